@@ -1,0 +1,82 @@
+// The settings document: one typed JSON document (lowdb), validated at start.
+// Engines receive the parts they need (trunks, sip, media) as plain typed values.
+
+export type Transport = 'udp' | 'tcp' | 'tls';
+
+export interface TrunkProfile {
+  /** Unique name, used by campaigns and `appliance call --trunk`. */
+  name: string;
+  /** 'sip': an ITSP or PBX; 'gsm': a GSM-to-SIP gateway; 'sandbox': the simulated public network. */
+  kind: 'sip' | 'gsm' | 'sandbox';
+  enabled: boolean;
+  host: string;
+  port: number;
+  transport: Transport;
+  /** 'ip': the trunk authenticates us by source address; 'register': we REGISTER and answer digest challenges. */
+  auth: 'ip' | 'register' | 'digest';
+  username?: string;
+  password?: string;
+  /** Authorization user when it differs from the username. */
+  authUser?: string;
+  /** Domain used in From/To/Request-URI; defaults to host. */
+  domain?: string;
+  registerExpiresSec: number;
+  /** Source addresses (IPs or CIDRs) from which this trunk may send us requests; defaults to the resolved host. */
+  allowedSources: string[];
+  /** Concurrent calls the trunk carries. For a GSM gateway: ports x channelsPerPort. */
+  channels: number;
+  /** Maximum new calls per second on this trunk. */
+  cps: number;
+  /** GSM gateway only: SIM ports, channels on each, and the pause a channel needs between calls. */
+  gsm?: { ports: number; channelsPerPort: number; coolDownMs: number };
+  /** Preferred codec order. */
+  codecs: Array<'PCMU' | 'PCMA'>;
+  /** How DTMF arrives from this trunk; 'auto' accepts all three. */
+  dtmf: 'auto' | 'rfc4733' | 'inband' | 'info';
+  /** Seconds between OPTIONS pings (0 turns them off). */
+  optionsIntervalSec: number;
+  /** Prefix prepended to the E.164 number (without '+') in the Request-URI, e.g. '' or '00'. */
+  dialPrefix?: string;
+  /** Keep the '+' of E.164 numbers in the Request-URI user part. */
+  keepPlus?: boolean;
+}
+
+export interface SipSettings {
+  /** Address to bind; '0.0.0.0' on a box, '127.0.0.1' in tests. */
+  bindAddress: string;
+  /** Address advertised in Via/Contact/SDP; defaults to the bind address or the first LAN address. */
+  publicAddress?: string;
+  port: number;
+  transports: Transport[];
+  /** TLS certificate and key (PEM file paths) for the TLS transport. */
+  tls?: { cert: string; key: string; ca?: string; rejectUnauthorized?: boolean };
+  userAgent: string;
+  /** What the trunk guard does with requests from non-trunk sources. */
+  guard: { action: 'reject' | 'ignore'; maxRepliesPerSecPerSource: number };
+}
+
+export interface MediaSettings {
+  rtpPortMin: number;
+  rtpPortMax: number;
+  /** Packetisation time; the engine's shared clock ticks at this interval. */
+  ptimeMs: 20;
+  /** Bytes of the jitter buffer for received audio, in packets. */
+  jitterPackets: number;
+}
+
+export interface Settings {
+  version: number;
+  box: { name: string; country: string; timezone: string };
+  engine: 'embedded' | 'drachtio';
+  http: { port: number; bindAddress: string };
+  sip: SipSettings;
+  media: MediaSettings;
+  trunks: TrunkProfile[];
+  /** Trunk used when a campaign or the call command names none. */
+  defaultTrunk: string | null;
+  callerIds: Array<{ number: string; label: string; verified: boolean }>;
+  drachtio: { host: string; port: number; secret: string; freeswitch: { host: string; port: number; secret: string } };
+  compliance: { pack: 'us' | 'ca' | 'fr' | 'uk' | 'none' | null };
+  fleet: { enabled: boolean; url: string | null; boxId: string | null };
+  logging: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' };
+}
