@@ -1,7 +1,7 @@
 // pino logging: structured, one event per line. Phone numbers never appear above debug level:
 // use maskNumber() (last digits) or hashNumber() (stable pseudonym) in log fields.
 import { createHash } from 'node:crypto';
-import { pino, type Logger, type LoggerOptions } from 'pino';
+import { pino, destination, stdTimeFunctions, type Logger, type LoggerOptions } from 'pino';
 
 export type { Logger };
 
@@ -13,9 +13,9 @@ export function createLogger(opts: { level?: string; name?: string; destination?
     name: opts.name ?? 'appliance',
     redact: { paths: REDACT, censor: '[secret]' },
     base: undefined,
-    timestamp: pino.stdTimeFunctions.isoTime,
+    timestamp: stdTimeFunctions.isoTime,
   };
-  const dest = pino.destination({ dest: opts.destination ?? 2, sync: true });
+  const dest = destination({ dest: opts.destination ?? 2, sync: true });
   return pino(options, dest);
 }
 

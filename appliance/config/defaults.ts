@@ -1,0 +1,46 @@
+import type { Settings, TrunkProfile } from './types.ts';
+
+export const SETTINGS_VERSION = 1;
+
+export function defaultSettings(): Settings {
+  return {
+    version: SETTINGS_VERSION,
+    box: { name: 'voice-broadcast-box', country: 'FR', timezone: 'Europe/Paris' },
+    engine: 'embedded',
+    http: { port: 8080, bindAddress: '0.0.0.0' },
+    sip: {
+      bindAddress: '0.0.0.0',
+      port: 5060,
+      transports: ['udp', 'tcp'],
+      userAgent: 'voice-broadcast-appliance/0.1',
+      guard: { action: 'reject', maxRepliesPerSecPerSource: 1 },
+    },
+    media: { rtpPortMin: 10000, rtpPortMax: 20000, ptimeMs: 20, jitterPackets: 3 },
+    trunks: [],
+    defaultTrunk: null,
+    callerIds: [],
+    drachtio: { host: '127.0.0.1', port: 9022, secret: 'cymru', freeswitch: { host: '127.0.0.1', port: 8021, secret: 'ClueCon' } },
+    compliance: { pack: null },
+    fleet: { enabled: false, url: null, boxId: null },
+    logging: { level: 'info' },
+  };
+}
+
+/** A trunk profile with the defaults filled in; callers give at least name, host and kind. */
+export function trunkDefaults(partial: Partial<TrunkProfile> & Pick<TrunkProfile, 'name' | 'host'>): TrunkProfile {
+  return {
+    kind: 'sip',
+    enabled: true,
+    port: 5060,
+    transport: 'udp',
+    auth: 'ip',
+    registerExpiresSec: 3600,
+    allowedSources: [],
+    channels: 30,
+    cps: 5,
+    codecs: ['PCMA', 'PCMU'],
+    dtmf: 'auto',
+    optionsIntervalSec: 30,
+    ...partial,
+  };
+}
