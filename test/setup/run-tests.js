@@ -1,0 +1,101 @@
+#!/usr/bin/env node
+// `npm test`: makes sure the real peers the acceptance tests talk to are installed (installing them
+// on Debian as root), type-checks, runs the ava suite with its TAP reporter, and ends with the line
+// `N passed, N failed[, N skipped]` computed from the runner's own results (also written to
+// .tmp/test-summary.json for .ci/run).
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+// Debian package -> a command it provides.
+const PEERS = {
+  'sip-tester': 'sipp',
+  baresip: 'baresip',
+  mosquitto: 'mosquitto',
+  chromium: 'chromium',
+  ffmpeg: 'ffmpeg',
+  sox: 'sox',
+  'espeak-ng': 'espeak-ng',
+  tshark: 'tshark',
+};
+
+function have(cmd) {
+  return ['/usr/bin', '/usr/sbin', '/usr/local/bin', '/bin', '/sbin'].some((d) => existsSync(join(d, cmd)));
+}
+
+function ensurePeers() {
+  const missing = Object.entries(PEERS).filter(([, cmd]) => !have(cmd)).map(([pkg]) => pkg);
+  if (missing.length === 0) return true;
+  // libsox-fmt-all gives sox its MP3/OGG/FLAC handlers used by the audio tests.
+  const pkgs = [...missing, 'libsox-fmt-all'];
+  const line = `apt-get install -y ${pkgs.join(' ')}`;
+  const isDebian = existsSync('/etc/debian_version');
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (!isDebian || !isRoot) {
+    process.stderr.write(`npm test needs these system packages: ${missing.join(', ')}.\n` +
+      `Install them as root, then run npm test again:\n\n    sudo apt-get update && sudo ${line}\n\n`);
+    return false;
+  }
+  process.stderr.write(`installing test peers: ${pkgs.join(' ')}\n`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  // tshark asks whether non-root users may capture; answer for it.
+  spawnSync('sh', ['-c', 'echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections'], { stdio: 'inherit' });
+  const upd = spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
+  const inst = spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...pkgs], { stdio: 'inherit', env });
+  if (upd.status !== 0 || inst.status !== 0 || Object.entries(PEERS).some(([, cmd]) => !have(cmd))) {
+    process.stderr.write(`could not install the test peers; run by hand:\n\n    apt-get update && ${line}\n\n`);
+    return false;
+  }
+  return true;
+}
+
+function typecheck() {
+  const r = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '--noEmit', '-p', root], { stdio: 'inherit', cwd: root });
+  return r.status === 0;
+}
+
+function runAva(args) {
+  return new Promise((resolve) => {
+    const counts = { passed: 0, failed: 0, skipped: 0, todo: 0 };
+    const failures = [];
+    const child = spawn(process.execPath, [join(root, 'node_modules/ava/entrypoints/cli.mjs'), '--tap', ...args], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, FORCE_COLOR: '0' },
+    });
+    let buf = '';
+    child.stdout.on('data', (chunk) => {
+      process.stdout.write(chunk);
+      buf += chunk.toString('utf8');
+      let nl;
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, nl);
+        buf = buf.slice(nl + 1);
+        const m = /^(not ok|ok) \d+ - (.*)$/.exec(line);
+        if (!m) continue;
+        if (/# SKIP/i.test(m[2])) counts.skipped++;
+        else if (/# TODO/i.test(m[2])) counts.todo++;
+        else if (m[1] === 'ok') counts.passed++;
+        else { counts.failed++; failures.push(m[2]); }
+      }
+    });
+    child.on('exit', (code) => resolve({ code: code ?? 1, counts, failures }));
+  });
+}
+
+const args = process.argv.slice(2);
+if (!ensurePeers()) process.exit(1);
+const typesOk = args.length > 0 ? true : typecheck();
+const { code, counts, failures } = await runAva(args);
+if (!typesOk) { counts.failed++; failures.push('typecheck (tsc --noEmit)'); }
+// A runner failure that no test line explains (crash, timeout, no tests) still fails the run.
+if (code !== 0 && counts.failed === 0) { counts.failed++; failures.push(`ava exited with code ${code}`); }
+if (counts.passed + counts.failed === 0) { counts.failed++; failures.push('no test ran'); }
+mkdirSync(join(root, '.tmp'), { recursive: true });
+writeFileSync(join(root, '.tmp', 'test-summary.json'), JSON.stringify({ ...counts, failures }, null, 2));
+if (failures.length) process.stdout.write(`\nfailed:\n${failures.map((f) => `  - ${f}`).join('\n')}\n`);
+process.stdout.write(`\n${counts.passed} passed, ${counts.failed} failed${counts.skipped ? `, ${counts.skipped} skipped` : ''}\n`);
+process.exit(counts.failed > 0 ? 1 : 0);
