@@ -1,0 +1,112 @@
+// What a call does once answered, for a broadcast: play the message to a person (with an optional
+// keypad menu), or wait for the beep and leave the voicemail message on a machine.
+// Runs only against the call port, so it works the same on every engine.
+import type { Call, CallEnded, Outcome, PromptRef } from '../call-port.ts';
+
+export interface MenuKeys {
+  /** Key that confirms (e.g. "I'll attend"): outcome 'confirmed'. */
+  confirm?: string;
+  /** Key that replays the message. */
+  repeat?: string;
+  /** Key that opts out: outcome 'opted-out'. */
+  optOut?: string;
+}
+
+export interface MessageScript {
+  message: PromptRef;
+  /** Played after the beep when answering-machine detection says "machine". */
+  voicemail?: PromptRef;
+  menu?: MenuKeys;
+  /** Prompt played after the message when a menu exists ("press 1 to confirm ..."); optional. */
+  menuPrompt?: PromptRef;
+  /** Acknowledgements played after a confirm / opt-out key, before hanging up. */
+  confirmAck?: PromptRef;
+  optOutAck?: PromptRef;
+  /** How long to wait for a key after the message (ms). */
+  menuTimeoutMs?: number;
+  maxRepeats?: number;
+  /** How long to wait for the AMD verdict before treating the callee as a person. */
+  amdTimeoutMs?: number;
+  /** How long to wait for the beep (or end of greeting) before leaving the message anyway. */
+  beepTimeoutMs?: number;
+}
+
+export interface ScriptResult {
+  outcome: Outcome;
+  /** Every key pressed, in order. */
+  dtmf: string;
+  amd: 'human' | 'machine' | 'unknown' | null;
+  messagePlayedMs: number;
+  messageCompleted: boolean;
+}
+
+function waitEvent<T>(call: Call, event: 'amd' | 'beep', timeoutMs: number): Promise<T | null> {
+  return new Promise((resolve) => {
+    const onEvent = (v: T): void => finish(v);
+    const onEnded = (): void => finish(null);
+    const timer = setTimeout(() => finish(null), timeoutMs);
+    function finish(v: T | null): void {
+      clearTimeout(timer);
+      call.off(event, onEvent as never);
+      call.off('ended', onEnded);
+      resolve(v);
+    }
+    call.on(event, onEvent as never);
+    call.once('ended', onEnded);
+  });
+}
+
+/** Runs the script on an answered call; resolves when the script is done (the call may still be up). */
+export async function runMessageScript(call: Call, script: MessageScript, opts: { amd: boolean }): Promise<ScriptResult> {
+  const result: ScriptResult = { outcome: 'human', dtmf: '', amd: null, messagePlayedMs: 0, messageCompleted: false };
+  let ended: CallEnded | null = null;
+  call.done.then((e) => { ended = e; }, () => undefined);
+  const onDtmf = (d: { digit: string }): void => { result.dtmf += d.digit; };
+  call.on('dtmf', onDtmf);
+  try {
+    if (opts.amd) {
+      const v = await waitEvent<{ verdict: 'human' | 'machine' | 'unknown' }>(call, 'amd', script.amdTimeoutMs ?? 6000);
+      result.amd = v?.verdict ?? 'unknown';
+      if (result.amd === 'machine') {
+        const beep = await waitEvent<{ ms: number }>(call, 'beep', script.beepTimeoutMs ?? 20000);
+        void beep; // the engine emits 'beep' at the beep's end, or at the greeting's end when there is none
+        if (ended) { result.outcome = 'machine-no-message'; return result; }
+        const played = await call.play(script.voicemail ?? script.message);
+        result.messagePlayedMs = played.playedMs;
+        result.messageCompleted = played.completed;
+        result.outcome = played.completed ? 'machine-message-left' : 'machine-no-message';
+        return result;
+      }
+    }
+    const menu = script.menu ?? {};
+    const hasMenu = Boolean(menu.confirm || menu.repeat || menu.optOut);
+    const maxRepeats = script.maxRepeats ?? 2;
+    for (let round = 0; round <= maxRepeats; round++) {
+      if (ended) break;
+      const played = await call.play(script.message, { bargeIn: hasMenu });
+      result.messagePlayedMs += played.playedMs;
+      result.messageCompleted ||= played.completed;
+      if (!hasMenu || ended) break;
+      let key = played.interruptedBy ?? '';
+      if (!key && script.menuPrompt) {
+        const p = await call.play(script.menuPrompt, { bargeIn: true });
+        key = p.interruptedBy ?? '';
+      }
+      if (!key && !ended) key = await call.collect({ max: 1, timeoutMs: script.menuTimeoutMs ?? 5000 });
+      if (key && key === menu.optOut) {
+        result.outcome = 'opted-out';
+        if (script.optOutAck && !ended) await call.play(script.optOutAck);
+        break;
+      }
+      if (key && key === menu.confirm) {
+        result.outcome = 'confirmed';
+        if (script.confirmAck && !ended) await call.play(script.confirmAck);
+        break;
+      }
+      if (!(key && key === menu.repeat)) break;
+    }
+    return result;
+  } finally {
+    call.off('dtmf', onDtmf);
+  }
+}

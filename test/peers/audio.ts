@@ -1,0 +1,41 @@
+// Audio helpers for acceptance tests: read WAV files (via sox when they are not plain 8 kHz PCM)
+// and compare what a peer heard with what we sent.
+import { execFileSync } from 'node:child_process';
+
+/** Decode any audio file sox/ffmpeg reads into 8 kHz mono Int16 samples. */
+export function readPcm8k(file: string): Int16Array {
+  const raw = execFileSync('sox', [file, '-t', 'raw', '-e', 'signed-integer', '-b', '16', '-c', '1', '-r', '8000', '-L', '-'], { maxBuffer: 1 << 28 });
+  return new Int16Array(raw.buffer, raw.byteOffset, raw.byteLength >> 1);
+}
+
+function energy(x: Int16Array | Float64Array, from: number, len: number): number {
+  let e = 0;
+  for (let i = from; i < from + len; i++) e += x[i]! * x[i]!;
+  return e;
+}
+
+/**
+ * Best normalised cross-correlation of `probe` (the prompt) inside `heard` (the recording), over
+ * every lag; 1.0 means the same waveform. Both must be at the same rate.
+ */
+export function bestNormalisedXcorr(heard: Int16Array, probe: Int16Array): { score: number; lag: number } {
+  const n = probe.length;
+  if (heard.length < n) return { score: 0, lag: -1 };
+  const pe = Math.sqrt(energy(probe, 0, n));
+  let best = { score: 0, lag: -1 };
+  // Coarse search on a decimated envelope would be faster; recordings here are a few seconds long.
+  let winE = energy(heard, 0, n);
+  for (let lag = 0; lag + n <= heard.length; lag++) {
+    if (lag > 0) {
+      const out = heard[lag - 1]!;
+      const inn = heard[lag + n - 1]!;
+      winE += inn * inn - out * out;
+    }
+    if (winE <= 0) continue;
+    let dot = 0;
+    for (let i = 0; i < n; i++) dot += heard[lag + i]! * probe[i]!;
+    const score = dot / (pe * Math.sqrt(winE));
+    if (score > best.score) best = { score, lag };
+  }
+  return best;
+}

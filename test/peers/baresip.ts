@@ -1,0 +1,85 @@
+// baresip as an independent SIP user agent: auto-answers, records what it hears (sndfile module:
+// the "-dec.wav" file is the decoded far-end audio) and plays a file of our choice as its microphone.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync, readdirSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort, freeUdpRange } from './ports.ts';
+
+export interface Baresip {
+  uri: string;
+  port: number;
+  dir: string;
+  /** Decoded audio baresip received, one WAV per call. */
+  receivedRecordings(): string[];
+  waitForLog(re: RegExp, timeoutMs: number): Promise<string>;
+  log(): string;
+  stop(): Promise<void>;
+}
+
+export async function startBaresip(opts: { source?: string; codecs?: string; user?: string } = {}): Promise<Baresip> {
+  const dir = mkdtempSync(join(tmpdir(), 'vba-baresip-'));
+  const port = await freePort();
+  const rtp = await freeUdpRange(20);
+  const rec = join(dir, 'rec');
+  mkdirSync(rec);
+  const source = opts.source ?? join(dir, 'silence.wav');
+  if (!opts.source) {
+    // 30 s of 8 kHz silence as the microphone.
+    const samples = 8000 * 30;
+    const header = Buffer.alloc(44);
+    header.write('RIFF', 0); header.writeUInt32LE(36 + samples * 2, 4); header.write('WAVE', 8);
+    header.write('fmt ', 12); header.writeUInt32LE(16, 16); header.writeUInt16LE(1, 20); header.writeUInt16LE(1, 22);
+    header.writeUInt32LE(8000, 24); header.writeUInt32LE(16000, 28); header.writeUInt16LE(2, 32); header.writeUInt16LE(16, 34);
+    header.write('data', 36); header.writeUInt32LE(samples * 2, 40);
+    writeFileSync(source, Buffer.concat([header, Buffer.alloc(samples * 2)]));
+  }
+  writeFileSync(join(dir, 'config'), [
+    `sip_listen\t127.0.0.1:${port}`,
+    `audio_source\taufile,${source}`,
+    `audio_player\taufile,${join(dir, 'unused.wav')}`,
+    'module_path\t/usr/lib/baresip/modules',
+    'module\tg711.so',
+    'module\taccount.so',
+    'module\taufile.so',
+    'module\tsndfile.so',
+    'module_app\tmenu.so',
+    `snd_path\t${rec}`,
+    `rtp_ports\t${rtp}-${rtp + 19}`,
+    'sip_trans_def\tudp',
+    '',
+  ].join('\n'));
+  const user = opts.user ?? 'box';
+  writeFileSync(join(dir, 'accounts'), `<sip:${user}@127.0.0.1:${port}>;regint=0;answermode=auto;audio_codecs=${opts.codecs ?? 'PCMU,PCMA'}\n`);
+  const child: ChildProcess = spawn('baresip', ['-v', '-f', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
+  child.stderr!.on('data', (d: Buffer) => { out += d.toString(); });
+  const waitForLog = async (re: RegExp, timeoutMs: number): Promise<string> => {
+    const until = Date.now() + timeoutMs;
+    while (Date.now() < until) {
+      const m = re.exec(out);
+      if (m) return m[0];
+      if (child.exitCode !== null) throw new Error(`baresip exited (${child.exitCode}):\n${out}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`baresip: no ${re} within ${timeoutMs} ms:\n${out.slice(-3000)}`);
+  };
+  await waitForLog(/baresip is ready/, 10000);
+  return {
+    uri: `sip:${user}@127.0.0.1:${port}`,
+    port,
+    dir,
+    receivedRecordings: () => readdirSync(rec).filter((f) => f.endsWith('-dec.wav')).map((f) => join(rec, f)),
+    waitForLog,
+    log: () => out,
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      child.kill('SIGTERM');
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(() => { child.kill('SIGKILL'); resolve(); }, 3000);
+        child.once('exit', () => { clearTimeout(t); resolve(); });
+      });
+    },
+  };
+}
