@@ -44,7 +44,7 @@ const trunk: Schema = {
 export const settingsSchema: Schema = {
   type: 'object',
   additionalProperties: false,
-  required: ['version', 'box', 'engine', 'http', 'sip', 'media', 'trunks', 'defaultTrunk', 'callerIds', 'drachtio', 'compliance', 'fleet', 'logging'],
+  required: ['version', 'box', 'engine', 'http', 'sip', 'media', 'trunks', 'defaultTrunk', 'callerIds', 'users', 'drachtio', 'compliance', 'fleet', 'logging'],
   properties: {
     version: { type: 'integer', minimum: 1 },
     box: {
@@ -120,6 +120,19 @@ export const settingsSchema: Schema = {
           number: { type: 'string', pattern: '^\\+[1-9][0-9]{6,14}$' },
           label: { type: 'string' },
           verified: { type: 'boolean' },
+        },
+      },
+    },
+    users: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['username', 'passwordHash', 'role'],
+        properties: {
+          username: { type: 'string', pattern: '^[A-Za-z0-9_.@-]{1,64}$' },
+          passwordHash: { type: 'string', pattern: '^\\$argon2' },
+          role: { type: 'string', enum: ['admin', 'operator', 'viewer'] },
         },
       },
     },

@@ -75,6 +75,8 @@ export interface Settings {
   /** Trunk used when a campaign or the call command names none. */
   defaultTrunk: string | null;
   callerIds: Array<{ number: string; label: string; verified: boolean }>;
+  /** Web UI users; passwords only as argon2id hashes. */
+  users: Array<{ username: string; passwordHash: string; role: 'admin' | 'operator' | 'viewer' }>;
   drachtio: { host: string; port: number; secret: string; freeswitch: { host: string; port: number; secret: string } };
   compliance: { pack: 'us' | 'ca' | 'fr' | 'uk' | 'none' | null };
   fleet: { enabled: boolean; url: string | null; boxId: string | null };
