@@ -1,0 +1,146 @@
+// Trunk guard: only configured trunks (and the far end of a call we placed) may send us requests.
+// Everyone else (scanners, toll-fraud bots) gets no call and no relay: a rate-limited 403 or silence,
+// and one log line per source rather than one per packet.
+import { BlockList, isIP } from 'node:net';
+import type { Logger } from '../../appliance/log.ts';
+
+export interface GuardOptions {
+  action: 'reject' | 'ignore';
+  maxRepliesPerSecPerSource: number;
+  logger: Logger;
+  /** Injectable clock for tests. */
+  now?: () => number;
+}
+
+export interface GuardStats {
+  blockedRequests: number;
+  replies: number;
+  sources: number;
+}
+
+/** Sources remembered for rate limiting and log-once; the oldest are forgotten beyond this. */
+const MAX_TRACKED_SOURCES = 10_000;
+
+interface SourceState {
+  windowStart: number;
+  repliesInWindow: number;
+  blocked: number;
+}
+
+export function normaliseAddress(address: string): string {
+  // Dual-stack sockets report IPv4 peers as ::ffff:a.b.c.d.
+  return address.startsWith('::ffff:') && isIP(address.slice(7)) === 4 ? address.slice(7) : address;
+}
+
+/** Parse "10.0.0.0/8", "192.0.2.1" or "2001:db8::/32"; null when it is neither. */
+export function parseSource(s: string): { address: string; prefix: number; family: 'ipv4' | 'ipv6' } | null {
+  const [addr, prefixText] = s.trim().split('/', 2);
+  const address = normaliseAddress(addr ?? '');
+  const v = isIP(address);
+  if (v === 0) return null;
+  const max = v === 4 ? 32 : 128;
+  const prefix = prefixText === undefined ? max : Number(prefixText);
+  if (!Number.isInteger(prefix) || prefix < 0 || prefix > max) return null;
+  return { address, prefix, family: v === 4 ? 'ipv4' : 'ipv6' };
+}
+
+export class TrunkGuard {
+  private readonly opts: GuardOptions;
+  private readonly owners = new Map<string, string[]>();
+  private readonly peers = new Map<string, number>();
+  private list = new BlockList();
+  private readonly sources = new Map<string, SourceState>();
+  private blockedRequests = 0;
+  private replies = 0;
+
+  constructor(opts: GuardOptions) {
+    this.opts = opts;
+  }
+
+  /** Replace the sources an owner (a trunk name) allows; invalid entries are logged and skipped. */
+  setSources(owner: string, sources: string[]): void {
+    const valid: string[] = [];
+    for (const s of sources) {
+      if (parseSource(s)) valid.push(s);
+      else this.opts.logger.warn({ trunk: owner, source: s }, 'trunk guard: ignoring invalid allowed source');
+    }
+    this.owners.set(owner, valid);
+    this.rebuild();
+  }
+
+  removeSources(owner: string): void {
+    this.owners.delete(owner);
+    this.rebuild();
+  }
+
+  /** Let a peer we are calling directly send us in-dialog requests; call the returned function when done. */
+  allowPeer(address: string): () => void {
+    const a = normaliseAddress(address);
+    if (isIP(a) === 0) return () => {};
+    this.peers.set(a, (this.peers.get(a) ?? 0) + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const n = (this.peers.get(a) ?? 1) - 1;
+      if (n <= 0) this.peers.delete(a);
+      else this.peers.set(a, n);
+    };
+  }
+
+  isAllowed(address: string): boolean {
+    const a = normaliseAddress(address);
+    if (this.peers.has(a)) return true;
+    const v = isIP(a);
+    if (v === 0) return false;
+    return this.list.check(a, v === 4 ? 'ipv4' : 'ipv6');
+  }
+
+  /**
+   * Record a request from a source that is not allowed. Returns true when the caller should answer it
+   * (action 'reject' and the source is under its reply rate), false to stay silent.
+   */
+  blocked(address: string, method: string): boolean {
+    const a = normaliseAddress(address);
+    const now = (this.opts.now ?? Date.now)();
+    this.blockedRequests++;
+    let st = this.sources.get(a);
+    if (!st) {
+      if (this.sources.size >= MAX_TRACKED_SOURCES) {
+        const oldest = this.sources.keys().next().value;
+        if (oldest !== undefined) this.sources.delete(oldest);
+      }
+      st = { windowStart: now, repliesInWindow: 0, blocked: 0 };
+      this.sources.set(a, st);
+      this.opts.logger.warn({ source: a, method, action: this.opts.action }, 'trunk guard: request from a non-trunk source refused');
+    }
+    st.blocked++;
+    if (this.opts.action === 'ignore' || method === 'ACK') return false;
+    if (now - st.windowStart >= 1000) {
+      st.windowStart = now;
+      st.repliesInWindow = 0;
+    }
+    if (st.repliesInWindow >= this.opts.maxRepliesPerSecPerSource) return false;
+    st.repliesInWindow++;
+    this.replies++;
+    return true;
+  }
+
+  stats(): GuardStats {
+    return { blockedRequests: this.blockedRequests, replies: this.replies, sources: this.sources.size };
+  }
+
+  private rebuild(): void {
+    const list = new BlockList();
+    for (const sources of this.owners.values()) {
+      for (const s of sources) {
+        const p = parseSource(s);
+        if (!p) continue;
+        const max = p.family === 'ipv4' ? 32 : 128;
+        if (p.prefix === max) list.addAddress(p.address, p.family);
+        else list.addSubnet(p.address, p.prefix, p.family);
+      }
+    }
+    this.list = list;
+  }
+}

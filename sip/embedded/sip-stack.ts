@@ -1,0 +1,445 @@
+// A typed wrapper around one instance of the `sip` package (transports + RFC 3261 transactions).
+// Several stacks can live in one process: we use sip.create() (per instance), never sip.start()
+// (which stores the instance in the module's exports).
+//
+// Work-arounds for the package, each needed and each narrow:
+// - it turns port 0 into 5060 and has no error handler on its sockets, so we pick a free port
+//   ourselves and catch the listening sockets as the package creates them (synchronously in create());
+// - it treats any URI whose host equals its "hostname" as one of its own flow tokens, which breaks
+//   calls between two processes on 127.0.0.1, so it gets a private hostname and Via gets the real one;
+// - it never closes outgoing TCP/TLS connections on destroy(), so we note them as they are opened.
+import dgram from 'node:dgram';
+import { EventEmitter } from 'node:events';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import tls from 'node:tls';
+import { randomBytes } from 'node:crypto';
+import { AppError } from '../../appliance/errors.ts';
+import type { Logger } from '../../appliance/log.ts';
+import type { SipSettings, Transport } from '../../appliance/config/types.ts';
+import type { TrunkGuard } from './guard.ts';
+import {
+  isResponse, parseUri, sipPackage, tagOf, uriPort,
+  type RemoteInfo, type SipCreateOptions, type SipHeaders, type SipInstance, type SipMessage, type SipRequest, type SipResponse,
+} from './sip-types.ts';
+
+export interface SipStackOptions {
+  bindAddress: string;
+  /** 0 picks a free port (the same number for UDP and TCP). */
+  port: number;
+  publicAddress?: string;
+  transports: Transport[];
+  tls?: SipSettings['tls'];
+  userAgent: string;
+  logger: Logger;
+  guard?: TrunkGuard;
+}
+
+export interface SipStackEvents {
+  request: [SipRequest, RemoteInfo];
+}
+
+type Closable = { close(cb?: () => void): unknown };
+
+let capture: ((s: net.Socket) => void) | null = null;
+let connectPatched = false;
+
+/** Outgoing stream sockets are noted while one of our stacks is inside a synchronous package send(). */
+function patchConnect(): void {
+  if (connectPatched) return;
+  connectPatched = true;
+  const netConnect = net.connect;
+  const tlsConnect = tls.connect;
+  const wrappedNet = ((...args: unknown[]) => {
+    const s = (netConnect as (...a: unknown[]) => net.Socket)(...args);
+    capture?.(s);
+    return s;
+  }) as typeof net.connect;
+  const wrappedTls = ((...args: unknown[]) => {
+    const s = (tlsConnect as (...a: unknown[]) => tls.TLSSocket)(...args);
+    capture?.(s);
+    return s;
+  }) as typeof tls.connect;
+  net.connect = wrappedNet;
+  tls.connect = wrappedTls;
+}
+
+export function randomToken(bytes = 8): string {
+  return randomBytes(bytes).toString('hex');
+}
+
+function firstLanAddress(): string {
+  for (const list of Object.values(os.networkInterfaces())) {
+    for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
+  }
+  return '127.0.0.1';
+}
+
+async function canListen(kind: 'udp' | 'tcp', address: string, port: number): Promise<number | null> {
+  return new Promise((resolve) => {
+    if (kind === 'udp') {
+      const s = dgram.createSocket(net.isIPv6(address) ? 'udp6' : 'udp4');
+      s.once('error', () => { s.close(); resolve(null); });
+      s.bind(port, address, () => { const p = s.address().port; s.close(() => resolve(p)); });
+    } else {
+      const srv = net.createServer();
+      srv.once('error', () => resolve(null));
+      srv.listen(port, address, () => {
+        const a = srv.address();
+        const p = typeof a === 'object' && a ? a.port : null;
+        srv.close(() => resolve(p));
+      });
+    }
+  });
+}
+
+/** A port free for both UDP and TCP on the address. */
+export async function pickFreePort(address: string): Promise<number> {
+  for (let i = 0; i < 50; i++) {
+    const p = await canListen('udp', address, 0);
+    if (p !== null && (await canListen('tcp', address, p)) !== null) return p;
+  }
+  throw new AppError('E_SIP_TRANSPORT', `No free SIP port on ${address}`);
+}
+
+function waitListening(emitter: EventEmitter): Promise<void> {
+  return new Promise((resolve, reject) => {
+    emitter.once('listening', () => resolve());
+    emitter.once('error', reject);
+  });
+}
+
+function closeQuietly(c: Closable, timeoutMs = 1000): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(resolve, timeoutMs);
+    try {
+      c.close(() => { clearTimeout(t); resolve(); });
+    } catch {
+      clearTimeout(t);
+      resolve();
+    }
+  });
+}
+
+export class SipStack extends EventEmitter<SipStackEvents> {
+  private readonly opts: SipStackOptions;
+  private instance: SipInstance | null = null;
+  private boundPort = 0;
+  private boundTlsPort: number | null = null;
+  private readonly advertised: string;
+  private readonly servers: Closable[] = [];
+  private readonly sockets = new Set<net.Socket>();
+  private readonly learned = new Map<string, { address: string; port: number | null }>();
+  private readonly localResponses = new WeakSet<SipResponse>();
+  private stopped = false;
+
+  constructor(opts: SipStackOptions) {
+    super();
+    this.opts = opts;
+    const bind = opts.bindAddress;
+    this.advertised = opts.publicAddress ?? (bind === '0.0.0.0' || bind === '::' ? firstLanAddress() : bind);
+  }
+
+  get port(): number { return this.boundPort; }
+  get tlsPort(): number | null { return this.boundTlsPort; }
+  get publicAddress(): string { return this.advertised; }
+  get userAgent(): string { return this.opts.userAgent; }
+  get logger(): Logger { return this.opts.logger; }
+  get guard(): TrunkGuard | undefined { return this.opts.guard; }
+
+  async start(): Promise<void> {
+    patchConnect();
+    const fixed = this.opts.port !== 0;
+    for (let attempt = 0; ; attempt++) {
+      const port = fixed ? this.opts.port : await pickFreePort(this.opts.bindAddress);
+      const tlsPort = this.wantsTls() ? (fixed ? port + 1 : await this.freeTcpPort()) : null;
+      try {
+        await this.listen(port, tlsPort);
+        this.boundPort = port;
+        this.boundTlsPort = tlsPort;
+        this.opts.logger.info({ address: this.opts.bindAddress, port, tlsPort, advertised: this.advertised }, 'SIP stack listening');
+        return;
+      } catch (e) {
+        await this.teardown();
+        if (fixed || attempt >= 4) {
+          throw new AppError('E_SIP_TRANSPORT', `Cannot listen for SIP on ${this.opts.bindAddress}:${port}: ${(e as Error).message}`, { key: 'sip.port' }, { cause: e });
+        }
+      }
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.teardown();
+  }
+
+  /** Send a request; responses (provisional and final) arrive in onResponse. */
+  send(rq: SipRequest, onResponse?: (rs: SipResponse) => void): void {
+    const inst = this.instance;
+    if (!inst || this.stopped) {
+      if (onResponse) setImmediate(() => onResponse(this.localResponse(rq, 503, 'SIP stack stopped')));
+      return;
+    }
+    const hop = this.hopOf(rq);
+    if (!hop) throw new AppError('E_DIAL_TARGET', 'Unusable SIP URI', { uri: String(rq.uri) });
+    rq.headers['user-agent'] ??= this.opts.userAgent;
+    const cb = onResponse ? (rs: SipResponse) => onResponse(this.inspectResponse(rs, hop)) : undefined;
+    capture = (s) => this.track(s);
+    try {
+      inst.send(rq, cb);
+    } catch (e) {
+      this.opts.logger.error({ err: e, method: rq.method }, 'SIP send failed');
+      if (onResponse) setImmediate(() => onResponse(this.localResponse(rq, 503, 'Transport failure')));
+    } finally {
+      capture = null;
+    }
+  }
+
+  /** Answer a request (through its server transaction); a To tag is added to non-100 responses. */
+  reply(rq: SipRequest, status: number, reason: string, extra: { headers?: SipHeaders; content?: string; toTag?: string } = {}): SipResponse {
+    const rs = sipPackage.makeResponse(rq, status, reason, { headers: extra.headers, content: extra.content });
+    if (status > 100 && rs.headers.to && !tagOf(rs.headers.to)) {
+      rs.headers.to = { ...rs.headers.to, params: { ...rs.headers.to.params, tag: extra.toTag ?? randomToken() } };
+    }
+    rs.headers.server ??= this.opts.userAgent;
+    this.sendResponse(rs);
+    return rs;
+  }
+
+  /** (Re)send a response through its server transaction, e.g. a 2xx retransmission. */
+  sendResponse(rs: SipResponse): void {
+    if (!this.instance || this.stopped) return;
+    try {
+      this.instance.send(rs);
+    } catch (e) {
+      this.opts.logger.error({ err: e, status: rs.status }, 'SIP reply failed');
+    }
+  }
+
+  /** True when a response was made up locally (timeout, transport error, unresolvable host). */
+  isLocal(rs: SipResponse): boolean {
+    return this.localResponses.has(rs);
+  }
+
+  /** Our Contact for requests towards a host: the NAT address learned from received/rport, else ours. */
+  contact(user: string | undefined, towards: { host: string; transport: Transport }): string {
+    const l = this.learned.get(`${towards.transport}:${towards.host}`);
+    const address = l?.address ?? this.advertised;
+    const port = towards.transport === 'tls' ? (this.boundTlsPort ?? this.boundPort)
+      : towards.transport === 'udp' && l?.port ? l.port : this.boundPort;
+    const tp = towards.transport === 'udp' ? '' : `;transport=${towards.transport}`;
+    return `<sip:${user ? `${user}@` : ''}${address}:${port}${tp}>`;
+  }
+
+  /** The address the far end saw for us, when a response told us (received/rport). */
+  learnedAddress(host: string, transport: Transport = 'udp'): { address: string; port: number | null } | undefined {
+    return this.learned.get(`${transport}:${host}`);
+  }
+
+  /** Next hop host of a request: the first Route entry, else the Request-URI. */
+  hopOf(rq: SipRequest): { host: string; port: number | undefined; transport: string } | undefined {
+    const first = rq.headers.route?.[0];
+    const u = parseUri(first ? first.uri : rq.uri);
+    if (!u) return undefined;
+    const t = u.params.transport;
+    return { host: u.host, port: uriPort(u), transport: typeof t === 'string' ? t.toLowerCase() : u.schema === 'sips' ? 'tls' : 'udp' };
+  }
+
+  localResponse(rq: SipRequest, status: number, reason: string): SipResponse {
+    const rs = sipPackage.makeResponse(rq, status, reason);
+    this.localResponses.add(rs);
+    return rs;
+  }
+
+  private inspectResponse(rs: SipResponse, hop: { host: string; transport: string }): SipResponse {
+    const via = rs.headers.via?.[0];
+    const local = rs.reason === '' && !tagOf(rs.headers.to) && rs.status >= 400;
+    if (local) {
+      this.localResponses.add(rs);
+      // The package answers an unresolvable host with 404; that is a trunk problem, not a wrong number.
+      if (rs.status === 404 || rs.status === 430) { rs.status = 503; rs.reason = 'Destination not resolvable'; }
+      else if (rs.status === 408) rs.reason = 'No response (timeout)';
+      else if (rs.status === 503) rs.reason = 'Transport failure';
+      return rs;
+    }
+    const received = via?.params.received;
+    if (typeof received === 'string' && net.isIP(received)) {
+      const rport = Number(via?.params.rport);
+      const port = (via?.protocol ?? '').toUpperCase() === 'UDP' && Number.isInteger(rport) && rport > 0 ? rport : null;
+      const key = `${hop.transport}:${hop.host}`;
+      const prev = this.learned.get(key);
+      if (!prev || prev.address !== received || prev.port !== port) {
+        this.learned.set(key, { address: received, port });
+        if (received !== this.advertised || (port !== null && port !== this.boundPort)) {
+          this.opts.logger.info({ towards: hop.host, transport: hop.transport, address: received, port }, 'SIP: learned our public address from received/rport');
+        }
+      }
+    }
+    return rs;
+  }
+
+  private wantsTls(): boolean {
+    return this.opts.transports.includes('tls') && !!this.opts.tls;
+  }
+
+  private async freeTcpPort(): Promise<number> {
+    const p = await canListen('tcp', this.opts.bindAddress, 0);
+    if (p === null) throw new AppError('E_SIP_TRANSPORT', 'No free TLS port');
+    return p;
+  }
+
+  private async listen(port: number, tlsPort: number | null): Promise<void> {
+    const waits: Promise<void>[] = [];
+    const o: SipCreateOptions = {
+      address: this.opts.bindAddress,
+      port,
+      // A private name so the package never mistakes a peer on our own IP for one of its flow tokens.
+      publicAddress: `stack-${randomToken(6)}.invalid`,
+      udp: this.opts.transports.includes('udp'),
+      tcp: this.opts.transports.includes('tcp'),
+      logger: this.packageLogger(),
+    };
+    if (tlsPort !== null && this.opts.tls) {
+      o.tls = {
+        cert: fs.readFileSync(this.opts.tls.cert),
+        key: fs.readFileSync(this.opts.tls.key),
+        ...(this.opts.tls.ca ? { ca: fs.readFileSync(this.opts.tls.ca) } : {}),
+        rejectUnauthorized: this.opts.tls.rejectUnauthorized ?? true,
+      };
+      o.tls_port = tlsPort;
+    }
+    const createSocket = dgram.createSocket;
+    const createServer = net.createServer;
+    const createTlsServer = tls.createServer;
+    dgram.createSocket = ((type: dgram.SocketType, listener?: (msg: Buffer, rinfo: dgram.RemoteInfo) => void) => {
+      let socket: dgram.Socket | null = null;
+      const filtered = (msg: Buffer, rinfo: dgram.RemoteInfo): void => {
+        if (socket && this.screenDatagram(msg, rinfo, socket)) listener?.(msg, rinfo);
+      };
+      socket = createSocket(type, filtered);
+      waits.push(waitListening(socket));
+      socket.on('error', (e) => this.opts.logger.error({ err: e }, 'SIP UDP socket error'));
+      this.servers.push(socket);
+      return socket;
+    }) as typeof dgram.createSocket;
+    const wrapStream = (create: (cb: (s: net.Socket) => void) => net.Server) => (cb: (s: net.Socket) => void) => {
+      const server = create((s) => this.acceptStream(s, cb));
+      waits.push(waitListening(server));
+      server.on('error', (e) => this.opts.logger.error({ err: e }, 'SIP stream listener error'));
+      this.servers.push(server);
+      return server;
+    };
+    net.createServer = wrapStream((cb) => createServer(cb)) as unknown as typeof net.createServer;
+    tls.createServer = ((tlsOptions: tls.TlsOptions, cb: (s: net.Socket) => void) =>
+      wrapStream((c) => createTlsServer(tlsOptions, c))(cb)) as unknown as typeof tls.createServer;
+    try {
+      this.instance = sipPackage.create(o, (rq, remote) => this.onRequest(rq, remote));
+    } finally {
+      dgram.createSocket = createSocket;
+      net.createServer = createServer;
+      tls.createServer = createTlsServer;
+    }
+    // From here on Via carries our real address (the package reads this field on every send).
+    o.publicAddress = this.advertised;
+    await Promise.all(waits);
+  }
+
+  private onRequest(rq: SipRequest, remote: RemoteInfo): void {
+    if (this.listenerCount('request') === 0) {
+      if (rq.method !== 'ACK') this.reply(rq, 503, 'Service Unavailable');
+      return;
+    }
+    this.emit('request', rq, remote);
+  }
+
+  /** Let a datagram through to the package, or answer/drop a request from a source the guard refuses. */
+  private screenDatagram(msg: Buffer, rinfo: dgram.RemoteInfo, socket: dgram.Socket): boolean {
+    const guard = this.opts.guard;
+    if (!guard || msg.length < 4 || msg.subarray(0, 4).toString('latin1') === 'SIP/' || guard.isAllowed(rinfo.address)) return true;
+    if (msg.length < 16) return false; // keep-alive CRLFs from strangers
+    const method = /^([A-Za-z]+) /.exec(msg.subarray(0, 16).toString('latin1'))?.[1]?.toUpperCase() ?? '?';
+    if (guard.blocked(rinfo.address, method)) {
+      const out = this.forbidden(msg.toString('binary'), rinfo.address);
+      if (out) socket.send(Buffer.from(out, 'binary'), rinfo.port, rinfo.address);
+    }
+    return false;
+  }
+
+  private track(s: net.Socket): void {
+    this.sockets.add(s);
+    s.once('close', () => this.sockets.delete(s));
+  }
+
+  private acceptStream(s: net.Socket, accept: (s: net.Socket) => void): void {
+    this.track(s);
+    const guard = this.opts.guard;
+    const address = s.remoteAddress ?? '';
+    if (!guard || guard.isAllowed(address)) {
+      accept(s);
+      return;
+    }
+    // A stranger's connection never reaches the package: answer its first request (maybe) and hang up.
+    s.on('error', () => {});
+    s.setTimeout(5000, () => s.destroy());
+    s.setEncoding('binary');
+    const parse = sipPackage.makeStreamParser((m) => {
+      if (isResponse(m)) return;
+      if (guard.blocked(address, m.method)) {
+        const out = this.forbiddenFor(m, address);
+        if (out) s.write(out, 'binary');
+      }
+      s.end();
+    }, () => s.destroy());
+    s.on('data', (d: string) => parse(d));
+  }
+
+  private forbidden(raw: string, address: string): string | null {
+    let m: SipMessage | undefined;
+    try {
+      m = sipPackage.parse(raw);
+    } catch {
+      return null;
+    }
+    return m && !isResponse(m) ? this.forbiddenFor(m, address) : null;
+  }
+
+  private forbiddenFor(rq: SipRequest, address: string): string | null {
+    const h = rq.headers;
+    if (rq.method === 'ACK' || !h.via?.length || !h['call-id'] || !h.from || !h.to || !h.cseq) return null;
+    h.via[0]!.params.received = address;
+    const rs = sipPackage.makeResponse(rq, 403, 'Forbidden');
+    if (rs.headers.to && !tagOf(rs.headers.to)) rs.headers.to = { ...rs.headers.to, params: { ...rs.headers.to.params, tag: randomToken() } };
+    try {
+      return sipPackage.stringify(rs);
+    } catch {
+      return null;
+    }
+  }
+
+  private packageLogger(): SipCreateOptions['logger'] {
+    const log = this.opts.logger;
+    const summary = (m: SipMessage): Record<string, unknown> => ({
+      first: isResponse(m) ? `${m.status} ${m.reason}` : `${m.method}`,
+      callId: m.headers['call-id'],
+      cseq: m.headers.cseq ? `${m.headers.cseq.seq} ${m.headers.cseq.method}` : undefined,
+    });
+    return {
+      send: (m) => { if (log.isLevelEnabled('trace')) log.trace(summary(m), 'SIP >>'); },
+      recv: (m, remote) => { if (log.isLevelEnabled('trace')) log.trace({ ...summary(m), from: `${remote.address}:${remote.port}` }, 'SIP <<'); },
+      error: (e) => log.warn({ err: e }, 'SIP package error'),
+    };
+  }
+
+  private async teardown(): Promise<void> {
+    const inst = this.instance;
+    this.instance = null;
+    if (inst) {
+      try { inst.destroy(); } catch (e) { this.opts.logger.debug({ err: e }, 'SIP destroy'); }
+    }
+    for (const s of this.sockets) s.destroy();
+    this.sockets.clear();
+    const listeners = this.servers.splice(0);
+    await Promise.all(listeners.map((l) => closeQuietly(l)));
+  }
+}
