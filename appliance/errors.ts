@@ -26,6 +26,9 @@ export const ERRORS = {
   E_COMPLIANCE: { status: 409, title: 'Blocked by compliance rules' },
   E_AUTH: { status: 401, title: 'Not logged in' },
   E_FORBIDDEN: { status: 403, title: 'Not allowed' },
+  E_REQUEST_INVALID: { status: 400, title: 'Invalid request' },
+  E_TOO_LARGE: { status: 413, title: 'Upload too large' },
+  E_RATE_LIMITED: { status: 429, title: 'Too many attempts' },
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;
