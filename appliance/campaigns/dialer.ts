@@ -1,0 +1,313 @@
+// The dialer: picks due contacts of running campaigns, checks the calling window and the compliance
+// gate at dial time, paces per trunk and per campaign (channels + a cps cap that holds in every
+// one-second window), writes the attempt intent before the INVITE, runs the script on the call
+// port and records the outcome with the retry decision in one transaction.
+import type { Call, CallEngine, CallEnded, Outcome, PromptRef } from '../call-port.ts';
+import type { Db } from '../store/db.ts';
+import type { Logger } from '../log.ts';
+import { hashNumber } from '../log.ts';
+import { CampaignsRepo, type AttemptResult, type CampaignRow, type DueContact } from '../store/campaigns-repo.ts';
+import { appendEvent } from '../store/outbox-repo.ts';
+import { runMessageScript, type ScriptResult } from '../scripts/message-script.ts';
+import { decideRetry } from './retry-policy.ts';
+import { isInsideWindow, nextOpening } from './schedule.ts';
+import { CircuitBreaker, SlidingRateLimiter } from './pacing.ts';
+
+export interface GateVerdict {
+  allow: boolean;
+  /** Reason code when refused (shown in reports). */
+  reason?: string;
+  /** Refused for now only: try again at this time (e.g. a frequency cap or a holiday). */
+  retryAt?: number;
+}
+
+/** The compliance gate at dial time (appliance/compliance plugs in here). */
+export type DialGate = (c: { campaign: CampaignRow; contact: DueContact; now: number }) => GateVerdict;
+
+export interface TrunkLimits {
+  channels: number;
+  cps: number;
+}
+
+export interface DialerDeps {
+  db: Db;
+  engine: CallEngine;
+  logger: Logger;
+  /** Resolve a recording id to its pre-encoded files. */
+  prompt: (id: string) => PromptRef;
+  trunkLimits: (name: string) => TrunkLimits | null;
+  gate?: DialGate;
+  now?: () => number;
+  /** Called whenever counters of a campaign change (live feed). */
+  onProgress?: (campaignId: number) => void;
+  /** Longest the loop sleeps when nothing is due (ms). */
+  idleMs?: number;
+}
+
+interface ActiveCall {
+  call: Call;
+  campaignId: number;
+  trunk: string;
+}
+
+export class Dialer {
+  private readonly repo: CampaignsRepo;
+  private readonly now: () => number;
+  private readonly active = new Map<number, ActiveCall>();
+  private readonly perCampaign = new Map<number, number>();
+  private readonly perTrunk = new Map<string, number>();
+  private readonly trunkLimiters = new Map<string, SlidingRateLimiter>();
+  private readonly campaignLimiters = new Map<number, SlidingRateLimiter>();
+  private readonly breakers = new Map<string, CircuitBreaker>();
+  private timer: NodeJS.Timeout | null = null;
+  private running = false;
+  private ticking = false;
+  private readonly settled = new Set<Promise<void>>();
+
+  constructor(private readonly deps: DialerDeps) {
+    this.repo = new CampaignsRepo(deps.db);
+    this.now = deps.now ?? Date.now;
+  }
+
+  get activeCalls(): number {
+    return this.active.size;
+  }
+
+  activeFor(campaignId: number): number {
+    return this.perCampaign.get(campaignId) ?? 0;
+  }
+
+  /** Reconcile attempts left open by a crash, then start the loop. */
+  async start(): Promise<void> {
+    this.reconcile();
+    this.running = true;
+    this.schedule(0);
+  }
+
+  /** Stop taking new work; let calls in progress finish for up to drainMs, then hang them up. */
+  async stop(drainMs = 10_000): Promise<void> {
+    this.running = false;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    const all = Promise.all([...this.settled]);
+    const timedOut = await Promise.race([all.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), drainMs).unref())]);
+    if (timedOut) {
+      for (const a of this.active.values()) await a.call.hangup('shutdown').catch(() => undefined);
+      await Promise.race([Promise.all([...this.settled]), new Promise((r) => setTimeout(r, 3000).unref())]);
+    }
+  }
+
+  /** Wake the loop now (a campaign started or resumed). */
+  kick(): void {
+    if (this.running) this.schedule(0);
+  }
+
+  /** After a crash: every intent without a final state becomes 'interrupted' and waits for its retry. */
+  reconcile(): number {
+    const open = this.repo.openAttempts();
+    const now = this.now();
+    for (const a of open) {
+      let campaign: CampaignRow;
+      try {
+        campaign = this.repo.get(a.campaignId);
+      } catch {
+        continue;
+      }
+      const progress = this.repo.contactProgress(a.campaignId, a.contactId);
+      const decision = decideRetry('interrupted', { ...progress, attempts: progress.attempts + 1 }, campaign.config.retry, campaign.config.maxAttempts, now);
+      this.repo.finishAttempt(a.id, emptyResult('interrupted', 'reconciled at boot: no final state was recorded'), decision, now, (db) => {
+        appendEvent(db, 'attempt.outcome', { campaignId: a.campaignId, contactId: a.contactId, attemptId: a.id, outcome: 'interrupted' }, now);
+      });
+    }
+    if (open.length > 0) this.deps.logger.warn({ count: open.length }, 'reconciled interrupted attempts from before the restart');
+    return open.length;
+  }
+
+  private schedule(ms: number): void {
+    if (!this.running) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.tick();
+    }, ms);
+  }
+
+  private limiter<K>(map: Map<K, SlidingRateLimiter>, key: K, cps: number): SlidingRateLimiter {
+    let l = map.get(key);
+    if (!l) {
+      l = new SlidingRateLimiter(cps);
+      map.set(key, l);
+    }
+    l.setRate(cps);
+    return l;
+  }
+
+  private breaker(trunk: string): CircuitBreaker {
+    let b = this.breakers.get(trunk);
+    if (!b) {
+      b = new CircuitBreaker();
+      this.breakers.set(trunk, b);
+    }
+    return b;
+  }
+
+  private tick(): void {
+    if (!this.running || this.ticking) return;
+    this.ticking = true;
+    let wake = this.deps.idleMs ?? 500;
+    try {
+      for (const campaign of this.repo.byStatus('running')) {
+        wake = Math.min(wake, this.tickCampaign(campaign));
+      }
+    } catch (e) {
+      this.deps.logger.error({ err: (e as Error).message }, 'dialer tick failed');
+    } finally {
+      this.ticking = false;
+    }
+    this.schedule(Math.max(1, wake));
+  }
+
+  /** Returns how soon this campaign wants the loop back (ms). */
+  private tickCampaign(campaign: CampaignRow): number {
+    const cfg = campaign.config;
+    const now = this.now();
+    const idle = this.deps.idleMs ?? 500;
+    const free = cfg.maxConcurrent - this.activeFor(campaign.id);
+    if (free <= 0) return idle;
+    const campLimiter = this.limiter(this.campaignLimiters, campaign.id, cfg.cps);
+    if (campLimiter.available(now) <= 0) return campLimiter.waitMs(now);
+    const due = this.repo.due(campaign.id, now, Math.max(free, 1) * 2);
+    if (due.length === 0) {
+      this.maybeComplete(campaign);
+      const next = this.repo.nextDueAt(campaign.id);
+      return next === null ? idle : Math.min(idle, Math.max(1, next - now));
+    }
+    let placed = 0;
+    for (const contact of due) {
+      if (placed >= free) break;
+      const t = this.now();
+      if (!isInsideWindow(t, contact.zones, cfg.schedule)) {
+        const at = nextOpening(t, contact.zones, cfg.schedule);
+        if (at === null) {
+          this.repo.block(campaign.id, contact.contactId, 'outside-schedule', t, (db) => appendEvent(db, 'attempt.outcome', { campaignId: campaign.id, contactId: contact.contactId, outcome: 'blocked-by-compliance', reason: 'outside-schedule' }, t));
+        } else {
+          this.repo.postpone(campaign.id, contact.contactId, at);
+        }
+        continue;
+      }
+      if (this.deps.gate) {
+        const v = this.deps.gate({ campaign, contact, now: t });
+        if (!v.allow) {
+          if (v.retryAt !== undefined) this.repo.postpone(campaign.id, contact.contactId, v.retryAt);
+          else this.repo.block(campaign.id, contact.contactId, v.reason ?? 'blocked', t, (db) => appendEvent(db, 'attempt.outcome', { campaignId: campaign.id, contactId: contact.contactId, outcome: 'blocked-by-compliance', reason: v.reason }, t));
+          this.deps.onProgress?.(campaign.id);
+          continue;
+        }
+      }
+      const trunk = this.pickTrunk(cfg.trunks, t);
+      if (!trunk) return 20;
+      if (!campLimiter.tryTake(t)) return campLimiter.waitMs(t);
+      this.limiter(this.trunkLimiters, trunk.name, trunk.limits.cps).tryTake(t);
+      this.place(campaign, contact, trunk.name, t);
+      placed++;
+    }
+    return placed > 0 ? 1 : Math.min(idle, campLimiter.waitMs(this.now()) || idle);
+  }
+
+  private pickTrunk(names: string[], now: number): { name: string; limits: TrunkLimits } | null {
+    for (const name of names) {
+      const limits = this.deps.trunkLimits(name);
+      if (!limits) continue;
+      if ((this.perTrunk.get(name) ?? 0) >= limits.channels) continue;
+      if (this.breaker(name).isOpen(now)) continue;
+      if (this.limiter(this.trunkLimiters, name, limits.cps).available(now) <= 0) continue;
+      return { name, limits };
+    }
+    return null;
+  }
+
+  private place(campaign: CampaignRow, contact: DueContact, trunk: string, now: number): void {
+    const cfg = campaign.config;
+    const attemptId = this.repo.beginAttempt({ campaignId: campaign.id, contactId: contact.contactId, e164: contact.e164, trunk, callerId: cfg.callerId, now });
+    let call: Call;
+    try {
+      call = this.deps.engine.dial({ to: contact.e164, from: cfg.callerId, trunk, ringTimeoutMs: cfg.ringTimeoutMs, amd: cfg.amd && cfg.voicemail !== null, tag: `a${attemptId}` });
+    } catch (e) {
+      this.deps.logger.error({ attemptId, err: (e as Error).message }, 'dial refused by the engine');
+      this.finish(campaign, contact, attemptId, { ...emptyResult('trunk-failure', (e as Error).message) });
+      return;
+    }
+    this.active.set(attemptId, { call, campaignId: campaign.id, trunk });
+    this.perCampaign.set(campaign.id, this.activeFor(campaign.id) + 1);
+    this.perTrunk.set(trunk, (this.perTrunk.get(trunk) ?? 0) + 1);
+    this.deps.onProgress?.(campaign.id);
+    const settled = this.follow(campaign, contact, attemptId, call).catch((e: unknown) => {
+      this.deps.logger.error({ attemptId, err: (e as Error).message }, 'call handling failed');
+    }).finally(() => {
+      this.active.delete(attemptId);
+      this.perCampaign.set(campaign.id, Math.max(0, this.activeFor(campaign.id) - 1));
+      this.perTrunk.set(trunk, Math.max(0, (this.perTrunk.get(trunk) ?? 1) - 1));
+      this.settled.delete(settled);
+      this.kick();
+    });
+    this.settled.add(settled);
+  }
+
+  private async follow(campaign: CampaignRow, contact: DueContact, attemptId: number, call: Call): Promise<void> {
+    const cfg = campaign.config;
+    let script: Promise<ScriptResult> | null = null;
+    call.once('answered', () => {
+      script = runMessageScript(call, {
+        message: this.deps.prompt(cfg.message),
+        voicemail: cfg.voicemail ? this.deps.prompt(cfg.voicemail) : undefined,
+        menuPrompt: cfg.menuPrompt ? this.deps.prompt(cfg.menuPrompt) : undefined,
+        menu: cfg.menu,
+      }, { amd: cfg.amd && cfg.voicemail !== null }).then(async (r) => {
+        if (call.state !== 'ended') await call.hangup('script-done');
+        return r;
+      });
+    });
+    const ended: CallEnded = await call.done;
+    const r: ScriptResult | null = script ? await (script as Promise<ScriptResult>).catch(() => null) : null;
+    const outcome: Outcome = r && ended.outcome === 'human' ? r.outcome : ended.outcome;
+    this.breaker(this.active.get(attemptId)?.trunk ?? '').record(outcome !== 'trunk-failure', this.now());
+    this.finish(campaign, contact, attemptId, {
+      outcome,
+      sipCode: ended.sipCode,
+      q850: ended.q850,
+      dtmf: r?.dtmf ?? '',
+      amd: r?.amd ?? null,
+      setupMs: ended.durations.setupMs,
+      ringMs: ended.durations.ringMs,
+      talkMs: ended.durations.talkMs,
+      messageMs: r?.messagePlayedMs ?? 0,
+    });
+  }
+
+  private finish(campaign: CampaignRow, contact: DueContact, attemptId: number, result: AttemptResult): void {
+    const now = this.now();
+    const progress = this.repo.contactProgress(campaign.id, contact.contactId);
+    const decision = decideRetry(result.outcome, { ...progress, attempts: progress.attempts + 1 }, campaign.config.retry, campaign.config.maxAttempts, now);
+    this.repo.finishAttempt(attemptId, result, decision, now, (db) => {
+      appendEvent(db, 'attempt.outcome', {
+        campaignId: campaign.id, contactId: contact.contactId, attemptId, outcome: result.outcome, sipCode: result.sipCode, q850: result.q850,
+        dtmf: result.dtmf, final: decision.kind === 'final', numberHash: hashNumber(contact.e164),
+      }, now);
+    });
+    this.deps.onProgress?.(campaign.id);
+  }
+
+  private maybeComplete(campaign: CampaignRow): void {
+    if (this.activeFor(campaign.id) > 0) return;
+    const r = this.repo.remaining(campaign.id);
+    if (r.pending + r.waiting + r.calling > 0) return;
+    const now = this.now();
+    this.repo.setStatus(campaign.id, 'completed', now, (db) => appendEvent(db, 'campaign.state', { campaignId: campaign.id, status: 'completed' }, now));
+    this.deps.logger.info({ campaignId: campaign.id }, 'campaign completed');
+    this.deps.onProgress?.(campaign.id);
+  }
+}
+
+function emptyResult(outcome: Outcome, detail: string): AttemptResult {
+  return { outcome, sipCode: null, q850: null, dtmf: '', amd: null, setupMs: 0, ringMs: 0, talkMs: 0, messageMs: 0, detail };
+}

@@ -1,0 +1,166 @@
+// Campaign model: what staff configure, parsed and checked at the edge into typed values.
+import { AppError } from '../errors.ts';
+import { OUTCOMES, type Outcome } from '../call-port.ts';
+
+export type CampaignStatus = 'draft' | 'running' | 'paused' | 'stopped' | 'completed';
+export type Purpose = 'emergency' | 'informational' | 'transactional' | 'healthcare' | 'political' | 'marketing';
+export const PURPOSES: Purpose[] = ['emergency', 'informational', 'transactional', 'healthcare', 'political', 'marketing'];
+
+export interface RetryRule {
+  /** Wait before the next attempt. 'next-day': the callee's next local day. */
+  delayMs: number | 'next-day';
+  /** How many retries this outcome allows (0 = final). */
+  maxRetries: number;
+  /** Multiply the delay by this for each further retry (backoff). */
+  backoff?: number;
+  /** The attempt does not count against maxAttempts (trunk failures are requeued). */
+  uncounted?: boolean;
+}
+
+export type RetryPolicy = Partial<Record<Outcome, RetryRule>>;
+
+export interface DailyWindow {
+  /** ISO weekdays 1 (Monday) .. 7 (Sunday). */
+  days: number[];
+  /** "HH:MM" in the callee's local time. */
+  from: string;
+  to: string;
+}
+
+export interface CampaignConfig {
+  purpose: Purpose;
+  /** Recording ids. */
+  message: string;
+  voicemail: string | null;
+  menu: { confirm?: string; repeat?: string; optOut?: string };
+  menuPrompt: string | null;
+  callerId: string;
+  trunks: string[];
+  schedule: { startDate: string | null; endDate: string | null; windows: DailyWindow[] };
+  maxConcurrent: number;
+  cps: number;
+  ringTimeoutMs: number;
+  maxAttempts: number;
+  retry: RetryPolicy;
+  amd: boolean;
+}
+
+const MIN = 60_000;
+
+/** DESIGN.md defaults: cause-aware. */
+export function defaultRetryPolicy(): RetryPolicy {
+  return {
+    busy: { delayMs: 15 * MIN, maxRetries: 3 },
+    'no-answer': { delayMs: 60 * MIN, maxRetries: 2, backoff: 1.5 },
+    declined: { delayMs: 'next-day', maxRetries: 1 },
+    'invalid-number': { delayMs: 0, maxRetries: 0 },
+    'trunk-failure': { delayMs: 2 * MIN, maxRetries: 5, backoff: 2, uncounted: true },
+    interrupted: { delayMs: 10 * MIN, maxRetries: 2 },
+    'machine-no-message': { delayMs: 60 * MIN, maxRetries: 1 },
+  };
+}
+
+export function defaultCampaignConfig(): Omit<CampaignConfig, 'message' | 'callerId' | 'trunks'> {
+  return {
+    purpose: 'informational',
+    voicemail: null,
+    menu: { confirm: '1', repeat: '9', optOut: '2' },
+    menuPrompt: null,
+    schedule: { startDate: null, endDate: null, windows: [{ days: [1, 2, 3, 4, 5, 6], from: '09:00', to: '20:00' }] },
+    maxConcurrent: 10,
+    cps: 2,
+    ringTimeoutMs: 30_000,
+    maxAttempts: 4,
+    retry: defaultRetryPolicy(),
+    amd: true,
+  };
+}
+
+type Json = Record<string, unknown>;
+
+function field<T>(obj: Json, key: string, check: (v: unknown) => v is T, what: string, fallback?: T): T {
+  const v = obj[key];
+  if (v === undefined && fallback !== undefined) return fallback;
+  if (!check(v)) throw new AppError('E_CAMPAIGN_INVALID', `campaign field "${key}": ${what}`, { field: key });
+  return v;
+}
+
+const isStr = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
+const isInt = (min: number, max: number) => (v: unknown): v is number => Number.isInteger(v) && (v as number) >= min && (v as number) <= max;
+const isNum = (min: number, max: number) => (v: unknown): v is number => typeof v === 'number' && v > min && v <= max;
+const isKey = (v: unknown): v is string => typeof v === 'string' && /^[0-9*#]$/.test(v);
+const HHMM = /^([01]\d|2[0-3]):[0-5]\d$|^24:00$/;
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+function parseWindows(v: unknown): DailyWindow[] {
+  if (!Array.isArray(v) || v.length === 0) throw new AppError('E_CAMPAIGN_INVALID', 'campaign field "schedule.windows": give at least one daily window', { field: 'schedule.windows' });
+  return v.map((w: unknown, i) => {
+    const o = (w ?? {}) as Json;
+    const days = o.days;
+    if (!Array.isArray(days) || days.length === 0 || !days.every((d) => Number.isInteger(d) && d >= 1 && d <= 7)) {
+      throw new AppError('E_CAMPAIGN_INVALID', `campaign field "schedule.windows.${i}.days": ISO weekdays 1 (Monday) to 7 (Sunday)`, { field: `schedule.windows.${i}.days` });
+    }
+    for (const k of ['from', 'to'] as const) {
+      if (typeof o[k] !== 'string' || !HHMM.test(o[k] as string)) {
+        throw new AppError('E_CAMPAIGN_INVALID', `campaign field "schedule.windows.${i}.${k}": a time as HH:MM`, { field: `schedule.windows.${i}.${k}` });
+      }
+    }
+    if ((o.from as string) >= (o.to as string)) throw new AppError('E_CAMPAIGN_INVALID', `campaign field "schedule.windows.${i}": "from" must be before "to"`, { field: `schedule.windows.${i}` });
+    return { days: days as number[], from: o.from as string, to: o.to as string };
+  });
+}
+
+function parseRetry(v: unknown): RetryPolicy {
+  const base = defaultRetryPolicy();
+  if (v === undefined) return base;
+  if (!v || typeof v !== 'object') throw new AppError('E_CAMPAIGN_INVALID', 'campaign field "retry": an object keyed by outcome', { field: 'retry' });
+  for (const [k, r] of Object.entries(v as Json)) {
+    if (!(OUTCOMES as readonly string[]).includes(k)) throw new AppError('E_CAMPAIGN_INVALID', `campaign field "retry.${k}": not an outcome (${OUTCOMES.join(', ')})`, { field: `retry.${k}` });
+    const o = (r ?? {}) as Json;
+    const delay = o.delayMs;
+    if (!(delay === 'next-day' || (typeof delay === 'number' && delay >= 0))) throw new AppError('E_CAMPAIGN_INVALID', `campaign field "retry.${k}.delayMs": milliseconds or "next-day"`, { field: `retry.${k}.delayMs` });
+    if (!Number.isInteger(o.maxRetries) || (o.maxRetries as number) < 0 || (o.maxRetries as number) > 20) throw new AppError('E_CAMPAIGN_INVALID', `campaign field "retry.${k}.maxRetries": 0 to 20`, { field: `retry.${k}.maxRetries` });
+    base[k as Outcome] = { delayMs: delay as number | 'next-day', maxRetries: o.maxRetries as number, ...(typeof o.backoff === 'number' ? { backoff: o.backoff } : {}), ...(o.uncounted === true ? { uncounted: true } : {}) };
+  }
+  return base;
+}
+
+/** Parse an untrusted campaign configuration (HTTP body, fleet command) with defaults filled in. */
+export function parseCampaignConfig(input: unknown): CampaignConfig {
+  if (!input || typeof input !== 'object') throw new AppError('E_CAMPAIGN_INVALID', 'campaign: expected an object');
+  const o = input as Json;
+  const d = defaultCampaignConfig();
+  const schedule = (o.schedule ?? {}) as Json;
+  const startDate = schedule.startDate ?? null;
+  const endDate = schedule.endDate ?? null;
+  for (const [k, v] of [['startDate', startDate], ['endDate', endDate]] as const) {
+    if (v !== null && (typeof v !== 'string' || !DATE.test(v))) throw new AppError('E_CAMPAIGN_INVALID', `campaign field "schedule.${k}": a date as YYYY-MM-DD`, { field: `schedule.${k}` });
+  }
+  const menuIn = (o.menu ?? d.menu) as Json;
+  const menu: CampaignConfig['menu'] = {};
+  for (const k of ['confirm', 'repeat', 'optOut'] as const) {
+    if (menuIn[k] === undefined || menuIn[k] === null || menuIn[k] === '') continue;
+    if (!isKey(menuIn[k])) throw new AppError('E_CAMPAIGN_INVALID', `campaign field "menu.${k}": one key 0-9, * or #`, { field: `menu.${k}` });
+    menu[k] = menuIn[k] as string;
+  }
+  const keys = Object.values(menu);
+  if (new Set(keys).size !== keys.length) throw new AppError('E_CAMPAIGN_INVALID', 'campaign field "menu": each action needs its own key', { field: 'menu' });
+  const trunks = o.trunks;
+  if (!Array.isArray(trunks) || trunks.length === 0 || !trunks.every(isStr)) throw new AppError('E_CAMPAIGN_INVALID', 'campaign field "trunks": at least one trunk name', { field: 'trunks' });
+  return {
+    purpose: field(o, 'purpose', (v): v is Purpose => PURPOSES.includes(v as Purpose), `one of ${PURPOSES.join(', ')}`, d.purpose),
+    message: field(o, 'message', isStr, 'the id of a recording'),
+    voicemail: o.voicemail === undefined || o.voicemail === null ? null : field(o, 'voicemail', isStr, 'the id of a recording or null'),
+    menu,
+    menuPrompt: o.menuPrompt === undefined || o.menuPrompt === null ? null : field(o, 'menuPrompt', isStr, 'the id of a recording or null'),
+    callerId: field(o, 'callerId', (v): v is string => typeof v === 'string' && /^\+[1-9]\d{6,14}$/.test(v), 'an E.164 number such as +33123456789'),
+    trunks: trunks as string[],
+    schedule: { startDate: startDate as string | null, endDate: endDate as string | null, windows: schedule.windows === undefined ? d.schedule.windows : parseWindows(schedule.windows) },
+    maxConcurrent: field(o, 'maxConcurrent', isInt(1, 1000), 'a whole number from 1 to 1000', d.maxConcurrent),
+    cps: field(o, 'cps', isNum(0, 200), 'calls per second, more than 0 and at most 200', d.cps),
+    ringTimeoutMs: field(o, 'ringTimeoutMs', isInt(5_000, 120_000), 'milliseconds from 5000 to 120000', d.ringTimeoutMs),
+    maxAttempts: field(o, 'maxAttempts', isInt(1, 20), 'a whole number from 1 to 20', d.maxAttempts),
+    retry: parseRetry(o.retry),
+    amd: field(o, 'amd', (v): v is boolean => typeof v === 'boolean', 'true or false', d.amd),
+  };
+}

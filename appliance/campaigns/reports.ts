@@ -1,0 +1,84 @@
+// Per-campaign reports: counts by outcome, answer and completion rates, durations, keys pressed,
+// and a per-contact CSV export that spreadsheet programs cannot turn into formulas.
+import type { Db } from '../store/db.ts';
+
+export interface CampaignReport {
+  campaignId: number;
+  contacts: number;
+  byState: Record<string, number>;
+  /** Final outcome per contact (done or blocked). */
+  byFinalOutcome: Record<string, number>;
+  /** Every attempt's outcome. */
+  byAttemptOutcome: Record<string, number>;
+  attempts: number;
+  answeredContacts: number;
+  /** Contacts answered (person or machine) / contacts attempted. */
+  answerRate: number;
+  /** Contacts with a final state / all contacts. */
+  completionRate: number;
+  avgTalkMs: number;
+  avgRingMs: number;
+  keys: Record<string, number>;
+  blockedReasons: Record<string, number>;
+}
+
+const ANSWERED = new Set(['human', 'confirmed', 'opted-out', 'machine-message-left', 'machine-no-message']);
+
+function countBy(rows: Array<{ k: string | null; n: number }>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const r of rows) if (r.k !== null) out[r.k] = r.n;
+  return out;
+}
+
+export function campaignReport(db: Db, campaignId: number): CampaignReport {
+  const byState = countBy(db.prepare('SELECT state k, COUNT(*) n FROM campaign_contacts WHERE campaign_id = ? GROUP BY state').all(campaignId) as Array<{ k: string; n: number }>);
+  const byFinalOutcome = countBy(db.prepare('SELECT final_outcome k, COUNT(*) n FROM campaign_contacts WHERE campaign_id = ? AND final_outcome IS NOT NULL GROUP BY final_outcome').all(campaignId) as Array<{ k: string; n: number }>);
+  const byAttemptOutcome = countBy(db.prepare("SELECT outcome k, COUNT(*) n FROM attempts WHERE campaign_id = ? AND state = 'final' GROUP BY outcome").all(campaignId) as Array<{ k: string; n: number }>);
+  const blockedReasons = countBy(db.prepare("SELECT block_reason k, COUNT(*) n FROM campaign_contacts WHERE campaign_id = ? AND state = 'blocked' GROUP BY block_reason").all(campaignId) as Array<{ k: string; n: number }>);
+  const contacts = Object.values(byState).reduce((a, b) => a + b, 0);
+  const agg = db.prepare(`SELECT COUNT(*) attempts, COUNT(DISTINCT contact_id) attempted,
+      AVG(CASE WHEN talk_ms > 0 THEN talk_ms END) talk, AVG(CASE WHEN ring_ms > 0 THEN ring_ms END) ring
+      FROM attempts WHERE campaign_id = ? AND state = 'final'`).get(campaignId) as { attempts: number; attempted: number; talk: number | null; ring: number | null };
+  const answered = db.prepare(`SELECT COUNT(DISTINCT contact_id) FROM attempts WHERE campaign_id = ? AND state = 'final' AND outcome IN (${[...ANSWERED].map(() => '?').join(',')})`)
+    .pluck().get(campaignId, ...ANSWERED) as number;
+  const keys: Record<string, number> = {};
+  for (const row of db.prepare("SELECT dtmf FROM attempts WHERE campaign_id = ? AND dtmf IS NOT NULL AND dtmf != ''").pluck().iterate(campaignId) as Iterable<string>) {
+    for (const k of row) keys[k] = (keys[k] ?? 0) + 1;
+  }
+  const finalCount = (byState.done ?? 0) + (byState.blocked ?? 0);
+  return {
+    campaignId,
+    contacts,
+    byState,
+    byFinalOutcome,
+    byAttemptOutcome,
+    attempts: agg.attempts,
+    answeredContacts: answered,
+    answerRate: agg.attempted ? answered / agg.attempted : 0,
+    completionRate: contacts ? finalCount / contacts : 0,
+    avgTalkMs: Math.round(agg.talk ?? 0),
+    avgRingMs: Math.round(agg.ring ?? 0),
+    keys,
+    blockedReasons,
+  };
+}
+
+/** A cell a spreadsheet would read as a formula gets a leading apostrophe; quotes are doubled. */
+export function csvCell(v: unknown): string {
+  let s = v === null || v === undefined ? '' : String(v);
+  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  return /[",;\n\r]/.test(s) || s !== s.trim() ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** One line per contact: number, name, state, final outcome, attempts, last SIP code, keys. */
+export function* campaignCsv(db: Db, campaignId: number): Generator<string> {
+  yield ['contact_id', 'number', 'name', 'state', 'final_outcome', 'last_outcome', 'attempts', 'last_sip_code', 'last_q850', 'keys', 'block_reason'].join(',') + '\r\n';
+  const rows = db.prepare(`SELECT cc.contact_id, cc.e164, c.name, cc.state, cc.final_outcome, cc.last_outcome, cc.attempts, cc.block_reason,
+      (SELECT sip_code FROM attempts a WHERE a.campaign_id = cc.campaign_id AND a.contact_id = cc.contact_id ORDER BY a.id DESC LIMIT 1) sip,
+      (SELECT q850 FROM attempts a WHERE a.campaign_id = cc.campaign_id AND a.contact_id = cc.contact_id ORDER BY a.id DESC LIMIT 1) q850,
+      (SELECT group_concat(dtmf, '') FROM attempts a WHERE a.campaign_id = cc.campaign_id AND a.contact_id = cc.contact_id) keys
+      FROM campaign_contacts cc LEFT JOIN contacts c ON c.id = cc.contact_id WHERE cc.campaign_id = ? ORDER BY cc.contact_id`);
+  for (const r of rows.iterate(campaignId) as Iterable<Record<string, unknown>>) {
+    yield [r.contact_id, r.e164, r.name, r.state, r.final_outcome, r.last_outcome, r.attempts, r.sip, r.q850, r.keys, r.block_reason].map(csvCell).join(',') + '\r\n';
+  }
+}

@@ -1,0 +1,149 @@
+// Campaign life cycle: create (checked whole), start (snapshot of the list + status in one
+// transaction), pause, resume, stop, and an ETA. The dialer does the calling.
+import type { Db } from '../store/db.ts';
+import type { Settings } from '../config/types.ts';
+import { AppError } from '../errors.ts';
+import { CampaignsRepo, type CampaignRow } from '../store/campaigns-repo.ts';
+import { RecordingsRepo } from '../store/recordings-repo.ts';
+import { appendEvent } from '../store/outbox-repo.ts';
+import { parseCampaignConfig, type CampaignConfig } from './model.ts';
+import { campaignReport, type CampaignReport } from './reports.ts';
+
+export interface CampaignView extends CampaignRow {
+  counters: { contacts: number; pending: number; waiting: number; calling: number; done: number; blocked: number; stopped: number; active: number };
+  etaMs: number | null;
+}
+
+export interface CampaignServiceDeps {
+  db: Db;
+  settings: () => Settings;
+  now?: () => number;
+  /** Calls in progress for a campaign (from the dialer). */
+  activeFor?: (campaignId: number) => number;
+  /** Wake the dialer after a start or resume. */
+  kick?: () => void;
+  onChange?: (campaignId: number) => void;
+}
+
+export class CampaignService {
+  readonly repo: CampaignsRepo;
+  private readonly recordings: RecordingsRepo;
+  private readonly now: () => number;
+
+  constructor(private readonly deps: CampaignServiceDeps) {
+    this.repo = new CampaignsRepo(deps.db);
+    this.recordings = new RecordingsRepo(deps.db);
+    this.now = deps.now ?? Date.now;
+  }
+
+  private check(listId: number, cfg: CampaignConfig): void {
+    const list = this.deps.db.prepare('SELECT id FROM lists WHERE id = ?').get(listId);
+    if (!list) throw new AppError('E_CAMPAIGN_INVALID', `campaign field "listId": no contact list ${listId}`, { field: 'listId' });
+    for (const [field, id] of [['message', cfg.message], ['voicemail', cfg.voicemail], ['menuPrompt', cfg.menuPrompt]] as const) {
+      if (id === null) continue;
+      try {
+        this.recordings.get(id);
+      } catch {
+        throw new AppError('E_CAMPAIGN_INVALID', `campaign field "${field}": no recording "${id}"`, { field });
+      }
+    }
+    const trunks = this.deps.settings().trunks;
+    for (const [i, name] of cfg.trunks.entries()) {
+      const t = trunks.find((x) => x.name === name);
+      if (!t) throw new AppError('E_CAMPAIGN_INVALID', `campaign field "trunks.${i}": no trunk named "${name}"`, { field: `trunks.${i}` });
+      if (!t.enabled) throw new AppError('E_CAMPAIGN_INVALID', `campaign field "trunks.${i}": trunk "${name}" is disabled`, { field: `trunks.${i}` });
+    }
+  }
+
+  create(input: { name: unknown; listId: unknown; config: unknown }): CampaignRow {
+    if (typeof input.name !== 'string' || !input.name.trim() || input.name.length > 100) throw new AppError('E_CAMPAIGN_INVALID', 'campaign field "name": 1 to 100 characters', { field: 'name' });
+    if (!Number.isInteger(input.listId)) throw new AppError('E_CAMPAIGN_INVALID', 'campaign field "listId": the id of a contact list', { field: 'listId' });
+    const cfg = parseCampaignConfig(input.config);
+    this.check(input.listId as number, cfg);
+    return this.repo.create(input.name.trim(), input.listId as number, cfg);
+  }
+
+  update(id: number, config: unknown): CampaignRow {
+    const c = this.repo.get(id);
+    if (c.status !== 'draft') throw new AppError('E_CAMPAIGN_STATE', `campaign ${id} is ${c.status}; only a draft can be edited`, { campaign: id });
+    const cfg = parseCampaignConfig(config);
+    this.check(c.listId, cfg);
+    this.repo.updateConfig(id, cfg);
+    return this.repo.get(id);
+  }
+
+  start(id: number): CampaignView {
+    const c = this.repo.get(id);
+    if (c.status !== 'draft') throw new AppError('E_CAMPAIGN_STATE', `campaign ${id} is ${c.status}; only a draft can be started (use resume for a paused one)`, { campaign: id });
+    this.check(c.listId, c.config);
+    const now = this.now();
+    const copied = this.repo.startFromList(id, now, (db) => appendEvent(db, 'campaign.state', { campaignId: id, status: 'running' }, now));
+    if (copied === 0) {
+      this.repo.setStatus(id, 'completed', now);
+      throw new AppError('E_CAMPAIGN_INVALID', `campaign ${id}: its contact list is empty`, { field: 'listId' });
+    }
+    this.changed(id);
+    this.deps.kick?.();
+    return this.view(id);
+  }
+
+  private transition(id: number, from: CampaignRow['status'][], to: CampaignRow['status']): CampaignView {
+    const c = this.repo.get(id);
+    if (!from.includes(c.status)) throw new AppError('E_CAMPAIGN_STATE', `campaign ${id} is ${c.status}; cannot ${to === 'running' ? 'resume' : to === 'paused' ? 'pause' : 'stop'} it`, { campaign: id });
+    const now = this.now();
+    this.repo.setStatus(id, to, now, (db) => appendEvent(db, 'campaign.state', { campaignId: id, status: to }, now));
+    this.changed(id);
+    if (to === 'running') this.deps.kick?.();
+    return this.view(id);
+  }
+
+  pause(id: number): CampaignView {
+    return this.transition(id, ['running'], 'paused');
+  }
+
+  resume(id: number): CampaignView {
+    return this.transition(id, ['paused'], 'running');
+  }
+
+  /** Stop for good: no new calls; calls in progress finish; remaining contacts are marked stopped. */
+  stop(id: number): CampaignView {
+    return this.transition(id, ['running', 'paused', 'draft'], 'stopped');
+  }
+
+  private changed(id: number): void {
+    this.deps.onChange?.(id);
+  }
+
+  view(id: number): CampaignView {
+    const c = this.repo.get(id);
+    const rows = this.deps.db.prepare('SELECT state, COUNT(*) n FROM campaign_contacts WHERE campaign_id = ? GROUP BY state').all(id) as Array<{ state: string; n: number }>;
+    const counters = { contacts: 0, pending: 0, waiting: 0, calling: 0, done: 0, blocked: 0, stopped: 0, active: this.deps.activeFor?.(id) ?? 0 };
+    for (const r of rows) {
+      counters.contacts += r.n;
+      if (r.state in counters) counters[r.state as 'pending'] = r.n;
+    }
+    return { ...c, counters, etaMs: this.eta(c, counters.pending + counters.waiting + counters.calling) };
+  }
+
+  list(): CampaignView[] {
+    return this.repo.list().map((c) => this.view(c.id));
+  }
+
+  report(id: number): CampaignReport {
+    this.repo.get(id);
+    return campaignReport(this.deps.db, id);
+  }
+
+  /**
+   * Remaining contacts x mean attempt length / usable channels, and never faster than the cps cap
+   * allows. Retries still to come and calling windows are not modelled; it is an estimate.
+   */
+  private eta(c: CampaignRow, remaining: number): number | null {
+    if (c.status === 'completed' || c.status === 'stopped') return 0;
+    if (remaining === 0) return 0;
+    const avg = this.deps.db.prepare("SELECT AVG(COALESCE(ended_at - intent_at, 0)) FROM attempts WHERE campaign_id = ? AND state = 'final' AND ended_at IS NOT NULL").pluck().get(c.id) as number | null;
+    const meanMs = avg && avg > 0 ? avg : 30_000;
+    const channels = Math.max(1, Math.min(c.config.maxConcurrent, this.deps.settings().trunks.filter((t) => c.config.trunks.includes(t.name)).reduce((a, t) => a + t.channels, 0)));
+    return Math.round(Math.max((remaining * meanMs) / channels, (remaining / c.config.cps) * 1000));
+  }
+}

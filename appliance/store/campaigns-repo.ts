@@ -1,0 +1,203 @@
+// Campaigns, their per-contact progress and the attempt ledger. An attempt's intent is written
+// (synchronous=FULL) before the INVITE; its end, the contact's next state and the fleet event are
+// written in one transaction, so a crash leaves either the intent alone or the whole result.
+import type { Db } from './db.ts';
+import type { Outcome } from '../call-port.ts';
+import type { CampaignConfig, CampaignStatus } from '../campaigns/model.ts';
+import { AppError } from '../errors.ts';
+
+export interface CampaignRow {
+  id: number;
+  name: string;
+  listId: number;
+  status: CampaignStatus;
+  config: CampaignConfig;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
+export interface DueContact {
+  contactId: number;
+  e164: string;
+  zones: string[];
+  fields: Record<string, string>;
+  attempts: number;
+  retries: Partial<Record<Outcome, number>>;
+  nextAt: number;
+}
+
+export interface AttemptResult {
+  outcome: Outcome;
+  sipCode: number | null;
+  q850: number | null;
+  dtmf: string;
+  amd: string | null;
+  setupMs: number;
+  ringMs: number;
+  talkMs: number;
+  messageMs: number;
+  detail?: string;
+}
+
+export type NextState =
+  | { kind: 'final'; outcome: Outcome; counted: boolean }
+  | { kind: 'retry'; at: number; counted: boolean; retries: Partial<Record<Outcome, number>> };
+
+interface RawCampaign {
+  id: number; name: string; list_id: number; status: CampaignStatus; config: string;
+  created_at: string; started_at: string | null; finished_at: string | null;
+}
+
+function toCampaign(r: RawCampaign): CampaignRow {
+  return {
+    id: r.id, name: r.name, listId: r.list_id, status: r.status, config: JSON.parse(r.config) as CampaignConfig,
+    createdAt: r.created_at, startedAt: r.started_at, finishedAt: r.finished_at,
+  };
+}
+
+export class CampaignsRepo {
+  constructor(private readonly db: Db) {}
+
+  create(name: string, listId: number, config: CampaignConfig): CampaignRow {
+    try {
+      const info = this.db.prepare('INSERT INTO campaigns (name, list_id, config, created_at) VALUES (?, ?, ?, ?)')
+        .run(name, listId, JSON.stringify(config), new Date().toISOString());
+      return this.get(Number(info.lastInsertRowid));
+    } catch (e) {
+      if (/UNIQUE/.test((e as Error).message)) throw new AppError('E_CAMPAIGN_INVALID', `a campaign named "${name}" already exists`, { field: 'name' });
+      throw e;
+    }
+  }
+
+  get(id: number): CampaignRow {
+    const r = this.db.prepare('SELECT * FROM campaigns WHERE id = ?').get(id) as RawCampaign | undefined;
+    if (!r) throw new AppError('E_NOT_FOUND', `no campaign ${id}`, { campaign: id });
+    return toCampaign(r);
+  }
+
+  findByName(name: string): CampaignRow | null {
+    const r = this.db.prepare('SELECT * FROM campaigns WHERE name = ?').get(name) as RawCampaign | undefined;
+    return r ? toCampaign(r) : null;
+  }
+
+  list(): CampaignRow[] {
+    return (this.db.prepare('SELECT * FROM campaigns ORDER BY id DESC').all() as RawCampaign[]).map(toCampaign);
+  }
+
+  byStatus(status: CampaignStatus): CampaignRow[] {
+    return (this.db.prepare('SELECT * FROM campaigns WHERE status = ? ORDER BY id').all(status) as RawCampaign[]).map(toCampaign);
+  }
+
+  updateConfig(id: number, config: CampaignConfig): void {
+    this.db.prepare('UPDATE campaigns SET config = ? WHERE id = ?').run(JSON.stringify(config), id);
+  }
+
+  /** Snapshot the list's contacts into the campaign and mark it running, in one transaction. */
+  startFromList(id: number, now: number, event: (db: Db) => void): number {
+    return this.db.transaction(() => {
+      const c = this.get(id);
+      const copied = this.db.prepare(`INSERT OR IGNORE INTO campaign_contacts (campaign_id, contact_id, e164, timezones, fields, next_at, updated_at)
+        SELECT ?, id, e164, timezones, fields, ?, ? FROM contacts WHERE list_id = ?`).run(id, now, now, c.listId).changes;
+      this.db.prepare("UPDATE campaigns SET status = 'running', started_at = COALESCE(started_at, ?) WHERE id = ?").run(new Date(now).toISOString(), id);
+      event(this.db);
+      return copied;
+    })();
+  }
+
+  setStatus(id: number, status: CampaignStatus, now: number, event?: (db: Db) => void): void {
+    this.db.transaction(() => {
+      const finished = status === 'completed' || status === 'stopped' ? new Date(now).toISOString() : null;
+      this.db.prepare('UPDATE campaigns SET status = ?, finished_at = COALESCE(?, finished_at) WHERE id = ?').run(status, finished, id);
+      if (status === 'stopped') {
+        this.db.prepare("UPDATE campaign_contacts SET state = 'stopped', updated_at = ? WHERE campaign_id = ? AND state IN ('pending','waiting')").run(now, id);
+      }
+      event?.(this.db);
+    })();
+  }
+
+  /** Contacts whose turn has come, oldest first. */
+  due(campaignId: number, now: number, limit: number): DueContact[] {
+    const rows = this.db.prepare(`SELECT contact_id, e164, timezones, fields, attempts, retries, next_at FROM campaign_contacts
+      WHERE campaign_id = ? AND state IN ('pending','waiting') AND next_at <= ? ORDER BY next_at, contact_id LIMIT ?`)
+      .all(campaignId, now, limit) as Array<{ contact_id: number; e164: string; timezones: string; fields: string | null; attempts: number; retries: string; next_at: number }>;
+    return rows.map((r) => ({
+      contactId: r.contact_id,
+      e164: r.e164,
+      zones: JSON.parse(r.timezones) as string[],
+      fields: r.fields ? (JSON.parse(r.fields) as Record<string, string>) : {},
+      attempts: r.attempts,
+      retries: JSON.parse(r.retries) as Partial<Record<Outcome, number>>,
+      nextAt: r.next_at,
+    }));
+  }
+
+  /** Earliest next_at among waiting contacts (to sleep until then). */
+  nextDueAt(campaignId: number): number | null {
+    const v = this.db.prepare("SELECT MIN(next_at) FROM campaign_contacts WHERE campaign_id = ? AND state IN ('pending','waiting')").pluck().get(campaignId) as number | null;
+    return v ?? null;
+  }
+
+  /** Postpone a contact that is outside its calling window, without an attempt. */
+  postpone(campaignId: number, contactId: number, at: number): void {
+    this.db.prepare('UPDATE campaign_contacts SET next_at = ?, updated_at = ? WHERE campaign_id = ? AND contact_id = ?').run(at, Date.now(), campaignId, contactId);
+  }
+
+  block(campaignId: number, contactId: number, reason: string, now: number, event: (db: Db) => void): void {
+    this.db.transaction(() => {
+      this.db.prepare("UPDATE campaign_contacts SET state = 'blocked', final_outcome = 'blocked-by-compliance', last_outcome = 'blocked-by-compliance', block_reason = ?, updated_at = ? WHERE campaign_id = ? AND contact_id = ?")
+        .run(reason, now, campaignId, contactId);
+      event(this.db);
+    })();
+  }
+
+  /** The ledger's first write: synced before the INVITE leaves. */
+  beginAttempt(a: { campaignId: number; contactId: number; e164: string; trunk: string; callerId: string; now: number }): number {
+    return this.db.transaction(() => {
+      const info = this.db.prepare("INSERT INTO attempts (campaign_id, contact_id, e164, trunk, caller_id, state, intent_at) VALUES (?, ?, ?, ?, ?, 'intent', ?)")
+        .run(a.campaignId, a.contactId, a.e164, a.trunk, a.callerId, a.now);
+      this.db.prepare("UPDATE campaign_contacts SET state = 'calling', updated_at = ? WHERE campaign_id = ? AND contact_id = ?").run(a.now, a.campaignId, a.contactId);
+      return Number(info.lastInsertRowid);
+    })();
+  }
+
+  finishAttempt(attemptId: number, r: AttemptResult, next: NextState, now: number, event: (db: Db) => void): void {
+    this.db.transaction(() => {
+      const a = this.db.prepare('SELECT campaign_id, contact_id, state FROM attempts WHERE id = ?').get(attemptId) as { campaign_id: number; contact_id: number; state: string } | undefined;
+      if (!a || a.state !== 'intent') return; // already reconciled
+      this.db.prepare(`UPDATE attempts SET state = 'final', ended_at = ?, outcome = ?, sip_code = ?, q850 = ?, counted = ?, dtmf = ?, amd = ?,
+        setup_ms = ?, ring_ms = ?, talk_ms = ?, message_ms = ?, detail = ? WHERE id = ?`)
+        .run(now, r.outcome, r.sipCode, r.q850, next.counted ? 1 : 0, r.dtmf, r.amd, r.setupMs, r.ringMs, r.talkMs, r.messageMs, r.detail ?? null, attemptId);
+      const inc = next.counted ? 1 : 0;
+      if (next.kind === 'final') {
+        this.db.prepare("UPDATE campaign_contacts SET state = 'done', attempts = attempts + ?, last_outcome = ?, final_outcome = ?, updated_at = ? WHERE campaign_id = ? AND contact_id = ?")
+          .run(inc, r.outcome, next.outcome, now, a.campaign_id, a.contact_id);
+      } else {
+        // A stopped campaign keeps its contacts stopped; otherwise wait for the retry.
+        this.db.prepare(`UPDATE campaign_contacts SET state = CASE WHEN state = 'stopped' THEN 'stopped' ELSE 'waiting' END,
+          attempts = attempts + ?, retries = ?, next_at = ?, last_outcome = ?, updated_at = ? WHERE campaign_id = ? AND contact_id = ?`)
+          .run(inc, JSON.stringify(next.retries), next.at, r.outcome, now, a.campaign_id, a.contact_id);
+      }
+      event(this.db);
+    })();
+  }
+
+  /** Attempts with an intent and no final state (after a crash). */
+  openAttempts(): Array<{ id: number; campaignId: number; contactId: number; intentAt: number }> {
+    return (this.db.prepare("SELECT id, campaign_id, contact_id, intent_at FROM attempts WHERE state = 'intent'").all() as Array<{ id: number; campaign_id: number; contact_id: number; intent_at: number }>)
+      .map((r) => ({ id: r.id, campaignId: r.campaign_id, contactId: r.contact_id, intentAt: r.intent_at }));
+  }
+
+  contactProgress(campaignId: number, contactId: number): { attempts: number; retries: Partial<Record<Outcome, number>>; zones: string[] } {
+    const r = this.db.prepare('SELECT attempts, retries, timezones FROM campaign_contacts WHERE campaign_id = ? AND contact_id = ?').get(campaignId, contactId) as { attempts: number; retries: string; timezones: string };
+    return { attempts: r.attempts, retries: JSON.parse(r.retries) as Partial<Record<Outcome, number>>, zones: JSON.parse(r.timezones) as string[] };
+  }
+
+  /** Contacts not yet final: pending, waiting or calling. */
+  remaining(campaignId: number): { pending: number; waiting: number; calling: number } {
+    const rows = this.db.prepare("SELECT state, COUNT(*) n FROM campaign_contacts WHERE campaign_id = ? AND state IN ('pending','waiting','calling') GROUP BY state").all(campaignId) as Array<{ state: string; n: number }>;
+    const out = { pending: 0, waiting: 0, calling: 0 };
+    for (const r of rows) out[r.state as keyof typeof out] = r.n;
+    return out;
+  }
+}
