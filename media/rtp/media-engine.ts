@@ -1,0 +1,80 @@
+// The embedded media side of the call engine: owns the shared clock, the RTP port pool and the prompt
+// cache, and creates one RtpSession per call. The SIP engine creates a session before it sends its
+// SDP offer (it needs the local port) and points it at the far end once the answer arrives.
+import type { Logger } from '../../appliance/log.ts';
+import { MediaClock } from './clock.ts';
+import { RtpPortPool } from './port-pool.ts';
+import { PromptCache } from './prompt-cache.ts';
+import { RtpSession, type RtpSessionOptions } from './session.ts';
+
+export interface MediaEngineOptions {
+  bindAddress: string;
+  rtpPortMin: number;
+  rtpPortMax: number;
+  logger?: Logger;
+  /** Byte budget of the prompt cache; default 64 MiB. */
+  promptCacheBytes?: number;
+}
+
+/** What a caller chooses per session; the engine supplies socket, ports and clock. */
+export type CreateSessionOptions = Omit<RtpSessionOptions, 'socket' | 'localAddress' | 'localPort' | 'clock' | 'onClose' | 'logger'>;
+
+export class MediaEngine {
+  readonly clock: MediaClock;
+  readonly ports: RtpPortPool;
+  readonly prompts: PromptCache;
+  private readonly log: Logger | undefined;
+  private readonly sessions = new Set<RtpSession>();
+  private started = false;
+
+  constructor(opts: MediaEngineOptions) {
+    this.log = opts.logger;
+    this.clock = new MediaClock({
+      onListenerError: (err) => this.log?.error({ err: err instanceof Error ? err.message : String(err) }, 'media clock listener threw'),
+    });
+    this.ports = new RtpPortPool({ bindAddress: opts.bindAddress, min: opts.rtpPortMin, max: opts.rtpPortMax });
+    this.prompts = new PromptCache({ maxBytes: opts.promptCacheBytes });
+  }
+
+  /** The clock itself runs only while sessions exist; start() only opens the engine for sessions. */
+  start(): void {
+    this.started = true;
+  }
+
+  /** Closes every session and frees every port. */
+  async stop(): Promise<void> {
+    this.started = false;
+    for (const s of [...this.sessions]) s.close();
+    this.sessions.clear();
+    this.clock.close();
+    this.ports.closeAll();
+  }
+
+  /** Binds a port from the range (AppError E_RTP_PORTS when none is free) and starts the session's clock. */
+  async createSession(opts: CreateSessionOptions = {}): Promise<RtpSession> {
+    if (!this.started) throw new Error('MediaEngine.createSession() before start()');
+    const port = await this.ports.allocate();
+    if (!this.started) {
+      port.release();
+      throw new Error('MediaEngine stopped while a session was being created');
+    }
+    const session = new RtpSession({
+      ...opts,
+      socket: port.socket,
+      localAddress: port.address,
+      localPort: port.port,
+      clock: this.clock,
+      logger: this.log,
+      onClose: () => {
+        this.sessions.delete(session);
+        port.release();
+      },
+    });
+    this.sessions.add(session);
+    return session;
+  }
+
+  activeSessions(): RtpSession[] {
+    return [...this.sessions];
+  }
+}

@@ -1,0 +1,142 @@
+// RTP ports from a configured range: even numbers only (the odd neighbour stays free for RTCP, which
+// we neither send nor read), handed out round-robin so a port just released is not reused at once
+// (late packets of the previous call would land in the next one).
+import dgram from 'node:dgram';
+import dns from 'node:dns';
+import { isIP } from 'node:net';
+import { AppError } from '../../appliance/errors.ts';
+
+export interface RtpPort {
+  readonly socket: dgram.Socket;
+  readonly address: string;
+  readonly port: number;
+  /** Closes the socket and frees the port; safe to call twice. */
+  release(): void;
+}
+
+export interface RtpPortPoolOptions {
+  bindAddress: string;
+  min: number;
+  max: number;
+}
+
+type LookupCallback = (err: NodeJS.ErrnoException | null, address: string, family: number) => void;
+
+/**
+ * dgram resolves the destination of every send through `lookup`; the default defers even an IP
+ * literal to the next tick. Answering literals synchronously keeps each send a direct syscall.
+ */
+export function literalLookup(hostname: string, options: dns.LookupOneOptions, callback: LookupCallback): void {
+  const family = isIP(hostname);
+  if (family !== 0) callback(null, hostname, family);
+  else dns.lookup(hostname, options, callback);
+}
+
+export function createRtpSocket(bindAddress: string): dgram.Socket {
+  return dgram.createSocket({ type: isIP(bindAddress) === 6 ? 'udp6' : 'udp4', lookup: literalLookup });
+}
+
+function bindSocket(socket: dgram.Socket, address: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: Error) => {
+      socket.off('listening', onListening);
+      reject(err);
+    };
+    const onListening = () => {
+      socket.off('error', onError);
+      resolve();
+    };
+    // listeners first: with a synchronous lookup, bind() may report before it returns
+    socket.once('error', onError);
+    socket.once('listening', onListening);
+    socket.bind({ port, address, exclusive: true });
+  });
+}
+
+export class RtpPortPool {
+  readonly bindAddress: string;
+  readonly min: number;
+  readonly max: number;
+  // null marks a port being bound, so a concurrent allocate() skips it
+  private readonly inUse = new Map<number, dgram.Socket | null>();
+  private cursor: number;
+
+  constructor(opts: RtpPortPoolOptions) {
+    this.bindAddress = opts.bindAddress;
+    this.min = opts.min % 2 === 0 ? opts.min : opts.min + 1;
+    this.max = opts.max;
+    if (!(this.min > 0 && this.max <= 65535 && this.min <= this.max)) {
+      throw new AppError('E_CONFIG_INVALID', `RTP port range ${opts.min}-${opts.max} is not a valid range of UDP ports`, { key: 'media.rtpPortMin' });
+    }
+    this.cursor = this.min;
+  }
+
+  /** Even ports in the range. */
+  get capacity(): number {
+    return Math.floor((this.max - this.min) / 2) + 1;
+  }
+
+  get allocated(): number {
+    return this.inUse.size;
+  }
+
+  /** Binds the next free even port; E_RTP_PORTS when none is free. */
+  async allocate(): Promise<RtpPort> {
+    const capacity = this.capacity;
+    let lastError: unknown = null;
+    for (let tried = 0; tried < capacity; tried++) {
+      const port = this.cursor;
+      this.cursor = port + 2 > this.max ? this.min : port + 2;
+      if (this.inUse.has(port)) continue;
+      this.inUse.set(port, null);
+      const socket = createRtpSocket(this.bindAddress);
+      try {
+        await bindSocket(socket, this.bindAddress, port);
+      } catch (err) {
+        this.inUse.delete(port);
+        socket.close();
+        lastError = err;
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'EADDRINUSE' || code === 'EACCES') continue;
+        throw new AppError('E_RTP_PORTS', `Cannot bind RTP port ${port} on ${this.bindAddress}: ${String(code ?? err)}`, { port }, { cause: err });
+      }
+      this.inUse.set(port, socket);
+      return this.handle(socket, port);
+    }
+    throw new AppError(
+      'E_RTP_PORTS',
+      `All ${capacity} RTP ports from ${this.min} to ${this.max} are in use; widen media.rtpPortMin/rtpPortMax or lower concurrent calls`,
+      { key: 'media.rtpPortMax' },
+      { cause: lastError ?? undefined },
+    );
+  }
+
+  /** Closes every socket still allocated (engine stop). */
+  closeAll(): void {
+    for (const socket of this.inUse.values()) if (socket) closeQuietly(socket);
+    this.inUse.clear();
+  }
+
+  private handle(socket: dgram.Socket, port: number): RtpPort {
+    let released = false;
+    return {
+      socket,
+      address: this.bindAddress,
+      port,
+      release: () => {
+        if (released) return;
+        released = true;
+        if (this.inUse.get(port) === socket) this.inUse.delete(port);
+        closeQuietly(socket);
+      },
+    };
+  }
+}
+
+function closeQuietly(socket: dgram.Socket): void {
+  try {
+    socket.close();
+  } catch {
+    // already closed
+  }
+}

@@ -1,0 +1,440 @@
+// One RTP session per call. Sends one packet per tick of the shared clock (prompt audio, DTMF, or
+// comfort silence so the far end's timers and NAT bindings stay alive), and receives with symmetric
+// RTP (latching to where packets really come from), loss/reorder accounting and RFC 4733 events.
+import type dgram from 'node:dgram';
+import { EventEmitter } from 'node:events';
+import { randomBytes } from 'node:crypto';
+import type { Logger } from '../../appliance/log.ts';
+import { decodeG711, lawForPayloadType, SILENCE_BYTE, type G711Law } from '../dsp/g711.ts';
+import { InbandDtmfDetector } from '../dsp/goertzel-dtmf.ts';
+import type { MediaClock } from './clock.ts';
+import { DtmfSender, type DtmfMode, type DtmfSendOptions } from './dtmf-sender.ts';
+import { ReceiveStats } from './receive-stats.ts';
+import { ReorderBuffer } from './reorder-buffer.ts';
+import { Rfc4733Receiver, TELEPHONE_EVENT_BYTES, writeTelephoneEvent } from './rfc4733.ts';
+import { emptyRtpHeader, parseRtpInto, RTP_HEADER_BYTES, writeMarkerAndType, writeRtpHeader, writeSequence, writeTimestamp } from './rtp-packet.ts';
+
+export type { DtmfMode, DtmfSendOptions };
+
+const FRAME_BYTES = 160; // 20 ms of 8 kHz G.711
+const RING = 4; // packet buffers per session: a send the kernel had to queue is not overwritten for 60 ms
+const FRAME_MS = 20;
+
+export interface RtpSessionOptions {
+  socket: dgram.Socket;
+  localAddress: string;
+  localPort: number;
+  clock: MediaClock;
+  /** 0 = PCMU, 8 = PCMA. */
+  payloadType?: 0 | 8;
+  /** Negotiated telephone-event payload type; null when the peer offered none. Default 101. */
+  telephoneEventPt?: number | null;
+  remoteAddress?: string;
+  remotePort?: number;
+  /** Run the Goertzel detector on received audio. */
+  inbandDtmf?: boolean;
+  /** Emit 'rtp-timeout' after this long without a packet once media started; 0 turns it off. */
+  rtpTimeoutMs?: number;
+  /** Latch to the source address of received packets (NAT). Default true. */
+  symmetric?: boolean;
+  /** Received frames held back to put reordered packets right. Default 3. */
+  reorderPackets?: number;
+  logger?: Logger;
+  /** Called once when the session closes (returns the port to its pool). */
+  onClose?: () => void;
+}
+
+export interface PlayOptions {
+  signal?: AbortSignal;
+}
+
+export interface SessionPlayResult {
+  completed: boolean;
+  playedMs: number;
+}
+
+export interface RtpSessionStats {
+  packetsSent: number;
+  bytesSent: number;
+  packetsReceived: number;
+  bytesReceived: number;
+  lost: number;
+  reordered: number;
+  duplicates: number;
+  /** Too late to be played out (behind the reorder buffer) or too old to place. */
+  late: number;
+  /** Datagrams that were not RTP, or carried a payload type we did not negotiate. */
+  ignored: number;
+  dtmfReceived: number;
+  ssrc: number;
+  remoteAddress: string | null;
+  remotePort: number | null;
+  latched: boolean;
+}
+
+export interface RtpSessionEvents {
+  dtmf: [{ digit: string; source: 'rfc4733' | 'inband' }];
+  audio: [Int16Array];
+  'rtp-timeout': [{ silentMs: number }];
+  latched: [{ address: string; port: number }];
+  close: [];
+}
+
+interface PlayItem {
+  data: Buffer;
+  pos: number;
+  resolve: (r: SessionPlayResult) => void;
+  signal?: AbortSignal;
+  onAbort?: () => void;
+}
+
+export class RtpSession extends EventEmitter<RtpSessionEvents> {
+  readonly localAddress: string;
+  readonly localPort: number;
+  readonly ssrc: number;
+  private readonly socket: dgram.Socket;
+  private readonly clock: MediaClock;
+  private readonly log: Logger | undefined;
+  private readonly onClose: (() => void) | undefined;
+  private readonly symmetric: boolean;
+  private readonly timeoutTicks: number;
+  private pt: number;
+  private law: G711Law;
+  private eventPt: number | null;
+  private remoteAddress: string | null;
+  private remotePort: number | null;
+  private latched = false;
+  private holding = false;
+  private closed = false;
+  private unsubscribe: (() => void) | null = null;
+  // sending
+  private seq: number;
+  private readonly tsBase: number;
+  private firstTick = -1;
+  private markNext = true;
+  private readonly ring: Buffer[] = [];
+  private readonly ringSilent: boolean[] = [];
+  private ringAt = 0;
+  private readonly eventBuf = Buffer.alloc(RTP_HEADER_BYTES + TELEPHONE_EVENT_BYTES);
+  private eventTs = 0;
+  private readonly plays: PlayItem[] = [];
+  private readonly dtmfOut = new DtmfSender(FRAME_BYTES);
+  private sent = 0;
+  private sentBytes = 0;
+  // receiving
+  private readonly rx = emptyRtpHeader();
+  private readonly rxStats = new ReceiveStats();
+  private readonly rfc4733 = new Rfc4733Receiver();
+  private readonly reorder: ReorderBuffer;
+  private readonly inband: InbandDtmfDetector | null;
+  private rxSsrc = -1;
+  private rxLaw: G711Law = 'pcmu';
+  private rxBytes = 0;
+  private ignored = 0;
+  private dtmfIn = 0;
+  private lastRxTick = -1;
+  private lastDeliveryTick = 0;
+  private timedOut = false;
+
+  constructor(opts: RtpSessionOptions) {
+    super();
+    this.socket = opts.socket;
+    this.localAddress = opts.localAddress;
+    this.localPort = opts.localPort;
+    this.clock = opts.clock;
+    this.log = opts.logger;
+    this.onClose = opts.onClose;
+    this.symmetric = opts.symmetric ?? true;
+    this.pt = opts.payloadType ?? 0;
+    this.law = lawForPayloadType(this.pt) ?? 'pcmu';
+    this.eventPt = opts.telephoneEventPt === undefined ? 101 : opts.telephoneEventPt;
+    this.remoteAddress = opts.remoteAddress ?? null;
+    this.remotePort = opts.remotePort ?? null;
+    this.timeoutTicks = opts.rtpTimeoutMs ? Math.ceil(opts.rtpTimeoutMs / this.clock.periodMs) : 0;
+    this.inband = opts.inbandDtmf ? new InbandDtmfDetector() : null;
+    this.reorder = new ReorderBuffer(opts.reorderPackets ?? 3, this.deliverFrame);
+    const rnd = randomBytes(10);
+    this.ssrc = rnd.readUInt32BE(0);
+    this.seq = rnd.readUInt16BE(4);
+    this.tsBase = rnd.readUInt32BE(6);
+    for (let i = 0; i < RING; i++) {
+      const buf = Buffer.alloc(RTP_HEADER_BYTES + FRAME_BYTES, SILENCE_BYTE[this.law]);
+      writeRtpHeader(buf, { marker: false, payloadType: this.pt, sequence: 0, timestamp: 0, ssrc: this.ssrc });
+      this.ring.push(buf);
+      this.ringSilent.push(true);
+    }
+    writeRtpHeader(this.eventBuf, { marker: false, payloadType: this.eventPt ?? 101, sequence: 0, timestamp: 0, ssrc: this.ssrc });
+    this.socket.on('message', this.onMessage);
+    this.socket.on('error', this.onSocketError);
+    this.unsubscribe = this.clock.subscribe(this.onTick);
+  }
+
+  /** The G.711 law this session sends (what `play()` expects). */
+  get codec(): G711Law {
+    return this.law;
+  }
+
+  get payloadType(): number {
+    return this.pt;
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Plays pre-encoded bytes of this session's law, after anything already queued. */
+  play(encoded: Buffer, opts: PlayOptions = {}): Promise<SessionPlayResult> {
+    if (this.closed || opts.signal?.aborted) return Promise.resolve({ completed: false, playedMs: 0 });
+    return new Promise((resolve) => {
+      const item: PlayItem = { data: encoded, pos: 0, resolve, signal: opts.signal };
+      if (opts.signal) {
+        item.onAbort = () => this.endPlay(item, false);
+        opts.signal.addEventListener('abort', item.onAbort, { once: true });
+      }
+      if (encoded.length === 0) return this.finishPlay(item, true);
+      this.plays.push(item);
+    });
+  }
+
+  /** Stops the current prompt and drops the queued ones (each resolves with completed: false). */
+  stopPlayback(): void {
+    for (const item of this.plays.splice(0)) this.finishPlay(item, false);
+  }
+
+  /** Sends digits; RFC 4733 by default, in-band when asked or when the peer negotiated no telephone-event. */
+  sendDtmf(digits: string, opts: DtmfSendOptions = {}): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    let mode: DtmfMode = opts.mode ?? (this.eventPt === null ? 'inband' : 'rfc4733');
+    if (mode === 'rfc4733' && this.eventPt === null) {
+      this.log?.debug({ rtpPort: this.localPort }, 'peer offered no telephone-event: sending DTMF in-band');
+      mode = 'inband';
+    }
+    return this.dtmfOut.enqueue(digits, mode, this.law, opts);
+  }
+
+  /** Where to send (from SDP); latching may move it again when packets arrive from elsewhere. */
+  setRemote(address: string, port: number): void {
+    this.remoteAddress = address;
+    this.remotePort = port;
+    this.latched = false;
+  }
+
+  setPayloadType(pt: 0 | 8): void {
+    const law = lawForPayloadType(pt);
+    if (!law || pt === this.pt) return;
+    this.pt = pt;
+    this.law = law;
+    for (let i = 0; i < RING; i++) this.ringSilent[i] = false; // refilled with the new law's silence
+  }
+
+  setTelephoneEventPt(pt: number | null): void {
+    this.eventPt = pt;
+    if (pt !== null) writeMarkerAndType(this.eventBuf, false, pt);
+  }
+
+  /** On hold (sendonly/inactive from our side) nothing is sent and playback waits. */
+  hold(on: boolean): void {
+    if (on === this.holding) return;
+    this.holding = on;
+    if (!on) {
+      this.markNext = true;
+      this.lastRxTick = this.clock.tick;
+    }
+  }
+
+  stats(): RtpSessionStats {
+    const s = this.rxStats;
+    return {
+      packetsSent: this.sent,
+      bytesSent: this.sentBytes,
+      packetsReceived: s.received + s.duplicates,
+      bytesReceived: this.rxBytes,
+      lost: s.lost,
+      reordered: s.reordered,
+      duplicates: s.duplicates,
+      late: s.stale + this.reorder.late,
+      ignored: this.ignored,
+      dtmfReceived: this.dtmfIn,
+      ssrc: this.ssrc,
+      remoteAddress: this.remoteAddress,
+      remotePort: this.remotePort,
+      latched: this.latched,
+    };
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+    this.socket.off('message', this.onMessage);
+    this.stopPlayback();
+    this.dtmfOut.cancelAll();
+    this.reorder.flush();
+    try {
+      this.onClose?.();
+    } finally {
+      this.safeEmit('close');
+    }
+  }
+
+  // ---- sending (hot path: one call per session per tick) ----
+
+  private readonly onTick = (tick: number): void => {
+    if (this.firstTick < 0) {
+      this.firstTick = tick;
+      this.lastRxTick = tick;
+    }
+    if (this.reorder.pending > 0 && tick - this.lastDeliveryTick > 3) this.reorder.flush();
+    if (this.holding || this.remotePort === null || this.closed) {
+      this.lastRxTick = tick; // media has not started (or is paused): the timeout does not run
+      return;
+    }
+    if (this.timeoutTicks > 0 && !this.timedOut && tick - this.lastRxTick >= this.timeoutTicks) {
+      this.timedOut = true;
+      this.safeEmit('rtp-timeout', { silentMs: (tick - this.lastRxTick) * this.clock.periodMs });
+    }
+    const ts = (this.tsBase + (tick - this.firstTick) * FRAME_BYTES) >>> 0;
+    if (this.dtmfOut.active) {
+      const a = this.dtmfOut.step();
+      if (a.kind === 'event') return this.sendEvent(ts, a.event, a.first, a.packet.end, a.packet.duration);
+      if (a.kind === 'audio') return this.sendFrame(ts, a.audio, a.offset);
+      return this.sendFrame(ts, null, 0);
+    }
+    const item = this.plays.length > 0 ? this.plays[0] : null;
+    if (item === null) return this.sendFrame(ts, null, 0);
+    const at = item.pos;
+    item.pos += FRAME_BYTES;
+    this.sendFrame(ts, item.data, at);
+    if (item.pos >= item.data.length) this.endPlay(item, true);
+  };
+
+  private sendFrame(ts: number, src: Buffer | null, offset: number): void {
+    const i = this.ringAt;
+    this.ringAt = (i + 1) % RING;
+    const buf = this.ring[i];
+    if (src === null) {
+      if (!this.ringSilent[i]) {
+        buf.fill(SILENCE_BYTE[this.law], RTP_HEADER_BYTES);
+        this.ringSilent[i] = true;
+      }
+    } else {
+      const n = src.copy(buf, RTP_HEADER_BYTES, offset, offset + FRAME_BYTES);
+      if (n < FRAME_BYTES) buf.fill(SILENCE_BYTE[this.law], RTP_HEADER_BYTES + n);
+      this.ringSilent[i] = false;
+    }
+    buf[1] = (this.markNext ? 0x80 : 0) | this.pt;
+    this.markNext = false;
+    writeSequence(buf, this.seq);
+    writeTimestamp(buf, ts);
+    this.seq = (this.seq + 1) & 0xffff;
+    this.socket.send(buf, this.remotePort as number, this.remoteAddress as string);
+    this.sent++;
+    this.sentBytes += buf.length;
+  }
+
+  private sendEvent(ts: number, event: number, first: boolean, end: boolean, duration: number): void {
+    if (first) this.eventTs = ts;
+    // a fresh buffer per event packet: they are rare, and a queued send keeps its own bytes
+    const buf = Buffer.from(this.eventBuf);
+    writeMarkerAndType(buf, first, this.eventPt ?? 101);
+    writeSequence(buf, this.seq);
+    writeTimestamp(buf, this.eventTs);
+    writeTelephoneEvent(buf, RTP_HEADER_BYTES, { event, end, volume: 10, duration });
+    this.seq = (this.seq + 1) & 0xffff;
+    this.socket.send(buf, this.remotePort as number, this.remoteAddress as string);
+    this.sent++;
+    this.sentBytes += buf.length;
+  }
+
+  private endPlay(item: PlayItem, completed: boolean): void {
+    const i = this.plays.indexOf(item);
+    if (i >= 0) this.plays.splice(i, 1);
+    this.finishPlay(item, completed);
+  }
+
+  private finishPlay(item: PlayItem, completed: boolean): void {
+    if (item.onAbort) item.signal?.removeEventListener('abort', item.onAbort);
+    const frames = Math.ceil(Math.min(item.pos, item.data.length) / FRAME_BYTES);
+    item.resolve({ completed, playedMs: frames * FRAME_MS });
+  }
+
+  // ---- receiving ----
+
+  private readonly onMessage = (msg: Buffer, rinfo: dgram.RemoteInfo): void => {
+    const h = this.rx;
+    if (!parseRtpInto(msg, h)) {
+      this.ignored++;
+      return;
+    }
+    const pt = h.payloadType;
+    const isEvent = pt === this.eventPt;
+    const law = isEvent ? null : lawForPayloadType(pt);
+    if (!isEvent && law === null) {
+      this.ignored++; // comfort noise, RTCP on the RTP port, codecs we did not offer
+      return;
+    }
+    if (this.symmetric && !this.latched) this.latch(rinfo);
+    this.lastRxTick = this.clock.tick;
+    this.timedOut = false;
+    this.rxBytes += msg.length;
+    if (h.ssrc !== this.rxSsrc) {
+      if (this.rxSsrc !== -1) {
+        this.rxStats.newStream();
+        this.reorder.flush();
+        this.reorder.reset();
+        this.rfc4733.reset();
+      }
+      this.rxSsrc = h.ssrc;
+    }
+    const verdict = this.rxStats.update(h.sequence);
+    if (verdict === 'duplicate' || verdict === 'stale') return;
+    if (verdict === 'restart') this.reorder.reset();
+    if (isEvent) {
+      const digit = this.rfc4733.push(h.timestamp, msg, h.payloadOffset, h.payloadLength);
+      if (digit !== null) {
+        this.dtmfIn++;
+        this.safeEmit('dtmf', { digit, source: 'rfc4733' });
+      }
+      return;
+    }
+    if (this.inband !== null || this.listenerCount('audio') > 0) {
+      this.rxLaw = law as G711Law;
+      this.lastDeliveryTick = this.clock.tick;
+      this.reorder.push(this.rxStats.lastExt, msg.subarray(h.payloadOffset, h.payloadOffset + h.payloadLength));
+    }
+  };
+
+  private readonly deliverFrame = (payload: Uint8Array | null): void => {
+    const pcm = payload === null ? new Int16Array(FRAME_BYTES) : decodeG711(this.rxLaw, payload);
+    if (this.inband !== null) {
+      for (const digit of this.inband.push(pcm)) {
+        this.dtmfIn++;
+        this.safeEmit('dtmf', { digit, source: 'inband' });
+      }
+    }
+    this.safeEmit('audio', pcm);
+  };
+
+  private latch(rinfo: dgram.RemoteInfo): void {
+    this.latched = true;
+    if (rinfo.address === this.remoteAddress && rinfo.port === this.remotePort) return;
+    this.remoteAddress = rinfo.address;
+    this.remotePort = rinfo.port;
+    this.log?.debug({ rtpPort: this.localPort, remotePort: rinfo.port }, 'RTP latched to the source of received packets');
+    this.safeEmit('latched', { address: rinfo.address, port: rinfo.port });
+  }
+
+  /** A throwing listener is logged; it must not take the socket handler or the clock down. */
+  private safeEmit<K extends keyof RtpSessionEvents>(event: K, ...args: RtpSessionEvents[K]): void {
+    try {
+      (this.emit as (e: K, ...a: RtpSessionEvents[K]) => boolean)(event, ...args);
+    } catch (err) {
+      this.log?.error({ rtpPort: this.localPort, event, err: err instanceof Error ? err.message : String(err) }, 'RTP session listener threw');
+    }
+  }
+
+  private readonly onSocketError = (err: Error): void => {
+    this.log?.warn({ rtpPort: this.localPort, err: err.message }, 'RTP socket error');
+  };
+}

@@ -1,0 +1,39 @@
+import test from 'ava';
+import dgram from 'node:dgram';
+import { isAppError } from '../../../appliance/errors.ts';
+import { RtpPortPool } from '../../../media/rtp/port-pool.ts';
+
+// a random range per run, so parallel test files do not collide
+const base = 20000 + 2 * Math.floor(Math.random() * 10000);
+
+test('hands out even ports from the range, then E_RTP_PORTS; released ports come back', async (t) => {
+  const pool = new RtpPortPool({ bindAddress: '127.0.0.1', min: base + 1, max: base + 8 });
+  t.is(pool.capacity, 4);
+  const got = [];
+  for (let i = 0; i < 3; i++) got.push(await pool.allocate());
+  t.true(got.every((p) => p.port % 2 === 0 && p.port >= base && p.port <= base + 8));
+  t.is(new Set(got.map((p) => p.port)).size, 3);
+  // a port taken by someone else is skipped
+  const squatter = dgram.createSocket('udp4');
+  const free = [base + 2, base + 4, base + 6, base + 8].find((p) => !got.some((g) => g.port === p)) as number;
+  await new Promise<void>((r) => squatter.bind(free, '127.0.0.1', () => r()));
+  const err = await t.throwsAsync(pool.allocate());
+  t.true(isAppError(err) && err.code === 'E_RTP_PORTS', String(err));
+  got[0].release();
+  got[0].release(); // twice is harmless
+  const again = await pool.allocate();
+  t.is(again.port, got[0].port);
+  t.is(pool.allocated, 3);
+  // the socket is bound where the pool says and receives
+  const received = new Promise<string>((r) => again.socket.once('message', (m) => r(m.toString())));
+  squatter.send('hello', again.port, '127.0.0.1');
+  t.is(await received, 'hello');
+  squatter.close();
+  pool.closeAll();
+  t.is(pool.allocated, 0);
+});
+
+test('a range that is not one is refused with the setting named', (t) => {
+  const err = t.throws(() => new RtpPortPool({ bindAddress: '127.0.0.1', min: 30000, max: 20000 }));
+  t.true(isAppError(err) && err.code === 'E_CONFIG_INVALID');
+});
