@@ -135,6 +135,8 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
   private lastRxTick = -1;
   private lastDeliveryTick = 0;
   private timedOut = false;
+  private lastFrame: Int16Array | null = null;
+  private concealed = 0;
 
   constructor(opts: RtpSessionOptions) {
     super();
@@ -406,7 +408,15 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
   };
 
   private readonly deliverFrame = (payload: Uint8Array | null): void => {
-    const pcm = payload === null ? new Int16Array(FRAME_BYTES) : decodeG711(this.rxLaw, payload);
+    let pcm: Int16Array;
+    if (payload !== null) {
+      pcm = decodeG711(this.rxLaw, payload);
+      this.lastFrame = pcm;
+      this.concealed = 0;
+    } else {
+      // a lost frame: repeat the last one for up to 40 ms (bridges a tone, as a phone would), then silence
+      pcm = this.lastFrame !== null && ++this.concealed <= 2 ? this.lastFrame.slice() : new Int16Array(FRAME_BYTES);
+    }
     if (this.inband !== null) {
       for (const digit of this.inband.push(pcm)) {
         this.dtmfIn++;

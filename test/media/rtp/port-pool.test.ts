@@ -1,7 +1,7 @@
 import test from 'ava';
 import dgram from 'node:dgram';
 import { isAppError } from '../../../appliance/errors.ts';
-import { RtpPortPool } from '../../../media/rtp/port-pool.ts';
+import { RtpPortPool, type RtpPort } from '../../../media/rtp/port-pool.ts';
 
 // a random range per run, so parallel test files do not collide
 const base = 20000 + 2 * Math.floor(Math.random() * 10000);
@@ -9,7 +9,7 @@ const base = 20000 + 2 * Math.floor(Math.random() * 10000);
 test('hands out even ports from the range, then E_RTP_PORTS; released ports come back', async (t) => {
   const pool = new RtpPortPool({ bindAddress: '127.0.0.1', min: base + 1, max: base + 8 });
   t.is(pool.capacity, 4);
-  const got = [];
+  const got: RtpPort[] = [];
   for (let i = 0; i < 3; i++) got.push(await pool.allocate());
   t.true(got.every((p) => p.port % 2 === 0 && p.port >= base && p.port <= base + 8));
   t.is(new Set(got.map((p) => p.port)).size, 3);

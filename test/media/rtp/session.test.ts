@@ -1,0 +1,272 @@
+import test from 'ava';
+import dgram from 'node:dgram';
+import { isAppError } from '../../../appliance/errors.ts';
+import { alawEncode, ulawDecode } from '../../../media/dsp/g711.ts';
+import { MediaEngine } from '../../../media/rtp/media-engine.ts';
+import { parseRtp, type RtpHeader } from '../../../media/rtp/rtp-packet.ts';
+import type { RtpSession } from '../../../media/rtp/session.ts';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function waitFor(cond: () => boolean, timeoutMs = 3000): Promise<boolean> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    if (cond()) return true;
+    await sleep(10);
+  }
+  return cond();
+}
+
+function engine(ports = 40): MediaEngine {
+  const min = 20000 + 2 * Math.floor(Math.random() * 15000);
+  const e = new MediaEngine({ bindAddress: '127.0.0.1', rtpPortMin: min, rtpPortMax: min + ports });
+  e.start();
+  return e;
+}
+
+/** A prompt of recognisable bytes that never contain silence. */
+function prompt(frames: number): Buffer {
+  const b = Buffer.alloc(frames * 160);
+  for (let i = 0; i < b.length; i++) b[i] = 0x10 + ((i * 7 + (i >> 5)) % 0x60);
+  return b;
+}
+
+/** Two sessions pointing at each other. */
+async function pair(e: MediaEngine, a: Parameters<MediaEngine['createSession']>[0] = {}, b: typeof a = {}) {
+  const A = await e.createSession(a);
+  const B = await e.createSession(b);
+  A.setRemote('127.0.0.1', B.localPort);
+  B.setRemote('127.0.0.1', A.localPort);
+  return [A, B] as const;
+}
+
+/** Raw RTP packets arriving at a session's socket (a tap next to the session's own listener). */
+function tap(s: RtpSession): Array<{ h: RtpHeader; payload: Buffer }> {
+  const out: Array<{ h: RtpHeader; payload: Buffer }> = [];
+  const socket = (s as unknown as { socket: dgram.Socket }).socket;
+  socket.on('message', (m: Buffer) => {
+    const h = parseRtp(m);
+    if (h) out.push({ h, payload: Buffer.from(m.subarray(h.payloadOffset, h.payloadOffset + h.payloadLength)) });
+  });
+  return out;
+}
+
+function digits(s: RtpSession): Array<{ digit: string; source: string }> {
+  const got: Array<{ digit: string; source: string }> = [];
+  s.on('dtmf', (d) => got.push(d));
+  return got;
+}
+
+test('a prompt played on one session arrives bit-exact at the other, with well-formed RTP', async (t) => {
+  const e = engine();
+  t.teardown(() => e.stop());
+  const [A, B] = await pair(e);
+  const packets = tap(B);
+  const pcm: Int16Array[] = [];
+  B.on('audio', (f) => pcm.push(f));
+  await sleep(60); // some comfort silence first
+  const p = prompt(50);
+  const result = await A.play(p);
+  t.deepEqual(result, { completed: true, playedMs: 1000 });
+  await sleep(100);
+  const audio = packets.filter((x) => x.h.payloadType === 0);
+  const stream = Buffer.concat(audio.map((x) => x.payload));
+  const at = stream.indexOf(p.subarray(0, 160));
+  t.true(at >= 0, 'prompt found in the received stream');
+  t.true(stream.subarray(at, at + p.length).equals(p), 'bit-exact');
+  t.true(stream.subarray(0, at).every((b) => b === 0xff), 'silence (0xFF) before the prompt');
+  // header discipline: one SSRC, sequence +1, timestamp +160 per packet, marker only on the first
+  t.is(new Set(audio.map((x) => x.h.ssrc)).size, 1);
+  for (let i = 1; i < audio.length; i++) {
+    t.is(audio[i].h.sequence, (audio[i - 1].h.sequence + 1) & 0xffff);
+    t.is(audio[i].h.timestamp, (audio[i - 1].h.timestamp + 160) >>> 0);
+  }
+  t.true(audio[0].h.marker);
+  t.false(audio.slice(1).some((x) => x.h.marker));
+  // the decoded audio event carries the same samples
+  const all = new Int16Array(pcm.reduce((n, f) => n + f.length, 0));
+  let o = 0;
+  for (const f of pcm) {
+    all.set(f, o);
+    o += f.length;
+  }
+  const want = ulawDecode(p);
+  const start = all.findIndex((v, i) => v === want[0] && all[i + 1] === want[1] && all[i + 2] === want[2]);
+  t.deepEqual([...all.subarray(start, start + want.length)], [...want]);
+  t.is(B.stats().lost, 0);
+  t.true(A.stats().packetsSent >= 50);
+});
+
+test('DTMF both ways and both modes is received with the right digits and source, in PCMA too', async (t) => {
+  const e = engine();
+  t.teardown(() => e.stop());
+  const [A, B] = await pair(e, { payloadType: 8, inbandDtmf: true }, { payloadType: 8, inbandDtmf: true });
+  const atA = digits(A);
+  const atB = digits(B);
+  await Promise.all([A.sendDtmf('123#'), B.sendDtmf('*90D', { mode: 'inband' })]);
+  await A.sendDtmf('48', { mode: 'inband', durationMs: 60 });
+  await B.sendDtmf('A7', { mode: 'rfc4733', durationMs: 40 });
+  await sleep(150);
+  t.deepEqual(atB, [...'123#'].map((digit) => ({ digit, source: 'rfc4733' })).concat([...'48'].map((digit) => ({ digit, source: 'inband' }))));
+  t.deepEqual(atA, [...'*90D'].map((digit) => ({ digit, source: 'inband' })).concat([...'A7'].map((digit) => ({ digit, source: 'rfc4733' }))));
+});
+
+test('without a negotiated telephone-event, DTMF goes in-band; in-band detection is off unless asked', async (t) => {
+  const e = engine();
+  t.teardown(() => e.stop());
+  const [A, B] = await pair(e, { telephoneEventPt: null }, {});
+  const [C, D] = await pair(e, {}, {});
+  const atB = digits(B);
+  const atD = digits(D);
+  await Promise.all([A.sendDtmf('5'), C.sendDtmf('6', { mode: 'inband' })]);
+  await sleep(100);
+  t.deepEqual(atB, [], 'B has in-band detection off');
+  B.on('audio', () => {});
+  t.deepEqual(atD, []);
+  t.true(A.stats().packetsSent > 0 && C.stats().packetsSent > 0);
+  const [E, F] = await pair(e, { telephoneEventPt: null }, { inbandDtmf: true });
+  const atF = digits(F);
+  await E.sendDtmf('59');
+  await sleep(100);
+  t.deepEqual(atF, [{ digit: '5', source: 'inband' }, { digit: '9', source: 'inband' }]);
+});
+
+test('prompts queue; stopPlayback and an AbortSignal end them early with the time played', async (t) => {
+  const e = engine();
+  t.teardown(() => e.stop());
+  const [A] = await pair(e);
+  const first = A.play(prompt(10));
+  const second = A.play(prompt(100));
+  const third = A.play(prompt(100));
+  t.deepEqual(await first, { completed: true, playedMs: 200 });
+  await sleep(100);
+  A.stopPlayback();
+  const r2 = await second;
+  t.false(r2.completed);
+  t.true(r2.playedMs >= 60 && r2.playedMs <= 200, String(r2.playedMs));
+  t.deepEqual(await third, { completed: false, playedMs: 0 });
+  const ac = new AbortController();
+  const fourth = A.play(alawEncode(new Int16Array(8000)), { signal: ac.signal });
+  setTimeout(() => ac.abort(), 100);
+  const r4 = await fourth;
+  t.false(r4.completed);
+  t.true(r4.playedMs > 0 && r4.playedMs < 1000);
+});
+
+test('symmetric RTP: a session given the wrong remote port latches to where packets come from', async (t) => {
+  const e = engine();
+  t.teardown(() => e.stop());
+  const A = await e.createSession();
+  const B = await e.createSession();
+  const nowhere = dgram.createSocket('udp4');
+  await new Promise<void>((r) => nowhere.bind(0, '127.0.0.1', () => r()));
+  t.teardown(() => nowhere.close());
+  A.setRemote('127.0.0.1', (nowhere.address() as { port: number }).port); // SDP says one thing ...
+  B.setRemote('127.0.0.1', A.localPort); // ... packets come from another (a NAT)
+  const latched = new Promise<{ address: string; port: number }>((r) => A.once('latched', r));
+  const atB = tap(B);
+  t.deepEqual(await latched, { address: '127.0.0.1', port: B.localPort });
+  t.true(await waitFor(() => atB.length >= 3), 'A now reaches B');
+  t.like(A.stats(), { latched: true, remotePort: B.localPort });
+});
+
+test('hold stops sending and resumes with a marker; rtp-timeout fires when the far end goes quiet', async (t) => {
+  const e = engine();
+  t.teardown(() => e.stop());
+  const [A, B] = await pair(e, {}, { rtpTimeoutMs: 300 });
+  const atB = tap(B);
+  await sleep(100);
+  A.hold(true);
+  await sleep(40);
+  const n = atB.length;
+  const timedOut = new Promise<{ silentMs: number }>((r) => B.once('rtp-timeout', r));
+  const ev = await timedOut;
+  t.true(ev.silentMs >= 300);
+  t.is(atB.length, n, 'nothing sent on hold');
+  A.hold(false);
+  t.true(await waitFor(() => atB.length > n));
+  t.true(atB[n].h.marker, 'first packet after hold has the marker');
+});
+
+test('loss, duplicates and reordering through an impairing relay do not stall the call or its DTMF', async (t) => {
+  const e = engine();
+  t.teardown(() => e.stop());
+  const A = await e.createSession();
+  const B = await e.createSession({ inbandDtmf: true });
+  // relay: facesA <-> A, facesB <-> B; A->B is impaired deterministically
+  const facesA = dgram.createSocket('udp4');
+  const facesB = dgram.createSocket('udp4');
+  await Promise.all([facesA, facesB].map((s) => new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()))));
+  t.teardown(() => {
+    facesA.close();
+    facesB.close();
+  });
+  let n = 0;
+  let held: Buffer | null = null;
+  facesA.on('message', (m) => {
+    n++;
+    const send = (b: Buffer) => facesB.send(b, B.localPort, '127.0.0.1');
+    if (n % 13 === 0) return; // lost
+    if (n % 11 === 0) send(m); // duplicated
+    if (n % 7 === 0 && held === null) {
+      held = m; // sent after the next one
+      return;
+    }
+    send(m);
+    if (held) {
+      send(held);
+      held = null;
+    }
+  });
+  facesB.on('message', (m) => facesA.send(m, A.localPort, '127.0.0.1'));
+  A.setRemote('127.0.0.1', (facesA.address() as { port: number }).port);
+  B.setRemote('127.0.0.1', (facesB.address() as { port: number }).port);
+  const got = digits(B);
+  const frames: number[] = [];
+  B.on('audio', (f) => frames.push(f.length));
+  const played = A.play(prompt(60));
+  await A.sendDtmf('2580', { durationMs: 120 });
+  t.deepEqual(await played, { completed: true, playedMs: 1200 });
+  await A.sendDtmf('13', { mode: 'inband', durationMs: 120 });
+  await sleep(200);
+  t.deepEqual(
+    got.map((d) => d.digit + d.source[0]),
+    ['2r', '5r', '8r', '0r', '1i', '3i'],
+  );
+  const s = B.stats();
+  t.log(s);
+  t.true(s.lost > 0 && s.duplicates > 0 && s.reordered > 0);
+  t.true(frames.every((len) => len === 160));
+  // still alive afterwards: packets keep flowing both ways
+  const before = B.stats().packetsReceived;
+  await sleep(100);
+  t.true(B.stats().packetsReceived > before);
+});
+
+test('junk on the RTP port is ignored; the engine tracks, releases and runs out of ports cleanly', async (t) => {
+  const e = engine(4); // three even ports
+  t.teardown(() => e.stop());
+  const [A, B] = await pair(e);
+  const junk = dgram.createSocket('udp4');
+  t.teardown(() => junk.close());
+  for (const m of [Buffer.alloc(0), Buffer.alloc(5), Buffer.from('INVITE sip:x SIP/2.0\r\n'), Buffer.alloc(172, 0xff), Buffer.from([0x80, 200, 0, 1])]) {
+    junk.send(m, A.localPort, '127.0.0.1');
+  }
+  await sleep(60);
+  t.true(A.stats().ignored >= 4);
+  t.false(A.isClosed);
+  t.is(e.activeSessions().length, 2);
+  const C = await e.createSession();
+  const err = await t.throwsAsync(e.createSession());
+  t.true(isAppError(err) && err.code === 'E_RTP_PORTS');
+  const closed = new Promise<void>((r) => C.once('close', () => r()));
+  C.close();
+  await closed;
+  t.is(e.activeSessions().length, 2);
+  const D = await e.createSession();
+  t.is(D.localPort % 2, 0);
+  await e.stop();
+  t.true(A.isClosed && B.isClosed && D.isClosed);
+  t.is(e.activeSessions().length, 0);
+  t.false(e.clock.running);
+});
