@@ -1,0 +1,214 @@
+// Phone numbers from a contact file → E.164 and line type, for one default country.
+// Numbers a spreadsheet has mangled (scientific notation, a dropped leading 0, decimals) are refused
+// with a reason that says so: the box never guesses which person a broken number was meant to reach.
+import {
+  parsePhoneNumberFromString, validatePhoneNumberLength, isSupportedCountry, type CountryCode, type NumberType,
+} from 'libphonenumber-js/max';
+import { AppError } from '../errors.ts';
+import { CompiledPlan, type NonNullNumberType } from './phone-plan.ts';
+import type { LineType } from './types.ts';
+
+export type PhoneVerdict =
+  | { ok: true; e164: string; lineType: LineType; callingCode: string }
+  | { ok: false; reason: string; empty: boolean };
+
+/**
+ * Regions that share one national dialling plan: from mainland France "0692 12 34 56" reaches a
+ * Réunion mobile (+262 692…), and libphonenumber models those islands as separate regions.
+ */
+const SHARED_NATIONAL_PLANS: readonly (readonly CountryCode[])[] = [
+  ['FR', 'RE', 'YT', 'GP', 'MQ', 'GF', 'PM', 'BL', 'MF'],
+];
+
+const GEOGRAPHIC: ReadonlySet<NumberType> = new Set(['FIXED_LINE', 'MOBILE', 'FIXED_LINE_OR_MOBILE']);
+
+const SCIENTIFIC = /^[+-]?\d+(?:[.,]\d+)?[eE][+-]?\d+$/;
+const DECIMALS = /^\+?\d{7,}[.,]\d{1,3}$/;
+const EXTENSION = /(?:ext|extension|poste|x)\.?\s*:?\s*\d+\s*$/i;
+const LETTER = /\p{L}/u;
+const ALLOWED = /^[0-9+ .\-/()\u00a0\u202f\t]*$/;
+
+export function lineTypeOf(t: NumberType): LineType {
+  switch (t) {
+    case 'MOBILE': return 'mobile';
+    case 'FIXED_LINE': return 'fixed';
+    case 'VOIP': return 'voip';
+    // FIXED_LINE_OR_MOBILE (all of NANP): the plan cannot tell; compliance must assume it may be a mobile.
+    default: return 'unknown';
+  }
+}
+
+export function parseCountry(country: string): CountryCode {
+  const cc = country.trim().toUpperCase();
+  if (!isSupportedCountry(cc)) {
+    throw new AppError('E_IMPORT_MAPPING', `unknown country "${country}": give a two-letter code such as FR or US`, { country });
+  }
+  return cc;
+}
+
+export class PhoneNormaliser {
+  readonly country: CountryCode;
+  private readonly plan: CompiledPlan;
+  /** Regions tried, in order, for a number written in national format (see SHARED_NATIONAL_PLANS). */
+  private readonly nationalOrder: readonly CountryCode[];
+  private readonly nationalPlans: readonly CompiledPlan[];
+  /** Regions whose every number type counts in national format; the others only lend fixed and mobile ranges. */
+  private readonly anyType: ReadonlySet<CountryCode>;
+  /** Numbers settled by the compiled fast path (for the bench). */
+  fastHits = 0;
+
+  constructor(country: string) {
+    this.country = parseCountry(country);
+    this.plan = new CompiledPlan(this.country);
+    const group = SHARED_NATIONAL_PLANS.find((g) => g.includes(this.country));
+    if (group) {
+      // The overseas regions' ranges are more specific than the mainland's (which libphonenumber lets
+      // overlap, e.g. 0596 Martinique), so the mainland comes last; a box's own region comes first.
+      // Special ranges (08 toll-free and premium, 09 VoIP) are national and belong to the mainland.
+      const hub = group[0];
+      const rank = (c: CountryCode): number => (c === hub ? 2 : c === this.country ? 0 : 1);
+      this.nationalOrder = [...group].sort((a, b) => rank(a) - rank(b));
+      this.anyType = new Set([hub, this.country]);
+    } else {
+      this.nationalOrder = [this.country];
+      this.anyType = new Set([this.country]);
+    }
+    this.nationalPlans = this.nationalOrder.map((c) => (c === this.country ? this.plan : new CompiledPlan(c)));
+  }
+
+  normalise(input: string): PhoneVerdict {
+    const fast = this.fast(input);
+    if (fast && fast.type !== 'PREMIUM_RATE') {
+      this.fastHits++;
+      return { ok: true, e164: fast.e164, lineType: lineTypeOf(fast.type), callingCode: fast.callingCode };
+    }
+    return this.slow(input);
+  }
+
+  /**
+   * A number written the usual ways (+CC…, IDD CC…, national prefix…, or bare for plans whose prefix
+   * is not 0), with spaces, dots, dashes, slashes or brackets. Null means "not sure": ask the library.
+   */
+  private fast(raw: string): { e164: string; type: NonNullNumberType; callingCode: string } | null {
+    const plan = this.plan;
+    if (!plan.fastPath || plan.nationalPrefix === null) return null;
+    let digits = '';
+    let plus = false;
+    for (let i = 0; i < raw.length; i++) {
+      const c = raw.charCodeAt(i);
+      if (c >= 48 && c <= 57) digits += raw[i];
+      else if (c === 43 && digits === '' && !plus) plus = true;
+      else if (c !== 32 && c !== 46 && c !== 45 && c !== 47 && c !== 40 && c !== 41 && c !== 0xa0 && c !== 0x202f) return null;
+    }
+    const cc = plan.callingCode;
+    const np = plan.nationalPrefix;
+    let nsn: string;
+    let own = true;
+    if (plus) {
+      if (!digits.startsWith(cc)) return null;
+      nsn = digits.slice(cc.length);
+    } else if (plan.idd !== null && digits.startsWith(plan.idd) && digits.startsWith(cc, plan.idd.length)) {
+      nsn = digits.slice(plan.idd.length + cc.length);
+    } else if (digits.startsWith(np)) {
+      nsn = digits.slice(np.length);
+      own = false;
+    } else if (np !== '0') {
+      nsn = digits;
+      own = false;
+    } else {
+      return null; // no leading 0 where one is due: the slow path checks for a dropped zero
+    }
+    // "+33 (0)6…": the library strips a national prefix after the country code; let it.
+    if (nsn.startsWith(np)) return null;
+    if (own) {
+      const type = plan.typeOf(nsn);
+      return type ? { e164: `+${cc}${nsn}`, type, callingCode: cc } : null;
+    }
+    let fallback: { e164: string; type: NonNullNumberType; callingCode: string } | null = null;
+    for (const p of this.nationalPlans) {
+      const type = p.typeOf(nsn);
+      if (!type) continue;
+      const hit = { e164: `+${p.callingCode}${nsn}`, type, callingCode: p.callingCode };
+      if (this.anyType.has(p.country) || GEOGRAPHIC.has(type)) return hit;
+      fallback ??= hit;
+    }
+    return fallback;
+  }
+
+  private slow(input: string): PhoneVerdict {
+    // A leading apostrophe is how spreadsheets mark "keep as text"; it is not part of the number.
+    const raw = input.trim().replace(/^'/, '').trim();
+    if (raw === '') return { ok: false, reason: 'empty phone number', empty: true };
+    if (SCIENTIFIC.test(raw)) {
+      return fail(`number in scientific notation (${raw}): the spreadsheet turned it into a number and may have lost digits; format the column as text and export again`);
+    }
+    if (DECIMALS.test(raw)) {
+      return fail(`number with decimals (${raw}): the spreadsheet stored it as a number; format the column as text and export again`);
+    }
+    if (EXTENSION.test(raw) && /\d{6}/.test(raw.replace(/[^\d]/g, ''))) {
+      return fail(`has an extension (${raw}): the box cannot dial extensions; keep only the direct number`);
+    }
+    if (LETTER.test(raw)) return fail(`contains letters (${raw})`);
+    if (!ALLOWED.test(raw)) {
+      const bad = [...raw].find((ch) => !ALLOWED.test(ch)) ?? '?';
+      return fail(`unexpected character "${bad}" in ${raw}`);
+    }
+    if (raw.lastIndexOf('+') > 0) return fail(`"+" in the middle of ${raw}`);
+    const plus = raw.startsWith('+');
+    const digits = raw.replace(/\D/g, '');
+    if (digits === '') return fail(`no digits in ${raw}`);
+
+    if (!plus && this.plan.nationalPrefix === '0' && !digits.startsWith('0') && digits.length >= 6) {
+      const withZero = this.parseNational(`0${digits}`);
+      if (withZero) {
+        return fail(`lost its leading 0: ${digits} has ${digits.length} digits; 0${digits} would be valid, but the box does not guess — format the column as text and export again`);
+      }
+    }
+
+    const parsed = plus || /^0{2}/.test(digits) ? this.parseValid(raw, this.country) : this.parseNational(raw);
+    if (parsed) {
+      const type = parsed.getType();
+      if (type === 'PREMIUM_RATE') return fail(`premium-rate number (${parsed.number}): not dialled by the box`);
+      return { ok: true, e164: parsed.number, lineType: lineTypeOf(type), callingCode: parsed.countryCallingCode };
+    }
+    return fail(this.explain(raw, digits, plus));
+  }
+
+  private parseValid(raw: string, country: CountryCode) {
+    const p = parsePhoneNumberFromString(raw, country);
+    return p && p.isValid() && !p.ext ? p : undefined;
+  }
+
+  /** A national-format number valid in this country or one sharing its dialling plan. */
+  private parseNational(raw: string) {
+    let fallback;
+    for (const c of this.nationalOrder) {
+      const p = this.parseValid(raw, c);
+      if (!p) continue;
+      if (this.anyType.has(c) || GEOGRAPHIC.has(p.getType())) return p;
+      fallback ??= p;
+    }
+    return fallback;
+  }
+
+  private explain(raw: string, digits: string, plus: boolean): string {
+    if (!plus) {
+      const intl = parsePhoneNumberFromString(`+${digits}`);
+      if (intl?.isValid() && !digits.startsWith('0')) {
+        return `not a valid ${this.country} number (${raw}); if it is the international number ${intl.number}, write it with + or 00`;
+      }
+    }
+    switch (validatePhoneNumberLength(raw, this.country)) {
+      case 'TOO_SHORT': return `too short (${digits.length} digits): ${raw}`;
+      case 'TOO_LONG': return `too long (${digits.length} digits): ${raw}`;
+      case 'INVALID_LENGTH': return `wrong number of digits (${digits.length}): ${raw}`;
+      case 'INVALID_COUNTRY': return `unknown country code: ${raw}`;
+      case 'NOT_A_NUMBER': return `not a phone number: ${raw}`;
+      default: return plus ? `not a valid number: ${raw}` : `not a valid ${this.country} number: ${raw}`;
+    }
+  }
+}
+
+function fail(reason: string): PhoneVerdict {
+  return { ok: false, reason, empty: false };
+}
