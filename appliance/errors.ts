@@ -21,6 +21,8 @@ export const ERRORS = {
   E_IMPORT_FILE: { status: 400, title: 'Unreadable contact file' },
   E_IMPORT_ROW: { status: 400, title: 'Invalid row in contact file' },
   E_IMPORT_MAPPING: { status: 400, title: 'Invalid column mapping' },
+  E_LIST_EXISTS: { status: 409, title: 'A contact list with this name already exists' },
+  E_LIST_IN_USE: { status: 409, title: 'Contact list used by a campaign' },
   E_CAMPAIGN_STATE: { status: 409, title: 'Campaign cannot do that in its current state' },
   E_CAMPAIGN_INVALID: { status: 400, title: 'Invalid campaign' },
   E_COMPLIANCE: { status: 409, title: 'Blocked by compliance rules' },
