@@ -1,0 +1,102 @@
+// Builds the fastify app: route table and guard first (they must see every route), then the error
+// handler, plugins, each route module in its own encapsulated scope, extra routes, and the static UI.
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import websocket from '@fastify/websocket';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Settings } from '../config/types.ts';
+import type { HttpContext, HttpDeps, RouteModule } from './context.ts';
+import { defaultContactsPort } from './contacts-port.ts';
+import { installErrorHandler } from './error-handler.ts';
+import { installGuard } from './guard.ts';
+import { LiveFeed } from './live-feed.ts';
+import { DEFAULT_LOGIN_LIMIT, LoginLimiter } from './login-limiter.ts';
+import { buildOpenApi, RouteTable } from './openapi.ts';
+import { publicRoute } from './route-kit.ts';
+import { authRoutes } from './routes/auth.ts';
+import { healthRoutes } from './routes/health.ts';
+import { listsRoutes } from './routes/lists.ts';
+import { liveRoutes } from './routes/live.ts';
+import { settingsRoutes } from './routes/settings.ts';
+import { usersRoutes } from './routes/users.ts';
+import { DEFAULT_SESSION_TIMES, SessionStore } from './sessions.ts';
+import { DEFAULT_WEB_ROOT, staticUi } from './static-ui.ts';
+import { DEFAULT_UPLOAD_LIMIT } from './uploads.ts';
+
+export const BUILTIN_ROUTES: RouteModule[] = [authRoutes, healthRoutes, settingsRoutes, usersRoutes, listsRoutes, liveRoutes];
+
+const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+export interface BuiltApp {
+  app: FastifyInstance;
+  ctx: HttpContext;
+  routes: RouteTable;
+}
+
+export function createContext(deps: HttpDeps, live: LiveFeed): HttpContext {
+  const now = deps.now ?? Date.now;
+  const sessionTimes = deps.sessionTimes ?? DEFAULT_SESSION_TIMES;
+  let queue: Promise<unknown> = Promise.resolve();
+  return {
+    deps,
+    sessions: new SessionStore(deps.db, sessionTimes, now),
+    sessionTimes,
+    limiter: new LoginLimiter(deps.loginLimit ?? DEFAULT_LOGIN_LIMIT, now),
+    live,
+    contacts: deps.contacts ?? defaultContactsPort(deps.db),
+    uploadsDir: join(deps.dataDir, 'uploads'),
+    uploadLimitBytes: deps.uploadLimitBytes ?? DEFAULT_UPLOAD_LIMIT,
+    startedAt: now(),
+    version: VERSION,
+    now,
+    updateSettings(change: (draft: Settings) => void): Promise<Settings> {
+      const next = queue.then(() => deps.settingsStore.update(change));
+      queue = next.catch(() => undefined);
+      return next;
+    },
+  };
+}
+
+export async function buildApp(deps: HttpDeps, live: LiveFeed = deps.live ?? new LiveFeed(deps.now)): Promise<BuiltApp> {
+  const ctx = createContext(deps, live);
+  const app = Fastify({
+    loggerInstance: deps.logger.child({ svc: 'http' }),
+    // Request lines are logged by our own hook, without query strings (they can hold phone numbers).
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: 1024 * 1024,
+    // allErrors: a settings form shows every wrong field at once, not one per round trip.
+    ajv: { customOptions: { allErrors: true } },
+  }) as unknown as FastifyInstance;
+
+  const routes = new RouteTable();
+  routes.install(app);
+  installGuard(app, { sessions: ctx.sessions, users: () => deps.settingsStore.get().users });
+  installErrorHandler(app);
+  app.addHook('onResponse', async (req, reply) => {
+    const fields = { method: req.method, route: req.routeOptions.url ?? '(none)', status: reply.statusCode, ms: Math.round(reply.elapsedTime), user: req.session?.username };
+    if (reply.statusCode >= 500) req.log.warn(fields, 'request');
+    else if (req.method === 'GET' || req.method === 'HEAD') req.log.debug(fields, 'request');
+    else req.log.info(fields, 'request');
+  });
+
+  app.addHook('onSend', async (_req, reply) => {
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('x-frame-options', 'DENY');
+    reply.header('referrer-policy', 'same-origin');
+  });
+
+  await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+
+  for (const mod of BUILTIN_ROUTES) await app.register(async (scope) => mod(scope, ctx));
+
+  let openapi: Record<string, unknown> | undefined; // routes are fixed once the server is ready
+  app.get('/api/openapi.json', {
+    config: publicRoute(),
+    schema: { summary: 'This OpenAPI document', tags: ['api'], response: { 200: { type: 'object', additionalProperties: true } } },
+  }, async () => (openapi ??= buildOpenApi(routes, { title: 'Voice-broadcast appliance API', version: VERSION })));
+
+  for (const mod of deps.extraRoutes ?? []) await app.register(async (scope) => mod(scope, ctx));
+
+  await app.register(async (scope) => staticUi(scope, deps.webRoot ?? DEFAULT_WEB_ROOT));
+  return { app, ctx, routes };
+}

@@ -1,0 +1,59 @@
+// What the HTTP service is given (HttpDeps) and what its route modules share (HttpContext).
+import type { FastifyInstance } from 'fastify';
+import type { CallEngine } from '../call-port.ts';
+import type { SettingsStore } from '../config/settings.ts';
+import type { Settings } from '../config/types.ts';
+import type { Logger } from '../log.ts';
+import type { Db } from '../store/db.ts';
+import type { ContactsPort } from './contacts-port.ts';
+import type { LiveFeed } from './live-feed.ts';
+import type { LoginLimit, LoginLimiter } from './login-limiter.ts';
+import type { SessionStore, SessionTimes } from './sessions.ts';
+
+export type RouteModule = (app: FastifyInstance, ctx: HttpContext) => void;
+
+export interface HttpDeps {
+  settingsStore: SettingsStore;
+  db: Db;
+  logger: Logger;
+  /** State folder; uploads go to <dataDir>/uploads. */
+  dataDir: string;
+  /** Only trunks(), activeCalls() and name are used (health route). */
+  engine: Pick<CallEngine, 'name' | 'trunks' | 'activeCalls'>;
+  /** More routes (campaigns, ...), registered after the built-in ones; each must declare access and schemas. */
+  extraRoutes?: Array<RouteModule | ((app: FastifyInstance) => void)>;
+  /** First admin's password from provisioning; without it a random one is printed once on stdout. */
+  initialAdminPassword?: string;
+  /** Share one feed with the services that publish to it; created when absent (see HttpService.live). */
+  live?: LiveFeed;
+  /** Where the one-time first-start password line goes; default process.stdout. */
+  out?: (line: string) => void;
+  /** Clock (sessions, rate limit); default Date.now. */
+  now?: () => number;
+  /** Built web UI folder; default <repo>/web-ui/dist. */
+  webRoot?: string;
+  /** Largest contact-list upload in bytes; default 200 MB. */
+  uploadLimitBytes?: number;
+  sessionTimes?: SessionTimes;
+  loginLimit?: LoginLimit;
+  /** Contact-list import; default the appliance/contacts module. */
+  contacts?: ContactsPort;
+  /** Serve over HTTPS with these PEM strings; the session cookie is then Secure. */
+  tls?: { key: string; cert: string };
+}
+
+export interface HttpContext {
+  deps: HttpDeps;
+  sessions: SessionStore;
+  sessionTimes: SessionTimes;
+  limiter: LoginLimiter;
+  live: LiveFeed;
+  contacts: ContactsPort;
+  uploadsDir: string;
+  uploadLimitBytes: number;
+  startedAt: number;
+  version: string;
+  now: () => number;
+  /** Settings changes made through the API, one at a time (the store's update is read-modify-write). */
+  updateSettings(change: (draft: Settings) => void): Promise<Settings>;
+}

@@ -1,0 +1,104 @@
+// Login, logout and "who am I". Login is the only public route that changes anything; it is rate
+// limited per source address and per username, and answers the same for unknown users and wrong passwords.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { AppError } from '../../errors.ts';
+import type { HttpContext } from '../context.ts';
+import { clearedSessionCookie, readCookie, SESSION_COOKIE, sessionCookie } from '../cookies.ts';
+import { verifyPassword, PASSWORD_MAX } from '../passwords.ts';
+import { ROLES } from '../roles.ts';
+import { okSchema, publicRoute, requireRole, sessionOf } from '../route-kit.ts';
+import type { SessionInfo } from '../sessions.ts';
+
+const sessionSchema = {
+  type: 'object',
+  required: ['username', 'role', 'csrfToken', 'expiresAt', 'idleTimeoutSec'],
+  properties: {
+    username: { type: 'string' },
+    role: { type: 'string', enum: [...ROLES] },
+    csrfToken: { type: 'string', description: 'send as the x-csrf-token header with every POST, PUT, PATCH and DELETE' },
+    expiresAt: { type: 'string', format: 'date-time', description: 'the session ends then at the latest' },
+    idleTimeoutSec: { type: 'integer', description: 'the session also ends after this long without a request' },
+  },
+} as const;
+
+interface SessionReply {
+  username: string;
+  role: string;
+  csrfToken: string;
+  expiresAt: string;
+  idleTimeoutSec: number;
+}
+
+function sessionReply(s: SessionInfo, ctx: HttpContext): SessionReply {
+  return { username: s.username, role: s.role, csrfToken: s.csrfToken, expiresAt: new Date(s.expiresAt).toISOString(), idleTimeoutSec: Math.round(ctx.sessionTimes.idleMs / 1000) };
+}
+
+function overTls(req: FastifyRequest): boolean {
+  return req.protocol === 'https';
+}
+
+export function authRoutes(app: FastifyInstance, ctx: HttpContext): void {
+  app.post<{ Body: { username: string; password: string } }>('/api/login', {
+    config: publicRoute(),
+    schema: {
+      summary: 'Log in; sets the session cookie',
+      tags: ['session'],
+      body: {
+        type: 'object',
+        required: ['username', 'password'],
+        additionalProperties: false,
+        properties: { username: { type: 'string', minLength: 1, maxLength: 64 }, password: { type: 'string', minLength: 1, maxLength: PASSWORD_MAX } },
+      },
+      response: { 200: sessionSchema },
+    },
+  }, async (req, reply) => {
+    const { username, password } = req.body;
+    const keys = [`ip:${req.ip}`, `user:${username.toLowerCase()}`];
+    const waitMs = ctx.limiter.retryAfterMs(keys);
+    if (waitMs > 0) {
+      const retryAfterSec = Math.max(1, Math.ceil(waitMs / 1000));
+      req.log.warn({ username, source: req.ip }, 'login refused: too many failed attempts');
+      throw new AppError('E_RATE_LIMITED', `Too many failed logins; try again in ${retryAfterSec} s.`, { retryAfterSec });
+    }
+    const user = ctx.deps.settingsStore.get().users.find((u) => u.username === username);
+    const ok = await verifyPassword(user?.passwordHash ?? null, password);
+    if (!ok || !user) {
+      ctx.limiter.fail(keys);
+      req.log.warn({ username, source: req.ip }, 'login failed');
+      throw new AppError('E_AUTH', 'Wrong username or password.', { field: 'password' });
+    }
+    ctx.limiter.succeed(keys[1]!);
+    // A login replaces any session the browser already had (no session fixation).
+    const previous = readCookie(req.headers.cookie, SESSION_COOKIE);
+    if (previous) {
+      const old = ctx.sessions.lookup(previous);
+      if (old) ctx.sessions.delete(old.idHash);
+    }
+    const { id, session } = ctx.sessions.create(user.username, user.role, req.ip);
+    const maxAgeSec = Math.round((session.expiresAt - session.createdAt) / 1000);
+    reply.header('set-cookie', sessionCookie(id, { secure: overTls(req), maxAgeSec }));
+    reply.header('cache-control', 'no-store');
+    req.log.info({ username: user.username, role: user.role, source: req.ip }, 'logged in');
+    return sessionReply(session, ctx);
+  });
+
+  app.post('/api/logout', {
+    config: requireRole('viewer'),
+    schema: { summary: 'Log out; ends the session', tags: ['session'], response: { 200: okSchema } },
+  }, async (req, reply) => {
+    const s = sessionOf(req);
+    ctx.sessions.delete(s.idHash);
+    ctx.live.closeSessions((h) => h !== s.idHash);
+    reply.header('set-cookie', clearedSessionCookie(overTls(req)));
+    req.log.info({ username: s.username }, 'logged out');
+    return { ok: true };
+  });
+
+  app.get('/api/session', {
+    config: requireRole('viewer'),
+    schema: { summary: 'Who is logged in, with which role, and the CSRF token', tags: ['session'], response: { 200: sessionSchema } },
+  }, async (req, reply) => {
+    reply.header('cache-control', 'no-store');
+    return sessionReply(sessionOf(req), ctx);
+  });
+}

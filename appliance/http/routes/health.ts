@@ -1,0 +1,58 @@
+// Box health for the dashboard: engine, calls, trunks, uptime, version, and whether calls go to the
+// sandbox (the simulated network) rather than a real trunk, which the UI must say plainly.
+import type { FastifyInstance } from 'fastify';
+import type { HttpContext } from '../context.ts';
+import { requireRole } from '../route-kit.ts';
+
+const trunkSchema = {
+  type: 'object',
+  required: ['name', 'kind', 'health', 'registered', 'channelsInUse', 'channels', 'lastError', 'lastOptionsRttMs'],
+  properties: {
+    name: { type: 'string' },
+    kind: { type: 'string', enum: ['sip', 'gsm', 'sandbox'] },
+    health: { type: 'string', enum: ['up', 'down', 'unknown', 'registering', 'paused'] },
+    registered: { type: 'boolean', nullable: true, description: 'null when the trunk authenticates us by address' },
+    channelsInUse: { type: 'integer' },
+    channels: { type: 'integer' },
+    lastError: { type: 'string', nullable: true },
+    lastOptionsRttMs: { type: 'number', nullable: true },
+  },
+} as const;
+
+export function healthRoutes(app: FastifyInstance, ctx: HttpContext): void {
+  app.get('/api/health', {
+    config: requireRole('viewer'),
+    schema: {
+      summary: 'Engine, active calls, trunks, uptime, version, sandbox flag',
+      tags: ['health'],
+      response: {
+        200: {
+          type: 'object',
+          required: ['box', 'engine', 'activeCalls', 'trunks', 'uptimeSec', 'version', 'onSandbox', 'time'],
+          properties: {
+            box: { type: 'string' },
+            engine: { type: 'string' },
+            activeCalls: { type: 'integer' },
+            trunks: { type: 'array', items: trunkSchema },
+            uptimeSec: { type: 'integer' },
+            version: { type: 'string' },
+            onSandbox: { type: 'boolean', description: 'a trunk of kind sandbox is in use: calls go to the simulated network' },
+            time: { type: 'string', format: 'date-time' },
+          },
+        },
+      },
+    },
+  }, async () => {
+    const trunks = ctx.deps.engine.trunks();
+    return {
+      box: ctx.deps.settingsStore.get().box.name,
+      engine: ctx.deps.engine.name,
+      activeCalls: ctx.deps.engine.activeCalls(),
+      trunks,
+      uptimeSec: Math.floor((ctx.now() - ctx.startedAt) / 1000),
+      version: ctx.version,
+      onSandbox: trunks.some((t) => t.kind === 'sandbox'),
+      time: new Date(ctx.now()).toISOString(),
+    };
+  });
+}

@@ -1,0 +1,209 @@
+// Contact lists: upload and preview, import (with progress on the live feed), browse, search, delete.
+// Uploads are streamed to <dataDir>/uploads (multipart/form-data, or the raw file as
+// application/octet-stream), never held in memory, and removed once imported.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import multipart from '@fastify/multipart';
+import { Ajv } from 'ajv';
+import type { Readable } from 'node:stream';
+import { AppError } from '../../errors.ts';
+import type { HttpContext } from '../context.ts';
+import type { ImportReport, Mapping } from '../contacts-port.ts';
+import { validationFields } from '../error-handler.ts';
+import { okSchema, requireRole, sessionOf } from '../route-kit.ts';
+import { findUpload, removeUpload, saveUpload, type Upload } from '../uploads.ts';
+import { importReportSchema, listPreviewSchema, mappingSchema, contactPageSchema, listSummarySchema } from './lists-schemas.ts';
+
+const OCTET = 'application/octet-stream';
+const PROGRESS_EVERY_MS = 250;
+
+const importFields = {
+  type: 'object',
+  required: ['name'],
+  additionalProperties: false,
+  properties: {
+    name: { type: 'string', minLength: 1, maxLength: 100, description: 'name of the new list' },
+    country: { type: 'string', pattern: '^[A-Z]{2}$', description: 'country for numbers without +; default: the box country' },
+    mapping: mappingSchema,
+  },
+} as const;
+
+interface ImportFields {
+  name: string;
+  country?: string;
+  mapping?: Mapping;
+}
+
+const validateImportFields = new Ajv({ allErrors: true }).compile<ImportFields>(importFields);
+const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } } as const;
+
+export function listsRoutes(app: FastifyInstance, ctx: HttpContext): void {
+  const limit = ctx.uploadLimitBytes;
+  void app.register(multipart, { limits: { fileSize: limit, files: 1, fields: 10, fieldSize: 64 * 1024, parts: 12 } });
+  // The raw file as the body: handed on as a stream, so the size cap is the upload's, not bodyLimit's.
+  app.addContentTypeParser(OCTET, (_req, payload, done) => done(null, payload));
+
+  /** Saves the request's file; for multipart, also returns the text fields that came with it. */
+  async function receive(req: FastifyRequest, fileNameHint?: string): Promise<{ upload: Upload; fields: Record<string, string> }> {
+    const username = sessionOf(req).username;
+    const opts = (fileName: string) => ({ fileName, username, limit, now: ctx.now() });
+    if (req.isMultipart()) {
+      const fields: Record<string, string> = {};
+      let upload: Upload | undefined;
+      for await (const part of req.parts()) {
+        if (part.type === 'file') {
+          if (upload) {
+            part.file.resume();
+            continue;
+          }
+          upload = await saveUpload(ctx.uploadsDir, part.file, opts(part.filename || 'upload'));
+        } else if (typeof part.value === 'string') {
+          fields[part.fieldname] = part.value;
+        }
+      }
+      if (!upload) throw new AppError('E_REQUEST_INVALID', 'No file in the upload: send it in a form field named "file".', { field: 'file' });
+      return { upload, fields };
+    }
+    if (req.headers['content-type']?.split(';')[0]?.trim() === OCTET) {
+      return { upload: await saveUpload(ctx.uploadsDir, req.body as Readable, opts(fileNameHint || 'upload')), fields: {} };
+    }
+    throw new AppError('E_REQUEST_INVALID', `Send the file as multipart/form-data or as ${OCTET}.`, { header: 'content-type' });
+  }
+
+  async function runImport(req: FastifyRequest, upload: Upload, f: ImportFields): Promise<ImportReport> {
+    const country = f.country ?? ctx.deps.settingsStore.get().box.country;
+    let last = 0;
+    const base = { uploadId: upload.uploadId, list: f.name };
+    try {
+      const report = await ctx.contacts.importFile(upload.path, {
+        list: f.name,
+        country,
+        mapping: f.mapping,
+        fileName: upload.fileName,
+        onProgress: (p) => {
+          const t = ctx.now();
+          if (t - last < PROGRESS_EVERY_MS) return;
+          last = t;
+          ctx.live.publish('import.progress', { ...base, phase: 'reading', rows: p.rows, bytesRead: p.bytesRead, bytesTotal: p.totalBytes, accepted: p.accepted, rejected: p.rejected });
+        },
+      });
+      ctx.live.publish('import.progress', { ...base, phase: 'done', rows: report.rows, bytesRead: upload.bytes, bytesTotal: upload.bytes, accepted: report.accepted, rejected: report.rejected.length });
+      req.log.info({ by: sessionOf(req).username, list: report.list.id, rows: report.rows, accepted: report.accepted, rejected: report.rejected.length }, 'list imported');
+      return report;
+    } catch (e) {
+      ctx.live.publish('import.progress', { ...base, phase: 'failed', rows: 0, bytesRead: 0, bytesTotal: upload.bytes, accepted: 0, rejected: 0 });
+      throw e;
+    } finally {
+      await removeUpload(ctx.uploadsDir, upload);
+    }
+  }
+
+  app.post<{ Querystring: { filename?: string } }>('/api/lists/preview', {
+    config: requireRole('operator'),
+    schema: {
+      summary: 'Upload a contact file (CSV or XLSX); get its columns, first rows, a suggested mapping and an upload id',
+      description: `Send multipart/form-data with the file in field "file", or the raw file as ${OCTET} with ?filename=. The upload is kept for an hour for POST /api/lists.`,
+      tags: ['lists'],
+      consumes: ['multipart/form-data', OCTET],
+      querystring: { type: 'object', additionalProperties: false, properties: { filename: { type: 'string', maxLength: 255 } } },
+      response: {
+        200: {
+          type: 'object',
+          required: ['uploadId', 'fileName', 'bytes', 'preview'],
+          properties: { uploadId: { type: 'string' }, fileName: { type: 'string' }, bytes: { type: 'integer' }, preview: listPreviewSchema },
+        },
+      },
+    },
+  }, async (req) => {
+    const { upload } = await receive(req, req.query.filename);
+    try {
+      const preview = await ctx.contacts.preview(upload.path, upload.fileName);
+      return { uploadId: upload.uploadId, fileName: upload.fileName, bytes: upload.bytes, preview };
+    } catch (e) {
+      await removeUpload(ctx.uploadsDir, upload);
+      throw e;
+    }
+  });
+
+  app.post<{ Body: (ImportFields & { uploadId: string }) | undefined }>('/api/lists', {
+    config: requireRole('operator'),
+    schema: {
+      summary: 'Import a contact file into a new list; answers with the import report',
+      description: 'JSON with the uploadId from POST /api/lists/preview, or multipart/form-data with the file in "file" and the fields ' +
+        'name, country and mapping (mapping as JSON text). Progress is published on /api/live as "import.progress". The import commits whole or not at all.',
+      tags: ['lists'],
+      consumes: ['multipart/form-data'],
+      body: {
+        content: {
+          'application/json': {
+            schema: { ...importFields, required: ['uploadId', 'name'], properties: { ...importFields.properties, uploadId: { type: 'string', maxLength: 64 } } },
+          },
+        },
+      },
+      response: { 201: importReportSchema },
+    },
+  }, async (req, reply) => {
+    const username = sessionOf(req).username;
+    let upload: Upload;
+    let fields: ImportFields;
+    if (req.isMultipart()) {
+      const got = await receive(req);
+      upload = got.upload;
+      const raw: Record<string, unknown> = { ...got.fields };
+      try {
+        if (typeof raw.mapping === 'string') raw.mapping = JSON.parse(raw.mapping);
+      } catch {
+        await removeUpload(ctx.uploadsDir, upload);
+        throw Object.assign(new AppError('E_IMPORT_MAPPING', 'mapping is not valid JSON', { key: 'body.mapping' }), { fields: [{ key: 'body.mapping', message: 'is not valid JSON' }] });
+      }
+      if (!validateImportFields(raw)) {
+        await removeUpload(ctx.uploadsDir, upload);
+        const list = validationFields('body', validateImportFields.errors ?? []);
+        throw Object.assign(new AppError('E_REQUEST_INVALID', `${list[0]!.key} ${list[0]!.message}`, { key: list[0]!.key }), { fields: list });
+      }
+      fields = raw;
+    } else {
+      const body = req.body!;
+      upload = await findUpload(ctx.uploadsDir, body.uploadId, username);
+      fields = { name: body.name, country: body.country, mapping: body.mapping };
+    }
+    const report = await runImport(req, upload, fields);
+    return reply.code(201).send(report);
+  });
+
+  app.get('/api/lists', {
+    config: requireRole('viewer'),
+    schema: { summary: 'All contact lists', tags: ['lists'], response: { 200: { type: 'array', items: listSummarySchema } } },
+  }, async () => ctx.contacts.lists());
+
+  app.get<{ Params: { id: number }; Querystring: { q?: string; page: number; pageSize: number } }>('/api/lists/:id/contacts', {
+    config: requireRole('viewer'),
+    schema: {
+      summary: 'Browse and search the contacts of a list',
+      tags: ['lists'],
+      params: idParams,
+      querystring: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          q: { type: 'string', maxLength: 100, description: 'matches number, name or fields' },
+          page: { type: 'integer', minimum: 1, default: 1 },
+          pageSize: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
+        },
+      },
+      response: { 200: contactPageSchema },
+    },
+  }, async (req) => {
+    const page = ctx.contacts.contacts(req.params.id, { search: req.query.q || undefined, page: req.query.page, pageSize: req.query.pageSize });
+    if (!page) throw new AppError('E_NOT_FOUND', `No list with id ${req.params.id}.`, { list: req.params.id });
+    return page;
+  });
+
+  app.delete<{ Params: { id: number } }>('/api/lists/:id', {
+    config: requireRole('operator'),
+    schema: { summary: 'Delete a list and its contacts', tags: ['lists'], params: idParams, response: { 200: okSchema } },
+  }, async (req) => {
+    if (!ctx.contacts.deleteList(req.params.id)) throw new AppError('E_NOT_FOUND', `No list with id ${req.params.id}.`, { list: req.params.id });
+    req.log.info({ by: sessionOf(req).username, list: req.params.id }, 'list deleted');
+    return { ok: true };
+  });
+}
