@@ -6,6 +6,7 @@ import { buildApp } from './build-app.ts';
 import type { HttpContext, HttpDeps } from './context.ts';
 import { ensureFirstAdmin } from './first-admin.ts';
 import { LiveFeed } from './live-feed.ts';
+import type { RouteRecord, RouteTable } from './openapi.ts';
 import { purgeUploads } from './uploads.ts';
 
 export type { HttpDeps } from './context.ts';
@@ -16,7 +17,7 @@ export class HttpService {
   readonly name = 'http';
   /** Publish live events here (import progress, campaign counters, ...); usable before start(). */
   readonly live: LiveFeed;
-  private built: { app: FastifyInstance; ctx: HttpContext } | null = null;
+  private built: { app: FastifyInstance; ctx: HttpContext; routes: RouteTable } | null = null;
   private timer: NodeJS.Timeout | null = null;
   private boundPort = 0;
 
@@ -33,6 +34,12 @@ export class HttpService {
   get app(): FastifyInstance {
     if (!this.built) throw new Error('HttpService not started');
     return this.built.app;
+  }
+
+  /** Every registered route (method, url, access, schema), from the server's own onRoute hook. */
+  get routes(): readonly RouteRecord[] {
+    if (!this.built) throw new Error('HttpService not started');
+    return this.built.routes.routes;
   }
 
   async start(): Promise<void> {
