@@ -53,6 +53,12 @@ const COMMANDS: Record<string, CommandSpec> = {
     options: { list: { type: 'string' }, country: { type: 'string' } },
     run: async (ctx) => (await import('./commands/import.ts')).runImport(ctx),
   },
+  sandbox: {
+    summary: 'run the simulated public network (a trunk for demos, dry runs and benchmarks)',
+    usage: 'appliance sandbox [--port N] [--bind ADDRESS] [--mix SPEC] [--keys SPEC] [--seed N] [--time-scale X] [--log FILE] [--json] [--data DIR]',
+    options: { port: { type: 'string' }, bind: { type: 'string' }, mix: { type: 'string' }, keys: { type: 'string' }, seed: { type: 'string' }, 'time-scale': { type: 'string' }, log: { type: 'string' } },
+    run: async (ctx) => (await import('./commands/sandbox.ts')).runSandbox(ctx),
+  },
 };
 
 function helpText(): string {
