@@ -41,18 +41,18 @@ export interface AmdStats {
 export type ResolvedAmdOptions = Required<AmdOptions>;
 
 /**
- * Defaults, tuned on the seed-1 corpus (bench/amd.ts reports a held-out seed). Asterisk's amd.conf.sample
+ * Defaults, tuned on the seed-1 corpus (240 cases; bench/amd.ts reports a held-out seed). Asterisk's amd.conf.sample
  * uses 2500/1500/800/5000/100/50/2. Our greeting limit is longer because it spans a whole utterance with
  * its short pauses (people say "Hello? ... Hello, can you hear me?"); a wrong "machine" costs a person the
  * message, a late "machine" costs nothing since the voicemail message waits for the beep anyway. The
- * after-greeting silence is shorter because it grows with the utterance (requiredSilenceMs), which keeps
- * people's median decision near 2.3 s. Word counting stays as a safety net only (energy segmentation
+ * after-greeting silence applies to a 0.7 s utterance and grows with longer ones (requiredSilenceMs),
+ * which keeps people's median decision near 2.3 s. Word counting stays as a safety net only (energy segmentation
  * splits syllables, so a low limit mistakes talkative people for machines).
  */
 export const AMD_DEFAULTS: ResolvedAmdOptions = {
   initialSilenceMs: 3000,
   greetingMs: 3000,
-  afterGreetingSilenceMs: 550,
+  afterGreetingSilenceMs: 650,
   totalAnalysisMs: 5000,
   minWordMs: 100,
   betweenWordsSilenceMs: 60,
@@ -80,12 +80,14 @@ export function resolveAmdOptions(opts?: AmdOptions | boolean): ResolvedAmdOptio
 
 /** Internal constants, exposed for the benchmark's tuning runs; campaigns set AmdOptions only. */
 export interface AmdTuning {
-  /** Extra silence needed per millisecond of utterance beyond `silenceKneeMs`. */
+  /** Silence needed changes by this much per millisecond of utterance away from `silenceKneeMs`. */
   silenceSlope: number;
   silenceKneeMs: number;
+  /** Never less silence than this, however short the word (a breath between words is ~200 ms). */
+  minSilenceMs: number;
 }
 
-export const AMD_TUNING: AmdTuning = { silenceSlope: 0.45, silenceKneeMs: 1000 };
+export const AMD_TUNING: AmdTuning = { silenceSlope: 0.3, silenceKneeMs: 700, minSilenceMs: 600 };
 
 /**
  * Silence after an utterance that makes it a person's: the configured pause after a short word, growing
@@ -93,7 +95,7 @@ export const AMD_TUNING: AmdTuning = { silenceSlope: 0.45, silenceKneeMs: 1000 }
  * recorded greeting, so we wait longer before ruling that out).
  */
 export function requiredSilenceMs(o: ResolvedAmdOptions, utteranceMs: number, tuning: AmdTuning = AMD_TUNING): number {
-  return o.afterGreetingSilenceMs + Math.max(0, utteranceMs - tuning.silenceKneeMs) * tuning.silenceSlope;
+  return Math.max(tuning.minSilenceMs, o.afterGreetingSilenceMs + (utteranceMs - tuning.silenceKneeMs) * tuning.silenceSlope);
 }
 
 export class AnsweringMachineDetector {
