@@ -122,6 +122,11 @@ function closeQuietly(c: Closable, timeoutMs = 1000): Promise<void> {
   });
 }
 
+function transactionKey(m: SipMessage): string {
+  const h = m.headers;
+  return `${h['call-id']}|${h.cseq?.seq}|${h.cseq?.method}|${h.via?.[0]?.params.branch}`;
+}
+
 export class SipStack extends EventEmitter<SipStackEvents> {
   private readonly opts: SipStackOptions;
   private instance: SipInstance | null = null;
@@ -132,6 +137,8 @@ export class SipStack extends EventEmitter<SipStackEvents> {
   private readonly sockets = new Set<net.Socket>();
   private readonly learned = new Map<string, { address: string; port: number | null }>();
   private readonly localResponses = new WeakSet<SipResponse>();
+  /** Real 503s seen on the wire; the package replaces them with a bare 503 of its own (RFC 3263 failover). */
+  private readonly seen503 = new Map<string, SipResponse>();
   private stopped = false;
 
   constructor(opts: SipStackOptions) {
@@ -222,14 +229,14 @@ export class SipStack extends EventEmitter<SipStackEvents> {
     return this.localResponses.has(rs);
   }
 
-  /** Our Contact for requests towards a host: the NAT address learned from received/rport, else ours. */
-  contact(user: string | undefined, towards: { host: string; transport: Transport }): string {
+  /** Our Contact URI for requests towards a host: the NAT address learned from received/rport, else ours. */
+  contactUri(user: string | undefined, towards: { host: string; transport: Transport }): string {
     const l = this.learned.get(`${towards.transport}:${towards.host}`);
     const address = l?.address ?? this.advertised;
     const port = towards.transport === 'tls' ? (this.boundTlsPort ?? this.boundPort)
       : towards.transport === 'udp' && l?.port ? l.port : this.boundPort;
     const tp = towards.transport === 'udp' ? '' : `;transport=${towards.transport}`;
-    return `<sip:${user ? `${user}@` : ''}${address}:${port}${tp}>`;
+    return `sip:${user ? `${user}@` : ''}${address}:${port}${tp}`;
   }
 
   /** The address the far end saw for us, when a response told us (received/rport). */
@@ -255,6 +262,13 @@ export class SipStack extends EventEmitter<SipStackEvents> {
   private inspectResponse(rs: SipResponse, hop: { host: string; transport: string }): SipResponse {
     const via = rs.headers.via?.[0];
     const local = rs.reason === '' && !tagOf(rs.headers.to) && rs.status >= 400;
+    if (local && rs.status === 503) {
+      const real = this.seen503.get(transactionKey(rs));
+      if (real) {
+        this.seen503.delete(transactionKey(rs));
+        return real;
+      }
+    }
     if (local) {
       this.localResponses.add(rs);
       // The package answers an unresolvable host with 404; that is a trunk problem, not a wrong number.
@@ -426,9 +440,22 @@ export class SipStack extends EventEmitter<SipStackEvents> {
     });
     return {
       send: (m) => { if (log.isLevelEnabled('trace')) log.trace(summary(m), 'SIP >>'); },
-      recv: (m, remote) => { if (log.isLevelEnabled('trace')) log.trace({ ...summary(m), from: `${remote.address}:${remote.port}` }, 'SIP <<'); },
+      recv: (m, remote) => {
+        if (isResponse(m) && m.status === 503) this.keep503(m);
+        if (log.isLevelEnabled('trace')) log.trace({ ...summary(m), from: `${remote.address}:${remote.port}` }, 'SIP <<');
+      },
       error: (e) => log.warn({ err: e }, 'SIP package error'),
     };
+  }
+
+  private keep503(rs: SipResponse): void {
+    const key = transactionKey(rs);
+    if (this.seen503.size >= 1000) {
+      const oldest = this.seen503.keys().next().value;
+      if (oldest !== undefined) this.seen503.delete(oldest);
+    }
+    this.seen503.set(key, rs);
+    setTimeout(() => this.seen503.delete(key), 5000).unref();
   }
 
   private async teardown(): Promise<void> {

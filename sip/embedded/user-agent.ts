@@ -1,0 +1,119 @@
+// The user agent: places outgoing calls and routes every request the stack lets through to the
+// dialog it belongs to. We are outbound-only: an INVITE that starts a new call is refused.
+import { EventEmitter } from 'node:events';
+import type { Logger } from '../../appliance/log.ts';
+import { OutgoingCall, type InviteOptions } from './outgoing-call.ts';
+import type { SipStack } from './sip-stack.ts';
+import { tagOf, type RemoteInfo, type SipRequest } from './sip-types.ts';
+
+export type { InviteOptions } from './outgoing-call.ts';
+
+export interface UserAgentOptions {
+  stack: SipStack;
+  logger: Logger;
+}
+
+export interface RefusedRequest {
+  method: string;
+  source: string;
+  status: number;
+}
+
+export interface UserAgentEvents {
+  /** A request that would have started something (an inbound call, a registration) was refused. */
+  refused: [RefusedRequest];
+}
+
+export interface UserAgentStats {
+  activeCalls: number;
+  refusedInvites: number;
+  refusedOther: number;
+}
+
+const ALLOW = 'INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, UPDATE';
+
+export class UserAgent extends EventEmitter<UserAgentEvents> {
+  private readonly stack: SipStack;
+  private readonly log: Logger;
+  private readonly calls = new Map<string, OutgoingCall>();
+  private refusedInvites = 0;
+  private refusedOther = 0;
+  private readonly onRequest = (rq: SipRequest, remote: RemoteInfo): void => this.route(rq, remote);
+  private started = false;
+
+  constructor(opts: UserAgentOptions) {
+    super();
+    this.stack = opts.stack;
+    this.log = opts.logger;
+  }
+
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.stack.on('request', this.onRequest);
+  }
+
+  /** Hang up every call (bounded wait), then stop listening. */
+  async stop(timeoutMs = 3000): Promise<void> {
+    const pending = [...this.calls.values()].map((c) => c.bye().catch(() => {}));
+    await Promise.race([Promise.all(pending), new Promise((r) => setTimeout(r, timeoutMs).unref())]);
+    this.calls.clear();
+    this.stack.off('request', this.onRequest);
+    this.started = false;
+  }
+
+  invite(opts: InviteOptions): OutgoingCall {
+    const call = new OutgoingCall(this.stack, opts, this.log);
+    this.calls.set(call.callId, call);
+    call.once('terminated', () => this.calls.delete(call.callId));
+    call.start();
+    return call;
+  }
+
+  activeCalls(): number {
+    return this.calls.size;
+  }
+
+  stats(): UserAgentStats {
+    return { activeCalls: this.calls.size, refusedInvites: this.refusedInvites, refusedOther: this.refusedOther };
+  }
+
+  private route(rq: SipRequest, remote: RemoteInfo): void {
+    const call = this.calls.get(rq.headers['call-id'] ?? '');
+    if (call?.matches(rq)) {
+      call.handleRequest(rq);
+      return;
+    }
+    if (rq.method === 'ACK') return;
+    if (tagOf(rq.headers.to)) {
+      this.stack.reply(rq, 481, 'Call/Transaction Does Not Exist');
+      return;
+    }
+    switch (rq.method) {
+      case 'OPTIONS':
+        // Trunks ping us too; answering keeps them from marking us down.
+        this.stack.reply(rq, 200, 'OK', { headers: { allow: ALLOW, accept: 'application/sdp' } });
+        return;
+      case 'CANCEL':
+        this.stack.reply(rq, 481, 'Call/Transaction Does Not Exist');
+        return;
+      case 'NOTIFY':
+        this.stack.reply(rq, 200, 'OK');
+        return;
+      case 'INVITE':
+        this.refusedInvites++;
+        this.refuse(rq, remote, 403, 'Forbidden (outbound only)');
+        return;
+      default:
+        this.refusedOther++;
+        if (rq.method === 'REGISTER') this.refuse(rq, remote, 403, 'Forbidden');
+        else this.refuse(rq, remote, 405, 'Method Not Allowed');
+    }
+  }
+
+  private refuse(rq: SipRequest, remote: RemoteInfo, status: number, reason: string): void {
+    this.stack.reply(rq, status, reason, status === 405 ? { headers: { allow: ALLOW } } : {});
+    this.log.info({ method: rq.method, source: remote.address, status }, 'refused an inbound request');
+    this.emit('refused', { method: rq.method, source: remote.address, status });
+  }
+}

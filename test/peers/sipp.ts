@@ -1,0 +1,193 @@
+// Test helper: run sipp (Debian `sip-tester`) with a scenario from test/peers/sipp/, as UAS on a free
+// loopback port or as UAC towards us, and collect its exit code and statistics.
+import { spawn, type ChildProcess } from 'node:child_process';
+import dgram from 'node:dgram';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const SCENARIO_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'sipp');
+
+export interface SippStats {
+  successful: number;
+  failed: number;
+  /** Every column of sipp's last statistics line, by its CSV header. */
+  raw: Record<string, string>;
+}
+
+export interface SippResult {
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  stats: SippStats | null;
+  /** sipp's unexpected-message log and stderr, for assertion messages. */
+  errors: string;
+}
+
+export interface SippHandle {
+  address: string;
+  port: number;
+  transport: 'udp' | 'tcp';
+  /** Resolves when sipp exits by itself (e.g. after -m calls). */
+  exited: Promise<SippResult>;
+  /** Wait for sipp to finish (up to waitMs), then end it; always resolves. */
+  stop(waitMs?: number): Promise<SippResult>;
+}
+
+export interface SippOptions {
+  /** Scenario file name in test/peers/sipp/, or an absolute path. */
+  scenario: string;
+  address?: string;
+  transport?: 'udp' | 'tcp';
+  /** Stop after this many calls (-m). */
+  calls?: number;
+  /** Values for [key] in the scenario (-key name value). */
+  keys?: Record<string, string>;
+  args?: string[];
+  /** Global timeout in seconds (-timeout), a safety net so sipp never outlives a test. */
+  timeoutSec?: number;
+}
+
+function scenarioPath(s: string): string {
+  return path.isAbsolute(s) ? s : path.join(SCENARIO_DIR, s);
+}
+
+async function canBind(kind: 'udp' | 'tcp', address: string, port: number): Promise<number | null> {
+  return new Promise((resolve) => {
+    if (kind === 'udp') {
+      const s = dgram.createSocket('udp4');
+      s.once('error', () => { s.close(); resolve(null); });
+      s.bind(port, address, () => { const p = s.address().port; s.close(() => resolve(p)); });
+    } else {
+      const srv = net.createServer();
+      srv.once('error', () => resolve(null));
+      srv.listen(port, address, () => {
+        const a = srv.address();
+        srv.close(() => resolve(typeof a === 'object' && a ? a.port : null));
+      });
+    }
+  });
+}
+
+/** A port free for UDP and TCP on the address (sipp binds the one it is given). */
+export async function freePort(address = '127.0.0.1'): Promise<number> {
+  for (let i = 0; i < 50; i++) {
+    const p = await canBind('udp', address, 0);
+    if (p !== null && (await canBind('tcp', address, p)) !== null) return p;
+  }
+  throw new Error('no free port');
+}
+
+function hexAddress(address: string, port: number): string {
+  const ip = address.split('.').map(Number).reverse().map((b) => b.toString(16).padStart(2, '0')).join('').toUpperCase();
+  return `${ip}:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+}
+
+/** Is something bound to address:port (UDP) or listening on it (TCP)? Read from /proc, no packets sent. */
+function isListening(address: string, port: number, transport: 'udp' | 'tcp'): boolean {
+  const want = hexAddress(address, port);
+  const any = hexAddress('0.0.0.0', port);
+  try {
+    const lines = fs.readFileSync(`/proc/net/${transport}`, 'utf8').split('\n').slice(1);
+    return lines.some((l) => {
+      const cols = l.trim().split(/\s+/);
+      const local = cols[1];
+      return (local === want || local === any) && (transport === 'udp' || cols[3] === '0A');
+    });
+  } catch {
+    return false;
+  }
+}
+
+function parseStats(file: string): SippStats | null {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    return null;
+  }
+  const lines = text.split(/\r?\n/).filter((l) => l.trim().length > 0);
+  if (lines.length < 2) return null;
+  const header = lines[0]!.split(';');
+  const last = lines[lines.length - 1]!.split(';');
+  const raw: Record<string, string> = {};
+  header.forEach((h, i) => { if (h) raw[h] = last[i] ?? ''; });
+  return { successful: Number(raw['SuccessfulCall(C)'] ?? 0), failed: Number(raw['FailedCall(C)'] ?? 0), raw };
+}
+
+function launch(args: string[], dir: string): { child: ChildProcess; exited: Promise<SippResult> } {
+  const statFile = path.join(dir, 'stat.csv');
+  const errFile = path.join(dir, 'errors.log');
+  const full = [...args, '-nostdin', '-trace_stat', '-stf', statFile, '-fd', '1', '-trace_err', '-error_file', errFile];
+  const child = spawn('sipp', full, { stdio: ['ignore', 'ignore', 'pipe'], cwd: dir });
+  let stderr = '';
+  child.stderr?.setEncoding('utf8');
+  child.stderr?.on('data', (d: string) => { stderr += d; });
+  const exited = new Promise<SippResult>((resolve) => {
+    const done = (exitCode: number | null, signal: NodeJS.Signals | null): void => {
+      let errors = stderr;
+      try { errors += fs.readFileSync(errFile, 'utf8'); } catch { /* no unexpected messages */ }
+      const stats = parseStats(statFile);
+      fs.rmSync(dir, { recursive: true, force: true });
+      resolve({ exitCode, signal, stats, errors });
+    };
+    child.once('exit', done);
+    child.once('error', (e) => { stderr += String(e); done(null, null); });
+  });
+  return { child, exited };
+}
+
+function stopper(child: ChildProcess, exited: Promise<SippResult>): (waitMs?: number) => Promise<SippResult> {
+  return async (waitMs = 3000) => {
+    const timer = (ms: number) => new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), ms));
+    if ((await Promise.race([exited.then(() => 'exited' as const), timer(waitMs)])) === 'timeout') {
+      child.kill('SIGTERM');
+      if ((await Promise.race([exited.then(() => 'exited' as const), timer(2000)])) === 'timeout') child.kill('SIGKILL');
+    }
+    return exited;
+  };
+}
+
+function commonArgs(o: SippOptions): string[] {
+  const args = ['-sf', scenarioPath(o.scenario)];
+  if (o.transport === 'tcp') args.push('-t', 't1');
+  if (o.calls !== undefined) args.push('-m', String(o.calls));
+  args.push('-timeout', `${o.timeoutSec ?? 50}s`);
+  for (const [k, v] of Object.entries(o.keys ?? {})) args.push('-key', k, v);
+  return [...args, ...(o.args ?? [])];
+}
+
+/** Start sipp as a UAS (server) on a free port; resolves once it listens. */
+export async function startSippUas(o: SippOptions): Promise<SippHandle> {
+  const address = o.address ?? '127.0.0.1';
+  const transport = o.transport ?? 'udp';
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const port = await freePort(address);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sipp-'));
+    const { child, exited } = launch([...commonArgs(o), '-i', address, '-p', String(port)], dir);
+    let gone = false;
+    void exited.then(() => { gone = true; });
+    const deadline = Date.now() + 5000;
+    while (!gone && Date.now() < deadline && !isListening(address, port, transport)) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    if (!gone && isListening(address, port, transport)) {
+      return { address, port, transport, exited, stop: stopper(child, exited) };
+    }
+    child.kill('SIGKILL');
+    const r = await exited;
+    if (attempt === 4) throw new Error(`sipp did not start: exit ${r.exitCode} ${r.errors}`);
+  }
+  throw new Error('unreachable');
+}
+
+/** Run sipp as a UAC towards target (host:port), e.g. a scanner from another loopback address. */
+export function startSippUac(o: SippOptions & { target: string; localPort?: number }): SippHandle {
+  const address = o.address ?? '127.0.0.1';
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sipp-'));
+  const args = [o.target, ...commonArgs(o), '-i', address];
+  if (o.localPort) args.push('-p', String(o.localPort));
+  const { child, exited } = launch(args, dir);
+  return { address, port: o.localPort ?? 0, transport: o.transport ?? 'udp', exited, stop: stopper(child, exited) };
+}
