@@ -68,6 +68,9 @@ export async function buildApp(deps: HttpDeps, live: LiveFeed = deps.live ?? new
     ajv: { customOptions: { allErrors: true } },
   }) as unknown as FastifyInstance;
 
+  // First, so its onRequest hook marks upgrade requests before the guard may refuse them; otherwise a
+  // refused upgrade leaves its socket open and close() waits for it.
+  await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
   const routes = new RouteTable();
   routes.install(app);
   installGuard(app, { sessions: ctx.sessions, users: () => deps.settingsStore.get().users });
@@ -84,8 +87,6 @@ export async function buildApp(deps: HttpDeps, live: LiveFeed = deps.live ?? new
     reply.header('x-frame-options', 'DENY');
     reply.header('referrer-policy', 'same-origin');
   });
-
-  await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
 
   for (const mod of BUILTIN_ROUTES) await app.register(async (scope) => mod(scope, ctx));
 

@@ -35,14 +35,16 @@ export interface Box {
   close(): Promise<void>;
 }
 
-export async function startBox(extra: Partial<HttpDeps> = {}): Promise<Box> {
+/** `extra` overrides deps; as a function it gets the state folder first (to lay files there). */
+export async function startBox(extra: Partial<HttpDeps> | ((dataDir: string) => Partial<HttpDeps>) = {}): Promise<Box> {
   const dataDir = mkdtempSync(join(tmpdir(), 'vba-http-'));
+  const more = typeof extra === 'function' ? extra(dataDir) : extra;
   const settingsStore = new SettingsStore(SettingsStore.pathIn(dataDir));
   await settingsStore.load({ overrides: [(s) => { s.http.port = 0; s.http.bindAddress = '127.0.0.1'; }] });
   const db = openStore({ dir: dataDir });
   const engine = new FakeEngine();
   const out: string[] = [];
-  const svc = new HttpService({ settingsStore, db, logger: silentLogger(), dataDir, engine, out: (l) => out.push(l), webRoot: join(dataDir, 'no-ui'), ...extra });
+  const svc = new HttpService({ settingsStore, db, logger: silentLogger(), dataDir, engine, out: (l) => out.push(l), webRoot: join(dataDir, 'no-ui'), ...more });
   await svc.start();
   return {
     svc,

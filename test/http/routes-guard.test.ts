@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { addUser, login, printedPassword, startBox } from './helpers.ts';
 import { requireRole } from '../../appliance/http/route-kit.ts';
 import { buildApp } from '../../appliance/http/build-app.ts';
-import { HttpService } from '../../appliance/http/http-service.ts';
+import { silentLogger } from '../../appliance/log.ts';
 import type { HttpContext } from '../../appliance/http/context.ts';
 
 // Routes that answer without a session, by design (DESIGN.md: login, the OpenAPI document, the static UI).
@@ -54,16 +54,12 @@ test('a route that declares no role cannot be registered (default deny)', async 
   };
   for (const [mod, msg] of [[noRole, /declares no access/], [noSchema, /declares no response schema/]] as const) {
     const err = await t.throwsAsync(async () => {
-      const built = await buildApp({ ...depsOf(box.svc), extraRoutes: [mod] });
+      const built = await buildApp({ settingsStore: box.settingsStore, db: box.db, logger: silentLogger(), dataDir: box.dataDir, engine: box.engine, extraRoutes: [mod] });
       await built.app.ready();
     });
     t.regex(err!.message, msg);
   }
 });
-
-function depsOf(svc: HttpService): ConstructorParameters<typeof HttpService>[0] {
-  return (svc as unknown as { deps: ConstructorParameters<typeof HttpService>[0] }).deps;
-}
 
 test('roles: viewer reads, operator imports lists, admin changes settings and users', async (t) => {
   const box = await startBox();
