@@ -155,13 +155,24 @@ export class SandboxNetwork extends EventEmitter<SandboxNetworkEvents> {
     return this.active.size;
   }
 
-  /** What a number does on a given attempt (pure: no call is made). */
-  behaviourOf(number: string, attempt = 1): Behaviour {
-    return behaviourFor(this.seed, number, attempt, this.mix, this.opts.retryReach ?? DEFAULT_RETRY_REACH);
+  /** What a number does on a given attempt (pure: no call is made). Null when it is not a number. */
+  behaviourOf(number: string, attempt = 1): Behaviour | null {
+    const e164 = this.normalise(number);
+    return e164 ? behaviourFor(this.seed, e164, attempt, this.mix, this.opts.retryReach ?? DEFAULT_RETRY_REACH) : null;
   }
 
-  /** The full plan for a number's attempt (after start: it names the audio clips). */
-  planFor(number: string, attempt = 1): CallPlan {
+  /** The full plan for a number's attempt (after start, it names the audio clips). Null when it is not a number. */
+  planFor(number: string, attempt = 1): CallPlan | null {
+    const e164 = this.normalise(number);
+    return e164 ? this.plan(e164, attempt) : null;
+  }
+
+  /** A dialled user part or number as the sandbox reads it: E.164 with '+', or null. */
+  normalise(user: string): string | null {
+    return e164FromUser(user, this.opts.dialPrefixes ?? DEFAULT_DIAL_PREFIXES);
+  }
+
+  private plan(number: string, attempt: number): CallPlan {
     return planCall({
       seed: this.seed,
       mix: this.mix,
@@ -217,11 +228,10 @@ export class SandboxNetwork extends EventEmitter<SandboxNetworkEvents> {
     if (!this.accepting) return void stack.reply(rq, 503, 'Service Unavailable');
     const require = headerText(rq.headers, 'require');
     if (require && require.trim()) return void stack.reply(rq, 420, 'Bad Extension', { headers: { unsupported: require } });
-    const user = parseUri(rq.uri)?.user;
-    const number = e164FromUser(user, this.opts.dialPrefixes ?? DEFAULT_DIAL_PREFIXES);
+    const number = this.normalise(parseUri(rq.uri)?.user ?? '');
     const attempt = number ? (this.attempts.get(number) ?? 0) + 1 : 1;
     if (number) this.attempts.set(number, attempt);
-    const plan = number ? this.planFor(number, attempt) : null;
+    const plan = number ? this.plan(number, attempt) : null;
     const wall = Date.now();
     const record: SandboxCallRecord = {
       seq: this.records.length + 1,

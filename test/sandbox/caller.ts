@@ -17,6 +17,8 @@ export interface CallerLeg {
   done: Promise<Termination>;
   dtmf: Array<{ digit: string; source: string; at: number }>;
   answeredAt: number | null;
+  /** Receive times of audio frames at speech level (RMS above 400). */
+  speechAt: number[];
 }
 
 export class Caller {
@@ -34,13 +36,18 @@ export class Caller {
     this.media.start();
   }
 
-  async dial(sandboxPort: number, user: string, opts: { ringTimeoutMs?: number; transport?: 'udp' | 'tcp'; telephoneEvent?: boolean } = {}): Promise<CallerLeg> {
-    const session = await this.media!.createSession({ payloadType: 0, telephoneEventPt: opts.telephoneEvent === false ? null : 101 });
+  async dial(sandboxPort: number, user: string, opts: { ringTimeoutMs?: number; transport?: 'udp' | 'tcp'; telephoneEvent?: boolean; inbandDtmf?: boolean } = {}): Promise<CallerLeg> {
+    const session = await this.media!.createSession({ payloadType: 0, telephoneEventPt: opts.telephoneEvent === false ? null : 101, inbandDtmf: opts.inbandDtmf ?? false });
     let offer = buildOffer({ address: '127.0.0.1', port: session.localPort, codecs: ['PCMU'] });
     if (opts.telephoneEvent === false) offer = offer.replace(/ 101\r\n/, '\r\n').replace(/a=rtpmap:101.*\r\na=fmtp:101.*\r\n/, '');
     const tp = opts.transport === 'tcp' ? ';transport=tcp' : '';
     const call = this.ua!.invite({ uri: `sip:${user}@127.0.0.1:${sandboxPort}${tp}`, fromUser: 'box', sdpOffer: offer, ringTimeoutMs: opts.ringTimeoutMs ?? 30_000 });
-    const leg: CallerLeg = { call, session, final: Promise.resolve(0), done: call.done, dtmf: [], answeredAt: null };
+    const leg: CallerLeg = { call, session, final: Promise.resolve(0), done: call.done, dtmf: [], answeredAt: null, speechAt: [] };
+    session.on('audio', (pcm) => {
+      let e = 0;
+      for (const v of pcm) e += v * v;
+      if (e / pcm.length > 400 * 400) leg.speechAt.push(performance.now());
+    });
     session.on('dtmf', (d) => leg.dtmf.push({ ...d, at: performance.now() }));
     leg.final = new Promise<number>((resolve) => {
       call.once('answered', ({ sdp }) => {
