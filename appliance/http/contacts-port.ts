@@ -1,33 +1,19 @@
 // What the lists routes need from the contact-list module (appliance/contacts, appliance/store),
-// behind one small interface so the routes do not change when that module's internals do.
-import type { Db } from '../store/db.ts';
+// behind one small interface so the routes stay put when that module's internals move, and tests
+// can count calls.
+import { importContacts } from '../contacts/import.ts';
+import { previewFile, type FilePreview } from '../contacts/preview.ts';
 import type { ImportProgress, ImportReport, Mapping } from '../contacts/types.ts';
+import { ContactsRepo, type ContactRow, type ListRow } from '../store/contacts-repo.ts';
+import type { Db } from '../store/db.ts';
 
-export type { ImportProgress, ImportReport, Mapping };
-
-export interface ListPreview {
-  [key: string]: unknown;
-}
-
-export interface ListSummary {
-  id: number;
-  name: string;
-  contacts: number;
-  createdAt: string;
-}
-
-export interface ContactView {
-  id: number;
-  e164: string;
-  name: string | null;
-  [key: string]: unknown;
-}
+export type { ContactRow, FilePreview, ImportProgress, ImportReport, ListRow, Mapping };
 
 export interface ContactPage {
   total: number;
   page: number;
   pageSize: number;
-  items: ContactView[];
+  items: ContactRow[];
 }
 
 export interface ImportRequest {
@@ -40,26 +26,25 @@ export interface ImportRequest {
 }
 
 export interface ContactsPort {
-  preview(file: string, fileName: string): Promise<ListPreview>;
+  preview(file: string): Promise<FilePreview>;
   importFile(file: string, req: ImportRequest): Promise<ImportReport>;
-  lists(): ListSummary[];
+  lists(): ListRow[];
   /** null when the list does not exist. */
   contacts(listId: number, q: { search?: string; page: number; pageSize: number }): ContactPage | null;
-  /** false when the list does not exist. */
+  /** false when the list does not exist; AppError when a campaign still uses it. */
   deleteList(listId: number): boolean;
 }
 
-/** The real module; loaded on first use so the API starts even while a list feature is missing. */
 export function defaultContactsPort(db: Db): ContactsPort {
-  const missing = (): never => {
-    throw new Error('the contact-list module (appliance/contacts) is not available in this build');
-  };
-  void db;
+  const repo = new ContactsRepo(db);
   return {
-    preview: async () => missing(),
-    importFile: async () => missing(),
-    lists: () => missing(),
-    contacts: () => missing(),
-    deleteList: () => missing(),
+    preview: (file) => previewFile(file),
+    importFile: (file, req) => importContacts(db, file, req),
+    lists: () => repo.listLists(),
+    contacts(listId, q) {
+      const page = repo.searchContacts(listId, { query: q.search, limit: q.pageSize, offset: (q.page - 1) * q.pageSize });
+      return page ? { ...page, page: q.page, pageSize: q.pageSize } : null;
+    },
+    deleteList: (listId) => repo.deleteList(listId),
   };
 }

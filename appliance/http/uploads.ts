@@ -28,7 +28,7 @@ function safeExtension(fileName: string): string {
   return /^\.[a-z0-9]{1,8}$/.test(ext) ? ext : '';
 }
 
-function tooLarge(limit: number): AppError {
+export function tooLarge(limit: number): AppError {
   return new AppError('E_TOO_LARGE', `The file is larger than the ${Math.round(limit / 1024 / 1024)} MB limit; split the list into smaller files.`, { limitBytes: limit });
 }
 

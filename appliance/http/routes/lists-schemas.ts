@@ -47,24 +47,56 @@ export const importReportSchema = {
 
 export const listPreviewSchema = {
   type: 'object',
-  additionalProperties: true,
-  description: 'the file as the importer reads it: format, encoding, delimiter, headers, first rows, suggested mapping',
+  required: ['format', 'encoding', 'delimiter', 'headers', 'headerRow', 'rows', 'rowNumbers', 'suggestedMapping'],
+  description: 'the file as the importer reads it',
+  properties: {
+    format: { type: 'string', enum: ['csv', 'xlsx'] },
+    encoding: nullableStr,
+    delimiter: nullableStr,
+    headers: { type: 'array', items: str, description: 'column headers; duplicates get " (2)", empty ones "Column C"' },
+    headerRow: int,
+    rows: { type: 'array', items: { type: 'array', items: str }, description: 'first data rows, one cell per header' },
+    rowNumbers: { type: 'array', items: int, description: 'spreadsheet row number of each row' },
+    suggestedMapping: mappingSchema,
+  },
 } as const;
 
 export const listSummarySchema = {
   type: 'object',
-  required: ['id', 'name', 'contacts', 'createdAt'],
-  additionalProperties: true,
-  properties: { id: int, name: str, contacts: int, createdAt: str },
+  required: ['id', 'name', 'country', 'createdAt', 'rows', 'contacts', 'rejected', 'duplicates'],
+  properties: {
+    id: int,
+    name: str,
+    sourceFile: nullableStr,
+    country: str,
+    createdAt: str,
+    rows: { type: 'integer', description: 'data rows in the file' },
+    contacts: int,
+    rejected: int,
+    duplicates: int,
+  },
+} as const;
+
+const contactSchema = {
+  type: 'object',
+  required: ['id', 'listId', 'e164', 'lineType', 'timezones', 'tzSource', 'name', 'fields', 'consent', 'row'],
+  properties: {
+    id: int,
+    listId: int,
+    e164: str,
+    lineType: { type: 'string', enum: ['mobile', 'fixed', 'voip', 'unknown'] },
+    timezones: { type: 'array', items: str },
+    tzSource: { type: 'string', enum: ['number', 'column', 'country'] },
+    name: nullableStr,
+    fields: { type: 'object', additionalProperties: str },
+    consent: { type: 'object', nullable: true, additionalProperties: str },
+    row: { type: 'integer', description: 'row in the source file (header = 1)' },
+    createdAt: str,
+  },
 } as const;
 
 export const contactPageSchema = {
   type: 'object',
   required: ['total', 'page', 'pageSize', 'items'],
-  properties: {
-    total: int,
-    page: int,
-    pageSize: int,
-    items: { type: 'array', items: { type: 'object', required: ['id', 'e164'], additionalProperties: true, properties: { id: int, e164: str, name: nullableStr } } },
-  },
+  properties: { total: int, page: int, pageSize: int, items: { type: 'array', items: contactSchema } },
 } as const;

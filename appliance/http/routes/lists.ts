@@ -10,7 +10,7 @@ import type { HttpContext } from '../context.ts';
 import type { ImportReport, Mapping } from '../contacts-port.ts';
 import { validationFields } from '../error-handler.ts';
 import { okSchema, requireRole, sessionOf } from '../route-kit.ts';
-import { findUpload, removeUpload, saveUpload, type Upload } from '../uploads.ts';
+import { findUpload, isTooLargeError, removeUpload, saveUpload, tooLarge, type Upload } from '../uploads.ts';
 import { importReportSchema, listPreviewSchema, mappingSchema, contactPageSchema, listSummarySchema } from './lists-schemas.ts';
 
 const OCTET = 'application/octet-stream';
@@ -49,16 +49,23 @@ export function listsRoutes(app: FastifyInstance, ctx: HttpContext): void {
     if (req.isMultipart()) {
       const fields: Record<string, string> = {};
       let upload: Upload | undefined;
-      for await (const part of req.parts()) {
-        if (part.type === 'file') {
-          if (upload) {
-            part.file.resume();
-            continue;
+      try {
+        for await (const part of req.parts()) {
+          if (part.type === 'file') {
+            if (upload) {
+              part.file.resume();
+              continue;
+            }
+            upload = await saveUpload(ctx.uploadsDir, part.file, opts(part.filename || 'upload'));
+            // busboy ends a file cut at the size limit normally and reports it afterwards.
+            if (part.file.truncated) throw tooLarge(limit);
+          } else if (typeof part.value === 'string') {
+            fields[part.fieldname] = part.value;
           }
-          upload = await saveUpload(ctx.uploadsDir, part.file, opts(part.filename || 'upload'));
-        } else if (typeof part.value === 'string') {
-          fields[part.fieldname] = part.value;
         }
+      } catch (e) {
+        if (upload) await removeUpload(ctx.uploadsDir, upload);
+        throw isTooLargeError(e) ? tooLarge(limit) : e;
       }
       if (!upload) throw new AppError('E_REQUEST_INVALID', 'No file in the upload: send it in a form field named "file".', { field: 'file' });
       return { upload, fields };
@@ -116,7 +123,7 @@ export function listsRoutes(app: FastifyInstance, ctx: HttpContext): void {
   }, async (req) => {
     const { upload } = await receive(req, req.query.filename);
     try {
-      const preview = await ctx.contacts.preview(upload.path, upload.fileName);
+      const preview = await ctx.contacts.preview(upload.path);
       return { uploadId: upload.uploadId, fileName: upload.fileName, bytes: upload.bytes, preview };
     } catch (e) {
       await removeUpload(ctx.uploadsDir, upload);
