@@ -83,7 +83,7 @@ test('without telephone-event in the offer, a presser sends its key in-band', as
   await leg.session.play(message);
   t.true(await until(() => leg.dtmf.length > 0, 5000), 'a key arrived');
   t.is(leg.dtmf[0]!.source, 'inband');
-  t.is(leg.dtmf[0]!.digit, net.planFor(number)!.key);
+  t.is(leg.dtmf[0]!.digit, net.planFor(number)!.key!);
   await leg.call.bye();
   t.is((await ended(net, number)).dtmfMode, 'inband');
 });
