@@ -31,11 +31,13 @@ export interface BeepEvent {
 export const BEEP_DEFAULTS: Required<BeepOptions> = {
   minHz: 300,
   maxHz: 2600,
-  minBeepMs: 90,
+  // Four whole 20 ms frames: a 100 ms beep always covers four, and speech never held a pure sine that
+  // long in the tuning corpus (two frames at most).
+  minBeepMs: 80,
   maxBeepMs: 4000,
   minLevelDb: -48,
-  minPredictionGainDb: 14,
-  minTonality: 0.8,
+  minPredictionGainDb: 10,
+  minTonality: 0.85,
 };
 
 export interface ToneFrame {
@@ -74,9 +76,37 @@ export function analyseToneFrame(frame: Int16Array, prev1 = 0, prev2 = 0): ToneF
   if (a2 >= 0) return { ...none, predictionGainDb };
   const cosw = a1 / (2 * Math.sqrt(-a2));
   if (cosw <= -1 || cosw >= 1) return { ...none, predictionGainDb };
-  const w = Math.acos(cosw);
+  let w = Math.acos(cosw);
+  let tonality = sineFit(frame, w, c00);
+  // In noise the predictor's frequency is biased by a percent or two, enough to lose much of a 20 ms
+  // fit; when the frame looks tonal at all, search the neighbourhood and refine with a parabola.
+  if (predictionGainDb >= 6 && tonality >= 0.3) {
+    const step = 0.006;
+    let bestK = 0;
+    const fits = new Map<number, number>([[0, tonality]]);
+    for (let k = -3; k <= 3; k++) {
+      if (k === 0) continue;
+      const f = sineFit(frame, w * (1 + k * step), c00);
+      fits.set(k, f);
+      if (f > (fits.get(bestK) ?? 0)) bestK = k;
+    }
+    const y0 = fits.get(bestK - 1);
+    const y1 = fits.get(bestK) ?? tonality;
+    const y2 = fits.get(bestK + 1);
+    let k = bestK;
+    if (y0 !== undefined && y2 !== undefined && y0 - 2 * y1 + y2 < 0) k += (0.5 * (y0 - y2)) / (y0 - 2 * y1 + y2);
+    const refined = w * (1 + k * step);
+    const fit = sineFit(frame, refined, c00);
+    if (fit >= y1) {
+      w = refined;
+      tonality = fit;
+    } else {
+      w = w * (1 + bestK * step);
+      tonality = y1;
+    }
+  }
   const hz = (w * SAMPLE_RATE) / (2 * Math.PI);
-  return { levelDb, hz, predictionGainDb, tonality: sineFit(frame, w, c00) };
+  return { levelDb, hz, predictionGainDb, tonality };
 }
 
 /** Share of the frame's energy explained by one sinusoid at `w` (least-squares fit of its phase and amplitude). */
