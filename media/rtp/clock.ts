@@ -1,43 +1,48 @@
-// One shared packet clock for every call. Each tick is scheduled against an absolute monotonic
-// deadline (origin + n x period), so timer jitter never accumulates into drift; when the event loop
-// was blocked, missed ticks are run back to back (bounded) and the rest are skipped, keeping the count.
+// One shared packet clock for every call. Each run is scheduled against an absolute monotonic
+// deadline (origin + n x period), so timer jitter never accumulates into drift; after a stall the
+// missed ticks run back to back (bounded) and the rest are skipped, keeping the tick count true.
+// Subscribers are spread over a few phases of the period, so a thousand calls do not all send in
+// one burst: each call still gets exactly one tick per period, at its phase's offset.
 
 export type TickListener = (tick: number) => void;
 
 export interface MediaClockOptions {
   periodMs?: number;
-  /** Ticks run back to back after a stall before the clock skips ahead instead. */
+  /** Slots per period that subscribers are spread over (default 4: 5 ms apart at 20 ms). */
+  phases?: number;
+  /** Periods run back to back after a stall before the clock skips ahead instead. */
   maxCatchUpTicks?: number;
-  /** A tick may start this early (default 0.5 ms): Node timers have 1 ms granularity and often fire a little early. */
+  /** A run may start this early (default 0.5 ms): Node timers have 1 ms granularity and often fire a little early. */
   earlyToleranceMs?: number;
   /** Called when a listener throws; the clock carries on. */
   onListenerError?: (err: unknown) => void;
 }
 
 export interface ClockStats {
+  /** Periods completed (each subscriber was called once per period). */
   ticks: number;
   skippedTicks: number;
-  /** Start of tick minus its deadline (negative values count as 0). */
+  /** Start of each phase run minus its deadline (early starts count as 0). */
   p50LatenessMs: number;
   p99LatenessMs: number;
   maxLatenessMs: number;
-  /** Time spent inside the listeners per tick. */
+  /** Time spent inside the listeners of one phase run. */
   p50WorkMs: number;
   p99WorkMs: number;
   maxWorkMs: number;
 }
 
-const BIN_MS = 0.05;
-const BINS = 2000; // 0..100 ms; anything above lands in the last bin (max is tracked exactly)
+const BIN_MS = 0.01;
+const BINS = 10000; // 0..100 ms; anything above lands in the last bin (max is tracked exactly)
 
-class Histogram {
+/** Fixed-bin latency histogram: constant memory, no allocation per sample. */
+export class LatencyHistogram {
   private readonly bins = new Uint32Array(BINS);
   count = 0;
   max = 0;
   add(ms: number): void {
     const v = ms > 0 ? ms : 0;
-    const i = Math.min(BINS - 1, Math.floor(v / BIN_MS));
-    this.bins[i]++;
+    this.bins[v >= BINS * BIN_MS ? BINS - 1 : Math.floor(v / BIN_MS)]++;
     this.count++;
     if (v > this.max) this.max = v;
   }
@@ -60,59 +65,79 @@ class Histogram {
 
 export class MediaClock {
   readonly periodMs: number;
-  private readonly periodNs: bigint;
+  readonly phases: number;
+  private readonly phaseMs: number;
   private readonly maxCatchUp: number;
-  private readonly earlyNs: bigint;
+  private readonly earlyMs: number;
   private readonly onListenerError: (err: unknown) => void;
-  // Listeners in an array (fast to iterate); removal nulls the slot and compacts after the tick.
-  private listeners: Array<TickListener | null> = [];
+  // one listener array per phase (fast to iterate); removal nulls the slot, compacted after a run
+  private readonly lists: Array<Array<TickListener | null>>;
+  private readonly counts: number[];
+  private readonly holes: boolean[];
   private live = 0;
-  private holes = false;
   private timer: NodeJS.Timeout | null = null;
-  private nextDeadline = 0n;
+  private inRun = false;
+  private origin = 0;
+  /** Periods since origin of the run due next, and its phase. */
+  private period = 0;
+  private phase = 0;
   private index = 0;
-  private inTick = false;
-  private readonly lateness = new Histogram();
-  private readonly work = new Histogram();
+  private deadline = 0;
+  private readonly lateness = new LatencyHistogram();
+  private readonly work = new LatencyHistogram();
+  private ticks = 0;
   private skipped = 0;
 
   constructor(opts: MediaClockOptions = {}) {
     this.periodMs = opts.periodMs ?? 20;
-    this.periodNs = BigInt(Math.round(this.periodMs * 1e6));
+    this.phases = Math.max(1, Math.floor(opts.phases ?? 4));
+    this.phaseMs = this.periodMs / this.phases;
     this.maxCatchUp = opts.maxCatchUpTicks ?? 5;
-    this.earlyNs = BigInt(Math.round((opts.earlyToleranceMs ?? 0.5) * 1e6));
+    this.earlyMs = opts.earlyToleranceMs ?? 0.5;
     this.onListenerError = opts.onListenerError ?? (() => {});
+    this.lists = Array.from({ length: this.phases }, () => []);
+    this.counts = new Array<number>(this.phases).fill(0);
+    this.holes = new Array<boolean>(this.phases).fill(false);
   }
 
-  /** Number of the tick being run or last run; keeps counting across stops, so timestamps stay monotonic. */
+  /** Number of the current period; keeps counting across stops, so RTP timestamps stay monotonic. */
   get tick(): number {
     return this.index;
   }
 
+  /** performance.now() time at which the run in progress (or next) should have started. */
+  get deadlineMs(): number {
+    return this.deadline;
+  }
+
   get running(): boolean {
-    return this.timer !== null || this.inTick;
+    return this.timer !== null || this.inRun;
   }
 
   get subscribers(): number {
     return this.live;
   }
 
-  /** Calls `fn(tick)` every period; the clock runs only while it has subscribers. */
+  /** Calls `fn(tick)` once every period; the clock runs only while it has subscribers. */
   subscribe(fn: TickListener): () => void {
-    this.listeners.push(fn);
+    let phase = 0;
+    for (let p = 1; p < this.phases; p++) if (this.counts[p] < this.counts[phase]) phase = p;
+    const list = this.lists[phase];
+    list.push(fn);
+    this.counts[phase]++;
     this.live++;
-    if (this.timer === null && !this.inTick) this.start();
-    const slot = this.listeners.length - 1;
+    if (this.timer === null && !this.inRun) this.start();
     let done = false;
     return () => {
       if (done) return;
       done = true;
-      // the slot may have moved when the array was compacted
-      const at = this.listeners[slot] === fn ? slot : this.listeners.indexOf(fn);
+      const current = this.lists[phase];
+      const at = current.indexOf(fn);
       if (at >= 0) {
-        this.listeners[at] = null;
-        this.holes = true;
+        current[at] = null;
+        this.holes[phase] = true;
       }
+      this.counts[phase]--;
       this.live--;
       if (this.live === 0) this.stop();
     };
@@ -120,7 +145,7 @@ export class MediaClock {
 
   stats(): ClockStats {
     return {
-      ticks: this.lateness.count,
+      ticks: this.ticks,
       skippedTicks: this.skipped,
       p50LatenessMs: this.lateness.quantile(0.5),
       p99LatenessMs: this.lateness.quantile(0.99),
@@ -134,20 +159,28 @@ export class MediaClock {
   resetStats(): void {
     this.lateness.reset();
     this.work.reset();
+    this.ticks = 0;
     this.skipped = 0;
   }
 
   /** Drops every subscriber and stops. */
   close(): void {
-    this.listeners = [];
+    for (let p = 0; p < this.phases; p++) {
+      this.lists[p] = [];
+      this.counts[p] = 0;
+      this.holes[p] = false;
+    }
     this.live = 0;
-    this.holes = false;
     this.stop();
   }
 
   private start(): void {
-    this.nextDeadline = process.hrtime.bigint() + this.periodNs;
-    this.arm(this.nextDeadline - process.hrtime.bigint());
+    // the first run is one period from now; phase 0 of each period advances the tick number
+    this.origin = performance.now() + this.periodMs;
+    this.period = 0;
+    this.phase = 0;
+    this.seekNonEmpty();
+    this.arm();
   }
 
   private stop(): void {
@@ -155,47 +188,46 @@ export class MediaClock {
     this.timer = null;
   }
 
-  private arm(remainingNs: bigint): void {
+  private arm(): void {
     // Rounding (not flooring) lands libuv's millisecond timers closest to the deadline: measured
     // -0.3..+0.7 ms on an idle loop, where floor fires up to 1.8 ms early.
-    const ms = Math.round(Number(remainingNs) / 1e6);
+    const ms = Math.round(this.deadline - performance.now());
     this.timer = setTimeout(this.onTimer, ms >= 1 ? ms : 1);
   }
 
   private readonly onTimer = (): void => {
     this.timer = null;
-    let now = process.hrtime.bigint();
-    if (now < this.nextDeadline - this.earlyNs) {
-      this.arm(this.nextDeadline - now);
+    let now = performance.now();
+    if (now < this.deadline - this.earlyMs) {
+      this.arm();
       return;
     }
-    let behind = 0;
-    this.inTick = true;
+    this.inRun = true;
     try {
-      // run this tick and, after a stall, the missed ones (bounded); skip the rest
+      const limit = this.maxCatchUp * this.phases;
+      let runs = 0;
       do {
-        this.runTick(now);
-        this.nextDeadline += this.periodNs;
-        now = process.hrtime.bigint();
-        if (now - this.nextDeadline > this.periodNs * BigInt(this.maxCatchUp)) {
-          const missed = (now - this.nextDeadline) / this.periodNs;
-          this.nextDeadline += missed * this.periodNs;
-          this.index += Number(missed);
-          this.skipped += Number(missed);
-        }
-      } while (this.live > 0 && now >= this.nextDeadline && ++behind <= this.maxCatchUp);
+        this.runPhase(now);
+        this.advance();
+        now = performance.now();
+        if (now - this.deadline > this.maxCatchUp * this.periodMs) this.skipAhead(now);
+      } while (this.live > 0 && now >= this.deadline - this.earlyMs && ++runs < limit);
     } finally {
-      this.inTick = false;
+      this.inRun = false;
     }
-    if (this.live > 0) this.arm(this.nextDeadline - process.hrtime.bigint());
+    if (this.live > 0) this.arm();
   };
 
-  private runTick(started: bigint): void {
-    this.index++;
-    this.lateness.add(Number(started - this.nextDeadline) / 1e6);
+  private runPhase(started: number): void {
+    const phase = this.phase;
+    if (phase === 0) {
+      this.index++;
+      this.ticks++;
+    }
+    this.lateness.add(started - this.deadline);
     const tick = this.index;
-    const list = this.listeners;
-    const n = list.length; // listeners added during the tick start on the next one
+    const list = this.lists[phase];
+    const n = list.length; // listeners added during the run start on their phase's next turn
     for (let i = 0; i < n; i++) {
       const fn = list[i];
       if (fn === null) continue;
@@ -205,12 +237,38 @@ export class MediaClock {
         this.onListenerError(err);
       }
     }
-    if (this.holes) this.compact();
-    this.work.add(Number(process.hrtime.bigint() - started) / 1e6);
+    if (this.holes[phase]) {
+      this.lists[phase] = this.lists[phase].filter((f) => f !== null);
+      this.holes[phase] = false;
+    }
+    this.work.add(performance.now() - started);
   }
 
-  private compact(): void {
-    this.listeners = this.listeners.filter((f) => f !== null);
-    this.holes = false;
+  /** Moves to the next phase that has listeners (phase 0 always counts: it numbers the ticks). */
+  private advance(): void {
+    this.step();
+    this.seekNonEmpty();
+  }
+
+  private step(): void {
+    this.phase++;
+    if (this.phase === this.phases) {
+      this.phase = 0;
+      this.period++;
+    }
+  }
+
+  private seekNonEmpty(): void {
+    while (this.phase !== 0 && this.counts[this.phase] === 0) this.step();
+    this.deadline = this.origin + this.period * this.periodMs + this.phase * this.phaseMs;
+  }
+
+  private skipAhead(now: number): void {
+    const missed = Math.floor((now - this.deadline) / this.periodMs);
+    if (missed <= 0) return;
+    this.period += missed;
+    this.index += missed;
+    this.skipped += missed;
+    this.deadline += missed * this.periodMs;
   }
 }

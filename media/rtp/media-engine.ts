@@ -14,6 +14,8 @@ export interface MediaEngineOptions {
   logger?: Logger;
   /** Byte budget of the prompt cache; default 64 MiB. */
   promptCacheBytes?: number;
+  /** Phases of the shared clock that sessions are spread over (see MediaClock); default 4. */
+  clockPhases?: number;
 }
 
 /** What a caller chooses per session; the engine supplies socket, ports and clock. */
@@ -30,6 +32,7 @@ export class MediaEngine {
   constructor(opts: MediaEngineOptions) {
     this.log = opts.logger;
     this.clock = new MediaClock({
+      phases: opts.clockPhases,
       onListenerError: (err) => this.log?.error({ err: err instanceof Error ? err.message : String(err) }, 'media clock listener threw'),
     });
     this.ports = new RtpPortPool({ bindAddress: opts.bindAddress, min: opts.rtpPortMin, max: opts.rtpPortMax });

@@ -4,6 +4,7 @@
 import type dgram from 'node:dgram';
 import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
 import type { Logger } from '../../appliance/log.ts';
 import { decodeG711, lawForPayloadType, SILENCE_BYTE, type G711Law } from '../dsp/g711.ts';
 import { InbandDtmfDetector } from '../dsp/goertzel-dtmf.ts';
@@ -104,6 +105,8 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
   private remoteAddress: string | null;
   private remotePort: number | null;
   private latched = false;
+  private connected = false;
+  private socketErrors = 0;
   private holding = false;
   private closed = false;
   private unsubscribe: (() => void) | null = null;
@@ -169,6 +172,7 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     this.socket.on('message', this.onMessage);
     this.socket.on('error', this.onSocketError);
     this.unsubscribe = this.clock.subscribe(this.onTick);
+    if (!this.symmetric) this.connect();
   }
 
   /** The G.711 law this session sends (what `play()` expects). */
@@ -216,9 +220,11 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
 
   /** Where to send (from SDP); latching may move it again when packets arrive from elsewhere. */
   setRemote(address: string, port: number): void {
+    this.disconnect();
     this.remoteAddress = address;
     this.remotePort = port;
     this.latched = false;
+    if (!this.symmetric) this.connect();
   }
 
   setPayloadType(pt: 0 | 8): void {
@@ -330,7 +336,8 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     writeSequence(buf, this.seq);
     writeTimestamp(buf, ts);
     this.seq = (this.seq + 1) & 0xffff;
-    this.socket.send(buf, this.remotePort as number, this.remoteAddress as string);
+    if (this.connected) this.socket.send(buf);
+    else this.socket.send(buf, this.remotePort as number, this.remoteAddress as string);
     this.sent++;
     this.sentBytes += buf.length;
   }
@@ -344,7 +351,8 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     writeTimestamp(buf, this.eventTs);
     writeTelephoneEvent(buf, RTP_HEADER_BYTES, { event, end, volume: 10, duration });
     this.seq = (this.seq + 1) & 0xffff;
-    this.socket.send(buf, this.remotePort as number, this.remoteAddress as string);
+    if (this.connected) this.socket.send(buf);
+    else this.socket.send(buf, this.remotePort as number, this.remoteAddress as string);
     this.sent++;
     this.sentBytes += buf.length;
   }
@@ -428,11 +436,39 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
 
   private latch(rinfo: dgram.RemoteInfo): void {
     this.latched = true;
-    if (rinfo.address === this.remoteAddress && rinfo.port === this.remotePort) return;
-    this.remoteAddress = rinfo.address;
-    this.remotePort = rinfo.port;
-    this.log?.debug({ rtpPort: this.localPort, remotePort: rinfo.port }, 'RTP latched to the source of received packets');
-    this.safeEmit('latched', { address: rinfo.address, port: rinfo.port });
+    if (rinfo.address !== this.remoteAddress || rinfo.port !== this.remotePort) {
+      this.remoteAddress = rinfo.address;
+      this.remotePort = rinfo.port;
+      this.log?.debug({ rtpPort: this.localPort, remotePort: rinfo.port }, 'RTP latched to the source of received packets');
+      this.safeEmit('latched', { address: rinfo.address, port: rinfo.port });
+    }
+    this.connect();
+  }
+
+  /**
+   * Once the far end is known for sure, the socket is connected to it: the kernel then keeps the
+   * route (sends cost about a quarter less) and drops datagrams from anyone else (no RTP injection).
+   * setRemote() (a new SDP) disconnects until the next latch.
+   */
+  private connect(): void {
+    if (this.connected || this.remotePort === null || this.remoteAddress === null || this.closed) return;
+    if (isIP(this.remoteAddress) === 0) return; // a host name would connect asynchronously: stay unconnected
+    try {
+      this.socket.connect(this.remotePort, this.remoteAddress);
+      this.connected = true;
+    } catch (err) {
+      this.log?.debug({ rtpPort: this.localPort, err: err instanceof Error ? err.message : String(err) }, 'RTP socket connect failed; staying unconnected');
+    }
+  }
+
+  private disconnect(): void {
+    if (!this.connected) return;
+    this.connected = false;
+    try {
+      this.socket.disconnect();
+    } catch {
+      // not connected after all
+    }
   }
 
   /** A throwing listener is logged; it must not take the socket handler or the clock down. */
@@ -445,6 +481,7 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
   }
 
   private readonly onSocketError = (err: Error): void => {
-    this.log?.warn({ rtpPort: this.localPort, err: err.message }, 'RTP socket error');
+    // a connected socket reports ICMP port-unreachable on every packet once the far end is gone: log once
+    if (this.socketErrors++ === 0) this.log?.warn({ rtpPort: this.localPort, err: err.message }, 'RTP socket error');
   };
 }

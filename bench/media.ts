@@ -1,0 +1,302 @@
+// Media bench: how many concurrent calls one core carries, each playing a prompt over RTP while
+// detecting RFC 4733 DTMF, with p99 packet send lateness <= 2 ms and zero loss; against the raw UDP
+// baseline measured in the same run (172-byte datagrams per second / 100 packets per call-second).
+// The far ends run in a child process pinned to the other core. Final line: one JSON object.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import dgram from 'node:dgram';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { ulawEncode } from '../media/dsp/g711.ts';
+import { LatencyHistogram } from '../media/rtp/clock.ts';
+import { MediaEngine } from '../media/rtp/media-engine.ts';
+import { literalLookup } from '../media/rtp/port-pool.ts';
+import { RtpSession } from '../media/rtp/session.ts';
+import type { FromReceiver, ToReceiver } from './media-lib/receiver.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const { values: args } = parseArgs({
+  options: {
+    engine: { type: 'string', default: 'embedded' },
+    max: { type: 'string', default: '6000' },
+    'warm-ms': { type: 'string', default: '1500' },
+    'measure-ms': { type: 'string', default: '4000' },
+    'raw-ms': { type: 'string', default: '3000' },
+    steps: { type: 'string' },
+    phases: { type: 'string' },
+  },
+});
+
+const say = (s: string) => process.stderr.write(`${s}\n`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+if (args.engine === 'drachtio') {
+  const configured = Object.keys(process.env).some((k) => k.startsWith('DRACHTIO_'));
+  say(
+    configured
+      ? 'media bench: the drachtio engine (FreeSWITCH media) is not available in this bench yet'
+      : 'media bench: the drachtio engine is not available here (set DRACHTIO_* to point at drachtio-server and FreeSWITCH)',
+  );
+  process.exit(2);
+}
+if (args.engine !== 'embedded') {
+  say(`media bench: unknown engine ${JSON.stringify(args.engine)} (embedded | drachtio)`);
+  process.exit(2);
+}
+
+const WARM_MS = Number(args['warm-ms']);
+const MEASURE_MS = Number(args['measure-ms']);
+const MAX_N = Number(args.max);
+const LATENESS_LIMIT_MS = 2;
+
+/** Pins this process (all its threads) to `cpu`; false when taskset is missing or refuses. */
+function pin(pid: number, cpu: number): boolean {
+  try {
+    execFileSync('taskset', ['-a', '-cp', String(cpu), String(pid)], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+class Receiver {
+  private readonly child: ChildProcess;
+  private waiting: Array<(m: FromReceiver) => void> = [];
+  constructor(pinned: boolean) {
+    const script = join(here, 'media-lib', 'receiver.ts');
+    const node = [process.execPath, '--import=tsx', script];
+    this.child = pinned
+      ? spawn('taskset', ['-c', '1', ...node], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+      : spawn(node[0], node.slice(1), { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    this.child.on('message', (m: FromReceiver) => this.waiting.shift()?.(m));
+  }
+  ask<T extends FromReceiver['type']>(m: ToReceiver, type: T): Promise<Extract<FromReceiver, { type: T }>> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push((r) => (r.type === type ? resolve(r as Extract<FromReceiver, { type: T }>) : reject(new Error(`expected ${type}, got ${r.type}`))));
+      this.child.send(m);
+    });
+  }
+  close(): void {
+    if (this.child.connected) this.child.send({ type: 'exit' } satisfies ToReceiver);
+    setTimeout(() => this.child.kill(), 500).unref();
+  }
+}
+
+/** The baseline: a tight loop of 172-byte datagrams on loopback, the fastest way Node sends them. */
+async function rawUdp(receiver: Receiver, ms: number): Promise<{ perSec: number; connectedPerSec: number; unconnectedPerSec: number; delivered: number }> {
+  const { port } = await receiver.ask({ type: 'raw-sink' }, 'raw-sink');
+  const buf = Buffer.alloc(172, 0x55);
+  const run = async (send: () => void, forMs: number) => {
+    let n = 0;
+    const end = performance.now() + forMs;
+    while (performance.now() < end) {
+      for (let i = 0; i < 1000; i++) send();
+      n += 1000;
+      await new Promise((r) => setImmediate(r));
+    }
+    return n / (forMs / 1000);
+  };
+  const unconnected = dgram.createSocket({ type: 'udp4', lookup: literalLookup });
+  await new Promise<void>((r) => unconnected.bind(0, '127.0.0.1', () => r()));
+  const connected = dgram.createSocket({ type: 'udp4', lookup: literalLookup });
+  await new Promise<void>((r) => connected.bind(0, '127.0.0.1', () => r()));
+  await new Promise<void>((r) => connected.connect(port, '127.0.0.1', () => r()));
+  const unconnectedPerSec = await run(() => unconnected.send(buf, port, '127.0.0.1'), ms / 2);
+  const connectedPerSec = await run(() => connected.send(buf), ms / 2);
+  unconnected.close();
+  connected.close();
+  const { received } = await receiver.ask({ type: 'raw-stop' }, 'raw-count');
+  return { perSec: Math.max(connectedPerSec, unconnectedPerSec), connectedPerSec, unconnectedPerSec, delivered: received };
+}
+
+interface Call {
+  session: RtpSession;
+  digits: number;
+  playing: boolean;
+}
+
+interface StepResult {
+  calls: number;
+  p99LatenessMs: number;
+  p99TickLatenessMs: number;
+  p99PhaseWorkMs: number;
+  lossPct: number;
+  lostForward: number;
+  lostReturn: number;
+  packetsForward: number;
+  cpuPct: number;
+  receiverCpuPct: number;
+  jitterP99Ms: number;
+  dtmfOk: boolean;
+  skippedTicks: number;
+  pass: boolean;
+}
+
+async function main(): Promise<void> {
+  const pinned = pin(process.pid, 0);
+  const receiver = new Receiver(pinned);
+  say(`media bench: sender ${pinned ? 'pinned to CPU 0' : 'not pinned (no taskset)'}, receivers in a child process${pinned ? ' on CPU 1' : ''}`);
+  const raw = await rawUdp(receiver, Number(args['raw-ms']));
+  const rawUdpCallLimit = raw.perSec / 100;
+  say(
+    `raw UDP: ${Math.round(raw.unconnectedPerSec)} datagrams/s unconnected, ${Math.round(raw.connectedPerSec)} connected -> rawUdpCallLimit ${Math.round(rawUdpCallLimit)}`,
+  );
+
+  const { ports: farPorts } = await receiver.ask({ type: 'reflect', sockets: 8 }, 'reflect');
+  const engine = new MediaEngine({
+    bindAddress: '127.0.0.1',
+    rtpPortMin: 20000,
+    rtpPortMax: 40000,
+    clockPhases: args.phases ? Number(args.phases) : undefined,
+  });
+  engine.start();
+  const clock = engine.clock;
+  const prompt = ulawEncode(Int16Array.from({ length: 8000 * 10 }, (_, i) => Math.round(6000 * Math.sin((2 * Math.PI * 440 * i) / 8000) * Math.sin(i / 4000))));
+  const calls: Call[] = [];
+  // send lateness of each packet: measured on every 16th call's socket against the clock's deadline
+  const packetLateness = new LatencyHistogram();
+
+  const addCall = async (): Promise<void> => {
+    const port = await engine.ports.allocate();
+    if (calls.length % 16 === 0) {
+      const send = port.socket.send.bind(port.socket) as (...a: unknown[]) => void;
+      (port.socket as { send: (...a: unknown[]) => void }).send = (...a: unknown[]) => {
+        packetLateness.add(performance.now() - clock.deadlineMs);
+        send(...a);
+      };
+    }
+    const session = new RtpSession({
+      socket: port.socket,
+      localAddress: port.address,
+      localPort: port.port,
+      clock,
+      payloadType: 0,
+      telephoneEventPt: 101,
+      remoteAddress: '127.0.0.1',
+      remotePort: farPorts[calls.length % farPorts.length],
+      onClose: () => port.release(),
+    });
+    const call: Call = { session, digits: 0, playing: true };
+    session.on('dtmf', () => call.digits++);
+    const loop = (): void => {
+      void session.play(prompt).then((r) => {
+        if (r.completed && call.playing) loop();
+      });
+    };
+    loop();
+    calls.push(call);
+  };
+
+  const removeCall = (): void => {
+    const c = calls.pop();
+    if (!c) return;
+    c.playing = false;
+    c.session.close();
+  };
+
+  const measure = async (n: number): Promise<StepResult> => {
+    while (calls.length < n) await addCall();
+    while (calls.length > n) removeCall();
+    await sleep(WARM_MS);
+    const s0 = await receiver.ask({ type: 'snapshot' }, 'snapshot');
+    const lost0 = calls.reduce((a, c) => a + c.session.stats().lost, 0);
+    const digits0 = calls.reduce((a, c) => a + c.digits, 0);
+    clock.resetStats();
+    packetLateness.reset();
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    await sleep(MEASURE_MS);
+    const cpu = process.cpuUsage(cpu0);
+    const wall = performance.now() - t0;
+    const cs = clock.stats();
+    const p99Packet = packetLateness.quantile(0.99);
+    const s1 = await receiver.ask({ type: 'snapshot' }, 'snapshot');
+    await sleep(200); // let presses in flight finish before counting digits
+    const lostReturn = calls.reduce((a, c) => a + c.session.stats().lost, 0) - lost0;
+    const digits = calls.reduce((a, c) => a + c.digits, 0) - digits0;
+    const lostForward = s1.lost - s0.lost;
+    const packetsForward = s1.received - s0.received;
+    const expected = 2 * (packetsForward + lostForward);
+    const lossPct = expected > 0 ? (100 * (lostForward + lostReturn)) / expected : 0;
+    const presses = s1.pressesStarted - s0.pressesStarted;
+    // a press is seen at its first packet: it must be counted once, never twice, never missed
+    const dtmfOk = presses > 0 && Math.abs(digits - presses) <= Math.ceil(calls.length * 0.05) + 1;
+    const r: StepResult = {
+      calls: n,
+      p99LatenessMs: round(p99Packet),
+      p99TickLatenessMs: round(cs.p99LatenessMs),
+      p99PhaseWorkMs: round(cs.p99WorkMs),
+      lossPct: round(lossPct, 4),
+      lostForward,
+      lostReturn,
+      packetsForward,
+      cpuPct: round((100 * (cpu.user + cpu.system)) / 1000 / wall, 1),
+      receiverCpuPct: round((100 * (s1.cpuMicros - s0.cpuMicros)) / 1000 / (s1.wallMs - s0.wallMs), 1),
+      jitterP99Ms: round(s1.jitterP99Ms),
+      dtmfOk,
+      skippedTicks: cs.skippedTicks,
+      pass: p99Packet <= LATENESS_LIMIT_MS && lostForward + lostReturn === 0 && dtmfOk && cs.skippedTicks === 0,
+    };
+    say(
+      `${String(n).padStart(5)} calls: p99 send lateness ${r.p99LatenessMs} ms (tick ${r.p99TickLatenessMs}, phase work ${r.p99PhaseWorkMs}), ` +
+        `loss ${r.lossPct}% (${lostForward} fwd, ${lostReturn} ret), cpu ${r.cpuPct}% (far end ${r.receiverCpuPct}%), ` +
+        `dtmf ${digits}/${presses}, jitter p99 ${r.jitterP99Ms} ms -> ${r.pass ? 'pass' : 'FAIL'}`,
+    );
+    return r;
+  };
+
+  const ladder = args.steps ? args.steps.split(',').map(Number) : [250, 500, 1000, 1500, 2000, 2500, 3000, 3500, 4000, 5000, 6000];
+  const steps: StepResult[] = [];
+  let best: StepResult | null = null;
+  let failedAt: number | null = null;
+  for (const n of ladder.filter((x) => x <= MAX_N)) {
+    const r = await measure(n);
+    steps.push(r);
+    if (!r.pass) {
+      failedAt = n;
+      break;
+    }
+    best = r;
+  }
+  // one bisection step between the last pass and the first failure
+  if (failedAt !== null && best !== null && failedAt - best.calls > 200) {
+    const mid = Math.round((best.calls + failedAt) / 200) * 100;
+    const r = await measure(mid);
+    steps.push(r);
+    if (r.pass) best = r;
+  }
+  await engine.stop();
+  receiver.close();
+
+  const callsPerCore = best?.calls ?? 0;
+  const result = {
+    bench: 'media',
+    engine: 'embedded',
+    callsPerCore,
+    p99LatenessMs: best?.p99LatenessMs ?? null,
+    lossPct: best?.lossPct ?? null,
+    rawUdpCallLimit: Math.round(rawUdpCallLimit),
+    ratio: round(callsPerCore / rawUdpCallLimit, 3),
+    p99TickLatenessMs: best?.p99TickLatenessMs ?? null,
+    cpuPct: best?.cpuPct ?? null,
+    rawUdpDatagramsPerSec: Math.round(raw.perSec),
+    rawUdpUnconnectedPerSec: Math.round(raw.unconnectedPerSec),
+    rawUdpConnectedPerSec: Math.round(raw.connectedPerSec),
+    clockPhases: clock.phases,
+    pinned,
+    measureMs: MEASURE_MS,
+    firstFailure: failedAt,
+    steps,
+  };
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+function round(v: number, digits = 3): number {
+  const f = 10 ** digits;
+  return Math.round(v * f) / f;
+}
+
+main().catch((err) => {
+  say(`media bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  process.exit(1);
+});
