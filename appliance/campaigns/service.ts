@@ -37,7 +37,7 @@ export class CampaignService {
   }
 
   private check(listId: number, cfg: CampaignConfig): void {
-    const list = this.deps.db.prepare('SELECT id FROM lists WHERE id = ?').get(listId);
+    const list = this.deps.db.prepare("SELECT id FROM lists WHERE id = ? AND status = 'ready'").get(listId);
     if (!list) throw new AppError('E_CAMPAIGN_INVALID', `campaign field "listId": no contact list ${listId}`, { field: 'listId' });
     for (const [field, id] of [['message', cfg.message], ['voicemail', cfg.voicemail], ['menuPrompt', cfg.menuPrompt]] as const) {
       if (id === null) continue;
