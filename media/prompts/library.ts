@@ -53,8 +53,15 @@ export function recordingDir(libraryDir: string, id: string): string {
 /** A fresh, private staging folder inside the library (same file system, so the final rename is atomic). */
 export async function createStaging(libraryDir: string, id: string): Promise<string> {
   const dir = join(libraryDir, '.staging', `${id}-${randomBytes(6).toString('hex')}`);
-  await mkdir(dir, { recursive: true });
-  return dir;
+  // Another job may remove the (empty) shared parent between our two mkdirs: try again.
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await mkdir(dir, { recursive: true });
+      return dir;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT' || attempt >= 3) throw e;
+    }
+  }
 }
 
 async function fsyncPath(path: string): Promise<void> {
