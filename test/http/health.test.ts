@@ -1,0 +1,27 @@
+import test from 'ava';
+import { login, printedPassword, startBox } from './helpers.ts';
+
+test('health shows engine, calls, trunks, uptime, version, and says when calls go to the sandbox', async (t) => {
+  const clock = { t: 1_700_000_000_000 };
+  const box = await startBox({ now: () => clock.t });
+  t.teardown(() => box.close());
+  const l = await login(box, 'admin', printedPassword(box));
+  box.engine.calls = 3;
+  box.engine.trunkList = [{ name: 'office', kind: 'sip', health: 'up', registered: true, channelsInUse: 3, channels: 30, lastError: null, lastOptionsRttMs: 12.5 }];
+  clock.t += 90_000;
+  const res = await box.app.inject({ url: '/api/health', headers: l.headers });
+  t.is(res.statusCode, 200);
+  t.deepEqual(res.json(), {
+    box: 'voice-broadcast-box',
+    engine: 'embedded',
+    activeCalls: 3,
+    trunks: box.engine.trunkList,
+    uptimeSec: 90,
+    version: '0.1.0',
+    onSandbox: false,
+    time: new Date(clock.t).toISOString(),
+  });
+  box.engine.trunkList.push({ name: 'sandbox', kind: 'sandbox', health: 'up', registered: null, channelsInUse: 0, channels: 100, lastError: null, lastOptionsRttMs: null });
+  const sandbox = await box.app.inject({ url: '/api/health', headers: l.headers });
+  t.true((sandbox.json() as { onSandbox: boolean }).onSandbox);
+});
