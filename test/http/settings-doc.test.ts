@@ -1,12 +1,13 @@
 import test from 'ava';
 import { mergePatch, redactSettings, restoreSecrets, REDACTED } from '../../appliance/http/settings-doc.ts';
 import { defaultSettings, trunkDefaults } from '../../appliance/config/defaults.ts';
+import type { Settings } from '../../appliance/config/types.ts';
 import { LoginLimiter } from '../../appliance/http/login-limiter.ts';
 import { randomPassword } from '../../appliance/http/passwords.ts';
 
 test('merge patch: objects merge, arrays replace, null deletes optional keys and nulls required ones', (t) => {
-  const doc = { ...defaultSettings(), defaultTrunk: 'a', sip: { ...defaultSettings().sip, publicAddress: '192.0.2.1' } };
-  const out = mergePatch(doc, { box: { name: 'b' }, trunks: [], defaultTrunk: null, sip: { publicAddress: null } }) as typeof doc;
+  const doc: Settings = { ...defaultSettings(), defaultTrunk: 'a', sip: { ...defaultSettings().sip, publicAddress: '192.0.2.1' } };
+  const out = mergePatch(doc, { box: { name: 'b' }, trunks: [], defaultTrunk: null, sip: { publicAddress: null } }) as Settings;
   t.is(out.box.name, 'b');
   t.is(out.box.country, 'FR');
   t.deepEqual(out.trunks, []);
