@@ -6,16 +6,16 @@ import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { Logger } from '../../appliance/log.ts';
-import { decodeG711, lawForPayloadType, SILENCE_BYTE, type G711Law } from '../dsp/g711.ts';
-import { InbandDtmfDetector } from '../dsp/goertzel-dtmf.ts';
+import { lawForPayloadType, SILENCE_BYTE, type G711Law } from '../dsp/g711.ts';
 import type { MediaClock } from './clock.ts';
 import { DtmfSender, type DtmfMode, type DtmfSendOptions } from './dtmf-sender.ts';
+import { InboundAudio } from './inbound-audio.ts';
+import { Playout, type PlayOptions, type SessionPlayResult } from './playout.ts';
 import { ReceiveStats } from './receive-stats.ts';
-import { ReorderBuffer } from './reorder-buffer.ts';
 import { Rfc4733Receiver, TELEPHONE_EVENT_BYTES, writeTelephoneEvent } from './rfc4733.ts';
 import { emptyRtpHeader, parseRtpInto, RTP_HEADER_BYTES, writeMarkerAndType, writeRtpHeader, writeSequence, writeTimestamp } from './rtp-packet.ts';
 
-export type { DtmfMode, DtmfSendOptions };
+export type { DtmfMode, DtmfSendOptions, PlayOptions, SessionPlayResult };
 
 const FRAME_BYTES = 160; // 20 ms of 8 kHz G.711
 const RING = 4; // packet buffers per session: a send the kernel had to queue is not overwritten for 60 ms
@@ -45,15 +45,6 @@ export interface RtpSessionOptions {
   onClose?: () => void;
 }
 
-export interface PlayOptions {
-  signal?: AbortSignal;
-}
-
-export interface SessionPlayResult {
-  completed: boolean;
-  playedMs: number;
-}
-
 export interface RtpSessionStats {
   packetsSent: number;
   bytesSent: number;
@@ -79,14 +70,6 @@ export interface RtpSessionEvents {
   'rtp-timeout': [{ silentMs: number }];
   latched: [{ address: string; port: number }];
   close: [];
-}
-
-interface PlayItem {
-  data: Buffer;
-  pos: number;
-  resolve: (r: SessionPlayResult) => void;
-  signal?: AbortSignal;
-  onAbort?: () => void;
 }
 
 export class RtpSession extends EventEmitter<RtpSessionEvents> {
@@ -120,7 +103,9 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
   private ringAt = 0;
   private readonly eventBuf = Buffer.alloc(RTP_HEADER_BYTES + TELEPHONE_EVENT_BYTES);
   private eventTs = 0;
-  private readonly plays: PlayItem[] = [];
+  private readonly playout = new Playout(FRAME_BYTES, FRAME_MS);
+  private frameTs = 0;
+  private readonly sendPlayed = (data: Buffer, offset: number): void => this.sendFrame(this.frameTs, data, offset);
   private readonly dtmfOut = new DtmfSender(FRAME_BYTES);
   private sent = 0;
   private sentBytes = 0;
@@ -128,18 +113,13 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
   private readonly rx = emptyRtpHeader();
   private readonly rxStats = new ReceiveStats();
   private readonly rfc4733 = new Rfc4733Receiver();
-  private readonly reorder: ReorderBuffer;
-  private readonly inband: InbandDtmfDetector | null;
+  private readonly inbound: InboundAudio;
   private rxSsrc = -1;
-  private rxLaw: G711Law = 'pcmu';
   private rxBytes = 0;
   private ignored = 0;
   private dtmfIn = 0;
   private lastRxTick = -1;
-  private lastDeliveryTick = 0;
   private timedOut = false;
-  private lastFrame: Int16Array | null = null;
-  private concealed = 0;
 
   constructor(opts: RtpSessionOptions) {
     super();
@@ -156,8 +136,13 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     this.remoteAddress = opts.remoteAddress ?? null;
     this.remotePort = opts.remotePort ?? null;
     this.timeoutTicks = opts.rtpTimeoutMs ? Math.ceil(opts.rtpTimeoutMs / this.clock.periodMs) : 0;
-    this.inband = opts.inbandDtmf ? new InbandDtmfDetector() : null;
-    this.reorder = new ReorderBuffer(opts.reorderPackets ?? 3, this.deliverFrame);
+    this.inbound = new InboundAudio(opts.reorderPackets ?? 3, opts.inbandDtmf ?? false, FRAME_BYTES, {
+      audio: (pcm) => this.safeEmit('audio', pcm),
+      digit: (digit) => {
+        this.dtmfIn++;
+        this.safeEmit('dtmf', { digit, source: 'inband' });
+      },
+    });
     const rnd = randomBytes(10);
     this.ssrc = rnd.readUInt32BE(0);
     this.seq = rnd.readUInt16BE(4);
@@ -190,21 +175,13 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
 
   /** Plays pre-encoded bytes of this session's law, after anything already queued. */
   play(encoded: Buffer, opts: PlayOptions = {}): Promise<SessionPlayResult> {
-    if (this.closed || opts.signal?.aborted) return Promise.resolve({ completed: false, playedMs: 0 });
-    return new Promise((resolve) => {
-      const item: PlayItem = { data: encoded, pos: 0, resolve, signal: opts.signal };
-      if (opts.signal) {
-        item.onAbort = () => this.endPlay(item, false);
-        opts.signal.addEventListener('abort', item.onAbort, { once: true });
-      }
-      if (encoded.length === 0) return this.finishPlay(item, true);
-      this.plays.push(item);
-    });
+    if (this.closed) return Promise.resolve({ completed: false, playedMs: 0 });
+    return this.playout.enqueue(encoded, opts);
   }
 
   /** Stops the current prompt and drops the queued ones (each resolves with completed: false). */
   stopPlayback(): void {
-    for (const item of this.plays.splice(0)) this.finishPlay(item, false);
+    this.playout.stop();
   }
 
   /** Sends digits; RFC 4733 by default, in-band when asked or when the peer negotiated no telephone-event. */
@@ -260,7 +237,7 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
       lost: s.lost,
       reordered: s.reordered,
       duplicates: s.duplicates,
-      late: s.stale + this.reorder.late,
+      late: s.stale + this.inbound.late,
       ignored: this.ignored,
       dtmfReceived: this.dtmfIn,
       ssrc: this.ssrc,
@@ -278,7 +255,7 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     this.socket.off('message', this.onMessage);
     this.stopPlayback();
     this.dtmfOut.cancelAll();
-    this.reorder.flush();
+    this.inbound.flush();
     try {
       this.onClose?.();
     } finally {
@@ -293,7 +270,7 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
       this.firstTick = tick;
       this.lastRxTick = tick;
     }
-    if (this.reorder.pending > 0 && tick - this.lastDeliveryTick > 3) this.reorder.flush();
+    this.inbound.tick(tick);
     if (this.holding || this.remotePort === null || this.closed) {
       this.lastRxTick = tick; // media has not started (or is paused): the timeout does not run
       return;
@@ -309,12 +286,8 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
       if (a.kind === 'audio') return this.sendFrame(ts, a.audio, a.offset);
       return this.sendFrame(ts, null, 0);
     }
-    const item = this.plays.length > 0 ? this.plays[0] : null;
-    if (item === null) return this.sendFrame(ts, null, 0);
-    const at = item.pos;
-    item.pos += FRAME_BYTES;
-    this.sendFrame(ts, item.data, at);
-    if (item.pos >= item.data.length) this.endPlay(item, true);
+    this.frameTs = ts;
+    if (!this.playout.sendNext(this.sendPlayed)) this.sendFrame(ts, null, 0);
   };
 
   private sendFrame(ts: number, src: Buffer | null, offset: number): void {
@@ -357,18 +330,6 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     this.sentBytes += buf.length;
   }
 
-  private endPlay(item: PlayItem, completed: boolean): void {
-    const i = this.plays.indexOf(item);
-    if (i >= 0) this.plays.splice(i, 1);
-    this.finishPlay(item, completed);
-  }
-
-  private finishPlay(item: PlayItem, completed: boolean): void {
-    if (item.onAbort) item.signal?.removeEventListener('abort', item.onAbort);
-    const frames = Math.ceil(Math.min(item.pos, item.data.length) / FRAME_BYTES);
-    item.resolve({ completed, playedMs: frames * FRAME_MS });
-  }
-
   // ---- receiving ----
 
   private readonly onMessage = (msg: Buffer, rinfo: dgram.RemoteInfo): void => {
@@ -391,15 +352,14 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     if (h.ssrc !== this.rxSsrc) {
       if (this.rxSsrc !== -1) {
         this.rxStats.newStream();
-        this.reorder.flush();
-        this.reorder.reset();
+        this.inbound.restart();
         this.rfc4733.reset();
       }
       this.rxSsrc = h.ssrc;
     }
     const verdict = this.rxStats.update(h.sequence);
     if (verdict === 'duplicate' || verdict === 'stale') return;
-    if (verdict === 'restart') this.reorder.reset();
+    if (verdict === 'restart') this.inbound.restart();
     if (isEvent) {
       const digit = this.rfc4733.push(h.timestamp, msg, h.payloadOffset, h.payloadLength);
       if (digit !== null) {
@@ -408,30 +368,9 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
       }
       return;
     }
-    if (this.inband !== null || this.listenerCount('audio') > 0) {
-      this.rxLaw = law as G711Law;
-      this.lastDeliveryTick = this.clock.tick;
-      this.reorder.push(this.rxStats.lastExt, msg.subarray(h.payloadOffset, h.payloadOffset + h.payloadLength));
+    if (this.inbound.detecting || this.listenerCount('audio') > 0) {
+      this.inbound.push(this.rxStats.lastExt, law as G711Law, msg.subarray(h.payloadOffset, h.payloadOffset + h.payloadLength), this.clock.tick);
     }
-  };
-
-  private readonly deliverFrame = (payload: Uint8Array | null): void => {
-    let pcm: Int16Array;
-    if (payload !== null) {
-      pcm = decodeG711(this.rxLaw, payload);
-      this.lastFrame = pcm;
-      this.concealed = 0;
-    } else {
-      // a lost frame: repeat the last one for up to 40 ms (bridges a tone, as a phone would), then silence
-      pcm = this.lastFrame !== null && ++this.concealed <= 2 ? this.lastFrame.slice() : new Int16Array(FRAME_BYTES);
-    }
-    if (this.inband !== null) {
-      for (const digit of this.inband.push(pcm)) {
-        this.dtmfIn++;
-        this.safeEmit('dtmf', { digit, source: 'inband' });
-      }
-    }
-    this.safeEmit('audio', pcm);
   };
 
   private latch(rinfo: dgram.RemoteInfo): void {

@@ -1,0 +1,77 @@
+// The queue of prompts a session plays: pre-encoded bytes handed out one 20 ms frame per tick.
+// Each play() resolves when its last frame has been sent, or early (completed: false) when stopped,
+// aborted or when the session closes.
+
+export interface PlayOptions {
+  signal?: AbortSignal;
+}
+
+export interface SessionPlayResult {
+  completed: boolean;
+  playedMs: number;
+}
+
+interface PlayItem {
+  data: Buffer;
+  pos: number;
+  resolve: (r: SessionPlayResult) => void;
+  signal?: AbortSignal;
+  onAbort?: () => void;
+}
+
+export class Playout {
+  private readonly items: PlayItem[] = [];
+
+  constructor(
+    private readonly frameBytes: number,
+    private readonly frameMs: number,
+  ) {}
+
+  get playing(): boolean {
+    return this.items.length > 0;
+  }
+
+  enqueue(data: Buffer, opts: PlayOptions = {}): Promise<SessionPlayResult> {
+    if (opts.signal?.aborted) return Promise.resolve({ completed: false, playedMs: 0 });
+    return new Promise((resolve) => {
+      const item: PlayItem = { data, pos: 0, resolve, signal: opts.signal };
+      if (data.length === 0) return this.finish(item, true);
+      if (opts.signal) {
+        item.onAbort = () => this.end(item, false);
+        opts.signal.addEventListener('abort', item.onAbort, { once: true });
+      }
+      this.items.push(item);
+    });
+  }
+
+  /** Ends the current item and drops the queued ones. */
+  stop(): void {
+    for (const item of this.items.splice(0)) this.finish(item, false);
+  }
+
+  /**
+   * Hands the next frame to `send(data, offset)` (at most frameBytes from offset; the caller pads),
+   * and resolves the item once its last frame is out. False when nothing is queued.
+   */
+  sendNext(send: (data: Buffer, offset: number) => void): boolean {
+    if (this.items.length === 0) return false;
+    const item = this.items[0];
+    const at = item.pos;
+    item.pos += this.frameBytes;
+    send(item.data, at);
+    if (item.pos >= item.data.length) this.end(item, true);
+    return true;
+  }
+
+  private end(item: PlayItem, completed: boolean): void {
+    const i = this.items.indexOf(item);
+    if (i >= 0) this.items.splice(i, 1);
+    this.finish(item, completed);
+  }
+
+  private finish(item: PlayItem, completed: boolean): void {
+    if (item.onAbort) item.signal?.removeEventListener('abort', item.onAbort);
+    const frames = Math.ceil(Math.min(item.pos, item.data.length) / this.frameBytes);
+    item.resolve({ completed, playedMs: frames * this.frameMs });
+  }
+}
