@@ -5,6 +5,7 @@ import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { AppError } from '../../appliance/errors.ts';
 import { silentLogger, maskNumber, type Logger } from '../../appliance/log.ts';
+import type { ClockStats } from '../../media/rtp/clock.ts';
 import { MediaEngine } from '../../media/rtp/media-engine.ts';
 import { SipStack } from '../../sip/embedded/sip-stack.ts';
 import { headerText, parseUri, tagOf, type RemoteInfo, type SipRequest } from '../../sip/embedded/sip-types.ts';
@@ -45,6 +46,8 @@ export interface SandboxNetworkOptions {
   /** Prefixes standing for '+' in the Request-URI user. Default ['00', '011']. */
   dialPrefixes?: readonly string[];
   userAgent?: string;
+  /** Records kept in memory for calls() (the oldest are dropped beyond this; the log file keeps all). Default 100,000. */
+  maxRecords?: number;
 }
 
 export interface SandboxNetworkEvents {
@@ -74,6 +77,7 @@ export class SandboxNetwork extends EventEmitter<SandboxNetworkEvents> {
   private pruneTimer: NodeJS.Timeout | null = null;
   private t0 = performance.now();
   private accepting = false;
+  private seq = 0;
 
   constructor(opts: SandboxNetworkOptions) {
     super();
@@ -155,6 +159,16 @@ export class SandboxNetwork extends EventEmitter<SandboxNetworkEvents> {
     return this.active.size;
   }
 
+  /** Load figures: calls now, INVITEs so far, and the shared media clock's lateness (is the sandbox keeping up?). */
+  stats(): { activeCalls: number; invites: number; rtpSessions: number; clock: ClockStats | null } {
+    return {
+      activeCalls: this.active.size,
+      invites: this.seq,
+      rtpSessions: this.media?.activeSessions().length ?? 0,
+      clock: this.media?.clock.stats() ?? null,
+    };
+  }
+
   /** What a number does on a given attempt (pure: no call is made). Null when it is not a number. */
   behaviourOf(number: string, attempt = 1): Behaviour | null {
     const e164 = this.normalise(number);
@@ -234,7 +248,7 @@ export class SandboxNetwork extends EventEmitter<SandboxNetworkEvents> {
     const plan = number ? this.plan(number, attempt) : null;
     const wall = Date.now();
     const record: SandboxCallRecord = {
-      seq: this.records.length + 1,
+      seq: ++this.seq,
       callId: rq.headers['call-id'] ?? '',
       number,
       requestUri: typeof rq.uri === 'string' ? rq.uri : String(rq.uri),
@@ -260,6 +274,8 @@ export class SandboxNetwork extends EventEmitter<SandboxNetworkEvents> {
       rtp: { sent: 0, received: 0 },
     };
     this.records.push(record);
+    const max = this.opts.maxRecords ?? 100_000;
+    if (this.records.length > max + 1000) this.records.splice(0, this.records.length - max);
     const call = new SandboxCall(this.callContext(), rq, remote, plan, record);
     this.active.set(record.callId, call);
     this.recordLog?.write('invite', record);

@@ -106,3 +106,17 @@ export function invitesPerNumber(file: string): Map<string, number> {
   for (const l of readSandboxLog(file)) if (l.type === 'invite' && l.number) m.set(l.number, (m.get(l.number) ?? 0) + 1);
   return m;
 }
+
+/**
+ * The most INVITEs that arrived within any window of `windowMs` (sliding, by monotonic arrival time):
+ * what a calls-per-second cap is checked against, measured at the network rather than at the box.
+ */
+export function maxInvitesInWindow(records: ReadonlyArray<Pick<SandboxCallRecord, 'inviteMonoMs'>>, windowMs = 1000): number {
+  const t = records.map((r) => r.inviteMonoMs).sort((a, b) => a - b);
+  let best = 0;
+  for (let lo = 0, hi = 0; hi < t.length; hi++) {
+    while (t[hi]! - t[lo]! >= windowMs) lo++;
+    best = Math.max(best, hi - lo + 1);
+  }
+  return best;
+}

@@ -26,13 +26,13 @@ export class Caller {
   private ua: UserAgent | null = null;
   private media: MediaEngine | null = null;
 
-  async start(transport: 'udp' | 'tcp' = 'udp'): Promise<void> {
-    const base = await freeUdpRange(40);
+  async start(transport: 'udp' | 'tcp' = 'udp', rtpPorts = 40): Promise<void> {
+    const base = await freeUdpRange(rtpPorts);
     this.stack = new SipStack({ bindAddress: '127.0.0.1', port: 0, transports: [transport], userAgent: 'test-caller', logger: silentLogger() });
     await this.stack.start();
     this.ua = new UserAgent({ stack: this.stack, logger: silentLogger() });
     this.ua.start();
-    this.media = new MediaEngine({ bindAddress: '127.0.0.1', rtpPortMin: base, rtpPortMax: base + 39 });
+    this.media = new MediaEngine({ bindAddress: '127.0.0.1', rtpPortMin: base, rtpPortMax: base + rtpPorts - 1 });
     this.media.start();
   }
 
