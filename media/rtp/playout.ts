@@ -49,18 +49,20 @@ export class Playout {
     for (const item of this.items.splice(0)) this.finish(item, false);
   }
 
-  /**
-   * Hands the next frame to `send(data, offset)` (at most frameBytes from offset; the caller pads),
-   * and resolves the item once its last frame is out. False when nothing is queued.
-   */
-  sendNext(send: (data: Buffer, offset: number) => void): boolean {
-    if (this.items.length === 0) return false;
+  /** Bytes of the frame to send now (with `offset`), or null when nothing is queued. Follow with advance(). */
+  current(): Buffer | null {
+    return this.items.length > 0 ? this.items[0].data : null;
+  }
+
+  get offset(): number {
+    return this.items[0].pos;
+  }
+
+  /** The current frame went out: move on, resolving the item after its last frame. */
+  advance(): void {
     const item = this.items[0];
-    const at = item.pos;
     item.pos += this.frameBytes;
-    send(item.data, at);
     if (item.pos >= item.data.length) this.end(item, true);
-    return true;
   }
 
   private end(item: PlayItem, completed: boolean): void {

@@ -104,8 +104,6 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
   private readonly eventBuf = Buffer.alloc(RTP_HEADER_BYTES + TELEPHONE_EVENT_BYTES);
   private eventTs = 0;
   private readonly playout = new Playout(FRAME_BYTES, FRAME_MS);
-  private frameTs = 0;
-  private readonly sendPlayed = (data: Buffer, offset: number): void => this.sendFrame(this.frameTs, data, offset);
   private readonly dtmfOut = new DtmfSender(FRAME_BYTES);
   private sent = 0;
   private sentBytes = 0;
@@ -120,6 +118,8 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
   private dtmfIn = 0;
   private lastRxTick = -1;
   private timedOut = false;
+  /** Decoding costs CPU: only while in-band detection is on or someone listens to 'audio'. */
+  private decodeAudio = false;
 
   constructor(opts: RtpSessionOptions) {
     super();
@@ -154,6 +154,13 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
       this.ringSilent.push(true);
     }
     writeRtpHeader(this.eventBuf, { marker: false, payloadType: this.eventPt ?? 101, sequence: 0, timestamp: 0, ssrc: this.ssrc });
+    this.decodeAudio = this.inbound.detecting;
+    const audioListeners = (event: string | symbol, delta: number) => {
+      if (event === 'audio') this.decodeAudio = this.inbound.detecting || this.listenerCount('audio') + delta > 0;
+    };
+    const untyped = this as unknown as EventEmitter; // the typed map does not list Node's own events
+    untyped.on('newListener', (e: string | symbol) => audioListeners(e, 1)); // before the listener is added
+    untyped.on('removeListener', (e: string | symbol) => audioListeners(e, 0)); // after it is removed
     this.socket.on('message', this.onMessage);
     this.socket.on('error', this.onSocketError);
     this.unsubscribe = this.clock.subscribe(this.onTick);
@@ -286,8 +293,10 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
       if (a.kind === 'audio') return this.sendFrame(ts, a.audio, a.offset);
       return this.sendFrame(ts, null, 0);
     }
-    this.frameTs = ts;
-    if (!this.playout.sendNext(this.sendPlayed)) this.sendFrame(ts, null, 0);
+    const data = this.playout.current();
+    if (data === null) return this.sendFrame(ts, null, 0);
+    this.sendFrame(ts, data, this.playout.offset);
+    this.playout.advance();
   };
 
   private sendFrame(ts: number, src: Buffer | null, offset: number): void {
@@ -368,7 +377,7 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
       }
       return;
     }
-    if (this.inbound.detecting || this.listenerCount('audio') > 0) {
+    if (this.decodeAudio) {
       this.inbound.push(this.rxStats.lastExt, law as G711Law, msg.subarray(h.payloadOffset, h.payloadOffset + h.payloadLength), this.clock.tick);
     }
   };
