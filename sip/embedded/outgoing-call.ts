@@ -157,6 +157,11 @@ export class OutgoingCall extends EventEmitter<OutgoingCallEvents> {
     });
   }
 
+  /** Forget the call without a word to the far end (shutdown after a grace period); stops every timer. */
+  abandon(): void {
+    this.finish({ by: 'local', status: this.finalStatus ?? 487, reason: 'abandoned', q850: null, answered: this.everAnswered });
+  }
+
   /** Send a request inside the dialog (e.g. INFO); resolves with the final response. */
   request(method: string, extra: { headers?: SipHeaders; content?: string } = {}): Promise<SipResponse> {
     const d = this.dialog;

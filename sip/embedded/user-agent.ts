@@ -57,6 +57,7 @@ export class UserAgent extends EventEmitter<UserAgentEvents> {
   async stop(timeoutMs = 3000): Promise<void> {
     const pending = [...this.calls.values()].map((c) => c.bye().catch(() => {}));
     await Promise.race([Promise.all(pending), new Promise((r) => setTimeout(r, timeoutMs).unref())]);
+    for (const c of [...this.calls.values()]) c.abandon();
     this.calls.clear();
     this.stack.off('request', this.onRequest);
     this.started = false;

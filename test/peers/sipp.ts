@@ -47,6 +47,8 @@ export interface SippOptions {
   args?: string[];
   /** Global timeout in seconds (-timeout), a safety net so sipp never outlives a test. */
   timeoutSec?: number;
+  /** Files put in sipp's working folder before it starts (e.g. a pcap the scenario plays by name). */
+  files?: Record<string, Buffer | string>;
 }
 
 function scenarioPath(s: string): string {
@@ -116,7 +118,8 @@ function parseStats(file: string): SippStats | null {
   return { successful: Number(raw['SuccessfulCall(C)'] ?? 0), failed: Number(raw['FailedCall(C)'] ?? 0), raw };
 }
 
-function launch(args: string[], dir: string): { child: ChildProcess; exited: Promise<SippResult> } {
+function launch(args: string[], dir: string, files: Record<string, Buffer | string> = {}): { child: ChildProcess; exited: Promise<SippResult> } {
+  for (const [name, data] of Object.entries(files)) fs.writeFileSync(path.join(dir, path.basename(name)), data);
   const statFile = path.join(dir, 'stat.csv');
   const errFile = path.join(dir, 'errors.log');
   const full = [...args, '-nostdin', '-trace_stat', '-stf', statFile, '-fd', '1', '-trace_err', '-error_file', errFile];
@@ -165,7 +168,7 @@ export async function startSippUas(o: SippOptions): Promise<SippHandle> {
   for (let attempt = 0; attempt < 5; attempt++) {
     const port = await freePort(address);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sipp-'));
-    const { child, exited } = launch([...commonArgs(o), '-i', address, '-p', String(port)], dir);
+    const { child, exited } = launch([...commonArgs(o), '-i', address, '-p', String(port)], dir, o.files);
     let gone = false;
     void exited.then(() => { gone = true; });
     const deadline = Date.now() + 5000;
@@ -188,6 +191,6 @@ export function startSippUac(o: SippOptions & { target: string; localPort?: numb
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sipp-'));
   const args = [o.target, ...commonArgs(o), '-i', address];
   if (o.localPort) args.push('-p', String(o.localPort));
-  const { child, exited } = launch(args, dir);
+  const { child, exited } = launch(args, dir, o.files);
   return { address, port: o.localPort ?? 0, transport: o.transport ?? 'udp', exited, stop: stopper(child, exited) };
 }

@@ -1,0 +1,112 @@
+// The embedded call engine: SIP stack + trunk guard + user agent + trunk manager (sip/embedded) and
+// the RTP media engine (media/rtp), behind the call port. Built by appliance/main.ts from settings.
+import { EventEmitter } from 'node:events';
+import type { Call, CallEngine, CallEngineEvents, DialRequest, TrunkStatus } from '../../appliance/call-port.ts';
+import type { Settings } from '../../appliance/config/types.ts';
+import { AppError } from '../../appliance/errors.ts';
+import type { Logger } from '../../appliance/log.ts';
+import { MediaEngine } from '../../media/rtp/media-engine.ts';
+import { EmbeddedCall } from './embedded-call.ts';
+import { TrunkGuard } from './guard.ts';
+import { SipStack } from './sip-stack.ts';
+import { TrunkManager } from './trunks.ts';
+import { UserAgent } from './user-agent.ts';
+
+export interface EmbeddedEngineOptions {
+  settings: Pick<Settings, 'sip' | 'media' | 'trunks' | 'defaultTrunk'>;
+  logger: Logger;
+  /** Hang up an answered call after this long without RTP (default 60 s; 0 turns it off). */
+  rtpTimeoutMs?: number;
+}
+
+interface Parts {
+  guard: TrunkGuard;
+  stack: SipStack;
+  ua: UserAgent;
+  trunks: TrunkManager;
+  media: MediaEngine;
+}
+
+export class EmbeddedEngine extends EventEmitter<CallEngineEvents> implements CallEngine {
+  readonly name = 'embedded' as const;
+  private readonly o: EmbeddedEngineOptions;
+  private parts: Parts | null = null;
+  private readonly calls = new Set<EmbeddedCall>();
+  private closing = false;
+
+  constructor(o: EmbeddedEngineOptions) {
+    super();
+    this.o = o;
+  }
+
+  /** The SIP port actually bound (useful when settings asked for 0). */
+  get sipPort(): number {
+    return this.parts?.stack.port ?? 0;
+  }
+
+  /** The pieces, for diagnostics and tests (guard statistics, user agent counters). */
+  get internals(): Readonly<Parts> | null {
+    return this.parts;
+  }
+
+  async start(): Promise<void> {
+    if (this.parts) return;
+    const { sip, media: m, trunks } = this.o.settings;
+    const log = this.o.logger;
+    const guard = new TrunkGuard({ ...sip.guard, logger: log.child({ part: 'guard' }) });
+    const stack = new SipStack({
+      bindAddress: sip.bindAddress, port: sip.port, publicAddress: sip.publicAddress, transports: sip.transports,
+      tls: sip.tls, userAgent: sip.userAgent, logger: log.child({ part: 'sip' }), guard,
+    });
+    await stack.start();
+    const ua = new UserAgent({ stack, logger: log.child({ part: 'ua' }) });
+    ua.start();
+    const manager = new TrunkManager({ stack, trunks, guard, logger: log.child({ part: 'trunks' }) });
+    manager.on('trunk', (s) => this.emit('trunk', s));
+    const media = new MediaEngine({ bindAddress: sip.bindAddress, rtpPortMin: m.rtpPortMin, rtpPortMax: m.rtpPortMax, logger: log.child({ part: 'media' }) });
+    media.start();
+    this.parts = { guard, stack, ua, trunks: manager, media };
+    try {
+      await manager.start();
+    } catch (e) {
+      await this.close();
+      throw e;
+    }
+  }
+
+  dial(request: DialRequest): Call {
+    const p = this.parts;
+    if (!p || this.closing) throw new AppError('E_SIP_TRANSPORT', 'The call engine is not running');
+    const call = new EmbeddedCall({
+      ua: p.ua, trunks: p.trunks, media: p.media, sdpAddress: p.stack.publicAddress,
+      defaultTrunk: this.o.settings.defaultTrunk, logger: this.o.logger, rtpTimeoutMs: this.o.rtpTimeoutMs ?? 60_000,
+    }, request);
+    this.calls.add(call);
+    void call.done.then(() => this.calls.delete(call));
+    return call;
+  }
+
+  trunks(): TrunkStatus[] {
+    return this.parts?.trunks.status() ?? [];
+  }
+
+  activeCalls(): number {
+    return this.calls.size;
+  }
+
+  /** Hang up every call (bounded), unregister, release every port and socket. */
+  async close(): Promise<void> {
+    const p = this.parts;
+    if (!p || this.closing) return;
+    this.closing = true;
+    const hangups = [...this.calls].map((c) => c.hangup('engine-closing').catch(() => {}));
+    await Promise.race([Promise.all(hangups), new Promise((r) => setTimeout(r, 5000).unref())]);
+    for (const c of this.calls) c.forceEnd('engine closed');
+    await p.ua.stop(1000);
+    await p.trunks.stop();
+    await p.media.stop();
+    await p.stack.stop();
+    this.parts = null;
+    this.closing = false;
+  }
+}
