@@ -8,6 +8,11 @@ import { emptyHeard, type HeardAudio } from './records.ts';
 
 /** Mean square of a 20 ms frame above this counts as speech (RMS 400, about -38 dBFS). */
 const SPEECH_MEAN_SQUARE = 400 * 400;
+/**
+ * Both ends send 20 ms packets, so the start of a message is known to one packet: a message that
+ * begins less than a packet before the beep has ended counts as after the beep (nothing audible is lost).
+ */
+export const BEEP_TOLERANCE_MS = 20;
 /** Conditions are checked every this many clock ticks (100 ms). */
 const CHECK_EVERY_TICKS = 5;
 
@@ -89,7 +94,7 @@ export class Person {
         h.beepEndMs = Math.round(this.beepEndAt - this.answeredAt);
         if (this.firstSpeechAt !== null) {
           h.messageStartAfterBeepMs = Math.round(this.firstSpeechAt - this.beepEndAt);
-          h.startedAfterBeep = h.messageStartAfterBeepMs >= 0;
+          h.startedAfterBeep = h.messageStartAfterBeepMs > -BEEP_TOLERANCE_MS;
         }
       }
     }

@@ -15,7 +15,7 @@ export interface HeardAudio {
   beepEndMs: number | null;
   /** Voicemail: start of the caller's message minus the end of the beep (negative: spoke over the greeting). */
   messageStartAfterBeepMs: number | null;
-  /** Voicemail: true when the message started after the beep had ended. */
+  /** Voicemail: true when the message started after the beep had ended (to within one 20 ms packet). */
   startedAfterBeep: boolean | null;
   /** Voicemail: ms of speech received before the beep ended. */
   speechBeforeBeepMs: number | null;
