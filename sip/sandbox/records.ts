@@ -46,6 +46,11 @@ export interface SandboxCallRecord {
   endedMonoMs: number | null;
   /** caller = the box (BYE, CANCEL); callee = the simulated person or machine; network = the sandbox itself. */
   endedBy: EndedBy | null;
+  /**
+   * caller: 'bye', 'cancel'. callee: 'busy', 'declined', 'message-ended', 'done-after-key', 'no-speech',
+   * 'message-recorded', 'no-message', 'max-length', 'max-duration'. network: 'invalid-number',
+   * 'not-a-number', 'sdp: ...', 'no-answer-timeout', 'no-ack', 'rtp-timeout', 'no-rtp-port', 'sandbox-stopped'.
+   */
   endReason: string | null;
   codec: 'PCMU' | 'PCMA' | null;
   /** Keys the simulated person pressed, and how they were sent. */
