@@ -48,6 +48,9 @@ function summary(r: SandboxCallRecord): string {
 
 export async function runSandbox(ctx: CommandContext): Promise<number> {
   const o = parseOptions(ctx);
+  // The sip package reports transport errors (a caller that vanished) with console.log; keep stdout for
+  // our own lines, which scripts parse with --json.
+  console.log = (...args: unknown[]) => console.error(...args);
   const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'warn', name: 'sandbox' });
   const audioDir = join(ctx.dataDir, 'sandbox-audio');
   const net = new SandboxNetwork({
