@@ -193,6 +193,13 @@ export class SettingsStore {
     return assertValid(copy);
   }
 
+  /** Add an in-memory override after start (e.g. the sandbox trunk with its ephemeral port). */
+  addOverride(o: (s: Settings) => void): Settings {
+    this.overrides.push(o);
+    this.effective = this.applyOverrides(this.db.data);
+    return this.effective;
+  }
+
   /** Settings in force (stored document plus environment and command-line overrides). */
   get(): Settings {
     return this.effective;

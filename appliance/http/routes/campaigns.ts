@@ -1,0 +1,121 @@
+// Campaigns: create (checked whole), edit a draft, start, pause, resume, stop, live view with ETA,
+// report, and the per-contact CSV export (safe against formula injection).
+import type { FastifyInstance } from 'fastify';
+import type { HttpContext } from '../context.ts';
+import { requireRole } from '../route-kit.ts';
+import type { CampaignService } from '../../campaigns/service.ts';
+import { campaignCsv } from '../../campaigns/reports.ts';
+
+const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } } as const;
+const counts = { type: 'object', additionalProperties: { type: 'integer' } } as const;
+
+const campaignView = {
+  type: 'object',
+  required: ['id', 'name', 'listId', 'status', 'config', 'counters', 'etaMs'],
+  properties: {
+    id: { type: 'integer' },
+    name: { type: 'string' },
+    listId: { type: 'integer' },
+    status: { type: 'string', enum: ['draft', 'running', 'paused', 'stopped', 'completed'] },
+    config: { type: 'object', additionalProperties: true },
+    createdAt: { type: 'string' },
+    startedAt: { type: 'string', nullable: true },
+    finishedAt: { type: 'string', nullable: true },
+    counters: {
+      type: 'object',
+      properties: {
+        contacts: { type: 'integer' }, pending: { type: 'integer' }, waiting: { type: 'integer' }, calling: { type: 'integer' },
+        done: { type: 'integer' }, blocked: { type: 'integer' }, stopped: { type: 'integer' }, active: { type: 'integer' },
+      },
+    },
+    etaMs: { type: 'integer', nullable: true, description: 'estimated time to finish; retries and calling windows are not modelled' },
+  },
+} as const;
+
+const reportSchema = {
+  type: 'object',
+  properties: {
+    campaignId: { type: 'integer' },
+    contacts: { type: 'integer' },
+    byState: counts,
+    byFinalOutcome: counts,
+    byAttemptOutcome: counts,
+    attempts: { type: 'integer' },
+    answeredContacts: { type: 'integer' },
+    answerRate: { type: 'number' },
+    completionRate: { type: 'number' },
+    avgTalkMs: { type: 'integer' },
+    avgRingMs: { type: 'integer' },
+    keys: counts,
+    blockedReasons: counts,
+  },
+} as const;
+
+export function campaignRoutes(service: CampaignService) {
+  return (app: FastifyInstance, ctx: HttpContext): void => {
+    app.get('/api/campaigns', {
+      config: requireRole('viewer'),
+      schema: { summary: 'Campaigns with their counters and ETA', tags: ['campaigns'], response: { 200: { type: 'array', items: campaignView } } },
+    }, async () => service.list());
+
+    app.post<{ Body: { name: string; listId: number; config: Record<string, unknown> } }>('/api/campaigns', {
+      config: requireRole('operator'),
+      schema: {
+        summary: 'Create a campaign (a draft)',
+        tags: ['campaigns'],
+        body: {
+          type: 'object',
+          required: ['name', 'listId', 'config'],
+          additionalProperties: false,
+          properties: { name: { type: 'string', minLength: 1, maxLength: 100 }, listId: { type: 'integer', minimum: 1 }, config: { type: 'object', additionalProperties: true } },
+        },
+        response: { 201: campaignView },
+      },
+    }, async (req, reply) => {
+      const c = service.create(req.body);
+      ctx.deps.logger.info({ campaignId: c.id, user: req.session?.username }, 'campaign created');
+      return reply.code(201).send(service.view(c.id));
+    });
+
+    app.get<{ Params: { id: number } }>('/api/campaigns/:id', {
+      config: requireRole('viewer'),
+      schema: { summary: 'One campaign: configuration, counters, ETA', tags: ['campaigns'], params: idParams, response: { 200: campaignView } },
+    }, async (req) => service.view(req.params.id));
+
+    app.put<{ Params: { id: number }; Body: Record<string, unknown> }>('/api/campaigns/:id', {
+      config: requireRole('operator'),
+      schema: { summary: 'Change the configuration of a draft campaign', tags: ['campaigns'], params: idParams, body: { type: 'object', additionalProperties: true }, response: { 200: campaignView } },
+    }, async (req) => {
+      service.update(req.params.id, req.body);
+      return service.view(req.params.id);
+    });
+
+    for (const action of ['start', 'pause', 'resume', 'stop'] as const) {
+      app.post<{ Params: { id: number } }>(`/api/campaigns/:id/${action}`, {
+        config: requireRole('operator'),
+        schema: { summary: `${action[0]!.toUpperCase()}${action.slice(1)} a campaign`, tags: ['campaigns'], params: idParams, response: { 200: campaignView } },
+      }, async (req) => {
+        const v = service[action](req.params.id);
+        ctx.deps.logger.info({ campaignId: req.params.id, action, user: req.session?.username }, 'campaign state changed');
+        return v;
+      });
+    }
+
+    app.get<{ Params: { id: number } }>('/api/campaigns/:id/report', {
+      config: requireRole('viewer'),
+      schema: { summary: 'Counts by outcome, answer and completion rates, durations, keys pressed', tags: ['campaigns'], params: idParams, response: { 200: reportSchema } },
+    }, async (req) => service.report(req.params.id));
+
+    app.get<{ Params: { id: number } }>('/api/campaigns/:id/export.csv', {
+      config: requireRole('viewer'),
+      schema: { summary: 'Per-contact results as CSV (cells that look like formulas are neutralised)', tags: ['campaigns'], params: idParams, response: { 200: { type: 'string' } } },
+    }, async (req, reply) => {
+      const c = service.repo.get(req.params.id);
+      const safeName = c.name.replace(/[^A-Za-z0-9_-]+/g, '_').slice(0, 60) || 'campaign';
+      reply.header('content-type', 'text/csv; charset=utf-8');
+      reply.header('content-disposition', `attachment; filename="${safeName}-results.csv"`);
+      // A BOM so that spreadsheet programs read the accents right.
+      return '\uFEFF' + [...campaignCsv(ctx.deps.db, c.id)].join('');
+    });
+  };
+}
