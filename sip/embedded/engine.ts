@@ -54,8 +54,10 @@ export class EmbeddedEngine extends EventEmitter<CallEngineEvents> implements Ca
     const { sip, media: m, trunks } = this.o.settings;
     const log = this.o.logger;
     const guard = new TrunkGuard({ ...sip.guard, logger: log.child({ part: 'guard' }) });
+    // A trunk that asks for TCP or TLS gets it even when the box's own settings list only UDP.
+    const transports = [...new Set([...sip.transports, ...trunks.filter((t) => t.enabled).map((t) => t.transport)])];
     const stack = new SipStack({
-      bindAddress: sip.bindAddress, port: sip.port, publicAddress: sip.publicAddress, transports: sip.transports,
+      bindAddress: sip.bindAddress, port: sip.port, publicAddress: sip.publicAddress, transports,
       tls: sip.tls, userAgent: sip.userAgent, logger: log.child({ part: 'sip' }), guard,
     });
     await stack.start();

@@ -158,11 +158,12 @@ export class SipStack extends EventEmitter<SipStackEvents> {
   async start(): Promise<void> {
     patchConnect();
     const fixed = this.opts.port !== 0;
+    const tlsOptions = this.wantsTls() ? this.tlsOptions() : undefined;
     for (let attempt = 0; ; attempt++) {
       const port = fixed ? this.opts.port : await pickFreePort(this.opts.bindAddress);
       const tlsPort = this.wantsTls() ? (fixed ? port + 1 : await this.freeTcpPort()) : null;
       try {
-        await this.listen(port, tlsPort);
+        await this.listen(port, tlsPort, tlsOptions);
         this.boundPort = port;
         this.boundTlsPort = tlsPort;
         this.opts.logger.info({ address: this.opts.bindAddress, port, tlsPort, advertised: this.advertised }, 'SIP stack listening');
@@ -294,7 +295,26 @@ export class SipStack extends EventEmitter<SipStackEvents> {
   }
 
   private wantsTls(): boolean {
-    return this.opts.transports.includes('tls') && !!this.opts.tls;
+    return this.opts.transports.includes('tls');
+  }
+
+  /** TLS options for the package: our certificate when we have one; without, TLS works as a client only. */
+  private tlsOptions(): Record<string, unknown> {
+    const t = this.opts.tls;
+    if (!t) return { rejectUnauthorized: true };
+    const read = (file: string, key: string): Buffer => {
+      try {
+        return fs.readFileSync(file);
+      } catch (e) {
+        throw new AppError('E_CONFIG_INVALID', `Cannot read the TLS file ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, { key }, { cause: e });
+      }
+    };
+    return {
+      cert: read(t.cert, 'sip.tls.cert'),
+      key: read(t.key, 'sip.tls.key'),
+      ...(t.ca ? { ca: read(t.ca, 'sip.tls.ca') } : {}),
+      rejectUnauthorized: t.rejectUnauthorized ?? true,
+    };
   }
 
   private async freeTcpPort(): Promise<number> {
@@ -303,7 +323,7 @@ export class SipStack extends EventEmitter<SipStackEvents> {
     return p;
   }
 
-  private async listen(port: number, tlsPort: number | null): Promise<void> {
+  private async listen(port: number, tlsPort: number | null, tlsOptions: Record<string, unknown> | undefined): Promise<void> {
     const waits: Promise<void>[] = [];
     const o: SipCreateOptions = {
       address: this.opts.bindAddress,
@@ -314,13 +334,8 @@ export class SipStack extends EventEmitter<SipStackEvents> {
       tcp: this.opts.transports.includes('tcp'),
       logger: this.packageLogger(),
     };
-    if (tlsPort !== null && this.opts.tls) {
-      o.tls = {
-        cert: fs.readFileSync(this.opts.tls.cert),
-        key: fs.readFileSync(this.opts.tls.key),
-        ...(this.opts.tls.ca ? { ca: fs.readFileSync(this.opts.tls.ca) } : {}),
-        rejectUnauthorized: this.opts.tls.rejectUnauthorized ?? true,
-      };
+    if (tlsPort !== null) {
+      o.tls = tlsOptions;
       o.tls_port = tlsPort;
     }
     const createSocket = dgram.createSocket;

@@ -51,6 +51,23 @@ export interface SippOptions {
   files?: Record<string, Buffer | string>;
 }
 
+/** sipp instances a test process runs at once: a burst of them starves the SIP timers under test. */
+const MAX_CONCURRENT = Number(process.env.SIPP_CONCURRENCY ?? 3);
+let running = 0;
+const queue: Array<() => void> = [];
+
+async function slot(): Promise<() => void> {
+  if (running >= MAX_CONCURRENT) await new Promise<void>((r) => queue.push(r));
+  running++;
+  let freed = false;
+  return () => {
+    if (freed) return;
+    freed = true;
+    running--;
+    queue.shift()?.();
+  };
+}
+
 function scenarioPath(s: string): string {
   return path.isAbsolute(s) ? s : path.join(SCENARIO_DIR, s);
 }
@@ -165,6 +182,18 @@ function commonArgs(o: SippOptions): string[] {
 export async function startSippUas(o: SippOptions): Promise<SippHandle> {
   const address = o.address ?? '127.0.0.1';
   const transport = o.transport ?? 'udp';
+  const free = await slot();
+  try {
+    const h = await startUasInSlot(o, address, transport);
+    void h.exited.then(free);
+    return h;
+  } catch (e) {
+    free();
+    throw e;
+  }
+}
+
+async function startUasInSlot(o: SippOptions, address: string, transport: 'udp' | 'tcp'): Promise<SippHandle> {
   for (let attempt = 0; attempt < 5; attempt++) {
     const port = await freePort(address);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sipp-'));
