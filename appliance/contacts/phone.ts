@@ -20,6 +20,13 @@ const SHARED_NATIONAL_PLANS: readonly (readonly CountryCode[])[] = [
   ['FR', 'RE', 'YT', 'GP', 'MQ', 'GF', 'PM', 'BL', 'MF'],
 ];
 
+interface Classified {
+  e164: string;
+  type: NonNullNumberType;
+  callingCode: string;
+}
+const INVALID = Symbol('invalid');
+
 const GEOGRAPHIC: ReadonlySet<NumberType> = new Set(['FIXED_LINE', 'MOBILE', 'FIXED_LINE_OR_MOBILE']);
 
 const SCIENTIFIC = /^[+-]?\d+(?:[.,]\d+)?[eE][+-]?\d+$/;
@@ -78,7 +85,9 @@ export class PhoneNormaliser {
 
   normalise(input: string): PhoneVerdict {
     const fast = this.fast(input);
-    if (fast && fast.type !== 'PREMIUM_RATE') {
+    if (fast === INVALID) return fail(this.explain(input.trim()));
+    if (fast) {
+      if (fast.type === 'PREMIUM_RATE') return fail(premium(fast.e164));
       this.fastHits++;
       return { ok: true, e164: fast.e164, lineType: lineTypeOf(fast.type), callingCode: fast.callingCode };
     }
@@ -87,9 +96,10 @@ export class PhoneNormaliser {
 
   /**
    * A number written the usual ways (+CC…, IDD CC…, national prefix…, or bare for plans whose prefix
-   * is not 0), with spaces, dots, dashes, slashes or brackets. Null means "not sure": ask the library.
+   * is not 0), with spaces, dots, dashes, slashes or brackets: its classification, or INVALID when the
+   * plans reject it. Null means "not sure": ask the library.
    */
-  private fast(raw: string): { e164: string; type: NonNullNumberType; callingCode: string } | null {
+  private fast(raw: string): Classified | typeof INVALID | null {
     const plan = this.plan;
     if (!plan.fastPath || plan.nationalPrefix === null) return null;
     let digits = '';
@@ -122,9 +132,14 @@ export class PhoneNormaliser {
     if (nsn.startsWith(np)) return null;
     if (own) {
       const type = plan.typeOf(nsn);
-      return type ? { e164: `+${cc}${nsn}`, type, callingCode: cc } : null;
+      return type ? { e164: `+${cc}${nsn}`, type, callingCode: cc } : INVALID;
     }
-    let fallback: { e164: string; type: NonNullNumberType; callingCode: string } | null = null;
+    return this.classifyNational(nsn) ?? INVALID;
+  }
+
+  /** A national significant number through the compiled plans of this country and its plan-sharing regions. */
+  private classifyNational(nsn: string): Classified | null {
+    let fallback: Classified | null = null;
     for (const p of this.nationalPlans) {
       const type = p.typeOf(nsn);
       if (!type) continue;
@@ -159,7 +174,7 @@ export class PhoneNormaliser {
     if (digits === '') return fail(`no digits in ${raw}`);
 
     if (!plus && this.plan.nationalPrefix === '0' && !digits.startsWith('0') && digits.length >= 6) {
-      const withZero = this.parseNational(`0${digits}`);
+      const withZero = this.plan.fastPath ? this.classifyNational(digits) : this.parseNational(`0${digits}`);
       if (withZero) {
         return fail(`lost its leading 0: ${digits} has ${digits.length} digits; 0${digits} would be valid, but the box does not guess — format the column as text and export again`);
       }
@@ -168,10 +183,10 @@ export class PhoneNormaliser {
     const parsed = plus || /^0{2}/.test(digits) ? this.parseValid(raw, this.country) : this.parseNational(raw);
     if (parsed) {
       const type = parsed.getType();
-      if (type === 'PREMIUM_RATE') return fail(`premium-rate number (${parsed.number}): not dialled by the box`);
+      if (type === 'PREMIUM_RATE') return fail(premium(parsed.number));
       return { ok: true, e164: parsed.number, lineType: lineTypeOf(type), callingCode: parsed.countryCallingCode };
     }
-    return fail(this.explain(raw, digits, plus));
+    return fail(this.explain(raw));
   }
 
   private parseValid(raw: string, country: CountryCode) {
@@ -191,7 +206,9 @@ export class PhoneNormaliser {
     return fallback;
   }
 
-  private explain(raw: string, digits: string, plus: boolean): string {
+  private explain(raw: string): string {
+    const plus = raw.startsWith('+');
+    const digits = raw.replace(/\D/g, '');
     if (!plus) {
       const intl = parsePhoneNumberFromString(`+${digits}`);
       if (intl?.isValid() && !digits.startsWith('0')) {
@@ -207,6 +224,10 @@ export class PhoneNormaliser {
       default: return plus ? `not a valid number: ${raw}` : `not a valid ${this.country} number: ${raw}`;
     }
   }
+}
+
+function premium(e164: string): string {
+  return `premium-rate number (${e164}): not dialled by the box`;
 }
 
 function fail(reason: string): PhoneVerdict {

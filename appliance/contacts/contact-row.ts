@@ -1,0 +1,210 @@
+// One spreadsheet row → one contact ready to insert, or a rejection with its row, column and reason.
+// Duplicates: the first row with a number keeps it; later rows with the same E.164 are counted and
+// listed but not merged (their other cells could belong to a different person).
+import { ConsentReader } from './consent.ts';
+import { NumberSet } from './number-set.ts';
+import type { PhoneNormaliser } from './phone.ts';
+import type { ResolvedMapping } from './mapping.ts';
+import type { SheetRow } from './sheet.ts';
+import { canonicalZone, zonesForNumber } from './timezones.ts';
+import type { DuplicateRow, LineType, RowIssue, TzSource } from './types.ts';
+
+/**
+ * What one batch of rows produced. Contacts travel to the main thread packed in one string (values in
+ * contacts-repo CONTACT_COLUMNS order, each followed by SEP; empty for a null name or consent): one
+ * string crosses threads far more cheaply than thousands of small values, and the main thread's
+ * heap stays small.
+ */
+export interface ImportBatch {
+  packed: string;
+  count: number;
+  rejected: RowIssue[];
+  warnings: RowIssue[];
+  duplicateRows: DuplicateRow[];
+}
+
+export interface ImportTotals {
+  rows: number;
+  accepted: number;
+  rejected: number;
+  duplicates: number;
+  blankRows: number;
+  lineTypes: Record<LineType, number>;
+  timezoneSources: Record<TzSource, number>;
+}
+
+export function emptyBatch(): ImportBatch {
+  return { packed: '', count: 0, rejected: [], warnings: [], duplicateRows: [] };
+}
+
+export const SEP = '\u0001';
+const CONTROL = /[\u0000-\u001f]/;
+const CONTROLS = /[\u0000-\u001f]/g;
+
+/** The packed contacts as values for contacts-repo insertBatch. */
+export function unpack(batch: ImportBatch): Array<string | number | null> {
+  const v: Array<string | number | null> = batch.packed.split(SEP);
+  v.length = batch.count * 8; // drop the empty piece after the last separator
+  for (let i = 0; i < v.length; i += 8) {
+    if (v[i + 4] === '') v[i + 4] = null;
+    if (v[i + 6] === '') v[i + 6] = null;
+    v[i + 7] = Number(v[i + 7]);
+  }
+  return v;
+}
+
+export class ContactRowReader {
+  readonly totals: ImportTotals = {
+    rows: 0, accepted: 0, rejected: 0, duplicates: 0, blankRows: 0,
+    lineTypes: { mobile: 0, fixed: 0, voip: 0, unknown: 0 },
+    timezoneSources: { number: 0, column: 0, country: 0 },
+  };
+  private readonly seen = new NumberSet();
+  private readonly zoneCells = new Map<string, string>();
+  private readonly consent: ConsentReader;
+  /** `"header":` of each personalisation field, JSON-escaped once. */
+  private readonly fieldKeys: string[];
+
+  constructor(
+    private readonly map: ResolvedMapping,
+    private readonly headers: readonly string[],
+    private readonly phone: PhoneNormaliser,
+  ) {
+    this.consent = new ConsentReader(map.consent, phone.country);
+    this.fieldKeys = map.fields.map(([h]) => `${JSON.stringify(h)}:`);
+  }
+
+  /** Sizes the duplicate table for about `rows` rows (an estimate from the file size). */
+  expectRows(rows: number): void {
+    this.seen.reserve(Math.min(Math.max(rows, 0), 50_000_000));
+  }
+
+  read(r: SheetRow, out: ImportBatch): void {
+    const cells = r.cells;
+    let blank = true;
+    for (let i = 0; i < cells.length; i++) {
+      if (cells[i] !== '' && cells[i].trim() !== '') {
+        blank = false;
+        break;
+      }
+    }
+    if (blank) {
+      this.totals.blankRows++;
+      return;
+    }
+    this.totals.rows++;
+
+    let e164 = '';
+    let lineType: LineType = 'unknown';
+    let callingCode = '';
+    let firstFailure: RowIssue | null = null;
+    let chosen = -1;
+    for (const col of this.map.phone) {
+      const text = cells[col] ?? '';
+      if (text === '' || text.trim() === '') continue;
+      const v = this.phone.normalise(text);
+      if (v.ok) {
+        ({ e164, lineType, callingCode } = v);
+        chosen = col;
+        break;
+      }
+      firstFailure ??= { row: r.row, column: this.headers[col], reason: v.reason };
+    }
+    if (chosen < 0) {
+      const issue = firstFailure ?? {
+        row: r.row,
+        column: this.headers[this.map.phone[0]],
+        reason: this.map.phone.length > 1 ? `no phone number in ${this.map.phone.map((c) => this.headers[c]).join(', ')}` : 'empty phone number',
+      };
+      this.reject(issue, out);
+      return;
+    }
+
+    let zonesJson: string;
+    let tzSource: TzSource;
+    const tzCell = this.map.timezone >= 0 ? (cells[this.map.timezone] ?? '').trim() : '';
+    if (tzCell !== '') {
+      const zones = this.zonesFromCell(tzCell);
+      if (!zones.startsWith('[')) {
+        this.reject({ row: r.row, column: this.headers[this.map.timezone], reason: zones }, out);
+        return;
+      }
+      zonesJson = zones;
+      tzSource = 'column';
+    } else {
+      const match = zonesForNumber(e164);
+      zonesJson = match ? match.json : '[]';
+      tzSource = match && match.prefixLength > callingCode.length ? 'number' : 'country';
+    }
+
+    const first = this.seen.addOrGet(e164, r.row);
+    if (first !== 0) {
+      this.totals.duplicates++;
+      out.duplicateRows.push({ row: r.row, firstRow: first, e164 });
+      return;
+    }
+    if (firstFailure) {
+      out.warnings.push({ ...firstFailure, reason: `${firstFailure.reason}; used ${this.headers[chosen]} instead` });
+    }
+
+    const consent = this.consent.read(cells);
+    if (consent.dateProblem) {
+      const col = this.map.consent.find(([k]) => k === 'date')?.[1] ?? 0;
+      out.warnings.push({ row: r.row, column: this.headers[col], reason: consent.dateProblem });
+    }
+
+    // The fields' JSON text is built directly: an object per row with header keys is slow to make and to collect.
+    let fields = '{';
+    const fieldCols = this.map.fields;
+    for (let f = 0; f < fieldCols.length; f++) {
+      const v = cells[fieldCols[f][1]];
+      if (v === undefined || v === '') continue;
+      const t = v.trim();
+      if (t === '') continue;
+      fields += (fields.length > 1 ? ',' : '') + this.fieldKeys[f] + JSON.stringify(t);
+    }
+    fields += '}';
+
+    let name = this.nameOf(cells) ?? '';
+    if (name.length > 0 && CONTROL.test(name)) name = name.replace(CONTROLS, ' ');
+    out.packed += e164 + SEP + lineType + SEP + zonesJson + SEP + tzSource + SEP + name + SEP + fields + SEP +
+      (consent.value ? JSON.stringify(consent.value) : '') + SEP + r.row + SEP;
+    out.count++;
+    this.totals.accepted++;
+    this.totals.lineTypes[lineType]++;
+    this.totals.timezoneSources[tzSource]++;
+  }
+
+  private reject(issue: RowIssue, out: ImportBatch): void {
+    this.totals.rejected++;
+    out.rejected.push(issue);
+  }
+
+  private nameOf(cells: readonly string[]): string | null {
+    const m = this.map;
+    const full = m.name >= 0 ? (cells[m.name] ?? '').trim() : '';
+    if (full !== '') return full;
+    const parts = [m.firstName, m.lastName].filter((i) => i >= 0).map((i) => (cells[i] ?? '').trim()).filter((s) => s !== '');
+    return parts.length > 0 ? parts.join(' ') : null;
+  }
+
+  /** JSON array of canonical zones, or the reason the cell is refused (cached per distinct cell text). */
+  private zonesFromCell(text: string): string {
+    const hit = this.zoneCells.get(text);
+    if (hit !== undefined) return hit;
+    const zones: string[] = [];
+    let out: string | null = null;
+    for (const part of text.split(/\s*[,;&|]\s*/)) {
+      if (part === '') continue;
+      const z = canonicalZone(part);
+      if (!z) {
+        out = `unknown time zone "${part}": use an IANA name such as Europe/Paris or America/Chicago`;
+        break;
+      }
+      if (!zones.includes(z)) zones.push(z);
+    }
+    out ??= JSON.stringify(zones);
+    if (this.zoneCells.size < 10_000) this.zoneCells.set(text, out);
+    return out;
+  }
+}

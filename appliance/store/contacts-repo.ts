@@ -1,0 +1,231 @@
+// Contact lists and contacts in SQLite. An import stages its rows under a list in status 'importing'
+// (short transactions, so the dialer's writes on the same connection are never held up or mixed into
+// a long-open transaction) and publishes it in one commit; everything here except the staging calls
+// sees 'ready' lists only.
+import type { Statement } from 'better-sqlite3';
+import { AppError } from '../errors.ts';
+import type { Db } from './db.ts';
+import type { ImportReport, LineType, TzSource } from '../contacts/types.ts';
+
+/** Values per staged contact, in this order (the importer's batches are flat arrays of them). */
+export const CONTACT_COLUMNS = ['e164', 'line_type', 'timezones', 'tz_source', 'name', 'fields', 'consent', 'row'] as const;
+export const VALUES_PER_CONTACT = CONTACT_COLUMNS.length;
+/** Rows per multi-row INSERT: 8 values each stays well under SQLite's 32766 bound parameters. */
+const ROWS_PER_STATEMENT = 250;
+
+export interface ListRow {
+  id: number;
+  name: string;
+  sourceFile: string | null;
+  country: string;
+  createdAt: string;
+  rows: number;
+  /** Contacts in the list. */
+  contacts: number;
+  rejected: number;
+  duplicates: number;
+}
+
+export interface ContactRow {
+  id: number;
+  listId: number;
+  e164: string;
+  lineType: LineType;
+  timezones: string[];
+  tzSource: TzSource;
+  name: string | null;
+  fields: Record<string, string>;
+  consent: Record<string, string> | null;
+  row: number;
+  createdAt: string;
+}
+
+export interface ContactPage {
+  total: number;
+  items: ContactRow[];
+}
+
+interface ListDbRow {
+  id: number; name: string; source_file: string | null; country: string; created_at: string;
+  rows_total: number; accepted: number; rejected: number; duplicates: number;
+}
+interface ContactDbRow {
+  id: number; list_id: number; e164: string; line_type: LineType; timezones: string; tz_source: TzSource;
+  name: string | null; fields: string; consent: string | null; row: number; created_at: string;
+}
+
+const LIST_COLUMNS = 'id, name, source_file, country, created_at, rows_total, accepted, rejected, duplicates';
+
+export class ContactsRepo {
+  private readonly statements = new Map<string, Statement>();
+
+  constructor(private readonly db: Db) {}
+
+  private stmt(sql: string): Statement {
+    let s = this.statements.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.statements.set(sql, s);
+    }
+    return s;
+  }
+
+  /** Reserves the name and returns the id of a list being imported (invisible until published). */
+  beginList(input: { name: string; sourceFile: string | null; country: string; createdAt: string }): number {
+    const name = input.name.trim();
+    if (name === '' || name.length > 100) throw new AppError('E_IMPORT_MAPPING', 'a list name needs 1 to 100 characters', { field: 'list' });
+    const existing = this.stmt('SELECT status FROM lists WHERE name = ?').get(name) as { status: string } | undefined;
+    if (existing) {
+      const why = existing.status === 'ready' ? 'already exists' : 'is being imported right now';
+      throw new AppError('E_LIST_EXISTS', `a contact list named "${name}" ${why}; choose another name or delete it first`, { list: name });
+    }
+    return Number(this.stmt("INSERT INTO lists (name, status, source_file, country, created_at) VALUES (?, 'importing', ?, ?, ?)")
+      .run(name, input.sourceFile, input.country, input.createdAt).lastInsertRowid);
+  }
+
+  /**
+   * Appends contacts to a list being imported, in one transaction. `values` holds
+   * VALUES_PER_CONTACT values per contact in CONTACT_COLUMNS order.
+   * Bulk settings hold for this call only (nothing else runs on the connection meanwhile): no fsync
+   * (the publishing commit makes the list durable), no foreign-key lookup per row (the list id is
+   * the one beginList gave), and no automatic checkpoint on this commit (the importer checkpoints
+   * from its worker thread, see checkpointFromWorker in appliance/contacts/import.ts).
+   */
+  insertBatch(listId: number, createdAt: string, values: readonly unknown[]): void {
+    const sync = this.db.pragma('synchronous', { simple: true }) as number;
+    const fk = this.db.pragma('foreign_keys', { simple: true }) as number;
+    const ckpt = this.db.pragma('wal_autocheckpoint', { simple: true }) as number;
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('foreign_keys = OFF');
+    this.db.pragma('wal_autocheckpoint = 0');
+    try {
+      this.insertRows(listId, createdAt, values);
+    } finally {
+      this.db.pragma(`synchronous = ${sync}`);
+      this.db.pragma(`foreign_keys = ${fk}`);
+      this.db.pragma(`wal_autocheckpoint = ${ckpt}`);
+    }
+  }
+
+  private insertRows(listId: number, createdAt: string, values: readonly unknown[]): void {
+    const n = values.length / VALUES_PER_CONTACT;
+    if (!Number.isInteger(n)) throw new Error(`insertBatch: ${values.length} values is not a whole number of contacts`);
+    const head = `INSERT INTO contacts (list_id, created_at, ${CONTACT_COLUMNS.join(', ')}) VALUES `;
+    const tuple = `(@list, @at, ${CONTACT_COLUMNS.map(() => '?').join(', ')})`;
+    const named = { list: listId, at: createdAt };
+    const full = this.stmt(head + Array(ROWS_PER_STATEMENT).fill(tuple).join(', '));
+    const chunk = ROWS_PER_STATEMENT * VALUES_PER_CONTACT;
+    this.db.transaction(() => {
+      let at = 0;
+      for (; at + chunk <= values.length; at += chunk) full.run(values.slice(at, at + chunk), named);
+      const rest = (values.length - at) / VALUES_PER_CONTACT;
+      if (rest > 0) this.stmt(head + Array(rest).fill(tuple).join(', ')).run(values.slice(at), named);
+    })();
+  }
+
+  /** Makes a staged list visible with its counts and report, in one commit. */
+  publishList(listId: number, report: ImportReport): void {
+    this.db.transaction(() => {
+      const changes = this.stmt(`UPDATE lists SET status = 'ready', rows_total = ?, accepted = ?, rejected = ?, duplicates = ?, report = ?
+        WHERE id = ? AND status = 'importing'`)
+        .run(report.rows, report.accepted, report.rejected.length, report.duplicates, JSON.stringify(report), listId).changes;
+      if (changes !== 1) throw new Error(`list ${listId} is not being imported`);
+    })();
+  }
+
+  /** Removes a staged list and whatever was written under it. */
+  discardList(listId: number): void {
+    this.db.transaction(() => {
+      this.stmt('DELETE FROM contacts WHERE list_id = ?').run(listId);
+      this.stmt("DELETE FROM lists WHERE id = ? AND status = 'importing'").run(listId);
+    })();
+  }
+
+  /** Lists left 'importing' by a crash or a kill: removed at boot (and before each import). */
+  sweepUnfinished(): number {
+    const ids = this.stmt("SELECT id FROM lists WHERE status = 'importing'").pluck().all() as number[];
+    for (const id of ids) this.discardList(id);
+    return ids.length;
+  }
+
+  getList(idOrName: number | string): ListRow | null {
+    const row = (typeof idOrName === 'number'
+      ? this.stmt(`SELECT ${LIST_COLUMNS} FROM lists WHERE id = ? AND status = 'ready'`).get(idOrName)
+      : this.stmt(`SELECT ${LIST_COLUMNS} FROM lists WHERE name = ? AND status = 'ready'`).get(idOrName)) as ListDbRow | undefined;
+    return row ? toList(row) : null;
+  }
+
+  listLists(): ListRow[] {
+    return (this.stmt(`SELECT ${LIST_COLUMNS} FROM lists WHERE status = 'ready' ORDER BY id`).all() as ListDbRow[]).map(toList);
+  }
+
+  importReport(listId: number): ImportReport | null {
+    const text = this.stmt("SELECT report FROM lists WHERE id = ? AND status = 'ready'").pluck().get(listId) as string | null | undefined;
+    return text ? (JSON.parse(text) as ImportReport) : null;
+  }
+
+  /**
+   * Contacts of a list in file order, optionally filtered: text matches the name, digits match the
+   * number anywhere (a national "06 12…" also matches "+336 12…"). Null when the list does not exist.
+   */
+  searchContacts(listId: number, q: { query?: string; limit?: number; offset?: number } = {}): ContactPage | null {
+    if (!this.getList(listId)) return null;
+    const limit = Math.min(Math.max(Math.trunc(q.limit ?? 50), 1), 1000);
+    const offset = Math.max(Math.trunc(q.offset ?? 0), 0);
+    const query = (q.query ?? '').trim();
+    let where = 'list_id = @list';
+    const params: Record<string, unknown> = { list: listId, limit, offset };
+    if (query !== '') {
+      const digits = query.replace(/\D/g, '');
+      const looksLikeNumber = digits.length >= 3 && /^[\d\s+().\-/]+$/.test(query);
+      if (looksLikeNumber) {
+        params.number = `%${digits.replace(/^0(?!0)/, '').replace(/^00/, '')}%`;
+        where += ' AND e164 LIKE @number';
+      } else {
+        params.text = `%${query.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+        where += " AND (name LIKE @text ESCAPE '\\' OR fields LIKE @text ESCAPE '\\')";
+      }
+    }
+    const total = this.stmt(`SELECT COUNT(*) FROM contacts WHERE ${where}`).pluck().get(omit(params, 'limit', 'offset')) as number;
+    const rows = this.stmt(`SELECT * FROM contacts WHERE ${where} ORDER BY id LIMIT @limit OFFSET @offset`).all(params) as ContactDbRow[];
+    return { total, items: rows.map(toContact) };
+  }
+
+  /** False when there is no such list. A list a draft, running or paused campaign uses cannot go. */
+  deleteList(listId: number): boolean {
+    return this.db.transaction(() => {
+      if (!this.getList(listId)) return false;
+      const hasCampaigns = this.stmt("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'campaigns'").get();
+      if (hasCampaigns) {
+        const using = this.stmt("SELECT name FROM campaigns WHERE list_id = ? AND status IN ('draft', 'running', 'paused') LIMIT 1").pluck().get(listId) as string | undefined;
+        if (using !== undefined) {
+          throw new AppError('E_LIST_IN_USE', `campaign "${using}" uses this list; stop or delete it first`, { list: listId });
+        }
+      }
+      this.stmt('DELETE FROM contacts WHERE list_id = ?').run(listId);
+      this.stmt('DELETE FROM lists WHERE id = ?').run(listId);
+      return true;
+    })();
+  }
+}
+
+function omit(o: Record<string, unknown>, ...keys: string[]): Record<string, unknown> {
+  const out = { ...o };
+  for (const k of keys) delete out[k];
+  return out;
+}
+
+function toList(r: ListDbRow): ListRow {
+  return {
+    id: r.id, name: r.name, sourceFile: r.source_file, country: r.country, createdAt: r.created_at,
+    rows: r.rows_total, contacts: r.accepted, rejected: r.rejected, duplicates: r.duplicates,
+  };
+}
+
+function toContact(r: ContactDbRow): ContactRow {
+  return {
+    id: r.id, listId: r.list_id, e164: r.e164, lineType: r.line_type, timezones: JSON.parse(r.timezones) as string[],
+    tzSource: r.tz_source, name: r.name, fields: JSON.parse(r.fields) as Record<string, string>,
+    consent: r.consent === null ? null : (JSON.parse(r.consent) as Record<string, string>), row: r.row, createdAt: r.created_at,
+  };
+}
