@@ -1,6 +1,7 @@
 // Composition root: builds every service, starts them in order, stops them in reverse.
 // Constructors only store what they are given; work happens in start() and stop().
 // This is the one place in appliance/ that knows which call engine exists.
+import { join } from 'node:path';
 import type { CallEngine } from './call-port.ts';
 import type { Settings } from './config/types.ts';
 import { SettingsStore } from './config/settings.ts';
@@ -8,6 +9,20 @@ import { createLogger, type Logger } from './log.ts';
 import { openStore, type Db } from './store/db.ts';
 import { StateLock } from './state-lock.ts';
 import { AppError } from './errors.ts';
+import { sweepInterruptedImports } from './contacts/import.ts';
+import { RecordingLibrary } from './recordings.ts';
+import { Dialer } from './campaigns/dialer.ts';
+import { CampaignService, type CampaignView } from './campaigns/service.ts';
+import { HttpService } from './http/http-service.ts';
+import { LiveFeed } from './http/live-feed.ts';
+import { campaignRoutes } from './http/routes/campaigns.ts';
+import { recordingRoutes } from './http/routes/recordings.ts';
+
+declare module './http/live-feed.ts' {
+  interface LiveEvents {
+    'campaign.counters': Pick<CampaignView, 'id' | 'name' | 'status' | 'counters' | 'etaMs'>;
+  }
+}
 
 export interface Service {
   readonly name: string;
@@ -15,7 +30,7 @@ export interface Service {
   stop(): Promise<void>;
 }
 
-export async function createEngine(settings: Settings, logger: Logger): Promise<CallEngine> {
+export async function createEngine(settings: Pick<Settings, 'engine' | 'sip' | 'media' | 'trunks' | 'defaultTrunk'>, logger: Logger): Promise<CallEngine> {
   if (settings.engine === 'embedded') {
     const { EmbeddedEngine } = await import('../sip/embedded/engine.ts');
     return new EmbeddedEngine({ settings, logger: logger.child({ svc: 'engine' }) });
@@ -26,12 +41,22 @@ export async function createEngine(settings: Settings, logger: Logger): Promise<
   throw new AppError('E_CONFIG_INVALID', `unknown engine "${String(settings.engine)}"`, { key: 'engine' });
 }
 
+/** A box with no real trunk dials the sandbox (a simulated public network on loopback). */
+export function needsSandbox(s: Settings): boolean {
+  return !s.trunks.some((t) => t.enabled);
+}
+
 export interface ApplianceOptions {
   dataDir: string;
   env?: NodeJS.ProcessEnv;
   /** Command-line overrides (not persisted). */
   overrides?: Array<(s: Settings) => void>;
   logger?: Logger;
+  /** Where the first-start admin password line goes (default stdout). */
+  out?: (line: string) => void;
+  /** Options for the built-in sandbox (tests: seed, time scale). */
+  sandbox?: { seed?: number; timeScale?: number; mix?: string };
+  now?: () => number;
 }
 
 export class Appliance {
@@ -40,8 +65,15 @@ export class Appliance {
   settings!: Settings;
   db!: Db;
   engine!: CallEngine;
+  recordings!: RecordingLibrary;
+  dialer!: Dialer;
+  campaigns!: CampaignService;
+  http!: HttpService;
+  readonly live = new LiveFeed();
+  sandboxPort: number | null = null;
   private readonly lock: StateLock;
   private readonly started: Service[] = [];
+  private readonly progressTimers = new Map<number, NodeJS.Timeout>();
 
   constructor(private readonly opts: ApplianceOptions) {
     this.settingsStore = new SettingsStore(SettingsStore.pathIn(opts.dataDir));
@@ -55,13 +87,98 @@ export class Appliance {
       this.settings = await this.settingsStore.load({ env: this.opts.env ?? process.env, overrides: this.opts.overrides });
       if (!this.opts.logger) this.logger = createLogger({ level: this.settings.logging.level });
       this.db = openStore({ dir: this.opts.dataDir });
+      const swept = sweepInterruptedImports(this.db);
+      if (swept > 0) this.logger.warn({ lists: swept }, 'removed contact lists whose import was interrupted');
+
+      if (needsSandbox(this.settings)) await this.startSandbox();
+
       this.engine = await createEngine(this.settings, this.logger);
       await this.startService({ name: 'engine', start: () => this.engine.start(), stop: () => this.engine.close() });
-      this.logger.info({ dataDir: this.opts.dataDir, engine: this.engine.name, sipPort: this.settings.sip.port, trunks: this.settings.trunks.length }, 'appliance started');
+
+      this.recordings = new RecordingLibrary(this.opts.dataDir);
+      await this.startService(this.recordings);
+
+      const now = this.opts.now;
+      this.dialer = new Dialer({
+        db: this.db,
+        engine: this.engine,
+        logger: this.logger.child({ svc: 'dialer' }),
+        prompt: (id) => this.recordings.prompt(id),
+        trunkLimits: (name) => {
+          const t = this.settingsStore.get().trunks.find((x) => x.name === name && x.enabled);
+          return t ? { channels: t.channels, cps: t.cps } : null;
+        },
+        onProgress: (id) => this.publishProgress(id),
+        now,
+      });
+      this.campaigns = new CampaignService({
+        db: this.db,
+        settings: () => this.settingsStore.get(),
+        recordingExists: (id) => this.recordings.has(id),
+        activeFor: (id) => this.dialer.activeFor(id),
+        kick: () => this.dialer.kick(),
+        onChange: (id) => this.publishProgress(id),
+        now,
+      });
+
+      this.http = new HttpService({
+        settingsStore: this.settingsStore,
+        db: this.db,
+        logger: this.logger.child({ svc: 'http' }),
+        dataDir: this.opts.dataDir,
+        engine: this.engine,
+        live: this.live,
+        out: this.opts.out,
+        extraRoutes: [campaignRoutes(this.campaigns), recordingRoutes(this.recordings, (id) => this.recordingInUse(id))],
+      });
+      await this.startService(this.http);
+      // The dialer starts last and stops first: SIGTERM stops new calls before anything else goes.
+      await this.startService({ name: 'dialer', start: () => this.dialer.start(), stop: () => this.dialer.stop() });
+      this.logger.info({ dataDir: this.opts.dataDir, engine: this.engine.name, httpPort: this.http.port, sandbox: this.sandboxPort !== null }, 'appliance started');
     } catch (e) {
       await this.stop();
       throw e;
     }
+  }
+
+  private async startSandbox(): Promise<void> {
+    const { SandboxNetwork } = await import('../sip/sandbox/network.ts');
+    const { sandboxTrunk } = await import('../sip/sandbox/trunk.ts');
+    const net = new SandboxNetwork({
+      audioDir: join(this.opts.dataDir, 'sandbox-audio'),
+      bindAddress: '127.0.0.1',
+      port: 0,
+      seed: this.opts.sandbox?.seed ?? 1,
+      timeScale: this.opts.sandbox?.timeScale ?? 1,
+      ...(this.opts.sandbox?.mix ? { mix: this.opts.sandbox.mix } : {}),
+      logger: this.logger.child({ svc: 'sandbox' }),
+    });
+    await this.startService({ name: 'sandbox', start: () => net.start(), stop: () => net.stop() });
+    this.sandboxPort = net.port;
+    this.settings = this.settingsStore.addOverride((s) => {
+      if (!s.trunks.some((t) => t.name === 'sandbox')) s.trunks.push(sandboxTrunk({ address: net.address, port: net.port }));
+      s.defaultTrunk ??= 'sandbox';
+    });
+    this.logger.warn({ port: net.port }, 'no trunk configured: calls go to the SANDBOX, a simulated network on this box; nobody real is called');
+  }
+
+  private recordingInUse(id: string): boolean {
+    return this.campaigns.list().some((c) => (c.status === 'draft' || c.status === 'running' || c.status === 'paused') &&
+      [c.config.message, c.config.voicemail, c.config.menuPrompt].includes(id));
+  }
+
+  /** Live counters, at most four times a second per campaign. */
+  private publishProgress(id: number): void {
+    if (this.progressTimers.has(id)) return;
+    this.progressTimers.set(id, setTimeout(() => {
+      this.progressTimers.delete(id);
+      try {
+        const v = this.campaigns.view(id);
+        this.live.publish('campaign.counters', { id: v.id, name: v.name, status: v.status, counters: v.counters, etaMs: v.etaMs });
+      } catch (e) {
+        this.logger.debug({ err: (e as Error).message }, 'live counters skipped');
+      }
+    }, 250));
   }
 
   private async startService(svc: Service): Promise<void> {
@@ -79,6 +196,8 @@ export class Appliance {
         this.logger.error({ svc: svc.name, err: (e as Error).message }, 'service failed to stop cleanly');
       }
     }
+    for (const t of this.progressTimers.values()) clearTimeout(t);
+    this.progressTimers.clear();
     if (this.db?.open) this.db.close();
     this.lock.release();
   }

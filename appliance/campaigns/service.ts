@@ -4,7 +4,6 @@ import type { Db } from '../store/db.ts';
 import type { Settings } from '../config/types.ts';
 import { AppError } from '../errors.ts';
 import { CampaignsRepo, type CampaignRow } from '../store/campaigns-repo.ts';
-import { RecordingsRepo } from '../store/recordings-repo.ts';
 import { appendEvent } from '../store/outbox-repo.ts';
 import { parseCampaignConfig, type CampaignConfig } from './model.ts';
 import { campaignReport, type CampaignReport } from './reports.ts';
@@ -20,6 +19,8 @@ export interface CampaignServiceDeps {
   now?: () => number;
   /** Calls in progress for a campaign (from the dialer). */
   activeFor?: (campaignId: number) => number;
+  /** Whether a recording exists in the library. */
+  recordingExists: (id: string) => boolean;
   /** Wake the dialer after a start or resume. */
   kick?: () => void;
   onChange?: (campaignId: number) => void;
@@ -27,12 +28,10 @@ export interface CampaignServiceDeps {
 
 export class CampaignService {
   readonly repo: CampaignsRepo;
-  private readonly recordings: RecordingsRepo;
   private readonly now: () => number;
 
   constructor(private readonly deps: CampaignServiceDeps) {
     this.repo = new CampaignsRepo(deps.db);
-    this.recordings = new RecordingsRepo(deps.db);
     this.now = deps.now ?? Date.now;
   }
 
@@ -40,12 +39,7 @@ export class CampaignService {
     const list = this.deps.db.prepare("SELECT id FROM lists WHERE id = ? AND status = 'ready'").get(listId);
     if (!list) throw new AppError('E_CAMPAIGN_INVALID', `campaign field "listId": no contact list ${listId}`, { field: 'listId' });
     for (const [field, id] of [['message', cfg.message], ['voicemail', cfg.voicemail], ['menuPrompt', cfg.menuPrompt]] as const) {
-      if (id === null) continue;
-      try {
-        this.recordings.get(id);
-      } catch {
-        throw new AppError('E_CAMPAIGN_INVALID', `campaign field "${field}": no recording "${id}"`, { field });
-      }
+      if (id !== null && !this.deps.recordingExists(id)) throw new AppError('E_CAMPAIGN_INVALID', `campaign field "${field}": no recording "${id}"`, { field });
     }
     const trunks = this.deps.settings().trunks;
     for (const [i, name] of cfg.trunks.entries()) {

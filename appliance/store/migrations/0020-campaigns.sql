@@ -1,16 +1,6 @@
--- Recordings' metadata (files live under <data>/recordings), campaigns, per-contact progress,
--- the attempt ledger, and the fleet event outbox written in the same transaction as the change it reports.
-CREATE TABLE recordings (
-  id TEXT PRIMARY KEY,
-  name TEXT NOT NULL,
-  prompt TEXT NOT NULL,              -- PromptRef JSON
-  duration_ms INTEGER NOT NULL,
-  loudness_lufs REAL,
-  waveform TEXT,                     -- JSON array of peaks
-  source TEXT NOT NULL DEFAULT 'upload',
-  created_at TEXT NOT NULL
-);
-
+-- Campaigns, per-contact progress, the attempt ledger, and the fleet event outbox written in the same
+-- transaction as the change it reports. (Recordings live in the file library, media/prompts: each one's
+-- files and meta.json are renamed into place together, which keeps them whole across a power cut.)
 CREATE TABLE campaigns (
   id INTEGER PRIMARY KEY,
   name TEXT NOT NULL UNIQUE,

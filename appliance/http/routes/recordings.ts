@@ -1,0 +1,111 @@
+// Recordings: list, upload (the raw file as application/octet-stream, streamed to disk first),
+// text-to-speech, play back, delete. Imports are normalised and pre-encoded by media/prompts.
+import { createReadStream } from 'node:fs';
+import type { Readable } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import type { HttpContext } from '../context.ts';
+import { okSchema, requireRole, sessionOf } from '../route-kit.ts';
+import { removeUpload, saveUpload } from '../uploads.ts';
+import { AppError } from '../../errors.ts';
+import type { RecordingLibrary, RecordingMeta } from '../../recordings.ts';
+
+const recordingSchema = {
+  type: 'object',
+  required: ['id', 'name', 'durationMs', 'loudnessLufs', 'waveform', 'source', 'createdAt'],
+  properties: {
+    id: { type: 'string' },
+    name: { type: 'string' },
+    durationMs: { type: 'integer' },
+    loudnessLufs: { type: 'number' },
+    waveform: { type: 'array', items: { type: 'number' } },
+    source: { type: 'string', enum: ['upload', 'tts'] },
+    format: { type: 'string' },
+    originalName: { type: 'string' },
+    tts: { type: 'object', nullable: true, properties: { text: { type: 'string' }, voice: { type: 'string' }, rate: { type: 'number' } } },
+    createdAt: { type: 'string' },
+  },
+} as const;
+
+const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$' } } } as const;
+
+function view(r: RecordingMeta): Record<string, unknown> {
+  return {
+    id: r.id, name: r.name, durationMs: Math.round(r.durationMs), loudnessLufs: r.loudnessLufs, waveform: r.waveform, source: r.source,
+    format: r.format, originalName: r.originalName, tts: r.tts ?? null, createdAt: r.createdAt,
+  };
+}
+
+export function recordingRoutes(library: RecordingLibrary, inUse: (id: string) => boolean) {
+  return (app: FastifyInstance, ctx: HttpContext): void => {
+    // The raw file as the body, handed on as a stream (this module is its own fastify scope).
+    app.addContentTypeParser('application/octet-stream', (_req, payload, done) => done(null, payload));
+
+    app.get('/api/recordings', {
+      config: requireRole('viewer'),
+      schema: { summary: 'Recordings with duration, loudness and waveform', tags: ['recordings'], response: { 200: { type: 'array', items: recordingSchema } } },
+    }, async () => library.list().map(view));
+
+    app.post<{ Querystring: { name: string; filename?: string } }>('/api/recordings', {
+      config: requireRole('operator'),
+      schema: {
+        summary: 'Upload a recording (WAV, MP3, OGG/Opus, M4A/AAC, FLAC, WebM) as the raw request body',
+        tags: ['recordings'],
+        consumes: ['application/octet-stream'],
+        querystring: { type: 'object', required: ['name'], properties: { name: { type: 'string', minLength: 1, maxLength: 100 }, filename: { type: 'string', maxLength: 200 } } },
+        response: { 201: recordingSchema },
+      },
+    }, async (req, reply) => {
+      if (req.headers['content-type']?.split(';')[0]?.trim() !== 'application/octet-stream') {
+        throw new AppError('E_REQUEST_INVALID', 'Send the audio file as the request body with content-type application/octet-stream.', { header: 'content-type' });
+      }
+      const upload = await saveUpload(ctx.uploadsDir, req.body as Readable, { fileName: req.query.filename ?? 'recording', username: sessionOf(req).username, limit: 100 * 1024 * 1024, now: ctx.now() });
+      try {
+        const r = await library.importFile(upload.path, { name: req.query.name, originalName: req.query.filename ?? upload.fileName });
+        return reply.code(201).send(view(r));
+      } finally {
+        await removeUpload(ctx.uploadsDir, upload);
+      }
+    });
+
+    app.post<{ Body: { text: string; voice: string; name?: string; rate?: number } }>('/api/recordings/tts', {
+      config: requireRole('operator'),
+      schema: {
+        summary: 'Create a recording by text-to-speech (espeak-ng, offline)',
+        tags: ['recordings'],
+        body: {
+          type: 'object',
+          required: ['text', 'voice'],
+          additionalProperties: false,
+          properties: {
+            text: { type: 'string', minLength: 1, maxLength: 5000 },
+            voice: { type: 'string', minLength: 2, maxLength: 20, description: "espeak-ng voice such as 'en', 'en-us', 'fr', 'fr+f2'" },
+            name: { type: 'string', minLength: 1, maxLength: 100 },
+            rate: { type: 'integer', minimum: 80, maximum: 400 },
+          },
+        },
+        response: { 201: recordingSchema },
+      },
+    }, async (req, reply) => {
+      const r = await library.synthesize(req.body.text, { voice: req.body.voice, name: req.body.name ?? req.body.text.slice(0, 60), rate: req.body.rate });
+      return reply.code(201).send(view(r));
+    });
+
+    app.get<{ Params: { id: string } }>('/api/recordings/:id/audio', {
+      config: requireRole('viewer'),
+      schema: { summary: 'The stored 8 kHz WAV, as callers hear it', tags: ['recordings'], params: idParams, response: { 200: { type: 'string', format: 'binary' } } },
+    }, async (req, reply) => {
+      const r = library.get(req.params.id);
+      if (!r.prompt.wav) throw new AppError('E_NOT_FOUND', `recording "${r.id}" has no WAV file`, { recording: r.id });
+      reply.header('content-type', 'audio/wav');
+      return reply.send(createReadStream(r.prompt.wav));
+    });
+
+    app.delete<{ Params: { id: string } }>('/api/recordings/:id', {
+      config: requireRole('operator'),
+      schema: { summary: 'Delete a recording that no unfinished campaign uses', tags: ['recordings'], params: idParams, response: { 200: okSchema } },
+    }, async (req) => {
+      await library.remove(req.params.id, inUse);
+      return { ok: true };
+    });
+  };
+}
