@@ -56,6 +56,8 @@ export class CompiledPlan {
    * first of its calling code: libphonenumber picks the first region whose patterns accept a number).
    */
   readonly fastPath: boolean;
+  /** Other regions share the calling code (NANP, +44, +7…): a number this plan rejects may be theirs. */
+  readonly sharedCallingCode: boolean;
 
   constructor(country: CountryCode) {
     const meta = new Metadata() as unknown as MetadataApi;
@@ -86,6 +88,7 @@ export class CompiledPlan {
     }
     const regions = meta.getCountryCodesForCallingCode(this.callingCode) ?? [];
     const npfp = plan.nationalPrefixForParsing();
+    this.sharedCallingCode = regions.length > 1;
     this.fastPath = regions[0] === country && this.nationalPrefix !== null &&
       npfp === this.nationalPrefix && !plan.nationalPrefixTransformRule();
   }

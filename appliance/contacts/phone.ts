@@ -20,12 +20,12 @@ const SHARED_NATIONAL_PLANS: readonly (readonly CountryCode[])[] = [
   ['FR', 'RE', 'YT', 'GP', 'MQ', 'GF', 'PM', 'BL', 'MF'],
 ];
 
-interface Classified {
+export interface Classified {
   e164: string;
   type: NonNullNumberType;
   callingCode: string;
 }
-const INVALID = Symbol('invalid');
+export const INVALID = Symbol('invalid');
 
 const GEOGRAPHIC: ReadonlySet<NumberType> = new Set(['FIXED_LINE', 'MOBILE', 'FIXED_LINE_OR_MOBILE']);
 
@@ -84,7 +84,7 @@ export class PhoneNormaliser {
   }
 
   normalise(input: string): PhoneVerdict {
-    const fast = this.fast(input);
+    const fast = this.fastPath(input);
     if (fast === INVALID) return fail(this.explain(input.trim()));
     if (fast) {
       if (fast.type === 'PREMIUM_RATE') return fail(premium(fast.e164));
@@ -97,9 +97,10 @@ export class PhoneNormaliser {
   /**
    * A number written the usual ways (+CC…, IDD CC…, national prefix…, or bare for plans whose prefix
    * is not 0), with spaces, dots, dashes, slashes or brackets: its classification, or INVALID when the
-   * plans reject it. Null means "not sure": ask the library.
+   * plans reject it. Null means "not sure": ask the library. Public for the test that holds it to
+   * libphonenumber's own answers.
    */
-  private fast(raw: string): Classified | typeof INVALID | null {
+  fastPath(raw: string): Classified | typeof INVALID | null {
     const plan = this.plan;
     if (!plan.fastPath || plan.nationalPrefix === null) return null;
     let digits = '';
@@ -130,11 +131,13 @@ export class PhoneNormaliser {
     }
     // "+33 (0)6…": the library strips a national prefix after the country code; let it.
     if (nsn.startsWith(np)) return null;
+    // A number this plan rejects may belong to another region of a shared calling code: ask the library.
+    const rejected = plan.sharedCallingCode ? null : INVALID;
     if (own) {
       const type = plan.typeOf(nsn);
-      return type ? { e164: `+${cc}${nsn}`, type, callingCode: cc } : INVALID;
+      return type ? { e164: `+${cc}${nsn}`, type, callingCode: cc } : rejected;
     }
-    return this.classifyNational(nsn) ?? INVALID;
+    return this.classifyNational(nsn) ?? rejected;
   }
 
   /** A national significant number through the compiled plans of this country and its plan-sharing regions. */
