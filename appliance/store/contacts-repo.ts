@@ -59,7 +59,10 @@ const LIST_COLUMNS = 'id, name, source_file, country, created_at, rows_total, ac
 export class ContactsRepo {
   private readonly statements = new Map<string, Statement>();
 
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: Db) {
+    // Search ignores case and accents ("elodie" finds "Élodie"); SQLite's LIKE folds ASCII only.
+    db.function('contacts_fold', { deterministic: true }, (v: unknown) => (typeof v === 'string' ? fold(v) : null));
+  }
 
   private stmt(sql: string): Statement {
     let s = this.statements.get(sql);
@@ -182,8 +185,8 @@ export class ContactsRepo {
         params.number = `%${digits.replace(/^0(?!0)/, '').replace(/^00/, '')}%`;
         where += ' AND e164 LIKE @number';
       } else {
-        params.text = `%${query.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-        where += " AND (name LIKE @text ESCAPE '\\' OR fields LIKE @text ESCAPE '\\')";
+        params.text = `%${fold(query).replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+        where += " AND (contacts_fold(name) LIKE @text ESCAPE '\\' OR contacts_fold(fields) LIKE @text ESCAPE '\\')";
       }
     }
     const total = this.stmt(`SELECT COUNT(*) FROM contacts WHERE ${where}`).pluck().get(omit(params, 'limit', 'offset')) as number;
@@ -207,6 +210,10 @@ export class ContactsRepo {
       return true;
     })();
   }
+}
+
+function fold(s: string): string {
+  return s.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
 }
 
 function omit(o: Record<string, unknown>, ...keys: string[]): Record<string, unknown> {
