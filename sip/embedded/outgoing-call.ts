@@ -152,7 +152,7 @@ export class OutgoingCall extends EventEmitter<OutgoingCallEvents> {
     const rq = this.dialog.request('BYE');
     this.finish({ by: 'local', status: this.finalStatus ?? 200, reason: 'BYE', q850: 16, answered: true });
     await new Promise<void>((resolve) => {
-      const t = setTimeout(resolve, 4000);
+      const t = setTimeout(resolve, 4000).unref();
       this.stack.send(rq, (rs) => { if (rs.status >= 200) { clearTimeout(t); resolve(); } });
     });
   }

@@ -75,6 +75,7 @@ interface TrunkRuntime {
   rttMs: number | null;
   addresses: string[];
   pingTimer: NodeJS.Timeout | null;
+  pingTimeout: NodeJS.Timeout | null;
   lastEmitted: string;
 }
 
@@ -91,7 +92,7 @@ export class TrunkManager extends EventEmitter<TrunkEvents> {
     for (const p of o.trunks) {
       const rt: TrunkRuntime = {
         profile: p, pool: new ChannelPool(p, clock, () => this.changed(rt)), registration: null, optionsUp: null,
-        optionsError: null, rttMs: null, addresses: isIP(p.host) ? [p.host] : [], pingTimer: null, lastEmitted: '',
+        optionsError: null, rttMs: null, addresses: isIP(p.host) ? [p.host] : [], pingTimer: null, pingTimeout: null, lastEmitted: '',
       };
       this.trunksByName.set(p.name, rt);
     }
@@ -123,7 +124,9 @@ export class TrunkManager extends EventEmitter<TrunkEvents> {
     const unregister: Promise<void>[] = [];
     for (const rt of this.trunksByName.values()) {
       if (rt.pingTimer) clearTimeout(rt.pingTimer);
+      if (rt.pingTimeout) clearTimeout(rt.pingTimeout);
       rt.pingTimer = null;
+      rt.pingTimeout = null;
       if (rt.registration) unregister.push(rt.registration.stop());
       this.o.guard?.removeSources(rt.profile.name);
     }
@@ -193,6 +196,7 @@ export class TrunkManager extends EventEmitter<TrunkEvents> {
       if (settled) return;
       settled = true;
       clearTimeout(timeout);
+      rt.pingTimeout = null;
       rt.optionsUp = up;
       rt.optionsError = error;
       rt.rttMs = up ? Date.now() - started : null;
@@ -200,6 +204,7 @@ export class TrunkManager extends EventEmitter<TrunkEvents> {
       if (this.running) rt.pingTimer = setTimeout(() => this.ping(rt), p.optionsIntervalSec * 1000);
     };
     const timeout = setTimeout(() => settle(false, 'OPTIONS: no response'), this.o.pingTimeoutMs ?? 5000);
+    rt.pingTimeout = timeout;
     this.o.stack.send({
       method: 'OPTIONS',
       uri: `sip:${p.host}:${p.port}${transportParam(p)}`,

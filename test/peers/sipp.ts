@@ -160,7 +160,8 @@ function launch(args: string[], dir: string, files: Record<string, Buffer | stri
 
 function stopper(child: ChildProcess, exited: Promise<SippResult>): (waitMs?: number) => Promise<SippResult> {
   return async (waitMs = 3000) => {
-    const timer = (ms: number) => new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), ms));
+    // Unref'd: a pending wait must not keep the test process alive after sipp has gone.
+    const timer = (ms: number) => new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), ms).unref());
     if ((await Promise.race([exited.then(() => 'exited' as const), timer(waitMs)])) === 'timeout') {
       child.kill('SIGTERM');
       if ((await Promise.race([exited.then(() => 'exited' as const), timer(2000)])) === 'timeout') child.kill('SIGKILL');
