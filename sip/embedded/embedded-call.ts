@@ -54,7 +54,6 @@ export class EmbeddedCall extends EventEmitter<CallEvents> implements Call {
   private lastDigit: { digit: string; at: number } | null = null;
   private pending = '';
   private readonly digitWaiters = new Set<(digit: string) => void>();
-  private amd: AmdFeed | null = null;
   private readonly t = { created: Date.now(), invite: 0, progress: 0, ringing: 0, answered: 0 };
 
   constructor(deps: CallDeps, req: DialRequest) {
@@ -297,7 +296,6 @@ export class EmbeddedCall extends EventEmitter<CallEvents> implements Call {
       },
       beep: (ms) => this.emit('beep', { ms }),
     });
-    this.amd = feed;
     const onAudio = (pcm: Int16Array): void => {
       feed.push(pcm);
       if (!feed.active) s.off('audio', onAudio);
@@ -340,7 +338,6 @@ export class EmbeddedCall extends EventEmitter<CallEvents> implements Call {
       },
     };
     this.st = 'ended';
-    this.amd = null;
     this.session?.close();
     this.lease?.release();
     this.lease = null;

@@ -7,7 +7,7 @@ import { Dialog } from './dialog.ts';
 import { DigestClient } from './digest.ts';
 import { dtmfFromInfo } from './dtmf-info.ts';
 import type { SipStack } from './sip-stack.ts';
-import { randomToken } from './sip-stack.ts';
+import { randomToken } from './net-util.ts';
 import {
   headerText, parseUri, q850FromReason, tagOf,
   type RouteEntry, type SipHeaders, type SipRequest, type SipResponse,

@@ -4,7 +4,7 @@ import type { Logger } from '../../appliance/log.ts';
 import type { TrunkProfile } from '../../appliance/config/types.ts';
 import { DigestClient } from './digest.ts';
 import type { SipStack } from './sip-stack.ts';
-import { randomToken } from './sip-stack.ts';
+import { randomToken } from './net-util.ts';
 import { headerText, parseUri, type SipRequest, type SipResponse } from './sip-types.ts';
 
 export type RegistrationState = 'idle' | 'registering' | 'registered' | 'failed';

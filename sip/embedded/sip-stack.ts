@@ -12,13 +12,15 @@ import dgram from 'node:dgram';
 import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
 import tls from 'node:tls';
-import { randomBytes } from 'node:crypto';
 import { AppError } from '../../appliance/errors.ts';
 import type { Logger } from '../../appliance/log.ts';
 import type { SipSettings, Transport } from '../../appliance/config/types.ts';
 import type { TrunkGuard } from './guard.ts';
+import { GuardEdge } from './guard-edge.ts';
+import {
+  canListen, capturingConnects, closeQuietly, firstLanAddress, pickFreePort, randomToken, waitListening, type Closable,
+} from './net-util.ts';
 import {
   isResponse, parseUri, sipPackage, tagOf, uriPort,
   type RemoteInfo, type SipCreateOptions, type SipHeaders, type SipInstance, type SipMessage, type SipRequest, type SipResponse,
@@ -40,92 +42,12 @@ export interface SipStackEvents {
   request: [SipRequest, RemoteInfo];
 }
 
-type Closable = { close(cb?: () => void): unknown };
-
-let capture: ((s: net.Socket) => void) | null = null;
-let connectPatched = false;
-
-/** Outgoing stream sockets are noted while one of our stacks is inside a synchronous package send(). */
-function patchConnect(): void {
-  if (connectPatched) return;
-  connectPatched = true;
-  const netConnect = net.connect;
-  const tlsConnect = tls.connect;
-  const wrappedNet = ((...args: unknown[]) => {
-    const s = (netConnect as (...a: unknown[]) => net.Socket)(...args);
-    capture?.(s);
-    return s;
-  }) as typeof net.connect;
-  const wrappedTls = ((...args: unknown[]) => {
-    const s = (tlsConnect as (...a: unknown[]) => tls.TLSSocket)(...args);
-    capture?.(s);
-    return s;
-  }) as typeof tls.connect;
-  net.connect = wrappedNet;
-  tls.connect = wrappedTls;
-}
-
-export function randomToken(bytes = 8): string {
-  return randomBytes(bytes).toString('hex');
-}
-
-function firstLanAddress(): string {
-  for (const list of Object.values(os.networkInterfaces())) {
-    for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
-  }
-  return '127.0.0.1';
-}
-
-async function canListen(kind: 'udp' | 'tcp', address: string, port: number): Promise<number | null> {
-  return new Promise((resolve) => {
-    if (kind === 'udp') {
-      const s = dgram.createSocket(net.isIPv6(address) ? 'udp6' : 'udp4');
-      s.once('error', () => { s.close(); resolve(null); });
-      s.bind(port, address, () => { const p = s.address().port; s.close(() => resolve(p)); });
-    } else {
-      const srv = net.createServer();
-      srv.once('error', () => resolve(null));
-      srv.listen(port, address, () => {
-        const a = srv.address();
-        const p = typeof a === 'object' && a ? a.port : null;
-        srv.close(() => resolve(p));
-      });
-    }
-  });
-}
-
-/** A port free for both UDP and TCP on the address. */
-export async function pickFreePort(address: string): Promise<number> {
-  for (let i = 0; i < 50; i++) {
-    const p = await canListen('udp', address, 0);
-    if (p !== null && (await canListen('tcp', address, p)) !== null) return p;
-  }
-  throw new AppError('E_SIP_TRANSPORT', `No free SIP port on ${address}`);
-}
-
-function waitListening(emitter: EventEmitter): Promise<void> {
-  return new Promise((resolve, reject) => {
-    emitter.once('listening', () => resolve());
-    emitter.once('error', reject);
-  });
-}
-
-function closeQuietly(c: Closable, timeoutMs = 1000): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(resolve, timeoutMs);
-    try {
-      c.close(() => { clearTimeout(t); resolve(); });
-    } catch {
-      clearTimeout(t);
-      resolve();
-    }
-  });
-}
-
 function transactionKey(m: SipMessage): string {
   const h = m.headers;
   return `${h['call-id']}|${h.cseq?.seq}|${h.cseq?.method}|${h.via?.[0]?.params.branch}`;
 }
+
+export { pickFreePort, randomToken };
 
 export class SipStack extends EventEmitter<SipStackEvents> {
   private readonly opts: SipStackOptions;
@@ -140,10 +62,12 @@ export class SipStack extends EventEmitter<SipStackEvents> {
   /** Real 503s seen on the wire; the package replaces them with a bare 503 of its own (RFC 3263 failover). */
   private readonly seen503 = new Map<string, SipResponse>();
   private stopped = false;
+  private readonly edge: GuardEdge | null;
 
   constructor(opts: SipStackOptions) {
     super();
     this.opts = opts;
+    this.edge = opts.guard ? new GuardEdge(opts.guard) : null;
     const bind = opts.bindAddress;
     this.advertised = opts.publicAddress ?? (bind === '0.0.0.0' || bind === '::' ? firstLanAddress() : bind);
   }
@@ -156,7 +80,6 @@ export class SipStack extends EventEmitter<SipStackEvents> {
   get guard(): TrunkGuard | undefined { return this.opts.guard; }
 
   async start(): Promise<void> {
-    patchConnect();
     const fixed = this.opts.port !== 0;
     const tlsOptions = this.wantsTls() ? this.tlsOptions() : undefined;
     for (let attempt = 0; ; attempt++) {
@@ -193,14 +116,11 @@ export class SipStack extends EventEmitter<SipStackEvents> {
     if (!hop) throw new AppError('E_DIAL_TARGET', 'Unusable SIP URI', { uri: String(rq.uri) });
     rq.headers['user-agent'] ??= this.opts.userAgent;
     const cb = onResponse ? (rs: SipResponse) => onResponse(this.inspectResponse(rs, hop)) : undefined;
-    capture = (s) => this.track(s);
     try {
-      inst.send(rq, cb);
+      capturingConnects((s) => this.track(s), () => inst.send(rq, cb));
     } catch (e) {
       this.opts.logger.error({ err: e, method: rq.method }, 'SIP send failed');
       if (onResponse) setImmediate(() => onResponse(this.localResponse(rq, 503, 'Transport failure')));
-    } finally {
-      capture = null;
     }
   }
 
@@ -344,7 +264,7 @@ export class SipStack extends EventEmitter<SipStackEvents> {
     dgram.createSocket = ((type: dgram.SocketType, listener?: (msg: Buffer, rinfo: dgram.RemoteInfo) => void) => {
       let socket: dgram.Socket | null = null;
       const filtered = (msg: Buffer, rinfo: dgram.RemoteInfo): void => {
-        if (socket && this.screenDatagram(msg, rinfo, socket)) listener?.(msg, rinfo);
+        if (socket && (!this.edge || this.edge.screenDatagram(msg, rinfo, socket))) listener?.(msg, rinfo);
       };
       socket = createSocket(type, filtered);
       waits.push(waitListening(socket));
@@ -382,19 +302,6 @@ export class SipStack extends EventEmitter<SipStackEvents> {
     this.emit('request', rq, remote);
   }
 
-  /** Let a datagram through to the package, or answer/drop a request from a source the guard refuses. */
-  private screenDatagram(msg: Buffer, rinfo: dgram.RemoteInfo, socket: dgram.Socket): boolean {
-    const guard = this.opts.guard;
-    if (!guard || msg.length < 4 || msg.subarray(0, 4).toString('latin1') === 'SIP/' || guard.isAllowed(rinfo.address)) return true;
-    if (msg.length < 16) return false; // keep-alive CRLFs from strangers
-    const method = /^([A-Za-z]+) /.exec(msg.subarray(0, 16).toString('latin1'))?.[1]?.toUpperCase() ?? '?';
-    if (guard.blocked(rinfo.address, method)) {
-      const out = this.forbidden(msg.toString('binary'), rinfo.address);
-      if (out) socket.send(Buffer.from(out, 'binary'), rinfo.port, rinfo.address);
-    }
-    return false;
-  }
-
   private track(s: net.Socket): void {
     this.sockets.add(s);
     s.once('close', () => this.sockets.delete(s));
@@ -402,48 +309,7 @@ export class SipStack extends EventEmitter<SipStackEvents> {
 
   private acceptStream(s: net.Socket, accept: (s: net.Socket) => void): void {
     this.track(s);
-    const guard = this.opts.guard;
-    const address = s.remoteAddress ?? '';
-    if (!guard || guard.isAllowed(address)) {
-      accept(s);
-      return;
-    }
-    // A stranger's connection never reaches the package: answer its first request (maybe) and hang up.
-    s.on('error', () => {});
-    s.setTimeout(5000, () => s.destroy());
-    s.setEncoding('binary');
-    const parse = sipPackage.makeStreamParser((m) => {
-      if (isResponse(m)) return;
-      if (guard.blocked(address, m.method)) {
-        const out = this.forbiddenFor(m, address);
-        if (out) s.write(out, 'binary');
-      }
-      s.end();
-    }, () => s.destroy());
-    s.on('data', (d: string) => parse(d));
-  }
-
-  private forbidden(raw: string, address: string): string | null {
-    let m: SipMessage | undefined;
-    try {
-      m = sipPackage.parse(raw);
-    } catch {
-      return null;
-    }
-    return m && !isResponse(m) ? this.forbiddenFor(m, address) : null;
-  }
-
-  private forbiddenFor(rq: SipRequest, address: string): string | null {
-    const h = rq.headers;
-    if (rq.method === 'ACK' || !h.via?.length || !h['call-id'] || !h.from || !h.to || !h.cseq) return null;
-    h.via[0]!.params.received = address;
-    const rs = sipPackage.makeResponse(rq, 403, 'Forbidden');
-    if (rs.headers.to && !tagOf(rs.headers.to)) rs.headers.to = { ...rs.headers.to, params: { ...rs.headers.to.params, tag: randomToken() } };
-    try {
-      return sipPackage.stringify(rs);
-    } catch {
-      return null;
-    }
+    if (!this.edge || this.edge.screenStream(s)) accept(s);
   }
 
   private packageLogger(): SipCreateOptions['logger'] {

@@ -11,7 +11,7 @@ import { ChannelPool, realClock, type ChannelLease, type Clock } from './channel
 import type { TrunkGuard } from './guard.ts';
 import { Registration } from './registration.ts';
 import type { SipStack } from './sip-stack.ts';
-import { randomToken } from './sip-stack.ts';
+import { randomToken } from './net-util.ts';
 
 export type { ChannelLease } from './channel-pool.ts';
 
