@@ -22,7 +22,7 @@ import {
   canListen, capturingConnects, closeQuietly, firstLanAddress, pickFreePort, randomToken, waitListening, type Closable,
 } from './net-util.ts';
 import {
-  isResponse, parseUri, sipPackage, tagOf, uriPort,
+  isResponse, parseUri, setPackageNoiseSink, sipPackage, tagOf, uriPort,
   type RemoteInfo, type SipCreateOptions, type SipHeaders, type SipInstance, type SipMessage, type SipRequest, type SipResponse,
 } from './sip-types.ts';
 
@@ -68,6 +68,7 @@ export class SipStack extends EventEmitter<SipStackEvents> {
     super();
     this.opts = opts;
     this.edge = opts.guard ? new GuardEdge(opts.guard) : null;
+    setPackageNoiseSink((message, err) => opts.logger.debug({ err: err instanceof Error ? err.message : undefined }, message));
     const bind = opts.bindAddress;
     this.advertised = opts.publicAddress ?? (bind === '0.0.0.0' || bind === '::' ? firstLanAddress() : bind);
   }

@@ -129,6 +129,21 @@ export interface SipPackage {
 const require = createRequire(import.meta.url);
 export const sipPackage = require('sip') as SipPackage;
 
+/** Where the package's console chatter goes instead of stdout (the stack points it at its logger). */
+export let packageNoise: (message: string, err?: unknown) => void = () => {};
+export function setPackageNoiseSink(sink: (message: string, err?: unknown) => void): void {
+  packageNoise = sink;
+}
+
+// The package prints connection errors with console.log("err: ", e) and floods with a bare line;
+// on stdout that would corrupt `appliance call --json`. Only those exact shapes are diverted.
+const consoleLog = console.log.bind(console);
+console.log = (...args: unknown[]): void => {
+  if (args.length === 2 && args[0] === 'err: ' && args[1] instanceof Error) return packageNoise('sip transport error', args[1]);
+  if (args.length === 1 && args[0] === 'Flood attempt, destroying stream') return packageNoise('sip stream flood: connection closed');
+  consoleLog(...args);
+};
+
 export function isResponse(m: SipMessage): m is SipResponse {
   return typeof (m as SipResponse).status === 'number';
 }
