@@ -165,9 +165,7 @@ export class EmbeddedCall extends EventEmitter<CallEvents> implements Call {
       this.trunk = target.trunk;
       uri = target.uri;
       outboundProxy = target.outboundProxy;
-      this.lease = await trunks.acquire(name);
     }
-    if (this.hangupRequested) return this.end({ outcome: 'no-answer', sipCode: null, q850: null, endedBy: 'local', reason: 'hung up before dialling' });
     const codecs: Codec[] = this.trunk?.codecs.length ? this.trunk.codecs : ['PCMU', 'PCMA'];
     this.codec = codecs[0] ?? 'PCMU';
     const dtmf = this.trunk?.dtmf ?? 'auto';
@@ -184,6 +182,9 @@ export class EmbeddedCall extends EventEmitter<CallEvents> implements Call {
       this.log.warn({ silentMs: e.silentMs }, 'no RTP from the far end: hanging up');
       void this.hangup('rtp-timeout');
     });
+    // The channel last: the INVITE leaves as soon as the trunk's calls-per-second slot opens, so the
+    // pacing the trunk sees is the pacing we planned (no RTP set-up time in between).
+    if (this.trunk) this.lease = await trunks.acquire(this.trunk.name);
     if (this.hangupRequested) return this.end({ outcome: 'no-answer', sipCode: null, q850: null, endedBy: 'local', reason: 'hung up before dialling' });
     this.sdp = new LocalSdp({ address: this.d.sdpAddress, port: session.localPort, codecs });
     const from = this.trunk && !this.trunk.keepPlus ? req.from.replace(/^\+/, '') : req.from;
