@@ -20,6 +20,11 @@ export interface CampaignReport {
   avgRingMs: number;
   keys: Record<string, number>;
   blockedReasons: Record<string, number>;
+  /**
+   * Answering-machine detection checked against ground truth: a key pressed during the call means a
+   * person answered. `agreement` = calls with a key that AMD had called "human" / calls with a key.
+   */
+  amdAgreement: { callsWithKeys: number; detectedHuman: number; detectedMachine: number; agreement: number | null };
 }
 
 const ANSWERED = new Set(['human', 'confirmed', 'opted-out', 'machine-message-left', 'machine-no-message']);
@@ -45,6 +50,8 @@ export function campaignReport(db: Db, campaignId: number): CampaignReport {
   for (const row of db.prepare("SELECT dtmf FROM attempts WHERE campaign_id = ? AND dtmf IS NOT NULL AND dtmf != ''").pluck().iterate(campaignId) as Iterable<string>) {
     for (const k of row) keys[k] = (keys[k] ?? 0) + 1;
   }
+  const amd = db.prepare(`SELECT COUNT(*) n, SUM(amd = 'human') human, SUM(amd = 'machine') machine FROM attempts
+      WHERE campaign_id = ? AND state = 'final' AND amd IS NOT NULL AND dtmf IS NOT NULL AND dtmf != ''`).get(campaignId) as { n: number; human: number | null; machine: number | null };
   const finalCount = (byState.done ?? 0) + (byState.blocked ?? 0);
   return {
     campaignId,
@@ -60,6 +67,7 @@ export function campaignReport(db: Db, campaignId: number): CampaignReport {
     avgRingMs: Math.round(agg.ring ?? 0),
     keys,
     blockedReasons,
+    amdAgreement: { callsWithKeys: amd.n, detectedHuman: amd.human ?? 0, detectedMachine: amd.machine ?? 0, agreement: amd.n ? (amd.human ?? 0) / amd.n : null },
   };
 }
 

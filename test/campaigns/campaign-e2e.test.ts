@@ -65,7 +65,10 @@ test('a French export runs to a final outcome for every valid contact on the san
   t.is(view.counters.contacts, 466);
   t.is((view.counters.done ?? 0) + (view.counters.blocked ?? 0), 466);
 
-  const report = (await box.api.get<{ byFinalOutcome: Record<string, number>; answerRate: number }>(`/api/campaigns/${created.body.id}/report`)).body;
+  const report = (await box.api.get<{ byFinalOutcome: Record<string, number>; answerRate: number; amdAgreement: { callsWithKeys: number; agreement: number | null } }>(`/api/campaigns/${created.body.id}/report`)).body;
+  // Keys pressed are ground truth for "a person answered": detection should agree on this audio.
+  t.true(report.amdAgreement.callsWithKeys > 0);
+  t.true((report.amdAgreement.agreement ?? 0) >= 0.9, JSON.stringify(report.amdAgreement));
   const finals = Object.values(report.byFinalOutcome).reduce((a, b) => a + b, 0);
   t.is(finals, 466);
   t.true((report.byFinalOutcome.human ?? 0) + (report.byFinalOutcome.confirmed ?? 0) > 100, JSON.stringify(report.byFinalOutcome));

@@ -48,6 +48,11 @@ const reportSchema = {
     avgRingMs: { type: 'integer' },
     keys: counts,
     blockedReasons: counts,
+    amdAgreement: {
+      type: 'object',
+      description: 'answering-machine detection against ground truth: a key pressed means a person answered',
+      properties: { callsWithKeys: { type: 'integer' }, detectedHuman: { type: 'integer' }, detectedMachine: { type: 'integer' }, agreement: { type: 'number', nullable: true } },
+    },
   },
 } as const;
 
