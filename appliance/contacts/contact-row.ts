@@ -10,10 +10,9 @@ import { canonicalZone, zonesForNumber } from './timezones.ts';
 import type { DuplicateRow, LineType, RowIssue, TzSource } from './types.ts';
 
 /**
- * What one batch of rows produced. Contacts travel to the main thread packed in one string (values in
- * contacts-repo CONTACT_COLUMNS order, each followed by SEP; empty for a null name or consent): one
- * string crosses threads far more cheaply than thousands of small values, and the main thread's
- * heap stays small.
+ * What one batch of rows produced. Contacts travel to the main thread as one JSON text (contacts-repo
+ * insertPacked's format, without the enclosing brackets): SQLite unpacks it itself, so the main
+ * thread creates no object per contact and one string crosses threads instead of thousands of values.
  */
 export interface ImportBatch {
   packed: string;
@@ -35,22 +34,6 @@ export interface ImportTotals {
 
 export function emptyBatch(): ImportBatch {
   return { packed: '', count: 0, rejected: [], warnings: [], duplicateRows: [] };
-}
-
-export const SEP = '\u0001';
-const CONTROL = /[\u0000-\u001f]/;
-const CONTROLS = /[\u0000-\u001f]/g;
-
-/** The packed contacts as values for contacts-repo insertBatch. */
-export function unpack(batch: ImportBatch): Array<string | number | null> {
-  const v: Array<string | number | null> = batch.packed.split(SEP);
-  v.length = batch.count * 8; // drop the empty piece after the last separator
-  for (let i = 0; i < v.length; i += 8) {
-    if (v[i + 4] === '') v[i + 4] = null;
-    if (v[i + 6] === '') v[i + 6] = null;
-    v[i + 7] = Number(v[i + 7]);
-  }
-  return v;
 }
 
 export class ContactRowReader {
@@ -165,10 +148,10 @@ export class ContactRowReader {
     }
     fields += '}';
 
-    let name = this.nameOf(cells) ?? '';
-    if (name.length > 0 && CONTROL.test(name)) name = name.replace(CONTROLS, ' ');
-    out.packed += e164 + SEP + lineType + SEP + zonesJson + SEP + tzSource + SEP + name + SEP + fields + SEP +
-      (consent.value ? JSON.stringify(consent.value) : '') + SEP + r.row + SEP;
+    const name = this.nameOf(cells);
+    // e164, line type and source are plain ASCII; zones, fields and consent are JSON already.
+    out.packed += `${out.count > 0 ? ',' : ''}["${e164}","${lineType}",${zonesJson},"${tzSource}",${name === null ? 'null' : JSON.stringify(name)},` +
+      `${fields},${consent.value ? JSON.stringify(consent.value) : 'null'},${r.row}]`;
     out.count++;
     this.totals.accepted++;
     this.totals.lineTypes[lineType]++;

@@ -1,6 +1,6 @@
-// Messages between importContacts (main thread: SQLite) and the import worker (reading, parsing,
-// normalising). The worker sends batches and waits for acknowledgements so it never runs more than a
-// few batches ahead of the inserts: memory stays flat whatever the file size.
+// Messages between importContacts (main thread) and the import worker (reading, parsing, normalising,
+// and writing when the database is a file). When the main thread inserts (in-memory databases), the
+// worker waits for acknowledgements so it never runs more than a few batches ahead.
 import type { ImportBatch, ImportTotals } from './contact-row.ts';
 import type { Delimiter, FileFormat, Mapping, TextEncoding } from './types.ts';
 
@@ -12,8 +12,21 @@ export interface WorkerInput {
   batchRows: number;
   /** Batches sent but not yet acknowledged before the worker waits. */
   maxInFlight: number;
-  /** The database file, for WAL checkpoints on the worker's own connection; null for in-memory databases. */
+  /** The database file the worker writes to on its own connection; null: send batches to the main thread. */
   dbFile: string | null;
+  /** The staged list the contacts go under, and their created_at. */
+  listId: number;
+  createdAt: string;
+  /** How the parser starts its writer thread: tsx's CommonJS loader and the writer module (file paths). */
+  boot: { tsx: string; writer: string };
+}
+
+/**
+ * Code a worker thread runs first: tsx's in-thread (CommonJS) loader, then the TypeScript module.
+ * The ESM loader would add a loader-hooks thread, and its ~10 MB, to every worker.
+ */
+export function bootCode(tsx: string, module: string): string {
+  return `require(${JSON.stringify(tsx)}).register(); require(${JSON.stringify(module)});`;
 }
 
 export interface WorkerProgress {
@@ -28,17 +41,34 @@ export interface WorkerProgress {
 export interface WorkerStats {
   /** Numbers the compiled fast path settled. */
   fastPathNumbers: number;
-  /** Wall time of the worker's run, and the part spent waiting for the main thread to take batches. */
+  /** Wall time of the worker's run; of it: waiting for the main thread to take batches, inserting, checkpointing. */
   runMs: number;
   waitMs: number;
+  writeMs: number;
   checkpointMs: number;
 }
 
 export type WorkerMessage =
   | { type: 'start'; format: FileFormat; encoding: TextEncoding | null; delimiter: Delimiter | null; headers: string[]; mapping: Mapping }
-  | { type: 'batch'; batch: ImportBatch; progress: WorkerProgress }
+  /** `written`: the worker has already stored the batch's contacts (then `batch.packed` is empty). */
+  | { type: 'batch'; batch: ImportBatch; progress: WorkerProgress; written: boolean }
   | { type: 'done'; totals: ImportTotals; progress: WorkerProgress; stats: WorkerStats }
   | { type: 'error'; code: string | null; message: string; where: Record<string, string | number> | null; stack: string | null };
 
-/** `checkpoint`: enough has been written since the last WAL checkpoint; run one (PASSIVE). */
-export type MainMessage = { type: 'ack'; checkpoint: boolean } | { type: 'stop' };
+export type MainMessage = { type: 'ack' } | { type: 'stop' };
+
+/** What the parser thread gives its writer thread. */
+export interface WriterInput {
+  dbFile: string;
+  listId: number;
+  createdAt: string;
+}
+
+/** A batch: the contacts-repo insertPacked JSON text as UTF-8 bytes (transferred); or the end. */
+export type WriterRequest = { type: 'batch'; packed: Uint8Array; count: number } | { type: 'end' };
+
+/** `closed`: every batch is committed and the connection closed. `failed`: the connection is closed too. */
+export type WriterReply =
+  | { type: 'ack' }
+  | { type: 'closed'; writeMs: number; checkpointMs: number }
+  | { type: 'failed'; message: string };

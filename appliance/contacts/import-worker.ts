@@ -1,11 +1,12 @@
-// Worker thread of an import: reads the file, maps columns, normalises numbers and sends contacts to
-// the main thread in batches. Parsing is the CPU-heavy half, and keeping it off the main thread keeps
-// the box's event loop (SIP, RTP clock, HTTP) responsive during a million-row import.
-import { parentPort, workerData } from 'node:worker_threads';
-import Database from 'better-sqlite3';
+// Parser thread of an import: reads the file, maps columns and normalises numbers. When the database
+// is a file, a writer thread (import-writer.ts) stores the batches on its own connection while this
+// one parses on: two cores busy, and the main thread (SIP, RTP clock, HTTP, dialer) does nothing per
+// row. For an in-memory database (tests), which a second connection cannot see, batches go to the
+// main thread for insertion instead.
+import { parentPort, Worker, workerData } from 'node:worker_threads';
 import { isAppError } from '../errors.ts';
 import { ContactRowReader, emptyBatch, type ImportBatch } from './contact-row.ts';
-import type { MainMessage, WorkerInput, WorkerMessage, WorkerProgress } from './import-protocol.ts';
+import { bootCode, type MainMessage, type WorkerInput, type WorkerMessage, type WorkerProgress, type WriterInput, type WriterReply, type WriterRequest } from './import-protocol.ts';
 import { resolveMapping, suggestMapping } from './mapping.ts';
 import { PhoneNormaliser } from './phone.ts';
 import { openSheet, type Sheet } from './sheet.ts';
@@ -14,61 +15,105 @@ const port = parentPort;
 if (!port) throw new Error('import-worker.ts runs as a worker thread');
 const input = workerData as WorkerInput;
 
+
+/** The writer keeps almost nothing on its heap: batches arrive as bytes and SQLite unpacks them. */
+const WRITER_HEAP = { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 64 };
+
 let inFlight = 0;
 let wake: (() => void) | null = null;
 let stopped = false;
-let checkpointDb: Database.Database | null = null;
-let waitMs = 0;
-let checkpointMs = 0;
+const timing = { waitMs: 0, writeMs: 0, checkpointMs: 0 };
+
 port.on('message', (m: MainMessage) => {
-  if (m.type === 'ack') {
-    inFlight--;
-    if (m.checkpoint) checkpointFromWorker();
-  } else if (m.type === 'stop') {
-    stopped = true;
-  }
+  if (m.type === 'ack') inFlight--;
+  else if (m.type === 'stop') stopped = true;
   wake?.();
 });
-
-/**
- * A PASSIVE checkpoint on this thread's own connection: it copies committed WAL frames into the
- * database without taking the write lock, so the main thread keeps inserting (and serving) meanwhile.
- */
-function checkpointFromWorker(): void {
-  if (!input.dbFile) return;
-  const t = performance.now();
-  try {
-    checkpointDb ??= new Database(input.dbFile, { fileMustExist: true });
-    checkpointDb.pragma('wal_checkpoint(PASSIVE)');
-  } catch {
-    // a later checkpoint (ours or SQLite's own) will do it
-  }
-  checkpointMs += performance.now() - t;
-}
 
 function post(m: WorkerMessage): void {
   port!.postMessage(m);
 }
 
-async function send(batch: ImportBatch, progress: WorkerProgress): Promise<void> {
-  post({ type: 'batch', batch, progress });
-  inFlight++;
-  if (inFlight < input.maxInFlight || stopped) return;
+/** The writer thread, seen from here: batches out, acknowledgements back. */
+class Writer {
+  private readonly thread: Worker;
+  private readonly encoder = new TextEncoder();
+  private failure: Error | null = null;
+  private closed: Promise<void>;
+
+  constructor(file: string) {
+    const writerInput: WriterInput = { dbFile: file, listId: input.listId, createdAt: input.createdAt };
+    this.thread = new Worker(bootCode(input.boot.tsx, input.boot.writer), { eval: true, workerData: writerInput, execArgv: [], resourceLimits: WRITER_HEAP });
+    this.closed = new Promise<void>((resolve) => {
+      this.thread.on('message', (m: WriterReply) => {
+        if (m.type === 'ack') inFlight--;
+        else if (m.type === 'failed') this.failure ??= new Error(`storing contacts failed: ${m.message}`);
+        else {
+          timing.writeMs = m.writeMs;
+          timing.checkpointMs = m.checkpointMs;
+        }
+        wake?.();
+      });
+      this.thread.on('error', (e) => { this.failure ??= e; wake?.(); });
+      this.thread.on('exit', () => { this.failure ??= this.endedEarly; wake?.(); resolve(); });
+    });
+  }
+
+  private endedEarly: Error | null = new Error('the writer thread stopped unexpectedly');
+
+  async write(batch: ImportBatch): Promise<void> {
+    if (this.failure) throw this.failure;
+    const packed = this.encoder.encode(`[${batch.packed}]`);
+    this.thread.postMessage({ type: 'batch', packed, count: batch.count } satisfies WriterRequest, [packed.buffer]);
+    inFlight++;
+    await waitForRoom();
+    if (this.failure) throw this.failure;
+  }
+
+  /** Waits until every batch is committed and the connection closed (or the thread is gone). */
+  async close(): Promise<void> {
+    this.endedEarly = null;
+    this.thread.postMessage({ type: 'end' } satisfies WriterRequest);
+    const grace = setTimeout(() => void this.thread.terminate(), 10_000);
+    await this.closed;
+    clearTimeout(grace);
+  }
+
+  get error(): Error | null {
+    return this.failure;
+  }
+}
+
+async function waitForRoom(): Promise<void> {
+  if (inFlight < input.maxInFlight) return;
   const t = performance.now();
   while (inFlight >= input.maxInFlight && !stopped) {
     await new Promise<void>((resolve) => { wake = resolve; });
     wake = null;
   }
-  waitMs += performance.now() - t;
+  timing.waitMs += performance.now() - t;
 }
 
-async function run(): Promise<void> {
+async function send(writer: Writer | null, batch: ImportBatch, progress: WorkerProgress): Promise<void> {
+  if (writer) {
+    if (batch.count > 0) await writer.write(batch);
+    post({ type: 'batch', batch: { ...batch, packed: '' }, progress, written: true });
+    return;
+  }
+  post({ type: 'batch', batch, progress, written: false });
+  inFlight++;
+  await waitForRoom();
+}
+
+async function run(): Promise<WorkerMessage> {
   const started = performance.now();
   let sheet: Sheet | null = null;
+  let writer: Writer | null = null;
   try {
     const phone = new PhoneNormaliser(input.country);
     sheet = await openSheet(input.path);
     const resolved = resolveMapping(input.mapping ?? suggestMapping(sheet.headers), sheet.headers);
+    writer = input.dbFile ? new Writer(input.dbFile) : null;
     post({ type: 'start', format: sheet.format, encoding: sheet.encoding, delimiter: sheet.delimiter, headers: sheet.headers, mapping: resolved.mapping });
     const reader = new ContactRowReader(resolved, sheet.headers, phone);
     const t = reader.totals;
@@ -88,32 +133,41 @@ async function run(): Promise<void> {
       for (const r of rows) {
         reader.read(r, batch);
         if (++rowsInBatch >= input.batchRows) {
-          await send(batch, progress());
-          if (stopped) return;
+          await send(writer, batch, progress());
+          if (stopped) throw new Error('import stopped');
           batch = emptyBatch();
           rowsInBatch = 0;
         }
       }
     }
-    if (rowsInBatch > 0) await send(batch, progress());
-    post({
+    if (rowsInBatch > 0) await send(writer, batch, progress());
+    if (writer) {
+      const w = writer;
+      writer = null;
+      await w.close();
+      if (w.error) throw w.error;
+    }
+    return {
       type: 'done', totals: t, progress: { ...progress(), bytesRead: s.totalBytes },
-      stats: { fastPathNumbers: phone.fastHits, runMs: performance.now() - started, waitMs, checkpointMs },
-    });
+      stats: { fastPathNumbers: phone.fastHits, runMs: performance.now() - started, ...timing },
+    };
   } catch (e) {
     const err = e as Error;
-    post({
+    return {
       type: 'error',
       code: isAppError(e) ? e.code : null,
       message: err?.message ?? String(e),
       where: isAppError(e) ? e.where ?? null : null,
       stack: isAppError(e) ? null : err?.stack ?? null,
-    });
+    };
   } finally {
+    // Closed before the last message: when the main thread hears it, no connection of ours holds a lock.
     sheet?.close();
-    checkpointDb?.close();
-    port!.unref(); // let the thread end once the last message is out; the main thread also terminates it
+    await writer?.close();
   }
 }
 
-void run();
+void run().then((last) => {
+  post(last);
+  port.unref(); // the thread ends once the last message is out
+});

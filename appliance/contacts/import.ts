@@ -1,17 +1,18 @@
 // importContacts: a contact file → a new list, whole or not at all.
-// A worker thread reads and normalises (import-worker.ts); this thread writes each batch in its own
-// short transaction under a list that stays invisible ('importing') until one final commit publishes
-// it. Any failure deletes the list and every row written under it; a crash leaves an 'importing'
-// list that sweepInterruptedImports() removes at boot. One long transaction would instead hold the
-// database's only write lock for the whole import (the dialer's ledger writes would wait or fail) or,
-// on the shared connection, swallow other code's writes into a transaction that might roll back.
+// A parser thread reads and normalises; a writer thread stores each batch in its own short transaction
+// on its own connection, under a list that stays invisible ('importing') until this thread publishes
+// it in one commit. Any failure deletes the list and every row written under it; a crash leaves an
+// 'importing' list that sweepInterruptedImports() removes at boot. One long transaction would instead
+// hold the database's only write lock for the whole import (the dialer's ledger writes would wait or
+// fail) or, on the shared connection, swallow other code's writes into a transaction that might roll back.
 import { Worker } from 'node:worker_threads';
 import { basename } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { AppError, ERRORS, type ErrorCode } from '../errors.ts';
 import type { Db } from '../store/db.ts';
-import { unpack, type ImportTotals } from './contact-row.ts';
 import { ContactsRepo } from '../store/contacts-repo.ts';
-import type { MainMessage, WorkerInput, WorkerMessage, WorkerStats } from './import-protocol.ts';
+import type { ImportTotals } from './contact-row.ts';
+import { bootCode, type MainMessage, type WorkerInput, type WorkerMessage, type WorkerStats } from './import-protocol.ts';
 import { parseMapping } from './mapping.ts';
 import { parseCountry } from './phone.ts';
 import type { Delimiter, DuplicateRow, FileFormat, ImportProgress, ImportReport, Mapping, RowIssue, TextEncoding } from './types.ts';
@@ -27,29 +28,27 @@ export interface ImportOptions {
   fileName?: string;
   /** Called after every batch (about every 2,000 rows) and once at the end. */
   onProgress?: (p: ImportProgress) => void;
-  /** Rows per batch and transaction; default 2,000 (a few ms of the main thread each). */
+  /** Rows per batch and transaction; default 2,000. */
   batchRows?: number;
 }
 
 /** Where an import's time went (for the bench). */
 export interface ImportStats extends WorkerStats {
-  /** Main-thread time spent inserting batches. */
+  /** Main-thread time spent inserting batches (in-memory databases only; else the writer thread inserts). */
   insertMs: number;
 }
 
-/**
- * Contacts written between two checkpoints (~5 MB of WAL). Batches skip the automatic checkpoint,
- * which would copy the WAL into the database on this thread every 4 MB and stall the event loop;
- * the worker runs them on its own connection instead (checkpointFromWorker).
- */
-const CHECKPOINT_ROWS = 20_000;
+// Workers need the TypeScript loader too; loader flags on the command line do not reach them.
+const BOOT = {
+  tsx: fileURLToPath(import.meta.resolve('tsx/cjs/api')),
+  parser: fileURLToPath(new URL('./import-worker.ts', import.meta.url)),
+  writer: fileURLToPath(new URL('./import-writer.ts', import.meta.url)),
+};
+/** A small young generation keeps the parser's share of the process's memory down at little cost in speed. */
+const PARSER_HEAP = { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 512 };
+/** How long a failed import waits for its threads to close their connection before terminating them. */
+const STOP_GRACE_MS = 10_000;
 
-const WORKER_URL = new URL('./import-worker.ts', import.meta.url).href;
-// The worker needs the TypeScript loader too; loader flags on the command line do not reach it.
-const WORKER_BOOT = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})` +
-  `.then((tsx) => { tsx.register(); return import(${JSON.stringify(WORKER_URL)}); })`;
-/** A small young generation keeps the worker's share of the process's memory down at little cost in speed. */
-const WORKER_HEAP = { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 512 };
 const lastStats = new WeakMap<ImportReport, ImportStats>();
 
 export function importStats(report: ImportReport): ImportStats | undefined {
@@ -68,16 +67,17 @@ export async function importContacts(db: Db, file: string, opts: ImportOptions):
 
   const input: WorkerInput = {
     path: file, country, mapping, batchRows: opts.batchRows ?? 2000, maxInFlight: 3,
-    dbFile: db.memory || db.readonly ? null : db.name,
+    dbFile: db.memory ? null : db.name, listId, createdAt, boot: { tsx: BOOT.tsx, writer: BOOT.writer },
   };
   let worker: Worker;
   try {
-    worker = new Worker(WORKER_BOOT, { eval: true, workerData: input, execArgv: [], resourceLimits: WORKER_HEAP });
+    worker = new Worker(bootCode(BOOT.tsx, BOOT.parser), { eval: true, workerData: input, execArgv: [], resourceLimits: PARSER_HEAP });
   } catch (e) {
     repo.discardList(listId);
     throw e;
   }
-  let pending = 0;
+  let exited = false;
+  const exit = new Promise<void>((resolve) => worker.once('exit', () => { exited = true; resolve(); }));
   let insertMs = 0;
 
   const rejected: RowIssue[] = [];
@@ -90,13 +90,18 @@ export async function importContacts(db: Db, file: string, opts: ImportOptions):
     const fail = (e: unknown): void => {
       if (settled) return;
       settled = true;
-      void worker.terminate();
-      try {
-        repo.discardList(listId);
-      } catch {
-        // the original error matters more; boot's sweep removes what is left
-      }
-      reject(e);
+      // The threads' connection must be closed (its last transaction over) before we delete.
+      if (!exited) worker.postMessage({ type: 'stop' } satisfies MainMessage);
+      const grace = setTimeout(() => void worker.terminate(), STOP_GRACE_MS);
+      void exit.then(() => {
+        clearTimeout(grace);
+        try {
+          repo.discardList(listId);
+        } catch {
+          // the original error matters more; boot's sweep removes what is left
+        }
+        reject(e);
+      });
     };
     const finish = (totals: ImportTotals, stats: WorkerStats): void => {
       if (!head) throw new Error('import worker finished without describing the file');
@@ -121,7 +126,6 @@ export async function importContacts(db: Db, file: string, opts: ImportOptions):
       };
       repo.publishList(listId, report);
       settled = true;
-      void worker.terminate();
       lastStats.set(report, { ...stats, insertMs });
       resolve(report);
     };
@@ -135,18 +139,17 @@ export async function importContacts(db: Db, file: string, opts: ImportOptions):
             break;
           case 'batch': {
             const b = m.batch;
-            if (b.count > 0) {
-              const t = performance.now();
-              repo.insertBatch(listId, createdAt, unpack(b));
-              insertMs += performance.now() - t;
-              pending += b.count;
+            if (!m.written) {
+              if (b.count > 0) {
+                const t = performance.now();
+                repo.insertPacked(listId, createdAt, `[${b.packed}]`);
+                insertMs += performance.now() - t;
+              }
+              worker.postMessage({ type: 'ack' } satisfies MainMessage);
             }
             for (const x of b.rejected) rejected.push(x);
             for (const x of b.warnings) warnings.push(x);
             for (const x of b.duplicateRows) duplicateRows.push(x);
-            const checkpoint = input.dbFile !== null && pending >= CHECKPOINT_ROWS;
-            if (checkpoint) pending = 0;
-            worker.postMessage({ type: 'ack', checkpoint } satisfies MainMessage);
             opts.onProgress?.(m.progress);
             break;
           }
@@ -165,7 +168,7 @@ export async function importContacts(db: Db, file: string, opts: ImportOptions):
       }
     });
     worker.on('error', fail);
-    worker.on('exit', (code) => {
+    worker.once('exit', (code) => {
       if (!settled) fail(new AppError('E_IMPORT_FILE', `the import of ${fileName} stopped unexpectedly (worker exit code ${code})`, { file: fileName }));
     });
   });

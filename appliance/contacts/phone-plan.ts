@@ -3,7 +3,11 @@
 // We compile the same metadata (libphonenumber-js/max) once and classify national numbers with the
 // same rules; anything we are not sure about goes to the library itself.
 // test/contacts/phone.test.ts checks that both agree on random numbers.
-import { Metadata, type CountryCode, type NumberType } from 'libphonenumber-js/max';
+// The core build's Metadata with the max metadata: the /max entry exports Metadata only to ESM,
+// and the import threads load this module as CommonJS.
+import { Metadata } from 'libphonenumber-js/core';
+import metadata from 'libphonenumber-js/metadata.max.json';
+import type { CountryCode, NumberType } from 'libphonenumber-js/max';
 
 type NonNullNumberType = Exclude<NumberType, undefined>;
 
@@ -60,7 +64,7 @@ export class CompiledPlan {
   readonly sharedCallingCode: boolean;
 
   constructor(country: CountryCode) {
-    const meta = new Metadata() as unknown as MetadataApi;
+    const meta = new Metadata(metadata) as unknown as MetadataApi;
     meta.selectNumberingPlan(country);
     const plan = meta.numberingPlan;
     this.country = country;

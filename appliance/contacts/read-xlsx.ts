@@ -2,14 +2,19 @@
 // user would see as closely as we can: numbers as plain digits (so a phone number stored as a number
 // shows its lost leading 0), dates as ISO dates, rich text and hyperlinks as their text.
 import { createReadStream } from 'node:fs';
-import ExcelJS from 'exceljs';
+import { createRequire } from 'node:module';
+import type ExcelJSModule from 'exceljs';
 import { AppError } from '../errors.ts';
 import { baseName } from './sniff.ts';
 import type { RawSheet, SheetRow } from './sheet.ts';
 
 const BATCH = 1000;
 
+// exceljs is large: loaded on the first workbook only (require works in both module systems we run in).
+let excel: typeof ExcelJSModule | null = null;
+
 export async function openXlsx(path: string): Promise<RawSheet> {
+  const ExcelJS = (excel ??= createRequire(import.meta.url)('exceljs') as typeof ExcelJSModule);
   const file = createReadStream(path, { highWaterMark: 256 * 1024 });
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(file, {
     worksheets: 'emit', sharedStrings: 'cache', hyperlinks: 'ignore', styles: 'cache', entries: 'emit',

@@ -3,6 +3,7 @@
 import { stat } from 'node:fs/promises';
 import { AppError } from '../errors.ts';
 import { openCsv } from './read-csv.ts';
+import { openXlsx } from './read-xlsx.ts';
 import { baseName, fileError, sniffFormat } from './sniff.ts';
 import type { Delimiter, FileFormat, TextEncoding } from './types.ts';
 
@@ -43,8 +44,7 @@ export async function openSheet(path: string): Promise<Sheet> {
     throw fileError(path, e);
   }
   const format = await sniffFormat(path);
-  // exceljs is large; load it only for workbooks.
-  const raw = format === 'xlsx' ? await (await import('./read-xlsx.ts')).openXlsx(path) : await openCsv(path);
+  const raw = format === 'xlsx' ? await openXlsx(path) : await openCsv(path);
   try {
     let header: SheetRow | undefined;
     let rest: SheetRow[] = [];

@@ -7,11 +7,17 @@ import { AppError } from '../errors.ts';
 import type { Db } from './db.ts';
 import type { ImportReport, LineType, TzSource } from '../contacts/types.ts';
 
-/** Values per staged contact, in this order (the importer's batches are flat arrays of them). */
-export const CONTACT_COLUMNS = ['e164', 'line_type', 'timezones', 'tz_source', 'name', 'fields', 'consent', 'row'] as const;
-export const VALUES_PER_CONTACT = CONTACT_COLUMNS.length;
-/** Rows per multi-row INSERT: 8 values each stays well under SQLite's 32766 bound parameters. */
-const ROWS_PER_STATEMENT = 250;
+/** A contact to add to a list being imported. */
+export interface NewContact {
+  e164: string;
+  lineType: LineType;
+  timezones: readonly string[];
+  tzSource: TzSource;
+  name: string | null;
+  fields: Readonly<Record<string, string>>;
+  consent: Readonly<Record<string, string>> | null;
+  row: number;
+}
 
 export interface ListRow {
   id: number;
@@ -86,15 +92,22 @@ export class ContactsRepo {
       .run(name, input.sourceFile, input.country, input.createdAt).lastInsertRowid);
   }
 
+  /** Appends contacts to a list being imported, in one transaction. */
+  insertContacts(listId: number, createdAt: string, contacts: readonly NewContact[]): void {
+    this.insertPacked(listId, createdAt, JSON.stringify(contacts.map((c) =>
+      [c.e164, c.lineType, c.timezones, c.tzSource, c.name, c.fields, c.consent, c.row])));
+  }
+
   /**
-   * Appends contacts to a list being imported, in one transaction. `values` holds
-   * VALUES_PER_CONTACT values per contact in CONTACT_COLUMNS order.
+   * The importer's bulk path: `packed` is a JSON array (text, or its UTF-8 bytes) with one array per contact,
+   * [e164, lineType, timezones[], tzSource, name|null, fields{}, consent{}|null, row], which SQLite
+   * unpacks itself (json_each) so no JavaScript value per contact is made on this thread.
    * Bulk settings hold for this call only (nothing else runs on the connection meanwhile): no fsync
    * (the publishing commit makes the list durable), no foreign-key lookup per row (the list id is
    * the one beginList gave), and no automatic checkpoint on this commit (the importer checkpoints
-   * from its worker thread, see checkpointFromWorker in appliance/contacts/import.ts).
+   * from its worker thread, see appliance/contacts/import.ts).
    */
-  insertBatch(listId: number, createdAt: string, values: readonly unknown[]): void {
+  insertPacked(listId: number, createdAt: string, packed: string | Buffer): void {
     const sync = this.db.pragma('synchronous', { simple: true }) as number;
     const fk = this.db.pragma('foreign_keys', { simple: true }) as number;
     const ckpt = this.db.pragma('wal_autocheckpoint', { simple: true }) as number;
@@ -102,28 +115,16 @@ export class ContactsRepo {
     this.db.pragma('foreign_keys = OFF');
     this.db.pragma('wal_autocheckpoint = 0');
     try {
-      this.insertRows(listId, createdAt, values);
+      this.db.transaction(() => {
+        this.stmt(`INSERT INTO contacts (list_id, created_at, e164, line_type, timezones, tz_source, name, fields, consent, row)
+          SELECT @list, @at, value ->> 0, value ->> 1, value -> 2, value ->> 3, value ->> 4, value -> 5, nullif(value -> 6, 'null'), value ->> 7
+          FROM json_each(CAST(@packed AS TEXT))`).run({ list: listId, at: createdAt, packed });
+      })();
     } finally {
       this.db.pragma(`synchronous = ${sync}`);
       this.db.pragma(`foreign_keys = ${fk}`);
       this.db.pragma(`wal_autocheckpoint = ${ckpt}`);
     }
-  }
-
-  private insertRows(listId: number, createdAt: string, values: readonly unknown[]): void {
-    const n = values.length / VALUES_PER_CONTACT;
-    if (!Number.isInteger(n)) throw new Error(`insertBatch: ${values.length} values is not a whole number of contacts`);
-    const head = `INSERT INTO contacts (list_id, created_at, ${CONTACT_COLUMNS.join(', ')}) VALUES `;
-    const tuple = `(@list, @at, ${CONTACT_COLUMNS.map(() => '?').join(', ')})`;
-    const named = { list: listId, at: createdAt };
-    const full = this.stmt(head + Array(ROWS_PER_STATEMENT).fill(tuple).join(', '));
-    const chunk = ROWS_PER_STATEMENT * VALUES_PER_CONTACT;
-    this.db.transaction(() => {
-      let at = 0;
-      for (; at + chunk <= values.length; at += chunk) full.run(values.slice(at, at + chunk), named);
-      const rest = (values.length - at) / VALUES_PER_CONTACT;
-      if (rest > 0) this.stmt(head + Array(rest).fill(tuple).join(', ')).run(values.slice(at), named);
-    })();
   }
 
   /** Makes a staged list visible with its counts and report, in one commit. */

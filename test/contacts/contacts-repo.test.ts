@@ -1,7 +1,7 @@
 // The contact-list repository: staged lists stay invisible, search pages, deletes respect campaigns.
 import test from 'ava';
 import { openStore } from '../../appliance/store/db.ts';
-import { ContactsRepo } from '../../appliance/store/contacts-repo.ts';
+import { ContactsRepo, type NewContact } from '../../appliance/store/contacts-repo.ts';
 import { sweepInterruptedImports } from '../../appliance/contacts/import.ts';
 import type { ImportReport } from '../../appliance/contacts/types.ts';
 
@@ -13,15 +13,18 @@ function report(id: number, name: string, accepted: number): ImportReport {
   };
 }
 
-function contact(i: number, name: string): Array<string | number | null> {
-  return [`+3361234${String(i).padStart(4, '0')}`, 'mobile', '["Europe/Paris"]', 'country', name, JSON.stringify({ Ville: i % 2 ? 'Lyon' : 'Paris' }), null, i + 2];
+function contact(i: number, name: string): NewContact {
+  return {
+    e164: `+3361234${String(i).padStart(4, '0')}`, lineType: 'mobile', timezones: ['Europe/Paris'], tzSource: 'country', name,
+    fields: { Ville: i % 2 ? 'Lyon' : 'Paris' }, consent: i === 0 ? { date: '2024-03-01', source: 'web' } : null, row: i + 2,
+  };
 }
 
 test('a staged list is invisible until published, and discarding removes its contacts', (t) => {
   const db = openStore({ dir: ':memory:' });
   const repo = new ContactsRepo(db);
   const id = repo.beginList({ name: 'Mars', sourceFile: 'mars.csv', country: 'FR', createdAt: '2024-03-01T10:00:00.000Z' });
-  repo.insertBatch(id, '2024-03-01T10:00:00.000Z', Array.from({ length: 600 }, (_, i) => contact(i, `Client ${i}`)).flat());
+  repo.insertContacts(id, '2024-03-01T10:00:00.000Z', Array.from({ length: 600 }, (_, i) => contact(i, `Client ${i}`)));
   t.is(repo.getList(id), null);
   t.deepEqual(repo.listLists(), []);
   t.throws(() => repo.beginList({ name: 'Mars', sourceFile: null, country: 'FR', createdAt: 'x' }), { message: /is being imported right now/ });
@@ -31,14 +34,14 @@ test('a staged list is invisible until published, and discarding removes its con
   t.throws(() => repo.beginList({ name: 'Mars', sourceFile: null, country: 'FR', createdAt: 'x' }), { message: /already exists/ });
 
   const other = repo.beginList({ name: 'Avril', sourceFile: null, country: 'FR', createdAt: 'x' });
-  repo.insertBatch(other, 'x', contact(1, 'A'));
+  repo.insertContacts(other, 'x', [contact(1, 'A')]);
   repo.discardList(other);
   t.is(db.prepare('SELECT COUNT(*) FROM contacts WHERE list_id = ?').pluck().get(other), 0);
   t.is(db.prepare('SELECT COUNT(*) FROM lists').pluck().get(), 1);
 
   // A crash leaves a staged list behind: the boot sweep removes it.
   const crashed = repo.beginList({ name: 'Mai', sourceFile: null, country: 'FR', createdAt: 'x' });
-  repo.insertBatch(crashed, 'x', contact(2, 'B'));
+  repo.insertContacts(crashed, 'x', [contact(2, 'B')]);
   t.is(sweepInterruptedImports(db), 1);
   t.is(db.prepare('SELECT COUNT(*) FROM contacts').pluck().get(), 600);
   db.close();
@@ -48,13 +51,17 @@ test('search by name, field or number (national or international), with paging',
   const db = openStore({ dir: ':memory:' });
   const repo = new ContactsRepo(db);
   const id = repo.beginList({ name: 'L', sourceFile: null, country: 'FR', createdAt: 'x' });
-  repo.insertBatch(id, 'x', Array.from({ length: 120 }, (_, i) => contact(i, i === 42 ? 'Élodie 100% Lefèvre' : `Client ${i}`)).flat());
+  repo.insertContacts(id, 'x', Array.from({ length: 120 }, (_, i) => contact(i, i === 42 ? 'Élodie 100% Lefèvre' : `Client ${i}`)));
   repo.publishList(id, report(id, 'L', 120));
 
   const all = repo.searchContacts(id, { limit: 50, offset: 100 })!;
   t.is(all.total, 120);
   t.deepEqual(all.items.map((c) => c.row), Array.from({ length: 20 }, (_, i) => i + 102));
   t.like(all.items[0], { e164: '+33612340100', lineType: 'mobile', timezones: ['Europe/Paris'], tzSource: 'country', fields: { Ville: 'Paris' }, consent: null });
+  t.deepEqual(repo.searchContacts(id, { limit: 1 })!.items[0], {
+    id: 1, listId: id, e164: '+33612340000', lineType: 'mobile', timezones: ['Europe/Paris'], tzSource: 'country', name: 'Client 0',
+    fields: { Ville: 'Paris' }, consent: { date: '2024-03-01', source: 'web' }, row: 2, createdAt: 'x',
+  });
 
   t.deepEqual(repo.searchContacts(id, { query: 'élodie' })!.items.map((c) => c.row), [44]);
   t.deepEqual(repo.searchContacts(id, { query: '100%' })!.items.map((c) => c.row), [44]);
@@ -70,7 +77,7 @@ test('a list a live campaign uses cannot be deleted; a finished campaign does no
   const db = openStore({ dir: ':memory:' });
   const repo = new ContactsRepo(db);
   const id = repo.beginList({ name: 'L', sourceFile: null, country: 'FR', createdAt: 'x' });
-  repo.insertBatch(id, 'x', contact(1, 'A'));
+  repo.insertContacts(id, 'x', [contact(1, 'A')]);
   repo.publishList(id, report(id, 'L', 1));
   db.prepare("INSERT INTO campaigns (name, list_id, status, config, created_at) VALUES ('Promo', ?, 'paused', '{}', 'x')").run(id);
   t.throws(() => repo.deleteList(id), { message: 'campaign "Promo" uses this list; stop or delete it first' });
