@@ -1,15 +1,17 @@
 // One shared packet clock for every call. Each run is scheduled against an absolute monotonic
 // deadline (origin + n x period), so timer jitter never accumulates into drift; after a stall the
 // missed ticks run back to back (bounded) and the rest are skipped, keeping the tick count true.
-// Subscribers are spread over a few phases of the period, so a thousand calls do not all send in
-// one burst: each call still gets exactly one tick per period, at its phase's offset.
+// Subscribers are spread over phases of the period once there are many, so a thousand calls do
+// not all send in one burst: each call still gets exactly one tick per period, at its phase's offset.
 
 export type TickListener = (tick: number) => void;
 
 export interface MediaClockOptions {
   periodMs?: number;
-  /** Slots per period that subscribers are spread over (default 4: 5 ms apart at 20 ms). */
+  /** Slots per period that subscribers are spread over (default 10: 2 ms apart at 20 ms). */
   phases?: number;
+  /** Subscribers a phase takes before the next phase is used (default 32): few calls, few wake-ups. */
+  phaseFill?: number;
   /** Periods run back to back after a stall before the clock skips ahead instead. */
   maxCatchUpTicks?: number;
   /** A run may start this early (default 0.5 ms): Node timers have 1 ms granularity and often fire a little early. */
@@ -67,6 +69,7 @@ export class MediaClock {
   readonly periodMs: number;
   readonly phases: number;
   private readonly phaseMs: number;
+  private readonly phaseFill: number;
   private readonly maxCatchUp: number;
   private readonly earlyMs: number;
   private readonly onListenerError: (err: unknown) => void;
@@ -90,7 +93,8 @@ export class MediaClock {
 
   constructor(opts: MediaClockOptions = {}) {
     this.periodMs = opts.periodMs ?? 20;
-    this.phases = Math.max(1, Math.floor(opts.phases ?? 4));
+    this.phases = Math.max(1, Math.floor(opts.phases ?? 10));
+    this.phaseFill = Math.max(1, opts.phaseFill ?? 32);
     this.phaseMs = this.periodMs / this.phases;
     this.maxCatchUp = opts.maxCatchUpTicks ?? 5;
     this.earlyMs = opts.earlyToleranceMs ?? 0.5;
@@ -120,8 +124,13 @@ export class MediaClock {
 
   /** Calls `fn(tick)` once every period; the clock runs only while it has subscribers. */
   subscribe(fn: TickListener): () => void {
-    let phase = 0;
-    for (let p = 1; p < this.phases; p++) if (this.counts[p] < this.counts[phase]) phase = p;
+    // the first phase with room, else the least loaded one
+    let phase = -1;
+    for (let p = 0; p < this.phases && phase < 0; p++) if (this.counts[p] < this.phaseFill) phase = p;
+    if (phase < 0) {
+      phase = 0;
+      for (let p = 1; p < this.phases; p++) if (this.counts[p] < this.counts[phase]) phase = p;
+    }
     const list = this.lists[phase];
     list.push(fn);
     this.counts[phase]++;

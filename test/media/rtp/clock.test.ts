@@ -71,7 +71,7 @@ test.serial('subscribers can leave during a tick, a throwing one does not stop t
 });
 
 test.serial('subscribers are spread over the phases of the period, each called once per tick', async (t) => {
-  const clock = new MediaClock({ phases: 4 });
+  const clock = new MediaClock({ phases: 4, phaseFill: 2 });
   const calls: Array<Array<{ tick: number; at: number }>> = [];
   const offs = [];
   for (let i = 0; i < 8; i++) {
