@@ -1,9 +1,9 @@
 // Answering-machine detection on the labelled test subset of the corpus (people answering and voicemail
 // greetings, English and French, telephone band + G.711), fed 20 ms at a time as a call would.
 import test from 'ava';
-import { AMD_DEFAULTS, AnsweringMachineDetector, requiredSilenceMs, resolveAmdOptions, type AmdVerdict } from '../../media/dsp/amd.ts';
-import { encodeG711, decodeG711 } from '../../media/dsp/g711.ts';
-import { frames, loadTestSubset } from '../corpus/load.ts';
+import { AMD_DEFAULTS, AnsweringMachineDetector, requiredSilenceMs, resolveAmdOptions, type AmdVerdict } from '../../../media/dsp/amd.ts';
+import { encodeG711, decodeG711 } from '../../../media/dsp/g711.ts';
+import { frames, loadTestSubset } from '../../corpus/load.ts';
 
 function run(samples: Int16Array, det = new AnsweringMachineDetector()): AmdVerdict | null {
   for (const f of frames(samples)) {

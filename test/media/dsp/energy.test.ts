@@ -1,5 +1,5 @@
 import test from 'ava';
-import { EnergyVad, frameLevelDb, frameMeanAbs } from '../../media/dsp/energy.ts';
+import { EnergyVad, frameLevelDb, frameMeanAbs } from '../../../media/dsp/energy.ts';
 
 function sine(amp: number, hz = 1000, n = 160): Int16Array {
   return new Int16Array(n).map((_, i) => Math.round(amp * Math.sin((2 * Math.PI * hz * i) / 8000)));

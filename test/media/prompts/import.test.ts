@@ -6,11 +6,11 @@ import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promise
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { isAppError } from '../../appliance/errors.ts';
-import { importRecording } from '../../media/prompts/import.ts';
-import { listRecordings, readRecording } from '../../media/prompts/library.ts';
-import { readWavS16 } from '../../media/prompts/pcm.ts';
-import { LOUDNESS_TARGET } from '../../media/prompts/transcode.ts';
+import { isAppError } from '../../../appliance/errors.ts';
+import { importRecording } from '../../../media/prompts/import.ts';
+import { listRecordings, readRecording } from '../../../media/prompts/library.ts';
+import { readWavS16 } from '../../../media/prompts/pcm.ts';
+import { LOUDNESS_TARGET } from '../../../media/prompts/transcode.ts';
 
 const run = promisify(execFile);
 let work = '';

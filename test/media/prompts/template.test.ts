@@ -1,5 +1,5 @@
 import test from 'ava';
-import { localeForVoice, renderTemplate, templateTokens, unknownTokens } from '../../media/prompts/template.ts';
+import { localeForVoice, renderTemplate, templateTokens, unknownTokens } from '../../../media/prompts/template.ts';
 
 test('tokens are listed once each, in order', (t) => {
   t.deepEqual(templateTokens('Hi {first_name}, {appointment_date}. Bye {first_name}! {not a token} {}'), ['first_name', 'appointment_date']);

@@ -1,11 +1,11 @@
 // Beep detection across the pitches and lengths voicemail boxes use, and the "start the message now"
 // decision: right after the beep, after the greeting when there is none, restarted for a late beep.
 import test from 'ava';
-import { AnsweringMachineDetector } from '../../media/dsp/amd.ts';
-import { VoicemailDrop, type DropDecision } from '../../media/dsp/beep-drop.ts';
-import { BeepDetector, type BeepEvent } from '../../media/dsp/beep.ts';
-import { decodeG711, encodeG711 } from '../../media/dsp/g711.ts';
-import { frames, loadTestSubset } from '../corpus/load.ts';
+import { AnsweringMachineDetector } from '../../../media/dsp/amd.ts';
+import { VoicemailDrop, type DropDecision } from '../../../media/dsp/beep-drop.ts';
+import { BeepDetector, type BeepEvent } from '../../../media/dsp/beep.ts';
+import { decodeG711, encodeG711 } from '../../../media/dsp/g711.ts';
+import { frames, loadTestSubset } from '../../corpus/load.ts';
 
 const RATE = 8000;
 
