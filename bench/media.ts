@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ulawEncode } from '../media/dsp/g711.ts';
-import { LatencyHistogram } from '../media/rtp/clock.ts';
+import { LatencyHistogram, MediaClock } from '../media/rtp/clock.ts';
 import { MediaEngine } from '../media/rtp/media-engine.ts';
 import { literalLookup } from '../media/rtp/port-pool.ts';
 import { RtpSession } from '../media/rtp/session.ts';
@@ -201,6 +201,14 @@ async function main(): Promise<void> {
       `(${raw.cpuUsPerDatagram.toFixed(2)} us CPU each) -> rawUdpCallLimit ${Math.round(rawUdpCallLimit)}`,
   );
 
+  // the floor this machine sets: lateness of the bare shared clock with nothing to send
+  const idleClock = new MediaClock();
+  const off = idleClock.subscribe(() => {});
+  await sleep(2000);
+  off();
+  const idleClockP99Ms = round(idleClock.stats().p99LatenessMs);
+  say(`idle clock: p99 lateness ${idleClockP99Ms} ms (the machine's timer and scheduling floor)`);
+
   const { ports: farPorts } = await receiver.ask({ type: 'reflect', sockets: 8 }, 'reflect');
   const engine = new MediaEngine({
     bindAddress: '127.0.0.1',
@@ -354,6 +362,7 @@ async function main(): Promise<void> {
     rawCpuUsPerDatagram: round(raw.cpuUsPerDatagram, 3),
     cpuBoundCalls: best ? Math.round(1e6 / best.cpuUsPerCallSecond) : null,
     cpuBoundRatio: best ? round(1e6 / best.cpuUsPerCallSecond / (1e6 / (raw.cpuUsPerDatagram * 100)), 3) : null,
+    idleClockP99Ms,
     rawUdpDatagramsPerSec: Math.round(raw.perSec),
     rawUdpUnconnectedPerSec: Math.round(raw.unconnectedPerSec),
     rawUdpConnectedPerSec: Math.round(raw.connectedPerSec),

@@ -36,7 +36,10 @@ export interface RtpSessionOptions {
   inbandDtmf?: boolean;
   /** Emit 'rtp-timeout' after this long without a packet once media started; 0 turns it off. */
   rtpTimeoutMs?: number;
-  /** Latch to the source address of received packets (NAT). Default true. */
+  /**
+   * Latch to the source address of received packets (NAT), then accept packets from there only.
+   * Default true; false for asymmetric peers (send to the SDP address, accept from anywhere).
+   */
   symmetric?: boolean;
   /** Received frames held back to put reordered packets right. Default 3. */
   reorderPackets?: number;
@@ -164,7 +167,6 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     this.socket.on('message', this.onMessage);
     this.socket.on('error', this.onSocketError);
     this.unsubscribe = this.clock.subscribe(this.onTick);
-    if (!this.symmetric) this.connect();
   }
 
   /** The G.711 law this session sends (what `play()` expects). */
@@ -208,7 +210,6 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     this.remoteAddress = address;
     this.remotePort = port;
     this.latched = false;
-    if (!this.symmetric) this.connect();
   }
 
   setPayloadType(pt: 0 | 8): void {

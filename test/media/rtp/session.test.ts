@@ -270,3 +270,34 @@ test('junk on the RTP port is ignored; the engine tracks, releases and runs out 
   t.is(e.activeSessions().length, 0);
   t.false(e.clock.running);
 });
+
+test('after latching, packets from anyone else are dropped; a non-symmetric session accepts them', async (t) => {
+  const e = engine();
+  t.teardown(() => e.stop());
+  const [A, B] = await pair(e);
+  const C = await e.createSession({ symmetric: false });
+  C.setRemote('127.0.0.1', A.localPort);
+  await sleep(100); // A and B have latched onto each other
+  const intruder = dgram.createSocket('udp4');
+  t.teardown(() => intruder.close());
+  const atB = digits(B);
+  const atC = digits(C);
+  const press = (seq: number) => {
+    const pkt = Buffer.alloc(16);
+    pkt[0] = 0x80;
+    pkt[1] = 0x80 | 101;
+    pkt.writeUInt16BE(seq, 2);
+    pkt.writeUInt32BE(123456, 4);
+    pkt.writeUInt32BE(0xabcdef, 8);
+    pkt[12] = 9; // digit 9
+    pkt[13] = 0x80 | 10;
+    pkt.writeUInt16BE(800, 14);
+    return pkt;
+  };
+  intruder.send(press(1), B.localPort, '127.0.0.1');
+  intruder.send(press(1), C.localPort, '127.0.0.1');
+  await sleep(100);
+  t.deepEqual(atB, [], 'injected RTP is not heard by a latched session');
+  t.deepEqual(atC, [{ digit: '9', source: 'rfc4733' }]);
+  t.like(C.stats(), { latched: false, remotePort: A.localPort });
+});
