@@ -17,8 +17,8 @@ export interface WorkerInput {
   /** The staged list the contacts go under, and their created_at. */
   listId: number;
   createdAt: string;
-  /** How the parser starts its writer thread: tsx's CommonJS loader and the writer module (file paths). */
-  boot: { tsx: string; writer: string };
+  /** The writer thread's script (import-writer.cjs). */
+  writer: string;
 }
 
 /**
@@ -57,18 +57,23 @@ export type WorkerMessage =
 
 export type MainMessage = { type: 'ack' } | { type: 'stop' };
 
-/** What the parser thread gives its writer thread. */
+/** What the parser thread gives its writer thread (import-writer.cjs). */
 export interface WriterInput {
   dbFile: string;
   listId: number;
   createdAt: string;
+  /** contacts-repo PACKED_INSERT_SQL. */
+  sql: string;
 }
 
-/** A batch: the contacts-repo insertPacked JSON text as UTF-8 bytes (transferred); or the end. */
-export type WriterRequest = { type: 'batch'; packed: Uint8Array; count: number } | { type: 'end' };
+/**
+ * A batch: the contacts-repo PACKED_INSERT_SQL JSON text as UTF-8 bytes, the first `length` of
+ * `buffer` (transferred, and handed back with the acknowledgement for reuse); or the end.
+ */
+export type WriterRequest = { type: 'batch'; buffer: ArrayBuffer; length: number; count: number } | { type: 'end' };
 
 /** `closed`: every batch is committed and the connection closed. `failed`: the connection is closed too. */
 export type WriterReply =
-  | { type: 'ack' }
+  | { type: 'ack'; buffer: ArrayBuffer }
   | { type: 'closed'; writeMs: number; checkpointMs: number }
   | { type: 'failed'; message: string };

@@ -1,12 +1,13 @@
 // Parser thread of an import: reads the file, maps columns and normalises numbers. When the database
-// is a file, a writer thread (import-writer.ts) stores the batches on its own connection while this
+// is a file, a writer thread (import-writer.cjs) stores the batches on its own connection while this
 // one parses on: two cores busy, and the main thread (SIP, RTP clock, HTTP, dialer) does nothing per
 // row. For an in-memory database (tests), which a second connection cannot see, batches go to the
 // main thread for insertion instead.
 import { parentPort, Worker, workerData } from 'node:worker_threads';
 import { isAppError } from '../errors.ts';
 import { ContactRowReader, emptyBatch, type ImportBatch } from './contact-row.ts';
-import { bootCode, type MainMessage, type WorkerInput, type WorkerMessage, type WorkerProgress, type WriterInput, type WriterReply, type WriterRequest } from './import-protocol.ts';
+import { PACKED_INSERT_SQL } from '../store/contacts-repo.ts';
+import type { MainMessage, WorkerInput, WorkerMessage, WorkerProgress, WriterInput, WriterReply, WriterRequest } from './import-protocol.ts';
 import { resolveMapping, suggestMapping } from './mapping.ts';
 import { PhoneNormaliser } from './phone.ts';
 import { openSheet, type Sheet } from './sheet.ts';
@@ -38,16 +39,23 @@ function post(m: WorkerMessage): void {
 class Writer {
   private readonly thread: Worker;
   private readonly encoder = new TextEncoder();
+  /**
+   * Batch buffers go to the writer and come back with its acknowledgement: a fixed few, reused.
+   * Fresh ones per batch would pile up in the writer until its (rare) garbage collection.
+   */
+  private readonly spare: ArrayBuffer[] = [];
   private failure: Error | null = null;
   private closed: Promise<void>;
 
   constructor(file: string) {
-    const writerInput: WriterInput = { dbFile: file, listId: input.listId, createdAt: input.createdAt };
-    this.thread = new Worker(bootCode(input.boot.tsx, input.boot.writer), { eval: true, workerData: writerInput, execArgv: [], resourceLimits: WRITER_HEAP });
+    const writerInput: WriterInput = { dbFile: file, listId: input.listId, createdAt: input.createdAt, sql: PACKED_INSERT_SQL };
+    this.thread = new Worker(input.writer, { workerData: writerInput, execArgv: [], resourceLimits: WRITER_HEAP });
     this.closed = new Promise<void>((resolve) => {
       this.thread.on('message', (m: WriterReply) => {
-        if (m.type === 'ack') inFlight--;
-        else if (m.type === 'failed') this.failure ??= new Error(`storing contacts failed: ${m.message}`);
+        if (m.type === 'ack') {
+          inFlight--;
+          if (this.spare.length < input.maxInFlight) this.spare.push(m.buffer);
+        } else if (m.type === 'failed') this.failure ??= new Error(`storing contacts failed: ${m.message}`);
         else {
           timing.writeMs = m.writeMs;
           timing.checkpointMs = m.checkpointMs;
@@ -63,8 +71,17 @@ class Writer {
 
   async write(batch: ImportBatch): Promise<void> {
     if (this.failure) throw this.failure;
-    const packed = this.encoder.encode(`[${batch.packed}]`);
-    this.thread.postMessage({ type: 'batch', packed, count: batch.count } satisfies WriterRequest, [packed.buffer]);
+    const text = `[${batch.packed}]`;
+    const length = Buffer.byteLength(text);
+    let i = this.spare.findIndex((b) => b.byteLength >= length);
+    if (i < 0) {
+      this.spare.pop(); // replaced by a bigger one
+      this.spare.push(new ArrayBuffer(Math.ceil(length / 65536) * 65536 + 65536));
+      i = this.spare.length - 1;
+    }
+    const [buffer] = this.spare.splice(i, 1);
+    this.encoder.encodeInto(text, new Uint8Array(buffer, 0, length));
+    this.thread.postMessage({ type: 'batch', buffer, length, count: batch.count } satisfies WriterRequest, [buffer]);
     inFlight++;
     await waitForRoom();
     if (this.failure) throw this.failure;

@@ -14,7 +14,6 @@ import { ContactsRepo } from '../store/contacts-repo.ts';
 import type { ImportTotals } from './contact-row.ts';
 import { bootCode, type MainMessage, type WorkerInput, type WorkerMessage, type WorkerStats } from './import-protocol.ts';
 import { parseMapping } from './mapping.ts';
-import { parseCountry } from './phone.ts';
 import type { Delimiter, DuplicateRow, FileFormat, ImportProgress, ImportReport, Mapping, RowIssue, TextEncoding } from './types.ts';
 
 export interface ImportOptions {
@@ -42,10 +41,10 @@ export interface ImportStats extends WorkerStats {
 const BOOT = {
   tsx: fileURLToPath(import.meta.resolve('tsx/cjs/api')),
   parser: fileURLToPath(new URL('./import-worker.ts', import.meta.url)),
-  writer: fileURLToPath(new URL('./import-writer.ts', import.meta.url)),
+  writer: fileURLToPath(new URL('./import-writer.cjs', import.meta.url)),
 };
 /** A small young generation keeps the parser's share of the process's memory down at little cost in speed. */
-const PARSER_HEAP = { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 512 };
+const PARSER_HEAP = { maxYoungGenerationSizeMb: Number(process.env.YG ?? 8), maxOldGenerationSizeMb: 512 };
 /** How long a failed import waits for its threads to close their connection before terminating them. */
 const STOP_GRACE_MS = 10_000;
 
@@ -56,7 +55,12 @@ export function importStats(report: ImportReport): ImportStats | undefined {
 }
 
 export async function importContacts(db: Db, file: string, opts: ImportOptions): Promise<ImportReport> {
-  const country = parseCountry(opts.country);
+  // The parser thread checks the country against libphonenumber's list; loading that here would cost
+  // the main thread ~10 MB for good.
+  const country = opts.country.trim().toUpperCase();
+  if (!/^[A-Z]{2}$/.test(country)) {
+    throw new AppError('E_IMPORT_MAPPING', `unknown country "${opts.country}": give a two-letter code such as FR or US`, { country: opts.country });
+  }
   const mapping = opts.mapping === undefined ? undefined : parseMapping(opts.mapping);
   const repo = new ContactsRepo(db);
   const createdAt = new Date().toISOString();
@@ -66,8 +70,8 @@ export async function importContacts(db: Db, file: string, opts: ImportOptions):
   const listName = opts.list.trim();
 
   const input: WorkerInput = {
-    path: file, country, mapping, batchRows: opts.batchRows ?? 2000, maxInFlight: 3,
-    dbFile: db.memory ? null : db.name, listId, createdAt, boot: { tsx: BOOT.tsx, writer: BOOT.writer },
+    path: file, country, mapping, batchRows: opts.batchRows ?? Number(process.env.BR ?? 2000), maxInFlight: 3,
+    dbFile: db.memory ? null : db.name, listId, createdAt, writer: BOOT.writer,
   };
   let worker: Worker;
   try {

@@ -7,6 +7,15 @@ import { AppError } from '../errors.ts';
 import type { Db } from './db.ts';
 import type { ImportReport, LineType, TzSource } from '../contacts/types.ts';
 
+/**
+ * Inserts the contacts of `@packed`, a JSON array (text, or its UTF-8 bytes) with one array per contact:
+ * [e164, lineType, timezones[], tzSource, name|null, fields{}, consent{}|null, row], under list `@list`
+ * with created_at `@at`. Shared with the import's writer thread (import-writer.cjs).
+ */
+export const PACKED_INSERT_SQL = `INSERT INTO contacts (list_id, created_at, e164, line_type, timezones, tz_source, name, fields, consent, row)
+  SELECT @list, @at, value ->> 0, value ->> 1, value -> 2, value ->> 3, value ->> 4, value -> 5, nullif(value -> 6, 'null'), value ->> 7
+  FROM json_each(CAST(@packed AS TEXT))`;
+
 /** A contact to add to a list being imported. */
 export interface NewContact {
   e164: string;
@@ -116,9 +125,7 @@ export class ContactsRepo {
     this.db.pragma('wal_autocheckpoint = 0');
     try {
       this.db.transaction(() => {
-        this.stmt(`INSERT INTO contacts (list_id, created_at, e164, line_type, timezones, tz_source, name, fields, consent, row)
-          SELECT @list, @at, value ->> 0, value ->> 1, value -> 2, value ->> 3, value ->> 4, value -> 5, nullif(value -> 6, 'null'), value ->> 7
-          FROM json_each(CAST(@packed AS TEXT))`).run({ list: listId, at: createdAt, packed });
+        this.stmt(PACKED_INSERT_SQL).run({ list: listId, at: createdAt, packed });
       })();
     } finally {
       this.db.pragma(`synchronous = ${sync}`);
