@@ -51,36 +51,36 @@ function pad(n: number): string {
 /** Reads the consent columns of rows; dates repeat a lot in real lists, so each distinct text is parsed once. */
 export class ConsentReader {
   private readonly dates = new Map<string, string | null>();
+  /** Set by read() when the row's consent date could not be read. */
+  dateProblem: string | null = null;
 
   constructor(private readonly columns: ReadonlyArray<[ConsentKey, number]>, private readonly country: string) {}
 
-  /** Consent of one row, or null when its consent cells are all empty; `dateProblem` when a date was unreadable. */
-  read(cells: readonly string[]): { value: ConsentValue | null; dateProblem: string | null } {
-    if (this.columns.length === 0) return NONE;
-    const value: ConsentValue = {};
-    let any = false;
-    let dateProblem: string | null = null;
+  /** The row's consent as JSON text (a ConsentValue), or null when its consent cells are all empty. */
+  read(cells: readonly string[]): string | null {
+    this.dateProblem = null;
+    if (this.columns.length === 0) return null;
+    let json = '';
     for (const [key, i] of this.columns) {
       const text = (cells[i] ?? '').trim();
       if (text === '') continue;
-      any = true;
+      let entry: string;
       if (key === 'date') {
         let iso = this.dates.get(text);
         if (iso === undefined) {
           iso = parseConsentDate(text, this.country);
           if (this.dates.size < 10_000) this.dates.set(text, iso);
         }
-        if (iso) value.date = iso;
+        if (iso) entry = `"date":"${iso}"`;
         else {
-          value.dateText = text;
-          dateProblem = `consent date "${text}" is not a date we can read (e.g. 2024-03-01 or 01/03/2024); kept as text`;
+          entry = `"dateText":${JSON.stringify(text)}`;
+          this.dateProblem = `consent date "${text}" is not a date we can read (e.g. 2024-03-01 or 01/03/2024); kept as text`;
         }
       } else {
-        value[key] = text;
+        entry = `"${key}":${JSON.stringify(text)}`;
       }
+      json += json === '' ? entry : `,${entry}`;
     }
-    return { value: any ? value : null, dateProblem };
+    return json === '' ? null : `{${json}}`;
   }
 }
-
-const NONE = { value: null, dateProblem: null };

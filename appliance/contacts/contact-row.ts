@@ -131,9 +131,9 @@ export class ContactRowReader {
     }
 
     const consent = this.consent.read(cells);
-    if (consent.dateProblem) {
+    if (this.consent.dateProblem) {
       const col = this.map.consent.find(([k]) => k === 'date')?.[1] ?? 0;
-      out.warnings.push({ row: r.row, column: this.headers[col], reason: consent.dateProblem });
+      out.warnings.push({ row: r.row, column: this.headers[col], reason: this.consent.dateProblem });
     }
 
     // The fields' JSON text is built directly: an object per row with header keys is slow to make and to collect.
@@ -151,7 +151,7 @@ export class ContactRowReader {
     const name = this.nameOf(cells);
     // e164, line type and source are plain ASCII; zones, fields and consent are JSON already.
     out.packed += `${out.count > 0 ? ',' : ''}["${e164}","${lineType}",${zonesJson},"${tzSource}",${name === null ? 'null' : JSON.stringify(name)},` +
-      `${fields},${consent.value ? JSON.stringify(consent.value) : 'null'},${r.row}]`;
+      `${fields},${consent ?? 'null'},${r.row}]`;
     out.count++;
     this.totals.accepted++;
     this.totals.lineTypes[lineType]++;
@@ -167,8 +167,10 @@ export class ContactRowReader {
     const m = this.map;
     const full = m.name >= 0 ? (cells[m.name] ?? '').trim() : '';
     if (full !== '') return full;
-    const parts = [m.firstName, m.lastName].filter((i) => i >= 0).map((i) => (cells[i] ?? '').trim()).filter((s) => s !== '');
-    return parts.length > 0 ? parts.join(' ') : null;
+    const first = m.firstName >= 0 ? (cells[m.firstName] ?? '').trim() : '';
+    const last = m.lastName >= 0 ? (cells[m.lastName] ?? '').trim() : '';
+    if (first === '') return last === '' ? null : last;
+    return last === '' ? first : `${first} ${last}`;
   }
 
   /** JSON array of canonical zones, or the reason the cell is refused (cached per distinct cell text). */

@@ -44,7 +44,7 @@ const BOOT = {
   writer: fileURLToPath(new URL('./import-writer.cjs', import.meta.url)),
 };
 /** A small young generation keeps the parser's share of the process's memory down at little cost in speed. */
-const PARSER_HEAP = { maxYoungGenerationSizeMb: Number(process.env.YG ?? 8), maxOldGenerationSizeMb: 512 };
+const PARSER_HEAP = { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 512 };
 /** How long a failed import waits for its threads to close their connection before terminating them. */
 const STOP_GRACE_MS = 10_000;
 
@@ -70,7 +70,7 @@ export async function importContacts(db: Db, file: string, opts: ImportOptions):
   const listName = opts.list.trim();
 
   const input: WorkerInput = {
-    path: file, country, mapping, batchRows: opts.batchRows ?? Number(process.env.BR ?? 2000), maxInFlight: 3,
+    path: file, country, mapping, batchRows: opts.batchRows ?? 2000, maxInFlight: 3,
     dbFile: db.memory ? null : db.name, listId, createdAt, writer: BOOT.writer,
   };
   let worker: Worker;
