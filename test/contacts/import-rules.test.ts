@@ -2,6 +2,7 @@
 // and failures half-way through.
 import test from 'ava';
 import { importContacts } from '../../appliance/contacts/import.ts';
+import { formatImportReport } from '../../appliance/contacts/report.ts';
 import { isAppError } from '../../appliance/errors.ts';
 import { ContactsRepo } from '../../appliance/store/contacts-repo.ts';
 import type { ImportProgress } from '../../appliance/contacts/types.ts';
@@ -174,4 +175,15 @@ test('progress: rows and bytes grow to the whole file, with running counts', asy
   const last = seen[seen.length - 1];
   t.deepEqual(last, { rows: 5001, bytesRead: Buffer.byteLength(text), totalBytes: Buffer.byteLength(text), accepted: 5000, rejected: 1, duplicates: 0 });
   t.is(report.accepted, 5000);
+});
+
+test('the report reads well for people too', async (t) => {
+  const s = scratch(t);
+  const file = s.file('r.csv', 'Nom;Téléphone\nA;06 12 34 56 78\nB;612345679\nC;+33 6 12 34 56 78\n;\n');
+  const report = await importContacts(s.db, file, { list: 'Lecture', country: 'FR' });
+  const text = formatImportReport(report);
+  t.regex(text, /^List "Lecture" \(id \d+\) from r\.csv \(CSV, utf-8, delimiter ";"\), default country FR$/m);
+  t.regex(text, /^ {2}3 rows: 1 contact imported, 1 rejected, 1 duplicate skipped, 1 blank row ignored$/m);
+  t.regex(text, /^ {2}row 3, column "Téléphone": lost its leading 0: 612345679 has 9 digits/m);
+  t.regex(text, /^ {2}row 4: same number as row 2 \(\+33612345678\)$/m);
 });
