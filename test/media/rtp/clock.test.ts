@@ -91,9 +91,13 @@ test.serial('subscribers are spread over the phases of the period, each called o
     const ticks = c.filter((x) => x.tick >= firstTick && x.tick <= lastTick).map((x) => x.tick);
     t.deepEqual(ticks, Array.from({ length: lastTick - firstTick + 1 }, (_, i) => firstTick + i), 'one call per tick, none missed');
   }
-  // within one tick, the four phases start about 5 ms apart
-  const tick = firstTick + 2;
-  const starts = calls.map((c) => (c.find((x) => x.tick === tick) as { at: number }).at).sort((a, b) => a - b);
-  const spread = starts[starts.length - 1] - starts[0];
+  // within a tick, the four phases start about 5 ms apart (median over ticks: a busy machine may stall one)
+  const spreads: number[] = [];
+  for (let tick = firstTick; tick <= lastTick; tick++) {
+    const starts = calls.map((c) => (c.find((x) => x.tick === tick) as { at: number }).at).sort((a, b) => a - b);
+    spreads.push(starts[starts.length - 1] - starts[0]);
+  }
+  spreads.sort((a, b) => a - b);
+  const spread = spreads[Math.floor(spreads.length / 2)];
   t.true(spread > 12 && spread < 18, `phases spread over ${spread.toFixed(2)} ms`);
 });
