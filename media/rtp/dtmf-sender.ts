@@ -30,7 +30,6 @@ export interface DtmfAction {
 
 interface Job {
   digits: string;
-  mode: DtmfMode;
   plan: EventPacket[];
   gapTicks: number;
   inband: Buffer | null;
@@ -52,9 +51,9 @@ export class DtmfSender {
     return this.queue.length > 0;
   }
 
-  /** Validates and queues; resolves when the last packet or sample of the last digit has been sent. */
+  /** Queues the digits; resolves when the last packet or sample of the last one has been sent (rejects on a non-DTMF character). */
   enqueue(digits: string, mode: DtmfMode, law: G711Law, opts: DtmfSendOptions): Promise<void> {
-    for (const d of digits) if (!isDtmfDigit(d)) throw new RangeError(`not a DTMF digit: ${JSON.stringify(d)}`);
+    for (const d of digits) if (!isDtmfDigit(d)) return Promise.reject(new RangeError(`not a DTMF digit: ${JSON.stringify(d)}`));
     const durationMs = Math.max(40, opts.durationMs ?? 100);
     const gapMs = Math.max(40, opts.gapMs ?? 60);
     const tickMs = this.frameBytes / 8;
@@ -74,7 +73,6 @@ export class DtmfSender {
       if (digits.length === 0) return resolve();
       this.queue.push({
         digits: digits.toUpperCase(),
-        mode,
         plan: planDigitEvent(durationMs, { packetMs: tickMs }),
         gapTicks: Math.ceil(gapMs / tickMs),
         inband,

@@ -301,3 +301,13 @@ test('after latching, packets from anyone else are dropped; a non-symmetric sess
   t.deepEqual(atC, [{ digit: '9', source: 'rfc4733' }]);
   t.like(C.stats(), { latched: false, remotePort: A.localPort });
 });
+
+test('sendDtmf rejects characters that are not keys, and resolves at once on a closed session', async (t) => {
+  const e = engine();
+  t.teardown(() => e.stop());
+  const [A] = await pair(e);
+  await t.throwsAsync(A.sendDtmf('12x'), { instanceOf: RangeError });
+  A.close();
+  await A.sendDtmf('1');
+  t.deepEqual(await A.play(Buffer.alloc(160)), { completed: false, playedMs: 0 });
+});
