@@ -5,7 +5,7 @@
 // Target (issue 3): >= 100,000 rows/s with peak RSS <= 200 MB.
 import { spawn } from 'node:child_process';
 import { createWriteStream, mkdtempSync, rmSync, statSync, createReadStream } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
@@ -19,10 +19,18 @@ interface ChildResult {
   seconds: number;
   rowsPerSec: number;
   peakRssMB: number;
+  /** CPU time of the whole process (all threads). */
+  cpuSeconds: number;
   accepted?: number;
   rejected?: number;
   duplicates?: number;
   fastPathPct?: number;
+  /** Busy time of the parser thread and of the writer thread (inserts + checkpoints). */
+  parserSeconds?: number;
+  writerSeconds?: number;
+  checkpointSeconds?: number;
+  parserCpuSeconds?: number;
+  writerCpuSeconds?: number;
 }
 
 /** mulberry32: small, seeded, good enough to spread numbers. */
@@ -108,6 +116,11 @@ function runChild(mode: 'baseline' | 'import', file: string, dir: string): Promi
   });
 }
 
+function cpuSeconds(): number {
+  const u = process.cpuUsage();
+  return Math.round((u.user + u.system) / 1000) / 1000;
+}
+
 async function childBaseline(file: string): Promise<ChildResult> {
   const t = performance.now();
   let rows = -1;
@@ -117,7 +130,7 @@ async function childBaseline(file: string): Promise<ChildResult> {
   });
   await once(parser, 'end');
   const seconds = (performance.now() - t) / 1000;
-  return { rows, seconds, rowsPerSec: Math.round(rows / seconds), peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024) };
+  return { rows, seconds, rowsPerSec: Math.round(rows / seconds), peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024), cpuSeconds: cpuSeconds() };
 }
 
 async function childImport(file: string, dir: string): Promise<ChildResult> {
@@ -131,11 +144,17 @@ async function childImport(file: string, dir: string): Promise<ChildResult> {
   const count = db.prepare('SELECT COUNT(*) FROM contacts').pluck().get() as number;
   if (count !== report.accepted) throw new Error(`bench: ${count} contacts stored, report says ${report.accepted}`);
   db.close();
-  const fast = importStats(report)?.fastPathNumbers ?? 0;
+  const stats = importStats(report);
+  const fast = stats?.fastPathNumbers ?? 0;
+  const s2 = (ms: number | undefined): number => Math.round(ms ?? 0) / 1000;
   return {
-    rows: report.rows, seconds, rowsPerSec: Math.round(report.rows / seconds), peakRssMB,
+    rows: report.rows, seconds, rowsPerSec: Math.round(report.rows / seconds), peakRssMB, cpuSeconds: cpuSeconds(),
     accepted: report.accepted, rejected: report.rejected.length, duplicates: report.duplicates,
     fastPathPct: Math.round((1000 * fast) / Math.max(report.rows, 1)) / 10,
+    parserSeconds: s2((stats?.runMs ?? 0) - (stats?.waitMs ?? 0)), writerSeconds: s2((stats?.writeMs ?? 0) + (stats?.checkpointMs ?? 0)),
+    checkpointSeconds: s2(stats?.checkpointMs),
+    parserCpuSeconds: stats?.parserCpuMs == null ? undefined : s2(stats.parserCpuMs),
+    writerCpuSeconds: stats?.writerCpuMs == null ? undefined : s2(stats.writerCpuMs),
   };
 }
 
@@ -159,7 +178,8 @@ async function main(): Promise<void> {
     const baseline = await runChild('baseline', file, '');
     process.stderr.write(`baseline (decode + csv-parse): ${baseline.rowsPerSec} rows/s\n`);
     const imp = await runChild('import', file, join(tmp, 'state'));
-    process.stderr.write(`import: ${imp.rowsPerSec} rows/s, peak RSS ${imp.peakRssMB} MB, ${imp.seconds.toFixed(2)} s\n`);
+    process.stderr.write(`import: ${imp.rowsPerSec} rows/s, peak RSS ${imp.peakRssMB} MB, ${imp.seconds.toFixed(2)} s ` +
+      `(parser busy ${imp.parserSeconds} s, writer busy ${imp.writerSeconds} s of which checkpoints ${imp.checkpointSeconds} s)\n`);
     const line = {
       bench: 'import',
       rows: imp.rows,
@@ -173,6 +193,14 @@ async function main(): Promise<void> {
       rejected: imp.rejected,
       duplicates: imp.duplicates,
       fastPathPct: imp.fastPathPct,
+      parserSeconds: imp.parserSeconds,
+      writerSeconds: imp.writerSeconds,
+      checkpointSeconds: imp.checkpointSeconds,
+      parserCpuSeconds: imp.parserCpuSeconds,
+      writerCpuSeconds: imp.writerCpuSeconds,
+      cpuSeconds: imp.cpuSeconds,
+      baselineCpuSeconds: baseline.cpuSeconds,
+      loadAverage: Math.round(loadavg()[0] * 100) / 100,
       fileMB: Math.round(statSync(file).size / 1e5) / 10,
       cpus: cpus().length,
       target: { rowsPerSec: 100_000, peakRssMB: 200 },

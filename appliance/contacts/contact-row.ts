@@ -3,20 +3,16 @@
 // listed but not merged (their other cells could belong to a different person).
 import { ConsentReader } from './consent.ts';
 import { NumberSet } from './number-set.ts';
+import { PackedRows } from './packed-rows.ts';
 import type { PhoneNormaliser } from './phone.ts';
 import type { ResolvedMapping } from './mapping.ts';
 import type { SheetRow } from './sheet.ts';
 import { canonicalZone, zonesForNumber } from './timezones.ts';
 import type { DuplicateRow, LineType, RowIssue, TzSource } from './types.ts';
 
-/**
- * What one batch of rows produced. Contacts travel to the main thread as one JSON text (contacts-repo
- * insertPacked's format, without the enclosing brackets): SQLite unpacks it itself, so the main
- * thread creates no object per contact and one string crosses threads instead of thousands of values.
- */
+/** What one batch of rows produced: the contacts packed as bytes, and the rows to report. */
 export interface ImportBatch {
-  packed: string;
-  count: number;
+  packed: PackedRows;
   rejected: RowIssue[];
   warnings: RowIssue[];
   duplicateRows: DuplicateRow[];
@@ -32,8 +28,9 @@ export interface ImportTotals {
   timezoneSources: Record<TzSource, number>;
 }
 
-export function emptyBatch(): ImportBatch {
-  return { packed: '', count: 0, rejected: [], warnings: [], duplicateRows: [] };
+/** A new batch, writing into `buffer` when one is given back for reuse. */
+export function emptyBatch(buffer?: ArrayBuffer): ImportBatch {
+  return { packed: new PackedRows(buffer), rejected: [], warnings: [], duplicateRows: [] };
 }
 
 export class ContactRowReader {
@@ -150,9 +147,8 @@ export class ContactRowReader {
 
     const name = this.nameOf(cells);
     // e164, line type and source are plain ASCII; zones, fields and consent are JSON already.
-    out.packed += `${out.count > 0 ? ',' : ''}["${e164}","${lineType}",${zonesJson},"${tzSource}",${name === null ? 'null' : JSON.stringify(name)},` +
-      `${fields},${consent ?? 'null'},${r.row}]`;
-    out.count++;
+    out.packed.add(`["${e164}","${lineType}",${zonesJson},"${tzSource}",${name === null ? 'null' : JSON.stringify(name)},` +
+      `${fields},${consent ?? 'null'},${r.row}]`);
     this.totals.accepted++;
     this.totals.lineTypes[lineType]++;
     this.totals.timezoneSources[tzSource]++;

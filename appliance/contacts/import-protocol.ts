@@ -1,7 +1,10 @@
 // Messages between importContacts (main thread) and the import worker (reading, parsing, normalising,
 // and writing when the database is a file). When the main thread inserts (in-memory databases), the
 // worker waits for acknowledgements so it never runs more than a few batches ahead.
+import { readFileSync } from 'node:fs';
 import type { ImportBatch, ImportTotals } from './contact-row.ts';
+
+export type BatchReport = Pick<ImportBatch, 'rejected' | 'warnings' | 'duplicateRows'>;
 import type { Delimiter, FileFormat, Mapping, TextEncoding } from './types.ts';
 
 export interface WorkerInput {
@@ -46,12 +49,30 @@ export interface WorkerStats {
   waitMs: number;
   writeMs: number;
   checkpointMs: number;
+  /** CPU time of the parser and writer threads (null where /proc is missing). */
+  parserCpuMs: number | null;
+  writerCpuMs: number | null;
+}
+
+/** CPU time of the calling thread in ms (Linux /proc; null elsewhere). For the bench's account of time. */
+export function threadCpuMs(): number | null {
+  try {
+    // Fields 14 and 15 of /proc/thread-self/stat (after the ")" of the name): user and system ticks (1/100 s).
+    const stat = readFileSync('/proc/thread-self/stat', 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) * 10;
+  } catch {
+    return null;
+  }
 }
 
 export type WorkerMessage =
   | { type: 'start'; format: FileFormat; encoding: TextEncoding | null; delimiter: Delimiter | null; headers: string[]; mapping: Mapping }
-  /** `written`: the worker has already stored the batch's contacts (then `batch.packed` is empty). */
-  | { type: 'batch'; batch: ImportBatch; progress: WorkerProgress; written: boolean }
+  /**
+   * A batch's rows to report, and its contacts: stored by the writer thread already, or (in-memory
+   * databases) for the main thread to store: the first `length` bytes of `buffer` (PACKED_INSERT_SQL's).
+   */
+  | { type: 'batch'; report: BatchReport; count: number; progress: WorkerProgress; packed: { buffer: ArrayBuffer; length: number } | null }
   | { type: 'done'; totals: ImportTotals; progress: WorkerProgress; stats: WorkerStats }
   | { type: 'error'; code: string | null; message: string; where: Record<string, string | number> | null; stack: string | null };
 
@@ -75,5 +96,5 @@ export type WriterRequest = { type: 'batch'; buffer: ArrayBuffer; length: number
 /** `closed`: every batch is committed and the connection closed. `failed`: the connection is closed too. */
 export type WriterReply =
   | { type: 'ack'; buffer: ArrayBuffer }
-  | { type: 'closed'; writeMs: number; checkpointMs: number }
+  | { type: 'closed'; writeMs: number; checkpointMs: number; cpuMs: number | null }
   | { type: 'failed'; message: string };

@@ -7,6 +7,7 @@ import { parentPort, Worker, workerData } from 'node:worker_threads';
 import { isAppError } from '../errors.ts';
 import { ContactRowReader, emptyBatch, type ImportBatch } from './contact-row.ts';
 import { PACKED_INSERT_SQL } from '../store/contacts-repo.ts';
+import { threadCpuMs } from './import-protocol.ts';
 import type { MainMessage, WorkerInput, WorkerMessage, WorkerProgress, WriterInput, WriterReply, WriterRequest } from './import-protocol.ts';
 import { resolveMapping, suggestMapping } from './mapping.ts';
 import { PhoneNormaliser } from './phone.ts';
@@ -23,7 +24,7 @@ const WRITER_HEAP = { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 64 };
 let inFlight = 0;
 let wake: (() => void) | null = null;
 let stopped = false;
-const timing = { waitMs: 0, writeMs: 0, checkpointMs: 0 };
+const timing = { waitMs: 0, writeMs: 0, checkpointMs: 0, writerCpuMs: null as number | null };
 
 port.on('message', (m: MainMessage) => {
   if (m.type === 'ack') inFlight--;
@@ -38,7 +39,6 @@ function post(m: WorkerMessage): void {
 /** The writer thread, seen from here: batches out, acknowledgements back. */
 class Writer {
   private readonly thread: Worker;
-  private readonly encoder = new TextEncoder();
   /**
    * Batch buffers go to the writer and come back with its acknowledgement: a fixed few, reused.
    * Fresh ones per batch would pile up in the writer until its (rare) garbage collection.
@@ -59,6 +59,7 @@ class Writer {
         else {
           timing.writeMs = m.writeMs;
           timing.checkpointMs = m.checkpointMs;
+          timing.writerCpuMs = m.cpuMs;
         }
         wake?.();
       });
@@ -69,19 +70,16 @@ class Writer {
 
   private endedEarly: Error | null = new Error('the writer thread stopped unexpectedly');
 
+  /** A buffer for the next batch: one the writer gave back, or a new one. */
+  takeBuffer(): ArrayBuffer | undefined {
+    return this.spare.pop();
+  }
+
   async write(batch: ImportBatch): Promise<void> {
     if (this.failure) throw this.failure;
-    const text = `[${batch.packed}]`;
-    const length = Buffer.byteLength(text);
-    let i = this.spare.findIndex((b) => b.byteLength >= length);
-    if (i < 0) {
-      this.spare.pop(); // replaced by a bigger one
-      this.spare.push(new ArrayBuffer(Math.ceil(length / 65536) * 65536 + 65536));
-      i = this.spare.length - 1;
-    }
-    const [buffer] = this.spare.splice(i, 1);
-    this.encoder.encodeInto(text, new Uint8Array(buffer, 0, length));
-    this.thread.postMessage({ type: 'batch', buffer, length, count: batch.count } satisfies WriterRequest, [buffer]);
+    const length = batch.packed.finish();
+    const buffer = batch.packed.buffer;
+    this.thread.postMessage({ type: 'batch', buffer, length, count: batch.packed.count } satisfies WriterRequest, [buffer]);
     inFlight++;
     await waitForRoom();
     if (this.failure) throw this.failure;
@@ -112,12 +110,16 @@ async function waitForRoom(): Promise<void> {
 }
 
 async function send(writer: Writer | null, batch: ImportBatch, progress: WorkerProgress): Promise<void> {
+  const { rejected, warnings, duplicateRows } = batch;
+  const report = { rejected, warnings, duplicateRows };
+  const count = batch.packed.count;
   if (writer) {
-    if (batch.count > 0) await writer.write(batch);
-    post({ type: 'batch', batch: { ...batch, packed: '' }, progress, written: true });
+    if (count > 0) await writer.write(batch);
+    post({ type: 'batch', report, count, progress, packed: null });
     return;
   }
-  post({ type: 'batch', batch, progress, written: false });
+  const packed = { buffer: batch.packed.buffer, length: batch.packed.finish() };
+  port!.postMessage({ type: 'batch', report, count, progress, packed } satisfies WorkerMessage, [packed.buffer]);
   inFlight++;
   await waitForRoom();
 }
@@ -138,7 +140,8 @@ async function run(): Promise<WorkerMessage> {
     const progress = (): WorkerProgress => ({
       rows: t.rows, bytesRead: Math.min(s.bytesRead(), s.totalBytes), totalBytes: s.totalBytes, accepted: t.accepted, rejected: t.rejected, duplicates: t.duplicates,
     });
-    let batch = emptyBatch();
+    const next = (): ImportBatch => emptyBatch(writer?.takeBuffer());
+    let batch = next();
     let rowsInBatch = 0;
     let sized = sheet.format !== 'csv';
     for await (const rows of sheet.rows) {
@@ -152,7 +155,7 @@ async function run(): Promise<WorkerMessage> {
         if (++rowsInBatch >= input.batchRows) {
           await send(writer, batch, progress());
           if (stopped) throw new Error('import stopped');
-          batch = emptyBatch();
+          batch = next();
           rowsInBatch = 0;
         }
       }
@@ -166,7 +169,7 @@ async function run(): Promise<WorkerMessage> {
     }
     return {
       type: 'done', totals: t, progress: { ...progress(), bytesRead: s.totalBytes },
-      stats: { fastPathNumbers: phone.fastHits, runMs: performance.now() - started, ...timing },
+      stats: { fastPathNumbers: phone.fastHits, runMs: performance.now() - started, ...timing, parserCpuMs: threadCpuMs() },
     };
   } catch (e) {
     const err = e as Error;

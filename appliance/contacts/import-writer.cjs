@@ -8,6 +8,7 @@
 // import-protocol.ts (WriterInput, WriterRequest, WriterReply).
 'use strict';
 const { parentPort, workerData } = require('node:worker_threads');
+const { readFileSync } = require('node:fs');
 const Database = require('better-sqlite3');
 
 /**
@@ -32,10 +33,21 @@ const insertBatch = db.transaction((packed) => insert.run({ list: input.listId, 
 const stats = { writeMs: 0, checkpointMs: 0 };
 let sinceCheckpoint = 0;
 
+/** CPU time of this thread in ms (Linux /proc; null elsewhere), as import-protocol.ts threadCpuMs. */
+function threadCpuMs() {
+  try {
+    const stat = readFileSync('/proc/thread-self/stat', 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) * 10;
+  } catch {
+    return null;
+  }
+}
+
 parentPort.on('message', (m) => {
   if (m.type === 'end') {
     db.close();
-    parentPort.postMessage({ type: 'closed', writeMs: stats.writeMs, checkpointMs: stats.checkpointMs });
+    parentPort.postMessage({ type: 'closed', writeMs: stats.writeMs, checkpointMs: stats.checkpointMs, cpuMs: threadCpuMs() });
     parentPort.close();
     return;
   }

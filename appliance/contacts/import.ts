@@ -142,11 +142,11 @@ export async function importContacts(db: Db, file: string, opts: ImportOptions):
             head = { format: m.format, encoding: m.encoding, delimiter: m.delimiter, mapping: m.mapping };
             break;
           case 'batch': {
-            const b = m.batch;
-            if (!m.written) {
-              if (b.count > 0) {
+            const b = m.report;
+            if (m.packed) {
+              if (m.count > 0) {
                 const t = performance.now();
-                repo.insertPacked(listId, createdAt, `[${b.packed}]`);
+                repo.insertPacked(listId, createdAt, Buffer.from(m.packed.buffer, 0, m.packed.length));
                 insertMs += performance.now() - t;
               }
               worker.postMessage({ type: 'ack' } satisfies MainMessage);
