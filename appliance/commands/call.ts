@@ -74,6 +74,9 @@ export async function placeCall(opts: {
       ringTimeoutMs: opts.ringTimeoutMs ?? 30000,
       amd: Boolean(opts.voicemail),
     });
+    // Every key of the call, in order: during the message and in the --collect-ms window after it.
+    let keys = '';
+    call.on('dtmf', (d) => { keys += d.digit; });
     let script: Promise<Awaited<ReturnType<typeof runMessageScript>>> | null = null;
     call.once('answered', () => {
       script = runMessageScript(call, { message: opts.play, voicemail: opts.voicemail }, { amd: Boolean(opts.voicemail) }).then(async (r) => {
@@ -84,12 +87,10 @@ export async function placeCall(opts: {
     });
     const ended = await call.done;
     const r = script ? await (script as Promise<Awaited<ReturnType<typeof runMessageScript>>>) : null;
-    // Keys pressed in the collect window after the script count too.
-    const dtmf = r ? r.dtmf : '';
     return {
       ...ended,
       outcome: r && ended.outcome === 'human' ? r.outcome : ended.outcome,
-      dtmf,
+      dtmf: keys,
       amd: r?.amd ?? null,
       messagePlayedMs: r?.messagePlayedMs ?? 0,
       messageCompleted: r?.messageCompleted ?? false,
