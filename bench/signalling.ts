@@ -124,6 +124,10 @@ async function main(): Promise<void> {
     if (s.uac.failed > 0 || s.uac.exitCode !== 0) say(`    sipp UAC: ${s.uac.errors.split('\n').slice(0, 6).join(' | ')}`);
   }
 
+  const dropped = [...engineRuns, ...uaRuns].reduce((n, x) => n + (x.figures.sipSocketDrops ?? 0), 0);
+  if (dropped > 0) {
+    say(`  our SIP socket dropped ${dropped} datagrams (receive buffer full during bursts): each loss costs a 500 ms retransmission; a larger SO_RCVBUF on the SIP UDP socket removes them`);
+  }
   const best = <T>(xs: T[], key: (x: T) => number): T => xs.reduce((a, b) => (key(b) > key(a) ? b : a));
   const e = best(engineRuns, (x) => x.figures.setupsPerSec);
   const u = best(uaRuns, (x) => x.figures.setupsPerSec);
