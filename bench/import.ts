@@ -25,12 +25,13 @@ interface ChildResult {
   rejected?: number;
   duplicates?: number;
   fastPathPct?: number;
-  /** Busy time of the parser thread and of the writer thread (inserts + checkpoints). */
-  parserSeconds?: number;
-  writerSeconds?: number;
+  /** Worker thread (reading, normalising, checkpoints): busy wall time and CPU time. */
+  workerSeconds?: number;
+  workerCpuSeconds?: number;
   checkpointSeconds?: number;
-  parserCpuSeconds?: number;
-  writerCpuSeconds?: number;
+  /** Main thread: time spent inserting, and the longest single insert (event loop held). */
+  insertSeconds?: number;
+  maxInsertMs?: number;
 }
 
 /** mulberry32: small, seeded, good enough to spread numbers. */
@@ -151,10 +152,11 @@ async function childImport(file: string, dir: string): Promise<ChildResult> {
     rows: report.rows, seconds, rowsPerSec: Math.round(report.rows / seconds), peakRssMB, cpuSeconds: cpuSeconds(),
     accepted: report.accepted, rejected: report.rejected.length, duplicates: report.duplicates,
     fastPathPct: Math.round((1000 * fast) / Math.max(report.rows, 1)) / 10,
-    parserSeconds: s2((stats?.runMs ?? 0) - (stats?.waitMs ?? 0)), writerSeconds: s2((stats?.writeMs ?? 0) + (stats?.checkpointMs ?? 0)),
+    workerSeconds: s2((stats?.runMs ?? 0) - (stats?.waitMs ?? 0)),
+    workerCpuSeconds: stats?.workerCpuMs == null ? undefined : s2(stats.workerCpuMs),
     checkpointSeconds: s2(stats?.checkpointMs),
-    parserCpuSeconds: stats?.parserCpuMs == null ? undefined : s2(stats.parserCpuMs),
-    writerCpuSeconds: stats?.writerCpuMs == null ? undefined : s2(stats.writerCpuMs),
+    insertSeconds: s2(stats?.insertMs),
+    maxInsertMs: Math.round((stats?.maxInsertMs ?? 0) * 10) / 10,
   };
 }
 
@@ -179,7 +181,8 @@ async function main(): Promise<void> {
     process.stderr.write(`baseline (decode + csv-parse): ${baseline.rowsPerSec} rows/s\n`);
     const imp = await runChild('import', file, join(tmp, 'state'));
     process.stderr.write(`import: ${imp.rowsPerSec} rows/s, peak RSS ${imp.peakRssMB} MB, ${imp.seconds.toFixed(2)} s ` +
-      `(parser busy ${imp.parserSeconds} s, writer busy ${imp.writerSeconds} s of which checkpoints ${imp.checkpointSeconds} s)\n`);
+      `(worker busy ${imp.workerSeconds} s, CPU ${imp.workerCpuSeconds} s, checkpoints ${imp.checkpointSeconds} s; ` +
+      `main thread inserting ${imp.insertSeconds} s, longest insert ${imp.maxInsertMs} ms)\n`);
     const line = {
       bench: 'import',
       rows: imp.rows,
@@ -193,11 +196,11 @@ async function main(): Promise<void> {
       rejected: imp.rejected,
       duplicates: imp.duplicates,
       fastPathPct: imp.fastPathPct,
-      parserSeconds: imp.parserSeconds,
-      writerSeconds: imp.writerSeconds,
+      workerSeconds: imp.workerSeconds,
+      workerCpuSeconds: imp.workerCpuSeconds,
       checkpointSeconds: imp.checkpointSeconds,
-      parserCpuSeconds: imp.parserCpuSeconds,
-      writerCpuSeconds: imp.writerCpuSeconds,
+      insertSeconds: imp.insertSeconds,
+      maxInsertMs: imp.maxInsertMs,
       cpuSeconds: imp.cpuSeconds,
       baselineCpuSeconds: baseline.cpuSeconds,
       loadAverage: Math.round(loadavg()[0] * 100) / 100,

@@ -1,11 +1,11 @@
-// Messages between importContacts (main thread) and the import worker (reading, parsing, normalising,
-// and writing when the database is a file). When the main thread inserts (in-memory databases), the
-// worker waits for acknowledgements so it never runs more than a few batches ahead.
+// Messages between importContacts (main thread: inserts) and the import worker (reading, parsing,
+// normalising, checkpointing). The worker waits for acknowledgements so it never runs more than a few
+// batches ahead, and batch buffers travel back with them to be reused: memory stays flat.
 import { readFileSync } from 'node:fs';
 import type { ImportBatch, ImportTotals } from './contact-row.ts';
+import type { Delimiter, FileFormat, Mapping, TextEncoding } from './types.ts';
 
 export type BatchReport = Pick<ImportBatch, 'rejected' | 'warnings' | 'duplicateRows'>;
-import type { Delimiter, FileFormat, Mapping, TextEncoding } from './types.ts';
 
 export interface WorkerInput {
   path: string;
@@ -15,13 +15,10 @@ export interface WorkerInput {
   batchRows: number;
   /** Batches sent but not yet acknowledged before the worker waits. */
   maxInFlight: number;
-  /** The database file the worker writes to on its own connection; null: send batches to the main thread. */
+  /** The database file, for WAL checkpoints on the worker's own connection; null for in-memory databases. */
   dbFile: string | null;
-  /** The staged list the contacts go under, and their created_at. */
-  listId: number;
-  createdAt: string;
-  /** The writer thread's script (import-writer.cjs). */
-  writer: string;
+  /** Contacts stored between two checkpoints. */
+  checkpointRows: number;
 }
 
 /**
@@ -44,14 +41,12 @@ export interface WorkerProgress {
 export interface WorkerStats {
   /** Numbers the compiled fast path settled. */
   fastPathNumbers: number;
-  /** Wall time of the worker's run; of it: waiting for the main thread to take batches, inserting, checkpointing. */
+  /** Wall time of the worker's run; of it: waiting for the main thread to take batches, and checkpointing. */
   runMs: number;
   waitMs: number;
-  writeMs: number;
   checkpointMs: number;
-  /** CPU time of the parser and writer threads (null where /proc is missing). */
-  parserCpuMs: number | null;
-  writerCpuMs: number | null;
+  /** CPU time of the worker thread (null where /proc is missing). */
+  workerCpuMs: number | null;
 }
 
 /** CPU time of the calling thread in ms (Linux /proc; null elsewhere). For the bench's account of time. */
@@ -68,33 +63,10 @@ export function threadCpuMs(): number | null {
 
 export type WorkerMessage =
   | { type: 'start'; format: FileFormat; encoding: TextEncoding | null; delimiter: Delimiter | null; headers: string[]; mapping: Mapping }
-  /**
-   * A batch's rows to report, and its contacts: stored by the writer thread already, or (in-memory
-   * databases) for the main thread to store: the first `length` bytes of `buffer` (PACKED_INSERT_SQL's).
-   */
-  | { type: 'batch'; report: BatchReport; count: number; progress: WorkerProgress; packed: { buffer: ArrayBuffer; length: number } | null }
+  /** A batch's rows to report, and its `count` contacts: the first `length` bytes of `buffer` (PACKED_INSERT_SQL's @packed). */
+  | { type: 'batch'; report: BatchReport; count: number; progress: WorkerProgress; buffer: ArrayBuffer; length: number }
   | { type: 'done'; totals: ImportTotals; progress: WorkerProgress; stats: WorkerStats }
   | { type: 'error'; code: string | null; message: string; where: Record<string, string | number> | null; stack: string | null };
 
-export type MainMessage = { type: 'ack' } | { type: 'stop' };
-
-/** What the parser thread gives its writer thread (import-writer.cjs). */
-export interface WriterInput {
-  dbFile: string;
-  listId: number;
-  createdAt: string;
-  /** contacts-repo PACKED_INSERT_SQL. */
-  sql: string;
-}
-
-/**
- * A batch: the contacts-repo PACKED_INSERT_SQL JSON text as UTF-8 bytes, the first `length` of
- * `buffer` (transferred, and handed back with the acknowledgement for reuse); or the end.
- */
-export type WriterRequest = { type: 'batch'; buffer: ArrayBuffer; length: number; count: number } | { type: 'end' };
-
-/** `closed`: every batch is committed and the connection closed. `failed`: the connection is closed too. */
-export type WriterReply =
-  | { type: 'ack'; buffer: ArrayBuffer }
-  | { type: 'closed'; writeMs: number; checkpointMs: number; cpuMs: number | null }
-  | { type: 'failed'; message: string };
+/** `ack`: the batch is stored; its buffer comes back for reuse. */
+export type MainMessage = { type: 'ack'; buffer: ArrayBuffer } | { type: 'stop' };

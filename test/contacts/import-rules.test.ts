@@ -187,3 +187,47 @@ test('the report reads well for people too', async (t) => {
   t.regex(text, /^ {2}row 3, column "Téléphone": lost its leading 0: 612345679 has 9 digits/m);
   t.regex(text, /^ {2}row 4: same number as row 2 \(\+33612345678\)$/m);
 });
+
+test('a storage failure half-way leaves no list and no contacts', async (t) => {
+  const s = scratch(t);
+  s.db.exec("CREATE TRIGGER fail_at_row_900 BEFORE INSERT ON contacts WHEN NEW.row = 900 BEGIN SELECT RAISE(ABORT, 'disk on fire'); END");
+  let text = 'Phone\n';
+  for (let i = 0; i < 2000; i++) text += `+33 6 12 ${String(Math.floor(i / 100)).padStart(2, '0')} ${String(i % 100).padStart(2, '0')} 00\n`;
+  const file = s.file('w.csv', text);
+  const err = await t.throwsAsync(importContacts(s.db, file, { list: 'W', country: 'FR', batchRows: 200 }));
+  t.regex(err!.message, /storing contacts failed: disk on fire/);
+  t.is(count(s.db, 'SELECT COUNT(*) FROM lists'), 0);
+  t.is(count(s.db, 'SELECT COUNT(*) FROM contacts'), 0);
+});
+
+test('imports run beside other writers: two at once, and a busy main thread writing all along', async (t) => {
+  const s = scratch(t);
+  s.db.exec('CREATE TABLE ticks (n INTEGER)');
+  const tick = s.db.prepare('INSERT INTO ticks (n) VALUES (?)');
+  let n = 0;
+  let slowest = 0;
+  const timer = setInterval(() => {
+    const t0 = performance.now();
+    tick.run(n++); // like the dialer's ledger: small synchronous writes on the main connection
+    slowest = Math.max(slowest, performance.now() - t0);
+  }, 2);
+  const csv = (offset: number): string => {
+    let text = 'Name;Phone\n';
+    for (let i = 0; i < 20_000; i++) text += `P${i};+33 6 ${String(offset + i).padStart(8, '0').replace(/(..)(..)(..)(..)/, '$1 $2 $3 $4')}\n`;
+    return text;
+  };
+  try {
+    const [a, b] = await Promise.all([
+      importContacts(s.db, s.file('a.csv', csv(10_000_000)), { list: 'A', country: 'FR' }),
+      importContacts(s.db, s.file('b.csv', csv(20_000_000)), { list: 'B', country: 'FR' }),
+    ]);
+    t.is(a.accepted, 20_000);
+    t.is(b.accepted, 20_000);
+  } finally {
+    clearInterval(timer);
+  }
+  t.is(count(s.db, 'SELECT COUNT(*) FROM contacts'), 40_000);
+  t.true(n > 20, `${n} main-thread writes went through`);
+  t.log(`${n} main-thread writes during the imports; slowest ${slowest.toFixed(1)} ms`);
+  t.true(slowest < 1000, 'a main-thread write never waits long for the import');
+});
