@@ -117,20 +117,18 @@ export class ContactsRepo {
    * from its worker thread, see appliance/contacts/import.ts).
    */
   insertPacked(listId: number, createdAt: string, packed: string | Buffer): void {
-    const sync = this.db.pragma('synchronous', { simple: true }) as number;
-    const fk = this.db.pragma('foreign_keys', { simple: true }) as number;
-    const ckpt = this.db.pragma('wal_autocheckpoint', { simple: true }) as number;
-    this.db.pragma('synchronous = NORMAL');
-    this.db.pragma('foreign_keys = OFF');
-    this.db.pragma('wal_autocheckpoint = 0');
+    const get = (name: string): number => this.stmt(`PRAGMA ${name}`).pluck().get() as number;
+    const set = (name: string, value: number): void => void this.stmt(`PRAGMA ${name} = ${value}`).run();
+    const before = { synchronous: get('synchronous'), foreign_keys: get('foreign_keys'), wal_autocheckpoint: get('wal_autocheckpoint') };
+    set('synchronous', 1); // NORMAL
+    set('foreign_keys', 0);
+    set('wal_autocheckpoint', 0);
     try {
       this.db.transaction(() => {
         this.stmt(PACKED_INSERT_SQL).run({ list: listId, at: createdAt, packed });
       })();
     } finally {
-      this.db.pragma(`synchronous = ${sync}`);
-      this.db.pragma(`foreign_keys = ${fk}`);
-      this.db.pragma(`wal_autocheckpoint = ${ckpt}`);
+      for (const [name, value] of Object.entries(before)) set(name, value);
     }
   }
 
