@@ -1,6 +1,7 @@
 // Consent columns → the JSON kept with a contact. Dates are read as the file's country writes them
 // (day first, month first in North America) unless the digits leave no doubt; a date we cannot read is
 // kept as text and reported, never guessed.
+import { ownCopy } from './csv-tokenizer.ts';
 import type { ConsentKey } from './types.ts';
 
 /** NANP countries write month first. */
@@ -69,7 +70,7 @@ export class ConsentReader {
         let iso = this.dates.get(text);
         if (iso === undefined) {
           iso = parseConsentDate(text, this.country);
-          if (this.dates.size < 10_000) this.dates.set(text, iso);
+          if (this.dates.size < 10_000) this.dates.set(ownCopy(text), iso);
         }
         if (iso) entry = `"date":"${iso}"`;
         else {

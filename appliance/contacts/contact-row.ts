@@ -2,6 +2,7 @@
 // Duplicates: the first row with a number keeps it; later rows with the same E.164 are counted and
 // listed but not merged (their other cells could belong to a different person).
 import { ConsentReader } from './consent.ts';
+import { ownCopy } from './csv-tokenizer.ts';
 import { NumberSet } from './number-set.ts';
 import { PackedRows } from './packed-rows.ts';
 import type { PhoneNormaliser } from './phone.ts';
@@ -185,7 +186,7 @@ export class ContactRowReader {
       if (!zones.includes(z)) zones.push(z);
     }
     out ??= JSON.stringify(zones);
-    if (this.zoneCells.size < 10_000) this.zoneCells.set(text, out);
+    if (this.zoneCells.size < 10_000) this.zoneCells.set(ownCopy(text), out);
     return out;
   }
 }

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { ownCopy } from './csv-tokenizer.ts';
 
 export interface ZoneMatch {
   zones: readonly string[];
@@ -98,6 +99,6 @@ export function canonicalZone(input: string): string | null {
       out = null;
     }
   }
-  if (ianaCache.size < 10_000) ianaCache.set(name, out);
+  if (ianaCache.size < 10_000) ianaCache.set(ownCopy(name), out);
   return out;
 }
