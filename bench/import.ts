@@ -32,6 +32,7 @@ interface ChildResult {
   /** Main thread: time spent inserting, and the longest single insert (event loop held). */
   insertSeconds?: number;
   maxInsertMs?: number;
+  mainCpuSeconds?: number;
 }
 
 /** mulberry32: small, seeded, good enough to spread numbers. */
@@ -157,6 +158,7 @@ async function childImport(file: string, dir: string): Promise<ChildResult> {
     checkpointSeconds: s2(stats?.checkpointMs),
     insertSeconds: s2(stats?.insertMs),
     maxInsertMs: Math.round((stats?.maxInsertMs ?? 0) * 10) / 10,
+    mainCpuSeconds: stats?.mainCpuMs == null ? undefined : s2(stats.mainCpuMs),
   };
 }
 
@@ -182,7 +184,7 @@ async function main(): Promise<void> {
     const imp = await runChild('import', file, join(tmp, 'state'));
     process.stderr.write(`import: ${imp.rowsPerSec} rows/s, peak RSS ${imp.peakRssMB} MB, ${imp.seconds.toFixed(2)} s ` +
       `(worker busy ${imp.workerSeconds} s, CPU ${imp.workerCpuSeconds} s, checkpoints ${imp.checkpointSeconds} s; ` +
-      `main thread inserting ${imp.insertSeconds} s, longest insert ${imp.maxInsertMs} ms)\n`);
+      `main thread inserting ${imp.insertSeconds} s, CPU ${imp.mainCpuSeconds} s, longest insert ${imp.maxInsertMs} ms)\n`);
     const line = {
       bench: 'import',
       rows: imp.rows,
@@ -201,6 +203,7 @@ async function main(): Promise<void> {
       checkpointSeconds: imp.checkpointSeconds,
       insertSeconds: imp.insertSeconds,
       maxInsertMs: imp.maxInsertMs,
+      mainCpuSeconds: imp.mainCpuSeconds,
       cpuSeconds: imp.cpuSeconds,
       baselineCpuSeconds: baseline.cpuSeconds,
       loadAverage: Math.round(loadavg()[0] * 100) / 100,

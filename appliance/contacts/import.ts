@@ -12,7 +12,7 @@ import { AppError, ERRORS, type ErrorCode } from '../errors.ts';
 import type { Db } from '../store/db.ts';
 import { ContactsRepo } from '../store/contacts-repo.ts';
 import type { ImportTotals } from './contact-row.ts';
-import { bootCode, type MainMessage, type WorkerInput, type WorkerMessage, type WorkerStats } from './import-protocol.ts';
+import { bootCode, threadCpuMs, type MainMessage, type WorkerInput, type WorkerMessage, type WorkerStats } from './import-protocol.ts';
 import { parseMapping } from './mapping.ts';
 import type { Delimiter, DuplicateRow, FileFormat, ImportProgress, ImportReport, Mapping, RowIssue, TextEncoding } from './types.ts';
 
@@ -36,6 +36,8 @@ export interface ImportStats extends WorkerStats {
   /** Main-thread time spent inserting batches, in all and the longest (how long the event loop was held). */
   insertMs: number;
   maxInsertMs: number;
+  /** CPU time of the main thread during the import (null where /proc is missing). */
+  mainCpuMs: number | null;
 }
 
 // Workers need the TypeScript loader too; loader flags on the command line do not reach them.
@@ -68,6 +70,7 @@ export async function importContacts(db: Db, file: string, opts: ImportOptions):
   const createdAt = new Date().toISOString();
   const fileName = opts.fileName ?? basename(file);
   const started = performance.now();
+  const cpuAtStart = threadCpuMs();
   const listId = repo.beginList({ name: opts.list, sourceFile: fileName, country, createdAt });
   const listName = opts.list.trim();
 
@@ -133,7 +136,8 @@ export async function importContacts(db: Db, file: string, opts: ImportOptions):
       };
       repo.publishList(listId, report);
       settled = true;
-      lastStats.set(report, { ...stats, insertMs, maxInsertMs });
+      const cpu = threadCpuMs();
+      lastStats.set(report, { ...stats, insertMs, maxInsertMs, mainCpuMs: cpu === null || cpuAtStart === null ? null : cpu - cpuAtStart });
       resolve(report);
     };
 
