@@ -357,8 +357,19 @@ async function main(): Promise<void> {
     steps.push(r);
     if (r.pass) best = r;
   }
+  // Capacity beyond the lateness target: how many calls still run without loss or DTMF errors
+  // (one attempt each), and what the CPU costs per call at that scale.
+  let zeroLoss: StepResult | null = best;
+  for (const n of ladder.filter((x) => x > (best?.calls ?? 0) && x <= MAX_N)) {
+    const r = await measure(n);
+    steps.push({ ...r, attempts: 1 });
+    if (r.lostForward + r.lostReturn > 0 || !r.dtmfOk || r.skippedTicks > 0 || r.cpuPct > 95) break;
+    zeroLoss = r;
+  }
   await engine.stop();
   receiver.close();
+  // CPU per call at the largest clean scale measured: fixed costs (timers, the clock) are spread thinnest there
+  const cpuRef = zeroLoss ?? best;
 
   const callsPerCore = best?.calls ?? 0;
   const result = {
@@ -373,8 +384,11 @@ async function main(): Promise<void> {
     cpuPct: best?.cpuPct ?? null,
     // CPU-time view, robust to other load on the machine: what a whole core would carry
     rawCpuUsPerDatagram: round(raw.cpuUsPerDatagram, 3),
-    cpuBoundCalls: best ? Math.round(1e6 / best.cpuUsPerCallSecond) : null,
-    cpuBoundRatio: best ? round(1e6 / best.cpuUsPerCallSecond / (1e6 / (raw.cpuUsPerDatagram * 100)), 3) : null,
+    zeroLossCalls: zeroLoss?.calls ?? 0,
+    zeroLossP99LatenessMs: zeroLoss?.p99LatenessMs ?? null,
+    cpuUsPerCallSecond: cpuRef?.cpuUsPerCallSecond ?? null,
+    cpuBoundCalls: cpuRef ? Math.round(1e6 / cpuRef.cpuUsPerCallSecond) : null,
+    cpuBoundRatio: cpuRef ? round(1e6 / cpuRef.cpuUsPerCallSecond / (1e6 / (raw.cpuUsPerDatagram * 100)), 3) : null,
     idleClockP99Ms,
     rawUdpDatagramsPerSec: Math.round(raw.perSec),
     rawUdpUnconnectedPerSec: Math.round(raw.unconnectedPerSec),
@@ -383,7 +397,7 @@ async function main(): Promise<void> {
     pinned,
     priority: high ? `nice ${NICE}` : 'normal',
     measureMs: MEASURE_MS,
-    firstFailure: failedAt,
+    firstLatenessFailure: failedAt,
     steps,
   };
   process.stdout.write(`${JSON.stringify(result)}\n`, () => process.exit(0));
