@@ -31,6 +31,8 @@ export const ERRORS = {
   E_REQUEST_INVALID: { status: 400, title: 'Invalid request' },
   E_TOO_LARGE: { status: 413, title: 'Upload too large' },
   E_RATE_LIMITED: { status: 429, title: 'Too many attempts' },
+  E_FLEET_COMMAND: { status: 400, title: 'Invalid fleet command' },
+  E_FLEET_CONFIG: { status: 400, title: 'Invalid desired configuration' },
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;

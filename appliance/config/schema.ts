@@ -166,6 +166,15 @@ export const settingsSchema: Schema = {
         enabled: { type: 'boolean' },
         url: { type: 'string', nullable: true },
         boxId: { type: 'string', nullable: true },
+        username: { type: 'string' },
+        password: { type: 'string' },
+        tls: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { ca: { type: 'string' }, cert: { type: 'string' }, key: { type: 'string' } },
+        },
+        telemetryIntervalSec: { type: 'integer', minimum: 1, maximum: 86400 },
+        sessionExpiryDays: { type: 'integer', minimum: 1, maximum: 365 },
       },
     },
     logging: {

@@ -64,6 +64,21 @@ export interface MediaSettings {
   jitterPackets: number;
 }
 
+export interface FleetSettings {
+  enabled: boolean;
+  /** Broker URL: mqtt://host:1883 or mqtts://host:8883 (from provisioning). */
+  url: string | null;
+  boxId: string | null;
+  username?: string;
+  password?: string;
+  /** PEM file paths: the fleet CA, and this box's client certificate and key (from provisioning). */
+  tls?: { ca?: string; cert?: string; key?: string };
+  /** Seconds between telemetry messages (default 10). */
+  telemetryIntervalSec?: number;
+  /** How long the broker keeps this box's session (and its queued commands) while offline (default 7). */
+  sessionExpiryDays?: number;
+}
+
 export interface Settings {
   version: number;
   box: { name: string; country: string; timezone: string };
@@ -79,6 +94,6 @@ export interface Settings {
   users: Array<{ username: string; passwordHash: string; role: 'admin' | 'operator' | 'viewer' }>;
   drachtio: { host: string; port: number; secret: string; freeswitch: { host: string; port: number; secret: string } };
   compliance: { pack: 'us' | 'ca' | 'fr' | 'uk' | 'none' | null };
-  fleet: { enabled: boolean; url: string | null; boxId: string | null };
+  fleet: FleetSettings;
   logging: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' };
 }

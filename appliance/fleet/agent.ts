@@ -1,0 +1,225 @@
+// The fleet MQTT agent (MQTT 5): retained status with a last will and a birth message on every
+// connect, periodic telemetry, the event outbox, commands with answers on their response topic,
+// and desired/reported configuration. The box runs the same whether or not the broker is reachable.
+import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { Db } from '../store/db.ts';
+import type { Settings } from '../config/types.ts';
+import type { Logger } from '../log.ts';
+import type { TrunkStatus } from '../call-port.ts';
+import { fleetTopics, type FleetTopics } from './topics.ts';
+import { OutboxPump } from './outbox-pump.ts';
+import { collectTelemetry, type CampaignCounters } from './telemetry.ts';
+import { DesiredConfig, type UpdateSettings } from './desired-config.ts';
+import { CommandRunner, type CampaignPort } from './command-runner.ts';
+
+export type { CampaignPort } from './command-runner.ts';
+
+export interface FleetAgentDeps {
+  db: Db;
+  settings: () => Settings;
+  logger: Logger;
+  boxId: string;
+  version: string;
+  campaigns?: CampaignPort;
+  trunks?: () => TrunkStatus[];
+  activeCalls?: () => number;
+  /** SettingsStore.update, for desired configuration; without it every desired document is rejected. */
+  updateSettings?: UpdateSettings;
+  now?: () => number;
+  /** Tuning (tests use short values). */
+  reconnectMs?: number;
+  outboxPollMs?: number;
+  telemetryIntervalMs?: number;
+}
+
+function kernelBootId(): string {
+  try {
+    return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+  } catch {
+    return randomUUID();
+  }
+}
+
+export class FleetAgent {
+  readonly name = 'fleet';
+  readonly topics: FleetTopics;
+  private client: MqttClient | null = null;
+  private readonly pump: OutboxPump;
+  private readonly desired: DesiredConfig;
+  private readonly runner: CommandRunner;
+  private readonly now: () => number;
+  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly runId = randomUUID();
+  private readonly bootId = kernelBootId();
+  private startedAt = 0;
+  private telemetryBusy = false;
+
+  constructor(private readonly deps: FleetAgentDeps) {
+    this.now = deps.now ?? Date.now;
+    this.topics = fleetTopics(deps.boxId);
+    this.pump = new OutboxPump({ db: deps.db, client: () => this.client, boxId: deps.boxId, topic: this.topics.events, logger: deps.logger });
+    this.desired = new DesiredConfig(deps.db, deps.updateSettings, this.now);
+    this.runner = new CommandRunner({ db: deps.db, campaigns: deps.campaigns, desired: this.desired, now: this.now, logger: deps.logger, onReported: (r) => this.publishJson(this.topics.reported, r, true) });
+  }
+
+  get connected(): boolean {
+    return this.client?.connected ?? false;
+  }
+
+  async start(): Promise<void> {
+    const fleet = this.deps.settings().fleet;
+    if (!fleet.enabled || !fleet.url) {
+      this.deps.logger.info('fleet agent off (fleet.enabled is false or fleet.url is not set)');
+      return;
+    }
+    this.startedAt = this.now();
+    this.runner.prune((fleet.sessionExpiryDays ?? 7) * 86_400_000 * 2);
+    const client = mqtt.connect(fleet.url, this.clientOptions(fleet));
+    // Our handler decides when an incoming QoS 1 message is acknowledged: only once the command was
+    // carried out and its answer remembered, so a crash in between means redelivery, not loss.
+    client.handleMessage = (packet, done) => {
+      this.onMessage(packet).then(() => done(), (e: unknown) => {
+        this.deps.logger.error({ err: (e as Error).message, topic: packet.topic }, 'fleet message handling failed');
+        done();
+      });
+    };
+    client.on('connect', (connack) => this.onConnect(connack.sessionPresent));
+    client.on('close', () => this.deps.logger.debug('fleet broker connection closed'));
+    client.on('error', (e) => this.deps.logger.warn({ err: e.message }, 'fleet broker error'));
+    this.client = client;
+    this.timers.push(setInterval(() => this.pump.pump(), this.deps.outboxPollMs ?? 1000));
+    const telemetryMs = this.deps.telemetryIntervalMs ?? (fleet.telemetryIntervalSec ?? 10) * 1000;
+    this.timers.push(setInterval(() => void this.sendTelemetry(), telemetryMs));
+  }
+
+  /** Call after appending to the outbox to publish at once instead of at the next poll. */
+  notify(): void {
+    this.pump.pump();
+  }
+
+  private clientOptions(fleet: Settings['fleet']): IClientOptions {
+    const offline = JSON.stringify({ online: false, boxId: this.deps.boxId, runId: this.runId });
+    return {
+      protocolVersion: 5,
+      clientId: `box-${this.deps.boxId}`,
+      clean: false,
+      properties: { sessionExpiryInterval: (fleet.sessionExpiryDays ?? 7) * 86_400 },
+      will: { topic: this.topics.status, payload: Buffer.from(offline), qos: 1, retain: true },
+      reconnectPeriod: this.deps.reconnectMs ?? 5000,
+      connectTimeout: 10_000,
+      resubscribe: false,
+      ...(fleet.username ? { username: fleet.username } : {}),
+      ...(fleet.password ? { password: fleet.password } : {}),
+      ...(fleet.tls?.ca ? { ca: readFileSync(fleet.tls.ca) } : {}),
+      ...(fleet.tls?.cert ? { cert: readFileSync(fleet.tls.cert) } : {}),
+      ...(fleet.tls?.key ? { key: readFileSync(fleet.tls.key) } : {}),
+    };
+  }
+
+  private onConnect(sessionPresent: boolean): void {
+    const client = this.client;
+    if (!client) return;
+    this.deps.logger.info({ sessionPresent }, 'fleet broker connected');
+    // Subscribing again on a kept session is harmless and brings the retained desired document.
+    client.subscribe([this.topics.cmd, this.topics.desired], { qos: 1 }, (err) => {
+      if (err) this.deps.logger.warn({ err: err.message }, 'fleet subscribe failed');
+    });
+    this.publishJson(this.topics.status, {
+      online: true,
+      boxId: this.deps.boxId,
+      bootId: this.bootId,
+      runId: this.runId,
+      version: this.deps.version,
+      configVersion: this.desired.appliedVersion(),
+      startedAt: new Date(this.startedAt).toISOString(),
+      connectedAt: new Date(this.now()).toISOString(),
+    }, true);
+    this.pump.pump();
+  }
+
+  private async onMessage(packet: IPublishPacket): Promise<void> {
+    const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
+    if (packet.topic === this.topics.cmd) {
+      const { answer } = await this.runner.handle(payload);
+      const responseTopic = packet.properties?.responseTopic ?? this.topics.cmdResponse;
+      const correlationData = packet.properties?.correlationData;
+      // Not awaited: waiting for our own PUBACK here would stall the incoming stream it arrives on.
+      this.client?.publish(responseTopic, JSON.stringify(answer), { qos: 1, ...(correlationData ? { properties: { correlationData } } : {}) });
+    } else if (packet.topic === this.topics.desired) {
+      if (payload.length === 0) return; // the retained document was cleared
+      let raw: unknown;
+      try {
+        raw = JSON.parse(payload.toString('utf8'));
+      } catch {
+        raw = null;
+      }
+      const { report, changed } = await this.desired.apply(raw);
+      if (changed) {
+        this.deps.logger.info({ version: report.version, status: report.status, reason: report.reason }, 'desired configuration');
+        this.publishJson(this.topics.reported, report, true);
+      }
+    }
+  }
+
+  private publishJson(topic: string, body: unknown, retain: boolean): void {
+    this.client?.publish(topic, JSON.stringify(body), { qos: 1, retain }, (err) => {
+      if (err) this.deps.logger.debug({ topic, err: err.message }, 'fleet publish not acknowledged');
+    });
+  }
+
+  private async sendTelemetry(): Promise<void> {
+    if (!this.client?.connected || this.telemetryBusy) return;
+    this.telemetryBusy = true;
+    try {
+      const t = await collectTelemetry({
+        trunks: this.deps.trunks,
+        activeCalls: this.deps.activeCalls,
+        campaigns: () => runningCampaigns(this.deps.campaigns),
+        now: this.now,
+      });
+      this.client?.publish(this.topics.telemetry, JSON.stringify({ boxId: this.deps.boxId, ...t }), { qos: 0 });
+    } catch (e) {
+      this.deps.logger.debug({ err: (e as Error).message }, 'telemetry skipped');
+    } finally {
+      this.telemetryBusy = false;
+    }
+  }
+
+  /** Says goodbye (retained offline status) when connected, then closes; events left stay in the outbox. */
+  async stop(): Promise<void> {
+    for (const t of this.timers) clearInterval(t);
+    this.timers.length = 0;
+    const client = this.client;
+    this.client = null;
+    if (!client) return;
+    const connected = client.connected;
+    if (connected) {
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, 2000);
+        client.publish(this.topics.status, JSON.stringify({ online: false, boxId: this.deps.boxId, runId: this.runId, at: new Date(this.now()).toISOString() }), { qos: 1, retain: true }, () => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    }
+    await new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, 3000);
+      client.end(!connected, {}, () => {
+        clearTimeout(t);
+        resolve();
+      });
+    });
+    client.removeAllListeners();
+    client.on('error', () => { /* closed: late socket errors are of no interest */ });
+    this.pump.reset();
+  }
+}
+
+export function runningCampaigns(campaigns: CampaignPort | undefined): CampaignCounters[] {
+  if (!campaigns?.list) return [];
+  return campaigns.list()
+    .filter((c) => c.status === 'running' || c.status === 'paused')
+    .map((c) => ({ id: c.id, name: c.name, status: c.status, counters: { ...c.counters } }));
+}
