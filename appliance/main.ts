@@ -2,7 +2,7 @@
 // Constructors only store what they are given; work happens in start() and stop().
 // This is the one place in appliance/ that knows which call engine exists.
 import { join } from 'node:path';
-import type { CallEngine } from './call-port.ts';
+import type { CallEngine, PromptRef } from './call-port.ts';
 import type { Settings } from './config/types.ts';
 import { SettingsStore } from './config/settings.ts';
 import { createLogger, type Logger } from './log.ts';
@@ -17,6 +17,9 @@ import { HttpService } from './http/http-service.ts';
 import { LiveFeed } from './http/live-feed.ts';
 import { campaignRoutes } from './http/routes/campaigns.ts';
 import { recordingRoutes } from './http/routes/recordings.ts';
+import { personalFields } from './campaigns/personal-fields.ts';
+import { PromptRenderer, type RenderItem } from '../media/prompts/renderer.ts';
+import type { CampaignRow, DueContact } from './store/campaigns-repo.ts';
 
 declare module './http/live-feed.ts' {
   interface LiveEvents {
@@ -74,6 +77,9 @@ export class Appliance {
   private readonly lock: StateLock;
   private readonly started: Service[] = [];
   private readonly progressTimers = new Map<number, NodeJS.Timeout>();
+  private renderer!: PromptRenderer;
+  /** Personalised renders that failed, by campaign:contact, with the reason. */
+  private readonly renderFailures = new Map<string, string>();
 
   constructor(private readonly opts: ApplianceOptions) {
     this.settingsStore = new SettingsStore(SettingsStore.pathIn(opts.dataDir));
@@ -98,6 +104,7 @@ export class Appliance {
       this.recordings = new RecordingLibrary(this.opts.dataDir);
       await this.startService(this.recordings);
 
+      this.renderer = new PromptRenderer({ libraryDir: join(this.opts.dataDir, 'recordings', 'rendered'), concurrency: 1 });
       const now = this.opts.now;
       this.dialer = new Dialer({
         db: this.db,
@@ -108,6 +115,7 @@ export class Appliance {
           const t = this.settingsStore.get().trunks.find((x) => x.name === name && x.enabled);
           return t ? { channels: t.channels, cps: t.cps } : null;
         },
+        personalPrompt: (campaign, contact) => this.personalPrompt(campaign, contact),
         onProgress: (id) => this.publishProgress(id),
         now,
       });
@@ -118,6 +126,7 @@ export class Appliance {
         activeFor: (id) => this.dialer.activeFor(id),
         kick: () => this.dialer.kick(),
         onChange: (id) => this.publishProgress(id),
+        onStarted: (id) => this.prerender(id),
         now,
       });
 
@@ -160,6 +169,34 @@ export class Appliance {
       s.defaultTrunk ??= 'sandbox';
     });
     this.logger.warn({ port: net.port }, 'no trunk configured: calls go to the SANDBOX, a simulated network on this box; nobody real is called');
+  }
+
+  private renderItem(campaign: CampaignRow, contact: DueContact): RenderItem {
+    const tts = campaign.config.tts!;
+    return { text: tts.text, voice: tts.voice, ...(tts.rate ? { rate: tts.rate } : {}), fields: personalFields(contact.fields), ...(contact.zones[0] ? { timeZone: contact.zones[0] } : {}) };
+  }
+
+  /** The dialer never waits for espeak-ng: a contact whose message is not rendered yet waits a second. */
+  private personalPrompt(campaign: CampaignRow, contact: DueContact): { prompt: PromptRef } | { waitMs: number } | { error: string } {
+    const key = `${campaign.id}:${contact.contactId}`;
+    const failed = this.renderFailures.get(key);
+    if (failed) return { error: failed };
+    const item = this.renderItem(campaign, contact);
+    const ready = this.renderer.ready(item);
+    if (ready) return { prompt: ready };
+    this.renderer.render(item).catch((e: unknown) => { this.renderFailures.set(key, (e as Error).message); });
+    return { waitMs: 1000 };
+  }
+
+  /** Render a started campaign's personalised messages in the background, in dialling order. */
+  private prerender(campaignId: number): void {
+    const campaign = this.campaigns.repo.get(campaignId);
+    if (!campaign.config.tts) return;
+    const contacts = this.campaigns.repo.pendingContacts(campaignId);
+    void this.renderer.prerender(contacts.map((c) => this.renderItem(campaign, c))).then((r) => {
+      for (const f of r.failed) this.renderFailures.set(`${campaignId}:${contacts[f.index]!.contactId}`, f.message);
+      this.logger.info({ campaignId, rendered: r.rendered, cached: r.cached, failed: r.failed.length }, 'personalised messages rendered');
+    }, (e: unknown) => this.logger.error({ campaignId, err: (e as Error).message }, 'rendering personalised messages failed'));
   }
 
   private recordingInUse(id: string): boolean {

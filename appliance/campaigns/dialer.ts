@@ -36,6 +36,11 @@ export interface DialerDeps {
   /** Resolve a recording id to its pre-encoded files. */
   prompt: (id: string) => PromptRef;
   trunkLimits: (name: string) => TrunkLimits | null;
+  /**
+   * The personalised message of a contact (campaigns with `tts`): ready from the cache, or not yet
+   * (the contact waits; rendering goes on in the background), or impossible (the contact is blocked).
+   */
+  personalPrompt?: (campaign: CampaignRow, contact: DueContact) => { prompt: PromptRef } | { waitMs: number } | { error: string };
   gate?: DialGate;
   now?: () => number;
   /** Called whenever counters of a campaign change (live feed). */
@@ -204,11 +209,27 @@ export class Dialer {
           continue;
         }
       }
+      let message: PromptRef;
+      if (cfg.message !== null) {
+        message = this.deps.prompt(cfg.message);
+      } else {
+        const p = this.deps.personalPrompt?.(campaign, contact) ?? { error: 'personalised messages are not available' };
+        if ('waitMs' in p) {
+          this.repo.postpone(campaign.id, contact.contactId, t + p.waitMs);
+          continue;
+        }
+        if ('error' in p) {
+          this.repo.block(campaign.id, contact.contactId, 'message-render-failed', t, (db) => appendEvent(db, 'attempt.outcome', { campaignId: campaign.id, contactId: contact.contactId, outcome: 'blocked-by-compliance', reason: 'message-render-failed' }, t));
+          this.deps.logger.warn({ campaignId: campaign.id, contactId: contact.contactId, err: p.error }, 'personalised message could not be rendered');
+          continue;
+        }
+        message = p.prompt;
+      }
       const trunk = this.pickTrunk(cfg.trunks, t);
       if (!trunk) return 20;
       if (!campLimiter.tryTake(t)) return campLimiter.waitMs(t);
       this.limiter(this.trunkLimiters, trunk.name, trunk.limits.cps).tryTake(t);
-      this.place(campaign, contact, trunk.name, t);
+      this.place(campaign, contact, trunk.name, t, message);
       placed++;
     }
     return placed > 0 ? 1 : Math.min(idle, campLimiter.waitMs(this.now()) || idle);
@@ -226,7 +247,7 @@ export class Dialer {
     return null;
   }
 
-  private place(campaign: CampaignRow, contact: DueContact, trunk: string, now: number): void {
+  private place(campaign: CampaignRow, contact: DueContact, trunk: string, now: number, message: PromptRef): void {
     const cfg = campaign.config;
     const attemptId = this.repo.beginAttempt({ campaignId: campaign.id, contactId: contact.contactId, e164: contact.e164, trunk, callerId: cfg.callerId, now });
     let call: Call;
@@ -241,7 +262,7 @@ export class Dialer {
     this.perCampaign.set(campaign.id, this.activeFor(campaign.id) + 1);
     this.perTrunk.set(trunk, (this.perTrunk.get(trunk) ?? 0) + 1);
     this.deps.onProgress?.(campaign.id);
-    const settled = this.follow(campaign, contact, attemptId, call).catch((e: unknown) => {
+    const settled = this.follow(campaign, contact, attemptId, call, message).catch((e: unknown) => {
       this.deps.logger.error({ attemptId, err: (e as Error).message }, 'call handling failed');
     }).finally(() => {
       this.active.delete(attemptId);
@@ -253,12 +274,12 @@ export class Dialer {
     this.settled.add(settled);
   }
 
-  private async follow(campaign: CampaignRow, contact: DueContact, attemptId: number, call: Call): Promise<void> {
+  private async follow(campaign: CampaignRow, contact: DueContact, attemptId: number, call: Call, message: PromptRef): Promise<void> {
     const cfg = campaign.config;
     let script: Promise<ScriptResult> | null = null;
     call.once('answered', () => {
       script = runMessageScript(call, {
-        message: this.deps.prompt(cfg.message),
+        message,
         voicemail: cfg.voicemail ? this.deps.prompt(cfg.voicemail) : undefined,
         menuPrompt: cfg.menuPrompt ? this.deps.prompt(cfg.menuPrompt) : undefined,
         menu: cfg.menu,

@@ -29,8 +29,13 @@ export interface DailyWindow {
 
 export interface CampaignConfig {
   purpose: Purpose;
-  /** Recording ids. */
-  message: string;
+  /** Recording id of the message; null when the message is personalised text-to-speech (`tts`). */
+  message: string | null;
+  /**
+   * Personalised message: text with tokens ({first_name}, {appointment_date}, any column of the list)
+   * rendered per contact with espeak-ng before the call, cached, never blocking the dialer.
+   */
+  tts: { text: string; voice: string; rate?: number } | null;
   voicemail: string | null;
   menu: { confirm?: string; repeat?: string; optOut?: string };
   menuPrompt: string | null;
@@ -60,7 +65,7 @@ export function defaultRetryPolicy(): RetryPolicy {
   };
 }
 
-export function defaultCampaignConfig(): Omit<CampaignConfig, 'message' | 'callerId' | 'trunks'> {
+export function defaultCampaignConfig(): Omit<CampaignConfig, 'message' | 'tts' | 'callerId' | 'trunks'> {
   return {
     purpose: 'informational',
     voicemail: null,
@@ -125,6 +130,24 @@ function parseRetry(v: unknown): RetryPolicy {
   return base;
 }
 
+function parseMessage(o: Json): Pick<CampaignConfig, 'message' | 'tts'> {
+  const hasMessage = o.message !== undefined && o.message !== null;
+  const hasTts = o.tts !== undefined && o.tts !== null;
+  if (hasMessage === hasTts) throw new AppError('E_CAMPAIGN_INVALID', 'campaign: give either "message" (a recording id) or "tts" (personalised text), not both', { field: 'message' });
+  if (hasMessage) return { message: field(o, 'message', isStr, 'the id of a recording'), tts: null };
+  const t = o.tts as Json;
+  if (typeof t !== 'object' || typeof t.text !== 'string' || !t.text.trim() || t.text.length > 5000) {
+    throw new AppError('E_CAMPAIGN_INVALID', 'campaign field "tts.text": the message text, 1 to 5000 characters', { field: 'tts.text' });
+  }
+  if (typeof t.voice !== 'string' || !/^[a-z]{2,3}(-[a-z0-9]{2,8})?(\+[a-z0-9]{1,8})?$/i.test(t.voice)) {
+    throw new AppError('E_CAMPAIGN_INVALID', 'campaign field "tts.voice": an espeak-ng voice such as "en", "en-us" or "fr+f2"', { field: 'tts.voice' });
+  }
+  if (t.rate !== undefined && !(Number.isInteger(t.rate) && (t.rate as number) >= 80 && (t.rate as number) <= 400)) {
+    throw new AppError('E_CAMPAIGN_INVALID', 'campaign field "tts.rate": words per minute, 80 to 400', { field: 'tts.rate' });
+  }
+  return { message: null, tts: { text: t.text, voice: t.voice, ...(t.rate !== undefined ? { rate: t.rate as number } : {}) } };
+}
+
 /** Parse an untrusted campaign configuration (HTTP body, fleet command) with defaults filled in. */
 export function parseCampaignConfig(input: unknown): CampaignConfig {
   if (!input || typeof input !== 'object') throw new AppError('E_CAMPAIGN_INVALID', 'campaign: expected an object');
@@ -149,7 +172,7 @@ export function parseCampaignConfig(input: unknown): CampaignConfig {
   if (!Array.isArray(trunks) || trunks.length === 0 || !trunks.every(isStr)) throw new AppError('E_CAMPAIGN_INVALID', 'campaign field "trunks": at least one trunk name', { field: 'trunks' });
   return {
     purpose: field(o, 'purpose', (v): v is Purpose => PURPOSES.includes(v as Purpose), `one of ${PURPOSES.join(', ')}`, d.purpose),
-    message: field(o, 'message', isStr, 'the id of a recording'),
+    ...parseMessage(o),
     voicemail: o.voicemail === undefined || o.voicemail === null ? null : field(o, 'voicemail', isStr, 'the id of a recording or null'),
     menu,
     menuPrompt: o.menuPrompt === undefined || o.menuPrompt === null ? null : field(o, 'menuPrompt', isStr, 'the id of a recording or null'),

@@ -7,6 +7,8 @@ import { CampaignsRepo, type CampaignRow } from '../store/campaigns-repo.ts';
 import { appendEvent } from '../store/outbox-repo.ts';
 import { parseCampaignConfig, type CampaignConfig } from './model.ts';
 import { campaignReport, type CampaignReport } from './reports.ts';
+import { unknownTokens } from '../../media/prompts/template.ts';
+import { PERSONAL_TOKENS } from './personal-fields.ts';
 
 export interface CampaignView extends CampaignRow {
   counters: { contacts: number; pending: number; waiting: number; calling: number; done: number; blocked: number; stopped: number; active: number };
@@ -21,6 +23,8 @@ export interface CampaignServiceDeps {
   activeFor?: (campaignId: number) => number;
   /** Whether a recording exists in the library. */
   recordingExists: (id: string) => boolean;
+  /** A campaign just started (e.g. to render personalised messages ahead of the dialer). */
+  onStarted?: (campaignId: number) => void;
   /** Wake the dialer after a start or resume. */
   kick?: () => void;
   onChange?: (campaignId: number) => void;
@@ -40,6 +44,14 @@ export class CampaignService {
     if (!list) throw new AppError('E_CAMPAIGN_INVALID', `campaign field "listId": no contact list ${listId}`, { field: 'listId' });
     for (const [field, id] of [['message', cfg.message], ['voicemail', cfg.voicemail], ['menuPrompt', cfg.menuPrompt]] as const) {
       if (id !== null && !this.deps.recordingExists(id)) throw new AppError('E_CAMPAIGN_INVALID', `campaign field "${field}": no recording "${id}"`, { field });
+    }
+    if (cfg.tts) {
+      const sample = this.deps.db.prepare('SELECT fields FROM contacts WHERE list_id = ? LIMIT 1').pluck().get(listId) as string | undefined;
+      const known = [...Object.keys(sample ? (JSON.parse(sample) as Record<string, unknown>) : {}), ...PERSONAL_TOKENS];
+      const unknown = unknownTokens(cfg.tts.text, known);
+      if (unknown.length > 0) {
+        throw new AppError('E_CAMPAIGN_INVALID', `campaign field "tts.text": unknown token${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `{${u}}`).join(', ')}; the list has ${known.map((k) => `{${k}}`).join(', ')}`, { field: 'tts.text' });
+      }
     }
     const trunks = this.deps.settings().trunks;
     for (const [i, name] of cfg.trunks.entries()) {
@@ -77,6 +89,7 @@ export class CampaignService {
       throw new AppError('E_CAMPAIGN_INVALID', `campaign ${id}: its contact list is empty`, { field: 'listId' });
     }
     this.changed(id);
+    this.deps.onStarted?.(id);
     this.deps.kick?.();
     return this.view(id);
   }

@@ -98,7 +98,7 @@ export class CampaignsRepo {
     return this.db.transaction(() => {
       const c = this.get(id);
       const copied = this.db.prepare(`INSERT OR IGNORE INTO campaign_contacts (campaign_id, contact_id, e164, timezones, fields, next_at, updated_at)
-        SELECT ?, id, e164, timezones, fields, ?, ? FROM contacts WHERE list_id = ?`).run(id, now, now, c.listId).changes;
+        SELECT ?, id, e164, timezones, json_set(COALESCE(fields, '{}'), '$.name', COALESCE(name, '')), ?, ? FROM contacts WHERE list_id = ?`).run(id, now, now, c.listId).changes;
       this.db.prepare("UPDATE campaigns SET status = 'running', started_at = COALESCE(started_at, ?) WHERE id = ?").run(new Date(now).toISOString(), id);
       event(this.db);
       return copied;
@@ -130,6 +130,11 @@ export class CampaignsRepo {
       retries: JSON.parse(r.retries) as Partial<Record<Outcome, number>>,
       nextAt: r.next_at,
     }));
+  }
+
+  /** Every contact of a started campaign still to be called (for rendering ahead of the dialer). */
+  pendingContacts(campaignId: number): DueContact[] {
+    return this.due(campaignId, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
   }
 
   /** Earliest next_at among waiting contacts (to sleep until then). */

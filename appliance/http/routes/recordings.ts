@@ -1,6 +1,8 @@
 // Recordings: list, upload (the raw file as application/octet-stream, streamed to disk first),
 // text-to-speech, play back, delete. Imports are normalised and pre-encoded by media/prompts.
 import { createReadStream } from 'node:fs';
+import { join } from 'node:path';
+import { previewTts } from '../../../media/prompts/tts.ts';
 import type { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import type { HttpContext } from '../context.ts';
@@ -88,6 +90,30 @@ export function recordingRoutes(library: RecordingLibrary, inUse: (id: string) =
     }, async (req, reply) => {
       const r = await library.synthesize(req.body.text, { voice: req.body.voice, name: req.body.name ?? req.body.text.slice(0, 60), rate: req.body.rate });
       return reply.code(201).send(view(r));
+    });
+
+    app.post<{ Body: { text: string; voice: string; rate?: number; fields?: Record<string, string> } }>('/api/recordings/tts/preview', {
+      config: requireRole('operator'),
+      schema: {
+        summary: 'Hear a personalised text-to-speech message with sample fields ({first_name}, ...) before using it',
+        tags: ['recordings'],
+        body: {
+          type: 'object',
+          required: ['text', 'voice'],
+          additionalProperties: false,
+          properties: {
+            text: { type: 'string', minLength: 1, maxLength: 5000 },
+            voice: { type: 'string', minLength: 2, maxLength: 20 },
+            rate: { type: 'integer', minimum: 80, maximum: 400 },
+            fields: { type: 'object', additionalProperties: { type: 'string' } },
+          },
+        },
+        response: { 200: { type: 'string', format: 'binary' } },
+      },
+    }, async (req, reply) => {
+      const wav = await previewTts(req.body.text, { voice: req.body.voice, libraryDir: join(library.dir, '..', 'previews'), ...(req.body.rate ? { rate: req.body.rate } : {}), fields: req.body.fields ?? {} });
+      reply.header('content-type', 'audio/wav');
+      return reply.send(createReadStream(wav));
     });
 
     app.get<{ Params: { id: string } }>('/api/recordings/:id/audio', {
