@@ -49,6 +49,13 @@ const BOOT = {
 const WORKER_HEAP = { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 512 };
 /** How long a failed import waits for its worker to close its connection before terminating it. */
 const STOP_GRACE_MS = 10_000;
+/**
+ * After each batch, this share of its insert time passes before the next: another connection (the
+ * box while `appliance import` runs beside it in its own process) then finds the write lock free
+ * when SQLite's busy handler retries (after 1, 2, 5, 10 ms…) instead of starving behind back-to-back
+ * batches. In this process the gap lets timers and I/O in too.
+ */
+const GAP_RATIO = 0.5;
 /** Contacts stored between two WAL checkpoints (~12 MB of WAL), which the worker runs. */
 const CHECKPOINT_ROWS = 50_000;
 
@@ -141,50 +148,75 @@ export async function importContacts(db: Db, file: string, opts: ImportOptions):
       resolve(report);
     };
 
+    const handle = (m: WorkerMessage): void => {
+      switch (m.type) {
+        case 'start':
+          head = { format: m.format, encoding: m.encoding, delimiter: m.delimiter, mapping: m.mapping };
+          break;
+        case 'batch': {
+          const b = m.report;
+          if (m.count > 0) {
+            const t = performance.now();
+            try {
+              repo.insertPacked(listId, createdAt, Buffer.from(m.buffer, 0, m.length));
+            } catch (e) {
+              throw new Error(`storing contacts failed: ${(e as Error).message}`, { cause: e });
+            }
+            const end = performance.now();
+            insertMs += end - t;
+            maxInsertMs = Math.max(maxInsertMs, end - t);
+            readyAt = end + Math.max(1, (end - t) * GAP_RATIO);
+          }
+          worker.postMessage({ type: 'ack', buffer: m.buffer } satisfies MainMessage, [m.buffer]);
+          for (const x of b.rejected) rejected.push(x);
+          for (const x of b.warnings) warnings.push(x);
+          for (const x of b.duplicateRows) duplicateRows.push(x);
+          opts.onProgress?.(m.progress);
+          break;
+        }
+        case 'done':
+          opts.onProgress?.(m.progress);
+          finish(m.totals, m.stats);
+          break;
+        case 'error':
+          fail(m.code !== null && m.code in ERRORS
+            ? new AppError(m.code as ErrorCode, m.message, m.where ?? undefined)
+            : Object.assign(new Error(m.message), { stack: m.stack ?? undefined }));
+          break;
+      }
+    };
+    // Messages are handled in order; a batch waits until the gap after the previous insert is over.
+    const queue: WorkerMessage[] = [];
+    let readyAt = 0;
+    let timer: NodeJS.Timeout | null = null;
+    const pump = (): void => {
+      timer = null;
+      while (queue.length > 0 && !settled) {
+        const m = queue[0];
+        const wait = m.type === 'batch' && m.count > 0 ? readyAt - performance.now() : 0;
+        if (wait > 0) {
+          timer = setTimeout(pump, Math.ceil(wait));
+          return;
+        }
+        queue.shift();
+        try {
+          handle(m);
+        } catch (e) {
+          fail(e);
+        }
+      }
+    };
+    let lastWord = false;
     worker.on('message', (m: WorkerMessage) => {
       if (settled) return;
-      try {
-        switch (m.type) {
-          case 'start':
-            head = { format: m.format, encoding: m.encoding, delimiter: m.delimiter, mapping: m.mapping };
-            break;
-          case 'batch': {
-            const b = m.report;
-            if (m.count > 0) {
-              const t = performance.now();
-              try {
-                repo.insertPacked(listId, createdAt, Buffer.from(m.buffer, 0, m.length));
-              } catch (e) {
-                throw new Error(`storing contacts failed: ${(e as Error).message}`, { cause: e });
-              }
-              const took = performance.now() - t;
-              insertMs += took;
-              maxInsertMs = Math.max(maxInsertMs, took);
-            }
-            worker.postMessage({ type: 'ack', buffer: m.buffer } satisfies MainMessage, [m.buffer]);
-            for (const x of b.rejected) rejected.push(x);
-            for (const x of b.warnings) warnings.push(x);
-            for (const x of b.duplicateRows) duplicateRows.push(x);
-            opts.onProgress?.(m.progress);
-            break;
-          }
-          case 'done':
-            opts.onProgress?.(m.progress);
-            finish(m.totals, m.stats);
-            break;
-          case 'error':
-            fail(m.code !== null && m.code in ERRORS
-              ? new AppError(m.code as ErrorCode, m.message, m.where ?? undefined)
-              : Object.assign(new Error(m.message), { stack: m.stack ?? undefined }));
-            break;
-        }
-      } catch (e) {
-        fail(e);
-      }
+      if (m.type === 'done' || m.type === 'error') lastWord = true;
+      queue.push(m);
+      if (!timer) pump();
     });
     worker.on('error', fail);
     worker.once('exit', (code) => {
-      if (!settled) fail(new AppError('E_IMPORT_FILE', `the import of ${fileName} stopped unexpectedly (worker exit code ${code})`, { file: fileName }));
+      // After its last message the worker ends on its own; that message may still wait in the queue.
+      if (!settled && !lastWord) fail(new AppError('E_IMPORT_FILE', `the import of ${fileName} stopped unexpectedly (worker exit code ${code})`, { file: fileName }));
     });
   });
 }

@@ -1,6 +1,8 @@
 // What an import does with duplicates, time zones, several phone columns, bad mappings, bad files,
 // and failures half-way through.
 import test from 'ava';
+import { once } from 'node:events';
+import { Worker } from 'node:worker_threads';
 import { importContacts } from '../../appliance/contacts/import.ts';
 import { formatImportReport } from '../../appliance/contacts/report.ts';
 import { isAppError } from '../../appliance/errors.ts';
@@ -230,4 +232,35 @@ test('imports run beside other writers: two at once, and a busy main thread writ
   t.true(n > 20, `${n} main-thread writes went through`);
   t.log(`${n} main-thread writes during the imports; slowest ${slowest.toFixed(1)} ms`);
   t.true(slowest < 1000, 'a main-thread write never waits long for the import');
+});
+
+test('another connection writing all along (the box beside a command-line import) is never starved', async (t) => {
+  const s = scratch(t);
+  s.db.exec('CREATE TABLE ticks (n INTEGER)');
+  // A thread with its own connection, like a second process on the same state folder.
+  const ticker = new Worker(`
+    const { parentPort, workerData } = require('node:worker_threads');
+    const db = new (require('better-sqlite3'))(workerData, { timeout: 5000 });
+    const tick = db.prepare('INSERT INTO ticks (n) VALUES (?)');
+    let n = 0, slowest = 0, failures = 0;
+    const timer = setInterval(() => {
+      const t0 = performance.now();
+      try { tick.run(n++); } catch { failures++; }
+      slowest = Math.max(slowest, performance.now() - t0);
+    }, 2);
+    parentPort.on('message', () => { clearInterval(timer); db.close(); parentPort.postMessage({ n, slowest, failures }); parentPort.close(); });
+  `, { eval: true, workerData: s.db.name });
+  let text = 'Name;Phone\n';
+  for (let i = 0; i < 30_000; i++) text += `P${i};+33 6 ${String(30_000_000 + i).replace(/(..)(..)(..)(..)/, '$1 $2 $3 $4')}\n`;
+  try {
+    const report = await importContacts(s.db, s.file('c.csv', text), { list: 'C', country: 'FR' });
+    t.is(report.accepted, 30_000);
+  } finally {
+    ticker.postMessage('stop');
+  }
+  const [result] = (await once(ticker, 'message')) as [{ n: number; slowest: number; failures: number }];
+  t.log(`${result.n} writes from the other connection during the import; slowest ${result.slowest.toFixed(1)} ms`);
+  t.is(result.failures, 0);
+  t.true(result.n > 20);
+  t.true(result.slowest < 1000, 'the other connection gets the write lock between batches');
 });
