@@ -32,6 +32,7 @@ export class ChannelPool {
   private readonly perPort: number;
   private readonly coolDownMs: number;
   private nextStartAt = 0;
+  private lastStartAt = -Infinity;
   private readonly onChange: () => void;
 
   constructor(trunk: TrunkProfile, clock: Clock, onChange: () => void = () => {}) {
@@ -66,6 +67,13 @@ export class ChannelPool {
     const startAt = Math.max(now, this.nextStartAt, this.coolUntil[idx] ?? 0);
     this.nextStartAt = startAt + spacing;
     if (startAt > now) await this.clock.sleep(startAt - now);
+    // Timers fire late when the event loop is busy (a synced ledger write, a GC), and then together:
+    // keep the spacing between the calls that actually start, not only between their planned times.
+    for (let gap = this.clock.now() - this.lastStartAt; spacing > 0 && gap < spacing; gap = this.clock.now() - this.lastStartAt) {
+      await this.clock.sleep(spacing - gap);
+    }
+    this.lastStartAt = this.clock.now();
+    this.nextStartAt = Math.max(this.nextStartAt, this.lastStartAt + spacing);
     let released = false;
     return {
       trunk: this.trunk.name,
