@@ -33,6 +33,7 @@ interface ChildResult {
   insertSeconds?: number;
   maxInsertMs?: number;
   mainCpuSeconds?: number;
+  gapSeconds?: number;
 }
 
 /** mulberry32: small, seeded, good enough to spread numbers. */
@@ -159,6 +160,7 @@ async function childImport(file: string, dir: string): Promise<ChildResult> {
     insertSeconds: s2(stats?.insertMs),
     maxInsertMs: Math.round((stats?.maxInsertMs ?? 0) * 10) / 10,
     mainCpuSeconds: stats?.mainCpuMs == null ? undefined : s2(stats.mainCpuMs),
+    gapSeconds: s2(stats?.gapMs),
   };
 }
 
@@ -204,6 +206,7 @@ async function main(): Promise<void> {
       insertSeconds: imp.insertSeconds,
       maxInsertMs: imp.maxInsertMs,
       mainCpuSeconds: imp.mainCpuSeconds,
+      gapSeconds: imp.gapSeconds,
       cpuSeconds: imp.cpuSeconds,
       baselineCpuSeconds: baseline.cpuSeconds,
       loadAverage: Math.round(loadavg()[0] * 100) / 100,

@@ -38,6 +38,8 @@ export interface ImportStats extends WorkerStats {
   maxInsertMs: number;
   /** CPU time of the main thread during the import (null where /proc is missing). */
   mainCpuMs: number | null;
+  /** Gaps left between batches for other connections' writes (see GAP_RATIO). */
+  gapMs: number;
 }
 
 // Workers need the TypeScript loader too; loader flags on the command line do not reach them.
@@ -50,12 +52,14 @@ const WORKER_HEAP = { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 512 }
 /** How long a failed import waits for its worker to close its connection before terminating it. */
 const STOP_GRACE_MS = 10_000;
 /**
- * After each batch, this share of its insert time passes before the next: another connection (the
- * box while `appliance import` runs beside it in its own process) then finds the write lock free
- * when SQLite's busy handler retries (after 1, 2, 5, 10 ms…) instead of starving behind back-to-back
- * batches. In this process the gap lets timers and I/O in too.
+ * While another connection writes too (the box, when `appliance import` runs beside it in its own
+ * process), this share of each batch's insert time passes before the next batch: the other writer
+ * then finds the write lock free when SQLite's busy handler retries (after 1, 2, 5, 10 ms…) instead
+ * of starving behind back-to-back batches. Writers on our own connection need no gap: they take turns.
  */
 const GAP_RATIO = 0.5;
+/** How long the gaps stay on after another connection was last seen committing. */
+const OTHERS_SEEN_MS = 5_000;
 /** Contacts stored between two WAL checkpoints (~12 MB of WAL), which the worker runs. */
 const CHECKPOINT_ROWS = 50_000;
 
@@ -96,6 +100,7 @@ export async function importContacts(db: Db, file: string, opts: ImportOptions):
   const exit = new Promise<void>((resolve) => worker.once('exit', () => { exited = true; resolve(); }));
   let insertMs = 0;
   let maxInsertMs = 0;
+  let gapMs = 0;
 
   const rejected: RowIssue[] = [];
   const warnings: RowIssue[] = [];
@@ -144,7 +149,7 @@ export async function importContacts(db: Db, file: string, opts: ImportOptions):
       repo.publishList(listId, report);
       settled = true;
       const cpu = threadCpuMs();
-      lastStats.set(report, { ...stats, insertMs, maxInsertMs, mainCpuMs: cpu === null || cpuAtStart === null ? null : cpu - cpuAtStart });
+      lastStats.set(report, { ...stats, insertMs, maxInsertMs, mainCpuMs: cpu === null || cpuAtStart === null ? null : cpu - cpuAtStart, gapMs });
       resolve(report);
     };
 
@@ -156,7 +161,9 @@ export async function importContacts(db: Db, file: string, opts: ImportOptions):
         case 'batch': {
           const b = m.report;
           if (m.count > 0) {
+            const version = repo.dataVersion();
             const t = performance.now();
+            if (version !== lastVersion) othersUntil = t + OTHERS_SEEN_MS;
             try {
               repo.insertPacked(listId, createdAt, Buffer.from(m.buffer, 0, m.length));
             } catch (e) {
@@ -165,7 +172,10 @@ export async function importContacts(db: Db, file: string, opts: ImportOptions):
             const end = performance.now();
             insertMs += end - t;
             maxInsertMs = Math.max(maxInsertMs, end - t);
-            readyAt = end + Math.max(1, (end - t) * GAP_RATIO);
+            lastVersion = version; // our own commits leave it as it is
+            const gap = end < othersUntil ? Math.max(1, (end - t) * GAP_RATIO) : 0;
+            gapMs += gap;
+            readyAt = end + gap;
           }
           worker.postMessage({ type: 'ack', buffer: m.buffer } satisfies MainMessage, [m.buffer]);
           for (const x of b.rejected) rejected.push(x);
@@ -188,6 +198,8 @@ export async function importContacts(db: Db, file: string, opts: ImportOptions):
     // Messages are handled in order; a batch waits until the gap after the previous insert is over.
     const queue: WorkerMessage[] = [];
     let readyAt = 0;
+    let lastVersion = repo.dataVersion();
+    let othersUntil = 0;
     let timer: NodeJS.Timeout | null = null;
     const pump = (): void => {
       timer = null;

@@ -132,6 +132,11 @@ export class ContactsRepo {
     }
   }
 
+  /** SQLite's data_version: it changes when another connection commits (not when this one does). */
+  dataVersion(): number {
+    return this.stmt('PRAGMA data_version').pluck().get() as number;
+  }
+
   /** Makes a staged list visible with its counts and report, in one commit. */
   publishList(listId: number, report: ImportReport): void {
     this.db.transaction(() => {
