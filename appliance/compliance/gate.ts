@@ -1,0 +1,54 @@
+// The compliance gate the dialer calls at dial time for every contact: it reads the facts, runs the
+// campaign's pack, writes every allow and block to the audit log, and keeps the pack version that the
+// attempt about to be written will carry.
+import type { Db } from '../store/db.ts';
+import type { DialGate, GateVerdict } from '../campaigns/dialer.ts';
+import type { CampaignRow } from '../store/campaigns-repo.ts';
+import { appendAudit } from '../store/compliance-audit-repo.ts';
+import { evaluate } from './evaluate.ts';
+import { FactsReader } from './facts.ts';
+import { dncHash } from './number-hash.ts';
+import { getPack, type PackId } from './packs.ts';
+
+export interface ComplianceGateDeps {
+  db: Db;
+  /** The pack in force for a campaign (settings default, or the campaign's own); null = none chosen yet. */
+  pack: (campaign?: CampaignRow) => PackId | null;
+  /** The seller on whose behalf a campaign calls; consents are per seller. Default: config.seller, else ''. */
+  seller?: (campaign: CampaignRow) => string;
+  /** Write allows and blocks to the audit log (deferrals are re-decided later). Default true. */
+  audit?: boolean;
+}
+
+/** A pack missing from the settings holds calls back rather than blocking contacts for good. */
+const NO_PACK_RETRY_MS = 10 * 60_000;
+
+export function defaultSeller(campaign: CampaignRow): string {
+  const s = (campaign.config as { seller?: unknown }).seller;
+  return typeof s === 'string' ? s : '';
+}
+
+export function createComplianceGate(deps: ComplianceGateDeps): DialGate {
+  const facts = new FactsReader(deps.db);
+  const stamped = new Map<number, string>();
+  const stampStmt = deps.db.prepare('INSERT INTO compliance_campaign_pack (campaign_id, pack, version) VALUES (?, ?, ?) ON CONFLICT (campaign_id) DO UPDATE SET pack = excluded.pack, version = excluded.version');
+  const seller = deps.seller ?? defaultSeller;
+  const audit = deps.audit ?? true;
+  return ({ campaign, contact, now }): GateVerdict => {
+    const pack = getPack(deps.pack(campaign));
+    if (!pack) return { allow: false, reason: 'no-compliance-pack', retryAt: now + NO_PACK_RETRY_MS };
+    const input = facts.input(pack, { e164: contact.e164, zones: contact.zones, purpose: campaign.config.purpose, seller: seller(campaign), contact: facts.contact(contact.contactId), now });
+    const v = evaluate(pack, input);
+    if (v.allow && stamped.get(campaign.id) !== pack.version) {
+      stampStmt.run(campaign.id, pack.id, pack.version);
+      stamped.set(campaign.id, pack.version);
+    }
+    if (audit && v.retryAt === undefined) {
+      appendAudit(deps.db, {
+        actor: 'gate', action: v.allow ? 'gate.allow' : 'gate.block', subject: `campaign:${campaign.id}/contact:${contact.contactId}`,
+        details: { numberHash: dncHash(contact.e164), packVersion: v.packVersion, ...(v.reason ? { reason: v.reason } : {}), ...(v.rule ? { rule: v.rule } : {}) }, now,
+      });
+    }
+    return v.allow ? { allow: true } : { allow: false, reason: v.reason, ...(v.retryAt !== undefined ? { retryAt: v.retryAt } : {}) };
+  };
+}

@@ -1,0 +1,84 @@
+// Preflight: before a campaign starts, every contact of its list gets a verdict from the pack in
+// force: callable now, callable later (window, caps: with the reason), or blocked (with the reason).
+import type { Db } from '../store/db.ts';
+import type { CampaignRow } from '../store/campaigns-repo.ts';
+import { evaluate } from './evaluate.ts';
+import { FactsReader } from './facts.ts';
+import { getPack, type PackId } from './packs.ts';
+import { startProblems, type StartProblem } from './campaign-start.ts';
+import { defaultSeller } from './gate.ts';
+
+export interface PreflightReport {
+  campaignId: number;
+  campaign: string;
+  pack: PackId | null;
+  packVersion: string | null;
+  purpose: string;
+  contacts: number;
+  /** Would be called: now or once a window opens or a cap clears. */
+  callable: number;
+  callableNow: number;
+  /** Callable later, by the reason that holds them back now. */
+  deferred: Record<string, number>;
+  blocked: Record<string, number>;
+  /** Reasons the campaign may not start at all. */
+  startProblems: StartProblem[];
+  at: string;
+  durationMs: number;
+}
+
+export function preflight(db: Db, campaign: CampaignRow, packId: PackId | null, opts: { now?: number; seller?: string } = {}): PreflightReport {
+  const t0 = performance.now();
+  const now = opts.now ?? Date.now();
+  const pack = getPack(packId);
+  const report: PreflightReport = {
+    campaignId: campaign.id, campaign: campaign.name, pack: packId, packVersion: pack?.version ?? null, purpose: campaign.config.purpose,
+    contacts: 0, callable: 0, callableNow: 0, deferred: {}, blocked: {}, startProblems: startProblems(db, campaign, pack, now), at: new Date(now).toISOString(), durationMs: 0,
+  };
+  const rows = db.prepare('SELECT id, e164, line_type AS lineType, timezones, consent FROM contacts WHERE list_id = ? ORDER BY id')
+    .iterate(campaign.listId) as IterableIterator<{ id: number; e164: string; lineType: string; timezones: string; consent: string | null }>;
+  const facts = new FactsReader(db);
+  const seller = opts.seller ?? defaultSeller(campaign);
+  const zoneCache = new Map<string, string[]>();
+  for (const r of rows) {
+    report.contacts++;
+    if (!pack) {
+      report.blocked['no-compliance-pack'] = (report.blocked['no-compliance-pack'] ?? 0) + 1;
+      continue;
+    }
+    let zones = zoneCache.get(r.timezones);
+    if (!zones) {
+      zones = JSON.parse(r.timezones) as string[];
+      zoneCache.set(r.timezones, zones);
+    }
+    const v = evaluate(pack, facts.input(pack, { e164: r.e164, zones, purpose: campaign.config.purpose, seller, contact: { lineType: r.lineType, consent: r.consent }, now }));
+    if (v.allow) {
+      report.callable++;
+      report.callableNow++;
+    } else if (v.retryAt !== undefined) {
+      report.callable++;
+      report.deferred[v.reason!] = (report.deferred[v.reason!] ?? 0) + 1;
+    } else {
+      report.blocked[v.reason!] = (report.blocked[v.reason!] ?? 0) + 1;
+    }
+  }
+  report.durationMs = Math.round(performance.now() - t0);
+  return report;
+}
+
+export function formatPreflight(r: PreflightReport): string {
+  const lines = [
+    `Preflight of campaign "${r.campaign}" (${r.campaignId}), purpose ${r.purpose}, pack ${r.pack ?? '(none chosen)'}${r.packVersion ? ` ${r.packVersion}` : ''}`,
+    `  contacts:       ${r.contacts}`,
+    `  would be called: ${r.callable} (${r.callableNow} now, ${r.callable - r.callableNow} later)`,
+  ];
+  for (const [k, n] of Object.entries(r.deferred)) lines.push(`    later, ${k}: ${n}`);
+  const blocked = Object.values(r.blocked).reduce((a, b) => a + b, 0);
+  lines.push(`  blocked:        ${blocked}`);
+  for (const [k, n] of Object.entries(r.blocked).sort((a, b) => b[1] - a[1])) lines.push(`    ${k}: ${n}`);
+  if (r.startProblems.length > 0) {
+    lines.push('  the campaign cannot start:');
+    for (const p of r.startProblems) lines.push(`    - ${p.message}`);
+  }
+  return lines.join('\n');
+}
