@@ -10,7 +10,7 @@ import type { Logger } from '../log.ts';
 import type { TrunkStatus } from '../call-port.ts';
 import { fleetTopics, type FleetTopics } from './topics.ts';
 import { OutboxPump } from './outbox-pump.ts';
-import { collectTelemetry, type CampaignCounters } from './telemetry.ts';
+import { TelemetryCollector, type CampaignCounters } from './telemetry.ts';
 import { DesiredConfig, type UpdateSettings } from './desired-config.ts';
 import { CommandRunner, type CampaignPort } from './command-runner.ts';
 
@@ -32,6 +32,8 @@ export interface FleetAgentDeps {
   reconnectMs?: number;
   outboxPollMs?: number;
   telemetryIntervalMs?: number;
+  /** How often temperature, disk and the default interface are measured again (default 60 s). */
+  telemetrySlowEveryMs?: number;
 }
 
 function kernelBootId(): string {
@@ -55,12 +57,14 @@ export class FleetAgent {
   private readonly bootId = kernelBootId();
   private startedAt = 0;
   private telemetryBusy = false;
+  private readonly telemetry: TelemetryCollector;
 
   constructor(private readonly deps: FleetAgentDeps) {
     this.now = deps.now ?? Date.now;
     this.topics = fleetTopics(deps.boxId);
     this.pump = new OutboxPump({ db: deps.db, client: () => this.client, boxId: deps.boxId, topic: this.topics.events, logger: deps.logger });
     this.desired = new DesiredConfig(deps.db, deps.updateSettings, this.now);
+    this.telemetry = new TelemetryCollector({ trunks: deps.trunks, activeCalls: deps.activeCalls, campaigns: () => runningCampaigns(deps.campaigns), now: this.now }, deps.telemetrySlowEveryMs);
     this.runner = new CommandRunner({ db: deps.db, campaigns: deps.campaigns, desired: this.desired, now: this.now, logger: deps.logger, onReported: (r) => this.publishJson(this.topics.reported, r, true) });
   }
 
@@ -173,12 +177,7 @@ export class FleetAgent {
     if (!this.client?.connected || this.telemetryBusy) return;
     this.telemetryBusy = true;
     try {
-      const t = await collectTelemetry({
-        trunks: this.deps.trunks,
-        activeCalls: this.deps.activeCalls,
-        campaigns: () => runningCampaigns(this.deps.campaigns),
-        now: this.now,
-      });
+      const t = await this.telemetry.collect();
       this.client?.publish(this.topics.telemetry, JSON.stringify({ boxId: this.deps.boxId, ...t }), { qos: 0 });
     } catch (e) {
       this.deps.logger.debug({ err: (e as Error).message }, 'telemetry skipped');

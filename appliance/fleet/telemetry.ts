@@ -41,34 +41,62 @@ async function probe<T>(fn: () => Promise<T>): Promise<T | null> {
   }
 }
 
-export async function collectTelemetry(src: TelemetrySources): Promise<Telemetry> {
-  const [load, temp, mem, fs, net] = await Promise.all([
-    probe(() => si.currentLoad()),
-    probe(() => si.cpuTemperature()),
-    probe(() => si.mem()),
-    probe(() => si.fsSize()),
-    probe(() => si.networkStats()),
-  ]);
-  const n = net?.[0];
-  let campaigns: CampaignCounters[] = [];
-  try {
-    campaigns = src.campaigns?.() ?? [];
-  } catch {
-    campaigns = [];
+/**
+ * Keeps what is dear to measure and slow to change: temperature, disk use and the default network
+ * interface each cost a few short-lived commands, so they are refreshed once a minute; CPU load,
+ * memory and the interface counters are read from /proc and /sys on every message.
+ */
+export class TelemetryCollector {
+  private slowAt = -Infinity;
+  private temperatureC: number | null = null;
+  private disk: Telemetry['disk'] = null;
+  private iface: string | null = null;
+
+  constructor(private readonly src: TelemetrySources, private readonly slowEveryMs = 60_000) {}
+
+  private async refreshSlow(): Promise<void> {
+    const [temp, fs, iface] = await Promise.all([
+      probe(() => si.cpuTemperature()),
+      probe(() => si.fsSize()),
+      probe(() => si.networkInterfaceDefault()),
+    ]);
+    this.temperatureC = typeof temp?.main === 'number' ? round(temp.main) : null;
+    this.disk = fs ? fs.filter((d) => d.size > 0).map((d) => ({ mount: d.mount, sizeBytes: d.size, usedBytes: d.used, usedPct: round(d.use ?? 0) })) : null;
+    this.iface = iface || null;
   }
-  return {
-    at: new Date(src.now()).toISOString(),
-    cpu: {
-      loadPct: load ? round(load.currentLoad) : null,
-      load1: load ? round(load.avgLoad, 2) : null,
-      temperatureC: typeof temp?.main === 'number' ? round(temp.main) : null,
-    },
-    memory: mem ? { totalBytes: mem.total, availableBytes: mem.available, usedPct: round(((mem.total - mem.available) / mem.total) * 100) } : null,
-    disk: fs ? fs.filter((d) => d.size > 0).map((d) => ({ mount: d.mount, sizeBytes: d.size, usedBytes: d.used, usedPct: round(d.use ?? 0) })) : null,
-    uptimeSec: Math.round(uptime()),
-    network: n ? { iface: n.iface, rxBytes: n.rx_bytes, txBytes: n.tx_bytes, rxPerSec: n.rx_sec === null ? null : Math.round(n.rx_sec), txPerSec: n.tx_sec === null ? null : Math.round(n.tx_sec) } : null,
-    activeCalls: src.activeCalls ? src.activeCalls() : null,
-    trunks: (src.trunks?.() ?? []).map((t) => ({ name: t.name, health: t.health, registered: t.registered, channelsInUse: t.channelsInUse, channels: t.channels, lastError: t.lastError })),
-    campaigns,
-  };
+
+  async collect(): Promise<Telemetry> {
+    const src = this.src;
+    if (src.now() - this.slowAt >= this.slowEveryMs) {
+      this.slowAt = src.now();
+      await this.refreshSlow();
+    }
+    const [load, mem, net] = await Promise.all([
+      probe(() => si.currentLoad()),
+      probe(() => si.mem()),
+      this.iface ? probe(() => si.networkStats(this.iface!)) : Promise.resolve(null),
+    ]);
+    const n = net?.[0];
+    let campaigns: CampaignCounters[] = [];
+    try {
+      campaigns = src.campaigns?.() ?? [];
+    } catch {
+      campaigns = [];
+    }
+    return {
+      at: new Date(src.now()).toISOString(),
+      cpu: {
+        loadPct: load ? round(load.currentLoad) : null,
+        load1: load ? round(load.avgLoad, 2) : null,
+        temperatureC: this.temperatureC,
+      },
+      memory: mem ? { totalBytes: mem.total, availableBytes: mem.available, usedPct: round(((mem.total - mem.available) / mem.total) * 100) } : null,
+      disk: this.disk,
+      uptimeSec: Math.round(uptime()),
+      network: n ? { iface: n.iface, rxBytes: n.rx_bytes, txBytes: n.tx_bytes, rxPerSec: n.rx_sec === null ? null : Math.round(n.rx_sec), txPerSec: n.tx_sec === null ? null : Math.round(n.tx_sec) } : null,
+      activeCalls: src.activeCalls ? src.activeCalls() : null,
+      trunks: (src.trunks?.() ?? []).map((t) => ({ name: t.name, health: t.health, registered: t.registered, channelsInUse: t.channelsInUse, channels: t.channels, lastError: t.lastError })),
+      campaigns,
+    };
+  }
 }
