@@ -89,7 +89,10 @@ export class FleetAgent {
         done();
       });
     };
-    client.on('connect', (connack) => this.onConnect(connack.sessionPresent));
+    client.on('connect', (connack) => {
+      this.pump.limitTo(connack.properties?.receiveMaximum);
+      this.onConnect(connack.sessionPresent);
+    });
     client.on('close', () => this.deps.logger.debug('fleet broker connection closed'));
     client.on('error', (e) => this.deps.logger.warn({ err: e.message }, 'fleet broker error'));
     this.client = client;

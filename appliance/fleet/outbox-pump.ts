@@ -20,9 +20,20 @@ export class OutboxPump {
   private handedSeq = 0;
   private inFlight = 0;
   private running = false;
+  private window: number;
 
   constructor(private readonly deps: { db: Db; client: () => MqttClient | null; boxId: string; topic: string; logger: Logger; window?: number }) {
     this.repo = new OutboxRepo(deps.db);
+    this.window = deps.window ?? 100;
+  }
+
+  /**
+   * mqtt.js does not hold back for the broker's Receive Maximum (mosquitto's default is 20), and a
+   * client that exceeds it is in breach; so events stay within it, leaving room for status and answers.
+   */
+  limitTo(receiveMaximum: number | undefined): void {
+    const cap = this.deps.window ?? 100;
+    this.window = receiveMaximum === undefined ? cap : Math.max(1, Math.min(cap, receiveMaximum - 4));
   }
 
   /** Hand the next rows to the client, keeping at most `window` unacknowledged. */
@@ -31,7 +42,7 @@ export class OutboxPump {
     if (!client || !client.connected || this.running) return;
     this.running = true;
     try {
-      const room = (this.deps.window ?? 100) - this.inFlight;
+      const room = this.window - this.inFlight;
       if (room <= 0) return;
       for (const ev of this.repo.pending(room, this.handedSeq)) {
         const msg: FleetEvent = { boxId: this.deps.boxId, seq: ev.seq, type: ev.type, payload: ev.payload, createdAt: ev.createdAt };

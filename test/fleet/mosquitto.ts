@@ -24,7 +24,6 @@ export class Mosquitto {
       `persistence_location ${dir}/`,
       'persistence_file mosquitto.db',
       'max_queued_messages 100000',
-      'max_inflight_messages 100',
       `user ${userInfo().username}`,
       'log_dest stderr',
       'log_type error',
