@@ -15,7 +15,7 @@ export function formatImportReport(r: ImportReport, opts: { maxLines?: number } 
   const lt = r.lineTypes;
   lines.push(`  line types: ${lt.mobile} mobile, ${lt.fixed} fixed, ${lt.voip} VoIP, ${lt.unknown} unknown`);
   const tz = r.timezoneSources;
-  lines.push(`  time zones: ${tz.number} from the number, ${tz.column} from the column, ${tz.country} country-wide only`);
+  lines.push(`  time zones: ${tz.number} from the number's area, ${tz.country} from its country code, ${tz.column} from the time-zone column`);
   lines.push(`  phone column${r.mapping.phone.length > 1 ? 's (first valid wins)' : ''}: ${r.mapping.phone.map((c) => `"${c}"`).join(', ')}`);
   section(lines, 'Rejected rows', r.rejected, max);
   if (r.duplicateRows.length > 0) {
