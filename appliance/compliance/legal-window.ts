@@ -35,8 +35,30 @@ function checkZone(pack: RulePack, rule: WindowRule, at: number, tz: string): Wi
   return inside ? { ok: true } : { ok: false, reason: 'outside-legal-window' };
 }
 
+// Many contacts share their zones and are checked at the same instant (preflight, one dialer tick):
+// remember recent answers. Bounded; cleared when full.
+const memo = new Map<string, WindowVerdict | number | null>();
+const MEMO_MAX = 10_000;
+
+function memoKey(kind: string, pack: RulePack, rules: WindowRule[], at: number, zones: readonly string[]): string {
+  return `${kind}|${pack.version}|${rules.map((r) => r.id).join(',')}|${at}|${zones.join(',')}`;
+}
+
+function remember<T extends WindowVerdict | number | null>(key: string, value: T): T {
+  if (memo.size >= MEMO_MAX) memo.clear();
+  memo.set(key, value);
+  return value;
+}
+
 /** Every zone inside every applicable window rule. */
 export function checkWindows(pack: RulePack, rules: WindowRule[], at: number, zones: readonly string[]): WindowVerdict {
+  const key = memoKey('c', pack, rules, at, zones);
+  const hit = memo.get(key);
+  if (hit !== undefined) return hit as WindowVerdict;
+  return remember(key, checkWindowsUncached(pack, rules, at, zones));
+}
+
+function checkWindowsUncached(pack: RulePack, rules: WindowRule[], at: number, zones: readonly string[]): WindowVerdict {
   let holiday = false;
   for (const rule of rules) {
     for (const tz of zones) {
@@ -52,6 +74,13 @@ export function checkWindows(pack: RulePack, rules: WindowRule[], at: number, zo
 
 /** The first instant at or after `from` when every rule allows every zone; null beyond `horizonDays`. */
 export function nextLegalOpening(pack: RulePack, rules: WindowRule[], from: number, zones: readonly string[], horizonDays = 21): number | null {
+  const key = memoKey(`n${horizonDays}`, pack, rules, from, zones);
+  const hit = memo.get(key);
+  if (hit !== undefined) return hit as number | null;
+  return remember(key, nextOpeningUncached(pack, rules, from, zones, horizonDays));
+}
+
+function nextOpeningUncached(pack: RulePack, rules: WindowRule[], from: number, zones: readonly string[], horizonDays: number): number | null {
   if (checkWindows(pack, rules, from, zones).ok) return from;
   const candidates: number[] = [];
   for (const tz of zones) {
