@@ -20,6 +20,8 @@ export class OutboxPump {
   private handedSeq = 0;
   private inFlight = 0;
   private running = false;
+  private acked: number[] = [];
+  private flushScheduled = false;
   private window: number;
 
   constructor(private readonly deps: { db: Db; client: () => MqttClient | null; boxId: string; topic: string; logger: Logger; window?: number }) {
@@ -63,16 +65,28 @@ export class OutboxPump {
       this.deps.logger.debug({ seq, err: err.message }, 'event not acknowledged; kept in the outbox');
       return;
     }
+    this.acked.push(seq);
+    // PUBACKs read in one go are deleted in one transaction: one fsync for many, not one each.
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    const seqs = this.acked.splice(0);
     try {
-      this.repo.acknowledge(seq);
+      this.deps.db.transaction(() => { for (const s of seqs) this.repo.acknowledge(s); })();
     } catch (e) {
-      this.deps.logger.error({ seq, err: (e as Error).message }, 'could not delete an acknowledged event; it will be sent again');
+      this.deps.logger.error({ seqs: seqs.length, err: (e as Error).message }, 'could not delete acknowledged events; they will be sent again');
     }
     this.pump();
   }
 
   /** Forget what was handed to a client that is gone (a new client starts from the oldest row). */
   reset(): void {
+    if (this.acked.length > 0) this.flush();
     this.handedSeq = 0;
     this.inFlight = 0;
   }
