@@ -14,11 +14,16 @@ export class Mosquitto {
 
   private constructor(readonly dir: string, readonly port: number) {}
 
-  static async create(): Promise<Mosquitto> {
+  /** With `tls`, the listener speaks TLS only and wants a client certificate from the given CA. */
+  static async create(opts: { tls?: { ca: string; cert: string; key: string } } = {}): Promise<Mosquitto> {
     const dir = mkdtempSync(join(tmpdir(), 'mosq-'));
     const port = await freePort();
+    const tls = opts.tls
+      ? [`cafile ${opts.tls.ca}`, `certfile ${opts.tls.cert}`, `keyfile ${opts.tls.key}`, 'require_certificate true', 'use_identity_as_username true']
+      : [];
     writeFileSync(join(dir, 'mosquitto.conf'), [
       `listener ${port} 127.0.0.1`,
+      ...tls,
       'allow_anonymous true',
       'persistence true',
       `persistence_location ${dir}/`,
