@@ -1,0 +1,199 @@
+// Compliance API: rule packs, preflight and start check of a campaign, the do-not-call list (add,
+// remove with a reason, import, export), registry copies, the consent ledger, and the audit log.
+import type { FastifyInstance } from 'fastify';
+import type { HttpContext } from '../context.ts';
+import { requireRole, sessionOf } from '../route-kit.ts';
+import { AppError } from '../../errors.ts';
+import { CampaignsRepo } from '../../store/campaigns-repo.ts';
+import { DncRepo } from '../../store/compliance-dnc-repo.ts';
+import { CONSENT_METHODS, ConsentRepo, type ConsentMethod } from '../../store/compliance-consent-repo.ts';
+import { listAudit, verifyAudit } from '../../store/compliance-audit-repo.ts';
+import { PACKS, getPack, type PackId } from '../../compliance/packs.ts';
+import { preflight } from '../../compliance/preflight.ts';
+import { startProblems } from '../../compliance/campaign-start.ts';
+import { recordOptOut } from '../../compliance/opt-out.ts';
+import { numberFromText, readNumbersFromText, suppressionsCsv } from '../../compliance/dnc-file.ts';
+
+export interface ComplianceRouteDeps {
+  /** The pack in force for a campaign; default: the settings' compliance.pack. */
+  pack?: (campaignId?: number) => PackId | null;
+}
+
+const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } } as const;
+const counts = { type: 'object', additionalProperties: { type: 'integer' } } as const;
+const problem = { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' }, registry: { type: 'string' } } } as const;
+const anyObject = { type: 'object', additionalProperties: true } as const;
+const numberBody = { number: { type: 'string', minLength: 3, maxLength: 40, description: 'E.164, or a national number of the box country' }, country: { type: 'string', pattern: '^[A-Z]{2}$' } } as const;
+
+export function complianceRoutes(deps: ComplianceRouteDeps = {}) {
+  return (app: FastifyInstance, ctx: HttpContext): void => {
+    const db = ctx.deps.db;
+    const packOf = (campaignId?: number): PackId | null => deps.pack ? deps.pack(campaignId) : ctx.deps.settingsStore.get().compliance.pack;
+    const country = (c?: string): string => c ?? ctx.deps.settingsStore.get().box.country;
+    const e164Of = (text: string, c?: string): string => {
+      const n = numberFromText(text, country(c));
+      if (!n) throw Object.assign(new AppError('E_REQUEST_INVALID', `"${text.slice(0, 40)}" is not a phone number we can read`, { field: 'number' }), { fields: [{ key: 'number', message: 'not a phone number' }] });
+      return n;
+    };
+    const actor = (req: { session?: unknown }): string => `staff:${sessionOf(req as Parameters<typeof sessionOf>[0]).username}`;
+
+    app.get('/api/compliance/packs', {
+      config: requireRole('viewer'),
+      schema: { summary: 'Rule packs with every rule, its parameters and its source; the pack in force', tags: ['compliance'], response: { 200: { type: 'object', properties: { current: { type: 'string', nullable: true }, packs: { type: 'array', items: anyObject } } } } },
+    }, async () => ({ current: packOf(), packs: Object.values(PACKS) }));
+
+    app.get<{ Params: { id: number } }>('/api/compliance/campaigns/:id/preflight', {
+      config: requireRole('viewer'),
+      schema: {
+        summary: 'How many contacts would be called, and how many are blocked for which reason', tags: ['compliance'], params: idParams,
+        response: { 200: { type: 'object', properties: {
+          campaignId: { type: 'integer' }, campaign: { type: 'string' }, pack: { type: 'string', nullable: true }, packVersion: { type: 'string', nullable: true }, purpose: { type: 'string' },
+          contacts: { type: 'integer' }, callable: { type: 'integer' }, callableNow: { type: 'integer' }, deferred: counts, blocked: counts,
+          startProblems: { type: 'array', items: problem }, at: { type: 'string' }, durationMs: { type: 'integer' },
+        } } },
+      },
+    }, async (req) => preflight(db, new CampaignsRepo(db).get(req.params.id), packOf(req.params.id), { now: ctx.now() }));
+
+    app.get<{ Params: { id: number } }>('/api/compliance/campaigns/:id/start-check', {
+      config: requireRole('viewer'),
+      schema: { summary: 'Reasons the campaign may not start (pack, registry copies)', tags: ['compliance'], params: idParams, response: { 200: { type: 'object', properties: { ok: { type: 'boolean' }, problems: { type: 'array', items: problem } } } } },
+    }, async (req) => {
+      const problems = startProblems(db, new CampaignsRepo(db).get(req.params.id), getPack(packOf(req.params.id)), ctx.now());
+      return { ok: problems.length === 0, problems };
+    });
+
+    app.get<{ Querystring: { limit?: number; offset?: number } }>('/api/compliance/dnc', {
+      config: requireRole('viewer'),
+      schema: {
+        summary: 'The internal do-not-call list (numbers are kept hashed)', tags: ['compliance'],
+        querystring: { type: 'object', properties: { limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 }, offset: { type: 'integer', minimum: 0, default: 0 } } },
+        response: { 200: { type: 'object', properties: { total: { type: 'integer' }, entries: { type: 'array', items: anyObject } } } },
+      },
+    }, async (req) => {
+      const dnc = new DncRepo(db);
+      return { total: dnc.count(), entries: dnc.list({ limit: req.query.limit ?? 100, offset: req.query.offset ?? 0 }) };
+    });
+
+    app.post<{ Body: { number: string; country?: string; reason?: string } }>('/api/compliance/dnc', {
+      config: requireRole('operator'),
+      schema: {
+        summary: 'Add a number to the do-not-call list (applies at once to every campaign; a fleet event is sent)', tags: ['compliance'],
+        body: { type: 'object', required: ['number'], additionalProperties: false, properties: { ...numberBody, reason: { type: 'string', maxLength: 200 } } },
+        response: { 200: { type: 'object', properties: { numberHash: { type: 'string' }, added: { type: 'boolean' } } } },
+      },
+    }, async (req) => {
+      const r = recordOptOut(db, { e164: e164Of(req.body.number, req.body.country), channel: 'staff', actor: actor(req), reason: req.body.reason, now: ctx.now() });
+      return { numberHash: r.numberHash, added: r.added };
+    });
+
+    app.post<{ Body: { number: string; country?: string; reason: string } }>('/api/compliance/dnc/remove', {
+      config: requireRole('admin'),
+      schema: {
+        summary: 'Remove a number from the do-not-call list (a reason is required and audited)', tags: ['compliance'],
+        body: { type: 'object', required: ['number', 'reason'], additionalProperties: false, properties: { ...numberBody, reason: { type: 'string', minLength: 3, maxLength: 200 } } },
+        response: { 200: { type: 'object', properties: { removed: { type: 'boolean' } } } },
+      },
+    }, async (req) => ({ removed: new DncRepo(db).remove(e164Of(req.body.number, req.body.country), req.body.reason, actor(req), ctx.now()) }));
+
+    app.post<{ Body: { text: string; country?: string; reason: string } }>('/api/compliance/dnc/import', {
+      bodyLimit: 20 * 1024 * 1024,
+      config: requireRole('operator'),
+      schema: {
+        summary: 'Add the numbers of a file (one per line, or the first CSV column) to the do-not-call list', tags: ['compliance'],
+        body: { type: 'object', required: ['text', 'reason'], additionalProperties: false, properties: { text: { type: 'string' }, country: { type: 'string', pattern: '^[A-Z]{2}$' }, reason: { type: 'string', minLength: 3, maxLength: 200 } } },
+        response: { 200: { type: 'object', properties: { added: { type: 'integer' }, read: { type: 'integer' }, rejected: { type: 'array', items: anyObject } } } },
+      },
+    }, async (req) => {
+      const r = readNumbersFromText(req.body.text, country(req.body.country));
+      const added = new DncRepo(db).addMany(r.numbers, { source: 'import', reason: req.body.reason, actor: actor(req), now: ctx.now() });
+      return { added, read: r.numbers.length, rejected: r.rejected.slice(0, 1000) };
+    });
+
+    app.get('/api/compliance/dnc/export.csv', {
+      config: requireRole('admin'),
+      schema: { summary: 'The internal do-not-call list as CSV (hashed numbers)', tags: ['compliance'], response: { 200: { type: 'string' } } },
+    }, async (_req, reply) => {
+      reply.header('content-type', 'text/csv; charset=utf-8');
+      reply.header('content-disposition', 'attachment; filename="do-not-call.csv"');
+      return [...suppressionsCsv(new DncRepo(db).list())].join('');
+    });
+
+    app.get('/api/compliance/registries', {
+      config: requireRole('viewer'),
+      schema: { summary: 'Imported registry copies with their download dates', tags: ['compliance'], response: { 200: { type: 'array', items: anyObject } } },
+    }, async () => new DncRepo(db).registryCopies());
+
+    app.put<{ Params: { name: string }; Body: { text: string; downloadedAt: string; country?: string } }>('/api/compliance/registries/:name', {
+      bodyLimit: 200 * 1024 * 1024,
+      config: requireRole('admin'),
+      schema: {
+        summary: 'Replace a registry copy (us-national-dnc, ca-dncl, fr-bloctel, uk-tps) with a new download', tags: ['compliance'],
+        params: { type: 'object', required: ['name'], properties: { name: { type: 'string', pattern: '^[a-z0-9-]{2,40}$' } } },
+        body: { type: 'object', required: ['text', 'downloadedAt'], additionalProperties: false, properties: { text: { type: 'string' }, downloadedAt: { type: 'string', format: 'date-time' }, country: { type: 'string', pattern: '^[A-Z]{2}$' } } },
+        response: { 200: { type: 'object', properties: { entries: { type: 'integer' }, rejected: { type: 'integer' } } } },
+      },
+    }, async (req) => {
+      const downloadedAt = Date.parse(req.body.downloadedAt);
+      if (!(downloadedAt <= ctx.now())) throw new AppError('E_REQUEST_INVALID', 'downloadedAt: the date the copy was downloaded, not in the future', { field: 'downloadedAt' });
+      const r = readNumbersFromText(req.body.text, country(req.body.country));
+      const entries = new DncRepo(db).importRegistry(req.params.name, r.numbers, { downloadedAt, actor: actor(req), now: ctx.now() });
+      return { entries, rejected: r.rejected.length };
+    });
+
+    app.post<{ Body: { number: string; country?: string; seller: string; purpose: string; method: ConsentMethod; givenAt: string; disclosureText: string; disclosureVersion: string; source: string; collector?: string } }>('/api/compliance/consents', {
+      config: requireRole('operator'),
+      schema: {
+        summary: 'Record a consent: who, to which seller and purpose, how, when, what they were shown, where', tags: ['compliance'],
+        body: {
+          type: 'object', required: ['number', 'seller', 'purpose', 'method', 'givenAt', 'disclosureText', 'disclosureVersion', 'source'], additionalProperties: false,
+          properties: {
+            ...numberBody, seller: { type: 'string', minLength: 1, maxLength: 200 }, purpose: { type: 'string', enum: ['any', 'emergency', 'informational', 'transactional', 'healthcare', 'political', 'marketing'] },
+            method: { type: 'string', enum: [...CONSENT_METHODS] }, givenAt: { type: 'string', format: 'date-time' }, disclosureText: { type: 'string', minLength: 1, maxLength: 5000 },
+            disclosureVersion: { type: 'string', minLength: 1, maxLength: 50 }, source: { type: 'string', minLength: 1, maxLength: 500 }, collector: { type: 'string', maxLength: 200 },
+          },
+        },
+        response: { 201: { type: 'object', properties: { id: { type: 'integer' } } } },
+      },
+    }, async (req, reply) => {
+      const b = req.body;
+      const id = new ConsentRepo(db).record({ e164: e164Of(b.number, b.country), seller: b.seller, purpose: b.purpose, method: b.method, givenAt: Date.parse(b.givenAt), disclosureText: b.disclosureText, disclosureVersion: b.disclosureVersion, source: b.source, collector: b.collector ?? null }, actor(req), ctx.now());
+      return reply.code(201).send({ id });
+    });
+
+    app.get<{ Querystring: { number: string; country?: string } }>('/api/compliance/consents', {
+      config: requireRole('viewer'),
+      schema: {
+        summary: 'Consents recorded for a number', tags: ['compliance'],
+        querystring: { type: 'object', required: ['number'], properties: numberBody },
+        response: { 200: { type: 'array', items: anyObject } },
+      },
+    }, async (req) => new ConsentRepo(db).forNumber(e164Of(req.query.number, req.query.country)));
+
+    app.post<{ Body: { number: string; country?: string; seller?: string; channel: string } }>('/api/compliance/consents/revoke', {
+      config: requireRole('operator'),
+      schema: {
+        summary: 'Revoke consents of a number (for one seller, or all); applied at once', tags: ['compliance'],
+        body: { type: 'object', required: ['number', 'channel'], additionalProperties: false, properties: { ...numberBody, seller: { type: 'string' }, channel: { type: 'string', minLength: 1, maxLength: 100 } } },
+        response: { 200: { type: 'object', properties: { revoked: { type: 'integer' } } } },
+      },
+    }, async (req) => {
+      const pack = getPack(packOf());
+      return { revoked: new ConsentRepo(db).revoke({ e164: e164Of(req.body.number, req.body.country), seller: req.body.seller, channel: req.body.channel, deadlineDays: pack?.revocationDays ?? 0 }, actor(req), ctx.now()) };
+    });
+
+    app.get<{ Querystring: { after?: number; limit?: number } }>('/api/compliance/audit', {
+      config: requireRole('admin'),
+      schema: {
+        summary: 'Audit log entries (append-only, hash-chained)', tags: ['compliance'],
+        querystring: { type: 'object', properties: { after: { type: 'integer', minimum: 0, default: 0 }, limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } } },
+        response: { 200: { type: 'array', items: anyObject } },
+      },
+    }, async (req) => listAudit(db, { afterSeq: req.query.after ?? 0, limit: req.query.limit ?? 100 }));
+
+    app.get('/api/compliance/audit/verify', {
+      config: requireRole('viewer'),
+      schema: { summary: "Check the audit log's hash chain", tags: ['compliance'], response: { 200: { type: 'object', properties: { ok: { type: 'boolean' }, entries: { type: 'integer' }, head: { type: 'string', nullable: true }, problems: { type: 'array', items: anyObject } } } } },
+    }, async () => verifyAudit(db));
+
+  };
+}

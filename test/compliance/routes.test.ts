@@ -1,0 +1,69 @@
+import test from 'ava';
+import { startBox, login, printedPassword, type Box, type Login } from '../http/helpers.ts';
+import { complianceRoutes } from '../../appliance/http/routes/compliance.ts';
+import { addCampaign, addList } from './fixtures.ts';
+import { dncHash } from '../../appliance/compliance/number-hash.ts';
+
+async function box(): Promise<{ b: Box; admin: Login }> {
+  const b = await startBox({ extraRoutes: [complianceRoutes({ pack: () => 'fr' })] });
+  return { b, admin: await login(b, 'admin', printedPassword(b)) };
+}
+
+test('do-not-call over the API: add (fleet event), list hashed, remove with a reason, export, audit verify', async (t) => {
+  const { b, admin } = await box();
+  try {
+    const add = await b.app.inject({ method: 'POST', url: '/api/compliance/dnc', headers: admin.headers, payload: { number: '01 42 00 00 01', reason: 'asked on the phone' } });
+    t.is(add.statusCode, 200, add.body);
+    t.is(add.json().numberHash, dncHash('+33142000001'));
+    t.is(b.db.prepare("SELECT COUNT(*) FROM outbox WHERE type = 'optout'").pluck().get(), 1);
+    const list = await b.app.inject({ method: 'GET', url: '/api/compliance/dnc', headers: admin.headers });
+    t.is(list.json().total, 1);
+    const noReason = await b.app.inject({ method: 'POST', url: '/api/compliance/dnc/remove', headers: admin.headers, payload: { number: '+33142000001' } });
+    t.is(noReason.statusCode, 400);
+    const bad = await b.app.inject({ method: 'POST', url: '/api/compliance/dnc', headers: admin.headers, payload: { number: 'hello' } });
+    t.is(bad.statusCode, 400);
+    t.is(bad.json().error.code, 'E_REQUEST_INVALID');
+    const imp = await b.app.inject({ method: 'POST', url: '/api/compliance/dnc/import', headers: admin.headers, payload: { text: 'phone\n0142000002\n0142000003\nxx1\n', reason: 'shop list' } });
+    t.like(imp.json(), { added: 2, read: 2 });
+    const csv = await b.app.inject({ method: 'GET', url: '/api/compliance/dnc/export.csv', headers: admin.headers });
+    t.is(csv.body.trim().split('\n').length, 4);
+    const rm = await b.app.inject({ method: 'POST', url: '/api/compliance/dnc/remove', headers: admin.headers, payload: { number: '+33142000001', reason: 'entered by mistake' } });
+    t.deepEqual(rm.json(), { removed: true });
+    const audit = await b.app.inject({ method: 'GET', url: '/api/compliance/audit', headers: admin.headers });
+    t.deepEqual(audit.json().map((e: { action: string }) => e.action), ['dnc.optout', 'dnc.import', 'dnc.remove']);
+    t.is(audit.json()[0].actor, 'staff:admin');
+    t.true((await b.app.inject({ method: 'GET', url: '/api/compliance/audit/verify', headers: admin.headers })).json().ok);
+  } finally {
+    await b.close();
+  }
+});
+
+test('preflight, start check, consents and registries over the API', async (t) => {
+  const { b, admin } = await box();
+  try {
+    const { listId } = addList(b.db, 'l', [{ e164: '+33142000001', zones: ['Europe/Paris'] }, { e164: '+33142000002', zones: ['Europe/Paris'] }]);
+    const c = addCampaign(b.db, 'promo', listId, { purpose: 'marketing', seller: 'Acme' });
+    const pre = await b.app.inject({ method: 'GET', url: `/api/compliance/campaigns/${c.id}/preflight`, headers: admin.headers });
+    t.is(pre.statusCode, 200, pre.body);
+    t.like(pre.json(), { contacts: 2, callable: 0, blocked: { 'no-consent': 2 }, pack: 'fr' });
+    t.is(pre.json().startProblems[0].code, 'registry-missing');
+    const consent = await b.app.inject({ method: 'POST', url: '/api/compliance/consents', headers: admin.headers, payload: {
+      number: '+33142000001', seller: 'Acme', purpose: 'marketing', method: 'form', givenAt: '2026-01-01T10:00:00Z', disclosureText: 'I agree to recorded calls from Acme', disclosureVersion: 'v1', source: 'https://acme.example/form',
+    } });
+    t.is(consent.statusCode, 201, consent.body);
+    const copy = await b.app.inject({ method: 'PUT', url: '/api/compliance/registries/fr-bloctel', headers: admin.headers, payload: { text: '+33142000002\n', downloadedAt: new Date(Date.now() - 86_400_000).toISOString() } });
+    t.deepEqual(copy.json(), { entries: 1, rejected: 0 });
+    const check = await b.app.inject({ method: 'GET', url: `/api/compliance/campaigns/${c.id}/start-check`, headers: admin.headers });
+    t.deepEqual(check.json(), { ok: true, problems: [] });
+    const after = (await b.app.inject({ method: 'GET', url: `/api/compliance/campaigns/${c.id}/preflight`, headers: admin.headers })).json();
+    t.is(after.callable, 1);
+    t.deepEqual(after.blocked, { 'dnc-registry': 1 });
+    const revoke = await b.app.inject({ method: 'POST', url: '/api/compliance/consents/revoke', headers: admin.headers, payload: { number: '+33142000001', channel: 'email' } });
+    t.deepEqual(revoke.json(), { revoked: 1 });
+    const packs = await b.app.inject({ method: 'GET', url: '/api/compliance/packs', headers: admin.headers });
+    t.is(packs.json().current, 'fr');
+    t.is(packs.json().packs.length, 5);
+  } finally {
+    await b.close();
+  }
+});
