@@ -57,6 +57,7 @@ export class FleetAgent {
   private readonly bootId = kernelBootId();
   private startedAt = 0;
   private telemetryBusy = false;
+  private warnedOffline = false;
   private readonly telemetry: TelemetryCollector;
 
   constructor(private readonly deps: FleetAgentDeps) {
@@ -80,7 +81,14 @@ export class FleetAgent {
     }
     this.startedAt = this.now();
     this.runner.prune((fleet.sessionExpiryDays ?? 7) * 86_400_000 * 2);
-    const client = mqtt.connect(fleet.url, this.clientOptions(fleet));
+    let client: MqttClient;
+    try {
+      client = mqtt.connect(fleet.url, this.clientOptions(fleet));
+    } catch (e) {
+      // A bad URL or an unreadable certificate must not keep the box from dialling.
+      this.deps.logger.error({ err: (e as Error).message }, 'fleet agent off: cannot set up the broker connection');
+      return;
+    }
     // Our handler decides when an incoming QoS 1 message is acknowledged: only once the command was
     // carried out and its answer remembered, so a crash in between means redelivery, not loss.
     client.handleMessage = (packet, done) => {
@@ -90,11 +98,17 @@ export class FleetAgent {
       });
     };
     client.on('connect', (connack) => {
+      this.warnedOffline = false;
       this.pump.limitTo(connack.properties?.receiveMaximum);
       this.onConnect(connack.sessionPresent);
     });
     client.on('close', () => this.deps.logger.debug('fleet broker connection closed'));
-    client.on('error', (e) => this.deps.logger.warn({ err: e.message }, 'fleet broker error'));
+    client.on('error', (e) => {
+      // Once per outage at warn: a broker away for hours would otherwise fill the log.
+      if (this.warnedOffline) this.deps.logger.debug({ err: e.message }, 'fleet broker error');
+      else this.deps.logger.warn({ err: e.message }, 'fleet broker unreachable or refusing; retrying');
+      this.warnedOffline = true;
+    });
     this.client = client;
     this.timers.push(setInterval(() => this.pump.pump(), this.deps.outboxPollMs ?? 1000));
     const telemetryMs = this.deps.telemetryIntervalMs ?? (fleet.telemetryIntervalSec ?? 10) * 1000;

@@ -1,4 +1,5 @@
-// Parsing fleet commands and desired documents (pure), and the desired-configuration bookkeeping.
+// Parsing fleet commands and desired documents (pure), the desired-configuration bookkeeping, and
+// an agent that cannot connect at all.
 import test from 'ava';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,6 +8,9 @@ import { parseCommand, commandIdOf } from '../../appliance/fleet/command.ts';
 import { mergeInto, DesiredConfig } from '../../appliance/fleet/desired-config.ts';
 import { openStore } from '../../appliance/store/db.ts';
 import { SettingsStore } from '../../appliance/config/settings.ts';
+import { defaultSettings } from '../../appliance/config/defaults.ts';
+import { silentLogger } from '../../appliance/log.ts';
+import { FleetAgent } from '../../appliance/fleet/agent.ts';
 
 const T = Date.UTC(2026, 10, 28, 12, 0, 0);
 
@@ -56,4 +60,15 @@ test('desired versions: applied once, an older or repeated version ignored, a re
   t.like((await desired.apply({ version: 7, settings: { fleet: { url: 'mqtt://elsewhere' } } })).report, { status: 'rejected', reason: 'setting fleet: cannot be changed from the fleet' });
   t.is(desired.appliedVersion(), 4);
   t.like(desired.lastReport(), { version: 7, status: 'rejected', appliedVersion: 4 });
+});
+
+test('a fleet agent with an unusable broker URL stays off and does not stop the box starting', async (t) => {
+  const db = openStore({ dir: ':memory:' });
+  t.teardown(() => db.close());
+  const settings = defaultSettings();
+  settings.fleet = { enabled: true, url: 'gopher://nowhere', boxId: 'b1' };
+  const agent = new FleetAgent({ db, settings: () => settings, logger: silentLogger(), boxId: 'b1', version: 't' });
+  await t.notThrowsAsync(() => agent.start());
+  t.false(agent.connected);
+  await agent.stop();
 });
