@@ -18,11 +18,13 @@ async function setup(t: ExecutionContext, boxId: string) {
   return { broker, box, fleet, req };
 }
 
-test('a command sent while the box is offline runs once when it comes back', async (t) => {
+test('a command sent while the box is offline runs once when it comes back, even across a broker restart', async (t) => {
   t.timeout(30_000);
-  const { box, req } = await setup(t, 'box-offline');
+  const { box, req, broker } = await setup(t, 'box-offline');
   await box.start();
   await box.stopAgent(); // the box goes away; its session stays on the broker
+  await broker.stop(); // and the broker restarts meanwhile: the session is in its persistence file
+  await broker.start();
   await req.send('r1', { id: 'cmd-1', expiresAt: inAnHour(), type: 'campaign.start', data: { campaignId: 7 } });
   t.deepEqual(box.campaigns.calls, []);
   await box.start();
