@@ -61,6 +61,29 @@ export interface RestrictedRule {
   source: string;
 }
 
+export interface CallerIdRule {
+  /** The presented number must be a valid, dialable number (never withheld). */
+  mustBeValid: boolean;
+  /** Only numbers starting with one of these E.164 prefixes may be presented for these purposes. */
+  ranges?: Scope & { prefixes: string[] };
+  /** Never present numbers starting with these prefixes. */
+  forbiddenPrefixes: string[];
+  source: string;
+}
+
+export interface ScriptRule {
+  /** The caller's identity opens the message. */
+  identificationAtStart: boolean;
+  /** A number the callee can call back is given in the message. */
+  callbackNumber: boolean;
+  /** An opt-out key is offered, at most this long after the identification ends (null: no delay set). */
+  optOut: boolean;
+  optOutWithinMs: number | null;
+  /** The voicemail variant carries identification and the callback number too. */
+  voicemailIdentification: boolean;
+  source: string;
+}
+
 export interface RulePack {
   id: PackId;
   name: string;
@@ -81,6 +104,8 @@ export interface RulePack {
   revocationDays: number;
   /** How long an internal do-not-call entry must be kept, in days. */
   internalDncRetentionDays: number;
+  callerId: CallerIdRule;
+  script: ScriptRule;
 }
 
 const WEEKDAYS = [1, 2, 3, 4, 5];
@@ -106,6 +131,8 @@ const US: RulePack = {
   exemptPurposes: ['emergency'],
   revocationDays: 14, // 10 business days (47 CFR 64.1200(a)(10), since 2025-04-11): 14 calendar days covers them
   internalDncRetentionDays: 5 * 365,
+  callerId: { mustBeValid: true, forbiddenPrefixes: ['+1900', '+1976'], source: '47 CFR 64.1601(e), 64.1604 (Truth in Caller ID): transmit a number that can be called back to make a do-not-call request; no premium-rate numbers' },
+  script: { identificationAtStart: true, callbackNumber: true, optOut: true, optOutWithinMs: 2000, voicemailIdentification: true, source: '47 CFR 64.1200(b): identity at the start, callback number, automated opt-out within 2 seconds of the identification; voicemail with a toll-free opt-out number' },
 };
 
 const CA: RulePack = {
@@ -120,6 +147,8 @@ const CA: RulePack = {
   exemptPurposes: ['emergency'],
   revocationDays: 14,
   internalDncRetentionDays: 3 * 365,
+  callerId: { mustBeValid: true, forbiddenPrefixes: ['+1900', '+1976'], source: 'CRTC UTR Part IV s.4(e) and Part III: the number displayed must be one the called party can reach' },
+  script: { identificationAtStart: true, callbackNumber: true, optOut: false, optOutWithinMs: null, voicemailIdentification: true, source: 'CRTC UTR Part IV s.4(b)-(c): open with on whose behalf the call is made, a brief purpose and contact details' },
 };
 
 const FR_ZONES: Record<string, string> = {
@@ -139,6 +168,13 @@ const FR: RulePack = {
   exemptPurposes: ['emergency'],
   revocationDays: 0,
   internalDncRetentionDays: 3 * 365, // CNIL: keep opposition data at least 3 years
+  callerId: {
+    mustBeValid: true,
+    ranges: { purposes: ['marketing', 'political'], prefixes: ['+33162', '+33163', '+33270', '+33271', '+33377', '+33378', '+33424', '+33425', '+33568', '+33569', '+33948', '+33949'] },
+    forbiddenPrefixes: ['+336', '+337', '+3389'],
+    source: 'ARCEP décision 2022-1583: canvassing by automated systems from the dedicated ranges 0162, 0163, 0270, 0271, 0377, 0378, 0424, 0425, 0568, 0569, 0948, 0949; no mobile (06/07) numbers for automated calls; no premium 089',
+  },
+  script: { identificationAtStart: true, callbackNumber: true, optOut: true, optOutWithinMs: null, voicemailIdentification: true, source: 'Code de la consommation L221-16: identity of the professional and the commercial nature at the start; CNIL: a simple way to object in every message' },
 };
 
 const UK: RulePack = {
@@ -153,6 +189,8 @@ const UK: RulePack = {
   exemptPurposes: ['emergency'],
   revocationDays: 0,
   internalDncRetentionDays: 3 * 365,
+  callerId: { mustBeValid: true, forbiddenPrefixes: ['+449', '+4470'], source: 'Ofcom General Condition C6: a valid, dialable number that identifies the caller, never withheld; no premium (09) or personal (070) numbers' },
+  script: { identificationAtStart: true, callbackNumber: true, optOut: true, optOutWithinMs: null, voicemailIdentification: true, source: 'PECR reg 24: the identity and an address or freephone number in every message' },
 };
 
 /** Permissive: only opt-outs and restricted numbers; chosen explicitly, never a default. */
@@ -161,6 +199,8 @@ const NONE: RulePack = {
   holidayCalendars: {}, holidayDefault: null,
   windows: [], caps: [], refusal: [], consent: [], registries: [], restricted: [],
   exemptPurposes: [], revocationDays: 0, internalDncRetentionDays: 3 * 365,
+  callerId: { mustBeValid: false, forbiddenPrefixes: [], source: 'no jurisdiction chosen' },
+  script: { identificationAtStart: false, callbackNumber: false, optOut: true, optOutWithinMs: null, voicemailIdentification: false, source: 'the box always offers an opt-out key' },
 };
 
 export const PACKS: Record<PackId, RulePack> = { us: US, ca: CA, fr: FR, uk: UK, none: NONE };

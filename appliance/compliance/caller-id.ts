@@ -1,0 +1,27 @@
+// Which caller IDs a campaign may present under a pack: valid and dialable, verified by the box,
+// inside the pack's ranges for canvassing (France: ARCEP), never a forbidden range.
+import { parsePhoneNumberFromString } from 'libphonenumber-js';
+import type { Purpose } from '../campaigns/model.ts';
+import type { RulePack } from './packs.ts';
+
+export interface CallerIdProblem {
+  code: 'caller-id-invalid' | 'caller-id-unverified' | 'caller-id-range' | 'caller-id-forbidden';
+  message: string;
+}
+
+export function checkCallerId(pack: RulePack, c: { callerId: string; purpose: Purpose; verified?: boolean }): CallerIdProblem[] {
+  const out: CallerIdProblem[] = [];
+  const rule = pack.callerId;
+  if (rule.mustBeValid) {
+    const p = /^\+[1-9]\d{6,14}$/.test(c.callerId) ? parsePhoneNumberFromString(c.callerId) : undefined;
+    if (!p || !p.isValid()) out.push({ code: 'caller-id-invalid', message: `caller ID ${c.callerId} is not a valid, dialable number (${rule.source})` });
+  }
+  if (c.verified === false) out.push({ code: 'caller-id-unverified', message: `caller ID ${c.callerId} has not been verified by a call with a code` });
+  const bad = rule.forbiddenPrefixes.find((p) => c.callerId.startsWith(p));
+  if (bad) out.push({ code: 'caller-id-forbidden', message: `caller ID ${c.callerId} is in a range the ${pack.id} pack forbids (${bad}…): ${rule.source}` });
+  const ranges = rule.ranges;
+  if (ranges && (!ranges.purposes || ranges.purposes.includes(c.purpose)) && !ranges.prefixes.some((p) => c.callerId.startsWith(p))) {
+    out.push({ code: 'caller-id-range', message: `${c.purpose} calls under the ${pack.id} pack must present a number from ${ranges.prefixes.join(', ')} (${rule.source})` });
+  }
+  return out;
+}
