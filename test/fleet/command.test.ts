@@ -10,7 +10,11 @@ import { openStore } from '../../appliance/store/db.ts';
 import { SettingsStore } from '../../appliance/config/settings.ts';
 import { defaultSettings } from '../../appliance/config/defaults.ts';
 import { silentLogger } from '../../appliance/log.ts';
-import { FleetAgent } from '../../appliance/fleet/agent.ts';
+import { FleetAgent, type CampaignPort } from '../../appliance/fleet/agent.ts';
+import type { CampaignService } from '../../appliance/campaigns/service.ts';
+
+// The composition root hands the real CampaignService to the agent: it must fit the port.
+export const campaignServiceFitsThePort = (s: CampaignService): CampaignPort => s;
 
 const T = Date.UTC(2026, 10, 28, 12, 0, 0);
 
