@@ -18,6 +18,8 @@ import { LiveFeed } from './http/live-feed.ts';
 import { campaignRoutes } from './http/routes/campaigns.ts';
 import { recordingRoutes } from './http/routes/recordings.ts';
 import { personalFields } from './campaigns/personal-fields.ts';
+import { FleetAgent } from './fleet/agent.ts';
+import { createRequire } from 'node:module';
 import { PromptRenderer, type RenderItem } from '../media/prompts/renderer.ts';
 import type { CampaignRow, DueContact } from './store/campaigns-repo.ts';
 
@@ -26,6 +28,8 @@ declare module './http/live-feed.ts' {
     'campaign.counters': Pick<CampaignView, 'id' | 'name' | 'status' | 'counters' | 'etaMs'>;
   }
 }
+
+const APP_VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 
 export interface Service {
   readonly name: string;
@@ -72,6 +76,7 @@ export class Appliance {
   dialer!: Dialer;
   campaigns!: CampaignService;
   http!: HttpService;
+  fleet: FleetAgent | null = null;
   readonly live = new LiveFeed();
   sandboxPort: number | null = null;
   private readonly lock: StateLock;
@@ -116,7 +121,7 @@ export class Appliance {
           return t ? { channels: t.channels, cps: t.cps } : null;
         },
         personalPrompt: (campaign, contact) => this.personalPrompt(campaign, contact),
-        onProgress: (id) => this.publishProgress(id),
+        onProgress: (id) => { this.publishProgress(id); this.fleet?.notify(); },
         now,
       });
       this.campaigns = new CampaignService({
@@ -125,7 +130,7 @@ export class Appliance {
         recordingExists: (id) => this.recordings.has(id),
         activeFor: (id) => this.dialer.activeFor(id),
         kick: () => this.dialer.kick(),
-        onChange: (id) => this.publishProgress(id),
+        onChange: (id) => { this.publishProgress(id); this.fleet?.notify(); },
         onStarted: (id) => this.prerender(id),
         now,
       });
@@ -141,6 +146,23 @@ export class Appliance {
         extraRoutes: [campaignRoutes(this.campaigns), recordingRoutes(this.recordings, (id) => this.recordingInUse(id))],
       });
       await this.startService(this.http);
+      const f = this.settings.fleet;
+      if (f.enabled && f.url && f.boxId) {
+        // Started before the dialer, so it stops after it: events of calls still finishing can go out.
+        this.fleet = new FleetAgent({
+          db: this.db,
+          settings: () => this.settingsStore.get(),
+          updateSettings: (change) => this.settingsStore.update(change),
+          logger: this.logger.child({ svc: 'fleet' }),
+          boxId: f.boxId,
+          version: APP_VERSION,
+          campaigns: this.campaigns,
+          trunks: () => this.engine.trunks(),
+          activeCalls: () => this.dialer.activeCalls,
+          ...(now ? { now } : {}),
+        });
+        await this.startService(this.fleet);
+      }
       // The dialer starts last and stops first: SIGTERM stops new calls before anything else goes.
       await this.startService({ name: 'dialer', start: () => this.dialer.start(), stop: () => this.dialer.stop() });
       this.logger.info({ dataDir: this.opts.dataDir, engine: this.engine.name, httpPort: this.http.port, sandbox: this.sandboxPort !== null }, 'appliance started');
