@@ -53,6 +53,18 @@ const COMMANDS: Record<string, CommandSpec> = {
     options: { list: { type: 'string' }, country: { type: 'string' } },
     run: async (ctx) => (await import('./commands/import.ts')).runImport(ctx),
   },
+  preflight: {
+    summary: 'the compliance preflight report of a campaign: who would be called, who is blocked and why',
+    usage: 'appliance preflight <campaign id or name> [--pack PACK] [--json] [--data DIR]',
+    options: { pack: { type: 'string' } },
+    run: async (ctx) => (await import('./commands/preflight.ts')).runPreflight(ctx),
+  },
+  audit: {
+    summary: "check the audit log's hash chain (verify) or print it (list)",
+    usage: 'appliance audit verify|list [--after N] [--json] [--data DIR]',
+    options: { after: { type: 'string' } },
+    run: async (ctx) => (await import('./commands/audit.ts')).runAudit(ctx),
+  },
   sandbox: {
     summary: 'run the simulated public network (a trunk for demos, dry runs and benchmarks)',
     usage: 'appliance sandbox [--port N] [--bind ADDRESS] [--mix SPEC] [--keys SPEC] [--seed N] [--time-scale X] [--log FILE] [--json] [--data DIR]',

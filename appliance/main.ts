@@ -19,6 +19,9 @@ import { campaignRoutes } from './http/routes/campaigns.ts';
 import { recordingRoutes } from './http/routes/recordings.ts';
 import { personalFields } from './campaigns/personal-fields.ts';
 import { FleetAgent } from './fleet/agent.ts';
+import { createComplianceGate } from './compliance/gate.ts';
+import { checkCampaignStart } from './compliance/campaign-start.ts';
+import { complianceRoutes } from './http/routes/compliance.ts';
 import { createRequire } from 'node:module';
 import { PromptRenderer, type RenderItem } from '../media/prompts/renderer.ts';
 import type { CampaignRow, DueContact } from './store/campaigns-repo.ts';
@@ -102,6 +105,12 @@ export class Appliance {
       if (swept > 0) this.logger.warn({ lists: swept }, 'removed contact lists whose import was interrupted');
 
       if (needsSandbox(this.settings)) await this.startSandbox();
+      if (this.sandboxPort !== null && this.settings.compliance.pack === null) {
+        // Only the simulated network can be dialled: no law applies to it, so a first campaign runs at
+        // once. The moment a real trunk is configured, no pack means no calls.
+        this.settings = this.settingsStore.addOverride((s) => { s.compliance.pack ??= 'none'; });
+        this.logger.warn('sandbox only and no compliance pack chosen: the permissive "none" pack applies until a real trunk is configured');
+      }
 
       this.engine = await createEngine(this.settings, this.logger);
       await this.startService({ name: 'engine', start: () => this.engine.start(), stop: () => this.engine.close() });
@@ -121,6 +130,7 @@ export class Appliance {
           return t ? { channels: t.channels, cps: t.cps } : null;
         },
         personalPrompt: (campaign, contact) => this.personalPrompt(campaign, contact),
+        gate: createComplianceGate({ db: this.db, pack: () => this.settingsStore.get().compliance.pack }),
         onProgress: (id) => { this.publishProgress(id); this.fleet?.notify(); },
         now,
       });
@@ -132,6 +142,7 @@ export class Appliance {
         kick: () => this.dialer.kick(),
         onChange: (id) => { this.publishProgress(id); this.fleet?.notify(); },
         onStarted: (id) => this.prerender(id),
+        checkStart: (campaign) => checkCampaignStart(this.db, campaign, this.settingsStore.get().compliance.pack, (now ?? Date.now)()),
         now,
       });
 
@@ -143,7 +154,7 @@ export class Appliance {
         engine: this.engine,
         live: this.live,
         out: this.opts.out,
-        extraRoutes: [campaignRoutes(this.campaigns), recordingRoutes(this.recordings, (id) => this.recordingInUse(id))],
+        extraRoutes: [campaignRoutes(this.campaigns), recordingRoutes(this.recordings, (id) => this.recordingInUse(id)), complianceRoutes()],
       });
       await this.startService(this.http);
       const f = this.settings.fleet;

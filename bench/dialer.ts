@@ -46,6 +46,7 @@ const app = new Appliance({
     s.media.rtpPortMax = rtp + 4 * CHANNELS + 100;
     s.trunks = [trunkDefaults({ name: 'sandbox', kind: 'sandbox', host: '127.0.0.1', port: sandboxPort, allowedSources: ['127.0.0.1'], channels: CHANNELS, cps: CPS, codecs: ['PCMU'], optionsIntervalSec: 0, keepPlus: true })];
     s.defaultTrunk = 'sandbox';
+    s.compliance.pack = 'none';
   }],
 });
 await app.start();

@@ -8,6 +8,7 @@ import type { Logger } from '../log.ts';
 import { hashNumber } from '../log.ts';
 import { CampaignsRepo, type AttemptResult, type CampaignRow, type DueContact } from '../store/campaigns-repo.ts';
 import { appendEvent } from '../store/outbox-repo.ts';
+import { recordOptOut } from '../compliance/opt-out.ts';
 import { runMessageScript, type ScriptResult } from '../scripts/message-script.ts';
 import { decideRetry } from './retry-policy.ts';
 import { isInsideWindow, nextOpening } from './schedule.ts';
@@ -314,6 +315,11 @@ export class Dialer {
         campaignId: campaign.id, contactId: contact.contactId, attemptId, outcome: result.outcome, sipCode: result.sipCode, q850: result.q850,
         dtmf: result.dtmf, final: decision.kind === 'final', numberHash: hashNumber(contact.e164),
       }, now);
+      // The opt-out takes effect in the same transaction as the attempt that recorded it: across every
+      // campaign on the box at once, and as a fleet event for the other boxes.
+      if (result.outcome === 'opted-out') {
+        recordOptOut(db, { e164: contact.e164, campaignId: campaign.id, channel: 'keypress', ...(campaign.config.menu.optOut ? { digit: campaign.config.menu.optOut } : {}), now });
+      }
     });
     this.deps.onProgress?.(campaign.id);
   }

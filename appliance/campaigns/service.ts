@@ -23,6 +23,8 @@ export interface CampaignServiceDeps {
   activeFor?: (campaignId: number) => number;
   /** Whether a recording exists in the library. */
   recordingExists: (id: string) => boolean;
+  /** Compliance checks before a start (pack chosen, registry copies fresh); throws to refuse. */
+  checkStart?: (campaign: CampaignRow) => void;
   /** A campaign just started (e.g. to render personalised messages ahead of the dialer). */
   onStarted?: (campaignId: number) => void;
   /** Wake the dialer after a start or resume. */
@@ -82,6 +84,7 @@ export class CampaignService {
     const c = this.repo.get(id);
     if (c.status !== 'draft') throw new AppError('E_CAMPAIGN_STATE', `campaign ${id} is ${c.status}; only a draft can be started (use resume for a paused one)`, { campaign: id });
     this.check(c.listId, c.config);
+    this.deps.checkStart?.(c);
     const now = this.now();
     const copied = this.repo.startFromList(id, now, (db) => appendEvent(db, 'campaign.state', { campaignId: id, status: 'running' }, now));
     if (copied === 0) {

@@ -65,6 +65,8 @@ test('SIGKILL at 20 random moments: every contact final, nobody over-dialled, da
   settings.media.rtpPortMax = rtp + 1000;
   settings.trunks = [trunkDefaults({ name: 'sandbox', kind: 'sandbox', host: '127.0.0.1', port: sandboxPort, allowedSources: ['127.0.0.1'], channels: 60, cps: 40, codecs: ['PCMU', 'PCMA'], optionsIntervalSec: 0, keepPlus: true })];
   settings.defaultTrunk = 'sandbox';
+  // The sandbox is a simulated network: the permissive pack, chosen explicitly.
+  settings.compliance.pack = 'none';
   execFileSync('mkdir', ['-p', data]);
   writeFileSync(join(data, 'settings.json'), JSON.stringify(settings, null, 2));
 

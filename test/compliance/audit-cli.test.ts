@@ -15,12 +15,6 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const run = (args: string[]) => spawnSync(process.execPath, [join(ROOT, 'bin', 'appliance.js'), ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, LOG_LEVEL: 'warn' }, timeout: 30_000 });
 
 test('appliance audit verify passes on an intact log and fails on an edited one; preflight prints its report', (t) => {
-  const help = run(['--help']);
-  if (!/\baudit\b/.test(help.stdout) || !/\bpreflight\b/.test(help.stdout)) {
-    t.log('skipped: "audit" and "preflight" are not in appliance/cli.ts yet');
-    t.pass();
-    return;
-  }
   const dir = mkdtempSync(join(tmpdir(), 'vba-audit-cli-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const db = openStore({ dir });
