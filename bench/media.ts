@@ -254,7 +254,8 @@ async function main(): Promise<void> {
   for (const n of ladder.filter((x) => x > (best?.calls ?? 0) && x <= MAX_N)) {
     const r = await measure(n);
     steps.push({ ...r, attempts: 1 });
-    if (r.lostForward + r.lostReturn > 0 || !r.dtmfOk || r.skippedTicks > 0 || r.cpuPct > 95) break;
+    // skipped ticks (a stall of 100 ms or more, usually another process on a shared machine) are reported, not fatal here
+    if (r.lostForward + r.lostReturn > 0 || !r.dtmfOk || r.cpuPct > 95) break;
     zeroLoss = r;
   }
   await engine.stop();
