@@ -65,7 +65,7 @@ export interface ApplianceOptions {
   /** Where the first-start admin password line goes (default stdout). */
   out?: (line: string) => void;
   /** Options for the built-in sandbox (tests: seed, time scale). */
-  sandbox?: { seed?: number; timeScale?: number; mix?: string };
+  sandbox?: { seed?: number; timeScale?: number; mix?: string; rtpPortMin?: number; rtpPortMax?: number };
   now?: () => number;
 }
 
@@ -193,6 +193,7 @@ export class Appliance {
       seed: this.opts.sandbox?.seed ?? 1,
       timeScale: this.opts.sandbox?.timeScale ?? 1,
       ...(this.opts.sandbox?.mix ? { mix: this.opts.sandbox.mix } : {}),
+      ...(this.opts.sandbox?.rtpPortMin ? { rtpPortMin: this.opts.sandbox.rtpPortMin, rtpPortMax: this.opts.sandbox.rtpPortMax } : {}),
       logger: this.logger.child({ svc: 'sandbox' }),
     });
     await this.startService({ name: 'sandbox', start: () => net.start(), stop: () => net.stop() });

@@ -268,7 +268,16 @@ export class SipStack extends EventEmitter<SipStackEvents> {
         if (socket && (!this.edge || this.edge.screenDatagram(msg, rinfo, socket))) listener?.(msg, rinfo);
       };
       socket = createSocket(type, filtered);
-      waits.push(waitListening(socket));
+      const bound = socket;
+      // Answers to hundreds of calls in flight arrive in bursts; the default 208 KiB receive buffer holds
+      // about a hundred datagrams and the kernel drops the rest (each loss costs a 500 ms retransmission).
+      // Linux caps these at net.core.rmem_max / wmem_max.
+      waits.push(waitListening(bound).then(() => {
+        try {
+          bound.setRecvBufferSize(4 << 20);
+          bound.setSendBufferSize(1 << 20);
+        } catch { /* refused by the kernel's limits: keep the defaults */ }
+      }));
       socket.on('error', (e) => this.opts.logger.error({ err: e }, 'SIP UDP socket error'));
       this.servers.push(socket);
       return socket;

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { runAppliance, type Child } from '../support/processes.ts';
-import { freePort } from '../peers/ports.ts';
+import { freePort, rtpRange } from '../peers/ports.ts';
 import { invitesPerNumber } from '../../sip/sandbox/records.ts';
 import { defaultSettings, trunkDefaults } from '../../appliance/config/defaults.ts';
 
@@ -60,9 +60,9 @@ test('SIGKILL at 20 random moments: every contact final, nobody over-dialled, da
   settings.http = { port: httpPort, bindAddress: '127.0.0.1' };
   settings.sip.bindAddress = '127.0.0.1';
   settings.sip.port = sipPort;
-  const rtp = 20000 + 2 * Math.floor(Math.random() * 10000);
-  settings.media.rtpPortMin = rtp;
-  settings.media.rtpPortMax = rtp + 1000;
+  const rtp = rtpRange(400);
+  settings.media.rtpPortMin = rtp.min;
+  settings.media.rtpPortMax = rtp.max;
   settings.trunks = [trunkDefaults({ name: 'sandbox', kind: 'sandbox', host: '127.0.0.1', port: sandboxPort, allowedSources: ['127.0.0.1'], channels: 60, cps: 40, codecs: ['PCMU', 'PCMA'], optionsIntervalSec: 0, keepPlus: true })];
   settings.defaultTrunk = 'sandbox';
   // The sandbox is a simulated network: the permissive pack, chosen explicitly.

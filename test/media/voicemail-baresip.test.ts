@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startBaresip } from '../peers/baresip.ts';
 import { readPcm8k } from '../peers/audio.ts';
+import { rtpRange } from '../peers/ports.ts';
 import { placeCall } from '../../appliance/commands/call.ts';
 import { defaultSettings } from '../../appliance/config/defaults.ts';
 import { importRecording } from '../../media/prompts/import.ts';
@@ -47,9 +48,9 @@ test('the voicemail message starts after the beep in what a real voicemail peer 
 
   const settings = defaultSettings();
   settings.sip.bindAddress = '127.0.0.1';
-  const rtp = 30000 + 2 * Math.floor(Math.random() * 5000);
-  settings.media.rtpPortMin = rtp;
-  settings.media.rtpPortMax = rtp + 40;
+  const rtp = rtpRange(40);
+  settings.media.rtpPortMin = rtp.min;
+  settings.media.rtpPortMax = rtp.max;
   const report = await placeCall({ dataDir: dir, settings, target: peer.uri, play: message, voicemail, ringTimeoutMs: 10_000 });
   t.is(report.amd, 'machine');
   t.is(report.outcome, 'machine-message-left');

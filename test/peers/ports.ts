@@ -1,6 +1,12 @@
 // Free loopback ports for tests that start real peers side by side.
+// RTP ports come from a block of 1,000 that this test process claims for itself (a lock directory
+// per block under the system temp folder), so parallel test processes never hand out the same
+// range; inside the block, ranges are handed out in turn.
 import { createServer } from 'node:net';
 import { createSocket } from 'node:dgram';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /** A port free on 127.0.0.1 for both TCP and UDP at the time of the call. */
 export async function freePort(): Promise<number> {
@@ -23,10 +29,60 @@ export async function freePort(): Promise<number> {
   throw new Error('no free loopback port');
 }
 
-/** A base port with `count` consecutive UDP ports free (RTP ranges for peers). */
+const BLOCK = 1000;
+// 12000-31999: below the kernel's ephemeral range (32768-60999, where port-0 binds such as SIP and
+// HTTP ports land) and clear of the sandbox's default 40000-44999.
+const BLOCK_STARTS = Array.from({ length: 20 }, (_, i) => 12000 + i * BLOCK);
+const LOCKS = join(tmpdir(), 'vba-test-rtp-blocks');
+let claimed: number | null = null;
+let cursor = 0;
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function claimBlock(): number {
+  if (claimed !== null) return claimed;
+  mkdirSync(LOCKS, { recursive: true });
+  for (let attempt = 0; attempt < 2; attempt++) {
+    for (const start of BLOCK_STARTS) {
+      const dir = join(LOCKS, String(start));
+      try {
+        mkdirSync(dir);
+        writeFileSync(join(dir, 'pid'), String(process.pid));
+        claimed = start;
+        process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+        return start;
+      } catch {
+        let owner = 0;
+        try { owner = Number(readFileSync(join(dir, 'pid'), 'utf8')); } catch { /* being created */ }
+        if (owner > 0 && !alive(owner)) rmSync(dir, { recursive: true, force: true });
+      }
+    }
+  }
+  throw new Error('no free block of RTP ports for this test process');
+}
+
+/** `count` consecutive ports (even start) from this process's block, for an RTP range. */
+export function rtpRange(count: number): { min: number; max: number } {
+  const start = claimBlock();
+  const size = count + (count % 2);
+  if (size > BLOCK) throw new Error(`an RTP range of ${count} ports is larger than a test block`);
+  if (cursor + size > BLOCK) cursor = 0;
+  const min = start + cursor;
+  cursor += size;
+  return { min, max: min + count - 1 };
+}
+
+/** A base port with `count` consecutive UDP ports free now, from this process's block. */
 export async function freeUdpRange(count: number): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20000 + 2 * Math.floor(Math.random() * 15000);
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const { min: base } = rtpRange(count);
     const sockets: Array<ReturnType<typeof createSocket>> = [];
     let ok = true;
     for (let p = base; p < base + count && ok; p++) {

@@ -1,6 +1,7 @@
 // baresip as an independent user agent answers our call and records what it hears: the recording
 // matches the prompt we played (normalised cross-correlation after G.711), in both laws.
 import test from 'ava';
+import { rtpRange } from '../peers/ports.ts';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -25,7 +26,7 @@ for (const codec of ['PCMU', 'PCMA'] as const) {
 
     const peer = await startBaresip({ codecs: codec });
     t.teardown(() => peer.stop());
-    const base = 20000 + 2 * Math.floor(Math.random() * 15000);
+    const base = rtpRange(22).min;
     const engine = new EmbeddedEngine({
       settings: {
         sip: { bindAddress: '127.0.0.1', port: 0, transports: ['udp'], userAgent: 'vba-test', guard: { action: 'reject', maxRepliesPerSecPerSource: 1 } },

@@ -2,6 +2,7 @@
 // (espeak-ng speech in a generated pcap). A recorded greeting ending in a beep gives 'amd' machine
 // then 'beep' after the tone; a short "Hello?" gives 'amd' human and no beep.
 import test from 'ava';
+import { rtpRange } from '../peers/ports.ts';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -42,7 +43,7 @@ function pcapOf(pcm: Int16Array): Buffer {
 async function callWith(t: import('ava').ExecutionContext, audio: Int16Array) {
   const sipp = await startSippUas({ scenario: 'uas-play-pcap.xml', calls: 1, timeoutSec: 40, files: { 'stream.pcap': pcapOf(audio) }, args: ['-mi', '127.0.0.1', '-mp', String(await freePort())] });
   t.teardown(() => sipp.stop(0).then(() => {}));
-  const base = 20000 + 2 * Math.floor(Math.random() * 15000);
+  const base = rtpRange(22).min;
   const engine = new EmbeddedEngine({
     settings: {
       sip: { bindAddress: '127.0.0.1', port: 0, transports: ['udp'], userAgent: 'vba-test', guard: { action: 'reject', maxRepliesPerSecPerSource: 1 } },

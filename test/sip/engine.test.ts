@@ -2,6 +2,7 @@
 // through sipp's RTP echo), outcomes with SIP codes and Q.850 causes, BYE mid-message, DTMF by RFC 4733,
 // in-band tones and SIP INFO, a trunk with a full channel count.
 import test, { type ExecutionContext } from 'ava';
+import { rtpRange } from '../peers/ports.ts';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,7 +16,7 @@ import { inbandDtmfPcap, rfc4733DtmfPcap } from '../peers/pcap.ts';
 import { freePort, startSippUas, type SippHandle } from '../peers/sipp.ts';
 
 function settingsFor(trunks: TrunkProfile[] = []): Pick<Settings, 'sip' | 'media' | 'trunks' | 'defaultTrunk'> {
-  const base = 20000 + 2 * Math.floor(Math.random() * 20000);
+  const base = rtpRange(202).min;
   return {
     sip: { bindAddress: '127.0.0.1', port: 0, transports: ['udp', 'tcp'], userAgent: 'vba-test', guard: { action: 'reject', maxRepliesPerSecPerSource: 5 } },
     media: { rtpPortMin: base, rtpPortMax: base + 200, ptimeMs: 20, jitterPackets: 3 },

@@ -1,6 +1,7 @@
 // 1,000 calls, 100 at a time, through the embedded engine against one sipp UAS (answer, RTP echo):
 // every call is answered, plays its prompt to the end and hangs up; sipp counts zero failed calls.
 import test from 'ava';
+import { rtpRange } from '../peers/ports.ts';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -23,11 +24,11 @@ test('1,000 calls at 100 concurrent: zero failed calls', async (t) => {
 
   const sipp = await startSippUas({ scenario: 'uas-answer.xml', calls: CALLS, timeoutSec: 80, args: ['-mi', '127.0.0.1', '-mp', String(await freePort()), '-rtp_echo'] });
   t.teardown(() => sipp.stop(0).then(() => {}));
-  const base = 20000 + 2 * Math.floor(Math.random() * 15000);
+  const base = rtpRange(1000).min;
   const engine = new EmbeddedEngine({
     settings: {
       sip: { bindAddress: '127.0.0.1', port: 0, transports: ['udp'], userAgent: 'vba-load', guard: { action: 'reject', maxRepliesPerSecPerSource: 1 } },
-      media: { rtpPortMin: base, rtpPortMax: base + 1000, ptimeMs: 20, jitterPackets: 3 },
+      media: { rtpPortMin: base, rtpPortMax: base + 999, ptimeMs: 20, jitterPackets: 3 },
       trunks: [],
       defaultTrunk: null,
     },

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Appliance, type ApplianceOptions } from '../../appliance/main.ts';
 import { silentLogger } from '../../appliance/log.ts';
+import { rtpRange } from '../peers/ports.ts';
 import type { Settings } from '../../appliance/config/types.ts';
 
 export interface ApiClient {
@@ -23,7 +24,8 @@ export interface TestBox {
 export async function startTestBox(opts: Partial<ApplianceOptions> & { settings?: (s: Settings) => void } = {}): Promise<TestBox> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'vba-box-'));
   const out: string[] = [];
-  const rtpBase = 20000 + 2 * Math.floor(Math.random() * 10000);
+  const rtp = rtpRange(300);
+  const sandboxRtp = rtpRange(300);
   const app = new Appliance({
     dataDir,
     env: {},
@@ -34,11 +36,11 @@ export async function startTestBox(opts: Partial<ApplianceOptions> & { settings?
       s.http.bindAddress = '127.0.0.1';
       s.sip.port = 0;
       s.sip.bindAddress = '127.0.0.1';
-      s.media.rtpPortMin = rtpBase;
-      s.media.rtpPortMax = rtpBase + 998;
+      s.media.rtpPortMin = rtp.min;
+      s.media.rtpPortMax = rtp.max;
       opts.settings?.(s);
     }],
-    sandbox: opts.sandbox,
+    sandbox: { rtpPortMin: sandboxRtp.min, rtpPortMax: sandboxRtp.max, ...opts.sandbox },
     now: opts.now,
   });
   await app.start();

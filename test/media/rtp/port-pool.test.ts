@@ -1,10 +1,11 @@
 import test from 'ava';
+import { rtpRange } from '../../peers/ports.ts';
 import dgram from 'node:dgram';
 import { isAppError } from '../../../appliance/errors.ts';
 import { RtpPortPool, type RtpPort } from '../../../media/rtp/port-pool.ts';
 
 // a random range per run, so parallel test files do not collide
-const base = 20000 + 2 * Math.floor(Math.random() * 10000);
+const base = rtpRange(10).min;
 
 test('hands out even ports from the range, then E_RTP_PORTS; released ports come back', async (t) => {
   const pool = new RtpPortPool({ bindAddress: '127.0.0.1', min: base + 1, max: base + 8 });

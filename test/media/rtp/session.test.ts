@@ -1,4 +1,5 @@
 import test from 'ava';
+import { rtpRange } from '../../peers/ports.ts';
 import dgram from 'node:dgram';
 import { isAppError } from '../../../appliance/errors.ts';
 import { alawEncode, ulawDecode } from '../../../media/dsp/g711.ts';
@@ -18,7 +19,7 @@ async function waitFor(cond: () => boolean, timeoutMs = 3000): Promise<boolean> 
 }
 
 function engine(ports = 40): MediaEngine {
-  const min = 20000 + 2 * Math.floor(Math.random() * 15000);
+  const min = rtpRange(ports + 1).min;
   const e = new MediaEngine({ bindAddress: '127.0.0.1', rtpPortMin: min, rtpPortMax: min + ports });
   e.start();
   return e;
