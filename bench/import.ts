@@ -11,6 +11,7 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import iconv from 'iconv-lite';
 import { parse } from 'csv-parse';
+import { rng } from '../test/support/random.ts';
 
 const here = fileURLToPath(import.meta.url);
 
@@ -36,17 +37,6 @@ interface ChildResult {
   gapSeconds?: number;
 }
 
-/** mulberry32: small, seeded, good enough to spread numbers. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const LAST = ['Martin', 'Bernard', 'Dubois', 'Thomas', 'Robert', 'Richard', 'Petit', 'Durand', 'Leroy', 'Moreau', 'Lefèvre', 'Gérard', 'Béranger', 'Faure', 'Chévrier'];
 const FIRST = ['Élodie', 'Jérôme', 'François', 'Hélène', 'Chloé', 'Noël', 'Zoé', 'Anaïs', 'Loïc', 'Marie', 'Jean', 'Agnès', 'Benoît', 'Cécile', 'Gaëlle'];

@@ -12,22 +12,12 @@ import { runAppliance, type Child } from '../support/processes.ts';
 import { freePort, rtpRange } from '../peers/ports.ts';
 import { invitesPerNumber } from '../../sip/sandbox/records.ts';
 import { defaultSettings, trunkDefaults } from '../../appliance/config/defaults.ts';
+import { rng } from '../support/random.ts';
 
 const CONTACTS = 2000;
 const KILLS = 20;
 const MAX_ATTEMPTS = 3;
 
-/** Seeded PRNG (mulberry32) so the kill moments are the same on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 async function waitHttp(base: string, timeoutMs: number): Promise<void> {
   const until = Date.now() + timeoutMs;

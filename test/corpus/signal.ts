@@ -1,16 +1,6 @@
 // Seeded randomness and synthetic signals for the corpus: every case is a pure function of (seed, index).
 
-/** mulberry32: small, fast, good enough for test data; same seed, same sequence on every machine. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { rng } from '../support/random.ts';
 
 export type Rand = () => number;
 
