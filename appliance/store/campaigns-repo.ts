@@ -178,10 +178,10 @@ export class CampaignsRepo {
         this.db.prepare("UPDATE campaign_contacts SET state = 'done', attempts = attempts + ?, last_outcome = ?, final_outcome = ?, updated_at = ? WHERE campaign_id = ? AND contact_id = ?")
           .run(inc, r.outcome, next.outcome, now, a.campaign_id, a.contact_id);
       } else {
-        // A stopped campaign keeps its contacts stopped; otherwise wait for the retry.
-        this.db.prepare(`UPDATE campaign_contacts SET state = CASE WHEN state = 'stopped' THEN 'stopped' ELSE 'waiting' END,
+        // A call that ends after its campaign was stopped leaves the contact stopped, not waiting.
+        this.db.prepare(`UPDATE campaign_contacts SET state = CASE WHEN (SELECT status FROM campaigns WHERE id = ?) = 'stopped' THEN 'stopped' ELSE 'waiting' END,
           attempts = attempts + ?, retries = ?, next_at = ?, last_outcome = ?, updated_at = ? WHERE campaign_id = ? AND contact_id = ?`)
-          .run(inc, JSON.stringify(next.retries), next.at, r.outcome, now, a.campaign_id, a.contact_id);
+          .run(a.campaign_id, inc, JSON.stringify(next.retries), next.at, r.outcome, now, a.campaign_id, a.contact_id);
       }
       event(this.db);
     })();
