@@ -1,11 +1,10 @@
 // CSV reader: the whole-file encoding check, then the file streamed through a TextDecoder and our
 // tokenizer, handed on in batches of whatever one 256 KB read produced (thousands of rows).
 import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
 import iconv from 'iconv-lite';
 import { AppError } from '../errors.ts';
 import { CsvSyntaxError, CsvTokenizer } from './csv-tokenizer.ts';
-import { baseName, fileError, sniffDelimiter, sniffEncoding } from './sniff.ts';
+import { baseName, fileError, readHead, sniffDelimiter, sniffEncoding } from './sniff.ts';
 import type { RawSheet, SheetRow } from './sheet.ts';
 import type { TextEncoding } from './types.ts';
 
@@ -83,17 +82,5 @@ export async function openCsv(path: string): Promise<RawSheet> {
 }
 
 async function sampleText(path: string, encoding: TextEncoding): Promise<string> {
-  let fh;
-  try {
-    fh = await open(path, 'r');
-  } catch (e) {
-    throw fileError(path, e);
-  }
-  try {
-    const buf = Buffer.alloc(SAMPLE_BYTES);
-    const { bytesRead } = await fh.read(buf, 0, SAMPLE_BYTES, 0);
-    return decoder(encoding).write(buf.subarray(0, bytesRead));
-  } finally {
-    await fh.close();
-  }
+  return decoder(encoding).write(await readHead(path, SAMPLE_BYTES));
 }

@@ -138,7 +138,8 @@ function countOutsideQuotes(record: string, d: string): number {
   return n;
 }
 
-async function readHead(path: string, n: number): Promise<Buffer> {
+/** The first `n` bytes of a file (fewer when it is shorter); E_IMPORT_FILE when it cannot be read. */
+export async function readHead(path: string, n: number): Promise<Buffer> {
   let fh;
   try {
     fh = await open(path, 'r');

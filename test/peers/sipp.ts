@@ -1,12 +1,11 @@
 // Test helper: run sipp (Debian `sip-tester`) with a scenario from test/peers/sipp/, as UAS on a free
 // loopback port or as UAC towards us, and collect its exit code and statistics.
 import { spawn, type ChildProcess } from 'node:child_process';
-import dgram from 'node:dgram';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { canListen } from '../../sip/embedded/net-util.ts';
 
 export const SCENARIO_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'sipp');
 
@@ -72,28 +71,12 @@ function scenarioPath(s: string): string {
   return path.isAbsolute(s) ? s : path.join(SCENARIO_DIR, s);
 }
 
-async function canBind(kind: 'udp' | 'tcp', address: string, port: number): Promise<number | null> {
-  return new Promise((resolve) => {
-    if (kind === 'udp') {
-      const s = dgram.createSocket('udp4');
-      s.once('error', () => { s.close(); resolve(null); });
-      s.bind(port, address, () => { const p = s.address().port; s.close(() => resolve(p)); });
-    } else {
-      const srv = net.createServer();
-      srv.once('error', () => resolve(null));
-      srv.listen(port, address, () => {
-        const a = srv.address();
-        srv.close(() => resolve(typeof a === 'object' && a ? a.port : null));
-      });
-    }
-  });
-}
 
 /** A port free for UDP and TCP on the address (sipp binds the one it is given). */
 export async function freePort(address = '127.0.0.1'): Promise<number> {
   for (let i = 0; i < 50; i++) {
-    const p = await canBind('udp', address, 0);
-    if (p !== null && (await canBind('tcp', address, p)) !== null) return p;
+    const p = await canListen('udp', address, 0);
+    if (p !== null && (await canListen('tcp', address, p)) !== null) return p;
   }
   throw new Error('no free port');
 }
