@@ -2,14 +2,14 @@
 // gate at dial time, paces per trunk and per campaign (channels + a cps cap that holds in every
 // one-second window), writes the attempt intent before the INVITE, runs the script on the call
 // port and records the outcome with the retry decision in one transaction.
-import type { Call, CallEngine, CallEnded, Outcome, PromptRef } from '../call-port.ts';
+import type { Call, CallEngine, Outcome, PromptRef } from '../call-port.ts';
 import type { Db } from '../store/db.ts';
 import type { Logger } from '../log.ts';
 import { hashNumber } from '../log.ts';
 import { CampaignsRepo, type AttemptResult, type CampaignRow, type DueContact } from '../store/campaigns-repo.ts';
 import { appendEvent } from '../store/outbox-repo.ts';
 import { recordOptOut } from '../compliance/opt-out.ts';
-import { runMessageScript, type ScriptResult } from '../scripts/message-script.ts';
+import { runScriptedCall } from '../scripts/message-script.ts';
 import { decideRetry } from './retry-policy.ts';
 import { isInsideWindow, nextOpening } from './schedule.ts';
 import { CircuitBreaker, SlidingRateLimiter } from './pacing.ts';
@@ -277,21 +277,12 @@ export class Dialer {
 
   private async follow(campaign: CampaignRow, contact: DueContact, attemptId: number, call: Call, message: PromptRef): Promise<void> {
     const cfg = campaign.config;
-    let script: Promise<ScriptResult> | null = null;
-    call.once('answered', () => {
-      script = runMessageScript(call, {
-        message,
-        voicemail: cfg.voicemail ? this.deps.prompt(cfg.voicemail) : undefined,
-        menuPrompt: cfg.menuPrompt ? this.deps.prompt(cfg.menuPrompt) : undefined,
-        menu: cfg.menu,
-      }, { amd: cfg.amd && cfg.voicemail !== null }).then(async (r) => {
-        if (call.state !== 'ended') await call.hangup('script-done');
-        return r;
-      });
-    });
-    const ended: CallEnded = await call.done;
-    const r: ScriptResult | null = script ? await (script as Promise<ScriptResult>).catch(() => null) : null;
-    const outcome: Outcome = r && ended.outcome === 'human' ? r.outcome : ended.outcome;
+    const { ended, script: r, outcome } = await runScriptedCall(call, {
+      message,
+      voicemail: cfg.voicemail ? this.deps.prompt(cfg.voicemail) : undefined,
+      menuPrompt: cfg.menuPrompt ? this.deps.prompt(cfg.menuPrompt) : undefined,
+      menu: cfg.menu,
+    }, { amd: cfg.amd && cfg.voicemail !== null });
     this.breaker(this.active.get(attemptId)?.trunk ?? '').record(outcome !== 'trunk-failure', this.now());
     this.finish(campaign, contact, attemptId, {
       outcome,

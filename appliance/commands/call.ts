@@ -8,7 +8,7 @@ import { createLogger, maskNumber } from '../log.ts';
 import { createEngine } from '../main.ts';
 import { AppError } from '../errors.ts';
 import { optionalInt, requireString, type CommandContext } from '../cli.ts';
-import { runMessageScript } from '../scripts/message-script.ts';
+import { runScriptedCall } from '../scripts/message-script.ts';
 import { readRecording } from '../../media/prompts/library.ts';
 import { importRecording } from '../../media/prompts/import.ts';
 import type { CallEnded, PromptRef } from '../call-port.ts';
@@ -77,19 +77,13 @@ export async function placeCall(opts: {
     // Every key of the call, in order: during the message and in the --collect-ms window after it.
     let keys = '';
     call.on('dtmf', (d) => { keys += d.digit; });
-    let script: Promise<Awaited<ReturnType<typeof runMessageScript>>> | null = null;
-    call.once('answered', () => {
-      script = runMessageScript(call, { message: opts.play, voicemail: opts.voicemail }, { amd: Boolean(opts.voicemail) }).then(async (r) => {
-        if (opts.collectMs && call.state !== 'ended') await call.collect({ max: 32, timeoutMs: opts.collectMs });
-        if (call.state !== 'ended') await call.hangup('script-done');
-        return r;
-      });
+    const { ended, script: r, outcome } = await runScriptedCall(call, { message: opts.play, voicemail: opts.voicemail }, {
+      amd: Boolean(opts.voicemail),
+      ...(opts.collectMs ? { afterScript: () => call.collect({ max: 32, timeoutMs: opts.collectMs! }) } : {}),
     });
-    const ended = await call.done;
-    const r = script ? await (script as Promise<Awaited<ReturnType<typeof runMessageScript>>>) : null;
     return {
       ...ended,
-      outcome: r && ended.outcome === 'human' ? r.outcome : ended.outcome,
+      outcome,
       dtmf: keys,
       amd: r?.amd ?? null,
       messagePlayedMs: r?.messagePlayedMs ?? 0,

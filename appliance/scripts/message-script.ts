@@ -110,3 +110,29 @@ export async function runMessageScript(call: Call, script: MessageScript, opts: 
     call.off('dtmf', onDtmf);
   }
 }
+
+export interface ScriptedCall {
+  ended: CallEnded;
+  /** The script's result; null when the call was never answered (or the script failed). */
+  script: ScriptResult | null;
+  /** The outcome to record: the engine's for an unanswered call, the script's refinement otherwise. */
+  outcome: Outcome;
+}
+
+/**
+ * Runs the script as soon as the call is answered, hangs up when it is done (after `afterScript`,
+ * e.g. a window to collect more keys), and resolves once the call has ended.
+ */
+export async function runScriptedCall(call: Call, script: MessageScript, opts: { amd: boolean; afterScript?: () => Promise<unknown> }): Promise<ScriptedCall> {
+  let running: Promise<ScriptResult | null> | null = null;
+  call.once('answered', () => {
+    running = runMessageScript(call, script, opts).then(async (r) => {
+      if (opts.afterScript && call.state !== 'ended') await opts.afterScript();
+      if (call.state !== 'ended') await call.hangup('script-done');
+      return r;
+    }, () => null);
+  });
+  const ended = await call.done;
+  const r = running ? await (running as Promise<ScriptResult | null>) : null;
+  return { ended, script: r, outcome: r && ended.outcome === 'human' ? r.outcome : ended.outcome };
+}

@@ -1,15 +1,13 @@
 // baresip as an independent user agent answers our call and records what it hears: the recording
 // matches the prompt we played (normalised cross-correlation after G.711), in both laws.
 import test from 'ava';
-import { rtpRange } from '../peers/ports.ts';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { silentLogger } from '../../appliance/log.ts';
 import { encodeG711 } from '../../media/dsp/g711.ts';
-import { EmbeddedEngine } from '../../sip/embedded/engine.ts';
 import { bestNormalisedXcorr, readPcm8k } from '../peers/audio.ts';
 import { startBaresip } from '../peers/baresip.ts';
+import { loopbackEngine } from '../support/engine.ts';
 
 for (const codec of ['PCMU', 'PCMA'] as const) {
   test(`baresip hears the prompt we play (${codec})`, async (t) => {
@@ -26,18 +24,7 @@ for (const codec of ['PCMU', 'PCMA'] as const) {
 
     const peer = await startBaresip({ codecs: codec });
     t.teardown(() => peer.stop());
-    const base = rtpRange(22).min;
-    const engine = new EmbeddedEngine({
-      settings: {
-        sip: { bindAddress: '127.0.0.1', port: 0, transports: ['udp'], userAgent: 'vba-test', guard: { action: 'reject', maxRepliesPerSecPerSource: 1 } },
-        media: { rtpPortMin: base, rtpPortMax: base + 20, ptimeMs: 20, jitterPackets: 3 },
-        trunks: [],
-        defaultTrunk: null,
-      },
-      logger: silentLogger(),
-    });
-    await engine.start();
-    t.teardown(() => engine.close());
+    const engine = await loopbackEngine(t);
 
     const call = engine.dial({ to: peer.uri, from: 'test', ringTimeoutMs: 10_000 });
     await new Promise<void>((r) => call.once('answered', () => r()));

@@ -2,17 +2,15 @@
 // (espeak-ng speech in a generated pcap). A recorded greeting ending in a beep gives 'amd' machine
 // then 'beep' after the tone; a short "Hello?" gives 'amd' human and no beep.
 import test from 'ava';
-import { rtpRange } from '../peers/ports.ts';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { silentLogger } from '../../appliance/log.ts';
 import { encodeG711 } from '../../media/dsp/g711.ts';
-import { EmbeddedEngine } from '../../sip/embedded/engine.ts';
 import { readPcm8k } from '../peers/audio.ts';
 import { pcapFile, type RtpPacket } from '../peers/pcap.ts';
 import { freePort, startSippUas } from '../peers/sipp.ts';
+import { loopbackEngine } from '../support/engine.ts';
 
 function speech(dir: string, text: string): Int16Array {
   const wav = path.join(dir, `say-${text.length}.wav`);
@@ -43,18 +41,7 @@ function pcapOf(pcm: Int16Array): Buffer {
 async function callWith(t: import('ava').ExecutionContext, audio: Int16Array) {
   const sipp = await startSippUas({ scenario: 'uas-play-pcap.xml', calls: 1, timeoutSec: 40, files: { 'stream.pcap': pcapOf(audio) }, args: ['-mi', '127.0.0.1', '-mp', String(await freePort())] });
   t.teardown(() => sipp.stop(0).then(() => {}));
-  const base = rtpRange(22).min;
-  const engine = new EmbeddedEngine({
-    settings: {
-      sip: { bindAddress: '127.0.0.1', port: 0, transports: ['udp'], userAgent: 'vba-test', guard: { action: 'reject', maxRepliesPerSecPerSource: 1 } },
-      media: { rtpPortMin: base, rtpPortMax: base + 20, ptimeMs: 20, jitterPackets: 3 },
-      trunks: [],
-      defaultTrunk: null,
-    },
-    logger: silentLogger(),
-  });
-  await engine.start();
-  t.teardown(() => engine.close());
+  const engine = await loopbackEngine(t);
   return engine.dial({ to: `sip:callee@127.0.0.1:${sipp.port}`, from: 'test', ringTimeoutMs: 10_000, amd: true });
 }
 

@@ -2,28 +2,17 @@
 // through sipp's RTP echo), outcomes with SIP codes and Q.850 causes, BYE mid-message, DTMF by RFC 4733,
 // in-band tones and SIP INFO, a trunk with a full channel count.
 import test, { type ExecutionContext } from 'ava';
-import { rtpRange } from '../peers/ports.ts';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { CallEnded, PromptRef, TrunkStatus } from '../../appliance/call-port.ts';
-import type { Settings, TrunkProfile } from '../../appliance/config/types.ts';
-import { silentLogger } from '../../appliance/log.ts';
+import type { TrunkProfile } from '../../appliance/config/types.ts';
 import { encodeG711 } from '../../media/dsp/g711.ts';
-import { EmbeddedEngine } from '../../sip/embedded/engine.ts';
+import type { EmbeddedEngine } from '../../sip/embedded/engine.ts';
 import { bestNormalisedXcorr } from '../peers/audio.ts';
 import { inbandDtmfPcap, rfc4733DtmfPcap } from '../peers/pcap.ts';
 import { freePort, startSippUas, type SippHandle } from '../peers/sipp.ts';
-
-function settingsFor(trunks: TrunkProfile[] = []): Pick<Settings, 'sip' | 'media' | 'trunks' | 'defaultTrunk'> {
-  const base = rtpRange(202).min;
-  return {
-    sip: { bindAddress: '127.0.0.1', port: 0, transports: ['udp', 'tcp'], userAgent: 'vba-test', guard: { action: 'reject', maxRepliesPerSecPerSource: 5 } },
-    media: { rtpPortMin: base, rtpPortMax: base + 200, ptimeMs: 20, jitterPackets: 3 },
-    trunks,
-    defaultTrunk: trunks[0]?.name ?? null,
-  };
-}
+import { loopbackEngine } from '../support/engine.ts';
 
 function trunkAt(port: number, over: Partial<TrunkProfile> = {}): TrunkProfile {
   return {
@@ -47,11 +36,8 @@ function makePrompt(t: ExecutionContext): { ref: PromptRef; pcm: Int16Array } {
   return { ref, pcm };
 }
 
-async function engineWith(t: ExecutionContext, trunks: TrunkProfile[] = []): Promise<EmbeddedEngine> {
-  const engine = new EmbeddedEngine({ settings: settingsFor(trunks), logger: silentLogger() });
-  await engine.start();
-  t.teardown(() => engine.close());
-  return engine;
+function engineWith(t: ExecutionContext, trunks: TrunkProfile[] = []): Promise<EmbeddedEngine> {
+  return loopbackEngine(t, { trunks, rtpPorts: 202, transports: ['udp', 'tcp'] });
 }
 
 async function sipp(t: ExecutionContext, scenario: string, o: { args?: string[]; files?: Record<string, Buffer> } = {}): Promise<SippHandle> {

@@ -1,14 +1,12 @@
 // 1,000 calls, 100 at a time, through the embedded engine against one sipp UAS (answer, RTP echo):
 // every call is answered, plays its prompt to the end and hangs up; sipp counts zero failed calls.
 import test from 'ava';
-import { rtpRange } from '../peers/ports.ts';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { silentLogger } from '../../appliance/log.ts';
 import { encodeG711 } from '../../media/dsp/g711.ts';
-import { EmbeddedEngine } from '../../sip/embedded/engine.ts';
 import { freePort, startSippUas } from '../peers/sipp.ts';
+import { loopbackEngine } from '../support/engine.ts';
 
 const CALLS = 1000;
 const CONCURRENT = 100;
@@ -24,18 +22,7 @@ test('1,000 calls at 100 concurrent: zero failed calls', async (t) => {
 
   const sipp = await startSippUas({ scenario: 'uas-answer.xml', calls: CALLS, timeoutSec: 80, args: ['-mi', '127.0.0.1', '-mp', String(await freePort()), '-rtp_echo'] });
   t.teardown(() => sipp.stop(0).then(() => {}));
-  const base = rtpRange(1000).min;
-  const engine = new EmbeddedEngine({
-    settings: {
-      sip: { bindAddress: '127.0.0.1', port: 0, transports: ['udp'], userAgent: 'vba-load', guard: { action: 'reject', maxRepliesPerSecPerSource: 1 } },
-      media: { rtpPortMin: base, rtpPortMax: base + 999, ptimeMs: 20, jitterPackets: 3 },
-      trunks: [],
-      defaultTrunk: null,
-    },
-    logger: silentLogger(),
-  });
-  await engine.start();
-  t.teardown(() => engine.close());
+  const engine = await loopbackEngine(t, { rtpPorts: 1000 });
 
   const outcomes = new Map<string, number>();
   let next = 0;

@@ -28,6 +28,13 @@ const recordingSchema = {
   },
 } as const;
 
+/** What text-to-speech needs, shared by creating a recording and previewing a personalised one. */
+const ttsProperties = {
+  text: { type: 'string', minLength: 1, maxLength: 5000 },
+  voice: { type: 'string', minLength: 2, maxLength: 20, description: "espeak-ng voice such as 'en', 'en-us', 'fr', 'fr+f2'" },
+  rate: { type: 'integer', minimum: 80, maximum: 400 },
+} as const;
+
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$' } } } as const;
 
 function view(r: RecordingMeta): Record<string, unknown> {
@@ -78,12 +85,7 @@ export function recordingRoutes(library: RecordingLibrary, inUse: (id: string) =
           type: 'object',
           required: ['text', 'voice'],
           additionalProperties: false,
-          properties: {
-            text: { type: 'string', minLength: 1, maxLength: 5000 },
-            voice: { type: 'string', minLength: 2, maxLength: 20, description: "espeak-ng voice such as 'en', 'en-us', 'fr', 'fr+f2'" },
-            name: { type: 'string', minLength: 1, maxLength: 100 },
-            rate: { type: 'integer', minimum: 80, maximum: 400 },
-          },
+          properties: { ...ttsProperties, name: { type: 'string', minLength: 1, maxLength: 100 } },
         },
         response: { 201: recordingSchema },
       },
@@ -101,12 +103,7 @@ export function recordingRoutes(library: RecordingLibrary, inUse: (id: string) =
           type: 'object',
           required: ['text', 'voice'],
           additionalProperties: false,
-          properties: {
-            text: { type: 'string', minLength: 1, maxLength: 5000 },
-            voice: { type: 'string', minLength: 2, maxLength: 20 },
-            rate: { type: 'integer', minimum: 80, maximum: 400 },
-            fields: { type: 'object', additionalProperties: { type: 'string' } },
-          },
+          properties: { ...ttsProperties, fields: { type: 'object', additionalProperties: { type: 'string' } } },
         },
         response: { 200: { type: 'string', format: 'binary' } },
       },
