@@ -5,6 +5,8 @@ import type { HttpContext } from '../context.ts';
 import { requireRole } from '../route-kit.ts';
 import type { CampaignService } from '../../campaigns/service.ts';
 import { campaignCsv } from '../../campaigns/reports.ts';
+import { campaignTimeline } from '../../campaigns/report-timeline.ts';
+import { PURPOSES, defaultCampaignConfig } from '../../campaigns/model.ts';
 
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } } as const;
 const counts = { type: 'object', additionalProperties: { type: 'integer' } } as const;
@@ -110,6 +112,43 @@ export function campaignRoutes(service: CampaignService) {
       config: requireRole('viewer'),
       schema: { summary: 'Counts by outcome, answer and completion rates, durations, keys pressed', tags: ['campaigns'], params: idParams, response: { 200: reportSchema } },
     }, async (req) => service.report(req.params.id));
+
+    // What the campaign wizard offers (operators may not read the settings document itself).
+    app.get('/api/campaigns/options', {
+      config: requireRole('viewer'),
+      schema: {
+        summary: 'Choices for a new campaign: trunks, caller IDs, purposes and the default configuration', tags: ['campaigns'],
+        response: { 200: { type: 'object', properties: {
+          trunks: { type: 'array', items: { type: 'object', properties: { name: { type: 'string' }, kind: { type: 'string' }, enabled: { type: 'boolean' }, channels: { type: 'integer' } } } },
+          defaultTrunk: { type: 'string', nullable: true },
+          callerIds: { type: 'array', items: { type: 'object', properties: { number: { type: 'string' }, label: { type: 'string' }, verified: { type: 'boolean' } } } },
+          purposes: { type: 'array', items: { type: 'string' } },
+          country: { type: 'string' },
+          defaults: { type: 'object', additionalProperties: true },
+        } } },
+      },
+    }, async () => {
+      const s = ctx.deps.settingsStore.get();
+      return {
+        trunks: s.trunks.map((t) => ({ name: t.name, kind: t.kind, enabled: t.enabled, channels: t.channels })),
+        defaultTrunk: s.defaultTrunk,
+        callerIds: s.callerIds.map((c) => ({ number: c.number, label: c.label, verified: c.verified })),
+        purposes: PURPOSES,
+        country: s.box.country,
+        defaults: defaultCampaignConfig(),
+      };
+    });
+
+    app.get<{ Params: { id: number } }>('/api/campaigns/:id/timeline', {
+      config: requireRole('viewer'),
+      schema: {
+        summary: 'Finished attempts per time bucket and outcome (for the outcomes-over-time chart)', tags: ['campaigns'], params: idParams,
+        response: { 200: { type: 'object', properties: { campaignId: { type: 'integer' }, bucketMs: { type: 'integer' }, buckets: { type: 'array', items: { type: 'integer' } }, series: { type: 'object', additionalProperties: { type: 'array', items: { type: 'integer' } } } } } },
+      },
+    }, async (req) => {
+      service.repo.get(req.params.id);
+      return campaignTimeline(ctx.deps.db, req.params.id);
+    });
 
     app.get<{ Params: { id: number } }>('/api/campaigns/:id/export.csv', {
       config: requireRole('viewer'),
