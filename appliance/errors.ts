@@ -26,6 +26,8 @@ export const ERRORS = {
   E_CAMPAIGN_STATE: { status: 409, title: 'Campaign cannot do that in its current state' },
   E_CAMPAIGN_INVALID: { status: 400, title: 'Invalid campaign' },
   E_COMPLIANCE: { status: 409, title: 'Blocked by compliance rules' },
+  E_CALLER_ID: { status: 409, title: 'Caller ID not allowed (unverified, invalid or out of range)' },
+  E_VERIFICATION: { status: 409, title: 'Caller ID verification cannot go ahead' },
   E_AUTH: { status: 401, title: 'Not logged in' },
   E_FORBIDDEN: { status: 403, title: 'Not allowed' },
   E_REQUEST_INVALID: { status: 400, title: 'Invalid request' },

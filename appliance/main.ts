@@ -19,7 +19,7 @@ import { campaignRoutes } from './http/routes/campaigns.ts';
 import { recordingRoutes } from './http/routes/recordings.ts';
 import { personalFields } from './campaigns/personal-fields.ts';
 import { FleetAgent } from './fleet/agent.ts';
-import { createComplianceGate } from './compliance/gate.ts';
+import { campaignPack, createComplianceGate } from './compliance/gate.ts';
 import { checkCampaignStart } from './compliance/campaign-start.ts';
 import { complianceRoutes } from './http/routes/compliance.ts';
 import { createRequire } from 'node:module';
@@ -130,7 +130,7 @@ export class Appliance {
           return t ? { channels: t.channels, cps: t.cps } : null;
         },
         personalPrompt: (campaign, contact) => this.personalPrompt(campaign, contact),
-        gate: createComplianceGate({ db: this.db, pack: () => this.settingsStore.get().compliance.pack }),
+        gate: createComplianceGate({ db: this.db, pack: (c) => campaignPack(c, this.settingsStore.get().compliance.pack) }),
         onProgress: (id) => { this.publishProgress(id); this.fleet?.notify(); },
         now,
       });
@@ -142,7 +142,10 @@ export class Appliance {
         kick: () => this.dialer.kick(),
         onChange: (id) => { this.publishProgress(id); this.fleet?.notify(); },
         onStarted: (id) => this.prerender(id),
-        checkStart: (campaign) => checkCampaignStart(this.db, campaign, this.settingsStore.get().compliance.pack, (now ?? Date.now)()),
+        checkStart: (campaign) => {
+          const s = this.settingsStore.get();
+          checkCampaignStart(this.db, campaign, campaignPack(campaign, s.compliance.pack), (now ?? Date.now)(), s);
+        },
         now,
       });
 

@@ -15,8 +15,8 @@ try {
   const now = Date.parse('2026-06-03T09:00:00Z');
   const db = openStore({ dir });
   const listId = seedList(db, 'bench', contacts, now);
-  const cfg = parseCampaignConfig({ message: 'm', callerId: '+33162000000', trunks: ['t'], purpose: 'marketing' });
-  const campaign = new CampaignsRepo(db).create('bench', listId, { ...cfg, seller: 'Acme' } as typeof cfg);
+  const cfg = parseCampaignConfig({ message: 'm', callerId: '+33162000000', trunks: ['t'], purpose: 'marketing', seller: 'Acme' });
+  const campaign = new CampaignsRepo(db).create('bench', listId, cfg);
   const time = (f: () => unknown): number => {
     const t0 = performance.now();
     f();

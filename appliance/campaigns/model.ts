@@ -1,6 +1,8 @@
 // Campaign model: what staff configure, parsed and checked at the edge into typed values.
 import { AppError } from '../errors.ts';
 import { OUTCOMES, type Outcome } from '../call-port.ts';
+import { PACK_IDS, type PackId } from '../compliance/packs.ts';
+import type { ScriptDeclaration } from '../compliance/script-check.ts';
 
 export type CampaignStatus = 'draft' | 'running' | 'paused' | 'stopped' | 'completed';
 export type Purpose = 'emergency' | 'informational' | 'transactional' | 'healthcare' | 'political' | 'marketing';
@@ -48,6 +50,12 @@ export interface CampaignConfig {
   maxAttempts: number;
   retry: RetryPolicy;
   amd: boolean;
+  /** Compliance pack of this campaign; absent = the settings default (compliance.pack) in force. */
+  pack?: PackId;
+  /** On whose behalf the calls are made; marketing consents are given to a seller (required for marketing). */
+  seller?: string;
+  /** Where the message carries what the pack requires (identity, callback number, opt-out); checked at start. */
+  script?: ScriptDeclaration;
 }
 
 const MIN = 60_000;
@@ -148,6 +156,49 @@ function parseMessage(o: Json): Pick<CampaignConfig, 'message' | 'tts'> {
   return { message: null, tts: { text: t.text, voice: t.voice, ...(t.rate !== undefined ? { rate: t.rate as number } : {}) } };
 }
 
+const isMs = (v: unknown): v is number | null => v === null || (Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 600_000);
+const isPhoneOrNull = (v: unknown): v is string | null => v === null || (typeof v === 'string' && /^\+[1-9]\d{6,14}$/.test(v));
+
+function parseScript(v: unknown): ScriptDeclaration | undefined {
+  if (v === undefined || v === null) return undefined;
+  const bad = (key: string, what: string): AppError => new AppError('E_CAMPAIGN_INVALID', `campaign field "script.${key}": ${what}`, { field: `script.${key}` });
+  if (typeof v !== 'object') throw new AppError('E_CAMPAIGN_INVALID', 'campaign field "script": where the message gives the identity, callback number and opt-out key', { field: 'script' });
+  const o = v as Json;
+  const ms = (k: string): number | null => {
+    const x = o[k] ?? null;
+    if (!isMs(x)) throw bad(k, 'milliseconds from the start of the message (0 to 600000), or null when the message does not say it');
+    return x;
+  };
+  const callback = o.callbackNumber ?? null;
+  if (!isPhoneOrNull(callback)) throw bad('callbackNumber', 'the callback number the message gives, in E.164 (+33123456789), or null');
+  let voicemail: ScriptDeclaration['voicemail'] = null;
+  if (o.voicemail !== undefined && o.voicemail !== null) {
+    const vm = o.voicemail as Json;
+    if (typeof vm !== 'object' || typeof vm.identification !== 'boolean') throw bad('voicemail.identification', 'true when the voicemail message gives the identity');
+    const vmCallback = vm.callbackNumber ?? null;
+    if (!isPhoneOrNull(vmCallback)) throw bad('voicemail.callbackNumber', 'the callback number the voicemail message gives, in E.164, or null');
+    voicemail = { identification: vm.identification, callbackNumber: vmCallback };
+  }
+  return { identificationEndsMs: ms('identificationEndsMs'), callbackNumber: callback, optOutAnnouncedMs: ms('optOutAnnouncedMs'), voicemail };
+}
+
+function parseComplianceFields(o: Json, purpose: Purpose): Pick<CampaignConfig, 'pack' | 'seller' | 'script'> {
+  const out: Pick<CampaignConfig, 'pack' | 'seller' | 'script'> = {};
+  if (o.pack !== undefined && o.pack !== null) {
+    if (!PACK_IDS.includes(o.pack as PackId)) throw new AppError('E_CAMPAIGN_INVALID', `campaign field "pack": one of ${PACK_IDS.join(', ')}, or leave it out for the settings default`, { field: 'pack' });
+    out.pack = o.pack as PackId;
+  }
+  if (o.seller !== undefined && o.seller !== null && o.seller !== '') {
+    if (typeof o.seller !== 'string' || !o.seller.trim() || o.seller.length > 200) throw new AppError('E_CAMPAIGN_INVALID', 'campaign field "seller": the name of the business the calls are made for, 1 to 200 characters', { field: 'seller' });
+    out.seller = o.seller.trim();
+  } else if (purpose === 'marketing') {
+    throw new AppError('E_CAMPAIGN_INVALID', 'campaign field "seller": marketing calls need the seller they are made for (consents are given to a seller)', { field: 'seller' });
+  }
+  const script = parseScript(o.script);
+  if (script) out.script = script;
+  return out;
+}
+
 /** Parse an untrusted campaign configuration (HTTP body, fleet command) with defaults filled in. */
 export function parseCampaignConfig(input: unknown): CampaignConfig {
   if (!input || typeof input !== 'object') throw new AppError('E_CAMPAIGN_INVALID', 'campaign: expected an object');
@@ -170,8 +221,9 @@ export function parseCampaignConfig(input: unknown): CampaignConfig {
   if (new Set(keys).size !== keys.length) throw new AppError('E_CAMPAIGN_INVALID', 'campaign field "menu": each action needs its own key', { field: 'menu' });
   const trunks = o.trunks;
   if (!Array.isArray(trunks) || trunks.length === 0 || !trunks.every(isStr)) throw new AppError('E_CAMPAIGN_INVALID', 'campaign field "trunks": at least one trunk name', { field: 'trunks' });
+  const purpose = field(o, 'purpose', (v): v is Purpose => PURPOSES.includes(v as Purpose), `one of ${PURPOSES.join(', ')}`, d.purpose);
   return {
-    purpose: field(o, 'purpose', (v): v is Purpose => PURPOSES.includes(v as Purpose), `one of ${PURPOSES.join(', ')}`, d.purpose),
+    purpose,
     ...parseMessage(o),
     voicemail: o.voicemail === undefined || o.voicemail === null ? null : field(o, 'voicemail', isStr, 'the id of a recording or null'),
     menu,
@@ -185,5 +237,6 @@ export function parseCampaignConfig(input: unknown): CampaignConfig {
     maxAttempts: field(o, 'maxAttempts', isInt(1, 20), 'a whole number from 1 to 20', d.maxAttempts),
     retry: parseRetry(o.retry),
     amd: field(o, 'amd', (v): v is boolean => typeof v === 'boolean', 'true or false', d.amd),
+    ...parseComplianceFields(o, purpose),
   };
 }

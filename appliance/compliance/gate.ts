@@ -24,8 +24,12 @@ export interface ComplianceGateDeps {
 const NO_PACK_RETRY_MS = 10 * 60_000;
 
 export function defaultSeller(campaign: CampaignRow): string {
-  const s = (campaign.config as { seller?: unknown }).seller;
-  return typeof s === 'string' ? s : '';
+  return campaign.config.seller ?? '';
+}
+
+/** The pack in force for a campaign: its own (config.pack), else the settings default. */
+export function campaignPack(campaign: Pick<CampaignRow, 'config'> | undefined, settingsDefault: PackId | null): PackId | null {
+  return campaign?.config.pack ?? settingsDefault;
 }
 
 export function createComplianceGate(deps: ComplianceGateDeps): DialGate {

@@ -5,7 +5,7 @@ import type { CampaignRow } from '../store/campaigns-repo.ts';
 import { evaluate } from './evaluate.ts';
 import { FactsReader } from './facts.ts';
 import { getPack, type PackId } from './packs.ts';
-import { startProblems, type StartProblem } from './campaign-start.ts';
+import { startProblems, type StartProblem, type StartSettings } from './campaign-start.ts';
 import { defaultSeller } from './gate.ts';
 
 export interface PreflightReport {
@@ -27,13 +27,13 @@ export interface PreflightReport {
   durationMs: number;
 }
 
-export function preflight(db: Db, campaign: CampaignRow, packId: PackId | null, opts: { now?: number; seller?: string } = {}): PreflightReport {
+export function preflight(db: Db, campaign: CampaignRow, packId: PackId | null, opts: { now?: number; seller?: string; settings?: StartSettings } = {}): PreflightReport {
   const t0 = performance.now();
   const now = opts.now ?? Date.now();
   const pack = getPack(packId);
   const report: PreflightReport = {
     campaignId: campaign.id, campaign: campaign.name, pack: packId, packVersion: pack?.version ?? null, purpose: campaign.config.purpose,
-    contacts: 0, callable: 0, callableNow: 0, deferred: {}, blocked: {}, startProblems: startProblems(db, campaign, pack, now), at: new Date(now).toISOString(), durationMs: 0,
+    contacts: 0, callable: 0, callableNow: 0, deferred: {}, blocked: {}, startProblems: startProblems(db, campaign, pack, now, opts.settings), at: new Date(now).toISOString(), durationMs: 0,
   };
   const rows = db.prepare('SELECT id, e164, line_type AS lineType, timezones, consent FROM contacts WHERE list_id = ? ORDER BY id')
     .iterate(campaign.listId) as IterableIterator<{ id: number; e164: string; lineType: string; timezones: string; consent: string | null }>;
@@ -76,9 +76,15 @@ export function formatPreflight(r: PreflightReport): string {
   const blocked = Object.values(r.blocked).reduce((a, b) => a + b, 0);
   lines.push(`  blocked:        ${blocked}`);
   for (const [k, n] of Object.entries(r.blocked).sort((a, b) => b[1] - a[1])) lines.push(`    ${k}: ${n}`);
-  if (r.startProblems.length > 0) {
+  const blocking = r.startProblems.filter((p) => p.blocking);
+  const warnings = r.startProblems.filter((p) => !p.blocking);
+  if (blocking.length > 0) {
     lines.push('  the campaign cannot start:');
-    for (const p of r.startProblems) lines.push(`    - ${p.message}`);
+    for (const p of blocking) lines.push(`    - ${p.message}`);
+  }
+  if (warnings.length > 0) {
+    lines.push('  warnings:');
+    for (const p of warnings) lines.push(`    - ${p.message}`);
   }
   return lines.join('\n');
 }

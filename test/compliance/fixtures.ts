@@ -23,7 +23,5 @@ export function addList(db: Db, name: string, contacts: ContactSpec[]): { listId
 }
 
 export function addCampaign(db: Db, name: string, listId: number, config: Record<string, unknown> = {}): CampaignRow {
-  const cfg = parseCampaignConfig({ message: 'msg', callerId: '+33162000000', trunks: ['t1'], ...config });
-  const seller = config.seller;
-  return new CampaignsRepo(db).create(name, listId, (typeof seller === 'string' ? { ...cfg, seller } : cfg) as typeof cfg);
+  return new CampaignsRepo(db).create(name, listId, parseCampaignConfig({ message: 'msg', callerId: '+33162000000', trunks: ['t1'], ...config }));
 }

@@ -42,11 +42,13 @@ test('preflight, start check, consents and registries over the API', async (t) =
   const { b, admin } = await box();
   try {
     const { listId } = addList(b.db, 'l', [{ e164: '+33142000001', zones: ['Europe/Paris'] }, { e164: '+33142000002', zones: ['Europe/Paris'] }]);
-    const c = addCampaign(b.db, 'promo', listId, { purpose: 'marketing', seller: 'Acme' });
+    const script = { identificationEndsMs: 3000, callbackNumber: '+33142000099', optOutAnnouncedMs: 6000 };
+    const c = addCampaign(b.db, 'promo', listId, { purpose: 'marketing', seller: 'Acme', script });
     const pre = await b.app.inject({ method: 'GET', url: `/api/compliance/campaigns/${c.id}/preflight`, headers: admin.headers });
     t.is(pre.statusCode, 200, pre.body);
     t.like(pre.json(), { contacts: 2, callable: 0, blocked: { 'no-consent': 2 }, pack: 'fr' });
-    t.is(pre.json().startProblems[0].code, 'registry-missing');
+    t.deepEqual(pre.json().startProblems.map((p: { code: string }) => p.code), ['caller-id-unverified', 'registry-missing']);
+    t.regex(pre.json().startProblems[0].message, /caller ID \+33162000000 is not one of the box's caller IDs/);
     const consent = await b.app.inject({ method: 'POST', url: '/api/compliance/consents', headers: admin.headers, payload: {
       number: '+33142000001', seller: 'Acme', purpose: 'marketing', method: 'form', givenAt: '2026-01-01T10:00:00Z', disclosureText: 'I agree to recorded calls from Acme', disclosureVersion: 'v1', source: 'https://acme.example/form',
     } });
@@ -54,7 +56,8 @@ test('preflight, start check, consents and registries over the API', async (t) =
     const copy = await b.app.inject({ method: 'PUT', url: '/api/compliance/registries/fr-bloctel', headers: admin.headers, payload: { text: '+33142000002\n', downloadedAt: new Date(Date.now() - 86_400_000).toISOString() } });
     t.deepEqual(copy.json(), { entries: 1, rejected: 0 });
     const check = await b.app.inject({ method: 'GET', url: `/api/compliance/campaigns/${c.id}/start-check`, headers: admin.headers });
-    t.deepEqual(check.json(), { ok: true, problems: [] });
+    t.like(check.json(), { ok: false, problems: [{ code: 'caller-id-unverified', blocking: true }] });
+    t.is(check.json().problems.length, 1, 'the registry copy is there now; only the caller ID is left');
     const after = (await b.app.inject({ method: 'GET', url: `/api/compliance/campaigns/${c.id}/preflight`, headers: admin.headers })).json();
     t.is(after.callable, 1);
     t.deepEqual(after.blocked, { 'dnc-registry': 1 });

@@ -12,6 +12,7 @@ import { PACKS, getPack, type PackId } from '../../compliance/packs.ts';
 import { preflight } from '../../compliance/preflight.ts';
 import { startProblems } from '../../compliance/campaign-start.ts';
 import { recordOptOut } from '../../compliance/opt-out.ts';
+import { campaignPack } from '../../compliance/gate.ts';
 import { numberFromText, readNumbersFromText, suppressionsCsv } from '../../compliance/dnc-file.ts';
 
 export interface ComplianceRouteDeps {
@@ -21,14 +22,16 @@ export interface ComplianceRouteDeps {
 
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } } as const;
 const counts = { type: 'object', additionalProperties: { type: 'integer' } } as const;
-const problem = { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' }, registry: { type: 'string' } } } as const;
+const problem = { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' }, registry: { type: 'string' }, blocking: { type: 'boolean', description: 'false: shown only (caller-ID and script problems of a sandbox-only campaign)' } } } as const;
 const anyObject = { type: 'object', additionalProperties: true } as const;
 const numberBody = { number: { type: 'string', minLength: 3, maxLength: 40, description: 'E.164, or a national number of the box country' }, country: { type: 'string', pattern: '^[A-Z]{2}$' } } as const;
 
 export function complianceRoutes(deps: ComplianceRouteDeps = {}) {
   return (app: FastifyInstance, ctx: HttpContext): void => {
     const db = ctx.deps.db;
-    const packOf = (campaignId?: number): PackId | null => deps.pack ? deps.pack(campaignId) : ctx.deps.settingsStore.get().compliance.pack;
+    const packOf = (campaignId?: number): PackId | null => deps.pack ? deps.pack(campaignId)
+      : campaignId === undefined ? ctx.deps.settingsStore.get().compliance.pack : campaignPack(new CampaignsRepo(db).get(campaignId), ctx.deps.settingsStore.get().compliance.pack);
+    const startSettings = () => ctx.deps.settingsStore.get();
     const country = (c?: string): string => c ?? ctx.deps.settingsStore.get().box.country;
     const e164Of = (text: string, c?: string): string => {
       const n = numberFromText(text, country(c));
@@ -52,14 +55,14 @@ export function complianceRoutes(deps: ComplianceRouteDeps = {}) {
           startProblems: { type: 'array', items: problem }, at: { type: 'string' }, durationMs: { type: 'integer' },
         } } },
       },
-    }, async (req) => preflight(db, new CampaignsRepo(db).get(req.params.id), packOf(req.params.id), { now: ctx.now() }));
+    }, async (req) => preflight(db, new CampaignsRepo(db).get(req.params.id), packOf(req.params.id), { now: ctx.now(), settings: startSettings() }));
 
     app.get<{ Params: { id: number } }>('/api/compliance/campaigns/:id/start-check', {
       config: requireRole('viewer'),
-      schema: { summary: 'Reasons the campaign may not start (pack, registry copies)', tags: ['compliance'], params: idParams, response: { 200: { type: 'object', properties: { ok: { type: 'boolean' }, problems: { type: 'array', items: problem } } } } },
+      schema: { summary: 'Reasons the campaign may not start (pack, registry copies, caller ID, script); ok when none blocks', tags: ['compliance'], params: idParams, response: { 200: { type: 'object', properties: { ok: { type: 'boolean' }, problems: { type: 'array', items: problem } } } } },
     }, async (req) => {
-      const problems = startProblems(db, new CampaignsRepo(db).get(req.params.id), getPack(packOf(req.params.id)), ctx.now());
-      return { ok: problems.length === 0, problems };
+      const problems = startProblems(db, new CampaignsRepo(db).get(req.params.id), getPack(packOf(req.params.id)), ctx.now(), startSettings());
+      return { ok: !problems.some((p) => p.blocking), problems };
     });
 
     app.get<{ Querystring: { limit?: number; offset?: number } }>('/api/compliance/dnc', {
