@@ -4,6 +4,7 @@
 import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Db } from '../store/db.ts';
 import type { Settings } from '../config/types.ts';
 import type { Logger } from '../log.ts';
@@ -28,6 +29,8 @@ export interface FleetAgentDeps {
   /** SettingsStore.update, for desired configuration; without it every desired document is rejected. */
   updateSettings?: UpdateSettings;
   now?: () => number;
+  /** State folder: list.import downloads go to <dataDir>/imports; without it list.import is refused. */
+  dataDir?: string;
   /** Tuning (tests use short values). */
   reconnectMs?: number;
   outboxPollMs?: number;
@@ -66,7 +69,12 @@ export class FleetAgent {
     this.pump = new OutboxPump({ db: deps.db, client: () => this.client, boxId: deps.boxId, topic: this.topics.events, logger: deps.logger });
     this.desired = new DesiredConfig(deps.db, deps.updateSettings, this.now);
     this.telemetry = new TelemetryCollector({ trunks: deps.trunks, activeCalls: deps.activeCalls, campaigns: () => runningCampaigns(deps.campaigns), now: this.now }, deps.telemetrySlowEveryMs);
-    this.runner = new CommandRunner({ db: deps.db, campaigns: deps.campaigns, desired: this.desired, now: this.now, logger: deps.logger, onReported: (r) => this.publishJson(this.topics.reported, r, true) });
+    this.runner = new CommandRunner({
+      db: deps.db, campaigns: deps.campaigns, desired: this.desired, now: this.now, logger: deps.logger,
+      onReported: (r) => this.publishJson(this.topics.reported, r, true),
+      country: () => deps.settings().box.country,
+      ...(deps.dataDir ? { workDir: join(deps.dataDir, 'imports') } : {}),
+    });
   }
 
   get connected(): boolean {
@@ -81,6 +89,7 @@ export class FleetAgent {
     }
     this.startedAt = this.now();
     this.runner.prune((fleet.sessionExpiryDays ?? 7) * 86_400_000 * 2);
+    this.runner.recover();
     let client: MqttClient;
     try {
       client = mqtt.connect(fleet.url, this.clientOptions(fleet));
@@ -163,9 +172,13 @@ export class FleetAgent {
   private async onMessage(packet: IPublishPacket): Promise<void> {
     const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
     if (packet.topic === this.topics.cmd) {
-      const { answer } = await this.runner.handle(payload);
       const responseTopic = packet.properties?.responseTopic ?? this.topics.cmdResponse;
       const correlationData = packet.properties?.correlationData;
+      // Later messages of a long command (list.import progress and its end) go to the same place.
+      const reply = (later: unknown, final: boolean): void => {
+        this.client?.publish(responseTopic, JSON.stringify(later), { qos: final ? 1 : 0, ...(correlationData ? { properties: { correlationData } } : {}) });
+      };
+      const { answer } = await this.runner.handle(payload, reply);
       // Not awaited: waiting for our own PUBACK here would stall the incoming stream it arrives on.
       this.client?.publish(responseTopic, JSON.stringify(answer), { qos: 1, ...(correlationData ? { properties: { correlationData } } : {}) });
     } else if (packet.topic === this.topics.desired) {
@@ -205,6 +218,7 @@ export class FleetAgent {
 
   /** Says goodbye (retained offline status) when connected, then closes; events left stay in the outbox. */
   async stop(): Promise<void> {
+    await this.runner.stop();
     for (const t of this.timers) clearInterval(t);
     this.timers.length = 0;
     const client = this.client;

@@ -4,9 +4,16 @@
 // or it did not run and the broker's redelivery runs it.
 import type { Db } from '../store/db.ts';
 import type { Logger } from '../log.ts';
-import { isAppError } from '../errors.ts';
+import { AppError, isAppError } from '../errors.ts';
 import { CommandLog, commandIdOf, parseCommand, type CommandAnswer, type FleetCommand } from './command.ts';
 import type { DesiredConfig, ReportedConfig } from './desired-config.ts';
+import { recordOptOut } from '../compliance/opt-out.ts';
+import { numberFromText } from '../compliance/dnc-file.ts';
+import { DncRepo } from '../store/compliance-dnc-repo.ts';
+import { dncHash } from '../compliance/number-hash.ts';
+import { ListImportJobs, type Reply } from './list-import-job.ts';
+
+export type { Reply } from './list-import-job.ts';
 
 /** What the agent needs of CampaignService (a port, so tests and other builds can supply their own). */
 export interface CampaignPort {
@@ -25,6 +32,10 @@ export interface CommandRunnerDeps {
   now: () => number;
   logger: Logger;
   onReported: (r: ReportedConfig) => void;
+  /** The box's country, for numbers written without +/00 (default 'FR' only when not given). */
+  country?: () => string;
+  /** Folder for list downloads (list.import); without it list.import is refused. */
+  workDir?: string;
 }
 
 const ok = (data: unknown, id: string | null): CommandAnswer => ({ data, status: 'ok', error: null, transaction: id });
@@ -32,9 +43,27 @@ const fail = (error: string, id: string | null, data: unknown = null): CommandAn
 
 export class CommandRunner {
   private readonly log: CommandLog;
+  private readonly imports: ListImportJobs | null;
 
   constructor(private readonly deps: CommandRunnerDeps) {
     this.log = new CommandLog(deps.db);
+    this.imports = deps.workDir
+      ? new ListImportJobs({ db: deps.db, log: this.log, logger: deps.logger, workDir: deps.workDir, country: () => this.country(), now: deps.now })
+      : null;
+  }
+
+  private country(): string {
+    return this.deps.country?.() ?? 'FR';
+  }
+
+  /** At start: report list imports that a crash or power cut interrupted. */
+  recover(): void {
+    const n = this.imports?.recoverInterrupted() ?? 0;
+    if (n > 0) this.deps.logger.warn({ imports: n }, 'fleet list imports were interrupted by a restart');
+  }
+
+  async stop(): Promise<void> {
+    await this.imports?.stop();
   }
 
   prune(keepMs: number): void {
@@ -42,7 +71,7 @@ export class CommandRunner {
   }
 
   /** Handle one payload from the command topic; returns the answer to publish. */
-  async handle(payload: Buffer): Promise<{ answer: CommandAnswer; repeated: boolean }> {
+  async handle(payload: Buffer, reply: Reply = () => undefined): Promise<{ answer: CommandAnswer; repeated: boolean }> {
     let raw: unknown;
     try {
       raw = JSON.parse(payload.toString('utf8'));
@@ -76,10 +105,23 @@ export class CommandRunner {
       this.log.remember(cmd.id, cmd.type, answer, this.deps.now());
       return { answer, repeated: false };
     }
+    if (cmd.type === 'list.import') {
+      if (!this.imports) {
+        const answer = fail('this box takes no list imports from the fleet', cmd.id);
+        this.log.remember(cmd.id, cmd.type, answer, now);
+        return { answer, repeated: false };
+      }
+      const answer = await this.imports.accept(cmd.id, cmd.data);
+      this.log.remember(cmd.id, cmd.type, answer, this.deps.now());
+      // Started after the answer is published, so 'accepted' reaches the fleet before any progress.
+      if (answer.status === 'ok') setImmediate(() => this.imports?.run(cmd.id, cmd.data, reply));
+      this.deps.logger.info({ command: cmd.id, type: cmd.type, status: answer.status }, 'fleet command');
+      return { answer, repeated: false };
+    }
     let answer: CommandAnswer;
     try {
       answer = this.deps.db.transaction(() => {
-        const a = this.runCampaign(cmd as Extract<FleetCommand, { data: { campaignId: number } }>);
+        const a = this.runSync(cmd);
         this.log.remember(cmd.id, cmd.type, a, now);
         return a;
       })();
@@ -91,6 +133,35 @@ export class CommandRunner {
     }
     this.deps.logger.info({ command: cmd.id, type: cmd.type, status: answer.status }, 'fleet command');
     return { answer, repeated: false };
+  }
+
+  private runSync(cmd: FleetCommand): CommandAnswer {
+    try {
+      if (cmd.type === 'dnc.add') {
+        const d = cmd.data;
+        const e164 = d.number !== undefined ? this.e164(d.number, d.country) : undefined;
+        const r = recordOptOut(this.deps.db, {
+          ...(e164 ? { e164 } : { numberHash: d.numberHash }), channel: 'fleet', actor: `fleet:${cmd.id}`,
+          reason: d.reason ?? 'do-not-call entry from the fleet', campaignId: d.campaignId ?? null, now: this.deps.now(),
+        });
+        return ok({ numberHash: r.numberHash, added: r.added, consentsRevoked: r.consentsRevoked }, cmd.id);
+      }
+      if (cmd.type === 'dnc.remove') {
+        const e164 = this.e164(cmd.data.number, cmd.data.country);
+        const removed = new DncRepo(this.deps.db).remove(e164, cmd.data.reason, `fleet:${cmd.id}`, this.deps.now());
+        return ok({ numberHash: dncHash(e164), removed }, cmd.id);
+      }
+    } catch (e) {
+      if (isAppError(e)) return fail(e.message, cmd.id, { code: e.code });
+      throw e;
+    }
+    return this.runCampaign(cmd as Extract<FleetCommand, { data: { campaignId: number } }>);
+  }
+
+  private e164(text: string, country?: string): string {
+    const n = numberFromText(text, country ?? this.country());
+    if (!n) throw new AppError('E_REQUEST_INVALID', 'command field "data.number": not a phone number the box can read', { field: 'data.number' });
+    return n;
   }
 
   private runCampaign(cmd: Extract<FleetCommand, { data: { campaignId: number } }>): CommandAnswer {

@@ -7,7 +7,16 @@ export type CampaignAction = 'campaign.start' | 'campaign.pause' | 'campaign.res
 
 export type FleetCommand =
   | { id: string; expiresAt: number; type: CampaignAction | 'report.get'; data: { campaignId: number } }
-  | { id: string; expiresAt: number; type: 'config.desired'; data: DesiredDocument };
+  | { id: string; expiresAt: number; type: 'config.desired'; data: DesiredDocument }
+  | { id: string; expiresAt: number; type: 'dnc.add'; data: DncAddData }
+  | { id: string; expiresAt: number; type: 'dnc.remove'; data: DncRemoveData }
+  | { id: string; expiresAt: number; type: 'list.import'; data: ListImportData };
+
+/** A number (E.164, or national in `country`) or, for an opt-out made on another box, its hash only. */
+export interface DncAddData { number?: string; numberHash?: string; country?: string; reason?: string; campaignId?: number }
+/** Removal needs the number itself (the box keeps only hashes) and a reason for the audit log. */
+export interface DncRemoveData { number: string; country?: string; reason: string }
+export interface ListImportData { url: string; list: string; country?: string; maxBytes?: number }
 
 /** The versioned desired configuration: a partial settings document merged into the stored one. */
 export interface DesiredDocument {
@@ -24,7 +33,7 @@ export interface CommandAnswer {
   transaction: string | null;
 }
 
-export const COMMAND_TYPES = ['campaign.start', 'campaign.pause', 'campaign.resume', 'campaign.stop', 'report.get', 'config.desired'] as const;
+export const COMMAND_TYPES = ['campaign.start', 'campaign.pause', 'campaign.resume', 'campaign.stop', 'report.get', 'config.desired', 'dnc.add', 'dnc.remove', 'list.import'] as const;
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -65,10 +74,58 @@ export function parseCommand(raw: unknown): FleetCommand {
       throw new AppError('E_FLEET_COMMAND', (e as Error).message.replace(/^desired configuration/, 'command'), (e as AppError).where);
     }
   }
+  if (type === 'dnc.add' || type === 'dnc.remove' || type === 'list.import') {
+    if (!isObject(raw.data)) throw invalid('data', 'must be an object');
+    if (type === 'dnc.add') return { id, expiresAt, type, data: parseDncAdd(raw.data) };
+    if (type === 'dnc.remove') return { id, expiresAt, type, data: parseDncRemove(raw.data) };
+    return { id, expiresAt, type, data: parseListImport(raw.data) };
+  }
   if (!isObject(raw.data)) throw invalid('data', 'must be an object {campaignId}');
   const campaignId = raw.data.campaignId;
   if (!Number.isSafeInteger(campaignId) || (campaignId as number) < 1) throw invalid('data.campaignId', 'the id of a campaign (a whole number)');
   return { id, expiresAt, type: type as CampaignAction | 'report.get', data: { campaignId: campaignId as number } };
+}
+
+function optString(d: Record<string, unknown>, key: string, test: (v: string) => boolean, what: string): string | undefined {
+  const v = d[key];
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string' || !test(v)) throw invalid(`data.${key}`, what);
+  return v;
+}
+
+const isCountry = (v: string): boolean => /^[A-Z]{2}$/.test(v);
+const isNumberText = (v: string): boolean => v.length >= 3 && v.length <= 40;
+
+function parseDncAdd(d: Record<string, unknown>): DncAddData {
+  const number = optString(d, 'number', isNumberText, 'a phone number (E.164, or national with "country")');
+  const numberHash = optString(d, 'numberHash', (v) => /^[0-9a-f]{64}$/.test(v), 'the number\'s hash (64 lower-case hex digits)');
+  if ((number === undefined) === (numberHash === undefined)) throw invalid('data.number', 'give either "number" or "numberHash", not both');
+  const country = optString(d, 'country', isCountry, 'a two-letter country code such as FR');
+  const reason = optString(d, 'reason', (v) => v.length <= 200, 'at most 200 characters');
+  const campaignId = d.campaignId;
+  if (campaignId !== undefined && (!Number.isSafeInteger(campaignId) || (campaignId as number) < 1)) throw invalid('data.campaignId', 'the id of a campaign (a whole number)');
+  return { ...(number ? { number } : {}), ...(numberHash ? { numberHash } : {}), ...(country ? { country } : {}), ...(reason ? { reason } : {}), ...(campaignId !== undefined ? { campaignId: campaignId as number } : {}) };
+}
+
+function parseDncRemove(d: Record<string, unknown>): DncRemoveData {
+  if (d.numberHash !== undefined && d.number === undefined) throw invalid('data.number', 'removal needs the number itself (a hash cannot be checked against consent)');
+  const number = optString(d, 'number', isNumberText, 'a phone number (E.164, or national with "country")');
+  if (number === undefined) throw invalid('data.number', 'a phone number (E.164, or national with "country")');
+  const reason = optString(d, 'reason', (v) => v.trim().length >= 3 && v.length <= 200, '3 to 200 characters saying why (kept in the audit log)');
+  if (reason === undefined) throw invalid('data.reason', '3 to 200 characters saying why (kept in the audit log)');
+  const country = optString(d, 'country', isCountry, 'a two-letter country code such as FR');
+  return { number, reason, ...(country ? { country } : {}) };
+}
+
+function parseListImport(d: Record<string, unknown>): ListImportData {
+  const url = optString(d, 'url', (v) => v.length <= 2048 && /^https?:\/\//i.test(v), 'an http:// or https:// URL on the LAN');
+  if (url === undefined) throw invalid('data.url', 'an http:// or https:// URL on the LAN');
+  const list = optString(d, 'list', (v) => v.trim().length >= 1 && v.length <= 100, 'the new list\'s name (1 to 100 characters)');
+  if (list === undefined) throw invalid('data.list', 'the new list\'s name (1 to 100 characters)');
+  const country = optString(d, 'country', isCountry, 'a two-letter country code such as FR');
+  const maxBytes = d.maxBytes;
+  if (maxBytes !== undefined && (!Number.isSafeInteger(maxBytes) || (maxBytes as number) < 1)) throw invalid('data.maxBytes', 'a whole number of bytes');
+  return { url, list: list.trim(), ...(country ? { country } : {}), ...(maxBytes !== undefined ? { maxBytes: maxBytes as number } : {}) };
 }
 
 /** Executed command ids and their first answers. */
@@ -83,6 +140,17 @@ export class CommandLog {
   /** Call inside the transaction that carried the command out, so both happen or neither. */
   remember(id: string, type: string, answer: CommandAnswer, now: number): void {
     this.db.prepare('INSERT OR IGNORE INTO fleet_commands (id, type, answer, executed_at) VALUES (?, ?, ?, ?)').run(id, type, JSON.stringify(answer), now);
+  }
+
+  /** Replace the remembered answer (a long job's final state, so a repeat of its id learns how it ended). */
+  replace(id: string, answer: CommandAnswer): void {
+    this.db.prepare('UPDATE fleet_commands SET answer = ? WHERE id = ?').run(JSON.stringify(answer), id);
+  }
+
+  /** Answers of one type (to find jobs a crash interrupted). */
+  byType(type: string): Array<{ id: string; answer: CommandAnswer }> {
+    return (this.db.prepare('SELECT id, answer FROM fleet_commands WHERE type = ?').all(type) as Array<{ id: string; answer: string }>)
+      .map((r) => ({ id: r.id, answer: JSON.parse(r.answer) as CommandAnswer }));
   }
 
   /** Forget ids older than the broker could still redeliver (the session expiry). */

@@ -50,6 +50,7 @@ export class TestBox {
       boxId: this.boxId,
       version: '1.2.3',
       campaigns: this.campaigns,
+      dataDir: this.dir,
       trunks: () => [{ name: 'ovh', kind: 'sip', health: 'up', registered: true, channelsInUse: 2, channels: 10, lastError: null, lastOptionsRttMs: 12 }],
       activeCalls: () => 2,
       reconnectMs: 200,
