@@ -1,0 +1,120 @@
+// One campaign: its state, live counters (WebSocket feed), the preflight report and ETA before a start,
+// and the start / pause / resume / stop actions with the box's reasons when it refuses.
+import { useEffect, useState } from 'preact/hooks';
+import { api, ApiError, roleAllows, useApi, useSession } from '../../api.ts';
+import { subscribe } from '../../live.ts';
+import { formatDateTime, formatNumber } from '../../i18n.ts';
+import { Button, Card, ConfirmDialog, Link, Notice, Page, ProgressBar } from '../../components/index.ts';
+import { t } from './messages.ts';
+import { purposeLabel, statusLabel } from './labels.ts';
+import { formatEta } from './format.ts';
+import { progressOf } from './campaign-list.tsx';
+import { PreflightReport } from './preflight-report.tsx';
+import { isCountersEvent, type CampaignView, type StartProblem } from './types.ts';
+import './campaigns.css';
+
+type Action = 'start' | 'pause' | 'resume' | 'stop';
+const COUNTERS = ['contacts', 'pending', 'waiting', 'calling', 'active', 'done', 'blocked', 'stopped'] as const;
+
+export function CampaignDetail({ id }: { id: number }) {
+  const session = useSession();
+  const canRun = roleAllows(session?.role, 'operator');
+  const loaded = useApi<CampaignView>(`/api/campaigns/${id}`, [id]);
+  const [view, setView] = useState<CampaignView | undefined>(undefined);
+  const [busy, setBusy] = useState<Action | null>(null);
+  const [error, setError] = useState<{ e: ApiError; problems: StartProblem[] } | null>(null);
+  const [done, setDone] = useState<string | null>(null);
+  const [confirmStop, setConfirmStop] = useState(false);
+  const [preflightTick, setPreflightTick] = useState(0);
+
+  useEffect(() => {
+    if (loaded.data) setView(loaded.data);
+  }, [loaded.data]);
+  useEffect(() => subscribe('campaign.counters', (d) => {
+    if (isCountersEvent(d) && d.id === id) setView((v) => (v ? { ...v, ...d } : v));
+  }), [id]);
+
+  const act = async (action: Action): Promise<void> => {
+    setBusy(action);
+    setError(null);
+    setDone(null);
+    try {
+      const v = await api<CampaignView>('POST', `/api/campaigns/${id}/${action}`);
+      setView(v);
+      setDone(t(`done.${action}`));
+    } catch (x) {
+      const e = x instanceof ApiError ? x : new ApiError(0, 'E_HTTP', String(x));
+      let problems: StartProblem[] = [];
+      if (action === 'start' && e.code === 'E_COMPLIANCE') {
+        problems = await api<{ problems: StartProblem[] }>('GET', `/api/compliance/campaigns/${id}/start-check`).then((r) => r.problems, () => []);
+      }
+      setError({ e, problems });
+      setPreflightTick((n) => n + 1);
+    } finally {
+      setBusy(null);
+      setConfirmStop(false);
+    }
+  };
+
+  if (!view) {
+    return <Page title={t('title')}>{loaded.error ? <Notice kind="error">{loaded.error.message}</Notice> : <p>{t('loading')}</p>}</Page>;
+  }
+  const k = view.counters;
+  const finished = view.status === 'completed' || view.status === 'stopped';
+  return (
+    <Page title={view.name} actions={<Link href="/campaigns">{t('backToList')}</Link>}>
+      <Card title={t('state')} testId="campaign-live">
+        <p>
+          <span class={`badge badge--${view.status}`} data-testid="campaign-status" aria-live="polite">{statusLabel(view.status)}</span>
+          {' '}{t('purposeIs', { purpose: purposeLabel(view.config.purpose) })}
+        </p>
+        <ProgressBar label={t('progress')} value={progressOf(view)} text={`${formatNumber(k.done + k.blocked + k.stopped)} / ${formatNumber(k.contacts)}`} />
+        <dl class="stats" aria-label={t('counters')}>
+          {COUNTERS.map((c) => (
+            <div key={c} class="stat">
+              <dt>{t(`counter.${c}`)}</dt>
+              <dd data-testid={`counter-${c}`}>{formatNumber(k[c])}</dd>
+            </div>
+          ))}
+          <div class="stat">
+            <dt>{t('eta')}</dt>
+            <dd data-testid="counter-eta">{formatEta(view.etaMs, view.status)}</dd>
+          </div>
+        </dl>
+        {view.startedAt && <p class="muted">{t('startedAt', { at: formatDateTime(view.startedAt) })}{view.finishedAt ? ` · ${t('finishedAt', { at: formatDateTime(view.finishedAt) })}` : ''}</p>}
+        {done && <Notice kind="success">{done}</Notice>}
+        {error && (
+          <Notice kind="error" title={t(`refused.${busyKey(error.e)}`)} testId="action-error">
+            <p>{error.e.message}</p>
+            {error.problems.length > 0 && <ul>{error.problems.map((p, i) => <li key={i}>{p.message}</li>)}</ul>}
+          </Notice>
+        )}
+        {canRun && (
+          <div class="actions">
+            {view.status === 'draft' && <Link class="btn btn--secondary" href={`/campaigns/${id}/edit`}>{t('edit')}</Link>}
+            {view.status === 'draft' && <Button variant="primary" busy={busy === 'start'} onClick={() => act('start')}>{t('start')}</Button>}
+            {view.status === 'running' && <Button busy={busy === 'pause'} onClick={() => act('pause')}>{t('pause')}</Button>}
+            {view.status === 'paused' && <Button variant="primary" busy={busy === 'resume'} onClick={() => act('resume')}>{t('resume')}</Button>}
+            {!finished && <Button variant="danger" busy={busy === 'stop'} onClick={() => setConfirmStop(true)}>{t('stop')}</Button>}
+          </div>
+        )}
+        <p class="links">
+          <Link href={`/reports/${id}`}>{t('openReport')}</Link>
+          {' · '}
+          <a href={`/api/campaigns/${id}/export.csv`} download>{t('exportCsv')}</a>
+        </p>
+      </Card>
+      {view.status === 'draft' && <PreflightReport id={id} etaMs={view.etaMs} tick={preflightTick} />}
+      <ConfirmDialog open={confirmStop} title={t('stopTitle')} confirmLabel={t('stop')} cancelLabel={t('cancel')} danger busy={busy === 'stop'}
+        onConfirm={() => act('stop')} onCancel={() => setConfirmStop(false)}>
+        <p>{t('stopBody')}</p>
+      </ConfirmDialog>
+    </Page>
+  );
+}
+
+function busyKey(e: ApiError): 'compliance' | 'state' | 'other' {
+  if (e.code === 'E_COMPLIANCE') return 'compliance';
+  if (e.code === 'E_CAMPAIGN_STATE') return 'state';
+  return 'other';
+}

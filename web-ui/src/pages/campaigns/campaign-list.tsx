@@ -1,0 +1,54 @@
+// Every campaign with its state and progress; counters move with the live feed.
+import { useEffect, useState } from 'preact/hooks';
+import { roleAllows, useApi, useSession } from '../../api.ts';
+import { subscribe } from '../../live.ts';
+import { formatNumber } from '../../i18n.ts';
+import { Link, Notice, Page, ProgressBar, Table } from '../../components/index.ts';
+import { t } from './messages.ts';
+import { statusLabel } from './labels.ts';
+import { isCountersEvent, type CampaignView } from './types.ts';
+import { formatEta } from './format.ts';
+
+export function progressOf(c: Pick<CampaignView, 'counters'>): number {
+  const k = c.counters;
+  return k.contacts ? (k.done + k.blocked + k.stopped) / k.contacts : 0;
+}
+
+export function CampaignList() {
+  const session = useSession();
+  const { data, error, reload } = useApi<CampaignView[]>('/api/campaigns');
+  const [rows, setRows] = useState<CampaignView[]>([]);
+  useEffect(() => setRows(data ?? []), [data]);
+  useEffect(() => subscribe('campaign.counters', (d) => {
+    if (!isCountersEvent(d)) return;
+    setRows((list) => {
+      if (!list.some((c) => c.id === d.id)) {
+        reload();
+        return list;
+      }
+      return list.map((c) => (c.id === d.id ? { ...c, ...d } : c));
+    });
+  }), []);
+  return (
+    <Page title={t('title')} actions={roleAllows(session?.role, 'operator') ? <Link class="btn btn--primary" href="/campaigns/new">{t('new')}</Link> : undefined}>
+      {error && <Notice kind="error">{error.message}</Notice>}
+      <Table
+        caption={t('listCaption')}
+        testId="campaign-list"
+        rows={rows}
+        rowKey={(c) => c.id}
+        empty={data ? t('none') : t('loading')}
+        columns={[
+          { key: 'name', label: t('name'), render: (c) => <Link href={`/campaigns/${c.id}`}>{c.name}</Link> },
+          { key: 'status', label: t('status'), render: (c) => <span class={`badge badge--${c.status}`}>{statusLabel(c.status)}</span> },
+          {
+            key: 'progress', label: t('progress'),
+            render: (c) => <ProgressBar label={t('progressOf', { name: c.name })} value={progressOf(c)} text={`${formatNumber(c.counters.done + c.counters.blocked + c.counters.stopped)} / ${formatNumber(c.counters.contacts)}`} />,
+          },
+          { key: 'active', label: t('active'), align: 'right', render: (c) => formatNumber(c.counters.active) },
+          { key: 'eta', label: t('eta'), render: (c) => formatEta(c.etaMs, c.status) },
+        ]}
+      />
+    </Page>
+  );
+}

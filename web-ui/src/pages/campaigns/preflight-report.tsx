@@ -1,0 +1,44 @@
+// The preflight report of a draft: how many contacts would be called (now or later), how many are
+// blocked and why, the reasons the campaign may not start at all, and the ETA.
+import { useApi } from '../../api.ts';
+import { formatNumber } from '../../i18n.ts';
+import { Card, Notice, Table } from '../../components/index.ts';
+import { t } from './messages.ts';
+import { reasonLabel } from './labels.ts';
+import { formatEta } from './format.ts';
+import type { Preflight } from './types.ts';
+
+export function PreflightReport({ id, etaMs, tick }: { id: number; etaMs: number | null; tick: number }) {
+  const { data, error } = useApi<Preflight>(`/api/compliance/campaigns/${id}/preflight`, [tick]);
+  if (error) return <Card title={t('preflight')}><Notice kind="error">{error.message}</Notice></Card>;
+  if (!data) return <Card title={t('preflight')}><p>{t('checking')}</p></Card>;
+  const blocked = Object.entries(data.blocked).sort((a, b) => b[1] - a[1]);
+  const deferred = Object.entries(data.deferred).sort((a, b) => b[1] - a[1]);
+  const blockedTotal = blocked.reduce((a, [, n]) => a + n, 0);
+  return (
+    <Card title={t('preflight')} testId="preflight">
+      <p class="muted">{data.pack ? t('packIs', { pack: data.pack, version: data.packVersion ?? '' }) : t('noPack')}</p>
+      <dl class="stats">
+        <div class="stat"><dt>{t('counter.contacts')}</dt><dd>{formatNumber(data.contacts)}</dd></div>
+        <div class="stat"><dt>{t('callable')}</dt><dd data-testid="preflight-callable">{formatNumber(data.callable)}</dd></div>
+        <div class="stat"><dt>{t('callableNow')}</dt><dd>{formatNumber(data.callableNow)}</dd></div>
+        <div class="stat"><dt>{t('counter.blocked')}</dt><dd data-testid="preflight-blocked">{formatNumber(blockedTotal)}</dd></div>
+        <div class="stat"><dt>{t('eta')}</dt><dd data-testid="preflight-eta">{formatEta(etaMs, 'draft')}</dd></div>
+      </dl>
+      {blocked.length > 0 && (
+        <Table caption={t('blockedBy')} rows={blocked} rowKey={(r) => r[0]}
+          columns={[{ key: 'r', label: t('reason'), render: (r) => reasonLabel(r[0]) }, { key: 'n', label: t('contactsN'), align: 'right', render: (r) => formatNumber(r[1]) }]} />
+      )}
+      {deferred.length > 0 && (
+        <Table caption={t('deferredBy')} rows={deferred} rowKey={(r) => r[0]}
+          columns={[{ key: 'r', label: t('reason'), render: (r) => reasonLabel(r[0]) }, { key: 'n', label: t('contactsN'), align: 'right', render: (r) => formatNumber(r[1]) }]} />
+      )}
+      {data.startProblems.length > 0 && (
+        <Notice kind="warning" title={t('cannotStart')}>
+          <ul>{data.startProblems.map((p, i) => <li key={i}>{p.message}</li>)}</ul>
+        </Notice>
+      )}
+      <p class="field__hint">{t('etaHint')}</p>
+    </Card>
+  );
+}

@@ -1,0 +1,109 @@
+// The shapes of the campaign API as this page reads them (see appliance/http/routes/campaigns.ts).
+export type CampaignStatus = 'draft' | 'running' | 'paused' | 'stopped' | 'completed';
+
+export interface DailyWindow {
+  days: number[];
+  from: string;
+  to: string;
+}
+
+export interface RetryRule {
+  delayMs: number | 'next-day';
+  maxRetries: number;
+  backoff?: number;
+  uncounted?: boolean;
+}
+
+export interface CampaignConfig {
+  purpose: string;
+  message: string | null;
+  tts: { text: string; voice: string; rate?: number } | null;
+  voicemail: string | null;
+  menu: { confirm?: string; repeat?: string; optOut?: string };
+  menuPrompt: string | null;
+  callerId: string;
+  trunks: string[];
+  schedule: { startDate: string | null; endDate: string | null; windows: DailyWindow[] };
+  maxConcurrent: number;
+  cps: number;
+  ringTimeoutMs: number;
+  maxAttempts: number;
+  retry: Record<string, RetryRule>;
+  amd: boolean;
+  pack?: string;
+  seller?: string;
+}
+
+export interface Counters {
+  contacts: number;
+  pending: number;
+  waiting: number;
+  calling: number;
+  done: number;
+  blocked: number;
+  stopped: number;
+  active: number;
+}
+
+export interface CampaignView {
+  id: number;
+  name: string;
+  listId: number;
+  status: CampaignStatus;
+  config: CampaignConfig;
+  createdAt?: string;
+  startedAt?: string | null;
+  finishedAt?: string | null;
+  counters: Counters;
+  etaMs: number | null;
+}
+
+/** What the 'campaign.counters' live event carries. */
+export type CountersEvent = Pick<CampaignView, 'id' | 'name' | 'status' | 'counters' | 'etaMs'>;
+
+export interface CampaignOptions {
+  trunks: Array<{ name: string; kind: string; enabled: boolean; channels: number }>;
+  defaultTrunk: string | null;
+  callerIds: Array<{ number: string; label: string; verified: boolean }>;
+  purposes: string[];
+  country: string;
+  defaults: Omit<CampaignConfig, 'message' | 'tts' | 'callerId' | 'trunks'>;
+}
+
+export interface ListSummary {
+  id: number;
+  name: string;
+  contacts: number;
+  country: string;
+}
+
+export interface RecordingSummary {
+  id: string;
+  name: string;
+  durationMs: number;
+}
+
+export interface StartProblem {
+  code: string;
+  message: string;
+  registry?: string;
+}
+
+export interface Preflight {
+  campaignId: number;
+  pack: string | null;
+  packVersion: string | null;
+  purpose: string;
+  contacts: number;
+  callable: number;
+  callableNow: number;
+  deferred: Record<string, number>;
+  blocked: Record<string, number>;
+  startProblems: StartProblem[];
+  at: string;
+}
+
+export function isCountersEvent(v: unknown): v is CountersEvent {
+  const o = v as CountersEvent | null;
+  return !!o && typeof o.id === 'number' && typeof o.status === 'string' && !!o.counters && typeof o.counters.contacts === 'number';
+}

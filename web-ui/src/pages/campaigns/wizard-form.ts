@@ -1,0 +1,111 @@
+// The wizard's form state (strings, as inputs hold them) and its conversion to and from a campaign
+// configuration. The box checks the whole configuration; this only shapes it.
+import type { CampaignConfig, CampaignOptions, DailyWindow, RetryRule } from './types.ts';
+
+/** The retry rules the wizard shows; the others keep the box's defaults. */
+export const RETRY_OUTCOMES = ['busy', 'no-answer', 'declined', 'machine-no-message', 'interrupted'] as const;
+
+export interface RetryForm {
+  minutes: string;
+  nextDay: boolean;
+  maxRetries: string;
+}
+
+export interface WizardForm {
+  name: string;
+  listId: string;
+  purpose: string;
+  seller: string;
+  pack: string;
+  messageKind: 'recording' | 'tts';
+  message: string;
+  ttsText: string;
+  ttsVoice: string;
+  ttsRate: string;
+  voicemail: string;
+  menuPrompt: string;
+  menuConfirm: string;
+  menuRepeat: string;
+  menuOptOut: string;
+  callerId: string;
+  trunks: string[];
+  startDate: string;
+  endDate: string;
+  windows: DailyWindow[];
+  maxConcurrent: string;
+  cps: string;
+  ringTimeoutSec: string;
+  maxAttempts: string;
+  retry: Record<string, RetryForm>;
+  amd: boolean;
+}
+
+function retryForm(r: RetryRule | undefined): RetryForm {
+  return { minutes: r && r.delayMs !== 'next-day' ? String(Math.round(r.delayMs / 60_000)) : '60', nextDay: r?.delayMs === 'next-day', maxRetries: String(r?.maxRetries ?? 0) };
+}
+
+export function formFromConfig(cfg: Omit<CampaignConfig, 'message' | 'tts' | 'callerId' | 'trunks'> & Partial<CampaignConfig>, opts: CampaignOptions, lang: string): WizardForm {
+  const trunks = cfg.trunks ?? (opts.defaultTrunk ? [opts.defaultTrunk] : opts.trunks.filter((x) => x.enabled).slice(0, 1).map((x) => x.name));
+  return {
+    name: '',
+    listId: '',
+    purpose: cfg.purpose,
+    seller: cfg.seller ?? '',
+    pack: cfg.pack ?? '',
+    messageKind: cfg.tts ? 'tts' : 'recording',
+    message: cfg.message ?? '',
+    ttsText: cfg.tts?.text ?? '',
+    ttsVoice: cfg.tts?.voice ?? (lang === 'fr' ? 'fr' : 'en'),
+    ttsRate: cfg.tts?.rate !== undefined ? String(cfg.tts.rate) : '',
+    voicemail: cfg.voicemail ?? '',
+    menuPrompt: cfg.menuPrompt ?? '',
+    menuConfirm: cfg.menu.confirm ?? '',
+    menuRepeat: cfg.menu.repeat ?? '',
+    menuOptOut: cfg.menu.optOut ?? '',
+    callerId: cfg.callerId ?? opts.callerIds.find((c) => c.verified)?.number ?? opts.callerIds[0]?.number ?? '',
+    trunks,
+    startDate: cfg.schedule.startDate ?? '',
+    endDate: cfg.schedule.endDate ?? '',
+    windows: cfg.schedule.windows.map((w) => ({ ...w, days: [...w.days] })),
+    maxConcurrent: String(cfg.maxConcurrent),
+    cps: String(cfg.cps),
+    ringTimeoutSec: String(Math.round(cfg.ringTimeoutMs / 1000)),
+    maxAttempts: String(cfg.maxAttempts),
+    retry: Object.fromEntries(RETRY_OUTCOMES.map((o) => [o, retryForm(cfg.retry[o])])),
+    amd: cfg.amd,
+  };
+}
+
+const num = (s: string): number => (s.trim() === '' ? Number.NaN : Number(s.replace(',', '.')));
+
+/** The configuration to send; numbers that do not parse go as they are so the box names the field. */
+export function configFromForm(f: WizardForm, base: Record<string, RetryRule>): Record<string, unknown> {
+  const retry: Record<string, RetryRule> = { ...base };
+  for (const o of RETRY_OUTCOMES) {
+    const r = f.retry[o]!;
+    retry[o] = { ...base[o], delayMs: r.nextDay ? 'next-day' : Math.round(num(r.minutes) * 60_000), maxRetries: num(r.maxRetries) };
+  }
+  const menu: Record<string, string> = {};
+  if (f.menuConfirm) menu.confirm = f.menuConfirm;
+  if (f.menuRepeat) menu.repeat = f.menuRepeat;
+  if (f.menuOptOut) menu.optOut = f.menuOptOut;
+  return {
+    purpose: f.purpose,
+    ...(f.seller.trim() ? { seller: f.seller.trim() } : {}),
+    ...(f.pack ? { pack: f.pack } : {}),
+    message: f.messageKind === 'recording' ? f.message || null : null,
+    tts: f.messageKind === 'tts' ? { text: f.ttsText, voice: f.ttsVoice, ...(f.ttsRate.trim() ? { rate: num(f.ttsRate) } : {}) } : null,
+    voicemail: f.voicemail || null,
+    menu,
+    menuPrompt: f.menuPrompt || null,
+    callerId: f.callerId.replace(/[\s.()-]/g, ''),
+    trunks: f.trunks,
+    schedule: { startDate: f.startDate || null, endDate: f.endDate || null, windows: f.windows },
+    maxConcurrent: num(f.maxConcurrent),
+    cps: num(f.cps),
+    ringTimeoutMs: Math.round(num(f.ringTimeoutSec) * 1000),
+    maxAttempts: num(f.maxAttempts),
+    retry,
+    amd: f.amd,
+  };
+}

@@ -1,0 +1,224 @@
+// The campaign wizard: one form in sections (list, message, voicemail, keypad menu, caller ID, trunk,
+// schedule, pacing, retries, purpose). Saving creates (or changes) a draft and opens its page, where
+// the preflight report and the ETA come before the start.
+import { useEffect, useState } from 'preact/hooks';
+import { api, ApiError, useApi } from '../../api.ts';
+import { navigate } from '../../router.ts';
+import { useLang } from '../../i18n.ts';
+import { Button, Field, Link, Notice, Page } from '../../components/index.ts';
+import { t } from './messages.ts';
+import { purposeLabel, outcomeLabel } from './labels.ts';
+import { configFromForm, formFromConfig, RETRY_OUTCOMES, type WizardForm } from './wizard-form.ts';
+import type { CampaignOptions, CampaignView, ListSummary, RecordingSummary } from './types.ts';
+import { ScheduleFields } from './schedule-fields.tsx';
+import './campaigns.css';
+
+const VOICES = ['en', 'en-us', 'en-gb', 'fr', 'fr+f2', 'fr-be', 'es', 'de'];
+const PACKS = ['us', 'ca', 'fr', 'uk', 'none'];
+const KEYS = ['', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '*', '#'];
+
+export function CampaignWizard({ editId }: { editId?: number }) {
+  const lang = useLang();
+  const opts = useApi<CampaignOptions>('/api/campaigns/options');
+  const lists = useApi<ListSummary[]>('/api/lists');
+  const recs = useApi<RecordingSummary[]>('/api/recordings');
+  const existing = useApi<CampaignView>(editId ? `/api/campaigns/${editId}` : null);
+  const [form, setForm] = useState<WizardForm | null>(null);
+  const [error, setError] = useState<ApiError | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  useEffect(() => {
+    if (form || !opts.data || (editId && !existing.data)) return;
+    const f = formFromConfig(existing.data?.config ?? opts.data.defaults, opts.data, lang);
+    if (existing.data) {
+      f.name = existing.data.name;
+      f.listId = String(existing.data.listId);
+    }
+    setForm(f);
+  }, [opts.data, existing.data]);
+
+  const loadError = opts.error ?? lists.error ?? recs.error ?? existing.error;
+  if (!form || !opts.data) {
+    return <Page title={editId ? t('editTitle') : t('newTitle')}>{loadError ? <Notice kind="error">{loadError.message}</Notice> : <p>{t('loading')}</p>}</Page>;
+  }
+  const o = opts.data;
+  const set = <K extends keyof WizardForm>(k: K, v: WizardForm[K]): void => setForm((f) => (f ? { ...f, [k]: v } : f));
+  const err = (k: string): string | undefined => error?.field(k);
+  const recordings = recs.data ?? [];
+  const recordingOptions = (none: string) => [
+    <option key="" value="">{none}</option>,
+    ...recordings.map((r) => <option key={r.id} value={r.id}>{r.name}</option>),
+  ];
+
+  const submit = async (e: Event): Promise<void> => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const config = configFromForm(form, o.defaults.retry);
+      const v = editId
+        ? await api<CampaignView>('PUT', `/api/campaigns/${editId}`, config)
+        : await api<CampaignView>('POST', '/api/campaigns', { name: form.name.trim(), listId: Number(form.listId) || 0, config });
+      navigate(`/campaigns/${v.id}`);
+    } catch (x) {
+      setError(x instanceof ApiError ? x : new ApiError(0, 'E_HTTP', String(x)));
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Page title={editId ? t('editTitle') : t('newTitle')}>
+      <form class="wizard" onSubmit={submit} noValidate>
+        <fieldset>
+          <legend>{t('stepBasics')}</legend>
+          <Field label={t('name')} error={err('name')}>
+            <input value={form.name} disabled={!!editId} maxLength={100} required onInput={(e) => set('name', e.currentTarget.value)} />
+          </Field>
+          <Field label={t('list')} error={err('listId')} hint={lists.data?.length === 0 ? <>{t('noLists')} <Link href="/lists">{t('goLists')}</Link></> : undefined}>
+            <select value={form.listId} disabled={!!editId} required onChange={(e) => set('listId', e.currentTarget.value)}>
+              <option value="">{t('choose')}</option>
+              {(lists.data ?? []).map((l) => <option key={l.id} value={String(l.id)}>{t('listOption', { name: l.name, n: l.contacts })}</option>)}
+            </select>
+          </Field>
+          <Field label={t('purpose')} error={err('purpose')} hint={t('purposeHint')}>
+            <select value={form.purpose} onChange={(e) => set('purpose', e.currentTarget.value)}>
+              {o.purposes.map((p) => <option key={p} value={p}>{purposeLabel(p)}</option>)}
+            </select>
+          </Field>
+          <div class="form-row">
+            <Field label={t('seller')} error={err('seller')} hint={t('sellerHint')}>
+              <input value={form.seller} maxLength={200} onInput={(e) => set('seller', e.currentTarget.value)} />
+            </Field>
+            <Field label={t('pack')} error={err('pack')}>
+              <select value={form.pack} onChange={(e) => set('pack', e.currentTarget.value)}>
+                <option value="">{t('packDefault')}</option>
+                {PACKS.map((p) => <option key={p} value={p}>{p}</option>)}
+              </select>
+            </Field>
+          </div>
+        </fieldset>
+
+        <fieldset>
+          <legend>{t('stepMessage')}</legend>
+          <div class="radios" role="radiogroup" aria-label={t('messageKind')}>
+            <label><input type="radio" name="messageKind" checked={form.messageKind === 'recording'} onChange={() => set('messageKind', 'recording')} /> {t('kindRecording')}</label>
+            <label><input type="radio" name="messageKind" checked={form.messageKind === 'tts'} onChange={() => set('messageKind', 'tts')} /> {t('kindTts')}</label>
+          </div>
+          {form.messageKind === 'recording' ? (
+            <Field label={t('message')} error={err('message')} hint={recordings.length === 0 ? <>{t('noRecordings')} <Link href="/recordings">{t('goRecordings')}</Link></> : undefined}>
+              <select value={form.message} onChange={(e) => set('message', e.currentTarget.value)}>{recordingOptions(t('choose'))}</select>
+            </Field>
+          ) : (
+            <>
+              <Field label={t('ttsText')} error={err('tts.text') ?? err('tts')} hint={t('ttsHint')}>
+                <textarea rows={4} value={form.ttsText} maxLength={5000} onInput={(e) => set('ttsText', e.currentTarget.value)} />
+              </Field>
+              <div class="form-row">
+                <Field label={t('ttsVoice')} error={err('tts.voice')}>
+                  <select value={form.ttsVoice} onChange={(e) => set('ttsVoice', e.currentTarget.value)}>
+                    {VOICES.map((v) => <option key={v} value={v}>{v}</option>)}
+                  </select>
+                </Field>
+                <Field label={t('ttsRate')} error={err('tts.rate')} hint={t('ttsRateHint')}>
+                  <input type="number" inputMode="numeric" min={80} max={400} value={form.ttsRate} onInput={(e) => set('ttsRate', e.currentTarget.value)} />
+                </Field>
+              </div>
+            </>
+          )}
+          <Field label={t('voicemail')} error={err('voicemail')} hint={t('voicemailHint')}>
+            <select value={form.voicemail} onChange={(e) => set('voicemail', e.currentTarget.value)}>{recordingOptions(t('noVoicemail'))}</select>
+          </Field>
+          <label class="check"><input type="checkbox" checked={form.amd} onChange={(e) => set('amd', e.currentTarget.checked)} /> {t('amd')}</label>
+        </fieldset>
+
+        <fieldset>
+          <legend>{t('stepMenu')}</legend>
+          <Field label={t('menuPrompt')} error={err('menuPrompt')} hint={t('menuPromptHint')}>
+            <select value={form.menuPrompt} onChange={(e) => set('menuPrompt', e.currentTarget.value)}>{recordingOptions(t('noMenuPrompt'))}</select>
+          </Field>
+          <div class="form-row">
+            {([['menuConfirm', 'menu.confirm', t('keyConfirm')], ['menuRepeat', 'menu.repeat', t('keyRepeat')], ['menuOptOut', 'menu.optOut', t('keyOptOut')]] as const).map(([k, fk, label]) => (
+              <Field key={k} label={label} error={err(fk) ?? (k === 'menuConfirm' ? err('menu') : undefined)}>
+                <select value={form[k]} onChange={(e) => set(k, e.currentTarget.value)}>
+                  {KEYS.map((key) => <option key={key} value={key}>{key === '' ? t('noKey') : key}</option>)}
+                </select>
+              </Field>
+            ))}
+          </div>
+        </fieldset>
+
+        <fieldset>
+          <legend>{t('stepLine')}</legend>
+          <Field label={t('callerId')} error={err('callerId')} hint={t('callerIdHint')}>
+            <input type="tel" list="caller-ids" value={form.callerId} autoComplete="off" onInput={(e) => set('callerId', e.currentTarget.value)} />
+          </Field>
+          <datalist id="caller-ids">
+            {o.callerIds.map((c) => <option key={c.number} value={c.number}>{`${c.label}${c.verified ? '' : ` (${t('unverified')})`}`}</option>)}
+          </datalist>
+          <div role="group" aria-labelledby="trunks-label" class="checks">
+            <p id="trunks-label" class="label">{t('trunks')}</p>
+            {o.trunks.map((x) => (
+              <label key={x.name} class="check">
+                <input type="checkbox" disabled={!x.enabled} checked={form.trunks.includes(x.name)}
+                  onChange={(e) => set('trunks', e.currentTarget.checked ? [...form.trunks, x.name] : form.trunks.filter((n) => n !== x.name))} />
+                {' '}{t('trunkOption', { name: x.name, kind: x.kind, n: x.channels })}{x.enabled ? '' : ` (${t('disabled')})`}
+              </label>
+            ))}
+            {(err('trunks') ?? err('trunks.0')) && <p class="field__error">{err('trunks') ?? err('trunks.0')}</p>}
+          </div>
+        </fieldset>
+
+        <ScheduleFields form={form} set={set} err={err} />
+
+        <fieldset>
+          <legend>{t('stepPacing')}</legend>
+          <div class="form-row">
+            <Field label={t('maxConcurrent')} error={err('maxConcurrent')} hint={t('maxConcurrentHint')}>
+              <input type="number" inputMode="numeric" min={1} max={1000} value={form.maxConcurrent} onInput={(e) => set('maxConcurrent', e.currentTarget.value)} />
+            </Field>
+            <Field label={t('cps')} error={err('cps')} hint={t('cpsHint')}>
+              <input type="number" inputMode="decimal" min={0.1} max={200} step="any" value={form.cps} onInput={(e) => set('cps', e.currentTarget.value)} />
+            </Field>
+            <Field label={t('ringTimeout')} error={err('ringTimeoutMs')}>
+              <input type="number" inputMode="numeric" min={5} max={120} value={form.ringTimeoutSec} onInput={(e) => set('ringTimeoutSec', e.currentTarget.value)} />
+            </Field>
+          </div>
+        </fieldset>
+
+        <fieldset>
+          <legend>{t('stepRetries')}</legend>
+          <Field label={t('maxAttempts')} error={err('maxAttempts')} hint={t('maxAttemptsHint')}>
+            <input type="number" inputMode="numeric" min={1} max={20} value={form.maxAttempts} onInput={(e) => set('maxAttempts', e.currentTarget.value)} />
+          </Field>
+          <details>
+            <summary>{t('retryRules')}</summary>
+            {RETRY_OUTCOMES.map((oc) => {
+              const r = form.retry[oc]!;
+              const setR = (patch: Partial<typeof r>): void => set('retry', { ...form.retry, [oc]: { ...r, ...patch } });
+              return (
+                <div class="retry-rule" key={oc} role="group" aria-label={outcomeLabel(oc)}>
+                  <p class="label">{outcomeLabel(oc)}</p>
+                  <div class="form-row">
+                    <Field label={t('retries')} error={err(`retry.${oc}.maxRetries`)}>
+                      <input type="number" inputMode="numeric" min={0} max={20} value={r.maxRetries} onInput={(e) => setR({ maxRetries: e.currentTarget.value })} />
+                    </Field>
+                    <Field label={t('delayMinutes')} error={err(`retry.${oc}.delayMs`)}>
+                      <input type="number" inputMode="numeric" min={0} disabled={r.nextDay} value={r.minutes} onInput={(e) => setR({ minutes: e.currentTarget.value })} />
+                    </Field>
+                    <label class="check"><input type="checkbox" checked={r.nextDay} onChange={(e) => setR({ nextDay: e.currentTarget.checked })} /> {t('nextDay')}</label>
+                  </div>
+                </div>
+              );
+            })}
+          </details>
+        </fieldset>
+
+        {error && <Notice kind="error" title={t('saveFailed')}>{error.message}</Notice>}
+        <div class="actions">
+          <Link class="btn btn--secondary" href={editId ? `/campaigns/${editId}` : '/campaigns'}>{t('cancel')}</Link>
+          <Button type="submit" variant="primary" busy={busy}>{t('saveAndCheck')}</Button>
+        </div>
+      </form>
+    </Page>
+  );
+}
