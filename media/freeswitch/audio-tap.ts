@@ -1,0 +1,112 @@
+// The callee's audio out of FreeSWITCH, for the box's own answering-machine and beep detectors.
+// FreeSWITCH records the endpoint's read stream (what the far end sends it) to a WAV file with
+// RECORD_READ_ONLY; this reader follows the growing file and hands over 16-bit PCM as it lands.
+// Timing comes from the sample count, not the clock, so read delays do not move the reported ms.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import type { FsEndpoint } from './fsmrf.ts';
+
+export interface AudioTapOptions {
+  /** Folder both FreeSWITCH and this process can write and read. */
+  dir?: string;
+  /** How often the file is read (ms). */
+  pollMs?: number;
+}
+
+export function defaultTapDir(): string {
+  return path.join(os.tmpdir(), 'vba-fs-tap');
+}
+
+/** Where the PCM data starts in a WAV file written so far; null while the header is incomplete. */
+export function wavDataOffset(head: Buffer): number | null {
+  if (head.length < 12) return null;
+  if (head.toString('latin1', 0, 4) !== 'RIFF') return 0; // headerless raw PCM
+  let at = 12;
+  while (at + 8 <= head.length) {
+    const id = head.toString('latin1', at, at + 4);
+    const size = head.readUInt32LE(at + 4);
+    if (id === 'data') return at + 8;
+    at += 8 + size + (size & 1);
+  }
+  return null;
+}
+
+export class AudioTap {
+  readonly file: string;
+  private readonly ep: FsEndpoint;
+  private readonly pollMs: number;
+  private fd: number | null = null;
+  private pos = 0;
+  private dataAt: number | null = null;
+  private carry: Buffer = Buffer.alloc(0);
+  private timer: NodeJS.Timeout | null = null;
+  private stopped = false;
+  private reading = false;
+
+  constructor(ep: FsEndpoint, private readonly onAudio: (pcm: Int16Array) => void, o: AudioTapOptions = {}) {
+    this.ep = ep;
+    const dir = o.dir ?? defaultTapDir();
+    fs.mkdirSync(dir, { recursive: true, mode: 0o1777 });
+    this.file = path.join(dir, `${randomUUID()}.wav`);
+    this.pollMs = o.pollMs ?? 20;
+  }
+
+  /** Ask FreeSWITCH to record what the far end sends, then follow the file. */
+  async start(): Promise<void> {
+    // API commands, not dialplan applications: those would queue behind a prompt being played.
+    await this.ep.api('uuid_setvar_multi', `${this.ep.uuid} RECORD_READ_ONLY=true;RECORD_STEREO=false;record_sample_rate=8000`);
+    await this.ep.api('uuid_record', `${this.ep.uuid} start ${this.file}`);
+    if (this.stopped) return;
+    this.timer = setInterval(() => this.poll(), this.pollMs);
+  }
+
+  /** Stop recording and reading, remove the file. Safe to call twice or after the call ended. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.ep.api('uuid_record', `${this.ep.uuid} stop ${this.file}`).catch(() => {});
+    if (this.fd !== null) fs.close(this.fd, () => {});
+    this.fd = null;
+    fs.rm(this.file, { force: true }, () => {});
+  }
+
+  private poll(): void {
+    if (this.reading || this.stopped) return;
+    this.reading = true;
+    try {
+      if (this.fd === null) {
+        try { this.fd = fs.openSync(this.file, 'r'); } catch { return; } // not created yet
+      }
+      const chunk = Buffer.alloc(64 * 1024);
+      for (;;) {
+        const n = fs.readSync(this.fd, chunk, 0, chunk.length, this.pos);
+        if (n <= 0) break;
+        this.pos += n;
+        this.consume(Buffer.from(chunk.subarray(0, n)));
+        if (n < chunk.length) break;
+      }
+    } finally {
+      this.reading = false;
+    }
+  }
+
+  private consume(b: Buffer): void {
+    let data = this.carry.length ? Buffer.concat([this.carry, b]) : b;
+    if (this.dataAt === null) {
+      const at = wavDataOffset(data);
+      if (at === null) { this.carry = data; return; }
+      this.dataAt = at;
+      data = data.subarray(at);
+    }
+    const usable = data.length - (data.length % 2);
+    this.carry = Buffer.from(data.subarray(usable));
+    if (usable === 0) return;
+    const pcm = new Int16Array(usable / 2);
+    for (let i = 0; i < pcm.length; i++) pcm[i] = data.readInt16LE(i * 2);
+    this.onAudio(pcm);
+  }
+}

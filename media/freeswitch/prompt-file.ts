@@ -1,0 +1,51 @@
+// The file FreeSWITCH plays for a prompt: the library's 8 kHz 16-bit WAV when the recording has one
+// (mod_sndfile reads it), otherwise a WAV made once from the G.711 copy and cached by content.
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { PromptRef } from '../../appliance/call-port.ts';
+import { AppError } from '../../appliance/errors.ts';
+import { decodeG711 } from '../dsp/g711.ts';
+
+export function wavHeader(dataBytes: number, rate = 8000): Buffer {
+  const h = Buffer.alloc(44);
+  h.write('RIFF', 0, 'latin1');
+  h.writeUInt32LE(36 + dataBytes, 4);
+  h.write('WAVEfmt ', 8, 'latin1');
+  h.writeUInt32LE(16, 16);
+  h.writeUInt16LE(1, 20); // PCM
+  h.writeUInt16LE(1, 22); // mono
+  h.writeUInt32LE(rate, 24);
+  h.writeUInt32LE(rate * 2, 28);
+  h.writeUInt16LE(2, 32);
+  h.writeUInt16LE(16, 34);
+  h.write('data', 36, 'latin1');
+  h.writeUInt32LE(dataBytes, 40);
+  return h;
+}
+
+/** Absolute path of a WAV FreeSWITCH can play for this prompt, and its length in ms. */
+export function playableWav(prompt: PromptRef, cacheDir = path.join(os.tmpdir(), 'vba-fs-prompts')): { file: string; ms: number } {
+  if (prompt.wav && fs.existsSync(prompt.wav)) {
+    const size = fs.statSync(prompt.wav).size;
+    return { file: path.resolve(prompt.wav), ms: Math.max(0, Math.round((size - 44) / 16)) };
+  }
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(prompt.pcmu);
+  } catch {
+    throw new AppError('E_PROMPT', 'The recording\'s files are missing', { id: prompt.id });
+  }
+  const key = createHash('sha1').update(`${path.resolve(prompt.pcmu)}|${st.size}|${st.mtimeMs}`).digest('hex').slice(0, 20);
+  const file = path.join(cacheDir, `${key}.wav`);
+  const ms = Math.round(st.size / 8);
+  if (fs.existsSync(file)) return { file, ms };
+  fs.mkdirSync(cacheDir, { recursive: true });
+  const pcm = decodeG711('pcmu', fs.readFileSync(prompt.pcmu));
+  const body = Buffer.from(pcm.buffer, pcm.byteOffset, pcm.byteLength);
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, Buffer.concat([wavHeader(body.length), body]));
+  fs.renameSync(tmp, file);
+  return { file, ms };
+}

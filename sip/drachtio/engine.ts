@@ -1,0 +1,131 @@
+// The drachtio call engine: SIP through drachtio-server (drachtio-srf), media on FreeSWITCH
+// (drachtio-fsmrf), behind the call port. Built by appliance/main.ts when settings say
+// engine "drachtio". While either server is away, trunks report 'down' with the reason and dial()
+// returns calls that end at once with 'trunk-failure' (E_TRUNK_DOWN); the links keep reconnecting.
+import { EventEmitter } from 'node:events';
+import type { Call, CallEngine, CallEngineEvents, DialRequest, TrunkStatus } from '../../appliance/call-port.ts';
+import type { Settings } from '../../appliance/config/types.ts';
+import { AppError } from '../../appliance/errors.ts';
+import type { Logger } from '../../appliance/log.ts';
+import { TrunkGuard } from '../embedded/guard.ts';
+import { DrachtioCall } from './drachtio-call.ts';
+import { installInbound, type InboundStats } from './inbound.ts';
+import { ServerLinks, type ServersState } from './links.ts';
+import { DrachtioTrunks } from './trunks.ts';
+
+export interface DrachtioEngineOptions {
+  settings: Pick<Settings, 'sip' | 'trunks' | 'defaultTrunk' | 'drachtio'>;
+  logger: Logger;
+  /** How long start() waits for both servers before carrying on without them (default 5 s). */
+  connectWaitMs?: number;
+  /** Name of FreeSWITCH's sofia profile fsmrf sends its INVITEs to. */
+  profile?: string;
+  /** Folder shared with FreeSWITCH for the answering-machine audio tap. */
+  tapDir?: string;
+  registrationBackoffMs?: number;
+}
+
+interface Parts {
+  guard: TrunkGuard;
+  links: ServerLinks;
+  trunks: DrachtioTrunks;
+  inbound: InboundStats;
+}
+
+export class DrachtioEngine extends EventEmitter<CallEngineEvents> implements CallEngine {
+  readonly name = 'drachtio' as const;
+  private readonly o: DrachtioEngineOptions;
+  private parts: Parts | null = null;
+  private readonly calls = new Set<DrachtioCall>();
+  private closing = false;
+
+  constructor(o: DrachtioEngineOptions) {
+    super();
+    this.o = o;
+  }
+
+  /** Which servers are connected (for status and telemetry). */
+  servers(): ServersState {
+    return { ...(this.parts?.links.state ?? { drachtio: false, freeswitch: false, sipHostport: null, drachtioVersion: null }) };
+  }
+
+  /** The pieces, for diagnostics and tests. */
+  get internals(): Readonly<Parts> | null {
+    return this.parts;
+  }
+
+  /** Resolves once both servers are connected; false after timeoutMs. */
+  async whenConnected(timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (this.parts && !this.parts.links.downReason()) return true;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return !!this.parts && !this.parts.links.downReason();
+  }
+
+  async start(): Promise<void> {
+    if (this.parts) return;
+    const { sip, trunks, drachtio: d } = this.o.settings;
+    const log = this.o.logger;
+    const guard = new TrunkGuard({ ...sip.guard, logger: log.child({ part: 'guard' }) });
+    const links = new ServerLinks({
+      drachtio: { host: d.host, port: d.port, secret: d.secret },
+      freeswitch: { host: d.freeswitch.host, port: d.freeswitch.port, secret: d.freeswitch.secret, profile: this.o.profile },
+      logger: log.child({ part: 'servers' }),
+    });
+    const manager = new DrachtioTrunks({
+      trunks, logger: log.child({ part: 'trunks' }), guard,
+      srf: () => (links.state.drachtio ? links.srf : null),
+      contactHostport: () => links.state.sipHostport,
+      serversDown: () => links.downReason(),
+      registrationBackoffMs: this.o.registrationBackoffMs,
+    });
+    manager.on('trunk', (s) => this.emit('trunk', s));
+    links.on('change', (s) => {
+      log.info({ drachtio: s.drachtio, freeswitch: s.freeswitch }, 'call servers');
+      manager.serversChanged();
+    });
+    const inbound = installInbound(links.srf, guard, log.child({ part: 'inbound' }));
+    this.parts = { guard, links, trunks: manager, inbound };
+    await links.start(this.o.connectWaitMs ?? 5000);
+    const down = links.downReason();
+    if (down) log.warn({ reason: down }, 'call engine started without its servers: calls are refused until they are back');
+    await manager.start();
+  }
+
+  dial(request: DialRequest): Call {
+    const p = this.parts;
+    if (!p || this.closing) throw new AppError('E_SIP_TRANSPORT', 'The call engine is not running');
+    const call = new DrachtioCall({
+      links: p.links, trunks: p.trunks, defaultTrunk: this.o.settings.defaultTrunk, logger: this.o.logger, tapDir: this.o.tapDir,
+    }, request);
+    this.calls.add(call);
+    void call.done.then(() => this.calls.delete(call));
+    return call;
+  }
+
+  trunks(): TrunkStatus[] {
+    return this.parts?.trunks.status() ?? [];
+  }
+
+  activeCalls(): number {
+    return this.calls.size;
+  }
+
+  /** Hang up every call (bounded), unregister, disconnect from both servers. */
+  async close(): Promise<void> {
+    const p = this.parts;
+    if (!p || this.closing) return;
+    this.closing = true;
+    const hangups = [...this.calls].map((c) => c.hangup('engine-closing').catch(() => {}));
+    await Promise.race([Promise.all(hangups), new Promise((r) => setTimeout(r, 5000).unref())]);
+    for (const c of this.calls) c.forceEnd('engine closed');
+    await p.trunks.stop();
+    // Let the last BYEs and endpoint hang-ups leave before the sockets close.
+    await new Promise((r) => setTimeout(r, 200));
+    await p.links.close();
+    this.parts = null;
+    this.closing = false;
+  }
+}

@@ -1,0 +1,47 @@
+// Requests that start something new at drachtio-server, screened by the embedded engine's trunk guard:
+// a configured trunk (or a peer we are calling) gets the embedded engine's answers (OPTIONS 200, we
+// are outbound-only); anyone else gets a rate-limited 403 or silence, and one log line per source.
+import type { Logger } from '../../appliance/log.ts';
+import type { TrunkGuard } from '../embedded/guard.ts';
+import type { Srf, SrfMessage, SrfResponseOut } from './srf.ts';
+
+const ALLOW = 'INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, UPDATE';
+const METHODS = ['invite', 'options', 'register', 'subscribe', 'message', 'notify', 'info', 'refer', 'publish', 'update'] as const;
+
+export interface InboundStats { refused: number; blocked: number }
+
+export function installInbound(srf: Srf, guard: TrunkGuard, logger: Logger): InboundStats {
+  const stats: InboundStats = { refused: 0, blocked: 0 };
+  const handle = (req: SrfMessage, res: SrfResponseOut): void => {
+    const method = (req.method ?? '').toUpperCase();
+    const source = req.source_address ?? '';
+    if (!guard.isAllowed(source)) {
+      stats.blocked++;
+      // Silence is an answer too: drachtio-server drops the transaction when it times out.
+      if (guard.blocked(source, method)) res.send(403, 'Forbidden');
+      return;
+    }
+    switch (method) {
+      case 'OPTIONS':
+        res.send(200, 'OK', { headers: { Allow: ALLOW, Accept: 'application/sdp' } });
+        return;
+      case 'NOTIFY':
+        res.send(200, 'OK');
+        return;
+      case 'INVITE':
+        stats.refused++;
+        logger.info({ method, source }, 'refused an inbound call (outbound only)');
+        res.send(403, 'Forbidden (outbound only)');
+        return;
+      case 'REGISTER':
+        stats.refused++;
+        res.send(403, 'Forbidden');
+        return;
+      default:
+        stats.refused++;
+        res.send(405, 'Method Not Allowed', { headers: { Allow: ALLOW } });
+    }
+  };
+  for (const m of METHODS) srf.use(m, (req, res) => handle(req, res));
+  return stats;
+}
