@@ -34,6 +34,7 @@ export const ERRORS = {
   E_TOO_LARGE: { status: 413, title: 'Upload too large' },
   E_RATE_LIMITED: { status: 429, title: 'Too many attempts' },
   E_FLEET_COMMAND: { status: 400, title: 'Invalid fleet command' },
+  E_CLOCK_UNSYNCED: { status: 409, title: 'System clock not synchronised' },
   E_FLEET_CONFIG: { status: 400, title: 'Invalid desired configuration' },
 } as const;
 

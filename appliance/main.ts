@@ -25,10 +25,12 @@ import { complianceRoutes } from './http/routes/compliance.ts';
 import { createRequire } from 'node:module';
 import { PromptRenderer, type RenderItem } from '../media/prompts/renderer.ts';
 import type { CampaignRow, DueContact } from './store/campaigns-repo.ts';
+import { SystemdNotifier } from './system/notify.ts';
+import { ClockMonitor, systemClockReader, type ClockReader } from './system/clock.ts';
 
 declare module './http/live-feed.ts' {
   interface LiveEvents {
-    'campaign.counters': Pick<CampaignView, 'id' | 'name' | 'status' | 'counters' | 'etaMs'>;
+    'campaign.counters': Pick<CampaignView, 'id' | 'name' | 'status' | 'counters' | 'etaMs' | 'waitingReason'>;
   }
 }
 
@@ -67,6 +69,8 @@ export interface ApplianceOptions {
   /** Options for the built-in sandbox (tests: seed, time scale). */
   sandbox?: { seed?: number; timeScale?: number; mix?: string; rtpPortMin?: number; rtpPortMax?: number };
   now?: () => number;
+  /** Reads the clock synchronisation state (default: systemd-timesyncd / timedatectl). */
+  clockReader?: ClockReader;
 }
 
 export class Appliance {
@@ -80,6 +84,9 @@ export class Appliance {
   campaigns!: CampaignService;
   http!: HttpService;
   fleet: FleetAgent | null = null;
+  clock!: ClockMonitor;
+  /** systemd's notify protocol (READY, WATCHDOG, STATUS); does nothing outside systemd. */
+  notifier: SystemdNotifier | null = null;
   readonly live = new LiveFeed();
   sandboxPort: number | null = null;
   private readonly lock: StateLock;
@@ -100,6 +107,7 @@ export class Appliance {
     try {
       this.settings = await this.settingsStore.load({ env: this.opts.env ?? process.env, overrides: this.opts.overrides });
       if (!this.opts.logger) this.logger = createLogger({ level: this.settings.logging.level });
+      this.notifier = new SystemdNotifier({ env: this.opts.env ?? process.env, logger: this.logger.child({ svc: 'systemd' }) });
       this.db = openStore({ dir: this.opts.dataDir });
       const swept = sweepInterruptedImports(this.db);
       if (swept > 0) this.logger.warn({ lists: swept }, 'removed contact lists whose import was interrupted');
@@ -111,6 +119,15 @@ export class Appliance {
         this.settings = this.settingsStore.addOverride((s) => { s.compliance.pack ??= 'none'; });
         this.logger.warn('sandbox only and no compliance pack chosen: the permissive "none" pack applies until a real trunk is configured');
       }
+
+      this.clock = new ClockMonitor({
+        read: this.opts.clockReader ?? systemClockReader(),
+        requireSync: () => this.settingsStore.get().clock.requireSync,
+        realTrunkEnabled: () => this.settingsStore.get().trunks.some((t) => t.enabled && t.kind !== 'sandbox'),
+        logger: this.logger.child({ svc: 'clock' }),
+        onChange: (_status, permission) => { if (!permission.ok) void this.notifier?.status(permission.reason); },
+      });
+      await this.startService(this.clock);
 
       this.engine = await createEngine(this.settings, this.logger);
       await this.startService({ name: 'engine', start: () => this.engine.start(), stop: () => this.engine.close() });
@@ -131,6 +148,7 @@ export class Appliance {
         },
         personalPrompt: (campaign, contact) => this.personalPrompt(campaign, contact),
         gate: createComplianceGate({ db: this.db, pack: (c) => campaignPack(c, this.settingsStore.get().compliance.pack) }),
+        canDial: () => this.clock.canDial(),
         onProgress: (id) => { this.publishProgress(id); this.fleet?.notify(); },
         now,
       });
@@ -142,7 +160,9 @@ export class Appliance {
         kick: () => this.dialer.kick(),
         onChange: (id) => { this.publishProgress(id); this.fleet?.notify(); },
         onStarted: (id) => this.prerender(id),
+        holdReason: () => this.dialer.holdReason,
         checkStart: (campaign) => {
+          this.checkClock();
           const s = this.settingsStore.get();
           checkCampaignStart(this.db, campaign, campaignPack(campaign, s.compliance.pack), (now ?? Date.now)(), s);
         },
@@ -157,6 +177,7 @@ export class Appliance {
         engine: this.engine,
         live: this.live,
         out: this.opts.out,
+        clock: () => this.clock.status(),
         extraRoutes: [campaignRoutes(this.campaigns), recordingRoutes(this.recordings, (id) => this.recordingInUse(id)), complianceRoutes()],
       });
       await this.startService(this.http);
@@ -180,6 +201,8 @@ export class Appliance {
       // The dialer starts last and stops first: SIGTERM stops new calls before anything else goes.
       await this.startService({ name: 'dialer', start: () => this.dialer.start(), stop: () => this.dialer.stop() });
       this.logger.info({ dataDir: this.opts.dataDir, engine: this.engine.name, httpPort: this.http.port, sandbox: this.sandboxPort !== null }, 'appliance started');
+      const clock = this.clock.canDial();
+      void this.notifier.ready(clock.ok ? `serving on HTTP port ${this.http.port}, engine ${this.engine.name}` : clock.reason);
     } catch (e) {
       await this.stop();
       throw e;
@@ -248,11 +271,17 @@ export class Appliance {
       this.progressTimers.delete(id);
       try {
         const v = this.campaigns.view(id);
-        this.live.publish('campaign.counters', { id: v.id, name: v.name, status: v.status, counters: v.counters, etaMs: v.etaMs });
+        this.live.publish('campaign.counters', { id: v.id, name: v.name, status: v.status, counters: v.counters, etaMs: v.etaMs, waitingReason: v.waitingReason });
       } catch (e) {
         this.logger.debug({ err: (e as Error).message }, 'live counters skipped');
       }
     }, 250));
+  }
+
+  /** Campaign start needs a synchronised clock when one is required (see system/clock.ts). */
+  private checkClock(): void {
+    const p = this.clock.canDial();
+    if (!p.ok) throw new AppError('E_CLOCK_UNSYNCED', p.reason);
   }
 
   private async startService(svc: Service): Promise<void> {
@@ -262,6 +291,7 @@ export class Appliance {
 
   /** Stop in reverse order; a service that fails to stop is logged and the rest still stop. */
   async stop(): Promise<void> {
+    void this.notifier?.stopping();
     while (this.started.length > 0) {
       const svc = this.started.pop()!;
       try {
@@ -273,6 +303,7 @@ export class Appliance {
     for (const t of this.progressTimers.values()) clearTimeout(t);
     this.progressTimers.clear();
     if (this.db?.open) this.db.close();
+    await this.notifier?.close();
     this.lock.release();
   }
 }

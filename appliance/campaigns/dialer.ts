@@ -43,6 +43,8 @@ export interface DialerDeps {
    */
   personalPrompt?: (campaign: CampaignRow, contact: DueContact) => { prompt: PromptRef } | { waitMs: number } | { error: string };
   gate?: DialGate;
+  /** Box-wide precondition checked before placing calls (e.g. a synchronised clock); contacts stay pending while refused. */
+  canDial?: () => { ok: true } | { ok: false; reason: string };
   now?: () => number;
   /** Called whenever counters of a campaign change (live feed). */
   onProgress?: (campaignId: number) => void;
@@ -69,6 +71,7 @@ export class Dialer {
   private running = false;
   private ticking = false;
   private readonly settled = new Set<Promise<void>>();
+  private held: string | null = null;
 
   constructor(private readonly deps: DialerDeps) {
     this.repo = new CampaignsRepo(deps.db);
@@ -77,6 +80,11 @@ export class Dialer {
 
   get activeCalls(): number {
     return this.active.size;
+  }
+
+  /** Why no call is being placed right now (running campaigns show it), or null. */
+  get holdReason(): string | null {
+    return this.held;
   }
 
   activeFor(campaignId: number): number {
@@ -162,7 +170,13 @@ export class Dialer {
     this.ticking = true;
     let wake = this.deps.idleMs ?? 500;
     try {
-      for (const campaign of this.repo.byStatus('running')) {
+      const permission = this.deps.canDial?.() ?? { ok: true };
+      const held = permission.ok ? null : permission.reason;
+      if (held !== this.held) {
+        this.held = held;
+        for (const c of this.repo.byStatus('running')) this.deps.onProgress?.(c.id);
+      }
+      for (const campaign of held === null ? this.repo.byStatus('running') : []) {
         wake = Math.min(wake, this.tickCampaign(campaign));
       }
     } catch (e) {

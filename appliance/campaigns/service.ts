@@ -13,6 +13,8 @@ import { PERSONAL_TOKENS } from './personal-fields.ts';
 export interface CampaignView extends CampaignRow {
   counters: { contacts: number; pending: number; waiting: number; calling: number; done: number; blocked: number; stopped: number; active: number };
   etaMs: number | null;
+  /** Running but placing no calls, and why (e.g. the clock is not synchronised); null otherwise. */
+  waitingReason: string | null;
 }
 
 export interface CampaignServiceDeps {
@@ -29,6 +31,8 @@ export interface CampaignServiceDeps {
   onStarted?: (campaignId: number) => void;
   /** Wake the dialer after a start or resume. */
   kick?: () => void;
+  /** Why the dialer places no call right now (box-wide), or null. */
+  holdReason?: () => string | null;
   onChange?: (campaignId: number) => void;
 }
 
@@ -132,7 +136,8 @@ export class CampaignService {
       counters.contacts += r.n;
       if (r.state in counters) counters[r.state as 'pending'] = r.n;
     }
-    return { ...c, counters, etaMs: this.eta(c, counters.pending + counters.waiting + counters.calling) };
+    const waitingReason = c.status === 'running' ? (this.deps.holdReason?.() ?? null) : null;
+    return { ...c, counters, etaMs: this.eta(c, counters.pending + counters.waiting + counters.calling), waitingReason };
   }
 
   list(): CampaignView[] {

@@ -23,6 +23,7 @@ export function defaultSettings(): Settings {
     drachtio: { host: '127.0.0.1', port: 9022, secret: 'cymru', freeswitch: { host: '127.0.0.1', port: 8021, secret: 'ClueCon' } },
     compliance: { pack: null },
     fleet: { enabled: false, url: null, boxId: null },
+    clock: { requireSync: 'auto' },
     logging: { level: 'info' },
   };
 }

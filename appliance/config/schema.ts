@@ -44,7 +44,7 @@ const trunk: Schema = {
 export const settingsSchema: Schema = {
   type: 'object',
   additionalProperties: false,
-  required: ['version', 'box', 'engine', 'http', 'sip', 'media', 'trunks', 'defaultTrunk', 'callerIds', 'users', 'drachtio', 'compliance', 'fleet', 'logging'],
+  required: ['version', 'box', 'engine', 'http', 'sip', 'media', 'trunks', 'defaultTrunk', 'callerIds', 'users', 'drachtio', 'compliance', 'fleet', 'clock', 'logging'],
   properties: {
     version: { type: 'integer', minimum: 1 },
     box: {
@@ -176,6 +176,12 @@ export const settingsSchema: Schema = {
         telemetryIntervalSec: { type: 'integer', minimum: 1, maximum: 86400 },
         sessionExpiryDays: { type: 'integer', minimum: 1, maximum: 365 },
       },
+    },
+    clock: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['requireSync'],
+      properties: { requireSync: { oneOf: [{ type: 'boolean' }, { type: 'string', const: 'auto' }] } },
     },
     logging: {
       type: 'object',

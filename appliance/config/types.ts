@@ -95,5 +95,10 @@ export interface Settings {
   drachtio: { host: string; port: number; secret: string; freeswitch: { host: string; port: number; secret: string } };
   compliance: { pack: 'us' | 'ca' | 'fr' | 'uk' | 'none' | null };
   fleet: FleetSettings;
+  /**
+   * Dial only with a synchronised system clock (calling windows, consent and audit times). 'auto':
+   * required while a real (non-sandbox) trunk is enabled, and enforced when the state can be read.
+   */
+  clock: { requireSync: 'auto' | boolean };
   logging: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' };
 }

@@ -9,6 +9,7 @@ import type { ContactsPort } from './contacts-port.ts';
 import type { LiveFeed } from './live-feed.ts';
 import type { LoginLimit, LoginLimiter } from './login-limiter.ts';
 import type { SessionStore, SessionTimes } from './sessions.ts';
+import type { ClockStatus } from '../system/clock.ts';
 
 export type RouteModule = (app: FastifyInstance, ctx: HttpContext) => void;
 
@@ -38,6 +39,8 @@ export interface HttpDeps {
   loginLimit?: LoginLimit;
   /** Contact-list import; default the appliance/contacts module. */
   contacts?: ContactsPort;
+  /** Clock synchronisation state for /api/health (appliance/system/clock.ts). */
+  clock?: () => ClockStatus;
   /** Serve over HTTPS with these PEM strings; the session cookie is then Secure. */
   tls?: { key: string; cert: string };
 }

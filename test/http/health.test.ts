@@ -20,6 +20,7 @@ test('health shows engine, calls, trunks, uptime, version, and says when calls g
     version: '0.1.0',
     onSandbox: false,
     time: new Date(clock.t).toISOString(),
+    clock: { synchronized: null, required: false, detail: 'not monitored' },
   });
   box.engine.trunkList.push({ name: 'sandbox', kind: 'sandbox', health: 'up', registered: null, channelsInUse: 0, channels: 100, lastError: null, lastOptionsRttMs: null });
   const sandbox = await box.app.inject({ url: '/api/health', headers: l.headers });

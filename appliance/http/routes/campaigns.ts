@@ -31,6 +31,7 @@ const campaignView = {
       },
     },
     etaMs: { type: 'integer', nullable: true, description: 'estimated time to finish; retries and calling windows are not modelled' },
+    waitingReason: { type: 'string', nullable: true, description: 'a running campaign placing no calls, and why (e.g. waiting for clock synchronisation)' },
   },
 } as const;
 

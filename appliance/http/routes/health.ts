@@ -1,5 +1,5 @@
-// Box health for the dashboard: engine, calls, trunks, uptime, version, and whether calls go to the
-// sandbox (the simulated network) rather than a real trunk, which the UI must say plainly.
+// Box health for the dashboard: engine, calls, trunks, uptime, version, clock synchronisation, and
+// whether calls go to the sandbox (the simulated network) rather than a real trunk, which the UI must say plainly.
 import type { FastifyInstance } from 'fastify';
 import type { HttpContext } from '../context.ts';
 import { requireRole } from '../route-kit.ts';
@@ -19,6 +19,16 @@ const trunkSchema = {
   },
 } as const;
 
+const clockSchema = {
+  type: 'object',
+  required: ['synchronized', 'required', 'detail'],
+  properties: {
+    synchronized: { type: 'boolean', nullable: true, description: 'null when the box cannot tell (no systemd-timesyncd, no timedatectl)' },
+    required: { type: 'boolean', description: 'calls are placed only with a synchronised clock (a real trunk is enabled, or clock.requireSync is true)' },
+    detail: { type: 'string' },
+  },
+} as const;
+
 export function healthRoutes(app: FastifyInstance, ctx: HttpContext): void {
   app.get('/api/health', {
     config: requireRole('viewer'),
@@ -28,7 +38,7 @@ export function healthRoutes(app: FastifyInstance, ctx: HttpContext): void {
       response: {
         200: {
           type: 'object',
-          required: ['box', 'engine', 'activeCalls', 'trunks', 'uptimeSec', 'version', 'onSandbox', 'time'],
+          required: ['box', 'engine', 'activeCalls', 'trunks', 'uptimeSec', 'version', 'onSandbox', 'time', 'clock'],
           properties: {
             box: { type: 'string' },
             engine: { type: 'string' },
@@ -38,6 +48,7 @@ export function healthRoutes(app: FastifyInstance, ctx: HttpContext): void {
             version: { type: 'string' },
             onSandbox: { type: 'boolean', description: 'a trunk of kind sandbox is in use: calls go to the simulated network' },
             time: { type: 'string', format: 'date-time' },
+            clock: clockSchema,
           },
         },
       },
@@ -53,6 +64,7 @@ export function healthRoutes(app: FastifyInstance, ctx: HttpContext): void {
       version: ctx.version,
       onSandbox: trunks.some((t) => t.kind === 'sandbox'),
       time: new Date(ctx.now()).toISOString(),
+      clock: ctx.deps.clock?.() ?? { synchronized: null, required: false, detail: 'not monitored' },
     };
   });
 }

@@ -1,0 +1,148 @@
+// Is the system clock synchronised? Calling windows, consent times and the audit log depend on it,
+// and a Raspberry Pi has no battery clock: until NTP answers after boot, its time is a guess. The box
+// refuses to dial while the clock is not synchronised and a synchronised clock is required.
+import { execFile } from 'node:child_process';
+import { access } from 'node:fs/promises';
+import type { Logger } from '../log.ts';
+
+export interface ClockState {
+  /** null: cannot tell (no systemd-timesyncd flag, no timedatectl answer). */
+  synchronized: boolean | null;
+  /** What the state was read from, or why it could not be. */
+  detail: string;
+}
+
+/** What /api/health and fleet status report. */
+export interface ClockStatus {
+  synchronized: boolean | null;
+  required: boolean;
+  detail: string;
+}
+
+export type DialPermission = { ok: true } | { ok: false; reason: string };
+export type ClockReader = () => Promise<ClockState>;
+export type RequireSync = 'auto' | boolean;
+
+export interface SystemClockOptions {
+  /** Flag file systemd-timesyncd creates once it has synchronised the clock (systemd >= 239). */
+  timesyncFlag?: string;
+  timedatectl?: string;
+  timeoutMs?: number;
+}
+
+/**
+ * Reads the state the way it works on Raspberry Pi OS: systemd-timesyncd's flag file first (no D-Bus
+ * needed from inside the hardened unit), then `timedatectl show -p NTPSynchronized` (the kernel's
+ * view, whatever NTP client runs: chrony, ntpd). Neither available means unknown.
+ */
+export function systemClockReader(opts: SystemClockOptions = {}): ClockReader {
+  const flag = opts.timesyncFlag ?? '/run/systemd/timesync/synchronized';
+  const timedatectl = opts.timedatectl ?? 'timedatectl';
+  const timeout = opts.timeoutMs ?? 3000;
+  return async () => {
+    try {
+      await access(flag);
+      return { synchronized: true, detail: 'synchronised (systemd-timesyncd)' };
+    } catch { /* not synchronised by timesyncd, or another NTP client: ask timedated */ }
+    return await new Promise<ClockState>((resolve) => {
+      execFile(timedatectl, ['show', '-p', 'NTPSynchronized', '--value'], { timeout, env: { ...process.env, LC_ALL: 'C' } }, (err, stdout, stderr) => {
+        const answer = String(stdout).trim();
+        if (!err && answer === 'yes') return resolve({ synchronized: true, detail: 'synchronised (timedatectl)' });
+        if (!err && answer === 'no') return resolve({ synchronized: false, detail: 'not synchronised yet (timedatectl: NTPSynchronized=no)' });
+        const why = (err as NodeJS.ErrnoException | null)?.code === 'ENOENT' ? 'timedatectl is not installed'
+          : `timedatectl gave no answer: ${(String(stderr).trim().split('\n')[0] || answer || (err?.message ?? 'unknown')).slice(0, 160)}`;
+        resolve({ synchronized: null, detail: `cannot tell: ${why}` });
+      });
+    });
+  };
+}
+
+/**
+ * The rule. requireSync true: only a known-synchronised clock dials. 'auto': required while a real
+ * trunk is enabled, and then a clock known to be unsynchronised blocks; an unknown state (a laptop or
+ * container without systemd) is reported but not enforced. false: never required.
+ */
+export function clockPolicy(state: ClockState, requireSync: RequireSync, realTrunkEnabled: boolean): { status: ClockStatus; permission: DialPermission } {
+  const required = requireSync === true || (requireSync === 'auto' && realTrunkEnabled);
+  const status: ClockStatus = { synchronized: state.synchronized, required, detail: state.detail };
+  if (!required || state.synchronized === true) return { status, permission: { ok: true } };
+  if (state.synchronized === null && requireSync === 'auto') {
+    return { status: { ...status, detail: `${state.detail}; not enforced (set clock.requireSync to true to enforce)` }, permission: { ok: true } };
+  }
+  const why = state.synchronized === false ? 'the system clock is not synchronised (NTP)' : 'the system clock cannot be confirmed as synchronised (clock.requireSync is true)';
+  return { status, permission: { ok: false, reason: `waiting for clock synchronisation: ${why}; no call is placed until it is` } };
+}
+
+export interface ClockMonitorDeps {
+  read: ClockReader;
+  requireSync: () => RequireSync;
+  realTrunkEnabled: () => boolean;
+  logger?: Logger;
+  /** The synchronised state or the verdict changed. */
+  onChange?: (status: ClockStatus, permission: DialPermission) => void;
+  /** Polling while not synchronised, and once synchronised (ms). */
+  pollMs?: { waiting: number; synced: number };
+}
+
+/** Polls the clock state in the background so the dialer's check is a cheap synchronous read. */
+export class ClockMonitor {
+  readonly name = 'clock';
+  private state: ClockState = { synchronized: null, detail: 'not read yet' };
+  private timer: NodeJS.Timeout | null = null;
+  private lastKey = '';
+  private stopped = true;
+
+  constructor(private readonly deps: ClockMonitorDeps) {}
+
+  async start(): Promise<void> {
+    this.stopped = false;
+    await this.refresh();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  status(): ClockStatus {
+    return this.evaluate().status;
+  }
+
+  /** Checked by the dialer before placing calls and by campaign start. */
+  canDial(): DialPermission {
+    const { status, permission } = this.evaluate();
+    this.report(status, permission);
+    return permission;
+  }
+
+  async refresh(): Promise<ClockStatus> {
+    try {
+      this.state = await this.deps.read();
+    } catch (e) {
+      this.state = { synchronized: null, detail: `cannot tell: ${(e as Error).message}` };
+    }
+    const { status, permission } = this.evaluate();
+    this.report(status, permission);
+    if (!this.stopped) {
+      if (this.timer) clearTimeout(this.timer);
+      const poll = this.deps.pollMs ?? { waiting: 5000, synced: 60_000 };
+      this.timer = setTimeout(() => { void this.refresh(); }, this.state.synchronized === true ? poll.synced : poll.waiting);
+      this.timer.unref();
+    }
+    return status;
+  }
+
+  private evaluate(): { status: ClockStatus; permission: DialPermission } {
+    return clockPolicy(this.state, this.deps.requireSync(), this.deps.realTrunkEnabled());
+  }
+
+  private report(status: ClockStatus, permission: DialPermission): void {
+    const key = `${String(status.synchronized)}|${String(status.required)}|${String(permission.ok)}`;
+    if (key === this.lastKey) return;
+    this.lastKey = key;
+    if (permission.ok) this.deps.logger?.info({ clock: status }, 'clock check: dialling allowed');
+    else this.deps.logger?.warn({ clock: status }, permission.reason);
+    this.deps.onChange?.(status, permission);
+  }
+}
