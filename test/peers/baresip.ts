@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync, readdirSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { connect } from 'node:net';
 import { freePort, freeUdpRange } from './ports.ts';
 
 export interface Baresip {
@@ -14,12 +15,16 @@ export interface Baresip {
   receivedRecordings(): string[];
   waitForLog(re: RegExp, timeoutMs: number): Promise<string>;
   log(): string;
+  /** Type keys during the call (sent as RFC 4733 events); needs `keypad: true`. */
+  sendDigits(digits: string): Promise<void>;
   stop(): Promise<void>;
 }
 
-export async function startBaresip(opts: { source?: string; codecs?: string; user?: string } = {}): Promise<Baresip> {
+export async function startBaresip(opts: { source?: string; codecs?: string; user?: string; keypad?: boolean } = {}): Promise<Baresip> {
   const dir = mkdtempSync(join(tmpdir(), 'vba-baresip-'));
   const port = await freePort();
+  // baresip's control socket (ctrl_tcp): its "sndcode" command types keys into the current call.
+  const ctrlPort = opts.keypad ? await freePort() : null;
   const rtp = await freeUdpRange(20);
   const rec = join(dir, 'rec');
   mkdirSync(rec);
@@ -47,6 +52,7 @@ export async function startBaresip(opts: { source?: string; codecs?: string; use
     `snd_path\t${rec}`,
     `rtp_ports\t${rtp}-${rtp + 19}`,
     'sip_trans_def\tudp',
+    ...(ctrlPort ? ['module_app\tctrl_tcp.so', `ctrl_tcp_listen\t127.0.0.1:${ctrlPort}`] : []),
     '',
   ].join('\n'));
   const user = opts.user ?? 'box';
@@ -73,6 +79,19 @@ export async function startBaresip(opts: { source?: string; codecs?: string; use
     receivedRecordings: () => readdirSync(rec).filter((f) => f.endsWith('-dec.wav')).map((f) => join(rec, f)),
     waitForLog,
     log: () => out,
+    sendDigits: async (digits) => {
+      if (!ctrlPort) throw new Error('startBaresip({ keypad: true }) to send digits');
+      const sock = connect(ctrlPort, '127.0.0.1');
+      await new Promise<void>((resolve, reject) => { sock.once('connect', () => resolve()); sock.once('error', reject); });
+      const msg = JSON.stringify({ command: 'sndcode', params: digits, token: 'keys' });
+      let reply = '';
+      sock.on('data', (d: Buffer) => { reply += d.toString(); });
+      sock.write(`${Buffer.byteLength(msg)}:${msg},`);
+      const until = Date.now() + 5000;
+      while (!reply.includes('"token":"keys"') && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+      sock.destroy();
+      if (!reply.includes('"ok":true')) throw new Error(`baresip did not take the keys: ${reply || 'no reply'}`);
+    },
     stop: async () => {
       if (child.exitCode !== null) return;
       child.kill('SIGTERM');
