@@ -1,5 +1,6 @@
 // The box's recording library: an in-memory index over media/prompts' file library, so the dialer
 // can resolve a recording id to its pre-encoded files synchronously, without touching the disk per call.
+import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PromptRef } from './call-port.ts';
 import { AppError } from './errors.ts';
@@ -11,6 +12,7 @@ import {
   synthesize,
   type RecordingMeta,
 } from '../media/prompts/index.ts';
+import { recordingDir, toStored } from '../media/prompts/library.ts';
 
 export type { RecordingMeta };
 
@@ -59,6 +61,18 @@ export class RecordingLibrary {
   async synthesize(text: string, opts: { voice: string; name?: string; rate?: number }): Promise<RecordingMeta> {
     const r = await synthesize(text, { libraryDir: this.dir, voice: opts.voice, name: opts.name, rate: opts.rate });
     this.index.set(r.id, r);
+    return r;
+  }
+
+  /** Changes the name staff see; the audio and the id (what campaigns refer to) stay. */
+  async rename(id: string, name: string): Promise<RecordingMeta> {
+    const r = { ...this.get(id), name };
+    const dir = recordingDir(this.dir, id);
+    // Written aside then renamed over, so a power cut leaves the old or the new name, never half a file.
+    const tmp = join(dir, `meta.json.${process.pid}.tmp`);
+    await writeFile(tmp, `${JSON.stringify(toStored(r, dir), null, 1)}\n`);
+    await rename(tmp, join(dir, 'meta.json'));
+    this.index.set(id, r);
     return r;
   }
 

@@ -123,6 +123,17 @@ export function recordingRoutes(library: RecordingLibrary, inUse: (id: string) =
       return reply.send(createReadStream(r.prompt.wav));
     });
 
+    app.put<{ Params: { id: string }; Body: { name: string } }>('/api/recordings/:id', {
+      config: requireRole('operator'),
+      schema: {
+        summary: 'Rename a recording (campaigns refer to its id, which does not change)',
+        tags: ['recordings'],
+        params: idParams,
+        body: { type: 'object', required: ['name'], additionalProperties: false, properties: { name: { type: 'string', minLength: 1, maxLength: 100, pattern: '\\S' } } },
+        response: { 200: recordingSchema },
+      },
+    }, async (req) => view(await library.rename(req.params.id, req.body.name.trim())));
+
     app.delete<{ Params: { id: string } }>('/api/recordings/:id', {
       config: requireRole('operator'),
       schema: { summary: 'Delete a recording that no unfinished campaign uses', tags: ['recordings'], params: idParams, response: { 200: okSchema } },
