@@ -1,7 +1,43 @@
-// Placeholder until the compliance page lands (owned by the UI-campaigns helper).
-import { Page } from '../../components/index.ts';
-import { t } from '../../messages.ts';
+// Compliance: do-not-call list, consent records, registry copies, caller ID verification and the audit
+// log, one tab each (/compliance/dnc, /consents, /registries, /caller-ids, /audit).
+import { roleAllows, useSession } from '../../api.ts';
+import { useLang } from '../../i18n.ts';
+import { navigate, useRoute } from '../../router.ts';
+import { Link, Page } from '../../components/index.ts';
+import { t } from './messages.ts';
+import { DncTab } from './dnc.tsx';
+import { ConsentsTab } from './consents.tsx';
+import { RegistriesTab } from './registries.tsx';
+import { CallerIdsTab } from './caller-ids.tsx';
+import { AuditTab } from './audit.tsx';
+import '../campaigns/campaigns.css';
+
+const TABS = ['dnc', 'consents', 'registries', 'caller-ids', 'audit'] as const;
+type Tab = (typeof TABS)[number];
+const TAB_KEYS = { dnc: 'tab.dnc', consents: 'tab.consents', registries: 'tab.registries', 'caller-ids': 'tab.callerIds', audit: 'tab.audit' } as const;
 
 export default function Compliance() {
-  return <Page title={t('nav.compliance')}><p>…</p></Page>;
+  useLang();
+  const session = useSession();
+  const { path } = useRoute();
+  const sub = path.split('/')[2] ?? '';
+  const tab: Tab = (TABS as readonly string[]).includes(sub) ? (sub as Tab) : 'dnc';
+  if (sub && sub !== tab) navigate('/compliance/dnc', { replace: true });
+  const admin = roleAllows(session?.role, 'admin');
+  return (
+    <Page title={t('title')}>
+      <nav aria-label={t('sections')}>
+        <ul class="tabs">
+          {TABS.map((x) => (
+            <li key={x}><Link href={`/compliance/${x}`} aria-current={x === tab ? 'page' : undefined}>{t(TAB_KEYS[x])}</Link></li>
+          ))}
+        </ul>
+      </nav>
+      {tab === 'dnc' && <DncTab />}
+      {tab === 'consents' && <ConsentsTab />}
+      {tab === 'registries' && <RegistriesTab admin={admin} />}
+      {tab === 'caller-ids' && <CallerIdsTab admin={admin} />}
+      {tab === 'audit' && <AuditTab admin={admin} />}
+    </Page>
+  );
 }
