@@ -131,6 +131,25 @@ export async function api<T>(method: Method, path: string, body?: unknown): Prom
   return (text === '' ? undefined : JSON.parse(text)) as T;
 }
 
+/** Like api() but answers the raw body as a Blob (audio previews, CSV exports). */
+export async function apiBlob(method: Method, path: string, body?: unknown): Promise<Blob> {
+  const headers: Record<string, string> = {};
+  const token = await csrfToken(method);
+  if (token) headers['x-csrf-token'] = token;
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  let res: Response;
+  try {
+    res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'same-origin' });
+  } catch {
+    throw new ApiError(0, 'E_NETWORK', 'The box did not answer; check the network.');
+  }
+  if (!res.ok) {
+    if (res.status === 401) sessionEnded(path);
+    throw parseError(res.status, await res.text());
+  }
+  return res.blob();
+}
+
 /** Sends a file as the raw body (application/octet-stream) with upload progress; answers the parsed JSON. */
 export function upload<T>(path: string, file: Blob, onProgress?: (fraction: number) => void): Promise<T> {
   return csrfToken('POST').then((token) => new Promise<T>((resolve, reject) => {
