@@ -14,6 +14,7 @@ import { DEFAULT_LOGIN_LIMIT, LoginLimiter } from './login-limiter.ts';
 import { buildOpenApi, RouteTable } from './openapi.ts';
 import { publicRoute } from './route-kit.ts';
 import { authRoutes } from './routes/auth.ts';
+import { dashboardRoutes } from './routes/dashboard.ts';
 import { healthRoutes } from './routes/health.ts';
 import { listsRoutes } from './routes/lists.ts';
 import { liveRoutes } from './routes/live.ts';
@@ -23,7 +24,7 @@ import { DEFAULT_SESSION_TIMES, SessionStore } from './sessions.ts';
 import { DEFAULT_WEB_ROOT, staticUi } from './static-ui.ts';
 import { DEFAULT_UPLOAD_LIMIT } from './uploads.ts';
 
-export const BUILTIN_ROUTES: RouteModule[] = [authRoutes, healthRoutes, settingsRoutes, usersRoutes, listsRoutes, liveRoutes];
+export const BUILTIN_ROUTES: RouteModule[] = [authRoutes, healthRoutes, dashboardRoutes, settingsRoutes, usersRoutes, listsRoutes, liveRoutes];
 
 const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
