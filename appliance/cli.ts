@@ -65,6 +65,12 @@ const COMMANDS: Record<string, CommandSpec> = {
     options: { after: { type: 'string' } },
     run: async (ctx) => (await import('./commands/audit.ts')).runAudit(ctx),
   },
+  provision: {
+    summary: 'first boot: make the box identity and enrol with the fleet (provision.json, or a claim code with --fleet-url)',
+    usage: 'appliance provision [--file provision.json] [--fleet-url https://H:P --ca-sha256 HEX] [--json] [--data DIR]',
+    options: { file: { type: 'string' }, 'fleet-url': { type: 'string' }, 'ca-sha256': { type: 'string' } },
+    run: async (ctx) => (await import('../provisioning/provision-command.ts')).runProvision(ctx),
+  },
   sandbox: {
     summary: 'run the simulated public network (a trunk for demos, dry runs and benchmarks)',
     usage: 'appliance sandbox [--port N] [--bind ADDRESS] [--mix SPEC] [--keys SPEC] [--seed N] [--time-scale X] [--log FILE] [--json] [--data DIR]',
