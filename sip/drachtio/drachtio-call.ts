@@ -13,6 +13,7 @@ import { hashNumber, type Logger } from '../../appliance/log.ts';
 import { AudioTap } from '../../media/freeswitch/audio-tap.ts';
 import { dtmfSourceOf, type FsEndpoint } from '../../media/freeswitch/fsmrf.ts';
 import { playableWav } from '../../media/freeswitch/prompt-file.ts';
+import { orderAudioCodecs } from '../../media/freeswitch/sdp-order.ts';
 import { AmdFeed } from '../embedded/amd-feed.ts';
 import type { ChannelLease } from '../embedded/channel-pool.ts';
 import { dtmfFromInfo } from '../embedded/dtmf-info.ts';
@@ -168,8 +169,8 @@ export class DrachtioCall extends EventEmitter<CallEvents> implements Call {
     const ms = this.d.links.mediaServer;
     if (down || !ms) throw new AppError('E_TRUNK_DOWN', down ?? 'FreeSWITCH not connected');
     const codecs = this.trunk?.codecs.length ? this.trunk.codecs : ['PCMU', 'PCMA'];
-    // 3pcc: FreeSWITCH makes the offer we send to the trunk; the X-Codecs header orders its codecs.
-    const ep = await ms.createEndpoint({ headers: { 'X-Codecs': codecs.join(',') } });
+    // 3pcc: FreeSWITCH makes the offer we send to the trunk, reordered for the trunk's preference.
+    const ep = await ms.createEndpoint();
     this.ep = ep;
     if (this.isEnded() || this.hangupRequested) return this.endBeforeDial();
     ep.on('dtmf', (e: { dtmf?: string; source?: string }) => { if (e.dtmf) this.onDigit(e.dtmf, dtmfSourceOf(e.source)); });
@@ -191,7 +192,7 @@ export class DrachtioCall extends EventEmitter<CallEvents> implements Call {
     this.ringTimer = setTimeout(() => { this.log.debug('ring timeout: cancelling'); this.cancel(); }, req.ringTimeoutMs ?? 30_000);
     let dialog: SrfDialog;
     try {
-      dialog = await srf.createUAC(uri, { localSdp: ep.local.sdp, headers, ...(proxy ? { proxy } : {}), ...(auth ? { auth } : {}) }, {
+      dialog = await srf.createUAC(uri, { localSdp: orderAudioCodecs(ep.local.sdp, codecs), headers, ...(proxy ? { proxy } : {}), ...(auth ? { auth } : {}) }, {
         cbRequest: (_err, sent) => {
           if (!sent) return;
           this.invite = sent;

@@ -1,0 +1,205 @@
+// The call port's contract, one file for every engine: the same sipp far ends (test/peers/sipp/) give
+// the same outcomes, events and causes on the embedded engine and on the drachtio engine
+// (drachtio-server + FreeSWITCH, started here from the project's own configuration files).
+// Without both binaries, the drachtio half is skipped and says so in one line.
+import test, { type ExecutionContext } from 'ava';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Call, CallEnded, CallEngine, PromptRef } from '../../appliance/call-port.ts';
+import type { TrunkProfile } from '../../appliance/config/types.ts';
+import { silentLogger } from '../../appliance/log.ts';
+import { encodeG711 } from '../../media/dsp/g711.ts';
+import { DrachtioEngine } from '../../sip/drachtio/engine.ts';
+import { readPcm8k } from '../peers/audio.ts';
+import { pcapFile, rfc4733DtmfPcap, type RtpPacket } from '../peers/pcap.ts';
+import { freePort, startSippUas, type SippHandle } from '../peers/sipp.ts';
+import { loopbackEngine } from '../support/engine.ts';
+import { findServers, SKIP_LINE, startServers, type RunningServers } from './servers.ts';
+
+const found = findServers();
+if (!found.bins) console.log(`${SKIP_LINE} (${found.why})`);
+let servers: RunningServers | null = null;
+
+test.before(async () => {
+  if (found.bins) servers = await startServers(found.bins);
+  if (servers) console.log(`drachtio-server ${servers.versions.drachtio}, FreeSWITCH ${servers.versions.freeswitch}`);
+});
+test.after.always(async () => { await servers?.stop(); });
+
+function trunkAt(port: number, over: Partial<TrunkProfile> = {}): TrunkProfile {
+  return {
+    name: 'sipp', kind: 'sip', enabled: true, host: '127.0.0.1', port, transport: 'udp', auth: 'ip', registerExpiresSec: 300,
+    allowedSources: [], channels: 4, cps: 0, codecs: ['PCMU', 'PCMA'], dtmf: 'auto', optionsIntervalSec: 0, ...over,
+  };
+}
+
+async function engineOf(t: ExecutionContext, kind: 'embedded' | 'drachtio', trunks: TrunkProfile[] = []): Promise<CallEngine> {
+  if (kind === 'embedded') return loopbackEngine(t, { trunks, rtpPorts: 22 });
+  const s = servers!;
+  const engine = new DrachtioEngine({
+    settings: {
+      sip: { bindAddress: '127.0.0.1', port: 0, transports: ['udp'], userAgent: 'vba-test', guard: { action: 'reject', maxRepliesPerSecPerSource: 5 } },
+      trunks, defaultTrunk: trunks[0]?.name ?? null, drachtio: s.settings,
+    },
+    logger: silentLogger(),
+  });
+  t.teardown(() => engine.close());
+  await engine.start();
+  if (!(await engine.whenConnected(10_000))) throw new Error('drachtio engine did not connect to its servers');
+  return engine;
+}
+
+async function sipp(t: ExecutionContext, scenario: string, o: { args?: string[]; files?: Record<string, Buffer>; keys?: Record<string, string> } = {}): Promise<SippHandle> {
+  const mp = await freePort();
+  const s = await startSippUas({ scenario, calls: 1, timeoutSec: 40, files: o.files, keys: o.keys, args: ['-mp', String(mp), '-mi', '127.0.0.1', ...(o.args ?? [])] });
+  t.teardown(() => s.stop(0).then(() => {}));
+  return s;
+}
+
+function prompt(t: ExecutionContext): PromptRef {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vba-contract-'));
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const pcm = new Int16Array(9600).map((_, i) => Math.round(8000 * Math.sin((2 * Math.PI * (300 + (i / 9600) * 900) * i) / 8000)));
+  const ref = { id: 'p1', pcmu: path.join(dir, 'p.pcmu'), pcma: path.join(dir, 'p.pcma') };
+  fs.writeFileSync(ref.pcmu, encodeG711('pcmu', pcm));
+  fs.writeFileSync(ref.pcma, encodeG711('pcma', pcm));
+  return ref;
+}
+
+const answered = (call: Call): Promise<void> => new Promise((r) => call.once('answered', () => r()));
+const dialTrunk = (e: CallEngine, ringTimeoutMs = 15_000): Call => e.dial({ to: '+33612345678', from: '+33100000000', ringTimeoutMs });
+
+type Scenario = (t: ExecutionContext, kind: 'embedded' | 'drachtio') => Promise<void>;
+
+const scenarios: Array<[string, Scenario]> = [
+  ['answer: the prompt plays to its end, local hang-up ends as human 200/16', async (t, kind) => {
+    const s = await sipp(t, 'uas-answer.xml', { args: ['-rtp_echo'] });
+    const e = await engineOf(t, kind, [trunkAt(s.port)]);
+    const call = dialTrunk(e);
+    await answered(call);
+    t.is(e.trunks()[0]!.channelsInUse, 1);
+    const played = await call.play(prompt(t));
+    t.true(played.completed);
+    t.true(Math.abs(played.playedMs - 1200) <= 150, `played ${played.playedMs} ms`);
+    await call.hangup();
+    const end = await call.done;
+    t.like(end, { outcome: 'human', sipCode: 200, q850: 16, endedBy: 'local' });
+    t.true(end.durations.talkMs >= 1200);
+    t.is(e.trunks()[0]!.channelsInUse, 0);
+    t.is((await s.stop(3000)).exitCode, 0);
+  }],
+  ['busy: 486 ends as busy with Q.850 17', async (t, kind) => {
+    const s = await sipp(t, 'uas-busy.xml');
+    const e = await engineOf(t, kind, [trunkAt(s.port)]);
+    const end = await dialTrunk(e, 800).done;
+    t.like(end, { outcome: 'busy', sipCode: 486, q850: 17, endedBy: 'remote' } satisfies Partial<CallEnded>);
+    t.is(end.durations.talkMs, 0);
+    t.is((await s.stop(3000)).exitCode, 0);
+  }],
+  ['no answer: CANCEL at the ring timeout, 487, no-answer', async (t, kind) => {
+    const s = await sipp(t, 'uas-ring-forever.xml');
+    const e = await engineOf(t, kind, [trunkAt(s.port)]);
+    const call = dialTrunk(e, 1000);
+    const kinds: string[] = [];
+    call.on('progress', (p) => kinds.push(p.kind));
+    const end = await call.done;
+    t.like(end, { outcome: 'no-answer', sipCode: 487, q850: 127, endedBy: 'local' });
+    t.true(kinds.includes('ringing'));
+    t.is((await s.stop(3000)).exitCode, 0);
+  }],
+  ['auth challenge: 401 answered once with the trunk\'s digest credentials', async (t, kind) => {
+    const s = await sipp(t, 'uas-auth-401.xml', { keys: { auth_user: 'alice', auth_pass: 's3cret' } });
+    const e = await engineOf(t, kind, [trunkAt(s.port, { auth: 'digest', username: 'alice', password: 's3cret' })]);
+    const call = dialTrunk(e);
+    await answered(call);
+    await call.hangup();
+    t.like(await call.done, { outcome: 'human', sipCode: 200, endedBy: 'local' });
+    t.is((await s.stop(3000)).exitCode, 0);
+  }],
+  ['early media: 183 with SDP is reported as early-media, then the answer', async (t, kind) => {
+    const s = await sipp(t, 'uas-early-media.xml', { args: ['-d', '500'] });
+    const e = await engineOf(t, kind, [trunkAt(s.port)]);
+    const call = dialTrunk(e);
+    const progress = new Promise<{ kind: string; sipCode: number }>((r) => call.once('progress', r));
+    await answered(call);
+    t.deepEqual(await progress, { kind: 'early-media', sipCode: 183 });
+    await call.hangup();
+    t.like(await call.done, { outcome: 'human', sipCode: 200, endedBy: 'local' });
+    t.is((await s.stop(3000)).exitCode, 0);
+  }],
+  ['DTMF: RFC 4733 keys arrive as dtmf events and are collected', async (t, kind) => {
+    const s = await sipp(t, 'uas-play-pcap.xml', { files: { 'stream.pcap': rfc4733DtmfPcap('159#') } });
+    const e = await engineOf(t, kind);
+    const call = e.dial({ to: `sip:100@127.0.0.1:${s.port}`, from: 'test', ringTimeoutMs: 15_000 });
+    const events: Array<{ digit: string; source: string }> = [];
+    call.on('dtmf', (d) => events.push(d));
+    await answered(call);
+    t.is(await call.collect({ max: 10, timeoutMs: 3000, terminators: '#' }), '159');
+    t.is(events.map((d) => d.digit).join(''), '159#');
+    t.true(events.every((d) => d.source === 'rfc4733'));
+    await call.hangup();
+    t.is((await s.stop(3000)).exitCode, 0);
+  }],
+  ['far-end hang-up: BYE in the middle of the message ends the play and the call', async (t, kind) => {
+    const s = await sipp(t, 'uas-bye-after.xml', { args: ['-d', '500'] });
+    const e = await engineOf(t, kind);
+    const call = e.dial({ to: `sip:100@127.0.0.1:${s.port}`, from: 'test', ringTimeoutMs: 15_000 });
+    await answered(call);
+    const played = await call.play(prompt(t));
+    t.false(played.completed);
+    t.true(played.playedMs < 1200, `played ${played.playedMs} ms`);
+    t.like(await call.done, { outcome: 'human', sipCode: 200, q850: 16, endedBy: 'remote' });
+    t.is((await s.stop(3000)).exitCode, 0);
+  }],
+  ['beep after a greeting: amd says machine, beep is reported at the end of the tone', async (t, kind) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vba-contract-amd-'));
+    t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const wav = path.join(dir, 'greeting.wav');
+    execFileSync('espeak-ng', ['-w', wav, 'Hello, you have reached the office of Doctor Smith. We are not available right now, please leave your name and number after the tone.']);
+    const greeting = readPcm8k(wav);
+    const beep = new Int16Array(8 * 400).map((_, i) => Math.round(8000 * Math.sin((2 * Math.PI * 1000 * i) / 8000)));
+    const audio = join(new Int16Array(300 * 8), greeting, new Int16Array(600 * 8), beep, new Int16Array(3000 * 8));
+    const beepEndMs = 300 + greeting.length / 8 + 600 + 400;
+    const s = await sipp(t, 'uas-play-pcap.xml', { files: { 'stream.pcap': pcapOf(audio) } });
+    const e = await engineOf(t, kind);
+    const call = e.dial({ to: `sip:callee@127.0.0.1:${s.port}`, from: 'test', ringTimeoutMs: 10_000, amd: true });
+    const verdict = await new Promise<{ verdict: string }>((r) => call.once('amd', r));
+    t.is(verdict.verdict, 'machine');
+    const heard = await new Promise<{ ms: number }>((r) => call.once('beep', r));
+    t.true(Math.abs(heard.ms - beepEndMs) <= 250, `beep reported at ${heard.ms} ms, tone ended at ${beepEndMs} ms`);
+    await call.hangup();
+  }],
+];
+
+function join(...parts: Int16Array[]): Int16Array {
+  const out = new Int16Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) { out.set(p, at); at += p.length; }
+  return out;
+}
+
+function pcapOf(pcm: Int16Array): Buffer {
+  const bytes = encodeG711('pcmu', pcm);
+  const packets: RtpPacket[] = [];
+  for (let i = 0; i * 160 < bytes.length; i++) {
+    const payload = Buffer.alloc(160, 0xff);
+    bytes.copy(payload, 0, i * 160, Math.min(bytes.length, i * 160 + 160));
+    packets.push({ payloadType: 0, marker: i === 0, sequence: 100 + i, timestamp: 1000 + i * 160, payload, atUs: i * 20_000 });
+  }
+  return pcapFile(packets);
+}
+
+for (const kind of ['embedded', 'drachtio'] as const) {
+  const available = kind === 'embedded' || !!found.bins;
+  for (const [name, run] of scenarios) {
+    const title = `[${kind}] ${name}`;
+    if (!available) { test.skip(title, () => {}); continue; }
+    // One at a time: the beep timing and the ring timeouts must not share two cores with the rest.
+    test.serial(title, async (t) => {
+      t.timeout(45_000);
+      await run(t, kind);
+    });
+  }
+}
