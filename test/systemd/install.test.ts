@@ -1,0 +1,104 @@
+// install.sh into a folder root (--root): what a Raspberry Pi gets, that a second run changes nothing,
+// that an edited configuration file survives an upgrade, and that --dry-run touches nothing.
+import test from 'ava';
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { lstatSync, readFileSync, readdirSync, readlinkSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { installInto, releaseTarball, runInstall, tempDir } from './install-kit.ts';
+
+const haveSysusers = ((): boolean => { try { return lstatSync('/usr/bin/systemd-sysusers').isFile() || lstatSync('/bin/systemd-sysusers').isFile(); } catch { return false; } })();
+
+/** Every path under root with its content hash, link target or 'dir'. */
+function snapshot(root: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (dir: string): void => {
+    for (const name of readdirSync(dir)) {
+      const p = join(dir, name);
+      const st = lstatSync(p);
+      const rel = relative(root, p);
+      if (st.isSymbolicLink()) out[rel] = `-> ${readlinkSync(p)}`;
+      else if (st.isDirectory()) { out[rel] = `dir ${(st.mode & 0o777).toString(8)}`; walk(p); }
+      else out[rel] = `${(st.mode & 0o777).toString(8)} ${createHash('sha256').update(readFileSync(p)).digest('hex').slice(0, 16)}`;
+    }
+  };
+  walk(root);
+  return out;
+}
+
+test('install.sh --root installs the release, units, kernel settings, users and configuration, and enables the box', (t) => {
+  const root = tempDir('vba-install-');
+  const out = installInto(root, releaseTarball());
+  t.regex(out, /using the node_modules bundled in the release/);
+  const files = snapshot(root);
+  for (const unit of ['appliance.service', 'appliance-provision.service', 'drachtio.service', 'freeswitch.service']) {
+    t.regex(files[`etc/systemd/system/${unit}`] ?? '', /^644 /, unit);
+  }
+  t.is(readFileSync(join(root, 'etc/systemd/system/appliance.service'), 'utf8'), readFileSync(join(root, 'opt/appliance/systemd/appliance.service'), 'utf8'));
+  t.regex(readFileSync(join(root, 'etc/sysctl.d/60-appliance-udp-buffers.conf'), 'utf8'), /^net\.core\.rmem_max = 4194304$/m);
+  t.truthy(files['opt/appliance/bin/appliance.js']);
+  t.truthy(files['opt/appliance/node_modules/.package-lock.json']);
+  t.is(files['etc/appliance/drachtio/test-marker.conf']?.split(' ')[0], '640');
+  t.is(files['etc/systemd/system/multi-user.target.wants/appliance.service'], '-> /etc/systemd/system/appliance.service');
+  t.is(files['etc/systemd/system/multi-user.target.wants/appliance-provision.service'], '-> /etc/systemd/system/appliance-provision.service');
+  // The production engine runs only when chosen: it would take port 5060 from the embedded one.
+  t.falsy(files['etc/systemd/system/multi-user.target.wants/drachtio.service']);
+  // Nothing is left beside /opt/appliance (staging folder, previous release).
+  t.deepEqual(readdirSync(join(root, 'opt')), ['appliance']);
+  if (haveSysusers) {
+    const passwd = readFileSync(join(root, 'etc/passwd'), 'utf8');
+    for (const u of ['appliance', 'drachtio', 'freeswitch']) t.regex(passwd, new RegExp(`^${u}:x:\\d+:\\d+:`, 'm'));
+    t.regex(readFileSync(join(root, 'etc/group'), 'utf8'), /^appliance:x:\d+:freeswitch$/m, 'FreeSWITCH reads the recordings through the appliance group');
+  } else {
+    t.log('systemd-sysusers not available: users not checked');
+  }
+});
+
+test('running install.sh again changes nothing; an edited configuration file is kept and the shipped one put beside it', (t) => {
+  const root = tempDir('vba-install-');
+  const tar = releaseTarball();
+  installInto(root, tar);
+  const first = snapshot(root);
+  installInto(root, tar);
+  t.deepEqual(snapshot(root), first);
+
+  const conf = join(root, 'etc/appliance/drachtio/test-marker.conf');
+  writeFileSync(conf, 'edited by the admin\n');
+  const out = installInto(root, tar);
+  t.regex(out, /keeping the edited .*test-marker\.conf/);
+  t.is(readFileSync(conf, 'utf8'), 'edited by the admin\n');
+  t.is(readFileSync(`${conf}.dist`, 'utf8'), 'shipped\n');
+});
+
+test('--engine drachtio also enables drachtio-server and FreeSWITCH, and says when their programs are missing', (t) => {
+  const root = tempDir('vba-install-');
+  const out = installInto(root, releaseTarball(), ['--engine', 'drachtio']);
+  t.regex(out, /\/usr\/local\/bin\/drachtio is missing/);
+  t.regex(out, /\/usr\/local\/freeswitch\/bin\/freeswitch is missing/);
+  for (const u of ['drachtio.service', 'freeswitch.service', 'appliance.service']) {
+    t.true(lstatSync(join(root, 'etc/systemd/system/multi-user.target.wants', u), { throwIfNoEntry: false })?.isSymbolicLink() ?? false, u);
+  }
+});
+
+test('--dry-run prints the plan and changes nothing', (t) => {
+  const root = tempDir('vba-install-');
+  const r = runInstall(['--dry-run', '--root', root, releaseTarball()]);
+  t.is(r.code, 0, r.out);
+  t.regex(r.out, /^\+ install -D -m 0644 .*appliance\.service .*\/etc\/systemd\/system\/appliance\.service$/m);
+  t.regex(r.out, /^\+ systemctl --root=.* enable appliance\.service appliance-provision\.service$/m);
+  t.deepEqual(readdirSync(root), []);
+});
+
+test('a file that is not a release tarball is refused before anything is installed', (t) => {
+  const root = tempDir('vba-install-');
+  const work = tempDir('vba-notrelease-');
+  mkdirSync(join(work, 'x', 'stuff'), { recursive: true });
+  writeFileSync(join(work, 'x', 'stuff', 'a.txt'), 'a');
+  const tar = join(work, 'bad.tar.gz');
+  execFileSync('tar', ['-czf', tar, '-C', work, 'x']);
+  const r = runInstall(['--root', root, tar]);
+  t.is(r.code, 1);
+  t.regex(r.out, /is not a release tarball \(no package\.json\)/);
+  t.deepEqual(readdirSync(root).filter((n) => n !== 'opt'), []);
+  t.deepEqual(existsSync(join(root, 'opt')) ? readdirSync(join(root, 'opt')) : [], []);
+});
