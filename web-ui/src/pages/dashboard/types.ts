@@ -1,0 +1,57 @@
+// What the dashboard reads: GET /api/health, /api/system, /api/campaigns, /api/provisioning.
+export interface Trunk {
+  name: string;
+  kind: 'sip' | 'gsm' | 'sandbox';
+  health: 'up' | 'down' | 'unknown' | 'registering' | 'paused';
+  registered: boolean | null;
+  channelsInUse: number;
+  channels: number;
+  lastError: string | null;
+  lastOptionsRttMs: number | null;
+}
+
+export interface Health {
+  box: string;
+  engine: string;
+  activeCalls: number;
+  trunks: Trunk[];
+  uptimeSec: number;
+  version: string;
+  onSandbox: boolean;
+  time: string;
+  clock?: { synchronized: boolean | null; required: boolean; detail: string };
+}
+
+export interface SystemHealth {
+  cpu: { loadPercent: number | null; cores: number; temperatureC: number | null };
+  memory: { usedBytes: number; totalBytes: number };
+  disk: { path: string; usedBytes: number; totalBytes: number; freeBytes: number } | null;
+}
+
+export interface Counters {
+  contacts: number;
+  pending: number;
+  waiting: number;
+  calling: number;
+  done: number;
+  blocked: number;
+  stopped: number;
+  active: number;
+}
+
+export interface CampaignBrief {
+  id: number;
+  name: string;
+  status: 'draft' | 'running' | 'paused' | 'stopped' | 'completed';
+  counters: Counters;
+  etaMs: number | null;
+  waitingReason?: string | null;
+}
+
+export interface Provisioning {
+  state?: string;
+  boxId?: string;
+  claimCode?: string;
+  fleetUrl?: string;
+  error?: string | null;
+}
