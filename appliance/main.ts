@@ -42,13 +42,15 @@ export interface Service {
   stop(): Promise<void>;
 }
 
-export async function createEngine(settings: Pick<Settings, 'engine' | 'sip' | 'media' | 'trunks' | 'defaultTrunk'>, logger: Logger): Promise<CallEngine> {
+export async function createEngine(settings: Pick<Settings, 'engine' | 'sip' | 'media' | 'trunks' | 'defaultTrunk' | 'drachtio'>, logger: Logger): Promise<CallEngine> {
   if (settings.engine === 'embedded') {
     const { EmbeddedEngine } = await import('../sip/embedded/engine.ts');
     return new EmbeddedEngine({ settings, logger: logger.child({ svc: 'engine' }) });
   }
   if (settings.engine === 'drachtio') {
-    throw new AppError('E_CONFIG_INVALID', 'engine "drachtio" is not available in this build yet; set engine to "embedded"', { key: 'engine' });
+    // drachtio-server + FreeSWITCH (settings.drachtio); calls are refused while either is away.
+    const { DrachtioEngine } = await import('../sip/drachtio/engine.ts');
+    return new DrachtioEngine({ settings, logger: logger.child({ svc: 'engine' }) });
   }
   throw new AppError('E_CONFIG_INVALID', `unknown engine "${String(settings.engine)}"`, { key: 'engine' });
 }
