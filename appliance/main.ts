@@ -22,6 +22,9 @@ import { FleetAgent } from './fleet/agent.ts';
 import { campaignPack, createComplianceGate } from './compliance/gate.ts';
 import { checkCampaignStart } from './compliance/campaign-start.ts';
 import { complianceRoutes } from './http/routes/compliance.ts';
+import { callerIdRoutes } from './http/routes/caller-ids.ts';
+import { CallerIdVerifier } from './compliance/caller-id-verify.ts';
+import { verificationPrompts } from './compliance/verification-prompts.ts';
 import { createRequire } from 'node:module';
 import { PromptRenderer, type RenderItem } from '../media/prompts/renderer.ts';
 import type { CampaignRow, DueContact } from './store/campaigns-repo.ts';
@@ -73,6 +76,8 @@ export interface ApplianceOptions {
   now?: () => number;
   /** Reads the clock synchronisation state (default: systemd-timesyncd / timedatectl). */
   clockReader?: ClockReader;
+  /** Tests: the caller-ID verification code (default: random 6 digits). */
+  verificationCode?: () => string;
 }
 
 export class Appliance {
@@ -86,6 +91,7 @@ export class Appliance {
   campaigns!: CampaignService;
   http!: HttpService;
   fleet: FleetAgent | null = null;
+  verifier!: CallerIdVerifier;
   clock!: ClockMonitor;
   /** systemd's notify protocol (READY, WATCHDOG, STATUS); does nothing outside systemd. */
   notifier: SystemdNotifier | null = null;
@@ -171,6 +177,18 @@ export class Appliance {
         now,
       });
 
+      this.verifier = new CallerIdVerifier({
+        engine: this.engine,
+        settings: () => this.settingsStore.get(),
+        updateSettings: (change) => this.settingsStore.update(change),
+        db: this.db,
+        prompts: verificationPrompts(this.opts.dataDir, () => this.settingsStore.get().box.country),
+        logger: this.logger.child({ svc: 'caller-id-verifier' }),
+        ...(this.opts.verificationCode ? { code: this.opts.verificationCode } : {}),
+        ...(now ? { now } : {}),
+      });
+      await this.startService(this.verifier);
+
       this.http = new HttpService({
         settingsStore: this.settingsStore,
         db: this.db,
@@ -180,7 +198,7 @@ export class Appliance {
         live: this.live,
         out: this.opts.out,
         clock: () => this.clock.status(),
-        extraRoutes: [campaignRoutes(this.campaigns), recordingRoutes(this.recordings, (id) => this.recordingInUse(id)), complianceRoutes()],
+        extraRoutes: [campaignRoutes(this.campaigns), recordingRoutes(this.recordings, (id) => this.recordingInUse(id)), complianceRoutes(), callerIdRoutes(this.verifier)],
       });
       await this.startService(this.http);
       const f = this.settings.fleet;
