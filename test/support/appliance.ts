@@ -42,6 +42,7 @@ export async function startTestBox(opts: Partial<ApplianceOptions> & { settings?
     }],
     sandbox: { rtpPortMin: sandboxRtp.min, rtpPortMax: sandboxRtp.max, ...opts.sandbox },
     now: opts.now,
+    ...(opts.clockReader ? { clockReader: opts.clockReader } : {}),
   });
   await app.start();
   const base = `http://127.0.0.1:${app.http.port}`;
