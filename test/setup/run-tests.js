@@ -20,6 +20,10 @@ const PEERS = {
   sox: 'sox',
   'espeak-ng': 'espeak-ng',
   tshark: 'tshark',
+  // systemd-analyze verify/security, systemd-notify and systemd-sysusers (test/systemd); python3 binds
+  // the unix datagram socket standing for systemd's notify socket (Node has none).
+  systemd: 'systemd-analyze',
+  python3: 'python3',
 };
 
 function have(cmd) {
