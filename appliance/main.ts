@@ -17,6 +17,7 @@ import { HttpService } from './http/http-service.ts';
 import { LiveFeed } from './http/live-feed.ts';
 import { campaignRoutes } from './http/routes/campaigns.ts';
 import { recordingRoutes } from './http/routes/recordings.ts';
+import { trunkTestRoutes } from './http/routes/trunk-test.ts';
 import { personalFields } from './campaigns/personal-fields.ts';
 import { FleetAgent } from './fleet/agent.ts';
 import { campaignPack, createComplianceGate } from './compliance/gate.ts';
@@ -198,7 +199,8 @@ export class Appliance {
         live: this.live,
         out: this.opts.out,
         clock: () => this.clock.status(),
-        extraRoutes: [campaignRoutes(this.campaigns), recordingRoutes(this.recordings, (id) => this.recordingInUse(id)), complianceRoutes(), callerIdRoutes(this.verifier)],
+        extraRoutes: [trunkTestRoutes({ engine: this.engine, prompt: (id) => this.recordings.prompt(id), settings: () => this.settingsStore.get() }),
+          campaignRoutes(this.campaigns), recordingRoutes(this.recordings, (id) => this.recordingInUse(id)), complianceRoutes(), callerIdRoutes(this.verifier)],
       });
       await this.startService(this.http);
       const f = this.settings.fleet;
