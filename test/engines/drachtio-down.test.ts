@@ -1,0 +1,46 @@
+// The drachtio engine without its servers (nothing listens on the configured ports): the box still
+// starts, every trunk says plainly what is missing, and a call ends at once as a trunk failure
+// instead of hanging. No server is needed, so this runs everywhere.
+import test from 'ava';
+import type { TrunkStatus } from '../../appliance/call-port.ts';
+import type { TrunkProfile } from '../../appliance/config/types.ts';
+import { silentLogger } from '../../appliance/log.ts';
+import { DrachtioEngine } from '../../sip/drachtio/engine.ts';
+import { freePort } from '../peers/ports.ts';
+
+const trunk: TrunkProfile = {
+  name: 'office', kind: 'sip', enabled: true, host: '127.0.0.1', port: 5099, transport: 'udp', auth: 'ip', registerExpiresSec: 300,
+  allowedSources: [], channels: 2, cps: 0, codecs: ['PCMU'], dtmf: 'auto', optionsIntervalSec: 0,
+};
+
+test('servers away: trunks are down with the reason, calls end at once as trunk-failure', async (t) => {
+  const [dport, fport] = [await freePort(), await freePort()];
+  const engine = new DrachtioEngine({
+    settings: {
+      sip: { bindAddress: '127.0.0.1', port: 0, transports: ['udp'], userAgent: 'vba-test', guard: { action: 'reject', maxRepliesPerSecPerSource: 5 } },
+      trunks: [trunk], defaultTrunk: 'office',
+      drachtio: { host: '127.0.0.1', port: dport, secret: 'x', freeswitch: { host: '127.0.0.1', port: fport, secret: 'y' } },
+    },
+    logger: silentLogger(),
+    connectWaitMs: 300,
+  });
+  const seen: TrunkStatus[] = [];
+  engine.on('trunk', (s) => seen.push(s));
+  await engine.start();
+  t.teardown(() => engine.close());
+  t.is(engine.name, 'drachtio');
+  t.deepEqual({ d: engine.servers().drachtio, f: engine.servers().freeswitch }, { d: false, f: false });
+  const [status] = engine.trunks();
+  t.like(status, { name: 'office', health: 'down', lastError: 'drachtio-server and FreeSWITCH not connected', channelsInUse: 0 });
+  t.true(seen.some((s) => s.health === 'down'));
+  const started = Date.now();
+  const end = await engine.dial({ to: '+33612345678', from: '+33100000000' }).done;
+  t.like(end, { outcome: 'trunk-failure', sipCode: null, endedBy: 'error' });
+  t.regex(end.reason ?? '', /E_TRUNK_DOWN.*not connected/);
+  t.true(Date.now() - started < 1000);
+  t.is(engine.trunks()[0]!.channelsInUse, 0);
+  t.is(engine.activeCalls(), 0);
+  const closing = Date.now();
+  await engine.close();
+  t.true(Date.now() - closing < 2000);
+});
