@@ -31,7 +31,12 @@ export function CampaignDetail({ id }: { id: number }) {
     if (loaded.data) setView(loaded.data);
   }, [loaded.data]);
   useEffect(() => subscribe('campaign.counters', (d) => {
-    if (isCountersEvent(d) && d.id === id) setView((v) => (v ? { ...v, ...d } : v));
+    if (!isCountersEvent(d) || d.id !== id) return;
+    setView((v) => {
+      // A state reached on its own (completed) replaces the notice of the last action.
+      if (v && v.status !== d.status) setDone(null);
+      return v ? { ...v, ...d } : v;
+    });
   }), [id]);
 
   const act = async (action: Action): Promise<void> => {
@@ -45,8 +50,8 @@ export function CampaignDetail({ id }: { id: number }) {
     } catch (x) {
       const e = x instanceof ApiError ? x : new ApiError(0, 'E_HTTP', String(x));
       let problems: StartProblem[] = [];
-      if (action === 'start' && e.code === 'E_COMPLIANCE') {
-        problems = await api<{ problems: StartProblem[] }>('GET', `/api/compliance/campaigns/${id}/start-check`).then((r) => r.problems, () => []);
+      if (action === 'start' && (e.code === 'E_COMPLIANCE' || e.code === 'E_CALLER_ID')) {
+        problems = await api<{ problems: StartProblem[] }>('GET', `/api/compliance/campaigns/${id}/start-check`).then((r) => r.problems.filter((p) => p.blocking !== false), () => []);
       }
       setError({ e, problems });
       setPreflightTick((n) => n + 1);
@@ -114,7 +119,7 @@ export function CampaignDetail({ id }: { id: number }) {
 }
 
 function busyKey(e: ApiError): 'compliance' | 'state' | 'other' {
-  if (e.code === 'E_COMPLIANCE') return 'compliance';
+  if (e.code === 'E_COMPLIANCE' || e.code === 'E_CALLER_ID') return 'compliance';
   if (e.code === 'E_CAMPAIGN_STATE') return 'state';
   return 'other';
 }

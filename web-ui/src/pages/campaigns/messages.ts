@@ -83,6 +83,8 @@ const en = {
   delayMinutes: 'Wait (minutes)',
   nextDay: 'next day instead',
   saveFailed: 'The box did not accept the campaign',
+  needName: 'Give the campaign a name.',
+  needList: 'Choose a contact list.',
   cancel: 'Cancel',
   saveAndCheck: 'Save and check',
   backToList: 'All campaigns',
@@ -126,6 +128,7 @@ const en = {
   reason: 'Reason',
   contactsN: 'Contacts',
   cannotStart: 'The campaign cannot start yet',
+  startWarnings: 'To fix before using a real trunk',
   etaHint: 'Time left is an estimate from the pacing and the trunks; retries and calling windows add to it.',
 };
 
@@ -213,6 +216,8 @@ const fr: Record<Key, string> = {
   delayMinutes: 'Attente (minutes)',
   nextDay: 'plutôt le lendemain',
   saveFailed: 'Le boîtier n’a pas accepté la campagne',
+  needName: 'Donnez un nom à la campagne.',
+  needList: 'Choisissez une liste de contacts.',
   cancel: 'Annuler',
   saveAndCheck: 'Enregistrer et vérifier',
   backToList: 'Toutes les campagnes',
@@ -256,6 +261,7 @@ const fr: Record<Key, string> = {
   reason: 'Motif',
   contactsN: 'Contacts',
   cannotStart: 'La campagne ne peut pas encore démarrer',
+  startWarnings: 'À corriger avant d’utiliser une vraie ligne',
   etaHint: 'Le temps restant est estimé d’après la cadence et les lignes ; rappels et plages horaires l’allongent.',
 };
 

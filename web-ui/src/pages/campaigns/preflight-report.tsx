@@ -14,6 +14,8 @@ export function PreflightReport({ id, etaMs, tick }: { id: number; etaMs: number
   if (!data) return <Card title={t('preflight')}><p>{t('checking')}</p></Card>;
   const blocked = Object.entries(data.blocked).sort((a, b) => b[1] - a[1]);
   const deferred = Object.entries(data.deferred).sort((a, b) => b[1] - a[1]);
+  const blocking = data.startProblems.filter((p) => p.blocking !== false);
+  const warnings = data.startProblems.filter((p) => p.blocking === false);
   const blockedTotal = blocked.reduce((a, [, n]) => a + n, 0);
   return (
     <Card title={t('preflight')} testId="preflight">
@@ -33,9 +35,14 @@ export function PreflightReport({ id, etaMs, tick }: { id: number; etaMs: number
         <Table caption={t('deferredBy')} rows={deferred} rowKey={(r) => r[0]}
           columns={[{ key: 'r', label: t('reason'), render: (r) => reasonLabel(r[0]) }, { key: 'n', label: t('contactsN'), align: 'right', render: (r) => formatNumber(r[1]) }]} />
       )}
-      {data.startProblems.length > 0 && (
-        <Notice kind="warning" title={t('cannotStart')}>
-          <ul>{data.startProblems.map((p, i) => <li key={i}>{p.message}</li>)}</ul>
+      {blocking.length > 0 && (
+        <Notice kind="warning" title={t('cannotStart')} testId="preflight-problems">
+          <ul>{blocking.map((p, i) => <li key={i}>{p.message}</li>)}</ul>
+        </Notice>
+      )}
+      {warnings.length > 0 && (
+        <Notice kind="info" title={t('startWarnings')}>
+          <ul>{warnings.map((p, i) => <li key={i}>{p.message}</li>)}</ul>
         </Notice>
       )}
       <p class="field__hint">{t('etaHint')}</p>

@@ -87,6 +87,8 @@ export interface StartProblem {
   code: string;
   message: string;
   registry?: string;
+  /** False: shown, but the start goes ahead (e.g. caller ID problems of a sandbox-only campaign). */
+  blocking?: boolean;
 }
 
 export interface Preflight {

@@ -52,6 +52,14 @@ export function CampaignWizard({ editId }: { editId?: number }) {
 
   const submit = async (e: Event): Promise<void> => {
     e.preventDefault();
+    // What the page can tell without the box: a name and a list (the box checks everything else).
+    const missing: Record<string, string> = {};
+    if (!form.name.trim()) missing.name = t('needName');
+    if (!form.listId) missing.listId = t('needList');
+    if (Object.keys(missing).length > 0) {
+      setError(new ApiError(400, 'E_FORM', Object.values(missing).join(' '), missing));
+      return;
+    }
     setBusy(true);
     setError(null);
     try {
