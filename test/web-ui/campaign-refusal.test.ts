@@ -67,7 +67,7 @@ test('an incomplete wizard names the field; a start refused by compliance shows 
   t.is(await page.getByTestId('campaign-status').innerText(), 'Draft');
 
   // The same in French after the language switch.
-  await page.evaluate(() => localStorage.setItem('vb.lang', 'fr'));
+  await page.evaluate("localStorage.setItem('vb.lang', 'fr')");
   await page.reload();
   await page.getByRole('button', { name: 'Démarrer', exact: true }).click();
   t.regex(await page.getByTestId('action-error').innerText(), /Le boîtier refuse de démarrer : conformité/);
