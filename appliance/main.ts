@@ -20,6 +20,9 @@ import { recordingRoutes } from './http/routes/recordings.ts';
 import { trunkTestRoutes } from './http/routes/trunk-test.ts';
 import { personalFields } from './campaigns/personal-fields.ts';
 import { FleetAgent } from './fleet/agent.ts';
+import { firstBootNeeded, runFirstBoot } from '../provisioning/first-boot.ts';
+import { provisioningStatus, type ProvisioningStatus } from '../provisioning/box-identity.ts';
+import { provisioningRoutes } from './http/routes/provisioning.ts';
 import { campaignPack, createComplianceGate } from './compliance/gate.ts';
 import { checkCampaignStart } from './compliance/campaign-start.ts';
 import { complianceRoutes } from './http/routes/compliance.ts';
@@ -92,6 +95,8 @@ export class Appliance {
   campaigns!: CampaignService;
   http!: HttpService;
   fleet: FleetAgent | null = null;
+  /** Result of this start's first-boot provisioning (null when it did not run). */
+  provisioning: ProvisioningStatus | null = null;
   verifier!: CallerIdVerifier;
   clock!: ClockMonitor;
   /** systemd's notify protocol (READY, WATCHDOG, STATUS); does nothing outside systemd. */
@@ -200,10 +205,16 @@ export class Appliance {
         out: this.opts.out,
         clock: () => this.clock.status(),
         extraRoutes: [trunkTestRoutes({ engine: this.engine, prompt: (id) => this.recordings.prompt(id), settings: () => this.settingsStore.get() }),
-          campaignRoutes(this.campaigns), recordingRoutes(this.recordings, (id) => this.recordingInUse(id)), complianceRoutes(), callerIdRoutes(this.verifier)],
+          campaignRoutes(this.campaigns), recordingRoutes(this.recordings, (id) => this.recordingInUse(id)), complianceRoutes(), callerIdRoutes(this.verifier),
+          provisioningRoutes(() => ({ ...provisioningStatus(this.opts.dataDir), ...(this.provisioning?.error ? { error: this.provisioning.error } : {}) }))],
       });
       await this.startService(this.http);
-      const f = this.settings.fleet;
+      const env = this.opts.env ?? process.env;
+      if (firstBootNeeded(this.opts.dataDir, env)) {
+        // After the UI is up: a failed enrolment is shown at /api/provisioning and never stops the box.
+        this.provisioning = await runFirstBoot({ dataDir: this.opts.dataDir, settingsStore: this.settingsStore, logger: this.logger.child({ svc: 'provisioning' }), env });
+      }
+      const f = this.settingsStore.get().fleet;
       if (f.enabled && f.url && f.boxId) {
         // Started before the dialer, so it stops after it: events of calls still finishing can go out.
         this.fleet = new FleetAgent({
@@ -216,6 +227,7 @@ export class Appliance {
           campaigns: this.campaigns,
           trunks: () => this.engine.trunks(),
           activeCalls: () => this.dialer.activeCalls,
+          dataDir: this.opts.dataDir,
           ...(now ? { now } : {}),
         });
         await this.startService(this.fleet);

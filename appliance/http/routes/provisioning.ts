@@ -1,0 +1,32 @@
+// Provisioning state for the web UI: enrolled with the fleet, or unclaimed with the claim code to enter
+// at the fleet side, or the error of the last enrolment attempt.
+import type { FastifyInstance } from 'fastify';
+import type { HttpContext } from '../context.ts';
+import { requireRole } from '../route-kit.ts';
+import { provisioningStatus, type ProvisioningStatus } from '../../../provisioning/box-identity.ts';
+
+/** `status` overrides reading the identity folder (the composition root passes its last result). */
+export function provisioningRoutes(status?: () => ProvisioningStatus) {
+  return (app: FastifyInstance, ctx: HttpContext): void => {
+    app.get('/api/provisioning', {
+      config: requireRole('viewer'),
+      schema: {
+        summary: 'Fleet enrolment: enrolled, unclaimed (with the claim code to enter at the fleet side), or the last error',
+        tags: ['provisioning'],
+        response: {
+          200: {
+            type: 'object',
+            required: ['state', 'boxId'],
+            properties: {
+              state: { type: 'string', enum: ['enrolled', 'unclaimed', 'error'] },
+              boxId: { type: 'string' },
+              claimCode: { type: 'string' },
+              fleetUrl: { type: 'string' },
+              error: { type: 'string' },
+            },
+          },
+        },
+      },
+    }, async () => (status ? status() : provisioningStatus(ctx.deps.dataDir)));
+  };
+}

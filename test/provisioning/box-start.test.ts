@@ -1,0 +1,66 @@
+// Provisioning at the box's start: a failed enrolment does not stop the box from serving its UI, and
+// GET /api/provisioning (session required) says what happened; without provision.json it shows the
+// claim code.
+import test from 'ava';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Appliance } from '../../appliance/main.ts';
+import { silentLogger } from '../../appliance/log.ts';
+import { freePort, rtpRange } from '../peers/ports.ts';
+
+async function startBox(dataDir: string, env: NodeJS.ProcessEnv, knownPassword?: string): Promise<{ app: Appliance; base: string; cookie: string; password: string }> {
+  const out: string[] = [];
+  const rtp = rtpRange(50);
+  const sandboxRtp = rtpRange(50);
+  const app = new Appliance({
+    dataDir, env, logger: silentLogger(), out: (l) => out.push(l),
+    overrides: [(s) => {
+      s.http.port = 0; s.http.bindAddress = '127.0.0.1'; s.sip.port = 0; s.sip.bindAddress = '127.0.0.1';
+      s.media.rtpPortMin = rtp.min; s.media.rtpPortMax = rtp.max;
+    }],
+    sandbox: { rtpPortMin: sandboxRtp.min, rtpPortMax: sandboxRtp.max },
+  });
+  await app.start();
+  const base = `http://127.0.0.1:${app.http.port}`;
+  const password = knownPassword ?? / admin \/ (\S+) /.exec(out.find((l) => l.startsWith('first start:')) ?? '')?.[1] ?? '';
+  const r = await fetch(`${base}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password }) });
+  return { app, base, password, cookie: (r.headers.get('set-cookie') ?? '').split(';')[0]! };
+}
+
+test('an enrolment that fails leaves the box serving, and /api/provisioning reports the error', async (t) => {
+  t.timeout(40_000);
+  const dir = mkdtempSync(join(tmpdir(), 'prov-start-'));
+  const file = join(dir, 'provision.json');
+  const closed = await freePort();
+  writeFileSync(file, JSON.stringify({ fleetUrl: `https://127.0.0.1:${closed}`, claimToken: 'ct_nobody-will-answer' }));
+  const { app, base, cookie } = await startBox(join(dir, 'data'), { PROVISION_FILE: file });
+  t.teardown(async () => { await app.stop(); rmSync(dir, { recursive: true, force: true }); });
+
+  t.is((await fetch(`${base}/api/provisioning`)).status, 401, 'a session is required');
+  const res = await fetch(`${base}/api/provisioning`, { headers: { cookie } });
+  t.is(res.status, 200);
+  const body = await res.json() as { state: string; boxId: string; claimCode: string; fleetUrl: string; error: string };
+  t.is(body.state, 'error');
+  t.regex(body.boxId, /^box-[0-9a-f]{12}$/);
+  t.regex(body.claimCode, /^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
+  t.is(body.fleetUrl, `https://127.0.0.1:${closed}`);
+  t.regex(body.error, /ECONNREFUSED/);
+  t.true(existsSync(file), 'the file stays for the next attempt');
+  t.is(app.fleet, null, 'no fleet agent without credentials');
+});
+
+test('without provision.json the box is unclaimed and shows its claim code, the same after a restart', async (t) => {
+  t.timeout(40_000);
+  const dir = mkdtempSync(join(tmpdir(), 'prov-start-'));
+  const env = { PROVISION_FILE: join(dir, 'absent.json') };
+  let box = await startBox(join(dir, 'data'), env);
+  t.teardown(async () => { await box.app.stop(); rmSync(dir, { recursive: true, force: true }); });
+  const first = await (await fetch(`${box.base}/api/provisioning`, { headers: { cookie: box.cookie } })).json() as { state: string; claimCode: string; boxId: string };
+  t.is(first.state, 'unclaimed');
+  t.regex(first.claimCode, /^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
+  await box.app.stop();
+  box = await startBox(join(dir, 'data'), env, box.password);
+  const again = await (await fetch(`${box.base}/api/provisioning`, { headers: { cookie: box.cookie } })).json() as { claimCode: string; boxId: string };
+  t.deepEqual({ claimCode: again.claimCode, boxId: again.boxId }, { claimCode: first.claimCode, boxId: first.boxId }, 'the identity is kept');
+});
