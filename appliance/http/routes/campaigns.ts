@@ -4,6 +4,8 @@ import type { FastifyInstance } from 'fastify';
 import type { HttpContext } from '../context.ts';
 import { requireRole } from '../route-kit.ts';
 import type { CampaignService } from '../../campaigns/service.ts';
+import { auditStaff } from '../staff-audit.ts';
+import { isAppError } from '../../errors.ts';
 import { campaignCsv } from '../../campaigns/reports.ts';
 import { campaignTimeline } from '../../campaigns/report-timeline.ts';
 import { PURPOSES, defaultCampaignConfig } from '../../campaigns/model.ts';
@@ -82,6 +84,7 @@ export function campaignRoutes(service: CampaignService) {
     }, async (req, reply) => {
       const c = service.create(req.body);
       ctx.deps.logger.info({ campaignId: c.id, user: req.session?.username }, 'campaign created');
+      auditStaff(ctx, req, 'campaign.create', `campaign:${c.id}`, { name: c.name, listId: c.listId, purpose: c.config.purpose, pack: c.config.pack ?? null, callerId: c.config.callerId });
       return reply.code(201).send(service.view(c.id));
     });
 
@@ -95,7 +98,9 @@ export function campaignRoutes(service: CampaignService) {
       schema: { summary: 'Change the configuration of a draft campaign', tags: ['campaigns'], params: idParams, body: { type: 'object', additionalProperties: true }, response: { 200: campaignView } },
     }, async (req) => {
       service.update(req.params.id, req.body);
-      return service.view(req.params.id);
+      const v = service.view(req.params.id);
+      auditStaff(ctx, req, 'campaign.update', `campaign:${v.id}`, { purpose: v.config.purpose, pack: v.config.pack ?? null, callerId: v.config.callerId });
+      return v;
     });
 
     for (const action of ['start', 'pause', 'resume', 'stop'] as const) {
@@ -103,7 +108,15 @@ export function campaignRoutes(service: CampaignService) {
         config: requireRole('operator'),
         schema: { summary: `${action[0]!.toUpperCase()}${action.slice(1)} a campaign`, tags: ['campaigns'], params: idParams, response: { 200: campaignView } },
       }, async (req) => {
-        const v = service[action](req.params.id);
+        let v;
+        try {
+          v = service[action](req.params.id);
+        } catch (e) {
+          // A start the compliance checks refused is kept too: proof that the box said no, and why.
+          if (isAppError(e) && (e.code === 'E_COMPLIANCE' || e.code === 'E_CALLER_ID')) auditStaff(ctx, req, `campaign.${action}-refused`, `campaign:${req.params.id}`, { code: e.code, reason: e.where?.reason ?? null });
+          throw e;
+        }
+        auditStaff(ctx, req, `campaign.${action}`, `campaign:${req.params.id}`, { status: v.status });
         ctx.deps.logger.info({ campaignId: req.params.id, action, user: req.session?.username }, 'campaign state changed');
         return v;
       });
