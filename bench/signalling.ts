@@ -9,15 +9,17 @@ import { execFileSync } from 'node:child_process';
 import { availableParallelism, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { engineCaller, measure, userAgentCaller, type Caller, type CallerFigures } from './signalling-lib/callers.ts';
+import { drachtioAvailable, drachtioCaller, startBenchServers } from './signalling-lib/drachtio-caller.ts';
 import { runUac, startUas, type SippFigures } from './signalling-lib/sipp-peer.ts';
 import { freeUdpRange } from '../test/peers/ports.ts';
 
 const { values: args } = parseArgs({
   options: {
     engine: { type: 'string', default: 'embedded' },
-    calls: { type: 'string', default: '5000' },
-    window: { type: 'string', default: '200' },
-    warmup: { type: 'string', default: '1500' },
+    // defaults per engine below (the drachtio engine sets up a FreeSWITCH endpoint per call)
+    calls: { type: 'string' },
+    window: { type: 'string' },
+    warmup: { type: 'string' },
     rounds: { type: 'string', default: '3' },
     // pin the callers to CPU 0 and the UAS to CPU 1 ('no' lets the kernel place them)
     pin: { type: 'string', default: 'yes' },
@@ -26,17 +28,20 @@ const { values: args } = parseArgs({
 
 const say = (s: string): void => { process.stderr.write(`${s}\n`); };
 
-if (args.engine === 'drachtio') {
-  say('signalling bench: drachtio engine not available yet (only --engine embedded can be measured in this build)');
+const DRACHTIO = args.engine === 'drachtio';
+if (DRACHTIO && !drachtioAvailable().ok) {
+  say(`signalling bench: the drachtio engine is not available here (${drachtioAvailable().why})`);
   process.exit(2);
 }
-if (args.engine !== 'embedded') {
+if (!DRACHTIO && args.engine !== 'embedded') {
   say(`signalling bench: unknown engine ${JSON.stringify(args.engine)} (embedded | drachtio)`);
   process.exit(2);
 }
 
+const DEFAULTS = DRACHTIO ? { calls: '1000', window: '50', warmup: '200', rounds: '3' } : { calls: '5000', window: '200', warmup: '1500', rounds: '3' };
+
 function positive(name: 'calls' | 'window' | 'warmup' | 'rounds'): number {
-  const n = Number(args[name]);
+  const n = Number(args[name] ?? DEFAULTS[name]);
   if (!Number.isInteger(n) || n < (name === 'warmup' ? 0 : 1)) {
     say(`signalling bench: --${name} must be a whole number, got ${JSON.stringify(args[name])}`);
     process.exit(2);
@@ -95,7 +100,9 @@ const round1 = (x: number, d = 1): number => Math.round(x * 10 ** d) / 10 ** d;
 async function main(): Promise<void> {
   const rtpPorts = Math.max(1000, WINDOW * 4);
   const rtpBase = await freeUdpRange(Math.min(rtpPorts + 1, 4000));
-  const engine = (target: string): Promise<Caller> => engineCaller(target, rtpBase, rtpPorts);
+  // drachtio: both servers from the project's configuration; FreeSWITCH gets its own RTP ports.
+  const servers = DRACHTIO ? await startBenchServers(Math.max(400, WINDOW * 4)) : null;
+  const engine = (target: string): Promise<Caller> => (servers ? drachtioCaller(target, servers) : engineCaller(target, rtpBase, rtpPorts));
   const bare = (target: string): Promise<Caller> => userAgentCaller(target);
   say(`signalling bench: ${CALLS} calls, window ${WINDOW}, ${ROUNDS} round(s), ${pinned ? 'callers on CPU 0, UAS on CPU 1' : 'not pinned'}; load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 
@@ -135,6 +142,7 @@ async function main(): Promise<void> {
   const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const result = {
     bench: 'signalling',
+    engine: DRACHTIO ? 'drachtio' : 'embedded',
     setupsPerSec: round1(e.figures.setupsPerSec),
     sippSetupsPerSec: round1(s.perSec),
     ratio: round1(s.perSec > 0 ? e.figures.setupsPerSec / s.perSec : 0, 3),
@@ -161,6 +169,7 @@ async function main(): Promise<void> {
     pinned,
     loadAvg: round1(loadavg()[0] ?? 0, 2),
   };
+  await servers?.stop();
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 
