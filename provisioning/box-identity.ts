@@ -124,6 +124,14 @@ export function recordError(dataDir: string, error: string, fleetUrl: string | n
   writeFileAtomic(file(dataDir, 'error.json'), JSON.stringify({ error, fleetUrl, at: new Date(now).toISOString() }, null, 2) + '\n');
 }
 
+export function clearError(dataDir: string): void {
+  rmSync(file(dataDir, 'error.json'), { force: true });
+}
+
+export function hasError(dataDir: string): boolean {
+  return existsSync(file(dataDir, 'error.json'));
+}
+
 /** What GET /api/provisioning and the status report: enrolled, unclaimed (with the claim code), or the last error. */
 export function provisioningStatus(dataDir: string): ProvisioningStatus {
   const creds = readCredentials(dataDir);

@@ -11,7 +11,7 @@ import type { Logger } from '../appliance/log.ts';
 import { createCsr } from './openssl.ts';
 import { parseProvisionFile, provisionFilePath, type ProvisionFile } from './provision-file.ts';
 import {
-  ensureIdentity, keyFile, provisioningStatus, readCredentials, recordError, storeCredentials, storeSystemSettings,
+  clearError, ensureIdentity, hasError, keyFile, provisioningStatus, readCredentials, recordError, storeCredentials, storeSystemSettings,
   type BoxCredentials, type ProvisioningStatus,
 } from './box-identity.ts';
 
@@ -38,7 +38,7 @@ export function fleetSettingsFrom(c: BoxCredentials, base?: FleetSettings): Flee
 
 /** Whether start-up should run first boot: a provision.json waiting, or no identity yet. */
 export function firstBootNeeded(dataDir: string, env: NodeJS.ProcessEnv = process.env, file?: string): boolean {
-  return existsSync(file ?? provisionFilePath(env)) || !existsSync(keyFile(dataDir));
+  return existsSync(file ?? provisionFilePath(env)) || !existsSync(keyFile(dataDir)) || hasError(dataDir);
 }
 
 function request(url: string, opts: { method: 'GET' | 'POST'; body?: string; ca?: string; timeoutMs: number }): Promise<{ status: number; text: string }> {
@@ -144,7 +144,8 @@ export async function runFirstBoot(opts: FirstBootOptions): Promise<Provisioning
         log?.info({ boxId: existing.boxId }, 'enrolled with the fleet by claim code');
       }
       if (existing) await applySettings(opts.settingsStore, existing, null);
-      else log?.info({ boxId: identity.boxId, claimCode: identity.claimCode }, 'not enrolled: no provision.json; the web UI shows the claim code');
+      else clearError(opts.dataDir); // nothing pending any more: back to showing the claim code
+      if (!existing) log?.info({ boxId: identity.boxId, claimCode: identity.claimCode }, 'not enrolled: no provision.json; the web UI shows the claim code');
       return provisioningStatus(opts.dataDir);
     }
     const file = parseProvisionFile(text);
