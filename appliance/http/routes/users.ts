@@ -6,6 +6,7 @@ import type { HttpContext } from '../context.ts';
 import { hashPassword, PASSWORD_MAX, PASSWORD_MIN, verifyPassword } from '../passwords.ts';
 import { ROLES, type Role } from '../roles.ts';
 import { okSchema, requireRole, sessionOf } from '../route-kit.ts';
+import { auditStaff } from '../staff-audit.ts';
 
 const usernameSchema = { type: 'string', pattern: '^[A-Za-z0-9_.@-]{1,64}$', description: 'letters, digits, _ . @ -; at most 64' } as const;
 const passwordSchema = { type: 'string', minLength: PASSWORD_MIN, maxLength: PASSWORD_MAX } as const;
@@ -50,6 +51,7 @@ export function usersRoutes(app: FastifyInstance, ctx: HttpContext): void {
       d.users.push({ username, passwordHash, role });
     });
     req.log.info({ by: sessionOf(req).username, username, role }, 'user added');
+    auditStaff(ctx, req, 'user.add', `user:${username}`, { role });
     return reply.code(201).send({ username, role });
   });
 
@@ -75,6 +77,7 @@ export function usersRoutes(app: FastifyInstance, ctx: HttpContext): void {
     });
     endSessions(s.username, s.idHash);
     req.log.info({ username: s.username }, 'password changed by its user');
+    auditStaff(ctx, req, 'user.password', `user:${s.username}`, { by: 'self' });
     return { ok: true };
   });
 
@@ -102,6 +105,7 @@ export function usersRoutes(app: FastifyInstance, ctx: HttpContext): void {
     if (passwordHash !== undefined) endSessions(username);
     const u = after.users.find((x) => x.username === username)!;
     req.log.info({ by: sessionOf(req).username, username, role: u.role, passwordSet: passwordHash !== undefined }, 'user changed');
+    auditStaff(ctx, req, 'user.update', `user:${username}`, { role: u.role, passwordSet: passwordHash !== undefined });
     return { username: u.username, role: u.role };
   });
 
@@ -119,6 +123,7 @@ export function usersRoutes(app: FastifyInstance, ctx: HttpContext): void {
     });
     endSessions(username);
     req.log.info({ by: sessionOf(req).username, username }, 'user deleted');
+    auditStaff(ctx, req, 'user.delete', `user:${username}`);
     return { ok: true };
   });
 }
