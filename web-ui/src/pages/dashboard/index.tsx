@@ -175,7 +175,7 @@ export default function Dashboard() {
       {health.error && <Notice kind="error">{health.error.message}</Notice>}
       <ClaimCard />
       <CampaignsCard />
-      <div class="grid">
+      <div class="grid grid--2-1">
         {health.data && <TrunksCard health={health.data} />}
         <BoxCard sys={sys.data} health={health.data} />
       </div>
