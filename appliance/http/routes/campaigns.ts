@@ -8,6 +8,7 @@ import { auditStaff } from '../staff-audit.ts';
 import { isAppError } from '../../errors.ts';
 import { campaignCsv } from '../../campaigns/reports.ts';
 import { campaignTimeline } from '../../campaigns/report-timeline.ts';
+import { draftEstimate } from '../../campaigns/draft-estimate.ts';
 import { PURPOSES, defaultCampaignConfig } from '../../campaigns/model.ts';
 
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } } as const;
@@ -162,6 +163,19 @@ export function campaignRoutes(service: CampaignService) {
     }, async (req) => {
       service.repo.get(req.params.id);
       return campaignTimeline(ctx.deps.db, req.params.id);
+    });
+
+    app.get<{ Params: { id: number }; Querystring: { contacts?: number } }>('/api/campaigns/:id/estimate', {
+      config: requireRole('viewer'),
+      schema: {
+        summary: 'How long the campaign would take for a number of contacts (the preflight\'s callable count; default: the whole list)', tags: ['campaigns'], params: idParams,
+        querystring: { type: 'object', properties: { contacts: { type: 'integer', minimum: 0, maximum: 10_000_000 } } },
+        response: { 200: { type: 'object', properties: { contacts: { type: 'integer' }, etaMs: { type: 'integer' }, channels: { type: 'integer' }, meanCallMs: { type: 'integer' }, measured: { type: 'boolean' } } } },
+      },
+    }, async (req) => {
+      const c = service.repo.get(req.params.id);
+      const contacts = req.query.contacts ?? (ctx.deps.db.prepare('SELECT COUNT(*) FROM contacts WHERE list_id = ?').pluck().get(c.listId) as number);
+      return draftEstimate(ctx.deps.db, c.config, ctx.deps.settingsStore.get().trunks, contacts);
     });
 
     app.get<{ Params: { id: number } }>('/api/campaigns/:id/export.csv', {

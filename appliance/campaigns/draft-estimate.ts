@@ -1,0 +1,29 @@
+// How long a campaign not yet started would take, for the wizard's ETA next to the preflight report.
+// Same model as the running campaign's ETA (CampaignService): contacts x mean call / usable channels,
+// never faster than the cps cap; the mean call comes from the box's recent calls, else 30 s.
+import type { Db } from '../store/db.ts';
+import type { TrunkProfile } from '../config/types.ts';
+import type { CampaignConfig } from './model.ts';
+
+export interface DraftEstimate {
+  contacts: number;
+  etaMs: number;
+  channels: number;
+  meanCallMs: number;
+  /** Whether meanCallMs was measured on this box's recent calls (else the 30 s default). */
+  measured: boolean;
+}
+
+const DEFAULT_CALL_MS = 30_000;
+const RECENT = 500;
+
+export function draftEstimate(db: Db, cfg: Pick<CampaignConfig, 'maxConcurrent' | 'cps' | 'trunks'>, trunks: Pick<TrunkProfile, 'name' | 'enabled' | 'channels'>[], contacts: number): DraftEstimate {
+  const avg = db.prepare(`SELECT AVG(d) FROM (SELECT ended_at - intent_at d FROM attempts WHERE state = 'final' AND ended_at IS NOT NULL
+      ORDER BY id DESC LIMIT ${RECENT})`).pluck().get() as number | null;
+  const measured = avg !== null && avg > 0;
+  const meanCallMs = Math.round(measured ? avg : DEFAULT_CALL_MS);
+  const trunkChannels = trunks.filter((t) => t.enabled && cfg.trunks.includes(t.name)).reduce((a, t) => a + t.channels, 0);
+  const channels = Math.max(1, Math.min(cfg.maxConcurrent, trunkChannels));
+  const etaMs = contacts <= 0 ? 0 : Math.round(Math.max((contacts * meanCallMs) / channels, (contacts / cfg.cps) * 1000));
+  return { contacts, etaMs, channels, meanCallMs, measured };
+}
