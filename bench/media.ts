@@ -9,6 +9,7 @@ import { LatencyHistogram, MediaClock } from '../media/rtp/clock.ts';
 import { MediaEngine } from '../media/rtp/media-engine.ts';
 import { RtpSession } from '../media/rtp/session.ts';
 import { inOwnSession, NICE, pin, raisePriority, rawUdp, Receiver } from './media-lib/harness.ts';
+import { freeswitchAvailable, freeswitchMediaBench } from './media-lib/freeswitch.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -32,13 +33,19 @@ const say = (s: string) => process.stderr.write(`${s}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 if (args.engine === 'drachtio') {
-  const configured = Object.keys(process.env).some((k) => k.startsWith('DRACHTIO_'));
-  say(
-    configured
-      ? 'media bench: the drachtio engine (FreeSWITCH media) is not available in this bench yet'
-      : 'media bench: the drachtio engine is not available here (set DRACHTIO_* to point at drachtio-server and FreeSWITCH)',
-  );
-  process.exit(2);
+  // FreeSWITCH carries the media: its own ladder, the same JSON line (bench/media-lib/freeswitch.ts).
+  const avail = freeswitchAvailable();
+  if (!avail.ok) {
+    say(`media bench: the drachtio engine is not available here (${avail.why})`);
+    process.exit(2);
+  }
+  setTimeout(() => { say('media bench: gave up after 5 minutes'); process.exit(1); }, 300_000).unref();
+  const result = await freeswitchMediaBench({
+    max: Number(args.max === '6000' ? 800 : args.max), warmMs: Number(args['warm-ms']), measureMs: Number(args['measure-ms']),
+    rawMs: Number(args['raw-ms']), steps: args.steps ? args.steps.split(',').map(Number) : undefined, say,
+  });
+  process.stdout.write(`${JSON.stringify(result)}\n`, () => process.exit(0));
+  await new Promise(() => {});
 }
 if (args.engine !== 'embedded') {
   say(`media bench: unknown engine ${JSON.stringify(args.engine)} (embedded | drachtio)`);

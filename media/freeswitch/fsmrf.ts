@@ -21,7 +21,8 @@ export interface FsEndpoint extends EventEmitter {
 
 export interface FsMediaServer extends EventEmitter {
   readonly address: string;
-  createEndpoint(opts?: { codecs?: string[]; headers?: Record<string, string> }): Promise<FsEndpoint>;
+  /** Without remoteSdp: a 3pcc endpoint whose local.sdp is FreeSWITCH's offer. */
+  createEndpoint(opts?: { codecs?: string[]; headers?: Record<string, string>; remoteSdp?: string }): Promise<FsEndpoint>;
   api(command: string): Promise<string>;
   connected(): boolean;
   disconnect(): void;

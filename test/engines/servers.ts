@@ -46,6 +46,8 @@ export interface RunningServers {
   settings: { host: string; port: number; secret: string; freeswitch: { host: string; port: number; secret: string } };
   /** Stop FreeSWITCH only (reconnection tests); start() brings it back on the same ports. */
   stopFreeswitch(): Promise<void>;
+  /** Process ids (benches read their CPU time). */
+  pids(): { drachtio: number | null; freeswitch: number | null };
   startFreeswitch(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -82,14 +84,14 @@ function versionOf(bin: string, args: string[]): string {
 }
 
 /** Start both servers on free loopback ports with the project's configuration. */
-export async function startServers(bins: Binaries, o: { rtpPorts?: number } = {}): Promise<RunningServers> {
+export async function startServers(bins: Binaries, o: { rtpPorts?: number; rtp?: { min: number; max: number } } = {}): Promise<RunningServers> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vba-servers-'));
   const secret = `t${Math.random().toString(36).slice(2, 10)}`;
   const adminPort = await freePort();
   const sipPort = await freePort();
   const eslPort = await freePort();
   const fsSipPort = await freePort();
-  const rtp = rtpRange(o.rtpPorts ?? 200);
+  const rtp = o.rtp ?? rtpRange(o.rtpPorts ?? 200);
 
   const dconf = fs.readFileSync(path.join(ROOT, 'systemd/drachtio/drachtio.conf.xml'), 'utf8')
     .replace(/<admin port="\d+" secret="[^"]*">[^<]*<\/admin>/, `<admin port="${adminPort}" secret="${secret}">127.0.0.1</admin>`)
@@ -145,6 +147,7 @@ export async function startServers(bins: Binaries, o: { rtpPorts?: number } = {}
     versions: { drachtio: versionOf(bins.drachtio, ['--version']), freeswitch: /\d+\.\d+\.\d+[^\s]*/.exec(fsVersion)?.[0] ?? fsVersion },
     settings: { host: '127.0.0.1', port: adminPort, secret, freeswitch: { host: '127.0.0.1', port: eslPort, secret } },
     stopFreeswitch: () => stopChild(fchild),
+    pids: () => ({ drachtio: dchild.pid ?? null, freeswitch: (fchild as ChildProcess | null)?.pid ?? null }),
     startFreeswitch: startFs,
     stop: stopAll,
   };
