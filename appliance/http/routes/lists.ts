@@ -12,6 +12,7 @@ import { validationFields } from '../error-handler.ts';
 import { okSchema, requireRole, sessionOf } from '../route-kit.ts';
 import { findUpload, isTooLargeError, removeUpload, saveUpload, tooLarge, type Upload } from '../uploads.ts';
 import { importReportSchema, listPreviewSchema, mappingSchema, contactPageSchema, listSummarySchema } from './lists-schemas.ts';
+import { auditStaff } from '../staff-audit.ts';
 
 const OCTET = 'application/octet-stream';
 const PROGRESS_EVERY_MS = 250;
@@ -95,6 +96,7 @@ export function listsRoutes(app: FastifyInstance, ctx: HttpContext): void {
       });
       ctx.live.publish('import.progress', { ...base, phase: 'done', rows: report.rows, bytesRead: upload.bytes, bytesTotal: upload.bytes, accepted: report.accepted, rejected: report.rejected.length });
       req.log.info({ by: sessionOf(req).username, list: report.list.id, rows: report.rows, accepted: report.accepted, rejected: report.rejected.length }, 'list imported');
+      auditStaff(ctx, req, 'list.import', `list:${report.list.id}`, { name: f.name, rows: report.rows, accepted: report.accepted, rejected: report.rejected.length });
       return report;
     } catch (e) {
       ctx.live.publish('import.progress', { ...base, phase: 'failed', rows: 0, bytesRead: 0, bytesTotal: upload.bytes, accepted: 0, rejected: 0 });
@@ -211,6 +213,7 @@ export function listsRoutes(app: FastifyInstance, ctx: HttpContext): void {
   }, async (req) => {
     if (!ctx.contacts.deleteList(req.params.id)) throw new AppError('E_NOT_FOUND', `No list with id ${req.params.id}.`, { list: req.params.id });
     req.log.info({ by: sessionOf(req).username, list: req.params.id }, 'list deleted');
+    auditStaff(ctx, req, 'list.delete', `list:${req.params.id}`);
     return { ok: true };
   });
 }

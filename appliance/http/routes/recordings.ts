@@ -7,6 +7,7 @@ import type { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import type { HttpContext } from '../context.ts';
 import { okSchema, requireRole, sessionOf } from '../route-kit.ts';
+import { auditStaff } from '../staff-audit.ts';
 import { removeUpload, saveUpload } from '../uploads.ts';
 import { AppError } from '../../errors.ts';
 import type { RecordingLibrary, RecordingMeta } from '../../recordings.ts';
@@ -70,6 +71,7 @@ export function recordingRoutes(library: RecordingLibrary, inUse: (id: string) =
       const upload = await saveUpload(ctx.uploadsDir, req.body as Readable, { fileName: req.query.filename ?? 'recording', username: sessionOf(req).username, limit: 100 * 1024 * 1024, now: ctx.now() });
       try {
         const r = await library.importFile(upload.path, { name: req.query.name, originalName: req.query.filename ?? upload.fileName });
+        auditStaff(ctx, req, 'recording.upload', `recording:${r.id}`, { name: req.query.name });
         return reply.code(201).send(view(r));
       } finally {
         await removeUpload(ctx.uploadsDir, upload);
@@ -91,6 +93,7 @@ export function recordingRoutes(library: RecordingLibrary, inUse: (id: string) =
       },
     }, async (req, reply) => {
       const r = await library.synthesize(req.body.text, { voice: req.body.voice, name: req.body.name ?? req.body.text.slice(0, 60), rate: req.body.rate });
+      auditStaff(ctx, req, 'recording.tts', `recording:${r.id}`, { name: r.name, voice: req.body.voice });
       return reply.code(201).send(view(r));
     });
 
@@ -132,13 +135,18 @@ export function recordingRoutes(library: RecordingLibrary, inUse: (id: string) =
         body: { type: 'object', required: ['name'], additionalProperties: false, properties: { name: { type: 'string', minLength: 1, maxLength: 100, pattern: '\\S' } } },
         response: { 200: recordingSchema },
       },
-    }, async (req) => view(await library.rename(req.params.id, req.body.name.trim())));
+    }, async (req) => {
+      const r = await library.rename(req.params.id, req.body.name.trim());
+      auditStaff(ctx, req, 'recording.rename', `recording:${r.id}`, { name: r.name });
+      return view(r);
+    });
 
     app.delete<{ Params: { id: string } }>('/api/recordings/:id', {
       config: requireRole('operator'),
       schema: { summary: 'Delete a recording that no unfinished campaign uses', tags: ['recordings'], params: idParams, response: { 200: okSchema } },
     }, async (req) => {
       await library.remove(req.params.id, inUse);
+      auditStaff(ctx, req, 'recording.delete', `recording:${req.params.id}`);
       return { ok: true };
     });
   };
