@@ -88,7 +88,8 @@ export interface SendOptions {
 export async function sendCommand(b: BrokerAccess, boxId: string, type: string, data: unknown, o: SendOptions = {}): Promise<CommandReply> {
   const client = await connect(b);
   const id = o.id ?? randomUUID();
-  const replyTopic = `fleet-tool/replies/${randomUUID()}`;
+  // Under the box's own topic tree, so a broker ACL confining each box to fleet/v1/<boxId>/# lets it answer.
+  const replyTopic = `fleet/v1/${boxId}/cmd/response/${randomUUID()}`;
   const correlationData = Buffer.from(id);
   try {
     const answer = new Promise<CommandReply>((resolve, reject) => {

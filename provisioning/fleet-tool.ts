@@ -147,7 +147,7 @@ export async function fleetTool(argv: string[], out: Out = (l) => process.stdout
       case 'mosquitto-conf': {
         out([`listener ${num(v.port, 'port', 8883)}`, `cafile ${ca.path('ca.crt')}`, `certfile ${ca.path('server.crt')}`, `keyfile ${ca.path('server.key')}`,
           'require_certificate true', 'use_identity_as_username true', `acl_file ${join(ca.dir, 'mosquitto.acl')}`].join('\n'));
-        await writeFile(join(ca.dir, 'mosquitto.acl'), 'user fleet-manager\ntopic readwrite fleet/#\ntopic readwrite fleet-tool/#\n\npattern readwrite fleet/v1/%u/#\n');
+        await writeFile(join(ca.dir, 'mosquitto.acl'), 'user fleet-manager\ntopic readwrite fleet/#\n\npattern readwrite fleet/v1/%u/#\n');
         return 0;
       }
       default:

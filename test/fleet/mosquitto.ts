@@ -15,7 +15,7 @@ export class Mosquitto {
   private constructor(readonly dir: string, readonly port: number) {}
 
   /** With `tls`, the listener speaks TLS only and wants a client certificate from the given CA. */
-  static async create(opts: { tls?: { ca: string; cert: string; key: string } } = {}): Promise<Mosquitto> {
+  static async create(opts: { tls?: { ca: string; cert: string; key: string }; extraConfig?: string[] } = {}): Promise<Mosquitto> {
     const dir = mkdtempSync(join(tmpdir(), 'mosq-'));
     const port = await freePort();
     const tls = opts.tls
@@ -24,6 +24,7 @@ export class Mosquitto {
     writeFileSync(join(dir, 'mosquitto.conf'), [
       `listener ${port} 127.0.0.1`,
       ...tls,
+      ...(opts.extraConfig ?? []),
       'allow_anonymous true',
       'persistence true',
       `persistence_location ${dir}/`,

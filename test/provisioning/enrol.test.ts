@@ -42,7 +42,12 @@ test('a fresh box enrols from provision.json and joins the TLS broker; the file 
   const init = await tool('init', '--dir', fleetDir, '--server-names', '127.0.0.1,localhost', '--json');
   t.is(init.code, 0, init.stderr);
   const { caSha256 } = JSON.parse(init.stdout) as { caSha256: string };
-  const broker = await Mosquitto.create({ tls: { ca: join(fleetDir, 'ca.crt'), cert: join(fleetDir, 'server.crt'), key: join(fleetDir, 'server.key') } });
+  // The broker as the tool configures it: client certificates required, each box confined to its topics.
+  const conf = await tool('mosquitto-conf', '--dir', fleetDir);
+  t.is(conf.code, 0, conf.stderr);
+  const acl = conf.stdout.split('\n').filter((l) => l.startsWith('acl_file '));
+  t.is(acl.length, 1);
+  const broker = await Mosquitto.create({ tls: { ca: join(fleetDir, 'ca.crt'), cert: join(fleetDir, 'server.crt'), key: join(fleetDir, 'server.key') }, extraConfig: acl });
   cleanups.push(() => broker.dispose());
   const brokerUrl = `mqtts://127.0.0.1:${broker.port}`;
   const serve: ChildProcess = spawn(process.execPath, ['--import', 'tsx', TOOL, 'serve', '--dir', fleetDir, '--port', '0', '--broker-url', brokerUrl], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
