@@ -68,7 +68,8 @@ test('staff journey: list, message, campaign to the end, report export, do-not-c
   await page.getByTestId('preflight').waitFor();
   t.is(await page.getByTestId('preflight-callable').innerText(), String(CONTACTS));
   t.is(await page.getByTestId('preflight-blocked').innerText(), '0');
-  t.regex(await page.getByTestId('preflight-eta').innerText(), /^\d+:\d\d$/);
+  await page.getByTestId('preflight-eta').filter({ hasText: /^\d+:\d\d$/ }).waitFor();
+  t.not(await page.getByTestId('preflight-eta').innerText(), '0:00');
   await page.getByRole('button', { name: 'Start', exact: true }).click();
   await page.getByTestId('campaign-status').filter({ hasText: /Running|Completed/ }).waitFor();
 

@@ -86,6 +86,7 @@ export function CampaignDetail({ id }: { id: number }) {
             <dd data-testid="counter-eta">{formatEta(view.etaMs, view.status)}</dd>
           </div>
         </dl>
+        {view.status === 'running' && view.waitingReason && <Notice kind="warning" title={t('notCalling')} testId="waiting-reason">{view.waitingReason}</Notice>}
         {view.startedAt && <p class="muted">{t('startedAt', { at: formatDateTime(view.startedAt) })}{view.finishedAt ? ` · ${t('finishedAt', { at: formatDateTime(view.finishedAt) })}` : ''}</p>}
         {done && <Notice kind="success">{done}</Notice>}
         {error && (
@@ -109,7 +110,7 @@ export function CampaignDetail({ id }: { id: number }) {
           <a href={`/api/campaigns/${id}/export.csv`} download>{t('exportCsv')}</a>
         </p>
       </Card>
-      {view.status === 'draft' && <PreflightReport id={id} etaMs={view.etaMs} tick={preflightTick} />}
+      {view.status === 'draft' && <PreflightReport id={id} tick={preflightTick} />}
       <ConfirmDialog open={confirmStop} title={t('stopTitle')} confirmLabel={t('stop')} cancelLabel={t('cancel')} danger busy={busy === 'stop'}
         onConfirm={() => act('stop')} onCancel={() => setConfirmStop(false)}>
         <p>{t('stopBody')}</p>

@@ -130,6 +130,9 @@ const en = {
   cannotStart: 'The campaign cannot start yet',
   startWarnings: 'To fix before using a real trunk',
   etaHint: 'Time left is an estimate from the pacing and the trunks; retries and calling windows add to it.',
+  etaBasisMeasured: '{channels} calls at a time, {seconds} s a call (this box’s recent calls).',
+  etaBasisDefault: '{channels} calls at a time, about {seconds} s a call.',
+  notCalling: 'Running, but no call is being placed',
 };
 
 type Key = keyof typeof en;
@@ -263,6 +266,9 @@ const fr: Record<Key, string> = {
   cannotStart: 'La campagne ne peut pas encore démarrer',
   startWarnings: 'À corriger avant d’utiliser une vraie ligne',
   etaHint: 'Le temps restant est estimé d’après la cadence et les lignes ; rappels et plages horaires l’allongent.',
+  etaBasisMeasured: '{channels} appels à la fois, {seconds} s par appel (appels récents de ce boîtier).',
+  etaBasisDefault: '{channels} appels à la fois, environ {seconds} s par appel.',
+  notCalling: 'En cours, mais aucun appel ne part',
 };
 
 export const t = makeT<Key>({ en, fr });

@@ -6,10 +6,11 @@ import { Card, Notice, Table } from '../../components/index.ts';
 import { t } from './messages.ts';
 import { reasonLabel } from './labels.ts';
 import { formatEta } from './format.ts';
-import type { Preflight } from './types.ts';
+import type { Estimate, Preflight } from './types.ts';
 
-export function PreflightReport({ id, etaMs, tick }: { id: number; etaMs: number | null; tick: number }) {
+export function PreflightReport({ id, tick }: { id: number; tick: number }) {
   const { data, error } = useApi<Preflight>(`/api/compliance/campaigns/${id}/preflight`, [tick]);
+  const estimate = useApi<Estimate>(data ? `/api/campaigns/${id}/estimate?contacts=${data.callable}` : null, [tick]);
   if (error) return <Card title={t('preflight')}><Notice kind="error">{error.message}</Notice></Card>;
   if (!data) return <Card title={t('preflight')}><p>{t('checking')}</p></Card>;
   const blocked = Object.entries(data.blocked).sort((a, b) => b[1] - a[1]);
@@ -25,7 +26,7 @@ export function PreflightReport({ id, etaMs, tick }: { id: number; etaMs: number
         <div class="stat"><dt>{t('callable')}</dt><dd data-testid="preflight-callable">{formatNumber(data.callable)}</dd></div>
         <div class="stat"><dt>{t('callableNow')}</dt><dd>{formatNumber(data.callableNow)}</dd></div>
         <div class="stat"><dt>{t('counter.blocked')}</dt><dd data-testid="preflight-blocked">{formatNumber(blockedTotal)}</dd></div>
-        <div class="stat"><dt>{t('eta')}</dt><dd data-testid="preflight-eta">{formatEta(etaMs, 'draft')}</dd></div>
+        <div class="stat"><dt>{t('eta')}</dt><dd data-testid="preflight-eta">{estimate.data ? formatEta(estimate.data.etaMs, 'draft') : '…'}</dd></div>
       </dl>
       {blocked.length > 0 && (
         <Table caption={t('blockedBy')} rows={blocked} rowKey={(r) => r[0]}
@@ -45,7 +46,10 @@ export function PreflightReport({ id, etaMs, tick }: { id: number; etaMs: number
           <ul>{warnings.map((p, i) => <li key={i}>{p.message}</li>)}</ul>
         </Notice>
       )}
-      <p class="field__hint">{t('etaHint')}</p>
+      <p class="field__hint">
+        {estimate.data && t(estimate.data.measured ? 'etaBasisMeasured' : 'etaBasisDefault', { channels: estimate.data.channels, seconds: Math.round(estimate.data.meanCallMs / 1000) })}
+        {' '}{t('etaHint')}
+      </p>
     </Card>
   );
 }

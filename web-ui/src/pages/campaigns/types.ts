@@ -56,10 +56,12 @@ export interface CampaignView {
   finishedAt?: string | null;
   counters: Counters;
   etaMs: number | null;
+  /** A running campaign placing no calls, and why (e.g. waiting for clock synchronisation). */
+  waitingReason?: string | null;
 }
 
 /** What the 'campaign.counters' live event carries. */
-export type CountersEvent = Pick<CampaignView, 'id' | 'name' | 'status' | 'counters' | 'etaMs'>;
+export type CountersEvent = Pick<CampaignView, 'id' | 'name' | 'status' | 'counters' | 'etaMs' | 'waitingReason'>;
 
 export interface CampaignOptions {
   trunks: Array<{ name: string; kind: string; enabled: boolean; channels: number }>;
@@ -108,4 +110,12 @@ export interface Preflight {
 export function isCountersEvent(v: unknown): v is CountersEvent {
   const o = v as CountersEvent | null;
   return !!o && typeof o.id === 'number' && typeof o.status === 'string' && !!o.counters && typeof o.counters.contacts === 'number';
+}
+
+export interface Estimate {
+  contacts: number;
+  etaMs: number;
+  channels: number;
+  meanCallMs: number;
+  measured: boolean;
 }

@@ -86,7 +86,8 @@ function OverTime({ timeline }: { timeline: Timeline | undefined }) {
       height: 260,
       scales: { x: { time: true } },
       series: [{ label: t('time') }, ...keys.map((k, i) => ({ label: outcomeLabel(k), stroke: PALETTE[i % PALETTE.length], width: 2, points: { show: timeline.buckets.length < 30 } }))],
-      axes: [{}, { label: t('attempts') }],
+      // The page's language and 24-hour clock rather than uPlot's own labels.
+      axes: [{ values: (_u, splits) => splits.map((v) => formatDateTime(v * 1000, axisFormat(timeline.bucketMs))) }, { label: t('attempts') }],
     };
     return { keys, data, options };
   }, [timeline]);
@@ -107,6 +108,12 @@ function OverTime({ timeline }: { timeline: Timeline | undefined }) {
       )}
     </Card>
   );
+}
+
+function axisFormat(bucketMs: number): Intl.DateTimeFormatOptions {
+  if (bucketMs >= 86_400_000) return { dateStyle: 'short' };
+  if (bucketMs >= 60_000) return { hour: '2-digit', minute: '2-digit' };
+  return { hour: '2-digit', minute: '2-digit', second: '2-digit' };
 }
 
 function ByOutcome({ report }: { report: Report }) {
