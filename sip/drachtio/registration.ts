@@ -1,5 +1,6 @@
 // REGISTER for one trunk through drachtio-server (srf.request): digest answered by drachtio-srf,
 // refresh before expiry, 423 Min-Expires, and the embedded engine's backoff after failures.
+import { randomBytes } from 'node:crypto';
 import type { TrunkProfile } from '../../appliance/config/types.ts';
 import type { Logger } from '../../appliance/log.ts';
 import { backoffDelay, refreshDelayMs, type RegistrationState } from '../embedded/registration.ts';
@@ -26,6 +27,10 @@ export class DrachtioRegistration {
   private failures = 0;
   private stopped = true;
   private expires: number;
+  /** One Call-ID and From tag for the life of the binding (RFC 3261 §10.2), as the embedded engine does. */
+  private readonly callId = `${randomBytes(9).toString('hex')}@vba`;
+  private readonly fromTag = randomBytes(4).toString('hex');
+  private cseq = 0;
 
   constructor(o: DrachtioRegistrationOptions) {
     this.o = o;
@@ -90,7 +95,10 @@ export class DrachtioRegistration {
       const timer = setTimeout(() => resolve(null), this.o.timeoutMs ?? 10_000);
       srf.request(t.domain && t.domain !== t.host ? `sip:${domain}` : registrar, {
         method: 'REGISTER',
-        headers: { From: `<${aor}>`, To: `<${aor}>`, Contact: `<sip:${t.username ?? 'vba'}@${hostport}${tp}>`, Expires: String(expires) },
+        headers: {
+          From: `<${aor}>;tag=${this.fromTag}`, To: `<${aor}>`, 'Call-ID': this.callId, CSeq: `${this.nextCseq()} REGISTER`,
+          Contact: `<sip:${t.username ?? 'vba'}@${hostport}${tp}>`, Expires: String(expires),
+        },
         ...(t.domain && t.domain !== t.host ? { proxy: registrar } : {}),
         ...(auth ? { auth } : {}),
       }).then((req) => {
@@ -101,6 +109,12 @@ export class DrachtioRegistration {
         });
       }, (e: unknown) => { clearTimeout(timer); reject(e instanceof Error ? e : new Error(String(e))); });
     });
+  }
+
+  // drachtio-srf answers a challenge with CSeq + 1 on its own: leave room so CSeq only ever grows.
+  private nextCseq(): number {
+    this.cseq += 2;
+    return this.cseq;
   }
 
   private fail(reason: string): void {

@@ -25,6 +25,13 @@ function executable(p: string | undefined): string | null {
   try { fs.accessSync(p, fs.constants.X_OK); return p; } catch { return null; }
 }
 
+/** The project's drachtio.conf.xml with loopback ports and a per-run secret. */
+function drachtioConf(adminPort: number, sipPort: number, secret: string): string {
+  return fs.readFileSync(path.join(ROOT, 'systemd/drachtio/drachtio.conf.xml'), 'utf8')
+    .replace(/<admin port="\d+" secret="[^"]*">[^<]*<\/admin>/, `<admin port="${adminPort}" secret="${secret}">127.0.0.1</admin>`)
+    .replace(/<contact>[^<]*<\/contact>/, `<contact>sip:127.0.0.1:${sipPort};transport=udp,tcp</contact>`);
+}
+
 export interface Binaries { drachtio: string; freeswitch: string }
 
 /** Both binaries, or null (with the reason) when either is missing. */
@@ -93,10 +100,7 @@ export async function startServers(bins: Binaries, o: { rtpPorts?: number; rtp?:
   const fsSipPort = await freePort();
   const rtp = o.rtp ?? rtpRange(o.rtpPorts ?? 200);
 
-  const dconf = fs.readFileSync(path.join(ROOT, 'systemd/drachtio/drachtio.conf.xml'), 'utf8')
-    .replace(/<admin port="\d+" secret="[^"]*">[^<]*<\/admin>/, `<admin port="${adminPort}" secret="${secret}">127.0.0.1</admin>`)
-    .replace(/<contact>[^<]*<\/contact>/, `<contact>sip:127.0.0.1:${sipPort};transport=udp,tcp</contact>`);
-  fs.writeFileSync(path.join(dir, 'drachtio.conf.xml'), dconf);
+  fs.writeFileSync(path.join(dir, 'drachtio.conf.xml'), drachtioConf(adminPort, sipPort, secret));
 
   const conf = path.join(dir, 'fs-conf');
   fs.mkdirSync(conf);
@@ -151,4 +155,35 @@ export async function startServers(bins: Binaries, o: { rtpPorts?: number; rtp?:
     startFreeswitch: startFs,
     stop: stopAll,
   };
+}
+
+export function findDrachtio(): string | null {
+  return executable(process.env.DRACHTIO_BIN) ?? onPath('drachtio');
+}
+
+export interface RunningDrachtio {
+  settings: { host: string; port: number; secret: string };
+  sipPort: number;
+  stop(): Promise<void>;
+}
+
+/** drachtio-server alone (registration and guard tests place no call, so need no FreeSWITCH). */
+export async function startDrachtioOnly(bin: string): Promise<RunningDrachtio> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vba-drachtio-'));
+  const secret = `t${Math.random().toString(36).slice(2, 10)}`;
+  const adminPort = await freePort();
+  const sipPort = await freePort();
+  fs.writeFileSync(path.join(dir, 'drachtio.conf.xml'), drachtioConf(adminPort, sipPort, secret));
+  let log = '';
+  const child = spawn(bin, ['-f', path.join(dir, 'drachtio.conf.xml')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout?.on('data', (b: Buffer) => { log = (log + b.toString()).slice(-20_000); });
+  child.stderr?.on('data', (b: Buffer) => { log = (log + b.toString()).slice(-20_000); });
+  const stop = async (): Promise<void> => { await stopChild(child); fs.rmSync(dir, { recursive: true, force: true }); };
+  try {
+    await waitFor(() => tcpOpen(adminPort), 20_000, 'drachtio-server', () => log);
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  return { settings: { host: '127.0.0.1', port: adminPort, secret }, sipPort, stop };
 }
