@@ -237,6 +237,7 @@ export class Appliance {
       this.logger.info({ dataDir: this.opts.dataDir, engine: this.engine.name, httpPort: this.http.port, sandbox: this.sandboxPort !== null }, 'appliance started');
       const clock = this.clock.canDial();
       void this.notifier.ready(clock.ok ? `serving on HTTP port ${this.http.port}, engine ${this.engine.name}` : clock.reason);
+      if (this.provisioning?.error) void this.notifier.status(`fleet provisioning failed (see /api/provisioning): ${this.provisioning.error}`);
     } catch (e) {
       await this.stop();
       throw e;
