@@ -3,7 +3,7 @@
 import test from 'ava';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { artifactPath, loginPage, openBrowser, startUiBox } from './browser.ts';
+import { artifactPath, startUiBox } from './browser.ts';
 
 const PAGES = [
   { path: '/', name: 'dashboard', ready: 'box-health' },
@@ -30,13 +30,13 @@ test('each main page renders in English and French (screenshots in test/artifact
   const update = process.env.UPDATE_SCREENSHOTS === '1';
   if (update) mkdirSync(DOCS, { recursive: true });
   for (const lang of ['en', 'fr'] as const) {
-    await page.evaluate((l) => localStorage.setItem('vb.lang', l), lang);
+    await page.evaluate(`localStorage.setItem('vb.lang', '${lang}')`);
     for (const p of PAGES) {
       await page.goto(box.base + p.path);
       await page.getByRole('heading', { level: 1 }).waitFor();
       if (p.ready) await page.getByTestId(p.ready).waitFor();
       await page.waitForLoadState('networkidle');
-      t.is(await page.evaluate(() => document.documentElement.lang), lang, `${p.name} in ${lang}`);
+      t.is(await page.evaluate<string>('document.documentElement.lang'), lang, `${p.name} in ${lang}`);
       const file = artifactPath(`${p.name}-${lang}`);
       await page.screenshot({ path: file, fullPage: true });
       if (update && README_SHOTS.has(`${p.name}-${lang}`)) {
@@ -51,17 +51,14 @@ test('each main page renders in English and French (screenshots in test/artifact
     await lp.goto(`${box.base}/login`);
     await lp.getByRole('heading', { name: lang === 'fr' ? 'Connexion' : 'Log in' }).waitFor();
     await lp.screenshot({ path: artifactPath(`login-${lang}`) });
-    if (update && lang === 'en') await lp.screenshot({ path: `${DOCS}login-en.png` });
     await fresh.close();
   }
   // Phone-sized: the dashboard still fits (no sideways scrolling of the page itself).
   await page.setViewportSize({ width: 375, height: 700 });
-  await page.evaluate(() => localStorage.setItem('vb.lang', 'en'));
+  await page.evaluate("localStorage.setItem('vb.lang', 'en')");
   await page.goto(box.base + '/');
   await page.getByTestId('box-health').waitFor();
   await page.screenshot({ path: artifactPath('dashboard-phone'), fullPage: true });
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
   t.true(overflow <= 1, `page scrolls sideways by ${overflow}px at 375px`);
-  void loginPage;
-  void openBrowser;
 });
