@@ -19,7 +19,7 @@ test('each kind of staff action leaves an entry with its actor; audit verify pas
   const box = await startTestBox({ dataDir, sandbox: { seed: 3, timeScale: 0.1, mix: 'no-answer=1' } });
   let stopped = false;
   t.teardown(async () => { if (!stopped) await box.stop(); });
-  const ok = (r: { status: number; text: string }, status = 200): void => t.is(r.status, status, r.text);
+  const ok = (r: { status: number; text: string }, status = 200): void => { t.is(r.status, status, r.text); };
 
   // Users
   ok(await box.api.send('POST', '/api/users', { username: 'olga', password: 'correct horse battery', role: 'operator' }), 201);
