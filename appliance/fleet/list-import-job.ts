@@ -2,6 +2,7 @@
 // minutes, and holding the MQTT stream that long would stall every other command), then progress goes
 // to the same response topic, and the final state replaces the remembered answer so that repeating the
 // command id tells how it ended. A job a crash cut short is reported `failed: interrupted` at the next start.
+// Rejected rows go out with digits masked: the fleet hears why a row failed, not the number in it.
 import { mkdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Db } from '../store/db.ts';
@@ -82,7 +83,7 @@ export class ListImportJobs {
       });
       answer = ok({
         state: 'done', list: report.list.name, listId: report.list.id, bytes: got.bytes, rows: report.rows, accepted: report.accepted,
-        rejected: report.rejected.length, duplicates: report.duplicates, firstRejected: report.rejected.slice(0, 20), durationMs: this.deps.now() - started,
+        rejected: report.rejected.length, duplicates: report.duplicates, firstRejected: report.rejected.slice(0, 20).map((r) => ({ ...r, reason: r.reason.replace(/\d{3,}/g, '…') })), durationMs: this.deps.now() - started,
       }, id);
       this.deps.logger.info({ command: id, listId: report.list.id, accepted: report.accepted, rejected: report.rejected.length }, 'fleet list import done');
     } catch (e) {
