@@ -73,19 +73,23 @@ export function CampaignDetail({ id }: { id: number }) {
           <span class={`badge badge--${view.status}`} data-testid="campaign-status" aria-live="polite">{statusLabel(view.status)}</span>
           {' '}{t('purposeIs', { purpose: purposeLabel(view.config.purpose) })}
         </p>
-        <ProgressBar label={t('progress')} value={progressOf(view)} text={`${formatNumber(k.done + k.blocked + k.stopped)} / ${formatNumber(k.contacts)}`} />
-        <dl class="stats" aria-label={t('counters')}>
-          {COUNTERS.map((c) => (
-            <div key={c} class="stat">
-              <dt>{t(`counter.${c}`)}</dt>
-              <dd data-testid={`counter-${c}`}>{formatNumber(k[c])}</dd>
-            </div>
-          ))}
-          <div class="stat">
-            <dt>{t('eta')}</dt>
-            <dd data-testid="counter-eta">{formatEta(view.etaMs, view.status)}</dd>
-          </div>
-        </dl>
+        {view.status !== 'draft' && (
+          <>
+            <ProgressBar label={t('progress')} value={progressOf(view)} text={`${formatNumber(k.done + k.blocked + k.stopped)} / ${formatNumber(k.contacts)}`} />
+            <dl class="stats" aria-label={t('counters')}>
+              {COUNTERS.map((c) => (
+                <div key={c} class="stat">
+                  <dt>{t(`counter.${c}`)}</dt>
+                  <dd data-testid={`counter-${c}`}>{formatNumber(k[c])}</dd>
+                </div>
+              ))}
+              <div class="stat">
+                <dt>{t('eta')}</dt>
+                <dd data-testid="counter-eta">{formatEta(view.etaMs, view.status)}</dd>
+              </div>
+            </dl>
+          </>
+        )}
         {view.status === 'running' && view.waitingReason && <Notice kind="warning" title={t('notCalling')} testId="waiting-reason">{view.waitingReason}</Notice>}
         {view.startedAt && <p class="muted">{t('startedAt', { at: formatDateTime(view.startedAt) })}{view.finishedAt ? ` · ${t('finishedAt', { at: formatDateTime(view.finishedAt) })}` : ''}</p>}
         {done && <Notice kind="success">{done}</Notice>}

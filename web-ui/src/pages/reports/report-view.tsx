@@ -110,6 +110,8 @@ function OverTime({ timeline }: { timeline: Timeline | undefined }) {
   );
 }
 
+const short = (s: string): string => (s.length > 16 ? `${s.slice(0, 15)}…` : s);
+
 function axisFormat(bucketMs: number): Intl.DateTimeFormatOptions {
   if (bucketMs >= 86_400_000) return { dateStyle: 'short' };
   if (bucketMs >= 60_000) return { hour: '2-digit', minute: '2-digit' };
@@ -134,7 +136,8 @@ function ByOutcome({ report }: { report: Report }) {
         { label: t('finalContacts'), fill: PALETTE[0], stroke: PALETTE[0], paths: bars, points: { show: false } },
         { label: t('allAttempts'), fill: PALETTE[1], stroke: PALETTE[1], paths: bars2, points: { show: false } },
       ],
-      axes: [{ splits: () => rows.map((_, i) => i), values: (_u, splits) => splits.map((i) => labels[i] ?? ''), rotate: 0, size: 50 }, {}],
+      // Slanted, shortened names so that seven outcomes fit a phone; the table below has them in full.
+      axes: [{ splits: () => rows.map((_, i) => i), values: (_u, splits) => splits.map((i) => short(labels[i] ?? '')), rotate: -35, size: 90 }, {}],
     };
     const data: uPlot.AlignedData = [rows.map((_, i) => i), rows.map((r) => r.final), rows.map((r) => r.all)];
     return { options, data };
