@@ -48,6 +48,7 @@ export class DrachtioCall extends EventEmitter<CallEvents> implements Call {
   private invite: SrfSentRequest | null = null;
   private dialog: SrfDialog | null = null;
   private tap: AudioTap | null = null;
+  private mediaChain: Promise<unknown> = Promise.resolve();
   private hangupRequested = false;
   private cancelSent = false;
   private ringTimer: NodeJS.Timeout | null = null;
@@ -133,7 +134,8 @@ export class DrachtioCall extends EventEmitter<CallEvents> implements Call {
   async hangup(reason = 'hangup'): Promise<void> {
     if (this.isEnded()) return;
     this.hangupRequested = true;
-    if (this.dialog && this.st === 'answered') {
+    // A dialog exists from the 200 on, even while FreeSWITCH is still taking the answer's SDP.
+    if (this.dialog) {
       const dlg = this.dialog;
       this.end({ outcome: 'human', sipCode: 200, q850: 16, endedBy: 'local', reason });
       await dlg.destroy().catch(() => {});
@@ -254,11 +256,12 @@ export class DrachtioCall extends EventEmitter<CallEvents> implements Call {
   private async onProvisional(res: SrfMessage): Promise<void> {
     if (this.isEnded()) return;
     const status = res.status ?? 0;
+    if (status <= 100) return;
     if (!this.t.progress) this.t.progress = Date.now();
     let early = false;
     if (res.body && /^m=audio /m.test(res.body) && this.ep) {
       try {
-        await this.ep.modify(res.body);
+        await this.modifyEndpoint(res.body);
         early = true;
       } catch (e) {
         this.log.debug({ err: (e as Error).message }, 'unusable early-media SDP ignored');
@@ -273,7 +276,7 @@ export class DrachtioCall extends EventEmitter<CallEvents> implements Call {
 
   private async onAnswered(sdp: string): Promise<void> {
     try {
-      await this.ep!.modify(sdp);
+      await this.modifyEndpoint(sdp);
     } catch (e) {
       this.log.warn({ err: (e as Error).message }, 'answer with unusable SDP: hanging up');
       void this.dialog?.destroy().catch(() => {});
@@ -289,6 +292,13 @@ export class DrachtioCall extends EventEmitter<CallEvents> implements Call {
     if (this.req.amd) this.startAmd();
     this.log.info('answered');
     this.emit('answered');
+  }
+
+  /** One re-INVITE to FreeSWITCH at a time: an answer arriving while early media is being set up waits. */
+  private modifyEndpoint(sdp: string): Promise<unknown> {
+    const next = this.mediaChain.catch(() => {}).then(() => this.ep!.modify(sdp));
+    this.mediaChain = next;
+    return next;
   }
 
   private onFailed(status: number, reason: string, q850: number | null): void {
