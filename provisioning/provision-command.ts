@@ -17,7 +17,7 @@ export async function runProvision(ctx: CommandContext): Promise<number> {
     const status = await runFirstBoot({
       dataDir: ctx.dataDir,
       settingsStore: store,
-      logger: createLogger({ level: ctx.json ? 'warn' : 'info' }),
+      logger: createLogger({ level: 'warn' }), // the command prints its own summary
       ...(str('file') ? { file: str('file') } : {}),
       ...(str('fleet-url') ? { fleetUrl: str('fleet-url') } : {}),
       ...(str('ca-sha256') ? { caSha256: str('ca-sha256')!.replace(/:/g, '').toLowerCase() } : {}),
