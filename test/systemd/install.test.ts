@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { lstatSync, readFileSync, readdirSync, readlinkSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { installInto, releaseTarball, runInstall, tempDir } from './install-kit.ts';
+import { ROOT } from '../support/processes.ts';
 
 const haveSysusers = ((): boolean => { try { return lstatSync('/usr/bin/systemd-sysusers').isFile() || lstatSync('/bin/systemd-sysusers').isFile(); } catch { return false; } })();
 
@@ -101,4 +102,20 @@ test('a file that is not a release tarball is refused before anything is install
   t.regex(r.out, /is not a release tarball \(no package\.json\)/);
   t.deepEqual(readdirSync(root).filter((n) => n !== 'opt'), []);
   t.deepEqual(existsSync(join(root, 'opt')) ? readdirSync(join(root, 'opt')) : [], []);
+});
+
+test('npm run release makes a tarball of the committed tree that install.sh accepts', (t) => {
+  const out = tempDir('vba-dist-');
+  const made = execFileSync('bash', [join(ROOT, 'systemd', 'make-release.sh'), '--out', out], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  const version = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+  t.is(made, join(out, `appliance-${version}.tar.gz`));
+  const entries = execFileSync('tar', ['-tzf', made], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }).split('\n').filter(Boolean);
+  t.true(entries.every((e) => e.startsWith(`appliance-${version}/`)));
+  t.true(entries.includes(`appliance-${version}/systemd/appliance.service`));
+  t.true(entries.includes(`appliance-${version}/bin/appliance.js`));
+  t.false(entries.some((e) => e.includes('/node_modules/')));
+  const root = tempDir('vba-install-');
+  const log = installInto(root, made, ['--skip-deps']);
+  t.regex(log, new RegExp(`installing voice-broadcast appliance ${version.replace(/\./g, '\\.')}`));
+  t.true(existsSync(join(root, 'etc/systemd/system/appliance.service')));
 });
