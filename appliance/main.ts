@@ -24,7 +24,7 @@ import { firstBootNeeded, runFirstBoot } from '../provisioning/first-boot.ts';
 import { provisioningStatus, type ProvisioningStatus } from '../provisioning/box-identity.ts';
 import { provisioningRoutes } from './http/routes/provisioning.ts';
 import { campaignPack, createComplianceGate } from './compliance/gate.ts';
-import { checkCampaignStart } from './compliance/campaign-start.ts';
+import { callerIdPresentable, checkCampaignStart } from './compliance/campaign-start.ts';
 import { complianceRoutes } from './http/routes/compliance.ts';
 import { callerIdRoutes } from './http/routes/caller-ids.ts';
 import { CallerIdVerifier } from './compliance/caller-id-verify.ts';
@@ -161,7 +161,11 @@ export class Appliance {
           return t ? { channels: t.channels, cps: t.cps } : null;
         },
         personalPrompt: (campaign, contact) => this.personalPrompt(campaign, contact),
-        gate: createComplianceGate({ db: this.db, pack: (c) => campaignPack(c, this.settingsStore.get().compliance.pack) }),
+        gate: createComplianceGate({
+          db: this.db,
+          pack: (c) => campaignPack(c, this.settingsStore.get().compliance.pack),
+          callerIdAllowed: (c) => callerIdPresentable(c, this.settingsStore.get()),
+        }),
         canDial: () => this.clock.canDial(),
         onProgress: (id) => { this.publishProgress(id); this.fleet?.notify(); },
         now,

@@ -41,6 +41,11 @@ export function sandboxOnly(campaign: Pick<CampaignRow, 'config'>, settings: Sta
   return campaign.config.trunks.length > 0 && campaign.config.trunks.every((n) => settings.trunks.find((t) => t.name === n)?.kind === 'sandbox');
 }
 
+/** At dial time: the caller ID is still listed and verified, or the campaign only dials the sandbox. */
+export function callerIdPresentable(campaign: Pick<CampaignRow, 'config'>, settings: StartSettings): boolean {
+  return sandboxOnly(campaign, settings) || settings.callerIds.some((c) => c.number === campaign.config.callerId && c.verified);
+}
+
 function registryProblems(db: Db, campaign: Pick<CampaignRow, 'config'>, pack: RulePack, now: number): StartProblem[] {
   const purpose = campaign.config.purpose;
   if (pack.exemptPurposes.includes(purpose)) return [];

@@ -16,6 +16,11 @@ export interface ComplianceGateDeps {
   pack: (campaign?: CampaignRow) => PackId | null;
   /** The seller on whose behalf a campaign calls; consents are per seller. Default: config.seller, else ''. */
   seller?: (campaign: CampaignRow) => string;
+  /**
+   * Whether the campaign's caller ID may be presented now (verified, or a sandbox-only campaign). A
+   * caller ID unverified or removed after the start holds calls back until it is verified again.
+   */
+  callerIdAllowed?: (campaign: CampaignRow) => boolean;
   /** Write allows and blocks to the audit log (deferrals are re-decided later). Default true. */
   audit?: boolean;
 }
@@ -41,6 +46,7 @@ export function createComplianceGate(deps: ComplianceGateDeps): DialGate {
   return ({ campaign, contact, now }): GateVerdict => {
     const pack = getPack(deps.pack(campaign));
     if (!pack) return { allow: false, reason: 'no-compliance-pack', retryAt: now + NO_PACK_RETRY_MS };
+    if (deps.callerIdAllowed && !deps.callerIdAllowed(campaign)) return { allow: false, reason: 'caller-id-unverified', retryAt: now + NO_PACK_RETRY_MS };
     const input = facts.input(pack, { e164: contact.e164, zones: contact.zones, purpose: campaign.config.purpose, seller: seller(campaign), contact: facts.contact(contact.contactId), now });
     const v = evaluate(pack, input);
     if (v.allow && stamped.get(campaign.id) !== pack.version) {

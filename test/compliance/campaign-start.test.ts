@@ -2,7 +2,7 @@
 // carry what the pack requires; a campaign that only dials the sandbox is warned, not refused.
 import test from 'ava';
 import { addCampaign, addList, memoryStore } from './fixtures.ts';
-import { checkCampaignStart, startProblems, type StartSettings } from '../../appliance/compliance/campaign-start.ts';
+import { callerIdPresentable, checkCampaignStart, startProblems, type StartSettings } from '../../appliance/compliance/campaign-start.ts';
 import { campaignPack, createComplianceGate } from '../../appliance/compliance/gate.ts';
 import { parseCampaignConfig } from '../../appliance/campaigns/model.ts';
 import { CampaignsRepo } from '../../appliance/store/campaigns-repo.ts';
@@ -100,4 +100,16 @@ test('a campaign\'s own pack wins over the settings default and is stamped on it
   t.regex(db.prepare('SELECT pack_version FROM attempts WHERE id = ?').pluck().get(id) as string, /^uk-/);
   const other = setup();
   t.is(campaignPack(other.campaign, 'fr'), 'fr', 'no pack of its own: the settings default');
+});
+
+test('at dial time, a caller ID unverified or removed after the start holds calls back (never on the sandbox)', (t) => {
+  const { db, contactIds, campaign } = setup();
+  let s = settings(true);
+  const gate = createComplianceGate({ db, pack: () => 'fr', callerIdAllowed: (c) => callerIdPresentable(c, s) });
+  const contact = { contactId: contactIds[0]!, e164: '+33142000001', zones: ['Europe/Paris'], fields: {}, attempts: 0, retries: {}, nextAt: 0 };
+  t.deepEqual(gate({ campaign, contact, now: NOW }), { allow: true });
+  s = settings(null);
+  t.like(gate({ campaign, contact, now: NOW }), { allow: false, reason: 'caller-id-unverified', retryAt: NOW + 10 * 60_000 });
+  s = settings(null, 'sandbox');
+  t.deepEqual(gate({ campaign, contact, now: NOW }), { allow: true });
 });
