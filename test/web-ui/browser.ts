@@ -60,9 +60,9 @@ export async function loginPage(page: Page, base: string, username: string, pass
  * A box on the sandbox trunk (in-process, loopback, ephemeral ports) and a browser page logged in as an
  * admin made for the test (its password is known, unlike the first admin's).
  */
-export async function startUiBox(t: ExecutionContext, opts: BrowserOptions & { login?: boolean } = {}): Promise<UiBox> {
+export async function startUiBox(t: ExecutionContext, opts: BrowserOptions & { login?: boolean; box?: Parameters<typeof startTestBox>[0] } = {}): Promise<UiBox> {
   requireBuiltUi();
-  const box = await startTestBox();
+  const box = await startTestBox(opts.box);
   t.teardown(() => box.stop());
   const username = 'uitest';
   const password = 'ui-test-password-1';

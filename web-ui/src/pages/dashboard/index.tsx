@@ -117,7 +117,8 @@ function CampaignsCard() {
   const merged = new Map<number, CampaignBrief>();
   for (const c of list.data ?? []) merged.set(c.id, { ...c, ...live[c.id] });
   for (const c of Object.values(live)) if (!merged.has(c.id)) merged.set(c.id, c);
-  const running = [...merged.values()].filter((c) => c.status === 'running' || c.status === 'paused');
+  // Those that finish while the page is open stay, marked completed, so staff see the end.
+  const running = [...merged.values()].filter((c) => c.status === 'running' || c.status === 'paused' || live[c.id] !== undefined);
   return (
     <Card title={t('campaigns')} testId="campaigns-card">
       {list.error && list.error.status !== 404 && <Notice kind="error">{list.error.message}</Notice>}
@@ -127,7 +128,7 @@ function CampaignsCard() {
         const finished = n.done + n.blocked + n.stopped;
         return (
           <div key={c.id} class="campaign-live" data-testid={`campaign-${c.id}`}>
-            <h3><Link href={`/campaigns/${c.id}`}>{c.name}</Link> <span class={`badge ${c.status === 'running' ? 'badge--ok' : 'badge--warn'}`}>{t(`status.${c.status}` as DashKey)}</span></h3>
+            <h3><Link href={`/campaigns/${c.id}`}>{c.name}</Link> <span class={`badge ${c.status === 'running' || c.status === 'completed' ? 'badge--ok' : 'badge--warn'}`}>{t(`status.${c.status}` as DashKey)}</span></h3>
             <ProgressBar label={`${t('progress')}: ${c.name}`} value={n.contacts ? finished / n.contacts : 0} text={`${formatNumber(finished)} / ${formatNumber(n.contacts)}`} />
             <dl class="stats">
               <div><dt>{t('done')}</dt><dd>{formatNumber(n.done)}</dd></div>
