@@ -8,6 +8,9 @@ import { join } from 'node:path';
 import { Appliance } from '../../appliance/main.ts';
 import { silentLogger } from '../../appliance/log.ts';
 import { freePort, rtpRange } from '../peers/ports.ts';
+import { FleetCa, certSha256 } from '../../provisioning/fleet-ca.ts';
+import { EnrolServer } from '../../provisioning/enrol-server.ts';
+import { Mosquitto, waitFor } from '../fleet/mosquitto.ts';
 
 async function startBox(dataDir: string, env: NodeJS.ProcessEnv, knownPassword?: string): Promise<{ app: Appliance; base: string; cookie: string; password: string }> {
   const out: string[] = [];
@@ -63,4 +66,25 @@ test('without provision.json the box is unclaimed and shows its claim code, the 
   box = await startBox(join(dir, 'data'), env, box.password);
   const again = await (await fetch(`${box.base}/api/provisioning`, { headers: { cookie: box.cookie } })).json() as { claimCode: string; boxId: string };
   t.deepEqual({ claimCode: again.claimCode, boxId: again.boxId }, { claimCode: first.claimCode, boxId: first.boxId }, 'the identity is kept');
+});
+
+test('a box started with provision.json enrols and its fleet agent joins the TLS broker', async (t) => {
+  t.timeout(50_000);
+  const dir = mkdtempSync(join(tmpdir(), 'prov-start-'));
+  const ca = new FleetCa(join(dir, 'fleet'));
+  await ca.init({ serverNames: ['127.0.0.1'] });
+  const broker = await Mosquitto.create({ tls: { ca: ca.path('ca.crt'), cert: ca.path('server.crt'), key: ca.path('server.key') } });
+  const server = new EnrolServer({ ca, brokerUrl: `mqtts://127.0.0.1:${broker.port}` });
+  await server.start();
+  const { token } = await ca.createToken();
+  const file = join(dir, 'provision.json');
+  writeFileSync(file, JSON.stringify({ fleetUrl: `https://127.0.0.1:${server.port}`, claimToken: token, caSha256: certSha256(await ca.caPem()) }));
+  const box = await startBox(join(dir, 'data'), { PROVISION_FILE: file });
+  t.teardown(async () => { await box.app.stop(); await server.stop(); await broker.dispose(); rmSync(dir, { recursive: true, force: true }); });
+  t.false(existsSync(file));
+  const status = await (await fetch(`${box.base}/api/provisioning`, { headers: { cookie: box.cookie } })).json() as { state: string; boxId: string };
+  t.is(status.state, 'enrolled');
+  t.truthy(box.app.fleet, 'the fleet agent runs with the new credentials');
+  await waitFor(() => box.app.fleet?.connected === true, 15_000, 'the fleet agent to connect over TLS');
+  t.is(box.app.fleet!.topics.status, `fleet/v1/${status.boxId}/status`);
 });
