@@ -43,6 +43,13 @@ test('an incomplete wizard names the field; a start refused by compliance shows 
   t.is(await errorOf('Contact list'), 'Choose a contact list.');
   await page.getByLabel('Name', { exact: true }).fill('Second try');
   await page.getByLabel('Contact list').selectOption({ label: 'Prospects (20 contacts)' });
+  // A personalised message can be heard as the list's first contact would hear it.
+  await page.getByLabel('Text-to-speech, personalised per contact').check();
+  await page.getByLabel('Message text').fill('Bonjour {first_name}, une offre pour vous.');
+  await page.getByRole('button', { name: 'Listen to a sample' }).click();
+  await page.getByLabel('Sample of the message').waitFor();
+  t.regex(await page.locator('.tts-preview').innerText(), /as heard by .+, the first contact of the list/);
+  await page.getByLabel('A recording').check();
   await page.getByLabel('Message recording').selectOption({ label: 'Offre' });
   await page.getByLabel('Caller ID shown').fill('12');
   await page.getByRole('button', { name: 'Save and check' }).click();

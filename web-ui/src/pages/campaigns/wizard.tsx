@@ -11,6 +11,7 @@ import { purposeLabel, outcomeLabel } from './labels.ts';
 import { configFromForm, formFromConfig, RETRY_OUTCOMES, type WizardForm } from './wizard-form.ts';
 import type { CampaignOptions, CampaignView, ListSummary, RecordingSummary } from './types.ts';
 import { ScheduleFields } from './schedule-fields.tsx';
+import { TtsPreview } from './tts-preview.tsx';
 import './campaigns.css';
 
 const VOICES = ['en', 'en-us', 'en-gb', 'fr', 'fr+f2', 'fr-be', 'es', 'de'];
@@ -131,6 +132,7 @@ export function CampaignWizard({ editId }: { editId?: number }) {
                   <input type="number" inputMode="numeric" min={80} max={400} value={form.ttsRate} onInput={(e) => set('ttsRate', e.currentTarget.value)} />
                 </Field>
               </div>
+              <TtsPreview text={form.ttsText} voice={form.ttsVoice} rate={form.ttsRate} listId={form.listId} />
             </>
           )}
           <Field label={t('voicemail')} error={err('voicemail')} hint={t('voicemailHint')}>
