@@ -1,0 +1,34 @@
+// The recordings page: text-to-speech with a preview, then rename and delete, all through the page.
+import test from 'ava';
+import { startUiBox } from './browser.ts';
+
+test('a message made by text-to-speech can be previewed, created, renamed and deleted', async (t) => {
+  const { page, base, box } = await startUiBox(t);
+  await page.goto(`${base}/recordings`);
+  const tts = page.getByTestId('tts-recording');
+  await tts.getByLabel('Text of the message').fill('Hello {first_name}, your parcel arrives tomorrow.');
+  await tts.getByLabel('Voice').selectOption({ label: 'English (UK)' });
+  await tts.getByRole('button', { name: 'Listen to a preview' }).click();
+  await t.notThrowsAsync(tts.getByTestId('tts-preview').waitFor());
+
+  await tts.getByLabel('Name').fill('Parcel notice');
+  await tts.getByRole('button', { name: 'Create the recording' }).click();
+  const table = page.getByTestId('recordings-table');
+  const row = table.locator('tbody tr').filter({ hasText: 'Parcel notice' });
+  await row.waitFor();
+  t.regex(await row.textContent() ?? '', /text-to-speech.*0:0\d.*LUFS/);
+
+  await page.getByRole('button', { name: 'Rename Parcel notice' }).click();
+  const input = page.getByLabel('New name for Parcel notice');
+  await input.fill('Parcel notice (May)');
+  await table.getByRole('button', { name: 'Save' }).click();
+  await table.getByText('Parcel notice (May)').waitFor();
+  const listed = await box.api.get<{ name: string }[]>('/api/recordings');
+  t.deepEqual(listed.body.map((r) => r.name), ['Parcel notice (May)']);
+
+  await page.getByRole('button', { name: 'Delete Parcel notice (May)' }).click();
+  const dialog = page.getByRole('dialog');
+  await dialog.getByRole('button', { name: 'Delete' }).click();
+  await page.getByRole('status').filter({ hasText: 'Recording “Parcel notice (May)” deleted.' }).waitFor();
+  t.is(await table.locator('tbody tr').filter({ hasText: 'Parcel notice' }).count(), 0);
+});
