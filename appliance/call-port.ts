@@ -129,6 +129,8 @@ export interface CallEngine extends EventEmitter<CallEngineEvents> {
   dial(request: DialRequest): Call;
   trunks(): TrunkStatus[];
   activeCalls(): number;
+  /** The production engine's links to drachtio-server and FreeSWITCH; absent on the embedded engine. */
+  servers?(): { drachtio: boolean; freeswitch: boolean };
   close(): Promise<void>;
 }
 

@@ -231,6 +231,11 @@ export class Appliance {
           campaigns: this.campaigns,
           trunks: () => this.engine.trunks(),
           activeCalls: () => this.dialer.activeCalls,
+          engine: () => {
+            const sv = this.engine.servers?.();
+            return { name: this.engine.name, servers: sv ? { drachtio: sv.drachtio, freeswitch: sv.freeswitch } : null };
+          },
+          clock: () => this.clock.status(),
           dataDir: this.opts.dataDir,
           ...(now ? { now } : {}),
         });

@@ -11,7 +11,8 @@ import type { Logger } from '../log.ts';
 import type { TrunkStatus } from '../call-port.ts';
 import { fleetTopics, type FleetTopics } from './topics.ts';
 import { OutboxPump } from './outbox-pump.ts';
-import { TelemetryCollector, type CampaignCounters } from './telemetry.ts';
+import { TelemetryCollector, type CampaignCounters, type EngineStatus } from './telemetry.ts';
+import type { ClockStatus } from '../system/clock.ts';
 import { DesiredConfig, type UpdateSettings } from './desired-config.ts';
 import { CommandRunner, type CampaignPort } from './command-runner.ts';
 
@@ -26,6 +27,9 @@ export interface FleetAgentDeps {
   campaigns?: CampaignPort;
   trunks?: () => TrunkStatus[];
   activeCalls?: () => number;
+  /** Engine name and server links, and the clock's synchronisation state, for telemetry and status. */
+  engine?: () => EngineStatus;
+  clock?: () => ClockStatus;
   /** SettingsStore.update, for desired configuration; without it every desired document is rejected. */
   updateSettings?: UpdateSettings;
   now?: () => number;
@@ -68,7 +72,7 @@ export class FleetAgent {
     this.topics = fleetTopics(deps.boxId);
     this.pump = new OutboxPump({ db: deps.db, client: () => this.client, boxId: deps.boxId, topic: this.topics.events, logger: deps.logger });
     this.desired = new DesiredConfig(deps.db, deps.updateSettings, this.now);
-    this.telemetry = new TelemetryCollector({ trunks: deps.trunks, activeCalls: deps.activeCalls, campaigns: () => runningCampaigns(deps.campaigns), now: this.now }, deps.telemetrySlowEveryMs);
+    this.telemetry = new TelemetryCollector({ trunks: deps.trunks, activeCalls: deps.activeCalls, engine: deps.engine, clock: deps.clock, campaigns: () => runningCampaigns(deps.campaigns), now: this.now }, deps.telemetrySlowEveryMs);
     this.runner = new CommandRunner({
       db: deps.db, campaigns: deps.campaigns, desired: this.desired, now: this.now, logger: deps.logger,
       onReported: (r) => this.publishJson(this.topics.reported, r, true),
@@ -163,6 +167,8 @@ export class FleetAgent {
       runId: this.runId,
       version: this.deps.version,
       configVersion: this.desired.appliedVersion(),
+      engine: this.deps.engine?.() ?? null,
+      clock: this.deps.clock?.() ?? null,
       startedAt: new Date(this.startedAt).toISOString(),
       connectedAt: new Date(this.now()).toISOString(),
     }, true);

@@ -4,6 +4,13 @@
 import si from 'systeminformation';
 import { uptime } from 'node:os';
 import type { TrunkStatus } from '../call-port.ts';
+import type { ClockStatus } from '../system/clock.ts';
+
+/** Which call engine runs, and for the production engine whether drachtio-server and FreeSWITCH are connected. */
+export interface EngineStatus {
+  name: string;
+  servers: { drachtio: boolean; freeswitch: boolean } | null;
+}
 
 export interface CampaignCounters {
   id: number;
@@ -22,12 +29,17 @@ export interface Telemetry {
   activeCalls: number | null;
   trunks: Array<Pick<TrunkStatus, 'name' | 'health' | 'registered' | 'channelsInUse' | 'channels' | 'lastError'>>;
   campaigns: CampaignCounters[];
+  engine: EngineStatus | null;
+  /** Null when the box does not say (older composition); calls are held while required and not synchronised. */
+  clock: ClockStatus | null;
 }
 
 export interface TelemetrySources {
   trunks?: () => TrunkStatus[];
   activeCalls?: () => number;
   campaigns?: () => CampaignCounters[];
+  engine?: () => EngineStatus;
+  clock?: () => ClockStatus;
   now: () => number;
 }
 
@@ -97,6 +109,8 @@ export class TelemetryCollector {
       activeCalls: src.activeCalls ? src.activeCalls() : null,
       trunks: (src.trunks?.() ?? []).map((t) => ({ name: t.name, health: t.health, registered: t.registered, channelsInUse: t.channelsInUse, channels: t.channels, lastError: t.lastError })),
       campaigns,
+      engine: src.engine ? src.engine() : null,
+      clock: src.clock ? src.clock() : null,
     };
   }
 }

@@ -53,6 +53,8 @@ export class TestBox {
       dataDir: this.dir,
       trunks: () => [{ name: 'ovh', kind: 'sip', health: 'up', registered: true, channelsInUse: 2, channels: 10, lastError: null, lastOptionsRttMs: 12 }],
       activeCalls: () => 2,
+      engine: () => ({ name: 'drachtio', servers: { drachtio: true, freeswitch: false } }),
+      clock: () => ({ synchronized: false, required: true, detail: 'the system clock is not synchronised (NTP)' }),
       reconnectMs: 200,
       outboxPollMs: 50,
       ...extra,

@@ -4,7 +4,7 @@ import { Mosquitto, fleetClient, waitFor } from './mosquitto.ts';
 import { TestBox } from './helpers.ts';
 import type { Telemetry } from '../../appliance/fleet/telemetry.ts';
 
-test('telemetry carries CPU, memory, disk, uptime, network, trunks, calls and running campaigns', async (t) => {
+test('telemetry carries CPU, memory, disk, uptime, network, trunks, calls, engine links, clock state and running campaigns', async (t) => {
   t.timeout(30_000);
   const broker = await Mosquitto.create();
   const box = new TestBox(broker.url, 'box-telemetry');
@@ -28,5 +28,8 @@ test('telemetry carries CPU, memory, disk, uptime, network, trunks, calls and ru
   t.truthy(m.network?.iface);
   t.is(m.activeCalls, 2);
   t.like(m.trunks[0], { name: 'ovh', health: 'up', channelsInUse: 2, channels: 10 });
+  // A fleet manager sees which engine runs, a server link that is down, and a clock that holds calls.
+  t.deepEqual(m.engine, { name: 'drachtio', servers: { drachtio: true, freeswitch: false } });
+  t.like(m.clock, { synchronized: false, required: true });
   t.deepEqual(m.campaigns, [{ id: 7, name: 'Reminders', status: 'running', counters: { pending: 3, done: 9 } }]);
 });
