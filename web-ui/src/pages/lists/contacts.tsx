@@ -28,7 +28,7 @@ export function ContactsView({ id }: { id: number }) {
         <Field label={t('search')}>
           <input type="search" value={q} maxLength={100} onInput={(e) => setQ(e.currentTarget.value)} />
         </Field>
-        {contacts.data && <p class="muted" role="status">{t('total', { total: formatNumber(contacts.data.total) })}</p>}
+        {contacts.data && <p class="muted" role="status">{contacts.data.total === 1 ? t('totalOne') : t('total', { total: formatNumber(contacts.data.total) })}</p>}
       </div>
       {contacts.error && <Notice kind="error">{contacts.error.message}</Notice>}
       <Table<Contact>
