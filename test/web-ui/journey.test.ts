@@ -1,6 +1,6 @@
 // Issue 6, must-show 1: the whole journey of a member of staff in Debian's Chromium, on a box whose
 // sandbox network runs fast: log in, import a CSV (column mapping), make a message by text-to-speech,
-// create and start a campaign on the sandbox trunk, watch the live counters reach the end, export the
+// create and start a campaign on the sandbox trunk (pause, resume), watch the live counters reach the end, export the
 // report, add a number to the do-not-call list, log out.
 import test from 'ava';
 import { readFileSync } from 'node:fs';
@@ -71,6 +71,11 @@ test('staff journey: list, message, campaign to the end, report export, do-not-c
   await page.getByTestId('preflight-eta').filter({ hasText: /^\d+:\d\d$/ }).waitFor();
   t.not(await page.getByTestId('preflight-eta').innerText(), '0:00');
   await page.getByRole('button', { name: 'Start', exact: true }).click();
+  await page.getByTestId('campaign-status').filter({ hasText: 'Running' }).waitFor();
+  // Pause and resume while the first calls (several seconds each) are still going on.
+  await page.getByRole('button', { name: 'Pause', exact: true }).click();
+  await page.getByTestId('campaign-status').filter({ hasText: 'Paused' }).waitFor();
+  await page.getByRole('button', { name: 'Resume', exact: true }).click();
   await page.getByTestId('campaign-status').filter({ hasText: /Running|Completed/ }).waitFor();
 
   // Live counters (WebSocket feed; the page is not reloaded) reach the end.
