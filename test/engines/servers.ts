@@ -104,7 +104,9 @@ export async function startServers(bins: Binaries, o: { rtpPorts?: number; rtp?:
 
   const conf = path.join(dir, 'fs-conf');
   fs.mkdirSync(conf);
-  for (const d of ['log', 'db', 'run', 'temp']) fs.mkdirSync(path.join(dir, `fs-${d}`));
+  // Every folder private, so instances can run side by side (the pid file lives in -run).
+  const FS_DIRS = ['log', 'db', 'run', 'temp', 'storage', 'cache', 'recordings', 'certs'];
+  for (const d of FS_DIRS) fs.mkdirSync(path.join(dir, `fs-${d}`));
   fs.copyFileSync(path.join(ROOT, 'systemd/freeswitch/freeswitch.xml'), path.join(conf, 'freeswitch.xml'));
   const set = (text: string, name: string, value: string | number): string =>
     text.replace(new RegExp(`data="${name}=[^"]*"`), `data="${name}=${value}"`);
@@ -124,10 +126,9 @@ export async function startServers(bins: Binaries, o: { rtpPorts?: number; rtp?:
   dchild.stderr?.on('data', (b: Buffer) => { dLog = (dLog + b.toString()).slice(-20_000); });
   let fchild: ChildProcess | null = null;
   const startFs = async (): Promise<void> => {
-    fchild = spawn(bins.freeswitch, [
-      '-nf', '-nc', '-nonat', '-conf', conf, '-log', path.join(dir, 'fs-log'), '-db', path.join(dir, 'fs-db'),
-      '-run', path.join(dir, 'fs-run'), '-temp', path.join(dir, 'fs-temp'),
-    ], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // -nc alone daemonizes; with -nf it stays in the foreground without a console.
+    fchild = spawn(bins.freeswitch, ['-nf', '-nc', '-nonat', '-conf', conf, ...FS_DIRS.flatMap((d) => [`-${d}`, path.join(dir, `fs-${d}`)])],
+      { stdio: ['ignore', 'pipe', 'pipe'] });
     fchild.stdout?.on('data', (b: Buffer) => { fLog = (fLog + b.toString()).slice(-20_000); });
     fchild.stderr?.on('data', (b: Buffer) => { fLog = (fLog + b.toString()).slice(-20_000); });
     await waitFor(async () => !!profileAddress(await eslApi({ host: '127.0.0.1', port: eslPort, secret }, 'sofia status', 1000), 'drachtio_mrf'),
