@@ -25,3 +25,14 @@ export function checkCallerId(pack: RulePack, c: { callerId: string; purpose: Pu
   }
   return out;
 }
+
+/**
+ * Only a verification call marks a caller ID verified: a settings document (from the API or the fleet's
+ * desired configuration) may keep or drop a verification, never add one.
+ */
+export function forgedVerifications(next: Record<string, unknown>, stored: ReadonlyArray<{ number: string; verified: boolean }>): Array<{ key: string; message: string }> {
+  const ids = Array.isArray(next.callerIds) ? next.callerIds as Array<{ number?: unknown; verified?: unknown } | null> : [];
+  return ids.flatMap((c, i) => c?.verified === true && !stored.some((s) => s.number === c.number && s.verified)
+    ? [{ key: `callerIds.${i}.verified`, message: 'only a verification call marks a caller ID verified (POST /api/compliance/caller-ids/{number}/verify)' }]
+    : []);
+}

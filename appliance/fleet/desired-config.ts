@@ -5,6 +5,7 @@ import type { Db } from '../store/db.ts';
 import type { Settings } from '../config/types.ts';
 import { AppError } from '../errors.ts';
 import { parseDesired, type DesiredDocument } from './command.ts';
+import { forgedVerifications } from '../compliance/caller-id.ts';
 
 export type UpdateSettings = (change: (draft: Settings) => void) => Promise<Settings>;
 
@@ -83,7 +84,12 @@ export class DesiredConfig {
       reason = 'this box does not take configuration from the fleet';
     } else {
       try {
-        await this.update((draft) => mergeInto(draft as unknown as Record<string, unknown>, doc.settings));
+        await this.update((draft) => {
+          const stored = draft.callerIds.map((c) => ({ number: c.number, verified: c.verified }));
+          mergeInto(draft as unknown as Record<string, unknown>, doc.settings);
+          const forged = forgedVerifications(draft as unknown as Record<string, unknown>, stored);
+          if (forged.length) throw new AppError('E_CONFIG_INVALID', `setting ${forged[0]!.key}: ${forged[0]!.message}`, { key: forged[0]!.key });
+        });
       } catch (e) {
         if (!(e instanceof AppError)) throw e;
         status = 'rejected';

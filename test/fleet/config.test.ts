@@ -52,10 +52,17 @@ test('a desired configuration is applied and reported; a bad one is rejected wit
   await waitFor(() => reported.length >= 3, 10_000, 'the third report');
   t.like(reported[2], { version: 3, status: 'rejected', reason: 'setting users: cannot be changed from the fleet' });
 
+  // Only a verification call marks a caller ID verified, from the fleet as from the web UI.
+  await desire(fleet, 'box-config', { version: 4, settings: { callerIds: [{ number: '+33142000077', label: 'Front desk', verified: true }] } });
+  await waitFor(() => reported.length >= 4, 10_000, 'the caller-ID report');
+  t.like(reported[3], { version: 4, status: 'rejected', appliedVersion: 1 });
+  t.regex(String(reported[3]!.reason), /callerIds\.0\.verified: only a verification call/);
+  t.deepEqual(box.store.get().callerIds, []);
+
   await desire(fleet, 'box-config', { settings: { box: { name: 'x' } } });
-  await waitFor(() => reported.length >= 4, 10_000, 'the fourth report');
-  t.like(reported[3], { version: null, status: 'rejected', appliedVersion: 1 });
-  t.regex(String(reported[3]!.reason), /version/);
+  await waitFor(() => reported.length >= 5, 10_000, 'the fifth report');
+  t.like(reported[4], { version: null, status: 'rejected', appliedVersion: 1 });
+  t.regex(String(reported[4]!.reason), /version/);
 
   // After a restart the retained bad document is not applied again, and the birth says version 1.
   await box.stopAgent();

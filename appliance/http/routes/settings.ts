@@ -9,16 +9,9 @@ import type { HttpContext } from '../context.ts';
 import { requireRole } from '../route-kit.ts';
 import { mergePatch, redactSettings, restoreSecrets, usersChanged } from '../settings-doc.ts';
 import { auditStaff, changedPaths } from '../staff-audit.ts';
+import { forgedVerifications } from '../../compliance/caller-id.ts';
 
 export const MERGE_PATCH = 'application/merge-patch+json';
-
-/** Only a verification call marks a caller ID verified: the document may keep or drop a verification, not add one. */
-function forgedVerifications(next: Record<string, unknown>, stored: Settings): Array<{ key: string; message: string }> {
-  const ids = Array.isArray(next.callerIds) ? next.callerIds as Array<{ number?: unknown; verified?: unknown }> : [];
-  return ids.flatMap((c, i) => c?.verified === true && !stored.callerIds.some((s) => s.number === c.number && s.verified)
-    ? [{ key: `callerIds.${i}.verified`, message: 'only a verification call marks a caller ID verified (POST /api/compliance/caller-ids/{number}/verify)' }]
-    : []);
-}
 
 const docDescription = 'The settings document; passwords, hashes and secrets read "[redacted]" and are kept when sent back that way.';
 
@@ -51,7 +44,7 @@ export function settingsRoutes(app: FastifyInstance, ctx: HttpContext): void {
     const next = (isPatch ? mergePatch(stored, req.body) : structuredClone(req.body)) as Record<string, unknown>;
     const fields = restoreSecrets(next, stored);
     if (usersChanged(next, stored)) fields.push({ key: 'users', message: 'users are managed at /api/users' });
-    fields.push(...forgedVerifications(next, stored));
+    fields.push(...forgedVerifications(next, stored.callerIds));
     if (fields.length > 0) {
       const err = new AppError('E_CONFIG_INVALID', `setting ${fields[0]!.key}: ${fields[0]!.message}`, { key: fields[0]!.key });
       throw Object.assign(err, { fields });
