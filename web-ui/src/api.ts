@@ -2,6 +2,7 @@
 // (with field-level messages), and a trip to /login when the session has ended.
 import { useEffect, useState } from 'preact/hooks';
 import { navigate } from './router.ts';
+import { plainFieldMessage } from './schema-messages.ts';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 export type Role = 'viewer' | 'operator' | 'admin';
@@ -31,9 +32,10 @@ export class ApiError extends Error {
     this.where = where;
   }
 
-  /** The message for one field, looked up as given, with "body." in front, or as the `where.field` of the error. */
+  /** The message for one field (looked up as given or with "body." in front), in plain words of the page's language. */
   field(name: string): string | undefined {
-    return this.fields[name] ?? this.fields[`body.${name}`];
+    const raw = this.fields[name] ?? this.fields[`body.${name}`];
+    return raw === undefined ? undefined : plainFieldMessage(raw);
   }
 }
 

@@ -4,6 +4,7 @@
 import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import { api, ApiError } from '../../api.ts';
+import { plainFieldMessage } from '../../schema-messages.ts';
 import { Button, Field, Notice } from '../../components/index.ts';
 import { t } from './messages.ts';
 
@@ -51,7 +52,7 @@ export function useSection(initial: Doc, keys: string[], onSaved: (doc: Doc) => 
     draft,
     get: (path) => getAt(draft, path),
     set: (path, value) => setDraft((d) => setAt(d, path, value)),
-    error: (path) => errors[path],
+    error: (path) => (errors[path] === undefined ? undefined : plainFieldMessage(errors[path]!)),
     replace: (next) => setDraft(next),
   };
 
