@@ -19,6 +19,8 @@ export interface BrowserOptions {
   /** Browser language (default 'en-GB'); the UI picks English or French from it. */
   locale?: string;
   viewport?: { width: number; height: number };
+  /** More Chromium flags, e.g. a fake microphone. */
+  extraArgs?: string[];
 }
 
 export function requireBuiltUi(): void {
@@ -31,7 +33,7 @@ export async function openBrowser(t: ExecutionContext, opts: BrowserOptions = {}
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', ...(opts.extraArgs ?? [])],
   });
   t.teardown(() => browser.close());
   const context = await browser.newContext({ locale: opts.locale ?? 'en-GB', viewport: opts.viewport ?? { width: 1280, height: 800 } });

@@ -32,3 +32,19 @@ test('a message made by text-to-speech can be previewed, created, renamed and de
   await page.getByRole('status').filter({ hasText: 'Recording “Parcel notice (May)” deleted.' }).waitFor();
   t.is(await table.locator('tbody tr').filter({ hasText: 'Parcel notice' }).count(), 0);
 });
+
+test('a message recorded with the microphone (a fake one) is saved with its duration', async (t) => {
+  const { page, base, context } = await startUiBox(t, { extraArgs: ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'] });
+  await context.grantPermissions(['microphone'], { origin: base });
+  await page.goto(`${base}/recordings`);
+  const card = page.getByTestId('record-recording');
+  await card.getByRole('button', { name: 'Start recording' }).click();
+  await card.getByRole('status').filter({ hasText: /Recording… 0:0[2-9]/ }).waitFor({ timeout: 15000 });
+  await card.getByRole('button', { name: 'Stop' }).click();
+  await card.getByLabel('Your recording').waitFor();
+  await card.getByLabel('Name').fill('From the microphone');
+  await card.getByRole('button', { name: 'Save the recording' }).click();
+  const row = page.getByTestId('recordings-table').locator('tbody tr').filter({ hasText: 'From the microphone' });
+  await row.waitFor({ timeout: 20000 });
+  t.regex(await row.textContent() ?? '', /file.*0:0[1-9].*LUFS/);
+});
