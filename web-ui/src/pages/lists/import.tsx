@@ -43,13 +43,14 @@ export function ImportCard({ onImported }: { onImported: () => void }) {
   const [local, setLocal] = useState<{ name?: string; phone?: string }>({});
   const [inputKey, setInputKey] = useState(0);
 
+  // Subscribed from the preview on, so the feed is connected before the import starts.
   useEffect(() => {
-    if (!preview || importing === null) return;
+    if (!preview) return;
     return subscribe('import.progress', (d) => {
       const p = d as ImportProgress;
-      if (p.uploadId === preview.uploadId && p.bytesTotal > 0) setImporting(p.bytesRead / p.bytesTotal);
+      if (p.uploadId === preview.uploadId && p.bytesTotal > 0) setImporting((was) => (was === null ? was : p.bytesRead / p.bytesTotal));
     });
-  }, [preview?.uploadId, importing === null]);
+  }, [preview?.uploadId]);
 
   function reset(): void {
     setFile(null);
