@@ -64,6 +64,15 @@ test('an incomplete wizard names the field; a start refused by compliance shows 
   t.regex(await page.getByTestId('preflight').innerText(), /No consent recorded/);
   t.regex(await page.getByTestId('preflight-problems').innerText(), /fr-bloctel/);
 
+  // A draft can be changed in the same wizard, filled with its configuration.
+  await page.getByRole('link', { name: 'Change' }).click();
+  t.is(await page.getByLabel('Name', { exact: true }).inputValue(), 'Offre de printemps');
+  t.is(await page.getByLabel('On behalf of (seller)').inputValue(), 'Boutique');
+  await page.getByLabel('Calls at the same time (max)').fill('3');
+  await page.getByRole('button', { name: 'Save and check' }).click();
+  await page.getByTestId('preflight').waitFor();
+  t.is((await api.get<{ config: { maxConcurrent: number; seller: string } }>(`/api/campaigns/${created.body.id}`)).body.config.maxConcurrent, 3);
+
   // Start: refused, with the reasons, and the campaign stays a draft.
   await page.getByRole('button', { name: 'Start', exact: true }).click();
   const refusal = page.getByTestId('action-error');
