@@ -40,7 +40,14 @@ export function CampaignList() {
         empty={data ? t('none') : t('loading')}
         columns={[
           { key: 'name', label: t('name'), render: (c) => <Link href={`/campaigns/${c.id}`}>{c.name}</Link> },
-          { key: 'status', label: t('status'), render: (c) => <span class={`badge badge--${c.status}`}>{statusLabel(c.status)}</span> },
+          {
+            key: 'status', label: t('status'), render: (c) => (
+              <>
+                <span class={`badge badge--${c.status}`}>{statusLabel(c.status)}</span>
+                {c.status === 'running' && c.waitingReason && <span class="badge badge--warn" title={c.waitingReason}> {t('notCallingShort')}</span>}
+              </>
+            ),
+          },
           {
             key: 'progress', label: t('progress'),
             render: (c) => <ProgressBar label={t('progressOf', { name: c.name })} value={progressOf(c)} text={`${formatNumber(c.counters.done + c.counters.blocked + c.counters.stopped)} / ${formatNumber(c.counters.contacts)}`} />,

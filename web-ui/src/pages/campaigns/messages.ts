@@ -136,6 +136,7 @@ const en = {
   etaBasisMeasured: '{channels} calls at a time, {seconds} s a call (this box’s recent calls).',
   etaBasisDefault: '{channels} calls at a time, about {seconds} s a call.',
   notCalling: 'Running, but no call is being placed',
+  notCallingShort: 'no call placed',
 };
 
 type Key = keyof typeof en;
@@ -275,6 +276,7 @@ const fr: Record<Key, string> = {
   etaBasisMeasured: '{channels} appels à la fois, {seconds} s par appel (appels récents de ce boîtier).',
   etaBasisDefault: '{channels} appels à la fois, environ {seconds} s par appel.',
   notCalling: 'En cours, mais aucun appel ne part',
+  notCallingShort: 'aucun appel',
 };
 
 export const t = makeT<Key>({ en, fr });

@@ -1,5 +1,6 @@
 // Compliance: do-not-call list, consent records, registry copies, caller ID verification and the audit
 // log, one tab each (/compliance/dnc, /consents, /registries, /caller-ids, /audit).
+import { useEffect } from 'preact/hooks';
 import { roleAllows, useSession } from '../../api.ts';
 import { useLang } from '../../i18n.ts';
 import { navigate, useRoute } from '../../router.ts';
@@ -22,7 +23,9 @@ export default function Compliance() {
   const { path } = useRoute();
   const sub = path.split('/')[2] ?? '';
   const tab: Tab = (TABS as readonly string[]).includes(sub) ? (sub as Tab) : 'dnc';
-  if (sub && sub !== tab) navigate('/compliance/dnc', { replace: true });
+  useEffect(() => {
+    if (sub && sub !== tab) navigate('/compliance/dnc', { replace: true });
+  }, [sub]);
   const admin = roleAllows(session?.role, 'admin');
   return (
     <Page title={t('title')}>
