@@ -17,6 +17,10 @@ const PAGES = [
 
 // Small, committed copies for the README (1024x700 viewport, one language each).
 const README_SHOTS = new Set(['dashboard-en', 'lists-en', 'recordings-fr', 'settings-en']);
+// Runs in the page (a string, as the tests are type-checked without the DOM library).
+const UNLABELLED = `[...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
+  .filter((el) => !(el.labels && el.labels.length) && !el.getAttribute('aria-label') && !el.getAttribute('aria-labelledby'))
+  .map((el) => el.outerHTML.slice(0, 120))`;
 const DOCS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
 
 test('each main page renders in English and French (screenshots in test/artifacts/web-ui)', async (t) => {
@@ -37,6 +41,8 @@ test('each main page renders in English and French (screenshots in test/artifact
       if (p.ready) await page.getByTestId(p.ready).waitFor();
       await page.waitForLoadState('networkidle');
       t.is(await page.evaluate<string>('document.documentElement.lang'), lang, `${p.name} in ${lang}`);
+      // Every form control has a label (or an aria-label) that screen readers can read.
+      t.deepEqual(await page.evaluate<string[]>(UNLABELLED), [], `unlabelled controls on ${p.name} (${lang})`);
       const file = artifactPath(`${p.name}-${lang}`);
       await page.screenshot({ path: file, fullPage: true });
       if (update && README_SHOTS.has(`${p.name}-${lang}`)) {
@@ -53,12 +59,15 @@ test('each main page renders in English and French (screenshots in test/artifact
     await lp.screenshot({ path: artifactPath(`login-${lang}`) });
     await fresh.close();
   }
-  // Phone-sized: the dashboard still fits (no sideways scrolling of the page itself).
+  // Phone-sized: every page still fits (no sideways scrolling of the page itself; wide tables scroll inside).
   await page.setViewportSize({ width: 375, height: 700 });
-  await page.evaluate("localStorage.setItem('vb.lang', 'en')");
-  await page.goto(box.base + '/');
-  await page.getByTestId('box-health').waitFor();
-  await page.screenshot({ path: artifactPath('dashboard-phone'), fullPage: true });
-  const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
-  t.true(overflow <= 1, `page scrolls sideways by ${overflow}px at 375px`);
+  await page.evaluate("localStorage.setItem('vb.lang', 'fr')");
+  for (const p of PAGES) {
+    await page.goto(box.base + p.path);
+    await page.getByRole('heading', { level: 1 }).waitFor();
+    if (p.ready) await page.getByTestId(p.ready).waitFor();
+    await page.screenshot({ path: artifactPath(`${p.name}-phone`), fullPage: true });
+    const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
+    t.true(overflow <= 1, `${p.name} scrolls sideways by ${overflow}px at 375px`);
+  }
 });
