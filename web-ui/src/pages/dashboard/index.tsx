@@ -153,14 +153,15 @@ function ClaimCard() {
       live = false;
     };
   }, []);
-  if (!p?.claimCode) return null;
+  // Shown while the box is not adopted (claim code) or its enrolment failed; an adopted box needs nothing here.
+  if (!p || (!p.claimCode && p.state !== 'error')) return null;
   return (
     <Card title={t('claimTitle')} testId="claim-card">
-      <p>{t('claimBody')}</p>
+      {p.claimCode && <p>{t('claimBody')}</p>}
       <dl class="kv">
-        <dt>{t('claimCode')}</dt><dd class="claim">{p.claimCode}</dd>
+        {p.claimCode && <><dt>{t('claimCode')}</dt><dd class="claim">{p.claimCode}</dd></>}
         {p.boxId && <><dt>{t('boxId')}</dt><dd>{p.boxId}</dd></>}
-        {p.state && <><dt>{t('claimState')}</dt><dd>{p.state}</dd></>}
+        {p.state && <><dt>{t('claimState')}</dt><dd>{['unclaimed', 'enrolled', 'error'].includes(p.state) ? t(`claim.${p.state}` as DashKey) : p.state}</dd></>}
       </dl>
       {p.error && <Notice kind="warning">{t('claimError', { error: p.error })}</Notice>}
     </Card>

@@ -59,6 +59,9 @@ const en = {
   claimError: 'Last enrolment problem: {error}',
   updated: 'Updated {time}',
   openCampaign: 'Open',
+  'claim.unclaimed': 'not yet adopted',
+  'claim.enrolled': 'adopted',
+  'claim.error': 'enrolment failed',
 };
 
 const fr: Record<keyof typeof en, string> = {
@@ -120,6 +123,9 @@ const fr: Record<keyof typeof en, string> = {
   claimError: 'Dernier problème d’inscription : {error}',
   updated: 'Mis à jour à {time}',
   openCampaign: 'Ouvrir',
+  'claim.unclaimed': 'pas encore adopté',
+  'claim.enrolled': 'adopté',
+  'claim.error': 'échec de l’inscription',
 };
 
 export type DashKey = keyof typeof en;
