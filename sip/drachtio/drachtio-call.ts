@@ -87,8 +87,11 @@ export class DrachtioCall extends EventEmitter<CallEvents> implements Call {
     const started = Date.now();
     try {
       const r = await ep.play(file).catch(() => null);
+      // FreeSWITCH's playback_ms says the file's length even when the play was cut short: never
+      // report more than the time it actually ran.
+      const wall = Date.now() - started;
       const reported = Number(r?.playbackMilliseconds);
-      const playedMs = Number.isFinite(reported) && reported > 0 ? Math.round(reported) : Date.now() - started;
+      const playedMs = Number.isFinite(reported) && reported > 0 ? Math.min(Math.round(reported), wall) : wall;
       const completed = this.st === 'answered' && interruptedBy === undefined && r !== null;
       return { completed, playedMs, ...(interruptedBy !== undefined ? { interruptedBy } : {}) };
     } finally {
@@ -377,7 +380,9 @@ export class DrachtioCall extends EventEmitter<CallEvents> implements Call {
     this.st = 'ended';
     void this.tap?.stop();
     const ep = this.ep;
-    if (ep) void ep.destroy().catch(() => {});
+    // fsmrf hangs up with a dialplan application, which would queue behind a prompt being played:
+    // break what runs first, so the endpoint stops sending at once.
+    if (ep) void ep.api('uuid_break', `${ep.uuid} all`).catch(() => {}).then(() => ep.destroy()).catch(() => {});
     this.lease?.release();
     this.lease = null;
     this.log.info({ outcome: ended.outcome, sipCode: ended.sipCode, q850: ended.q850, endedBy: ended.endedBy }, 'call ended');
