@@ -21,6 +21,24 @@ test('settings: test call on the sandbox, a saved box name, a new user', async (
   await boxSection.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
   t.is((await box.api.get<{ box: { name: string } }>('/api/settings')).body.box.name, 'Agence Lyon');
 
+  // A GSM gateway without a host: the error is next to its Host field; with one, it is saved.
+  const trunks = page.getByTestId('settings-trunks');
+  await trunks.getByRole('button', { name: 'Add a GSM gateway' }).click();
+  const gsm = trunks.getByTestId('trunk-0');
+  await gsm.getByLabel('In use').uncheck();
+  await trunks.getByRole('button', { name: 'Save' }).click();
+  const host = gsm.getByLabel('Host (address or name)');
+  await t.notThrowsAsync(trunks.getByRole('alert').filter({ hasText: 'Nothing was saved' }).waitFor());
+  const hostError = (await host.getAttribute('aria-describedby')) ?? '';
+  t.is(await page.locator(`[id="${hostError.split(' ').pop()}"]`).textContent(), 'is required');
+  await host.fill('192.0.2.10');
+  await gsm.getByLabel('SIM ports').fill('4');
+  await gsm.getByLabel('Simultaneous calls').fill('4');
+  await trunks.getByRole('button', { name: 'Save' }).click();
+  await trunks.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+  const saved = await box.api.get<{ trunks: { name: string; kind: string; host: string; enabled: boolean; gsm?: { ports: number } }[] }>('/api/settings');
+  t.like(saved.body.trunks[0], { name: 'gsm-1', kind: 'gsm', host: '192.0.2.10', enabled: false, gsm: { ports: 4 } });
+
   const users = page.getByTestId('settings-users');
   await users.getByLabel('Username', { exact: true }).fill('claire');
   await users.getByLabel('Password (8 characters or more)').fill('short');

@@ -9,6 +9,7 @@ const RULES: Rule[] = [
   [/^must be < (-?[\d.]+)$/, (m) => ({ en: `must be less than ${m[1]}`, fr: `doit être inférieur à ${m[1]}` })],
   [/^must be >= (-?[\d.]+)$/, (m) => ({ en: `must be at least ${m[1]}`, fr: `doit être au moins ${m[1]}` })],
   [/^must be > (-?[\d.]+)$/, (m) => ({ en: `must be more than ${m[1]}`, fr: `doit être supérieur à ${m[1]}` })],
+  [/^must NOT have fewer than 1 characters?$/, () => ({ en: 'is required', fr: 'est obligatoire' })],
   [/^must NOT have fewer than (\d+) characters?$/, (m) => ({ en: `needs at least ${m[1]} characters`, fr: `il faut au moins ${m[1]} caractères` })],
   [/^must NOT have more than (\d+) characters?$/, (m) => ({ en: `at most ${m[1]} characters`, fr: `au plus ${m[1]} caractères` })],
   [/^must NOT have fewer than (\d+) items?$/, (m) => ({ en: `give at least ${m[1]}`, fr: `indiquez-en au moins ${m[1]}` })],

@@ -72,7 +72,9 @@ export function useSection(initial: Doc, keys: string[], onSaved: (doc: Doc) => 
       const ae = err instanceof ApiError ? err : new ApiError(0, 'E_HTTP', String(err));
       setErrors(ae.fields);
       const own = Object.keys(ae.fields).some((k) => keys.some((s) => k === s || k.startsWith(`${s}.`)));
-      setStatus({ kind: 'error', text: own ? `${t('invalid')} (${ae.message})` : ae.message });
+      // The box's message names the first wrong setting ("setting trunks.0.host: ..."); keep the name, plain words after it.
+      const plain = ae.message.replace(/^(setting [^:]+: )(.*?)( \(and \d+ more\))?$/, (_all, head: string, msg: string, more?: string) => `${head}${plainFieldMessage(msg)}${more ?? ''}`);
+      setStatus({ kind: 'error', text: own ? `${t('invalid')} (${plain})` : plain });
     } finally {
       setSaving(false);
     }
