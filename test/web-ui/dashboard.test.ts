@@ -10,7 +10,7 @@ test('a running campaign shows on the dashboard with live counters up to the end
   await page.getByTestId('trunks-card').getByText('sandbox', { exact: true }).first().waitFor();
   t.is(await page.getByTestId('active-calls').textContent(), '0');
 
-  const rows = Array.from({ length: 12 }, (_, i) => `Contact ${i};+33 6 12 34 56 ${String(10 + i)}`);
+  const rows = Array.from({ length: 6 }, (_, i) => `Contact ${i};+33 6 12 34 56 ${String(10 + i)}`);
   const up = await box.api.send<{ uploadId: string }>('POST', '/api/lists/preview?filename=c.csv', Buffer.from(`Name;Phone\n${rows.join('\n')}\n`));
   const imp = await box.api.send<{ list: { id: number } }>('POST', '/api/lists', { uploadId: up.body.uploadId, name: 'Live', country: 'FR', mapping: { phone: ['Phone'], name: 'Name' } });
   t.is(imp.status, 201, JSON.stringify(imp.body));
@@ -23,8 +23,8 @@ test('a running campaign shows on the dashboard with live counters up to the end
       callerId: '+33123456789',
       trunks: ['sandbox'],
       schedule: { windows: [{ days: [1, 2, 3, 4, 5, 6, 7], from: '00:00', to: '24:00' }] },
-      maxConcurrent: 4,
-      cps: 5,
+      maxConcurrent: 6,
+      cps: 10,
       ringTimeoutMs: 5000,
       maxAttempts: 1,
     },
@@ -38,5 +38,5 @@ test('a running campaign shows on the dashboard with live counters up to the end
   await card.waitFor({ timeout: 20000 });
   t.regex(await card.getByRole('heading').textContent() ?? '', /Live counters/);
   await card.getByText('completed').waitFor({ timeout: 45000 });
-  t.is(await card.locator('.progress__text').textContent(), '12 / 12');
+  t.is(await card.locator('.progress__text').textContent(), '6 / 6');
 });
