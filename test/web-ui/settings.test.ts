@@ -2,7 +2,7 @@
 import test from 'ava';
 import { startUiBox } from './browser.ts';
 
-test('settings: test call on the sandbox, a saved box name, a new user', async (t) => {
+test('settings: test call on the sandbox, a saved box name, a GSM gateway refused then saved, a new user', async (t) => {
   const { page, base, box } = await startUiBox(t, { box: { sandbox: { seed: 3, mix: 'listener=100' } } });
   await box.api.send('POST', '/api/recordings/tts', { text: 'Testing the line.', voice: 'en', name: 'Line test' });
   await page.goto(`${base}/settings`);
