@@ -69,6 +69,9 @@ export class DrachtioCall extends EventEmitter<CallEvents> implements Call {
 
   get state(): State { return this.st; }
 
+  /** The FreeSWITCH endpoint (diagnostics and tests: e.g. an AudioTap on what the far end sends). */
+  get endpoint(): FsEndpoint | null { return this.ep; }
+
   /** A method, not a field test: the state changes under awaits, which narrowing cannot see. */
   private isEnded(): boolean { return this.st === 'ended'; }
 

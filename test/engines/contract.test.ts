@@ -12,7 +12,10 @@ import type { TrunkProfile } from '../../appliance/config/types.ts';
 import { silentLogger } from '../../appliance/log.ts';
 import { encodeG711 } from '../../media/dsp/g711.ts';
 import { DrachtioEngine } from '../../sip/drachtio/engine.ts';
-import { readPcm8k } from '../peers/audio.ts';
+import { bestNormalisedXcorr, readPcm8k } from '../peers/audio.ts';
+import { AudioTap } from '../../media/freeswitch/audio-tap.ts';
+import type { DrachtioCall } from '../../sip/drachtio/drachtio-call.ts';
+import type { EmbeddedEngine } from '../../sip/embedded/engine.ts';
 import { pcapFile, rfc4733DtmfPcap, type RtpPacket } from '../peers/pcap.ts';
 import { freePort, startSippUas, type SippHandle } from '../peers/sipp.ts';
 import { loopbackEngine } from '../support/engine.ts';
@@ -58,14 +61,41 @@ async function sipp(t: ExecutionContext, scenario: string, o: { args?: string[];
   return s;
 }
 
+/** Start recording what the far end sends on this call; the returned function stops and gives the PCM. */
+async function listen(e: CallEngine, call: Call): Promise<() => Promise<Int16Array>> {
+  const frames: Int16Array[] = [];
+  let stop: () => Promise<void>;
+  if (e instanceof DrachtioEngine) {
+    const tap = new AudioTap((call as DrachtioCall).endpoint!, (f) => frames.push(f.slice()));
+    await tap.start();
+    stop = () => tap.stop();
+  } else {
+    const session = (e as EmbeddedEngine).internals!.media.activeSessions()[0]!;
+    const on = (f: Int16Array): void => { frames.push(f.slice()); };
+    session.on('audio', on);
+    stop = async () => { session.off('audio', on); };
+  }
+  return async () => {
+    await stop();
+    const all = new Int16Array(frames.reduce((n, f) => n + f.length, 0));
+    let at = 0;
+    for (const f of frames) { all.set(f, at); at += f.length; }
+    return all;
+  };
+}
+
 function prompt(t: ExecutionContext): PromptRef {
+  return promptWithPcm(t).ref;
+}
+
+function promptWithPcm(t: ExecutionContext): { ref: PromptRef; pcm: Int16Array } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vba-contract-'));
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
   const pcm = new Int16Array(9600).map((_, i) => Math.round(8000 * Math.sin((2 * Math.PI * (300 + (i / 9600) * 900) * i) / 8000)));
   const ref = { id: 'p1', pcmu: path.join(dir, 'p.pcmu'), pcma: path.join(dir, 'p.pcma') };
   fs.writeFileSync(ref.pcmu, encodeG711('pcmu', pcm));
   fs.writeFileSync(ref.pcma, encodeG711('pcma', pcm));
-  return ref;
+  return { ref, pcm };
 }
 
 const answered = (call: Call): Promise<void> => new Promise((r) => call.once('answered', () => r()));
@@ -80,9 +110,15 @@ const scenarios: Array<[string, Scenario]> = [
     const call = dialTrunk(e);
     await answered(call);
     t.is(e.trunks()[0]!.channelsInUse, 1);
-    const played = await call.play(prompt(t));
+    const heard = await listen(e, call);
+    const { ref, pcm } = promptWithPcm(t);
+    const played = await call.play(ref);
     t.true(played.completed);
     t.true(Math.abs(played.playedMs - 1200) <= 150, `played ${played.playedMs} ms`);
+    await new Promise((r) => setTimeout(r, 400)); // the echo of the last frames
+    // The far end heard the prompt itself (plain RTP: an SRTP offer kept after the answer is noise).
+    const { score } = bestNormalisedXcorr(await heard(), pcm);
+    t.true(score >= 0.9, `echo correlation ${score.toFixed(3)}`);
     await call.hangup();
     const end = await call.done;
     t.like(end, { outcome: 'human', sipCode: 200, q850: 16, endedBy: 'local' });
@@ -203,3 +239,13 @@ for (const kind of ['embedded', 'drachtio'] as const) {
     });
   }
 }
+
+// drachtio only: FreeSWITCH's offer (what the trunk gets) is plain RTP. With SRTP left "optional" it
+// offers RTP/SAVP with SDES keys and keeps encrypting after a plain answer; an RTP echo cannot show that.
+(found.bins ? test.serial : test.skip)('[drachtio] the offer sent to trunks is plain RTP/AVP with no crypto lines', async (t) => {
+  const e = (await engineOf(t, 'drachtio')) as DrachtioEngine;
+  const ep = await e.internals!.links.mediaServer!.createEndpoint();
+  t.teardown(() => ep.destroy().catch(() => {}));
+  t.regex(ep.local.sdp, /^m=audio \d+ RTP\/AVP /m);
+  t.notRegex(ep.local.sdp, /^a=crypto:/m);
+});
