@@ -57,8 +57,9 @@ function ensurePeers() {
 }
 
 function typecheck() {
-  const r = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '--noEmit', '-p', root], { stdio: 'inherit', cwd: root });
-  return r.status === 0;
+  // The box and its tests, then the web UI (its own JSX settings).
+  const tsc = join(root, 'node_modules/typescript/bin/tsc');
+  return [root, join(root, 'web-ui/tsconfig.json')].every((p) => spawnSync(process.execPath, [tsc, '--noEmit', '-p', p], { stdio: 'inherit', cwd: root }).status === 0);
 }
 
 function runAva(args) {
@@ -94,7 +95,7 @@ const args = process.argv.slice(2);
 if (!ensurePeers()) process.exit(1);
 const typesOk = args.length > 0 ? true : typecheck();
 const { code, counts, failures } = await runAva(args);
-if (!typesOk) { counts.failed++; failures.push('typecheck (tsc --noEmit)'); }
+if (!typesOk) { counts.failed++; failures.push('typecheck (tsc --noEmit, box and web UI)'); }
 // A runner failure that no test line explains (crash, timeout, no tests) still fails the run.
 if (code !== 0 && counts.failed === 0) { counts.failed++; failures.push(`ava exited with code ${code}`); }
 if (counts.passed + counts.failed === 0) { counts.failed++; failures.push('no test ran'); }
