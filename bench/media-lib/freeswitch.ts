@@ -2,7 +2,8 @@
 // endpoint playing a prompt in a loop to the bench's reflector (CPU 1), which returns the stream with an
 // RFC 4733 key press every 2 s that FreeSWITCH must report once each, in turn. FreeSWITCH's send
 // lateness cannot be observed from outside, so the lateness figure here is the reflector's p99 arrival
-// jitter (|inter-arrival - 20 ms|), which contains it. Same JSON line as the embedded run.
+// jitter (|inter-arrival - 20 ms|), which contains it, and a step passes on loss, packets sent and DTMF
+// (the embedded run's zero-loss criterion) rather than on lateness. Same JSON line as the embedded run.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -14,7 +15,6 @@ import { ServerLinks } from '../../sip/drachtio/links.ts';
 import { findServers, startServers } from '../../test/engines/servers.ts';
 import { rawUdp, Receiver } from './harness.ts';
 
-const LIMIT_MS = 2;
 
 export function freeswitchAvailable(): { ok: boolean; why: string } {
   const f = findServers();
@@ -33,7 +33,7 @@ export async function freeswitchMediaBench(o: { max: number; warmMs: number; mea
   const f = findServers();
   if (!f.bins) throw new Error(f.why);
   const say = o.say;
-  const servers = await startServers(f.bins, { rtp: { min: 20000, max: 20000 + 2 * o.max + 100 } });
+  const servers = await startServers(f.bins, { rtp: { min: 20000, max: 20000 + 2 * o.max + 100 }, maxSessions: o.max + 50 });
   const fsPid = servers.pids().freeswitch!;
   let pinned = false;
   try {
@@ -51,7 +51,8 @@ export async function freeswitchMediaBench(o: { max: number; warmMs: number; mea
     const rawUdpCallLimit = raw.perSec / 100;
     say(`raw UDP: ${Math.round(raw.perSec)} datagrams/s -> rawUdpCallLimit ${Math.round(rawUdpCallLimit)}`);
     const { ports: farPorts } = await receiver.ask({ type: 'reflect', sockets: 8 }, 'reflect');
-    const pcm = Int16Array.from({ length: 8000 * 10 }, (_, i) => Math.round(6000 * Math.sin((2 * Math.PI * 440 * i) / 8000) * Math.sin(i / 4000)));
+    // One minute: no gap between two plays of the loop falls inside a measurement.
+    const pcm = Int16Array.from({ length: 8000 * 60 }, (_, i) => Math.round(6000 * Math.sin((2 * Math.PI * 440 * i) / 8000) * Math.sin(i / 4000)));
     const body = Buffer.from(pcm.buffer);
     const wav = path.join(dir, 'prompt.wav');
     fs.writeFileSync(wav, Buffer.concat([wavHeader(body.length), body]));
@@ -108,7 +109,9 @@ export async function freeswitchMediaBench(o: { max: number; warmMs: number; mea
         dtmfErrors,
         pass: false,
       };
-      r.pass = r.p99LatenessMs <= LIMIT_MS && lost === 0 && digits > 0 && dtmfErrors === 0 && r.sentPct >= 99 && cpuPct < 95;
+      // Send lateness inside FreeSWITCH is not observable, so a step passes on what the far end gets:
+      // every packet due, none lost, every key press reported once and in turn, the core not saturated.
+      r.pass = lost === 0 && digits > 0 && dtmfErrors === 0 && r.sentPct >= 99 && cpuPct < 95;
       say(`${String(n).padStart(5)} calls: p99 arrival jitter ${r.p99LatenessMs} ms, loss ${r.lossPct}%, sent ${r.sentPct}%, FreeSWITCH cpu ${r.freeswitchCpuPct}%, dtmf ${digits} (${dtmfErrors} out of turn) -> ${r.pass ? 'pass' : 'FAIL'}`);
       return r;
     };
@@ -117,8 +120,14 @@ export async function freeswitchMediaBench(o: { max: number; warmMs: number; mea
     const steps: Array<Awaited<ReturnType<typeof measure>>> = [];
     let best: (typeof steps)[number] | null = null;
     for (const n of ladder) {
-      let r = await measure(n);
-      if (!r.pass) r = await measure(n); // one retry: a shared machine can take the core for a moment
+      let r: Awaited<ReturnType<typeof measure>>;
+      try {
+        r = await measure(n);
+        if (!r.pass) r = await measure(n); // one retry: a shared machine can take the core for a moment
+      } catch (e) {
+        say(`${String(n).padStart(5)} calls: FreeSWITCH refused an endpoint (${(e as Error).message}) -> stop`);
+        break;
+      }
       steps.push(r);
       if (!r.pass) break;
       best = r;
@@ -134,6 +143,7 @@ export async function freeswitchMediaBench(o: { max: number; warmMs: number; mea
       rawUdpCallLimit: Math.round(rawUdpCallLimit),
       ratio: Math.round((1000 * callsPerCore) / rawUdpCallLimit) / 1000,
       latencyMeasure: 'reflector p99 arrival jitter (FreeSWITCH send lateness is not observable from outside)',
+      passCriterion: 'zero loss, >= 99% of packets due sent, every RFC 4733 press reported once in turn, FreeSWITCH (pinned to one core) < 95% CPU',
       freeswitchCpuPct: best?.freeswitchCpuPct ?? null,
       freeswitchVersion: servers.versions.freeswitch,
       drachtioVersion: servers.versions.drachtio,

@@ -91,7 +91,7 @@ function versionOf(bin: string, args: string[]): string {
 }
 
 /** Start both servers on free loopback ports with the project's configuration. */
-export async function startServers(bins: Binaries, o: { rtpPorts?: number; rtp?: { min: number; max: number } } = {}): Promise<RunningServers> {
+export async function startServers(bins: Binaries, o: { rtpPorts?: number; rtp?: { min: number; max: number }; maxSessions?: number } = {}): Promise<RunningServers> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vba-servers-'));
   const secret = `t${Math.random().toString(36).slice(2, 10)}`;
   const adminPort = await freePort();
@@ -117,6 +117,7 @@ export async function startServers(bins: Binaries, o: { rtpPorts?: number; rtp?:
   vars = set(vars, 'mrf_rtp_ip', '127.0.0.1');
   vars = set(vars, 'mrf_rtp_start', rtp.min);
   vars = set(vars, 'mrf_rtp_end', rtp.max);
+  if (o.maxSessions) vars = set(vars, 'mrf_max_sessions', o.maxSessions);
   fs.writeFileSync(path.join(conf, 'vars.xml'), vars);
 
   let dLog = '';
