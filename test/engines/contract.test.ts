@@ -16,7 +16,7 @@ import { bestNormalisedXcorr, readPcm8k } from '../peers/audio.ts';
 import { AudioTap } from '../../media/freeswitch/audio-tap.ts';
 import type { DrachtioCall } from '../../sip/drachtio/drachtio-call.ts';
 import type { EmbeddedEngine } from '../../sip/embedded/engine.ts';
-import { pcapFile, rfc4733DtmfPcap, type RtpPacket } from '../peers/pcap.ts';
+import { inbandDtmfPcap, pcapFile, rfc4733DtmfPcap, type RtpPacket } from '../peers/pcap.ts';
 import { freePort, startSippUas, type SippHandle } from '../peers/sipp.ts';
 import { loopbackEngine } from '../support/engine.ts';
 import { findServers, SKIP_LINE, startServers, type RunningServers } from './servers.ts';
@@ -177,6 +177,36 @@ const scenarios: Array<[string, Scenario]> = [
     t.true(events.every((d) => d.source === 'rfc4733'));
     await call.hangup();
     t.is((await s.stop(3000)).exitCode, 0);
+  }],
+  ['DTMF: in-band tones are detected in the audio and collected', async (t, kind) => {
+    const s = await sipp(t, 'uas-play-pcap.xml', { files: { 'stream.pcap': inbandDtmfPcap('159#') } });
+    const e = await engineOf(t, kind);
+    const call = e.dial({ to: `sip:100@127.0.0.1:${s.port}`, from: 'test', ringTimeoutMs: 15_000 });
+    const events: Array<{ digit: string; source: string }> = [];
+    call.on('dtmf', (d) => events.push(d));
+    await answered(call);
+    t.is(await call.collect({ max: 10, timeoutMs: 3000, terminators: '#' }), '159');
+    t.is(events.map((d) => d.digit).join(''), '159#');
+    t.true(events.every((d) => d.source === 'inband'), JSON.stringify(events));
+    await call.hangup();
+    t.is((await s.stop(3000)).exitCode, 0);
+  }],
+  ['a short "Hello?" then silence: amd says human, and no beep follows', async (t, kind) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vba-contract-amd-'));
+    t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const wav = path.join(dir, 'hello.wav');
+    execFileSync('espeak-ng', ['-w', wav, 'Hello?']);
+    const s = await sipp(t, 'uas-play-pcap.xml', { files: { 'stream.pcap': pcapOf(join(new Int16Array(400 * 8), readPcm8k(wav), new Int16Array(4000 * 8))) } });
+    const e = await engineOf(t, kind);
+    const call = e.dial({ to: `sip:callee@127.0.0.1:${s.port}`, from: 'test', ringTimeoutMs: 10_000, amd: true });
+    let beeps = 0;
+    call.on('beep', () => beeps++);
+    const verdict = await new Promise<{ verdict: string; ms: number }>((r) => call.once('amd', r));
+    t.is(verdict.verdict, 'human');
+    t.true(verdict.ms < 3000, `decided after ${verdict.ms} ms`);
+    await new Promise((r) => setTimeout(r, 500));
+    t.is(beeps, 0);
+    await call.hangup();
   }],
   ['far-end hang-up: BYE in the middle of the message ends the play and the call', async (t, kind) => {
     const s = await sipp(t, 'uas-bye-after.xml', { args: ['-d', '500'] });
