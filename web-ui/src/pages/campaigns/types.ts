@@ -32,6 +32,37 @@ export interface CampaignConfig {
   amd: boolean;
   pack?: string;
   seller?: string;
+  script?: ScriptDeclaration;
+}
+
+/** Where the message carries what the pack requires; times in ms from its start, null when it does not say it. */
+export interface ScriptDeclaration {
+  identificationEndsMs: number | null;
+  callbackNumber: string | null;
+  optOutAnnouncedMs: number | null;
+  voicemail: { identification: boolean; callbackNumber: string | null } | null;
+}
+
+/** What GET /api/compliance/packs says of each pack's script rule (the rest of a pack is not read here). */
+export interface PackScriptRule {
+  identificationAtStart: boolean;
+  callbackNumber: boolean;
+  optOut: boolean;
+  optOutWithinMs: number | null;
+  voicemailIdentification: boolean;
+  source: string;
+}
+
+export interface PackSummary {
+  id: string;
+  name: string;
+  exemptPurposes: string[];
+  script?: PackScriptRule;
+}
+
+export interface PacksResponse {
+  current: string | null;
+  packs: PackSummary[];
 }
 
 export interface Counters {

@@ -1,6 +1,6 @@
 // The wizard's form state (strings, as inputs hold them) and its conversion to and from a campaign
 // configuration. The box checks the whole configuration; this only shapes it.
-import type { CampaignConfig, CampaignOptions, DailyWindow, RetryRule } from './types.ts';
+import type { CampaignConfig, CampaignOptions, DailyWindow, RetryRule, ScriptDeclaration } from './types.ts';
 
 /** The retry rules the wizard shows; the others keep the box's defaults. */
 export const RETRY_OUTCOMES = ['busy', 'no-answer', 'declined', 'machine-no-message', 'interrupted'] as const;
@@ -38,6 +38,14 @@ export interface WizardForm {
   maxAttempts: string;
   retry: Record<string, RetryForm>;
   amd: boolean;
+  /** Script declarations: a time is "not said" (null) when its box is ticked, else seconds from the start. */
+  scriptIdNotSaid: boolean;
+  scriptIdSec: string;
+  scriptCallback: string;
+  scriptOptOutNotSaid: boolean;
+  scriptOptOutSec: string;
+  scriptVmIdentification: boolean;
+  scriptVmCallback: string;
 }
 
 function retryForm(r: RetryRule | undefined): RetryForm {
@@ -73,10 +81,47 @@ export function formFromConfig(cfg: Omit<CampaignConfig, 'message' | 'tts' | 'ca
     maxAttempts: String(cfg.maxAttempts),
     retry: Object.fromEntries(RETRY_OUTCOMES.map((o) => [o, retryForm(cfg.retry[o])])),
     amd: cfg.amd,
+    scriptIdNotSaid: cfg.script?.identificationEndsMs == null,
+    scriptIdSec: seconds(cfg.script?.identificationEndsMs),
+    scriptCallback: cfg.script?.callbackNumber ?? '',
+    scriptOptOutNotSaid: cfg.script?.optOutAnnouncedMs == null,
+    scriptOptOutSec: seconds(cfg.script?.optOutAnnouncedMs),
+    scriptVmIdentification: cfg.script?.voicemail?.identification ?? false,
+    scriptVmCallback: cfg.script?.voicemail?.callbackNumber ?? '',
   };
 }
 
+function seconds(ms: number | null | undefined): string {
+  return ms == null ? '' : String(ms / 1000);
+}
+
 const num = (s: string): number => (s.trim() === '' ? Number.NaN : Number(s.replace(',', '.')));
+const phone = (s: string): string => s.replace(/[\s.()-]/g, '');
+
+/** Seconds from the start of the message the box accepts (0 to 600, tenths kept). */
+export function secondsValid(s: string): boolean {
+  const n = num(s);
+  return Number.isFinite(n) && n >= 0 && n <= 600;
+}
+
+/**
+ * The script declaration to send, or undefined when nothing is declared (the start check then says
+ * the declaration is missing). Seconds are checked by the page first; the box checks the numbers.
+ */
+export function scriptFromForm(f: WizardForm): ScriptDeclaration | undefined {
+  const ms = (notSaid: boolean, s: string): number | null => (notSaid ? null : Math.round(num(s) * 1000));
+  const voicemail = f.voicemail && (f.scriptVmIdentification || f.scriptVmCallback.trim())
+    ? { identification: f.scriptVmIdentification, callbackNumber: phone(f.scriptVmCallback) || null }
+    : null;
+  const script: ScriptDeclaration = {
+    identificationEndsMs: ms(f.scriptIdNotSaid, f.scriptIdSec),
+    callbackNumber: phone(f.scriptCallback) || null,
+    optOutAnnouncedMs: ms(f.scriptOptOutNotSaid, f.scriptOptOutSec),
+    voicemail,
+  };
+  const declared = script.identificationEndsMs !== null || script.callbackNumber !== null || script.optOutAnnouncedMs !== null || voicemail !== null;
+  return declared ? script : undefined;
+}
 
 /** The configuration to send; numbers that do not parse go as they are so the box names the field. */
 export function configFromForm(f: WizardForm, base: Record<string, RetryRule>): Record<string, unknown> {
@@ -89,6 +134,7 @@ export function configFromForm(f: WizardForm, base: Record<string, RetryRule>): 
   if (f.menuConfirm) menu.confirm = f.menuConfirm;
   if (f.menuRepeat) menu.repeat = f.menuRepeat;
   if (f.menuOptOut) menu.optOut = f.menuOptOut;
+  const script = scriptFromForm(f);
   return {
     purpose: f.purpose,
     ...(f.seller.trim() ? { seller: f.seller.trim() } : {}),
@@ -98,7 +144,7 @@ export function configFromForm(f: WizardForm, base: Record<string, RetryRule>): 
     voicemail: f.voicemail || null,
     menu,
     menuPrompt: f.menuPrompt || null,
-    callerId: f.callerId.replace(/[\s.()-]/g, ''),
+    callerId: phone(f.callerId),
     trunks: f.trunks,
     schedule: { startDate: f.startDate || null, endDate: f.endDate || null, windows: f.windows },
     maxConcurrent: num(f.maxConcurrent),
@@ -107,5 +153,6 @@ export function configFromForm(f: WizardForm, base: Record<string, RetryRule>): 
     maxAttempts: num(f.maxAttempts),
     retry,
     amd: f.amd,
+    ...(script ? { script } : {}),
   };
 }

@@ -1,5 +1,5 @@
-// The campaign wizard: one form in sections (list, message, voicemail, keypad menu, caller ID, trunk,
-// schedule, pacing, retries, purpose). Saving creates (or changes) a draft and opens its page, where
+// The campaign wizard: one form in sections (list, message, voicemail, keypad menu, message content
+// for compliance, caller ID, trunk, schedule, pacing, retries, purpose). Saving creates (or changes) a draft and opens its page, where
 // the preflight report and the ETA come before the start.
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, useApi } from '../../api.ts';
@@ -8,9 +8,10 @@ import { useLang } from '../../i18n.ts';
 import { Button, Field, Link, Notice, Page } from '../../components/index.ts';
 import { t } from './messages.ts';
 import { purposeLabel, outcomeLabel } from './labels.ts';
-import { configFromForm, formFromConfig, RETRY_OUTCOMES, type WizardForm } from './wizard-form.ts';
-import type { CampaignOptions, CampaignView, ListSummary, RecordingSummary } from './types.ts';
+import { configFromForm, formFromConfig, RETRY_OUTCOMES, secondsValid, type WizardForm } from './wizard-form.ts';
+import type { CampaignOptions, CampaignView, ListSummary, PacksResponse, RecordingSummary, StartProblem } from './types.ts';
 import { ScheduleFields } from './schedule-fields.tsx';
+import { ScriptFields } from './script-fields.tsx';
 import { TtsPreview } from './tts-preview.tsx';
 import './campaigns.css';
 
@@ -24,6 +25,9 @@ export function CampaignWizard({ editId }: { editId?: number }) {
   const lists = useApi<ListSummary[]>('/api/lists');
   const recs = useApi<RecordingSummary[]>('/api/recordings');
   const existing = useApi<CampaignView>(editId ? `/api/campaigns/${editId}` : null);
+  // Optional: the pack's script rule for the hints, and what the start check says of a saved campaign.
+  const packs = useApi<PacksResponse>('/api/compliance/packs');
+  const startCheck = useApi<{ problems: StartProblem[] }>(editId ? `/api/compliance/campaigns/${editId}/start-check` : null);
   const [form, setForm] = useState<WizardForm | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState(false);
@@ -57,6 +61,8 @@ export function CampaignWizard({ editId }: { editId?: number }) {
     const missing: Record<string, string> = {};
     if (!form.name.trim()) missing.name = t('needName');
     if (!form.listId) missing.listId = t('needList');
+    if (!form.scriptIdNotSaid && !secondsValid(form.scriptIdSec)) missing['script.identificationEndsMs'] = t('scriptSecondsInvalid');
+    if (!form.scriptOptOutNotSaid && !secondsValid(form.scriptOptOutSec)) missing['script.optOutAnnouncedMs'] = t('scriptSecondsInvalid');
     if (Object.keys(missing).length > 0) {
       setError(new ApiError(400, 'E_FORM', Object.values(missing).join(' '), missing));
       return;
@@ -156,6 +162,8 @@ export function CampaignWizard({ editId }: { editId?: number }) {
             ))}
           </div>
         </fieldset>
+
+        <ScriptFields form={form} set={set} err={err} packs={packs.data} problems={(startCheck.data?.problems ?? []).filter((p) => p.code.startsWith('script-'))} />
 
         <fieldset>
           <legend>{t('stepLine')}</legend>
