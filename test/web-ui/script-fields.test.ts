@@ -5,10 +5,14 @@ import test from 'ava';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { startTestBox } from '../support/appliance.ts';
-import { loginPage, openBrowser, requireBuiltUi } from './browser.ts';
+import { artifactPath, loginPage, openBrowser, requireBuiltUi } from './browser.ts';
 
 const CSV = readFileSync(fileURLToPath(new URL('../fixtures/contacts/journey.csv', import.meta.url)));
 const CALLER = '+33123456789';
+// Runs in the page (a string: the tests are type-checked without the DOM library).
+const UNLABELLED = `[...document.querySelectorAll('form input:not([type=hidden]), form select, form textarea')]
+  .filter((el) => !(el.labels && el.labels.length) && !el.getAttribute('aria-label') && !el.getAttribute('aria-labelledby'))
+  .map((el) => el.outerHTML.slice(0, 120))`;
 
 interface Problem { code: string; message: string; blocking: boolean }
 
@@ -87,12 +91,16 @@ test('script declarations are filled in the wizard and clear the script problem 
   await page.getByRole('button', { name: 'Save and check' }).click();
   await page.getByRole('alert').filter({ hasText: 'The box did not accept the campaign' }).waitFor();
   t.regex(await errorOf('Callback number said in the message'), /E\.164/);
-  await page.getByLabel('Callback number said in the message').fill('01 23 45 67 89'.replace(/^0/, '+33 '));
+  await page.getByLabel('Callback number said in the message').fill('+33 1 23 45 67 89');
+  // A voicemail message too: its own declarations appear once it is chosen.
+  await page.getByLabel('Voicemail message', { exact: true }).selectOption({ label: 'Offre' });
+  await page.getByLabel('The voicemail message says who is calling').check();
+  await page.getByLabel('Callback number said in the voicemail message').fill('+33 1 23 45 67 89');
   await page.getByRole('button', { name: 'Save and check' }).click();
   await page.getByTestId('preflight').waitFor();
 
   const saved = await api.get<{ config: { script: unknown } }>(`/api/campaigns/${id}`);
-  t.deepEqual(saved.body.config.script, { identificationEndsMs: 3000, callbackNumber: CALLER, optOutAnnouncedMs: 5500, voicemail: null });
+  t.deepEqual(saved.body.config.script, { identificationEndsMs: 3000, callbackNumber: CALLER, optOutAnnouncedMs: 5500, voicemail: { identification: true, callbackNumber: CALLER } });
   t.deepEqual(await scriptProblems(), []);
 
   // Still refused (no Bloctel copy), but no longer for the script.
@@ -108,6 +116,9 @@ test('script declarations are filled in the wizard and clear the script problem 
   await page.getByRole('group', { name: '4. Contenu du message (conformité)' }).waitFor();
   t.is(await page.getByLabel('Annonce de la touche d’opposition (secondes depuis le début)').inputValue(), '5.5');
   t.regex(await page.getByTestId('script-rules').innerText(), /touche qui met fin aux appels/);
-  // Nothing wider than the phone screen.
+  // Every control of the wizard has a label, and nothing is wider than the phone screen.
+  const section = page.getByRole('group', { name: '4. Contenu du message (conformité)' });
+  t.deepEqual(await page.evaluate<string[]>(UNLABELLED), []);
   t.true(await page.evaluate('document.documentElement.scrollWidth <= 375'));
+  await section.screenshot({ path: artifactPath('wizard-script-phone-fr') });
 });
