@@ -6,7 +6,7 @@ import type { Logger } from '../../appliance/log.ts';
 import { eslApi, profileAddress } from '../../media/freeswitch/esl-probe.ts';
 import { createMrf, type FsMediaServer, type Mrf } from '../../media/freeswitch/fsmrf.ts';
 import { backoffDelay } from '../embedded/registration.ts';
-import { createSrf, type Srf } from './srf.ts';
+import { createSrf, stopSrf, type Srf } from './srf.ts';
 
 export interface ServerLinksOptions {
   drachtio: { host: string; port: number; secret: string };
@@ -91,7 +91,7 @@ export class ServerLinks extends EventEmitter<{ change: [ServersState] }> {
     this.fsTimer = null;
     try { this.ms?.disconnect(); } catch { /* already gone */ }
     this.ms = null;
-    try { this.srf.disconnect(); } catch { /* never connected */ }
+    stopSrf(this.srf);
     this.st = { drachtio: false, freeswitch: false, sipHostport: null, drachtioVersion: null };
   }
 

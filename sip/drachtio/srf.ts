@@ -87,3 +87,23 @@ export function q850FromReasonText(v: string | undefined): number | null {
   }
   return null;
 }
+
+interface WireInternals {
+  closing?: boolean;
+  reconnectVars?: { retryTimer?: NodeJS.Timeout | null };
+  socket?: { destroy(): void } | null;
+}
+
+/**
+ * Disconnect for good. srf.disconnect() leaves drachtio-srf's reconnect loop running when the server
+ * was never reached (the process then never exits), so its wire protocol is told to stop as well.
+ */
+export function stopSrf(srf: Srf): void {
+  try { srf.disconnect(); } catch { /* never connected: no socket to end */ }
+  const wp = (srf as unknown as { _app?: { client?: { wp?: WireInternals } } })._app?.client?.wp;
+  if (!wp) return;
+  wp.closing = true;
+  if (wp.reconnectVars?.retryTimer) clearTimeout(wp.reconnectVars.retryTimer);
+  if (wp.reconnectVars) wp.reconnectVars.retryTimer = null;
+  wp.socket?.destroy();
+}
