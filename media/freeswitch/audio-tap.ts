@@ -15,7 +15,16 @@ export interface AudioTapOptions {
   pollMs?: number;
 }
 
+/**
+ * Where FreeSWITCH writes the taps. Under systemd both services have a private /tmp, and FreeSWITCH
+ * may only write its own state folder (which the box can read): use that when it exists.
+ * APPLIANCE_FS_TAP_DIR overrides.
+ */
 export function defaultTapDir(): string {
+  const env = process.env.APPLIANCE_FS_TAP_DIR;
+  if (env) return env;
+  const fsState = '/var/lib/freeswitch/storage';
+  if (fs.existsSync(fsState)) return path.join(fsState, 'vba-tap');
   return path.join(os.tmpdir(), 'vba-fs-tap');
 }
 
@@ -48,7 +57,8 @@ export class AudioTap {
   constructor(ep: FsEndpoint, private readonly onAudio: (pcm: Int16Array) => void, o: AudioTapOptions = {}) {
     this.ep = ep;
     const dir = o.dir ?? defaultTapDir();
-    fs.mkdirSync(dir, { recursive: true, mode: 0o1777 });
+    // FreeSWITCH makes the folder itself when the box may not (a folder only FreeSWITCH can write).
+    try { fs.mkdirSync(dir, { recursive: true, mode: 0o1777 }); } catch { /* left to FreeSWITCH */ }
     this.file = path.join(dir, `${randomUUID()}.wav`);
     this.pollMs = o.pollMs ?? 20;
   }

@@ -25,7 +25,11 @@ export function wavHeader(dataBytes: number, rate = 8000): Buffer {
   return h;
 }
 
-/** Absolute path of a WAV FreeSWITCH can play for this prompt, and its length in ms. */
+/**
+ * Absolute path of a WAV FreeSWITCH can play for this prompt, and its length in ms. A WAV made from
+ * the G.711 copy goes next to it (FreeSWITCH can read the library; under systemd it cannot see the
+ * box's private /tmp), or to cacheDir when that folder is not writable.
+ */
 export function playableWav(prompt: PromptRef, cacheDir = path.join(os.tmpdir(), 'vba-fs-prompts')): { file: string; ms: number } {
   if (prompt.wav && fs.existsSync(prompt.wav)) {
     const size = fs.statSync(prompt.wav).size;
@@ -38,14 +42,21 @@ export function playableWav(prompt: PromptRef, cacheDir = path.join(os.tmpdir(),
     throw new AppError('E_PROMPT', 'The recording\'s files are missing', { id: prompt.id });
   }
   const key = createHash('sha1').update(`${path.resolve(prompt.pcmu)}|${st.size}|${st.mtimeMs}`).digest('hex').slice(0, 20);
-  const file = path.join(cacheDir, `${key}.wav`);
   const ms = Math.round(st.size / 8);
-  if (fs.existsSync(file)) return { file, ms };
-  fs.mkdirSync(cacheDir, { recursive: true });
+  const beside = path.join(path.dirname(path.resolve(prompt.pcmu)), `.fs-${key}.wav`);
+  const cached = path.join(cacheDir, `${key}.wav`);
+  for (const file of [beside, cached]) if (fs.existsSync(file)) return { file, ms };
   const pcm = decodeG711('pcmu', fs.readFileSync(prompt.pcmu));
   const body = Buffer.from(pcm.buffer, pcm.byteOffset, pcm.byteLength);
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, Buffer.concat([wavHeader(body.length), body]));
-  fs.renameSync(tmp, file);
-  return { file, ms };
+  const wav = Buffer.concat([wavHeader(body.length), body]);
+  for (const file of [beside, cached]) {
+    try {
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      const tmp = `${file}.${process.pid}.tmp`;
+      fs.writeFileSync(tmp, wav, { mode: 0o644 });
+      fs.renameSync(tmp, file);
+      return { file, ms };
+    } catch { /* not writable: try the next place */ }
+  }
+  throw new AppError('E_PROMPT', 'No folder to write the prompt\'s WAV for FreeSWITCH', { id: prompt.id });
 }
