@@ -1,6 +1,6 @@
-// The drachtio engine when FreeSWITCH goes away and comes back: trunks turn 'down' with the reason and
-// calls are refused at once; after the restart the engine reconnects by itself (backoff) and the next
-// call is answered. Real servers only (skipped with one line when they are not installed).
+// The drachtio engine when FreeSWITCH or drachtio-server goes away and comes back: trunks turn 'down'
+// with the reason and calls are refused at once; after the restart the engine reconnects by itself
+// (backoff) and the next call is answered. Real servers only (skipped with one line otherwise).
 import test from 'ava';
 import type { TrunkStatus } from '../../appliance/call-port.ts';
 import type { TrunkProfile } from '../../appliance/config/types.ts';
@@ -58,4 +58,39 @@ async function until(what: string, ok: () => boolean, ms: number): Promise<void>
   await call.hangup();
   t.like(await call.done, { outcome: 'human', sipCode: 200, endedBy: 'local' });
   t.true(seen.some((s) => s.health === 'down') && seen.at(-1)!.health !== 'down');
+});
+
+(found.bins ? test : test.skip)('drachtio-server restarted: calls refused while it is away, answered again once it is back', async (t) => {
+  t.timeout(60_000);
+  const servers = await startServers(found.bins!);
+  t.teardown(() => servers.stop());
+  const sipp = await startSippUas({ scenario: 'uas-answer.xml', calls: 1, timeoutSec: 50, args: ['-mp', String(await freePort()), '-mi', '127.0.0.1'] });
+  t.teardown(() => sipp.stop(0).then(() => {}));
+  const engine = new DrachtioEngine({
+    settings: {
+      sip: { bindAddress: '127.0.0.1', port: 0, transports: ['udp'], userAgent: 'vba-test', guard: { action: 'reject', maxRepliesPerSecPerSource: 5 } },
+      trunks: [{
+        name: 'sipp', kind: 'sip', enabled: true, host: '127.0.0.1', port: sipp.port, transport: 'udp', auth: 'ip', registerExpiresSec: 300,
+        allowedSources: [], channels: 2, cps: 0, codecs: ['PCMU'], dtmf: 'auto', optionsIntervalSec: 0,
+      }],
+      defaultTrunk: 'sipp', drachtio: servers.settings,
+    },
+    logger: silentLogger(),
+  });
+  await engine.start();
+  t.teardown(() => engine.close());
+  t.true(await engine.whenConnected(10_000));
+
+  await servers.stopDrachtio();
+  await until('drachtio-server to be seen gone', () => !engine.servers().drachtio, 10_000);
+  t.like(engine.trunks()[0], { health: 'down', lastError: 'drachtio-server not connected' });
+  const refused = await engine.dial({ to: '+33612345678', from: '+33100000000' }).done;
+  t.like(refused, { outcome: 'trunk-failure', sipCode: null, endedBy: 'error' });
+
+  await servers.startDrachtio();
+  await until('the engine to reconnect', () => engine.servers().drachtio, 15_000);
+  const call = engine.dial({ to: '+33612345678', from: '+33100000000', ringTimeoutMs: 10_000 });
+  await new Promise<void>((r) => call.once('answered', () => r()));
+  await call.hangup();
+  t.like(await call.done, { outcome: 'human', sipCode: 200, endedBy: 'local' });
 });

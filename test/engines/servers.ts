@@ -56,6 +56,9 @@ export interface RunningServers {
   /** Process ids (benches read their CPU time). */
   pids(): { drachtio: number | null; freeswitch: number | null };
   startFreeswitch(): Promise<void>;
+  /** The same for drachtio-server (same ports and secret). */
+  stopDrachtio(): Promise<void>;
+  startDrachtio(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -122,9 +125,13 @@ export async function startServers(bins: Binaries, o: { rtpPorts?: number; rtp?:
 
   let dLog = '';
   let fLog = '';
-  const dchild = spawn(bins.drachtio, ['-f', path.join(dir, 'drachtio.conf.xml')], { stdio: ['ignore', 'pipe', 'pipe'] });
-  dchild.stdout?.on('data', (b: Buffer) => { dLog = (dLog + b.toString()).slice(-20_000); });
-  dchild.stderr?.on('data', (b: Buffer) => { dLog = (dLog + b.toString()).slice(-20_000); });
+  let dchild: ChildProcess = spawnDrachtio();
+  function spawnDrachtio(): ChildProcess {
+    const c = spawn(bins.drachtio, ['-f', path.join(dir, 'drachtio.conf.xml')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    c.stdout?.on('data', (b: Buffer) => { dLog = (dLog + b.toString()).slice(-20_000); });
+    c.stderr?.on('data', (b: Buffer) => { dLog = (dLog + b.toString()).slice(-20_000); });
+    return c;
+  }
   let fchild: ChildProcess | null = null;
   const startFs = async (): Promise<void> => {
     // -nc alone daemonizes; with -nf it stays in the foreground without a console.
@@ -153,6 +160,11 @@ export async function startServers(bins: Binaries, o: { rtpPorts?: number; rtp?:
     versions: { drachtio: versionOf(bins.drachtio, ['--version']), freeswitch: /\d+\.\d+\.\d+[^\s]*/.exec(fsVersion)?.[0] ?? fsVersion },
     settings: { host: '127.0.0.1', port: adminPort, secret, freeswitch: { host: '127.0.0.1', port: eslPort, secret } },
     stopFreeswitch: () => stopChild(fchild),
+    stopDrachtio: () => stopChild(dchild),
+    startDrachtio: async () => {
+      dchild = spawnDrachtio();
+      await waitFor(() => tcpOpen(adminPort), 20_000, 'drachtio-server', () => dLog);
+    },
     pids: () => ({ drachtio: dchild.pid ?? null, freeswitch: (fchild as ChildProcess | null)?.pid ?? null }),
     startFreeswitch: startFs,
     stop: stopAll,
