@@ -14,6 +14,7 @@ test('health shows engine, calls, trunks, uptime, version, and says when calls g
   t.deepEqual(res.json(), {
     box: 'voice-broadcast-box',
     engine: 'embedded',
+    engineServers: null,
     activeCalls: 3,
     trunks: box.engine.trunkList,
     uptimeSec: 90,
@@ -25,4 +26,8 @@ test('health shows engine, calls, trunks, uptime, version, and says when calls g
   box.engine.trunkList.push({ name: 'sandbox', kind: 'sandbox', health: 'up', registered: null, channelsInUse: 0, channels: 100, lastError: null, lastOptionsRttMs: null });
   const sandbox = await box.app.inject({ url: '/api/health', headers: l.headers });
   t.true((sandbox.json() as { onSandbox: boolean }).onSandbox);
+  // The production engine says which of its servers is connected.
+  Object.assign(box.engine, { servers: () => ({ drachtio: true, freeswitch: false, sipHostport: '127.0.0.1:5060', drachtioVersion: 'v0.9.10' }) });
+  const prod = await box.app.inject({ url: '/api/health', headers: l.headers });
+  t.deepEqual((prod.json() as { engineServers: unknown }).engineServers, { drachtio: true, freeswitch: false });
 });

@@ -29,6 +29,11 @@ const clockSchema = {
   },
 } as const;
 
+function servers(ctx: HttpContext): { drachtio: boolean; freeswitch: boolean } | null {
+  const s = ctx.deps.engine.servers?.();
+  return s ? { drachtio: s.drachtio, freeswitch: s.freeswitch } : null;
+}
+
 export function healthRoutes(app: FastifyInstance, ctx: HttpContext): void {
   app.get('/api/health', {
     config: requireRole('viewer'),
@@ -38,10 +43,15 @@ export function healthRoutes(app: FastifyInstance, ctx: HttpContext): void {
       response: {
         200: {
           type: 'object',
-          required: ['box', 'engine', 'activeCalls', 'trunks', 'uptimeSec', 'version', 'onSandbox', 'time', 'clock'],
+          required: ['box', 'engine', 'engineServers', 'activeCalls', 'trunks', 'uptimeSec', 'version', 'onSandbox', 'time', 'clock'],
           properties: {
             box: { type: 'string' },
             engine: { type: 'string' },
+            engineServers: {
+              type: 'object', nullable: true, required: ['drachtio', 'freeswitch'],
+              description: 'null on the embedded engine; else whether drachtio-server and FreeSWITCH are connected (calls are refused while either is not)',
+              properties: { drachtio: { type: 'boolean' }, freeswitch: { type: 'boolean' } },
+            },
             activeCalls: { type: 'integer' },
             trunks: { type: 'array', items: trunkSchema },
             uptimeSec: { type: 'integer' },
@@ -58,6 +68,7 @@ export function healthRoutes(app: FastifyInstance, ctx: HttpContext): void {
     return {
       box: ctx.deps.settingsStore.get().box.name,
       engine: ctx.deps.engine.name,
+      engineServers: servers(ctx),
       activeCalls: ctx.deps.engine.activeCalls(),
       trunks,
       uptimeSec: Math.floor((ctx.now() - ctx.startedAt) / 1000),

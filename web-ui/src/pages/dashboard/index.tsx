@@ -40,12 +40,20 @@ function healthBadge(h: Trunk['health']) {
   return <span class={`badge ${cls}`}>{t(`health.${h}` as DashKey)}</span>;
 }
 
+/** The production engine's links: calls are refused while drachtio-server or FreeSWITCH is not connected. */
+function serversDown(health: Health) {
+  const s = health.engineServers;
+  if (!s) return null;
+  const down = [s.drachtio ? null : 'drachtio-server', s.freeswitch ? null : 'FreeSWITCH'].filter((x): x is string => x !== null);
+  return down.length ? <span class="badge badge--down" role="status"> {t('engineServersDown', { servers: down.join(', ') })}</span> : null;
+}
+
 function TrunksCard({ health }: { health: Health }) {
   return (
     <Card title={t('trunks')} testId="trunks-card">
       <dl class="stats">
         <div><dt>{t('activeCalls')}</dt><dd data-testid="active-calls">{formatNumber(health.activeCalls)}</dd></div>
-        <div><dt>{t('engine')}</dt><dd>{health.engine}</dd></div>
+        <div><dt>{t('engine')}</dt><dd>{health.engine}{serversDown(health)}</dd></div>
         <div><dt>{t('uptime')}</dt><dd>{formatDuration(health.uptimeSec)}</dd></div>
         <div><dt>{t('version')}</dt><dd>{health.version}</dd></div>
       </dl>

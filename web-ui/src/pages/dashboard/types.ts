@@ -13,6 +13,8 @@ export interface Trunk {
 export interface Health {
   box: string;
   engine: string;
+  /** null on the embedded engine; else whether drachtio-server and FreeSWITCH are connected. */
+  engineServers?: { drachtio: boolean; freeswitch: boolean } | null;
   activeCalls: number;
   trunks: Trunk[];
   uptimeSec: number;
