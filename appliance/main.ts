@@ -4,7 +4,7 @@
 import { join } from 'node:path';
 import type { CallEngine, PromptRef } from './call-port.ts';
 import type { Settings } from './config/types.ts';
-import { SettingsStore } from './config/settings.ts';
+import { SettingsStore, weakEngineSecrets } from './config/settings.ts';
 import { createLogger, type Logger } from './log.ts';
 import { openStore, type Db } from './store/db.ts';
 import { StateLock } from './state-lock.ts';
@@ -121,6 +121,8 @@ export class Appliance {
     try {
       this.settings = await this.settingsStore.load({ env: this.opts.env ?? process.env, overrides: this.opts.overrides });
       if (!this.opts.logger) this.logger = createLogger({ level: this.settings.logging.level });
+      // The key only, never the value: a default secret lets anything on the box drive the engine.
+      for (const key of weakEngineSecrets(this.settings)) this.logger.warn({ key }, `setting ${key} is still a well-known default: run systemd/install.sh (it writes /etc/appliance/engine.env) or set a secret of your own`);
       this.notifier = new SystemdNotifier({ env: this.opts.env ?? process.env, logger: this.logger.child({ svc: 'systemd' }) });
       this.db = openStore({ dir: this.opts.dataDir });
       const swept = sweepInterruptedImports(this.db);

@@ -121,24 +121,91 @@ for u in $UNITS; do
 done
 run install -D -m 0644 "$SRC/60-appliance-udp-buffers.conf" "$ROOT/etc/sysctl.d/60-appliance-udp-buffers.conf"
 
+# --- engine secrets ----------------------------------------------------------------------------
+# drachtio-server's admin secret and FreeSWITCH's event-socket password, unique to each box: made once
+# into /etc/appliance/engine.env (appliance.service reads it) and put into the engine's configuration
+# where the shipped files say CHANGE-ME-SECRET. They are never printed.
+PLACEHOLDER=CHANGE-ME-SECRET
+ENGINE_ENV="$ROOT/etc/appliance/engine.env"
+new_secret() { od -An -tx1 -N16 /dev/urandom | tr -d ' \n'; }   # 32 hex characters
+env_value() {   # the last value of $1 in engine.env, without surrounding quotes
+  [ -r "$ENGINE_ENV" ] || return 0
+  sed -n "s/^[[:space:]]*$1=//p" "$ENGINE_ENV" | tail -n1 | sed -e 's/^"\(.*\)"$/\1/' -e "s/^'\(.*\)'\$/\1/"
+}
+# The group that may read engine.env: by name on a live install, by number from the folder's own
+# /etc/group under --root (only root can give a file away).
+env_owner() {
+  if [ "$LIVE" = 1 ]; then echo "-o root -g appliance"; return; fi
+  [ "$(id -u)" = 0 ] && [ -r "$ROOT/etc/group" ] || return 0
+  local gid; gid="$(awk -F: '$1 == "appliance" { print $3 }' "$ROOT/etc/group")"
+  [ -z "$gid" ] || echo "-o 0 -g $gid"
+}
+DRACHTIO_SECRET="$(env_value APPLIANCE_DRACHTIO_SECRET)"
+FREESWITCH_PASSWORD="$(env_value APPLIANCE_FREESWITCH_PASSWORD)"
+missing=""
+[ -n "$DRACHTIO_SECRET" ] || { DRACHTIO_SECRET="$(new_secret)"; missing="$missing APPLIANCE_DRACHTIO_SECRET"; }
+[ -n "$FREESWITCH_PASSWORD" ] || { FREESWITCH_PASSWORD="$(new_secret)"; missing="$missing APPLIANCE_FREESWITCH_PASSWORD"; }
+# They go into XML attributes and an awk replacement: refuse anything that would need escaping there.
+for v in APPLIANCE_DRACHTIO_SECRET:"$DRACHTIO_SECRET" APPLIANCE_FREESWITCH_PASSWORD:"$FREESWITCH_PASSWORD"; do
+  case "${v#*:}" in
+    *[!A-Za-z0-9._~+/=-]*) echo "install.sh: ${v%%:*} in $ENGINE_ENV may hold only letters, digits and . _ ~ + / = -" >&2; exit 1 ;;
+  esac
+done
+if [ -n "$missing" ]; then
+  if [ "$DRY_RUN" = 1 ]; then
+    echo "+ write$missing (new random values) to $ENGINE_ENV, mode 0640"
+  else
+    say "generating$missing into $ENGINE_ENV"
+    (
+      umask 077
+      {
+        if [ -s "$ENGINE_ENV" ]; then sed -e '$a\' "$ENGINE_ENV"; else
+          echo "# Shared secrets of the production engine (drachtio-server, FreeSWITCH), made by install.sh."
+          echo "# Read by appliance.service; keep them equal to /etc/appliance/drachtio and /etc/appliance/freeswitch."
+        fi
+        case "$missing" in *APPLIANCE_DRACHTIO_SECRET*) echo "APPLIANCE_DRACHTIO_SECRET=$DRACHTIO_SECRET" ;; esac
+        case "$missing" in *APPLIANCE_FREESWITCH_PASSWORD*) echo "APPLIANCE_FREESWITCH_PASSWORD=$FREESWITCH_PASSWORD" ;; esac
+      } > "$WORK/engine.env"
+    )
+    # shellcheck disable=SC2046 # env_owner gives zero or four words
+    install -D -m 0640 $(env_owner) "$WORK/engine.env" "$ENGINE_ENV"
+    rm -f "$WORK/engine.env"
+  fi
+fi
+
 # Configuration files are the admin's once installed (like Debian conffiles): an edited one is kept
-# and the shipped version is put beside it as <name>.dist.
+# and the shipped version is put beside it as <name>.dist. A shipped file is compared with what it
+# becomes once its placeholder holds the secret ($4), so a second run sees no edit.
 install_config_dir() {
-  local from="$1" to="$2" mode="$3"
+  local from="$1" to="$2" mode="$3" secret="$4"
   [ -d "$from" ] || return 0
   (cd "$from" && find . -type f) | while read -r rel; do
-    local dest="$to/${rel#./}"
-    if [ -e "$dest" ] && ! cmp -s "$from/$rel" "$dest"; then
+    local dest="$to/${rel#./}" src="$from/$rel"
+    if grep -qF "$PLACEHOLDER" "$src"; then
+      mkdir -p "$(dirname "$WORK/render/$rel")"
+      SECRET="$secret" awk -v p="$PLACEHOLDER" '{ gsub(p, ENVIRON["SECRET"]); print }' "$src" > "$WORK/render/$rel"
+      src="$WORK/render/$rel"
+    fi
+    if [ -e "$dest" ] && ! cmp -s "$src" "$dest" && ! cmp -s "$from/$rel" "$dest"; then
       say "keeping the edited $dest; the shipped version is $dest.dist"
-      run install -D -m "$mode" "$from/$rel" "$dest.dist"
+      run install -D -m "$mode" "$src" "$dest.dist"
+      if grep -qF "$PLACEHOLDER" "$dest"; then
+        say "putting the engine secret in place of $PLACEHOLDER in $dest"
+        SECRET="$secret" awk -v p="$PLACEHOLDER" '{ gsub(p, ENVIRON["SECRET"]); print }' "$dest" > "$WORK/edited"
+        run install -D -m "$mode" "$WORK/edited" "$dest"
+      elif [ "$src" != "$from/$rel" ] && ! SECRET="$secret" awk 'index($0, ENVIRON["SECRET"]) { f = 1 } END { exit !f }' "$dest"; then
+        say "warning: the edited $dest holds another secret than $ENGINE_ENV; make them equal"
+      fi
     else
-      run install -D -m "$mode" "$from/$rel" "$dest"
+      # New, unchanged, or still the shipped file with its placeholder (an earlier install).
+      run install -D -m "$mode" "$src" "$dest"
     fi
   done
 }
 run install -d -m 0755 "$ROOT/etc/appliance"
-install_config_dir "$SRC/drachtio" "$ROOT/etc/appliance/drachtio" 0640
-install_config_dir "$SRC/freeswitch" "$ROOT/etc/appliance/freeswitch" 0640
+install_config_dir "$SRC/drachtio" "$ROOT/etc/appliance/drachtio" 0640 "$DRACHTIO_SECRET"
+install_config_dir "$SRC/freeswitch" "$ROOT/etc/appliance/freeswitch" 0640 "$FREESWITCH_PASSWORD"
+rm -rf "$WORK/render" "$WORK/edited"
 # Group ownership by name resolves against this machine's users, so only on a live install.
 if [ "$LIVE" = 1 ]; then
   [ ! -d /etc/appliance/drachtio ] || chgrp -R drachtio /etc/appliance/drachtio

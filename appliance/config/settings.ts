@@ -157,7 +157,24 @@ export function envOverrides(env: NodeJS.ProcessEnv): Array<(s: Settings) => voi
   if (env.APPLIANCE_SIP_BIND) out.push((s) => { s.sip.bindAddress = env.APPLIANCE_SIP_BIND!; });
   if (env.APPLIANCE_HTTP_BIND) out.push((s) => { s.http.bindAddress = env.APPLIANCE_HTTP_BIND!; });
   if (env.APPLIANCE_LOG_LEVEL) out.push((s) => { s.logging.level = env.APPLIANCE_LOG_LEVEL as Settings['logging']['level']; });
+  // The engine's shared secrets, from /etc/appliance/engine.env (install.sh): in memory only, never logged.
+  const drachtioSecret = env.APPLIANCE_DRACHTIO_SECRET;
+  const freeswitchPassword = env.APPLIANCE_FREESWITCH_PASSWORD;
+  if (drachtioSecret) out.push((s) => { s.drachtio.secret = drachtioSecret; });
+  if (freeswitchPassword) out.push((s) => { s.drachtio.freeswitch.secret = freeswitchPassword; });
   return out;
+}
+
+/** Secrets anyone can look up: the shipped defaults and the placeholder of the engine's config files. */
+export const KNOWN_ENGINE_SECRETS: ReadonlySet<string> = new Set(['cymru', 'ClueCon', 'CHANGE-ME-SECRET']);
+
+/** Keys of the production engine's secrets still at a well-known value (empty for the embedded engine). */
+export function weakEngineSecrets(s: Settings): string[] {
+  if (s.engine !== 'drachtio') return [];
+  const weak: string[] = [];
+  if (KNOWN_ENGINE_SECRETS.has(s.drachtio.secret)) weak.push('drachtio.secret');
+  if (KNOWN_ENGINE_SECRETS.has(s.drachtio.freeswitch.secret)) weak.push('drachtio.freeswitch.secret');
+  return weak;
 }
 
 export class SettingsStore {
