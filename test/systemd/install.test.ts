@@ -3,7 +3,7 @@
 import test from 'ava';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { lstatSync, readFileSync, readdirSync, readlinkSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
+import { lstatSync, readFileSync, readdirSync, readlinkSync, writeFileSync, existsSync, mkdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { installInto, releaseTarball, runInstall, tempDir } from './install-kit.ts';
 import { ROOT } from '../support/processes.ts';
@@ -69,6 +69,99 @@ test('running install.sh again changes nothing; an edited configuration file is 
   t.regex(out, /keeping the edited .*test-marker\.conf/);
   t.is(readFileSync(conf, 'utf8'), 'edited by the admin\n');
   t.is(readFileSync(`${conf}.dist`, 'utf8'), 'shipped\n');
+});
+
+/** The value of `name` in an env file (KEY=value lines). */
+function envValue(text: string, name: string): string | undefined {
+  return new RegExp(`^${name}=(.*)$`, 'm').exec(text)?.[1];
+}
+
+interface EngineFiles { env: string; drachtio: string; vars: string }
+function engineFiles(root: string): EngineFiles {
+  const read = (p: string): string => readFileSync(join(root, 'etc/appliance', p), 'utf8');
+  return { env: read('engine.env'), drachtio: read('drachtio/drachtio.conf.xml'), vars: read('freeswitch/vars.xml') };
+}
+
+test('each box gets its own engine secrets: engine.env, drachtio-server and FreeSWITCH agree, nothing prints them, a re-install keeps them', (t) => {
+  const tar = releaseTarball();
+  const root = tempDir('vba-install-');
+  const out = installInto(root, tar);
+  const f = engineFiles(root);
+  const drachtio = envValue(f.env, 'APPLIANCE_DRACHTIO_SECRET') ?? '';
+  const freeswitch = envValue(f.env, 'APPLIANCE_FREESWITCH_PASSWORD') ?? '';
+  t.regex(drachtio, /^[0-9a-f]{32}$/);
+  t.regex(freeswitch, /^[0-9a-f]{32}$/);
+  t.not(drachtio, freeswitch);
+  t.true(f.drachtio.includes(`<admin port="9022" secret="${drachtio}">127.0.0.1</admin>`));
+  t.true(f.vars.includes(`data="esl_password=${freeswitch}"`));
+  for (const text of [f.drachtio, f.vars]) t.false(text.includes('CHANGE-ME-SECRET'));
+  t.false(out.includes(drachtio) || out.includes(freeswitch), 'the install log shows no secret');
+
+  const files = snapshot(root);
+  t.is(files['etc/appliance/engine.env']?.split(' ')[0], '640');
+  t.is(files['etc/appliance/drachtio/drachtio.conf.xml']?.split(' ')[0], '640');
+  t.is(files['etc/appliance/freeswitch/vars.xml']?.split(' ')[0], '640');
+  if (haveSysusers && process.getuid?.() === 0) {
+    const gid = Number(/^appliance:x:(\d+):/m.exec(readFileSync(join(root, 'etc/group'), 'utf8'))?.[1]);
+    const st = statSync(join(root, 'etc/appliance/engine.env'));
+    t.is(st.uid, 0);
+    t.is(st.gid, gid, 'engine.env belongs to root:appliance');
+  }
+
+  // Another box from the same tarball has other secrets.
+  const other = tempDir('vba-install-');
+  installInto(other, tar);
+  const o = engineFiles(other);
+  t.not(envValue(o.env, 'APPLIANCE_DRACHTIO_SECRET'), drachtio);
+  t.not(envValue(o.env, 'APPLIANCE_FREESWITCH_PASSWORD'), freeswitch);
+
+  // Upgrading keeps them (and leaves no .dist: the installed files are the shipped ones with the secrets).
+  installInto(root, tar);
+  t.deepEqual(engineFiles(root), f);
+  t.false(existsSync(join(root, 'etc/appliance/drachtio/drachtio.conf.xml.dist')));
+  t.false(existsSync(join(root, 'etc/appliance/freeswitch/vars.xml.dist')));
+
+  const dry = runInstall(['--dry-run', '--root', root, tar]);
+  t.is(dry.code, 0, dry.out);
+  t.false(dry.out.includes(drachtio) || dry.out.includes(freeswitch), '--dry-run shows no secret');
+});
+
+test('the placeholder is replaced wherever it is left, an admin\'s own secret and engine.env are kept', (t) => {
+  const tar = releaseTarball();
+  const root = tempDir('vba-install-');
+  // engine.env written by the admin before the first install, with one of the two variables.
+  mkdirSync(join(root, 'etc/appliance'), { recursive: true });
+  writeFileSync(join(root, 'etc/appliance/engine.env'), '# mine\nAPPLIANCE_DRACHTIO_SECRET="chosen-by-the-admin"');
+  let out = installInto(root, tar);
+  let f = engineFiles(root);
+  t.regex(f.env, /^# mine\nAPPLIANCE_DRACHTIO_SECRET="chosen-by-the-admin"\nAPPLIANCE_FREESWITCH_PASSWORD=[0-9a-f]{32}\n$/);
+  t.true(f.drachtio.includes('secret="chosen-by-the-admin"'));
+  const freeswitch = envValue(f.env, 'APPLIANCE_FREESWITCH_PASSWORD')!;
+  t.true(f.vars.includes(`esl_password=${freeswitch}`));
+
+  // A file still as shipped (left by an earlier install.sh) is simply replaced; an edited one that
+  // still holds the placeholder keeps the edit and gets the secret.
+  const shippedVars = readFileSync(join(ROOT, 'systemd/freeswitch/vars.xml'), 'utf8');
+  writeFileSync(join(root, 'etc/appliance/freeswitch/vars.xml'), shippedVars);
+  const editedConf = readFileSync(join(ROOT, 'systemd/drachtio/drachtio.conf.xml'), 'utf8').replace('<loglevel>notice</loglevel>', '<loglevel>info</loglevel>');
+  writeFileSync(join(root, 'etc/appliance/drachtio/drachtio.conf.xml'), editedConf);
+  out = installInto(root, tar);
+  f = engineFiles(root);
+  t.true(f.vars.includes(`esl_password=${freeswitch}`));
+  t.false(existsSync(join(root, 'etc/appliance/freeswitch/vars.xml.dist')));
+  t.regex(out, /keeping the edited .*drachtio\.conf\.xml/);
+  t.true(f.drachtio.includes('<loglevel>info</loglevel>'));
+  t.true(f.drachtio.includes('secret="chosen-by-the-admin"'));
+  t.false(f.drachtio.includes('CHANGE-ME-SECRET'));
+
+  // An edited file with a secret of the admin's own is left alone, with a warning that it differs.
+  const own = f.drachtio.replace('secret="chosen-by-the-admin"', 'secret="set-by-hand"');
+  writeFileSync(join(root, 'etc/appliance/drachtio/drachtio.conf.xml'), own);
+  out = installInto(root, tar);
+  t.is(engineFiles(root).drachtio, own);
+  t.regex(out, /drachtio\.conf\.xml holds another secret than .*engine\.env/);
+  t.false(out.includes('chosen-by-the-admin') || out.includes('set-by-hand') || out.includes(freeswitch));
+  t.is(engineFiles(root).env, f.env);
 });
 
 test('--engine drachtio also enables drachtio-server and FreeSWITCH, and says when their programs are missing', (t) => {
