@@ -135,7 +135,10 @@ env_value() {   # the last value of $1 in engine.env, without surrounding quotes
 # The group that may read engine.env: by name on a live install, by number from the folder's own
 # /etc/group under --root (only root can give a file away).
 env_owner() {
-  if [ "$LIVE" = 1 ]; then echo "-o root -g appliance"; return; fi
+  if [ "$LIVE" = 1 ]; then
+    if getent group appliance >/dev/null; then echo "-o root -g appliance"; else echo "-o root"; fi
+    return
+  fi
   [ "$(id -u)" = 0 ] && [ -r "$ROOT/etc/group" ] || return 0
   local gid; gid="$(awk -F: '$1 == "appliance" { print $3 }' "$ROOT/etc/group")"
   [ -z "$gid" ] || echo "-o 0 -g $gid"
