@@ -63,13 +63,18 @@ export async function runMessageScript(call: Call, script: MessageScript, opts: 
   call.done.then((e) => { ended = e; }, () => undefined);
   const onDtmf = (d: { digit: string }): void => { result.dtmf += d.digit; };
   call.on('dtmf', onDtmf);
+  // Listened for from the start: an engine may emit 'beep' in the same tick as the 'amd' verdict (the
+  // beep was already in the audio when the verdict came), before a listener added after it could hear.
+  let beepHeard = false;
+  const onBeep = (): void => { beepHeard = true; };
+  call.on('beep', onBeep);
   try {
     if (opts.amd) {
       const v = await waitEvent<{ verdict: 'human' | 'machine' | 'unknown' }>(call, 'amd', script.amdTimeoutMs ?? 6000);
       result.amd = v?.verdict ?? 'unknown';
       if (result.amd === 'machine') {
-        const beep = await waitEvent<{ ms: number }>(call, 'beep', script.beepTimeoutMs ?? 20000);
-        void beep; // the engine emits 'beep' at the beep's end, or at the greeting's end when there is none
+        // The engine emits 'beep' at the beep's end, or at the greeting's end when there is none.
+        if (!beepHeard) await waitEvent<{ ms: number }>(call, 'beep', script.beepTimeoutMs ?? 20000);
         if (ended) { result.outcome = 'machine-no-message'; return result; }
         const played = await call.play(script.voicemail ?? script.message);
         result.messagePlayedMs = played.playedMs;
@@ -108,6 +113,7 @@ export async function runMessageScript(call: Call, script: MessageScript, opts: 
     return result;
   } finally {
     call.off('dtmf', onDtmf);
+    call.off('beep', onBeep);
   }
 }
 
