@@ -53,6 +53,9 @@ export class AudioTap {
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
   private reading = false;
+  private prepared: Promise<void> | null = null;
+  /** A recording was asked for (nothing to stop otherwise). */
+  private requested = false;
 
   constructor(ep: FsEndpoint, private readonly onAudio: (pcm: Int16Array) => void, o: AudioTapOptions = {}) {
     this.ep = ep;
@@ -63,15 +66,28 @@ export class AudioTap {
     this.pollMs = o.pollMs ?? 20;
   }
 
-  /** Ask FreeSWITCH to record what the far end sends, then follow the file. */
-  async start(): Promise<void> {
+  /**
+   * Set the recording's channel variables. Callable before the call is answered, so that `start()`
+   * at the answer is a single API round trip.
+   */
+  prepare(): Promise<void> {
     // API commands, not dialplan applications: those would queue behind a prompt being played.
     // FreeSWITCH buffers a recording by default (64 kB of file writes, 25 frames in the media bug):
     // seconds of delay before a beep could be heard; both are turned down to one frame here.
     const vars = ['RECORD_READ_ONLY=true', 'RECORD_STEREO=false', 'record_sample_rate=8000', 'enable_file_write_buffering=false', 'RECORD_PRE_BUFFER_FRAMES=1'];
-    await this.ep.api('uuid_setvar_multi', `${this.ep.uuid} ${vars.join(';')}`);
-    await this.ep.api('uuid_record', `${this.ep.uuid} start ${this.file}`);
-    if (this.stopped) return;
+    this.prepared ??= this.ep.api('uuid_setvar_multi', `${this.ep.uuid} ${vars.join(';')}`).then(() => undefined);
+    return this.prepared;
+  }
+
+  /** Ask FreeSWITCH to record what the far end sends, then follow the file. Rejects on "-ERR …". */
+  async start(): Promise<void> {
+    await this.prepare();
+    if (this.stopped || this.timer) return;
+    this.requested = true;
+    const r = await this.ep.api('uuid_record', `${this.ep.uuid} start ${this.file}`);
+    const body = typeof r === 'object' && r !== null && 'body' in r ? String((r as { body: unknown }).body) : String(r ?? '');
+    if (body.startsWith('-ERR')) throw new Error(`uuid_record: ${body.trim()}`);
+    if (this.stopped || this.timer) return;
     this.timer = setInterval(() => this.poll(), this.pollMs);
   }
 
@@ -81,7 +97,7 @@ export class AudioTap {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
-    await this.ep.api('uuid_record', `${this.ep.uuid} stop ${this.file}`).catch(() => {});
+    if (this.requested) await this.ep.api('uuid_record', `${this.ep.uuid} stop ${this.file}`).catch(() => {});
     if (this.fd !== null) fs.close(this.fd, () => {});
     this.fd = null;
     fs.rm(this.file, { force: true }, () => {});

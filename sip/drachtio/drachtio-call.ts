@@ -48,6 +48,9 @@ export class DrachtioCall extends EventEmitter<CallEvents> implements Call {
   private invite: SrfSentRequest | null = null;
   private dialog: SrfDialog | null = null;
   private tap: AudioTap | null = null;
+  private feed: AmdFeed | null = null;
+  /** Tap audio that landed before 'answered' was emitted; null once handed to the detector. */
+  private heldAudio: Int16Array[] | null = null;
   private mediaChain: Promise<unknown> = Promise.resolve();
   private hangupRequested = false;
   private cancelSent = false;
@@ -183,6 +186,7 @@ export class DrachtioCall extends EventEmitter<CallEvents> implements Call {
     if (this.isEnded() || this.hangupRequested) return this.endBeforeDial();
     ep.on('dtmf', (e: { dtmf?: string; source?: string }) => { if (e.dtmf) this.onDigit(e.dtmf, dtmfSourceOf(e.source)); });
     ep.once('destroy', () => this.onEndpointGone());
+    if (req.amd) this.prepareAmd();
     if (this.trunk) this.lease = await this.d.trunks.acquire(this.trunk.name);
     if (this.hangupRequested || this.isEnded()) return this.endBeforeDial();
     const srf = this.d.links.srf;
@@ -281,6 +285,10 @@ export class DrachtioCall extends EventEmitter<CallEvents> implements Call {
   }
 
   private async onAnswered(sdp: string): Promise<void> {
+    // The recording is asked for together with the answer's SDP, not once FreeSWITCH has taken it: under
+    // load those round trips took 300-700 ms, and a short "Allô ?" was over before the tap heard it.
+    const recording = this.tap?.start();
+    recording?.catch(() => {});
     try {
       await this.modifyEndpoint(sdp);
     } catch (e) {
@@ -295,9 +303,9 @@ export class DrachtioCall extends EventEmitter<CallEvents> implements Call {
     const dtmf = this.trunk?.dtmf ?? 'auto';
     // In-band tones need a detector on the endpoint; nothing else is queued on it yet at this point.
     if (dtmf === 'auto' || dtmf === 'inband') void this.ep!.execute('start_dtmf').catch(() => {});
-    if (this.req.amd) this.startAmd();
     this.log.info('answered');
     this.emit('answered');
+    if (recording) this.releaseAmd(recording);
   }
 
   /** One re-INVITE to FreeSWITCH at a time: an answer arriving while early media is being set up waits. */
@@ -325,20 +333,40 @@ export class DrachtioCall extends EventEmitter<CallEvents> implements Call {
     this.end({ outcome: this.st === 'answered' ? 'human' : 'trunk-failure', sipCode: this.dialog ? 200 : null, q850: 41, endedBy: 'error', reason: 'media endpoint lost' });
   }
 
-  private startAmd(): void {
-    const feed = new AmdFeed(this.req.amd ?? true, {
+  /** Before dialling: the detector, and the tap's channel variables set while the call rings. */
+  private prepareAmd(): void {
+    this.feed = new AmdFeed(this.req.amd ?? true, {
       verdict: (v) => {
         this.log.info({ verdict: v.verdict, reason: v.reason, ms: v.ms }, 'answering-machine detection');
         this.emit('amd', { verdict: v.verdict, confidence: v.confidence, ms: v.ms });
       },
       beep: (ms) => this.emit('beep', { ms }),
     });
-    const tap = new AudioTap(this.ep!, (pcm) => {
-      feed.push(pcm);
-      if (!feed.active) void tap.stop();
-    }, { dir: this.d.tapDir });
-    this.tap = tap;
-    tap.start().catch((e: unknown) => this.log.warn({ err: (e as Error).message }, 'answering-machine detection could not start'));
+    this.heldAudio = [];
+    this.tap = new AudioTap(this.ep!, (pcm) => this.onTapAudio(pcm), { dir: this.d.tapDir });
+    this.tap.prepare().catch(() => {});
+  }
+
+  /** After 'answered' went out: feed what was held, and start the recording again if it was too early. */
+  private releaseAmd(recording: Promise<void>): void {
+    const tap = this.tap!;
+    // Without media up yet, FreeSWITCH refuses the recording: ask again now that it has the SDP.
+    recording.catch(() => tap.start())
+      .catch((e: unknown) => this.log.warn({ err: (e as Error).message }, 'answering-machine detection could not start'));
+    // A turn later, so a verdict never reaches listeners before the 'answered' they subscribe from.
+    setImmediate(() => {
+      const held = this.heldAudio ?? [];
+      this.heldAudio = null;
+      for (const pcm of held) this.onTapAudio(pcm);
+    });
+  }
+
+  private onTapAudio(pcm: Int16Array): void {
+    if (this.heldAudio) { this.heldAudio.push(pcm); return; }
+    const feed = this.feed;
+    if (!feed?.active || this.isEnded()) return;
+    feed.push(pcm);
+    if (!feed.active) void this.tap?.stop();
   }
 
   // ---- DTMF ----
