@@ -1,16 +1,9 @@
 // Outcomes over time for a campaign's report chart: finished attempts counted per time bucket and
 // outcome. The bucket width adapts to the campaign's span so a chart has at most ~`maxBuckets` points.
 import type { Db } from '../store/db.ts';
+import type { CampaignTimeline } from './report-types.ts';
 
-export interface CampaignTimeline {
-  campaignId: number;
-  /** Width of one bucket in milliseconds. */
-  bucketMs: number;
-  /** Start of each bucket (epoch ms), ascending, without gaps between the first and last. */
-  buckets: number[];
-  /** Attempts per outcome, one count per bucket (same length as `buckets`). */
-  series: Record<string, number[]>;
-}
+export type { CampaignTimeline };
 
 // Round widths a person reads easily on an axis.
 const WIDTHS = [1_000, 5_000, 10_000, 30_000, 60_000, 300_000, 900_000, 3_600_000, 21_600_000, 86_400_000];

@@ -1,31 +1,9 @@
 // Per-campaign reports: counts by outcome, answer and completion rates, durations, keys pressed,
 // and a per-contact CSV export that spreadsheet programs cannot turn into formulas.
 import type { Db } from '../store/db.ts';
+import type { CampaignReport } from './report-types.ts';
 
-export interface CampaignReport {
-  campaignId: number;
-  contacts: number;
-  byState: Record<string, number>;
-  /** Final outcome per contact (done or blocked). */
-  byFinalOutcome: Record<string, number>;
-  /** Every attempt's outcome. */
-  byAttemptOutcome: Record<string, number>;
-  attempts: number;
-  answeredContacts: number;
-  /** Contacts answered (person or machine) / contacts attempted. */
-  answerRate: number;
-  /** Contacts with a final state / all contacts. */
-  completionRate: number;
-  avgTalkMs: number;
-  avgRingMs: number;
-  keys: Record<string, number>;
-  blockedReasons: Record<string, number>;
-  /**
-   * Answering-machine detection checked against ground truth: a key pressed during the call means a
-   * person answered. `agreement` = calls with a key that AMD had called "human" / calls with a key.
-   */
-  amdAgreement: { callsWithKeys: number; detectedHuman: number; detectedMachine: number; agreement: number | null };
-}
+export type { CampaignReport };
 
 const ANSWERED = new Set(['human', 'confirmed', 'opted-out', 'machine-message-left', 'machine-no-message']);
 

@@ -1,5 +1,5 @@
-// Shapes shared by the contact-list import: the column mapping a user gives, the contacts it yields
-// and the report they read afterwards.
+// Shapes shared by the contact-list import: the column mapping a user gives, the contacts it yields,
+// the report they read afterwards and the list it makes. No imports: the web UI reads them with `import type`.
 
 /** What the box knows about a line: compliance rules differ for mobiles (e.g. consent in the US). */
 export type LineType = 'mobile' | 'fixed' | 'voip' | 'unknown';
@@ -77,4 +77,18 @@ export interface ImportReport {
   lineTypes: Record<LineType, number>;
   timezoneSources: Record<TzSource, number>;
   durationMs: number;
+}
+
+/** A contact list as stored and as GET /api/lists gives it. */
+export interface ListRow {
+  id: number;
+  name: string;
+  sourceFile: string | null;
+  country: string;
+  createdAt: string;
+  rows: number;
+  /** Contacts in the list. */
+  contacts: number;
+  rejected: number;
+  duplicates: number;
 }

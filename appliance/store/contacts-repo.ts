@@ -5,7 +5,7 @@
 import type { Statement } from 'better-sqlite3';
 import { AppError } from '../errors.ts';
 import type { Db } from './db.ts';
-import type { ImportReport, LineType, TzSource } from '../contacts/types.ts';
+import type { ImportReport, LineType, ListRow, TzSource } from '../contacts/types.ts';
 
 /**
  * Inserts the contacts of `@packed`, a JSON array (text, or its UTF-8 bytes) with one array per contact:
@@ -28,18 +28,7 @@ export interface NewContact {
   row: number;
 }
 
-export interface ListRow {
-  id: number;
-  name: string;
-  sourceFile: string | null;
-  country: string;
-  createdAt: string;
-  rows: number;
-  /** Contacts in the list. */
-  contacts: number;
-  rejected: number;
-  duplicates: number;
-}
+export type { ListRow };
 
 export interface ContactRow {
   id: number;

@@ -113,10 +113,10 @@ async function csrfToken(method: Method): Promise<string | undefined> {
   return session?.csrfToken;
 }
 
-/** Calls the JSON API. Throws ApiError (status 0 when the box is unreachable). */
-export async function api<T>(method: Method, path: string, body?: unknown): Promise<T> {
-  const headers: Record<string, string> = { accept: 'application/json' };
-  const token = path === '/api/login' ? undefined : await csrfToken(method);
+/** Sends one request with the CSRF header (unless `csrf` is false) and a JSON body; answers the response when
+ * it is ok, else throws ApiError (status 0 when the box is unreachable) and, on 401, ends the session. */
+async function send(method: Method, path: string, body: unknown, headers: Record<string, string>, csrf: boolean): Promise<Response> {
+  const token = csrf ? await csrfToken(method) : undefined;
   if (token) headers['x-csrf-token'] = token;
   if (body !== undefined) headers['content-type'] = 'application/json';
   let res: Response;
@@ -125,31 +125,24 @@ export async function api<T>(method: Method, path: string, body?: unknown): Prom
   } catch {
     throw new ApiError(0, 'E_NETWORK', 'The box did not answer; check the network.');
   }
-  const text = await res.text();
   if (!res.ok) {
+    const text = await res.text();
     if (res.status === 401) sessionEnded(path);
     throw parseError(res.status, text);
   }
+  return res;
+}
+
+/** Calls the JSON API. Throws ApiError (status 0 when the box is unreachable). */
+export async function api<T>(method: Method, path: string, body?: unknown): Promise<T> {
+  const res = await send(method, path, body, { accept: 'application/json' }, path !== '/api/login');
+  const text = await res.text();
   return (text === '' ? undefined : JSON.parse(text)) as T;
 }
 
 /** Like api() but answers the raw body as a Blob (audio previews, CSV exports). */
 export async function apiBlob(method: Method, path: string, body?: unknown): Promise<Blob> {
-  const headers: Record<string, string> = {};
-  const token = await csrfToken(method);
-  if (token) headers['x-csrf-token'] = token;
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  let res: Response;
-  try {
-    res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'same-origin' });
-  } catch {
-    throw new ApiError(0, 'E_NETWORK', 'The box did not answer; check the network.');
-  }
-  if (!res.ok) {
-    if (res.status === 401) sessionEnded(path);
-    throw parseError(res.status, await res.text());
-  }
-  return res.blob();
+  return (await send(method, path, body, {}, true)).blob();
 }
 
 /** Sends a file as the raw body (application/octet-stream) with upload progress; answers the parsed JSON. */

@@ -6,7 +6,7 @@ import { subscribe } from '../../live.ts';
 import { formatDateTime, formatNumber } from '../../i18n.ts';
 import { Button, Card, ConfirmDialog, Link, Notice, Page, ProgressBar } from '../../components/index.ts';
 import { t } from './messages.ts';
-import { purposeLabel, statusLabel } from './labels.ts';
+import { purposeLabel, statusLabel } from '../../messages.ts';
 import { formatEta } from './format.ts';
 import { progressOf } from './campaign-list.tsx';
 import { PreflightReport } from './preflight-report.tsx';

@@ -5,7 +5,7 @@ import { subscribe } from '../../live.ts';
 import { formatNumber } from '../../i18n.ts';
 import { Link, Notice, Page, ProgressBar, Table } from '../../components/index.ts';
 import { t } from './messages.ts';
-import { statusLabel } from './labels.ts';
+import { statusLabel } from '../../messages.ts';
 import { isCountersEvent, type CampaignView } from './types.ts';
 import { formatEta } from './format.ts';
 

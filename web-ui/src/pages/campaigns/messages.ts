@@ -1,12 +1,13 @@
 // Texts of the campaign pages, English and French.
 import { makeT } from '../../i18n.ts';
+import { commonWords } from '../../messages.ts';
 
 const en = {
+  ...commonWords.en,
   title: 'Campaigns',
   new: 'New campaign',
   listCaption: 'Campaigns and their progress',
   none: 'No campaign yet.',
-  loading: 'Loading…',
   name: 'Name',
   status: 'State',
   progress: 'Progress',
@@ -122,7 +123,6 @@ const en = {
   saveFailed: 'The box did not accept the campaign',
   needName: 'Give the campaign a name.',
   needList: 'Choose a contact list.',
-  cancel: 'Cancel',
   saveAndCheck: 'Save and check',
   backToList: 'All campaigns',
   state: 'State',
@@ -176,11 +176,11 @@ const en = {
 type Key = keyof typeof en;
 
 const fr: Record<Key, string> = {
+  ...commonWords.fr,
   title: 'Campagnes',
   new: 'Nouvelle campagne',
   listCaption: 'Les campagnes et leur avancement',
   none: 'Aucune campagne pour l’instant.',
-  loading: 'Chargement…',
   name: 'Nom',
   status: 'État',
   progress: 'Avancement',
@@ -296,7 +296,6 @@ const fr: Record<Key, string> = {
   saveFailed: 'Le boîtier n’a pas accepté la campagne',
   needName: 'Donnez un nom à la campagne.',
   needList: 'Choisissez une liste de contacts.',
-  cancel: 'Annuler',
   saveAndCheck: 'Enregistrer et vérifier',
   backToList: 'Toutes les campagnes',
   state: 'État',

@@ -4,7 +4,7 @@ import { useApi } from '../../api.ts';
 import { formatNumber } from '../../i18n.ts';
 import { Card, Notice, Table } from '../../components/index.ts';
 import { t } from './messages.ts';
-import { reasonLabel } from './labels.ts';
+import { reasonLabel } from '../../messages.ts';
 import { formatEta } from './format.ts';
 import type { Estimate, Preflight } from './types.ts';
 

@@ -7,7 +7,7 @@ import { navigate } from '../../router.ts';
 import { useLang } from '../../i18n.ts';
 import { Button, Field, Link, Notice, Page } from '../../components/index.ts';
 import { t } from './messages.ts';
-import { purposeLabel, outcomeLabel } from './labels.ts';
+import { purposeLabel, outcomeLabel } from '../../messages.ts';
 import { configFromForm, formFromConfig, RETRY_OUTCOMES, secondsValid, type WizardForm } from './wizard-form.ts';
 import type { CampaignOptions, CampaignView, ListSummary, PacksResponse, RecordingSummary, StartProblem } from './types.ts';
 import { ScheduleFields } from './schedule-fields.tsx';

@@ -4,7 +4,7 @@ import { useState } from 'preact/hooks';
 import { api, roleAllows, useSession } from '../../api.ts';
 import { formatDateTime } from '../../i18n.ts';
 import { Button, Card, Field, Notice, Table } from '../../components/index.ts';
-import { purposeLabel } from '../campaigns/labels.ts';
+import { purposeLabel } from '../../messages.ts';
 import { t } from './messages.ts';
 import { useAction } from './use-action.ts';
 

@@ -1,7 +1,9 @@
 // Texts of the compliance pages, English and French.
 import { makeT } from '../../i18n.ts';
+import { commonWords } from '../../messages.ts';
 
 const en = {
+  ...commonWords.en,
   title: 'Compliance',
   sections: 'Compliance sections',
   'tab.dnc': 'Do-not-call list',
@@ -9,7 +11,6 @@ const en = {
   'tab.registries': 'Registry copies',
   'tab.callerIds': 'Caller IDs',
   'tab.audit': 'Audit log',
-  loading: 'Loading…',
   number: 'Phone number',
   numberHint: 'International (+33612345678) or national format of the box’s country.',
   reason: 'Reason',
@@ -114,7 +115,6 @@ const en = {
   actions: 'Actions',
   verify: 'Verify',
   remove: 'Remove',
-  cancel: 'Cancel',
   verifying: 'Verifying {number}',
   typeCode: 'Answer the call and type this code on the keypad:',
   codeIs: 'code {code}',
@@ -154,6 +154,7 @@ const en = {
 type Key = keyof typeof en;
 
 const fr: Record<Key, string> = {
+  ...commonWords.fr,
   title: 'Conformité',
   sections: 'Rubriques de conformité',
   'tab.dnc': 'Liste d’opposition',
@@ -161,7 +162,6 @@ const fr: Record<Key, string> = {
   'tab.registries': 'Copies des listes nationales',
   'tab.callerIds': 'Numéros présentés',
   'tab.audit': 'Journal d’audit',
-  loading: 'Chargement…',
   number: 'Numéro de téléphone',
   numberHint: 'Format international (+33612345678) ou national du pays du boîtier.',
   reason: 'Motif',
@@ -266,7 +266,6 @@ const fr: Record<Key, string> = {
   actions: 'Actions',
   verify: 'Vérifier',
   remove: 'Retirer',
-  cancel: 'Annuler',
   verifying: 'Vérification du {number}',
   typeCode: 'Décrochez et tapez ce code sur le clavier :',
   codeIs: 'code {code}',

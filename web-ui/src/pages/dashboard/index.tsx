@@ -5,6 +5,7 @@ import { api, useApi } from '../../api.ts';
 import { Card, Link, Notice, Page, ProgressBar, Table } from '../../components/index.ts';
 import { formatDateTime, formatDuration, formatNumber, useLang } from '../../i18n.ts';
 import { subscribe } from '../../live.ts';
+import { statusLabel } from '../../messages.ts';
 import { t, type DashKey } from './messages.ts';
 import type { CampaignBrief, Health, Provisioning, SystemHealth, Trunk } from './types.ts';
 
@@ -136,7 +137,7 @@ function CampaignsCard() {
         const finished = n.done + n.blocked + n.stopped;
         return (
           <div key={c.id} class="campaign-live" data-testid={`campaign-${c.id}`}>
-            <h3><Link href={`/campaigns/${c.id}`}>{c.name}</Link> <span class={`badge ${c.status === 'running' || c.status === 'completed' ? 'badge--ok' : 'badge--warn'}`}>{t(`status.${c.status}` as DashKey)}</span></h3>
+            <h3><Link href={`/campaigns/${c.id}`}>{c.name}</Link> <span class={`badge ${c.status === 'running' || c.status === 'completed' ? 'badge--ok' : 'badge--warn'}`}>{statusLabel(c.status).toLowerCase()}</span></h3>
             <ProgressBar label={`${t('progress')}: ${c.name}`} value={n.contacts ? finished / n.contacts : 0} text={`${formatNumber(finished)} / ${formatNumber(n.contacts)}`} />
             <dl class="stats">
               <div><dt>{t('done')}</dt><dd>{formatNumber(n.done)}</dd></div>

@@ -30,25 +30,8 @@ export interface SystemHealth {
   disk: { path: string; usedBytes: number; totalBytes: number; freeBytes: number } | null;
 }
 
-export interface Counters {
-  contacts: number;
-  pending: number;
-  waiting: number;
-  calling: number;
-  done: number;
-  blocked: number;
-  stopped: number;
-  active: number;
-}
-
-export interface CampaignBrief {
-  id: number;
-  name: string;
-  status: 'draft' | 'running' | 'paused' | 'stopped' | 'completed';
-  counters: Counters;
-  etaMs: number | null;
-  waitingReason?: string | null;
-}
+/** A campaign as the list and the 'campaign.counters' live event give it. */
+export type { CountersEvent as CampaignBrief } from '../campaigns/types.ts';
 
 export interface Provisioning {
   state?: string;

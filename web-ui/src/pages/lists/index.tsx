@@ -1,9 +1,10 @@
 // Contact lists: the lists with their counts, import, browse (/lists/:id) and delete.
 import { useState } from 'preact/hooks';
-import { api, ApiError, currentSession, roleAllows, useApi } from '../../api.ts';
+import { currentSession, roleAllows, useApi } from '../../api.ts';
 import { Button, ConfirmDialog, Link, Notice, Page, Table } from '../../components/index.ts';
 import { formatDateTime, formatNumber, useLang } from '../../i18n.ts';
 import { matchPath, useRoute } from '../../router.ts';
+import { useConfirmedDelete } from '../../use-confirmed-delete.ts';
 import { ContactsView } from './contacts.tsx';
 import { ImportCard } from './import.tsx';
 import { t } from './messages.ts';
@@ -19,27 +20,15 @@ export default function Lists() {
 
 function AllLists() {
   const lists = useApi<ListSummary[]>('/api/lists');
-  const [doomed, setDoomed] = useState<ListSummary | null>(null);
-  const [busy, setBusy] = useState(false);
   const [done, setDone] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const canEdit = roleAllows(currentSession()?.role, 'operator');
-
-  async function remove(): Promise<void> {
-    if (!doomed) return;
-    setBusy(true);
-    try {
-      await api('DELETE', `/api/lists/${doomed.id}`);
-      setDone(t('deleted', { name: doomed.name }));
-      setError(null);
+  const { doomed, setDoomed, error, dialog } = useConfirmedDelete<ListSummary>(
+    (l) => `/api/lists/${l.id}`,
+    (l) => {
+      setDone(t('deleted', { name: l.name }));
       lists.reload();
-    } catch (e) {
-      setError(e instanceof ApiError ? e.message : String(e));
-    } finally {
-      setBusy(false);
-      setDoomed(null);
-    }
-  }
+    },
+  );
+  const canEdit = roleAllows(currentSession()?.role, 'operator');
 
   return (
     <Page title={t('title')}>
@@ -61,16 +50,7 @@ function AllLists() {
         empty={lists.loading ? '…' : t('noLists')}
       />
       {canEdit && <ImportCard onImported={() => { setDone(null); lists.reload(); }} />}
-      <ConfirmDialog
-        open={doomed !== null}
-        title={t('deleteTitle', { name: doomed?.name ?? '' })}
-        confirmLabel={t('delete')}
-        cancelLabel={t('cancel')}
-        danger
-        busy={busy}
-        onConfirm={() => void remove()}
-        onCancel={() => setDoomed(null)}
-      >
+      <ConfirmDialog {...dialog} title={t('deleteTitle', { name: doomed?.name ?? '' })}>
         <p>{t('deleteBody', { count: formatNumber(doomed?.contacts ?? 0) })}</p>
       </ConfirmDialog>
     </Page>

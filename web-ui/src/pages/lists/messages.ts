@@ -1,6 +1,8 @@
 import { makeT } from '../../i18n.ts';
+import { commonWords } from '../../messages.ts';
 
 const en = {
+  ...commonWords.en,
   title: 'Contact lists',
   lists: 'Lists',
   noLists: 'No list yet. Import a CSV or Excel file below.',
@@ -11,11 +13,9 @@ const en = {
   created: 'Imported',
   actions: 'Actions',
   browse: 'Browse',
-  delete: 'Delete',
   deleteTitle: 'Delete the list “{name}”?',
   deleteBody: 'Its {count} contacts are removed. Campaigns already finished keep their reports.',
   deleted: 'List “{name}” deleted.',
-  cancel: 'Cancel',
   importTitle: 'Import a list',
   file: 'File (CSV or Excel)',
   fileHint: 'The first row should hold the column names. Up to the box’s upload limit.',
@@ -65,6 +65,7 @@ const en = {
 };
 
 const fr: Record<keyof typeof en, string> = {
+  ...commonWords.fr,
   title: 'Listes de contacts',
   lists: 'Listes',
   noLists: 'Aucune liste pour l’instant. Importez un fichier CSV ou Excel ci-dessous.',
@@ -75,11 +76,9 @@ const fr: Record<keyof typeof en, string> = {
   created: 'Importée le',
   actions: 'Actions',
   browse: 'Parcourir',
-  delete: 'Supprimer',
   deleteTitle: 'Supprimer la liste « {name} » ?',
   deleteBody: 'Ses {count} contacts sont supprimés. Les campagnes terminées gardent leurs rapports.',
   deleted: 'Liste « {name} » supprimée.',
-  cancel: 'Annuler',
   importTitle: 'Importer une liste',
   file: 'Fichier (CSV ou Excel)',
   fileHint: 'La première ligne doit contenir les noms de colonnes. Jusqu’à la limite d’envoi du boîtier.',

@@ -1,25 +1,8 @@
-// The contact-list API as this page reads it (appliance/http/routes/lists-schemas.ts).
-export interface Mapping {
-  phone: string[];
-  name?: string;
-  firstName?: string;
-  lastName?: string;
-  timezone?: string;
-  consent?: Record<string, string>;
-  fields?: string[];
-}
+// The contact-list API as this page reads it (appliance/http/routes/lists-schemas.ts). The shapes the server
+// states once are read from its types-only module (`import type`: erased at build, nothing in the bundle).
+import type { LineType, Mapping } from '../../../../appliance/contacts/types.ts';
 
-export interface ListSummary {
-  id: number;
-  name: string;
-  sourceFile: string | null;
-  country: string;
-  createdAt: string;
-  rows: number;
-  contacts: number;
-  rejected: number;
-  duplicates: number;
-}
+export type { ImportReport, ListRow as ListSummary, Mapping, RowIssue } from '../../../../appliance/contacts/types.ts';
 
 export interface Preview {
   format: 'csv' | 'xlsx';
@@ -39,22 +22,6 @@ export interface PreviewReply {
   preview: Preview;
 }
 
-export interface RowIssue {
-  row: number;
-  column: string;
-  reason: string;
-}
-
-export interface ImportReport {
-  list: { id: number; name: string };
-  file: string;
-  rows: number;
-  accepted: number;
-  rejected: RowIssue[];
-  duplicates: number;
-  warnings?: RowIssue[];
-}
-
 export interface ImportProgress {
   uploadId: string;
   phase: 'reading' | 'done' | 'failed';
@@ -66,7 +33,7 @@ export interface ImportProgress {
 export interface Contact {
   id: number;
   e164: string;
-  lineType: 'mobile' | 'fixed' | 'voip' | 'unknown';
+  lineType: LineType;
   name: string | null;
   fields: Record<string, string>;
   row: number;

@@ -5,6 +5,7 @@ import { api, ApiError, currentSession, roleAllows, useApi } from '../../api.ts'
 import { Button, ConfirmDialog, Field, Notice, Page, Table } from '../../components/index.ts';
 import { formatDateTime, formatDuration, formatNumber, useLang } from '../../i18n.ts';
 import { RecordCard, TtsCard, UploadCard } from './create.tsx';
+import { useConfirmedDelete } from '../../use-confirmed-delete.ts';
 import { t } from './messages.ts';
 import type { Recording } from './types.ts';
 
@@ -50,33 +51,21 @@ export default function Recordings() {
   useLang();
   const recs = useApi<Recording[]>('/api/recordings');
   const [renaming, setRenaming] = useState<string | null>(null);
-  const [doomed, setDoomed] = useState<Recording | null>(null);
-  const [busy, setBusy] = useState(false);
   const [done, setDone] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { doomed, setDoomed, error, setError, dialog } = useConfirmedDelete<Recording>(
+    (r) => `/api/recordings/${encodeURIComponent(r.id)}`,
+    (r) => {
+      setDone(t('deleted', { name: r.name }));
+      recs.reload();
+    },
+    () => setDone(null),
+  );
   const canEdit = roleAllows(currentSession()?.role, 'operator');
 
   function added(r: Recording): void {
     setDone(t('uploaded', { name: r.name, duration: formatDuration(r.durationMs / 1000) }));
     setError(null);
     recs.reload();
-  }
-
-  async function remove(): Promise<void> {
-    if (!doomed) return;
-    setBusy(true);
-    try {
-      await api('DELETE', `/api/recordings/${encodeURIComponent(doomed.id)}`);
-      setDone(t('deleted', { name: doomed.name }));
-      setError(null);
-      recs.reload();
-    } catch (e) {
-      setError(e instanceof ApiError ? e.message : String(e));
-      setDone(null);
-    } finally {
-      setBusy(false);
-      setDoomed(null);
-    }
   }
 
   return (
@@ -113,16 +102,7 @@ export default function Recordings() {
           <RecordCard onAdded={added} />
         </div>
       )}
-      <ConfirmDialog
-        open={doomed !== null}
-        title={t('deleteTitle', { name: doomed?.name ?? '' })}
-        confirmLabel={t('delete')}
-        cancelLabel={t('cancel')}
-        danger
-        busy={busy}
-        onConfirm={() => void remove()}
-        onCancel={() => setDoomed(null)}
-      >
+      <ConfirmDialog {...dialog} title={t('deleteTitle', { name: doomed?.name ?? '' })}>
         <p>{t('deleteBody')}</p>
       </ConfirmDialog>
     </Page>

@@ -1,6 +1,8 @@
 import { makeT } from '../../i18n.ts';
+import { commonWords } from '../../messages.ts';
 
 const en = {
+  ...commonWords.en,
   title: 'Recordings',
   list: 'Messages on the box',
   none: 'No recording yet: upload one, record one or type a text below.',
@@ -17,9 +19,6 @@ const en = {
   actions: 'Actions',
   rename: 'Rename',
   renameTo: 'New name for {name}',
-  save: 'Save',
-  cancel: 'Cancel',
-  delete: 'Delete',
   deleteTitle: 'Delete the recording “{name}”?',
   deleteBody: 'It can no longer be used in a campaign. A recording used by a campaign that has not finished cannot be deleted.',
   deleted: 'Recording “{name}” deleted.',
@@ -61,6 +60,7 @@ const en = {
 };
 
 const fr: Record<keyof typeof en, string> = {
+  ...commonWords.fr,
   title: 'Messages',
   list: 'Messages du boîtier',
   none: 'Aucun message pour l’instant : envoyez un fichier, enregistrez-vous ou tapez un texte ci-dessous.',
@@ -77,9 +77,6 @@ const fr: Record<keyof typeof en, string> = {
   actions: 'Actions',
   rename: 'Renommer',
   renameTo: 'Nouveau nom pour {name}',
-  save: 'Enregistrer',
-  cancel: 'Annuler',
-  delete: 'Supprimer',
   deleteTitle: 'Supprimer le message « {name} » ?',
   deleteBody: 'Il ne pourra plus servir dans une campagne. Un message utilisé par une campagne non terminée ne peut pas être supprimé.',
   deleted: 'Message « {name} » supprimé.',

@@ -4,7 +4,7 @@ import { useApi } from '../../api.ts';
 import { useLang } from '../../i18n.ts';
 import { matchPath, useRoute } from '../../router.ts';
 import { Link, Notice, Page, Table } from '../../components/index.ts';
-import { statusLabel } from '../campaigns/labels.ts';
+import { statusLabel } from '../../messages.ts';
 import type { CampaignView } from '../campaigns/types.ts';
 import { CampaignReportView } from './report-view.tsx';
 import { t } from './messages.ts';

@@ -1,11 +1,12 @@
 // Texts of the report pages, English and French.
 import { makeT } from '../../i18n.ts';
+import { commonWords } from '../../messages.ts';
 
 const en = {
+  ...commonWords.en,
   title: 'Reports',
   pick: 'Choose a campaign to see its report.',
   none: 'No campaign yet.',
-  loading: 'Loading…',
   campaign: 'Campaign',
   status: 'State',
   reportOf: 'Report: {name}',
@@ -48,10 +49,10 @@ const en = {
 type Key = keyof typeof en;
 
 const fr: Record<Key, string> = {
+  ...commonWords.fr,
   title: 'Rapports',
   pick: 'Choisissez une campagne pour voir son rapport.',
   none: 'Aucune campagne pour l’instant.',
-  loading: 'Chargement…',
   campaign: 'Campagne',
   status: 'État',
   reportOf: 'Rapport : {name}',

@@ -5,7 +5,7 @@ import { useApi } from '../../api.ts';
 import { subscribe } from '../../live.ts';
 import { formatDateTime, formatDuration, formatNumber, formatPercent } from '../../i18n.ts';
 import { Card, Link, Notice, Page, Table } from '../../components/index.ts';
-import { outcomeLabel, reasonLabel } from '../campaigns/labels.ts';
+import { outcomeLabel, reasonLabel } from '../../messages.ts';
 import { isCountersEvent, type CampaignView } from '../campaigns/types.ts';
 import { Chart, PALETTE } from './chart.tsx';
 import { t } from './messages.ts';

@@ -1,8 +1,9 @@
 import { makeT } from '../../i18n.ts';
+import { commonWords } from '../../messages.ts';
 
 const en = {
+  ...commonWords.en,
   title: 'Settings',
-  save: 'Save',
   saved: 'Saved.',
   invalid: 'Nothing was saved: correct the fields marked below.',
   unchanged: 'unchanged',
@@ -83,7 +84,6 @@ const en = {
   deleteUser: 'Delete',
   deleteUserTitle: 'Delete the user “{name}”?',
   deleteUserBody: 'They are logged out at once.',
-  cancel: 'Cancel',
   userAdded: 'User “{name}” added.',
   userDeleted: 'User “{name}” deleted.',
   userChanged: 'User “{name}” changed.',
@@ -121,8 +121,8 @@ const en = {
 };
 
 const fr: Record<keyof typeof en, string> = {
+  ...commonWords.fr,
   title: 'Réglages',
-  save: 'Enregistrer',
   saved: 'Enregistré.',
   invalid: 'Rien n’a été enregistré : corrigez les champs signalés ci-dessous.',
   unchanged: 'inchangé',
@@ -200,7 +200,6 @@ const fr: Record<keyof typeof en, string> = {
   deleteUser: 'Supprimer',
   deleteUserTitle: 'Supprimer l’utilisateur « {name} » ?',
   deleteUserBody: 'Il est déconnecté immédiatement.',
-  cancel: 'Annuler',
   userAdded: 'Utilisateur « {name} » ajouté.',
   userDeleted: 'Utilisateur « {name} » supprimé.',
   userChanged: 'Utilisateur « {name} » modifié.',
