@@ -1,22 +1,10 @@
 // Commands from the fleet: run once even when sent while the box is offline, idempotent by id
 // (also across a restart), expired ones not run, invalid ones answered with a clear error.
 import test, { type ExecutionContext } from 'ava';
-import { Mosquitto, fleetClient, waitFor } from './mosquitto.ts';
-import { TestBox, Requester, inAnHour } from './helpers.ts';
+import { waitFor } from './mosquitto.ts';
+import { fleetSetup, inAnHour } from './helpers.ts';
 
-async function setup(t: ExecutionContext, boxId: string) {
-  const broker = await Mosquitto.create();
-  const box = new TestBox(broker.url, boxId);
-  const fleet = await fleetClient(broker.url, `fleet-${boxId}`);
-  const req = new Requester(fleet, boxId);
-  await req.ready();
-  t.teardown(async () => {
-    await box.dispose();
-    await fleet.endAsync(true);
-    await broker.dispose();
-  });
-  return { broker, box, fleet, req };
-}
+const setup = (t: ExecutionContext, boxId: string) => fleetSetup(t, boxId);
 
 test('a command sent while the box is offline runs once when it comes back, even across a broker restart', async (t) => {
   t.timeout(30_000);

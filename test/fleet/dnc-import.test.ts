@@ -3,27 +3,14 @@
 import test, { type ExecutionContext } from 'ava';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Mosquitto, fleetClient, waitFor } from './mosquitto.ts';
-import { TestBox, Requester, inAnHour } from './helpers.ts';
+import { waitFor } from './mosquitto.ts';
+import { fleetSetup, inAnHour } from './helpers.ts';
 import { DncRepo } from '../../appliance/store/compliance-dnc-repo.ts';
 import { dncHash } from '../../appliance/compliance/number-hash.ts';
 import { OutboxRepo } from '../../appliance/store/outbox-repo.ts';
 import { isPrivateAddress } from '../../appliance/fleet/lan-fetch.ts';
 
-async function setup(t: ExecutionContext, boxId: string) {
-  const broker = await Mosquitto.create();
-  const box = new TestBox(broker.url, boxId);
-  const fleet = await fleetClient(broker.url, `fleet-${boxId}`);
-  const req = new Requester(fleet, boxId);
-  await req.ready();
-  t.teardown(async () => {
-    await box.dispose();
-    await fleet.endAsync(true);
-    await broker.dispose();
-  });
-  await box.start();
-  return { broker, box, fleet, req };
-}
+const setup = (t: ExecutionContext, boxId: string) => fleetSetup(t, boxId, { start: true });
 
 async function listServer(t: ExecutionContext, body: string): Promise<string> {
   const server: Server = createServer((rq, res) => {

@@ -5,13 +5,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { MqttClient } from 'mqtt';
+import type { ExecutionContext } from 'ava';
 import { openStore, type Db } from '../../appliance/store/db.ts';
 import { SettingsStore } from '../../appliance/config/settings.ts';
 import { silentLogger } from '../../appliance/log.ts';
 import { AppError } from '../../appliance/errors.ts';
 import { FleetAgent, type CampaignPort } from '../../appliance/fleet/agent.ts';
 import type { CommandAnswer } from '../../appliance/fleet/command.ts';
-import { waitFor } from './mosquitto.ts';
+import { Mosquitto, fleetClient, waitFor } from './mosquitto.ts';
 
 export class FakeCampaigns implements CampaignPort {
   readonly calls: string[] = [];
@@ -109,3 +110,22 @@ export class Requester {
 }
 
 export const inAnHour = (): string => new Date(Date.now() + 3_600_000).toISOString();
+
+/**
+ * A broker on a free loopback port, a box agent (not started unless asked) and a fleet-side requester,
+ * all torn down with the test.
+ */
+export async function fleetSetup(t: ExecutionContext, boxId: string, o: { start?: boolean } = {}): Promise<{ broker: Mosquitto; box: TestBox; fleet: MqttClient; req: Requester }> {
+  const broker = await Mosquitto.create();
+  const box = new TestBox(broker.url, boxId);
+  const fleet = await fleetClient(broker.url, `fleet-${boxId}`);
+  const req = new Requester(fleet, boxId);
+  await req.ready();
+  t.teardown(async () => {
+    await box.dispose();
+    await fleet.endAsync(true);
+    await broker.dispose();
+  });
+  if (o.start) await box.start();
+  return { broker, box, fleet, req };
+}
