@@ -2,6 +2,7 @@
 // is answered (INVITE/100/200/ACK/BYE/200). A slot frees when the BYE's 200 has arrived, as a call of
 // sipp's -l window ends with its last message.
 import fs from 'node:fs';
+import type { CallEngine } from '../../appliance/call-port.ts';
 import { silentLogger } from '../../appliance/log.ts';
 import { EmbeddedEngine } from '../../sip/embedded/engine.ts';
 import { LocalSdp } from '../../sip/embedded/sdp.ts';
@@ -26,7 +27,7 @@ export interface CallerFigures {
 }
 
 /** One call placed and hung up after answer; resolves with its setup time, or a failure text. */
-type PlaceOne = () => Promise<{ setupMs: number } | { failure: string }>;
+export type PlaceOne = () => Promise<{ setupMs: number } | { failure: string }>;
 
 export interface Caller {
   readonly name: string;
@@ -96,23 +97,23 @@ export async function engineCaller(target: string, rtpBase: number, rtpPorts: nu
     logger: silentLogger(),
   });
   await engine.start();
-  return {
-    name: 'engine',
-    sipPort: engine.sipPort,
-    async place() {
-      const t0 = performance.now();
-      const call = engine.dial({ to: target, from: 'bench', ringTimeoutMs: 10_000 });
-      let setupMs = -1;
-      const answered = await Promise.race([
-        new Promise<boolean>((r) => call.once('answered', () => { setupMs = performance.now() - t0; r(true); })),
-        call.done.then(() => false),
-      ]);
-      if (answered) await call.hangup('bench');
-      const end = await call.done;
-      if (!answered || end.sipCode !== 200) return { failure: `${end.outcome}/${end.sipCode ?? '-'} ${end.reason ?? ''}`.trim() };
-      return { setupMs };
-    },
-    close: () => engine.close(),
+  return { name: 'engine', sipPort: engine.sipPort, place: portPlacer(engine, target), close: () => engine.close() };
+}
+
+/** One call through the call port (any engine): dialled, hung up on answer, timed to the answer. */
+export function portPlacer(engine: Pick<CallEngine, 'dial'>, target: string): PlaceOne {
+  return async () => {
+    const t0 = performance.now();
+    const call = engine.dial({ to: target, from: 'bench', ringTimeoutMs: 10_000 });
+    let setupMs = -1;
+    const answered = await Promise.race([
+      new Promise<boolean>((r) => call.once('answered', () => { setupMs = performance.now() - t0; r(true); })),
+      call.done.then(() => false),
+    ]);
+    if (answered) await call.hangup('bench');
+    const end = await call.done;
+    if (!answered || end.sipCode !== 200) return { failure: `${end.outcome}/${end.sipCode ?? '-'} ${end.reason ?? ''}`.trim() };
+    return { setupMs };
   };
 }
 

@@ -4,7 +4,7 @@
 import { silentLogger } from '../../appliance/log.ts';
 import { DrachtioEngine } from '../../sip/drachtio/engine.ts';
 import { findServers, startServers, type RunningServers } from '../../test/engines/servers.ts';
-import type { Caller } from './callers.ts';
+import { portPlacer, type Caller } from './callers.ts';
 
 export function drachtioAvailable(): { ok: boolean; why: string } {
   const f = findServers();
@@ -31,19 +31,7 @@ export async function drachtioCaller(target: string, servers: RunningServers): P
     name: 'drachtio',
     // Our SIP socket is drachtio-server's: its drop counter is the one that matters.
     sipPort: servers.drachtio.sipPort,
-    async place() {
-      const t0 = performance.now();
-      const call = engine.dial({ to: target, from: 'bench', ringTimeoutMs: 10_000 });
-      let setupMs = -1;
-      const answered = await Promise.race([
-        new Promise<boolean>((r) => call.once('answered', () => { setupMs = performance.now() - t0; r(true); })),
-        call.done.then(() => false),
-      ]);
-      if (answered) await call.hangup('bench');
-      const end = await call.done;
-      if (!answered || end.sipCode !== 200) return { failure: `${end.outcome}/${end.sipCode ?? '-'} ${end.reason ?? ''}`.trim() };
-      return { setupMs };
-    },
+    place: portPlacer(engine, target),
     close: () => engine.close(),
   };
 }

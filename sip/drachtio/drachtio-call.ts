@@ -3,20 +3,20 @@
 // events and semantics as the embedded engine's EmbeddedCall.
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
-import {
-  outcomeForFailure, q850ForSip,
-  type Call, type CallEnded, type CallEvents, type DialRequest, type DtmfSource, type Outcome, type PlayResult, type PromptRef,
-} from '../../appliance/call-port.ts';
+import type { Call, CallEnded, CallEvents, DialRequest, DtmfSource, PlayResult, PromptRef } from '../../appliance/call-port.ts';
 import type { TrunkProfile } from '../../appliance/config/types.ts';
-import { AppError, isAppError } from '../../appliance/errors.ts';
-import { hashNumber, type Logger } from '../../appliance/log.ts';
+import { AppError } from '../../appliance/errors.ts';
+import type { Logger } from '../../appliance/log.ts';
 import { AudioTap } from '../../media/freeswitch/audio-tap.ts';
 import { dtmfSourceOf, type FsEndpoint } from '../../media/freeswitch/fsmrf.ts';
 import { playableWav } from '../../media/freeswitch/prompt-file.ts';
 import { orderAudioCodecs } from '../../media/freeswitch/sdp-order.ts';
-import { AmdFeed } from '../embedded/amd-feed.ts';
+import { callAmdFeed, type AmdFeed } from '../embedded/amd-feed.ts';
 import type { ChannelLease } from '../embedded/channel-pool.ts';
 import { dtmfFromInfo } from '../embedded/dtmf-info.ts';
+import { CallKeys, type CollectOptions } from '../shared/call-keys.ts';
+import { CallLife, inviteFailureEnd, setupFailureEnd, type CallEnd } from '../shared/call-life.ts';
+import { fromUserOn, logDialling, planDial } from '../shared/dial-plan.ts';
 import type { ServerLinks } from './links.ts';
 import { q850FromReasonText, uacFailure, type SrfDialog, type SrfMessage, type SrfSentRequest } from './srf.ts';
 import type { DrachtioTrunks } from './trunks.ts';
@@ -31,7 +31,6 @@ export interface DrachtioCallDeps {
 }
 
 type State = Call['state'];
-const Q850_NO_CIRCUIT = 34;
 const PROTECTED = new Set(['via', 'call-id', 'cseq', 'from', 'to', 'contact', 'content-length', 'content-type', 'route']);
 
 export class DrachtioCall extends EventEmitter<CallEvents> implements Call {
@@ -41,7 +40,8 @@ export class DrachtioCall extends EventEmitter<CallEvents> implements Call {
   private readonly d: DrachtioCallDeps;
   private readonly req: DialRequest;
   private readonly log: Logger;
-  private resolveDone!: (e: CallEnded) => void;
+  private readonly life: CallLife;
+  private readonly keys = new CallKeys((digit, source) => this.emit('dtmf', { digit, source }));
   private trunk: TrunkProfile | undefined;
   private lease: ChannelLease | null = null;
   private ep: FsEndpoint | null = null;
@@ -55,18 +55,14 @@ export class DrachtioCall extends EventEmitter<CallEvents> implements Call {
   private hangupRequested = false;
   private cancelSent = false;
   private ringTimer: NodeJS.Timeout | null = null;
-  private rfc4733Seen = false;
-  private lastDigit: { digit: string; at: number } | null = null;
-  private pending = '';
-  private readonly digitWaiters = new Set<(digit: string) => void>();
-  private readonly t = { created: Date.now(), invite: 0, progress: 0, ringing: 0, answered: 0 };
 
   constructor(deps: DrachtioCallDeps, req: DialRequest) {
     super();
     this.d = deps;
     this.req = req;
     this.log = deps.logger.child({ call: this.id, ...(req.tag ? { tag: req.tag } : {}) });
-    this.done = new Promise((resolve) => { this.resolveDone = resolve; });
+    this.life = new CallLife(this.log, this);
+    this.done = this.life.done;
     setImmediate(() => { this.setup().catch((e: unknown) => this.failSetup(e)); });
   }
 
@@ -82,14 +78,14 @@ export class DrachtioCall extends EventEmitter<CallEvents> implements Call {
     const ep = this.ep;
     if (this.st !== 'answered' || !ep) return { completed: false, playedMs: 0 };
     const { file } = playableWav(prompt);
-    this.pending = '';
+    this.keys.clearTypeAhead();
     let interruptedBy: string | undefined;
     const onDigit = (digit: string): void => {
       if (interruptedBy !== undefined) return;
       interruptedBy = digit;
       void ep.api('uuid_break', ep.uuid).catch(() => {});
     };
-    if (opts.bargeIn) this.digitWaiters.add(onDigit);
+    const unlisten = opts.bargeIn ? this.keys.listen(onDigit) : null;
     const started = Date.now();
     try {
       const r = await ep.play(file).catch(() => null);
@@ -101,43 +97,12 @@ export class DrachtioCall extends EventEmitter<CallEvents> implements Call {
       const completed = this.st === 'answered' && interruptedBy === undefined && r !== null;
       return { completed, playedMs, ...(interruptedBy !== undefined ? { interruptedBy } : {}) };
     } finally {
-      this.digitWaiters.delete(onDigit);
+      unlisten?.();
     }
   }
 
-  collect(opts: { max: number; timeoutMs: number; terminators?: string }): Promise<string> {
-    if (this.isEnded() || opts.max <= 0) return Promise.resolve('');
-    return new Promise((resolve) => {
-      let got = '';
-      let finished = false;
-      let timer: NodeJS.Timeout | null = null;
-      const finish = (): void => {
-        if (finished) return;
-        finished = true;
-        if (timer) clearTimeout(timer);
-        this.digitWaiters.delete(onDigit);
-        this.off('ended', finish);
-        resolve(got);
-      };
-      // The timeout runs again after each key: it is the time allowed for the next one.
-      const arm = (): void => {
-        if (timer) clearTimeout(timer);
-        timer = setTimeout(finish, opts.timeoutMs);
-      };
-      const onDigit = (digit: string): void => {
-        if (finished) return;
-        if (opts.terminators?.includes(digit)) return finish();
-        got += digit;
-        if (got.length >= opts.max) return finish();
-        arm();
-      };
-      this.digitWaiters.add(onDigit);
-      this.once('ended', finish);
-      arm();
-      const typed = this.pending;
-      this.pending = '';
-      for (const digit of typed) onDigit(digit);
-    });
+  collect(opts: CollectOptions): Promise<string> {
+    return this.keys.collect(opts, this);
   }
 
   async hangup(reason = 'hangup'): Promise<void> {
@@ -164,18 +129,8 @@ export class DrachtioCall extends EventEmitter<CallEvents> implements Call {
 
   private async setup(): Promise<void> {
     const req = this.req;
-    let uri: string;
-    let proxy: string | undefined;
-    if (/^sips?:/i.test(req.to)) {
-      uri = req.to;
-    } else {
-      const name = req.trunk ?? this.d.defaultTrunk;
-      if (!name) throw new AppError('E_TRUNK_UNKNOWN', 'No trunk named in the request and no default trunk');
-      const target = this.d.trunks.target(name, req.to);
-      this.trunk = target.trunk;
-      uri = target.uri;
-      proxy = target.outboundProxy;
-    }
+    const { trunk, uri, outboundProxy: proxy } = planDial(req, this.d.defaultTrunk, this.d.trunks);
+    this.trunk = trunk;
     const down = this.d.links.downReason();
     const ms = this.d.links.mediaServer;
     if (down || !ms) throw new AppError('E_TRUNK_DOWN', down ?? 'FreeSWITCH not connected');
@@ -191,7 +146,7 @@ export class DrachtioCall extends EventEmitter<CallEvents> implements Call {
     if (this.hangupRequested || this.isEnded()) return this.endBeforeDial();
     const srf = this.d.links.srf;
     const hostport = this.d.links.state.sipHostport ?? '127.0.0.1';
-    const fromUser = (this.trunk && !this.trunk.keepPlus ? req.from.replace(/^\+/, '') : req.from) || 'anonymous';
+    const fromUser = fromUserOn(this.trunk, req.from);
     const fromHost = this.trunk?.domain ?? this.trunk?.host ?? hostport.replace(/:\d+$/, '');
     const headers: Record<string, string> = { From: `<sip:${fromUser}@${fromHost}>` };
     for (const [k, v] of Object.entries(req.headers ?? {})) {
@@ -199,8 +154,8 @@ export class DrachtioCall extends EventEmitter<CallEvents> implements Call {
     }
     const t = this.trunk;
     const auth = t?.username && t.password ? { username: t.authUser ?? t.username, password: t.password } : undefined;
-    this.t.invite = Date.now();
-    this.log.info({ trunk: t?.name ?? null, to: /^sips?:/i.test(req.to) ? 'sip-uri' : hashNumber(req.to) }, 'dialling');
+    this.life.inviteSent();
+    logDialling(this.log, t, req.to);
     this.ringTimer = setTimeout(() => { this.log.debug('ring timeout: cancelling'); this.cancel(); }, req.ringTimeoutMs ?? 30_000);
     let dialog: SrfDialog;
     try {
@@ -251,14 +206,7 @@ export class DrachtioCall extends EventEmitter<CallEvents> implements Call {
 
   private failSetup(e: unknown): void {
     if (this.isEnded()) return;
-    const code = isAppError(e) ? e.code : null;
-    const outcome: Outcome = code === 'E_DIAL_TARGET' ? 'invalid-number' : 'trunk-failure';
-    if (!isAppError(e)) this.log.error({ err: e }, 'call setup failed');
-    else this.log.warn({ code, msg: e.message }, 'call not placed');
-    this.end({
-      outcome, sipCode: null, q850: code === 'E_TRUNK_BUSY' ? Q850_NO_CIRCUIT : null, endedBy: 'error',
-      reason: e instanceof Error ? `${code ?? 'error'}: ${e.message}` : String(e),
-    });
+    this.end(setupFailureEnd(e, this.log));
   }
 
   // ---- signalling events ----
@@ -267,7 +215,7 @@ export class DrachtioCall extends EventEmitter<CallEvents> implements Call {
     if (this.isEnded()) return;
     const status = res.status ?? 0;
     if (status <= 100) return;
-    if (!this.t.progress) this.t.progress = Date.now();
+    this.life.progressed();
     let early = false;
     if (res.body && /^m=audio /m.test(res.body) && this.ep) {
       try {
@@ -279,7 +227,7 @@ export class DrachtioCall extends EventEmitter<CallEvents> implements Call {
     }
     if (this.isEnded() || this.state === 'answered') return;
     if (status !== 180 && status !== 183 && !early) return;
-    if (!this.t.ringing) this.t.ringing = Date.now();
+    this.life.ringing();
     this.st = 'ringing';
     this.emit('progress', { kind: early ? 'early-media' : 'ringing', sipCode: status });
   }
@@ -297,8 +245,7 @@ export class DrachtioCall extends EventEmitter<CallEvents> implements Call {
       return this.end({ outcome: 'trunk-failure', sipCode: 488, q850: 65, endedBy: 'error', reason: `E_SDP: ${(e as Error).message}` });
     }
     if (this.isEnded()) return;
-    this.t.answered = Date.now();
-    if (!this.t.progress) this.t.progress = this.t.answered;
+    this.life.answered();
     this.st = 'answered';
     const dtmf = this.trunk?.dtmf ?? 'auto';
     // In-band tones need a detector on the endpoint; nothing else is queued on it yet at this point.
@@ -317,11 +264,7 @@ export class DrachtioCall extends EventEmitter<CallEvents> implements Call {
 
   private onFailed(status: number, reason: string, q850: number | null): void {
     if (this.trunk) this.d.trunks.noteCallResult(this.trunk.name, status, false, reason);
-    const endedBy = this.hangupRequested || status === 487 ? 'local' : 'remote';
-    this.end({
-      outcome: outcomeForFailure(status, this.t.ringing > 0, q850), sipCode: status, q850: q850 ?? q850ForSip(status),
-      endedBy, reason: `${status} ${reason}`.trim(),
-    });
+    this.end(inviteFailureEnd({ status, reason, q850, local: false }, { rang: this.life.rang, hangupRequested: this.hangupRequested }));
   }
 
   /** FreeSWITCH hung up our endpoint (media timeout, server lost): the call cannot go on. */
@@ -335,13 +278,7 @@ export class DrachtioCall extends EventEmitter<CallEvents> implements Call {
 
   /** Before dialling: the detector, and the tap's channel variables set while the call rings. */
   private prepareAmd(): void {
-    this.feed = new AmdFeed(this.req.amd ?? true, {
-      verdict: (v) => {
-        this.log.info({ verdict: v.verdict, reason: v.reason, ms: v.ms }, 'answering-machine detection');
-        this.emit('amd', { verdict: v.verdict, confidence: v.confidence, ms: v.ms });
-      },
-      beep: (ms) => this.emit('beep', { ms }),
-    });
+    this.feed = callAmdFeed(this.req.amd ?? true, this.log, this);
     this.heldAudio = [];
     this.tap = new AudioTap(this.ep!, (pcm) => this.onTapAudio(pcm), { dir: this.d.tapDir });
     this.tap.prepare().catch(() => {});
@@ -372,18 +309,7 @@ export class DrachtioCall extends EventEmitter<CallEvents> implements Call {
   // ---- DTMF ----
 
   private onDigit(digit: string, source: DtmfSource): void {
-    if (this.st !== 'answered') return;
-    const mode = this.trunk?.dtmf ?? 'auto';
-    if (mode !== 'auto' && mode !== source) return;
-    if (source === 'rfc4733') this.rfc4733Seen = true;
-    // A gateway that sends RFC 4733 may leave the tones in the audio too: count the key once.
-    if (source === 'inband' && this.rfc4733Seen) return;
-    const now = Date.now();
-    if (this.lastDigit && this.lastDigit.digit === digit && now - this.lastDigit.at < 120 && source !== 'rfc4733') return;
-    this.lastDigit = { digit, at: now };
-    this.emit('dtmf', { digit, source });
-    if (this.digitWaiters.size === 0) this.pending += digit;
-    for (const w of [...this.digitWaiters]) w(digit);
+    if (this.st === 'answered') this.keys.receive(digit, source, this.trunk?.dtmf ?? 'auto');
   }
 
   // ---- the end ----
@@ -393,31 +319,17 @@ export class DrachtioCall extends EventEmitter<CallEvents> implements Call {
     this.ringTimer = null;
   }
 
-  private end(e: Omit<CallEnded, 'durations'>): void {
-    if (this.isEnded()) return;
-    this.clearRing();
-    const now = Date.now();
-    const t = this.t;
-    const setupEnd = t.progress || t.answered || now;
-    const ended: CallEnded = {
-      ...e,
-      durations: {
-        setupMs: t.invite ? setupEnd - t.invite : 0,
-        ringMs: t.ringing ? (t.answered || now) - t.ringing : 0,
-        talkMs: t.answered ? now - t.answered : 0,
-        totalMs: now - (t.invite || t.created),
-      },
-    };
-    this.st = 'ended';
-    void this.tap?.stop();
-    const ep = this.ep;
-    // fsmrf hangs up with a dialplan application, which would queue behind a prompt being played:
-    // break what runs first, so the endpoint stops sending at once.
-    if (ep) void ep.api('uuid_break', `${ep.uuid} all`).catch(() => {}).then(() => ep.destroy()).catch(() => {});
-    this.lease?.release();
-    this.lease = null;
-    this.log.info({ outcome: ended.outcome, sipCode: ended.sipCode, q850: ended.q850, endedBy: ended.endedBy }, 'call ended');
-    this.resolveDone(ended);
-    this.emit('ended', ended);
+  private end(e: CallEnd): void {
+    this.life.end(e, () => {
+      this.st = 'ended';
+      this.clearRing();
+      void this.tap?.stop();
+      const ep = this.ep;
+      // fsmrf hangs up with a dialplan application, which would queue behind a prompt being played:
+      // break what runs first, so the endpoint stops sending at once.
+      if (ep) void ep.api('uuid_break', `${ep.uuid} all`).catch(() => {}).then(() => ep.destroy()).catch(() => {});
+      this.lease?.release();
+      this.lease = null;
+    });
   }
 }

@@ -8,6 +8,7 @@ import type { Settings } from '../../appliance/config/types.ts';
 import { AppError } from '../../appliance/errors.ts';
 import type { Logger } from '../../appliance/log.ts';
 import { TrunkGuard } from '../embedded/guard.ts';
+import { LiveCalls } from '../shared/live-calls.ts';
 import { DrachtioCall } from './drachtio-call.ts';
 import { installInbound, type InboundStats } from './inbound.ts';
 import { ServerLinks, type ServersState } from './links.ts';
@@ -36,7 +37,7 @@ export class DrachtioEngine extends EventEmitter<CallEngineEvents> implements Ca
   readonly name = 'drachtio' as const;
   private readonly o: DrachtioEngineOptions;
   private parts: Parts | null = null;
-  private readonly calls = new Set<DrachtioCall>();
+  private readonly calls = new LiveCalls<DrachtioCall>();
   private closing = false;
 
   constructor(o: DrachtioEngineOptions) {
@@ -100,9 +101,7 @@ export class DrachtioEngine extends EventEmitter<CallEngineEvents> implements Ca
     const call = new DrachtioCall({
       links: p.links, trunks: p.trunks, defaultTrunk: this.o.settings.defaultTrunk, logger: this.o.logger, tapDir: this.o.tapDir,
     }, request);
-    this.calls.add(call);
-    void call.done.then(() => this.calls.delete(call));
-    return call;
+    return this.calls.add(call);
   }
 
   trunks(): TrunkStatus[] {
@@ -118,9 +117,7 @@ export class DrachtioEngine extends EventEmitter<CallEngineEvents> implements Ca
     const p = this.parts;
     if (!p || this.closing) return;
     this.closing = true;
-    const hangups = [...this.calls].map((c) => c.hangup('engine-closing').catch(() => {}));
-    await Promise.race([Promise.all(hangups), new Promise((r) => setTimeout(r, 5000).unref())]);
-    for (const c of this.calls) c.forceEnd('engine closed');
+    await this.calls.hangUpAll();
     await p.trunks.stop();
     // Let the last BYEs and endpoint hang-ups leave before the sockets close.
     await new Promise((r) => setTimeout(r, 200));

@@ -1,7 +1,9 @@
 // Feeds a call's received audio to answering-machine detection and, for a machine, to the voicemail
 // drop timing (beep or end of greeting). The detectors want 20 ms frames; peers with another ptime
 // are re-framed here.
-import type { AmdOptions } from '../../appliance/call-port.ts';
+import type { EventEmitter } from 'node:events';
+import type { AmdOptions, CallEvents } from '../../appliance/call-port.ts';
+import type { Logger } from '../../appliance/log.ts';
 import { AnsweringMachineDetector, resolveAmdOptions, type AmdVerdict } from '../../media/dsp/amd.ts';
 import { VoicemailDrop } from '../../media/dsp/beep-drop.ts';
 
@@ -68,4 +70,15 @@ export class AmdFeed {
     this.finished = true;
     this.on.beep(ms);
   }
+}
+
+/** A call's feed, as both engines wire it: the verdict logged and emitted as 'amd', the beep as 'beep'. */
+export function callAmdFeed(opts: AmdOptions | boolean, log: Logger, call: Pick<EventEmitter<CallEvents>, 'emit'>): AmdFeed {
+  return new AmdFeed(opts, {
+    verdict: (v) => {
+      log.info({ verdict: v.verdict, reason: v.reason, ms: v.ms }, 'answering-machine detection');
+      call.emit('amd', { verdict: v.verdict, confidence: v.confidence, ms: v.ms });
+    },
+    beep: (ms) => call.emit('beep', { ms }),
+  });
 }

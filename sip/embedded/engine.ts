@@ -6,6 +6,7 @@ import type { Settings } from '../../appliance/config/types.ts';
 import { AppError } from '../../appliance/errors.ts';
 import type { Logger } from '../../appliance/log.ts';
 import { MediaEngine } from '../../media/rtp/media-engine.ts';
+import { LiveCalls } from '../shared/live-calls.ts';
 import { EmbeddedCall } from './embedded-call.ts';
 import { TrunkGuard } from './guard.ts';
 import { SipStack } from './sip-stack.ts';
@@ -31,7 +32,7 @@ export class EmbeddedEngine extends EventEmitter<CallEngineEvents> implements Ca
   readonly name = 'embedded' as const;
   private readonly o: EmbeddedEngineOptions;
   private parts: Parts | null = null;
-  private readonly calls = new Set<EmbeddedCall>();
+  private readonly calls = new LiveCalls<EmbeddedCall>();
   private closing = false;
 
   constructor(o: EmbeddedEngineOptions) {
@@ -83,9 +84,7 @@ export class EmbeddedEngine extends EventEmitter<CallEngineEvents> implements Ca
       ua: p.ua, trunks: p.trunks, media: p.media, sdpAddress: p.stack.publicAddress,
       defaultTrunk: this.o.settings.defaultTrunk, logger: this.o.logger, rtpTimeoutMs: this.o.rtpTimeoutMs ?? 60_000,
     }, request);
-    this.calls.add(call);
-    void call.done.then(() => this.calls.delete(call));
-    return call;
+    return this.calls.add(call);
   }
 
   trunks(): TrunkStatus[] {
@@ -101,9 +100,7 @@ export class EmbeddedEngine extends EventEmitter<CallEngineEvents> implements Ca
     const p = this.parts;
     if (!p || this.closing) return;
     this.closing = true;
-    const hangups = [...this.calls].map((c) => c.hangup('engine-closing').catch(() => {}));
-    await Promise.race([Promise.all(hangups), new Promise((r) => setTimeout(r, 5000).unref())]);
-    for (const c of this.calls) c.forceEnd('engine closed');
+    await this.calls.hangUpAll();
     await p.ua.stop(1000);
     await p.trunks.stop();
     await p.media.stop();

@@ -3,21 +3,20 @@
 // (drachtio-server + FreeSWITCH, started here from the project's own configuration files).
 // Without both binaries, the drachtio half is skipped and says so in one line.
 import test, { type ExecutionContext } from 'ava';
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { Call, CallEnded, CallEngine, PromptRef } from '../../appliance/call-port.ts';
 import type { TrunkProfile } from '../../appliance/config/types.ts';
 import { silentLogger } from '../../appliance/log.ts';
 import { encodeG711 } from '../../media/dsp/g711.ts';
 import { DrachtioEngine } from '../../sip/drachtio/engine.ts';
-import { bestNormalisedXcorr, readPcm8k } from '../peers/audio.ts';
+import { bestNormalisedXcorr } from '../peers/audio.ts';
 import { AudioTap } from '../../media/freeswitch/audio-tap.ts';
 import type { DrachtioCall } from '../../sip/drachtio/drachtio-call.ts';
 import type { EmbeddedEngine } from '../../sip/embedded/engine.ts';
-import { inbandDtmfPcap, pcapFile, rfc4733DtmfPcap, type RtpPacket } from '../peers/pcap.ts';
+import { inbandDtmfPcap, rfc4733DtmfPcap } from '../peers/pcap.ts';
 import { freePort, startSippUas, type SippHandle } from '../peers/sipp.ts';
+import { expectMachineBeep, expectPerson, machineGreeting, pcapOf, personHello, tempDir } from '../sip/amd-callee.ts';
 import { loopbackEngine } from '../support/engine.ts';
 import { findServers, SKIP_LINE, startServers, type RunningServers } from './servers.ts';
 
@@ -89,8 +88,7 @@ function prompt(t: ExecutionContext): PromptRef {
 }
 
 function promptWithPcm(t: ExecutionContext): { ref: PromptRef; pcm: Int16Array } {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vba-contract-'));
-  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir(t, 'vba-contract-');
   const pcm = new Int16Array(9600).map((_, i) => Math.round(8000 * Math.sin((2 * Math.PI * (300 + (i / 9600) * 900) * i) / 8000)));
   const ref = { id: 'p1', pcmu: path.join(dir, 'p.pcmu'), pcma: path.join(dir, 'p.pcma') };
   fs.writeFileSync(ref.pcmu, encodeG711('pcmu', pcm));
@@ -102,6 +100,21 @@ const answered = (call: Call): Promise<void> => new Promise((r) => call.once('an
 const dialTrunk = (e: CallEngine, ringTimeoutMs = 15_000): Call => e.dial({ to: '+33612345678', from: '+33100000000', ringTimeoutMs });
 
 type Scenario = (t: ExecutionContext, kind: 'embedded' | 'drachtio') => Promise<void>;
+
+/** The far end presses 1 5 9 # (carried as the pcap carries them): each key an event, '159' collected. */
+const keysPressed = (stream: () => Buffer, source: 'rfc4733' | 'inband'): Scenario => async (t, kind) => {
+  const s = await sipp(t, 'uas-play-pcap.xml', { files: { 'stream.pcap': stream() } });
+  const e = await engineOf(t, kind);
+  const call = e.dial({ to: `sip:100@127.0.0.1:${s.port}`, from: 'test', ringTimeoutMs: 15_000 });
+  const events: Array<{ digit: string; source: string }> = [];
+  call.on('dtmf', (d) => events.push(d));
+  await answered(call);
+  t.is(await call.collect({ max: 10, timeoutMs: 3000, terminators: '#' }), '159');
+  t.is(events.map((d) => d.digit).join(''), '159#');
+  t.true(events.every((d) => d.source === source), JSON.stringify(events));
+  await call.hangup();
+  t.is((await s.stop(3000)).exitCode, 0);
+};
 
 const scenarios: Array<[string, Scenario]> = [
   ['answer: the prompt plays to its end, local hang-up ends as human 200/16', async (t, kind) => {
@@ -165,47 +178,13 @@ const scenarios: Array<[string, Scenario]> = [
     t.like(await call.done, { outcome: 'human', sipCode: 200, endedBy: 'local' });
     t.is((await s.stop(3000)).exitCode, 0);
   }],
-  ['DTMF: RFC 4733 keys arrive as dtmf events and are collected', async (t, kind) => {
-    const s = await sipp(t, 'uas-play-pcap.xml', { files: { 'stream.pcap': rfc4733DtmfPcap('159#') } });
-    const e = await engineOf(t, kind);
-    const call = e.dial({ to: `sip:100@127.0.0.1:${s.port}`, from: 'test', ringTimeoutMs: 15_000 });
-    const events: Array<{ digit: string; source: string }> = [];
-    call.on('dtmf', (d) => events.push(d));
-    await answered(call);
-    t.is(await call.collect({ max: 10, timeoutMs: 3000, terminators: '#' }), '159');
-    t.is(events.map((d) => d.digit).join(''), '159#');
-    t.true(events.every((d) => d.source === 'rfc4733'));
-    await call.hangup();
-    t.is((await s.stop(3000)).exitCode, 0);
-  }],
-  ['DTMF: in-band tones are detected in the audio and collected', async (t, kind) => {
-    const s = await sipp(t, 'uas-play-pcap.xml', { files: { 'stream.pcap': inbandDtmfPcap('159#') } });
-    const e = await engineOf(t, kind);
-    const call = e.dial({ to: `sip:100@127.0.0.1:${s.port}`, from: 'test', ringTimeoutMs: 15_000 });
-    const events: Array<{ digit: string; source: string }> = [];
-    call.on('dtmf', (d) => events.push(d));
-    await answered(call);
-    t.is(await call.collect({ max: 10, timeoutMs: 3000, terminators: '#' }), '159');
-    t.is(events.map((d) => d.digit).join(''), '159#');
-    t.true(events.every((d) => d.source === 'inband'), JSON.stringify(events));
-    await call.hangup();
-    t.is((await s.stop(3000)).exitCode, 0);
-  }],
+  ['DTMF: RFC 4733 keys arrive as dtmf events and are collected', keysPressed(() => rfc4733DtmfPcap('159#'), 'rfc4733')],
+  ['DTMF: in-band tones are detected in the audio and collected', keysPressed(() => inbandDtmfPcap('159#'), 'inband')],
   ['a short "Hello?" then silence: amd says human, and no beep follows', async (t, kind) => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vba-contract-amd-'));
-    t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
-    const wav = path.join(dir, 'hello.wav');
-    execFileSync('espeak-ng', ['-w', wav, 'Hello?']);
-    const s = await sipp(t, 'uas-play-pcap.xml', { files: { 'stream.pcap': pcapOf(join(new Int16Array(400 * 8), readPcm8k(wav), new Int16Array(4000 * 8))) } });
+    const s = await sipp(t, 'uas-play-pcap.xml', { files: { 'stream.pcap': pcapOf(personHello(t)) } });
     const e = await engineOf(t, kind);
     const call = e.dial({ to: `sip:callee@127.0.0.1:${s.port}`, from: 'test', ringTimeoutMs: 10_000, amd: true });
-    let beeps = 0;
-    call.on('beep', () => beeps++);
-    const verdict = await new Promise<{ verdict: string; ms: number }>((r) => call.once('amd', r));
-    t.is(verdict.verdict, 'human');
-    t.true(verdict.ms < 3000, `decided after ${verdict.ms} ms`);
-    await new Promise((r) => setTimeout(r, 500));
-    t.is(beeps, 0);
+    await expectPerson(t, call);
     await call.hangup();
   }],
   ['far-end hang-up: BYE in the middle of the message ends the play and the call', async (t, kind) => {
@@ -220,42 +199,14 @@ const scenarios: Array<[string, Scenario]> = [
     t.is((await s.stop(3000)).exitCode, 0);
   }],
   ['beep after a greeting: amd says machine, beep is reported at the end of the tone', async (t, kind) => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vba-contract-amd-'));
-    t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
-    const wav = path.join(dir, 'greeting.wav');
-    execFileSync('espeak-ng', ['-w', wav, 'Hello, you have reached the office of Doctor Smith. We are not available right now, please leave your name and number after the tone.']);
-    const greeting = readPcm8k(wav);
-    const beep = new Int16Array(8 * 400).map((_, i) => Math.round(8000 * Math.sin((2 * Math.PI * 1000 * i) / 8000)));
-    const audio = join(new Int16Array(300 * 8), greeting, new Int16Array(600 * 8), beep, new Int16Array(3000 * 8));
-    const beepEndMs = 300 + greeting.length / 8 + 600 + 400;
+    const { audio, beepEndMs } = machineGreeting(t);
     const s = await sipp(t, 'uas-play-pcap.xml', { files: { 'stream.pcap': pcapOf(audio) } });
     const e = await engineOf(t, kind);
     const call = e.dial({ to: `sip:callee@127.0.0.1:${s.port}`, from: 'test', ringTimeoutMs: 10_000, amd: true });
-    const verdict = await new Promise<{ verdict: string }>((r) => call.once('amd', r));
-    t.is(verdict.verdict, 'machine');
-    const heard = await new Promise<{ ms: number }>((r) => call.once('beep', r));
-    t.true(Math.abs(heard.ms - beepEndMs) <= 250, `beep reported at ${heard.ms} ms, tone ended at ${beepEndMs} ms`);
+    await expectMachineBeep(t, call, beepEndMs, 250);
     await call.hangup();
   }],
 ];
-
-function join(...parts: Int16Array[]): Int16Array {
-  const out = new Int16Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) { out.set(p, at); at += p.length; }
-  return out;
-}
-
-function pcapOf(pcm: Int16Array): Buffer {
-  const bytes = encodeG711('pcmu', pcm);
-  const packets: RtpPacket[] = [];
-  for (let i = 0; i * 160 < bytes.length; i++) {
-    const payload = Buffer.alloc(160, 0xff);
-    bytes.copy(payload, 0, i * 160, Math.min(bytes.length, i * 160 + 160));
-    packets.push({ payloadType: 0, marker: i === 0, sequence: 100 + i, timestamp: 1000 + i * 160, payload, atUs: i * 20_000 });
-  }
-  return pcapFile(packets);
-}
 
 for (const kind of ['embedded', 'drachtio'] as const) {
   const available = kind === 'embedded' || !!found.bins;
