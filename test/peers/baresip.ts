@@ -22,7 +22,7 @@ export interface Baresip {
 
 export async function startBaresip(opts: { source?: string; codecs?: string; user?: string; keypad?: boolean } = {}): Promise<Baresip> {
   const dir = mkdtempSync(join(tmpdir(), 'vba-baresip-'));
-  const port = await freePort();
+  const port = await freePort('127.0.0.1', { nextTcpFree: true });
   // baresip's control socket (ctrl_tcp): its "sndcode" command types keys into the current call.
   const ctrlPort = opts.keypad ? await freePort() : null;
   const rtp = await freeUdpRange(20);

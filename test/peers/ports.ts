@@ -2,31 +2,24 @@
 // RTP ports come from a block of 1,000 that this test process claims for itself (a lock directory
 // per block under the system temp folder), so parallel test processes never hand out the same
 // range; inside the block, ranges are handed out in turn.
-import { createServer } from 'node:net';
 import { createSocket } from 'node:dgram';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { canListen } from '../../sip/embedded/net-util.ts';
 
-/** A port free on 127.0.0.1 for both TCP and UDP at the time of the call. */
-export async function freePort(): Promise<number> {
+/**
+ * A port free for both UDP and TCP on the address at the time of the call. `nextTcpFree`: port + 1 is
+ * free for TCP too (baresip listens for TLS there).
+ */
+export async function freePort(address = '127.0.0.1', o: { nextTcpFree?: boolean } = {}): Promise<number> {
   for (let i = 0; i < 50; i++) {
-    const port = await new Promise<number>((resolve, reject) => {
-      const srv = createServer();
-      srv.once('error', reject);
-      srv.listen(0, '127.0.0.1', () => {
-        const p = (srv.address() as { port: number }).port;
-        srv.close(() => resolve(p));
-      });
-    });
-    const udpFree = await new Promise<boolean>((resolve) => {
-      const s = createSocket('udp4');
-      s.once('error', () => resolve(false));
-      s.bind(port, '127.0.0.1', () => s.close(() => resolve(true)));
-    });
-    if (udpFree) return port;
+    const p = await canListen('udp', address, 0);
+    if (p === null || (await canListen('tcp', address, p)) === null) continue;
+    if (o.nextTcpFree && (p >= 65535 || (await canListen('tcp', address, p + 1)) === null)) continue;
+    return p;
   }
-  throw new Error('no free loopback port');
+  throw new Error(`no free port on ${address}`);
 }
 
 const BLOCK = 1000;

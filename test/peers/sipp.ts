@@ -5,7 +5,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { canListen } from '../../sip/embedded/net-util.ts';
+import { freePort } from './ports.ts';
+
+export { freePort };
 
 export const SCENARIO_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'sipp');
 
@@ -71,15 +73,6 @@ function scenarioPath(s: string): string {
   return path.isAbsolute(s) ? s : path.join(SCENARIO_DIR, s);
 }
 
-
-/** A port free for UDP and TCP on the address (sipp binds the one it is given). */
-export async function freePort(address = '127.0.0.1'): Promise<number> {
-  for (let i = 0; i < 50; i++) {
-    const p = await canListen('udp', address, 0);
-    if (p !== null && (await canListen('tcp', address, p)) !== null) return p;
-  }
-  throw new Error('no free port');
-}
 
 function hexAddress(address: string, port: number): string {
   const ip = address.split('.').map(Number).reverse().map((b) => b.toString(16).padStart(2, '0')).join('').toUpperCase();

@@ -1,7 +1,7 @@
 // Screenshots of each main page in English and French, saved to test/artifacts/web-ui/ (git-ignored).
 // With UPDATE_SCREENSHOTS=1, a few small ones are also copied to docs/screenshots/ for the README.
 import test from 'ava';
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { artifactPath, startUiBox } from './browser.ts';
 
