@@ -2,9 +2,9 @@
 // the UI. Only a verification call marks a number verified; PUT /api/settings cannot.
 import type { FastifyInstance } from 'fastify';
 import type { HttpContext } from '../context.ts';
-import { requireRole, sessionOf, okSchema } from '../route-kit.ts';
+import { requireRole, okSchema } from '../route-kit.ts';
+import { auditStaff, staffActor } from '../staff-audit.ts';
 import { AppError } from '../../errors.ts';
-import { appendAudit } from '../../store/compliance-audit-repo.ts';
 import { CampaignsRepo } from '../../store/campaigns-repo.ts';
 import { numberFromText } from '../../compliance/dnc-file.ts';
 import { checkCallerId } from '../../compliance/caller-id.ts';
@@ -37,7 +37,6 @@ function invalid(key: string, message: string): AppError {
 export function callerIdRoutes(verifier: CallerIdVerifier) {
   return (app: FastifyInstance, ctx: HttpContext): void => {
     const db = ctx.deps.db;
-    const actor = (req: Parameters<typeof sessionOf>[0]): string => `staff:${sessionOf(req).username}`;
     const list = () => {
       const s = ctx.deps.settingsStore.get();
       const pack = getPack(s.compliance.pack);
@@ -70,7 +69,7 @@ export function callerIdRoutes(verifier: CallerIdVerifier) {
         if (d.callerIds.some((c) => c.number === number)) throw invalid('number', `${number} is already a caller ID`);
         d.callerIds.push({ number, label, verified: false });
       });
-      appendAudit(db, { actor: actor(req), action: 'callerid.add', subject: number, details: { label }, now: ctx.now() });
+      auditStaff(ctx, req, 'callerid.add', number, { label });
       return reply.code(201).send(list().find((c) => c.number === number));
     });
 
@@ -88,7 +87,7 @@ export function callerIdRoutes(verifier: CallerIdVerifier) {
         const c = d.callerIds.find((x) => x.number === number);
         if (c) c.label = req.body.label.trim();
       });
-      appendAudit(db, { actor: actor(req), action: 'callerid.relabel', subject: number, details: { label: req.body.label.trim() }, now: ctx.now() });
+      auditStaff(ctx, req, 'callerid.relabel', number, { label: req.body.label.trim() });
       return list().find((c) => c.number === number);
     });
 
@@ -101,7 +100,7 @@ export function callerIdRoutes(verifier: CallerIdVerifier) {
       const using = new CampaignsRepo(db).list().find((c) => (c.status === 'running' || c.status === 'paused') && c.config.callerId === number);
       if (using) throw new AppError('E_CALLER_ID', `caller ID ${number} is presented by campaign "${using.name}" (${using.status}); stop it first`, { callerId: number, campaign: using.id });
       await ctx.updateSettings((d) => { d.callerIds = d.callerIds.filter((c) => c.number !== number); });
-      appendAudit(db, { actor: actor(req), action: 'callerid.remove', subject: number, now: ctx.now() });
+      auditStaff(ctx, req, 'callerid.remove', number);
       return { ok: true };
     });
 
@@ -113,7 +112,7 @@ export function callerIdRoutes(verifier: CallerIdVerifier) {
         response: { 202: verification },
       },
     }, async (req, reply) => {
-      const v = verifier.begin(req.params.number, { actor: actor(req), ...(req.body?.trunk ? { trunk: req.body.trunk } : {}) });
+      const v = verifier.begin(req.params.number, { actor: staffActor(req), ...(req.body?.trunk ? { trunk: req.body.trunk } : {}) });
       return reply.code(202).send(v);
     });
 

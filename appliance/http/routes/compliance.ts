@@ -2,7 +2,8 @@
 // remove with a reason, import, export), registry copies, the consent ledger, and the audit log.
 import type { FastifyInstance } from 'fastify';
 import type { HttpContext } from '../context.ts';
-import { requireRole, sessionOf } from '../route-kit.ts';
+import { requireRole } from '../route-kit.ts';
+import { staffActor as actor } from '../staff-audit.ts';
 import { AppError } from '../../errors.ts';
 import { CampaignsRepo } from '../../store/campaigns-repo.ts';
 import { DncRepo } from '../../store/compliance-dnc-repo.ts';
@@ -38,7 +39,6 @@ export function complianceRoutes(deps: ComplianceRouteDeps = {}) {
       if (!n) throw Object.assign(new AppError('E_REQUEST_INVALID', `"${text.slice(0, 40)}" is not a phone number we can read`, { field: 'number' }), { fields: [{ key: 'number', message: 'not a phone number' }] });
       return n;
     };
-    const actor = (req: { session?: unknown }): string => `staff:${sessionOf(req as Parameters<typeof sessionOf>[0]).username}`;
 
     app.get('/api/compliance/packs', {
       config: requireRole('viewer'),
