@@ -25,7 +25,7 @@ export function capturingConnects<T>(onSocket: (s: net.Socket) => void, fn: () =
 }
 
 /** Outgoing stream sockets are noted while one of our stacks is inside a synchronous package send(). */
-export function patchConnect(): void {
+function patchConnect(): void {
   if (connectPatched) return;
   connectPatched = true;
   const netConnect = net.connect;

@@ -10,7 +10,7 @@ import type { Logger } from '../../appliance/log.ts';
 import { ChannelPool, type ChannelLease, type Clock } from '../embedded/channel-pool.ts';
 import type { TrunkGuard } from '../embedded/guard.ts';
 import type { RegistrationState } from '../embedded/registration.ts';
-import { dialTarget, type DialTarget } from '../embedded/trunks.ts';
+import { dialTarget, type DialTarget } from './dial-plan.ts';
 
 /** What a trunk's registration contributes to its status. */
 export interface RegistrationView {
