@@ -1,7 +1,5 @@
 // Do-not-call files: reading a list of numbers (one per line, first column of a CSV; national numbers
 // read for the given country) and writing the internal list out (hashes: numbers are not kept in clear).
-import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
 import type { Suppression } from '../store/compliance-dnc-repo.ts';
 
@@ -25,13 +23,6 @@ export function numberFromText(text: string, country: string): string | null {
 export function readNumbersFromText(text: string, country: string): ReadNumbersResult {
   const out: ReadNumbersResult = { numbers: [], rejected: [] };
   text.split(/\r?\n/).forEach((raw, i) => addLine(out, raw, i + 1, country));
-  return out;
-}
-
-export async function readNumbersFile(file: string, country: string): Promise<ReadNumbersResult> {
-  const out: ReadNumbersResult = { numbers: [], rejected: [] };
-  let n = 0;
-  for await (const raw of createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity })) addLine(out, raw, ++n, country);
   return out;
 }
 
