@@ -12,6 +12,7 @@ import { rfc4733DtmfPcap } from '../peers/pcap.ts';
 import { freeUdpRange } from '../peers/ports.ts';
 import { freePort, startSippUas, type SippHandle } from '../peers/sipp.ts';
 import { BIN, ROOT } from '../support/processes.ts';
+import { loopbackTrunk } from '../support/engine.ts';
 
 interface Run { code: number | null; stdout: string; stderr: string }
 
@@ -51,10 +52,7 @@ async function dataFolder(t: ExecutionContext, trunks: TrunkProfile[] = []): Pro
 }
 
 function trunkAt(port: number, name = 'office'): TrunkProfile {
-  return {
-    name, kind: 'sip', enabled: true, host: '127.0.0.1', port, transport: 'udp', auth: 'ip', registerExpiresSec: 300,
-    allowedSources: [], channels: 2, cps: 10, codecs: ['PCMU', 'PCMA'], dtmf: 'auto', optionsIntervalSec: 0,
-  };
+  return loopbackTrunk(port, { name, channels: 2, cps: 10 });
 }
 
 function appliance(args: string[], timeoutMs = 15_000): Promise<Run> {

@@ -14,14 +14,12 @@ import { addList } from './fixtures.ts';
 import { verifyAudit, listAudit } from '../../appliance/store/compliance-audit-repo.ts';
 import type { TrunkProfile } from '../../appliance/config/types.ts';
 import type { VerificationView } from '../../appliance/compliance/caller-id-verify.ts';
+import { loopbackTrunk } from '../support/engine.ts';
 
 const NUMBER = '+33142000077';
 
 function trunk(name: string, port: number): TrunkProfile {
-  return {
-    name, kind: 'sip', enabled: true, host: '127.0.0.1', port, transport: 'udp', auth: 'ip', registerExpiresSec: 300,
-    allowedSources: [], channels: 2, cps: 5, codecs: ['PCMU'], dtmf: 'auto', optionsIntervalSec: 0,
-  };
+  return loopbackTrunk(port, { name, channels: 2, cps: 5, codecs: ['PCMU'] });
 }
 
 async function waitState(box: TestBox, v: { id: string }, want: Array<VerificationView['state']>, ms = 30_000): Promise<VerificationView> {

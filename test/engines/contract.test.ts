@@ -17,7 +17,7 @@ import type { EmbeddedEngine } from '../../sip/embedded/engine.ts';
 import { inbandDtmfPcap, rfc4733DtmfPcap } from '../peers/pcap.ts';
 import { freePort, startSippUas, type SippHandle } from '../peers/sipp.ts';
 import { expectMachineBeep, expectPerson, machineGreeting, pcapOf, personHello, tempDir } from '../sip/amd-callee.ts';
-import { loopbackEngine } from '../support/engine.ts';
+import { loopbackEngine, loopbackTrunk } from '../support/engine.ts';
 import { findServers, SKIP_LINE, startServers, type RunningServers } from './servers.ts';
 
 const found = findServers();
@@ -30,12 +30,7 @@ test.before(async () => {
 });
 test.after.always(async () => { await servers?.stop(); });
 
-function trunkAt(port: number, over: Partial<TrunkProfile> = {}): TrunkProfile {
-  return {
-    name: 'sipp', kind: 'sip', enabled: true, host: '127.0.0.1', port, transport: 'udp', auth: 'ip', registerExpiresSec: 300,
-    allowedSources: [], channels: 4, cps: 0, codecs: ['PCMU', 'PCMA'], dtmf: 'auto', optionsIntervalSec: 0, ...over,
-  };
-}
+const trunkAt = loopbackTrunk;
 
 async function engineOf(t: ExecutionContext, kind: 'embedded' | 'drachtio', trunks: TrunkProfile[] = []): Promise<CallEngine> {
   if (kind === 'embedded') return loopbackEngine(t, { trunks, rtpPorts: 22 });

@@ -7,11 +7,9 @@ import type { TrunkProfile } from '../../appliance/config/types.ts';
 import { silentLogger } from '../../appliance/log.ts';
 import { DrachtioEngine } from '../../sip/drachtio/engine.ts';
 import { freePort } from '../peers/ports.ts';
+import { loopbackTrunk } from '../support/engine.ts';
 
-const trunk: TrunkProfile = {
-  name: 'office', kind: 'sip', enabled: true, host: '127.0.0.1', port: 5099, transport: 'udp', auth: 'ip', registerExpiresSec: 300,
-  allowedSources: [], channels: 2, cps: 0, codecs: ['PCMU'], dtmf: 'auto', optionsIntervalSec: 0,
-};
+const trunk: TrunkProfile = loopbackTrunk(5099, { name: 'office', channels: 2, codecs: ['PCMU'] });
 
 test('servers away: trunks are down with the reason, calls end at once as trunk-failure', async (t) => {
   const [dport, fport] = [await freePort(), await freePort()];

@@ -8,6 +8,7 @@ import { silentLogger } from '../../appliance/log.ts';
 import { DrachtioEngine } from '../../sip/drachtio/engine.ts';
 import { freePort, startSippUas } from '../peers/sipp.ts';
 import { findServers, SKIP_LINE, startServers } from './servers.ts';
+import { loopbackTrunk } from '../support/engine.ts';
 
 const found = findServers();
 if (!found.bins) console.log(`${SKIP_LINE} (${found.why})`);
@@ -26,10 +27,7 @@ async function until(what: string, ok: () => boolean, ms: number): Promise<void>
   t.teardown(() => servers.stop());
   const sipp = await startSippUas({ scenario: 'uas-answer.xml', calls: 1, timeoutSec: 50, args: ['-mp', String(await freePort()), '-mi', '127.0.0.1'] });
   t.teardown(() => sipp.stop(0).then(() => {}));
-  const trunk: TrunkProfile = {
-    name: 'sipp', kind: 'sip', enabled: true, host: '127.0.0.1', port: sipp.port, transport: 'udp', auth: 'ip', registerExpiresSec: 300,
-    allowedSources: [], channels: 2, cps: 0, codecs: ['PCMU'], dtmf: 'auto', optionsIntervalSec: 0,
-  };
+  const trunk: TrunkProfile = loopbackTrunk(sipp.port, { channels: 2, codecs: ['PCMU'] });
   const engine = new DrachtioEngine({
     settings: {
       sip: { bindAddress: '127.0.0.1', port: 0, transports: ['udp'], userAgent: 'vba-test', guard: { action: 'reject', maxRepliesPerSecPerSource: 5 } },
@@ -69,10 +67,7 @@ async function until(what: string, ok: () => boolean, ms: number): Promise<void>
   const engine = new DrachtioEngine({
     settings: {
       sip: { bindAddress: '127.0.0.1', port: 0, transports: ['udp'], userAgent: 'vba-test', guard: { action: 'reject', maxRepliesPerSecPerSource: 5 } },
-      trunks: [{
-        name: 'sipp', kind: 'sip', enabled: true, host: '127.0.0.1', port: sipp.port, transport: 'udp', auth: 'ip', registerExpiresSec: 300,
-        allowedSources: [], channels: 2, cps: 0, codecs: ['PCMU'], dtmf: 'auto', optionsIntervalSec: 0,
-      }],
+      trunks: [loopbackTrunk(sipp.port, { channels: 2, codecs: ['PCMU'] })],
       defaultTrunk: 'sipp', drachtio: servers.settings,
     },
     logger: silentLogger(),

@@ -10,6 +10,7 @@ import { silentLogger } from '../../appliance/log.ts';
 import { DrachtioEngine } from '../../sip/drachtio/engine.ts';
 import { startSippUac, startSippUas } from '../peers/sipp.ts';
 import { findDrachtio, SKIP_LINE, startDrachtioOnly, type RunningDrachtio } from './servers.ts';
+import { loopbackTrunk } from '../support/engine.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const bin = findDrachtio();
@@ -20,10 +21,7 @@ test.before(async () => { if (bin) server = await startDrachtioOnly(bin); });
 test.after.always(async () => { await server?.stop(); });
 
 function trunk(over: Partial<TrunkProfile>): TrunkProfile {
-  return {
-    name: 'reg', kind: 'sip', enabled: true, host: '127.0.0.1', port: 5060, transport: 'udp', auth: 'ip', registerExpiresSec: 300,
-    allowedSources: [], channels: 2, cps: 0, codecs: ['PCMU'], dtmf: 'auto', optionsIntervalSec: 0, ...over,
-  };
+  return loopbackTrunk(5060, { name: 'reg', channels: 2, codecs: ['PCMU'], ...over });
 }
 
 function engineWith(trunks: TrunkProfile[]): DrachtioEngine {

@@ -12,14 +12,9 @@ import type { EmbeddedEngine } from '../../sip/embedded/engine.ts';
 import { bestNormalisedXcorr } from '../peers/audio.ts';
 import { inbandDtmfPcap, rfc4733DtmfPcap } from '../peers/pcap.ts';
 import { freePort, startSippUas, type SippHandle } from '../peers/sipp.ts';
-import { loopbackEngine } from '../support/engine.ts';
+import { loopbackEngine, loopbackTrunk } from '../support/engine.ts';
 
-function trunkAt(port: number, over: Partial<TrunkProfile> = {}): TrunkProfile {
-  return {
-    name: 'sipp', kind: 'sip', enabled: true, host: '127.0.0.1', port, transport: 'udp', auth: 'ip', registerExpiresSec: 300,
-    allowedSources: [], channels: 4, cps: 0, codecs: ['PCMU', 'PCMA'], dtmf: 'auto', optionsIntervalSec: 0, ...over,
-  };
-}
+const trunkAt = loopbackTrunk;
 
 /** A 1.2 s test signal (a few tones gliding) in both laws. */
 function makePrompt(t: ExecutionContext): { ref: PromptRef; pcm: Int16Array } {
