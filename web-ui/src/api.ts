@@ -39,6 +39,11 @@ export class ApiError extends Error {
   }
 }
 
+/** What a page shows for a failed action: the ApiError itself, or anything else thrown wrapped as one. */
+export function asApiError(e: unknown): ApiError {
+  return e instanceof ApiError ? e : new ApiError(0, 'E_HTTP', String(e));
+}
+
 let session: Session | null = null;
 const sessionListeners = new Set<(s: Session | null) => void>();
 
@@ -227,7 +232,7 @@ export function useApi<T>(path: string | null, deps: unknown[] = []): { data: T 
       },
       (e: unknown) => {
         if (!live) return;
-        setError(e instanceof ApiError ? e : new ApiError(0, 'E_HTTP', String(e)));
+        setError(asApiError(e));
         setLoading(false);
       },
     );

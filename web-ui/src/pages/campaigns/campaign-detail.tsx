@@ -1,7 +1,7 @@
 // One campaign: its state, live counters (WebSocket feed), the preflight report and ETA before a start,
 // and the start / pause / resume / stop actions with the box's reasons when it refuses.
 import { useEffect, useState } from 'preact/hooks';
-import { api, ApiError, roleAllows, useApi, useSession } from '../../api.ts';
+import { api, ApiError, asApiError, roleAllows, useApi, useSession } from '../../api.ts';
 import { subscribe } from '../../live.ts';
 import { formatDateTime, formatNumber } from '../../i18n.ts';
 import { Button, Card, ConfirmDialog, Link, Notice, Page, ProgressBar } from '../../components/index.ts';
@@ -48,7 +48,7 @@ export function CampaignDetail({ id }: { id: number }) {
       setView(v);
       setDone(t(`done.${action}`));
     } catch (x) {
-      const e = x instanceof ApiError ? x : new ApiError(0, 'E_HTTP', String(x));
+      const e = asApiError(x);
       let problems: StartProblem[] = [];
       if (action === 'start' && (e.code === 'E_COMPLIANCE' || e.code === 'E_CALLER_ID')) {
         problems = await api<{ problems: StartProblem[] }>('GET', `/api/compliance/campaigns/${id}/start-check`).then((r) => r.problems.filter((p) => p.blocking !== false), () => []);

@@ -2,7 +2,7 @@
 // for compliance, caller ID, trunk, schedule, pacing, retries, purpose). Saving creates (or changes) a draft and opens its page, where
 // the preflight report and the ETA come before the start.
 import { useEffect, useState } from 'preact/hooks';
-import { api, ApiError, useApi } from '../../api.ts';
+import { api, ApiError, asApiError, useApi } from '../../api.ts';
 import { navigate } from '../../router.ts';
 import { useLang } from '../../i18n.ts';
 import { Button, Field, Link, Notice, Page } from '../../components/index.ts';
@@ -76,7 +76,7 @@ export function CampaignWizard({ editId }: { editId?: number }) {
         : await api<CampaignView>('POST', '/api/campaigns', { name: form.name.trim(), listId: Number(form.listId) || 0, config });
       navigate(`/campaigns/${v.id}`);
     } catch (x) {
-      setError(x instanceof ApiError ? x : new ApiError(0, 'E_HTTP', String(x)));
+      setError(asApiError(x));
       setBusy(false);
     }
   };

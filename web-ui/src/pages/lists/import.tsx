@@ -1,7 +1,7 @@
 // Importing a list in three steps: send the file (progress bar), map its columns against a preview of
 // the first rows, then import (progress from the live feed) and show the report with every rejected row.
 import { useEffect, useState } from 'preact/hooks';
-import { api, ApiError, upload } from '../../api.ts';
+import { api, ApiError, asApiError, upload } from '../../api.ts';
 import { Button, Card, Field, Notice, ProgressBar, Table } from '../../components/index.ts';
 import { formatNumber } from '../../i18n.ts';
 import { subscribe } from '../../live.ts';
@@ -74,7 +74,7 @@ export function ImportCard({ onImported }: { onImported: () => void }) {
       setChoices(choicesFrom(r.preview.suggestedMapping));
       setName(f.name.replace(/\.[^.]+$/, '').slice(0, 100));
     } catch (e) {
-      setError(e instanceof ApiError ? e : new ApiError(0, 'E_HTTP', String(e)));
+      setError(asApiError(e));
       setFile(null);
       setInputKey((k) => k + 1);
     } finally {
@@ -98,7 +98,7 @@ export function ImportCard({ onImported }: { onImported: () => void }) {
       reset();
       onImported();
     } catch (err) {
-      setError(err instanceof ApiError ? err : new ApiError(0, 'E_HTTP', String(err)));
+      setError(asApiError(err));
       setImporting(null);
     }
   }

@@ -1,15 +1,11 @@
 // Three ways to add a recording: upload a file (progress bar), record with the microphone
 // (MediaRecorder, sent as WebM/Ogg), or text-to-speech with a preview before creating it.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api, apiBlob, ApiError, upload } from '../../api.ts';
+import { api, apiBlob, ApiError, asApiError, upload } from '../../api.ts';
 import { Button, Card, Field, Notice, ProgressBar } from '../../components/index.ts';
 import { formatDuration, getLang } from '../../i18n.ts';
 import { t, type RecKey } from './messages.ts';
 import { VOICES, type Recording } from './types.ts';
-
-function asApiError(e: unknown): ApiError {
-  return e instanceof ApiError ? e : new ApiError(0, 'E_HTTP', String(e));
-}
 
 function useObjectUrl(blob: Blob | null): string | null {
   const [url, setUrl] = useState<string | null>(null);

@@ -3,7 +3,7 @@
 // ("trunks.0.host") and show next to the input bound to that path.
 import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
-import { api, ApiError } from '../../api.ts';
+import { api, asApiError } from '../../api.ts';
 import { plainFieldMessage } from '../../schema-messages.ts';
 import { Button, Field, Notice } from '../../components/index.ts';
 import { t } from './messages.ts';
@@ -69,7 +69,7 @@ export function useSection(initial: Doc, keys: string[], onSaved: (doc: Doc) => 
       setStatus({ kind: 'success', text: t('saved') });
       onSaved(saved);
     } catch (err) {
-      const ae = err instanceof ApiError ? err : new ApiError(0, 'E_HTTP', String(err));
+      const ae = asApiError(err);
       setErrors(ae.fields);
       const own = Object.keys(ae.fields).some((k) => keys.some((s) => k === s || k.startsWith(`${s}.`)));
       // The box's message names the first wrong setting ("setting trunks.0.host: ..."); keep the name, plain words after it.

@@ -1,6 +1,6 @@
 // Trunks and GSM gateways: add, edit, remove, choose the default, and place a test call on a saved trunk.
 import { useState } from 'preact/hooks';
-import { api, ApiError, useApi } from '../../api.ts';
+import { api, ApiError, asApiError, useApi } from '../../api.ts';
 import { Button, Field, Notice } from '../../components/index.ts';
 import { formatDuration } from '../../i18n.ts';
 import { CheckIn, ListIn, NumberIn, SectionForm, SecretIn, SelectIn, TextIn, useSection, type Doc, type Section } from './form.tsx';
@@ -45,7 +45,7 @@ function TestCall({ trunk }: { trunk: string }) {
     try {
       setReport(await api<TestReport>('POST', `/api/trunks/${encodeURIComponent(trunk)}/test-call`, { to: to.trim(), recordingId: chosen }));
     } catch (e) {
-      setError(e instanceof ApiError ? e : new ApiError(0, 'E_HTTP', String(e)));
+      setError(asApiError(e));
     } finally {
       setBusy(false);
     }

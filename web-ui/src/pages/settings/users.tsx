@@ -1,7 +1,7 @@
 // Users: list with role changes, new passwords and deletion; add a user. Uses /api/users (not the
 // settings document, which never shows password hashes).
 import { useState } from 'preact/hooks';
-import { api, ApiError, currentSession, useApi, type Role } from '../../api.ts';
+import { api, ApiError, asApiError, currentSession, useApi, type Role } from '../../api.ts';
 import { Button, ConfirmDialog, Field, Notice, Table } from '../../components/index.ts';
 import { t, type SetKey } from './messages.ts';
 
@@ -51,7 +51,7 @@ export function UsersSection() {
       setForm({ username: '', password: '', role: 'operator' });
       users.reload();
     } catch (err) {
-      setFormError(err instanceof ApiError ? err : new ApiError(0, 'E_HTTP', String(err)));
+      setFormError(asApiError(err));
     } finally {
       setBusy(false);
     }
