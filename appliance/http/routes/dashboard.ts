@@ -6,16 +6,10 @@ import { cpus } from 'node:os';
 import si from 'systeminformation';
 import type { HttpContext } from '../context.ts';
 import { requireRole } from '../route-kit.ts';
+import type { SystemHealth } from '../system-health-types.ts';
 
 const num = { type: 'number' } as const;
 const nullableNum = { type: 'number', nullable: true } as const;
-
-export interface SystemHealth {
-  cpu: { loadPercent: number | null; cores: number; temperatureC: number | null };
-  memory: { usedBytes: number; totalBytes: number };
-  disk: { path: string; usedBytes: number; totalBytes: number; freeBytes: number } | null;
-  measuredAt: string;
-}
 
 const CACHE_MS = 5000;
 

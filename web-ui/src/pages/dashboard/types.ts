@@ -24,11 +24,8 @@ export interface Health {
   clock?: { synchronized: boolean | null; required: boolean; detail: string };
 }
 
-export interface SystemHealth {
-  cpu: { loadPercent: number | null; cores: number; temperatureC: number | null };
-  memory: { usedBytes: number; totalBytes: number };
-  disk: { path: string; usedBytes: number; totalBytes: number; freeBytes: number } | null;
-}
+/** Read from the server's types-only module (`import type`: erased at build, nothing in the bundle). */
+export type { SystemHealth } from '../../../../appliance/http/system-health-types.ts';
 
 /** A campaign as the list and the 'campaign.counters' live event give it. */
 export type { CountersEvent as CampaignBrief } from '../campaigns/types.ts';
