@@ -8,8 +8,3 @@ export function formatEta(etaMs: number | null, status: CampaignStatus): string 
   if (etaMs === null) return t('etaUnknown');
   return formatDuration(etaMs / 1000);
 }
-
-/** "HH:MM" for the delay of a retry rule, or the "next day" words. */
-export function minutesOf(delayMs: number | 'next-day'): string {
-  return delayMs === 'next-day' ? 'next-day' : String(Math.round(delayMs / 60_000));
-}
