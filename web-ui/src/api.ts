@@ -242,3 +242,14 @@ export function useApi<T>(path: string | null, deps: unknown[] = []): { data: T 
   }, [path, tick, ...deps]);
   return { data, error, loading, reload: () => setTick((n) => n + 1) };
 }
+
+/** useApi, fetched again every `everyMs`. */
+export function usePolled<T>(path: string | null, everyMs: number): ReturnType<typeof useApi<T>> {
+  const r = useApi<T>(path);
+  useEffect(() => {
+    if (path === null) return;
+    const timer = setInterval(r.reload, everyMs);
+    return () => clearInterval(timer);
+  }, [path, everyMs]);
+  return r;
+}

@@ -1,7 +1,7 @@
 // The shell: skip link, header (box name, menu, language switch, user, log out), sandbox banner, and the
 // page for the current path. Anyone not logged in is sent to /login.
 import { useEffect, useState } from 'preact/hooks';
-import { api, loadSession, logout, roleAllows, useSession } from './api.ts';
+import { loadSession, logout, roleAllows, usePolled, useSession } from './api.ts';
 import { LangSwitch, Link } from './components/index.ts';
 import { useLang } from './i18n.ts';
 import { reconnectLive } from './live.ts';
@@ -15,23 +15,6 @@ interface HealthBrief {
   onSandbox: boolean;
 }
 
-function useHealthBrief(enabled: boolean): HealthBrief | null {
-  const [h, setH] = useState<HealthBrief | null>(null);
-  useEffect(() => {
-    if (!enabled) return;
-    let live = true;
-    const load = (): void => {
-      api<HealthBrief>('GET', '/api/health').then((d) => live && setH(d), () => undefined);
-    };
-    load();
-    const timer = setInterval(load, 30000);
-    return () => {
-      live = false;
-      clearInterval(timer);
-    };
-  }, [enabled]);
-  return h;
-}
 
 export function App() {
   useLang();
@@ -39,7 +22,7 @@ export function App() {
   const session = useSession();
   const [checked, setChecked] = useState(false);
   const [menuOpen, setMenuOpen] = useState(false);
-  const health = useHealthBrief(session !== null);
+  const health = usePolled<HealthBrief>(session ? '/api/health' : null, 30000).data;
 
   useEffect(() => {
     loadSession().then(() => setChecked(true));

@@ -1,7 +1,7 @@
 // Dashboard: trunks and their health, calls in progress, running campaigns with live counters (WebSocket),
 // box health (CPU, temperature, memory, disk), clock synchronisation, and the fleet claim code if unclaimed.
 import { useEffect, useState } from 'preact/hooks';
-import { api, useApi } from '../../api.ts';
+import { useApi, usePolled } from '../../api.ts';
 import { Card, Link, Notice, Page, ProgressBar, Table } from '../../components/index.ts';
 import { formatDateTime, formatDuration, formatNumber, useLang } from '../../i18n.ts';
 import { subscribe } from '../../live.ts';
@@ -10,15 +10,6 @@ import { t, type DashKey } from './messages.ts';
 import type { CampaignBrief, Health, Provisioning, SystemHealth, Trunk } from './types.ts';
 
 const POLL_MS = 10000;
-
-function usePolled<T>(path: string): ReturnType<typeof useApi<T>> {
-  const r = useApi<T>(path);
-  useEffect(() => {
-    const timer = setInterval(r.reload, POLL_MS);
-    return () => clearInterval(timer);
-  }, [path]);
-  return r;
-}
 
 function bytes(n: number): string {
   const units = ['B', 'kB', 'MB', 'GB', 'TB'];
@@ -154,14 +145,7 @@ function CampaignsCard() {
 }
 
 function ClaimCard() {
-  const [p, setP] = useState<Provisioning | null>(null);
-  useEffect(() => {
-    let live = true;
-    api<Provisioning>('GET', '/api/provisioning').then((d) => live && setP(d), () => undefined);
-    return () => {
-      live = false;
-    };
-  }, []);
+  const p = useApi<Provisioning>('/api/provisioning').data;
   // Shown while the box is not adopted (claim code) or its enrolment failed; an adopted box needs nothing here.
   if (!p || (!p.claimCode && p.state !== 'error')) return null;
   return (
@@ -179,8 +163,8 @@ function ClaimCard() {
 
 export default function Dashboard() {
   useLang();
-  const health = usePolled<Health>('/api/health');
-  const sys = usePolled<SystemHealth>('/api/system');
+  const health = usePolled<Health>('/api/health', POLL_MS);
+  const sys = usePolled<SystemHealth>('/api/system', POLL_MS);
   return (
     <Page title={t('title')} actions={health.data && <span class="small muted" aria-live="off">{t('updated', { time: formatDateTime(health.data.time, { timeStyle: 'medium' }) })}</span>}>
       {health.error && <Notice kind="error">{health.error.message}</Notice>}
