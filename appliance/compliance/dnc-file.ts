@@ -2,6 +2,7 @@
 // read for the given country) and writing the internal list out (hashes: numbers are not kept in clear).
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
 import type { Suppression } from '../store/compliance-dnc-repo.ts';
+import { csvCell } from '../campaigns/reports.ts';
 
 export interface ReadNumbersResult {
   numbers: string[];
@@ -34,14 +35,11 @@ function addLine(out: ReadNumbersResult, raw: string, line: number, country: str
   else if (line > 1 || /\d/.test(first)) out.rejected.push({ line, text: first.slice(0, 40) }); // a header line is not a rejection
 }
 
-const csvCell = (v: string | number | null): string => (v === null ? '' : /[",\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v));
-
 /** The internal list as CSV lines (each ends with \n). */
 export function* suppressionsCsv(rows: Iterable<Suppression>): Generator<string> {
   yield 'number_hash,source,reason,campaign_id,digit,actor,created_at\n';
   for (const r of rows) {
-    // A leading quote neutralises text a spreadsheet would read as a formula.
-    const reason = r.reason && /^[=+\-@]/.test(r.reason) ? `'${r.reason}` : r.reason;
-    yield [r.numberHash, r.source, reason, r.campaignId, r.digit, r.actor, new Date(r.createdAt).toISOString()].map(csvCell).join(',') + '\n';
+    // csvCell also neutralises text a spreadsheet would read as a formula.
+    yield [r.numberHash, r.source, r.reason, r.campaignId, r.digit, r.actor, new Date(r.createdAt).toISOString()].map(csvCell).join(',') + '\n';
   }
 }
