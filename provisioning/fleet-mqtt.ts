@@ -3,6 +3,7 @@
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { fleetTopics } from '../appliance/fleet/topics.ts';
 
 export interface BrokerAccess {
   url: string;
@@ -86,10 +87,11 @@ export interface SendOptions {
 
 /** Publish one command and resolve with its answer (or the final one); rejects on timeout. */
 export async function sendCommand(b: BrokerAccess, boxId: string, type: string, data: unknown, o: SendOptions = {}): Promise<CommandReply> {
+  const topics = fleetTopics(boxId);
   const client = await connect(b);
   const id = o.id ?? randomUUID();
   // Under the box's own topic tree, so a broker ACL confining each box to fleet/v1/<boxId>/# lets it answer.
-  const replyTopic = `fleet/v1/${boxId}/cmd/response/${randomUUID()}`;
+  const replyTopic = `${topics.cmdResponse}/${randomUUID()}`;
   const correlationData = Buffer.from(id);
   try {
     const answer = new Promise<CommandReply>((resolve, reject) => {
@@ -111,7 +113,7 @@ export async function sendCommand(b: BrokerAccess, boxId: string, type: string, 
     });
     await client.subscribeAsync(replyTopic, { qos: 1 });
     const expiresAt = new Date(Date.now() + (o.ttlMs ?? 3_600_000)).toISOString();
-    await client.publishAsync(`fleet/v1/${boxId}/cmd`, JSON.stringify({ id, expiresAt, type, data }), {
+    await client.publishAsync(topics.cmd, JSON.stringify({ id, expiresAt, type, data }), {
       qos: 1, properties: { responseTopic: replyTopic, correlationData },
     });
     return await answer;
