@@ -12,7 +12,7 @@ import {
   synthesize,
   type RecordingMeta,
 } from '../media/prompts/index.ts';
-import { recordingDir, toStored } from '../media/prompts/library.ts';
+import { FILES, recordingDir, toStored } from '../media/prompts/library.ts';
 
 export type { RecordingMeta };
 
@@ -69,9 +69,9 @@ export class RecordingLibrary {
     const r = { ...this.get(id), name };
     const dir = recordingDir(this.dir, id);
     // Written aside then renamed over, so a power cut leaves the old or the new name, never half a file.
-    const tmp = join(dir, `meta.json.${process.pid}.tmp`);
+    const tmp = join(dir, `${FILES.meta}.${process.pid}.tmp`);
     await writeFile(tmp, `${JSON.stringify(toStored(r, dir), null, 1)}\n`);
-    await rename(tmp, join(dir, 'meta.json'));
+    await rename(tmp, join(dir, FILES.meta));
     this.index.set(id, r);
     return r;
   }
