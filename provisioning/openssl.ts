@@ -1,7 +1,7 @@
 // The Debian `openssl` command as a child process, for what Node's crypto cannot do (certificate
 // requests, signing, self-signed CAs), so the box needs no native addon.
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -35,7 +35,6 @@ export function createCsr(keyFile: string, commonName: string): Promise<string> 
 /** Checks a request's self-signature and returns its common name. */
 export async function csrCommonName(csrPem: string): Promise<string> {
   return withScratch(async (dir) => {
-    const { writeFile } = await import('node:fs/promises');
     await writeFile(join(dir, 'req.csr'), csrPem);
     const out = await openssl(['req', '-in', 'req.csr', '-noout', '-verify', '-subject', '-nameopt', 'RFC2253'], { cwd: dir });
     const m = /^subject=(?:.*,)?CN=([^,\n]+)/m.exec(out);
