@@ -8,6 +8,7 @@ import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/prom
 import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { openssl, withScratch, csrCommonName } from './openssl.ts';
+import { BOX_ID } from '../appliance/fleet/topics.ts';
 
 export interface FleetConfig {
   /** Broker URL handed to enrolled boxes (mqtts://host:8883). */
@@ -25,8 +26,6 @@ export interface BoxRecord { boxId: string; enrolledAt: string; serial: string; 
 export class EnrolRefused extends Error {
   constructor(readonly status: number, message: string) { super(message); }
 }
-
-export const BOX_ID = /^[A-Za-z0-9._-]{1,64}$/;
 const CLIENT_EXT = 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=clientAuth\n';
 const EC = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
 

@@ -11,8 +11,11 @@ export interface FleetTopics {
   reported: string;
 }
 
+/** What a box id may be: one MQTT topic level, and the common name of the box's certificate. */
+export const BOX_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
 export function fleetTopics(boxId: string): FleetTopics {
-  if (!/^[A-Za-z0-9._-]{1,64}$/.test(boxId)) throw new Error(`box id "${boxId}" is not usable in a topic (letters, digits, . _ - only)`);
+  if (!BOX_ID.test(boxId)) throw new Error(`box id "${boxId}" is not usable in a topic (letters, digits, . _ - only)`);
   const base = `fleet/v1/${boxId}`;
   return {
     status: `${base}/status`,
