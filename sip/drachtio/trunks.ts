@@ -110,10 +110,7 @@ export class DrachtioTrunks extends EventEmitter<{ trunk: [TrunkStatus] }> {
       if (settled) return;
       settled = true;
       clearTimeout(timeout);
-      rt.optionsUp = up;
-      rt.error = error;
-      rt.rttMs = up ? Date.now() - started : null;
-      this.book.changed(rt);
+      this.book.pinged(rt, up, error, started);
       next();
     };
     const timeout = setTimeout(() => settle(false, 'OPTIONS: no response'), this.o.pingTimeoutMs ?? 5000);

@@ -120,10 +120,7 @@ export class TrunkManager extends EventEmitter<TrunkEvents> {
       settled = true;
       clearTimeout(timeout);
       rt.pingTimeout = null;
-      rt.optionsUp = up;
-      rt.error = error;
-      rt.rttMs = up ? Date.now() - started : null;
-      this.book.changed(rt);
+      this.book.pinged(rt, up, error, started);
       if (this.running) rt.pingTimer = setTimeout(() => this.ping(rt), p.optionsIntervalSec * 1000);
     };
     const timeout = setTimeout(() => settle(false, 'OPTIONS: no response'), this.o.pingTimeoutMs ?? 5000);

@@ -110,6 +110,14 @@ export class TrunkBook<R extends RegistrationView> {
     this.o.guard?.setSources(p.name, p.allowedSources.length ? p.allowedSources : rt.addresses);
   }
 
+  /** An OPTIONS ping settled (started: when it was sent): record it and emit if that is news. */
+  pinged(rt: TrunkEntry<R>, up: boolean, error: string | null, started: number): void {
+    rt.optionsUp = up;
+    rt.error = error;
+    rt.rttMs = up ? Date.now() - started : null;
+    this.changed(rt);
+  }
+
   /** Emit the trunk's status if it changed. */
   changed(rt: TrunkEntry<R>): void {
     const s = this.statusOf(rt);
