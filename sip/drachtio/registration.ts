@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import type { TrunkProfile } from '../../appliance/config/types.ts';
 import type { Logger } from '../../appliance/log.ts';
 import { backoffDelay, refreshDelayMs, type RegistrationState } from '../embedded/registration.ts';
+import { transportParam } from '../shared/dial-plan.ts';
 import type { Srf, SrfMessage } from './srf.ts';
 
 export interface DrachtioRegistrationOptions {
@@ -88,7 +89,7 @@ export class DrachtioRegistration {
     const t = this.o.trunk;
     const domain = t.domain ?? t.host;
     const aor = `sip:${t.username ?? 'anonymous'}@${domain}`;
-    const tp = t.transport === 'udp' ? '' : `;transport=${t.transport}`;
+    const tp = transportParam(t);
     const registrar = `sip:${t.host}:${t.port}${tp}`;
     const auth = t.username && t.password ? { username: t.authUser ?? t.username, password: t.password } : undefined;
     return new Promise((resolve, reject) => {

@@ -2,6 +2,7 @@
 // backoff after failures. One Call-ID for the life of the binding, CSeq increasing (RFC 3261 §10.2).
 import type { Logger } from '../../appliance/log.ts';
 import type { TrunkProfile } from '../../appliance/config/types.ts';
+import { transportParam } from '../shared/dial-plan.ts';
 import { DigestClient } from './digest.ts';
 import type { SipStack } from './sip-stack.ts';
 import { randomToken } from './net-util.ts';
@@ -30,10 +31,6 @@ export function backoffDelay(failures: number, baseMs: number, maxMs: number, ra
 export function refreshDelayMs(expiresSec: number): number {
   const s = expiresSec <= 10 ? expiresSec / 2 : Math.min(expiresSec * 0.8, expiresSec - 5);
   return Math.max(500, Math.round(s * 1000));
-}
-
-function transportOf(t: TrunkProfile): 'udp' | 'tcp' | 'tls' {
-  return t.transport;
 }
 
 export class Registration {
@@ -77,8 +74,7 @@ export class Registration {
   private buildRequest(expires: number): SipRequest {
     const t = this.o.trunk;
     const domain = t.domain ?? t.host;
-    const tp = transportOf(t);
-    const registrar = `sip:${t.host}:${t.port}${tp === 'udp' ? '' : `;transport=${tp}`}`;
+    const registrar = `sip:${t.host}:${t.port}${transportParam(t)}`;
     const aor = `sip:${t.username ?? 'anonymous'}@${domain}`;
     this.cseq++;
     const rq: SipRequest = {
@@ -89,7 +85,7 @@ export class Registration {
         from: { uri: aor, params: { tag: this.fromTag } },
         'call-id': this.callId,
         cseq: { seq: this.cseq, method: 'REGISTER' },
-        contact: [{ uri: this.o.stack.contactUri(t.username, { host: t.host, transport: tp }), params: {} }],
+        contact: [{ uri: this.o.stack.contactUri(t.username, { host: t.host, transport: t.transport }), params: {} }],
         expires: String(expires),
         'max-forwards': '70',
       },
