@@ -14,8 +14,14 @@ export interface DraftEstimate {
   measured: boolean;
 }
 
-const DEFAULT_CALL_MS = 30_000;
+/** Mean call length assumed until calls have been measured. */
+export const DEFAULT_CALL_MS = 30_000;
 const RECENT = 500;
+
+/** contacts x mean call / channels, never faster than the cps cap allows (shared with CampaignService). */
+export function etaMs(contacts: number, meanCallMs: number, channels: number, cps: number): number {
+  return contacts <= 0 ? 0 : Math.round(Math.max((contacts * meanCallMs) / channels, (contacts / cps) * 1000));
+}
 
 export function draftEstimate(db: Db, cfg: Pick<CampaignConfig, 'maxConcurrent' | 'cps' | 'trunks'>, trunks: Pick<TrunkProfile, 'name' | 'enabled' | 'channels'>[], contacts: number): DraftEstimate {
   const avg = db.prepare(`SELECT AVG(d) FROM (SELECT ended_at - intent_at d FROM attempts WHERE state = 'final' AND ended_at IS NOT NULL
@@ -24,6 +30,5 @@ export function draftEstimate(db: Db, cfg: Pick<CampaignConfig, 'maxConcurrent' 
   const meanCallMs = Math.round(measured ? avg : DEFAULT_CALL_MS);
   const trunkChannels = trunks.filter((t) => t.enabled && cfg.trunks.includes(t.name)).reduce((a, t) => a + t.channels, 0);
   const channels = Math.max(1, Math.min(cfg.maxConcurrent, trunkChannels));
-  const etaMs = contacts <= 0 ? 0 : Math.round(Math.max((contacts * meanCallMs) / channels, (contacts / cfg.cps) * 1000));
-  return { contacts, etaMs, channels, meanCallMs, measured };
+  return { contacts, etaMs: etaMs(contacts, meanCallMs, channels, cfg.cps), channels, meanCallMs, measured };
 }
