@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { silentLogger } from '../../appliance/log.ts';
 import type { FsEndpoint, FsMediaServer } from '../../media/freeswitch/fsmrf.ts';
-import { wavHeader } from '../../media/freeswitch/prompt-file.ts';
+import { wavHeader } from '../../media/prompts/pcm.ts';
 import { ServerLinks } from '../../sip/drachtio/links.ts';
 import { findServers, startServers } from '../../test/engines/servers.ts';
 import { rawUdp, Receiver } from './harness.ts';

@@ -1,5 +1,5 @@
 // A typed view of the parts of drachtio-fsmrf this engine uses (the package ships no typings).
-// Only this file and media-server-link.ts know the package's shapes.
+// Only this file and sip/drachtio/links.ts know the package's shapes.
 import type { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
 import type { Srf } from '../../sip/drachtio/srf.ts';
