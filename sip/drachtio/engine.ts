@@ -11,7 +11,7 @@ import { TrunkGuard } from '../embedded/guard.ts';
 import { LiveCalls } from '../shared/live-calls.ts';
 import { DrachtioCall } from './drachtio-call.ts';
 import { installInbound, type InboundStats } from './inbound.ts';
-import { ServerLinks, type ServersState } from './links.ts';
+import { NO_SERVERS, ServerLinks, type ServersState } from './links.ts';
 import { DrachtioTrunks } from './trunks.ts';
 
 export interface DrachtioEngineOptions {
@@ -47,7 +47,7 @@ export class DrachtioEngine extends EventEmitter<CallEngineEvents> implements Ca
 
   /** Which servers are connected (for status and telemetry). */
   servers(): ServersState {
-    return { ...(this.parts?.links.state ?? { drachtio: false, freeswitch: false, sipHostport: null, drachtioVersion: null }) };
+    return { ...(this.parts?.links.state ?? NO_SERVERS) };
   }
 
   /** The pieces, for diagnostics and tests. */

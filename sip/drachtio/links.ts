@@ -24,6 +24,9 @@ export interface ServersState {
   drachtioVersion: string | null;
 }
 
+/** Neither server connected. */
+export const NO_SERVERS: Readonly<ServersState> = { drachtio: false, freeswitch: false, sipHostport: null, drachtioVersion: null };
+
 /** The first UDP (else any) host:port from drachtio's "udp/127.0.0.1:5060,tcp/..." list. */
 export function pickHostport(list: string | undefined): string | null {
   const items = (list ?? '').split(',').map((s) => s.trim()).filter(Boolean);
@@ -37,7 +40,7 @@ export class ServerLinks extends EventEmitter<{ change: [ServersState] }> {
   private readonly o: ServerLinksOptions;
   private readonly log: Logger;
   private ms: FsMediaServer | null = null;
-  private st: ServersState = { drachtio: false, freeswitch: false, sipHostport: null, drachtioVersion: null };
+  private st: ServersState = { ...NO_SERVERS };
   private fsTimer: NodeJS.Timeout | null = null;
   private fsFailures = 0;
   private closed = false;
@@ -92,7 +95,7 @@ export class ServerLinks extends EventEmitter<{ change: [ServersState] }> {
     try { this.ms?.disconnect(); } catch { /* already gone */ }
     this.ms = null;
     stopSrf(this.srf);
-    this.st = { drachtio: false, freeswitch: false, sipHostport: null, drachtioVersion: null };
+    this.st = { ...NO_SERVERS };
   }
 
   private connectFs(): void {
