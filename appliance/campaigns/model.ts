@@ -1,7 +1,7 @@
 // Campaign model: what staff configure, parsed and checked at the edge into typed values.
 import { AppError } from '../errors.ts';
 import { OUTCOMES, type Outcome } from '../call-port.ts';
-import { PACK_IDS, type PackId } from '../compliance/packs.ts';
+import { isPackId, PACK_IDS, type PackId } from '../compliance/packs.ts';
 import type { ScriptDeclaration } from '../compliance/script-check.ts';
 
 export type CampaignStatus = 'draft' | 'running' | 'paused' | 'stopped' | 'completed';
@@ -185,8 +185,8 @@ function parseScript(v: unknown): ScriptDeclaration | undefined {
 function parseComplianceFields(o: Json, purpose: Purpose): Pick<CampaignConfig, 'pack' | 'seller' | 'script'> {
   const out: Pick<CampaignConfig, 'pack' | 'seller' | 'script'> = {};
   if (o.pack !== undefined && o.pack !== null) {
-    if (!PACK_IDS.includes(o.pack as PackId)) throw new AppError('E_CAMPAIGN_INVALID', `campaign field "pack": one of ${PACK_IDS.join(', ')}, or leave it out for the settings default`, { field: 'pack' });
-    out.pack = o.pack as PackId;
+    if (!isPackId(o.pack)) throw new AppError('E_CAMPAIGN_INVALID', `campaign field "pack": one of ${PACK_IDS.join(', ')}, or leave it out for the settings default`, { field: 'pack' });
+    out.pack = o.pack;
   }
   if (o.seller !== undefined && o.seller !== null && o.seller !== '') {
     if (typeof o.seller !== 'string' || !o.seller.trim() || o.seller.length > 200) throw new AppError('E_CAMPAIGN_INVALID', 'campaign field "seller": the name of the business the calls are made for, 1 to 200 characters', { field: 'seller' });
