@@ -159,7 +159,7 @@ export class CampaignService {
     if (remaining === 0) return 0;
     const avg = this.deps.db.prepare("SELECT AVG(COALESCE(ended_at - intent_at, 0)) FROM attempts WHERE campaign_id = ? AND state = 'final' AND ended_at IS NOT NULL").pluck().get(c.id) as number | null;
     const meanMs = avg && avg > 0 ? avg : DEFAULT_CALL_MS;
-    const channels = Math.max(1, Math.min(c.config.maxConcurrent, this.deps.settings().trunks.filter((t) => c.config.trunks.includes(t.name)).reduce((a, t) => a + t.channels, 0)));
+    const channels = Math.max(1, Math.min(c.config.maxConcurrent, this.deps.settings().trunks.filter((t) => t.enabled && c.config.trunks.includes(t.name)).reduce((a, t) => a + t.channels, 0)));
     return etaMs(remaining, meanMs, channels, c.config.cps);
   }
 }
