@@ -200,12 +200,14 @@ export async function importContacts(db: Db, file: string, opts: ImportOptions):
     let readyAt = 0;
     let lastVersion = repo.dataVersion();
     let othersUntil = 0;
-    let timer: NodeJS.Timeout | null = null;
+    // Set while a pump is scheduled (a gap's timer, or the next turn of the event loop).
+    let timer: NodeJS.Timeout | NodeJS.Immediate | null = null;
     const pump = (): void => {
       timer = null;
       while (queue.length > 0 && !settled) {
         const m = queue[0];
-        const wait = m.type === 'batch' && m.count > 0 ? readyAt - performance.now() : 0;
+        const stores = m.type === 'batch' && m.count > 0;
+        const wait = stores ? readyAt - performance.now() : 0;
         if (wait > 0) {
           timer = setTimeout(pump, Math.ceil(wait));
           return;
@@ -215,6 +217,12 @@ export async function importContacts(db: Db, file: string, opts: ImportOptions):
           handle(m);
         } catch (e) {
           fail(e);
+        }
+        // One stored batch per turn of the event loop: when the worker is ahead (several batches
+        // queued), timers and I/O of this thread (the dialer's) still run between batches.
+        if (stores && queue.length > 0 && !settled) {
+          timer = setImmediate(pump);
+          return;
         }
       }
     };
