@@ -62,14 +62,13 @@ function typecheck() {
   return [root, join(root, 'web-ui/tsconfig.json')].every((p) => spawnSync(process.execPath, [tsc, '--noEmit', '-p', p], { stdio: 'inherit', cwd: root }).status === 0);
 }
 
-function runAva(args) {
+/** One ava run; its TAP lines are counted into `counts` and `failures`. `pass` is read by ava.config.js. */
+function runAva(args, pass, counts, failures) {
   return new Promise((resolve) => {
-    const counts = { passed: 0, failed: 0, skipped: 0, todo: 0 };
-    const failures = [];
     const child = spawn(process.execPath, [join(root, 'node_modules/ava/entrypoints/cli.mjs'), '--tap', ...args], {
       cwd: root,
       stdio: ['ignore', 'pipe', 'inherit'],
-      env: { ...process.env, FORCE_COLOR: '0' },
+      env: { ...process.env, FORCE_COLOR: '0', ...(pass ? { VBA_TEST_PASS: pass } : {}) },
     });
     let buf = '';
     child.stdout.on('data', (chunk) => {
@@ -87,17 +86,26 @@ function runAva(args) {
         else { counts.failed++; failures.push(m[2]); }
       }
     });
-    child.on('exit', (code) => resolve({ code: code ?? 1, counts, failures }));
+    child.on('exit', (code) => resolve(code ?? 1));
   });
 }
 
 const args = process.argv.slice(2);
 if (!ensurePeers()) process.exit(1);
 const typesOk = args.length > 0 ? true : typecheck();
-const { code, counts, failures } = await runAva(args);
+const counts = { passed: 0, failed: 0, skipped: 0, todo: 0 };
+const failures = [];
+// Files named on the command line run in one pass; the whole suite runs in two (see ava.config.js):
+// everything else first, then the real-time engine tests on their own.
+const passes = args.length > 0 ? [null] : ['main', 'realtime'];
+for (const pass of passes) {
+  if (pass === 'realtime') process.stdout.write('\n# real-time engine tests (test/engines), one at a time\n');
+  const failedBefore = counts.failed;
+  const code = await runAva(args, pass, counts, failures);
+  // A runner failure that no test line explains (crash, timeout, no tests) still fails the run.
+  if (code !== 0 && counts.failed === failedBefore) { counts.failed++; failures.push(`ava exited with code ${code}${pass ? ` (${pass} pass)` : ''}`); }
+}
 if (!typesOk) { counts.failed++; failures.push('typecheck (tsc --noEmit, box and web UI)'); }
-// A runner failure that no test line explains (crash, timeout, no tests) still fails the run.
-if (code !== 0 && counts.failed === 0) { counts.failed++; failures.push(`ava exited with code ${code}`); }
 if (counts.passed + counts.failed === 0) { counts.failed++; failures.push('no test ran'); }
 mkdirSync(join(root, '.tmp'), { recursive: true });
 writeFileSync(join(root, '.tmp', 'test-summary.json'), JSON.stringify({ ...counts, failures }, null, 2));
