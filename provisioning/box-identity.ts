@@ -3,8 +3,9 @@
 // and, once enrolled, the certificate, the fleet CA and the broker URL. What the web UI and status show
 // is read from these files, so any process (the box, the provision command) sees the same state.
 import { createHash, createPublicKey, generateKeyPairSync } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync, chmodSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileDurably } from '../appliance/config/settings.ts';
 
 export interface BoxIdentity {
   boxId: string;
@@ -55,14 +56,6 @@ function base32(bytes: Buffer, chars: number): string {
   return out;
 }
 
-/** Atomic write (temp file, rename) with the given mode. */
-export function writeFileAtomic(path: string, data: string, mode = 0o644): void {
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, data, { mode });
-  chmodSync(tmp, mode);
-  renameSync(tmp, path);
-}
-
 function readJson<T>(path: string): T | null {
   try {
     return JSON.parse(readFileSync(path, 'utf8')) as T;
@@ -83,7 +76,7 @@ export function ensureIdentity(dataDir: string, now = Date.now()): BoxIdentity {
   } else {
     const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     keyPem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-    writeFileAtomic(keyFile(dataDir), keyPem, 0o600);
+    writeFileDurably(keyFile(dataDir), keyPem, 0o600);
   }
   const spki = createPublicKey(keyPem).export({ type: 'spki', format: 'der' });
   const digest = createHash('sha256').update(spki).digest();
@@ -93,7 +86,7 @@ export function ensureIdentity(dataDir: string, now = Date.now()): BoxIdentity {
     claimCode: `${code.slice(0, 4)}-${code.slice(4, 8)}-${code.slice(8, 12)}`,
     createdAt: new Date(now).toISOString(),
   };
-  writeFileAtomic(file(dataDir, 'identity.json'), JSON.stringify(identity, null, 2) + '\n');
+  writeFileDurably(file(dataDir, 'identity.json'), JSON.stringify(identity, null, 2) + '\n');
   return identity;
 }
 
@@ -110,9 +103,9 @@ export function readCredentials(dataDir: string): BoxCredentials | null {
 
 /** Store what enrolment returned; credentials.json is written last, so its presence means enrolled. */
 export function storeCredentials(dataDir: string, c: { boxId: string; brokerUrl: string; fleetUrl: string; certificate: string; ca: string; tokenHash: string | null; now?: number }): BoxCredentials {
-  writeFileAtomic(file(dataDir, 'box.crt'), c.certificate);
-  writeFileAtomic(file(dataDir, 'ca.crt'), c.ca);
-  writeFileAtomic(file(dataDir, 'credentials.json'), JSON.stringify({
+  writeFileDurably(file(dataDir, 'box.crt'), c.certificate);
+  writeFileDurably(file(dataDir, 'ca.crt'), c.ca);
+  writeFileDurably(file(dataDir, 'credentials.json'), JSON.stringify({
     boxId: c.boxId, brokerUrl: c.brokerUrl, fleetUrl: c.fleetUrl, enrolledAt: new Date(c.now ?? Date.now()).toISOString(), tokenHash: c.tokenHash,
   }, null, 2) + '\n', 0o600);
   rmSync(file(dataDir, 'error.json'), { force: true });
@@ -121,7 +114,7 @@ export function storeCredentials(dataDir: string, c: { boxId: string; brokerUrl:
 
 export function recordError(dataDir: string, error: string, fleetUrl: string | null, now = Date.now()): void {
   mkdirSync(identityDir(dataDir), { recursive: true, mode: 0o700 });
-  writeFileAtomic(file(dataDir, 'error.json'), JSON.stringify({ error, fleetUrl, at: new Date(now).toISOString() }, null, 2) + '\n');
+  writeFileDurably(file(dataDir, 'error.json'), JSON.stringify({ error, fleetUrl, at: new Date(now).toISOString() }, null, 2) + '\n');
 }
 
 export function clearError(dataDir: string): void {
@@ -145,5 +138,5 @@ export function provisioningStatus(dataDir: string): ProvisioningStatus {
 
 /** Saves settings the box cannot apply itself (network, time servers) for the system layer to pick up. */
 export function storeSystemSettings(dataDir: string, doc: { network?: unknown; time?: unknown }): void {
-  writeFileAtomic(file(dataDir, 'system-settings.json'), JSON.stringify(doc, null, 2) + '\n', 0o600);
+  writeFileDurably(file(dataDir, 'system-settings.json'), JSON.stringify(doc, null, 2) + '\n', 0o600);
 }

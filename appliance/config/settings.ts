@@ -2,7 +2,7 @@
 // stored through lowdb with an adapter that fsyncs the file and its folder, so a change either
 // happens whole or not at all, even across a power cut.
 import { Low, type Adapter } from 'lowdb';
-import { openSync, writeSync, fsyncSync, closeSync, renameSync, readFileSync, mkdirSync, existsSync, unlinkSync } from 'node:fs';
+import { openSync, writeSync, fsyncSync, fchmodSync, closeSync, renameSync, readFileSync, mkdirSync, existsSync, unlinkSync } from 'node:fs';
 import { dirname, join, basename } from 'node:path';
 import { Ajv, type ErrorObject } from 'ajv';
 import { AppError } from '../errors.ts';
@@ -29,12 +29,14 @@ export class FsyncJsonFile<T> implements Adapter<T> {
   }
 }
 
-export function writeFileDurably(file: string, text: string): void {
+/** Replaces `file` whole or not at all, even across a power cut: temp file, fsync, rename, fsync the folder. */
+export function writeFileDurably(file: string, text: string, mode = 0o600): void {
   const dir = dirname(file);
   mkdirSync(dir, { recursive: true });
   const tmp = join(dir, `.${basename(file)}.${process.pid}.tmp`);
-  const fd = openSync(tmp, 'w', 0o600);
+  const fd = openSync(tmp, 'w', mode);
   try {
+    fchmodSync(fd, mode); // whatever the umask
     writeSync(fd, text);
     fsyncSync(fd);
   } finally {
