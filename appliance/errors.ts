@@ -25,6 +25,7 @@ export const ERRORS = {
   E_LIST_IN_USE: { status: 409, title: 'Contact list used by a campaign' },
   E_CAMPAIGN_STATE: { status: 409, title: 'Campaign cannot do that in its current state' },
   E_CAMPAIGN_INVALID: { status: 400, title: 'Invalid campaign' },
+  E_CAMPAIGN_IN_USE: { status: 409, title: 'Campaign cannot be deleted: it is running or has placed calls' },
   E_COMPLIANCE: { status: 409, title: 'Blocked by compliance rules' },
   E_CALLER_ID: { status: 409, title: 'Caller ID not allowed (unverified, invalid or out of range)' },
   E_VERIFICATION: { status: 409, title: 'Caller ID verification cannot go ahead' },

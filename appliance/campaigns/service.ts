@@ -1,5 +1,5 @@
 // Campaign life cycle: create (checked whole), start (snapshot of the list + status in one
-// transaction), pause, resume, stop, and an ETA. The dialer does the calling.
+// transaction), pause, resume, stop, delete (only with nothing on record), and an ETA. The dialer does the calling.
 import type { Db } from '../store/db.ts';
 import type { Settings } from '../config/types.ts';
 import { AppError } from '../errors.ts';
@@ -123,6 +123,32 @@ export class CampaignService {
   /** Stop for good: no new calls; calls in progress finish; remaining contacts are marked stopped. */
   stop(id: number): CampaignView {
     return this.transition(id, ['running', 'paused', 'draft'], 'stopped');
+  }
+
+  /**
+   * Delete a campaign that has nothing on record: not running or paused, no attempt and no contact blocked
+   * by compliance (those rows prove what the box did and stay in reports). Its per-contact snapshot and
+   * pack stamp go with it, in one transaction with `inTx` (the staff audit entry).
+   */
+  remove(id: number, inTx?: (c: CampaignRow) => void): CampaignRow {
+    const db = this.deps.db;
+    return db.transaction(() => {
+      const c = this.repo.get(id);
+      const attempts = db.prepare('SELECT COUNT(*) FROM attempts WHERE campaign_id = ?').pluck().get(id) as number;
+      const blocked = db.prepare("SELECT COUNT(*) FROM campaign_contacts WHERE campaign_id = ? AND state = 'blocked'").pluck().get(id) as number;
+      if (attempts > 0 || blocked > 0) {
+        const what = [attempts > 0 ? `${attempts} call attempt${attempts > 1 ? 's' : ''}` : '', blocked > 0 ? `${blocked} contact${blocked > 1 ? 's' : ''} blocked by compliance` : ''].filter(Boolean).join(' and ');
+        throw new AppError('E_CAMPAIGN_IN_USE', `campaign "${c.name}" cannot be deleted: it has ${what} on record, the proof of what the box did, kept for compliance and shown in its report`, { campaign: id });
+      }
+      if (c.status === 'running' || c.status === 'paused') {
+        throw new AppError('E_CAMPAIGN_IN_USE', `campaign "${c.name}" is ${c.status}; stop it before deleting it`, { campaign: id });
+      }
+      db.prepare('DELETE FROM campaign_contacts WHERE campaign_id = ?').run(id);
+      db.prepare('DELETE FROM compliance_campaign_pack WHERE campaign_id = ?').run(id);
+      db.prepare('DELETE FROM campaigns WHERE id = ?').run(id);
+      inTx?.(c);
+      return c;
+    })();
   }
 
   private changed(id: number): void {

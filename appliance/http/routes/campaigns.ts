@@ -1,8 +1,8 @@
-// Campaigns: create (checked whole), edit a draft, start, pause, resume, stop, live view with ETA,
+// Campaigns: create (checked whole), edit or delete a draft, start, pause, resume, stop, live view with ETA,
 // report, and the per-contact CSV export (safe against formula injection).
 import type { FastifyInstance } from 'fastify';
 import type { HttpContext } from '../context.ts';
-import { requireRole } from '../route-kit.ts';
+import { okSchema, requireRole } from '../route-kit.ts';
 import type { CampaignService } from '../../campaigns/service.ts';
 import { auditStaff } from '../staff-audit.ts';
 import { isAppError } from '../../errors.ts';
@@ -102,6 +102,19 @@ export function campaignRoutes(service: CampaignService) {
       const v = service.view(req.params.id);
       auditStaff(ctx, req, 'campaign.update', `campaign:${v.id}`, { purpose: v.config.purpose, pack: v.config.pack ?? null, callerId: v.config.callerId });
       return v;
+    });
+
+    app.delete<{ Params: { id: number } }>('/api/campaigns/:id', {
+      config: requireRole('operator'),
+      schema: {
+        summary: 'Delete a campaign that has nothing on record (a draft, or one stopped before any call); refused with E_CAMPAIGN_IN_USE once it has placed calls or while it runs',
+        tags: ['campaigns'], params: idParams, response: { 200: okSchema },
+      },
+    }, async (req) => {
+      // The audit entry is written in the deletion's own transaction: no deletion without its record.
+      const c = service.remove(req.params.id, (gone) => auditStaff(ctx, req, 'campaign.delete', `campaign:${gone.id}`, { name: gone.name, status: gone.status, listId: gone.listId }));
+      ctx.deps.logger.info({ campaignId: c.id, user: req.session?.username }, 'campaign deleted');
+      return { ok: true };
     });
 
     for (const action of ['start', 'pause', 'resume', 'stop'] as const) {
