@@ -2,6 +2,7 @@
 // (with field-level messages), and a trip to /login when the session has ended.
 import { useEffect, useState } from 'preact/hooks';
 import { navigate } from './router.ts';
+import { errorMessage } from './error-messages.ts';
 import { plainFieldMessage } from './schema-messages.ts';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -15,6 +16,8 @@ export interface Session {
   idleTimeoutSec: number;
 }
 
+/** A failed call. `message` is in the page's language (read at each render, so a language switch applies
+ * to errors already shown); `serverMessage` keeps the box's own English words. */
 export class ApiError extends Error {
   status: number;
   code: string;
@@ -22,6 +25,7 @@ export class ApiError extends Error {
   fields: Record<string, string>;
   /** The error's `where` object (e.g. { retryAfterSec: 30 }). */
   where: Record<string, string | number>;
+  readonly serverMessage: string;
 
   constructor(status: number, code: string, message: string, fields: Record<string, string> = {}, where: Record<string, string | number> = {}) {
     super(message);
@@ -30,12 +34,16 @@ export class ApiError extends Error {
     this.code = code;
     this.fields = fields;
     this.where = where;
+    this.serverMessage = message;
+    Object.defineProperty(this, 'message', { get: () => errorMessage(this.code, this.serverMessage, this.where), configurable: true });
   }
 
   /** The message for one field (looked up as given or with "body." in front), in plain words of the page's language. */
   field(name: string): string | undefined {
     const raw = this.fields[name] ?? this.fields[`body.${name}`];
-    return raw === undefined ? undefined : plainFieldMessage(raw);
+    if (raw === undefined) return undefined;
+    // The whole error copied to the field it names (see parseError) is translated as the whole error.
+    return raw === this.serverMessage ? this.message : plainFieldMessage(raw);
   }
 }
 
@@ -83,7 +91,7 @@ function parseError(status: number, text: string): ApiError {
   }
   const e = (body as { error?: { code?: unknown; message?: unknown; where?: unknown; fields?: unknown } } | null)?.error;
   if (!e || typeof e.message !== 'string') {
-    return new ApiError(status, status === 0 ? 'E_NETWORK' : 'E_HTTP', status === 0 ? 'The box did not answer; check the network.' : `The box answered ${status}.`);
+    return status === 0 ? new ApiError(0, 'E_NETWORK', 'The box did not answer; check the network.') : new ApiError(status, 'E_HTTP', `The box answered ${status}.`, {}, { status });
   }
   const fields: Record<string, string> = {};
   if (Array.isArray(e.fields)) {
