@@ -41,18 +41,33 @@ export const ERRORS = {
 
 export type ErrorCode = keyof typeof ERRORS;
 
+/** One problem with one field of a request or document: the web UI shows `message` next to `key`. */
+export interface FieldError {
+  key: string;
+  message: string;
+}
+
 export class AppError extends Error {
   readonly code: ErrorCode;
   readonly status: number;
   /** Where the problem is: a settings key, a file row/column, a header, a field. */
   readonly where?: Record<string, string | number>;
+  /** Every field at fault, for forms (the HTTP error body carries them as `fields`). */
+  fields?: FieldError[];
 
-  constructor(code: ErrorCode, message: string, where?: Record<string, string | number>, options?: { cause?: unknown }) {
-    super(message, options);
+  constructor(code: ErrorCode, message: string, where?: Record<string, string | number>, options?: { cause?: unknown; fields?: FieldError[] }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'AppError';
     this.code = code;
     this.status = ERRORS[code].status;
     this.where = where;
+    if (options?.fields) this.fields = options.fields;
+  }
+
+  /** The same error with the fields at fault attached (for an error raised below the route). */
+  withFields(fields: FieldError[]): this {
+    this.fields = fields;
+    return this;
   }
 
   toJSON(): { code: ErrorCode; message: string; where?: Record<string, string | number> } {

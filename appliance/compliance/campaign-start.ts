@@ -103,7 +103,7 @@ export function checkCampaignStart(db: Db, campaign: Pick<CampaignRow, 'config'>
   const err = new AppError(callerId ? 'E_CALLER_ID' : 'E_COMPLIANCE', `campaign${campaign.id ? ` ${campaign.id}` : ''} cannot start: ${blocking.map((p) => p.message).join('; ')}`, {
     ...(campaign.id ? { campaign: campaign.id } : {}), reason: first.code, ...(callerId ? { callerId: campaign.config.callerId } : {}),
   });
-  throw Object.assign(err, { fields: blocking.map((p) => ({ key: fieldOf(p.code), message: p.message })) });
+  throw err.withFields(blocking.map((p) => ({ key: fieldOf(p.code), message: p.message })));
 }
 
 function fieldOf(code: StartProblem['code']): string {

@@ -5,7 +5,7 @@ import { Low, type Adapter } from 'lowdb';
 import { openSync, writeSync, fsyncSync, fchmodSync, closeSync, renameSync, readFileSync, mkdirSync, existsSync, unlinkSync } from 'node:fs';
 import { dirname, join, basename } from 'node:path';
 import { Ajv, type ErrorObject } from 'ajv';
-import { AppError } from '../errors.ts';
+import { AppError, type FieldError } from '../errors.ts';
 import { defaultSettings, SETTINGS_VERSION } from './defaults.ts';
 import { settingsSchema } from './schema.ts';
 import type { Settings } from './types.ts';
@@ -66,10 +66,6 @@ function keyOf(err: ErrorObject): string {
   return path || '(root)';
 }
 
-export interface FieldError {
-  key: string;
-  message: string;
-}
 
 /** Schema plus cross-field checks; returns every problem with the key it concerns. */
 export function checkSettings(doc: unknown): FieldError[] {
@@ -102,9 +98,7 @@ export function assertValid(doc: unknown): Settings {
   const errors = checkSettings(doc);
   if (errors.length > 0) {
     const first = errors[0]!;
-    const err = new AppError('E_CONFIG_INVALID', `setting ${first.key}: ${first.message}${errors.length > 1 ? ` (and ${errors.length - 1} more)` : ''}`, { key: first.key });
-    Object.assign(err, { fields: errors });
-    throw err;
+    throw new AppError('E_CONFIG_INVALID', `setting ${first.key}: ${first.message}${errors.length > 1 ? ` (and ${errors.length - 1} more)` : ''}`, { key: first.key }, { fields: errors });
   }
   return doc as Settings;
 }

@@ -31,7 +31,7 @@ const verification = {
 } as const;
 
 function invalid(key: string, message: string): AppError {
-  return Object.assign(new AppError('E_REQUEST_INVALID', `${key}: ${message}`, { field: key }), { fields: [{ key, message }] });
+  return new AppError('E_REQUEST_INVALID', `${key}: ${message}`, { field: key }, { fields: [{ key, message }] });
 }
 
 export function callerIdRoutes(verifier: CallerIdVerifier) {

@@ -36,7 +36,7 @@ export function complianceRoutes(deps: ComplianceRouteDeps = {}) {
     const country = (c?: string): string => c ?? ctx.deps.settingsStore.get().box.country;
     const e164Of = (text: string, c?: string): string => {
       const n = numberFromText(text, country(c));
-      if (!n) throw Object.assign(new AppError('E_REQUEST_INVALID', `"${text.slice(0, 40)}" is not a phone number we can read`, { field: 'number' }), { fields: [{ key: 'number', message: 'not a phone number' }] });
+      if (!n) throw new AppError('E_REQUEST_INVALID', `"${text.slice(0, 40)}" is not a phone number we can read`, { field: 'number' }, { fields: [{ key: 'number', message: 'not a phone number' }] });
       return n;
     };
 

@@ -162,12 +162,12 @@ export function listsRoutes(app: FastifyInstance, ctx: HttpContext): void {
         if (typeof raw.mapping === 'string') raw.mapping = JSON.parse(raw.mapping);
       } catch {
         await removeUpload(ctx.uploadsDir, upload);
-        throw Object.assign(new AppError('E_IMPORT_MAPPING', 'mapping is not valid JSON', { key: 'body.mapping' }), { fields: [{ key: 'body.mapping', message: 'is not valid JSON' }] });
+        throw new AppError('E_IMPORT_MAPPING', 'mapping is not valid JSON', { key: 'body.mapping' }, { fields: [{ key: 'body.mapping', message: 'is not valid JSON' }] });
       }
       if (!validateImportFields(raw)) {
         await removeUpload(ctx.uploadsDir, upload);
         const list = validationFields('body', validateImportFields.errors ?? []);
-        throw Object.assign(new AppError('E_REQUEST_INVALID', `${list[0]!.key} ${list[0]!.message}`, { key: list[0]!.key }), { fields: list });
+        throw new AppError('E_REQUEST_INVALID', `${list[0]!.key} ${list[0]!.message}`, { key: list[0]!.key }, { fields: list });
       }
       fields = raw;
     } else {

@@ -46,8 +46,7 @@ export function settingsRoutes(app: FastifyInstance, ctx: HttpContext): void {
     if (usersChanged(next, stored)) fields.push({ key: 'users', message: 'users are managed at /api/users' });
     fields.push(...forgedVerifications(next, stored.callerIds));
     if (fields.length > 0) {
-      const err = new AppError('E_CONFIG_INVALID', `setting ${fields[0]!.key}: ${fields[0]!.message}`, { key: fields[0]!.key });
-      throw Object.assign(err, { fields });
+      throw new AppError('E_CONFIG_INVALID', `setting ${fields[0]!.key}: ${fields[0]!.message}`, { key: fields[0]!.key }, { fields });
     }
     next.users = stored.users;
     next.version = stored.version;

@@ -10,6 +10,7 @@ import { maskNumber } from '../../log.ts';
 import { runScriptedCall } from '../../scripts/message-script.ts';
 import type { HttpContext } from '../context.ts';
 import { requireRole, sessionOf } from '../route-kit.ts';
+import { auditStaff } from '../staff-audit.ts';
 
 export interface TrunkTestDeps {
   engine: Pick<CallEngine, 'dial' | 'trunks'>;
@@ -22,7 +23,7 @@ const RING_TIMEOUT_MS = 30000;
 const COLLECT_AFTER_MS = 3000;
 
 export function trunkTestRoutes(deps: TrunkTestDeps) {
-  return (app: FastifyInstance, _ctx: HttpContext): void => {
+  return (app: FastifyInstance, ctx: HttpContext): void => {
     app.post<{ Params: { name: string }; Body: { to: string; recordingId: string } }>('/api/trunks/:name/test-call', {
       config: requireRole('admin'),
       schema: {
@@ -60,24 +61,27 @@ export function trunkTestRoutes(deps: TrunkTestDeps) {
     }, async (req) => {
       const trunk = req.params.name;
       if (!deps.engine.trunks().some((t) => t.name === trunk)) {
-        throw Object.assign(new AppError('E_TRUNK_UNKNOWN', `No trunk named "${trunk}" is running (save the settings first).`, { trunk }), { fields: [{ key: 'trunk', message: 'unknown or not running' }] });
+        throw new AppError('E_TRUNK_UNKNOWN', `No trunk named "${trunk}" is running (save the settings first).`, { trunk }, { fields: [{ key: 'trunk', message: 'unknown or not running' }] });
       }
       let to: string;
       try {
         to = normaliseTarget(req.body.to);
       } catch (e) {
-        if (e instanceof AppError) throw Object.assign(e, { fields: [{ key: 'body.to', message: 'give a number with its country code (+33612345678) or a sip: URI' }] });
+        if (e instanceof AppError) throw e.withFields([{ key: 'body.to', message: 'give a number with its country code (+33612345678) or a sip: URI' }]);
         throw e;
       }
       let play: PromptRef;
       try {
         play = deps.prompt(req.body.recordingId);
       } catch (e) {
-        if (e instanceof AppError) throw Object.assign(e, { fields: [{ key: 'body.recordingId', message: 'no such recording' }] });
+        if (e instanceof AppError) throw e.withFields([{ key: 'body.recordingId', message: 'no such recording' }]);
         throw e;
       }
       const settings = deps.settings();
-      req.log.info({ by: sessionOf(req).username, trunk, to: to.startsWith('sip') ? to : maskNumber(to) }, 'test call');
+      const shown = to.startsWith('sip') ? to : maskNumber(to);
+      req.log.info({ by: sessionOf(req).username, trunk, to: shown }, 'test call');
+      // A call placed outside any campaign's rules: the audit log keeps who placed it, where and to whom.
+      auditStaff(ctx, req, 'trunk.test-call', trunk, { to: shown, recording: req.body.recordingId });
       const call = deps.engine.dial({
         to,
         from: settings.callerIds.find((c) => c.verified)?.number ?? 'anonymous',

@@ -15,7 +15,7 @@ const userSchema = { type: 'object', required: ['username', 'role'], properties:
 const usernameParams = { type: 'object', required: ['username'], properties: { username: usernameSchema } } as const;
 
 function invalid(key: string, message: string): AppError {
-  return Object.assign(new AppError('E_CONFIG_INVALID', `${key}: ${message}`, { key }), { fields: [{ key, message }] });
+  return new AppError('E_CONFIG_INVALID', `${key}: ${message}`, { key }, { fields: [{ key, message }] });
 }
 
 function noSuchUser(username: string): AppError {

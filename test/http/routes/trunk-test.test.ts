@@ -18,6 +18,12 @@ test('a test call on the sandbox trunk reports its outcome; bad targets and reco
   t.is(r.body.trunk, trunk);
   t.is(r.body.outcome, 'human');
   t.true(r.body.messagePlayedMs > 0);
+  // Placed outside any campaign's rules, so the audit log keeps it, with the number masked.
+  const audit = await box.api.get<{ action: string; actor: string; subject: string; details: { to: string } }[]>('/api/compliance/audit?limit=1000');
+  const entry = audit.body.find((e) => e.action === 'trunk.test-call');
+  t.truthy(entry, 'the test call is in the audit log');
+  t.is(entry?.subject, trunk);
+  t.false(entry?.details.to.includes('12345678'), `the number is masked: ${entry?.details.to}`);
 
   const badTarget = await box.api.send<ErrorBody>('POST', `/api/trunks/${trunk}/test-call`, { to: 'call me', recordingId: rec.body.id });
   t.is(badTarget.status, 400);
