@@ -17,7 +17,7 @@ test('every code in the box registry has a French message', (t) => {
 
 test('French messages are filled from where; English keeps the box message', (t) => {
   t.is(errorMessage('E_IMPORT_FILE', 'bad.csv, row 4: Invalid Closing Quote', { file: 'bad.csv', row: 4 }, 'fr'),
-    'Le fichier de contacts « bad.csv » est vide ou illisible (ligne 4) : envoyez un fichier CSV ou Excel (.xlsx) qui contient des contacts.');
+    'Le fichier de contacts est vide ou illisible (ligne 4) : envoyez un fichier CSV ou Excel (.xlsx) qui contient des contacts.');
   t.is(errorMessage('E_IMPORT_FILE', 'The uploaded file is empty.', { file: 'empty.csv' }, 'en'), 'The uploaded file is empty.');
   t.is(errorMessage('E_CONFIG_INVALID', 'setting sip.port: must be <= 65535', { key: 'sip.port' }, 'fr'), 'Réglage non valide : sip.port.');
   t.is(errorMessage('E_REQUEST_INVALID', 'body.name is required', { key: 'body.name' }, 'fr'), 'Demande non valide : champ name.');

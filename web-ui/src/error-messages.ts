@@ -24,7 +24,7 @@ export const FR_BY_CODE: Record<ErrorCode, string> = {
   E_RTP_PORTS: 'Aucun port RTP libre.',
   E_SDP: 'Description de média (SDP) inutilisable reçue de l’autre côté.',
   E_PROMPT: 'Enregistrement inutilisable[ (option --{option})].',
-  E_IMPORT_FILE: 'Le fichier de contacts[ « {file} »] est vide ou illisible[ (ligne {row})] : envoyez un fichier CSV ou Excel (.xlsx) qui contient des contacts.',
+  E_IMPORT_FILE: 'Le fichier de contacts est vide ou illisible[ (ligne {row})] : envoyez un fichier CSV ou Excel (.xlsx) qui contient des contacts.',
   E_IMPORT_ROW: 'Ligne non valide dans le fichier de contacts[ : ligne {row}][, colonne « {column} »][, champ {field}].',
   E_IMPORT_MAPPING: 'Correspondance des colonnes non valide[ : la colonne « {column} » n’est pas dans le fichier][ : pays « {country} » inconnu, donnez un code à deux lettres comme FR][ : champ {field}][ : champ {key}].',
   E_LIST_EXISTS: 'Une liste de contacts porte déjà ce nom[ (« {list} »)] : choisissez-en un autre ou supprimez-la d’abord.',
