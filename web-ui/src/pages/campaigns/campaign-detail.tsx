@@ -1,5 +1,5 @@
 // One campaign: its state, live counters (WebSocket feed), the preflight report and ETA before a start,
-// and the start / pause / resume / stop actions with the box's reasons when it refuses.
+// and the start / pause / resume / stop actions with the box's reasons when it refuses; a draft can be deleted.
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, asApiError, roleAllows, useApi, useSession } from '../../api.ts';
 import { subscribe } from '../../live.ts';
@@ -10,6 +10,8 @@ import { purposeLabel, statusLabel } from '../../messages.ts';
 import { formatEta } from './format.ts';
 import { progressOf } from './campaign-list.tsx';
 import { PreflightReport } from './preflight-report.tsx';
+import { useConfirmedDelete } from '../../use-confirmed-delete.ts';
+import { navigate } from '../../router.ts';
 import { isCountersEvent, type CampaignView, type StartProblem } from './types.ts';
 import './campaigns.css';
 
@@ -26,6 +28,10 @@ export function CampaignDetail({ id }: { id: number }) {
   const [done, setDone] = useState<string | null>(null);
   const [confirmStop, setConfirmStop] = useState(false);
   const [preflightTick, setPreflightTick] = useState(0);
+  const { setDoomed, error: deleteError, dialog: deleteDialog } = useConfirmedDelete<CampaignView>(
+    (c) => `/api/campaigns/${c.id}`,
+    () => navigate('/campaigns', { replace: true }),
+  );
 
   useEffect(() => {
     if (loaded.data) setView(loaded.data);
@@ -99,6 +105,7 @@ export function CampaignDetail({ id }: { id: number }) {
             {error.problems.length > 0 && <ul>{error.problems.map((p, i) => <li key={i}>{p.message}</li>)}</ul>}
           </Notice>
         )}
+        {deleteError && <Notice kind="error" title={t('refused.delete')} testId="delete-error">{deleteError}</Notice>}
         {canRun && (
           <div class="actions">
             {view.status === 'draft' && <Link class="btn btn--secondary" href={`/campaigns/${id}/edit`}>{t('edit')}</Link>}
@@ -106,6 +113,7 @@ export function CampaignDetail({ id }: { id: number }) {
             {view.status === 'running' && <Button busy={busy === 'pause'} onClick={() => act('pause')}>{t('pause')}</Button>}
             {view.status === 'paused' && <Button variant="primary" busy={busy === 'resume'} onClick={() => act('resume')}>{t('resume')}</Button>}
             {!finished && <Button variant="danger" busy={busy === 'stop'} onClick={() => setConfirmStop(true)}>{t('stop')}</Button>}
+            {view.status === 'draft' && <Button variant="danger" onClick={() => setDoomed(view)}>{t('delete')}</Button>}
           </div>
         )}
         <p class="links">
@@ -118,6 +126,9 @@ export function CampaignDetail({ id }: { id: number }) {
       <ConfirmDialog open={confirmStop} title={t('stopTitle')} confirmLabel={t('stop')} cancelLabel={t('cancel')} danger busy={busy === 'stop'}
         onConfirm={() => act('stop')} onCancel={() => setConfirmStop(false)}>
         <p>{t('stopBody')}</p>
+      </ConfirmDialog>
+      <ConfirmDialog {...deleteDialog} title={t('deleteTitle', { name: view.name })}>
+        <p>{t('deleteBody')}</p>
       </ConfirmDialog>
     </Page>
   );

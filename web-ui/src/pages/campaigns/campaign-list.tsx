@@ -1,9 +1,11 @@
-// Every campaign with its state and progress; counters move with the live feed.
+// Every campaign with its state and progress; counters move with the live feed. A draft can be deleted
+// here (after a confirmation); the box refuses once a campaign has placed calls.
 import { useEffect, useState } from 'preact/hooks';
 import { roleAllows, useApi, useSession } from '../../api.ts';
 import { subscribe } from '../../live.ts';
 import { formatNumber } from '../../i18n.ts';
-import { Link, Notice, Page, ProgressBar, Table } from '../../components/index.ts';
+import { Button, ConfirmDialog, Link, Notice, Page, ProgressBar, Table, type Column } from '../../components/index.ts';
+import { useConfirmedDelete } from '../../use-confirmed-delete.ts';
 import { t } from './messages.ts';
 import { statusLabel } from '../../messages.ts';
 import { isCountersEvent, type CampaignView } from './types.ts';
@@ -18,6 +20,22 @@ export function CampaignList() {
   const session = useSession();
   const { data, error, reload } = useApi<CampaignView[]>('/api/campaigns');
   const [rows, setRows] = useState<CampaignView[]>([]);
+  const [done, setDone] = useState<string | null>(null);
+  const { doomed, setDoomed, error: deleteError, dialog } = useConfirmedDelete<CampaignView>(
+    (c) => `/api/campaigns/${c.id}`,
+    (c) => {
+      setDone(t('deleted', { name: c.name }));
+      setRows((list) => list.filter((x) => x.id !== c.id));
+    },
+    () => setDone(null),
+  );
+  const canRun = roleAllows(session?.role, 'operator');
+  const actions: Array<Column<CampaignView>> = canRun ? [{
+    key: 'actions', label: t('actions'),
+    render: (c) => c.status === 'draft'
+      ? <Button variant="link" onClick={() => { setDone(null); setDoomed(c); }} aria-label={t('deleteNamed', { name: c.name })}>{t('delete')}</Button>
+      : null,
+  }] : [];
   useEffect(() => setRows(data ?? []), [data]);
   useEffect(() => subscribe('campaign.counters', (d) => {
     if (!isCountersEvent(d)) return;
@@ -30,8 +48,10 @@ export function CampaignList() {
     });
   }), []);
   return (
-    <Page title={t('title')} actions={roleAllows(session?.role, 'operator') ? <Link class="btn btn--primary" href="/campaigns/new">{t('new')}</Link> : undefined}>
+    <Page title={t('title')} actions={canRun ? <Link class="btn btn--primary" href="/campaigns/new">{t('new')}</Link> : undefined}>
       {error && <Notice kind="error">{error.message}</Notice>}
+      {done && <Notice kind="success">{done}</Notice>}
+      {deleteError && <Notice kind="error" title={t('refused.delete')} testId="delete-error">{deleteError}</Notice>}
       <Table
         caption={t('listCaption')}
         testId="campaign-list"
@@ -54,8 +74,12 @@ export function CampaignList() {
           },
           { key: 'active', label: t('active'), align: 'right', render: (c) => formatNumber(c.counters.active) },
           { key: 'eta', label: t('eta'), render: (c) => formatEta(c.etaMs, c.status) },
+          ...actions,
         ]}
       />
+      <ConfirmDialog {...dialog} title={t('deleteTitle', { name: doomed?.name ?? '' })}>
+        <p>{t('deleteBody')}</p>
+      </ConfirmDialog>
     </Page>
   );
 }
