@@ -136,6 +136,9 @@ function withDefaults(doc: Record<string, unknown>): Record<string, unknown> {
 }
 
 /** Environment overrides, applied in memory at start (never written back). */
+/** Environment variables that carry secrets (the engine's, from /etc/appliance/engine.env). */
+export const SECRET_ENV = ['APPLIANCE_DRACHTIO_SECRET', 'APPLIANCE_FREESWITCH_PASSWORD'] as const;
+
 export function envOverrides(env: NodeJS.ProcessEnv): Array<(s: Settings) => void> {
   const out: Array<(s: Settings) => void> = [];
   const int = (name: string, key: string, set: (s: Settings, v: number) => void): void => {
@@ -154,8 +157,8 @@ export function envOverrides(env: NodeJS.ProcessEnv): Array<(s: Settings) => voi
   if (env.APPLIANCE_HTTP_BIND) out.push((s) => { s.http.bindAddress = env.APPLIANCE_HTTP_BIND!; });
   if (env.APPLIANCE_LOG_LEVEL) out.push((s) => { s.logging.level = env.APPLIANCE_LOG_LEVEL as Settings['logging']['level']; });
   // The engine's shared secrets, from /etc/appliance/engine.env (install.sh): in memory only, never logged.
-  const drachtioSecret = env.APPLIANCE_DRACHTIO_SECRET;
-  const freeswitchPassword = env.APPLIANCE_FREESWITCH_PASSWORD;
+  const drachtioSecret = env[SECRET_ENV[0]];
+  const freeswitchPassword = env[SECRET_ENV[1]];
   if (drachtioSecret) out.push((s) => { s.drachtio.secret = drachtioSecret; });
   if (freeswitchPassword) out.push((s) => { s.drachtio.freeswitch.secret = freeswitchPassword; });
   return out;
@@ -196,6 +199,9 @@ export class SettingsStore {
     this.db.data = valid;
     if (!stored || stored.version !== valid.version) await this.db.write();
     this.overrides = [...envOverrides(opts.env ?? {}), ...(opts.overrides ?? [])];
+    // Read once, kept in the overrides: taken out of this process's environment so that the programs it
+    // starts (sox, ffmpeg, espeak-ng, openssl, systemd-notify, sipp) never inherit them.
+    if (opts.env === process.env) for (const k of SECRET_ENV) delete process.env[k];
     this.effective = this.applyOverrides(valid);
     return this.effective;
   }

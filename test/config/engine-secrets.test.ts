@@ -2,6 +2,7 @@
 // APPLIANCE_FREESWITCH_PASSWORD): in force in memory, never written to settings.json, never shown by
 // GET /api/settings, and a box on a well-known secret is named at start.
 import test from 'ava';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +17,24 @@ const ENV = { APPLIANCE_DRACHTIO_SECRET: DRACHTIO, APPLIANCE_FREESWITCH_PASSWORD
 function tmp(): string {
   return mkdtempSync(join(tmpdir(), 'vba-engine-secrets-'));
 }
+
+test('the box takes the engine secrets out of its environment, so the programs it starts do not inherit them', async (t) => {
+  const dir = tmp();
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const saved = { ...process.env };
+  t.teardown(() => { for (const k of Object.keys(ENV)) { if (saved[k] === undefined) delete process.env[k]; else process.env[k] = saved[k]; } });
+  Object.assign(process.env, ENV);
+  const store = new SettingsStore(SettingsStore.pathIn(dir));
+  const s = await store.load({ env: process.env });
+  t.is(s.drachtio.secret, DRACHTIO);
+  t.is(s.drachtio.freeswitch.secret, FREESWITCH);
+  t.false('APPLIANCE_DRACHTIO_SECRET' in process.env);
+  t.false('APPLIANCE_FREESWITCH_PASSWORD' in process.env);
+  const child = execFileSync('env', { encoding: 'utf8' });
+  t.false(child.includes(DRACHTIO) || child.includes(FREESWITCH), 'a child process sees neither secret');
+  // Still in force after a change through the store.
+  t.is((await store.update((d) => { d.box.name = 'renamed'; })).drachtio.secret, DRACHTIO);
+});
 
 test('the engine secrets from the environment are in force but never written to settings.json', async (t) => {
   const dir = tmp();
