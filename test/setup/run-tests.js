@@ -57,9 +57,9 @@ function ensurePeers() {
 }
 
 function typecheck() {
-  // The box and its tests, then the web UI (its own JSX settings).
+  // The box and its tests, then the web UI (its own JSX settings), then the UI's unit tests (both).
   const tsc = join(root, 'node_modules/typescript/bin/tsc');
-  return [root, join(root, 'web-ui/tsconfig.json')].every((p) => spawnSync(process.execPath, [tsc, '--noEmit', '-p', p], { stdio: 'inherit', cwd: root }).status === 0);
+  return [root, join(root, 'web-ui/tsconfig.json'), join(root, 'test/web-ui/tsconfig.json')].every((p) => spawnSync(process.execPath, [tsc, '--noEmit', '-p', p], { stdio: 'inherit', cwd: root }).status === 0);
 }
 
 /** One ava run; its TAP lines are counted into `counts` and `failures`. `pass` is read by ava.config.js. */
