@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { extname, join } from 'node:path';
+import { basename, extname, join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { AppError } from '../errors.ts';
@@ -107,4 +107,15 @@ export async function purgeUploads(dir: string, now: number, maxAgeMs = UPLOAD_M
     }
   }
   return removed;
+}
+
+/**
+ * An error from reading an upload, told with the name the user gave the file: the readers name the
+ * stored copy (a random id), which means nothing to the person who sent it.
+ */
+export function inUserTerms(e: unknown, upload: Pick<Upload, 'fileName' | 'path'>): unknown {
+  if (!(e instanceof AppError) || e.where?.file === undefined) return e;
+  const stored = basename(upload.path);
+  if (e.where.file !== stored) return e;
+  return new AppError(e.code, e.message.split(stored).join(upload.fileName), { ...e.where, file: upload.fileName }, { cause: e.cause, ...(e.fields ? { fields: e.fields } : {}) });
 }

@@ -158,7 +158,12 @@ test('an upload over the size limit gets 413 and leaves nothing behind; an unrea
   const garbage = multipart([{ name: 'file', value: Buffer.from([0x50, 0x4b, 0x03, 0x04, 0, 0, 0xff, 0xfe, 1, 2, 3]), filename: 'list.xlsx' }]);
   const g = await box.app.inject({ method: 'POST', url: '/api/lists/preview', headers: { ...op.headers, ...garbage.headers }, payload: garbage.payload });
   t.is(g.statusCode, 400, g.body);
-  t.regex((g.json() as { error: { code: string } }).error.code, /^E_IMPORT_/);
+  const ge = (g.json() as { error: { code: string; message: string; where?: { file?: string } } }).error;
+  t.regex(ge.code, /^E_IMPORT_/);
+  // The error names the file the user sent, not the box's stored copy of it.
+  t.is(ge.where?.file, 'list.xlsx');
+  t.true(ge.message.includes('list.xlsx'), ge.message);
+  t.notRegex(ge.message, /[0-9a-f]{32}/);
   t.notRegex(g.body, /at .*\.(js|ts):\d+/);
   t.deepEqual(uploads(box), []);
 });

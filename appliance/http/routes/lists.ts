@@ -10,7 +10,7 @@ import type { HttpContext } from '../context.ts';
 import type { ImportReport, Mapping } from '../contacts-port.ts';
 import { validationFields } from '../error-handler.ts';
 import { okSchema, requireRole, sessionOf } from '../route-kit.ts';
-import { findUpload, isTooLargeError, removeUpload, saveUpload, tooLarge, type Upload } from '../uploads.ts';
+import { findUpload, inUserTerms, isTooLargeError, removeUpload, saveUpload, tooLarge, type Upload } from '../uploads.ts';
 import { importReportSchema, listPreviewSchema, mappingSchema, contactPageSchema, listSummarySchema } from './lists-schemas.ts';
 import { auditStaff } from '../staff-audit.ts';
 
@@ -100,7 +100,7 @@ export function listsRoutes(app: FastifyInstance, ctx: HttpContext): void {
       return report;
     } catch (e) {
       ctx.live.publish('import.progress', { ...base, phase: 'failed', rows: 0, bytesRead: 0, bytesTotal: upload.bytes, accepted: 0, rejected: 0 });
-      throw e;
+      throw inUserTerms(e, upload);
     } finally {
       await removeUpload(ctx.uploadsDir, upload);
     }
@@ -129,7 +129,7 @@ export function listsRoutes(app: FastifyInstance, ctx: HttpContext): void {
       return { uploadId: upload.uploadId, fileName: upload.fileName, bytes: upload.bytes, preview };
     } catch (e) {
       await removeUpload(ctx.uploadsDir, upload);
-      throw e;
+      throw inUserTerms(e, upload);
     }
   });
 
