@@ -6,6 +6,7 @@
 // hold the database's only write lock for the whole import (the dialer's ledger writes would wait or
 // fail) or, on the shared connection, swallow other code's writes into a transaction that might roll back.
 import { Worker } from 'node:worker_threads';
+import { isRunning, processMark } from '../system/process-mark.ts';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AppError, ERRORS, type ErrorCode } from '../errors.ts';
@@ -82,7 +83,7 @@ export async function importContacts(db: Db, file: string, opts: ImportOptions):
   const fileName = opts.fileName ?? basename(file);
   const started = performance.now();
   const cpuAtStart = threadCpuMs();
-  const listId = repo.beginList({ name: opts.list, sourceFile: fileName, country, createdAt });
+  const listId = repo.beginList({ name: opts.list, sourceFile: fileName, country, createdAt, importer: processMark() });
   const listName = opts.list.trim();
 
   const input: WorkerInput = {
@@ -241,7 +242,10 @@ export async function importContacts(db: Db, file: string, opts: ImportOptions):
   });
 }
 
-/** Removes lists a crash left half-imported; main.ts calls it at boot. Returns how many. */
+/**
+ * Removes lists a crash left half-imported; main.ts calls it at boot. A list whose importing process
+ * still runs (`appliance import` beside the starting box) is left to it. Returns how many were removed.
+ */
 export function sweepInterruptedImports(db: Db): number {
-  return new ContactsRepo(db).sweepUnfinished();
+  return new ContactsRepo(db).sweepUnfinished(isRunning);
 }

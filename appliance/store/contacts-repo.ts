@@ -78,7 +78,7 @@ export class ContactsRepo {
   }
 
   /** Reserves the name and returns the id of a list being imported (invisible until published). */
-  beginList(input: { name: string; sourceFile: string | null; country: string; createdAt: string }): number {
+  beginList(input: { name: string; sourceFile: string | null; country: string; createdAt: string; importer?: string }): number {
     const name = input.name.trim();
     if (name === '' || name.length > 100) throw new AppError('E_IMPORT_MAPPING', 'a list name needs 1 to 100 characters', { field: 'list' });
     const existing = this.stmt('SELECT status FROM lists WHERE name = ?').get(name) as { status: string } | undefined;
@@ -86,8 +86,8 @@ export class ContactsRepo {
       const why = existing.status === 'ready' ? 'already exists' : 'is being imported right now';
       throw new AppError('E_LIST_EXISTS', `a contact list named "${name}" ${why}; choose another name or delete it first`, { list: name });
     }
-    return Number(this.stmt("INSERT INTO lists (name, status, source_file, country, created_at) VALUES (?, 'importing', ?, ?, ?)")
-      .run(name, input.sourceFile, input.country, input.createdAt).lastInsertRowid);
+    return Number(this.stmt("INSERT INTO lists (name, status, source_file, country, created_at, importer) VALUES (?, 'importing', ?, ?, ?, ?)")
+      .run(name, input.sourceFile, input.country, input.createdAt, input.importer ?? null).lastInsertRowid);
   }
 
   /** Appends contacts to a list being imported, in one transaction. */
@@ -145,10 +145,11 @@ export class ContactsRepo {
   }
 
   /** Lists left 'importing' by a crash or a kill: removed at boot (and before each import). */
-  sweepUnfinished(): number {
-    const ids = this.stmt("SELECT id FROM lists WHERE status = 'importing'").pluck().all() as number[];
-    for (const id of ids) this.discardList(id);
-    return ids.length;
+  sweepUnfinished(stillImporting: (importer: string | null) => boolean = () => false): number {
+    const rows = this.stmt("SELECT id, importer FROM lists WHERE status = 'importing'").all() as { id: number; importer: string | null }[];
+    const gone = rows.filter((r) => !stillImporting(r.importer));
+    for (const r of gone) this.discardList(r.id);
+    return gone.length;
   }
 
   getList(idOrName: number | string): ListRow | null {

@@ -1,5 +1,8 @@
 // The contact-list repository: staged lists stay invisible, search pages, deletes respect campaigns.
 import test from 'ava';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { isRunning, processMark } from '../../appliance/system/process-mark.ts';
 import { openStore } from '../../appliance/store/db.ts';
 import { ContactsRepo, type NewContact } from '../../appliance/store/contacts-repo.ts';
 import { sweepInterruptedImports } from '../../appliance/contacts/import.ts';
@@ -86,4 +89,36 @@ test('a list a live campaign uses cannot be deleted; a finished campaign does no
   t.false(repo.deleteList(id));
   t.is(db.prepare('SELECT COUNT(*) FROM contacts').pluck().get(), 0);
   db.close();
+});
+
+test('the boot sweep leaves a list whose importing process still runs (appliance import beside the box)', async (t) => {
+  const db = openStore({ dir: ':memory:' });
+  const repo = new ContactsRepo(db);
+  // Another process on this machine stands for the command-line import.
+  const other = spawn('sleep', ['30'], { stdio: 'ignore' });
+  t.teardown(() => other.kill('SIGKILL'));
+  await once(other, 'spawn');
+  const running = repo.beginList({ name: 'En cours', sourceFile: null, country: 'FR', createdAt: 'x', importer: processMark(other.pid!) });
+  const legacy = repo.beginList({ name: 'Sans marque', sourceFile: null, country: 'FR', createdAt: 'x' });
+  t.true(isRunning(processMark(other.pid!)));
+  t.is(sweepInterruptedImports(db), 1, 'only the list with no living importer goes');
+  t.deepEqual(db.prepare("SELECT id FROM lists WHERE status = 'importing'").pluck().all(), [running]);
+  t.not(running, legacy);
+  // Once that process is gone (killed mid-import), the next sweep removes its list.
+  other.kill('SIGKILL');
+  await once(other, 'exit');
+  t.false(isRunning(processMark(other.pid!)));
+  t.is(sweepInterruptedImports(db), 1);
+  t.is(db.prepare('SELECT COUNT(*) FROM lists').pluck().get(), 0);
+  db.close();
+});
+
+test('a process mark names one process: a reused pid with another start time, or another boot, is not it', (t) => {
+  const mine = processMark();
+  t.true(isRunning(mine));
+  const [boot, pid, ticks] = mine.split(':');
+  t.false(isRunning(`${boot}:${pid}:${Number(ticks) + 1}`), 'same pid, started at another time');
+  t.false(isRunning(`another-boot:${pid}:${ticks}`));
+  t.false(isRunning(null));
+  t.false(isRunning('garbage'));
 });
