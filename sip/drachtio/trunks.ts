@@ -107,13 +107,15 @@ export class DrachtioTrunks extends EventEmitter<{ trunk: [TrunkStatus] }> {
     const started = Date.now();
     let settled = false;
     const settle = (up: boolean, error: string | null): void => {
-      if (settled) return;
+      if (settled || !this.running) return; // an answer after stop() changes nothing
       settled = true;
       clearTimeout(timeout);
       this.book.pinged(rt, up, error, started);
       next();
     };
+    // Held in pingTimer while the request is out, so stop() clears it like the next ping's timer.
     const timeout = setTimeout(() => settle(false, 'OPTIONS: no response'), this.o.pingTimeoutMs ?? 5000);
+    rt.pingTimer = timeout;
     const domain = p.domain ?? p.host;
     srf.request(`sip:${p.host}:${p.port}${transportParam(p)}`, { method: 'OPTIONS', headers: { From: `<sip:ping@${domain}>`, To: `<sip:${domain}>` } })
       .then((req) => req.on('response', (res) => {
