@@ -7,6 +7,12 @@ import type { RulePack } from './packs.ts';
 export interface CallerIdProblem {
   code: 'caller-id-invalid' | 'caller-id-unverified' | 'caller-id-range' | 'caller-id-forbidden';
   message: string;
+  /** Details a page words the problem from in its own language. */
+  callerId: string;
+  /** caller-id-range: the prefixes the number must start with. */
+  allowedPrefixes?: string[];
+  /** caller-id-forbidden: the forbidden prefix it starts with. */
+  forbiddenPrefix?: string;
 }
 
 export function checkCallerId(pack: RulePack, c: { callerId: string; purpose: Purpose; verified?: boolean }): CallerIdProblem[] {
@@ -14,14 +20,14 @@ export function checkCallerId(pack: RulePack, c: { callerId: string; purpose: Pu
   const rule = pack.callerId;
   if (rule.mustBeValid) {
     const p = /^\+[1-9]\d{6,14}$/.test(c.callerId) ? parsePhoneNumberFromString(c.callerId) : undefined;
-    if (!p || !p.isValid()) out.push({ code: 'caller-id-invalid', message: `caller ID ${c.callerId} is not a valid, dialable number (${rule.source})` });
+    if (!p || !p.isValid()) out.push({ code: 'caller-id-invalid', callerId: c.callerId, message: `caller ID ${c.callerId} is not a valid, dialable number (${rule.source})` });
   }
-  if (c.verified === false) out.push({ code: 'caller-id-unverified', message: `caller ID ${c.callerId} has not been verified by a call with a code` });
+  if (c.verified === false) out.push({ code: 'caller-id-unverified', callerId: c.callerId, message: `caller ID ${c.callerId} has not been verified by a call with a code` });
   const bad = rule.forbiddenPrefixes.find((p) => c.callerId.startsWith(p));
-  if (bad) out.push({ code: 'caller-id-forbidden', message: `caller ID ${c.callerId} is in a range the ${pack.id} pack forbids (${bad}…): ${rule.source}` });
+  if (bad) out.push({ code: 'caller-id-forbidden', callerId: c.callerId, forbiddenPrefix: bad, message: `caller ID ${c.callerId} is in a range the ${pack.id} pack forbids (${bad}…): ${rule.source}` });
   const ranges = rule.ranges;
   if (ranges && (!ranges.purposes || ranges.purposes.includes(c.purpose)) && !ranges.prefixes.some((p) => c.callerId.startsWith(p))) {
-    out.push({ code: 'caller-id-range', message: `${c.purpose} calls under the ${pack.id} pack must present a number from ${ranges.prefixes.join(', ')} (${rule.source})` });
+    out.push({ code: 'caller-id-range', callerId: c.callerId, allowedPrefixes: ranges.prefixes, message: `${c.purpose} calls under the ${pack.id} pack must present a number from ${ranges.prefixes.join(', ')} (${rule.source})` });
   }
   return out;
 }

@@ -6,6 +6,7 @@
 import type { Db } from '../store/db.ts';
 import type { CampaignRow } from '../store/campaigns-repo.ts';
 import type { Settings, TrunkProfile } from '../config/types.ts';
+import type { Purpose } from '../campaigns/model.ts';
 import { AppError } from '../errors.ts';
 import { DncRepo } from '../store/compliance-dnc-repo.ts';
 import { getPack, isPackId, type PackId, type RulePack } from './packs.ts';
@@ -14,12 +15,28 @@ import { checkScript, type ScriptDeclaration, type ScriptProblem } from './scrip
 
 const DAY = 86_400_000;
 
+export type StartProblemCode = 'no-compliance-pack' | 'registry-missing' | 'registry-stale' | CallerIdProblem['code'] | ScriptProblem['code'];
+
+/** One reason not to start: `message` in the box's English, and the details a page words it from in its own language. */
 export interface StartProblem {
-  code: 'no-compliance-pack' | 'registry-missing' | 'registry-stale' | CallerIdProblem['code'] | ScriptProblem['code'];
+  code: StartProblemCode;
   message: string;
-  registry?: string;
   /** False for caller-ID and script problems of a sandbox-only campaign: shown, but the start goes ahead. */
   blocking: boolean;
+  pack?: PackId;
+  purpose?: Purpose;
+  registry?: string;
+  /** registry-stale: whole days since the copy was downloaded, and the pack's limit. */
+  ageDays?: number;
+  maxAgeDays?: number;
+  callerId?: string;
+  /** caller-id-unverified: false when the number is not one of the box's caller IDs at all. */
+  listed?: boolean;
+  allowedPrefixes?: string[];
+  forbiddenPrefix?: string;
+  withinSec?: number;
+  /** script-*: false when the campaign declares nothing about what its message says. */
+  scriptDeclared?: boolean;
 }
 
 /** What the caller-ID and script checks need from the settings. */
@@ -55,12 +72,12 @@ function registryProblems(db: Db, campaign: Pick<CampaignRow, 'config'>, pack: R
     if (reg.purposes && !reg.purposes.includes(purpose)) continue;
     const copy = repo.registryCopy(reg.name);
     if (!copy) {
-      out.push({ code: 'registry-missing', registry: reg.name, blocking: true, message: `no copy of the ${reg.name} registry is imported; ${purpose} calls under the ${pack.id} pack must be scrubbed against it (${reg.source})` });
+      out.push({ code: 'registry-missing', registry: reg.name, pack: pack.id, purpose, blocking: true, message: `no copy of the ${reg.name} registry is imported; ${purpose} calls under the ${pack.id} pack must be scrubbed against it (${reg.source})` });
       continue;
     }
     const ageDays = (now - copy.downloadedAt) / DAY;
     if (ageDays > reg.maxAgeDays) {
-      out.push({ code: 'registry-stale', registry: reg.name, blocking: true, message: `the ${reg.name} copy was downloaded ${Math.floor(ageDays)} days ago; the ${pack.id} pack allows at most ${reg.maxAgeDays} days: import a fresh copy` });
+      out.push({ code: 'registry-stale', registry: reg.name, pack: pack.id, purpose, ageDays: Math.floor(ageDays), maxAgeDays: reg.maxAgeDays, blocking: true, message: `the ${reg.name} copy was downloaded ${Math.floor(ageDays)} days ago; the ${pack.id} pack allows at most ${reg.maxAgeDays} days: import a fresh copy` });
     }
   }
   return out;
@@ -71,14 +88,14 @@ function callerIdAndScriptProblems(campaign: Pick<CampaignRow, 'config'>, pack: 
   const listed = settings.callerIds.find((c) => c.number === cfg.callerId);
   const found: Array<CallerIdProblem | ScriptProblem> = checkCallerId(pack, { callerId: cfg.callerId, purpose: cfg.purpose, verified: listed?.verified ?? false })
     .map((p) => p.code === 'caller-id-unverified' && !listed
-      ? { code: p.code, message: `caller ID ${cfg.callerId} is not one of the box's caller IDs: add it under Caller IDs and verify it with a call` }
+      ? { ...p, listed: false, message: `caller ID ${cfg.callerId} is not one of the box's caller IDs: add it under Caller IDs and verify it with a call` }
       : p.code === 'caller-id-unverified'
-        ? { code: p.code, message: `caller ID ${cfg.callerId} has not been verified: start a verification call and type the code shown on the phone's keypad` }
+        ? { ...p, listed: true, message: `caller ID ${cfg.callerId} has not been verified: start a verification call and type the code shown on the phone's keypad` }
         : p);
   found.push(...checkScript(pack, { purpose: cfg.purpose, optOutKey: cfg.menu.optOut, hasVoicemail: cfg.voicemail !== null && cfg.amd, script: cfg.script ?? EMPTY_SCRIPT })
-    .map((p) => (cfg.script ? p : { ...p, message: `${p.message}; declare where the message says it (campaign field "script")` })));
+    .map((p) => (cfg.script ? { ...p, scriptDeclared: true } : { ...p, scriptDeclared: false, message: `${p.message}; declare where the message says it (campaign field "script")` })));
   const sandbox = sandboxOnly(campaign, settings);
-  return found.map((p) => ({ code: p.code, message: sandbox ? p.message + SANDBOX_NOTE : p.message, blocking: !sandbox }));
+  return found.map((p) => ({ ...p, pack: pack.id, purpose: cfg.purpose, message: sandbox ? p.message + SANDBOX_NOTE : p.message, blocking: !sandbox }));
 }
 
 /**

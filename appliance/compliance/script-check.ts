@@ -17,6 +17,8 @@ export interface ScriptDeclaration {
 export interface ScriptProblem {
   code: 'script-identification' | 'script-callback' | 'script-opt-out' | 'script-opt-out-late' | 'script-voicemail';
   message: string;
+  /** script-opt-out-late: the pack's limit after the identification, in seconds (for a page's own words). */
+  withinSec?: number;
 }
 
 export function checkScript(pack: RulePack, c: { purpose: Purpose; optOutKey: string | undefined; hasVoicemail: boolean; script: ScriptDeclaration }): ScriptProblem[] {
@@ -30,7 +32,7 @@ export function checkScript(pack: RulePack, c: { purpose: Purpose; optOutKey: st
   if (r.optOut && (!c.optOutKey || s.optOutAnnouncedMs === null)) {
     out.push({ code: 'script-opt-out', message: 'the message must announce an opt-out key, and the campaign menu must define it' });
   } else if (r.optOut && r.optOutWithinMs !== null && s.optOutAnnouncedMs !== null && s.identificationEndsMs !== null && s.optOutAnnouncedMs - s.identificationEndsMs > r.optOutWithinMs) {
-    out.push({ code: 'script-opt-out-late', message: `the opt-out key must be announced within ${r.optOutWithinMs / 1000} s after the identification (${r.source})` });
+    out.push({ code: 'script-opt-out-late', withinSec: r.optOutWithinMs / 1000, message: `the opt-out key must be announced within ${r.optOutWithinMs / 1000} s after the identification (${r.source})` });
   }
   if (!exempt && c.hasVoicemail && r.voicemailIdentification && (!s.voicemail || !s.voicemail.identification || !dialable(s.voicemail.callbackNumber))) {
     out.push({ code: 'script-voicemail', message: `the voicemail message must carry the identity and a callback number (${r.source})` });

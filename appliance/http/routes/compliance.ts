@@ -23,7 +23,14 @@ export interface ComplianceRouteDeps {
 
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } } as const;
 const counts = { type: 'object', additionalProperties: { type: 'integer' } } as const;
-const problem = { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' }, registry: { type: 'string' }, blocking: { type: 'boolean', description: 'false: shown only (caller-ID and script problems of a sandbox-only campaign)' } } } as const;
+const problem = { type: 'object', properties: {
+  code: { type: 'string' }, message: { type: 'string' }, registry: { type: 'string' }, blocking: { type: 'boolean', description: 'false: shown only (caller-ID and script problems of a sandbox-only campaign)' },
+  // The details a page words the problem from in its own language.
+  pack: { type: 'string' }, purpose: { type: 'string' }, ageDays: { type: 'integer' }, maxAgeDays: { type: 'integer' }, callerId: { type: 'string' },
+  listed: { type: 'boolean', description: 'caller-id-unverified: false when the number is not one of the box caller IDs' },
+  allowedPrefixes: { type: 'array', items: { type: 'string' } }, forbiddenPrefix: { type: 'string' }, withinSec: { type: 'number' },
+  scriptDeclared: { type: 'boolean', description: 'script-*: false when the campaign declares nothing about its message' },
+} } as const;
 const anyObject = { type: 'object', additionalProperties: true } as const;
 const numberBody = { number: { type: 'string', minLength: 3, maxLength: 40, description: 'E.164, or a national number of the box country' }, country: { type: 'string', pattern: '^[A-Z]{2}$' } } as const;
 
