@@ -10,6 +10,7 @@ import { purposeLabel, statusLabel } from '../../messages.ts';
 import { formatEta } from './format.ts';
 import { progressOf } from './campaign-list.tsx';
 import { PreflightReport } from './preflight-report.tsx';
+import { startProblemText } from './start-problems.ts';
 import { useConfirmedDelete } from '../../use-confirmed-delete.ts';
 import { navigate } from '../../router.ts';
 import { isCountersEvent, type CampaignView, type StartProblem } from './types.ts';
@@ -102,7 +103,7 @@ export function CampaignDetail({ id }: { id: number }) {
         {error && (
           <Notice kind="error" title={t(`refused.${busyKey(error.e)}`)} testId="action-error">
             <p>{error.e.message}</p>
-            {error.problems.length > 0 && <ul>{error.problems.map((p, i) => <li key={i}>{p.message}</li>)}</ul>}
+            {error.problems.length > 0 && <ul>{error.problems.map((p, i) => <li key={i}>{startProblemText(p)}</li>)}</ul>}
           </Notice>
         )}
         {deleteError && <Notice kind="error" title={t('refused.delete')} testId="delete-error">{deleteError}</Notice>}

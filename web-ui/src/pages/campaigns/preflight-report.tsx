@@ -6,6 +6,7 @@ import { Card, Notice, Table } from '../../components/index.ts';
 import { t } from './messages.ts';
 import { reasonLabel } from '../../messages.ts';
 import { formatEta } from './format.ts';
+import { startProblemText } from './start-problems.ts';
 import type { Estimate, Preflight } from './types.ts';
 
 export function PreflightReport({ id, tick }: { id: number; tick: number }) {
@@ -38,12 +39,12 @@ export function PreflightReport({ id, tick }: { id: number; tick: number }) {
       )}
       {blocking.length > 0 && (
         <Notice kind="warning" title={t('cannotStart')} testId="preflight-problems">
-          <ul>{blocking.map((p, i) => <li key={i}>{p.message}</li>)}</ul>
+          <ul>{blocking.map((p, i) => <li key={i}>{startProblemText(p)}</li>)}</ul>
         </Notice>
       )}
       {warnings.length > 0 && (
         <Notice kind="info" title={t('startWarnings')}>
-          <ul>{warnings.map((p, i) => <li key={i}>{p.message}</li>)}</ul>
+          <ul>{warnings.map((p, i) => <li key={i}>{startProblemText(p)}</li>)}</ul>
         </Notice>
       )}
       <p class="field__hint">

@@ -1,4 +1,6 @@
 // The shapes of the campaign API as this page reads them (see appliance/http/routes/campaigns.ts).
+import type { StartProblem } from './start-problems.ts';
+
 export type CampaignStatus = 'draft' | 'running' | 'paused' | 'stopped' | 'completed';
 
 export interface DailyWindow {
@@ -116,13 +118,8 @@ export interface RecordingSummary {
   durationMs: number;
 }
 
-export interface StartProblem {
-  code: string;
-  message: string;
-  registry?: string;
-  /** False: shown, but the start goes ahead (e.g. caller ID problems of a sandbox-only campaign). */
-  blocking?: boolean;
-}
+/** A reason the campaign may not start, with the details its French words are filled from (start-problems.ts). */
+export type { StartProblem };
 
 export interface Preflight {
   campaignId: number;
