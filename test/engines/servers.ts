@@ -1,7 +1,9 @@
-// drachtio-server and FreeSWITCH for tests: found on PATH or through DRACHTIO_BIN / FREESWITCH_BIN,
-// started on loopback with free ports from the project's own configuration files (systemd/drachtio,
-// systemd/freeswitch, copied to a temp folder with the ports substituted), stopped at the end.
-// Never faked: when a binary is missing, callers skip with one clear line.
+// drachtio-server and FreeSWITCH for tests, from the project's own configuration files (systemd/drachtio,
+// systemd/freeswitch, with free loopback ports and a per-run secret substituted), stopped at the end.
+// Where they come from: the binaries on PATH or named by DRACHTIO_BIN / FREESWITCH_BIN; without them,
+// containers (containers.ts: images DRACHTIO_IMAGE / FREESWITCH_IMAGE, host networking, so still on
+// 127.0.0.1) when testcontainers reaches a container runtime on this machine. Never faked: with neither,
+// callers skip with one line saying why, including what testcontainers reported.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -10,6 +12,7 @@ import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { eslApi, profileAddress } from '../../media/freeswitch/esl-probe.ts';
 import { freePort, rtpRange } from '../peers/ports.ts';
+import { containerProcesses, imagesFromEnv, probeContainerRuntime, type ContainerImages, type RuntimeProbe } from './containers.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const SKIP_LINE = 'skipped: drachtio-server/FreeSWITCH not available';
@@ -25,6 +28,15 @@ function executable(p: string | undefined): string | null {
   try { fs.accessSync(p, fs.constants.X_OK); return p; } catch { return null; }
 }
 
+function localBinaries(): { drachtio: string | null; freeswitch: string | null } {
+  return { drachtio: executable(process.env.DRACHTIO_BIN) ?? onPath('drachtio'), freeswitch: executable(process.env.FREESWITCH_BIN) ?? onPath('freeswitch') };
+}
+
+// Asked once, when this module loads and only if a binary is missing (findServers() is synchronous, and
+// the test files call it at their top level). Bounded: a machine without a runtime answers in ms.
+const atLoad = localBinaries();
+const runtime: RuntimeProbe | null = atLoad.drachtio && atLoad.freeswitch ? null : await probeContainerRuntime(5000);
+
 /** The project's drachtio.conf.xml with loopback ports and a per-run secret. */
 function drachtioConf(adminPort: number, sipPort: number, secret: string): string {
   return fs.readFileSync(path.join(ROOT, 'systemd/drachtio/drachtio.conf.xml'), 'utf8')
@@ -32,17 +44,41 @@ function drachtioConf(adminPort: number, sipPort: number, secret: string): strin
     .replace(/<contact>[^<]*<\/contact>/, `<contact>sip:127.0.0.1:${sipPort};transport=udp,tcp</contact>`);
 }
 
-export interface Binaries { drachtio: string; freeswitch: string }
+export interface Binaries { kind: 'binaries'; drachtio: string; freeswitch: string }
+/** Where the two servers come from (field `bins` of findServers(), kept for its callers). */
+export type ServerSource = Binaries | ContainerImages;
 
-/** Both binaries, or null (with the reason) when either is missing. */
-export function findServers(): { bins: Binaries | null; why: string } {
-  const drachtio = executable(process.env.DRACHTIO_BIN) ?? onPath('drachtio');
-  const freeswitch = executable(process.env.FREESWITCH_BIN) ?? onPath('freeswitch');
-  if (drachtio && freeswitch) return { bins: { drachtio, freeswitch }, why: '' };
-  // The testcontainers path needs a running Docker engine and images from a registry; neither is
-  // available offline here, so it is not attempted.
-  const docker = fs.existsSync('/var/run/docker.sock') ? 'a Docker engine exists, but this offline suite pulls no images' : 'no Docker engine for testcontainers';
-  return { bins: null, why: `${!drachtio ? 'drachtio (DRACHTIO_BIN) ' : ''}${!freeswitch ? 'freeswitch (FREESWITCH_BIN) ' : ''}not found; ${docker}` };
+/** Both servers' source, or null (with the reason) when neither binaries nor a container runtime are here. */
+export function findServers(): { bins: ServerSource | null; why: string } {
+  const { drachtio, freeswitch } = localBinaries();
+  if (drachtio && freeswitch) return { bins: { kind: 'binaries', drachtio, freeswitch }, why: '' };
+  const missing = `${!drachtio ? 'drachtio (DRACHTIO_BIN) ' : ''}${!freeswitch ? 'freeswitch (FREESWITCH_BIN) ' : ''}not found`;
+  if (runtime?.ok) return { bins: imagesFromEnv(), why: '' };
+  return { bins: null, why: `${missing}; no Docker engine for testcontainers: ${runtime?.why ?? 'not asked (the binaries were there when the tests loaded)'}` };
+}
+
+/** One run's ports, secret and configuration text, the same for binaries and containers. */
+export interface EngineConfig {
+  secret: string; adminPort: number; sipPort: number; eslPort: number; fsSipPort: number;
+  rtp: { min: number; max: number };
+  drachtioXml: string; freeswitchXml: string; varsXml: string;
+  /** FreeSWITCH's private folders (each instance its own, so runs can sit side by side). */
+  fsDirs: string[];
+  /** FreeSWITCH's arguments with its configuration in `${base}/conf` and each folder in `${base}/<name>`. */
+  freeswitchArgs(base: string): string[];
+}
+
+/** How one run's servers are launched and stopped; startServers() waits for them the same way for both. */
+export interface EngineProcesses {
+  startDrachtio(): Promise<void>;
+  stopDrachtio(): Promise<void>;
+  startFreeswitch(): Promise<void>;
+  stopFreeswitch(): Promise<void>;
+  log(which: 'drachtio' | 'freeswitch'): string;
+  pids(): { drachtio: number | null; freeswitch: number | null };
+  drachtioVersion(): Promise<string>;
+  /** Stop both and remove whatever was written for them. */
+  dispose(): Promise<void>;
 }
 
 export interface RunningServers {
@@ -53,7 +89,7 @@ export interface RunningServers {
   settings: { host: string; port: number; secret: string; freeswitch: { host: string; port: number; secret: string } };
   /** Stop FreeSWITCH only (reconnection tests); start() brings it back on the same ports. */
   stopFreeswitch(): Promise<void>;
-  /** Process ids (benches read their CPU time). */
+  /** Process ids (benches read their CPU time); null when not known (a container's, on some runtimes). */
   pids(): { drachtio: number | null; freeswitch: number | null };
   startFreeswitch(): Promise<void>;
   /** The same for drachtio-server (same ports and secret). */
@@ -87,30 +123,19 @@ function stopChild(c: ChildProcess | null): Promise<void> {
   });
 }
 
-function versionOf(bin: string, args: string[]): string {
-  const r = spawnSync(bin, args, { encoding: 'utf8', timeout: 10_000 });
-  const text = `${r.stdout ?? ''}${r.stderr ?? ''}`;
-  return /\d+\.\d+\.\d+[^\s]*/.exec(text)?.[0] ?? 'unknown';
+function versionIn(text: string): string {
+  return /\d+\.\d+\.\d+[^\s]*/.exec(text)?.[0] ?? (text.trim() || 'unknown');
 }
 
-/** Start both servers on free loopback ports with the project's configuration. */
-export async function startServers(bins: Binaries, o: { rtpPorts?: number; rtp?: { min: number; max: number }; maxSessions?: number } = {}): Promise<RunningServers> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vba-servers-'));
+const FS_DIRS = ['log', 'db', 'run', 'temp', 'storage', 'cache', 'recordings', 'certs'];
+
+async function engineConfig(o: { rtpPorts?: number; rtp?: { min: number; max: number }; maxSessions?: number }): Promise<EngineConfig> {
   const secret = `t${Math.random().toString(36).slice(2, 10)}`;
   const adminPort = await freePort();
   const sipPort = await freePort();
   const eslPort = await freePort();
   const fsSipPort = await freePort();
   const rtp = o.rtp ?? rtpRange(o.rtpPorts ?? 200);
-
-  fs.writeFileSync(path.join(dir, 'drachtio.conf.xml'), drachtioConf(adminPort, sipPort, secret));
-
-  const conf = path.join(dir, 'fs-conf');
-  fs.mkdirSync(conf);
-  // Every folder private, so instances can run side by side (the pid file lives in -run).
-  const FS_DIRS = ['log', 'db', 'run', 'temp', 'storage', 'cache', 'recordings', 'certs'];
-  for (const d of FS_DIRS) fs.mkdirSync(path.join(dir, `fs-${d}`));
-  fs.copyFileSync(path.join(ROOT, 'systemd/freeswitch/freeswitch.xml'), path.join(conf, 'freeswitch.xml'));
   const set = (text: string, name: string, value: string | number): string =>
     text.replace(new RegExp(`data="${name}=[^"]*"`), `data="${name}=${value}"`);
   let vars = fs.readFileSync(path.join(ROOT, 'systemd/freeswitch/vars.xml'), 'utf8');
@@ -121,58 +146,89 @@ export async function startServers(bins: Binaries, o: { rtpPorts?: number; rtp?:
   vars = set(vars, 'mrf_rtp_start', rtp.min);
   vars = set(vars, 'mrf_rtp_end', rtp.max);
   if (o.maxSessions) vars = set(vars, 'mrf_max_sessions', o.maxSessions);
-  fs.writeFileSync(path.join(conf, 'vars.xml'), vars);
-
-  let dLog = '';
-  let fLog = '';
-  let dchild: ChildProcess = spawnDrachtio();
-  function spawnDrachtio(): ChildProcess {
-    const c = spawn(bins.drachtio, ['-f', path.join(dir, 'drachtio.conf.xml')], { stdio: ['ignore', 'pipe', 'pipe'] });
-    c.stdout?.on('data', (b: Buffer) => { dLog = (dLog + b.toString()).slice(-20_000); });
-    c.stderr?.on('data', (b: Buffer) => { dLog = (dLog + b.toString()).slice(-20_000); });
-    return c;
-  }
-  let fchild: ChildProcess | null = null;
-  const startFs = async (): Promise<void> => {
+  return {
+    secret, adminPort, sipPort, eslPort, fsSipPort, rtp,
+    drachtioXml: drachtioConf(adminPort, sipPort, secret),
+    freeswitchXml: fs.readFileSync(path.join(ROOT, 'systemd/freeswitch/freeswitch.xml'), 'utf8'),
+    varsXml: vars,
+    fsDirs: FS_DIRS,
     // -nc alone daemonizes; with -nf it stays in the foreground without a console.
-    fchild = spawn(bins.freeswitch, ['-nf', '-nc', '-nonat', '-conf', conf, ...FS_DIRS.flatMap((d) => [`-${d}`, path.join(dir, `fs-${d}`)])],
-      { stdio: ['ignore', 'pipe', 'pipe'] });
-    fchild.stdout?.on('data', (b: Buffer) => { fLog = (fLog + b.toString()).slice(-20_000); });
-    fchild.stderr?.on('data', (b: Buffer) => { fLog = (fLog + b.toString()).slice(-20_000); });
-    await waitFor(async () => !!profileAddress(await eslApi({ host: '127.0.0.1', port: eslPort, secret }, 'sofia status', 1000), 'drachtio_mrf'),
-      45_000, 'FreeSWITCH', () => fLog);
+    freeswitchArgs: (base) => ['-nf', '-nc', '-nonat', '-conf', `${base}/conf`, ...FS_DIRS.flatMap((d) => [`-${d}`, `${base}/${d}`])],
   };
-  const stopAll = async (): Promise<void> => {
-    await Promise.all([stopChild(dchild), stopChild(fchild)]);
-    fs.rmSync(dir, { recursive: true, force: true });
+}
+
+function binaryProcesses(bins: Binaries, cfg: EngineConfig): EngineProcesses {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vba-servers-'));
+  const fsBase = path.join(dir, 'freeswitch');
+  fs.writeFileSync(path.join(dir, 'drachtio.conf.xml'), cfg.drachtioXml);
+  for (const d of ['conf', ...cfg.fsDirs]) fs.mkdirSync(path.join(fsBase, d), { recursive: true });
+  fs.writeFileSync(path.join(fsBase, 'conf', 'freeswitch.xml'), cfg.freeswitchXml);
+  fs.writeFileSync(path.join(fsBase, 'conf', 'vars.xml'), cfg.varsXml);
+  const logs = { drachtio: '', freeswitch: '' };
+  const launch = (which: 'drachtio' | 'freeswitch', bin: string, args: string[]): ChildProcess => {
+    const c = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const keep = (b: Buffer): void => { logs[which] = (logs[which] + b.toString()).slice(-20_000); };
+    c.stdout?.on('data', keep);
+    c.stderr?.on('data', keep);
+    return c;
+  };
+  let dchild: ChildProcess | null = null;
+  let fchild: ChildProcess | null = null;
+  return {
+    startDrachtio: async () => { dchild = launch('drachtio', bins.drachtio, ['-f', path.join(dir, 'drachtio.conf.xml')]); },
+    stopDrachtio: () => stopChild(dchild),
+    startFreeswitch: async () => { fchild = launch('freeswitch', bins.freeswitch, cfg.freeswitchArgs(fsBase)); },
+    stopFreeswitch: () => stopChild(fchild),
+    log: (which) => logs[which],
+    pids: () => ({ drachtio: dchild?.pid ?? null, freeswitch: fchild?.pid ?? null }),
+    drachtioVersion: async () => {
+      const r = spawnSync(bins.drachtio, ['--version'], { encoding: 'utf8', timeout: 10_000 });
+      return `${r.stdout ?? ''}${r.stderr ?? ''}`;
+    },
+    dispose: async () => {
+      await Promise.all([stopChild(dchild), stopChild(fchild)]);
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Start both servers on free loopback ports with the project's configuration. */
+export async function startServers(source: ServerSource, o: { rtpPorts?: number; rtp?: { min: number; max: number }; maxSessions?: number } = {}): Promise<RunningServers> {
+  const cfg = await engineConfig(o);
+  const p = source.kind === 'binaries' ? binaryProcesses(source, cfg) : await containerProcesses(source, cfg);
+  const esl = { host: '127.0.0.1', port: cfg.eslPort, secret: cfg.secret };
+  const startDrachtio = async (): Promise<void> => {
+    await p.startDrachtio();
+    await waitFor(() => tcpOpen(cfg.adminPort), 20_000, 'drachtio-server', () => p.log('drachtio'));
+  };
+  const startFreeswitch = async (): Promise<void> => {
+    await p.startFreeswitch();
+    await waitFor(async () => !!profileAddress(await eslApi(esl, 'sofia status', 1000), 'drachtio_mrf'), 45_000, 'FreeSWITCH', () => p.log('freeswitch'));
   };
   try {
-    await waitFor(() => tcpOpen(adminPort), 20_000, 'drachtio-server', () => dLog);
-    await startFs();
+    await startDrachtio();
+    await startFreeswitch();
   } catch (e) {
-    await stopAll();
+    await p.dispose();
     throw e;
   }
-  const fsVersion = (await eslApi({ host: '127.0.0.1', port: eslPort, secret }, 'version').catch(() => '')).trim();
+  const fsVersion = (await eslApi(esl, 'version').catch(() => '')).trim();
   return {
-    drachtio: { host: '127.0.0.1', port: adminPort, secret, sipPort },
-    freeswitch: { host: '127.0.0.1', port: eslPort, secret, sipPort: fsSipPort, rtp },
-    versions: { drachtio: versionOf(bins.drachtio, ['--version']), freeswitch: /\d+\.\d+\.\d+[^\s]*/.exec(fsVersion)?.[0] ?? fsVersion },
-    settings: { host: '127.0.0.1', port: adminPort, secret, freeswitch: { host: '127.0.0.1', port: eslPort, secret } },
-    stopFreeswitch: () => stopChild(fchild),
-    stopDrachtio: () => stopChild(dchild),
-    startDrachtio: async () => {
-      dchild = spawnDrachtio();
-      await waitFor(() => tcpOpen(adminPort), 20_000, 'drachtio-server', () => dLog);
-    },
-    pids: () => ({ drachtio: dchild.pid ?? null, freeswitch: (fchild as ChildProcess | null)?.pid ?? null }),
-    startFreeswitch: startFs,
-    stop: stopAll,
+    drachtio: { host: '127.0.0.1', port: cfg.adminPort, secret: cfg.secret, sipPort: cfg.sipPort },
+    freeswitch: { ...esl, sipPort: cfg.fsSipPort, rtp: cfg.rtp },
+    versions: { drachtio: versionIn(await p.drachtioVersion()), freeswitch: versionIn(fsVersion) },
+    settings: { host: '127.0.0.1', port: cfg.adminPort, secret: cfg.secret, freeswitch: esl },
+    stopFreeswitch: () => p.stopFreeswitch(),
+    startFreeswitch,
+    stopDrachtio: () => p.stopDrachtio(),
+    startDrachtio,
+    pids: () => p.pids(),
+    stop: () => p.dispose(),
   };
 }
 
 export function findDrachtio(): string | null {
-  return executable(process.env.DRACHTIO_BIN) ?? onPath('drachtio');
+  return localBinaries().drachtio;
 }
 
 export interface RunningDrachtio {

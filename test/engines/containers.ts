@@ -1,0 +1,132 @@
+// drachtio-server and FreeSWITCH as containers, for machines that have a container runtime but not the
+// two binaries. testcontainers finds the runtime (its own detection, bounded here by a timeout so a
+// machine without one is not slowed), pulls the images named by DRACHTIO_IMAGE / FREESWITCH_IMAGE and
+// runs them with host networking, so every port stays on this machine's 127.0.0.1 exactly as on the
+// binary path, with the same configuration text (servers.ts writes it; it is copied in, never built).
+//
+// NOT EXERCISED where this was written: that machine has no container runtime, so only the probe's
+// "no runtime" answer has run. The start path follows testcontainers' documented API (GenericContainer,
+// withNetworkMode, withCopyContentToContainer, withTmpFs, withLogConsumer, stop) and is untested.
+// testcontainers is imported only when needed: the binary path never loads it.
+import type { Readable } from 'node:stream';
+import type { StartedTestContainer } from 'testcontainers';
+import type { EngineConfig, EngineProcesses } from './servers.ts';
+
+// Defaults: the drachtio project's own images. drachtio-server at a release tag (the binary path here
+// runs 0.9.10); drachtio-freeswitch-mrf, the FreeSWITCH image drachtio-fsmrf is built against, which
+// carries every module systemd/freeswitch/freeswitch.xml loads (sofia, event_socket, sndfile, ...).
+export const DEFAULT_DRACHTIO_IMAGE = 'drachtio/drachtio-server:0.9.11';
+export const DEFAULT_FREESWITCH_IMAGE = 'drachtio/drachtio-freeswitch-mrf:latest';
+
+export interface ContainerImages { kind: 'containers'; drachtio: string; freeswitch: string }
+
+export function imagesFromEnv(): ContainerImages {
+  return {
+    kind: 'containers',
+    drachtio: process.env.DRACHTIO_IMAGE?.trim() || DEFAULT_DRACHTIO_IMAGE,
+    freeswitch: process.env.FREESWITCH_IMAGE?.trim() || DEFAULT_FREESWITCH_IMAGE,
+  };
+}
+
+export type RuntimeProbe = { ok: true } | { ok: false; why: string };
+
+// Host networking puts the servers on the engine host's loopback: only an engine on this machine will do.
+const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '::1']);
+
+function oneLine(e: unknown): string {
+  const text = e instanceof Error ? e.message : String(e);
+  return text.replace(/\s+/g, ' ').trim().slice(0, 300);
+}
+
+/** Whether testcontainers reaches a container runtime on this machine, answered within `timeoutMs`. */
+export async function probeContainerRuntime(timeoutMs = 5000): Promise<RuntimeProbe> {
+  let timer: NodeJS.Timeout | undefined;
+  // Not unref'd: servers.ts awaits this at top level, and an unref'd timer would let Node exit mid-await.
+  const late = new Promise<RuntimeProbe>((resolve) => {
+    timer = setTimeout(() => resolve({ ok: false, why: `no container runtime answered within ${timeoutMs} ms` }), timeoutMs);
+  });
+  const probe = (async (): Promise<RuntimeProbe> => {
+    const { getContainerRuntimeClient } = await import('testcontainers');
+    const client = await getContainerRuntimeClient();
+    const host = client.info.containerRuntime.host;
+    if (!LOCAL_HOSTS.has(host)) return { ok: false, why: `the container runtime is on ${host}; host networking needs one on this machine` };
+    return { ok: true };
+  })().catch((e: unknown): RuntimeProbe => ({ ok: false, why: oneLine(e) }));
+  try {
+    return await Promise.race([probe, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+const DRACHTIO_CONF = '/etc/vba-test/drachtio.conf.xml';
+const FS_BASE = '/var/lib/vba-test/freeswitch';
+
+/** Container-backed processes for servers.ts: same config, same loopback ports, same stop/start hooks. */
+export async function containerProcesses(images: ContainerImages, cfg: EngineConfig): Promise<EngineProcesses> {
+  const { GenericContainer, getContainerRuntimeClient } = await import('testcontainers');
+  const client = await getContainerRuntimeClient();
+  const logs = { drachtio: '', freeswitch: '' };
+  const keep = (which: 'drachtio' | 'freeswitch') => (stream: Readable): void => {
+    stream.on('data', (b: Buffer | string) => { logs[which] = (logs[which] + b.toString()).slice(-20_000); });
+  };
+  let drachtio: StartedTestContainer | null = null;
+  let freeswitch: StartedTestContainer | null = null;
+  const hostPid = { drachtio: null as number | null, freeswitch: null as number | null };
+  const pidOf = async (c: StartedTestContainer): Promise<number | null> => {
+    const info = await client.container.inspect(client.container.getById(c.getId())).catch(() => null);
+    return info?.State.Pid || null;
+  };
+
+  // A stopped server is removed; starting it again makes a new container from the same definition
+  // (host networking and the same configuration keep its ports and secret).
+  const startDrachtio = async (): Promise<void> => {
+    // The image's entrypoint script is bypassed: the project's configuration file says everything.
+    drachtio = await new GenericContainer(images.drachtio)
+      .withNetworkMode('host')
+      .withEntrypoint(['drachtio'])
+      .withCommand(['-f', DRACHTIO_CONF])
+      .withCopyContentToContainer([{ content: cfg.drachtioXml, target: DRACHTIO_CONF }])
+      .withLogConsumer(keep('drachtio'))
+      .withStartupTimeout(120_000)
+      .start();
+    hostPid.drachtio = await pidOf(drachtio);
+  };
+  const startFreeswitch = async (): Promise<void> => {
+    const args = cfg.freeswitchArgs(FS_BASE);
+    freeswitch = await new GenericContainer(images.freeswitch)
+      .withNetworkMode('host')
+      .withEntrypoint(['freeswitch'])
+      .withCommand(args)
+      .withCopyContentToContainer([
+        { content: cfg.freeswitchXml, target: `${FS_BASE}/conf/freeswitch.xml` },
+        { content: cfg.varsXml, target: `${FS_BASE}/conf/vars.xml` },
+      ])
+      .withTmpFs(Object.fromEntries(cfg.fsDirs.map((d) => [`${FS_BASE}/${d}`, 'rw'])))
+      .withLogConsumer(keep('freeswitch'))
+      .withStartupTimeout(120_000)
+      .start();
+    hostPid.freeswitch = await pidOf(freeswitch);
+  };
+  const stopOne = async (which: 'drachtio' | 'freeswitch'): Promise<void> => {
+    const c = which === 'drachtio' ? drachtio : freeswitch;
+    if (which === 'drachtio') drachtio = null; else freeswitch = null;
+    hostPid[which] = null;
+    await c?.stop({ timeout: 4000 });
+  };
+
+  return {
+    startDrachtio,
+    stopDrachtio: () => stopOne('drachtio'),
+    startFreeswitch,
+    stopFreeswitch: () => stopOne('freeswitch'),
+    log: (which) => logs[which],
+    // Host pids (Docker on Linux shares them) so benches can read CPU time; null when not known.
+    pids: () => ({ ...hostPid }),
+    drachtioVersion: async () => {
+      const r = await (drachtio as StartedTestContainer | null)?.exec(['drachtio', '--version']).catch(() => null);
+      return r?.output ?? '';
+    },
+    dispose: async () => { await Promise.all([stopOne('drachtio'), stopOne('freeswitch')]); },
+  };
+}
