@@ -85,7 +85,19 @@ test('an incomplete wizard names the field; a start refused by compliance shows 
   // The same in French after the language switch.
   await page.evaluate("localStorage.setItem('vb.lang', 'fr')");
   await page.reload();
+  // The preflight and the refusal list the reasons in French, filled from the box's details.
+  await page.getByTestId('preflight-problems').waitFor();
+  const missingFr = /Aucune copie de la liste nationale d’opposition fr-bloctel n’est importée : sous le référentiel fr, les appels « Prospection commerciale » doivent être filtrés avec elle/;
+  t.regex(await page.getByTestId('preflight-problems').innerText(), missingFr);
+  // Caller-ID problems of a campaign that only dials the sandbox: shown in French, marked as not enforced.
+  const warningsFr = await page.getByTestId('preflight-warnings').innerText();
+  t.regex(warningsFr, /Le numéro présenté \+33123456789 ne fait pas partie des numéros du boîtier/);
+  t.regex(warningsFr, /non appliqué : la campagne n’appelle que le bac à sable/);
+  t.notRegex(warningsFr, /caller ID|only dials/);
   await page.getByRole('button', { name: 'Démarrer', exact: true }).click();
-  t.regex(await page.getByTestId('action-error').innerText(), /Le boîtier refuse de démarrer : conformité/);
+  const refusalFr = await page.getByTestId('action-error').innerText();
+  t.regex(refusalFr, /Le boîtier refuse de démarrer : conformité/);
+  t.regex(refusalFr, missingFr);
+  t.notRegex(refusalFr, /no copy of|registry is imported/);
   t.is(await page.getByTestId('campaign-status').innerText(), 'Brouillon');
 });

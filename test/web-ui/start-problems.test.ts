@@ -44,7 +44,7 @@ test('the variants: a number the box does not know, no script declared, a sandbo
   t.regex(fr({ code: 'caller-id-unverified', callerId: '+33162000000', listed: false }), /^Le numéro présenté \+33162000000 ne fait pas partie des numéros du boîtier : ajoutez-le/);
   t.is(fr({ code: 'script-callback', scriptDeclared: false }),
     'Le message doit donner un numéro de rappel valide ; indiquez où le message le dit (étape « Contenu du message » de la campagne).');
-  t.regex(fr({ code: 'script-callback', scriptDeclared: true, blocking: false }), /^Le message doit donner un numéro de rappel valide \(non appliqué : cette campagne n’appelle que le bac à sable.*serait bloqué\)\.$/);
+  t.regex(fr({ code: 'script-callback', scriptDeclared: true, blocking: false }), /^Le message doit donner un numéro de rappel valide \(non appliqué : la campagne n’appelle que le bac à sable.*serait bloqué\)\.$/);
   t.notRegex(fr({ code: 'script-callback', blocking: true }), /bac à sable/);
 });
 

@@ -43,7 +43,7 @@ export function PreflightReport({ id, tick }: { id: number; tick: number }) {
         </Notice>
       )}
       {warnings.length > 0 && (
-        <Notice kind="info" title={t('startWarnings')}>
+        <Notice kind="info" title={t('startWarnings')} testId="preflight-warnings">
           <ul>{warnings.map((p, i) => <li key={i}>{startProblemText(p)}</li>)}</ul>
         </Notice>
       )}

@@ -30,7 +30,7 @@ export const FR_START_PROBLEMS: Record<StartProblemCode, string> = {
 // nothing about its message, and a problem shown but not enforced (the campaign only dials the sandbox).
 const FR_UNLISTED = 'Le numéro présenté[ {callerId}] ne fait pas partie des numéros du boîtier : ajoutez-le dans Conformité › Numéros présentés et vérifiez-le par un appel';
 const FR_UNDECLARED = ' ; indiquez où le message le dit (étape « Contenu du message » de la campagne)';
-const FR_SANDBOX = ' (non appliqué : cette campagne n’appelle que le bac à sable, où rien n’atteint un vrai réseau ; sur une vraie ligne, le démarrage serait bloqué)';
+const FR_SANDBOX = ' (non appliqué : la campagne n’appelle que le bac à sable ; sur une vraie ligne, le démarrage serait bloqué)';
 
 const FR_NUMBER = new Intl.NumberFormat('fr-FR', { maximumFractionDigits: 1 });
 
