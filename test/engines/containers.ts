@@ -8,7 +8,10 @@
 // "no runtime" answer has run. The start path follows testcontainers' documented API (GenericContainer,
 // withNetworkMode, withCopyContentToContainer, withTmpFs, withLogConsumer, stop) and is untested.
 // testcontainers is imported only when needed: the binary path never loads it.
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
 import type { Readable } from 'node:stream';
+import { pathToFileURL } from 'node:url';
 import type { StartedTestContainer } from 'testcontainers';
 import type { EngineConfig, EngineProcesses } from './servers.ts';
 
@@ -38,25 +41,55 @@ function oneLine(e: unknown): string {
   return text.replace(/\s+/g, ' ').trim().slice(0, 300);
 }
 
+// Run in a child process: testcontainers' detection cannot be cancelled, and an engine that accepts
+// but never answers would otherwise keep the test process alive after the timeout.
+const PROBE = `
+const { getContainerRuntimeClient } = await import(process.argv[1]);
+let answer;
+try {
+  const client = await getContainerRuntimeClient();
+  answer = { ok: true, host: client.info.containerRuntime.host };
+} catch (e) {
+  answer = { ok: false, why: e instanceof Error ? e.message : String(e) };
+}
+process.stdout.write(JSON.stringify(answer), () => process.exit(0));
+`;
+
 /** Whether testcontainers reaches a container runtime on this machine, answered within `timeoutMs`. */
-export async function probeContainerRuntime(timeoutMs = 5000): Promise<RuntimeProbe> {
-  let timer: NodeJS.Timeout | undefined;
-  // Not unref'd: servers.ts awaits this at top level, and an unref'd timer would let Node exit mid-await.
-  const late = new Promise<RuntimeProbe>((resolve) => {
-    timer = setTimeout(() => resolve({ ok: false, why: `no container runtime answered within ${timeoutMs} ms` }), timeoutMs);
-  });
-  const probe = (async (): Promise<RuntimeProbe> => {
-    const { getContainerRuntimeClient } = await import('testcontainers');
-    const client = await getContainerRuntimeClient();
-    const host = client.info.containerRuntime.host;
-    if (!LOCAL_HOSTS.has(host)) return { ok: false, why: `the container runtime is on ${host}; host networking needs one on this machine` };
-    return { ok: true };
-  })().catch((e: unknown): RuntimeProbe => ({ ok: false, why: oneLine(e) }));
+export function probeContainerRuntime(timeoutMs = 5000): Promise<RuntimeProbe> {
+  let lib: string;
   try {
-    return await Promise.race([probe, late]);
-  } finally {
-    clearTimeout(timer);
+    lib = pathToFileURL(createRequire(import.meta.url).resolve('testcontainers')).href;
+  } catch (e) {
+    return Promise.resolve({ ok: false, why: `testcontainers is not installed (${oneLine(e)})` });
   }
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--input-type=module', '-e', PROBE, lib], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (b: Buffer) => { out += b.toString(); });
+    child.stderr.on('data', (b: Buffer) => { err = (err + b.toString()).slice(-2000); });
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      resolve({ ok: false, why: `no container runtime answered within ${timeoutMs} ms` });
+    }, timeoutMs);
+    child.once('error', (e) => { clearTimeout(timer); resolve({ ok: false, why: oneLine(e) }); });
+    child.once('close', () => {
+      clearTimeout(timer);
+      resolve(answerOf(out, err));
+    });
+  });
+}
+
+function answerOf(out: string, err: string): RuntimeProbe {
+  let a: unknown;
+  try { a = JSON.parse(out); } catch { return { ok: false, why: `the probe gave no answer: ${oneLine(err) || 'no output'}` }; }
+  if (typeof a !== 'object' || a === null) return { ok: false, why: 'the probe gave no answer' };
+  const { ok, host, why } = a as { ok?: unknown; host?: unknown; why?: unknown };
+  if (ok === true && typeof host === 'string') {
+    return LOCAL_HOSTS.has(host) ? { ok: true } : { ok: false, why: `the container runtime is on ${host}; host networking needs one on this machine` };
+  }
+  return { ok: false, why: oneLine(typeof why === 'string' ? why : 'unknown answer') };
 }
 
 const DRACHTIO_CONF = '/etc/vba-test/drachtio.conf.xml';
