@@ -4,8 +4,8 @@
 // runs them with host networking, so every port stays on this machine's 127.0.0.1 exactly as on the
 // binary path, with the same configuration text (servers.ts writes it; it is copied in, never built).
 //
-// NOT EXERCISED where this was written: that machine has no container runtime, so only the probe's
-// "no runtime" answer has run. The start path follows testcontainers' documented API (GenericContainer,
+// NOT EXERCISED where this was written: that machine has no container runtime. Only the probe ran (no
+// runtime; an engine that never answers; a stub answering /info, local and remote). The start path follows testcontainers' documented API (GenericContainer,
 // withNetworkMode, withCopyContentToContainer, withTmpFs, withLogConsumer, stop) and is untested.
 // testcontainers is imported only when needed: the binary path never loads it.
 import { spawn } from 'node:child_process';
