@@ -5,8 +5,9 @@
 // binary path, with the same configuration text (servers.ts writes it; it is copied in, never built).
 //
 // NOT EXERCISED where this was written: that machine has no container runtime. Only the probe ran (no
-// runtime; an engine that never answers; a stub answering /info, local and remote). The start path follows testcontainers' documented API (GenericContainer,
-// withNetworkMode, withCopyContentToContainer, withTmpFs, withLogConsumer, stop) and is untested.
+// runtime; an engine that never answers; a stub answering /info, local and remote). The start path
+// follows testcontainers' documented API (GenericContainer, withNetworkMode, withCopyContentToContainer,
+// withTmpFs, withLogConsumer, stop) and is untested.
 // testcontainers is imported only when needed: the binary path never loads it.
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
