@@ -37,7 +37,7 @@ import { ClockMonitor, systemClockReader, type ClockReader } from './system/cloc
 
 declare module './http/live-feed.ts' {
   interface LiveEvents {
-    'campaign.counters': Pick<CampaignView, 'id' | 'name' | 'status' | 'counters' | 'etaMs' | 'waitingReason'>;
+    'campaign.counters': Pick<CampaignView, 'id' | 'name' | 'status' | 'counters' | 'etaMs' | 'waitingReason' | 'waitingCode'>;
   }
 }
 
@@ -181,6 +181,7 @@ export class Appliance {
         onChange: (id) => { this.publishProgress(id); this.fleet?.notify(); },
         onStarted: (id) => this.prerender(id),
         holdReason: () => this.dialer.holdReason,
+        holdCode: () => this.dialer.holdCode,
         checkStart: (campaign) => {
           this.checkClock();
           const s = this.settingsStore.get();
@@ -317,7 +318,7 @@ export class Appliance {
       this.progressTimers.delete(id);
       try {
         const v = this.campaigns.view(id);
-        this.live.publish('campaign.counters', { id: v.id, name: v.name, status: v.status, counters: v.counters, etaMs: v.etaMs, waitingReason: v.waitingReason });
+        this.live.publish('campaign.counters', { id: v.id, name: v.name, status: v.status, counters: v.counters, etaMs: v.etaMs, waitingReason: v.waitingReason, waitingCode: v.waitingCode });
       } catch (e) {
         this.logger.debug({ err: (e as Error).message }, 'live counters skipped');
       }

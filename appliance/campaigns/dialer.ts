@@ -2,6 +2,7 @@
 // gate at dial time, paces per trunk and per campaign (channels + a cps cap that holds in every
 // one-second window), writes the attempt intent before the INVITE, runs the script on the call
 // port and records the outcome with the retry decision in one transaction.
+import type { DialPermission, HoldCode } from '../system/clock.ts';
 import type { Call, CallEngine, Outcome, PromptRef } from '../call-port.ts';
 import type { Db } from '../store/db.ts';
 import type { Logger } from '../log.ts';
@@ -44,7 +45,7 @@ export interface DialerDeps {
   personalPrompt?: (campaign: CampaignRow, contact: DueContact) => { prompt: PromptRef } | { waitMs: number } | { error: string };
   gate?: DialGate;
   /** Box-wide precondition checked before placing calls (e.g. a synchronised clock); contacts stay pending while refused. */
-  canDial?: () => { ok: true } | { ok: false; reason: string };
+  canDial?: () => DialPermission;
   now?: () => number;
   /** Called whenever counters of a campaign change (live feed). */
   onProgress?: (campaignId: number) => void;
@@ -71,7 +72,7 @@ export class Dialer {
   private running = false;
   private ticking = false;
   private readonly settled = new Set<Promise<void>>();
-  private held: string | null = null;
+  private held: { code: HoldCode; reason: string } | null = null;
 
   constructor(private readonly deps: DialerDeps) {
     this.repo = new CampaignsRepo(deps.db);
@@ -84,7 +85,12 @@ export class Dialer {
 
   /** Why no call is being placed right now (running campaigns show it), or null. */
   get holdReason(): string | null {
-    return this.held;
+    return this.held?.reason ?? null;
+  }
+
+  /** The same as a stable code (the web UI's words), or null. */
+  get holdCode(): HoldCode | null {
+    return this.held?.code ?? null;
   }
 
   activeFor(campaignId: number): number {
@@ -171,8 +177,8 @@ export class Dialer {
     let wake = this.deps.idleMs ?? 500;
     try {
       const permission = this.deps.canDial?.() ?? { ok: true };
-      const held = permission.ok ? null : permission.reason;
-      if (held !== this.held) {
+      const held = permission.ok ? null : { code: permission.code, reason: permission.reason };
+      if (held?.reason !== this.held?.reason) {
         this.held = held;
         for (const c of this.repo.byStatus('running')) this.deps.onProgress?.(c.id);
       }

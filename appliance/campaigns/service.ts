@@ -1,5 +1,6 @@
 // Campaign life cycle: create (checked whole), start (snapshot of the list + status in one
 // transaction), pause, resume, stop, delete (only with nothing on record), and an ETA. The dialer does the calling.
+import type { HoldCode } from '../system/clock.ts';
 import type { Db } from '../store/db.ts';
 import type { Settings } from '../config/types.ts';
 import { AppError } from '../errors.ts';
@@ -16,6 +17,8 @@ export interface CampaignView extends CampaignRow {
   etaMs: number | null;
   /** Running but placing no calls, and why (e.g. the clock is not synchronised); null otherwise. */
   waitingReason: string | null;
+  /** The same as a stable code, for words in the page's language. */
+  waitingCode: HoldCode | null;
 }
 
 export interface CampaignServiceDeps {
@@ -34,6 +37,7 @@ export interface CampaignServiceDeps {
   kick?: () => void;
   /** Why the dialer places no call right now (box-wide), or null. */
   holdReason?: () => string | null;
+  holdCode?: () => HoldCode | null;
   onChange?: (campaignId: number) => void;
 }
 
@@ -164,7 +168,8 @@ export class CampaignService {
       if (r.state in counters) counters[r.state as 'pending'] = r.n;
     }
     const waitingReason = c.status === 'running' ? (this.deps.holdReason?.() ?? null) : null;
-    return { ...c, counters, etaMs: this.eta(c, counters.pending + counters.waiting + counters.calling), waitingReason };
+    const waitingCode = waitingReason === null ? null : (this.deps.holdCode?.() ?? null);
+    return { ...c, counters, etaMs: this.eta(c, counters.pending + counters.waiting + counters.calling), waitingReason, waitingCode };
   }
 
   list(): CampaignView[] {

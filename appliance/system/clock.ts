@@ -19,7 +19,9 @@ export interface ClockStatus {
   detail: string;
 }
 
-export type DialPermission = { ok: true } | { ok: false; reason: string };
+/** Why calls are held, as a stable code the web UI words in its own language. */
+export type HoldCode = 'clock-unsynchronised' | 'clock-unconfirmed';
+export type DialPermission = { ok: true } | { ok: false; code: HoldCode; reason: string };
 export type ClockReader = () => Promise<ClockState>;
 export type RequireSync = 'auto' | boolean;
 
@@ -69,8 +71,9 @@ export function clockPolicy(state: ClockState, requireSync: RequireSync, realTru
   if (state.synchronized === null && requireSync === 'auto') {
     return { status: { ...status, detail: `${state.detail}; not enforced (set clock.requireSync to true to enforce)` }, permission: { ok: true } };
   }
-  const why = state.synchronized === false ? 'the system clock is not synchronised (NTP)' : 'the system clock cannot be confirmed as synchronised (clock.requireSync is true)';
-  return { status, permission: { ok: false, reason: `waiting for clock synchronisation: ${why}; no call is placed until it is` } };
+  const code: HoldCode = state.synchronized === false ? 'clock-unsynchronised' : 'clock-unconfirmed';
+  const why = code === 'clock-unsynchronised' ? 'the system clock is not synchronised (NTP)' : 'the system clock cannot be confirmed as synchronised (clock.requireSync is true)';
+  return { status, permission: { ok: false, code, reason: `waiting for clock synchronisation: ${why}; no call is placed until it is` } };
 }
 
 export interface ClockMonitorDeps {

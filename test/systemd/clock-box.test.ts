@@ -87,9 +87,10 @@ test('no INVITE while the clock is not synchronised; the campaign says why; the 
 
   await new Promise((r) => setTimeout(r, 3000));
   t.deepEqual(trunk.requests, [], 'no request reaches the trunk while the clock is not synchronised');
-  const waiting = (await box.api.get<{ status: string; waitingReason: string | null; counters: Record<string, number> }>(`/api/campaigns/${id}`)).body;
+  const waiting = (await box.api.get<{ status: string; waitingReason: string | null; waitingCode: string | null; counters: Record<string, number> }>(`/api/campaigns/${id}`)).body;
   t.is(waiting.status, 'running');
   t.regex(waiting.waitingReason ?? '', /^waiting for clock synchronisation: the system clock is not synchronised/);
+  t.is(waiting.waitingCode, 'clock-unsynchronised', 'a code the web UI words in its own language');
   t.is(waiting.counters.pending, 2, JSON.stringify(waiting.counters));
 
   clock = { synchronized: true, detail: 'synchronised (test)' };
@@ -97,6 +98,7 @@ test('no INVITE while the clock is not synchronised; the campaign says why; the 
   const until = Date.now() + 20_000;
   while (!trunk.requests.includes('INVITE') && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
   t.true(trunk.requests.includes('INVITE'), 'the INVITE goes out once the clock is synchronised');
-  const after = (await box.api.get<{ waitingReason: string | null }>(`/api/campaigns/${id}`)).body;
+  const after = (await box.api.get<{ waitingReason: string | null; waitingCode: string | null }>(`/api/campaigns/${id}`)).body;
   t.is(after.waitingReason, null);
+  t.is(after.waitingCode, null);
 });

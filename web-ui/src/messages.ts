@@ -1,5 +1,6 @@
 // The shell's own messages (navigation, language switch, banners) and the names of call outcomes, block and
 // defer reasons, campaign statuses and purposes that several pages show. Pages keep the rest in their folder.
+import type { HoldCode } from '../../appliance/system/clock.ts';
 import { makeT } from './i18n.ts';
 
 const wordsEn = {
@@ -68,6 +69,8 @@ const en = {
   'reason.outside-legal-window': 'Outside legal calling hours now',
   'reason.public-holiday': 'Public holiday',
   'reason.refusal-cooldown': 'Refused recently',
+  'hold.clock-unsynchronised': 'Waiting for clock synchronisation: the system clock is not synchronised (NTP); no call is placed until it is.',
+  'hold.clock-unconfirmed': 'Waiting for clock synchronisation: the system clock cannot be confirmed as synchronised (clock.requireSync is on); no call is placed until it is.',
   'reason.restricted-number': 'Restricted number (emergency, premium…)',
   'reason.seller-purpose': 'Not allowed for this seller or purpose',
   'status.draft': 'Draft',
@@ -131,6 +134,8 @@ const fr: Record<Key, string> = {
   'reason.outside-legal-window': 'Hors des horaires légaux en ce moment',
   'reason.public-holiday': 'Jour férié',
   'reason.refusal-cooldown': 'A refusé récemment',
+  'hold.clock-unsynchronised': 'En attente de la synchronisation de l’horloge : l’horloge du système n’est pas synchronisée (NTP) ; aucun appel ne part tant qu’elle ne l’est pas.',
+  'hold.clock-unconfirmed': 'En attente de la synchronisation de l’horloge : rien ne confirme que l’horloge du système est synchronisée (clock.requireSync est activé) ; aucun appel ne part tant que ce n’est pas confirmé.',
   'reason.restricted-number': 'Numéro restreint (urgence, surtaxé…)',
   'reason.seller-purpose': 'Non autorisé pour ce vendeur ou cet objet',
   'status.draft': 'Brouillon',
@@ -158,3 +163,11 @@ export const outcomeLabel = (code: string): string => lookup('outcome', code);
 export const reasonLabel = (code: string): string => lookup('reason', code);
 export const statusLabel = (code: string): string => lookup('status', code);
 export const purposeLabel = (code: string): string => lookup('purpose', code);
+// Typed by the box's codes: a new reason to hold calls does not compile until it has words here.
+const HOLD_KEYS: Record<HoldCode, Key> = { 'clock-unsynchronised': 'hold.clock-unsynchronised', 'clock-unconfirmed': 'hold.clock-unconfirmed' };
+
+/** Why a running campaign places no call: the box's code in the page's language, else its own words. */
+export const holdText = (code: string | null | undefined, reason: string): string => {
+  const key = code && code in HOLD_KEYS ? HOLD_KEYS[code as HoldCode] : null;
+  return key ? t(key) : reason;
+};

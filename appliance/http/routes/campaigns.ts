@@ -35,6 +35,7 @@ const campaignView = {
     },
     etaMs: { type: 'integer', nullable: true, description: 'estimated time to finish; retries and calling windows are not modelled' },
     waitingReason: { type: 'string', nullable: true, description: 'a running campaign placing no calls, and why (e.g. waiting for clock synchronisation)' },
+    waitingCode: { type: 'string', nullable: true, enum: ['clock-unsynchronised', 'clock-unconfirmed', null], description: 'waitingReason as a stable code' },
   },
 } as const;
 

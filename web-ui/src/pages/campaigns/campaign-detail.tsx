@@ -6,7 +6,7 @@ import { subscribe } from '../../live.ts';
 import { formatDateTime, formatNumber } from '../../i18n.ts';
 import { Button, Card, ConfirmDialog, Link, Notice, Page, ProgressBar } from '../../components/index.ts';
 import { t } from './messages.ts';
-import { purposeLabel, statusLabel } from '../../messages.ts';
+import { holdText, purposeLabel, statusLabel } from '../../messages.ts';
 import { formatEta } from './format.ts';
 import { progressOf } from './campaign-list.tsx';
 import { PreflightReport } from './preflight-report.tsx';
@@ -97,7 +97,7 @@ export function CampaignDetail({ id }: { id: number }) {
             </dl>
           </>
         )}
-        {view.status === 'running' && view.waitingReason && <Notice kind="warning" title={t('notCalling')} testId="waiting-reason">{view.waitingReason}</Notice>}
+        {view.status === 'running' && view.waitingReason && <Notice kind="warning" title={t('notCalling')} testId="waiting-reason">{holdText(view.waitingCode, view.waitingReason)}</Notice>}
         {view.startedAt && <p class="muted">{t('startedAt', { at: formatDateTime(view.startedAt) })}{view.finishedAt ? ` · ${t('finishedAt', { at: formatDateTime(view.finishedAt) })}` : ''}</p>}
         {done && <Notice kind="success">{done}</Notice>}
         {error && (

@@ -7,7 +7,7 @@ import { formatNumber } from '../../i18n.ts';
 import { Button, ConfirmDialog, Link, Notice, Page, ProgressBar, Table, type Column } from '../../components/index.ts';
 import { useConfirmedDelete } from '../../use-confirmed-delete.ts';
 import { t } from './messages.ts';
-import { statusLabel } from '../../messages.ts';
+import { holdText, statusLabel } from '../../messages.ts';
 import { isCountersEvent, type CampaignView } from './types.ts';
 import { formatEta } from './format.ts';
 
@@ -64,7 +64,7 @@ export function CampaignList() {
             key: 'status', label: t('status'), render: (c) => (
               <>
                 <span class={`badge badge--${c.status}`}>{statusLabel(c.status)}</span>
-                {c.status === 'running' && c.waitingReason && <span class="badge badge--warn" title={c.waitingReason}> {t('notCallingShort')}</span>}
+                {c.status === 'running' && c.waitingReason && <span class="badge badge--warn" title={holdText(c.waitingCode, c.waitingReason)}> {t('notCallingShort')}</span>}
               </>
             ),
           },

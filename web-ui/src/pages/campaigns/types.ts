@@ -91,10 +91,12 @@ export interface CampaignView {
   etaMs: number | null;
   /** A running campaign placing no calls, and why (e.g. waiting for clock synchronisation). */
   waitingReason?: string | null;
+  /** The same as a stable code (see holdText). */
+  waitingCode?: string | null;
 }
 
 /** What the 'campaign.counters' live event carries. */
-export type CountersEvent = Pick<CampaignView, 'id' | 'name' | 'status' | 'counters' | 'etaMs' | 'waitingReason'>;
+export type CountersEvent = Pick<CampaignView, 'id' | 'name' | 'status' | 'counters' | 'etaMs' | 'waitingReason' | 'waitingCode'>;
 
 export interface CampaignOptions {
   trunks: Array<{ name: string; kind: string; enabled: boolean; channels: number }>;

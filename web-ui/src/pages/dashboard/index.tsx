@@ -5,7 +5,7 @@ import { useApi, usePolled } from '../../api.ts';
 import { Card, Link, Notice, Page, ProgressBar, Table } from '../../components/index.ts';
 import { formatDateTime, formatDuration, formatNumber, useLang } from '../../i18n.ts';
 import { subscribe } from '../../live.ts';
-import { statusLabel } from '../../messages.ts';
+import { holdText, statusLabel } from '../../messages.ts';
 import { t, type DashKey } from './messages.ts';
 import type { CampaignBrief, Health, Provisioning, SystemHealth, Trunk } from './types.ts';
 
@@ -136,7 +136,7 @@ function CampaignsCard() {
               <div><dt>{t('waiting')}</dt><dd>{formatNumber(n.pending + n.waiting)}</dd></div>
               {c.etaMs !== null && <div><dt>{t('eta')}</dt><dd>{formatDuration(c.etaMs / 1000)}</dd></div>}
             </dl>
-            {c.waitingReason && <p class="notice notice--warning small">{t('waitingReason', { reason: c.waitingReason })}</p>}
+            {c.waitingReason && <p class="notice notice--warning small">{t('waitingReason', { reason: holdText(c.waitingCode, c.waitingReason) })}</p>}
           </div>
         );
       })}
