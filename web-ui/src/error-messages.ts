@@ -1,6 +1,7 @@
 // The box's errors in the page's language. The box answers an English message with a stable code and a
 // `where` object; French text comes from the table below, filled from `where`. English keeps the box's words.
 import type { ErrorCode } from '../../appliance/errors.ts';
+import type { StartProblemCode } from '../../appliance/compliance/campaign-start.ts';
 import { getLang, type Lang } from './i18n.ts';
 
 export type Where = Record<string, string | number>;
@@ -59,8 +60,8 @@ const FR_BY_WHERE: Record<string, string> = {
   E_INTERNAL: 'Un problème est survenu sur le boîtier ; les détails sont dans son journal.',
 };
 
-// Why a campaign may not start (where.reason of E_COMPLIANCE and E_CALLER_ID).
-const FR_REASONS: Record<string, string> = {
+// Why a campaign may not start (where.reason of E_COMPLIANCE and E_CALLER_ID), typed by the box's codes.
+const FR_REASONS: Record<StartProblemCode, string> = {
   'no-compliance-pack': 'aucun référentiel de conformité choisi',
   'registry-missing': 'aucune copie importée de la liste nationale d’opposition',
   'registry-stale': 'la copie de la liste nationale d’opposition est trop ancienne',
