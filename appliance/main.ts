@@ -180,8 +180,7 @@ export class Appliance {
         kick: () => this.dialer.kick(),
         onChange: (id) => { this.publishProgress(id); this.fleet?.notify(); },
         onStarted: (id) => this.prerender(id),
-        holdReason: () => this.dialer.holdReason,
-        holdCode: () => this.dialer.holdCode,
+        hold: () => this.dialer.hold,
         checkStart: (campaign) => {
           this.checkClock();
           const s = this.settingsStore.get();

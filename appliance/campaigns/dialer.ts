@@ -2,7 +2,7 @@
 // gate at dial time, paces per trunk and per campaign (channels + a cps cap that holds in every
 // one-second window), writes the attempt intent before the INVITE, runs the script on the call
 // port and records the outcome with the retry decision in one transaction.
-import type { DialPermission, HoldCode } from '../system/clock.ts';
+import type { DialHold, DialPermission } from '../system/clock.ts';
 import type { Call, CallEngine, Outcome, PromptRef } from '../call-port.ts';
 import type { Db } from '../store/db.ts';
 import type { Logger } from '../log.ts';
@@ -72,7 +72,7 @@ export class Dialer {
   private running = false;
   private ticking = false;
   private readonly settled = new Set<Promise<void>>();
-  private held: { code: HoldCode; reason: string } | null = null;
+  private held: DialHold | null = null;
 
   constructor(private readonly deps: DialerDeps) {
     this.repo = new CampaignsRepo(deps.db);
@@ -84,13 +84,8 @@ export class Dialer {
   }
 
   /** Why no call is being placed right now (running campaigns show it), or null. */
-  get holdReason(): string | null {
-    return this.held?.reason ?? null;
-  }
-
-  /** The same as a stable code (the web UI's words), or null. */
-  get holdCode(): HoldCode | null {
-    return this.held?.code ?? null;
+  get hold(): DialHold | null {
+    return this.held;
   }
 
   activeFor(campaignId: number): number {

@@ -1,6 +1,6 @@
 // Campaign life cycle: create (checked whole), start (snapshot of the list + status in one
 // transaction), pause, resume, stop, delete (only with nothing on record), and an ETA. The dialer does the calling.
-import type { HoldCode } from '../system/clock.ts';
+import type { DialHold, HoldCode } from '../system/clock.ts';
 import type { Db } from '../store/db.ts';
 import type { Settings } from '../config/types.ts';
 import { AppError } from '../errors.ts';
@@ -36,8 +36,7 @@ export interface CampaignServiceDeps {
   /** Wake the dialer after a start or resume. */
   kick?: () => void;
   /** Why the dialer places no call right now (box-wide), or null. */
-  holdReason?: () => string | null;
-  holdCode?: () => HoldCode | null;
+  hold?: () => DialHold | null;
   onChange?: (campaignId: number) => void;
 }
 
@@ -167,9 +166,8 @@ export class CampaignService {
       counters.contacts += r.n;
       if (r.state in counters) counters[r.state as 'pending'] = r.n;
     }
-    const waitingReason = c.status === 'running' ? (this.deps.holdReason?.() ?? null) : null;
-    const waitingCode = waitingReason === null ? null : (this.deps.holdCode?.() ?? null);
-    return { ...c, counters, etaMs: this.eta(c, counters.pending + counters.waiting + counters.calling), waitingReason, waitingCode };
+    const hold = c.status === 'running' ? (this.deps.hold?.() ?? null) : null;
+    return { ...c, counters, etaMs: this.eta(c, counters.pending + counters.waiting + counters.calling), waitingReason: hold?.reason ?? null, waitingCode: hold?.code ?? null };
   }
 
   list(): CampaignView[] {

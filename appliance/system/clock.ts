@@ -21,7 +21,9 @@ export interface ClockStatus {
 
 /** Why calls are held, as a stable code the web UI words in its own language. */
 export type HoldCode = 'clock-unsynchronised' | 'clock-unconfirmed';
-export type DialPermission = { ok: true } | { ok: false; code: HoldCode; reason: string };
+/** Why no call is placed right now: the code, and the box's English words for it. */
+export interface DialHold { code: HoldCode; reason: string }
+export type DialPermission = { ok: true } | ({ ok: false } & DialHold);
 export type ClockReader = () => Promise<ClockState>;
 export type RequireSync = 'auto' | boolean;
 
