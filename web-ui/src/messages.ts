@@ -167,7 +167,5 @@ export const purposeLabel = (code: string): string => lookup('purpose', code);
 const HOLD_KEYS: Record<HoldCode, Key> = { 'clock-unsynchronised': 'hold.clock-unsynchronised', 'clock-unconfirmed': 'hold.clock-unconfirmed' };
 
 /** Why a running campaign places no call: the box's code in the page's language, else its own words. */
-export const holdText = (code: string | null | undefined, reason: string): string => {
-  const key = code && code in HOLD_KEYS ? HOLD_KEYS[code as HoldCode] : null;
-  return key ? t(key) : reason;
-};
+export const holdText = (code: string | null | undefined, reason: string): string =>
+  (code && Object.hasOwn(HOLD_KEYS, code) ? t(HOLD_KEYS[code as HoldCode]) : reason);
