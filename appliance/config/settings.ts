@@ -66,7 +66,6 @@ function keyOf(err: ErrorObject): string {
   return path || '(root)';
 }
 
-
 /** Schema plus cross-field checks; returns every problem with the key it concerns. */
 export function checkSettings(doc: unknown): FieldError[] {
   if (!validateSchema(doc)) {
@@ -135,10 +134,10 @@ function withDefaults(doc: Record<string, unknown>): Record<string, unknown> {
   return out;
 }
 
-/** Environment overrides, applied in memory at start (never written back). */
 /** Environment variables that carry secrets (the engine's, from /etc/appliance/engine.env). */
 export const SECRET_ENV = ['APPLIANCE_DRACHTIO_SECRET', 'APPLIANCE_FREESWITCH_PASSWORD'] as const;
 
+/** Environment overrides, applied in memory at start (never written back). */
 export function envOverrides(env: NodeJS.ProcessEnv): Array<(s: Settings) => void> {
   const out: Array<(s: Settings) => void> = [];
   const int = (name: string, key: string, set: (s: Settings, v: number) => void): void => {

@@ -3,8 +3,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, ERRORS, isAppError, type ErrorCode, type FieldError } from '../errors.ts';
 
-export type { FieldError };
-
 export interface ErrorBody {
   error: { code: string; message: string; where?: Record<string, string | number>; fields?: FieldError[] };
 }

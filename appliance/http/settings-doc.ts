@@ -2,7 +2,7 @@
 // on the way in (so a GET-edit-PUT round trip keeps them), and RFC 7396 merge patches.
 import { defaultSettings } from '../config/defaults.ts';
 import type { Settings } from '../config/types.ts';
-import type { FieldError } from './error-handler.ts';
+import type { FieldError } from '../errors.ts';
 
 export const REDACTED = '[redacted]';
 const SECRET_KEY = /password|secret/i;

@@ -144,8 +144,8 @@ export class ContactsRepo {
     })();
   }
 
-  /** Lists left 'importing' by a crash or a kill: removed at boot (and before each import). */
-  sweepUnfinished(stillImporting: (importer: string | null) => boolean = () => false): number {
+  /** Lists left 'importing' by a crash or a kill (their importer no longer runs): removed at boot. */
+  sweepUnfinished(stillImporting: (importer: string | null) => boolean): number {
     const rows = this.stmt("SELECT id, importer FROM lists WHERE status = 'importing'").all() as { id: number; importer: string | null }[];
     const gone = rows.filter((r) => !stillImporting(r.importer));
     for (const r of gone) this.discardList(r.id);
