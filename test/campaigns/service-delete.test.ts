@@ -1,22 +1,18 @@
 // CampaignService.remove on a real SQLite store: what may go (nothing on record) and what must stay
 // (running or paused, attempts, compliance blocks), and the deletion undone when its audit entry fails.
 import test from 'ava';
-import { openStore } from '../../appliance/store/db.ts';
 import { CampaignService } from '../../appliance/campaigns/service.ts';
 import { defaultSettings, trunkDefaults } from '../../appliance/config/defaults.ts';
 import { isAppError } from '../../appliance/errors.ts';
+import { addList, memoryStore } from '../compliance/fixtures.ts';
 
 function setup() {
-  const db = openStore({ dir: ':memory:' });
-  db.prepare("INSERT INTO lists (id, name, status, country, created_at) VALUES (1, 'l', 'ready', 'FR', '2026-01-01')").run();
-  for (let i = 1; i <= 2; i++) {
-    db.prepare("INSERT INTO contacts (list_id, e164, line_type, timezones, tz_source, name, fields, row, created_at) VALUES (1, ?, 'mobile', '[\"Europe/Paris\"]', 'country', ?, '{}', ?, '2026-01-01')")
-      .run(`+3361234567${i}`, `Contact ${i}`, i + 1);
-  }
+  const db = memoryStore();
+  const { listId } = addList(db, 'l', [1, 2].map((i) => ({ e164: `+3361234567${i}`, lineType: 'mobile', zones: ['Europe/Paris'], tzSource: 'country' })));
   const settings = defaultSettings();
   settings.trunks = [trunkDefaults({ name: 't', host: '127.0.0.1', channels: 2 })];
   const service = new CampaignService({ db, settings: () => settings, recordingExists: () => true, now: () => 1000 });
-  const create = (name: string) => service.create({ name, listId: 1, config: { message: 'm', callerId: '+33123456789', trunks: ['t'] } }).id;
+  const create = (name: string) => service.create({ name, listId, config: { message: 'm', callerId: '+33123456789', trunks: ['t'] } }).id;
   const count = (table: string, id: number) => db.prepare(`SELECT COUNT(*) FROM ${table} WHERE ${table === 'campaigns' ? 'id' : 'campaign_id'} = ?`).pluck().get(id) as number;
   return { db, service, create, count };
 }
