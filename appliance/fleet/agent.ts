@@ -13,6 +13,7 @@ import { fleetTopics, type FleetTopics } from './topics.ts';
 import { OutboxPump } from './outbox-pump.ts';
 import { TelemetryCollector, type CampaignCounters, type EngineStatus } from './telemetry.ts';
 import type { ClockStatus } from '../system/clock.ts';
+import { kernelBootId } from '../system/process-mark.ts';
 import { DesiredConfig, type UpdateSettings } from './desired-config.ts';
 import { CommandRunner, type CampaignPort } from './command-runner.ts';
 
@@ -43,14 +44,6 @@ export interface FleetAgentDeps {
   telemetrySlowEveryMs?: number;
 }
 
-function kernelBootId(): string {
-  try {
-    return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
-  } catch {
-    return randomUUID();
-  }
-}
-
 export class FleetAgent {
   readonly name = 'fleet';
   readonly topics: FleetTopics;
@@ -61,7 +54,7 @@ export class FleetAgent {
   private readonly now: () => number;
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly runId = randomUUID();
-  private readonly bootId = kernelBootId();
+  private readonly bootId = kernelBootId() ?? randomUUID();
   private startedAt = 0;
   private telemetryBusy = false;
   private warnedOffline = false;

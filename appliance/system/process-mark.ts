@@ -4,12 +4,17 @@
 // later removes only what a process that is gone left behind.
 import { readFileSync } from 'node:fs';
 
-function bootId(): string {
+/** The kernel's id of the current boot, or null where /proc does not say. */
+export function kernelBootId(): string | null {
   try {
     return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
   } catch {
-    return 'unknown-boot';
+    return null;
   }
+}
+
+function bootId(): string {
+  return kernelBootId() ?? 'unknown-boot';
 }
 
 /** Clock ticks since boot at which `pid` started (field 22 of /proc/<pid>/stat), or null. */
