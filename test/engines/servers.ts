@@ -28,14 +28,11 @@ function executable(p: string | undefined): string | null {
   try { fs.accessSync(p, fs.constants.X_OK); return p; } catch { return null; }
 }
 
-function localBinaries(): { drachtio: string | null; freeswitch: string | null } {
-  return { drachtio: executable(process.env.DRACHTIO_BIN) ?? onPath('drachtio'), freeswitch: executable(process.env.FREESWITCH_BIN) ?? onPath('freeswitch') };
-}
-
-// Asked once, when this module loads and only if a binary is missing (findServers() is synchronous, and
-// the test files call it at their top level). Bounded: a machine without a runtime answers in ms.
-const atLoad = localBinaries();
-const runtime: RuntimeProbe | null = atLoad.drachtio && atLoad.freeswitch ? null : await probeContainerRuntime(5000);
+// Both looked for once, when this module loads; the container runtime only if a binary is missing
+// (findServers() is synchronous, and the test files call it at their top level). Bounded: a machine
+// without a runtime answers in ms.
+const local = { drachtio: executable(process.env.DRACHTIO_BIN) ?? onPath('drachtio'), freeswitch: executable(process.env.FREESWITCH_BIN) ?? onPath('freeswitch') };
+const runtime: RuntimeProbe | null = local.drachtio && local.freeswitch ? null : await probeContainerRuntime(5000);
 
 /** The project's drachtio.conf.xml with loopback ports and a per-run secret. */
 function drachtioConf(adminPort: number, sipPort: number, secret: string): string {
@@ -50,11 +47,11 @@ export type ServerSource = Binaries | ContainerImages;
 
 /** Both servers' source, or null (with the reason) when neither binaries nor a container runtime are here. */
 export function findServers(): { bins: ServerSource | null; why: string } {
-  const { drachtio, freeswitch } = localBinaries();
+  const { drachtio, freeswitch } = local;
   if (drachtio && freeswitch) return { bins: { kind: 'binaries', drachtio, freeswitch }, why: '' };
-  const missing = `${!drachtio ? 'drachtio (DRACHTIO_BIN) ' : ''}${!freeswitch ? 'freeswitch (FREESWITCH_BIN) ' : ''}not found`;
   if (runtime?.ok) return { bins: imagesFromEnv(), why: '' };
-  return { bins: null, why: `${missing}; no Docker engine for testcontainers: ${runtime?.why ?? 'not asked (the binaries were there when the tests loaded)'}` };
+  const missing = `${!drachtio ? 'drachtio (DRACHTIO_BIN) ' : ''}${!freeswitch ? 'freeswitch (FREESWITCH_BIN) ' : ''}not found`;
+  return { bins: null, why: `${missing}; no Docker engine for testcontainers: ${runtime?.why}` };
 }
 
 /** One run's ports, secret and configuration text, the same for binaries and containers. */
@@ -228,7 +225,7 @@ export async function startServers(source: ServerSource, o: { rtpPorts?: number;
 }
 
 export function findDrachtio(): string | null {
-  return localBinaries().drachtio;
+  return local.drachtio;
 }
 
 export interface RunningDrachtio {
