@@ -158,7 +158,7 @@ export async function containerProcesses(images: ContainerImages, cfg: EngineCon
     // Host pids (Docker on Linux shares them) so benches can read CPU time; null when not known.
     pids: () => ({ ...hostPid }),
     drachtioVersion: async () => {
-      const r = await (drachtio as StartedTestContainer | null)?.exec(['drachtio', '--version']).catch(() => null);
+      const r = await drachtio?.exec(['drachtio', '--version']).catch(() => null);
       return r?.output ?? '';
     },
     dispose: async () => { await Promise.all([stopOne('drachtio'), stopOne('freeswitch')]); },
