@@ -59,7 +59,7 @@ function ensurePeers() {
 function typecheck() {
   // The box and its tests, then the web UI (its own JSX settings), then the UI's unit tests (both).
   const tsc = join(root, 'node_modules/typescript/bin/tsc');
-  return [root, join(root, 'web-ui/tsconfig.json'), join(root, 'test/web-ui/tsconfig.json')].every((p) => spawnSync(process.execPath, [tsc, '--noEmit', '-p', p], { stdio: 'inherit', cwd: root }).status === 0);
+  return [root, join(root, 'web-ui/tsconfig.json'), join(root, 'test/web-ui/unit/tsconfig.json')].every((p) => spawnSync(process.execPath, [tsc, '--noEmit', '-p', p], { stdio: 'inherit', cwd: root }).status === 0);
 }
 
 /** One ava run; its TAP lines are counted into `counts` and `failures`. `pass` is read by ava.config.js. */
@@ -105,7 +105,7 @@ for (const pass of passes) {
   // A runner failure that no test line explains (crash, timeout, no tests) still fails the run.
   if (code !== 0 && counts.failed === failedBefore) { counts.failed++; failures.push(`ava exited with code ${code}${pass ? ` (${pass} pass)` : ''}`); }
 }
-if (!typesOk) { counts.failed++; failures.push('typecheck (tsc --noEmit, box and web UI)'); }
+if (!typesOk) { counts.failed++; failures.push('typecheck (tsc --noEmit: box, web UI, UI unit tests)'); }
 if (counts.passed + counts.failed === 0) { counts.failed++; failures.push('no test ran'); }
 mkdirSync(join(root, '.tmp'), { recursive: true });
 writeFileSync(join(root, '.tmp', 'test-summary.json'), JSON.stringify({ ...counts, failures }, null, 2));

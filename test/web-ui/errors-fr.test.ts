@@ -21,3 +21,19 @@ test('a French page shows a wrong password and an unreadable contact file in Fre
   t.regex(text, /^Le fichier de contacts est vide ou illisible \(ligne 2\)/, text);
   t.notRegex(text, /\b(the|row|file is)\b/i, text);
 });
+
+test('a French page words the caller-ID problems of the pack in French', async (t) => {
+  const { page, base, box } = await startUiBox(t, { locale: 'fr-FR', box: { settings: (s) => { s.compliance.pack = 'fr'; } } });
+  // A mobile number: the French pack forbids presenting one (+336…).
+  const added = await box.api.send('POST', '/api/compliance/caller-ids', { number: '06 12 34 56 78', label: 'Portable' });
+  t.is(added.status, 201, added.text);
+  const list = await box.api.get<Array<{ number: string; problems: Array<{ code: string; callerId?: string; forbiddenPrefix?: string; pack?: string }> }>>('/api/compliance/caller-ids');
+  t.like(list.body[0]?.problems[0], { code: 'caller-id-forbidden', callerId: '+33612345678', forbiddenPrefix: '+336', pack: 'fr' }, 'sent with its details');
+  await page.goto(`${base}/compliance/caller-ids`);
+  const row = page.getByTestId('caller-id-list').getByRole('row', { name: /\+33612345678/ });
+  const problem = row.locator('.field__error').first();
+  await problem.waitFor();
+  const text = (await problem.textContent()) ?? '';
+  t.regex(text, /^Le numéro présenté \+33612345678 est dans une plage interdite par le référentiel fr \(\+336…\)/, text);
+  t.notRegex(text, /\b(range|forbids|caller ID)\b/i, text);
+});

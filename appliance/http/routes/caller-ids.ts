@@ -9,6 +9,7 @@ import { CampaignsRepo } from '../../store/campaigns-repo.ts';
 import { numberFromText } from '../../compliance/dnc-file.ts';
 import { checkCallerId } from '../../compliance/caller-id.ts';
 import { getPack } from '../../compliance/packs.ts';
+import { problemSchema } from './compliance.ts';
 import type { CallerIdVerifier } from '../../compliance/caller-id-verify.ts';
 
 const E164 = '^\\+[1-9]\\d{6,14}$';
@@ -17,7 +18,7 @@ const callerId = {
   type: 'object', required: ['number', 'label', 'verified'],
   properties: {
     number: { type: 'string' }, label: { type: 'string' }, verified: { type: 'boolean' },
-    problems: { type: 'array', description: "the settings pack's caller-ID checks (dialable, forbidden ranges), besides verification", items: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' } } } },
+    problems: { type: 'array', description: "the settings pack's caller-ID checks (dialable, forbidden ranges), besides verification", items: problemSchema },
   },
 } as const;
 const verification = {
@@ -42,7 +43,8 @@ export function callerIdRoutes(verifier: CallerIdVerifier) {
       const pack = getPack(s.compliance.pack);
       return s.callerIds.map((c) => ({
         ...c,
-        problems: pack ? checkCallerId(pack, { callerId: c.number, purpose: 'informational' }).map((p) => ({ code: p.code, message: p.message })) : [],
+        // With their details (pack, purpose, prefixes) so a page words them in its own language.
+        problems: pack ? checkCallerId(pack, { callerId: c.number, purpose: 'informational' }).map((p) => ({ ...p, pack: pack.id, purpose: 'informational' })) : [],
       }));
     };
     const mustExist = (number: string): void => {

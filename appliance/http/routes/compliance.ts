@@ -23,7 +23,8 @@ export interface ComplianceRouteDeps {
 
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } } as const;
 const counts = { type: 'object', additionalProperties: { type: 'integer' } } as const;
-const problem = { type: 'object', properties: {
+/** A start problem as the API sends it (also the caller-ID list's problems). */
+export const problemSchema = { type: 'object', properties: {
   code: { type: 'string' }, message: { type: 'string' }, registry: { type: 'string' }, blocking: { type: 'boolean', description: 'false: shown only (caller-ID and script problems of a sandbox-only campaign)' },
   // The details a page words the problem from in its own language.
   pack: { type: 'string' }, purpose: { type: 'string' }, ageDays: { type: 'integer' }, maxAgeDays: { type: 'integer' }, callerId: { type: 'string' },
@@ -59,14 +60,14 @@ export function complianceRoutes(deps: ComplianceRouteDeps = {}) {
         response: { 200: { type: 'object', properties: {
           campaignId: { type: 'integer' }, campaign: { type: 'string' }, pack: { type: 'string', nullable: true }, packVersion: { type: 'string', nullable: true }, purpose: { type: 'string' },
           contacts: { type: 'integer' }, callable: { type: 'integer' }, callableNow: { type: 'integer' }, deferred: counts, blocked: counts,
-          startProblems: { type: 'array', items: problem }, at: { type: 'string' }, durationMs: { type: 'integer' },
+          startProblems: { type: 'array', items: problemSchema }, at: { type: 'string' }, durationMs: { type: 'integer' },
         } } },
       },
     }, async (req) => preflight(db, new CampaignsRepo(db).get(req.params.id), packOf(req.params.id), { now: ctx.now(), settings: startSettings() }));
 
     app.get<{ Params: { id: number } }>('/api/compliance/campaigns/:id/start-check', {
       config: requireRole('viewer'),
-      schema: { summary: 'Reasons the campaign may not start (pack, registry copies, caller ID, script); ok when none blocks', tags: ['compliance'], params: idParams, response: { 200: { type: 'object', properties: { ok: { type: 'boolean' }, problems: { type: 'array', items: problem } } } } },
+      schema: { summary: 'Reasons the campaign may not start (pack, registry copies, caller ID, script); ok when none blocks', tags: ['compliance'], params: idParams, response: { 200: { type: 'object', properties: { ok: { type: 'boolean' }, problems: { type: 'array', items: problemSchema } } } } },
     }, async (req) => {
       const problems = startProblems(db, new CampaignsRepo(db).get(req.params.id), getPack(packOf(req.params.id)), ctx.now(), startSettings());
       return { ok: !problems.some((p) => p.blocking), problems };

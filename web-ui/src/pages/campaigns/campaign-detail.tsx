@@ -10,7 +10,7 @@ import { holdText, purposeLabel, statusLabel } from '../../messages.ts';
 import { formatEta } from './format.ts';
 import { progressOf } from './campaign-list.tsx';
 import { PreflightReport } from './preflight-report.tsx';
-import { startProblemText } from './start-problems.ts';
+import { startProblemText } from '../../start-problems.ts';
 import { useConfirmedDelete } from '../../use-confirmed-delete.ts';
 import { navigate } from '../../router.ts';
 import { isCountersEvent, type CampaignView, type StartProblem } from './types.ts';

@@ -6,7 +6,7 @@ import { Card, Notice, Table } from '../../components/index.ts';
 import { t } from './messages.ts';
 import { reasonLabel } from '../../messages.ts';
 import { formatEta } from './format.ts';
-import { startProblemText } from './start-problems.ts';
+import { startProblemText } from '../../start-problems.ts';
 import type { Estimate, Preflight } from './types.ts';
 
 export function PreflightReport({ id, tick }: { id: number; tick: number }) {

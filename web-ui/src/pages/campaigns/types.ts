@@ -1,5 +1,5 @@
 // The shapes of the campaign API as this page reads them (see appliance/http/routes/campaigns.ts).
-import type { StartProblem } from './start-problems.ts';
+import type { StartProblem } from '../../start-problems.ts';
 
 export type CampaignStatus = 'draft' | 'running' | 'paused' | 'stopped' | 'completed';
 

@@ -3,10 +3,11 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, useApi } from '../../api.ts';
 import { Button, Card, ConfirmDialog, Field, Notice, Table } from '../../components/index.ts';
+import { startProblemText, type StartProblem } from '../../start-problems.ts';
 import { t } from './messages.ts';
 import { useAction } from './use-action.ts';
 
-interface CallerId { number: string; label: string; verified: boolean; problems?: Array<{ code: string; message: string }> }
+interface CallerId { number: string; label: string; verified: boolean; problems?: StartProblem[] }
 interface Verification { id: string; number: string; code: string; state: 'calling' | 'waiting-for-code' | 'verified' | 'failed' | 'expired'; reason: string | null; wrongCodes: number }
 const ENDED = new Set(['verified', 'failed', 'expired']);
 const STATE_KEYS = { calling: 'vstate.calling', 'waiting-for-code': 'vstate.waiting-for-code', verified: 'vstate.verified', failed: 'vstate.failed', expired: 'vstate.expired' } as const;
@@ -47,7 +48,7 @@ export function CallerIdsTab({ admin }: { admin: boolean }) {
               key: 'verified', label: t('verification'), render: (c) => (
                 <>
                   <span class={`badge ${c.verified ? 'badge--ok' : 'badge--warn'}`}>{c.verified ? t('verified') : t('notVerified')}</span>
-                  {(c.problems ?? []).map((p) => <p key={p.code} class="field__error small">{p.message}</p>)}
+                  {(c.problems ?? []).map((p) => <p key={p.code} class="field__error small">{startProblemText(p)}</p>)}
                 </>
               ),
             },

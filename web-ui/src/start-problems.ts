@@ -1,10 +1,10 @@
 // Why a campaign may not start, in the page's language. The box sends each problem with a stable code,
 // an English message and its details (registry, age, caller ID…); French words come from the table below,
 // filled from those details. English keeps the box's message, and so does a code the table does not know.
-import type { StartProblem as BoxStartProblem, StartProblemCode } from '../../../../appliance/compliance/campaign-start.ts';
-import { fillTemplate, type Where } from '../../error-messages.ts';
-import { getLang, type Lang } from '../../i18n.ts';
-import { purposeLabel } from '../../messages.ts';
+import type { StartProblem as BoxStartProblem, StartProblemCode } from '../../appliance/compliance/campaign-start.ts';
+import { fillTemplate, type Where } from './error-messages.ts';
+import { getLang, type Lang } from './i18n.ts';
+import { purposeLabel } from './messages.ts';
 
 /** A problem as the page reads it: any code (a newer box may send one we do not know); no `blocking` means it blocks. */
 export type StartProblem = Omit<BoxStartProblem, 'code' | 'blocking'> & { code: string; blocking?: boolean };

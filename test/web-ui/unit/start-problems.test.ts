@@ -1,11 +1,11 @@
 // A French page says why a campaign may not start in French: every start-problem code the box can send
 // has French words, filled from the problem's details; English keeps the box's message; unknown codes too.
 import test from 'ava';
-import { FR_START_PROBLEMS, startProblemText, type StartProblem } from '../../web-ui/src/pages/campaigns/start-problems.ts';
-import { purposeLabel } from '../../web-ui/src/messages.ts';
-import { checkCallerId } from '../../appliance/compliance/caller-id.ts';
-import { checkScript } from '../../appliance/compliance/script-check.ts';
-import { PACKS } from '../../appliance/compliance/packs.ts';
+import { FR_START_PROBLEMS, startProblemText, type StartProblem } from '../../../web-ui/src/start-problems.ts';
+import { purposeLabel } from '../../../web-ui/src/messages.ts';
+import { checkCallerId } from '../../../appliance/compliance/caller-id.ts';
+import { checkScript } from '../../../appliance/compliance/script-check.ts';
+import { PACKS } from '../../../appliance/compliance/packs.ts';
 
 // Every detail the box may send, so each template can be filled in full.
 const DETAILS = {
