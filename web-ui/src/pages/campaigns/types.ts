@@ -1,49 +1,11 @@
 // The shapes of the campaign API as this page reads them (see appliance/http/routes/campaigns.ts).
 import type { StartProblem } from '../../start-problems.ts';
 
-export type CampaignStatus = 'draft' | 'running' | 'paused' | 'stopped' | 'completed';
-
-export interface DailyWindow {
-  days: number[];
-  from: string;
-  to: string;
-}
-
-export interface RetryRule {
-  delayMs: number | 'next-day';
-  maxRetries: number;
-  backoff?: number;
-  uncounted?: boolean;
-}
-
-export interface CampaignConfig {
-  purpose: string;
-  message: string | null;
-  tts: { text: string; voice: string; rate?: number } | null;
-  voicemail: string | null;
-  menu: { confirm?: string; repeat?: string; optOut?: string };
-  menuPrompt: string | null;
-  callerId: string;
-  trunks: string[];
-  schedule: { startDate: string | null; endDate: string | null; windows: DailyWindow[] };
-  maxConcurrent: number;
-  cps: number;
-  ringTimeoutMs: number;
-  maxAttempts: number;
-  retry: Record<string, RetryRule>;
-  amd: boolean;
-  pack?: string;
-  seller?: string;
-  script?: ScriptDeclaration;
-}
-
-/** Where the message carries what the pack requires; times in ms from its start, null when it does not say it. */
-export interface ScriptDeclaration {
-  identificationEndsMs: number | null;
-  callbackNumber: string | null;
-  optOutAnnouncedMs: number | null;
-  voicemail: { identification: boolean; callbackNumber: string | null } | null;
-}
+// The campaign model's own types (appliance/campaigns/model.ts), read as the API sends them.
+export type { CampaignConfig, CampaignStatus, DailyWindow, RetryRule } from '../../../../appliance/campaigns/model.ts';
+export type { ScriptDeclaration } from '../../../../appliance/compliance/script-check.ts';
+import type { PreflightReport } from '../../../../appliance/compliance/preflight.ts';
+import type { CampaignConfig, CampaignStatus } from '../../../../appliance/campaigns/model.ts';
 
 /** What GET /api/compliance/packs says of each pack's script rule (the rest of a pack is not read here). */
 export interface PackScriptRule {
@@ -123,19 +85,8 @@ export interface RecordingSummary {
 /** A reason the campaign may not start, with the details its French words are filled from (start-problems.ts). */
 export type { StartProblem };
 
-export interface Preflight {
-  campaignId: number;
-  pack: string | null;
-  packVersion: string | null;
-  purpose: string;
-  contacts: number;
-  callable: number;
-  callableNow: number;
-  deferred: Record<string, number>;
-  blocked: Record<string, number>;
-  startProblems: StartProblem[];
-  at: string;
-}
+/** The box's preflight report, its start problems read as this page reads them (any code). */
+export type Preflight = Omit<PreflightReport, 'startProblems'> & { startProblems: StartProblem[] };
 
 export function isCountersEvent(v: unknown): v is CountersEvent {
   const o = v as CountersEvent | null;
