@@ -8,14 +8,8 @@ import type { PreflightReport } from '../../../../appliance/compliance/preflight
 import type { CampaignConfig, CampaignStatus } from '../../../../appliance/campaigns/model.ts';
 
 /** What GET /api/compliance/packs says of each pack's script rule (the rest of a pack is not read here). */
-export interface PackScriptRule {
-  identificationAtStart: boolean;
-  callbackNumber: boolean;
-  optOut: boolean;
-  optOutWithinMs: number | null;
-  voicemailIdentification: boolean;
-  source: string;
-}
+export type { ScriptRule as PackScriptRule } from '../../../../appliance/compliance/packs.ts';
+import type { ScriptRule as PackScriptRule } from '../../../../appliance/compliance/packs.ts';
 
 export interface PackSummary {
   id: string;
