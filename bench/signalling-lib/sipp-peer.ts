@@ -5,7 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort, SCENARIO_DIR } from '../../test/peers/sipp.ts';
+import { freePort, SCENARIO_DIR, stopper } from '../../test/peers/sipp.ts';
 
 export interface SippFigures {
   exitCode: number | null;
@@ -87,17 +87,6 @@ function run(args: string[], cpu: number | null): { child: ChildProcess; exited:
     });
   });
   return { child, exited };
-}
-
-function stopper(child: ChildProcess, exited: Promise<SippFigures>): (waitMs?: number) => Promise<SippFigures> {
-  return async (waitMs = 3000) => {
-    const timer = (ms: number) => new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), ms).unref());
-    if ((await Promise.race([exited.then(() => 'exited' as const), timer(waitMs)])) === 'timeout') {
-      child.kill('SIGTERM');
-      if ((await Promise.race([exited.then(() => 'exited' as const), timer(2000)])) === 'timeout') child.kill('SIGKILL');
-    }
-    return exited;
-  };
 }
 
 function listening(port: number): boolean {

@@ -134,7 +134,8 @@ function launch(args: string[], dir: string, files: Record<string, Buffer | stri
   return { child, exited };
 }
 
-function stopper(child: ChildProcess, exited: Promise<SippResult>): (waitMs?: number) => Promise<SippResult> {
+/** Stops a sipp run: waits up to waitMs for it to end on its own, then SIGTERM, then SIGKILL. */
+export function stopper<T>(child: ChildProcess, exited: Promise<T>): (waitMs?: number) => Promise<T> {
   return async (waitMs = 3000) => {
     // Unref'd: a pending wait must not keep the test process alive after sipp has gone.
     const timer = (ms: number) => new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), ms).unref());
