@@ -1,5 +1,6 @@
 // A data table with a caption, header cells and an empty-state row; scrolls sideways on a phone.
 import type { ComponentChildren } from 'preact';
+import { useId } from 'preact/hooks';
 
 export interface Column<R> {
   key: string;
@@ -15,13 +16,20 @@ export interface TableProps<R> {
   rowKey: (row: R, index: number) => string | number;
   empty?: ComponentChildren;
   testId?: string;
+  /** Names the scrolling region when there is no caption (e.g. the card's title). */
+  label?: string;
 }
 
-export function Table<R>({ caption, columns, rows, rowKey, empty, testId }: TableProps<R>) {
+export function Table<R>({ caption, columns, rows, rowKey, empty, testId, label }: TableProps<R>) {
+  const captionId = `c${useId().replace(/[^a-zA-Z0-9_-]/g, '')}`;
+  const named = Boolean(caption) || Boolean(label);
+  // The wrapper scrolls sideways on a phone: it takes the focus so the keyboard can scroll it too, and is a
+  // region named after the table so a screen reader says what that focus stop is.
   return (
-    <div class="table-wrap" data-testid={testId}>
+    <div class="table-wrap" data-testid={testId} tabIndex={0} role={named ? 'region' : undefined}
+      aria-labelledby={caption ? captionId : undefined} aria-label={!caption && label ? label : undefined}>
       <table>
-        {caption && <caption>{caption}</caption>}
+        {caption && <caption id={captionId}>{caption}</caption>}
         <thead>
           <tr>{columns.map((c) => <th key={c.key} scope="col" class={c.align === 'right' ? 'num' : undefined}>{c.label}</th>)}</tr>
         </thead>

@@ -50,6 +50,7 @@ function TrunksCard({ health }: { health: Health }) {
         <div><dt>{t('version')}</dt><dd>{health.version}</dd></div>
       </dl>
       <Table<Trunk>
+        label={t('trunks')}
         columns={[
           { key: 'name', label: t('trunk') },
           { key: 'kind', label: t('kind'), render: (r) => t(`kind.${r.kind}` as DashKey) },

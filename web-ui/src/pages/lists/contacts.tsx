@@ -33,6 +33,7 @@ export function ContactsView({ id }: { id: number }) {
       {contacts.error && <Notice kind="error">{contacts.error.message}</Notice>}
       <Table<Contact>
         testId="contacts-table"
+        label={t('contacts')}
         columns={[
           { key: 'row', label: t('row'), align: 'right' },
           { key: 'e164', label: t('number') },

@@ -28,7 +28,7 @@ function ReportList() {
         columns={[
           { key: 'name', label: t('campaign'), render: (c) => <Link href={`/reports/${c.id}`}>{c.name}</Link> },
           { key: 'status', label: t('status'), render: (c) => <span class={`badge badge--${c.status}`}>{statusLabel(c.status)}</span> },
-          { key: 'csv', label: 'CSV', render: (c) => <a href={`/api/campaigns/${c.id}/export.csv`} download aria-label={`${t('exportCsv')} — ${c.name}`}>CSV</a> },
+          { key: 'csv', label: 'CSV', render: (c) => <a href={`/api/campaigns/${c.id}/export.csv`} download aria-label={t('csvOf', { name: c.name })}>CSV</a> },
         ]} />
     </Page>
   );

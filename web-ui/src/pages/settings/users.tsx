@@ -85,10 +85,11 @@ export function UsersSection() {
               <Button disabled={!pw[u.username]} onClick={() => void change(u.username, { password: pw[u.username] })}>{t('setPassword')}</Button>
             </div>
           ) },
-          { key: 'delete', label: '', render: (u) => u.username === me ? null : <Button variant="link" aria-label={`${t('deleteUser')} ${u.username}`} onClick={() => setDoomed(u.username)}>{t('deleteUser')}</Button> },
+          { key: 'delete', label: <span class="visually-hidden">{t('delete')}</span>, render: (u) => u.username === me ? null : <Button variant="link" aria-label={`${t('deleteUser')} ${u.username}`} onClick={() => setDoomed(u.username)}>{t('deleteUser')}</Button> },
         ]}
         rows={users.data ?? []}
         rowKey={(u) => u.username}
+        label={t('usersTitle')}
       />
       <form onSubmit={(e) => void add(e)} noValidate>
         <h3>{t('addUserTitle')}</h3>
