@@ -1,7 +1,7 @@
 // An automated accessibility check: axe-core runs in Debian's Chromium on each main page, in English and
 // French, at desktop width and at 375 px, and on a few states a page load does not show (the phone menu,
-// a confirm dialog, an import's column mapping). Serious or critical violations fail the test; the minor
-// and moderate ones are logged with their counts.
+// a confirm dialog, an import's column mapping, form errors). Serious or critical violations fail the
+// test; the minor and moderate ones are logged with their counts.
 import test from 'ava';
 import { createRequire } from 'node:module';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -118,7 +118,8 @@ test('no serious or critical axe-core violations on the main pages (en/fr, deskt
       await check(page, `${p.name} (${lang}, ${size.width}px)`, tally);
     }
     if (size.width > 400) return;
-    // States a page load does not show: the phone menu open, a confirm dialog, an import's column mapping.
+    // States a page load does not show: the phone menu open, a confirm dialog, an import's column mapping,
+    // the wizard's field errors.
     await page.goto(`${box.base}/`);
     await page.getByRole('button', { name: 'Menu' }).click();
     await page.locator('#main-nav').getByRole('link').first().waitFor();
@@ -131,6 +132,10 @@ test('no serious or critical axe-core violations on the main pages (en/fr, deskt
     await page.getByLabel(/^(File \(CSV or Excel\)|Fichier \(CSV ou Excel\))$/).setInputFiles({ name: 'more.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
     await page.getByTestId('preview-table').waitFor();
     await check(page, `import mapping (${lang}, 375px)`, tally);
+    await page.goto(`${box.base}/campaigns/new`);
+    await page.getByRole('button', { name: /^(Save and check|Enregistrer et vérifier)$/ }).click();
+    await page.locator('[aria-invalid="true"]').first().waitFor();
+    await check(page, `wizard with errors (${lang}, 375px)`, tally);
   };
   // The login page, from a context with no session.
   const loginCheck = async (lang: 'en' | 'fr', size: { width: number; height: number }): Promise<void> => {
@@ -139,6 +144,12 @@ test('no serious or critical axe-core violations on the main pages (en/fr, deskt
     await page.goto(`${box.base}/login`);
     await page.getByRole('heading', { level: 1 }).waitFor();
     await check(page, `login (${lang}, ${size.width}px)`, tally);
+    // And with its error shown (one wrong try per context, far below the rate limit).
+    await page.getByLabel(/^(Username|Identifiant)$/).fill('nobody');
+    await page.getByLabel(/^(Password|Mot de passe)$/).fill('not-the-password');
+    await page.getByRole('button', { name: /^(Log in|Se connecter)$/ }).click();
+    await page.getByRole('alert').waitFor();
+    await check(page, `login error (${lang}, ${size.width}px)`, tally);
   };
 
   await Promise.all(LANGS.flatMap((lang) => WIDTHS.map((size) => oneCombination(lang, size))));
