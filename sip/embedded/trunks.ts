@@ -13,7 +13,6 @@ import type { SipStack } from './sip-stack.ts';
 import { randomToken } from './net-util.ts';
 
 export type { ChannelLease } from './channel-pool.ts';
-export { dialTarget, dialUser, type DialTarget } from '../shared/dial-plan.ts';
 
 export interface TrunkManagerOptions {
   stack: SipStack;

@@ -7,7 +7,8 @@ import { silentLogger } from '../../appliance/log.ts';
 import { ChannelPool, type Clock } from '../../sip/embedded/channel-pool.ts';
 import { backoffDelay, refreshDelayMs } from '../../sip/embedded/registration.ts';
 import { SipStack } from '../../sip/embedded/sip-stack.ts';
-import { TrunkManager, dialTarget } from '../../sip/embedded/trunks.ts';
+import { dialTarget } from '../../sip/shared/dial-plan.ts';
+import { TrunkManager } from '../../sip/embedded/trunks.ts';
 import { freePort, startSippUas } from '../peers/sipp.ts';
 
 function trunk(over: Partial<TrunkProfile> = {}): TrunkProfile {
