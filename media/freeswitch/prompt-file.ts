@@ -9,9 +9,6 @@ import { AppError } from '../../appliance/errors.ts';
 import { decodeG711 } from '../dsp/g711.ts';
 import { wavHeader } from '../prompts/pcm.ts';
 
-// Kept importable from here, where the engine's tests and benchmark have always found it.
-export { wavHeader };
-
 /**
  * Absolute path of a WAV FreeSWITCH can play for this prompt, and its length in ms. A WAV made from
  * the G.711 copy goes next to it (FreeSWITCH can read the library; under systemd it cannot see the

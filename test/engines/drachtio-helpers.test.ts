@@ -4,7 +4,7 @@
 import test from 'ava';
 import { profileAddress } from '../../media/freeswitch/esl-probe.ts';
 import { wavDataOffset } from '../../media/freeswitch/audio-tap.ts';
-import { wavHeader } from '../../media/freeswitch/prompt-file.ts';
+import { wavHeader } from '../../media/prompts/pcm.ts';
 import { orderAudioCodecs } from '../../media/freeswitch/sdp-order.ts';
 import { pickHostport } from '../../sip/drachtio/links.ts';
 import { q850FromReasonText } from '../../sip/drachtio/srf.ts';
