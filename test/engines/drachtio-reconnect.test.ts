@@ -3,11 +3,10 @@
 // (backoff) and the next call is answered. Real servers only (skipped with one line otherwise).
 import test from 'ava';
 import type { TrunkStatus } from '../../appliance/call-port.ts';
-import type { TrunkProfile } from '../../appliance/config/types.ts';
 import { silentLogger } from '../../appliance/log.ts';
 import { DrachtioEngine } from '../../sip/drachtio/engine.ts';
 import { freePort, startSippUas } from '../peers/sipp.ts';
-import { findServers, SKIP_LINE, startServers } from './servers.ts';
+import { findServers, SKIP_LINE, startServers, type RunningServers } from './servers.ts';
 import { loopbackTrunk } from '../support/engine.ts';
 
 const found = findServers();
@@ -21,20 +20,25 @@ async function until(what: string, ok: () => boolean, ms: number): Promise<void>
   }
 }
 
+/** An engine (not started) on the servers, with one trunk to the sipp answering at sippPort. */
+function engineOn(servers: RunningServers, sippPort: number): DrachtioEngine {
+  return new DrachtioEngine({
+    settings: {
+      sip: { bindAddress: '127.0.0.1', port: 0, transports: ['udp'], userAgent: 'vba-test', guard: { action: 'reject', maxRepliesPerSecPerSource: 5 } },
+      trunks: [loopbackTrunk(sippPort, { channels: 2, codecs: ['PCMU'] })],
+      defaultTrunk: 'sipp', drachtio: servers.settings,
+    },
+    logger: silentLogger(),
+  });
+}
+
 (found.bins ? test : test.skip)('FreeSWITCH restarted: calls refused while it is away, answered again once it is back', async (t) => {
   t.timeout(60_000);
   const servers = await startServers(found.bins!);
   t.teardown(() => servers.stop());
   const sipp = await startSippUas({ scenario: 'uas-answer.xml', calls: 1, timeoutSec: 50, args: ['-mp', String(await freePort()), '-mi', '127.0.0.1'] });
   t.teardown(() => sipp.stop(0).then(() => {}));
-  const trunk: TrunkProfile = loopbackTrunk(sipp.port, { channels: 2, codecs: ['PCMU'] });
-  const engine = new DrachtioEngine({
-    settings: {
-      sip: { bindAddress: '127.0.0.1', port: 0, transports: ['udp'], userAgent: 'vba-test', guard: { action: 'reject', maxRepliesPerSecPerSource: 5 } },
-      trunks: [trunk], defaultTrunk: 'sipp', drachtio: servers.settings,
-    },
-    logger: silentLogger(),
-  });
+  const engine = engineOn(servers, sipp.port);
   const seen: TrunkStatus[] = [];
   engine.on('trunk', (s) => seen.push(s));
   await engine.start();
@@ -64,14 +68,7 @@ async function until(what: string, ok: () => boolean, ms: number): Promise<void>
   t.teardown(() => servers.stop());
   const sipp = await startSippUas({ scenario: 'uas-answer.xml', calls: 1, timeoutSec: 50, args: ['-mp', String(await freePort()), '-mi', '127.0.0.1'] });
   t.teardown(() => sipp.stop(0).then(() => {}));
-  const engine = new DrachtioEngine({
-    settings: {
-      sip: { bindAddress: '127.0.0.1', port: 0, transports: ['udp'], userAgent: 'vba-test', guard: { action: 'reject', maxRepliesPerSecPerSource: 5 } },
-      trunks: [loopbackTrunk(sipp.port, { channels: 2, codecs: ['PCMU'] })],
-      defaultTrunk: 'sipp', drachtio: servers.settings,
-    },
-    logger: silentLogger(),
-  });
+  const engine = engineOn(servers, sipp.port);
   await engine.start();
   t.teardown(() => engine.close());
   t.true(await engine.whenConnected(10_000));
