@@ -23,12 +23,17 @@ export function etaMs(contacts: number, meanCallMs: number, channels: number, cp
   return contacts <= 0 ? 0 : Math.round(Math.max((contacts * meanCallMs) / channels, (contacts / cps) * 1000));
 }
 
+/** Channels a campaign can use at once: its enabled trunks' channels, capped by its own limit, at least 1. */
+export function usableChannels(cfg: Pick<CampaignConfig, 'maxConcurrent' | 'trunks'>, trunks: Pick<TrunkProfile, 'name' | 'enabled' | 'channels'>[]): number {
+  const trunkChannels = trunks.filter((t) => t.enabled && cfg.trunks.includes(t.name)).reduce((a, t) => a + t.channels, 0);
+  return Math.max(1, Math.min(cfg.maxConcurrent, trunkChannels));
+}
+
 export function draftEstimate(db: Db, cfg: Pick<CampaignConfig, 'maxConcurrent' | 'cps' | 'trunks'>, trunks: Pick<TrunkProfile, 'name' | 'enabled' | 'channels'>[], contacts: number): DraftEstimate {
   const avg = db.prepare(`SELECT AVG(d) FROM (SELECT ended_at - intent_at d FROM attempts WHERE state = 'final' AND ended_at IS NOT NULL
       ORDER BY id DESC LIMIT ${RECENT})`).pluck().get() as number | null;
   const measured = avg !== null && avg > 0;
   const meanCallMs = Math.round(measured ? avg : DEFAULT_CALL_MS);
-  const trunkChannels = trunks.filter((t) => t.enabled && cfg.trunks.includes(t.name)).reduce((a, t) => a + t.channels, 0);
-  const channels = Math.max(1, Math.min(cfg.maxConcurrent, trunkChannels));
+  const channels = usableChannels(cfg, trunks);
   return { contacts, etaMs: etaMs(contacts, meanCallMs, channels, cfg.cps), channels, meanCallMs, measured };
 }

@@ -10,7 +10,7 @@ import { parseCampaignConfig, type CampaignConfig } from './model.ts';
 import { campaignReport, type CampaignReport } from './reports.ts';
 import { unknownTokens } from '../../media/prompts/template.ts';
 import { PERSONAL_TOKENS } from './personal-fields.ts';
-import { DEFAULT_CALL_MS, etaMs } from './draft-estimate.ts';
+import { DEFAULT_CALL_MS, etaMs, usableChannels } from './draft-estimate.ts';
 
 export interface CampaignView extends CampaignRow {
   counters: { contacts: number; pending: number; waiting: number; calling: number; done: number; blocked: number; stopped: number; active: number };
@@ -188,7 +188,6 @@ export class CampaignService {
     if (remaining === 0) return 0;
     const avg = this.deps.db.prepare("SELECT AVG(COALESCE(ended_at - intent_at, 0)) FROM attempts WHERE campaign_id = ? AND state = 'final' AND ended_at IS NOT NULL").pluck().get(c.id) as number | null;
     const meanMs = avg && avg > 0 ? avg : DEFAULT_CALL_MS;
-    const channels = Math.max(1, Math.min(c.config.maxConcurrent, this.deps.settings().trunks.filter((t) => t.enabled && c.config.trunks.includes(t.name)).reduce((a, t) => a + t.channels, 0)));
-    return etaMs(remaining, meanMs, channels, c.config.cps);
+    return etaMs(remaining, meanMs, usableChannels(c.config, this.deps.settings().trunks), c.config.cps);
   }
 }
