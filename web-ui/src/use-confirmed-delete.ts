@@ -2,7 +2,7 @@
 // the error the API answered; the dialog closes either way. `dialog` holds the ConfirmDialog's props
 // but its title and body, which name the item.
 import { useState } from 'preact/hooks';
-import { api, ApiError } from './api.ts';
+import { api, asApiError } from './api.ts';
 import { t } from './messages.ts';
 
 export function useConfirmedDelete<T>(pathOf: (item: T) => string, onDeleted: (item: T) => void, onFailed?: () => void) {
@@ -18,7 +18,7 @@ export function useConfirmedDelete<T>(pathOf: (item: T) => string, onDeleted: (i
       onDeleted(doomed);
       setError(null);
     } catch (e) {
-      setError(e instanceof ApiError ? e.message : String(e));
+      setError(asApiError(e).message);
       onFailed?.();
     } finally {
       setBusy(false);
