@@ -5,7 +5,7 @@
 import test from 'ava';
 import { createRequire } from 'node:module';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { startUiBox } from './browser.ts';
+import { openPage, startUiBox } from './browser.ts';
 
 const require = createRequire(import.meta.url);
 const AXE = require.resolve('axe-core/axe.min.js');
@@ -109,11 +109,8 @@ test('no serious or critical axe-core violations on the main pages (en/fr, deskt
     const { context, page } = await contextFor(browser, lang, size, session);
     t.teardown(() => context.close());
     for (const p of visits) {
-      await page.goto(box.base + p.path);
-      await page.getByRole('heading', { level: 1 }).waitFor();
-      if (p.ready) await page.getByTestId(p.ready).waitFor();
-      // The page's secondary data (select options, status lines) has arrived too.
-      await page.waitForLoadState('networkidle');
+      // Also waits for the page's secondary data (select options, status lines).
+      await openPage(page, box.base + p.path, p.ready);
       t.is(await page.evaluate<string>('document.documentElement.lang'), lang, `${p.name} in ${lang}`);
       await check(page, `${p.name} (${lang}, ${size.width}px)`, tally);
     }

@@ -58,6 +58,14 @@ export async function loginPage(page: Page, base: string, username: string, pass
   await page.getByRole('navigation').waitFor();
 }
 
+/** Opens a page and waits until it has drawn: its heading, the `ready` test id, and the data it fetches. */
+export async function openPage(page: Page, url: string, ready?: string | null): Promise<void> {
+  await page.goto(url);
+  await page.getByRole('heading', { level: 1 }).waitFor();
+  if (ready) await page.getByTestId(ready).waitFor();
+  await page.waitForLoadState('networkidle');
+}
+
 /**
  * A box on the sandbox trunk (in-process, loopback, ephemeral ports) and a browser page logged in as an
  * admin made for the test (its password is known, unlike the first admin's).

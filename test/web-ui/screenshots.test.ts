@@ -3,7 +3,7 @@
 import test from 'ava';
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { artifactPath, startUiBox } from './browser.ts';
+import { artifactPath, openPage, startUiBox } from './browser.ts';
 
 const PAGES = [
   { path: '/', name: 'dashboard', ready: 'box-health' },
@@ -36,10 +36,7 @@ test('each main page renders in English and French (screenshots in test/artifact
   for (const lang of ['en', 'fr'] as const) {
     await page.evaluate(`localStorage.setItem('vb.lang', '${lang}')`);
     for (const p of PAGES) {
-      await page.goto(box.base + p.path);
-      await page.getByRole('heading', { level: 1 }).waitFor();
-      if (p.ready) await page.getByTestId(p.ready).waitFor();
-      await page.waitForLoadState('networkidle');
+      await openPage(page, box.base + p.path, p.ready);
       t.is(await page.evaluate<string>('document.documentElement.lang'), lang, `${p.name} in ${lang}`);
       // Every form control has a label (or an aria-label) that screen readers can read.
       t.deepEqual(await page.evaluate<string[]>(UNLABELLED), [], `unlabelled controls on ${p.name} (${lang})`);
