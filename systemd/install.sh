@@ -176,6 +176,10 @@ if [ -n "$missing" ]; then
   fi
 fi
 
+# Prints file $1 with the placeholder replaced by secret $2 (handed over in the environment, never
+# on a command line where ps would show it).
+with_secret() { SECRET="$2" awk -v p="$PLACEHOLDER" '{ gsub(p, ENVIRON["SECRET"]); print }' "$1"; }
+
 # Configuration files are the admin's once installed (like Debian conffiles): an edited one is kept
 # and the shipped version is put beside it as <name>.dist. A shipped file is compared with what it
 # becomes once its placeholder holds the secret ($4), so a second run sees no edit.
@@ -186,7 +190,7 @@ install_config_dir() {
     local dest="$to/${rel#./}" src="$from/$rel"
     if grep -qF "$PLACEHOLDER" "$src"; then
       mkdir -p "$(dirname "$WORK/render/$rel")"
-      SECRET="$secret" awk -v p="$PLACEHOLDER" '{ gsub(p, ENVIRON["SECRET"]); print }' "$src" > "$WORK/render/$rel"
+      with_secret "$src" "$secret" > "$WORK/render/$rel"
       src="$WORK/render/$rel"
     fi
     if [ -e "$dest" ] && ! cmp -s "$src" "$dest" && ! cmp -s "$from/$rel" "$dest"; then
@@ -194,7 +198,7 @@ install_config_dir() {
       run install -D -m "$mode" "$src" "$dest.dist"
       if grep -qF "$PLACEHOLDER" "$dest"; then
         say "putting the engine secret in place of $PLACEHOLDER in $dest"
-        SECRET="$secret" awk -v p="$PLACEHOLDER" '{ gsub(p, ENVIRON["SECRET"]); print }' "$dest" > "$WORK/edited"
+        with_secret "$dest" "$secret" > "$WORK/edited"
         run install -D -m "$mode" "$WORK/edited" "$dest"
       elif [ "$src" != "$from/$rel" ] && ! SECRET="$secret" awk 'index($0, ENVIRON["SECRET"]) { f = 1 } END { exit !f }' "$dest"; then
         say "warning: the edited $dest holds another secret than $ENGINE_ENV; make them equal"
