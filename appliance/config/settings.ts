@@ -135,7 +135,7 @@ function withDefaults(doc: Record<string, unknown>): Record<string, unknown> {
 }
 
 /** Environment variables that carry secrets (the engine's, from /etc/appliance/engine.env). */
-export const SECRET_ENV = ['APPLIANCE_DRACHTIO_SECRET', 'APPLIANCE_FREESWITCH_PASSWORD'] as const;
+const SECRET_ENV = ['APPLIANCE_DRACHTIO_SECRET', 'APPLIANCE_FREESWITCH_PASSWORD'] as const;
 
 /** Environment overrides, applied in memory at start (never written back). */
 export function envOverrides(env: NodeJS.ProcessEnv): Array<(s: Settings) => void> {
@@ -164,7 +164,7 @@ export function envOverrides(env: NodeJS.ProcessEnv): Array<(s: Settings) => voi
 }
 
 /** Secrets anyone can look up: the shipped defaults and the placeholder of the engine's config files. */
-export const KNOWN_ENGINE_SECRETS: ReadonlySet<string> = new Set(['cymru', 'ClueCon', 'CHANGE-ME-SECRET']);
+const KNOWN_ENGINE_SECRETS: ReadonlySet<string> = new Set(['cymru', 'ClueCon', 'CHANGE-ME-SECRET']);
 
 /** Keys of the production engine's secrets still at a well-known value (empty for the embedded engine). */
 export function weakEngineSecrets(s: Settings): string[] {
