@@ -71,9 +71,7 @@ export class TrunkManager extends EventEmitter<TrunkEvents> {
     const unregister: Promise<void>[] = [];
     for (const rt of this.book.entries()) {
       if (rt.pingTimer) clearTimeout(rt.pingTimer);
-      if (rt.pingTimeout) clearTimeout(rt.pingTimeout);
       rt.pingTimer = null;
-      rt.pingTimeout = null;
       if (rt.registration) unregister.push(rt.registration.stop());
       this.o.guard?.removeSources(rt.profile.name);
     }
@@ -118,12 +116,12 @@ export class TrunkManager extends EventEmitter<TrunkEvents> {
       if (settled) return;
       settled = true;
       clearTimeout(timeout);
-      rt.pingTimeout = null;
       this.book.pinged(rt, up, error, started);
       if (this.running) rt.pingTimer = setTimeout(() => this.ping(rt), p.optionsIntervalSec * 1000);
     };
     const timeout = setTimeout(() => settle(false, 'OPTIONS: no response'), this.o.pingTimeoutMs ?? 5000);
-    rt.pingTimeout = timeout;
+    // Held in pingTimer while the request is out, so stop() clears it like the next ping's timer.
+    rt.pingTimer = timeout;
     this.o.stack.send({
       method: 'OPTIONS',
       uri: `sip:${p.host}:${p.port}${transportParam(p)}`,

@@ -28,9 +28,8 @@ export interface TrunkEntry<R extends RegistrationView> {
   error: string | null;
   rttMs: number | null;
   addresses: string[];
+  /** The next ping, or the pending one's deadline. */
   pingTimer: NodeJS.Timeout | null;
-  /** The pending ping's deadline, on an engine that keeps it to clear at stop. */
-  pingTimeout: NodeJS.Timeout | null;
   lastEmitted: string;
 }
 
@@ -57,7 +56,7 @@ export class TrunkBook<R extends RegistrationView> {
     for (const p of trunks) {
       const rt: TrunkEntry<R> = {
         profile: p, pool: new ChannelPool(p, o.clock, () => this.changed(rt)), registration: null, optionsUp: null,
-        error: null, rttMs: null, addresses: isIP(p.host) ? [p.host] : [], pingTimer: null, pingTimeout: null, lastEmitted: '',
+        error: null, rttMs: null, addresses: isIP(p.host) ? [p.host] : [], pingTimer: null, lastEmitted: '',
       };
       this.byName.set(p.name, rt);
     }
