@@ -4,14 +4,12 @@ import type { ExecutionContext } from 'ava';
 import { EmbeddedEngine } from '../../sip/embedded/engine.ts';
 import { silentLogger } from '../../appliance/log.ts';
 import type { TrunkProfile } from '../../appliance/config/types.ts';
+import { trunkDefaults } from '../../appliance/config/defaults.ts';
 import { rtpRange } from '../peers/ports.ts';
 
 /** A SIP trunk on loopback that knows us by address (no registration); `over` sets the rest. */
 export function loopbackTrunk(port: number, over: Partial<TrunkProfile> = {}): TrunkProfile {
-  return {
-    name: 'sipp', kind: 'sip', enabled: true, host: '127.0.0.1', port, transport: 'udp', auth: 'ip', registerExpiresSec: 300,
-    allowedSources: [], channels: 4, cps: 0, codecs: ['PCMU', 'PCMA'], dtmf: 'auto', optionsIntervalSec: 0, ...over,
-  };
+  return trunkDefaults({ name: 'sipp', host: '127.0.0.1', port, registerExpiresSec: 300, channels: 4, cps: 0, codecs: ['PCMU', 'PCMA'], optionsIntervalSec: 0, ...over });
 }
 
 export async function loopbackEngine(t: ExecutionContext, o: { trunks?: TrunkProfile[]; rtpPorts?: number; transports?: Array<'udp' | 'tcp'> } = {}): Promise<EmbeddedEngine> {
