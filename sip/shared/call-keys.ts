@@ -3,7 +3,7 @@
 import type { Call, DtmfSource } from '../../appliance/call-port.ts';
 import type { TrunkProfile } from '../../appliance/config/types.ts';
 
-export type DtmfMode = TrunkProfile['dtmf'];
+type DtmfMode = TrunkProfile['dtmf'];
 
 export interface CollectOptions {
   max: number;
