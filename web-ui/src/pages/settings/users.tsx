@@ -66,7 +66,7 @@ export function UsersSection() {
       setStatus({ kind: 'success', text: t('userDeleted', { name }) });
       users.reload();
     } catch (e) {
-      setStatus({ kind: 'error', text: e instanceof ApiError ? e.message : String(e) });
+      setStatus({ kind: 'error', text: asApiError(e).message });
     }
   }
 
