@@ -15,7 +15,6 @@ interface HealthBrief {
   onSandbox: boolean;
 }
 
-
 export function App() {
   useLang();
   const route = useRoute();
