@@ -1,8 +1,7 @@
 // Uploaded files, streamed to <dataDir>/uploads with a size cap and never held in memory. An upload
 // lives until it is imported or for an hour (a preview the user walked away from).
 import { randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -50,9 +49,13 @@ export async function saveUpload(dir: string, source: Readable, opts: { fileName
       else done(null, chunk);
     },
   });
+  // Opened before the pipeline starts: a stage that fails at once must not leave the file being
+  // created after the rm below (a write stream opens its file asynchronously).
+  const file = await open(path, 'w', 0o600);
   try {
-    await pipeline(source, counter, createWriteStream(path, { mode: 0o600 }));
+    await pipeline(source, counter, file.createWriteStream());
   } catch (e) {
+    await file.close().catch(() => { /* already closed by the destroyed stream */ });
     await rm(path, { force: true });
     if (isTooLargeError(e)) throw tooLarge(opts.limit);
     throw e;
