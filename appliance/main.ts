@@ -11,7 +11,7 @@ import { StateLock } from './state-lock.ts';
 import { AppError } from './errors.ts';
 import { sweepInterruptedImports } from './contacts/import.ts';
 import { RecordingLibrary } from './recordings.ts';
-import { Dialer } from './campaigns/dialer.ts';
+import { Dialer, systemDialerClock } from './campaigns/dialer.ts';
 import { CampaignService, type CampaignView } from './campaigns/service.ts';
 import { HttpService } from './http/http-service.ts';
 import { LiveFeed } from './http/live-feed.ts';
@@ -170,7 +170,7 @@ export class Appliance {
         }),
         canDial: () => this.clock.canDial(),
         onProgress: (id) => { this.publishProgress(id); this.fleet?.notify(); },
-        now,
+        clock: now ? { ...systemDialerClock, now } : systemDialerClock,
       });
       this.campaigns = new CampaignService({
         db: this.db,

@@ -26,6 +26,20 @@ export interface GateVerdict {
 /** The compliance gate at dial time (appliance/compliance plugs in here). */
 export type DialGate = (c: { campaign: CampaignRow; contact: DueContact; now: number }) => GateVerdict;
 
+/** Time as the dialer sees it: the wall clock in the box, a fake one in unit tests. */
+export interface DialerClock {
+  now(): number;
+  /** Runs `fn` after `ms` (the dialer's loop); returns a handle for clear(). */
+  schedule(fn: () => void, ms: number): unknown;
+  clear(handle: unknown): void;
+}
+
+export const systemDialerClock: DialerClock = {
+  now: () => Date.now(),
+  schedule: (fn, ms) => setTimeout(fn, ms),
+  clear: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
+
 export interface TrunkLimits {
   channels: number;
   cps: number;
@@ -43,10 +57,16 @@ export interface DialerDeps {
    * (the contact waits; rendering goes on in the background), or impossible (the contact is blocked).
    */
   personalPrompt?: (campaign: CampaignRow, contact: DueContact) => { prompt: PromptRef } | { waitMs: number } | { error: string };
-  gate?: DialGate;
-  /** Box-wide precondition checked before placing calls (e.g. a synchronised clock); contacts stay pending while refused. */
-  canDial?: () => DialPermission;
-  now?: () => number;
+  /**
+   * The compliance gate, asked for every contact just before its call. Required: a dialer cannot be
+   * built without one (a campaign with no rules to follow uses the `none` pack, which still honours
+   * opt-outs and the box's do-not-call list).
+   */
+  gate: DialGate;
+  /** Box-wide precondition checked before placing calls (e.g. a synchronised clock); contacts stay pending while refused. Required. */
+  canDial: () => DialPermission;
+  /** The loop's time and timers (systemDialerClock in the box). */
+  clock: DialerClock;
   /** Called whenever counters of a campaign change (live feed). */
   onProgress?: (campaignId: number) => void;
   /** Longest the loop sleeps when nothing is due (ms). */
@@ -68,7 +88,7 @@ export class Dialer {
   private readonly trunkLimiters = new Map<string, SlidingRateLimiter>();
   private readonly campaignLimiters = new Map<number, SlidingRateLimiter>();
   private readonly breakers = new Map<string, CircuitBreaker>();
-  private timer: NodeJS.Timeout | null = null;
+  private timer: unknown = null;
   private running = false;
   private ticking = false;
   private readonly settled = new Set<Promise<void>>();
@@ -76,7 +96,7 @@ export class Dialer {
 
   constructor(private readonly deps: DialerDeps) {
     this.repo = new CampaignsRepo(deps.db);
-    this.now = deps.now ?? Date.now;
+    this.now = () => deps.clock.now();
   }
 
   get activeCalls(): number {
@@ -102,7 +122,7 @@ export class Dialer {
   /** Stop taking new work; let calls in progress finish for up to drainMs, then hang them up. */
   async stop(drainMs = 10_000): Promise<void> {
     this.running = false;
-    if (this.timer) clearTimeout(this.timer);
+    if (this.timer !== null) this.deps.clock.clear(this.timer);
     this.timer = null;
     const all = Promise.all([...this.settled]);
     const timedOut = await Promise.race([all.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), drainMs).unref())]);
@@ -140,8 +160,8 @@ export class Dialer {
 
   private schedule(ms: number): void {
     if (!this.running) return;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
+    if (this.timer !== null) this.deps.clock.clear(this.timer);
+    this.timer = this.deps.clock.schedule(() => {
       this.timer = null;
       this.tick();
     }, ms);
@@ -171,7 +191,7 @@ export class Dialer {
     this.ticking = true;
     let wake = this.deps.idleMs ?? 500;
     try {
-      const permission = this.deps.canDial?.() ?? { ok: true };
+      const permission = this.deps.canDial();
       const held = permission.ok ? null : { code: permission.code, reason: permission.reason };
       if (held?.reason !== this.held?.reason) {
         this.held = held;
@@ -216,14 +236,12 @@ export class Dialer {
         }
         continue;
       }
-      if (this.deps.gate) {
-        const v = this.deps.gate({ campaign, contact, now: t });
-        if (!v.allow) {
-          if (v.retryAt !== undefined) this.repo.postpone(campaign.id, contact.contactId, v.retryAt);
-          else this.repo.block(campaign.id, contact.contactId, v.reason ?? 'blocked', t, (db) => appendEvent(db, 'attempt.outcome', { campaignId: campaign.id, contactId: contact.contactId, outcome: 'blocked-by-compliance', reason: v.reason }, t));
-          this.deps.onProgress?.(campaign.id);
-          continue;
-        }
+      const v = this.deps.gate({ campaign, contact, now: t });
+      if (!v.allow) {
+        if (v.retryAt !== undefined) this.repo.postpone(campaign.id, contact.contactId, v.retryAt);
+        else this.repo.block(campaign.id, contact.contactId, v.reason ?? 'blocked', t, (db) => appendEvent(db, 'attempt.outcome', { campaignId: campaign.id, contactId: contact.contactId, outcome: 'blocked-by-compliance', reason: v.reason }, t));
+        this.deps.onProgress?.(campaign.id);
+        continue;
       }
       let message: PromptRef;
       if (cfg.message !== null) {

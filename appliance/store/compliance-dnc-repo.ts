@@ -45,7 +45,7 @@ export class DncRepo {
   /** Add (idempotent: the first entry is kept). Joins the caller's transaction. Returns whether it is new. */
   add(s: { numberHash: string; source: SuppressionSource; reason?: string | null; campaignId?: number | null; digit?: string | null; actor?: string | null; now: number }): boolean {
     return this.db.transaction(() => {
-      const added = this.db.prepare('INSERT OR IGNORE INTO suppressions (number_hash, source, reason, campaign_id, digit, actor, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      const added = this.db.prepare('INSERT INTO suppressions (number_hash, source, reason, campaign_id, digit, actor, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (number_hash) DO NOTHING')
         .run(s.numberHash, s.source, s.reason ?? null, s.campaignId ?? null, s.digit ?? null, s.actor ?? null, s.now).changes > 0;
       if (added) {
         this.db.prepare("INSERT INTO suppression_history (number_hash, action, source, reason, actor, at) VALUES (?, 'add', ?, ?, ?, ?)")

@@ -66,3 +66,14 @@ test('internal list: bulk add counts only new numbers; export carries hashes, ne
   t.true(csv.includes(`"'=HYPERLINK(""x"")"`));
   t.is(dnc.count(), 3);
 });
+
+test('a suppression the database cannot take is an error, never a silent no-op', (t) => {
+  const db = memoryStore();
+  const dnc = new DncRepo(db);
+  // A source outside the table's CHECK (a channel added in code but not in the schema) must fail loudly:
+  // `INSERT OR IGNORE` used to drop such an opt-out without a word.
+  t.throws(() => dnc.add({ numberHash: dncHash('+33612345678'), source: 'web' as never, now: NOW }), { any: true, message: /CHECK constraint failed/ });
+  t.false(dnc.isSuppressed(dncHash('+33612345678')));
+  t.true(dnc.add({ numberHash: dncHash('+33612345678'), source: 'staff', now: NOW }));
+  t.false(dnc.add({ numberHash: dncHash('+33612345678'), source: 'keypress', now: NOW + 1 }), 'a repeat keeps the first entry');
+});
