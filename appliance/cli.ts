@@ -2,7 +2,7 @@
 // (default ./data, or $STATE_DIRECTORY under systemd) and --json where it reports something.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { resolve } from 'node:path';
-import { AppError, isAppError } from './errors.ts';
+import { AppError, isAppError } from '../core/errors.ts';
 
 export interface CommandContext {
   dataDir: string;
@@ -69,7 +69,7 @@ const COMMANDS: Record<string, CommandSpec> = {
     summary: 'first boot: make the box identity and enrol with the fleet (provision.json, or a claim code with --fleet-url)',
     usage: 'appliance provision [--file provision.json] [--fleet-url https://H:P --ca-sha256 HEX] [--json] [--data DIR]',
     options: { file: { type: 'string' }, 'fleet-url': { type: 'string' }, 'ca-sha256': { type: 'string' } },
-    run: async (ctx) => (await import('../provisioning/provision-command.ts')).runProvision(ctx),
+    run: async (ctx) => (await import('./commands/provision.ts')).runProvision(ctx),
   },
   sandbox: {
     summary: 'run the simulated public network (a trunk for demos, dry runs and benchmarks)',

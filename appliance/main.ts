@@ -2,13 +2,13 @@
 // Constructors only store what they are given; work happens in start() and stop().
 // This is the one place in appliance/ that knows which call engine exists.
 import { join } from 'node:path';
-import type { CallEngine, PromptRef } from './call-port.ts';
-import type { Settings } from './config/types.ts';
+import type { CallEngine, PromptRef } from '../core/call-port.ts';
+import type { Settings } from '../core/settings-types.ts';
 import { SettingsStore, weakEngineSecrets } from './config/settings.ts';
-import { createLogger, type Logger } from './log.ts';
+import { createLogger, type Logger } from '../core/log.ts';
 import { openStore, type Db } from './store/db.ts';
 import { StateLock } from './state-lock.ts';
-import { AppError } from './errors.ts';
+import { AppError } from '../core/errors.ts';
 import { sweepInterruptedImports } from './contacts/import.ts';
 import { RecordingLibrary } from './recordings.ts';
 import { Dialer, systemDialerClock } from './campaigns/dialer.ts';

@@ -2,8 +2,8 @@
 // can resolve a recording id to its pre-encoded files synchronously, without touching the disk per call.
 import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { PromptRef } from './call-port.ts';
-import { AppError } from './errors.ts';
+import type { PromptRef } from '../core/call-port.ts';
+import { AppError } from '../core/errors.ts';
 import {
   deleteRecording,
   importRecording,

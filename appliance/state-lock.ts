@@ -2,7 +2,7 @@
 // is gone, e.g. after kill -9 or a power cut) is taken over; a live one is refused with a clear error.
 import { openSync, writeSync, closeSync, readFileSync, unlinkSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { AppError } from './errors.ts';
+import { AppError } from '../core/errors.ts';
 
 function alive(pid: number): boolean {
   try {

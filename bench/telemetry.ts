@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { openStore } from '../appliance/store/db.ts';
 import { defaultSettings } from '../appliance/config/defaults.ts';
-import { silentLogger } from '../appliance/log.ts';
+import { silentLogger } from '../core/log.ts';
 import { FleetAgent } from '../appliance/fleet/agent.ts';
 import { Mosquitto, waitFor } from '../test/fleet/mosquitto.ts';
 

@@ -5,7 +5,7 @@
 import { createHash, createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileDurably } from '../appliance/config/settings.ts';
+import { writeFileDurably } from '../core/durable-file.ts';
 
 export interface BoxIdentity {
   boxId: string;

@@ -5,9 +5,8 @@ import { createHash, X509Certificate, createPrivateKey } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile, unlink } from 'node:fs/promises';
 import https from 'node:https';
-import type { SettingsStore } from '../appliance/config/settings.ts';
-import type { FleetSettings } from '../appliance/config/types.ts';
-import type { Logger } from '../appliance/log.ts';
+import type { FleetSettings, Settings } from '../core/settings-types.ts';
+import type { Logger } from '../core/log.ts';
 import { createCsr } from './openssl.ts';
 import { parseProvisionFile, provisionFilePath, type ProvisionFile } from './provision-file.ts';
 import {
@@ -20,7 +19,7 @@ export interface FirstBootOptions {
   /** provision.json; default PROVISION_FILE or /boot/firmware/provision.json. */
   file?: string;
   /** When given, the fleet settings (broker URL, box id, TLS files) and the time zone are written into it. */
-  settingsStore?: SettingsStore;
+  settingsStore?: SettingsWriter;
   /** Claim-code enrolment (no provision.json): the fleet URL to ask, and optionally its CA pin. */
   fleetUrl?: string;
   caSha256?: string;
@@ -111,7 +110,13 @@ export async function enrol(opts: { dataDir: string; fleetUrl: string; caSha256?
   });
 }
 
-async function applySettings(store: SettingsStore | undefined, creds: BoxCredentials, file: ProvisionFile | null): Promise<void> {
+/** What first boot needs of the box's settings store (appliance/config/settings.ts implements it). */
+export interface SettingsWriter {
+  stored(): Settings;
+  update(change: (draft: Settings) => void): Promise<Settings>;
+}
+
+async function applySettings(store: SettingsWriter | undefined, creds: BoxCredentials, file: ProvisionFile | null): Promise<void> {
   if (!store) return;
   const s = store.stored();
   const f = s.fleet;

@@ -8,7 +8,7 @@ import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/prom
 import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { openssl, withScratch, csrCommonName } from './openssl.ts';
-import { BOX_ID } from '../appliance/fleet/topics.ts';
+import { BOX_ID } from '../core/fleet-topics.ts';
 
 export interface FleetConfig {
   /** Broker URL handed to enrolled boxes (mqtts://host:8883). */

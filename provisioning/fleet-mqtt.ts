@@ -3,7 +3,7 @@
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { fleetTopics } from '../appliance/fleet/topics.ts';
+import { fleetTopics } from '../core/fleet-topics.ts';
 
 export interface BrokerAccess {
   url: string;

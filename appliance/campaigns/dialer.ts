@@ -3,10 +3,10 @@
 // one-second window), writes the attempt intent before the INVITE, runs the script on the call
 // port and records the outcome with the retry decision in one transaction.
 import type { DialHold, DialPermission } from '../system/clock.ts';
-import type { Call, CallEngine, Outcome, PromptRef } from '../call-port.ts';
+import type { Call, CallEngine, Outcome, PromptRef } from '../../core/call-port.ts';
 import type { Db } from '../store/db.ts';
-import type { Logger } from '../log.ts';
-import { hashNumber } from '../log.ts';
+import type { Logger } from '../../core/log.ts';
+import { hashNumber } from '../../core/log.ts';
 import { CampaignsRepo, type AttemptResult, type CampaignRow, type DueContact } from '../store/campaigns-repo.ts';
 import { appendEvent } from '../store/outbox-repo.ts';
 import { recordOptOut } from '../compliance/opt-out.ts';

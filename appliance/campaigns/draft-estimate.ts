@@ -2,7 +2,7 @@
 // Same model as the running campaign's ETA (CampaignService): contacts x mean call / usable channels,
 // never faster than the cps cap; the mean call comes from the box's recent calls, else 30 s.
 import type { Db } from '../store/db.ts';
-import type { TrunkProfile } from '../config/types.ts';
+import type { TrunkProfile } from '../../core/settings-types.ts';
 import type { CampaignConfig } from './model.ts';
 
 export interface DraftEstimate {

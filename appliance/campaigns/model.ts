@@ -1,6 +1,6 @@
 // Campaign model: what staff configure, parsed and checked at the edge into typed values.
-import { AppError } from '../errors.ts';
-import { OUTCOMES, type Outcome } from '../call-port.ts';
+import { AppError } from '../../core/errors.ts';
+import { OUTCOMES, type Outcome } from '../../core/call-port.ts';
 import { isPackId, PACK_IDS, type PackId } from '../compliance/packs.ts';
 import type { ScriptDeclaration } from '../compliance/script-check.ts';
 

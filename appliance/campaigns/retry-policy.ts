@@ -1,5 +1,5 @@
 // Cause-aware retry decisions: what happens to a contact after an attempt ends.
-import type { Outcome } from '../call-port.ts';
+import type { Outcome } from '../../core/call-port.ts';
 import type { RetryPolicy } from './model.ts';
 import { nextLocalDay } from './schedule.ts';
 

@@ -2,8 +2,8 @@
 // transaction), pause, resume, stop, delete (only with nothing on record), and an ETA. The dialer does the calling.
 import type { DialHold, HoldCode } from '../system/clock.ts';
 import type { Db } from '../store/db.ts';
-import type { Settings } from '../config/types.ts';
-import { AppError } from '../errors.ts';
+import type { Settings } from '../../core/settings-types.ts';
+import { AppError } from '../../core/errors.ts';
 import { CampaignsRepo, type CampaignRow } from '../store/campaigns-repo.ts';
 import { appendEvent } from '../store/outbox-repo.ts';
 import { parseCampaignConfig, type CampaignConfig } from './model.ts';

@@ -2,7 +2,7 @@
 // `appliance audit list [--after SEQ] [--json]`: prints entries.
 import { openStore } from '../store/db.ts';
 import { listAudit, verifyAudit } from '../store/compliance-audit-repo.ts';
-import { AppError } from '../errors.ts';
+import { AppError } from '../../core/errors.ts';
 import type { CommandContext } from '../cli.ts';
 
 const USAGE = 'appliance audit verify|list [--after SEQ] [--json] [--data DIR]';

@@ -4,15 +4,15 @@ import { createHash } from 'node:crypto';
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { SettingsStore } from '../config/settings.ts';
-import { createLogger, maskNumber } from '../log.ts';
+import { createLogger, maskNumber } from '../../core/log.ts';
 import { createEngine } from '../main.ts';
-import { AppError } from '../errors.ts';
+import { AppError } from '../../core/errors.ts';
 import { optionalInt, requireString, type CommandContext } from '../cli.ts';
 import { runScriptedCall } from '../scripts/message-script.ts';
 import { readRecording } from '../../media/prompts/library.ts';
 import { importRecording } from '../../media/prompts/import.ts';
-import type { CallEnded, PromptRef } from '../call-port.ts';
-import type { Settings } from '../config/types.ts';
+import type { CallEnded, PromptRef } from '../../core/call-port.ts';
+import type { Settings } from '../../core/settings-types.ts';
 
 const USAGE = 'appliance call <number|sip:uri> --play <audio> [--voicemail <audio>] [--trunk NAME] [--json]';
 

@@ -4,7 +4,7 @@ import { SettingsStore } from '../config/settings.ts';
 import { openStore } from '../store/db.ts';
 import { importContacts } from '../contacts/import.ts';
 import { formatImportReport } from '../contacts/report.ts';
-import { AppError } from '../errors.ts';
+import { AppError } from '../../core/errors.ts';
 import { requireString, type CommandContext } from '../cli.ts';
 
 const USAGE = 'appliance import <file> --list NAME [--country CC] [--json]';

@@ -3,7 +3,7 @@
 import { SettingsStore } from '../config/settings.ts';
 import { openStore } from '../store/db.ts';
 import { CampaignsRepo, type CampaignRow } from '../store/campaigns-repo.ts';
-import { AppError } from '../errors.ts';
+import { AppError } from '../../core/errors.ts';
 import { formatPreflight, preflight } from '../compliance/preflight.ts';
 import { isPackId, PACK_IDS, type PackId } from '../compliance/packs.ts';
 import { campaignPack } from '../compliance/gate.ts';

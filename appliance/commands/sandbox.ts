@@ -1,8 +1,8 @@
 // `appliance sandbox`: the simulated public network in the foreground, for demos, dry runs and
 // benchmarks. It prints where it listens and how to point a trunk at it; SIGTERM/SIGINT stop it.
 import { join, resolve } from 'node:path';
-import { AppError, isAppError } from '../errors.ts';
-import { createLogger, maskNumber } from '../log.ts';
+import { AppError, isAppError } from '../../core/errors.ts';
+import { createLogger, maskNumber } from '../../core/log.ts';
 import { optionalInt, type CommandContext } from '../cli.ts';
 import { SandboxNetwork } from '../../sip/sandbox/network.ts';
 import { formatMix, parseKeys, parseMix, DEFAULT_KEYS_SPEC, DEFAULT_MIX_SPEC, type KeyWeights, type Mix } from '../../sip/sandbox/mix.ts';

@@ -1,7 +1,7 @@
 // `appliance start`: the box. SIGTERM/SIGINT drain: stop taking new work, then stop in reverse order.
 import { Appliance } from '../main.ts';
 import { optionalInt, type CommandContext } from '../cli.ts';
-import type { Settings } from '../config/types.ts';
+import type { Settings } from '../../core/settings-types.ts';
 
 export async function runStart(ctx: CommandContext): Promise<number> {
   const overrides: Array<(s: Settings) => void> = [];

@@ -3,12 +3,12 @@
 // settings (one atomic settings change) and writes an audit entry. Only a person who can answer that
 // line can make the box present it. Verifications live in memory: a restart ends those in progress.
 import { randomInt, randomUUID } from 'node:crypto';
-import type { Call, CallEngine, PromptRef } from '../call-port.ts';
-import type { Settings } from '../config/types.ts';
+import type { Call, CallEngine, PromptRef } from '../../core/call-port.ts';
+import type { Settings } from '../../core/settings-types.ts';
 import type { Db } from '../store/db.ts';
-import type { Logger } from '../log.ts';
-import { maskNumber } from '../log.ts';
-import { AppError } from '../errors.ts';
+import type { Logger } from '../../core/log.ts';
+import { maskNumber } from '../../core/log.ts';
+import { AppError } from '../../core/errors.ts';
 import { appendAudit } from '../store/compliance-audit-repo.ts';
 
 export type VerificationState = 'calling' | 'waiting-for-code' | 'verified' | 'failed' | 'expired';

@@ -5,9 +5,9 @@
 // not block, so a newcomer's first campaign runs; on any real trunk they always block.
 import type { Db } from '../store/db.ts';
 import type { CampaignRow } from '../store/campaigns-repo.ts';
-import type { Settings, TrunkProfile } from '../config/types.ts';
+import type { Settings, TrunkProfile } from '../../core/settings-types.ts';
 import type { Purpose } from '../campaigns/model.ts';
-import { AppError } from '../errors.ts';
+import { AppError } from '../../core/errors.ts';
 import { DncRepo } from '../store/compliance-dnc-repo.ts';
 import { getPack, isPackId, type PackId, type RulePack } from './packs.ts';
 import { checkCallerId, type CallerIdProblem } from './caller-id.ts';

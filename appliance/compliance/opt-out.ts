@@ -5,7 +5,7 @@ import { appendEvent } from '../store/outbox-repo.ts';
 import { appendAudit } from '../store/compliance-audit-repo.ts';
 import { DncRepo } from '../store/compliance-dnc-repo.ts';
 import { ConsentRepo } from '../store/compliance-consent-repo.ts';
-import { AppError } from '../errors.ts';
+import { AppError } from '../../core/errors.ts';
 import { dncHash, isDncHash } from './number-hash.ts';
 
 export interface OptOutInput {

@@ -1,4 +1,4 @@
-import type { Settings, TrunkProfile } from './types.ts';
+import type { Settings, TrunkProfile } from '../../core/settings-types.ts';
 
 export const SETTINGS_VERSION = 1;
 
@@ -28,21 +28,3 @@ export function defaultSettings(): Settings {
   };
 }
 
-/** A trunk profile with the defaults filled in; callers give at least name, host and kind. */
-export function trunkDefaults(partial: Partial<TrunkProfile> & Pick<TrunkProfile, 'name' | 'host'>): TrunkProfile {
-  return {
-    kind: 'sip',
-    enabled: true,
-    port: 5060,
-    transport: 'udp',
-    auth: 'ip',
-    registerExpiresSec: 3600,
-    allowedSources: [],
-    channels: 30,
-    cps: 5,
-    codecs: ['PCMA', 'PCMU'],
-    dtmf: 'auto',
-    optionsIntervalSec: 30,
-    ...partial,
-  };
-}

@@ -5,10 +5,11 @@ import { Low, type Adapter } from 'lowdb';
 import { openSync, writeSync, fsyncSync, fchmodSync, closeSync, renameSync, readFileSync, mkdirSync, existsSync, unlinkSync } from 'node:fs';
 import { dirname, join, basename } from 'node:path';
 import { Ajv, type ErrorObject } from 'ajv';
-import { AppError, type FieldError } from '../errors.ts';
+import { AppError, type FieldError } from '../../core/errors.ts';
 import { defaultSettings, SETTINGS_VERSION } from './defaults.ts';
 import { settingsSchema } from './schema.ts';
-import type { Settings } from './types.ts';
+import type { Settings } from '../../core/settings-types.ts';
+import { writeFileDurably } from '../../core/durable-file.ts';
 
 /** lowdb adapter: write to a temporary file, fsync it, rename over the target, fsync the folder. */
 export class FsyncJsonFile<T> implements Adapter<T> {
@@ -29,32 +30,6 @@ export class FsyncJsonFile<T> implements Adapter<T> {
   }
 }
 
-/** Replaces `file` whole or not at all, even across a power cut: temp file, fsync, rename, fsync the folder. */
-export function writeFileDurably(file: string, text: string, mode = 0o600): void {
-  const dir = dirname(file);
-  mkdirSync(dir, { recursive: true });
-  const tmp = join(dir, `.${basename(file)}.${process.pid}.tmp`);
-  const fd = openSync(tmp, 'w', mode);
-  try {
-    fchmodSync(fd, mode); // whatever the umask
-    writeSync(fd, text);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  try {
-    renameSync(tmp, file);
-  } catch (e) {
-    try { unlinkSync(tmp); } catch { /* already gone */ }
-    throw new AppError('E_CONFIG_WRITE', `could not replace ${file}: ${(e as Error).message}`, { file }, { cause: e });
-  }
-  const dfd = openSync(dir, 'r');
-  try {
-    fsyncSync(dfd);
-  } finally {
-    closeSync(dfd);
-  }
-}
 
 const ajv = new Ajv({ allErrors: true, useDefaults: false, allowUnionTypes: true });
 const validateSchema = ajv.compile<Settings>(settingsSchema);

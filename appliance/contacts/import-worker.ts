@@ -7,7 +7,7 @@
 // handler, sleeping synchronously; on one connection they simply take turns with the batches.
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import { isAppError } from '../errors.ts';
+import { isAppError } from '../../core/errors.ts';
 import { ContactRowReader, emptyBatch, type ImportBatch } from './contact-row.ts';
 import { threadCpuMs, type MainMessage, type WorkerInput, type WorkerMessage, type WorkerProgress } from './import-protocol.ts';
 import { resolveMapping, suggestMapping } from './mapping.ts';

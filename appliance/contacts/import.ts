@@ -9,7 +9,7 @@ import { Worker } from 'node:worker_threads';
 import { isRunning, processMark } from '../system/process-mark.ts';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AppError, ERRORS, type ErrorCode } from '../errors.ts';
+import { AppError, ERRORS, type ErrorCode } from '../../core/errors.ts';
 import type { Db } from '../store/db.ts';
 import { ContactsRepo } from '../store/contacts-repo.ts';
 import type { ImportTotals } from './contact-row.ts';

@@ -1,6 +1,6 @@
 // Column mapping: a suggestion from the headers (English and French), and the check that a mapping a
 // user gave names columns that exist.
-import { AppError } from '../errors.ts';
+import { AppError } from '../../core/errors.ts';
 import { CONSENT_KEYS, type ConsentKey, type Mapping } from './types.ts';
 
 /** "Téléphone portable" → "telephone portable": lower case, no accents, words only. */

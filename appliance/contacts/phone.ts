@@ -4,7 +4,7 @@
 import {
   parsePhoneNumberFromString, validatePhoneNumberLength, isSupportedCountry, type CountryCode, type NumberType,
 } from 'libphonenumber-js/max';
-import { AppError } from '../errors.ts';
+import { AppError } from '../../core/errors.ts';
 import { CompiledPlan, type NonNullNumberType } from './phone-plan.ts';
 import type { LineType } from './types.ts';
 

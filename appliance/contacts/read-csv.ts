@@ -2,7 +2,7 @@
 // tokenizer, handed on in batches of whatever one 256 KB read produced (thousands of rows).
 import { createReadStream } from 'node:fs';
 import iconv from 'iconv-lite';
-import { AppError } from '../errors.ts';
+import { AppError } from '../../core/errors.ts';
 import { CsvSyntaxError, CsvTokenizer } from './csv-tokenizer.ts';
 import { baseName, fileError, readHead, sniffDelimiter, sniffEncoding } from './sniff.ts';
 import type { RawSheet, SheetRow } from './sheet.ts';

@@ -4,7 +4,7 @@
 import { createReadStream } from 'node:fs';
 import { createRequire } from 'node:module';
 import type ExcelJSModule from 'exceljs';
-import { AppError } from '../errors.ts';
+import { AppError } from '../../core/errors.ts';
 import { baseName } from './sniff.ts';
 import type { RawSheet, SheetRow } from './sheet.ts';
 

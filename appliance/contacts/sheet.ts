@@ -1,7 +1,7 @@
 // One interface over a CSV or XLSX file: headers, then data rows numbered as the spreadsheet shows
 // them (header = row 1), streamed.
 import { stat } from 'node:fs/promises';
-import { AppError } from '../errors.ts';
+import { AppError } from '../../core/errors.ts';
 import { openCsv } from './read-csv.ts';
 import { openXlsx } from './read-xlsx.ts';
 import { baseName, fileError, sniffFormat } from './sniff.ts';

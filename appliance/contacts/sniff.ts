@@ -3,7 +3,7 @@
 // Windows-1252 at row 900,000 is not decoded as UTF-8 garbage after a clean first megabyte.
 import { open } from 'node:fs/promises';
 import { isUtf8 } from 'node:buffer';
-import { AppError } from '../errors.ts';
+import { AppError } from '../../core/errors.ts';
 import type { Delimiter, FileFormat, TextEncoding } from './types.ts';
 
 const CHUNK = 1 << 20;

@@ -3,8 +3,8 @@
 // memory of its answer are written in one transaction, so after a crash it either ran and is known,
 // or it did not run and the broker's redelivery runs it.
 import type { Db } from '../store/db.ts';
-import type { Logger } from '../log.ts';
-import { AppError, isAppError } from '../errors.ts';
+import type { Logger } from '../../core/log.ts';
+import { AppError, isAppError } from '../../core/errors.ts';
 import { CommandLog, commandIdOf, parseCommand, type CommandAnswer, type FleetCommand } from './command.ts';
 import type { DesiredConfig, ReportedConfig } from './desired-config.ts';
 import { recordOptOut } from '../compliance/opt-out.ts';

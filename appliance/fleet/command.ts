@@ -1,7 +1,7 @@
 // Fleet commands: parsed from untrusted MQTT payloads into typed values, and the answers first
 // given remembered in SQLite by command id, so a repeat is answered again but never run twice.
 import type { Db } from '../store/db.ts';
-import { AppError } from '../errors.ts';
+import { AppError } from '../../core/errors.ts';
 
 export type CampaignAction = 'campaign.start' | 'campaign.pause' | 'campaign.resume' | 'campaign.stop';
 

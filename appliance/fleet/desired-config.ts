@@ -2,8 +2,8 @@
 // stored settings through SettingsStore.update (validated whole; nothing written on error), and the
 // outcome is what the box reports. A rejected document leaves the last good configuration in force.
 import type { Db } from '../store/db.ts';
-import type { Settings } from '../config/types.ts';
-import { AppError } from '../errors.ts';
+import type { Settings } from '../../core/settings-types.ts';
+import { AppError } from '../../core/errors.ts';
 import { parseDesired, type DesiredDocument } from './command.ts';
 import { forgedVerifications } from '../compliance/caller-id.ts';
 

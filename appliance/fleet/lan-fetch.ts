@@ -7,7 +7,7 @@ import { createWriteStream } from 'node:fs';
 import { unlink } from 'node:fs/promises';
 import http from 'node:http';
 import https from 'node:https';
-import { AppError } from '../errors.ts';
+import { AppError } from '../../core/errors.ts';
 
 export const DEFAULT_MAX_BYTES = 50 * 1024 * 1024;
 

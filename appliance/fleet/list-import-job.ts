@@ -6,8 +6,8 @@
 import { mkdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Db } from '../store/db.ts';
-import type { Logger } from '../log.ts';
-import { isAppError } from '../errors.ts';
+import type { Logger } from '../../core/log.ts';
+import { isAppError } from '../../core/errors.ts';
 import { importContacts } from '../contacts/import.ts';
 import type { CommandAnswer, CommandLog, ListImportData } from './command.ts';
 import { DEFAULT_MAX_BYTES, fetchFromLan, parseLanUrl, resolveLanHost } from './lan-fetch.ts';

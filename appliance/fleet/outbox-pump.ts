@@ -2,7 +2,7 @@
 // acknowledged it (PUBACK). A row stays until then, so nothing is lost across a crash; a crash
 // between PUBACK and the delete republishes that row with the same seq, for the fleet to drop.
 import type { MqttClient } from 'mqtt';
-import type { Logger } from '../log.ts';
+import type { Logger } from '../../core/log.ts';
 import { OutboxRepo } from '../store/outbox-repo.ts';
 import type { Db } from '../store/db.ts';
 

@@ -3,7 +3,7 @@
 // fails reports null rather than holding the whole message back.
 import si from 'systeminformation';
 import { uptime } from 'node:os';
-import type { TrunkStatus } from '../call-port.ts';
+import type { TrunkStatus } from '../../core/call-port.ts';
 import type { ClockStatus } from '../system/clock.ts';
 
 /** Which call engine runs, and for the production engine whether drachtio-server and FreeSWITCH are connected. */

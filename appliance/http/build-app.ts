@@ -4,7 +4,7 @@ import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import websocket from '@fastify/websocket';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Settings } from '../config/types.ts';
+import type { Settings } from '../../core/settings-types.ts';
 import type { HttpContext, HttpDeps, RouteModule } from './context.ts';
 import { defaultContactsPort } from './contacts-port.ts';
 import { installErrorHandler } from './error-handler.ts';

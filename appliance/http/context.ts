@@ -1,9 +1,9 @@
 // What the HTTP service is given (HttpDeps) and what its route modules share (HttpContext).
 import type { FastifyInstance } from 'fastify';
-import type { CallEngine } from '../call-port.ts';
+import type { CallEngine } from '../../core/call-port.ts';
 import type { SettingsStore } from '../config/settings.ts';
-import type { Settings } from '../config/types.ts';
-import type { Logger } from '../log.ts';
+import type { Settings } from '../../core/settings-types.ts';
+import type { Logger } from '../../core/log.ts';
 import type { Db } from '../store/db.ts';
 import type { ContactsPort } from './contacts-port.ts';
 import type { LiveFeed } from './live-feed.ts';

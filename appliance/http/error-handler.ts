@@ -1,7 +1,8 @@
 // One error handler for the whole API: every failure becomes {error: {code, message, where?, fields?}}
 // with the right status. A person gets a message they can act on; stack traces stay in the log.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError, ERRORS, isAppError, type ErrorCode, type FieldError } from '../errors.ts';
+import { AppError, ERRORS, isAppError, type ErrorCode, type FieldError } from '../../core/errors.ts';
+import { httpStatus } from './error-status.ts';
 
 export interface ErrorBody {
   error: { code: string; message: string; where?: Record<string, string | number>; fields?: FieldError[] };
@@ -33,9 +34,10 @@ export function validationFields(context: string, errors: AjvLikeError[]): Field
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | AppError | Error, req: FastifyRequest, reply: FastifyReply) => {
     if (isAppError(err)) {
-      if (err.status >= 500) req.log.error({ code: err.code, err: err.message, route: req.routeOptions.url }, 'request failed');
+      const status = httpStatus(err.code);
+      if (status >= 500) req.log.error({ code: err.code, err: err.message, route: req.routeOptions.url }, 'request failed');
       if (err.code === 'E_RATE_LIMITED' && typeof err.where?.retryAfterSec === 'number') reply.header('retry-after', String(err.where.retryAfterSec));
-      return reply.code(err.status).send(errorBody(err.code, err.message, err.where, err.fields?.map((f) => ({ key: f.key, message: f.message }))));
+      return reply.code(status).send(errorBody(err.code, err.message, err.where, err.fields?.map((f) => ({ key: f.key, message: f.message }))));
     }
     const fe = err as FastifyError;
     if (Array.isArray(fe.validation)) {

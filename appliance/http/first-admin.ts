@@ -1,7 +1,7 @@
 // First start: with no web UI users, create `admin`. The password comes from provisioning, or is
 // random and printed once to stdout (never through the logger, so it is not kept in any log file).
-import type { Settings } from '../config/types.ts';
-import type { Logger } from '../log.ts';
+import type { Settings } from '../../core/settings-types.ts';
+import type { Logger } from '../../core/log.ts';
 import { hashPassword, randomPassword } from './passwords.ts';
 
 export interface FirstAdminOptions {

@@ -3,8 +3,8 @@
 // declared access cannot be registered; if one slips through, it is refused (default deny).
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { timingSafeEqual } from 'node:crypto';
-import { AppError } from '../errors.ts';
-import type { Settings } from '../config/types.ts';
+import { AppError } from '../../core/errors.ts';
+import type { Settings } from '../../core/settings-types.ts';
 import { readCookie, SESSION_COOKIE } from './cookies.ts';
 import { roleAllows } from './roles.ts';
 import type { SessionStore } from './sessions.ts';

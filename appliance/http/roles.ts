@@ -1,6 +1,6 @@
 // Web UI roles: viewer can read; operator can also run campaigns and import lists; admin can also
 // change settings and users. Each role includes the ones below it.
-import type { Settings } from '../config/types.ts';
+import type { Settings } from '../../core/settings-types.ts';
 
 export type Role = Settings['users'][number]['role'];
 

@@ -1,8 +1,8 @@
 // The settings document as the API shows and takes it: secrets redacted on the way out and restored
 // on the way in (so a GET-edit-PUT round trip keeps them), and RFC 7396 merge patches.
 import { defaultSettings } from '../config/defaults.ts';
-import type { Settings } from '../config/types.ts';
-import type { FieldError } from '../errors.ts';
+import type { Settings } from '../../core/settings-types.ts';
+import type { FieldError } from '../../core/errors.ts';
 
 export const REDACTED = '[redacted]';
 const SECRET_KEY = /password|secret/i;

@@ -5,7 +5,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AppError } from '../errors.ts';
+import { AppError } from '../../core/errors.ts';
 import { publicRoute } from './route-kit.ts';
 
 export const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../../web-ui/dist', import.meta.url));

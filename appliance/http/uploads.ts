@@ -5,7 +5,7 @@ import { mkdir, open, readdir, readFile, rm, stat, writeFile } from 'node:fs/pro
 import { basename, extname, join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { AppError } from '../errors.ts';
+import { AppError } from '../../core/errors.ts';
 
 export const DEFAULT_UPLOAD_LIMIT = 200 * 1024 * 1024;
 export const UPLOAD_MAX_AGE_MS = 3600_000;

@@ -1,7 +1,7 @@
 // What a call does once answered, for a broadcast: play the message to a person (with an optional
 // keypad menu), or wait for the beep and leave the voicemail message on a machine.
 // Runs only against the call port, so it works the same on every engine.
-import type { Call, CallEnded, Outcome, PromptRef } from '../call-port.ts';
+import type { Call, CallEnded, Outcome, PromptRef } from '../../core/call-port.ts';
 
 export interface MenuKeys {
   /** Key that confirms (e.g. "I'll attend"): outcome 'confirmed'. */

@@ -2,9 +2,9 @@
 // (synchronous=FULL) before the INVITE; its end, the contact's next state and the fleet event are
 // written in one transaction, so a crash leaves either the intent alone or the whole result.
 import type { Db } from './db.ts';
-import type { Outcome } from '../call-port.ts';
+import type { Outcome } from '../../core/call-port.ts';
 import type { CampaignConfig, CampaignStatus } from '../campaigns/model.ts';
-import { AppError } from '../errors.ts';
+import { AppError } from '../../core/errors.ts';
 
 export interface CampaignRow {
   id: number;

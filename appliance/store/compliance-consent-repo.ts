@@ -1,7 +1,7 @@
 // The consent ledger: who consented (hashed number), to which seller and purpose, how, when, the
 // disclosure they saw (text and version) and where it was collected; revocations with their deadline.
 import type { Db } from './db.ts';
-import { AppError } from '../errors.ts';
+import { AppError } from '../../core/errors.ts';
 import { dncHash } from '../compliance/number-hash.ts';
 import { appendAudit } from './compliance-audit-repo.ts';
 import type { ConsentFact } from '../compliance/evaluate.ts';

@@ -1,7 +1,7 @@
 // Do-not-call data: the box's own suppression list (hashed numbers, with the history of every add and
 // remove) and registry copies, one per registry with the date it was downloaded.
 import type { Db } from './db.ts';
-import { AppError } from '../errors.ts';
+import { AppError } from '../../core/errors.ts';
 import { dncHash } from '../compliance/number-hash.ts';
 import { appendAudit } from './compliance-audit-repo.ts';
 

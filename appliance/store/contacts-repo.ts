@@ -3,7 +3,7 @@
 // a long-open transaction) and publishes it in one commit; everything here except the staging calls
 // sees 'ready' lists only.
 import type { Statement } from 'better-sqlite3';
-import { AppError } from '../errors.ts';
+import { AppError } from '../../core/errors.ts';
 import type { Db } from './db.ts';
 import type { ImportReport, LineType, ListRow, TzSource } from '../contacts/types.ts';
 

@@ -3,7 +3,7 @@
 // refuses to dial while the clock is not synchronised and a synchronised clock is required.
 import { execFile } from 'node:child_process';
 import { access } from 'node:fs/promises';
-import type { Logger } from '../log.ts';
+import type { Logger } from '../../core/log.ts';
 
 export interface ClockState {
   /** null: cannot tell (no systemd-timesyncd flag, no timedatectl answer). */

@@ -3,7 +3,7 @@
 // (its BARRIER), so the message is attributed to our unit even though the sender exits at once; the
 // unit therefore says NotifyAccess=all. Outside systemd (no NOTIFY_SOCKET) every call does nothing.
 import { spawn } from 'node:child_process';
-import type { Logger } from '../log.ts';
+import type { Logger } from '../../core/log.ts';
 
 export interface NotifierOptions {
   /** Where NOTIFY_SOCKET, WATCHDOG_USEC and WATCHDOG_PID are read (default process.env). */

@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { silentLogger } from '../../appliance/log.ts';
+import { silentLogger } from '../../core/log.ts';
 import type { FsEndpoint, FsMediaServer } from '../../media/freeswitch/fsmrf.ts';
 import { wavHeader } from '../../media/prompts/pcm.ts';
 import { ServerLinks } from '../../sip/drachtio/links.ts';

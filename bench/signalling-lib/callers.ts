@@ -2,8 +2,8 @@
 // is answered (INVITE/100/200/ACK/BYE/200). A slot frees when the BYE's 200 has arrived, as a call of
 // sipp's -l window ends with its last message.
 import fs from 'node:fs';
-import type { CallEngine } from '../../appliance/call-port.ts';
-import { silentLogger } from '../../appliance/log.ts';
+import type { CallEngine } from '../../core/call-port.ts';
+import { silentLogger } from '../../core/log.ts';
 import { EmbeddedEngine } from '../../sip/embedded/engine.ts';
 import { LocalSdp } from '../../sip/embedded/sdp.ts';
 import { SipStack } from '../../sip/embedded/sip-stack.ts';

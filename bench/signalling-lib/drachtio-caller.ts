@@ -1,7 +1,7 @@
 // The signalling bench's caller for the drachtio engine: the same call port as production (a FreeSWITCH
 // endpoint per call, a UAC through drachtio-server), on servers started from the project's own
 // configuration (test/engines/servers.ts). Null when drachtio-server or FreeSWITCH is not installed.
-import { silentLogger } from '../../appliance/log.ts';
+import { silentLogger } from '../../core/log.ts';
 import { DrachtioEngine } from '../../sip/drachtio/engine.ts';
 import { findServers, startServers, type RunningServers } from '../../test/engines/servers.ts';
 import { portPlacer, type Caller } from './callers.ts';

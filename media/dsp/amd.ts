@@ -4,7 +4,7 @@
 // follows the line's noise floor instead of a fixed level, and the silence that proves a person grows with
 // the length of what they said (a short "Hello?" then a pause is a person at once; a longer phrase needs a
 // longer pause before we rule out a recorded greeting). A beep heard before any decision is a machine.
-import type { AmdOptions } from '../../appliance/call-port.ts';
+import type { AmdOptions } from '../../core/call-port.ts';
 import { BeepDetector } from './beep.ts';
 import { EnergyVad, FRAME_MS } from './energy.ts';
 

@@ -2,7 +2,6 @@
 // Only this file and sip/drachtio/links.ts know the package's shapes.
 import type { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
-import type { Srf } from '../../sip/drachtio/srf.ts';
 
 export interface EslEvent {
   getHeader(name: string): string | undefined;
@@ -42,11 +41,17 @@ export interface Mrf {
   connect(opts: FsConnectOptions): Promise<FsMediaServer>;
 }
 
-type MrfCtor = new (srf: Srf) => Mrf;
+/**
+ * The signalling side drachtio-fsmrf is built on: drachtio-srf's Srf (an EventEmitter). Typed structurally
+ * here so that the media side does not import the signalling side (sip/drachtio imports this file).
+ */
+export type MrfSignalling = EventEmitter;
+
+type MrfCtor = new (srf: MrfSignalling) => Mrf;
 
 const require = createRequire(import.meta.url);
 
-export function createMrf(srf: Srf): Mrf {
+export function createMrf(srf: MrfSignalling): Mrf {
   const Ctor = require('drachtio-fsmrf') as MrfCtor;
   return new Ctor(srf);
 }

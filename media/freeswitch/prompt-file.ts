@@ -4,8 +4,8 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { PromptRef } from '../../appliance/call-port.ts';
-import { AppError } from '../../appliance/errors.ts';
+import type { PromptRef } from '../../core/call-port.ts';
+import { AppError } from '../../core/errors.ts';
 import { decodeG711 } from '../dsp/g711.ts';
 import { wavHeader } from '../prompts/pcm.ts';
 

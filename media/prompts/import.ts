@@ -2,7 +2,7 @@
 // summarise for the UI, and move the finished folder into the library in one step.
 import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { AppError } from '../../appliance/errors.ts';
+import { AppError } from '../../core/errors.ts';
 import { checkId, commitStaging, createStaging, discardStaging, FILES, newId, toStored, type RecordingMeta } from './library.ts';
 import { applyTrim, f32leFromFloats, findTrim, PROMPT_RATE, readWavS16, waveformPeaks } from './pcm.ts';
 import { probeAudio, type ProbeResult } from './probe.ts';

@@ -4,8 +4,8 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm, rmdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { PromptRef } from '../../appliance/call-port.ts';
-import { AppError } from '../../appliance/errors.ts';
+import type { PromptRef } from '../../core/call-port.ts';
+import { AppError } from '../../core/errors.ts';
 
 export interface RecordingMeta {
   id: string;

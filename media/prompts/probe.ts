@@ -2,7 +2,7 @@
 // "empty", "unsupported format") before any decoding; only a short list of demuxers is ever let through,
 // which also keeps ffmpeg away from playlists and other formats that can reach for other files.
 import { open, stat } from 'node:fs/promises';
-import { AppError } from '../../appliance/errors.ts';
+import { AppError } from '../../core/errors.ts';
 import { firstErrorLine, runTool } from './tools.ts';
 
 export type ContainerLabel = 'wav' | 'mp3' | 'ogg' | 'm4a' | 'flac' | 'webm';

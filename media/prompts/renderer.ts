@@ -3,8 +3,8 @@
 // the background with a bounded number of espeak-ng/ffmpeg processes so calls keep their CPU.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { PromptRef } from '../../appliance/call-port.ts';
-import { isAppError } from '../../appliance/errors.ts';
+import type { PromptRef } from '../../core/call-port.ts';
+import { isAppError } from '../../core/errors.ts';
 import { FILES, readRecording, type RecordingMeta } from './library.ts';
 import { localeForVoice, renderTemplate, type Fields } from './template.ts';
 import { DEFAULT_TTS_RATE, synthesize, ttsKey } from './tts.ts';

@@ -1,6 +1,6 @@
 // Personalisation tokens in text-to-speech messages: "Hello {first_name}, your appointment is on
 // {appointment_date}." rendered from a contact's fields before the call.
-import { AppError } from '../../appliance/errors.ts';
+import { AppError } from '../../core/errors.ts';
 
 export type FieldValue = string | number | Date | null | undefined;
 export type Fields = Readonly<Record<string, FieldValue>>;

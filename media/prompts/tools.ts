@@ -1,7 +1,7 @@
 // Spawning the Debian audio tools (ffmpeg, ffprobe, espeak-ng, sox) as separate processes: a crash or a
 // hostile file never takes the box down, and the event loop never waits on decoding.
 import { spawn } from 'node:child_process';
-import { AppError } from '../../appliance/errors.ts';
+import { AppError } from '../../core/errors.ts';
 
 export interface ToolResult {
   code: number;

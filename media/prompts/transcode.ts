@@ -1,6 +1,6 @@
 // ffmpeg steps of the prompt pipeline: decode to 8 kHz mono float, measure loudness (EBU R128), then apply a
 // linear gain and write the three forms the engines read (16-bit WAV, mu-law, A-law) in one pass.
-import { AppError } from '../../appliance/errors.ts';
+import { AppError } from '../../core/errors.ts';
 import { floatsFromF32le, PROMPT_RATE } from './pcm.ts';
 import { fmtS, type ProbeResult } from './probe.ts';
 import { firstErrorLine, runTool } from './tools.ts';

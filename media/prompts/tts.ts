@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { AppError } from '../../appliance/errors.ts';
+import { AppError } from '../../core/errors.ts';
 import { buildRecording } from './import.ts';
 import { checkId, createStaging, discardStaging, readRecording, type RecordingMeta } from './library.ts';
 import { probeAudio } from './probe.ts';

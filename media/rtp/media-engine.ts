@@ -1,7 +1,7 @@
 // The embedded media side of the call engine: owns the shared clock, the RTP port pool and the prompt
 // cache, and creates one RtpSession per call. The SIP engine creates a session before it sends its
 // SDP offer (it needs the local port) and points it at the far end once the answer arrives.
-import type { Logger } from '../../appliance/log.ts';
+import type { Logger } from '../../core/log.ts';
 import { MediaClock } from './clock.ts';
 import { RtpPortPool } from './port-pool.ts';
 import { PromptCache } from './prompt-cache.ts';

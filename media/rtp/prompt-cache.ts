@@ -1,8 +1,8 @@
 // Prompts are encoded once at import (headerless 8 kHz G.711 files); calls share the loaded bytes.
 // Least recently used prompts are dropped once the cache holds more than its byte budget.
 import { readFile } from 'node:fs/promises';
-import type { PromptRef } from '../../appliance/call-port.ts';
-import { AppError } from '../../appliance/errors.ts';
+import type { PromptRef } from '../../core/call-port.ts';
+import { AppError } from '../../core/errors.ts';
 import type { G711Law } from '../dsp/g711.ts';
 
 export interface PromptCacheOptions {

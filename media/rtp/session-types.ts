@@ -1,6 +1,6 @@
 // The public shapes of an RTP session: what it is built from, what it reports, what it emits.
 import type dgram from 'node:dgram';
-import type { Logger } from '../../appliance/log.ts';
+import type { Logger } from '../../core/log.ts';
 import type { MediaClock } from './clock.ts';
 
 export interface RtpSessionOptions {

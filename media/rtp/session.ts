@@ -5,7 +5,7 @@ import type dgram from 'node:dgram';
 import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
-import type { Logger } from '../../appliance/log.ts';
+import type { Logger } from '../../core/log.ts';
 import { lawForPayloadType, SILENCE_BYTE, type G711Law } from '../dsp/g711.ts';
 import type { MediaClock } from './clock.ts';
 import { DtmfSender, type DtmfMode, type DtmfSendOptions } from './dtmf-sender.ts';

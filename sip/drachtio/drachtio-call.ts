@@ -3,17 +3,17 @@
 // events and semantics as the embedded engine's EmbeddedCall.
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
-import type { Call, CallEnded, CallEvents, DialRequest, DtmfSource, PlayResult, PromptRef } from '../../appliance/call-port.ts';
-import type { TrunkProfile } from '../../appliance/config/types.ts';
-import { AppError } from '../../appliance/errors.ts';
-import type { Logger } from '../../appliance/log.ts';
+import type { Call, CallEnded, CallEvents, DialRequest, DtmfSource, PlayResult, PromptRef } from '../../core/call-port.ts';
+import type { TrunkProfile } from '../../core/settings-types.ts';
+import { AppError } from '../../core/errors.ts';
+import type { Logger } from '../../core/log.ts';
 import { AudioTap } from '../../media/freeswitch/audio-tap.ts';
 import { dtmfSourceOf, type FsEndpoint } from '../../media/freeswitch/fsmrf.ts';
 import { playableWav } from '../../media/freeswitch/prompt-file.ts';
 import { orderAudioCodecs } from '../../media/freeswitch/sdp-order.ts';
-import { callAmdFeed, type AmdFeed } from '../embedded/amd-feed.ts';
-import type { ChannelLease } from '../embedded/channel-pool.ts';
-import { dtmfFromInfo } from '../embedded/dtmf-info.ts';
+import { callAmdFeed, type AmdFeed } from '../shared/amd-feed.ts';
+import type { ChannelLease } from '../shared/channel-pool.ts';
+import { dtmfFromInfo } from '../shared/dtmf-info.ts';
 import { CallKeys, type CollectOptions } from '../shared/call-keys.ts';
 import { CallLife, inviteFailureEnd, setupFailureEnd, type CallEnd } from '../shared/call-life.ts';
 import { fromUserOn, logDialling, planDial } from '../shared/dial-plan.ts';

@@ -3,11 +3,11 @@
 // engine "drachtio". While either server is away, trunks report 'down' with the reason and dial()
 // returns calls that end at once with 'trunk-failure' (E_TRUNK_DOWN); the links keep reconnecting.
 import { EventEmitter } from 'node:events';
-import type { Call, CallEngine, CallEngineEvents, DialRequest, TrunkStatus } from '../../appliance/call-port.ts';
-import type { Settings } from '../../appliance/config/types.ts';
-import { AppError } from '../../appliance/errors.ts';
-import type { Logger } from '../../appliance/log.ts';
-import { TrunkGuard } from '../embedded/guard.ts';
+import type { Call, CallEngine, CallEngineEvents, DialRequest, TrunkStatus } from '../../core/call-port.ts';
+import type { Settings } from '../../core/settings-types.ts';
+import { AppError } from '../../core/errors.ts';
+import type { Logger } from '../../core/log.ts';
+import { TrunkGuard } from '../shared/guard.ts';
 import { LiveCalls } from '../shared/live-calls.ts';
 import { DrachtioCall } from './drachtio-call.ts';
 import { installInbound, type InboundStats } from './inbound.ts';

@@ -1,8 +1,8 @@
 // Requests that start something new at drachtio-server, screened by the embedded engine's trunk guard:
 // a configured trunk (or a peer we are calling) gets the embedded engine's answers (OPTIONS 200, we
 // are outbound-only); anyone else gets a rate-limited 403 or silence, and one log line per source.
-import type { Logger } from '../../appliance/log.ts';
-import type { TrunkGuard } from '../embedded/guard.ts';
+import type { Logger } from '../../core/log.ts';
+import type { TrunkGuard } from '../shared/guard.ts';
 import type { Srf, SrfMessage, SrfResponseOut } from './srf.ts';
 
 const ALLOW = 'INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, UPDATE';

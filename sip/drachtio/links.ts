@@ -2,10 +2,10 @@
 // itself, with its delay capped here) and FreeSWITCH's event socket through drachtio-fsmrf (reconnected
 // here with backoff: fsmrf gives up on a lost server). 'change' fires whenever either comes or goes.
 import { EventEmitter } from 'node:events';
-import type { Logger } from '../../appliance/log.ts';
+import type { Logger } from '../../core/log.ts';
 import { eslApi, profileAddress } from '../../media/freeswitch/esl-probe.ts';
 import { createMrf, type FsMediaServer, type Mrf } from '../../media/freeswitch/fsmrf.ts';
-import { backoffDelay } from '../embedded/registration.ts';
+import { backoffDelay } from '../shared/registration-timing.ts';
 import { createSrf, stopSrf, type Srf } from './srf.ts';
 
 export interface ServerLinksOptions {

@@ -1,9 +1,9 @@
 // REGISTER for one trunk through drachtio-server (srf.request): digest answered by drachtio-srf,
 // refresh before expiry, 423 Min-Expires, and the embedded engine's backoff after failures.
 import { randomBytes } from 'node:crypto';
-import type { TrunkProfile } from '../../appliance/config/types.ts';
-import type { Logger } from '../../appliance/log.ts';
-import { backoffDelay, refreshDelayMs, type RegistrationState } from '../embedded/registration.ts';
+import type { TrunkProfile } from '../../core/settings-types.ts';
+import type { Logger } from '../../core/log.ts';
+import { backoffDelay, refreshDelayMs, type RegistrationState } from '../shared/registration-timing.ts';
 import { transportParam } from '../shared/dial-plan.ts';
 import type { Srf, SrfMessage } from './srf.ts';
 

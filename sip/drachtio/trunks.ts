@@ -2,11 +2,12 @@
 // (the same dialTarget), registration through drachtio-server, OPTIONS pings, and a status that says
 // plainly when a server the engine needs is not connected.
 import { EventEmitter } from 'node:events';
-import type { TrunkStatus } from '../../appliance/call-port.ts';
-import type { TrunkProfile } from '../../appliance/config/types.ts';
-import type { Logger } from '../../appliance/log.ts';
-import { realClock, type ChannelLease } from '../embedded/channel-pool.ts';
-import type { TrunkGuard } from '../embedded/guard.ts';
+import type { TrunkStatus } from '../../core/call-port.ts';
+import type { TrunkProfile } from '../../core/settings-types.ts';
+import type { Logger } from '../../core/log.ts';
+import { type ChannelLease } from '../shared/channel-pool.ts';
+import { realClock } from '../../core/time.ts';
+import type { TrunkGuard } from '../shared/guard.ts';
 import { transportParam, type DialTarget } from '../shared/dial-plan.ts';
 import { systemLookup, TrunkBook, type TrunkEntry } from '../shared/trunk-book.ts';
 import { DrachtioRegistration } from './registration.ts';

@@ -2,16 +2,16 @@
 // RtpSession (media). It owns the call's trunk channel and RTP port and gives both back at the end.
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
-import type { Call, CallEnded, CallEvents, DialRequest, DtmfSource, PlayResult, PromptRef } from '../../appliance/call-port.ts';
-import type { TrunkProfile } from '../../appliance/config/types.ts';
-import type { Logger } from '../../appliance/log.ts';
+import type { Call, CallEnded, CallEvents, DialRequest, DtmfSource, PlayResult, PromptRef } from '../../core/call-port.ts';
+import type { TrunkProfile } from '../../core/settings-types.ts';
+import type { Logger } from '../../core/log.ts';
 import type { MediaEngine } from '../../media/rtp/media-engine.ts';
 import type { RtpSession } from '../../media/rtp/session.ts';
 import { CallKeys, type CollectOptions } from '../shared/call-keys.ts';
 import { CallLife, inviteFailureEnd, setupFailureEnd, type CallEnd } from '../shared/call-life.ts';
 import { fromUserOn, logDialling, planDial } from '../shared/dial-plan.ts';
-import { callAmdFeed } from './amd-feed.ts';
-import type { ChannelLease } from './channel-pool.ts';
+import { callAmdFeed } from '../shared/amd-feed.ts';
+import type { ChannelLease } from '../shared/channel-pool.ts';
 import type { OutgoingCall, ReofferEvent } from './outgoing-call.ts';
 import { LocalSdp, parseRemoteSdp, type Codec, type RemoteMedia } from './sdp.ts';
 import type { TrunkManager } from './trunks.ts';

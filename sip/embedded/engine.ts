@@ -1,14 +1,14 @@
 // The embedded call engine: SIP stack + trunk guard + user agent + trunk manager (sip/embedded) and
 // the RTP media engine (media/rtp), behind the call port. Built by appliance/main.ts from settings.
 import { EventEmitter } from 'node:events';
-import type { Call, CallEngine, CallEngineEvents, DialRequest, TrunkStatus } from '../../appliance/call-port.ts';
-import type { Settings } from '../../appliance/config/types.ts';
-import { AppError } from '../../appliance/errors.ts';
-import type { Logger } from '../../appliance/log.ts';
+import type { Call, CallEngine, CallEngineEvents, DialRequest, TrunkStatus } from '../../core/call-port.ts';
+import type { Settings } from '../../core/settings-types.ts';
+import { AppError } from '../../core/errors.ts';
+import type { Logger } from '../../core/log.ts';
 import { MediaEngine } from '../../media/rtp/media-engine.ts';
 import { LiveCalls } from '../shared/live-calls.ts';
 import { EmbeddedCall } from './embedded-call.ts';
-import { TrunkGuard } from './guard.ts';
+import { TrunkGuard } from '../shared/guard.ts';
 import { SipStack } from './sip-stack.ts';
 import { TrunkManager } from './trunks.ts';
 import { UserAgent } from './user-agent.ts';

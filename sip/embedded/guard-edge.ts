@@ -2,7 +2,7 @@
 // from a refused source creates no transaction and no state, only (perhaps) a stateless 403.
 import type dgram from 'node:dgram';
 import type net from 'node:net';
-import type { TrunkGuard } from './guard.ts';
+import type { TrunkGuard } from '../shared/guard.ts';
 import { randomToken } from './net-util.ts';
 import { isResponse, sipPackage, tagOf, type SipMessage, type SipRequest } from './sip-types.ts';
 

@@ -6,7 +6,7 @@ import net from 'node:net';
 import os from 'node:os';
 import tls from 'node:tls';
 import { randomBytes } from 'node:crypto';
-import { AppError } from '../../appliance/errors.ts';
+import { AppError } from '../../core/errors.ts';
 
 export type Closable = { close(cb?: () => void): unknown };
 

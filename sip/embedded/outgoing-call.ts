@@ -1,11 +1,11 @@
 // One outgoing INVITE and the dialog it creates: provisional responses, answer and ACK, CANCEL at
 // ring timeout, digest retry, BYE from either side, and the far end's mid-call requests.
 import { EventEmitter } from 'node:events';
-import type { Logger } from '../../appliance/log.ts';
-import type { TrunkProfile, Transport } from '../../appliance/config/types.ts';
+import type { Logger } from '../../core/log.ts';
+import type { TrunkProfile, Transport } from '../../core/settings-types.ts';
 import { Dialog } from './dialog.ts';
 import { DigestClient } from './digest.ts';
-import { dtmfFromInfo } from './dtmf-info.ts';
+import { dtmfFromInfo } from '../shared/dtmf-info.ts';
 import type { SipStack } from './sip-stack.ts';
 import { randomToken } from './net-util.ts';
 import {

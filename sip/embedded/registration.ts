@@ -1,14 +1,13 @@
 // REGISTER for one trunk: digest challenge, refresh before expiry, 423 Min-Expires, and exponential
 // backoff after failures. One Call-ID for the life of the binding, CSeq increasing (RFC 3261 §10.2).
-import type { Logger } from '../../appliance/log.ts';
-import type { TrunkProfile } from '../../appliance/config/types.ts';
+import type { Logger } from '../../core/log.ts';
+import type { TrunkProfile } from '../../core/settings-types.ts';
 import { transportParam } from '../shared/dial-plan.ts';
+import { backoffDelay, refreshDelayMs, type RegistrationState } from '../shared/registration-timing.ts';
 import { DigestClient } from './digest.ts';
 import type { SipStack } from './sip-stack.ts';
 import { randomToken } from './net-util.ts';
 import { headerText, parseUri, type SipRequest, type SipResponse } from './sip-types.ts';
-
-export type RegistrationState = 'idle' | 'registering' | 'registered' | 'failed';
 
 export interface RegistrationOptions {
   stack: SipStack;
@@ -19,18 +18,6 @@ export interface RegistrationOptions {
   backoffBaseMs?: number;
   maxBackoffMs?: number;
   random?: () => number;
-}
-
-/** Delay before retry number `failures` (1-based): base·2^(n-1), capped, with ±10% jitter. */
-export function backoffDelay(failures: number, baseMs: number, maxMs: number, random: () => number = Math.random): number {
-  const raw = Math.min(maxMs, baseMs * 2 ** Math.max(0, failures - 1));
-  return Math.round(raw * (0.9 + 0.2 * random()));
-}
-
-/** When to refresh a binding granted for `expiresSec`: well before it lapses, never after. */
-export function refreshDelayMs(expiresSec: number): number {
-  const s = expiresSec <= 10 ? expiresSec / 2 : Math.min(expiresSec * 0.8, expiresSec - 5);
-  return Math.max(500, Math.round(s * 1000));
 }
 
 export class Registration {

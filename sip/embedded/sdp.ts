@@ -1,7 +1,7 @@
 // SDP for one audio stream of G.711 with RFC 4733 events: our offer, parsing the far end's SDP,
 // and our answer to a mid-call offer (re-INVITE/UPDATE: session refresh or hold).
 import { isIP } from 'node:net';
-import { AppError } from '../../appliance/errors.ts';
+import { AppError } from '../../core/errors.ts';
 
 export type Codec = 'PCMU' | 'PCMA';
 export type Direction = 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive';

@@ -13,10 +13,10 @@ import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import net from 'node:net';
 import tls from 'node:tls';
-import { AppError } from '../../appliance/errors.ts';
-import type { Logger } from '../../appliance/log.ts';
-import type { SipSettings, Transport } from '../../appliance/config/types.ts';
-import type { TrunkGuard } from './guard.ts';
+import { AppError } from '../../core/errors.ts';
+import type { Logger } from '../../core/log.ts';
+import type { SipSettings, Transport } from '../../core/settings-types.ts';
+import type { TrunkGuard } from '../shared/guard.ts';
 import { GuardEdge } from './guard-edge.ts';
 import {
   canListen, capturingConnects, closeQuietly, firstLanAddress, pickFreePort, randomToken, waitListening, type Closable,

@@ -1,18 +1,19 @@
 // Trunk manager: registration, OPTIONS health pings, channel accounting and the Request-URI for a
 // number on each trunk. Emits 'trunk' with a TrunkStatus whenever one changes.
 import { EventEmitter } from 'node:events';
-import type { Logger } from '../../appliance/log.ts';
-import type { TrunkStatus } from '../../appliance/call-port.ts';
-import type { TrunkProfile } from '../../appliance/config/types.ts';
+import type { Logger } from '../../core/log.ts';
+import type { TrunkStatus } from '../../core/call-port.ts';
+import type { TrunkProfile } from '../../core/settings-types.ts';
 import { transportParam, type DialTarget } from '../shared/dial-plan.ts';
 import { systemLookup, TrunkBook, type TrunkEntry } from '../shared/trunk-book.ts';
-import { realClock, type ChannelLease, type Clock } from './channel-pool.ts';
-import type { TrunkGuard } from './guard.ts';
+import { type ChannelLease } from '../shared/channel-pool.ts';
+import { realClock, type Clock } from '../../core/time.ts';
+import type { TrunkGuard } from '../shared/guard.ts';
 import { Registration } from './registration.ts';
 import type { SipStack } from './sip-stack.ts';
 import { randomToken } from './net-util.ts';
 
-export type { ChannelLease } from './channel-pool.ts';
+export type { ChannelLease } from '../shared/channel-pool.ts';
 
 export interface TrunkManagerOptions {
   stack: SipStack;

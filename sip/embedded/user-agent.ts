@@ -1,7 +1,7 @@
 // The user agent: places outgoing calls and routes every request the stack lets through to the
 // dialog it belongs to. We are outbound-only: an INVITE that starts a new call is refused.
 import { EventEmitter } from 'node:events';
-import type { Logger } from '../../appliance/log.ts';
+import type { Logger } from '../../core/log.ts';
 import { OutgoingCall, type InviteOptions } from './outgoing-call.ts';
 import type { SipStack } from './sip-stack.ts';
 import { tagOf, type RemoteInfo, type SipRequest } from './sip-types.ts';

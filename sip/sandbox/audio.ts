@@ -6,7 +6,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { AppError } from '../../appliance/errors.ts';
+import { AppError } from '../../core/errors.ts';
 import { encodeG711, type G711Law } from '../../media/dsp/g711.ts';
 import { firstErrorLine, runTool } from '../../media/prompts/tools.ts';
 

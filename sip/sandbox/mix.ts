@@ -1,7 +1,7 @@
 // The sandbox's population: which behaviour each number has, drawn deterministically from (seed,
 // number) by a weighted mix, and how a number behaves on a later attempt (the retry rule below).
 import { createHash } from 'node:crypto';
-import { AppError } from '../../appliance/errors.ts';
+import { AppError } from '../../core/errors.ts';
 
 export const BEHAVIOURS = ['listener', 'presser', 'voicemail', 'busy', 'no-answer', 'invalid', 'slow-answer', 'decline'] as const;
 export type Behaviour = (typeof BEHAVIOURS)[number];

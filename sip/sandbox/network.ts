@@ -3,8 +3,8 @@
 // INVITE and what became of it is recorded, and optionally appended to a JSON-lines log.
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
-import { AppError } from '../../appliance/errors.ts';
-import { silentLogger, maskNumber, type Logger } from '../../appliance/log.ts';
+import { AppError } from '../../core/errors.ts';
+import { silentLogger, maskNumber, type Logger } from '../../core/log.ts';
 import type { ClockStats } from '../../media/rtp/clock.ts';
 import { MediaEngine } from '../../media/rtp/media-engine.ts';
 import { SipStack } from '../../sip/embedded/sip-stack.ts';

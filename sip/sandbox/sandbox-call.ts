@@ -1,13 +1,13 @@
 // The SIP side of one call into the sandbox, as a UAS: provisional and final responses by behaviour,
 // the answer with SDP and RTP, 2xx retransmission until the ACK, CANCEL, BYE both ways, re-INVITE.
-import type { Logger } from '../../appliance/log.ts';
+import type { Logger } from '../../core/log.ts';
 import type { MediaEngine } from '../../media/rtp/media-engine.ts';
 import type { RtpSession } from '../../media/rtp/session.ts';
 import { Dialog } from '../../sip/embedded/dialog.ts';
 import { LocalSdp, parseRemoteSdp, type Codec, type RemoteMedia } from '../../sip/embedded/sdp.ts';
 import { randomToken, type SipStack } from '../../sip/embedded/sip-stack.ts';
 import { type NameAddr, type RemoteInfo, type SipHeaders, type SipRequest, type SipResponse } from '../../sip/embedded/sip-types.ts';
-import type { Transport } from '../../appliance/config/types.ts';
+import type { Transport } from '../../core/settings-types.ts';
 import { Person } from './person.ts';
 import type { CallPlan, Timings } from './plan.ts';
 import type { EndedBy, SandboxCallRecord } from './records.ts';

@@ -1,7 +1,7 @@
 // The trunk profile that points the box at a running sandbox: what `npm start` configures when no real
 // trunk exists, and what tests and benchmarks use. Kind 'sandbox', so the UI can say so plainly.
-import type { TrunkProfile } from '../../appliance/config/types.ts';
-import { trunkDefaults } from '../../appliance/config/defaults.ts';
+import type { TrunkProfile } from '../../core/settings-types.ts';
+import { trunkDefaults } from '../../core/trunk-defaults.ts';
 
 export function sandboxTrunk(at: { address: string; port: number }, overrides: Partial<TrunkProfile> = {}): TrunkProfile {
   return trunkDefaults({

@@ -1,7 +1,7 @@
 // The keys a callee presses, as both engines' calls take them: one count per key whatever the carrier
 // (RFC 4733, in-band tones, SIP INFO), keys typed ahead of a collect() kept for it, barge-in listeners.
-import type { Call, DtmfSource } from '../../appliance/call-port.ts';
-import type { TrunkProfile } from '../../appliance/config/types.ts';
+import type { Call, DtmfSource } from '../../core/call-port.ts';
+import type { TrunkProfile } from '../../core/settings-types.ts';
 
 type DtmfMode = TrunkProfile['dtmf'];
 

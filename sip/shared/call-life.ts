@@ -1,9 +1,9 @@
 // How both engines' calls keep time and end: the timestamps the durations come from, and an end that
 // happens exactly once (teardown, one log line, `done`, the 'ended' event), whatever path gets there.
 import type { EventEmitter } from 'node:events';
-import { outcomeForFailure, q850ForSip, type CallEnded, type CallEvents, type Outcome } from '../../appliance/call-port.ts';
-import { isAppError } from '../../appliance/errors.ts';
-import type { Logger } from '../../appliance/log.ts';
+import { outcomeForFailure, q850ForSip, type CallEnded, type CallEvents, type Outcome } from '../../core/call-port.ts';
+import { isAppError } from '../../core/errors.ts';
+import type { Logger } from '../../core/log.ts';
 
 export type CallEnd = Omit<CallEnded, 'durations'>;
 

@@ -1,10 +1,10 @@
 // Where a dial request goes, the same on both engines: a SIP URI as given, or a number on a trunk (the
 // request's or the default one), and the caller's user part as that trunk wants it.
 import { isIP } from 'node:net';
-import type { DialRequest } from '../../appliance/call-port.ts';
-import type { TrunkProfile } from '../../appliance/config/types.ts';
-import { AppError } from '../../appliance/errors.ts';
-import { hashNumber, type Logger } from '../../appliance/log.ts';
+import type { DialRequest } from '../../core/call-port.ts';
+import type { TrunkProfile } from '../../core/settings-types.ts';
+import { AppError } from '../../core/errors.ts';
+import { hashNumber, type Logger } from '../../core/log.ts';
 
 export interface DialTarget {
   trunk: TrunkProfile;

@@ -3,13 +3,14 @@
 // How an engine registers and pings is its own; what it learns lands here.
 import dns from 'node:dns/promises';
 import { isIP } from 'node:net';
-import type { TrunkStatus } from '../../appliance/call-port.ts';
-import type { TrunkProfile } from '../../appliance/config/types.ts';
-import { AppError } from '../../appliance/errors.ts';
-import type { Logger } from '../../appliance/log.ts';
-import { ChannelPool, type ChannelLease, type Clock } from '../embedded/channel-pool.ts';
-import type { TrunkGuard } from '../embedded/guard.ts';
-import type { RegistrationState } from '../embedded/registration.ts';
+import type { TrunkStatus } from '../../core/call-port.ts';
+import type { TrunkProfile } from '../../core/settings-types.ts';
+import { AppError } from '../../core/errors.ts';
+import type { Logger } from '../../core/log.ts';
+import { ChannelPool, type ChannelLease } from './channel-pool.ts';
+import { type Clock } from '../../core/time.ts';
+import type { TrunkGuard } from './guard.ts';
+import type { RegistrationState } from './registration-timing.ts';
 import { dialTarget, type DialTarget } from './dial-plan.ts';
 
 /** What a trunk's registration contributes to its status. */

@@ -11,7 +11,8 @@ import Database from 'better-sqlite3';
 import { runAppliance, type Child } from '../support/processes.ts';
 import { freePort, rtpRange } from '../peers/ports.ts';
 import { invitesPerNumber } from '../../sip/sandbox/records.ts';
-import { defaultSettings, trunkDefaults } from '../../appliance/config/defaults.ts';
+import { defaultSettings } from '../../appliance/config/defaults.ts';
+import { trunkDefaults } from '../../core/trunk-defaults.ts';
 import { rng } from '../support/random.ts';
 
 const CONTACTS = 2000;

@@ -3,12 +3,12 @@
 // time on). Retries, calling windows, the cps cap and an opt-out in the middle of a campaign.
 import test from 'ava';
 import { EventEmitter } from 'node:events';
-import type { Call, CallEnded, CallEngine, CallEngineEvents, CallEvents, DialRequest, Outcome, PlayResult, PromptRef } from '../../appliance/call-port.ts';
+import type { Call, CallEnded, CallEngine, CallEngineEvents, CallEvents, DialRequest, Outcome, PlayResult, PromptRef } from '../../core/call-port.ts';
 import { Dialer, type DialerClock } from '../../appliance/campaigns/dialer.ts';
 import { parseCampaignConfig } from '../../appliance/campaigns/model.ts';
 import { createComplianceGate } from '../../appliance/compliance/gate.ts';
 import { recordOptOut } from '../../appliance/compliance/opt-out.ts';
-import { silentLogger } from '../../appliance/log.ts';
+import { silentLogger } from '../../core/log.ts';
 import { CampaignsRepo } from '../../appliance/store/campaigns-repo.ts';
 import { openStore, type Db } from '../../appliance/store/db.ts';
 

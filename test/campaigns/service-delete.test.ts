@@ -2,8 +2,9 @@
 // (running or paused, attempts, compliance blocks), and the deletion undone when its audit entry fails.
 import test from 'ava';
 import { CampaignService } from '../../appliance/campaigns/service.ts';
-import { defaultSettings, trunkDefaults } from '../../appliance/config/defaults.ts';
-import { isAppError } from '../../appliance/errors.ts';
+import { defaultSettings } from '../../appliance/config/defaults.ts';
+import { trunkDefaults } from '../../core/trunk-defaults.ts';
+import { isAppError } from '../../core/errors.ts';
 import { addList, memoryStore } from '../compliance/fixtures.ts';
 
 function setup() {

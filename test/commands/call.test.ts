@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Settings, TrunkProfile } from '../../appliance/config/types.ts';
+import type { Settings, TrunkProfile } from '../../core/settings-types.ts';
 import { wavS16 } from '../../media/prompts/pcm.ts';
 import { rfc4733DtmfPcap } from '../peers/pcap.ts';
 import { freeUdpRange } from '../peers/ports.ts';

@@ -5,10 +5,10 @@ import test from 'ava';
 import { EventEmitter } from 'node:events';
 import { CallerIdVerifier, type VerificationView } from '../../appliance/compliance/caller-id-verify.ts';
 import { defaultSettings } from '../../appliance/config/defaults.ts';
-import { silentLogger } from '../../appliance/log.ts';
+import { silentLogger } from '../../core/log.ts';
 import { listAudit, verifyAudit } from '../../appliance/store/compliance-audit-repo.ts';
-import type { Call, CallEnded, CallEvents, DialRequest, PromptRef } from '../../appliance/call-port.ts';
-import type { Settings } from '../../appliance/config/types.ts';
+import type { Call, CallEnded, CallEvents, DialRequest, PromptRef } from '../../core/call-port.ts';
+import type { Settings } from '../../core/settings-types.ts';
 import { memoryStore } from './fixtures.ts';
 
 const NUMBER = '+33142000077';

@@ -12,7 +12,7 @@ import { startBaresip } from '../peers/baresip.ts';
 import { startSippUas } from '../peers/sipp.ts';
 import { addList } from './fixtures.ts';
 import { verifyAudit, listAudit } from '../../appliance/store/compliance-audit-repo.ts';
-import type { TrunkProfile } from '../../appliance/config/types.ts';
+import type { TrunkProfile } from '../../core/settings-types.ts';
 import type { VerificationView } from '../../appliance/compliance/caller-id-verify.ts';
 import { loopbackTrunk } from '../support/engine.ts';
 

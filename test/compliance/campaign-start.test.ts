@@ -1,12 +1,13 @@
 // Campaign start: the caller ID must be one the box verified and pass the pack's checks, the script must
 // carry what the pack requires; a campaign that only dials the sandbox is warned, not refused.
 import test from 'ava';
+import { httpStatus } from '../../appliance/http/error-status.ts';
 import { addCampaign, addList, memoryStore } from './fixtures.ts';
 import { callerIdPresentable, checkCampaignStart, startProblems, type StartSettings } from '../../appliance/compliance/campaign-start.ts';
 import { campaignPack, createComplianceGate } from '../../appliance/compliance/gate.ts';
 import { parseCampaignConfig } from '../../appliance/campaigns/model.ts';
 import { CampaignsRepo } from '../../appliance/store/campaigns-repo.ts';
-import type { AppError } from '../../appliance/errors.ts';
+import type { AppError } from '../../core/errors.ts';
 
 const NOW = Date.parse('2026-06-03T09:00:00Z');
 const CALLER = '+33162000000';
@@ -35,7 +36,7 @@ test('a real trunk refuses an unverified caller ID with E_CALLER_ID naming the n
   const { db, campaign } = setup();
   const e = startError(() => checkCampaignStart(db, campaign, 'fr', NOW, settings(false)));
   t.is(e.code, 'E_CALLER_ID');
-  t.is(e.status, 409);
+  t.is(httpStatus(e.code), 409);
   t.regex(e.message, /caller ID \+33162000000 has not been verified/);
   t.like(e.where, { reason: 'caller-id-unverified', callerId: CALLER });
   t.deepEqual(e.fields.map((f) => f.key), ['config.callerId']);

@@ -3,8 +3,8 @@ import { mkdtempSync, readFileSync, writeFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SettingsStore } from '../../appliance/config/settings.ts';
-import { trunkDefaults } from '../../appliance/config/defaults.ts';
-import { isAppError } from '../../appliance/errors.ts';
+import { trunkDefaults } from '../../core/trunk-defaults.ts';
+import { isAppError } from '../../core/errors.ts';
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'vba-settings-'));
 

@@ -5,7 +5,7 @@ import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import { importContacts, importStats } from '../../appliance/contacts/import.ts';
 import { formatImportReport } from '../../appliance/contacts/report.ts';
-import { isAppError } from '../../appliance/errors.ts';
+import { isAppError } from '../../core/errors.ts';
 import { ContactsRepo } from '../../appliance/store/contacts-repo.ts';
 import type { ImportProgress, ImportReport } from '../../appliance/contacts/types.ts';
 import { count, scratch } from './helpers.ts';

@@ -5,9 +5,9 @@
 import test, { type ExecutionContext } from 'ava';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Call, CallEnded, CallEngine, PromptRef } from '../../appliance/call-port.ts';
-import type { TrunkProfile } from '../../appliance/config/types.ts';
-import { silentLogger } from '../../appliance/log.ts';
+import type { Call, CallEnded, CallEngine, PromptRef } from '../../core/call-port.ts';
+import type { TrunkProfile } from '../../core/settings-types.ts';
+import { silentLogger } from '../../core/log.ts';
 import { encodeG711 } from '../../media/dsp/g711.ts';
 import { DrachtioEngine } from '../../sip/drachtio/engine.ts';
 import { bestNormalisedXcorr } from '../peers/audio.ts';

@@ -2,9 +2,9 @@
 // starts, every trunk says plainly what is missing, and a call ends at once as a trunk failure
 // instead of hanging. No server is needed, so this runs everywhere.
 import test from 'ava';
-import type { TrunkStatus } from '../../appliance/call-port.ts';
-import type { TrunkProfile } from '../../appliance/config/types.ts';
-import { silentLogger } from '../../appliance/log.ts';
+import type { TrunkStatus } from '../../core/call-port.ts';
+import type { TrunkProfile } from '../../core/settings-types.ts';
+import { silentLogger } from '../../core/log.ts';
 import { DrachtioEngine } from '../../sip/drachtio/engine.ts';
 import { freePort } from '../peers/ports.ts';
 import { loopbackTrunk } from '../support/engine.ts';

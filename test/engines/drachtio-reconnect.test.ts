@@ -2,8 +2,8 @@
 // with the reason and calls are refused at once; after the restart the engine reconnects by itself
 // (backoff) and the next call is answered. Real servers only (skipped with one line otherwise).
 import test from 'ava';
-import type { TrunkStatus } from '../../appliance/call-port.ts';
-import { silentLogger } from '../../appliance/log.ts';
+import type { TrunkStatus } from '../../core/call-port.ts';
+import { silentLogger } from '../../core/log.ts';
 import { DrachtioEngine } from '../../sip/drachtio/engine.ts';
 import { freePort, startSippUas } from '../peers/sipp.ts';
 import { findServers, SKIP_LINE, startServers, type RunningServers } from './servers.ts';

@@ -4,9 +4,9 @@
 import test from 'ava';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { TrunkStatus } from '../../appliance/call-port.ts';
-import type { TrunkProfile } from '../../appliance/config/types.ts';
-import { silentLogger } from '../../appliance/log.ts';
+import type { TrunkStatus } from '../../core/call-port.ts';
+import type { TrunkProfile } from '../../core/settings-types.ts';
+import { silentLogger } from '../../core/log.ts';
 import { DrachtioEngine } from '../../sip/drachtio/engine.ts';
 import { startSippUac, startSippUas } from '../peers/sipp.ts';
 import { findDrachtio, SKIP_LINE, startDrachtioOnly, type RunningDrachtio } from './servers.ts';

@@ -4,7 +4,7 @@
 import { openStore } from '../../appliance/store/db.ts';
 import { appendEvent } from '../../appliance/store/outbox-repo.ts';
 import { defaultSettings } from '../../appliance/config/defaults.ts';
-import { silentLogger } from '../../appliance/log.ts';
+import { silentLogger } from '../../core/log.ts';
 import { FleetAgent } from '../../appliance/fleet/agent.ts';
 
 const [dataDir, url, boxId, countArg] = process.argv.slice(2);

@@ -9,7 +9,7 @@ import { mergeInto, DesiredConfig } from '../../appliance/fleet/desired-config.t
 import { openStore } from '../../appliance/store/db.ts';
 import { SettingsStore } from '../../appliance/config/settings.ts';
 import { defaultSettings } from '../../appliance/config/defaults.ts';
-import { silentLogger } from '../../appliance/log.ts';
+import { silentLogger } from '../../core/log.ts';
 import { FleetAgent, type CampaignPort } from '../../appliance/fleet/agent.ts';
 import type { CampaignService } from '../../appliance/campaigns/service.ts';
 

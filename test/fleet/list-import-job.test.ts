@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore } from '../../appliance/store/db.ts';
-import { silentLogger } from '../../appliance/log.ts';
+import { silentLogger } from '../../core/log.ts';
 import { CommandLog } from '../../appliance/fleet/command.ts';
 import { ListImportJobs } from '../../appliance/fleet/list-import-job.ts';
 

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore } from '../../appliance/store/db.ts';
 import { defaultSettings } from '../../appliance/config/defaults.ts';
-import { silentLogger } from '../../appliance/log.ts';
+import { silentLogger } from '../../core/log.ts';
 import { FleetAgent } from '../../appliance/fleet/agent.ts';
 import { Mosquitto, waitFor } from './mosquitto.ts';
 

@@ -2,7 +2,7 @@ import test from 'ava';
 import { readFileSync } from 'node:fs';
 import { addUser, cookieOf, login, printedPassword, startBox } from './helpers.ts';
 import { HttpService } from '../../appliance/http/http-service.ts';
-import { silentLogger } from '../../appliance/log.ts';
+import { silentLogger } from '../../core/log.ts';
 
 test('first start creates admin, prints its password once on stdout, and it logs in', async (t) => {
   const box = await startBox();

@@ -4,7 +4,7 @@ import { pino } from 'pino';
 import type { FastifyInstance } from 'fastify';
 import { login, printedPassword, startBox } from './helpers.ts';
 import { requireRole } from '../../appliance/http/route-kit.ts';
-import { AppError } from '../../appliance/errors.ts';
+import { AppError } from '../../core/errors.ts';
 
 test('GET /api/openapi.json is served without a session and documents every /api route from its schemas', async (t) => {
   const box = await startBox();

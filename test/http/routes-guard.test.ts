@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { addUser, login, printedPassword, startBox } from './helpers.ts';
 import { requireRole } from '../../appliance/http/route-kit.ts';
 import { buildApp } from '../../appliance/http/build-app.ts';
-import { silentLogger } from '../../appliance/log.ts';
+import { silentLogger } from '../../core/log.ts';
 import type { HttpContext } from '../../appliance/http/context.ts';
 
 // Routes that answer without a session, by design (DESIGN.md: login, the OpenAPI document, the static UI).

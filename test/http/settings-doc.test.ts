@@ -1,7 +1,8 @@
 import test from 'ava';
 import { mergePatch, redactSettings, restoreSecrets, REDACTED } from '../../appliance/http/settings-doc.ts';
-import { defaultSettings, trunkDefaults } from '../../appliance/config/defaults.ts';
-import type { Settings } from '../../appliance/config/types.ts';
+import { defaultSettings } from '../../appliance/config/defaults.ts';
+import { trunkDefaults } from '../../core/trunk-defaults.ts';
+import type { Settings } from '../../core/settings-types.ts';
 import { LoginLimiter } from '../../appliance/http/login-limiter.ts';
 import { randomPassword } from '../../appliance/http/passwords.ts';
 

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { readFileSync } from 'node:fs';
 import { login, printedPassword, startBox, type Box, type Login } from './helpers.ts';
-import { trunkDefaults } from '../../appliance/config/defaults.ts';
+import { trunkDefaults } from '../../core/trunk-defaults.ts';
 
 async function adminBox(): Promise<{ box: Box; l: Login }> {
   const box = await startBox();

@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Appliance } from '../../appliance/main.ts';
-import { silentLogger } from '../../appliance/log.ts';
+import { silentLogger } from '../../core/log.ts';
 import { freePort, rtpRange } from '../peers/ports.ts';
 import { FleetCa, certSha256 } from '../../provisioning/fleet-ca.ts';
 import { EnrolServer } from '../../provisioning/enrol-server.ts';

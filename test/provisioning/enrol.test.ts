@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { openStore } from '../../appliance/store/db.ts';
 import { SettingsStore } from '../../appliance/config/settings.ts';
-import { silentLogger } from '../../appliance/log.ts';
+import { silentLogger } from '../../core/log.ts';
 import { FleetAgent } from '../../appliance/fleet/agent.ts';
 import { runFirstBoot } from '../../provisioning/first-boot.ts';
 import { Mosquitto, waitFor } from '../fleet/mosquitto.ts';

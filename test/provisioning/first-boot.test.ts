@@ -9,7 +9,7 @@ import { EnrolServer } from '../../provisioning/enrol-server.ts';
 import { runFirstBoot } from '../../provisioning/first-boot.ts';
 import { parseProvisionFile } from '../../provisioning/provision-file.ts';
 import { SettingsStore } from '../../appliance/config/settings.ts';
-import { silentLogger } from '../../appliance/log.ts';
+import { silentLogger } from '../../core/log.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'first-boot-'));
 const ca = new FleetCa(join(tmp, 'fleet'));

@@ -1,6 +1,6 @@
 // A caller for sandbox tests: our own embedded UAC (sip/embedded) with an RTP session from media/rtp,
 // so the sandbox is exercised over real SIP and RTP on loopback.
-import { silentLogger } from '../../appliance/log.ts';
+import { silentLogger } from '../../core/log.ts';
 import { MediaEngine } from '../../media/rtp/media-engine.ts';
 import type { RtpSession } from '../../media/rtp/session.ts';
 import { buildOffer, parseRemoteSdp } from '../../sip/embedded/sdp.ts';

@@ -2,9 +2,9 @@
 // an ordinary trunk profile: the outcomes, keys and voicemail timing the dialer will see.
 import test from 'ava';
 import { join } from 'node:path';
-import type { Call, CallEnded, PromptRef } from '../../appliance/call-port.ts';
+import type { Call, CallEnded, PromptRef } from '../../core/call-port.ts';
 import { defaultSettings } from '../../appliance/config/defaults.ts';
-import { silentLogger } from '../../appliance/log.ts';
+import { silentLogger } from '../../core/log.ts';
 import { EmbeddedEngine } from '../../sip/embedded/engine.ts';
 import type { SandboxNetwork } from '../../sip/sandbox/network.ts';
 import { sandboxTrunk } from '../../sip/sandbox/trunk.ts';

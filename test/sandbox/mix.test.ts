@@ -1,5 +1,5 @@
 import test from 'ava';
-import { isAppError } from '../../appliance/errors.ts';
+import { isAppError } from '../../core/errors.ts';
 import {
   BEHAVIOURS, DEFAULT_MIX_SPEC, baseBehaviour, behaviourFor, formatMix, parseKeys, parseMix, type Behaviour,
 } from '../../sip/sandbox/mix.ts';

@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Call } from '../../appliance/call-port.ts';
+import type { Call } from '../../core/call-port.ts';
 import { encodeG711 } from '../../media/dsp/g711.ts';
 import { readPcm8k } from '../peers/audio.ts';
 import { pcapFile, type RtpPacket } from '../peers/pcap.ts';

@@ -3,9 +3,9 @@
 import test, { type ExecutionContext } from 'ava';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
-import type { Logger } from '../../appliance/log.ts';
-import { silentLogger } from '../../appliance/log.ts';
-import { TrunkGuard } from '../../sip/embedded/guard.ts';
+import type { Logger } from '../../core/log.ts';
+import { silentLogger } from '../../core/log.ts';
+import { TrunkGuard } from '../../sip/shared/guard.ts';
 import { SipStack } from '../../sip/embedded/sip-stack.ts';
 import { UserAgent } from '../../sip/embedded/user-agent.ts';
 import { startSippUac, type SippResult } from '../peers/sipp.ts';

@@ -1,8 +1,8 @@
 // SDP: our offer, reading answers and offers, answering holds, refusing unusable SDP.
 import test from 'ava';
-import { isAppError } from '../../appliance/errors.ts';
+import { isAppError } from '../../core/errors.ts';
 import { answerDirection, buildOffer, LocalSdp, parseRemoteSdp } from '../../sip/embedded/sdp.ts';
-import { dtmfFromInfo } from '../../sip/embedded/dtmf-info.ts';
+import { dtmfFromInfo } from '../../sip/shared/dtmf-info.ts';
 
 const answer = (lines: string[]) => ['v=0', 'o=- 1 1 IN IP4 192.0.2.1', 's=-', 't=0 0', ...lines].join('\r\n') + '\r\n';
 

@@ -1,11 +1,12 @@
 // Trunk manager: Request-URIs, channels (cps, GSM ports and cool-down), registration against a sipp
 // registrar (digest, refresh, removal, backoff), OPTIONS health.
 import test from 'ava';
-import type { TrunkStatus } from '../../appliance/call-port.ts';
-import type { TrunkProfile } from '../../appliance/config/types.ts';
-import { silentLogger } from '../../appliance/log.ts';
-import { ChannelPool, type Clock } from '../../sip/embedded/channel-pool.ts';
-import { backoffDelay, refreshDelayMs } from '../../sip/embedded/registration.ts';
+import type { TrunkStatus } from '../../core/call-port.ts';
+import type { TrunkProfile } from '../../core/settings-types.ts';
+import { silentLogger } from '../../core/log.ts';
+import { ChannelPool } from '../../sip/shared/channel-pool.ts';
+import { type Clock } from '../../core/time.ts';
+import { backoffDelay, refreshDelayMs } from '../../sip/shared/registration-timing.ts';
 import { SipStack } from '../../sip/embedded/sip-stack.ts';
 import { dialTarget } from '../../sip/shared/dial-plan.ts';
 import { TrunkManager } from '../../sip/embedded/trunks.ts';

@@ -4,9 +4,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Appliance, type ApplianceOptions } from '../../appliance/main.ts';
-import { silentLogger } from '../../appliance/log.ts';
+import { silentLogger } from '../../core/log.ts';
 import { rtpRange } from '../peers/ports.ts';
-import type { Settings } from '../../appliance/config/types.ts';
+import type { Settings } from '../../core/settings-types.ts';
 
 export interface ApiClient {
   get<T = unknown>(path: string): Promise<{ status: number; body: T; text: string }>;

@@ -2,9 +2,9 @@
 // own port block, started now and closed when the test ends.
 import type { ExecutionContext } from 'ava';
 import { EmbeddedEngine } from '../../sip/embedded/engine.ts';
-import { silentLogger } from '../../appliance/log.ts';
-import type { TrunkProfile } from '../../appliance/config/types.ts';
-import { trunkDefaults } from '../../appliance/config/defaults.ts';
+import { silentLogger } from '../../core/log.ts';
+import type { TrunkProfile } from '../../core/settings-types.ts';
+import { trunkDefaults } from '../../core/trunk-defaults.ts';
 import { rtpRange } from '../peers/ports.ts';
 
 /** A SIP trunk on loopback that knows us by address (no registration); `over` sets the rest. */

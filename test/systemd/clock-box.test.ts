@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestBox } from '../support/appliance.ts';
-import { trunkDefaults } from '../../appliance/config/defaults.ts';
+import { trunkDefaults } from '../../core/trunk-defaults.ts';
 import type { ClockState } from '../../appliance/system/clock.ts';
 
 /** Records every SIP request; answers INVITEs 486 Busy Here so the call ends at once. */

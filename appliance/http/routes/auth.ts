@@ -1,7 +1,7 @@
 // Login, logout and "who am I". Login is the only public route that changes anything; it is rate
 // limited per source address and per username, and answers the same for unknown users and wrong passwords.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { AppError } from '../../errors.ts';
+import { AppError } from '../../../core/errors.ts';
 import type { HttpContext } from '../context.ts';
 import { clearedSessionCookie, readCookie, SESSION_COOKIE, sessionCookie } from '../cookies.ts';
 import { verifyPassword, PASSWORD_MAX } from '../passwords.ts';

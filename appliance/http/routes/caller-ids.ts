@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { HttpContext } from '../context.ts';
 import { requireRole, okSchema } from '../route-kit.ts';
 import { auditStaff, staffActor } from '../staff-audit.ts';
-import { AppError } from '../../errors.ts';
+import { AppError } from '../../../core/errors.ts';
 import { CampaignsRepo } from '../../store/campaigns-repo.ts';
 import { numberFromText } from '../../compliance/dnc-file.ts';
 import { checkCallerId } from '../../compliance/caller-id.ts';

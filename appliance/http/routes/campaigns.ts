@@ -5,7 +5,7 @@ import type { HttpContext } from '../context.ts';
 import { okSchema, requireRole } from '../route-kit.ts';
 import type { CampaignService } from '../../campaigns/service.ts';
 import { auditStaff } from '../staff-audit.ts';
-import { isAppError } from '../../errors.ts';
+import { isAppError } from '../../../core/errors.ts';
 import { campaignCsv } from '../../campaigns/reports.ts';
 import { campaignTimeline } from '../../campaigns/report-timeline.ts';
 import { draftEstimate } from '../../campaigns/draft-estimate.ts';

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { HttpContext } from '../context.ts';
 import { requireRole } from '../route-kit.ts';
 import { staffActor as actor } from '../staff-audit.ts';
-import { AppError } from '../../errors.ts';
+import { AppError } from '../../../core/errors.ts';
 import { CampaignsRepo } from '../../store/campaigns-repo.ts';
 import { DncRepo } from '../../store/compliance-dnc-repo.ts';
 import { CONSENT_METHODS, ConsentRepo, type ConsentMethod } from '../../store/compliance-consent-repo.ts';

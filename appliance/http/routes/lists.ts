@@ -5,7 +5,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import multipart from '@fastify/multipart';
 import { Ajv } from 'ajv';
 import type { Readable } from 'node:stream';
-import { AppError } from '../../errors.ts';
+import { AppError } from '../../../core/errors.ts';
 import type { HttpContext } from '../context.ts';
 import type { ImportReport, Mapping } from '../contacts-port.ts';
 import { validationFields } from '../error-handler.ts';

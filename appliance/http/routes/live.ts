@@ -2,7 +2,7 @@
 // The guard has checked the session and the Origin before the upgrade; the feed closes the socket
 // with code 4401 when the session ends.
 import type { FastifyInstance } from 'fastify';
-import { AppError } from '../../errors.ts';
+import { AppError } from '../../../core/errors.ts';
 import type { HttpContext } from '../context.ts';
 import { requireRole, sessionOf } from '../route-kit.ts';
 

@@ -9,7 +9,7 @@ import type { HttpContext } from '../context.ts';
 import { okSchema, requireRole, sessionOf } from '../route-kit.ts';
 import { auditStaff } from '../staff-audit.ts';
 import { removeUpload, saveUpload } from '../uploads.ts';
-import { AppError } from '../../errors.ts';
+import { AppError } from '../../../core/errors.ts';
 import type { RecordingLibrary, RecordingMeta } from '../../recordings.ts';
 
 const recordingSchema = {

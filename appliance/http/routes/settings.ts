@@ -2,9 +2,9 @@
 // (application/merge-patch+json); the settings store validates it whole and writes nothing on error,
 // and its field errors come back as {error: {fields: [{key, message}]}}.
 import type { FastifyInstance } from 'fastify';
-import { AppError } from '../../errors.ts';
+import { AppError } from '../../../core/errors.ts';
 import { settingsSchema } from '../../config/schema.ts';
-import type { Settings } from '../../config/types.ts';
+import type { Settings } from '../../../core/settings-types.ts';
 import type { HttpContext } from '../context.ts';
 import { requireRole } from '../route-kit.ts';
 import { mergePatch, redactSettings, restoreSecrets, usersChanged } from '../settings-doc.ts';

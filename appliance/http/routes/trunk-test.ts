@@ -2,11 +2,11 @@
 // engine (so a registering trunk keeps its one registration) and the same scripted-call path as the
 // `appliance call` command: play a recording, collect the keys, hang up, report the outcome.
 import type { FastifyInstance } from 'fastify';
-import type { CallEngine, PromptRef } from '../../call-port.ts';
+import type { CallEngine, PromptRef } from '../../../core/call-port.ts';
 import { normaliseTarget } from '../../commands/call.ts';
-import type { Settings } from '../../config/types.ts';
-import { AppError } from '../../errors.ts';
-import { maskNumber } from '../../log.ts';
+import type { Settings } from '../../../core/settings-types.ts';
+import { AppError } from '../../../core/errors.ts';
+import { maskNumber } from '../../../core/log.ts';
 import { runScriptedCall } from '../../scripts/message-script.ts';
 import type { HttpContext } from '../context.ts';
 import { requireRole, sessionOf } from '../route-kit.ts';

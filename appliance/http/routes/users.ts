@@ -1,7 +1,7 @@
 // Web UI users (admin only), kept in the settings document with argon2id hashes that never leave the
 // box. There is always at least one admin. Ending or changing a user's access ends their sessions.
 import type { FastifyInstance } from 'fastify';
-import { AppError } from '../../errors.ts';
+import { AppError } from '../../../core/errors.ts';
 import type { HttpContext } from '../context.ts';
 import { hashPassword, PASSWORD_MAX, PASSWORD_MIN, verifyPassword } from '../passwords.ts';
 import { ROLES, type Role } from '../roles.ts';

@@ -2,7 +2,7 @@
 // even when the engine reports the beep in the same tick as the "machine" verdict.
 import test from 'ava';
 import { EventEmitter } from 'node:events';
-import type { Call, CallEnded, PlayResult, PromptRef } from '../../../appliance/call-port.ts';
+import type { Call, CallEnded, PlayResult, PromptRef } from '../../../core/call-port.ts';
 import { runMessageScript } from '../../../appliance/scripts/message-script.ts';
 
 const PROMPT: PromptRef = { id: 'msg', pcmu: '/nonexistent.pcmu', pcma: '/nonexistent.pcma' };

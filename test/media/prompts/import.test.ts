@@ -1,12 +1,13 @@
 // Importing recordings: one file of each format staff upload, generated here with espeak-ng and ffmpeg,
 // plus the broken files people really send (cut short, empty, not audio). A failed import leaves nothing.
 import test from 'ava';
+import { httpStatus } from '../../../appliance/http/error-status.ts';
 import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { isAppError } from '../../../appliance/errors.ts';
+import { isAppError } from '../../../core/errors.ts';
 import { importRecording } from '../../../media/prompts/import.ts';
 import { listRecordings, readRecording } from '../../../media/prompts/library.ts';
 import { readWavS16 } from '../../../media/prompts/pcm.ts';
@@ -170,7 +171,7 @@ for (const bad of BAD) {
     t.true(isAppError(err), `${String(err)}`);
     if (isAppError(err)) {
       t.is(err.code, 'E_PROMPT');
-      t.is(err.status, 400);
+      t.is(httpStatus(err.code), 400);
       t.regex(err.message, bad.message);
       t.false(/\bat \S+\.ts:\d+/.test(err.message), 'no stack trace in the message');
     }

@@ -4,7 +4,7 @@ import test from 'ava';
 import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isAppError } from '../../../appliance/errors.ts';
+import { isAppError } from '../../../core/errors.ts';
 import { PromptRenderer, type RenderItem } from '../../../media/prompts/renderer.ts';
 import { LOUDNESS_TARGET } from '../../../media/prompts/transcode.ts';
 import { previewTts, synthesize } from '../../../media/prompts/tts.ts';

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { rtpRange } from '../../peers/ports.ts';
 import dgram from 'node:dgram';
-import { isAppError } from '../../../appliance/errors.ts';
+import { isAppError } from '../../../core/errors.ts';
 import { RtpPortPool, type RtpPort } from '../../../media/rtp/port-pool.ts';
 
 // a random range per run, so parallel test files do not collide

@@ -2,7 +2,7 @@ import test from 'ava';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isAppError } from '../../../appliance/errors.ts';
+import { isAppError } from '../../../core/errors.ts';
 import { PromptCache } from '../../../media/rtp/prompt-cache.ts';
 
 test('a prompt is read once and shared; least recently used prompts go when over budget', async (t) => {

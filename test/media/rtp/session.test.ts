@@ -1,7 +1,7 @@
 import test from 'ava';
 import { rtpRange } from '../../peers/ports.ts';
 import dgram from 'node:dgram';
-import { isAppError } from '../../../appliance/errors.ts';
+import { isAppError } from '../../../core/errors.ts';
 import { alawEncode, ulawDecode } from '../../../media/dsp/g711.ts';
 import { MediaEngine } from '../../../media/rtp/media-engine.ts';
 import { parseRtp, type RtpHeader } from '../../../media/rtp/rtp-packet.ts';

@@ -1,7 +1,7 @@
 // The page shows the box's errors in its language: every code the box can send has French words, filled
 // from the error's `where`; English keeps the box's own message; unknown codes fall back to it.
 import test from 'ava';
-import { ERRORS } from '../../../appliance/errors.ts';
+import { ERRORS } from '../../../core/errors.ts';
 import { errorMessage, fillTemplate, FR_BY_CODE } from '../../../web-ui/src/error-messages.ts';
 import { ApiError } from '../../../web-ui/src/api.ts';
 

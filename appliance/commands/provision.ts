@@ -1,10 +1,10 @@
 // `appliance provision`: the first-boot step on its own (what appliance-provision.service runs), or
 // claim-code enrolment by hand with --fleet-url. Prints the provisioning status.
-import type { CommandContext } from '../appliance/cli.ts';
-import { SettingsStore } from '../appliance/config/settings.ts';
-import { createLogger } from '../appliance/log.ts';
-import { StateLock } from '../appliance/state-lock.ts';
-import { runFirstBoot } from './first-boot.ts';
+import type { CommandContext } from '../cli.ts';
+import { SettingsStore } from '../config/settings.ts';
+import { createLogger } from '../../core/log.ts';
+import { StateLock } from '../state-lock.ts';
+import { runFirstBoot } from '../../provisioning/first-boot.ts';
 
 export async function runProvision(ctx: CommandContext): Promise<number> {
   const str = (k: string): string | undefined => (typeof ctx.values[k] === 'string' ? ctx.values[k] as string : undefined);

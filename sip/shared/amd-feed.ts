@@ -2,8 +2,8 @@
 // drop timing (beep or end of greeting). The detectors want 20 ms frames; peers with another ptime
 // are re-framed here.
 import type { EventEmitter } from 'node:events';
-import type { AmdOptions, CallEvents } from '../../appliance/call-port.ts';
-import type { Logger } from '../../appliance/log.ts';
+import type { AmdOptions, CallEvents } from '../../core/call-port.ts';
+import type { Logger } from '../../core/log.ts';
 import { AnsweringMachineDetector, resolveAmdOptions, type AmdVerdict } from '../../media/dsp/amd.ts';
 import { VoicemailDrop } from '../../media/dsp/beep-drop.ts';
 

@@ -2,7 +2,7 @@
 // Everyone else (scanners, toll-fraud bots) gets no call and no relay: a rate-limited 403 or silence,
 // and one log line per source rather than one per packet.
 import { BlockList, isIP } from 'node:net';
-import type { Logger } from '../../appliance/log.ts';
+import type { Logger } from '../../core/log.ts';
 
 export interface GuardOptions {
   action: 'reject' | 'ignore';

@@ -1,7 +1,8 @@
 // Channels of one trunk: how many calls it carries at once, how fast new calls may start (cps),
 // and for a GSM gateway which SIM port/channel a call uses and the pause each channel needs after a call.
-import { AppError } from '../../appliance/errors.ts';
-import type { TrunkProfile } from '../../appliance/config/types.ts';
+import { AppError } from '../../core/errors.ts';
+import type { TrunkProfile } from '../../core/settings-types.ts';
+import type { Clock } from '../../core/time.ts';
 
 export interface ChannelLease {
   trunk: string;
@@ -13,15 +14,6 @@ export interface ChannelLease {
   release(): void;
 }
 
-export interface Clock {
-  now(): number;
-  sleep(ms: number): Promise<void>;
-}
-
-export const realClock: Clock = {
-  now: () => Date.now(),
-  sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
-};
 
 export class ChannelPool {
   readonly size: number;
