@@ -70,6 +70,7 @@ export class FleetAgent {
       db: deps.db, campaigns: deps.campaigns, desired: this.desired, now: this.now, logger: deps.logger,
       onReported: (r) => this.publishJson(this.topics.reported, r, true),
       country: () => deps.settings().box.country,
+      ...(deps.updateSettings ? { settings: { stored: deps.settings, update: deps.updateSettings } } : {}),
       ...(deps.dataDir ? { workDir: join(deps.dataDir, 'imports') } : {}),
     });
   }
@@ -188,7 +189,8 @@ export class FleetAgent {
       } catch {
         raw = null;
       }
-      const { report, changed } = await this.desired.apply(raw);
+      // The retained document has no command id: the audit log names its topic as the actor.
+      const { report, changed } = await this.runner.applyDesired({ door: 'fleet', commandId: 'config/desired' }, raw);
       if (changed) {
         this.deps.logger.info({ version: report.version, status: report.status, reason: report.reason }, 'desired configuration');
         this.publishJson(this.topics.reported, report, true);

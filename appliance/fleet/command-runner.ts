@@ -7,11 +7,10 @@ import type { Logger } from '../../core/log.ts';
 import { AppError, isAppError } from '../../core/errors.ts';
 import { CommandLog, commandIdOf, parseCommand, type CommandAnswer, type FleetCommand } from './command.ts';
 import type { DesiredConfig, ReportedConfig } from './desired-config.ts';
-import { recordOptOut } from '../compliance/opt-out.ts';
-import { numberFromText } from '../compliance/dnc-file.ts';
-import { DncRepo } from '../store/compliance-dnc-repo.ts';
-import { dncHash } from '../compliance/number-hash.ts';
 import { ListImportJobs, type Reply } from './list-import-job.ts';
+import { ActionRunner } from '../actions/run.ts';
+import { ACTIONS, DesiredRejected } from '../actions/registry.ts';
+import type { Actor, CampaignActionsPort, SettingsPort } from '../actions/action.ts';
 
 export type { Reply } from './list-import-job.ts';
 
@@ -36,6 +35,13 @@ export interface CommandRunnerDeps {
   country?: () => string;
   /** Folder for list downloads (list.import); without it list.import is refused. */
   workDir?: string;
+  /** The settings store, so that a desired configuration's audit entry names what it changed. */
+  settings?: SettingsPort;
+}
+
+/** The body of an error answer: the same code, where and field errors as the HTTP error body. */
+export function errorData(e: AppError): { code: string; where?: Record<string, string | number>; fields?: Array<{ key: string; message: string }> } {
+  return { code: e.code, ...(e.where ? { where: e.where } : {}), ...(e.fields?.length ? { fields: e.fields } : {}) };
 }
 
 const ok = (data: unknown, id: string | null): CommandAnswer => ({ data, status: 'ok', error: null, transaction: id });
@@ -44,9 +50,15 @@ const fail = (error: string, id: string | null, data: unknown = null): CommandAn
 export class CommandRunner {
   private readonly log: CommandLog;
   private readonly imports: ListImportJobs | null;
+  private readonly actions: ActionRunner;
 
   constructor(private readonly deps: CommandRunnerDeps) {
     this.log = new CommandLog(deps.db);
+    this.actions = new ActionRunner({
+      db: deps.db, now: deps.now, logger: deps.logger, country: () => this.country(), desired: deps.desired,
+      ...(deps.campaigns ? { campaigns: deps.campaigns as unknown as CampaignActionsPort } : {}),
+      ...(deps.settings ? { settings: deps.settings } : {}),
+    }, ACTIONS);
     this.imports = deps.workDir
       ? new ListImportJobs({ db: deps.db, log: this.log, logger: deps.logger, workDir: deps.workDir, country: () => this.country(), now: deps.now })
       : null;
@@ -99,7 +111,7 @@ export class CommandRunner {
       return { answer, repeated: false };
     }
     if (cmd.type === 'config.desired') {
-      const { report, changed } = await this.deps.desired.apply(cmd.data);
+      const { report, changed } = await this.applyDesired({ door: 'fleet', commandId: cmd.id }, cmd.data);
       if (changed) this.deps.onReported(report);
       const answer = report.status === 'applied' ? ok(report, cmd.id) : fail(report.reason ?? 'rejected', cmd.id, report);
       this.log.remember(cmd.id, cmd.type, answer, this.deps.now());
@@ -135,50 +147,40 @@ export class CommandRunner {
     return { answer, repeated: false };
   }
 
-  private runSync(cmd: FleetCommand): CommandAnswer {
+  /**
+   * A desired configuration, from a command or the retained topic, through the settings.desired action
+   * (audited, a rejection as a refusal). Returns the report to publish and whether it is news.
+   */
+  async applyDesired(actor: Actor, raw: unknown): Promise<{ report: ReportedConfig; changed: boolean }> {
     try {
-      if (cmd.type === 'dnc.add') {
-        const d = cmd.data;
-        const e164 = d.number !== undefined ? this.e164(d.number, d.country) : undefined;
-        const r = recordOptOut(this.deps.db, {
-          ...(e164 ? { e164 } : { numberHash: d.numberHash }), channel: 'fleet', actor: `fleet:${cmd.id}`,
-          reason: d.reason ?? 'do-not-call entry from the fleet', campaignId: d.campaignId ?? null, now: this.deps.now(),
-        });
-        return ok({ numberHash: r.numberHash, added: r.added, consentsRevoked: r.consentsRevoked }, cmd.id);
-      }
-      if (cmd.type === 'dnc.remove') {
-        const e164 = this.e164(cmd.data.number, cmd.data.country);
-        const removed = new DncRepo(this.deps.db).remove(e164, cmd.data.reason, `fleet:${cmd.id}`, this.deps.now());
-        return ok({ numberHash: dncHash(e164), removed }, cmd.id);
-      }
+      const r = await this.actions.run<{ report: ReportedConfig; changed: boolean }>(actor, 'settings.desired', { document: raw });
+      return { report: r.report, changed: r.changed };
     } catch (e) {
-      if (isAppError(e)) return fail(e.message, cmd.id, { code: e.code });
+      if (e instanceof DesiredRejected) return { report: e.report, changed: true };
       throw e;
     }
-    return this.runCampaign(cmd as Extract<FleetCommand, { data: { campaignId: number } }>);
   }
 
-  private e164(text: string, country?: string): string {
-    const n = numberFromText(text, country ?? this.country());
-    if (!n) throw new AppError('E_REQUEST_INVALID', 'command field "data.number": not a phone number the box can read', { field: 'data.number' });
-    return n;
+  private runSync(cmd: FleetCommand): CommandAnswer {
+    if (cmd.type === 'report.get') return this.runCampaign(cmd as Extract<FleetCommand, { data: { campaignId: number } }>);
+    const actor: Actor = { door: 'fleet', commandId: cmd.id };
+    const input = cmd.type === 'dnc.add' || cmd.type === 'dnc.remove' ? cmd.data : { id: (cmd.data as { campaignId: number }).campaignId };
+    try {
+      return ok(this.actions.runSync(actor, cmd.type, input), cmd.id);
+    } catch (e) {
+      // A refusal a user can cause (unknown campaign, wrong state, a bad number) is an answer; a bug is rethrown.
+      if (isAppError(e)) return fail(e.message, cmd.id, errorData(e));
+      throw e;
+    }
   }
 
   private runCampaign(cmd: Extract<FleetCommand, { data: { campaignId: number } }>): CommandAnswer {
     const c = this.deps.campaigns;
     if (!c) return fail('this box takes no campaign commands', cmd.id);
-    const id = cmd.data.campaignId;
     try {
-      switch (cmd.type) {
-        case 'campaign.start': return ok(c.start(id), cmd.id);
-        case 'campaign.pause': return ok(c.pause(id), cmd.id);
-        case 'campaign.resume': return ok(c.resume(id), cmd.id);
-        case 'campaign.stop': return ok(c.stop(id), cmd.id);
-        case 'report.get': return ok(c.report(id), cmd.id);
-      }
+      return ok(c.report(cmd.data.campaignId), cmd.id);
     } catch (e) {
-      // A refusal a user can cause (unknown campaign, wrong state) is an answer; a bug is rethrown.
-      if (isAppError(e)) return fail(e.message, cmd.id, { code: e.code });
+      if (isAppError(e)) return fail(e.message, cmd.id, errorData(e));
       throw e;
     }
   }

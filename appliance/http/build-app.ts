@@ -23,6 +23,9 @@ import { usersRoutes } from './routes/users.ts';
 import { DEFAULT_SESSION_TIMES, SessionStore } from './sessions.ts';
 import { DEFAULT_WEB_ROOT, staticUi } from './static-ui.ts';
 import { DEFAULT_UPLOAD_LIMIT } from './uploads.ts';
+import { ActionRunner } from '../actions/run.ts';
+import { appendAudit } from '../store/compliance-audit-repo.ts';
+import { ACTIONS } from '../actions/registry.ts';
 
 export const BUILTIN_ROUTES: RouteModule[] = [authRoutes, healthRoutes, dashboardRoutes, settingsRoutes, usersRoutes, listsRoutes, liveRoutes];
 
@@ -38,6 +41,11 @@ export function createContext(deps: HttpDeps, live: LiveFeed): HttpContext {
   const now = deps.now ?? Date.now;
   const sessionTimes = deps.sessionTimes ?? DEFAULT_SESSION_TIMES;
   let queue: Promise<unknown> = Promise.resolve();
+  const updateSettings = (change: (draft: Settings) => void): Promise<Settings> => {
+    const next = queue.then(() => deps.settingsStore.update(change));
+    queue = next.catch(() => undefined);
+    return next;
+  };
   return {
     deps,
     sessions: new SessionStore(deps.db, sessionTimes, now),
@@ -50,11 +58,12 @@ export function createContext(deps: HttpDeps, live: LiveFeed): HttpContext {
     startedAt: now(),
     version: VERSION,
     now,
-    updateSettings(change: (draft: Settings) => void): Promise<Settings> {
-      const next = queue.then(() => deps.settingsStore.update(change));
-      queue = next.catch(() => undefined);
-      return next;
-    },
+    updateSettings,
+    actions: new ActionRunner({
+      db: deps.db, now, logger: deps.logger, country: () => deps.settingsStore.get().box.country,
+      settings: { stored: () => deps.settingsStore.stored(), update: updateSettings },
+      ...(deps.campaigns ? { campaigns: deps.campaigns } : {}),
+    }, ACTIONS),
   };
 }
 
@@ -75,7 +84,13 @@ export async function buildApp(deps: HttpDeps, live: LiveFeed = deps.live ?? new
   const routes = new RouteTable();
   routes.install(app);
   installGuard(app, { sessions: ctx.sessions, users: () => deps.settingsStore.get().users });
-  installErrorHandler(app);
+  installErrorHandler(app, (req, action, code, message, fields) => {
+    if (!req.session) return; // no staff member to name: a request without a session changes nothing
+    appendAudit(deps.db, {
+      actor: `staff:${req.session.username}`, action: `${action}-refused`, subject: null,
+      details: { door: 'http', code, message, ...(fields.length ? { fields: fields.map((f) => f.key) } : {}) }, now: ctx.now(),
+    });
+  });
   app.addHook('onResponse', async (req, reply) => {
     const fields = { method: req.method, route: req.routeOptions.url ?? '(none)', status: reply.statusCode, ms: Math.round(reply.elapsedTime), user: req.session?.username };
     if (reply.statusCode >= 500) req.log.warn(fields, 'request');

@@ -10,6 +10,8 @@ import type { LiveFeed } from './live-feed.ts';
 import type { LoginLimit, LoginLimiter } from './login-limiter.ts';
 import type { SessionStore, SessionTimes } from './sessions.ts';
 import type { ClockStatus } from '../system/clock.ts';
+import type { ActionRunner } from '../actions/run.ts';
+import type { CampaignActionsPort } from '../actions/action.ts';
 
 export type RouteModule = (app: FastifyInstance, ctx: HttpContext) => void;
 
@@ -41,6 +43,8 @@ export interface HttpDeps {
   contacts?: ContactsPort;
   /** Clock synchronisation state for /api/health (appliance/system/clock.ts). */
   clock?: () => ClockStatus;
+  /** The campaign service, for the campaign actions (appliance/actions); absent in builds without campaigns. */
+  campaigns?: CampaignActionsPort;
   /** Serve over HTTPS with these PEM strings; the session cookie is then Secure. */
   tls?: { key: string; cert: string };
 }
@@ -59,4 +63,6 @@ export interface HttpContext {
   now: () => number;
   /** Settings changes made through the API, one at a time (the store's update is read-modify-write). */
   updateSettings(change: (draft: Settings) => void): Promise<Settings>;
+  /** Every state-changing route runs its action here: validation, role, audit (appliance/actions). */
+  actions: ActionRunner;
 }

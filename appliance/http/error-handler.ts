@@ -3,6 +3,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, ERRORS, isAppError, type ErrorCode, type FieldError } from '../../core/errors.ts';
 import { httpStatus } from './error-status.ts';
+import { wasAudited } from '../actions/run.ts';
 
 export interface ErrorBody {
   error: { code: string; message: string; where?: Record<string, string | number>; fields?: FieldError[] };
@@ -31,9 +32,23 @@ export function validationFields(context: string, errors: AjvLikeError[]): Field
   });
 }
 
-export function installErrorHandler(app: FastifyInstance): void {
+/** Called for a refusal on a route that runs an action, before the action could (role, CSRF, schema). */
+export type RefusalAudit = (req: FastifyRequest, action: string, code: ErrorCode, message: string, fields: FieldError[]) => void;
+
+export function installErrorHandler(app: FastifyInstance, audit?: RefusalAudit): void {
   app.setErrorHandler((err: FastifyError | AppError | Error, req: FastifyRequest, reply: FastifyReply) => {
+    const action = req.routeOptions.config?.action;
+    const refused = (code: ErrorCode, message: string, fields: FieldError[] = []): void => {
+      if (action && audit && !wasAudited(err)) {
+        try {
+          audit(req, action, code, message, fields);
+        } catch (e) {
+          req.log.error({ err: (e as Error).message }, 'could not audit a refused request');
+        }
+      }
+    };
     if (isAppError(err)) {
+      refused(err.code, err.message, err.fields ?? []);
       const status = httpStatus(err.code);
       if (status >= 500) req.log.error({ code: err.code, err: err.message, route: req.routeOptions.url }, 'request failed');
       if (err.code === 'E_RATE_LIMITED' && typeof err.where?.retryAfterSec === 'number') reply.header('retry-after', String(err.where.retryAfterSec));
@@ -44,6 +59,7 @@ export function installErrorHandler(app: FastifyInstance): void {
       const fields = validationFields(fe.validationContext ?? 'body', fe.validation as AjvLikeError[]);
       const first = fields[0];
       const message = first ? `${first.key} ${first.message}${fields.length > 1 ? ` (and ${fields.length - 1} more)` : ''}` : 'invalid request';
+      refused('E_REQUEST_INVALID', message, fields);
       return reply.code(400).send(errorBody('E_REQUEST_INVALID', message, first ? { key: first.key } : undefined, fields));
     }
     const status = typeof fe.statusCode === 'number' ? fe.statusCode : 500;

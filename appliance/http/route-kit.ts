@@ -12,6 +12,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Set through requireRole() or publicRoute(); missing means the route is refused. */
     access?: Access;
+    /** The action this route runs (appliance/actions): a refusal before it runs (role, CSRF, schema) is audited under its name. */
+    action?: string;
   }
   interface FastifyRequest {
     /** The caller's session; set by the guard on every non-public route before the handler runs. */
@@ -29,6 +31,11 @@ declare module 'fastify' {
 /** Route config for a route that needs a session with at least `role` (viewer < operator < admin). */
 export function requireRole(role: Role): { access: Access } {
   return { access: role };
+}
+
+/** Route config for a route that runs an action: the action's least role, and its name for the audit of refusals. */
+export function actionRoute(role: Role, action: string): { access: Access; action: string } {
+  return { access: role, action };
 }
 
 /** Route config for a route that answers without a session. Keep this list short. */

@@ -62,8 +62,8 @@ export class DncRepo {
     return this.db.transaction(() => {
       const removed = this.db.prepare('DELETE FROM suppressions WHERE number_hash = ?').run(h).changes > 0;
       if (removed) {
+        // The suppression's own history; the audit log's entry is written by the dnc.remove action (appliance/actions).
         this.db.prepare("INSERT INTO suppression_history (number_hash, action, source, reason, actor, at) VALUES (?, 'remove', 'staff', ?, ?, ?)").run(h, reason, actor, now);
-        appendAudit(this.db, { actor, action: 'dnc.remove', subject: h, details: { reason }, now });
       }
       return removed;
     })();

@@ -2,10 +2,9 @@
 // report, and the per-contact CSV export (safe against formula injection).
 import type { FastifyInstance } from 'fastify';
 import type { HttpContext } from '../context.ts';
-import { okSchema, requireRole } from '../route-kit.ts';
+import { actionRoute, okSchema, requireRole } from '../route-kit.ts';
 import type { CampaignService } from '../../campaigns/service.ts';
-import { auditStaff } from '../staff-audit.ts';
-import { isAppError } from '../../../core/errors.ts';
+import { staffOf } from '../staff-audit.ts';
 import { campaignCsv } from '../../campaigns/reports.ts';
 import { campaignTimeline } from '../../campaigns/report-timeline.ts';
 import { draftEstimate } from '../../campaigns/draft-estimate.ts';
@@ -71,7 +70,7 @@ export function campaignRoutes(service: CampaignService) {
     }, async () => service.list());
 
     app.post<{ Body: { name: string; listId: number; config: Record<string, unknown> } }>('/api/campaigns', {
-      config: requireRole('operator'),
+      config: actionRoute('operator', 'campaign.create'),
       schema: {
         summary: 'Create a campaign (a draft)',
         tags: ['campaigns'],
@@ -84,9 +83,8 @@ export function campaignRoutes(service: CampaignService) {
         response: { 201: campaignView },
       },
     }, async (req, reply) => {
-      const c = service.create(req.body);
+      const c = await ctx.actions.run<{ id: number }>(staffOf(req), 'campaign.create', req.body);
       ctx.deps.logger.info({ campaignId: c.id, user: req.session?.username }, 'campaign created');
-      auditStaff(ctx, req, 'campaign.create', `campaign:${c.id}`, { name: c.name, listId: c.listId, purpose: c.config.purpose, pack: c.config.pack ?? null, callerId: c.config.callerId });
       return reply.code(201).send(service.view(c.id));
     });
 
@@ -96,42 +94,33 @@ export function campaignRoutes(service: CampaignService) {
     }, async (req) => service.view(req.params.id));
 
     app.put<{ Params: { id: number }; Body: Record<string, unknown> }>('/api/campaigns/:id', {
-      config: requireRole('operator'),
+      config: actionRoute('operator', 'campaign.update'),
       schema: { summary: 'Change the configuration of a draft campaign', tags: ['campaigns'], params: idParams, body: { type: 'object', additionalProperties: true }, response: { 200: campaignView } },
     }, async (req) => {
-      service.update(req.params.id, req.body);
-      const v = service.view(req.params.id);
-      auditStaff(ctx, req, 'campaign.update', `campaign:${v.id}`, { purpose: v.config.purpose, pack: v.config.pack ?? null, callerId: v.config.callerId });
-      return v;
+      await ctx.actions.run(staffOf(req), 'campaign.update', { id: req.params.id, config: req.body });
+      return service.view(req.params.id);
     });
 
     app.delete<{ Params: { id: number } }>('/api/campaigns/:id', {
-      config: requireRole('operator'),
+      config: actionRoute('operator', 'campaign.delete'),
       schema: {
         summary: 'Delete a campaign that has nothing on record (a draft, or one stopped before any call); refused with E_CAMPAIGN_IN_USE once it has placed calls or while it runs',
         tags: ['campaigns'], params: idParams, response: { 200: okSchema },
       },
     }, async (req) => {
       // The audit entry is written in the deletion's own transaction: no deletion without its record.
-      const c = service.remove(req.params.id, (gone) => auditStaff(ctx, req, 'campaign.delete', `campaign:${gone.id}`, { name: gone.name, status: gone.status, listId: gone.listId }));
-      ctx.deps.logger.info({ campaignId: c.id, user: req.session?.username }, 'campaign deleted');
+      await ctx.actions.run(staffOf(req), 'campaign.delete', { id: req.params.id });
+      ctx.deps.logger.info({ campaignId: req.params.id, user: req.session?.username }, 'campaign deleted');
       return { ok: true };
     });
 
     for (const action of ['start', 'pause', 'resume', 'stop'] as const) {
       app.post<{ Params: { id: number } }>(`/api/campaigns/:id/${action}`, {
-        config: requireRole('operator'),
+        config: actionRoute('operator', `campaign.${action}`),
         schema: { summary: `${action[0]!.toUpperCase()}${action.slice(1)} a campaign`, tags: ['campaigns'], params: idParams, response: { 200: campaignView } },
       }, async (req) => {
-        let v;
-        try {
-          v = service[action](req.params.id);
-        } catch (e) {
-          // A start the compliance checks refused is kept too: proof that the box said no, and why.
-          if (isAppError(e) && (e.code === 'E_COMPLIANCE' || e.code === 'E_CALLER_ID')) auditStaff(ctx, req, `campaign.${action}-refused`, `campaign:${req.params.id}`, { code: e.code, reason: e.where?.reason ?? null });
-          throw e;
-        }
-        auditStaff(ctx, req, `campaign.${action}`, `campaign:${req.params.id}`, { status: v.status });
+        // A refusal (e.g. a start the compliance checks refused) is audited too: proof that the box said no, and why.
+        const v = await ctx.actions.run(staffOf(req), `campaign.${action}`, { id: req.params.id });
         ctx.deps.logger.info({ campaignId: req.params.id, action, user: req.session?.username }, 'campaign state changed');
         return v;
       });

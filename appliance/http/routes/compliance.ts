@@ -2,8 +2,8 @@
 // remove with a reason, import, export), registry copies, the consent ledger, and the audit log.
 import type { FastifyInstance } from 'fastify';
 import type { HttpContext } from '../context.ts';
-import { requireRole } from '../route-kit.ts';
-import { staffActor as actor } from '../staff-audit.ts';
+import { actionRoute, requireRole } from '../route-kit.ts';
+import { staffActor as actor, staffOf } from '../staff-audit.ts';
 import { AppError } from '../../../core/errors.ts';
 import { CampaignsRepo } from '../../store/campaigns-repo.ts';
 import { DncRepo } from '../../store/compliance-dnc-repo.ts';
@@ -12,7 +12,6 @@ import { listAudit, verifyAudit } from '../../store/compliance-audit-repo.ts';
 import { PACKS, getPack, type PackId } from '../../compliance/packs.ts';
 import { preflight } from '../../compliance/preflight.ts';
 import { startProblems } from '../../compliance/campaign-start.ts';
-import { recordOptOut } from '../../compliance/opt-out.ts';
 import { campaignPack } from '../../compliance/gate.ts';
 import { numberFromText, readNumbersFromText, suppressionsCsv } from '../../compliance/dnc-file.ts';
 
@@ -86,25 +85,25 @@ export function complianceRoutes(deps: ComplianceRouteDeps = {}) {
     });
 
     app.post<{ Body: { number: string; country?: string; reason?: string } }>('/api/compliance/dnc', {
-      config: requireRole('operator'),
+      config: actionRoute('operator', 'dnc.add'),
       schema: {
         summary: 'Add a number to the do-not-call list (applies at once to every campaign; a fleet event is sent)', tags: ['compliance'],
         body: { type: 'object', required: ['number'], additionalProperties: false, properties: { ...numberBody, reason: { type: 'string', maxLength: 200 } } },
         response: { 200: { type: 'object', properties: { numberHash: { type: 'string' }, added: { type: 'boolean' } } } },
       },
     }, async (req) => {
-      const r = recordOptOut(db, { e164: e164Of(req.body.number, req.body.country), channel: 'staff', actor: actor(req), reason: req.body.reason, now: ctx.now() });
+      const r = await ctx.actions.run<{ numberHash: string; added: boolean }>(staffOf(req), 'dnc.add', req.body);
       return { numberHash: r.numberHash, added: r.added };
     });
 
     app.post<{ Body: { number: string; country?: string; reason: string } }>('/api/compliance/dnc/remove', {
-      config: requireRole('admin'),
+      config: actionRoute('admin', 'dnc.remove'),
       schema: {
         summary: 'Remove a number from the do-not-call list (a reason is required and audited)', tags: ['compliance'],
         body: { type: 'object', required: ['number', 'reason'], additionalProperties: false, properties: { ...numberBody, reason: { type: 'string', minLength: 3, maxLength: 200 } } },
         response: { 200: { type: 'object', properties: { removed: { type: 'boolean' } } } },
       },
-    }, async (req) => ({ removed: new DncRepo(db).remove(e164Of(req.body.number, req.body.country), req.body.reason, actor(req), ctx.now()) }));
+    }, async (req) => ({ removed: (await ctx.actions.run<{ removed: boolean }>(staffOf(req), 'dnc.remove', req.body)).removed }));
 
     app.post<{ Body: { text: string; country?: string; reason: string } }>('/api/compliance/dnc/import', {
       bodyLimit: 20 * 1024 * 1024,

@@ -6,9 +6,9 @@ import { AppError } from '../../../core/errors.ts';
 import { settingsSchema } from '../../config/schema.ts';
 import type { Settings } from '../../../core/settings-types.ts';
 import type { HttpContext } from '../context.ts';
-import { requireRole } from '../route-kit.ts';
+import { actionRoute, requireRole } from '../route-kit.ts';
 import { mergePatch, redactSettings, restoreSecrets, usersChanged } from '../settings-doc.ts';
-import { auditStaff, changedPaths } from '../staff-audit.ts';
+import { staffOf } from '../staff-audit.ts';
 import { forgedVerifications } from '../../compliance/caller-id.ts';
 
 export const MERGE_PATCH = 'application/merge-patch+json';
@@ -24,7 +24,7 @@ export function settingsRoutes(app: FastifyInstance, ctx: HttpContext): void {
   }, async () => redactSettings(ctx.deps.settingsStore.stored()));
 
   app.put<{ Body: Record<string, unknown> }>('/api/settings', {
-    config: requireRole('admin'),
+    config: actionRoute('admin', 'settings.update'),
     schema: {
       summary: 'Replace the settings document, or change part of it with a JSON merge patch',
       description: `Send the whole document as application/json, or only the changed keys as ${MERGE_PATCH} (RFC 7396; null sets a value to null). ` +
@@ -46,22 +46,11 @@ export function settingsRoutes(app: FastifyInstance, ctx: HttpContext): void {
     if (usersChanged(next, stored)) fields.push({ key: 'users', message: 'users are managed at /api/users' });
     fields.push(...forgedVerifications(next, stored.callerIds));
     if (fields.length > 0) {
+      // Refused before the action (the document cannot even be put together); the error handler audits it under the route's action.
       throw new AppError('E_CONFIG_INVALID', `setting ${fields[0]!.key}: ${fields[0]!.message}`, { key: fields[0]!.key }, { fields });
     }
-    next.users = stored.users;
-    next.version = stored.version;
-    await ctx.updateSettings((draft) => {
-      const d = draft as unknown as Record<string, unknown>;
-      for (const k of Object.keys(d)) delete d[k];
-      Object.assign(d, next);
-    });
+    const { after } = await ctx.actions.run<{ after: Settings }>(staffOf(req), 'settings.update', { settings: next });
     req.log.info({ username: req.session?.username, keys: Object.keys(req.body).slice(0, 20), patch: isPatch }, 'settings changed');
-    const after = ctx.deps.settingsStore.stored();
-    // Names of what changed, never values (secrets); the compliance pack is shown since it decides who may be called.
-    auditStaff(ctx, req, 'settings.update', 'settings', {
-      changed: changedPaths(redactSettings(stored), redactSettings(after)),
-      ...(stored.compliance.pack !== after.compliance.pack ? { pack: { from: stored.compliance.pack, to: after.compliance.pack } } : {}),
-    });
-    return redactSettings(after as Settings);
+    return redactSettings(after);
   });
 }

@@ -1,0 +1,91 @@
+// Actions: every state-changing operation of the box, kept as data in one place (name, least role,
+// the doors it is open on, input schema, run, what it audits). One runner (run.ts) validates, checks
+// the role, runs, and writes the audit entry for success and for refusal, whichever door the request
+// came through: HTTP (staff), a fleet command, or the command line.
+import type { Logger } from '../../core/log.ts';
+import type { Settings } from '../../core/settings-types.ts';
+import type { Role } from '../http/roles.ts';
+import type { Db } from '../store/db.ts';
+
+/** Where a request came in. */
+export type Door = 'http' | 'fleet' | 'cli';
+
+/** Who asked: a logged-in staff member (with the role of their session), a fleet command, or the command line. */
+export type Actor =
+  | { door: 'http'; user: string; role: Role }
+  | { door: 'fleet'; commandId: string }
+  | { door: 'cli'; user?: string };
+
+/** The actor as the audit log writes it: `staff:<user>`, `fleet:<command id>`, `cli`. */
+export function actorName(a: Actor): string {
+  if (a.door === 'http') return `staff:${a.user}`;
+  if (a.door === 'fleet') return `fleet:${a.commandId}`;
+  return a.user ? `cli:${a.user}` : 'cli';
+}
+
+/** What the campaign actions need of the campaign service (a door that offers fewer actions gives fewer). */
+export interface CampaignActionsPort {
+  create?(input: { name: unknown; listId: unknown; config: unknown }): { id: number; name: string; listId: number; config: { purpose: string; pack?: string; callerId: string } };
+  update?(id: number, config: unknown): unknown;
+  remove?(id: number, inTx?: (c: { id: number; name: string; status: string; listId: number }) => void): { id: number };
+  start(id: number): { status: string };
+  pause(id: number): { status: string };
+  resume(id: number): { status: string };
+  stop(id: number): { status: string };
+  view?(id: number): { id: number; status: string; config: { purpose: string; pack?: string; callerId: string } };
+}
+
+/** What the settings actions need of the settings store. */
+export interface SettingsPort {
+  stored(): Settings;
+  update(change: (draft: Settings) => void): Promise<Settings>;
+}
+
+/** Everything an action may use. Parts a build lacks (no campaign service in a bare HTTP test) are absent. */
+export interface ActionEnv {
+  db: Db;
+  now: () => number;
+  logger: Logger;
+  /** The box's country, for numbers written without +/00. */
+  country: () => string;
+  campaigns?: CampaignActionsPort;
+  settings?: SettingsPort;
+  /** The fleet's desired configuration (appliance/fleet/desired-config.ts). */
+  desired?: DesiredPort;
+}
+
+/** What the fleet's desired-configuration action needs. */
+export interface DesiredPort {
+  apply(raw: unknown): Promise<{ report: { version: number | null; status: 'applied' | 'rejected'; reason: string | null; appliedVersion: number; at: string }; changed: boolean }>;
+}
+
+/** A JSON schema of an object (validated with Ajv before the action runs). */
+export type InputSchema = { type: 'object'; properties: Record<string, unknown>; required?: readonly string[]; additionalProperties?: boolean | Record<string, unknown> };
+
+export interface AuditRecord {
+  subject: string | null;
+  details?: Record<string, unknown>;
+}
+
+export interface ActionDef<I = Record<string, unknown>, O = unknown> {
+  /** Dotted name; also the audit action (`<name>` on success, `<name>-refused` on refusal). */
+  name: string;
+  /** The least staff role; the fleet and the command line are trusted doors, but only where listed. */
+  role: Role;
+  doors: readonly Door[];
+  input: InputSchema;
+  /**
+   * Does the work. A synchronous run is done in one SQLite transaction with its audit entry (no change
+   * without its record); an asynchronous one (a settings write, a file import) is audited once it is done.
+   */
+  run(env: ActionEnv, input: I, actor: Actor): O | Promise<O>;
+  /** What the success entry records (never a secret, never a number in clear); null: nothing happened. */
+  audit(input: I, out: O): AuditRecord | null;
+  /** What a refusal entry names as its subject. */
+  subject(input: I): string | null;
+}
+
+/** Keeps the definitions' types while they are collected into one registry. */
+export function defineAction<I, O>(def: ActionDef<I, O>): ActionDef<I, O> {
+  return def;
+}

@@ -1,0 +1,122 @@
+// The one way an action runs: validate the input (every field error at once), check the door and the
+// role, run, and write the audit entry, for success and for refusal, with the actor. HTTP routes, fleet
+// commands and CLI commands all come through here, so the audit log does not depend on the door.
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { AppError, isAppError, type FieldError } from '../../core/errors.ts';
+import { appendAudit } from '../store/compliance-audit-repo.ts';
+import { roleAllows } from '../http/roles.ts';
+import { actorName, type ActionDef, type ActionEnv, type Actor } from './action.ts';
+
+function fieldOf(e: ErrorObject): FieldError {
+  const path = e.instancePath.replace(/^\//, '').replace(/\//g, '.');
+  const key = e.keyword === 'required' ? [path, (e.params as { missingProperty: string }).missingProperty].filter(Boolean).join('.')
+    : e.keyword === 'additionalProperties' ? [path, (e.params as { additionalProperty: string }).additionalProperty].filter(Boolean).join('.')
+    : path || '(input)';
+  const message = e.keyword === 'additionalProperties' ? 'is not a field of this request' : e.keyword === 'required' ? 'is required' : (e.message ?? 'is invalid');
+  return { key, message };
+}
+
+/** Set on a refusal the runner has written to the audit log, so that no door writes it twice. */
+export const AUDITED = Symbol('audited');
+
+export function wasAudited(e: unknown): boolean {
+  return typeof e === 'object' && e !== null && (e as { [AUDITED]?: boolean })[AUDITED] === true;
+}
+
+export class ActionRunner {
+  private readonly defs = new Map<string, ActionDef<any, any>>();
+  private readonly validators = new Map<string, ValidateFunction>();
+  private readonly ajv = new Ajv({ allErrors: true, strict: false, coerceTypes: false });
+
+  constructor(private readonly env: ActionEnv, defs: ReadonlyArray<ActionDef<any, any>>) {
+    for (const d of defs) {
+      if (this.defs.has(d.name)) throw new Error(`action ${d.name} is defined twice`);
+      this.defs.set(d.name, d);
+      this.validators.set(d.name, this.ajv.compile(d.input));
+    }
+  }
+
+  /** Every action, in registration order (the registry test walks them). */
+  list(): ReadonlyArray<ActionDef<any, any>> {
+    return [...this.defs.values()];
+  }
+
+  /** Runs `name` for `actor`; throws the refusal (an AppError) after auditing it. */
+  async run<O = unknown>(actor: Actor, name: string, input: unknown): Promise<O> {
+    return this.start<O>(actor, name, input, true) as Promise<O>;
+  }
+
+  /**
+   * The same for a synchronous action, inside the caller's transaction (a fleet command and the memory
+   * of its answer are written together). An action that would have to wait is refused here.
+   */
+  runSync<O = unknown>(actor: Actor, name: string, input: unknown): O {
+    return this.start<O>(actor, name, input, false) as O;
+  }
+
+  private start<O>(actor: Actor, name: string, input: unknown, mayWait: boolean): O | Promise<O> {
+    const def = this.defs.get(name);
+    if (!def) throw new AppError('E_NOT_FOUND', `no action "${name}"`, { action: name });
+    const who = actorName(actor);
+    const subject = (): string | null => {
+      try {
+        return def.subject(input as never);
+      } catch {
+        return null;
+      }
+    };
+    const refuse = (e: unknown): never => {
+      if (isAppError(e)) {
+        appendAudit(this.env.db, {
+          actor: who, action: `${def.name}-refused`, subject: subject(),
+          details: { door: actor.door, code: e.code, message: e.message, ...(e.where?.reason !== undefined ? { reason: e.where.reason } : {}), ...(e.fields?.length ? { fields: e.fields.map((f) => f.key) } : {}) },
+          now: this.env.now(),
+        });
+        (e as unknown as { [AUDITED]: boolean })[AUDITED] = true;
+      }
+      throw e;
+    };
+    const success = (out: unknown): void => {
+      const rec = def.audit(input as never, out as never);
+      if (rec === null) return;
+      appendAudit(this.env.db, { actor: who, action: def.name, subject: rec.subject, details: { door: actor.door, ...(rec.details ?? {}) }, now: this.env.now() });
+    };
+    let pending: Promise<unknown> | null = null;
+    let result: unknown;
+    try {
+      this.check(def, actor, input);
+      // A synchronous run and its audit entry are one transaction; a run that returns a promise is
+      // audited when it has finished (it cannot hold a SQLite transaction open across awaits).
+      this.env.db.transaction(() => {
+        const out = def.run(this.env, input as never, actor);
+        if (out instanceof Promise) {
+          if (!mayWait) {
+            out.catch(() => undefined);
+            throw new Error(`action ${def.name} is asynchronous; run it with run(), not runSync()`);
+          }
+          pending = out;
+          return;
+        }
+        result = out;
+        success(out);
+      })();
+    } catch (e) {
+      return refuse(e);
+    }
+    if (!pending) return result as O;
+    return (pending as Promise<unknown>).then((out) => {
+      success(out);
+      return out as O;
+    }, refuse);
+  }
+
+  private check(def: ActionDef<any, any>, actor: Actor, input: unknown): void {
+    if (!def.doors.includes(actor.door)) throw new AppError('E_FORBIDDEN', `${def.name} cannot be done through the ${actor.door === 'http' ? 'web' : actor.door} door`, { action: def.name });
+    if (actor.door === 'http' && !roleAllows(actor.role, def.role)) throw new AppError('E_FORBIDDEN', `${def.name} needs the ${def.role} role`, { action: def.name });
+    const validate = this.validators.get(def.name)!;
+    if (!validate(input)) {
+      const fields = (validate.errors ?? []).map(fieldOf);
+      throw new AppError('E_REQUEST_INVALID', `${def.name}: field ${fields[0]!.key} ${fields[0]!.message}`, { field: fields[0]!.key }, { fields });
+    }
+  }
+}
