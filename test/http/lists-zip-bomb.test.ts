@@ -67,7 +67,7 @@ test('the zip-bomb workbook, to preview and to import, while a call is live: E_I
   const login = await fetch(`${base}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password }) });
   const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
   const csrf = ((await (await fetch(`${base}/api/session`, { headers: { cookie } })).json()) as { csrfToken: string }).csrfToken;
-  const send = async (method: string, path: string, body?: BodyInit, type?: string): Promise<{ status: number; body: any }> => {
+  const send = async (method: string, path: string, body?: Buffer | FormData | string, type?: string): Promise<{ status: number; body: any }> => {
     const r = await fetch(base + path, { method, headers: { cookie, 'x-csrf-token': csrf, ...(type ? { 'content-type': type } : {}) }, body });
     const text = await r.text();
     try { return { status: r.status, body: JSON.parse(text) }; } catch { return { status: r.status, body: text }; }
