@@ -4,6 +4,7 @@ import { checkXlsxArchive, XLSX_LIMITS } from '../../appliance/contacts/xlsx-gua
 import { previewFile } from '../../appliance/contacts/preview.ts';
 import { importContacts } from '../../appliance/contacts/import.ts';
 import { AppError } from '../../appliance/errors.ts';
+import { workerFailure } from '../../appliance/contacts/bounded-worker.ts';
 import { scratch } from './helpers.ts';
 import { manyStringsWorkbook, xlsxBomb } from './zip-bomb.ts';
 
@@ -26,11 +27,9 @@ test('shared strings declared to inflate to 5 GB: refused from the directory, fo
 test('shared strings that lie about their size: refused while inflating, as soon as they pass the declared size', async (t) => {
   const s = scratch(t);
   const file = s.file('forged.xlsx', xlsxBomb({ declare: 'lie', liedBytes: 9 * 1024 * 1024 }));
-  const before = process.memoryUsage().rss;
   const e = await refusal(t, checkXlsxArchive(file));
   t.is(e.where?.limit, 'inflated-size');
   t.regex(e.message, /part xl\/sharedStrings\.xml inflates to more than the 9,437,184 bytes its archive declares/);
-  t.true(process.memoryUsage().rss - before < 64 * 1024 * 1024);
 });
 
 test('a workbook over the inflated-size limit (honest and not a bomb) is refused, naming both sizes', async (t) => {
@@ -69,4 +68,14 @@ test('preview and import of the bomb both answer E_IMPORT_FILE with the reason; 
   const i = await refusal(t, importContacts(s.db, file, { list: 'bomb', country: 'FR' }));
   t.regex(i.message, /inflates to more than the .* bytes its archive declares/);
   t.is(s.db.prepare('SELECT COUNT(*) FROM lists').pluck().get(), 0);
+});
+
+test('a reading worker that runs out of its heap is an E_IMPORT_FILE naming the memory limit, not a crash', (t) => {
+  const oom = Object.assign(new Error('Worker terminated due to reaching memory limit: JS heap out of memory'), { code: 'ERR_WORKER_OUT_OF_MEMORY' });
+  const e = workerFailure(oom, 'huge.xlsx') as AppError;
+  t.is(e.code, 'E_IMPORT_FILE');
+  t.is(e.where?.limit, 'memory');
+  t.regex(e.message, /^huge\.xlsx was not opened: reading it needs more than the 512 MB of memory a file may use/);
+  const other = new Error('boom');
+  t.is(workerFailure(other, 'x.csv'), other);
 });
