@@ -116,6 +116,8 @@ export async function main(argv: string[], io: { out?: (l: string) => void; err?
     out(`usage: ${spec.usage}\n\n${spec.summary}`);
     return 0;
   }
+  // Whatever a command writes into the state folder (database, identity, recordings) is the owner's only.
+  process.umask(0o077);
   const ctx: CommandContext = {
     dataDir: typeof parsed.values.data === 'string' ? resolve(parsed.values.data) : defaultDataDir(),
     json: parsed.values.json === true,

@@ -1,8 +1,24 @@
 // One running box per state folder: a lock file holding the owner's pid. A stale lock (its process
 // is gone, e.g. after kill -9 or a power cut) is taken over; a live one is refused with a clear error.
-import { openSync, writeSync, closeSync, readFileSync, unlinkSync, mkdirSync } from 'node:fs';
+import { openSync, writeSync, closeSync, readFileSync, unlinkSync, mkdirSync, chmodSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { isMainThread } from 'node:worker_threads';
 import { AppError } from '../core/errors.ts';
+
+/**
+ * The state folder holds the database, settings (password hashes), the box's identity keys and
+ * recordings: owner-only, whoever started the box. The folder is made (or tightened to) 0700, and the
+ * process's umask becomes 077 so every file created later (SQLite's WAL and SHM, identity, recordings,
+ * uploads) is 0600 without each writer having to remember. systemd's StateDirectory does the same.
+ */
+export function ownerOnlyStateFolder(dir: string): void {
+  // A worker thread may not change the umask; the box's main thread has already.
+  if (isMainThread) process.umask(0o077);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const st = statSync(dir);
+  // Only our own folder: a folder handed to us by someone else (e.g. a shared mount) is left as it is.
+  if (typeof process.getuid === 'function' && st.uid === process.getuid() && (st.mode & 0o077) !== 0) chmodSync(dir, 0o700);
+}
 
 function alive(pid: number): boolean {
   try {
@@ -18,7 +34,7 @@ export class StateLock {
   readonly file: string;
 
   constructor(dataDir: string, name = 'appliance.lock') {
-    mkdirSync(dataDir, { recursive: true });
+    ownerOnlyStateFolder(dataDir);
     this.file = join(dataDir, name);
   }
 

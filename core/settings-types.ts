@@ -77,6 +77,11 @@ export interface FleetSettings {
   telemetryIntervalSec?: number;
   /** How long the broker keeps this box's session (and its queued commands) while offline (default 7). */
   sessionExpiryDays?: number;
+  /**
+   * list.import may fetch from link-local addresses (169.254.0.0/16, fe80::/10); default false, since
+   * that is where cloud and router metadata services answer. For a LAN whose file server has no other address.
+   */
+  allowLinkLocalImports?: boolean;
 }
 
 export interface Settings {

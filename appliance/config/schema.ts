@@ -175,6 +175,7 @@ export const settingsSchema: Schema = {
         },
         telemetryIntervalSec: { type: 'integer', minimum: 1, maximum: 86400 },
         sessionExpiryDays: { type: 'integer', minimum: 1, maximum: 365 },
+        allowLinkLocalImports: { type: 'boolean' },
       },
     },
     clock: {

@@ -5,15 +5,15 @@
 // 'importing' list that sweepInterruptedImports() removes at boot. One long transaction would instead
 // hold the database's only write lock for the whole import (the dialer's ledger writes would wait or
 // fail) or, on the shared connection, swallow other code's writes into a transaction that might roll back.
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { isRunning, processMark } from '../system/process-mark.ts';
 import { basename } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { AppError, ERRORS, type ErrorCode } from '../../core/errors.ts';
 import type { Db } from '../store/db.ts';
 import { ContactsRepo } from '../store/contacts-repo.ts';
 import type { ImportTotals } from './contact-row.ts';
-import { bootCode, threadCpuMs, type MainMessage, type WorkerInput, type WorkerMessage, type WorkerStats } from './import-protocol.ts';
+import { startFileWorker, workerFailure } from './bounded-worker.ts';
+import { threadCpuMs, type MainMessage, type WorkerInput, type WorkerMessage, type WorkerStats } from './import-protocol.ts';
 import { parseMapping } from './mapping.ts';
 import type { Delimiter, DuplicateRow, FileFormat, ImportProgress, ImportReport, Mapping, RowIssue, TextEncoding } from './types.ts';
 
@@ -43,13 +43,7 @@ export interface ImportStats extends WorkerStats {
   gapMs: number;
 }
 
-// Workers need the TypeScript loader too; loader flags on the command line do not reach them.
-const BOOT = {
-  tsx: fileURLToPath(import.meta.resolve('tsx/cjs/api')),
-  parser: fileURLToPath(new URL('./import-worker.ts', import.meta.url)),
-};
-/** A small young generation keeps the worker's share of the process's memory down at little cost in speed. */
-const WORKER_HEAP = { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 512 };
+const PARSER = new URL('./import-worker.ts', import.meta.url);
 /** How long a failed import waits for its worker to close its connection before terminating it. */
 const STOP_GRACE_MS = 10_000;
 /**
@@ -92,7 +86,7 @@ export async function importContacts(db: Db, file: string, opts: ImportOptions):
   };
   let worker: Worker;
   try {
-    worker = new Worker(bootCode(BOOT.tsx, BOOT.parser), { eval: true, workerData: input, execArgv: [], resourceLimits: WORKER_HEAP });
+    worker = startFileWorker(PARSER, input);
   } catch (e) {
     repo.discardList(listId);
     throw e;
@@ -234,7 +228,8 @@ export async function importContacts(db: Db, file: string, opts: ImportOptions):
       queue.push(m);
       if (!timer) pump();
     });
-    worker.on('error', fail);
+    // A worker that dies (out of its heap: a hostile or huge file) fails the import in words, not as a 500.
+    worker.on('error', (e) => fail(workerFailure(e, fileName)));
     worker.once('exit', (code) => {
       // After its last message the worker ends on its own; that message may still wait in the queue.
       if (!settled && !lastWord) fail(new AppError('E_IMPORT_FILE', `the import of ${fileName} stopped unexpectedly (worker exit code ${code})`, { file: fileName }));

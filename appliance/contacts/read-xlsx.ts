@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import type ExcelJSModule from 'exceljs';
 import { AppError } from '../../core/errors.ts';
 import { baseName } from './sniff.ts';
+import { checkXlsxArchive } from './xlsx-guard.ts';
 import type { RawSheet, SheetRow } from './sheet.ts';
 
 const BATCH = 1000;
@@ -14,6 +15,8 @@ const BATCH = 1000;
 let excel: typeof ExcelJSModule | null = null;
 
 export async function openXlsx(path: string): Promise<RawSheet> {
+  // Sizes, ratios and shared strings are bounded before exceljs inflates anything (zip bombs).
+  await checkXlsxArchive(path);
   const ExcelJS = (excel ??= createRequire(import.meta.url)('exceljs') as typeof ExcelJSModule);
   const file = createReadStream(path, { highWaterMark: 256 * 1024 });
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(file, {

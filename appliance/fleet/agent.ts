@@ -70,6 +70,7 @@ export class FleetAgent {
       db: deps.db, campaigns: deps.campaigns, desired: this.desired, now: this.now, logger: deps.logger,
       onReported: (r) => this.publishJson(this.topics.reported, r, true),
       country: () => deps.settings().box.country,
+      allowLinkLocal: () => deps.settings().fleet.allowLinkLocalImports === true,
       ...(deps.updateSettings ? { settings: { stored: deps.settings, update: deps.updateSettings } } : {}),
       ...(deps.dataDir ? { workDir: join(deps.dataDir, 'imports') } : {}),
     });

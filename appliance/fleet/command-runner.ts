@@ -37,6 +37,8 @@ export interface CommandRunnerDeps {
   workDir?: string;
   /** The settings store, so that a desired configuration's audit entry names what it changed. */
   settings?: SettingsPort;
+  /** list.import may fetch from link-local addresses (settings: fleet.allowLinkLocalImports). */
+  allowLinkLocal?: () => boolean;
 }
 
 /** The body of an error answer: the same code, where and field errors as the HTTP error body. */
@@ -60,7 +62,7 @@ export class CommandRunner {
       ...(deps.settings ? { settings: deps.settings } : {}),
     }, ACTIONS);
     this.imports = deps.workDir
-      ? new ListImportJobs({ db: deps.db, log: this.log, logger: deps.logger, workDir: deps.workDir, country: () => this.country(), now: deps.now })
+      ? new ListImportJobs({ db: deps.db, log: this.log, logger: deps.logger, workDir: deps.workDir, country: () => this.country(), now: deps.now, ...(deps.allowLinkLocal ? { allowLinkLocal: deps.allowLinkLocal } : {}) })
       : null;
   }
 

@@ -2,15 +2,18 @@
 // minutes, and holding the MQTT stream that long would stall every other command), then progress goes
 // to the same response topic, and the final state replaces the remembered answer so that repeating the
 // command id tells how it ended. A job a crash cut short is reported `failed: interrupted` at the next start.
-// Rejected rows go out with digits masked: the fleet hears why a row failed, not the number in it.
+// What goes back to the fleet never quotes the fetched file (a LAN server's page, a metadata service's
+// answer): failures are told in the box's own words by error code, rejected rows by row number only
+// (their reasons, which name the file's columns, stay in the list's report on the box). At most
+// MAX_RUNNING jobs run at once, and a download has a deadline (lan-fetch.ts).
 import { mkdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Db } from '../store/db.ts';
 import type { Logger } from '../../core/log.ts';
-import { isAppError } from '../../core/errors.ts';
+import { isAppError, type AppError } from '../../core/errors.ts';
 import { importContacts } from '../contacts/import.ts';
 import type { CommandAnswer, CommandLog, ListImportData } from './command.ts';
-import { DEFAULT_MAX_BYTES, fetchFromLan, parseLanUrl, resolveLanHost } from './lan-fetch.ts';
+import { DEFAULT_DEADLINE_MS, DEFAULT_MAX_BYTES, fetchFromLan, parseLanUrl, resolveLanHost } from './lan-fetch.ts';
 
 /** Sends a message on the command's response topic; `final` ones go at QoS 1, progress at QoS 0. */
 export type Reply = (answer: CommandAnswer, final: boolean) => void;
@@ -25,6 +28,25 @@ export interface ListImportDeps {
   now: () => number;
   /** Least time between two progress messages (default 1 s). */
   progressEveryMs?: number;
+  /** Fetch from link-local addresses too (settings: fleet.allowLinkLocalImports); default no. */
+  allowLinkLocal?: () => boolean;
+  /** Resolver for the URL's host (tests); default dns.lookup. */
+  lookup?: (host: string) => Promise<Array<{ address: string; family: number }>>;
+  /** Deadline of a whole download (default DEFAULT_DEADLINE_MS). */
+  downloadDeadlineMs?: number;
+}
+
+/** Jobs running at once: each holds a download and an import worker; more wait for the fleet to resend. */
+export const MAX_RUNNING = 2;
+
+/** The fleet's words for an import that failed: by code, never the error's own text (it may quote the file). */
+function importFailure(e: AppError): string {
+  const limit = typeof e.where?.limit === 'string' ? ` (limit: ${e.where.limit})` : '';
+  switch (e.code) {
+    case 'E_IMPORT_FILE': return `the file is not a contact list the box can read${limit}; import it from the box's web UI to see why`;
+    case 'E_IMPORT_MAPPING': return "the file's columns do not say where the phone numbers are; import it from the box's web UI to map them";
+    default: return `the import failed (${e.code}); the box's log has the details`;
+  }
 }
 
 const ok = (data: unknown, id: string): CommandAnswer => ({ data, status: 'ok', error: null, transaction: id });
@@ -37,16 +59,32 @@ export class ListImportJobs {
 
   /** Checks the URL (form and LAN address) before accepting, so a refusal is the command's answer. */
   async accept(id: string, data: ListImportData): Promise<CommandAnswer> {
+    if (this.running.size >= MAX_RUNNING) return fail(this.busy(), id, { state: 'refused', code: 'E_RATE_LIMITED' });
     try {
-      await resolveLanHost(parseLanUrl(data.url));
+      await resolveLanHost(parseLanUrl(data.url), this.hostOptions());
     } catch (e) {
       return fail(isAppError(e) ? e.message : (e as Error).message, id, { state: 'refused', code: isAppError(e) ? e.code : 'E_REQUEST_INVALID' });
     }
     return ok({ state: 'accepted', list: data.list }, id);
   }
 
+  private busy(): string {
+    return `${MAX_RUNNING} list imports are already running on this box; send the command again (with a new id) when one has ended`;
+  }
+
+  private hostOptions(): { allowLinkLocal: boolean; lookup?: ListImportDeps['lookup'] } {
+    return { allowLinkLocal: this.deps.allowLinkLocal?.() === true, ...(this.deps.lookup ? { lookup: this.deps.lookup } : {}) };
+  }
+
   /** Start the job after the accepted answer was remembered. */
   run(id: string, data: ListImportData, reply: Reply): void {
+    if (this.running.size >= MAX_RUNNING) {
+      // Accepted while another accept was in flight: end it at once rather than exceed the cap.
+      const answer = fail(this.busy(), id, { state: 'failed', list: data.list, code: 'E_RATE_LIMITED' });
+      if (this.deps.db.open) this.deps.log.replace(id, answer);
+      reply(answer, true);
+      return;
+    }
     const abort = new AbortController();
     const done = this.work(id, data, reply, abort.signal).finally(() => this.running.delete(id));
     this.running.set(id, { abort, done });
@@ -66,14 +104,18 @@ export class ListImportJobs {
     const ext = /\.xlsx$/i.test(url.pathname) ? '.xlsx' : '.csv';
     const file = join(this.deps.workDir, `fleet-import-${id.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 60)}${ext}`);
     let answer: CommandAnswer;
+    let phase: 'download' | 'import' = 'download';
     try {
       await mkdir(this.deps.workDir, { recursive: true });
       progress({ phase: 'download', bytes: 0, totalBytes: null }, true);
       const got = await fetchFromLan(url, file, {
         maxBytes: Math.min(data.maxBytes ?? DEFAULT_MAX_BYTES, DEFAULT_MAX_BYTES),
+        deadlineMs: this.deps.downloadDeadlineMs ?? DEFAULT_DEADLINE_MS,
+        host: this.hostOptions(),
         signal,
         onProgress: (p) => progress({ phase: 'download', ...p }),
       });
+      phase = 'import';
       progress({ phase: 'import', bytes: got.bytes, totalBytes: got.bytes, rows: 0, accepted: 0, rejected: 0 }, true);
       const report = await importContacts(this.deps.db, file, {
         list: data.list,
@@ -83,13 +125,16 @@ export class ListImportJobs {
       });
       answer = ok({
         state: 'done', list: report.list.name, listId: report.list.id, bytes: got.bytes, rows: report.rows, accepted: report.accepted,
-        rejected: report.rejected.length, duplicates: report.duplicates, firstRejected: report.rejected.slice(0, 20).map((r) => ({ ...r, reason: r.reason.replace(/\d{3,}/g, '…') })), durationMs: this.deps.now() - started,
+        rejected: report.rejected.length, duplicates: report.duplicates, firstRejected: report.rejected.slice(0, 20).map((r) => ({ row: r.row })), durationMs: this.deps.now() - started,
       }, id);
       this.deps.logger.info({ command: id, listId: report.list.id, accepted: report.accepted, rejected: report.rejected.length }, 'fleet list import done');
     } catch (e) {
-      const message = signal.aborted ? 'interrupted: the box stopped during the import' : (e as Error).message;
+      // Download errors are the box's own words (statuses, sizes, timeouts); import errors are not sent.
+      const message = signal.aborted ? 'interrupted: the box stopped during the import'
+        : phase === 'download' ? (e as Error).message
+        : isAppError(e) ? importFailure(e) : "the import failed; the box's log has the details";
       answer = fail(message, id, { state: 'failed', list: data.list, code: isAppError(e) ? e.code : 'E_IMPORT_FILE' });
-      this.deps.logger.warn({ command: id, err: message }, 'fleet list import failed');
+      this.deps.logger.warn({ command: id, phase, code: isAppError(e) ? e.code : null, err: (e as Error).message.replace(/\d{3,}/g, '…') }, 'fleet list import failed');
     } finally {
       await unlink(file).catch(() => undefined);
     }

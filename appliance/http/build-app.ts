@@ -9,6 +9,7 @@ import type { HttpContext, HttpDeps, RouteModule } from './context.ts';
 import { defaultContactsPort } from './contacts-port.ts';
 import { installErrorHandler } from './error-handler.ts';
 import { installGuard } from './guard.ts';
+import { installJsonBodyParser } from './json-body.ts';
 import { LiveFeed } from './live-feed.ts';
 import { DEFAULT_LOGIN_LIMIT, LoginLimiter } from './login-limiter.ts';
 import { buildOpenApi, RouteTable } from './openapi.ts';
@@ -91,6 +92,7 @@ export async function buildApp(deps: HttpDeps, live: LiveFeed = deps.live ?? new
       details: { door: 'http', code, message, ...(fields.length ? { fields: fields.map((f) => f.key) } : {}) }, now: ctx.now(),
     });
   });
+  installJsonBodyParser(app);
   app.addHook('onResponse', async (req, reply) => {
     const fields = { method: req.method, route: req.routeOptions.url ?? '(none)', status: reply.statusCode, ms: Math.round(reply.elapsedTime), user: req.session?.username };
     if (reply.statusCode >= 500) req.log.warn(fields, 'request');

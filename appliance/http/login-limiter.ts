@@ -1,14 +1,28 @@
-// Login rate limit: failed attempts counted per source address and per username in a sliding window.
-// Once either key reaches the limit, logins for it are refused (even with the right password) until
-// the oldest failure leaves the window. Memory is bounded: old keys are pruned, and the map is capped.
+// Login rate limit. Failed attempts are counted in a sliding window per source address, per account
+// and source together, and per account. A source that failed too often is refused (for every account,
+// even with the right password): that is the guesser. An account that failed too often from elsewhere
+// is only slowed down, never refused, for a source that has not failed: otherwise anyone on the LAN
+// could keep the admin out by failing five logins a minute. Memory is bounded: old keys are pruned,
+// and the map is capped.
 export interface LoginLimit {
-  /** Failures allowed per key inside the window. */
+  /** Failures allowed per source, and per account from one source, inside the window. */
   max: number;
   windowMs: number;
+  /** Delay added per account failure beyond `max` (from any source), up to `maxDelayMs`. */
+  delayStepMs?: number;
+  maxDelayMs?: number;
 }
 
-export const DEFAULT_LOGIN_LIMIT: LoginLimit = { max: 5, windowMs: 60_000 };
+export const DEFAULT_LOGIN_LIMIT: LoginLimit = { max: 5, windowMs: 60_000, delayStepMs: 500, maxDelayMs: 4_000 };
 const MAX_KEYS = 10_000;
+
+/** What to do with a login attempt before its password is checked. */
+export interface LoginVerdict {
+  /** > 0: refuse; the source may try again after this many ms. */
+  refuseMs: number;
+  /** Wait this long before checking the password (right or wrong alike, so the wait tells nothing). */
+  delayMs: number;
+}
 
 export class LoginLimiter {
   private readonly failures = new Map<string, number[]>();
@@ -18,30 +32,44 @@ export class LoginLimiter {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Milliseconds until a login may be tried again for these keys; 0 when allowed now. */
-  retryAfterMs(keys: string[]): number {
+  check(account: string, source: string): LoginVerdict {
     const t = this.now();
-    let wait = 0;
-    for (const key of keys) {
+    const { max, windowMs } = this.limit;
+    let refuseMs = 0;
+    for (const key of [sourceKey(source), pairKey(account, source)]) {
       const recent = this.recent(key, t);
-      if (recent.length >= this.limit.max) wait = Math.max(wait, recent[recent.length - this.limit.max]! + this.limit.windowMs - t);
+      if (recent.length >= max) refuseMs = Math.max(refuseMs, recent[recent.length - max]! + windowMs - t);
     }
-    return wait;
+    const accountFailures = this.recent(accountKey(account), t).length;
+    const over = accountFailures - max + 1;
+    const step = this.limit.delayStepMs ?? 0;
+    const delayMs = over > 0 ? Math.min(this.limit.maxDelayMs ?? 0, over * step) : 0;
+    return { refuseMs, delayMs };
   }
 
-  fail(keys: string[]): void {
+  fail(account: string, source: string): void {
     const t = this.now();
     if (this.failures.size >= MAX_KEYS) this.prune(t);
-    for (const key of keys) {
-      const recent = this.recent(key, t);
-      recent.push(t);
-      this.failures.set(key, recent.slice(-this.limit.max));
-    }
+    const { max, maxDelayMs = 0, delayStepMs = 0 } = this.limit;
+    // The account's list is kept long enough for the delay to reach its cap.
+    const accountKeep = max + (delayStepMs > 0 ? Math.ceil(maxDelayMs / delayStepMs) : 0);
+    this.push(sourceKey(source), t, max);
+    this.push(pairKey(account, source), t, max);
+    this.push(accountKey(account), t, accountKeep);
   }
 
-  /** A successful login clears the username's count (not the address's: one good account must not reset it). */
-  succeed(key: string): void {
-    this.failures.delete(key);
+  /**
+   * A right password from a source clears that source's count for the account. Neither the source's
+   * own count (one good account must not reset a guesser's) nor the account's (others' failures).
+   */
+  succeed(account: string, source: string): void {
+    this.failures.delete(pairKey(account, source));
+  }
+
+  private push(key: string, t: number, keep: number): void {
+    const recent = this.recent(key, t);
+    recent.push(t);
+    this.failures.set(key, recent.slice(-keep));
   }
 
   private recent(key: string, t: number): number[] {
@@ -59,3 +87,7 @@ export class LoginLimiter {
     }
   }
 }
+
+const sourceKey = (source: string): string => `ip:${source}`;
+const accountKey = (account: string): string => `user:${account.toLowerCase()}`;
+const pairKey = (account: string, source: string): string => `pair:${account.toLowerCase()}\n${source}`;

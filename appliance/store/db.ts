@@ -1,7 +1,7 @@
 // SQLite store (better-sqlite3, WAL). Everything that grows per call lives here.
 // Migrations are numbered SQL files in ./migrations, applied in order, each in its own transaction.
 import Database from 'better-sqlite3';
-import { readdirSync, readFileSync, mkdirSync } from 'node:fs';
+import { readdirSync, readFileSync, mkdirSync, openSync, closeSync, chmodSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AppError } from '../../core/errors.ts';
@@ -18,7 +18,7 @@ export interface OpenStoreOptions {
 
 export function openStore(opts: OpenStoreOptions): Db {
   const file = opts.dir === ':memory:' ? ':memory:' : join(opts.dir, 'appliance.db');
-  if (file !== ':memory:') mkdirSync(opts.dir, { recursive: true });
+  if (file !== ':memory:') ownerOnlyFiles(opts.dir, file, opts.readonly ?? false);
   const db = new Database(file, { readonly: opts.readonly ?? false });
   db.pragma('journal_mode = WAL');
   // FULL: the attempt ledger, opt-outs and the fleet outbox must survive a power cut once written.
@@ -27,6 +27,24 @@ export function openStore(opts: OpenStoreOptions): Db {
   db.pragma('busy_timeout = 5000');
   if (!opts.readonly) migrate(db);
   return db;
+}
+
+/**
+ * The database holds contacts and the ledger: owner-only whatever the umask. SQLite gives its -wal and
+ * -shm files the database file's mode, so creating the file 0600 first (and tightening one an older
+ * version left 0644) covers all three.
+ */
+function ownerOnlyFiles(dir: string, file: string, readonly: boolean): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  if (readonly) return;
+  closeSync(openSync(file, 'a', 0o600));
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) {
+    try {
+      if (existsSync(f)) chmodSync(f, 0o600);
+    } catch {
+      // not ours to change (another user's file): SQLite will say if it cannot use it
+    }
+  }
 }
 
 export interface Migration {

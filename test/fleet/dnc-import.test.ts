@@ -99,7 +99,7 @@ test('list.import refuses public hosts, other schemes, redirects and files over 
   t.regex(req.answers.get('moved')!.at(-1)!.error!, /redirect/);
 });
 
-test('private and loopback addresses are told from public ones', (t) => {
-  for (const a of ['127.0.0.1', '10.1.2.3', '172.16.0.1', '172.31.255.1', '192.168.1.10', '169.254.1.1', '::1', 'fd12:3456::1', 'fe80::1', '::ffff:192.168.0.2']) t.true(isPrivateAddress(a), a);
-  for (const a of ['8.8.8.8', '172.32.0.1', '192.169.0.1', '2001:db8::1', '::ffff:8.8.8.8', 'not-an-ip']) t.false(isPrivateAddress(a), a);
+test('private and loopback addresses are told from public and link-local ones', (t) => {
+  for (const a of ['127.0.0.1', '10.1.2.3', '172.16.0.1', '172.31.255.1', '192.168.1.10', '::1', 'fd12:3456::1', '::ffff:192.168.0.2', '::ffff:c0a8:2']) t.true(isPrivateAddress(a), a);
+  for (const a of ['8.8.8.8', '172.32.0.1', '192.169.0.1', '2001:db8::1', '::ffff:8.8.8.8', 'not-an-ip', '169.254.1.1', 'fe80::1']) t.false(isPrivateAddress(a), a);
 });

@@ -124,6 +124,12 @@ test('one multipart request imports a file with its name, country and mapping', 
   t.is(res2.statusCode, 400);
   t.deepEqual((res2.json() as { error: { fields: unknown } }).error.fields, [{ key: 'body.mapping', message: 'is not valid JSON' }]);
   t.deepEqual(uploads(box), []);
+  // A mapping field nested 30,000 deep (it fits the 64 KB field limit) is bounded like every JSON body.
+  const deep = multipart([{ name: 'name', value: 'Deep' }, { name: 'mapping', value: '{"phone":' + '['.repeat(30_000) + ']'.repeat(30_000) + '}' }, { name: 'file', value: CSV, filename: 'x.csv' }]);
+  const res4 = await box.app.inject({ method: 'POST', url: '/api/lists', headers: { ...op.headers, ...deep.headers }, payload: deep.payload });
+  t.is(res4.statusCode, 400);
+  t.deepEqual((res4.json() as { error: { fields: unknown } }).error.fields, [{ key: 'body.mapping', message: 'nests more than 64 levels deep' }]);
+  t.deepEqual(uploads(box), []);
 
   // A mapping that names a column the file does not have gets the importer's own message.
   const wrong = multipart([{ name: 'name', value: 'Wrong' }, { name: 'mapping', value: JSON.stringify({ phone: ['Mobile'] }) }, { name: 'file', value: CSV, filename: 'x.csv' }]);

@@ -30,22 +30,23 @@ test('redaction round trip keeps secrets matched by trunk name, even reordered',
   t.deepEqual(next.trunks.map((x) => [x.name, x.password]), [['b', 'pb'], ['a', 'pa']]);
 });
 
-test('login limiter: a sliding window per key, cleared for the username on success', (t) => {
+test('login limiter: a sliding window per address and per account+address; a success clears only its own pair', (t) => {
   const clock = { t: 0 };
   const lim = new LoginLimiter({ max: 3, windowMs: 1000 }, () => clock.t);
   for (let i = 0; i < 3; i++) {
-    t.is(lim.retryAfterMs(['ip:a', 'user:x']), 0);
-    lim.fail(['ip:a', 'user:x']);
+    t.is(lim.check('x', 'a').refuseMs, 0);
+    lim.fail('x', 'a');
     clock.t += 100;
   }
-  t.is(lim.retryAfterMs(['ip:b', 'user:x']), 700, 'locked until the oldest failure (t=0) leaves the window');
+  t.is(lim.check('x', 'a').refuseMs, 700, 'locked until the oldest failure (t=0) leaves the window');
+  t.is(lim.check('x', 'b').refuseMs, 0, 'another address is not refused');
   clock.t = 1000;
-  t.is(lim.retryAfterMs(['user:x']), 0, 'the first failure left the window');
-  lim.succeed('user:x');
+  t.is(lim.check('x', 'a').refuseMs, 0, 'the first failure left the window');
+  lim.succeed('x', 'a');
   clock.t = 1050;
-  lim.fail(['ip:a', 'user:y']);
-  t.is(lim.retryAfterMs(['ip:a']), 50, 'the address kept its two failures in the window');
-  t.is(lim.retryAfterMs(['user:x']), 0);
+  lim.fail('y', 'a');
+  t.is(lim.check('z', 'a').refuseMs, 50, 'the address kept its two failures in the window');
+  t.is(lim.check('x', 'b').refuseMs, 0);
 });
 
 test('random passwords are 20 unambiguous characters', (t) => {

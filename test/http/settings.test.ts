@@ -2,6 +2,7 @@ import test from 'ava';
 import { readFileSync } from 'node:fs';
 import { login, printedPassword, startBox, type Box, type Login } from './helpers.ts';
 import { trunkDefaults } from '../../core/trunk-defaults.ts';
+import { jsonTooDeepAt } from '../../appliance/http/json-body.ts';
 
 async function adminBox(): Promise<{ box: Box; l: Login }> {
   const box = await startBox();
@@ -97,4 +98,34 @@ test('a body that is not JSON gets 400 without a stack trace', async (t) => {
   const err = (res.json() as { error: { code: string; message: string } }).error;
   t.is(err.code, 'E_REQUEST_INVALID');
   t.notRegex(res.body, /at .*\.(js|ts):\d+/);
+});
+
+test('a JSON body nested 50,000 deep gets 400 naming the depth limit, on PUT and merge-patch alike; the box keeps serving', async (t) => {
+  const { box, l } = await adminBox();
+  t.teardown(() => box.close());
+  const before = readFileSync(box.settingsStore.file);
+  const deep = '{"box":' + '{"a":'.repeat(50_000) + '1' + '}'.repeat(50_000) + '}';
+  for (const type of ['application/json', 'application/merge-patch+json']) {
+    const res = await box.app.inject({ method: 'PUT', url: '/api/settings', headers: { ...l.headers, 'content-type': type }, payload: deep });
+    t.is(res.statusCode, 400, type);
+    const err = (res.json() as { error: { code: string; message: string; where: Record<string, unknown> } }).error;
+    t.is(err.code, 'E_REQUEST_INVALID');
+    t.regex(err.message, /more than 64 levels deep/);
+    t.is(err.where.key, 'body');
+    t.notRegex(res.body, /at .*\.(js|ts):\d+/);
+  }
+  // Arrays count as well, and the same bound holds on every JSON route (here: the login).
+  const arrays = await box.app.inject({ method: 'POST', url: '/api/login', headers: { 'content-type': 'application/json' }, payload: '['.repeat(50_000) + ']'.repeat(50_000) });
+  t.is(arrays.statusCode, 400);
+  t.is((arrays.json() as { error: { code: string } }).error.code, 'E_REQUEST_INVALID');
+  t.deepEqual(readFileSync(box.settingsStore.file), before);
+  t.is((await box.app.inject({ url: '/api/settings', headers: l.headers })).statusCode, 200);
+});
+
+test('brackets inside JSON strings do not count towards the depth; 64 levels are accepted', (t) => {
+  t.is(jsonTooDeepAt(JSON.stringify({ note: '['.repeat(1000) })), -1);
+  t.is(jsonTooDeepAt(JSON.stringify({ note: 'a\\"[[[[' })), -1);
+  const at64 = '['.repeat(64) + ']'.repeat(64);
+  t.is(jsonTooDeepAt(at64), -1);
+  t.is(jsonTooDeepAt('[' + at64 + ']'), 64);
 });

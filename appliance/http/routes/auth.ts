@@ -1,5 +1,6 @@
 // Login, logout and "who am I". Login is the only public route that changes anything; it is rate
-// limited per source address and per username, and answers the same for unknown users and wrong passwords.
+// limited (login-limiter.ts: a failing source is refused, a targeted account only slowed down), and
+// answers the same for unknown users and wrong passwords.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError } from '../../../core/errors.ts';
 import type { HttpContext } from '../context.ts';
@@ -53,21 +54,22 @@ export function authRoutes(app: FastifyInstance, ctx: HttpContext): void {
     },
   }, async (req, reply) => {
     const { username, password } = req.body;
-    const keys = [`ip:${req.ip}`, `user:${username.toLowerCase()}`];
-    const waitMs = ctx.limiter.retryAfterMs(keys);
-    if (waitMs > 0) {
-      const retryAfterSec = Math.max(1, Math.ceil(waitMs / 1000));
-      req.log.warn({ username, source: req.ip }, 'login refused: too many failed attempts');
-      throw new AppError('E_RATE_LIMITED', `Too many failed logins; try again in ${retryAfterSec} s.`, { retryAfterSec });
+    const verdict = ctx.limiter.check(username, req.ip);
+    if (verdict.refuseMs > 0) {
+      const retryAfterSec = Math.max(1, Math.ceil(verdict.refuseMs / 1000));
+      req.log.warn({ username, source: req.ip }, 'login refused: too many failed attempts from this address');
+      throw new AppError('E_RATE_LIMITED', `Too many failed logins from this address; try again in ${retryAfterSec} s.`, { retryAfterSec });
     }
+    // Others failing on this account slow every attempt down (the guesses with them) but refuse none.
+    if (verdict.delayMs > 0) await new Promise((r) => setTimeout(r, verdict.delayMs));
     const user = ctx.deps.settingsStore.get().users.find((u) => u.username === username);
     const ok = await verifyPassword(user?.passwordHash ?? null, password);
     if (!ok || !user) {
-      ctx.limiter.fail(keys);
+      ctx.limiter.fail(username, req.ip);
       req.log.warn({ username, source: req.ip }, 'login failed');
       throw new AppError('E_AUTH', 'Wrong username or password.', { field: 'password' });
     }
-    ctx.limiter.succeed(keys[1]!);
+    ctx.limiter.succeed(username, req.ip);
     // A login replaces any session the browser already had (no session fixation).
     const previous = readCookie(req.headers.cookie, SESSION_COOKIE);
     if (previous) {

@@ -9,6 +9,7 @@ import { AppError } from '../../../core/errors.ts';
 import type { HttpContext } from '../context.ts';
 import type { ImportReport, Mapping } from '../contacts-port.ts';
 import { validationFields } from '../error-handler.ts';
+import { jsonTooDeepAt, MAX_JSON_DEPTH } from '../json-body.ts';
 import { okSchema, requireRole, sessionOf } from '../route-kit.ts';
 import { findUpload, inUserTerms, isTooLargeError, removeUpload, saveUpload, tooLarge, type Upload } from '../uploads.ts';
 import { importReportSchema, listPreviewSchema, mappingSchema, contactPageSchema, listSummarySchema } from './lists-schemas.ts';
@@ -159,10 +160,14 @@ export function listsRoutes(app: FastifyInstance, ctx: HttpContext): void {
       upload = got.upload;
       const raw: Record<string, unknown> = { ...got.fields };
       try {
-        if (typeof raw.mapping === 'string') raw.mapping = JSON.parse(raw.mapping);
-      } catch {
+        if (typeof raw.mapping === 'string') {
+          if (jsonTooDeepAt(raw.mapping) >= 0) throw new RangeError(`nests more than ${MAX_JSON_DEPTH} levels deep`);
+          raw.mapping = JSON.parse(raw.mapping);
+        }
+      } catch (e) {
         await removeUpload(ctx.uploadsDir, upload);
-        throw new AppError('E_IMPORT_MAPPING', 'mapping is not valid JSON', { key: 'body.mapping' }, { fields: [{ key: 'body.mapping', message: 'is not valid JSON' }] });
+        const why = e instanceof RangeError ? e.message : 'is not valid JSON';
+        throw new AppError('E_IMPORT_MAPPING', `mapping ${why}`, { key: 'body.mapping' }, { fields: [{ key: 'body.mapping', message: why }] });
       }
       if (!validateImportFields(raw)) {
         await removeUpload(ctx.uploadsDir, upload);

@@ -6,6 +6,7 @@ import { AppError } from '../../../core/errors.ts';
 import { settingsSchema } from '../../config/schema.ts';
 import type { Settings } from '../../../core/settings-types.ts';
 import type { HttpContext } from '../context.ts';
+import { boundedJsonParser } from '../json-body.ts';
 import { actionRoute, requireRole } from '../route-kit.ts';
 import { mergePatch, redactSettings, restoreSecrets, usersChanged } from '../settings-doc.ts';
 import { staffOf } from '../staff-audit.ts';
@@ -16,7 +17,7 @@ export const MERGE_PATCH = 'application/merge-patch+json';
 const docDescription = 'The settings document; passwords, hashes and secrets read "[redacted]" and are kept when sent back that way.';
 
 export function settingsRoutes(app: FastifyInstance, ctx: HttpContext): void {
-  app.addContentTypeParser(MERGE_PATCH, { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
+  app.addContentTypeParser(MERGE_PATCH, { parseAs: 'string' }, boundedJsonParser(app));
 
   app.get('/api/settings', {
     config: requireRole('admin'),
