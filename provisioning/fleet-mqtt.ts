@@ -4,6 +4,7 @@ import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fleetTopics } from '../appliance/fleet/topics.ts';
+import { parseJsonSafe } from '../appliance/safe-json.ts';
 
 export interface BrokerAccess {
   url: string;
@@ -53,7 +54,7 @@ export async function listBoxes(b: BrokerAccess, waitMs = 1000): Promise<BoxSeen
       if (!m || payload.length === 0) return;
       let s: Record<string, unknown>;
       try {
-        s = JSON.parse(payload.toString('utf8')) as Record<string, unknown>;
+        s = parseJsonSafe(payload.toString('utf8')) as Record<string, unknown>;
       } catch {
         return;
       }
@@ -100,7 +101,7 @@ export async function sendCommand(b: BrokerAccess, boxId: string, type: string, 
         if (topic !== replyTopic || !packet.properties?.correlationData?.equals(correlationData)) return;
         let r: CommandReply;
         try {
-          r = JSON.parse(payload.toString('utf8')) as CommandReply;
+          r = parseJsonSafe(payload.toString('utf8')) as CommandReply;
         } catch {
           return;
         }

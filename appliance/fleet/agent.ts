@@ -188,6 +188,7 @@ export class FleetAgent {
       } catch {
         raw = null;
       }
+      // Prototype keys are refused by apply() with the field named, before any merge.
       const { report, changed } = await this.desired.apply(raw);
       if (changed) {
         this.deps.logger.info({ version: report.version, status: report.status, reason: report.reason }, 'desired configuration');

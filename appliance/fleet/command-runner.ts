@@ -11,6 +11,7 @@ import { recordOptOut } from '../compliance/opt-out.ts';
 import { numberFromText } from '../compliance/dnc-file.ts';
 import { DncRepo } from '../store/compliance-dnc-repo.ts';
 import { dncHash } from '../compliance/number-hash.ts';
+import { findPrototypeKey, UnsafeJsonError } from '../safe-json.ts';
 import { ListImportJobs, type Reply } from './list-import-job.ts';
 
 export type { Reply } from './list-import-job.ts';
@@ -85,6 +86,9 @@ export class CommandRunner {
     }
     let cmd: FleetCommand;
     try {
+      // Refused before anything reads the payload further (a prototype key would pollute every object).
+      const unsafe = findPrototypeKey(raw);
+      if (unsafe) throw new AppError('E_FLEET_COMMAND', new UnsafeJsonError(unsafe.field, unsafe.key).message.replace(/^field/, 'command field'), { field: unsafe.field });
       cmd = parseCommand(raw);
     } catch (e) {
       const answer = fail(isAppError(e) ? e.message : 'invalid command', id);

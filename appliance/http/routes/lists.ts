@@ -13,6 +13,7 @@ import { okSchema, requireRole, sessionOf } from '../route-kit.ts';
 import { findUpload, inUserTerms, isTooLargeError, removeUpload, saveUpload, tooLarge, type Upload } from '../uploads.ts';
 import { importReportSchema, listPreviewSchema, mappingSchema, contactPageSchema, listSummarySchema } from './lists-schemas.ts';
 import { auditStaff } from '../staff-audit.ts';
+import { parseJsonSafe, UnsafeJsonError } from '../../safe-json.ts';
 
 const OCTET = 'application/octet-stream';
 const PROGRESS_EVERY_MS = 250;
@@ -159,9 +160,10 @@ export function listsRoutes(app: FastifyInstance, ctx: HttpContext): void {
       upload = got.upload;
       const raw: Record<string, unknown> = { ...got.fields };
       try {
-        if (typeof raw.mapping === 'string') raw.mapping = JSON.parse(raw.mapping);
-      } catch {
+        if (typeof raw.mapping === 'string') raw.mapping = parseJsonSafe(raw.mapping, 'body.mapping');
+      } catch (e) {
         await removeUpload(ctx.uploadsDir, upload);
+        if (e instanceof UnsafeJsonError) throw new AppError('E_IMPORT_MAPPING', e.message, { key: e.field }, { fields: [{ key: e.field, message: `the key "${e.key}" is not allowed` }] });
         throw new AppError('E_IMPORT_MAPPING', 'mapping is not valid JSON', { key: 'body.mapping' }, { fields: [{ key: 'body.mapping', message: 'is not valid JSON' }] });
       }
       if (!validateImportFields(raw)) {
