@@ -21,9 +21,31 @@ const USAGE = `usage: fleet-tool <command> --dir FLEET_DIR [options]
   boxes   [--broker URL] [--wait-ms 1000] [--json]                  boxes with a status on the broker
   send    --box ID --type TYPE [--data JSON] [--id ID] [--ttl-sec 3600] [--timeout-sec 30] [--wait-final] [--json]
           send a command and print its answer (exit 0 ok, 1 error answer, 3 no answer in time)
-  mosquitto-conf [--port 8883]   a mosquitto listener using the fleet CA (client certificates required)
+  mosquitto-conf [--port 8883] [--host ADDRESS]
+          a mosquitto listener using the fleet CA (client certificates required) and its ACL file
+          (boxes write only their status, telemetry, events, config/reported and cmd/response; read only cmd and config/desired)
 
 Exit codes: 0 done, 1 failed, 2 usage, 3 timed out.`;
+
+/**
+ * The broker's rules. A box's certificate (CN = its box id, the MQTT user name) publishes only its own
+ * state and answers, and only reads what the fleet sends it: it can neither command itself nor rewrite
+ * its retained desired configuration, and it answers only below its own cmd/response topic.
+ */
+export const MOSQUITTO_ACL = `# Written by fleet-tool mosquitto-conf.
+# The fleet manager (CN fleet-manager): the whole fleet tree.
+user fleet-manager
+topic readwrite fleet/#
+
+# Each box (CN = box id): write-only on what it reports, read-only on what it is told.
+pattern write fleet/v1/%u/status
+pattern write fleet/v1/%u/telemetry
+pattern write fleet/v1/%u/events
+pattern write fleet/v1/%u/config/reported
+pattern write fleet/v1/%u/cmd/response/#
+pattern read fleet/v1/%u/cmd
+pattern read fleet/v1/%u/config/desired
+`;
 
 type Out = (line: string) => void;
 
@@ -145,9 +167,9 @@ export async function fleetTool(argv: string[], out: Out = (l) => process.stdout
         return reply.status === 'ok' ? 0 : 1;
       }
       case 'mosquitto-conf': {
-        out([`listener ${num(v.port, 'port', 8883)}`, `cafile ${ca.path('ca.crt')}`, `certfile ${ca.path('server.crt')}`, `keyfile ${ca.path('server.key')}`,
+        out([`listener ${num(v.port, 'port', 8883)}${typeof v.host === 'string' ? ` ${v.host}` : ''}`, `cafile ${ca.path('ca.crt')}`, `certfile ${ca.path('server.crt')}`, `keyfile ${ca.path('server.key')}`,
           'require_certificate true', 'use_identity_as_username true', `acl_file ${join(ca.dir, 'mosquitto.acl')}`].join('\n'));
-        await writeFile(join(ca.dir, 'mosquitto.acl'), 'user fleet-manager\ntopic readwrite fleet/#\n\npattern readwrite fleet/v1/%u/#\n');
+        await writeFile(join(ca.dir, 'mosquitto.acl'), MOSQUITTO_ACL);
         return 0;
       }
       default:

@@ -16,6 +16,7 @@ import type { ClockStatus } from '../system/clock.ts';
 import { kernelBootId } from '../system/process-mark.ts';
 import { DesiredConfig, type UpdateSettings } from './desired-config.ts';
 import { CommandRunner, type CampaignPort } from './command-runner.ts';
+import { commandIdOf } from './command.ts';
 
 export type { CampaignPort } from './command-runner.ts';
 
@@ -173,6 +174,15 @@ export class FleetAgent {
     if (packet.topic === this.topics.cmd) {
       const responseTopic = packet.properties?.responseTopic ?? this.topics.cmdResponse;
       const correlationData = packet.properties?.correlationData;
+      if (!isOwnResponseTopic(responseTopic, this.topics.cmdResponse)) {
+        // Answering anywhere we are told would make the box a relay into other boxes' or the manager's
+        // topics; the broker ACL forbids it too. Refused, not run, and said on our own response topic.
+        this.deps.logger.warn({ responseTopic: responseTopic.slice(0, 200) }, 'fleet command refused: response topic outside the box\'s namespace');
+        const answer = { data: { code: 'E_FLEET_COMMAND' }, status: 'error', transaction: commandIdOf(safeParse(payload)),
+          error: `response topic "${responseTopic.slice(0, 200)}" is outside this box's namespace (${this.topics.cmdResponse} or below it); the command was not run` };
+        this.client?.publish(this.topics.cmdResponse, JSON.stringify(answer), { qos: 1, ...(correlationData ? { properties: { correlationData } } : {}) });
+        return;
+      }
       // Later messages of a long command (list.import progress and its end) go to the same place.
       const reply = (later: unknown, final: boolean): void => {
         this.client?.publish(responseTopic, JSON.stringify(later), { qos: final ? 1 : 0, ...(correlationData ? { properties: { correlationData } } : {}) });
@@ -244,6 +254,19 @@ export class FleetAgent {
     client.removeAllListeners();
     client.on('error', () => { /* closed: late socket errors are of no interest */ });
     this.pump.reset();
+  }
+}
+
+/** A response topic in the box's own namespace: its cmd/response topic or a level below it, no wildcards. */
+export function isOwnResponseTopic(topic: string, cmdResponse: string): boolean {
+  return (topic === cmdResponse || topic.startsWith(`${cmdResponse}/`)) && !/[#+\u0000]/.test(topic);
+}
+
+function safeParse(payload: Buffer): unknown {
+  try {
+    return JSON.parse(payload.toString('utf8'));
+  } catch {
+    return null;
   }
 }
 
