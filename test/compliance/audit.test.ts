@@ -73,5 +73,5 @@ test('the log refuses updates and deletes through SQL', (t) => {
 
 test('an empty log verifies', (t) => {
   const db = openStore({ dir: ':memory:' });
-  t.deepEqual(verifyAudit(db), { ok: true, entries: 0, head: null, problems: [] });
+  t.like(verifyAudit(db), { ok: true, entries: 0, head: null, problems: [], keyedFrom: null, unkeyed: 0 });
 });
