@@ -17,6 +17,9 @@ import { kernelBootId } from '../system/process-mark.ts';
 import { DesiredConfig, type UpdateSettings } from './desired-config.ts';
 import { CommandRunner, type CampaignPort } from './command-runner.ts';
 import { commandIdOf } from './command.ts';
+import { auditHead } from '../store/compliance-audit-repo.ts';
+import { recordAcknowledgedHead } from '../store/audit-key.ts';
+import { appendEvent } from '../store/outbox-repo.ts';
 
 export type { CampaignPort } from './command-runner.ts';
 
@@ -43,6 +46,8 @@ export interface FleetAgentDeps {
   telemetryIntervalMs?: number;
   /** How often temperature, disk and the default interface are measured again (default 60 s). */
   telemetrySlowEveryMs?: number;
+  /** How often the audit chain's head is published when it moved (`audit.head` event; default 15 min). */
+  auditHeadIntervalMs?: number;
 }
 
 export class FleetAgent {
@@ -58,13 +63,22 @@ export class FleetAgent {
   private readonly bootId = kernelBootId() ?? randomUUID();
   private startedAt = 0;
   private telemetryBusy = false;
+  private lastAuditHead: string | null = null;
   private warnedOffline = false;
   private readonly telemetry: TelemetryCollector;
 
   constructor(private readonly deps: FleetAgentDeps) {
     this.now = deps.now ?? Date.now;
     this.topics = fleetTopics(deps.boxId);
-    this.pump = new OutboxPump({ db: deps.db, client: () => this.client, boxId: deps.boxId, topic: this.topics.events, logger: deps.logger });
+    this.pump = new OutboxPump({
+      db: deps.db, client: () => this.client, boxId: deps.boxId, topic: this.topics.events, logger: deps.logger,
+      // The broker holds this head now: kept beside the audit key, so a later cut or rewrite shows.
+      onAcknowledged: (ev) => {
+        if (ev.type === 'audit.head' && Number.isSafeInteger(ev.payload.seq) && typeof ev.payload.hash === 'string') {
+          recordAcknowledgedHead(deps.db, { seq: ev.payload.seq as number, hash: ev.payload.hash }, this.now());
+        }
+      },
+    });
     this.desired = new DesiredConfig(deps.db, deps.updateSettings, this.now);
     this.telemetry = new TelemetryCollector({ trunks: deps.trunks, activeCalls: deps.activeCalls, engine: deps.engine, clock: deps.clock, campaigns: () => runningCampaigns(deps.campaigns), now: this.now }, deps.telemetrySlowEveryMs);
     this.runner = new CommandRunner({
@@ -120,6 +134,23 @@ export class FleetAgent {
     this.timers.push(setInterval(() => this.pump.pump(), this.deps.outboxPollMs ?? 1000));
     const telemetryMs = this.deps.telemetryIntervalMs ?? (fleet.telemetryIntervalSec ?? 10) * 1000;
     this.timers.push(setInterval(() => void this.sendTelemetry(), telemetryMs));
+    this.publishAuditHead();
+    this.timers.push(setInterval(() => this.publishAuditHead(), this.deps.auditHeadIntervalMs ?? 15 * 60_000));
+  }
+
+  /** The audit chain's head and length as an outbox event, when it moved since the last one this run. */
+  private publishAuditHead(): void {
+    try {
+      const head = auditHead(this.deps.db);
+      if (!head) return;
+      const mark = `${head.seq}:${head.hash}`;
+      if (mark === this.lastAuditHead) return;
+      appendEvent(this.deps.db, 'audit.head', { seq: head.seq, count: head.seq, hash: head.hash, at: new Date(this.now()).toISOString() }, this.now());
+      this.lastAuditHead = mark;
+      this.pump.pump();
+    } catch (e) {
+      this.deps.logger.error({ err: (e as Error).message }, 'cannot publish the audit head');
+    }
   }
 
   /** Call after appending to the outbox to publish at once instead of at the next poll. */

@@ -12,6 +12,7 @@ import { numberFromText } from '../compliance/dnc-file.ts';
 import { DncRepo } from '../store/compliance-dnc-repo.ts';
 import { dncHash } from '../compliance/number-hash.ts';
 import { findPrototypeKey, UnsafeJsonError } from '../safe-json.ts';
+import { verifyAudit } from '../store/compliance-audit-repo.ts';
 import { ListImportJobs, type Reply } from './list-import-job.ts';
 
 export type { Reply } from './list-import-job.ts';
@@ -149,6 +150,11 @@ export class CommandRunner {
           reason: d.reason ?? 'do-not-call entry from the fleet', campaignId: d.campaignId ?? null, now: this.deps.now(),
         });
         return ok({ numberHash: r.numberHash, added: r.added, consentsRevoked: r.consentsRevoked }, cmd.id);
+      }
+      if (cmd.type === 'audit.verify') {
+        const v = verifyAudit(this.deps.db, { fleetHead: cmd.data });
+        const data = { ok: v.ok, entries: v.entries, head: v.head, problems: v.problems.slice(0, 20) };
+        return v.ok ? ok(data, cmd.id) : fail(`audit log broken: ${v.problems.slice(0, 3).map((p) => `entry ${p.seq}: ${p.problem}${p.detail ? ` (${p.detail})` : ''}`).join('; ')}`, cmd.id, data);
       }
       if (cmd.type === 'dnc.remove') {
         const e164 = this.e164(cmd.data.number, cmd.data.country);
