@@ -194,6 +194,21 @@ export class FleetCa {
     });
   }
 
+  /** The newest audit head each box published, as collected by `fleet-tool heads`. */
+  async auditHeads(): Promise<Record<string, { seq: number; hash: string; at: string | null; receivedAt: string }>> {
+    return this.readJson('audit-heads.json', {});
+  }
+
+  /** Keep a box's audit head if it is newer than the one kept. */
+  async keepAuditHead(h: { boxId: string; seq: number; hash: string; at: string | null }, now = Date.now()): Promise<void> {
+    await this.locked(async () => {
+      const heads = await this.auditHeads();
+      if ((heads[h.boxId]?.seq ?? 0) >= h.seq) return;
+      heads[h.boxId] = { seq: h.seq, hash: h.hash, at: h.at, receivedAt: new Date(now).toISOString() };
+      await this.writeJson('audit-heads.json', heads);
+    });
+  }
+
   async boxes(): Promise<BoxRecord[]> {
     return Object.values(await this.readJson<Record<string, BoxRecord>>('boxes.json', {}));
   }

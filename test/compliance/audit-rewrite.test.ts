@@ -19,6 +19,8 @@ import { silentLogger } from '../../appliance/log.ts';
 import { FleetAgent } from '../../appliance/fleet/agent.ts';
 import { Mosquitto, fleetClient, waitFor } from '../fleet/mosquitto.ts';
 import { Requester, inAnHour } from '../fleet/helpers.ts';
+import { FleetCa } from '../../provisioning/fleet-ca.ts';
+import { fleetTool } from '../../provisioning/fleet-tool.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const verify = (dir: string, ...extra: string[]) => {
@@ -72,6 +74,15 @@ test('the fleet holds the audit head, and recomputing, cutting or dropping the c
     if (ev.type === 'audit.head') heads.push(ev);
   });
   await fleet.subscribeAsync(`fleet/v1/${boxId}/events`, { qos: 1 });
+  // The fleet tool keeps the heads it collects; its persistent session queues what arrives while it is away.
+  const fleetCa = new FleetCa(join(tmp, 'fleet'));
+  await fleetCa.init({ serverNames: ['127.0.0.1'] });
+  const tool = async (...args: string[]): Promise<{ code: number; out: string[] }> => {
+    const out: string[] = [];
+    const code = await fleetTool([args[0]!, '--dir', fleetCa.dir, '--broker', broker.url, ...args.slice(1)], (l) => out.push(l), (l) => out.push(l));
+    return { code, out };
+  };
+  t.is((await tool('heads', '--wait-ms', '300')).code, 0);
   const settings = defaultSettings();
   settings.fleet = { enabled: true, url: broker.url, boxId };
   const agent = new FleetAgent({ db, settings: () => settings, logger: silentLogger(), boxId, version: 't', dataDir: dir, reconnectMs: 200, outboxPollMs: 50, auditHeadIntervalMs: 200 });
@@ -81,7 +92,13 @@ test('the fleet holds the audit head, and recomputing, cutting or dropping the c
   appendAudit(db, { actor: 'staff:ann', action: 'campaign.stop', subject: 'campaign:1' });
   recordOptOut(db, { e164: '+33612000004', channel: 'keypress', campaignId: 1, digit: '9' });
   await waitFor(() => heads.some((h) => h.payload.seq === 6), 10_000, 'the head after the chain moved');
-  const fleetCopy = JSON.stringify(heads.find((h) => h.payload.seq === 6));
+  // What the fleet holds: collected by the tool after the fact, from its queued session.
+  const held = await tool('heads', '--box', boxId, '--wait-ms', '1500');
+  t.is(held.code, 0, held.out.join('\n'));
+  const fleetCopy = held.out.at(-1)!;
+  t.like(JSON.parse(fleetCopy), { seq: 6, hash: heads.find((h) => h.payload.seq === 6)!.payload.hash });
+  t.like((await fleetCa.auditHeads())[boxId], { seq: 6 });
+  t.is(verify(dir, '--fleet-head', JSON.stringify(heads.find((h) => h.payload.seq === 6))).code, 0, 'the event itself is accepted too');
   const ackFile = join(dir, 'identity', 'audit-head.json');
   await waitFor(() => existsSync(ackFile) && (JSON.parse(readFileSync(ackFile, 'utf8')) as { seq: number }).seq === 6, 10_000, 'the acknowledged head on the box');
   // The fleet can also ask the box to check itself against the head it holds.
