@@ -61,8 +61,8 @@ const COMMANDS: Record<string, CommandSpec> = {
   },
   audit: {
     summary: "check the audit log's hash chain (verify) or print it (list)",
-    usage: 'appliance audit verify|list [--after N] [--json] [--data DIR]',
-    options: { after: { type: 'string' } },
+    usage: 'appliance audit verify [--fleet-head JSON|@FILE] | list [--after N] [--json] [--data DIR]',
+    options: { after: { type: 'string' }, 'fleet-head': { type: 'string' } },
     run: async (ctx) => (await import('./commands/audit.ts')).runAudit(ctx),
   },
   provision: {

@@ -2,7 +2,7 @@
 // made on first boot and never leaving the box; the box id and claim code derived from the public key;
 // and, once enrolled, the certificate, the fleet CA and the broker URL. What the web UI and status show
 // is read from these files, so any process (the box, the provision command) sees the same state.
-import { createHash, createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { createHash, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileDurably } from '../core/durable-file.ts';
@@ -64,6 +64,22 @@ function readJson<T>(path: string): T | null {
   }
 }
 
+/**
+ * The box id and claim code of a public key (PEM, or a KeyObject of the private or public key). Both
+ * sides compute them: the box to show them, the enrolment server to check that the request's key is
+ * the one the box id and the approved claim code belong to.
+ */
+export function idsFromPublicKey(key: string | KeyObject): { boxId: string; claimCode: string; keySha256: string } {
+  const spki = createPublicKey(key).export({ type: 'spki', format: 'der' });
+  const digest = createHash('sha256').update(spki).digest();
+  const code = base32(createHash('sha256').update('claim-code:').update(spki).digest(), 12);
+  return {
+    boxId: `box-${digest.subarray(0, 6).toString('hex')}`,
+    claimCode: `${code.slice(0, 4)}-${code.slice(4, 8)}-${code.slice(8, 12)}`,
+    keySha256: digest.toString('hex'),
+  };
+}
+
 /** The identity, created on first call: an EC P-256 key (0600) and ids derived from its public key. */
 export function ensureIdentity(dataDir: string, now = Date.now()): BoxIdentity {
   const existing = readJson<BoxIdentity>(file(dataDir, 'identity.json'));
@@ -78,14 +94,8 @@ export function ensureIdentity(dataDir: string, now = Date.now()): BoxIdentity {
     keyPem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
     writeFileDurably(keyFile(dataDir), keyPem, 0o600);
   }
-  const spki = createPublicKey(keyPem).export({ type: 'spki', format: 'der' });
-  const digest = createHash('sha256').update(spki).digest();
-  const code = base32(createHash('sha256').update('claim-code:').update(spki).digest(), 12);
-  const identity: BoxIdentity = {
-    boxId: `box-${digest.subarray(0, 6).toString('hex')}`,
-    claimCode: `${code.slice(0, 4)}-${code.slice(4, 8)}-${code.slice(8, 12)}`,
-    createdAt: new Date(now).toISOString(),
-  };
+  const { boxId, claimCode } = idsFromPublicKey(keyPem);
+  const identity: BoxIdentity = { boxId, claimCode, createdAt: new Date(now).toISOString() };
   writeFileDurably(file(dataDir, 'identity.json'), JSON.stringify(identity, null, 2) + '\n');
   return identity;
 }

@@ -6,6 +6,7 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { readFile } from 'node:fs/promises';
 import { EnrolRefused, type FleetCa } from './fleet-ca.ts';
+import { parseJsonSafe, UnsafeJsonError } from '../core/safe-json.ts';
 
 const MAX_BODY = 64 * 1024;
 
@@ -22,9 +23,9 @@ export interface EnrolServerOptions {
 function parseBody(raw: string): { boxId: string; csr: string; claimToken?: string; claimCode?: string } {
   let v: unknown;
   try {
-    v = JSON.parse(raw);
-  } catch {
-    throw new EnrolRefused(400, 'the body is not JSON');
+    v = parseJsonSafe(raw);
+  } catch (e) {
+    throw new EnrolRefused(400, e instanceof UnsafeJsonError ? e.message : 'the body is not JSON');
   }
   if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new EnrolRefused(400, 'the body must be an object {boxId, csr, claimToken}');
   const o = v as Record<string, unknown>;

@@ -150,7 +150,7 @@ export async function runFirstBoot(opts: FirstBootOptions): Promise<Provisioning
       }
       if (existing) await applySettings(opts.settingsStore, existing, null);
       else clearError(opts.dataDir); // nothing pending any more: back to showing the claim code
-      if (!existing) log?.info({ boxId: identity.boxId, claimCode: identity.claimCode }, 'not enrolled: no provision.json; the web UI shows the claim code');
+      if (!existing) log?.info({ boxId: identity.boxId }, 'not enrolled: no provision.json; the web UI shows the claim code to admins');
       return provisioningStatus(opts.dataDir);
     }
     const file = parseProvisionFile(text);

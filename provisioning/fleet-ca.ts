@@ -7,7 +7,8 @@ import { existsSync } from 'node:fs';
 import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
-import { openssl, withScratch, csrCommonName } from './openssl.ts';
+import { openssl, withScratch, readCsr } from './openssl.ts';
+import { idsFromPublicKey } from './box-identity.ts';
 import { BOX_ID } from '../core/fleet-topics.ts';
 
 export interface FleetConfig {
@@ -19,8 +20,12 @@ export interface FleetConfig {
 
 interface TokenRecord { createdAt: string; expiresAt: string; note: string | null; usedAt: string | null; usedBy: string | null }
 interface ClaimRecord { approvedAt: string; usedAt: string | null; usedBy: string | null }
-export interface SignedCert { boxId: string; certificate: string; serial: string; notAfter: string }
-export interface BoxRecord { boxId: string; enrolledAt: string; serial: string; notAfter: string; via: 'token' | 'claim-code' | 'manual' }
+export interface SignedCert { boxId: string; certificate: string; serial: string; notAfter: string; keySha256: string }
+export interface BoxRecord {
+  boxId: string; enrolledAt: string; serial: string; notAfter: string; via: 'token' | 'claim-code' | 'manual';
+  /** SHA-256 of the box's public key (SubjectPublicKeyInfo, DER): a box id stays with the key it was first enrolled with. */
+  keySha256?: string;
+}
 
 /** A refusal the enrolment server turns into an HTTP status and a message the box shows. */
 export class EnrolRefused extends Error {
@@ -92,15 +97,27 @@ export class FleetCa {
     return this.locked(() => this.signInside(csrPem, opts));
   }
 
-  private async signInside(csrPem: string, opts: { expectBoxId?: string; days?: number }): Promise<SignedCert> {
+  /**
+   * `bindToKey` (enrolment): the box id must be the one derived from the request's public key, and a
+   * claim code must be that key's too, so an approved code or a known box id is of no use with
+   * another key. A hand-signed request (`fleet-tool sign`) is the operator's decision and skips this.
+   */
+  private async signInside(csrPem: string, opts: { expectBoxId?: string; expectClaimCode?: string; bindToKey?: boolean; days?: number }): Promise<SignedCert> {
     let boxId: string;
+    let ids: ReturnType<typeof idsFromPublicKey>;
     try {
-      boxId = await csrCommonName(csrPem);
+      const csr = await readCsr(csrPem);
+      boxId = csr.commonName;
+      ids = idsFromPublicKey(csr.publicKeyPem);
     } catch (e) {
       throw new EnrolRefused(400, `unusable certificate request: ${(e as Error).message}`);
     }
     if (!BOX_ID.test(boxId)) throw new EnrolRefused(400, `the request's common name "${boxId}" is not a usable box id`);
     if (opts.expectBoxId && opts.expectBoxId !== boxId) throw new EnrolRefused(400, `the request is for "${boxId}", not "${opts.expectBoxId}"`);
+    if (opts.bindToKey && boxId !== ids.boxId) throw new EnrolRefused(403, `box id "${boxId}" does not belong to the key in the request (that key's box id is ${ids.boxId})`);
+    if (opts.expectClaimCode !== undefined && normaliseClaimCode(opts.expectClaimCode) !== normaliseClaimCode(ids.claimCode)) {
+      throw new EnrolRefused(403, 'the claim code does not belong to the key in the request; a claim code enrols only the box that shows it');
+    }
     const certificate = await withScratch(async (tmp) => {
       await writeFile(join(tmp, 'box.csr'), csrPem);
       await writeFile(join(tmp, 'box.ext'), CLIENT_EXT);
@@ -109,7 +126,7 @@ export class FleetCa {
       return readFile(join(tmp, 'box.crt'), 'utf8');
     });
     const x = new X509Certificate(certificate);
-    return { boxId, certificate, serial: x.serialNumber, notAfter: new Date(x.validTo).toISOString() };
+    return { boxId, certificate, serial: x.serialNumber, notAfter: new Date(x.validTo).toISOString(), keySha256: ids.keySha256 };
   }
 
   /** A new single-use claim token (only its hash is kept). */
@@ -166,12 +183,29 @@ export class FleetCa {
       } else {
         throw new EnrolRefused(400, 'give claimToken (from provision.json) or claimCode');
       }
-      const signed = await this.signInside(req.csr, { expectBoxId: req.boxId });
-      await spend();
       const boxes = await this.readJson<Record<string, BoxRecord>>('boxes.json', {});
-      boxes[signed.boxId] = { boxId: signed.boxId, enrolledAt: new Date(now).toISOString(), serial: signed.serial, notAfter: signed.notAfter, via };
+      const signed = await this.signInside(req.csr, { expectBoxId: req.boxId, bindToKey: true, ...(via === 'claim-code' ? { expectClaimCode: req.claimCode! } : {}) });
+      const known = boxes[signed.boxId];
+      if (known?.keySha256 && known.keySha256 !== signed.keySha256) throw new EnrolRefused(409, `box id ${signed.boxId} is already enrolled with another key`);
+      await spend();
+      boxes[signed.boxId] = { boxId: signed.boxId, enrolledAt: new Date(now).toISOString(), serial: signed.serial, notAfter: signed.notAfter, via, keySha256: signed.keySha256 };
       await this.writeJson('boxes.json', boxes);
       return { boxId: signed.boxId, certificate: signed.certificate, ca: await this.caPem() };
+    });
+  }
+
+  /** The newest audit head each box published, as collected by `fleet-tool heads`. */
+  async auditHeads(): Promise<Record<string, { seq: number; hash: string; at: string | null; receivedAt: string }>> {
+    return this.readJson('audit-heads.json', {});
+  }
+
+  /** Keep a box's audit head if it is newer than the one kept. */
+  async keepAuditHead(h: { boxId: string; seq: number; hash: string; at: string | null }, now = Date.now()): Promise<void> {
+    await this.locked(async () => {
+      const heads = await this.auditHeads();
+      if ((heads[h.boxId]?.seq ?? 0) >= h.seq) return;
+      heads[h.boxId] = { seq: h.seq, hash: h.hash, at: h.at, receivedAt: new Date(now).toISOString() };
+      await this.writeJson('audit-heads.json', heads);
     });
   }
 

@@ -4,6 +4,7 @@ import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fleetTopics } from '../core/fleet-topics.ts';
+import { parseJsonSafe } from '../core/safe-json.ts';
 
 export interface BrokerAccess {
   url: string;
@@ -29,18 +30,23 @@ export interface CommandReply {
   transaction: string | null;
 }
 
-async function connect(b: BrokerAccess): Promise<MqttClient> {
-  const opts: IClientOptions = {
+function clientOptions(b: BrokerAccess, session?: { clientId: string }): IClientOptions {
+  return {
     protocolVersion: 5,
-    clientId: `fleet-tool-${randomUUID().slice(0, 8)}`,
-    clean: true,
+    clientId: session?.clientId ?? `fleet-tool-${randomUUID().slice(0, 8)}`,
+    // A named session is kept by the broker (7 days), so events sent while the tool is away wait for it.
+    clean: !session,
+    ...(session ? { properties: { sessionExpiryInterval: 7 * 86_400 } } : {}),
     reconnectPeriod: 0,
     connectTimeout: 10_000,
     ...(b.ca ? { ca: readFileSync(b.ca) } : {}),
     ...(b.cert ? { cert: readFileSync(b.cert) } : {}),
     ...(b.key ? { key: readFileSync(b.key) } : {}),
   };
-  return mqtt.connectAsync(b.url, opts);
+}
+
+async function connect(b: BrokerAccess): Promise<MqttClient> {
+  return mqtt.connectAsync(b.url, clientOptions(b));
 }
 
 /** Boxes with a retained status on the broker; waits `waitMs` for the retained messages to arrive. */
@@ -53,7 +59,7 @@ export async function listBoxes(b: BrokerAccess, waitMs = 1000): Promise<BoxSeen
       if (!m || payload.length === 0) return;
       let s: Record<string, unknown>;
       try {
-        s = JSON.parse(payload.toString('utf8')) as Record<string, unknown>;
+        s = parseJsonSafe(payload.toString('utf8')) as Record<string, unknown>;
       } catch {
         return;
       }
@@ -100,7 +106,7 @@ export async function sendCommand(b: BrokerAccess, boxId: string, type: string, 
         if (topic !== replyTopic || !packet.properties?.correlationData?.equals(correlationData)) return;
         let r: CommandReply;
         try {
-          r = JSON.parse(payload.toString('utf8')) as CommandReply;
+          r = parseJsonSafe(payload.toString('utf8')) as CommandReply;
         } catch {
           return;
         }
@@ -119,5 +125,44 @@ export async function sendCommand(b: BrokerAccess, boxId: string, type: string, 
     return await answer;
   } finally {
     await client.endAsync(true);
+  }
+}
+
+/** The newest audit chain head a box published (`audit.head` event), as the fleet keeps it. */
+export interface FleetAuditHead { boxId: string; seq: number; hash: string; at: string | null; eventSeq: number }
+
+/**
+ * Collect the boxes' `audit.head` events on a persistent session named `clientId`, for `waitMs` (or
+ * until `until` resolves); `onHead` gets each head newer than the one known for its box.
+ */
+export async function collectAuditHeads(b: BrokerAccess, o: { clientId: string; known: (boxId: string) => number; onHead: (h: FleetAuditHead) => Promise<void> | void; waitMs?: number; until?: Promise<void> }): Promise<void> {
+  // The listener is in place before the session resumes: queued events arrive right after CONNACK.
+  const client = mqtt.connect(b.url, clientOptions(b, { clientId: o.clientId }));
+  let chain: Promise<void> = Promise.resolve();
+  client.on('message', (topic, payload) => {
+    const m = /^fleet\/v1\/([^/]+)\/events$/.exec(topic);
+    if (!m) return;
+    let ev: { seq?: unknown; type?: unknown; payload?: { seq?: unknown; hash?: unknown; at?: unknown } };
+    try {
+      ev = parseJsonSafe(payload.toString('utf8')) as typeof ev;
+    } catch {
+      return;
+    }
+    const p = ev.payload;
+    if (ev.type !== 'audit.head' || !p || !Number.isSafeInteger(p.seq) || typeof p.hash !== 'string' || !/^[0-9a-f]{64}$/.test(p.hash)) return;
+    const head: FleetAuditHead = { boxId: m[1]!, seq: p.seq as number, hash: p.hash, at: typeof p.at === 'string' ? p.at : null, eventSeq: Number(ev.seq) || 0 };
+    chain = chain.then(async () => { if (head.seq > o.known(head.boxId)) await o.onHead(head); });
+  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      client.once('connect', () => resolve());
+      client.once('error', reject);
+      client.once('close', () => reject(new Error(`the broker ${b.url} closed the connection`)));
+    });
+    await client.subscribeAsync('fleet/v1/+/events', { qos: 1 });
+    await (o.until ?? new Promise((r) => setTimeout(r, o.waitMs ?? 2000)));
+    await chain;
+  } finally {
+    await client.endAsync();
   }
 }

@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { FleetCa, certSha256 } from './fleet-ca.ts';
 import { EnrolServer } from './enrol-server.ts';
-import { listBoxes, sendCommand, type BrokerAccess } from './fleet-mqtt.ts';
+import { collectAuditHeads, listBoxes, sendCommand, type BrokerAccess } from './fleet-mqtt.ts';
 
 const USAGE = `usage: fleet-tool <command> --dir FLEET_DIR [options]
 
@@ -21,9 +21,35 @@ const USAGE = `usage: fleet-tool <command> --dir FLEET_DIR [options]
   boxes   [--broker URL] [--wait-ms 1000] [--json]                  boxes with a status on the broker
   send    --box ID --type TYPE [--data JSON] [--id ID] [--ttl-sec 3600] [--timeout-sec 30] [--wait-final] [--json]
           send a command and print its answer (exit 0 ok, 1 error answer, 3 no answer in time)
-  mosquitto-conf [--port 8883]   a mosquitto listener using the fleet CA (client certificates required)
+  heads   [--box ID] [--broker URL] [--wait-ms 2000] [--follow] [--json]
+          collect the boxes' audit.head events (persistent session: nothing sent meanwhile is missed) into
+          audit-heads.json and print them; with --box, that box's head as JSON for
+          \`appliance audit verify --fleet-head\` or \`send --type audit.verify --data\`
+  mosquitto-conf [--port 8883] [--host ADDRESS]
+          a mosquitto listener using the fleet CA (client certificates required) and its ACL file
+          (boxes write only their status, telemetry, events, config/reported and cmd/response; read only cmd and config/desired)
 
 Exit codes: 0 done, 1 failed, 2 usage, 3 timed out.`;
+
+/**
+ * The broker's rules. A box's certificate (CN = its box id, the MQTT user name) publishes only its own
+ * state and answers, and only reads what the fleet sends it: it can neither command itself nor rewrite
+ * its retained desired configuration, and it answers only below its own cmd/response topic.
+ */
+export const MOSQUITTO_ACL = `# Written by fleet-tool mosquitto-conf.
+# The fleet manager (CN fleet-manager): the whole fleet tree.
+user fleet-manager
+topic readwrite fleet/#
+
+# Each box (CN = box id): write-only on what it reports, read-only on what it is told.
+pattern write fleet/v1/%u/status
+pattern write fleet/v1/%u/telemetry
+pattern write fleet/v1/%u/events
+pattern write fleet/v1/%u/config/reported
+pattern write fleet/v1/%u/cmd/response/#
+pattern read fleet/v1/%u/cmd
+pattern read fleet/v1/%u/config/desired
+`;
 
 type Out = (line: string) => void;
 
@@ -56,7 +82,7 @@ export async function fleetTool(argv: string[], out: Out = (l) => process.stdout
   const options: Record<string, { type: 'string' | 'boolean' }> = {};
   for (const k of ['dir', 'name', 'server-names', 'broker-url', 'fleet-url', 'ttl-hours', 'note', 'timezone', 'out', 'host', 'port', 'broker',
     'wait-ms', 'box', 'type', 'data', 'id', 'ttl-sec', 'timeout-sec']) options[k] = { type: 'string' };
-  for (const k of ['json', 'wait-final']) options[k] = { type: 'boolean' };
+  for (const k of ['json', 'wait-final', 'follow']) options[k] = { type: 'boolean' };
   let parsed: { values: Record<string, string | boolean | undefined>; positionals: string[] };
   try {
     const p = parseArgs({ args: rest, allowPositionals: true, strict: true, options });
@@ -144,10 +170,35 @@ export async function fleetTool(argv: string[], out: Out = (l) => process.stdout
         out(v.json ? JSON.stringify(reply) : `${reply.status}${reply.error ? `: ${reply.error}` : ''}\n${JSON.stringify(reply.data, null, 2)}`);
         return reply.status === 'ok' ? 0 : 1;
       }
+      case 'heads': {
+        const known = await ca.auditHeads();
+        const stop = v.follow ? new Promise<void>((r) => { process.once('SIGTERM', () => r()); process.once('SIGINT', () => r()); }) : undefined;
+        await collectAuditHeads(await broker(ca, v.broker), {
+          clientId: 'fleet-tool-audit-heads', known: (box) => known[box]?.seq ?? 0,
+          onHead: async (h) => {
+            await ca.keepAuditHead(h);
+            known[h.boxId] = { seq: h.seq, hash: h.hash, at: h.at, receivedAt: new Date().toISOString() };
+            if (v.follow) out(JSON.stringify({ boxId: h.boxId, seq: h.seq, hash: h.hash, at: h.at }));
+          },
+          waitMs: num(v['wait-ms'], 'wait-ms', 2000), ...(stop ? { until: stop } : {}),
+        });
+        if (v.follow) return 0;
+        const heads = await ca.auditHeads();
+        if (typeof v.box === 'string') {
+          const h = heads[v.box];
+          if (!h) throw new Error(`no audit head from ${v.box} yet (its box publishes one at start and every 15 minutes when the log moved)`);
+          out(JSON.stringify({ seq: h.seq, hash: h.hash, at: h.at, receivedAt: h.receivedAt }));
+          return 0;
+        }
+        if (v.json) out(JSON.stringify(heads));
+        else if (Object.keys(heads).length === 0) out('no audit head collected yet');
+        else for (const [box, h] of Object.entries(heads)) out(`${box.padEnd(20)} entry ${h.seq} ${h.hash.slice(0, 16)}… received ${h.receivedAt}`);
+        return 0;
+      }
       case 'mosquitto-conf': {
-        out([`listener ${num(v.port, 'port', 8883)}`, `cafile ${ca.path('ca.crt')}`, `certfile ${ca.path('server.crt')}`, `keyfile ${ca.path('server.key')}`,
+        out([`listener ${num(v.port, 'port', 8883)}${typeof v.host === 'string' ? ` ${v.host}` : ''}`, `cafile ${ca.path('ca.crt')}`, `certfile ${ca.path('server.crt')}`, `keyfile ${ca.path('server.key')}`,
           'require_certificate true', 'use_identity_as_username true', `acl_file ${join(ca.dir, 'mosquitto.acl')}`].join('\n'));
-        await writeFile(join(ca.dir, 'mosquitto.acl'), 'user fleet-manager\ntopic readwrite fleet/#\n\npattern readwrite fleet/v1/%u/#\n');
+        await writeFile(join(ca.dir, 'mosquitto.acl'), MOSQUITTO_ACL);
         return 0;
       }
       default:

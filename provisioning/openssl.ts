@@ -34,11 +34,18 @@ export function createCsr(keyFile: string, commonName: string): Promise<string> 
 
 /** Checks a request's self-signature and returns its common name. */
 export async function csrCommonName(csrPem: string): Promise<string> {
+  return (await readCsr(csrPem)).commonName;
+}
+
+/** Checks a request's self-signature; returns its common name and its public key (PEM, SubjectPublicKeyInfo). */
+export async function readCsr(csrPem: string): Promise<{ commonName: string; publicKeyPem: string }> {
   return withScratch(async (dir) => {
     await writeFile(join(dir, 'req.csr'), csrPem);
-    const out = await openssl(['req', '-in', 'req.csr', '-noout', '-verify', '-subject', '-nameopt', 'RFC2253'], { cwd: dir });
+    const out = await openssl(['req', '-in', 'req.csr', '-noout', '-verify', '-subject', '-pubkey', '-nameopt', 'RFC2253'], { cwd: dir });
     const m = /^subject=(?:.*,)?CN=([^,\n]+)/m.exec(out);
     if (!m) throw new OpensslError('the certificate request has no common name');
-    return m[1]!.trim();
+    const k = /-----BEGIN PUBLIC KEY-----[\s\S]+?-----END PUBLIC KEY-----/.exec(out);
+    if (!k) throw new OpensslError('the certificate request has no public key');
+    return { commonName: m[1]!.trim(), publicKeyPem: k[0] + '\n' };
   });
 }

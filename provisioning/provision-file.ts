@@ -1,6 +1,7 @@
 // provision.json, written by the fleet tool onto the boot partition before a box's first boot:
 // {fleetUrl, claimToken, caSha256?, network?, time?}. Parsed here into typed values, with an error
 // that names the field.
+import { parseJsonSafe, UnsafeJsonError } from '../core/safe-json.ts';
 
 export interface ProvisionFile {
   /** The enrolment server, https only. */
@@ -27,8 +28,9 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 export function parseProvisionFile(text: string): ProvisionFile {
   let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    raw = parseJsonSafe(text);
   } catch (e) {
+    if (e instanceof UnsafeJsonError) throw new Error(`provision.json ${e.message}`);
     throw new Error(`provision.json is not valid JSON: ${(e as Error).message}`);
   }
   const bad = (field: string, what: string): Error => new Error(`provision.json field "${field}": ${what}`);

@@ -16,6 +16,10 @@ import type { ClockStatus } from '../system/clock.ts';
 import { kernelBootId } from '../system/process-mark.ts';
 import { DesiredConfig, type UpdateSettings } from './desired-config.ts';
 import { CommandRunner, type CampaignPort } from './command-runner.ts';
+import { commandIdOf } from './command.ts';
+import { auditHead } from '../store/compliance-audit-repo.ts';
+import { recordAcknowledgedHead } from '../store/audit-key.ts';
+import { appendEvent } from '../store/outbox-repo.ts';
 
 export type { CampaignPort } from './command-runner.ts';
 
@@ -42,6 +46,8 @@ export interface FleetAgentDeps {
   telemetryIntervalMs?: number;
   /** How often temperature, disk and the default interface are measured again (default 60 s). */
   telemetrySlowEveryMs?: number;
+  /** How often the audit chain's head is published when it moved (`audit.head` event; default 15 min). */
+  auditHeadIntervalMs?: number;
 }
 
 export class FleetAgent {
@@ -57,13 +63,22 @@ export class FleetAgent {
   private readonly bootId = kernelBootId() ?? randomUUID();
   private startedAt = 0;
   private telemetryBusy = false;
+  private lastAuditHead: string | null = null;
   private warnedOffline = false;
   private readonly telemetry: TelemetryCollector;
 
   constructor(private readonly deps: FleetAgentDeps) {
     this.now = deps.now ?? Date.now;
     this.topics = fleetTopics(deps.boxId);
-    this.pump = new OutboxPump({ db: deps.db, client: () => this.client, boxId: deps.boxId, topic: this.topics.events, logger: deps.logger });
+    this.pump = new OutboxPump({
+      db: deps.db, client: () => this.client, boxId: deps.boxId, topic: this.topics.events, logger: deps.logger,
+      // The broker holds this head now: kept beside the audit key, so a later cut or rewrite shows.
+      onAcknowledged: (ev) => {
+        if (ev.type === 'audit.head' && Number.isSafeInteger(ev.payload.seq) && typeof ev.payload.hash === 'string') {
+          recordAcknowledgedHead(deps.db, { seq: ev.payload.seq as number, hash: ev.payload.hash }, this.now());
+        }
+      },
+    });
     this.desired = new DesiredConfig(deps.db, deps.updateSettings, this.now);
     this.telemetry = new TelemetryCollector({ trunks: deps.trunks, activeCalls: deps.activeCalls, engine: deps.engine, clock: deps.clock, campaigns: () => runningCampaigns(deps.campaigns), now: this.now }, deps.telemetrySlowEveryMs);
     this.runner = new CommandRunner({
@@ -121,6 +136,23 @@ export class FleetAgent {
     this.timers.push(setInterval(() => this.pump.pump(), this.deps.outboxPollMs ?? 1000));
     const telemetryMs = this.deps.telemetryIntervalMs ?? (fleet.telemetryIntervalSec ?? 10) * 1000;
     this.timers.push(setInterval(() => void this.sendTelemetry(), telemetryMs));
+    this.publishAuditHead();
+    this.timers.push(setInterval(() => this.publishAuditHead(), this.deps.auditHeadIntervalMs ?? 15 * 60_000));
+  }
+
+  /** The audit chain's head and length as an outbox event, when it moved since the last one this run. */
+  private publishAuditHead(): void {
+    try {
+      const head = auditHead(this.deps.db);
+      if (!head) return;
+      const mark = `${head.seq}:${head.hash}`;
+      if (mark === this.lastAuditHead) return;
+      appendEvent(this.deps.db, 'audit.head', { seq: head.seq, count: head.seq, hash: head.hash, at: new Date(this.now()).toISOString() }, this.now());
+      this.lastAuditHead = mark;
+      this.pump.pump();
+    } catch (e) {
+      this.deps.logger.error({ err: (e as Error).message }, 'cannot publish the audit head');
+    }
   }
 
   /** Call after appending to the outbox to publish at once instead of at the next poll. */
@@ -175,6 +207,15 @@ export class FleetAgent {
     if (packet.topic === this.topics.cmd) {
       const responseTopic = packet.properties?.responseTopic ?? this.topics.cmdResponse;
       const correlationData = packet.properties?.correlationData;
+      if (!isOwnResponseTopic(responseTopic, this.topics.cmdResponse)) {
+        // Answering anywhere we are told would make the box a relay into other boxes' or the manager's
+        // topics; the broker ACL forbids it too. Refused, not run, and said on our own response topic.
+        this.deps.logger.warn({ responseTopic: responseTopic.slice(0, 200) }, 'fleet command refused: response topic outside the box\'s namespace');
+        const answer = { data: { code: 'E_FLEET_COMMAND' }, status: 'error', transaction: commandIdOf(safeParse(payload)),
+          error: `response topic "${responseTopic.slice(0, 200)}" is outside this box's namespace (${this.topics.cmdResponse} or below it); the command was not run` };
+        this.client?.publish(this.topics.cmdResponse, JSON.stringify(answer), { qos: 1, ...(correlationData ? { properties: { correlationData } } : {}) });
+        return;
+      }
       // Later messages of a long command (list.import progress and its end) go to the same place.
       const reply = (later: unknown, final: boolean): void => {
         this.client?.publish(responseTopic, JSON.stringify(later), { qos: final ? 1 : 0, ...(correlationData ? { properties: { correlationData } } : {}) });
@@ -190,7 +231,8 @@ export class FleetAgent {
       } catch {
         raw = null;
       }
-      // The retained document has no command id: the audit log names its topic as the actor.
+      // The retained document has no command id: the audit log names its topic as the actor. Prototype
+      // keys are refused by apply() with the field named, before any merge.
       const { report, changed } = await this.runner.applyDesired({ door: 'fleet', commandId: 'config/desired' }, raw);
       if (changed) {
         this.deps.logger.info({ version: report.version, status: report.status, reason: report.reason }, 'desired configuration');
@@ -246,6 +288,19 @@ export class FleetAgent {
     client.removeAllListeners();
     client.on('error', () => { /* closed: late socket errors are of no interest */ });
     this.pump.reset();
+  }
+}
+
+/** A response topic in the box's own namespace: its cmd/response topic or a level below it, no wildcards. */
+export function isOwnResponseTopic(topic: string, cmdResponse: string): boolean {
+  return (topic === cmdResponse || topic.startsWith(`${cmdResponse}/`)) && !/[#+\u0000]/.test(topic);
+}
+
+function safeParse(payload: Buffer): unknown {
+  try {
+    return JSON.parse(payload.toString('utf8'));
+  } catch {
+    return null;
   }
 }
 

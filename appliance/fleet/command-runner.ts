@@ -7,6 +7,8 @@ import type { Logger } from '../../core/log.ts';
 import { AppError, isAppError } from '../../core/errors.ts';
 import { CommandLog, commandIdOf, parseCommand, type CommandAnswer, type FleetCommand } from './command.ts';
 import type { DesiredConfig, ReportedConfig } from './desired-config.ts';
+import { findPrototypeKey, UnsafeJsonError } from '../../core/safe-json.ts';
+import { verifyAudit } from '../store/compliance-audit-repo.ts';
 import { ListImportJobs, type Reply } from './list-import-job.ts';
 import { ActionRunner } from '../actions/run.ts';
 import { ACTIONS, DesiredRejected } from '../actions/registry.ts';
@@ -99,6 +101,9 @@ export class CommandRunner {
     }
     let cmd: FleetCommand;
     try {
+      // Refused before anything reads the payload further (a prototype key would pollute every object).
+      const unsafe = findPrototypeKey(raw);
+      if (unsafe) throw new AppError('E_FLEET_COMMAND', new UnsafeJsonError(unsafe.field, unsafe.key).message.replace(/^field/, 'command field'), { field: unsafe.field });
       cmd = parseCommand(raw);
     } catch (e) {
       const answer = fail(isAppError(e) ? e.message : 'invalid command', id);
@@ -165,6 +170,12 @@ export class CommandRunner {
 
   private runSync(cmd: FleetCommand): CommandAnswer {
     if (cmd.type === 'report.get') return this.runCampaign(cmd as Extract<FleetCommand, { data: { campaignId: number } }>);
+    if (cmd.type === 'audit.verify') {
+      // A question, not a change: the box checks its chain against the head the fleet holds.
+      const v = verifyAudit(this.deps.db, { fleetHead: cmd.data });
+      const data = { ok: v.ok, entries: v.entries, head: v.head, problems: v.problems.slice(0, 20) };
+      return v.ok ? ok(data, cmd.id) : fail(`audit log broken: ${v.problems.slice(0, 3).map((p) => `entry ${p.seq}: ${p.problem}${p.detail ? ` (${p.detail})` : ''}`).join('; ')}`, cmd.id, data);
+    }
     const actor: Actor = { door: 'fleet', commandId: cmd.id };
     const input = cmd.type === 'dnc.add' || cmd.type === 'dnc.remove' ? cmd.data : { id: (cmd.data as { campaignId: number }).campaignId };
     try {

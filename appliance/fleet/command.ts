@@ -10,7 +10,11 @@ export type FleetCommand =
   | { id: string; expiresAt: number; type: 'config.desired'; data: DesiredDocument }
   | { id: string; expiresAt: number; type: 'dnc.add'; data: DncAddData }
   | { id: string; expiresAt: number; type: 'dnc.remove'; data: DncRemoveData }
-  | { id: string; expiresAt: number; type: 'list.import'; data: ListImportData };
+  | { id: string; expiresAt: number; type: 'list.import'; data: ListImportData }
+  | { id: string; expiresAt: number; type: 'audit.verify'; data: AuditHeadData };
+
+/** The audit chain head the fleet holds (from the box's `audit.head` events). */
+export interface AuditHeadData { seq: number; hash: string }
 
 /** A number (E.164, or national in `country`) or, for an opt-out made on another box, its hash only. */
 export interface DncAddData { number?: string; numberHash?: string; country?: string; reason?: string; campaignId?: number }
@@ -33,7 +37,7 @@ export interface CommandAnswer {
   transaction: string | null;
 }
 
-export const COMMAND_TYPES = ['campaign.start', 'campaign.pause', 'campaign.resume', 'campaign.stop', 'report.get', 'config.desired', 'dnc.add', 'dnc.remove', 'list.import'] as const;
+export const COMMAND_TYPES = ['campaign.start', 'campaign.pause', 'campaign.resume', 'campaign.stop', 'report.get', 'config.desired', 'dnc.add', 'dnc.remove', 'list.import', 'audit.verify'] as const;
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -73,6 +77,13 @@ export function parseCommand(raw: unknown): FleetCommand {
     } catch (e) {
       throw new AppError('E_FLEET_COMMAND', (e as Error).message.replace(/^desired configuration/, 'command'), (e as AppError).where);
     }
+  }
+  if (type === 'audit.verify') {
+    if (!isObject(raw.data)) throw invalid('data', 'must be an object {seq, hash} (the head the fleet holds)');
+    const { seq, hash } = raw.data;
+    if (!Number.isSafeInteger(seq) || (seq as number) < 1) throw invalid('data.seq', 'the head\'s entry number (a whole number from 1)');
+    if (typeof hash !== 'string' || !/^[0-9a-f]{64}$/.test(hash)) throw invalid('data.hash', 'the head\'s MAC (64 lower-case hex digits)');
+    return { id, expiresAt, type, data: { seq: seq as number, hash } };
   }
   if (type === 'dnc.add' || type === 'dnc.remove' || type === 'list.import') {
     if (!isObject(raw.data)) throw invalid('data', 'must be an object');

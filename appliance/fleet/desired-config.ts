@@ -6,6 +6,8 @@ import type { Settings } from '../../core/settings-types.ts';
 import { AppError } from '../../core/errors.ts';
 import { parseDesired, type DesiredDocument } from './command.ts';
 import { forgedVerifications } from '../compliance/caller-id.ts';
+import { assertValid } from '../config/settings.ts';
+import { findPrototypeKey, PROTOTYPE_KEYS, UnsafeJsonError } from '../../core/safe-json.ts';
 
 export type UpdateSettings = (change: (draft: Settings) => void) => Promise<Settings>;
 
@@ -27,11 +29,15 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** Objects merge key by key; arrays and scalars replace. */
-export function mergeInto(target: Record<string, unknown>, patch: Record<string, unknown>): void {
+/**
+ * Objects merge key by key; arrays and scalars replace. Only own properties of the target are merged
+ * into, and a prototype key is refused (callers check first; this is the last line).
+ */
+export function mergeInto(target: Record<string, unknown>, patch: Record<string, unknown>, path = 'settings'): void {
   for (const [k, v] of Object.entries(patch)) {
-    const cur = target[k];
-    if (isObject(v) && isObject(cur)) mergeInto(cur, v);
+    if (PROTOTYPE_KEYS.has(k)) throw new UnsafeJsonError(`${path}.${k}`, k);
+    const cur = Object.hasOwn(target, k) ? target[k] : undefined;
+    if (isObject(v) && isObject(cur)) mergeInto(cur, v, `${path}.${k}`);
     else target[k] = structuredClone(v);
   }
 }
@@ -76,7 +82,11 @@ export class DesiredConfig {
     let status: 'applied' | 'rejected' = 'applied';
     let reason: string | null = null;
     const forbidden = Object.keys(doc.settings).find((k) => FORBIDDEN.has(k));
-    if (forbidden) {
+    const unsafe = findPrototypeKey(doc.settings, 'settings');
+    if (unsafe) {
+      status = 'rejected';
+      reason = `desired configuration ${new UnsafeJsonError(unsafe.field, unsafe.key).message}`;
+    } else if (forbidden) {
       status = 'rejected';
       reason = `setting ${forbidden}: cannot be changed from the fleet`;
     } else if (!this.update) {
@@ -86,9 +96,13 @@ export class DesiredConfig {
       try {
         await this.update((draft) => {
           const stored = draft.callerIds.map((c) => ({ number: c.number, verified: c.verified }));
-          mergeInto(draft as unknown as Record<string, unknown>, doc.settings);
-          const forged = forgedVerifications(draft as unknown as Record<string, unknown>, stored);
+          // The patch is checked against the settings schema on a copy before the draft is touched.
+          const candidate = structuredClone(draft) as unknown as Record<string, unknown>;
+          mergeInto(candidate, doc.settings);
+          assertValid(candidate);
+          const forged = forgedVerifications(candidate, stored);
           if (forged.length) throw new AppError('E_CONFIG_INVALID', `setting ${forged[0]!.key}: ${forged[0]!.message}`, { key: forged[0]!.key });
+          mergeInto(draft as unknown as Record<string, unknown>, doc.settings);
         });
       } catch (e) {
         if (!(e instanceof AppError)) throw e;

@@ -24,7 +24,11 @@ export class OutboxPump {
   private flushScheduled = false;
   private window: number;
 
-  constructor(private readonly deps: { db: Db; client: () => MqttClient | null; boxId: string; topic: string; logger: Logger; window?: number }) {
+  constructor(private readonly deps: {
+    db: Db; client: () => MqttClient | null; boxId: string; topic: string; logger: Logger; window?: number;
+    /** Called for each event the broker acknowledged (before its row is deleted). */
+    onAcknowledged?: (ev: FleetEvent) => void;
+  }) {
     this.repo = new OutboxRepo(deps.db);
     this.window = deps.window ?? 100;
   }
@@ -50,20 +54,28 @@ export class OutboxPump {
         const msg: FleetEvent = { boxId: this.deps.boxId, seq: ev.seq, type: ev.type, payload: ev.payload, createdAt: ev.createdAt };
         this.handedSeq = ev.seq;
         this.inFlight += 1;
-        client.publish(this.deps.topic, JSON.stringify(msg), { qos: 1 }, (err) => this.settled(ev.seq, err));
+        client.publish(this.deps.topic, JSON.stringify(msg), { qos: 1 }, (err) => this.settled(msg, err));
       }
     } finally {
       this.running = false;
     }
   }
 
-  private settled(seq: number, err: Error | undefined): void {
+  private settled(msg: FleetEvent, err: Error | undefined): void {
+    const seq = msg.seq;
     this.inFlight -= 1;
     if (err) {
       // The client gave up on it (ended): read it again from the outbox next time.
       this.handedSeq = Math.min(this.handedSeq, seq - 1);
       this.deps.logger.debug({ seq, err: err.message }, 'event not acknowledged; kept in the outbox');
       return;
+    }
+    if (this.deps.onAcknowledged) {
+      try {
+        this.deps.onAcknowledged(msg);
+      } catch (e) {
+        this.deps.logger.error({ seq, err: (e as Error).message }, 'acknowledged-event listener failed');
+      }
     }
     this.acked.push(seq);
     // PUBACKs read in one go are deleted in one transaction: one fsync for many, not one each.

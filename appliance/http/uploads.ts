@@ -6,6 +6,7 @@ import { basename, extname, join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { AppError } from '../../core/errors.ts';
+import { parseJsonSafe } from '../../core/safe-json.ts';
 
 export const DEFAULT_UPLOAD_LIMIT = 200 * 1024 * 1024;
 export const UPLOAD_MAX_AGE_MS = 3600_000;
@@ -75,7 +76,7 @@ export async function findUpload(dir: string, uploadId: string, username: string
   if (!ID.test(uploadId)) throw missing;
   let upload: Upload;
   try {
-    upload = JSON.parse(await readFile(join(dir, `${uploadId}.meta.json`), 'utf8')) as Upload;
+    upload = parseJsonSafe(await readFile(join(dir, `${uploadId}.meta.json`), 'utf8')) as Upload;
   } catch {
     throw missing;
   }

@@ -2,7 +2,7 @@
 // the MQTT agent publishes them in seq order and deletes each only once the broker acknowledged it.
 import type { Db } from './db.ts';
 
-export type EventType = 'attempt.outcome' | 'campaign.state' | 'optout' | 'alarm' | 'dnc.change';
+export type EventType = 'attempt.outcome' | 'campaign.state' | 'optout' | 'alarm' | 'dnc.change' | 'audit.head';
 
 export interface OutboxEvent {
   seq: number;

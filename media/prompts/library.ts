@@ -6,6 +6,7 @@ import { mkdir, open, readdir, readFile, rename, rm, rmdir } from 'node:fs/promi
 import { dirname, join } from 'node:path';
 import type { PromptRef } from '../../core/call-port.ts';
 import { AppError } from '../../core/errors.ts';
+import { parseJsonSafe } from '../../core/safe-json.ts';
 
 export interface RecordingMeta {
   id: string;
@@ -139,7 +140,7 @@ export async function readRecording(libraryDir: string, id: string): Promise<Rec
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw e;
   }
-  const raw: unknown = JSON.parse(text);
+  const raw: unknown = parseJsonSafe(text);
   if (!isStored(raw)) throw new AppError('E_PROMPT', `the metadata of recording "${id}" is damaged`, { id });
   const abs = (p: string): string => join(dir, p);
   return {

@@ -80,10 +80,12 @@ export class TestBox {
 
 /** Fleet side: send commands with a response topic and correlation data, collect the answers. */
 export class Requester {
-  readonly replyTopic = `fleet-side/replies/${randomUUID()}`;
+  /** In the box's own namespace: a box answers nowhere else. */
+  readonly replyTopic: string;
   readonly answers = new Map<string, CommandAnswer[]>();
 
   constructor(private readonly fleet: MqttClient, private readonly boxId: string) {
+    this.replyTopic = `fleet/v1/${boxId}/cmd/response/${randomUUID()}`;
     fleet.on('message', (topic, payload, packet) => {
       if (topic !== this.replyTopic) return;
       const key = packet.properties?.correlationData?.toString() ?? '(none)';

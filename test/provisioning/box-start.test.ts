@@ -88,3 +88,36 @@ test('a box started with provision.json enrols and its fleet agent joins the TLS
   await waitFor(() => box.app.fleet?.connected === true, 15_000, 'the fleet agent to connect over TLS');
   t.is(box.app.fleet!.topics.status, `fleet/v1/${status.boxId}/status`);
 });
+
+test('only an admin sees the claim code: a viewer and an operator are told it exists, not what it is', async (t) => {
+  t.timeout(40_000);
+  const dir = mkdtempSync(join(tmpdir(), 'prov-start-'));
+  const box = await startBox(join(dir, 'data'), { PROVISION_FILE: join(dir, 'absent.json') });
+  t.teardown(async () => { await box.app.stop(); rmSync(dir, { recursive: true, force: true }); });
+  const { csrfToken } = await (await fetch(`${box.base}/api/session`, { headers: { cookie: box.cookie } })).json() as { csrfToken: string };
+  const login = async (username: string, password: string): Promise<string> => {
+    const r = await fetch(`${box.base}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
+    t.is(r.status, 200, `${username} logs in`);
+    return (r.headers.get('set-cookie') ?? '').split(';')[0]!;
+  };
+  for (const role of ['viewer', 'operator'] as const) {
+    const created = await fetch(`${box.base}/api/users`, {
+      method: 'POST', headers: { cookie: box.cookie, 'x-csrf-token': csrfToken, 'content-type': 'application/json' },
+      body: JSON.stringify({ username: `a-${role}`, password: `${role}-password-long`, role }),
+    });
+    t.true(created.ok, `${role} created (${created.status})`);
+  }
+  const asAdmin = await (await fetch(`${box.base}/api/provisioning`, { headers: { cookie: box.cookie } })).json() as Record<string, unknown>;
+  t.regex(String(asAdmin.claimCode), /^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
+  t.is(asAdmin.claimCodeHidden, undefined);
+  for (const role of ['viewer', 'operator'] as const) {
+    const cookie = await login(`a-${role}`, `${role}-password-long`);
+    const res = await fetch(`${box.base}/api/provisioning`, { headers: { cookie } });
+    t.is(res.status, 200);
+    const text = await res.text();
+    const body = JSON.parse(text) as Record<string, unknown>;
+    t.like(body, { state: 'unclaimed', boxId: asAdmin.boxId, claimCodeHidden: true }, role);
+    t.false('claimCode' in body, role);
+    t.false(text.includes(String(asAdmin.claimCode)), `${role}: the code appears nowhere in the answer`);
+  }
+});

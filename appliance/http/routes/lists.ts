@@ -14,6 +14,7 @@ import { okSchema, requireRole, sessionOf } from '../route-kit.ts';
 import { findUpload, inUserTerms, isTooLargeError, removeUpload, saveUpload, tooLarge, type Upload } from '../uploads.ts';
 import { importReportSchema, listPreviewSchema, mappingSchema, contactPageSchema, listSummarySchema } from './lists-schemas.ts';
 import { auditStaff } from '../staff-audit.ts';
+import { parseJsonSafe, UnsafeJsonError } from '../../../core/safe-json.ts';
 
 const OCTET = 'application/octet-stream';
 const PROGRESS_EVERY_MS = 250;
@@ -162,10 +163,11 @@ export function listsRoutes(app: FastifyInstance, ctx: HttpContext): void {
       try {
         if (typeof raw.mapping === 'string') {
           if (jsonTooDeepAt(raw.mapping) >= 0) throw new RangeError(`nests more than ${MAX_JSON_DEPTH} levels deep`);
-          raw.mapping = JSON.parse(raw.mapping);
+          raw.mapping = parseJsonSafe(raw.mapping, 'body.mapping');
         }
       } catch (e) {
         await removeUpload(ctx.uploadsDir, upload);
+        if (e instanceof UnsafeJsonError) throw new AppError('E_IMPORT_MAPPING', e.message, { key: e.field }, { fields: [{ key: e.field, message: `the key "${e.key}" is not allowed` }] });
         const why = e instanceof RangeError ? e.message : 'is not valid JSON';
         throw new AppError('E_IMPORT_MAPPING', `mapping ${why}`, { key: 'body.mapping' }, { fields: [{ key: 'body.mapping', message: why }] });
       }

@@ -1,8 +1,9 @@
 // Provisioning state for the web UI: enrolled with the fleet, or unclaimed with the claim code to enter
-// at the fleet side, or the error of the last enrolment attempt.
+// at the fleet side, or the error of the last enrolment attempt. The claim code adopts the box into a
+// fleet, so only an admin sees it; others learn that it exists (`claimCodeHidden`).
 import type { FastifyInstance } from 'fastify';
 import type { HttpContext } from '../context.ts';
-import { requireRole } from '../route-kit.ts';
+import { requireRole, sessionOf } from '../route-kit.ts';
 import { provisioningStatus, type ProvisioningStatus } from '../../../provisioning/box-identity.ts';
 
 /** `status` overrides reading the identity folder (the composition root passes its last result). */
@@ -20,13 +21,19 @@ export function provisioningRoutes(status?: () => ProvisioningStatus) {
             properties: {
               state: { type: 'string', enum: ['enrolled', 'unclaimed', 'error'] },
               boxId: { type: 'string' },
-              claimCode: { type: 'string' },
+              claimCode: { type: 'string', description: 'admins only' },
+              claimCodeHidden: { type: 'boolean', description: 'true when there is a claim code this session may not see' },
               fleetUrl: { type: 'string' },
               error: { type: 'string' },
             },
           },
         },
       },
-    }, async () => (status ? status() : provisioningStatus(ctx.deps.dataDir)));
+    }, async (req) => {
+      const s = status ? status() : provisioningStatus(ctx.deps.dataDir);
+      if (s.claimCode === undefined || sessionOf(req).role === 'admin') return s;
+      const { claimCode: _hidden, ...rest } = s;
+      return { ...rest, claimCodeHidden: true };
+    });
   };
 }

@@ -148,10 +148,11 @@ function CampaignsCard() {
 function ClaimCard() {
   const p = useApi<Provisioning>('/api/provisioning').data;
   // Shown while the box is not adopted (claim code) or its enrolment failed; an adopted box needs nothing here.
-  if (!p || (!p.claimCode && p.state !== 'error')) return null;
+  if (!p || (!p.claimCode && !p.claimCodeHidden && p.state !== 'error')) return null;
   return (
     <Card title={t('claimTitle')} testId="claim-card">
       {p.claimCode && <p>{t('claimBody')}</p>}
+      {p.claimCodeHidden && <p data-testid="claim-admin-only">{t('claimAdminOnly')}</p>}
       <dl class="kv">
         {p.claimCode && <><dt>{t('claimCode')}</dt><dd class="claim">{p.claimCode}</dd></>}
         {p.boxId && <><dt>{t('boxId')}</dt><dd>{p.boxId}</dd></>}

@@ -33,7 +33,10 @@ export type { CountersEvent as CampaignBrief } from '../campaigns/types.ts';
 export interface Provisioning {
   state?: string;
   boxId?: string;
+  /** Sent to admins only. */
   claimCode?: string;
+  /** True when there is a claim code this session may not see. */
+  claimCodeHidden?: boolean;
   fleetUrl?: string;
   error?: string | null;
 }
