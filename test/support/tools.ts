@@ -21,7 +21,7 @@ export function findOnPath(cmd: string, path = process.env.PATH ?? ''): string |
 
 export class MissingToolError extends Error {
   constructor(readonly cmd: string, readonly debianPackage: string) {
-    super(`${cmd} is not installed (Debian package ${debianPackage}); this test needs it. Install it as root:\n\n    apt-get install -y ${debianPackage}\n`);
+    super(`${cmd} is not installed: this test needs the Debian package ${debianPackage} (as root: apt-get install -y ${debianPackage})`);
     this.name = 'MissingToolError';
   }
 }
