@@ -70,8 +70,8 @@ function voiced(spans: Array<[number, number]>, totalMs: number): Int16Array {
 }
 
 test('a short "hello" then silence is a person, decided right after the pause', (t) => {
-  // Half a second of speech ending at 1.1 s: a person once 600 ms of silence follow it (the floor of the
-  // pause asked after a short word), give or take a frame and the resonance's tail.
+  // Half a second of speech ending at 1.1 s: a person once some 600 ms of silence follow it (650 ms are
+  // asked after a 0.7 s word, a little less after a shorter one), give or take a frame and the resonance's tail.
   const v = run(voiced([[600, 1100]], 5000));
   t.is(v?.verdict, 'human');
   t.is(v?.reason, 'short-greeting-then-silence');
