@@ -135,6 +135,7 @@ async function main(): Promise<void> {
       + `user agent ${round1(u.figures.setupsPerSec, 0)}/s (${u.figures.failed} failed, ${u.figures.sipSocketDrops ?? '?'} dropped), `
       + `sipp ${round1(perSec, 0)}/s (${s.uac.failed} failed, exit ${s.uac.exitCode})`);
     for (const f of [...e.figures.failures, ...u.figures.failures].slice(0, 3)) say(`    failure: ${f}`);
+    if (e.uas.failed > 0) say(`    UAS counted ${e.uas.failed} of the engine's calls as failed: ${e.uas.errors.split('\n').filter(Boolean).slice(0, 4).join(' | ')}`);
     if (s.uac.failed > 0 || s.uac.exitCode !== 0) say(`    sipp UAC: ${s.uac.errors.split('\n').slice(0, 6).join(' | ')}`);
   }
 
