@@ -33,7 +33,8 @@ const say = (s: string) => process.stderr.write(`${s}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 if (args.engine === 'drachtio') {
-  // FreeSWITCH carries the media: its own ladder, the same JSON line (bench/media-lib/freeswitch.ts).
+  // FreeSWITCH carries the media: its own ladder, and its own figures under their own names (its send
+  // lateness is not observable, so callsPerCore and p99LatenessMs are null): bench/media-lib/freeswitch.ts.
   const avail = freeswitchAvailable();
   if (!avail.ok) {
     say(`media bench: the drachtio engine is not available here (${avail.why})`);

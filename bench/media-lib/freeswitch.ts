@@ -1,9 +1,13 @@
 // The media bench for the drachtio engine: FreeSWITCH (pinned to CPU 0) carries N calls, each an fsmrf
 // endpoint playing a prompt in a loop to the bench's reflector (CPU 1), which returns the stream with an
 // RFC 4733 key press every 2 s that FreeSWITCH must report once each, in turn. FreeSWITCH's send
-// lateness cannot be observed from outside, so the lateness figure here is the reflector's p99 arrival
-// jitter (|inter-arrival - 20 ms|), which contains it, and a step passes on loss, packets sent and DTMF
-// (the embedded run's zero-loss criterion) rather than on lateness. Same JSON line as the embedded run.
+// lateness cannot be observed from outside, so this run cannot give the embedded run's figures
+// (`callsPerCore` and `p99LatenessMs` are calls within 2 ms of send lateness): it reports them as null
+// and measures something else under its own names. `zeroLossCalls` is the largest step where every
+// packet due arrived, none lost, every key press was reported once in turn and FreeSWITCH stayed under
+// 95 % of its core (the embedded run's field of the same name uses the same zero-loss criterion), and
+// `p99ArrivalJitterMs` is the reflector's p99 |inter-arrival - 20 ms|, which contains the send lateness
+// and the network and scheduling on the way.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -101,18 +105,18 @@ export async function freeswitchMediaBench(o: { max: number; warmMs: number; mea
       const got = s1.received - s0.received;
       const r = {
         calls: n,
-        p99LatenessMs: Math.round(s1.jitterP99Ms * 1000) / 1000,
+        p99ArrivalJitterMs: Math.round(s1.jitterP99Ms * 1000) / 1000,
         lossPct: got + lost > 0 ? Math.round((1e6 * lost) / (got + lost)) / 1e4 : 0,
         sentPct: Math.round((1e4 * (got + lost)) / (n * 50 * (wall / 1000))) / 100,
         freeswitchCpuPct: Math.round(cpuPct * 10) / 10,
         dtmfDigits: digits,
         dtmfErrors,
-        pass: false,
+        zeroLoss: false,
       };
-      // Send lateness inside FreeSWITCH is not observable, so a step passes on what the far end gets:
-      // every packet due, none lost, every key press reported once and in turn, the core not saturated.
-      r.pass = lost === 0 && digits > 0 && dtmfErrors === 0 && r.sentPct >= 99 && cpuPct < 95;
-      say(`${String(n).padStart(5)} calls: p99 arrival jitter ${r.p99LatenessMs} ms, loss ${r.lossPct}%, sent ${r.sentPct}%, FreeSWITCH cpu ${r.freeswitchCpuPct}%, dtmf ${digits} (${dtmfErrors} out of turn) -> ${r.pass ? 'pass' : 'FAIL'}`);
+      // What the far end gets: every packet due, none lost, every key press reported once and in turn,
+      // the core not saturated. No lateness limit: FreeSWITCH's send lateness is not observable.
+      r.zeroLoss = lost === 0 && digits > 0 && dtmfErrors === 0 && r.sentPct >= 99 && cpuPct < 95;
+      say(`${String(n).padStart(5)} calls: p99 arrival jitter ${r.p99ArrivalJitterMs} ms, loss ${r.lossPct}%, sent ${r.sentPct}%, FreeSWITCH cpu ${r.freeswitchCpuPct}%, dtmf ${digits} (${dtmfErrors} out of turn) -> ${r.zeroLoss ? 'zero loss' : 'FAIL'}`);
       return r;
     };
 
@@ -123,27 +127,31 @@ export async function freeswitchMediaBench(o: { max: number; warmMs: number; mea
       let r: Awaited<ReturnType<typeof measure>>;
       try {
         r = await measure(n);
-        if (!r.pass) r = await measure(n); // one retry: a shared machine can take the core for a moment
+        if (!r.zeroLoss) r = await measure(n); // one retry: a shared machine can take the core for a moment
       } catch (e) {
         say(`${String(n).padStart(5)} calls: FreeSWITCH refused an endpoint (${(e as Error).message}) -> stop`);
         break;
       }
       steps.push(r);
-      if (!r.pass) break;
+      if (!r.zeroLoss) break;
       best = r;
     }
     while (calls.length) await remove();
-    const callsPerCore = best?.calls ?? 0;
+    const zeroLossCalls = best?.calls ?? 0;
     return {
       bench: 'media',
       engine: 'drachtio',
-      callsPerCore,
-      p99LatenessMs: best?.p99LatenessMs ?? null,
-      lossPct: best?.lossPct ?? null,
+      // The embedded run's headline figures need the send lateness: not measured here, never guessed.
+      callsPerCore: null,
+      p99LatenessMs: null,
+      lossPct: null,
+      ratio: null,
+      notMeasured: 'callsPerCore, p99LatenessMs, lossPct and ratio count calls within 2 ms of send lateness, which FreeSWITCH does not let us observe',
       rawUdpCallLimit: Math.round(rawUdpCallLimit),
-      ratio: Math.round((1000 * callsPerCore) / rawUdpCallLimit) / 1000,
-      latencyMeasure: 'reflector p99 arrival jitter (FreeSWITCH send lateness is not observable from outside)',
-      passCriterion: 'zero loss, >= 99% of packets due sent, every RFC 4733 press reported once in turn, FreeSWITCH (pinned to one core) < 95% CPU',
+      zeroLossCalls,
+      zeroLossRatio: Math.round((1000 * zeroLossCalls) / rawUdpCallLimit) / 1000,
+      zeroLossP99ArrivalJitterMs: best?.p99ArrivalJitterMs ?? null,
+      zeroLossCriterion: 'zero loss, >= 99% of packets due sent, every RFC 4733 press reported once in turn, FreeSWITCH (pinned to one core) < 95% CPU; no lateness limit',
       freeswitchCpuPct: best?.freeswitchCpuPct ?? null,
       freeswitchVersion: servers.versions.freeswitch,
       drachtioVersion: servers.versions.drachtio,

@@ -10,10 +10,10 @@ test('busy is retried after 15 minutes, three times, then final', (t) => {
   let retries = {};
   for (let i = 0; i < 3; i++) {
     const d = decideRetry('busy', { attempts: i + 1, retries, zones }, policy, 10, now);
-    t.is(d.kind, 'retry');
-    if (d.kind === 'retry') { t.is(d.at, now + 15 * 60_000); retries = d.retries; }
+    t.deepEqual(d, { kind: 'retry', at: now + 15 * 60_000, counted: true, retries: { busy: i + 1 } });
+    retries = { busy: i + 1 };
   }
-  t.is(decideRetry('busy', { attempts: 4, retries, zones }, policy, 10, now).kind, 'final');
+  t.deepEqual(decideRetry('busy', { attempts: 4, retries, zones }, policy, 10, now), { kind: 'final', outcome: 'busy', counted: true });
 });
 
 test('an invalid number is never retried', (t) => {
@@ -21,16 +21,19 @@ test('an invalid number is never retried', (t) => {
 });
 
 test('declined waits for the callee\'s next day', (t) => {
+  // 11:00 in Paris on 30 November: the next day there starts at 23:00 UTC.
   const d = decideRetry('declined', { attempts: 1, retries: {}, zones }, policy, 10, now);
-  t.is(d.kind, 'retry');
-  if (d.kind === 'retry') t.is(new Date(d.at).toISOString(), '2026-11-30T23:00:00.000Z');
+  t.deepEqual(d, { kind: 'retry', at: Date.parse('2026-11-30T23:00:00.000Z'), counted: true, retries: { declined: 1 } });
 });
 
 test('trunk failures are requeued without counting, with backoff', (t) => {
+  // 2 minutes, then 4, 8, ... (doubling), and the attempt does not count.
   const d1 = decideRetry('trunk-failure', { attempts: 0, retries: {}, zones }, policy, 1, now);
-  t.true(d1.kind === 'retry' && !d1.counted);
+  t.deepEqual(d1, { kind: 'retry', at: now + 2 * 60_000, counted: false, retries: { 'trunk-failure': 1 } });
   const d2 = decideRetry('trunk-failure', { attempts: 0, retries: { 'trunk-failure': 1 }, zones }, policy, 1, now);
-  if (d1.kind === 'retry' && d2.kind === 'retry') t.is(d2.at - now, 2 * (d1.at - now));
+  t.deepEqual(d2, { kind: 'retry', at: now + 4 * 60_000, counted: false, retries: { 'trunk-failure': 2 } });
+  const d3 = decideRetry('trunk-failure', { attempts: 0, retries: { 'trunk-failure': 2 }, zones }, policy, 1, now);
+  t.deepEqual(d3, { kind: 'retry', at: now + 8 * 60_000, counted: false, retries: { 'trunk-failure': 3 } });
 });
 
 test('max attempts caps retries whatever the outcome allows', (t) => {

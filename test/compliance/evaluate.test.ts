@@ -3,7 +3,6 @@ import { evaluate, type EvaluateInput, type ReasonCode } from '../../appliance/c
 import { PACKS, type PackId } from '../../appliance/compliance/packs.ts';
 import { zonesForNumber } from '../../appliance/contacts/timezones.ts';
 
-const DAY = 86_400_000;
 const Z = (iso: string): number => Date.parse(iso);
 const zonesOf = (e164: string): string[] => [...(zonesForNumber(e164)?.zones ?? [])];
 
@@ -105,10 +104,12 @@ test('every rule of every pack names its source', (t) => {
   }
 });
 
-test('a retry time is always allowed when nothing else changes', (t) => {
+test('a retry time is the earliest allowed moment: allowed then, still refused a minute before', (t) => {
   for (const c of cases.filter((x) => x.retryAt)) {
-    const v = evaluate(PACKS[c.pack], input({ ...c.in, now: Date.parse(c.retryAt!) }));
+    const at = Date.parse(c.retryAt!);
+    const v = evaluate(PACKS[c.pack], input({ ...c.in, now: at }));
     t.true(v.allow, `${c.name}: ${JSON.stringify(v)}`);
+    const before = evaluate(PACKS[c.pack], input({ ...c.in, now: at - 60_000 }));
+    t.false(before.allow, `${c.name}, a minute before the retry time: ${JSON.stringify(before)}`);
   }
-  t.is(DAY, 86_400_000);
 });

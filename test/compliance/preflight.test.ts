@@ -34,6 +34,6 @@ test('preflight of 10,000 contacts under the French marketing rules', (t) => {
   t.is(r.callable + Object.values(r.blocked).reduce((a, b) => a + b, 0), 10_000);
   t.is(r.blocked['dnc-internal'], 500);
   t.true(r.blocked['no-consent']! > 0 && r.deferred['frequency-cap']! > 0 && r.deferred['refusal-cooldown']! > 0);
+  // Its speed is bench/preflight.ts's business (measured against a baseline there), not a test's.
   t.log(`10,000 contacts in ${r.durationMs} ms`);
-  t.true(r.durationMs < 10_000);
 });

@@ -10,12 +10,15 @@ import { fileURLToPath } from 'node:url';
 import { SystemdNotifier, watchdogPeriodMs } from '../../appliance/system/notify.ts';
 import { runAppliance } from '../support/processes.ts';
 import { rtpRange } from '../peers/ports.ts';
+import { requireTool } from '../support/tools.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const canRun = spawnSync('python3', ['-c', 'import socket; socket.AF_UNIX'], { stdio: 'ignore' }).status === 0 &&
-  spawnSync('systemd-notify', ['--version'], { stdio: 'ignore' }).status === 0;
-const real = canRun ? test : test.skip;
-if (!canRun) test('notify socket tests', (t) => { t.log('skipped: python3 or systemd-notify (Debian package systemd) not available'); t.pass(); });
+
+/** The peers of the socket tests: the real systemd-notify, and python3 to bind the socket it sends to. */
+function requirePeers(): void {
+  requireTool('python3', 'python3');
+  requireTool('systemd-notify', 'systemd');
+}
 
 interface Received { atMs: number; message: string }
 
@@ -55,7 +58,8 @@ async function fakeNotifySocket(): Promise<{ path: string; messages: Received[];
   };
 }
 
-real('READY with a status, then WATCHDOG=1 at half the period, then STOPPING reach the notify socket', async (t) => {
+test('READY with a status, then WATCHDOG=1 at half the period, then STOPPING reach the notify socket', async (t) => {
+  requirePeers();
   const sock = await fakeNotifySocket();
   t.teardown(() => sock.close());
   const n = new SystemdNotifier({ env: { ...process.env, NOTIFY_SOCKET: sock.path, WATCHDOG_USEC: '1200000', WATCHDOG_PID: String(process.pid) } });
@@ -78,7 +82,8 @@ real('READY with a status, then WATCHDOG=1 at half the period, then STOPPING rea
 });
 
 // Serial: the busy loop blocks this whole test process, and other tests' timers with it.
-(canRun ? test.serial : test.skip)('a blocked event loop stops the watchdog pings (so systemd would restart the box)', async (t) => {
+test.serial('a blocked event loop stops the watchdog pings (so systemd would restart the box)', async (t) => {
+  requirePeers();
   const sock = await fakeNotifySocket();
   t.teardown(() => sock.close());
   const n = new SystemdNotifier({ env: { ...process.env, NOTIFY_SOCKET: sock.path, WATCHDOG_USEC: '200000' } });
@@ -125,8 +130,9 @@ test('the watchdog belongs to this process only when WATCHDOG_PID names it', (t)
   t.is(watchdogPeriodMs({}, 42), null);
 });
 
-real('the box run as systemd runs it: READY once serving, watchdog pings, STOPPING on SIGTERM', async (t) => {
+test('the box run as systemd runs it: READY once serving, watchdog pings, STOPPING on SIGTERM', async (t) => {
   t.timeout(60_000);
+  requirePeers();
   const sock = await fakeNotifySocket();
   t.teardown(() => sock.close());
   const data = mkdtempSync(join(tmpdir(), 'vba-notify-box-'));

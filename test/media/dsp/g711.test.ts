@@ -12,20 +12,12 @@ import {
   ulawEncode,
   ulawEncodeSample,
 } from '../../../media/dsp/g711.ts';
+import { requireTool } from '../../support/tools.ts';
 
 function allSamples(): Int16Array {
   const pcm = new Int16Array(65536);
   for (let i = 0; i < 65536; i++) pcm[i] = i - 32768;
   return pcm;
-}
-
-function haveSox(): boolean {
-  try {
-    execFileSync('sox', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 test('mu-law known values', (t) => {
@@ -92,23 +84,19 @@ test('buffer codecs match the per-sample functions and decodeG711Into writes in 
 });
 
 test('decoding is bit-exact with sox; encoding agrees within one code at segment edges', (t) => {
-  if (!haveSox()) {
-    t.log('sox not installed: skipped');
-    t.pass();
-    return;
-  }
+  const sox = requireTool('sox', 'sox');
   const bytes = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
   const pcm = allSamples();
   for (const [law, dec, enc] of [
     ['u-law', ulawDecode, ulawEncode],
     ['a-law', alawDecode, alawEncode],
   ] as const) {
-    const out = execFileSync('sox', ['-t', 'raw', '-r', '8000', '-e', law, '-b', '8', '-c', '1', '-', '-t', 'raw', '-e', 'signed', '-b', '16', '-L', '-'], {
+    const out = execFileSync(sox, ['-t', 'raw', '-r', '8000', '-e', law, '-b', '8', '-c', '1', '-', '-t', 'raw', '-e', 'signed', '-b', '16', '-L', '-'], {
       input: bytes,
     });
     t.deepEqual([...new Int16Array(out.buffer, out.byteOffset, 256)], [...dec(bytes)], `${law} decode`);
     // sox rounds to the nearest 13/14-bit value before companding where G.711 truncates: allow one code.
-    const theirs = execFileSync('sox', ['-t', 'raw', '-r', '8000', '-e', 'signed', '-b', '16', '-c', '1', '-L', '-', '-D', '-t', 'raw', '-e', law, '-'], {
+    const theirs = execFileSync(sox, ['-t', 'raw', '-r', '8000', '-e', 'signed', '-b', '16', '-c', '1', '-L', '-', '-D', '-t', 'raw', '-e', law, '-'], {
       input: Buffer.from(pcm.buffer),
       stdio: ['pipe', 'pipe', 'ignore'],
     });

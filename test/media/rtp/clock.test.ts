@@ -1,103 +1,113 @@
 import test from 'ava';
 import { MediaClock } from '../../../media/rtp/clock.ts';
+import { withFakeTime } from '../../support/fake-time.ts';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+// On a fake clock (test/support/fake-time.ts): each test states what happens at given milliseconds,
+// whatever else the machine is doing. Real timers drive the clock in the RTP and engine tests.
 
-test.serial('over 5 s the clock ticks elapsed/20 times (±1): timer jitter does not accumulate', async (t) => {
-  const clock = new MediaClock();
-  let ticks = 0;
-  let first = 0;
-  let last = 0;
-  const t0 = process.hrtime.bigint();
-  const off = clock.subscribe((n) => {
-    ticks++;
-    t.true(n > last, 'tick numbers increase');
-    if (first === 0) first = n;
-    last = n;
-  });
-  // load the event loop now and then, as a busy box would
-  const busy = setInterval(() => {
-    const end = Date.now() + 7;
-    while (Date.now() < end);
-  }, 130);
-  await sleep(5000);
-  const elapsedMs = Number(process.hrtime.bigint() - t0) / 1e6;
-  off();
-  clearInterval(busy);
-  t.false(clock.running, 'stops without subscribers');
-  const expected = Math.floor(elapsedMs / 20);
-  // tick numbers count skipped ticks too (a stall longer than the catch-up bound on a busy machine)
-  const numbered = last - first + 1;
-  t.log({ ...clock.stats(), ran: ticks, numbered, expected });
-  t.true(Math.abs(numbered - expected) <= 1, `${numbered} ticks in ${elapsedMs.toFixed(1)} ms`);
+test('over 5 s of timers firing late or early by a few ms, tick n still runs at its own deadline: jitter does not accumulate', (t) => {
+  // A seeded jitter of -0.4..+3 ms on every timer: a clock that re-armed 20 ms from each run would
+  // drift by 1.3 ms per tick on average (some 16 ticks behind after 5 s).
+  let seed = 7;
+  const jitter = (): number => { seed = (Math.imul(seed, 1103515245) + 12345) >>> 0; return -0.4 + (3.4 * seed) / 2 ** 32; };
+  withFakeTime((time) => {
+    const clock = new MediaClock({ phases: 1 });
+    const runs: Array<{ tick: number; at: number }> = [];
+    const start = time.now;
+    const off = clock.subscribe((n) => runs.push({ tick: n, at: time.now }));
+    time.advance(5010); // 250 deadlines, the last one's jitter included
+    off();
+    t.false(clock.running, 'stops without subscribers');
+    t.is(runs.length, 250, 'one tick per 20 ms');
+    t.deepEqual(runs.map((r) => r.tick), Array.from({ length: 250 }, (_, i) => runs[0]!.tick + i));
+    // each run within the jitter of its own deadline (start + 20 ms x k), the last as the first
+    const worst = Math.max(...runs.map((r, k) => Math.abs(r.at - (start + 20 * (k + 1)))));
+    t.true(worst <= 3.5, `worst run ${worst.toFixed(2)} ms off its deadline`);
+    t.is(clock.stats().skippedTicks, 0);
+  }, { jitter });
 });
 
-test.serial('after a stall the missed ticks run back to back, and beyond the catch-up bound they are skipped', async (t) => {
-  const clock = new MediaClock({ maxCatchUpTicks: 5 });
-  const seen: number[] = [];
-  const off = clock.subscribe((n) => seen.push(n));
-  await sleep(100);
-  const before = seen.length;
-  const end = Date.now() + 300; // block the loop for 15 ticks
-  while (Date.now() < end);
-  await sleep(70);
-  off();
-  const after = seen.slice(before);
-  // tick numbers keep counting through the stall, so RTP timestamps stay true to wall time
-  t.true(after[after.length - 1] - seen[before - 1] >= 17, `numbers advanced by ${after[after.length - 1] - seen[before - 1]}`);
-  t.true(clock.stats().skippedTicks >= 5, `skipped ${clock.stats().skippedTicks}`);
-  t.true(after.length < 17, `ran ${after.length} ticks, not all the missed ones`);
+test('after a short stall the missed ticks run back to back; beyond the catch-up bound they are skipped', (t) => {
+  withFakeTime((time) => {
+    const clock = new MediaClock({ phases: 1, maxCatchUpTicks: 5 });
+    const runs: Array<{ tick: number; at: number }> = [];
+    const off = clock.subscribe((n) => runs.push({ tick: n, at: time.now }));
+    time.advance(100); // ticks at 20, 40, ... 100 ms
+    t.is(runs.length, 5);
+    const first = runs[0]!;
+
+    // The loop hangs 70 ms (three ticks due meanwhile): all three run at once when it is back, none skipped.
+    time.stall(70);
+    const before = runs.length;
+    time.advance(0);
+    const caughtUp = runs.slice(before);
+    t.is(caughtUp.length, 3);
+    t.true(caughtUp.every((r) => r.at === caughtUp[0]!.at), 'back to back');
+    t.is(clock.stats().skippedTicks, 0);
+
+    // A 300 ms hang (15 ticks) is more than the bound of 5: the clock skips ahead instead of bursting...
+    time.stall(300);
+    const beforeLong = runs.length;
+    time.advance(0);
+    const burst = runs.slice(beforeLong);
+    t.true(burst.length <= 6, `${burst.length} ticks run back to back after the hang`);
+    t.true(clock.stats().skippedTicks >= 9, `skipped ${clock.stats().skippedTicks}`);
+    // ... and the tick numbers keep counting through it, so RTP timestamps stay true to wall time.
+    time.advance(100);
+    off();
+    const last = runs.at(-1)!;
+    t.is(last.tick - first.tick, Math.round((last.at - first.at) / 20));
+    t.is(last.at % 20, first.at % 20, 'back on its deadlines');
+  });
 });
 
-test.serial('subscribers can leave during a tick, a throwing one does not stop the others', async (t) => {
-  const errors: unknown[] = [];
-  const clock = new MediaClock({ onListenerError: (e) => errors.push(e) });
-  let a = 0;
-  let b = 0;
-  const offA = clock.subscribe(() => {
-    a++;
-    offA();
+test('subscribers can leave during a tick, a throwing one does not stop the others', (t) => {
+  withFakeTime((time) => {
+    const errors: unknown[] = [];
+    const clock = new MediaClock({ onListenerError: (e) => errors.push(e) });
+    let a = 0;
+    let b = 0;
+    const offA = clock.subscribe(() => {
+      a++;
+      offA();
+    });
+    const offB = clock.subscribe(() => {
+      b++;
+      throw new Error('boom');
+    });
+    let c = 0;
+    const offC = clock.subscribe(() => c++);
+    time.advance(110); // ticks at 20 ... 100 ms
+    offB();
+    offC();
+    t.is(a, 1);
+    t.is(b, 5);
+    t.is(c, 5);
+    t.is(errors.length, 5);
+    t.is(clock.subscribers, 0);
+    t.false(clock.running);
   });
-  const offB = clock.subscribe(() => {
-    b++;
-    throw new Error('boom');
-  });
-  let c = 0;
-  const offC = clock.subscribe(() => c++);
-  await sleep(110);
-  offB();
-  offC();
-  t.is(a, 1);
-  t.true(b >= 3 && Math.abs(c - b) <= 1, `b=${b} c=${c}`); // b and c sit in different phases
-  t.is(errors.length, b);
-  t.is(clock.subscribers, 0);
-  t.false(clock.running);
 });
 
-test.serial('subscribers are spread over the phases of the period, each called once per tick', async (t) => {
-  const clock = new MediaClock({ phases: 4, phaseFill: 2 });
-  const calls: Array<Array<{ tick: number; at: number }>> = [];
-  const offs = [];
-  for (let i = 0; i < 8; i++) {
-    const mine: Array<{ tick: number; at: number }> = [];
-    calls.push(mine);
-    offs.push(clock.subscribe((tick) => mine.push({ tick, at: performance.now() })));
-  }
-  await sleep(300);
-  for (const off of offs) off();
-  const firstTick = Math.max(...calls.map((c) => c[0].tick));
-  const lastTick = Math.min(...calls.map((c) => c.at(-1)?.tick ?? 0));
-  for (const c of calls) {
-    const ticks = c.filter((x) => x.tick >= firstTick && x.tick <= lastTick).map((x) => x.tick);
-    t.deepEqual(ticks, Array.from({ length: lastTick - firstTick + 1 }, (_, i) => firstTick + i), 'one call per tick, none missed');
-  }
-  // within a tick, the four phases start about 5 ms apart (median over ticks: a busy machine may stall one)
-  const spreads: number[] = [];
-  for (let tick = firstTick; tick <= lastTick; tick++) {
-    const starts = calls.map((c) => (c.find((x) => x.tick === tick) as { at: number }).at).sort((a, b) => a - b);
-    spreads.push(starts[starts.length - 1] - starts[0]);
-  }
-  spreads.sort((a, b) => a - b);
-  const spread = spreads[Math.floor(spreads.length / 2)];
-  t.true(spread > 12 && spread < 18, `phases spread over ${spread.toFixed(2)} ms`);
+test('subscribers are spread over the phases of the period, each called once per tick', (t) => {
+  withFakeTime((time) => {
+    const clock = new MediaClock({ phases: 4, phaseFill: 2 });
+    const calls: Array<Array<{ tick: number; at: number }>> = [];
+    const offs = [];
+    for (let i = 0; i < 8; i++) {
+      const mine: Array<{ tick: number; at: number }> = [];
+      calls.push(mine);
+      offs.push(clock.subscribe((tick) => mine.push({ tick, at: time.now })));
+    }
+    time.advance(315); // 15 whole periods: phase 0 at 20, 40, ... 300 ms, the last phase 15 ms later
+    for (const off of offs) off();
+    const ticks = calls[0]!.map((x) => x.tick);
+    t.is(ticks.length, 15);
+    for (const c of calls) t.deepEqual(c.map((x) => x.tick), ticks, 'one call per tick, none missed');
+    // two subscribers per phase; within a tick the four phases start 5 ms apart
+    for (let k = 0; k < ticks.length; k++) {
+      const starts = calls.map((c) => c[k]!.at - calls[0]![k]!.at);
+      t.deepEqual(starts, [0, 0, 5, 5, 10, 10, 15, 15], `tick ${ticks[k]}`);
+    }
+  });
 });
