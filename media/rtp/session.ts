@@ -1,10 +1,13 @@
 // One RTP session per call. Sends one packet per tick of the shared clock (prompt audio, DTMF, or
 // comfort silence so the far end's timers and NAT bindings stay alive), and receives with symmetric
-// RTP (latching to where packets really come from), loss/reorder accounting and RFC 4733 events.
+// RTP, loss/reorder accounting and RFC 4733 events. Media is taken only from where the far end said
+// it would come from (its SDP's address, or its trunk's configured media sources): anyone else on
+// the network could otherwise take the call's audio by latching first, and press its keys.
 import type dgram from 'node:dgram';
 import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
+import { canonicalIp } from '../../appliance/config/media-sources.ts';
 import type { Logger } from '../../appliance/log.ts';
 import { lawForPayloadType, SILENCE_BYTE, type G711Law } from '../dsp/g711.ts';
 import type { MediaClock } from './clock.ts';
@@ -15,6 +18,7 @@ import { ReceiveStats } from './receive-stats.ts';
 import { Rfc4733Receiver, TELEPHONE_EVENT_BYTES, writeTelephoneEvent } from './rfc4733.ts';
 import { emptyRtpHeader, parseRtpInto, RTP_HEADER_BYTES, writeMarkerAndType, writeRtpHeader, writeSequence, writeTimestamp } from './rtp-packet.ts';
 import type { RtpSessionEvents, RtpSessionOptions, RtpSessionStats } from './session-types.ts';
+import { MediaSourceSet } from './source-filter.ts';
 
 export type { DtmfMode, DtmfSendOptions, PlayOptions, RtpSessionEvents, RtpSessionOptions, RtpSessionStats, SessionPlayResult };
 
@@ -37,7 +41,13 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
   private eventPt: number | null;
   private remoteAddress: string | null;
   private remotePort: number | null;
+  /** What the far end's SDP declared (canonical address); null until it has. */
+  private declaredAddress: string | null = null;
+  private declaredPort: number | null = null;
+  private readonly mediaSources: MediaSourceSet;
   private latched = false;
+  /** Latched to exactly the declared address and port (the socket is then connected to it). */
+  private exact = false;
   private connected = false;
   private socketErrors = 0;
   private holding = false;
@@ -65,6 +75,8 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
   private rxSsrc = -1;
   private rxBytes = 0;
   private ignored = 0;
+  private droppedForeign = 0;
+  private firstForeign: string | null = null;
   private dtmfIn = 0;
   private lastRxTick = -1;
   private timedOut = false;
@@ -83,8 +95,10 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     this.pt = opts.payloadType ?? 0;
     this.law = lawForPayloadType(this.pt) ?? 'pcmu';
     this.eventPt = opts.telephoneEventPt === undefined ? 101 : opts.telephoneEventPt;
-    this.remoteAddress = opts.remoteAddress ?? null;
-    this.remotePort = opts.remotePort ?? null;
+    this.remoteAddress = null;
+    this.remotePort = null;
+    this.mediaSources = opts.mediaSources ?? MediaSourceSet.EMPTY;
+    if (opts.remoteAddress !== undefined && opts.remotePort !== undefined) this.declare(opts.remoteAddress, opts.remotePort);
     this.timeoutTicks = opts.rtpTimeoutMs ? Math.ceil(opts.rtpTimeoutMs / this.clock.periodMs) : 0;
     this.inbound = new InboundAudio(opts.reorderPackets ?? 3, opts.inbandDtmf ?? false, FRAME_BYTES, {
       audio: (pcm) => this.safeEmit('audio', pcm),
@@ -151,12 +165,23 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     return this.dtmfOut.enqueue(digits, mode, this.law, opts);
   }
 
-  /** Where to send (from SDP); latching may move it again when packets arrive from elsewhere. */
+  /**
+   * Where the far end's SDP says its media is: where to send, and the one address media is taken
+   * from (besides the trunk's media sources). Latching may move the port we send to, never the address.
+   */
   setRemote(address: string, port: number): void {
     this.disconnect();
+    this.declare(address, port);
+  }
+
+  private declare(address: string, port: number): void {
+    const canonical = canonicalIp(address);
     this.remoteAddress = address;
     this.remotePort = port;
+    this.declaredAddress = canonical ?? address;
+    this.declaredPort = port;
     this.latched = false;
+    this.exact = false;
   }
 
   setPayloadType(pt: 0 | 8): void {
@@ -194,6 +219,8 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
       duplicates: s.duplicates,
       late: s.stale + this.inbound.late,
       ignored: this.ignored,
+      droppedForeign: this.droppedForeign,
+      firstForeignSource: this.firstForeign,
       dtmfReceived: this.dtmfIn,
       ssrc: this.ssrc,
       remoteAddress: this.remoteAddress,
@@ -290,6 +317,7 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
   // ---- receiving ----
 
   private readonly onMessage = (msg: Buffer, rinfo: dgram.RemoteInfo): void => {
+    if (!this.admits(rinfo)) return this.dropForeign(rinfo);
     const h = this.rx;
     if (!parseRtpInto(msg, h)) {
       this.ignored++;
@@ -302,7 +330,10 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
       this.ignored++; // comfort noise, RTCP on the RTP port, codecs we did not offer
       return;
     }
-    if (this.symmetric && !this.latched) this.latch(rinfo);
+    // admits() let through only the latched source, or the declared pair itself when latched elsewhere
+    if (this.symmetric && !this.exact && this.declaredPort !== null && (!this.latched || rinfo.port !== this.remotePort || rinfo.address !== this.remoteAddress)) {
+      this.latch(rinfo);
+    }
     this.lastRxTick = this.clock.tick;
     this.timedOut = false;
     this.rxBytes += msg.length;
@@ -330,20 +361,52 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     }
   };
 
+  /**
+   * Who may send us media. Before latching: the address the far end declared (any port: a NAT in
+   * front of it may map its port, never its address) or the trunk's media sources; nothing at all
+   * before the far end has declared anything, unless it comes from those sources. Once latched: the
+   * latched source only, and the declared address and port themselves when we latched elsewhere
+   * (the far end's own port wins over a mapped one). Everything else is dropped and counted.
+   */
+  private admits(rinfo: dgram.RemoteInfo): boolean {
+    if (this.latched) {
+      if (rinfo.port === this.remotePort && rinfo.address === this.remoteAddress) return true;
+      return !this.exact && rinfo.port === this.declaredPort && this.isDeclaredAddress(rinfo.address);
+    }
+    return this.isDeclaredAddress(rinfo.address) || this.mediaSources.has(rinfo.address, rinfo.port);
+  }
+
+  private isDeclaredAddress(address: string): boolean {
+    const d = this.declaredAddress;
+    if (d === null) return false;
+    return address === d || (address.startsWith('::ffff:') && address.slice(7) === d);
+  }
+
+  private dropForeign(rinfo: dgram.RemoteInfo): void {
+    if (this.droppedForeign++ === 0) {
+      this.firstForeign = `${rinfo.address}:${rinfo.port}`;
+      this.log?.debug({ rtpPort: this.localPort, source: this.firstForeign, declared: this.declaredAddress }, 'RTP from a source the far end did not declare: dropped');
+    }
+  }
+
   private latch(rinfo: dgram.RemoteInfo): void {
     this.latched = true;
+    this.exact = rinfo.port === this.declaredPort && this.isDeclaredAddress(rinfo.address);
     if (rinfo.address !== this.remoteAddress || rinfo.port !== this.remotePort) {
       this.remoteAddress = rinfo.address;
       this.remotePort = rinfo.port;
       this.log?.debug({ rtpPort: this.localPort, remotePort: rinfo.port }, 'RTP latched to the source of received packets');
       this.safeEmit('latched', { address: rinfo.address, port: rinfo.port });
     }
-    this.connect();
+    // Only the declared pair is pinned in the kernel: latched to a mapped port, the far end's own
+    // port must still be able to reach us (and take over).
+    if (this.exact) this.connect();
   }
 
   /**
-   * Once the far end is known for sure, the socket is connected to it: the kernel then keeps the
-   * route (sends cost about a quarter less) and drops datagrams from anyone else (no RTP injection).
+   * Once the far end is known for sure (packets from the very address and port it declared), the
+   * socket is connected to it: the kernel then keeps the route (sends cost about a quarter less) and
+   * drops datagrams from anyone else before they reach us (those are not counted in droppedForeign).
    * setRemote() (a new SDP) disconnects until the next latch.
    */
   private connect(): void {

@@ -7,6 +7,7 @@ import type { TrunkProfile } from '../../appliance/config/types.ts';
 import type { Logger } from '../../appliance/log.ts';
 import type { MediaEngine } from '../../media/rtp/media-engine.ts';
 import type { RtpSession } from '../../media/rtp/session.ts';
+import { MediaSourceSet } from '../../media/rtp/source-filter.ts';
 import { CallKeys, type CollectOptions } from '../shared/call-keys.ts';
 import { CallLife, inviteFailureEnd, setupFailureEnd, type CallEnd } from '../shared/call-life.ts';
 import { fromUserOn, logDialling, planDial } from '../shared/dial-plan.ts';
@@ -125,12 +126,16 @@ export class EmbeddedCall extends EventEmitter<CallEvents> implements Call {
       telephoneEventPt: 101,
       inbandDtmf: dtmf === 'auto' || dtmf === 'inband',
       rtpTimeoutMs: this.d.rtpTimeoutMs,
+      // media only from the address the far end's SDP declares, and the trunk's own media sources
+      mediaSources: MediaSourceSet.fromSettings(this.trunk?.mediaSources, (entry, why) => this.log.warn({ trunk: this.trunk?.name, entry, why }, 'invalid trunk media source ignored')),
     });
     this.session = session;
     session.on('dtmf', (e) => this.onDigit(e.digit, e.source));
     session.on('rtp-timeout', (e) => {
       if (this.st !== 'answered') return;
-      this.log.warn({ silentMs: e.silentMs }, 'no RTP from the far end: hanging up');
+      const st = session.stats();
+      // RTP that came from elsewhere than the far end declared says where to look (trunks[].mediaSources)
+      this.log.warn({ silentMs: e.silentMs, droppedForeign: st.droppedForeign, firstForeignSource: st.firstForeignSource }, 'no RTP from the far end: hanging up');
       void this.hangup('rtp-timeout');
     });
     // The channel last: the INVITE leaves as soon as the trunk's calls-per-second slot opens, so the
