@@ -235,7 +235,7 @@ export class Appliance {
           activeCalls: () => this.dialer.activeCalls,
           engine: () => {
             const sv = this.engine.servers?.();
-            return { name: this.engine.name, servers: sv ? { drachtio: sv.drachtio, freeswitch: sv.freeswitch } : null };
+            return { name: this.engine.name, servers: sv ? { drachtio: sv.drachtio, freeswitch: sv.freeswitch } : null, media: this.engine.mediaStats?.() ?? null };
           },
           clock: () => this.clock.status(),
           dataDir: this.opts.dataDir,

@@ -1,7 +1,7 @@
 // The embedded call engine: SIP stack + trunk guard + user agent + trunk manager (sip/embedded) and
 // the RTP media engine (media/rtp), behind the call port. Built by appliance/main.ts from settings.
 import { EventEmitter } from 'node:events';
-import type { Call, CallEngine, CallEngineEvents, DialRequest, TrunkStatus } from '../../appliance/call-port.ts';
+import type { Call, CallEngine, CallEngineEvents, DialRequest, EngineMediaStats, TrunkStatus } from '../../appliance/call-port.ts';
 import type { Settings } from '../../appliance/config/types.ts';
 import { AppError } from '../../appliance/errors.ts';
 import type { Logger } from '../../appliance/log.ts';
@@ -93,6 +93,11 @@ export class EmbeddedEngine extends EventEmitter<CallEngineEvents> implements Ca
 
   activeCalls(): number {
     return this.calls.size;
+  }
+
+  mediaStats(): EngineMediaStats {
+    const s = this.parts?.media.stats();
+    return { rtpSessions: s?.sessions ?? 0, rtpDroppedForeign: s?.droppedForeign ?? 0 };
   }
 
   /** Hang up every call (bounded), unregister, release every port and socket. */
