@@ -8,6 +8,8 @@ import type { Settings } from '../../appliance/config/types.ts';
 import { AppError } from '../../appliance/errors.ts';
 import type { Logger } from '../../appliance/log.ts';
 import { TrunkGuard } from '../embedded/guard.ts';
+import { defaultTapDir } from '../../media/freeswitch/audio-tap.ts';
+import { freeswitchDirs } from '../../media/freeswitch/work-dirs.ts';
 import { LiveCalls } from '../shared/live-calls.ts';
 import { RefusalLog } from '../shared/refusal-log.ts';
 import { DrachtioCall } from './drachtio-call.ts';
@@ -22,7 +24,12 @@ export interface DrachtioEngineOptions {
   connectWaitMs?: number;
   /** Name of FreeSWITCH's sofia profile fsmrf sends its INVITEs to. */
   profile?: string;
-  /** Folder shared with FreeSWITCH for the answering-machine audio tap. */
+  /**
+   * The box's state folder: the engine's files shared with FreeSWITCH (prompt WAVs, audio taps)
+   * go to its `freeswitch/` folder. Without one, a private temporary folder (tests).
+   */
+  stateDir?: string;
+  /** Folder shared with FreeSWITCH for the answering-machine audio tap (default: see defaultTapDir). */
   tapDir?: string;
   registrationBackoffMs?: number;
   /** Refused requests are logged once per source per interval, then summed (default 60 s). */
@@ -104,7 +111,8 @@ export class DrachtioEngine extends EventEmitter<CallEngineEvents> implements Ca
     const p = this.parts;
     if (!p || this.closing) throw new AppError('E_SIP_TRANSPORT', 'The call engine is not running');
     const call = new DrachtioCall({
-      links: p.links, trunks: p.trunks, defaultTrunk: this.o.settings.defaultTrunk, logger: this.o.logger, tapDir: this.o.tapDir,
+      links: p.links, trunks: p.trunks, defaultTrunk: this.o.settings.defaultTrunk, logger: this.o.logger,
+      tapDir: this.o.tapDir ?? defaultTapDir(this.o.stateDir), promptDir: freeswitchDirs(this.o.stateDir).prompts,
     }, request);
     return this.calls.add(call);
   }
