@@ -17,8 +17,9 @@ export interface RtpSessionOptions {
   remoteAddress?: string;
   remotePort?: number;
   /**
-   * Where the far end's media may also come from (its trunk's `mediaSources`); default none: media
-   * only from the address its SDP declared. Datagrams from anywhere else are dropped and counted.
+   * Where the far end's media may also come from (the engine gives its signalling addresses and its
+   * trunk's `mediaSources`); default none: media only from the address its SDP declared. Datagrams
+   * from anywhere else are dropped and counted.
    */
   mediaSources?: MediaSourceSet;
   /** Run the Goertzel detector on received audio. */

@@ -2,6 +2,7 @@
 // RtpSession (media). It owns the call's trunk channel and RTP port and gives both back at the end.
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
+import { isIP } from 'node:net';
 import type { Call, CallEnded, CallEvents, DialRequest, DtmfSource, PlayResult, PromptRef } from '../../appliance/call-port.ts';
 import type { TrunkProfile } from '../../appliance/config/types.ts';
 import type { Logger } from '../../appliance/log.ts';
@@ -15,6 +16,7 @@ import { callAmdFeed } from './amd-feed.ts';
 import type { ChannelLease } from './channel-pool.ts';
 import type { OutgoingCall, ReofferEvent } from './outgoing-call.ts';
 import { LocalSdp, parseRemoteSdp, type Codec, type RemoteMedia } from './sdp.ts';
+import { parseUri } from './sip-types.ts';
 import type { TrunkManager } from './trunks.ts';
 import type { UserAgent } from './user-agent.ts';
 
@@ -117,6 +119,14 @@ export class EmbeddedCall extends EventEmitter<CallEvents> implements Call {
     const { trunks, media, ua } = this.d;
     const req = this.req;
     const { trunk, uri, outboundProxy } = planDial(req, this.d.defaultTrunk, trunks);
+    // Media is taken from the address the far end's SDP declares, from the trunk's mediaSources, and
+    // from the addresses its signalling comes from (trusted already; a far end with several
+    // addresses may declare one and send from another): never from anyone else on the network.
+    const signalling = trunk ? trunks.signallingSources(trunk.name) : [parseUri(outboundProxy ?? uri)?.host ?? ''].filter((h) => isIP(h) !== 0);
+    const own = trunk?.mediaSources ?? [];
+    const mediaSources = MediaSourceSet.fromSettings([...signalling, ...own], (entry, why) => {
+      if (own.includes(entry)) this.log.warn({ trunk: trunk?.name, entry, why }, 'invalid trunk media source ignored');
+    });
     this.trunk = trunk;
     const codecs: Codec[] = this.trunk?.codecs.length ? this.trunk.codecs : ['PCMU', 'PCMA'];
     this.codec = codecs[0] ?? 'PCMU';
@@ -126,8 +136,7 @@ export class EmbeddedCall extends EventEmitter<CallEvents> implements Call {
       telephoneEventPt: 101,
       inbandDtmf: dtmf === 'auto' || dtmf === 'inband',
       rtpTimeoutMs: this.d.rtpTimeoutMs,
-      // media only from the address the far end's SDP declares, and the trunk's own media sources
-      mediaSources: MediaSourceSet.fromSettings(this.trunk?.mediaSources, (entry, why) => this.log.warn({ trunk: this.trunk?.name, entry, why }, 'invalid trunk media source ignored')),
+      mediaSources,
     });
     this.session = session;
     session.on('dtmf', (e) => this.onDigit(e.digit, e.source));
