@@ -7,7 +7,6 @@ import type dgram from 'node:dgram';
 import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
-import { canonicalIp } from '../../appliance/config/media-sources.ts';
 import type { Logger } from '../../appliance/log.ts';
 import { lawForPayloadType, SILENCE_BYTE, type G711Law } from '../dsp/g711.ts';
 import type { MediaClock } from './clock.ts';
@@ -18,6 +17,7 @@ import { ReceiveStats } from './receive-stats.ts';
 import { Rfc4733Receiver, TELEPHONE_EVENT_BYTES, writeTelephoneEvent } from './rfc4733.ts';
 import { emptyRtpHeader, parseRtpInto, RTP_HEADER_BYTES, writeMarkerAndType, writeRtpHeader, writeSequence, writeTimestamp } from './rtp-packet.ts';
 import type { RtpSessionEvents, RtpSessionOptions, RtpSessionStats } from './session-types.ts';
+import { SourceGate } from './source-gate.ts';
 import { MediaSourceSet } from './source-filter.ts';
 
 export type { DtmfMode, DtmfSendOptions, PlayOptions, RtpSessionEvents, RtpSessionOptions, RtpSessionStats, SessionPlayResult };
@@ -41,13 +41,8 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
   private eventPt: number | null;
   private remoteAddress: string | null;
   private remotePort: number | null;
-  /** What the far end's SDP declared (canonical address); null until it has. */
-  private declaredAddress: string | null = null;
-  private declaredPort: number | null = null;
-  private readonly mediaSources: MediaSourceSet;
-  private latched = false;
-  /** Latched to exactly the declared address and port (the socket is then connected to it). */
-  private exact = false;
+  /** Who may send us media (see source-gate.ts). */
+  private readonly gate: SourceGate;
   private connected = false;
   private socketErrors = 0;
   private holding = false;
@@ -75,8 +70,6 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
   private rxSsrc = -1;
   private rxBytes = 0;
   private ignored = 0;
-  private droppedForeign = 0;
-  private firstForeign: string | null = null;
   private dtmfIn = 0;
   private lastRxTick = -1;
   private timedOut = false;
@@ -97,7 +90,7 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     this.eventPt = opts.telephoneEventPt === undefined ? 101 : opts.telephoneEventPt;
     this.remoteAddress = null;
     this.remotePort = null;
-    this.mediaSources = opts.mediaSources ?? MediaSourceSet.EMPTY;
+    this.gate = new SourceGate(opts.mediaSources ?? MediaSourceSet.EMPTY);
     if (opts.remoteAddress !== undefined && opts.remotePort !== undefined) this.declare(opts.remoteAddress, opts.remotePort);
     this.timeoutTicks = opts.rtpTimeoutMs ? Math.ceil(opts.rtpTimeoutMs / this.clock.periodMs) : 0;
     this.inbound = new InboundAudio(opts.reorderPackets ?? 3, opts.inbandDtmf ?? false, FRAME_BYTES, {
@@ -175,13 +168,9 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
   }
 
   private declare(address: string, port: number): void {
-    const canonical = canonicalIp(address);
     this.remoteAddress = address;
     this.remotePort = port;
-    this.declaredAddress = canonical ?? address;
-    this.declaredPort = port;
-    this.latched = false;
-    this.exact = false;
+    this.gate.declare(address, port);
   }
 
   setPayloadType(pt: 0 | 8): void {
@@ -219,13 +208,13 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
       duplicates: s.duplicates,
       late: s.stale + this.inbound.late,
       ignored: this.ignored,
-      droppedForeign: this.droppedForeign,
-      firstForeignSource: this.firstForeign,
+      droppedForeign: this.gate.dropped,
+      firstForeignSource: this.gate.firstDropped,
       dtmfReceived: this.dtmfIn,
       ssrc: this.ssrc,
       remoteAddress: this.remoteAddress,
       remotePort: this.remotePort,
-      latched: this.latched,
+      latched: this.gate.latched,
     };
   }
 
@@ -317,7 +306,12 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
   // ---- receiving ----
 
   private readonly onMessage = (msg: Buffer, rinfo: dgram.RemoteInfo): void => {
-    if (!this.admits(rinfo)) return this.dropForeign(rinfo);
+    if (!this.gate.admits(rinfo.address, rinfo.port)) {
+      if (this.gate.drop(rinfo.address, rinfo.port)) {
+        this.log?.debug({ rtpPort: this.localPort, source: this.gate.firstDropped, declared: this.gate.declared }, 'RTP from a source the far end did not declare: dropped');
+      }
+      return;
+    }
     const h = this.rx;
     if (!parseRtpInto(msg, h)) {
       this.ignored++;
@@ -330,10 +324,7 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
       this.ignored++; // comfort noise, RTCP on the RTP port, codecs we did not offer
       return;
     }
-    // admits() let through only the latched source, or the declared pair itself when latched elsewhere
-    if (this.symmetric && !this.exact && this.declaredPort !== null && (!this.latched || rinfo.port !== this.remotePort || rinfo.address !== this.remoteAddress)) {
-      this.latch(rinfo);
-    }
+    if (this.symmetric && this.gate.wantsLatch(rinfo.address, rinfo.port)) this.latch(rinfo);
     this.lastRxTick = this.clock.tick;
     this.timedOut = false;
     this.rxBytes += msg.length;
@@ -361,37 +352,8 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     }
   };
 
-  /**
-   * Who may send us media. Before latching: the address the far end declared (any port: a NAT in
-   * front of it may map its port, never its address) or the trunk's media sources; nothing at all
-   * before the far end has declared anything, unless it comes from those sources. Once latched: the
-   * latched source only, and the declared address and port themselves when we latched elsewhere
-   * (the far end's own port wins over a mapped one). Everything else is dropped and counted.
-   */
-  private admits(rinfo: dgram.RemoteInfo): boolean {
-    if (this.latched) {
-      if (rinfo.port === this.remotePort && rinfo.address === this.remoteAddress) return true;
-      return !this.exact && rinfo.port === this.declaredPort && this.isDeclaredAddress(rinfo.address);
-    }
-    return this.isDeclaredAddress(rinfo.address) || this.mediaSources.has(rinfo.address, rinfo.port);
-  }
-
-  private isDeclaredAddress(address: string): boolean {
-    const d = this.declaredAddress;
-    if (d === null) return false;
-    return address === d || (address.startsWith('::ffff:') && address.slice(7) === d);
-  }
-
-  private dropForeign(rinfo: dgram.RemoteInfo): void {
-    if (this.droppedForeign++ === 0) {
-      this.firstForeign = `${rinfo.address}:${rinfo.port}`;
-      this.log?.debug({ rtpPort: this.localPort, source: this.firstForeign, declared: this.declaredAddress }, 'RTP from a source the far end did not declare: dropped');
-    }
-  }
-
   private latch(rinfo: dgram.RemoteInfo): void {
-    this.latched = true;
-    this.exact = rinfo.port === this.declaredPort && this.isDeclaredAddress(rinfo.address);
+    this.gate.latch(rinfo.address, rinfo.port);
     if (rinfo.address !== this.remoteAddress || rinfo.port !== this.remotePort) {
       this.remoteAddress = rinfo.address;
       this.remotePort = rinfo.port;
@@ -400,7 +362,7 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     }
     // Only the declared pair is pinned in the kernel: latched to a mapped port, the far end's own
     // port must still be able to reach us (and take over).
-    if (this.exact) this.connect();
+    if (this.gate.exact) this.connect();
   }
 
   /**
