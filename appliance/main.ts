@@ -49,7 +49,7 @@ export interface Service {
   stop(): Promise<void>;
 }
 
-export async function createEngine(settings: Pick<Settings, 'engine' | 'sip' | 'media' | 'trunks' | 'defaultTrunk' | 'drachtio'>, logger: Logger): Promise<CallEngine> {
+export async function createEngine(settings: Pick<Settings, 'engine' | 'sip' | 'media' | 'trunks' | 'defaultTrunk' | 'drachtio'>, logger: Logger, dataDir: string): Promise<CallEngine> {
   if (settings.engine === 'embedded') {
     const { EmbeddedEngine } = await import('../sip/embedded/engine.ts');
     return new EmbeddedEngine({ settings, logger: logger.child({ svc: 'engine' }) });
@@ -57,7 +57,8 @@ export async function createEngine(settings: Pick<Settings, 'engine' | 'sip' | '
   if (settings.engine === 'drachtio') {
     // drachtio-server + FreeSWITCH (settings.drachtio); calls are refused while either is away.
     const { DrachtioEngine } = await import('../sip/drachtio/engine.ts');
-    return new DrachtioEngine({ settings, logger: logger.child({ svc: 'engine' }) });
+    // files shared with FreeSWITCH go to the state folder, not to a predictable name in /tmp
+    return new DrachtioEngine({ settings, logger: logger.child({ svc: 'engine' }), stateDir: dataDir });
   }
   throw new AppError('E_CONFIG_INVALID', `unknown engine "${String(settings.engine)}"`, { key: 'engine' });
 }
@@ -145,7 +146,7 @@ export class Appliance {
       });
       await this.startService(this.clock);
 
-      this.engine = await createEngine(this.settings, this.logger);
+      this.engine = await createEngine(this.settings, this.logger, this.opts.dataDir);
       await this.startService({ name: 'engine', start: () => this.engine.start(), stop: () => this.engine.close() });
 
       this.recordings = new RecordingLibrary(this.opts.dataDir);
@@ -236,7 +237,7 @@ export class Appliance {
           activeCalls: () => this.dialer.activeCalls,
           engine: () => {
             const sv = this.engine.servers?.();
-            return { name: this.engine.name, servers: sv ? { drachtio: sv.drachtio, freeswitch: sv.freeswitch } : null };
+            return { name: this.engine.name, servers: sv ? { drachtio: sv.drachtio, freeswitch: sv.freeswitch } : null, media: this.engine.mediaStats?.() ?? null };
           },
           clock: () => this.clock.status(),
           dataDir: this.opts.dataDir,

@@ -123,6 +123,18 @@ export interface CallEngineEvents {
   trunk: [TrunkStatus];
 }
 
+/** Counters of an engine's own media path; absent where media runs elsewhere (FreeSWITCH). */
+export interface EngineMediaStats {
+  /** RTP sessions open now. */
+  rtpSessions: number;
+  /**
+   * Datagrams dropped since the engine started because they did not come from where the far end
+   * declared its media (its SDP's address, its trunk's media sources): spraying, or a far end
+   * whose media comes from an address nobody configured.
+   */
+  rtpDroppedForeign: number;
+}
+
 export interface CallEngine extends EventEmitter<CallEngineEvents> {
   readonly name: 'embedded' | 'drachtio';
   start(): Promise<void>;
@@ -131,6 +143,7 @@ export interface CallEngine extends EventEmitter<CallEngineEvents> {
   activeCalls(): number;
   /** The production engine's links to drachtio-server and FreeSWITCH; absent on the embedded engine. */
   servers?(): { drachtio: boolean; freeswitch: boolean };
+  mediaStats?(): EngineMediaStats;
   close(): Promise<void>;
 }
 

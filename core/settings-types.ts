@@ -23,6 +23,12 @@ export interface TrunkProfile {
   registerExpiresSec: number;
   /** Source addresses (IPs or CIDRs) from which this trunk may send us requests; defaults to the resolved host. */
   allowedSources: string[];
+  /**
+   * Where this trunk's RTP may come from besides the address its SDP declares (c=): IPs or CIDRs with
+   * an optional port range ("203.0.113.0/24:16384-32767"), for carriers whose media servers send from
+   * other addresses. Default none: media only from the declared address.
+   */
+  mediaSources?: string[];
   /** Concurrent calls the trunk carries. For a GSM gateway: ports x channelsPerPort. */
   channels: number;
   /** Maximum new calls per second on this trunk. */

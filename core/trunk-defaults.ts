@@ -11,6 +11,7 @@ export function trunkDefaults(partial: Partial<TrunkProfile> & Pick<TrunkProfile
     auth: 'ip',
     registerExpiresSec: 3600,
     allowedSources: [],
+    mediaSources: [],
     channels: 30,
     cps: 5,
     codecs: ['PCMA', 'PCMU'],

@@ -63,7 +63,7 @@ export async function placeCall(opts: {
   }
   // An ephemeral SIP port: the command must work beside a running box on 5060.
   const settings: Settings = { ...opts.settings, sip: { ...opts.settings.sip, port: 0 } };
-  const engine = await createEngine(settings, logger);
+  const engine = await createEngine(settings, logger, opts.dataDir);
   await engine.start();
   try {
     logger.info({ to: isUri ? opts.target : maskNumber(opts.target), trunk: trunkName }, 'placing call');

@@ -20,6 +20,7 @@ const trunk: Schema = {
     domain: { type: 'string', nullable: true },
     registerExpiresSec: { type: 'integer', minimum: 60, maximum: 86400 },
     allowedSources: { type: 'array', items: { type: 'string', minLength: 1 } },
+    mediaSources: { type: 'array', maxItems: 64, items: { type: 'string', minLength: 1, maxLength: 80 } },
     channels: { type: 'integer', minimum: 1, maximum: 2000 },
     cps: { type: 'number', exclusiveMinimum: 0, maximum: 1000 },
     gsm: {

@@ -7,6 +7,7 @@ import { dirname, join, basename } from 'node:path';
 import { Ajv, type ErrorObject } from 'ajv';
 import { AppError, type FieldError } from '../../core/errors.ts';
 import { defaultSettings, SETTINGS_VERSION } from './defaults.ts';
+import { mediaSourceErrors } from '../../core/media-sources.ts';
 import { settingsSchema } from './schema.ts';
 import type { Settings } from '../../core/settings-types.ts';
 import { writeFileDurably } from '../../core/durable-file.ts';
@@ -59,6 +60,7 @@ export function checkSettings(doc: unknown): FieldError[] {
     if ((t.auth === 'register' || t.auth === 'digest') && (!t.username || !t.password)) {
       errors.push({ key: `trunks.${i}.username`, message: `trunk "${t.name}" uses ${t.auth} authentication and needs a username and password` });
     }
+    for (const e of mediaSourceErrors(t.mediaSources ?? [])) errors.push({ key: `trunks.${i}.mediaSources.${e.index}`, message: e.message });
     if (t.kind === 'gsm' && !t.gsm) errors.push({ key: `trunks.${i}.gsm`, message: `GSM gateway "${t.name}" needs ports, channelsPerPort and coolDownMs` });
     if (t.kind === 'gsm' && t.gsm && t.channels > t.gsm.ports * t.gsm.channelsPerPort) {
       errors.push({ key: `trunks.${i}.channels`, message: `at most ports x channelsPerPort (${t.gsm.ports * t.gsm.channelsPerPort}) for a GSM gateway` });

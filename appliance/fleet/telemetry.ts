@@ -3,13 +3,15 @@
 // fails reports null rather than holding the whole message back.
 import si from 'systeminformation';
 import { uptime } from 'node:os';
-import type { TrunkStatus } from '../../core/call-port.ts';
+import type { EngineMediaStats, TrunkStatus } from '../../core/call-port.ts';
 import type { ClockStatus } from '../system/clock.ts';
 
 /** Which call engine runs, and for the production engine whether drachtio-server and FreeSWITCH are connected. */
 export interface EngineStatus {
   name: string;
   servers: { drachtio: boolean; freeswitch: boolean } | null;
+  /** The engine's own RTP counters (embedded engine); absent or null where media runs in FreeSWITCH. */
+  media?: EngineMediaStats | null;
 }
 
 export interface CampaignCounters {

@@ -22,7 +22,7 @@ export interface HttpDeps {
   /** State folder; uploads go to <dataDir>/uploads. */
   dataDir: string;
   /** Only trunks(), activeCalls() and name are used (health route). */
-  engine: Pick<CallEngine, 'name' | 'trunks' | 'activeCalls' | 'servers'>;
+  engine: Pick<CallEngine, 'name' | 'trunks' | 'activeCalls' | 'servers' | 'mediaStats'>;
   /** More routes (campaigns, ...), registered after the built-in ones; each must declare access and schemas. */
   extraRoutes?: Array<RouteModule | ((app: FastifyInstance) => void)>;
   /** First admin's password from provisioning; without it a random one is printed once on stdout. */

@@ -3,10 +3,10 @@
 // RECORD_READ_ONLY; this reader follows the growing file and hands over 16-bit PCM as it lands.
 // Timing comes from the sample count, not the clock, so read delays do not move the reported ms.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { FsEndpoint } from './fsmrf.ts';
+import { freeswitchDirs } from './work-dirs.ts';
 
 export interface AudioTapOptions {
   /** Folder both FreeSWITCH and this process can write and read. */
@@ -17,15 +17,16 @@ export interface AudioTapOptions {
 
 /**
  * Where FreeSWITCH writes the taps. Under systemd both services have a private /tmp, and FreeSWITCH
- * may only write its own state folder (which the box can read): use that when it exists.
+ * may only write its own state folder (which the box can read): use that when it exists; otherwise
+ * the engine's folder in the box's state folder (never a fixed name under the system's temp folder).
  * APPLIANCE_FS_TAP_DIR overrides.
  */
-export function defaultTapDir(): string {
+export function defaultTapDir(stateDir?: string): string {
   const env = process.env.APPLIANCE_FS_TAP_DIR;
   if (env) return env;
   const fsState = '/var/lib/freeswitch/storage';
   if (fs.existsSync(fsState)) return path.join(fsState, 'vba-tap');
-  return path.join(os.tmpdir(), 'vba-fs-tap');
+  return freeswitchDirs(stateDir).tap;
 }
 
 /** Where the PCM data starts in a WAV file written so far; null while the header is incomplete. */
@@ -60,8 +61,9 @@ export class AudioTap {
   constructor(ep: FsEndpoint, private readonly onAudio: (pcm: Int16Array) => void, o: AudioTapOptions = {}) {
     this.ep = ep;
     const dir = o.dir ?? defaultTapDir();
-    // FreeSWITCH makes the folder itself when the box may not (a folder only FreeSWITCH can write).
-    try { fs.mkdirSync(dir, { recursive: true, mode: 0o1777 }); } catch { /* left to FreeSWITCH */ }
+    // FreeSWITCH makes the folder itself when the box may not (a folder only FreeSWITCH can write);
+    // otherwise writable by the box's group (FreeSWITCH's user is in it), nobody else.
+    try { fs.mkdirSync(dir, { recursive: true, mode: 0o1770 }); } catch { /* left to FreeSWITCH */ }
     this.file = path.join(dir, `${randomUUID()}.wav`);
     this.pollMs = o.pollMs ?? 20;
   }

@@ -2,7 +2,6 @@
 // (mod_sndfile reads it), otherwise a WAV made once from the G.711 copy and cached by content.
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { PromptRef } from '../../core/call-port.ts';
 import { AppError } from '../../core/errors.ts';
@@ -12,9 +11,11 @@ import { wavHeader } from '../prompts/pcm.ts';
 /**
  * Absolute path of a WAV FreeSWITCH can play for this prompt, and its length in ms. A WAV made from
  * the G.711 copy goes next to it (FreeSWITCH can read the library; under systemd it cannot see the
- * box's private /tmp), or to cacheDir when that folder is not writable.
+ * box's private /tmp), or to cacheDir when that folder is not writable. cacheDir is the engine's
+ * folder in the box's state folder (freeswitchDirs()), never a fixed name in the system's temp
+ * folder, where another local user could make it first and put their own audio (or links) in it.
  */
-export function playableWav(prompt: PromptRef, cacheDir = path.join(os.tmpdir(), 'vba-fs-prompts')): { file: string; ms: number } {
+export function playableWav(prompt: PromptRef, cacheDir: string): { file: string; ms: number } {
   if (prompt.wav && fs.existsSync(prompt.wav)) {
     const size = fs.statSync(prompt.wav).size;
     return { file: path.resolve(prompt.wav), ms: Math.max(0, Math.round((size - 44) / 16)) };
@@ -35,7 +36,8 @@ export function playableWav(prompt: PromptRef, cacheDir = path.join(os.tmpdir(),
   const wav = Buffer.concat([wavHeader(body.length), body]);
   for (const file of [beside, cached]) {
     try {
-      fs.mkdirSync(path.dirname(file), { recursive: true });
+      // group-readable: FreeSWITCH reads through the box's group, as it reads the library
+      fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o750 });
       const tmp = `${file}.${process.pid}.tmp`;
       fs.writeFileSync(tmp, wav, { mode: 0o644 });
       fs.renameSync(tmp, file);

@@ -18,6 +18,13 @@ export interface MediaEngineOptions {
   clockPhases?: number;
 }
 
+/** Counters over every session the engine has run (for /api/health and telemetry). */
+export interface MediaEngineStats {
+  sessions: number;
+  /** Datagrams dropped because their source was not the one the far end declared (see RtpSessionStats). */
+  droppedForeign: number;
+}
+
 /** What a caller chooses per session; the engine supplies socket, ports and clock. */
 export type CreateSessionOptions = Omit<RtpSessionOptions, 'socket' | 'localAddress' | 'localPort' | 'clock' | 'onClose' | 'logger'>;
 
@@ -27,6 +34,8 @@ export class MediaEngine {
   readonly prompts: PromptCache;
   private readonly log: Logger | undefined;
   private readonly sessions = new Set<RtpSession>();
+  /** droppedForeign of sessions already closed. */
+  private closedDropped = 0;
   private started = false;
 
   constructor(opts: MediaEngineOptions) {
@@ -69,7 +78,7 @@ export class MediaEngine {
       clock: this.clock,
       logger: this.log,
       onClose: () => {
-        this.sessions.delete(session);
+        if (this.sessions.delete(session)) this.closedDropped += session.stats().droppedForeign;
         port.release();
       },
     });
@@ -79,5 +88,11 @@ export class MediaEngine {
 
   activeSessions(): RtpSession[] {
     return [...this.sessions];
+  }
+
+  stats(): MediaEngineStats {
+    let dropped = this.closedDropped;
+    for (const s of this.sessions) dropped += s.stats().droppedForeign;
+    return { sessions: this.sessions.size, droppedForeign: dropped };
   }
 }

@@ -1,6 +1,8 @@
 // RTP ports from a configured range: even numbers only (the odd neighbour stays free for RTCP, which
-// we neither send nor read), handed out round-robin so a port just released is not reused at once
-// (late packets of the previous call would land in the next one).
+// we neither send nor read), drawn at random (crypto) among the free ones so nobody on the network
+// can tell which port a call will use from the last one. A port just released waits behind others
+// before it can be drawn again (late packets of the previous call would land in the next one).
+import { randomInt } from 'node:crypto';
 import dgram from 'node:dgram';
 import dns from 'node:dns';
 import { isIP } from 'node:net';
@@ -57,9 +59,13 @@ export class RtpPortPool {
   readonly bindAddress: string;
   readonly min: number;
   readonly max: number;
-  // null marks a port being bound, so a concurrent allocate() skips it
+  // null marks a port being bound; a port is in exactly one of inUse, free and cooling
   private readonly inUse = new Map<number, dgram.Socket | null>();
-  private cursor: number;
+  /** Ports that may be drawn (order irrelevant: a draw is uniform over the array). */
+  private readonly free: number[] = [];
+  /** Released ports, oldest first, back in `free` once `coolLength` others were released after them. */
+  private readonly cooling: number[] = [];
+  private readonly coolLength: number;
 
   constructor(opts: RtpPortPoolOptions) {
     this.bindAddress = opts.bindAddress;
@@ -68,7 +74,9 @@ export class RtpPortPool {
     if (!(this.min > 0 && this.max <= 65535 && this.min <= this.max)) {
       throw new AppError('E_CONFIG_INVALID', `RTP port range ${opts.min}-${opts.max} is not a valid range of UDP ports`, { key: 'media.rtpPortMin' });
     }
-    this.cursor = this.min;
+    for (let p = this.min; p <= this.max; p += 2) this.free.push(p);
+    // a quarter of the range, at most 256: short enough that a busy pool still draws from many ports
+    this.coolLength = Math.min(256, Math.floor(this.free.length / 4));
   }
 
   /** Even ports in the range. */
@@ -80,14 +88,13 @@ export class RtpPortPool {
     return this.inUse.size;
   }
 
-  /** Binds the next free even port; E_RTP_PORTS when none is free. */
+  /** Binds a free even port drawn at random; E_RTP_PORTS when none is free. */
   async allocate(): Promise<RtpPort> {
     const capacity = this.capacity;
     let lastError: unknown = null;
     for (let tried = 0; tried < capacity; tried++) {
-      const port = this.cursor;
-      this.cursor = port + 2 > this.max ? this.min : port + 2;
-      if (this.inUse.has(port)) continue;
+      const port = this.draw();
+      if (port === null) break;
       this.inUse.set(port, null);
       const socket = createRtpSocket(this.bindAddress);
       try {
@@ -97,6 +104,8 @@ export class RtpPortPool {
         socket.close();
         lastError = err;
         const code = (err as NodeJS.ErrnoException).code;
+        // someone else holds it: it goes to the back of the cooling queue and is tried again later
+        this.cooling.push(port);
         if (code === 'EADDRINUSE' || code === 'EACCES') continue;
         throw new AppError('E_RTP_PORTS', `Cannot bind RTP port ${port} on ${this.bindAddress}: ${String(code ?? err)}`, { port }, { cause: err });
       }
@@ -113,8 +122,25 @@ export class RtpPortPool {
 
   /** Closes every socket still allocated (engine stop). */
   closeAll(): void {
-    for (const socket of this.inUse.values()) if (socket) closeQuietly(socket);
-    this.inUse.clear();
+    for (const [port, socket] of this.inUse) {
+      if (!socket) continue; // being bound: allocate() settles it
+      closeQuietly(socket);
+      this.inUse.delete(port);
+      this.cooling.push(port);
+    }
+  }
+
+  /** A uniformly random free port; the oldest cooling one when none is free; null when all are in use. */
+  private draw(): number | null {
+    while (this.cooling.length > this.coolLength) this.free.push(this.cooling.shift() as number);
+    if (this.free.length > 0) {
+      const i = randomInt(this.free.length);
+      const port = this.free[i] as number;
+      this.free[i] = this.free[this.free.length - 1] as number;
+      this.free.pop();
+      return port;
+    }
+    return this.cooling.shift() ?? null;
   }
 
   private handle(socket: dgram.Socket, port: number): RtpPort {
@@ -126,7 +152,10 @@ export class RtpPortPool {
       release: () => {
         if (released) return;
         released = true;
-        if (this.inUse.get(port) === socket) this.inUse.delete(port);
+        if (this.inUse.get(port) === socket) {
+          this.inUse.delete(port);
+          this.cooling.push(port);
+        }
         closeQuietly(socket);
       },
     };

@@ -2,6 +2,7 @@
 import type dgram from 'node:dgram';
 import type { Logger } from '../../core/log.ts';
 import type { MediaClock } from './clock.ts';
+import type { MediaSourceSet } from './source-filter.ts';
 
 export interface RtpSessionOptions {
   socket: dgram.Socket;
@@ -12,15 +13,23 @@ export interface RtpSessionOptions {
   payloadType?: 0 | 8;
   /** Negotiated telephone-event payload type; null when the peer offered none. Default 101. */
   telephoneEventPt?: number | null;
+  /** The far end's media address and port, when known at creation (else setRemote() from its SDP). */
   remoteAddress?: string;
   remotePort?: number;
+  /**
+   * Where the far end's media may also come from (the engine gives its signalling addresses and its
+   * trunk's `mediaSources`); default none: media only from the address its SDP declared. Datagrams
+   * from anywhere else are dropped and counted.
+   */
+  mediaSources?: MediaSourceSet;
   /** Run the Goertzel detector on received audio. */
   inbandDtmf?: boolean;
   /** Emit 'rtp-timeout' after this long without a packet once media started; 0 turns it off. */
   rtpTimeoutMs?: number;
   /**
-   * Latch to the source address of received packets (NAT), then accept packets from there only.
-   * Default true; false for asymmetric peers (send to the SDP address, accept from anywhere).
+   * Latch to the source port of received packets (NAT in front of the far end: only its port may
+   * differ from the declared one), then accept packets from there only. Default true; false for
+   * asymmetric peers (send to the SDP address and port, accept any port of the declared address).
    */
   symmetric?: boolean;
   /** Received frames held back to put reordered packets right. Default 3. */
@@ -42,6 +51,13 @@ export interface RtpSessionStats {
   late: number;
   /** Datagrams that were not RTP, or carried a payload type we did not negotiate. */
   ignored: number;
+  /**
+   * Datagrams dropped for their source: not the declared address nor a trunk media source, or not
+   * the latched source once latched. (Once the socket is connected, the kernel drops them unseen.)
+   */
+  droppedForeign: number;
+  /** address:port of the first such datagram (diagnostics: a far end behind an unexpected address). */
+  firstForeignSource: string | null;
   dtmfReceived: number;
   ssrc: number;
   remoteAddress: string | null;

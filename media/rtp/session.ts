@@ -1,6 +1,8 @@
 // One RTP session per call. Sends one packet per tick of the shared clock (prompt audio, DTMF, or
 // comfort silence so the far end's timers and NAT bindings stay alive), and receives with symmetric
-// RTP (latching to where packets really come from), loss/reorder accounting and RFC 4733 events.
+// RTP, loss/reorder accounting and RFC 4733 events. Media is taken only from where the far end said
+// it would come from (its SDP's address, or its trunk's configured media sources): anyone else on
+// the network could otherwise take the call's audio by latching first, and press its keys.
 import type dgram from 'node:dgram';
 import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
@@ -15,6 +17,8 @@ import { ReceiveStats } from './receive-stats.ts';
 import { Rfc4733Receiver, TELEPHONE_EVENT_BYTES, writeTelephoneEvent } from './rfc4733.ts';
 import { emptyRtpHeader, parseRtpInto, RTP_HEADER_BYTES, writeMarkerAndType, writeRtpHeader, writeSequence, writeTimestamp } from './rtp-packet.ts';
 import type { RtpSessionEvents, RtpSessionOptions, RtpSessionStats } from './session-types.ts';
+import { SourceGate } from './source-gate.ts';
+import { MediaSourceSet } from './source-filter.ts';
 
 export type { DtmfMode, DtmfSendOptions, PlayOptions, RtpSessionEvents, RtpSessionOptions, RtpSessionStats, SessionPlayResult };
 
@@ -37,7 +41,8 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
   private eventPt: number | null;
   private remoteAddress: string | null;
   private remotePort: number | null;
-  private latched = false;
+  /** Who may send us media (see source-gate.ts). */
+  private readonly gate: SourceGate;
   private connected = false;
   private socketErrors = 0;
   private holding = false;
@@ -83,8 +88,10 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     this.pt = opts.payloadType ?? 0;
     this.law = lawForPayloadType(this.pt) ?? 'pcmu';
     this.eventPt = opts.telephoneEventPt === undefined ? 101 : opts.telephoneEventPt;
-    this.remoteAddress = opts.remoteAddress ?? null;
-    this.remotePort = opts.remotePort ?? null;
+    this.remoteAddress = null;
+    this.remotePort = null;
+    this.gate = new SourceGate(opts.mediaSources ?? MediaSourceSet.EMPTY);
+    if (opts.remoteAddress !== undefined && opts.remotePort !== undefined) this.declare(opts.remoteAddress, opts.remotePort);
     this.timeoutTicks = opts.rtpTimeoutMs ? Math.ceil(opts.rtpTimeoutMs / this.clock.periodMs) : 0;
     this.inbound = new InboundAudio(opts.reorderPackets ?? 3, opts.inbandDtmf ?? false, FRAME_BYTES, {
       audio: (pcm) => this.safeEmit('audio', pcm),
@@ -151,12 +158,19 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     return this.dtmfOut.enqueue(digits, mode, this.law, opts);
   }
 
-  /** Where to send (from SDP); latching may move it again when packets arrive from elsewhere. */
+  /**
+   * Where the far end's SDP says its media is: where to send, and the one address media is taken
+   * from (besides the trunk's media sources). Latching may move the port we send to, never the address.
+   */
   setRemote(address: string, port: number): void {
     this.disconnect();
+    this.declare(address, port);
+  }
+
+  private declare(address: string, port: number): void {
     this.remoteAddress = address;
     this.remotePort = port;
-    this.latched = false;
+    this.gate.declare(address, port);
   }
 
   setPayloadType(pt: 0 | 8): void {
@@ -194,11 +208,13 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
       duplicates: s.duplicates,
       late: s.stale + this.inbound.late,
       ignored: this.ignored,
+      droppedForeign: this.gate.dropped,
+      firstForeignSource: this.gate.firstDropped,
       dtmfReceived: this.dtmfIn,
       ssrc: this.ssrc,
       remoteAddress: this.remoteAddress,
       remotePort: this.remotePort,
-      latched: this.latched,
+      latched: this.gate.latched,
     };
   }
 
@@ -290,6 +306,12 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
   // ---- receiving ----
 
   private readonly onMessage = (msg: Buffer, rinfo: dgram.RemoteInfo): void => {
+    if (!this.gate.admits(rinfo.address, rinfo.port)) {
+      if (this.gate.drop(rinfo.address, rinfo.port)) {
+        this.log?.debug({ rtpPort: this.localPort, source: this.gate.firstDropped, declared: this.gate.declared }, 'RTP from a source the far end did not declare: dropped');
+      }
+      return;
+    }
     const h = this.rx;
     if (!parseRtpInto(msg, h)) {
       this.ignored++;
@@ -302,7 +324,7 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
       this.ignored++; // comfort noise, RTCP on the RTP port, codecs we did not offer
       return;
     }
-    if (this.symmetric && !this.latched) this.latch(rinfo);
+    if (this.symmetric && this.gate.wantsLatch(rinfo.address, rinfo.port)) this.latch(rinfo);
     this.lastRxTick = this.clock.tick;
     this.timedOut = false;
     this.rxBytes += msg.length;
@@ -331,19 +353,22 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
   };
 
   private latch(rinfo: dgram.RemoteInfo): void {
-    this.latched = true;
+    this.gate.latch(rinfo.address, rinfo.port);
     if (rinfo.address !== this.remoteAddress || rinfo.port !== this.remotePort) {
       this.remoteAddress = rinfo.address;
       this.remotePort = rinfo.port;
       this.log?.debug({ rtpPort: this.localPort, remotePort: rinfo.port }, 'RTP latched to the source of received packets');
       this.safeEmit('latched', { address: rinfo.address, port: rinfo.port });
     }
-    this.connect();
+    // Only the declared pair is pinned in the kernel: latched to a mapped port, the far end's own
+    // port must still be able to reach us (and take over).
+    if (this.gate.exact) this.connect();
   }
 
   /**
-   * Once the far end is known for sure, the socket is connected to it: the kernel then keeps the
-   * route (sends cost about a quarter less) and drops datagrams from anyone else (no RTP injection).
+   * Once the far end is known for sure (packets from the very address and port it declared), the
+   * socket is connected to it: the kernel then keeps the route (sends cost about a quarter less) and
+   * drops datagrams from anyone else before they reach us (those are not counted in droppedForeign).
    * setRemote() (a new SDP) disconnects until the next latch.
    */
   private connect(): void {

@@ -27,7 +27,9 @@ export interface DrachtioCallDeps {
   defaultTrunk: string | null;
   logger: Logger;
   /** Folder for the AMD audio tap (shared with FreeSWITCH). */
-  tapDir?: string;
+  tapDir: string;
+  /** Folder for the WAVs made from prompts' G.711 copies (read by FreeSWITCH). */
+  promptDir: string;
 }
 
 type State = Call['state'];
@@ -77,7 +79,7 @@ export class DrachtioCall extends EventEmitter<CallEvents> implements Call {
   async play(prompt: PromptRef, opts: { bargeIn?: boolean } = {}): Promise<PlayResult> {
     const ep = this.ep;
     if (this.st !== 'answered' || !ep) return { completed: false, playedMs: 0 };
-    const { file } = playableWav(prompt);
+    const { file } = playableWav(prompt, this.d.promptDir);
     this.keys.clearTypeAhead();
     let interruptedBy: string | undefined;
     const onDigit = (digit: string): void => {

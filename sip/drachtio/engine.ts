@@ -8,7 +8,10 @@ import type { Settings } from '../../core/settings-types.ts';
 import { AppError } from '../../core/errors.ts';
 import type { Logger } from '../../core/log.ts';
 import { TrunkGuard } from '../shared/guard.ts';
+import { defaultTapDir } from '../../media/freeswitch/audio-tap.ts';
+import { freeswitchDirs } from '../../media/freeswitch/work-dirs.ts';
 import { LiveCalls } from '../shared/live-calls.ts';
+import { RefusalLog } from '../shared/refusal-log.ts';
 import { DrachtioCall } from './drachtio-call.ts';
 import { installInbound, type InboundStats } from './inbound.ts';
 import { NO_SERVERS, ServerLinks, type ServersState } from './links.ts';
@@ -21,12 +24,20 @@ export interface DrachtioEngineOptions {
   connectWaitMs?: number;
   /** Name of FreeSWITCH's sofia profile fsmrf sends its INVITEs to. */
   profile?: string;
-  /** Folder shared with FreeSWITCH for the answering-machine audio tap. */
+  /**
+   * The box's state folder: the engine's files shared with FreeSWITCH (prompt WAVs, audio taps)
+   * go to its `freeswitch/` folder. Without one, a private temporary folder (tests).
+   */
+  stateDir?: string;
+  /** Folder shared with FreeSWITCH for the answering-machine audio tap (default: see defaultTapDir). */
   tapDir?: string;
   registrationBackoffMs?: number;
+  /** Refused requests are logged once per source per interval, then summed (default 60 s). */
+  refusalLogIntervalMs?: number;
 }
 
 interface Parts {
+  refusals: RefusalLog;
   guard: TrunkGuard;
   links: ServerLinks;
   trunks: DrachtioTrunks;
@@ -69,7 +80,8 @@ export class DrachtioEngine extends EventEmitter<CallEngineEvents> implements Ca
     if (this.parts) return;
     const { sip, trunks, drachtio: d } = this.o.settings;
     const log = this.o.logger;
-    const guard = new TrunkGuard({ ...sip.guard, logger: log.child({ part: 'guard' }) });
+    const refusals = new RefusalLog({ logger: log.child({ part: 'guard' }), intervalMs: this.o.refusalLogIntervalMs });
+    const guard = new TrunkGuard({ ...sip.guard, logger: log.child({ part: 'guard' }), refusals });
     const links = new ServerLinks({
       drachtio: { host: d.host, port: d.port, secret: d.secret },
       freeswitch: { host: d.freeswitch.host, port: d.freeswitch.port, secret: d.freeswitch.secret, profile: this.o.profile },
@@ -87,8 +99,8 @@ export class DrachtioEngine extends EventEmitter<CallEngineEvents> implements Ca
       log.info({ drachtio: s.drachtio, freeswitch: s.freeswitch }, 'call servers');
       manager.serversChanged();
     });
-    const inbound = installInbound(links.srf, guard, log.child({ part: 'inbound' }));
-    this.parts = { guard, links, trunks: manager, inbound };
+    const inbound = installInbound(links.srf, guard, refusals);
+    this.parts = { refusals, guard, links, trunks: manager, inbound };
     await links.start(this.o.connectWaitMs ?? 5000);
     const down = links.downReason();
     if (down) log.warn({ reason: down }, 'call engine started without its servers: calls are refused until they are back');
@@ -99,7 +111,8 @@ export class DrachtioEngine extends EventEmitter<CallEngineEvents> implements Ca
     const p = this.parts;
     if (!p || this.closing) throw new AppError('E_SIP_TRANSPORT', 'The call engine is not running');
     const call = new DrachtioCall({
-      links: p.links, trunks: p.trunks, defaultTrunk: this.o.settings.defaultTrunk, logger: this.o.logger, tapDir: this.o.tapDir,
+      links: p.links, trunks: p.trunks, defaultTrunk: this.o.settings.defaultTrunk, logger: this.o.logger,
+      tapDir: this.o.tapDir ?? defaultTapDir(this.o.stateDir), promptDir: freeswitchDirs(this.o.stateDir).prompts,
     }, request);
     return this.calls.add(call);
   }
@@ -122,6 +135,7 @@ export class DrachtioEngine extends EventEmitter<CallEngineEvents> implements Ca
     // Let the last BYEs and endpoint hang-ups leave before the sockets close.
     await new Promise((r) => setTimeout(r, 200));
     await p.links.close();
+    p.refusals.close();
     this.parts = null;
     this.closing = false;
   }

@@ -1,8 +1,10 @@
 // Requests that start something new at drachtio-server, screened by the embedded engine's trunk guard:
 // a configured trunk (or a peer we are calling) gets the embedded engine's answers (OPTIONS 200, we
-// are outbound-only); anyone else gets a rate-limited 403 or silence, and one log line per source.
+// are outbound-only); anyone else gets a rate-limited 403 or silence. Every refusal goes through the
+// engine's RefusalLog: one line per source and interval, then a count (sources can be spoofed).
 import type { Logger } from '../../core/log.ts';
 import type { TrunkGuard } from '../shared/guard.ts';
+import type { RefusalLog } from '../shared/refusal-log.ts';
 import type { Srf, SrfMessage, SrfResponseOut } from './srf.ts';
 
 const ALLOW = 'INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, UPDATE';
@@ -10,7 +12,7 @@ const METHODS = ['invite', 'options', 'register', 'subscribe', 'message', 'notif
 
 export interface InboundStats { refused: number; blocked: number }
 
-export function installInbound(srf: Srf, guard: TrunkGuard, logger: Logger): InboundStats {
+export function installInbound(srf: Srf, guard: TrunkGuard, refusals: RefusalLog): InboundStats {
   const stats: InboundStats = { refused: 0, blocked: 0 };
   const handle = (req: SrfMessage, res: SrfResponseOut): void => {
     const method = (req.method ?? '').toUpperCase();
@@ -30,15 +32,17 @@ export function installInbound(srf: Srf, guard: TrunkGuard, logger: Logger): Inb
         return;
       case 'INVITE':
         stats.refused++;
-        logger.info({ method, source }, 'refused an inbound call (outbound only)');
+        refusals.note(source, { method, reason: 'outbound-only', status: 403 });
         res.send(403, 'Forbidden (outbound only)');
         return;
       case 'REGISTER':
         stats.refused++;
+        refusals.note(source, { method, reason: 'registration-refused', status: 403 });
         res.send(403, 'Forbidden');
         return;
       default:
         stats.refused++;
+        refusals.note(source, { method, reason: 'method-not-allowed', status: 405 });
         res.send(405, 'Method Not Allowed', { headers: { Allow: ALLOW } });
     }
   };

@@ -2,11 +2,13 @@
 // RtpSession (media). It owns the call's trunk channel and RTP port and gives both back at the end.
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
+import { isIP } from 'node:net';
 import type { Call, CallEnded, CallEvents, DialRequest, DtmfSource, PlayResult, PromptRef } from '../../core/call-port.ts';
 import type { TrunkProfile } from '../../core/settings-types.ts';
 import type { Logger } from '../../core/log.ts';
 import type { MediaEngine } from '../../media/rtp/media-engine.ts';
 import type { RtpSession } from '../../media/rtp/session.ts';
+import { MediaSourceSet } from '../../media/rtp/source-filter.ts';
 import { CallKeys, type CollectOptions } from '../shared/call-keys.ts';
 import { CallLife, inviteFailureEnd, setupFailureEnd, type CallEnd } from '../shared/call-life.ts';
 import { fromUserOn, logDialling, planDial } from '../shared/dial-plan.ts';
@@ -14,6 +16,7 @@ import { callAmdFeed } from '../shared/amd-feed.ts';
 import type { ChannelLease } from '../shared/channel-pool.ts';
 import type { OutgoingCall, ReofferEvent } from './outgoing-call.ts';
 import { LocalSdp, parseRemoteSdp, type Codec, type RemoteMedia } from './sdp.ts';
+import { parseUri } from './sip-types.ts';
 import type { TrunkManager } from './trunks.ts';
 import type { UserAgent } from './user-agent.ts';
 
@@ -116,6 +119,14 @@ export class EmbeddedCall extends EventEmitter<CallEvents> implements Call {
     const { trunks, media, ua } = this.d;
     const req = this.req;
     const { trunk, uri, outboundProxy } = planDial(req, this.d.defaultTrunk, trunks);
+    // Media is taken from the address the far end's SDP declares, from the trunk's mediaSources, and
+    // from the addresses its signalling comes from (trusted already; a far end with several
+    // addresses may declare one and send from another): never from anyone else on the network.
+    const signalling = trunk ? trunks.signallingSources(trunk.name) : [parseUri(outboundProxy ?? uri)?.host ?? ''].filter((h) => isIP(h) !== 0);
+    const own = trunk?.mediaSources ?? [];
+    const mediaSources = MediaSourceSet.fromSettings([...signalling, ...own], (entry, why) => {
+      if (own.includes(entry)) this.log.warn({ trunk: trunk?.name, entry, why }, 'invalid trunk media source ignored');
+    });
     this.trunk = trunk;
     const codecs: Codec[] = this.trunk?.codecs.length ? this.trunk.codecs : ['PCMU', 'PCMA'];
     this.codec = codecs[0] ?? 'PCMU';
@@ -125,12 +136,15 @@ export class EmbeddedCall extends EventEmitter<CallEvents> implements Call {
       telephoneEventPt: 101,
       inbandDtmf: dtmf === 'auto' || dtmf === 'inband',
       rtpTimeoutMs: this.d.rtpTimeoutMs,
+      mediaSources,
     });
     this.session = session;
     session.on('dtmf', (e) => this.onDigit(e.digit, e.source));
     session.on('rtp-timeout', (e) => {
       if (this.st !== 'answered') return;
-      this.log.warn({ silentMs: e.silentMs }, 'no RTP from the far end: hanging up');
+      const st = session.stats();
+      // RTP that came from elsewhere than the far end declared says where to look (trunks[].mediaSources)
+      this.log.warn({ silentMs: e.silentMs, droppedForeign: st.droppedForeign, firstForeignSource: st.firstForeignSource }, 'no RTP from the far end: hanging up');
       void this.hangup('rtp-timeout');
     });
     // The channel last: the INVITE leaves as soon as the trunk's calls-per-second slot opens, so the

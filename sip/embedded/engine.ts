@@ -1,12 +1,13 @@
 // The embedded call engine: SIP stack + trunk guard + user agent + trunk manager (sip/embedded) and
 // the RTP media engine (media/rtp), behind the call port. Built by appliance/main.ts from settings.
 import { EventEmitter } from 'node:events';
-import type { Call, CallEngine, CallEngineEvents, DialRequest, TrunkStatus } from '../../core/call-port.ts';
+import type { Call, CallEngine, CallEngineEvents, DialRequest, EngineMediaStats, TrunkStatus } from '../../core/call-port.ts';
 import type { Settings } from '../../core/settings-types.ts';
 import { AppError } from '../../core/errors.ts';
 import type { Logger } from '../../core/log.ts';
 import { MediaEngine } from '../../media/rtp/media-engine.ts';
 import { LiveCalls } from '../shared/live-calls.ts';
+import { RefusalLog } from '../shared/refusal-log.ts';
 import { EmbeddedCall } from './embedded-call.ts';
 import { TrunkGuard } from '../shared/guard.ts';
 import { SipStack } from './sip-stack.ts';
@@ -18,9 +19,12 @@ export interface EmbeddedEngineOptions {
   logger: Logger;
   /** Hang up an answered call after this long without RTP (default 60 s; 0 turns it off). */
   rtpTimeoutMs?: number;
+  /** Refused requests are logged once per source per interval, then summed (default 60 s). */
+  refusalLogIntervalMs?: number;
 }
 
 interface Parts {
+  refusals: RefusalLog;
   guard: TrunkGuard;
   stack: SipStack;
   ua: UserAgent;
@@ -54,7 +58,8 @@ export class EmbeddedEngine extends EventEmitter<CallEngineEvents> implements Ca
     if (this.parts) return;
     const { sip, media: m, trunks } = this.o.settings;
     const log = this.o.logger;
-    const guard = new TrunkGuard({ ...sip.guard, logger: log.child({ part: 'guard' }) });
+    const refusals = new RefusalLog({ logger: log.child({ part: 'guard' }), intervalMs: this.o.refusalLogIntervalMs });
+    const guard = new TrunkGuard({ ...sip.guard, logger: log.child({ part: 'guard' }), refusals });
     // A trunk that asks for TCP or TLS gets it even when the box's own settings list only UDP.
     const transports = [...new Set([...sip.transports, ...trunks.filter((t) => t.enabled).map((t) => t.transport)])];
     const stack = new SipStack({
@@ -62,13 +67,13 @@ export class EmbeddedEngine extends EventEmitter<CallEngineEvents> implements Ca
       tls: sip.tls, userAgent: sip.userAgent, logger: log.child({ part: 'sip' }), guard,
     });
     await stack.start();
-    const ua = new UserAgent({ stack, logger: log.child({ part: 'ua' }) });
+    const ua = new UserAgent({ stack, logger: log.child({ part: 'ua' }), refusals });
     ua.start();
     const manager = new TrunkManager({ stack, trunks, guard, logger: log.child({ part: 'trunks' }) });
     manager.on('trunk', (s) => this.emit('trunk', s));
     const media = new MediaEngine({ bindAddress: sip.bindAddress, rtpPortMin: m.rtpPortMin, rtpPortMax: m.rtpPortMax, logger: log.child({ part: 'media' }) });
     media.start();
-    this.parts = { guard, stack, ua, trunks: manager, media };
+    this.parts = { refusals, guard, stack, ua, trunks: manager, media };
     try {
       await manager.start();
     } catch (e) {
@@ -95,6 +100,11 @@ export class EmbeddedEngine extends EventEmitter<CallEngineEvents> implements Ca
     return this.calls.size;
   }
 
+  mediaStats(): EngineMediaStats {
+    const s = this.parts?.media.stats();
+    return { rtpSessions: s?.sessions ?? 0, rtpDroppedForeign: s?.droppedForeign ?? 0 };
+  }
+
   /** Hang up every call (bounded), unregister, release every port and socket. */
   async close(): Promise<void> {
     const p = this.parts;
@@ -105,6 +115,7 @@ export class EmbeddedEngine extends EventEmitter<CallEngineEvents> implements Ca
     await p.trunks.stop();
     await p.media.stop();
     await p.stack.stop();
+    p.refusals.close();
     this.parts = null;
     this.closing = false;
   }

@@ -92,6 +92,11 @@ export class TrunkManager extends EventEmitter<TrunkEvents> {
     return this.book.target(name, number);
   }
 
+  /** The addresses the trunk signals from (allowedSources, else its host's addresses). */
+  signallingSources(name: string): string[] {
+    return this.book.signallingSources(name);
+  }
+
   /** Take a channel on a trunk (see ChannelPool.acquire); refused when the trunk is disabled. */
   acquire(name: string): Promise<ChannelLease> {
     return this.book.acquire(name);

@@ -2,6 +2,7 @@
 // dialog it belongs to. We are outbound-only: an INVITE that starts a new call is refused.
 import { EventEmitter } from 'node:events';
 import type { Logger } from '../../core/log.ts';
+import { RefusalLog } from '../shared/refusal-log.ts';
 import { OutgoingCall, type InviteOptions } from './outgoing-call.ts';
 import type { SipStack } from './sip-stack.ts';
 import { tagOf, type RemoteInfo, type SipRequest } from './sip-types.ts';
@@ -11,6 +12,8 @@ export type { InviteOptions } from './outgoing-call.ts';
 export interface UserAgentOptions {
   stack: SipStack;
   logger: Logger;
+  /** Where refused requests are logged (once per source and interval); default one of its own. */
+  refusals?: RefusalLog;
 }
 
 export interface RefusedRequest {
@@ -35,6 +38,7 @@ const ALLOW = 'INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, UPDATE';
 export class UserAgent extends EventEmitter<UserAgentEvents> {
   private readonly stack: SipStack;
   private readonly log: Logger;
+  private readonly refusals: RefusalLog;
   private readonly calls = new Map<string, OutgoingCall>();
   private refusedInvites = 0;
   private refusedOther = 0;
@@ -45,6 +49,7 @@ export class UserAgent extends EventEmitter<UserAgentEvents> {
     super();
     this.stack = opts.stack;
     this.log = opts.logger;
+    this.refusals = opts.refusals ?? new RefusalLog({ logger: opts.logger });
   }
 
   start(): void {
@@ -103,18 +108,19 @@ export class UserAgent extends EventEmitter<UserAgentEvents> {
         return;
       case 'INVITE':
         this.refusedInvites++;
-        this.refuse(rq, remote, 403, 'Forbidden (outbound only)');
+        this.refuse(rq, remote, 403, 'Forbidden (outbound only)', 'outbound-only');
         return;
       default:
         this.refusedOther++;
-        if (rq.method === 'REGISTER') this.refuse(rq, remote, 403, 'Forbidden');
-        else this.refuse(rq, remote, 405, 'Method Not Allowed');
+        if (rq.method === 'REGISTER') this.refuse(rq, remote, 403, 'Forbidden', 'registration-refused');
+        else this.refuse(rq, remote, 405, 'Method Not Allowed', 'method-not-allowed');
     }
   }
 
-  private refuse(rq: SipRequest, remote: RemoteInfo, status: number, reason: string): void {
-    this.stack.reply(rq, status, reason, status === 405 ? { headers: { allow: ALLOW } } : {});
-    this.log.info({ method: rq.method, source: remote.address, status }, 'refused an inbound request');
+  private refuse(rq: SipRequest, remote: RemoteInfo, status: number, text: string, reason: string): void {
+    this.stack.reply(rq, status, text, status === 405 ? { headers: { allow: ALLOW } } : {});
+    // A trunk's address can be spoofed too: logged once per source and interval, the rest counted.
+    this.refusals.note(remote.address, { method: rq.method, reason, status });
     this.emit('refused', { method: rq.method, source: remote.address, status });
   }
 }

@@ -1,13 +1,16 @@
 // Trunk guard: only configured trunks (and the far end of a call we placed) may send us requests.
 // Everyone else (scanners, toll-fraud bots) gets no call and no relay: a rate-limited 403 or silence,
-// and one log line per source rather than one per packet.
+// and one log line per source and interval rather than one per packet (sip/shared/refusal-log.ts).
 import { BlockList, isIP } from 'node:net';
 import type { Logger } from '../../core/log.ts';
+import { RefusalLog } from '../shared/refusal-log.ts';
 
 export interface GuardOptions {
   action: 'reject' | 'ignore';
   maxRepliesPerSecPerSource: number;
   logger: Logger;
+  /** Where refusals are logged (the engine shares one with its user agent); default one of its own. */
+  refusals?: RefusalLog;
   /** Injectable clock for tests. */
   now?: () => number;
 }
@@ -18,7 +21,7 @@ export interface GuardStats {
   sources: number;
 }
 
-/** Sources remembered for rate limiting and log-once; the oldest are forgotten beyond this. */
+/** Sources remembered for rate limiting; the oldest are forgotten beyond this. */
 const MAX_TRACKED_SOURCES = 10_000;
 
 interface SourceState {
@@ -46,6 +49,7 @@ export function parseSource(s: string): { address: string; prefix: number; famil
 
 export class TrunkGuard {
   private readonly opts: GuardOptions;
+  readonly refusals: RefusalLog;
   private readonly owners = new Map<string, string[]>();
   private readonly peers = new Map<string, number>();
   private list = new BlockList();
@@ -55,6 +59,7 @@ export class TrunkGuard {
 
   constructor(opts: GuardOptions) {
     this.opts = opts;
+    this.refusals = opts.refusals ?? new RefusalLog({ logger: opts.logger });
   }
 
   /** Replace the sources an owner (a trunk name) allows; invalid entries are logged and skipped. */
@@ -102,6 +107,12 @@ export class TrunkGuard {
    */
   blocked(address: string, method: string): boolean {
     const a = normaliseAddress(address);
+    const answer = this.decide(a, method);
+    this.refusals.note(a, { method, reason: 'not-a-trunk', status: answer ? 403 : null });
+    return answer;
+  }
+
+  private decide(a: string, method: string): boolean {
     const now = (this.opts.now ?? Date.now)();
     this.blockedRequests++;
     let st = this.sources.get(a);
@@ -112,7 +123,6 @@ export class TrunkGuard {
       }
       st = { windowStart: now, repliesInWindow: 0, blocked: 0 };
       this.sources.set(a, st);
-      this.opts.logger.warn({ source: a, method, action: this.opts.action }, 'trunk guard: request from a non-trunk source refused');
     }
     st.blocked++;
     if (this.opts.action === 'ignore' || method === 'ACK') return false;

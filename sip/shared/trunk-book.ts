@@ -81,6 +81,13 @@ export class TrunkBook<R extends RegistrationView> {
     return dialTarget(rt.profile, number, rt.addresses[0]);
   }
 
+  /** The addresses the trunk signals from, as the guard trusts them: allowedSources, else its host's. */
+  signallingSources(name: string): string[] {
+    const rt = this.byName.get(name);
+    if (!rt) return [];
+    return rt.profile.allowedSources.length ? rt.profile.allowedSources : rt.addresses;
+  }
+
   /** Take a channel on a trunk (see ChannelPool.acquire); refused when the trunk is disabled. */
   async acquire(name: string): Promise<ChannelLease> {
     const rt = this.runtime(name);

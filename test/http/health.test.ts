@@ -16,6 +16,7 @@ test('health shows engine, calls, trunks, uptime, version, and says when calls g
     engine: 'embedded',
     engineServers: null,
     activeCalls: 3,
+    media: null,
     trunks: box.engine.trunkList,
     uptimeSec: 90,
     version: '0.1.0',
@@ -30,4 +31,8 @@ test('health shows engine, calls, trunks, uptime, version, and says when calls g
   Object.assign(box.engine, { servers: () => ({ drachtio: true, freeswitch: false, sipHostport: '127.0.0.1:5060', drachtioVersion: 'v0.9.10' }) });
   const prod = await box.app.inject({ url: '/api/health', headers: l.headers });
   t.deepEqual((prod.json() as { engineServers: unknown }).engineServers, { drachtio: true, freeswitch: false });
+  // The embedded engine counts RTP dropped for coming from where no far end declared its media.
+  Object.assign(box.engine, { mediaStats: () => ({ rtpSessions: 2, rtpDroppedForeign: 1234 }) });
+  const media = await box.app.inject({ url: '/api/health', headers: l.headers });
+  t.deepEqual((media.json() as { media: unknown }).media, { rtpSessions: 2, rtpDroppedForeign: 1234 });
 });

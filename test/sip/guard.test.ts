@@ -46,7 +46,10 @@ test('unit: trunk addresses and CIDRs are allowed, IPv4-mapped addresses too; ot
   t.false(g.isAllowed('192.0.2.10'));
 });
 
-test('unit: replies are rate-limited per source and each source is logged once', (t) => {
+const FIRST = 'refused a SIP request (more from this source are counted and summed when the interval ends)';
+const SUMMARY = 'refused SIP requests from a source (summary of the interval)';
+
+test('unit: replies are rate-limited per source and each source is logged once per interval, then counted', (t) => {
   let now = 0;
   const { logger, lines } = capturingLogger();
   const g = new TrunkGuard({ action: 'reject', maxRepliesPerSecPerSource: 2, logger, now: () => now });
@@ -56,8 +59,10 @@ test('unit: replies are rate-limited per source and each source is logged once',
   t.true(g.blocked('203.0.113.9', 'INVITE'));
   t.false(g.blocked('203.0.113.9', 'ACK'));
   t.true(g.blocked('203.0.113.10', 'REGISTER'));
-  t.is(lines().filter((l) => l.msg === 'trunk guard: request from a non-trunk source refused').length, 2);
+  t.deepEqual(lines().filter((l) => l.msg === FIRST).map((l) => [l.source, l.reason]), [['203.0.113.9', 'not-a-trunk'], ['203.0.113.10', 'not-a-trunk']]);
   t.deepEqual(g.stats(), { blockedRequests: 7, replies: 4, sources: 2 });
+  g.refusals.flush(); // the interval ends: one count for the source refused more than once
+  t.deepEqual(lines().filter((l) => l.msg === SUMMARY).map((l) => [l.source, l.refused, l.methods]), [['203.0.113.9', 6, { OPTIONS: 4, INVITE: 1, ACK: 1 }]]);
 });
 
 for (const method of ['invite', 'register', 'options'] as const) {
@@ -79,15 +84,17 @@ test('over TCP, a stranger\'s INVITE gets 403 and the connection is closed', asy
   t.is(guard.stats().sources, 1);
 });
 
-test('with action "ignore" strangers get no answer at all, and are logged once', async (t) => {
+test('with action "ignore" strangers get no answer at all, and are logged once, then counted', async (t) => {
   const { logger, lines } = capturingLogger();
   const { guard, stack, ua } = await box(t, 'ignore', logger);
   const r = await scan('uac-options-expect-silence.xml', '127.0.0.2', stack.port);
   t.is(r.exitCode, 0, r.errors);
   t.true(guard.stats().blockedRequests >= 2, 'sipp retransmitted');
   t.is(guard.stats().replies, 0);
-  t.is(lines().filter((l) => l.msg === 'trunk guard: request from a non-trunk source refused').length, 1);
+  t.is(lines().filter((l) => l.msg === FIRST).length, 1);
   t.is(ua.activeCalls(), 0);
+  guard.refusals.flush();
+  t.deepEqual(lines().filter((l) => l.msg === SUMMARY).map((l) => l.refused), [guard.stats().blockedRequests]);
 });
 
 test('an INVITE from the trunk itself is refused: the box is outbound-only', async (t) => {

@@ -29,6 +29,17 @@ const clockSchema = {
   },
 } as const;
 
+const mediaSchema = {
+  type: 'object',
+  nullable: true,
+  required: ['rtpSessions', 'rtpDroppedForeign'],
+  description: 'the embedded engine\'s RTP counters; null where media runs in FreeSWITCH',
+  properties: {
+    rtpSessions: { type: 'integer' },
+    rtpDroppedForeign: { type: 'integer', description: 'datagrams dropped since start for not coming from where the far end declared its media (SDP address, trunk mediaSources)' },
+  },
+} as const;
+
 function servers(ctx: HttpContext): { drachtio: boolean; freeswitch: boolean } | null {
   const s = ctx.deps.engine.servers?.();
   return s ? { drachtio: s.drachtio, freeswitch: s.freeswitch } : null;
@@ -43,7 +54,7 @@ export function healthRoutes(app: FastifyInstance, ctx: HttpContext): void {
       response: {
         200: {
           type: 'object',
-          required: ['box', 'engine', 'engineServers', 'activeCalls', 'trunks', 'uptimeSec', 'version', 'onSandbox', 'time', 'clock'],
+          required: ['box', 'engine', 'engineServers', 'activeCalls', 'trunks', 'uptimeSec', 'version', 'onSandbox', 'time', 'clock', 'media'],
           properties: {
             box: { type: 'string' },
             engine: { type: 'string' },
@@ -53,6 +64,7 @@ export function healthRoutes(app: FastifyInstance, ctx: HttpContext): void {
               properties: { drachtio: { type: 'boolean' }, freeswitch: { type: 'boolean' } },
             },
             activeCalls: { type: 'integer' },
+            media: mediaSchema,
             trunks: { type: 'array', items: trunkSchema },
             uptimeSec: { type: 'integer' },
             version: { type: 'string' },
@@ -70,6 +82,7 @@ export function healthRoutes(app: FastifyInstance, ctx: HttpContext): void {
       engine: ctx.deps.engine.name,
       engineServers: servers(ctx),
       activeCalls: ctx.deps.engine.activeCalls(),
+      media: ctx.deps.engine.mediaStats?.() ?? null,
       trunks,
       uptimeSec: Math.floor((ctx.now() - ctx.startedAt) / 1000),
       version: ctx.version,

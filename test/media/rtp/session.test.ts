@@ -1,4 +1,4 @@
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { rtpRange } from '../../peers/ports.ts';
 import dgram from 'node:dgram';
 import { isAppError } from '../../../core/errors.ts';
@@ -6,6 +6,8 @@ import { alawEncode, ulawDecode } from '../../../media/dsp/g711.ts';
 import { MediaEngine } from '../../../media/rtp/media-engine.ts';
 import { parseRtp, type RtpHeader } from '../../../media/rtp/rtp-packet.ts';
 import type { RtpSession } from '../../../media/rtp/session.ts';
+import { MediaSourceSet } from '../../../media/rtp/source-filter.ts';
+import { parseMediaSource, type MediaSourceRule } from '../../../core/media-sources.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -301,6 +303,124 @@ test('after latching, packets from anyone else are dropped; a non-symmetric sess
   t.deepEqual(atB, [], 'injected RTP is not heard by a latched session');
   t.deepEqual(atC, [{ digit: '9', source: 'rfc4733' }]);
   t.like(C.stats(), { latched: false, remotePort: A.localPort });
+});
+
+/** An RFC 4733 end packet for a digit (a new event each call: the timestamp moves). */
+function press(digit: number, seq: number): Buffer {
+  const pkt = Buffer.alloc(16);
+  pkt[0] = 0x80;
+  pkt[1] = 0x80 | 101;
+  pkt.writeUInt16BE(seq, 2);
+  pkt.writeUInt32BE(1000 + seq * 800, 4);
+  pkt.writeUInt32BE(0x5eed, 8);
+  pkt[12] = digit;
+  pkt[13] = 0x80 | 10;
+  pkt.writeUInt16BE(800, 14);
+  return pkt;
+}
+
+/** An audio packet (PCMU, loud noise). */
+function noise(seq: number): Buffer {
+  const pkt = Buffer.alloc(12 + 160, 0x11);
+  pkt[0] = 0x80;
+  pkt[1] = 0;
+  pkt.writeUInt16BE(seq, 2);
+  pkt.writeUInt32BE(seq * 160, 4);
+  pkt.writeUInt32BE(0xbad, 8);
+  return pkt;
+}
+
+async function socketOn(t: ExecutionContext, address: string): Promise<dgram.Socket> {
+  const s = dgram.createSocket('udp4');
+  await new Promise<void>((r) => s.bind(0, address, () => r()));
+  t.teardown(() => s.close());
+  return s;
+}
+
+test('media from an address the far end did not declare is dropped and counted, before the SDP, before and after latching', async (t) => {
+  const e = engine();
+  t.teardown(() => e.stop());
+  const A = await e.createSession();
+  const B = await e.createSession();
+  const atA = digits(A);
+  const heard: number[] = [];
+  A.on('audio', (f) => heard.push(f.length));
+  const latches: Array<{ address: string; port: number }> = [];
+  A.on('latched', (l) => latches.push(l));
+  const attacker = await socketOn(t, '127.0.0.2');
+  const sameHost = await socketOn(t, '127.0.0.1');
+  const spray = (n: number) => {
+    for (let i = 0; i < n; i++) attacker.send(i % 2 ? press(9, i) : noise(i), A.localPort, '127.0.0.1');
+  };
+  // 1. nothing declared yet: nobody is heard, not even from the address the far end will declare
+  spray(10);
+  sameHost.send(press(1, 1), A.localPort, '127.0.0.1');
+  t.true(await waitFor(() => A.stats().droppedForeign === 11));
+  // 2. declared, not latched yet (B does not send to A yet): the attacker is still refused
+  A.setRemote('127.0.0.1', B.localPort);
+  spray(10);
+  t.true(await waitFor(() => A.stats().droppedForeign === 21));
+  t.like(A.stats(), { latched: false, remoteAddress: '127.0.0.1', remotePort: B.localPort });
+  // 3. the far end speaks from its declared port: A latches to it, and the attacker stays out
+  B.setRemote('127.0.0.1', A.localPort);
+  t.true(await waitFor(() => A.stats().latched));
+  spray(10);
+  await B.sendDtmf('4');
+  await sleep(100);
+  t.deepEqual(atA, [{ digit: '4', source: 'rfc4733' }], 'only the far end\'s key is taken');
+  t.deepEqual(latches, [], 'latched to the declared address and port itself');
+  t.like(A.stats(), { remoteAddress: '127.0.0.1', remotePort: B.localPort, firstForeignSource: `127.0.0.2:${(attacker.address() as { port: number }).port}` });
+  t.true(A.stats().droppedForeign >= 21);
+  t.true(e.stats().droppedForeign >= 21);
+  t.true(heard.length > 0, 'the far end\'s audio is heard');
+});
+
+test('a trunk\'s media sources are heard and latched to; the declared address and port still win', async (t) => {
+  const e = engine();
+  t.teardown(() => e.stop());
+  const A = await e.createSession({ mediaSources: new MediaSourceSet([parseMediaSource('127.0.0.2/32:1024-65535') as MediaSourceRule]) });
+  const B = await e.createSession();
+  const atA = digits(A);
+  const gateway = await socketOn(t, '127.0.0.2');
+  const gwPort = (gateway.address() as { port: number }).port;
+  const latches: Array<{ address: string; port: number }> = [];
+  A.on('latched', (l) => latches.push(l));
+  // before the SDP: heard (early media from the carrier's media servers), not latched to
+  gateway.send(press(7, 1), A.localPort, '127.0.0.1');
+  t.true(await waitFor(() => atA.length === 1));
+  t.like(A.stats(), { latched: false, remotePort: null, droppedForeign: 0 });
+  // the SDP declares B; media comes from the gateway first: latched there (a port of a configured range)
+  A.setRemote('127.0.0.1', B.localPort);
+  gateway.send(press(8, 2), A.localPort, '127.0.0.1');
+  t.true(await waitFor(() => latches.length === 1));
+  t.deepEqual(latches[0], { address: '127.0.0.2', port: gwPort });
+  const toGateway = new Promise<Buffer>((r) => gateway.once('message', r));
+  t.truthy(await toGateway, 'symmetric RTP: A now sends to where media came from');
+  // the declared pair speaks: it takes over, and the gateway is no longer heard
+  B.setRemote('127.0.0.1', A.localPort);
+  t.true(await waitFor(() => latches.length === 2));
+  t.deepEqual(latches[1], { address: '127.0.0.1', port: B.localPort });
+  const before = A.stats().droppedForeign;
+  gateway.send(press(9, 3), A.localPort, '127.0.0.1');
+  await sleep(100);
+  t.deepEqual(atA.map((d) => d.digit), ['7', '8']);
+  t.true(A.stats().droppedForeign >= before, 'dropped (by the kernel once connected, else counted)');
+});
+
+test('an asymmetric session takes any port of the declared address, never another address', async (t) => {
+  const e = engine();
+  t.teardown(() => e.stop());
+  const C = await e.createSession({ symmetric: false });
+  C.setRemote('127.0.0.1', 9);
+  const atC = digits(C);
+  const other = await socketOn(t, '127.0.0.2');
+  const same = await socketOn(t, '127.0.0.1');
+  other.send(press(9, 1), C.localPort, '127.0.0.1');
+  same.send(press(3, 2), C.localPort, '127.0.0.1');
+  t.true(await waitFor(() => atC.length === 1 && C.stats().droppedForeign === 1));
+  await sleep(50);
+  t.deepEqual(atC, [{ digit: '3', source: 'rfc4733' }]);
+  t.like(C.stats(), { latched: false, remotePort: 9 });
 });
 
 test('sendDtmf rejects characters that are not keys, and resolves at once on a closed session', async (t) => {

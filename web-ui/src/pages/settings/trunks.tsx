@@ -104,6 +104,7 @@ function TrunkForm({ s, i, saved, onRemove }: { s: Section; i: number; saved: bo
         <TextIn s={s} path={p('dialPrefix')} label={t('trunk.dialPrefix')} hint={t('trunk.dialPrefixHint')} optional />
         <ListIn s={s} path={p('codecs')} label={t('trunk.codecs')} />
         <ListIn s={s} path={p('allowedSources')} label={t('trunk.allowedSources')} />
+        <ListIn s={s} path={p('mediaSources')} label={t('trunk.mediaSources')} hint={t('trunk.mediaSourcesHint')} />
         <NumberIn s={s} path={p('optionsIntervalSec')} label={t('trunk.optionsIntervalSec')} />
       </div>
       <CheckIn s={s} path={p('keepPlus')} label={t('trunk.keepPlus')} />
