@@ -37,6 +37,8 @@ export const ERRORS = {
   E_FLEET_COMMAND: { status: 400, title: 'Invalid fleet command' },
   E_CLOCK_UNSYNCED: { status: 409, title: 'System clock not synchronised' },
   E_FLEET_CONFIG: { status: 400, title: 'Invalid desired configuration' },
+  // media/prompts (issue 12, a bare machine): a feature whose Debian tool is not installed.
+  E_TOOL_MISSING: { status: 501, title: 'A Debian package this needs is not installed' },
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;
