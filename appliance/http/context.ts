@@ -10,6 +10,7 @@ import type { LiveFeed } from './live-feed.ts';
 import type { LoginLimit, LoginLimiter } from './login-limiter.ts';
 import type { SessionStore, SessionTimes } from './sessions.ts';
 import type { ClockStatus } from '../system/clock.ts';
+import type { ToolStatus } from '../../media/prompts/tools.ts';
 
 export type RouteModule = (app: FastifyInstance, ctx: HttpContext) => void;
 
@@ -41,6 +42,8 @@ export interface HttpDeps {
   contacts?: ContactsPort;
   /** Clock synchronisation state for /api/health (appliance/system/clock.ts). */
   clock?: () => ClockStatus;
+  /** Debian audio tools present or missing, for /api/health (media/prompts/tools.ts). */
+  tools?: () => readonly ToolStatus[];
   /** Serve over HTTPS with these PEM strings; the session cookie is then Secure. */
   tls?: { key: string; cert: string };
 }

@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { AppError, isAppError } from '../../appliance/errors.ts';
+import type { AudioToolName, ToolStatus } from './tool-types.ts';
 
 export interface ToolResult {
   code: number;
@@ -21,16 +22,7 @@ export interface ToolOptions {
 
 const PACKAGE_OF: Record<string, string> = { ffmpeg: 'ffmpeg', ffprobe: 'ffmpeg', 'espeak-ng': 'espeak-ng', sox: 'sox' };
 
-export type AudioToolName = 'ffmpeg' | 'sox' | 'espeak-ng';
-
-export interface ToolStatus {
-  name: AudioToolName;
-  present: boolean;
-  /** The Debian package that provides it. */
-  package: string;
-  /** What the box cannot do without it (English; the web UI has its own words). */
-  neededFor: string;
-}
+export type { AudioToolName, ToolStatus } from './tool-types.ts';
 
 /**
  * The Debian audio tools the box can use. None is needed to start, run the sandbox or import a PCM WAV
@@ -73,6 +65,14 @@ export function detectTools(pathEnv: string = process.env.PATH ?? ''): ToolStatu
 export function installLine(tools: readonly ToolStatus[]): string | null {
   const pkgs = [...new Set(tools.filter((t) => !t.present).map((t) => t.package))];
   return pkgs.length > 0 ? `sudo apt-get install -y ${pkgs.join(' ')}` : null;
+}
+
+/** The one start-up line about missing tools (what is off, and the install command); null when all are there. */
+export function missingToolsMessage(tools: readonly ToolStatus[]): string | null {
+  const missing = tools.filter((t) => !t.present);
+  if (missing.length === 0) return null;
+  const what = missing.map((t) => `${t.name} (${t.neededFor})`).join('; ');
+  return `audio tools not installed, the box runs without them: ${what}. Install them with: ${installLine(tools)}`;
 }
 
 /** The error a feature gives when the tool it needs is not installed: names the tool and its package. */
