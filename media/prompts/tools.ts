@@ -31,12 +31,12 @@ export type { AudioToolName, ToolStatus } from './tool-types.ts';
 export const AUDIO_TOOLS: ReadonlyArray<{ name: AudioToolName; commands: readonly string[]; package: string; neededFor: string }> = [
   {
     name: 'ffmpeg', commands: ['ffmpeg', 'ffprobe'], package: 'ffmpeg',
-    neededFor: 'messages in MP3, OGG/Opus, M4A/AAC, FLAC, WebM (recorded in the browser) or compressed WAV (PCM WAV needs nothing)',
+    neededFor: 'messages in MP3, OGG/Opus, M4A/AAC, FLAC, WebM (recorded in the browser) or compressed WAV; PCM WAV needs nothing',
   },
   { name: 'espeak-ng', commands: ['espeak-ng'], package: 'espeak-ng', neededFor: 'text-to-speech messages and the caller-ID verification calls' },
   {
     name: 'sox', commands: ['sox'], package: 'sox',
-    neededFor: 'nothing the box does on its own (the sandbox voices ship with it); the test suite and the sandbox voice renderer (sip/sandbox/voices) use it',
+    neededFor: 'nothing the box does itself (its sandbox voices ship with it); the test suite and sip/sandbox/render-voices.ts use it',
   },
 ];
 
@@ -71,8 +71,8 @@ export function installLine(tools: readonly ToolStatus[]): string | null {
 export function missingToolsMessage(tools: readonly ToolStatus[]): string | null {
   const missing = tools.filter((t) => !t.present);
   if (missing.length === 0) return null;
-  const what = missing.map((t) => `${t.name} (${t.neededFor})`).join('; ');
-  return `audio tools not installed, the box runs without them: ${what}. Install them with: ${installLine(tools)}`;
+  const what = missing.map((t) => `${t.name}: ${t.neededFor}`).join(' | ');
+  return `audio tools not installed; the box runs without them and refuses only what needs them. ${what}. Install them with: ${installLine(tools)}`;
 }
 
 /** The error a feature gives when the tool it needs is not installed: names the tool and its package. */
