@@ -1,5 +1,6 @@
-// Spawning the Debian audio tools (ffmpeg, ffprobe, espeak-ng, sox) as separate processes: a crash or a
-// hostile file never takes the box down, and the event loop never waits on decoding.
+// The Debian audio tools (ffmpeg, ffprobe, espeak-ng, sox): which are installed (none is needed to start;
+// each missing one disables only what it lists), and running them as separate processes, so a crash or
+// a hostile file never takes the box down and the event loop never waits on decoding.
 import { spawn } from 'node:child_process';
 import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
@@ -73,12 +74,6 @@ export function missingToolsMessage(tools: readonly ToolStatus[]): string | null
   if (missing.length === 0) return null;
   const what = missing.map((t) => `${t.name}: ${t.neededFor}`).join(' | ');
   return `audio tools not installed; the box runs without them and refuses only what needs them. ${what}. Install them with: ${installLine(tools)}`;
-}
-
-/** The error a feature gives when the tool it needs is not installed: names the tool and its package. */
-export function toolMissing(cmd: string, what: string): AppError {
-  const pkg = PACKAGE_OF[cmd] ?? cmd;
-  return new AppError('E_TOOL_MISSING', `${what} needs ${cmd}, which is not installed on this box: install the Debian package "${pkg}" (sudo apt-get install -y ${pkg})`, { tool: cmd, package: pkg });
 }
 
 export function isToolMissing(e: unknown): e is AppError {
