@@ -11,7 +11,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { ToolStatus } from '../../media/prompts/tools.ts';
+import { rtpRange } from '../peers/ports.ts';
 import { startTestBox } from '../support/appliance.ts';
+import { runAppliance } from '../support/processes.ts';
 import { artifactPath, loginPage, openBrowser, requireBuiltUi } from './browser.ts';
 
 const run = promisify(execFile);
@@ -171,4 +173,22 @@ test('bare machine: no ffmpeg, sox or espeak-ng; health and dashboard say so; a 
   for (const o of outcomes) counts.set(o ?? '', (counts.get(o ?? '') ?? 0) + 1);
   t.log(`outcomes: ${[...counts].map(([k, v]) => `${k} ${v}`).join(', ')}`);
   await page.screenshot({ path: artifactPath('bare-machine-report') });
+});
+
+test('`appliance start` (what npm start runs) starts on the bare PATH and says once what is missing, with the install line', async (t) => {
+  t.timeout(120_000);
+  const data = mkdtempSync(join(work, 'start-'));
+  const rtp = rtpRange(40);
+  const box = runAppliance(['start', '--data', data, '--http-port', '0', '--sip-port', '0'], {
+    APPLIANCE_RTP_PORT_MIN: String(rtp.min), APPLIANCE_RTP_PORT_MAX: String(rtp.max),
+  });
+  t.teardown(() => { void box.kill('SIGKILL'); });
+  await box.waitFor(/"msg":"appliance started"/, 90_000);
+  const said = box.out().split('\n').filter((l) => l.startsWith('audio tools not installed'));
+  t.is(said.length, 1, box.out());
+  t.regex(said[0]!, /ffmpeg: .*MP3.* \| espeak-ng: text-to-speech.* \| sox: .*Install them with: sudo apt-get install -y ffmpeg espeak-ng sox$/);
+  const logged = box.err().split('\n').filter((l) => l.includes('"missing":["ffmpeg","espeak-ng","sox"]'));
+  t.is(logged.length, 1, 'one warning in the log');
+  t.regex(box.out(), /first start: web UI login admin \/ \S+/);
+  t.is(await box.kill('SIGTERM'), 0);
 });
