@@ -31,6 +31,7 @@ import { CallerIdVerifier } from './compliance/caller-id-verify.ts';
 import { verificationPrompts } from './compliance/verification-prompts.ts';
 import { createRequire } from 'node:module';
 import { PromptRenderer, type RenderItem } from '../media/prompts/renderer.ts';
+import { detectTools, missingToolsMessage, type ToolStatus } from '../media/prompts/tools.ts';
 import type { CampaignRow, DueContact } from './store/campaigns-repo.ts';
 import { SystemdNotifier } from './system/notify.ts';
 import { ClockMonitor, systemClockReader, type ClockReader } from './system/clock.ts';
@@ -104,6 +105,8 @@ export class Appliance {
   notifier: SystemdNotifier | null = null;
   readonly live = new LiveFeed();
   sandboxPort: number | null = null;
+  /** The Debian audio tools found on PATH at start (/api/health `tools`). */
+  tools: ToolStatus[] = [];
   private readonly lock: StateLock;
   private readonly started: Service[] = [];
   private readonly progressTimers = new Map<number, NodeJS.Timeout>();
@@ -124,6 +127,13 @@ export class Appliance {
       if (!this.opts.logger) this.logger = createLogger({ level: this.settings.logging.level });
       // The key only, never the value: a default secret lets anything on the box drive the engine.
       for (const key of weakEngineSecrets(this.settings)) this.logger.warn({ key }, `setting ${key} is still a well-known default: run systemd/install.sh (it writes /etc/appliance/engine.env) or set a secret of your own`);
+      // The box runs without them; say once what is off and the line that installs them.
+      this.tools = detectTools(process.env.PATH);
+      const missing = missingToolsMessage(this.tools);
+      if (missing) {
+        this.logger.warn({ missing: this.tools.filter((t) => !t.present).map((t) => t.name) }, missing);
+        (this.opts.out ?? ((l: string) => process.stdout.write(`${l}\n`)))(missing);
+      }
       this.notifier = new SystemdNotifier({ env: this.opts.env ?? process.env, logger: this.logger.child({ svc: 'systemd' }) });
       this.db = openStore({ dir: this.opts.dataDir });
       const swept = sweepInterruptedImports(this.db);
@@ -212,6 +222,7 @@ export class Appliance {
         out: this.opts.out,
         clock: () => this.clock.status(),
         campaigns: this.campaigns,
+        tools: () => this.tools,
         extraRoutes: [trunkTestRoutes({ engine: this.engine, prompt: (id) => this.recordings.prompt(id), settings: () => this.settingsStore.get() }),
           campaignRoutes(this.campaigns), recordingRoutes(this.recordings, (id) => this.recordingInUse(id)), complianceRoutes(), callerIdRoutes(this.verifier),
           provisioningRoutes(() => ({ ...provisioningStatus(this.opts.dataDir), ...(this.provisioning?.error ? { error: this.provisioning.error } : {}) }))],

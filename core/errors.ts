@@ -38,6 +38,7 @@ export const ERRORS = {
   E_FLEET_COMMAND: { title: 'Invalid fleet command' },
   E_CLOCK_UNSYNCED: { title: 'System clock not synchronised' },
   E_FLEET_CONFIG: { title: 'Invalid desired configuration' },
+  E_TOOL_MISSING: { title: 'A Debian package this needs is not installed' },
 } as const satisfies Record<string, { title: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -10,6 +10,7 @@ import type { LiveFeed } from './live-feed.ts';
 import type { LoginLimit, LoginLimiter } from './login-limiter.ts';
 import type { SessionStore, SessionTimes } from './sessions.ts';
 import type { ClockStatus } from '../system/clock.ts';
+import type { ToolStatus } from '../../media/prompts/tools.ts';
 import type { ActionRunner } from '../actions/run.ts';
 import type { CampaignActionsPort } from '../actions/action.ts';
 
@@ -45,6 +46,8 @@ export interface HttpDeps {
   clock?: () => ClockStatus;
   /** The campaign service, for the campaign actions (appliance/actions); absent in builds without campaigns. */
   campaigns?: CampaignActionsPort;
+  /** Debian audio tools present or missing, for /api/health (media/prompts/tools.ts). */
+  tools?: () => readonly ToolStatus[];
   /** Serve over HTTPS with these PEM strings; the session cookie is then Secure. */
   tls?: { key: string; cert: string };
 }

@@ -38,6 +38,7 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   E_FLEET_COMMAND: 400,
   E_CLOCK_UNSYNCED: 409,
   E_FLEET_CONFIG: 400,
+  E_TOOL_MISSING: 501,
 };
 
 export function httpStatus(code: ErrorCode): number {

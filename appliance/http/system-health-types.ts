@@ -6,3 +6,6 @@ export interface SystemHealth {
   disk: { path: string; usedBytes: number; totalBytes: number; freeBytes: number } | null;
   measuredAt: string;
 }
+
+/** GET /api/health's `tools`: each Debian audio tool, present or missing, with its package. */
+export type { AudioToolName, ToolStatus } from '../../media/prompts/tool-types.ts';

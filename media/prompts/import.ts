@@ -1,12 +1,13 @@
 // Import a recording: probe, decode to 8 kHz mono, trim silence, normalise loudness, encode both G.711 laws,
 // summarise for the UI, and move the finished folder into the library in one step.
-import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { AppError } from '../../core/errors.ts';
+import { encodeG711 } from '../dsp/g711.ts';
 import { checkId, commitStaging, createStaging, discardStaging, FILES, newId, toStored, type RecordingMeta } from './library.ts';
-import { applyTrim, f32leFromFloats, findTrim, PROMPT_RATE, readWavS16, waveformPeaks } from './pcm.ts';
+import { PROMPT_RATE, waveformPeaks, wavS16 } from './pcm.ts';
+import { prepareOffThread } from './prepare-thread.ts';
 import { probeAudio, type ProbeResult } from './probe.ts';
-import { decodeToFloat, measureLoudness, normaliseAndEncode } from './transcode.ts';
+import { checkDeclaredLength, decodeWithFfmpeg } from './transcode.ts';
 
 export type { RecordingMeta } from './library.ts';
 
@@ -50,22 +51,17 @@ export async function buildRecording(b: BuildInput): Promise<RecordingMeta> {
     const origFile = `original.${b.originalExt ?? b.probe.container}`;
     // Work from our own copy: the upload path may be removed or rewritten while we work.
     await copyFile(b.sourcePath, join(staging, origFile));
-    const decoded = await decodeToFloat(join(staging, origFile), b.probe, b.originalName);
-    const trim = findTrim(decoded.samples, PROMPT_RATE);
-    if (trim.silent) {
-      throw new AppError('E_PROMPT', `the recording "${b.originalName}" is silent (or far too quiet to use): record it again closer to the microphone`, { file: b.originalName });
-    }
-    const kept = applyTrim(decoded.samples, trim, PROMPT_RATE);
-    const work = join(staging, 'trimmed.f32');
-    await writeFile(work, f32leFromFloats(kept));
-    const measured = await measureLoudness(work);
-    if (!Number.isFinite(measured.integratedLufs) || measured.integratedLufs < -70) {
-      throw new AppError('E_PROMPT', `the recording "${b.originalName}" is too short or too quiet to measure its loudness (it needs at least half a second of sound)`, { file: b.originalName });
-    }
-    const out = { wav: join(staging, FILES.wav), pcmu: join(staging, FILES.pcmu), pcma: join(staging, FILES.pcma) };
-    const result = await normaliseAndEncode(work, kept.length, measured, out);
-    const { samples } = readWavS16(await readFile(out.wav));
-    await rm(work, { force: true });
+    const original = join(staging, origFile);
+    checkDeclaredLength(b.probe, b.originalName);
+    // PCM WAV is decoded in the worker; other formats by ffmpeg first.
+    const source = b.probe.decoder === 'builtin' && b.probe.wav
+      ? { wavPath: original, wav: b.probe.wav }
+      : { samples: await decodeWithFfmpeg(original, b.probe, b.originalName) };
+    const prepared = await prepareOffThread({ source, declaredMs: b.probe.declaredMs, displayName: b.originalName });
+    const { pcm: samples, trim } = prepared;
+    await writeFile(join(staging, FILES.wav), wavS16(samples, PROMPT_RATE));
+    await writeFile(join(staging, FILES.pcmu), encodeG711('pcmu', samples));
+    await writeFile(join(staging, FILES.pcma), encodeG711('pcma', samples));
 
     const finalDir = join(b.libraryDir, b.id);
     const meta: RecordingMeta = {
@@ -73,15 +69,15 @@ export async function buildRecording(b: BuildInput): Promise<RecordingMeta> {
       name: b.name,
       prompt: { id: b.id, pcmu: join(finalDir, FILES.pcmu), pcma: join(finalDir, FILES.pcma), wav: join(finalDir, FILES.wav) },
       durationMs: Math.round((samples.length / PROMPT_RATE) * 1000),
-      loudnessLufs: round1(result.integratedLufs),
-      truePeakDbtp: round1(result.truePeakDbtp),
+      loudnessLufs: round1(prepared.integratedLufs),
+      truePeakDbtp: round1(prepared.truePeakDbtp),
       waveform: waveformPeaks(samples, 200),
       originalName: b.originalName,
       originalPath: join(finalDir, origFile),
       format: b.source === 'tts' ? 'tts' : b.probe.container,
       codec: b.probe.codec,
-      originalDurationMs: Math.round((decoded.samples.length / PROMPT_RATE) * 1000),
-      trimmedMs: { lead: Math.round((trim.start / PROMPT_RATE) * 1000), tail: Math.round(((decoded.samples.length - trim.end) / PROMPT_RATE) * 1000) },
+      originalDurationMs: Math.round((prepared.decodedSamples / PROMPT_RATE) * 1000),
+      trimmedMs: { lead: Math.round((trim.start / PROMPT_RATE) * 1000), tail: Math.round(((prepared.decodedSamples - trim.end) / PROMPT_RATE) * 1000) },
       source: b.source,
       ...(b.tts ? { tts: b.tts } : {}),
       createdAt: new Date().toISOString(),

@@ -1,9 +1,11 @@
-// What is this file? ffprobe answers first, so a person gets a clear reason ("not audio", "truncated",
-// "empty", "unsupported format") before any decoding; only a short list of demuxers is ever let through,
-// which also keeps ffmpeg away from playlists and other formats that can reach for other files.
+// What is this file? A PCM WAV is recognised here from its header and decoded in TypeScript (no tool
+// needed); anything else is put to ffprobe first, so a person gets a clear reason ("not audio",
+// "truncated", "empty", "unsupported format") before any decoding; only a short list of demuxers is ever
+// let through, which also keeps ffmpeg away from playlists and other formats that can reach for other files.
 import { open, stat } from 'node:fs/promises';
 import { AppError } from '../../core/errors.ts';
-import { firstErrorLine, runTool } from './tools.ts';
+import { firstErrorLine, isToolMissing, runTool } from './tools.ts';
+import { BUILTIN_WAV_TEXT, parseWavHeader, type WavFormat, type WavHeader } from './wav.ts';
 
 export type ContainerLabel = 'wav' | 'mp3' | 'ogg' | 'm4a' | 'flac' | 'webm';
 
@@ -37,6 +39,9 @@ export interface ProbeResult {
   sampleRate: number;
   channels: number;
   sizeBytes: number;
+  /** 'builtin': a PCM WAV decoded in TypeScript (`wav` says how); 'ffmpeg': everything else. */
+  decoder: 'builtin' | 'ffmpeg';
+  wav?: WavFormat;
 }
 
 interface FfprobeStream {
@@ -69,10 +74,19 @@ export async function probeAudio(path: string, displayName: string): Promise<Pro
   }
   if (size === 0) throw prompt(`the file "${displayName}" is empty (0 bytes): upload it again`, displayName);
 
-  const r = await runTool('ffprobe', ['-v', 'error', '-protocol_whitelist', 'file', '-show_format', '-show_streams', '-of', 'json', `file:${path}`], {
-    timeoutMs: 30_000,
-  });
-  const head = await readHead(path, 16);
+  const head = await readHead(path, 65_536);
+  const wavHead = parseWavHeader(head);
+  if (wavHead.kind === 'wav' && wavHead.builtin) return builtinWav(wavHead.fmt, wavHead.codec, size, displayName);
+
+  let r;
+  try {
+    r = await runTool('ffprobe', ['-v', 'error', '-protocol_whitelist', 'file', '-show_format', '-show_streams', '-of', 'json', `file:${path}`], {
+      timeoutMs: 30_000,
+    });
+  } catch (e) {
+    if (isToolMissing(e)) throw withoutFfmpeg(head, wavHead, displayName);
+    throw e;
+  }
   if (r.code !== 0) {
     if (/moov atom not found/i.test(r.stderr)) {
       throw prompt(`the file "${displayName}" is truncated (its index is missing, the upload or export was cut short): export or upload it again`, displayName);
@@ -126,7 +140,48 @@ export async function probeAudio(path: string, displayName: string): Promise<Pro
   if (rule.label === 'ogg' && !(await oggHasEndOfStream(path, size))) {
     throw prompt(`the file "${displayName}" is truncated (its last page is missing): export or upload it again`, displayName);
   }
-  return { container: rule.label, demuxer: rule.demuxer, codec, declaredMs, sampleRate, channels, sizeBytes: size };
+  return { container: rule.label, demuxer: rule.demuxer, codec, declaredMs, sampleRate, channels, sizeBytes: size, decoder: 'ffmpeg' };
+}
+
+function builtinWav(fmt: WavFormat, codec: string, size: number, displayName: string): ProbeResult {
+  const present = Math.max(0, size - fmt.dataOffset);
+  let declaredMs: number | null = null;
+  if (fmt.dataBytes !== null) {
+    declaredMs = Math.round((fmt.dataBytes / fmt.byteRate) * 1000);
+    // A header announcing more samples than the file holds: the upload or export was cut short.
+    if (present < fmt.dataBytes - fmt.byteRate / 50) {
+      const presentMs = Math.round((present / fmt.byteRate) * 1000);
+      throw prompt(`the file "${displayName}" is truncated: it stops at ${fmtS(presentMs)} of the ${fmtS(declaredMs)} its header announces; export or upload it again`, displayName);
+    }
+  }
+  if (Math.min(present, fmt.dataBytes ?? present) < fmt.blockAlign) throw prompt(`the file "${displayName}" contains no sound samples`, displayName);
+  return { container: 'wav', demuxer: 'wav', codec, declaredMs, sampleRate: fmt.rate, channels: fmt.channels, sizeBytes: size, decoder: 'builtin', wav: fmt };
+}
+
+const MAGIC_NAMES: Array<[RegExp | ((b: Buffer) => boolean), string]> = [
+  [/^ID3/, 'MP3'],
+  [/^OggS/, 'OGG'],
+  [/^fLaC/, 'FLAC'],
+  [(b) => b.toString('latin1', 4, 8) === 'ftyp', 'M4A/MP4'],
+  [(b) => b.length >= 4 && b[0] === 0x1a && b[1] === 0x45 && b[2] === 0xdf && b[3] === 0xa3, 'WebM'],
+  [(b) => b.length >= 2 && b[0] === 0xff && ((b[1] ?? 0) & 0xe0) === 0xe0, 'MP3'],
+];
+
+/** Without ffmpeg only PCM WAV is readable: say which package would read this file, or that it is not audio. */
+function withoutFfmpeg(head: Buffer, wav: WavHeader, displayName: string): AppError {
+  const missing = (what: string) =>
+    new AppError(
+      'E_TOOL_MISSING',
+      `the file "${displayName}" is ${what}, which this box reads only with ffmpeg: install the Debian package "ffmpeg" (sudo apt-get install -y ffmpeg), or export the message as ${BUILTIN_WAV_TEXT}`,
+      { file: displayName, tool: 'ffmpeg', package: 'ffmpeg' },
+    );
+  if (wav.kind === 'wav' && !wav.builtin) return missing(`a WAV with ${wav.reason}`);
+  if (wav.kind === 'incomplete') return prompt(`the file "${displayName}" is a damaged WAV (${wav.reason}): export or upload it again`, displayName);
+  const ascii = head.toString('latin1', 0, 8);
+  for (const [test, name] of MAGIC_NAMES) {
+    if (typeof test === 'function' ? test(head) : test.test(ascii)) return missing(`${name} audio`);
+  }
+  return prompt(`the file "${displayName}" is not audio (or not a format this box can read); use ${BUILTIN_WAV_TEXT}, or install ffmpeg for ${SUPPORTED_FORMATS_TEXT}`, displayName);
 }
 
 export function fmtS(ms: number): string {

@@ -1,14 +1,16 @@
 // The sandbox's voices: what people say when they pick up, voicemail greetings (English and French, a
-// few lengths) and beeps, made with Debian espeak-ng and sox, band-limited to the telephone band and
-// stored as headerless 8 kHz G.711 (both laws). Generated once per folder and cached; a change to the
-// definitions below changes the version and regenerates.
+// few lengths) and beeps. The speech ships with the box in sip/sandbox/voices/ (rendered once by
+// render-voices.ts with espeak-ng and sox, 8 kHz mu-law, about 380 kB); the beeps are synthesised here.
+// So the sandbox needs no system tool. Each folder given to ensureSandboxAudio gets both G.711 laws of
+// every clip as headerless files (the engines play prompts from files); a change to the voices or to
+// the definitions below changes the version and rewrites them.
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { AppError } from '../../core/errors.ts';
-import { encodeG711, type G711Law } from '../../media/dsp/g711.ts';
-import { firstErrorLine, runTool } from '../../media/prompts/tools.ts';
+import { decodeG711, encodeG711, type G711Law } from '../../media/dsp/g711.ts';
 
 export type ClipKind = 'utterance' | 'greeting' | 'beep';
 export type Language = 'en' | 'fr';
@@ -34,9 +36,13 @@ export interface SandboxAudio {
   beeps: Clip[];
 }
 
-interface SpeechDef { id: string; kind: 'utterance' | 'greeting'; lang: Language; voice: string; rate: number; text: string }
+/** What espeak-ng is asked to say (voice, words per minute); render-voices.ts turns it into voices/<id>.ulaw. */
+export interface SpeechDef { id: string; kind: 'utterance' | 'greeting'; lang: Language; voice: string; rate: number; text: string }
 interface BeepDef { id: string; kind: 'beep'; hz: number; ms: number }
 type ClipDef = SpeechDef | BeepDef;
+
+/** The committed speech, one headerless 8 kHz mu-law file per SpeechDef. */
+export const VOICES_DIR = fileURLToPath(new URL('./voices/', import.meta.url));
 
 const DEFS: readonly ClipDef[] = [
   { id: 'hello-en-1', kind: 'utterance', lang: 'en', voice: 'en-us+m3', rate: 165, text: 'Hello?' },
@@ -69,11 +75,24 @@ const DEFS: readonly ClipDef[] = [
   { id: 'beep-700-800', kind: 'beep', hz: 700, ms: 800 },
 ];
 
-/** sox effects: telephone band, leading/trailing silence trimmed, peak at -4 dBFS. */
-const SPEECH_EFFECTS = ['sinc', '300-3400', 'silence', '1', '0.02', '1%', 'reverse', 'silence', '1', '0.02', '1%', 'reverse', 'gain', '-n', '-4'];
-const RAW_8K = ['-r', '8000', '-c', '1', '-t', 'raw', '-e', 'signed-integer', '-b', '16', '-L'];
+export const SPEECH_DEFS: readonly SpeechDef[] = DEFS.filter((d): d is SpeechDef => d.kind !== 'beep');
 
-export const AUDIO_VERSION = createHash('sha256').update(JSON.stringify([DEFS, SPEECH_EFFECTS, RAW_8K, 1])).digest('hex').slice(0, 16);
+/** Beeps: a sine with 8 ms half-sine fades, peak at -6 dBFS (what voicemail systems play, 250-800 ms). */
+const BEEP_PEAK = 0.5;
+const BEEP_FADE_MS = 8;
+
+export function synthBeep(hz: number, ms: number, rate = 8000): Int16Array {
+  const n = Math.round((ms * rate) / 1000);
+  const fade = Math.round((BEEP_FADE_MS * rate) / 1000);
+  const out = new Int16Array(n);
+  for (let i = 0; i < n; i++) {
+    const edge = Math.min(i, n - 1 - i);
+    const env = edge >= fade ? 1 : Math.sin((Math.PI / 2) * (edge / fade));
+    out[i] = Math.round(Math.sin((2 * Math.PI * hz * i) / rate) * env * BEEP_PEAK * 32767);
+  }
+  return out;
+}
+
 const MANIFEST = 'manifest.json';
 
 interface Manifest {
@@ -81,24 +100,29 @@ interface Manifest {
   clips: ClipInfo[];
 }
 
-async function tool(cmd: string, args: string[], stdin?: Buffer): Promise<Buffer> {
-  const r = await runTool(cmd, args, { timeoutMs: 60_000, ...(stdin ? { stdin } : {}) });
-  if (r.code !== 0) throw new AppError('E_PROMPT', `sandbox audio: ${cmd} failed: ${firstErrorLine(r.stderr)}`, { tool: cmd });
-  return r.stdout;
+let versionMemo: Promise<string> | null = null;
+
+/** Hash of the definitions, the beep recipe and the committed voices: what the folder's files derive from. */
+export function audioVersion(): Promise<string> {
+  versionMemo ??= (async () => {
+    const h = createHash('sha256').update(JSON.stringify([DEFS, BEEP_PEAK, BEEP_FADE_MS, 2]));
+    for (const d of SPEECH_DEFS) h.update(await readVoice(d.id));
+    return h.digest('hex').slice(0, 16);
+  })();
+  return versionMemo;
+}
+
+async function readVoice(id: string): Promise<Buffer> {
+  try {
+    return await readFile(join(VOICES_DIR, `${id}.ulaw`));
+  } catch (e) {
+    throw new AppError('E_PROMPT', `sandbox audio: the voice file sip/sandbox/voices/${id}.ulaw is missing from this copy of the box (run sip/sandbox/render-voices.ts, or restore it from the release)`, { clip: id }, { cause: e });
+  }
 }
 
 async function render(def: ClipDef): Promise<Int16Array> {
-  let raw: Buffer;
-  if (def.kind === 'beep') {
-    const s = (def.ms / 1000).toFixed(3);
-    raw = await tool('sox', ['-n', ...RAW_8K, '-', 'synth', s, 'sine', String(def.hz), 'fade', 'h', '0.008', s, '0.008', 'gain', '-n', '-6']);
-  } else {
-    const wav = await tool('espeak-ng', ['-v', def.voice, '-s', String(def.rate), '--stdout', def.text]);
-    raw = await tool('sox', ['-t', 'wav', '-', ...RAW_8K, '-', ...SPEECH_EFFECTS], wav);
-  }
-  if (raw.length < 800) throw new AppError('E_PROMPT', `sandbox audio: ${def.id} came out empty`, { clip: def.id });
-  const copy = Buffer.from(raw);
-  return new Int16Array(copy.buffer, copy.byteOffset, copy.length >> 1);
+  if (def.kind === 'beep') return synthBeep(def.hz, def.ms);
+  return decodeG711('pcmu', await readVoice(def.id));
 }
 
 function fileOf(dir: string, id: string, law: G711Law): string {
@@ -108,7 +132,7 @@ function fileOf(dir: string, id: string, law: G711Law): string {
 async function readManifest(dir: string): Promise<Manifest | null> {
   try {
     const m = JSON.parse(await readFile(join(dir, MANIFEST), 'utf8')) as Manifest;
-    if (m.version !== AUDIO_VERSION || !Array.isArray(m.clips)) return null;
+    if (m.version !== (await audioVersion()) || !Array.isArray(m.clips)) return null;
     for (const c of m.clips) if (!existsSync(fileOf(dir, c.id, 'pcmu')) || !existsSync(fileOf(dir, c.id, 'pcma'))) return null;
     return m;
   } catch {
@@ -130,14 +154,14 @@ async function generate(into: string): Promise<Manifest> {
       ms: Math.round(pcm.length / 8),
     };
   }));
-  const manifest: Manifest = { version: AUDIO_VERSION, clips };
+  const manifest: Manifest = { version: await audioVersion(), clips };
   await writeFile(join(into, MANIFEST), JSON.stringify(manifest, null, 2));
   return manifest;
 }
 
 /**
- * Make sure `dir` holds the current sandbox audio, generating it when missing or out of date (a few
- * seconds, about 200 KB). Safe when several processes start at once: each builds in a private folder
+ * Make sure `dir` holds the current sandbox audio, writing it when missing or out of date (well under a
+ * second, about 800 kB for both laws). Safe when several processes start at once: each builds in a private folder
  * and the first to finish moves its folder into place.
  */
 export async function ensureSandboxAudio(dir: string): Promise<ClipInfo[]> {

@@ -1,4 +1,5 @@
 import test from 'ava';
+import { detectTools } from '../../media/prompts/tools.ts';
 import { login, printedPassword, startBox } from './helpers.ts';
 
 test('health shows engine, calls, trunks, uptime, version, and says when calls go to the sandbox', async (t) => {
@@ -23,6 +24,8 @@ test('health shows engine, calls, trunks, uptime, version, and says when calls g
     onSandbox: false,
     time: new Date(clock.t).toISOString(),
     clock: { synchronized: null, required: false, detail: 'not monitored' },
+    // Each audio tool, present or not on this machine, with its package (test/web-ui/bare-machine.test.ts hides them).
+    tools: detectTools(process.env.PATH),
   });
   box.engine.trunkList.push({ name: 'sandbox', kind: 'sandbox', health: 'up', registered: null, channelsInUse: 0, channels: 100, lastError: null, lastOptionsRttMs: null });
   const sandbox = await box.app.inject({ url: '/api/health', headers: l.headers });

@@ -1,12 +1,26 @@
+// The sandbox's voices need no system tool: this file runs with a PATH that holds none of ffmpeg, sox or
+// espeak-ng (as on a bare Debian machine), and checks that what the callers' answering-machine detection
+// hears from the sandbox is classified as before: people as people, voicemail greetings as machines,
+// and every beep heard as a beep.
 import test from 'ava';
 import { mkdtempSync, readdirSync, rmSync, statSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { AnsweringMachineDetector } from '../../media/dsp/amd.ts';
+import { BeepDetector } from '../../media/dsp/beep.ts';
+import { VoicemailDrop } from '../../media/dsp/beep-drop.ts';
 import { decodeG711 } from '../../media/dsp/g711.ts';
-import { ensureSandboxAudio, loadSandboxAudio } from '../../sip/sandbox/audio.ts';
+import { detectTools } from '../../media/prompts/tools.ts';
+import { ensureSandboxAudio, loadSandboxAudio, SPEECH_DEFS, VOICES_DIR, type Clip } from '../../sip/sandbox/audio.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'sandbox-audio-test-'));
-test.after.always(() => rmSync(root, { recursive: true, force: true }));
+// Nothing on PATH: a spawn of any tool would fail with ENOENT.
+const emptyBin = mkdtempSync(join(tmpdir(), 'sandbox-audio-nobin-'));
+process.env.PATH = emptyBin;
+test.after.always(() => {
+  rmSync(root, { recursive: true, force: true });
+  rmSync(emptyBin, { recursive: true, force: true });
+});
 
 function rms(pcm: Int16Array): number {
   let s = 0;
@@ -14,7 +28,8 @@ function rms(pcm: Int16Array): number {
   return Math.sqrt(s / pcm.length);
 }
 
-test('audio is generated once with espeak-ng and sox: greetings, utterances and beeps in both G.711 laws', async (t) => {
+test('the voices ship with the box: greetings, utterances and beeps in both G.711 laws, with no audio tool on PATH', async (t) => {
+  t.true(detectTools().every((x) => !x.present), 'no tool reachable in this test');
   const dir = join(root, 'a');
   const clips = await ensureSandboxAudio(dir);
   const kinds = (k: string) => clips.filter((c) => c.kind === k);
@@ -35,23 +50,83 @@ test('audio is generated once with espeak-ng and sox: greetings, utterances and 
   t.true(hello.ms > 200 && hello.ms < 1500, `"Hello?" lasts ${hello.ms} ms`);
   t.true(rms(decodeG711('pcmu', hello.pcmu)) > 1000, 'speech at a telephone level');
   t.true(Math.abs(rms(decodeG711('pcma', hello.pcma)) - rms(decodeG711('pcmu', hello.pcmu))) < 300, 'both laws carry the same audio');
-  const total = readdirSync(dir).reduce((n, f) => n + statSync(join(dir, f)).size, 0);
-  t.true(total < 2_000_000, `small: ${total} bytes`);
+  // What ships in the repository stays small.
+  const shipped = SPEECH_DEFS.reduce((n, d) => n + statSync(join(VOICES_DIR, `${d.id}.ulaw`)).size, 0);
+  t.true(shipped < 400_000, `committed voices: ${shipped} bytes`);
+  t.deepEqual(readdirSync(VOICES_DIR).filter((f) => f.endsWith('.ulaw')).sort(), SPEECH_DEFS.map((d) => `${d.id}.ulaw`).sort(), 'one file per definition, none stale');
 });
 
-test('cached audio is reused; a damaged cache is regenerated', async (t) => {
+/** 20 ms frames of `ms` of silence (G.711 idle noise level), then the clip, then `afterMs` of silence. */
+function* call(clipPcm: Int16Array[], leadMs: number, afterMs: number): Generator<Int16Array> {
+  const parts: Int16Array[] = [new Int16Array(leadMs * 8), ...clipPcm, new Int16Array(afterMs * 8)];
+  const all = new Int16Array(parts.reduce((n, p) => n + p.length, 0));
+  let off = 0;
+  for (const p of parts) {
+    all.set(p, off);
+    off += p.length;
+  }
+  for (let i = 0; i + 160 <= all.length; i += 160) yield all.subarray(i, i + 160);
+}
+
+/** What the box's caller side decides: the verdict, and for a machine when its voicemail message starts. */
+function amdOn(frames: Iterable<Int16Array>): { verdict: string; messageAtMs: number | null } {
+  const amd = new AnsweringMachineDetector();
+  const drop = new VoicemailDrop({ beepTimeoutMs: amd.options.beepTimeoutMs });
+  let verdict = 'none';
+  let messageAtMs: number | null = null;
+  for (const f of frames) {
+    const d = drop.push(f);
+    if (d) messageAtMs = d.atMs;
+    if (verdict !== 'none') continue;
+    const v = amd.push(f);
+    if (!v) continue;
+    verdict = `${v.verdict}:${v.reason}`;
+    if (v.verdict === 'machine') messageAtMs = drop.arm()?.atMs ?? messageAtMs;
+  }
+  return { verdict, messageAtMs };
+}
+
+test('the box\'s answering-machine detection hears the sandbox as it should: people are people, greetings machines, beeps beeps', async (t) => {
+  const audio = await loadSandboxAudio(join(root, 'amd'));
+  const pcm = (c: Clip) => decodeG711('pcmu', c.pcmu);
+  for (const c of audio.utterances) {
+    // Said after 200-700 ms (plan.ts), then the person listens in silence.
+    for (const lead of [200, 700]) t.regex(amdOn(call([pcm(c)], lead, 4000)).verdict, /^human:/, `${c.id} after ${lead} ms`);
+  }
+  // A voicemail: greeting after 100-600 ms, a 200-900 ms pause, a beep (plan.ts); the message must start after the beep.
+  for (const g of audio.greetings) {
+    for (const b of audio.beeps) {
+      for (const gap of [200, 900]) {
+        const beepEnd = 300 + g.ms + gap + b.ms;
+        const r = amdOn(call([pcm(g), new Int16Array(gap * 8), pcm(b)], 300, 3000));
+        t.regex(r.verdict, /^machine:/, `${g.id} + ${b.id}`);
+        t.true(r.messageAtMs !== null && r.messageAtMs >= beepEnd - 20 && r.messageAtMs <= beepEnd + 1000, `${g.id} + ${b.id}: message at ${r.messageAtMs} ms, beep ends at ${beepEnd} ms`);
+      }
+    }
+  }
+  for (const b of audio.beeps) {
+    for (const law of ['pcmu', 'pcma'] as const) {
+      const det = new BeepDetector();
+      let heard = false;
+      for (const f of call([decodeG711(law, law === 'pcmu' ? b.pcmu : b.pcma)], 500, 500)) if (det.push(f)) heard = true;
+      t.true(heard, `${b.id} (${law}) is detected as a beep`);
+    }
+  }
+});
+
+test('a folder\'s clips are reused; a damaged one is rewritten', async (t) => {
   const dir = join(root, 'b');
   await ensureSandboxAudio(dir);
   const manifest = join(dir, 'manifest.json');
   const before = statSync(manifest).mtimeMs;
   await ensureSandboxAudio(dir);
-  t.is(statSync(manifest).mtimeMs, before, 'not regenerated');
+  t.is(statSync(manifest).mtimeMs, before, 'not rewritten');
   unlinkSync(join(dir, 'beep-1000-500.pcma'));
   const clips = await ensureSandboxAudio(dir);
   t.true(clips.every((c) => statSync(join(dir, `${c.id}.pcma`)).size > 0));
 });
 
-test('several processes starting at once share one cache folder', async (t) => {
+test('several processes starting at once share one folder', async (t) => {
   const dir = join(root, 'c');
   const all = await Promise.all([ensureSandboxAudio(dir), ensureSandboxAudio(dir), ensureSandboxAudio(dir)]);
   t.deepEqual(all[0]!.map((c) => c.id), all[2]!.map((c) => c.id));

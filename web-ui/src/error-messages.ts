@@ -44,6 +44,7 @@ export const FR_BY_CODE: Record<ErrorCode, string> = {
   E_FLEET_COMMAND: 'Commande de flotte non valide[ : champ {field}].',
   E_CLOCK_UNSYNCED: 'L’horloge du système n’est pas synchronisée.',
   E_FLEET_CONFIG: 'Configuration souhaitée non valide[ : champ {field}].',
+  E_TOOL_MISSING: 'Il manque au boîtier un programme pour cela[ ({tool})] : installez le paquet Debian[ « {package} » (sudo apt-get install -y {package})].',
 };
 
 // `CODE:key` wins over `CODE` when the error's where has that key; also the codes the page makes itself.

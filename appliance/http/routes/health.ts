@@ -1,8 +1,10 @@
 // Box health for the dashboard: engine, calls, trunks, uptime, version, clock synchronisation, and
-// whether calls go to the sandbox (the simulated network) rather than a real trunk, which the UI must say plainly.
+// whether calls go to the sandbox (the simulated network) rather than a real trunk, which the UI must say plainly,
+// and which Debian audio tools are missing (what they are needed for is then refused).
 import type { FastifyInstance } from 'fastify';
 import type { HttpContext } from '../context.ts';
 import { requireRole } from '../route-kit.ts';
+import { detectTools } from '../../../media/prompts/tools.ts';
 
 const trunkSchema = {
   type: 'object',
@@ -40,6 +42,17 @@ const mediaSchema = {
   },
 } as const;
 
+const toolSchema = {
+  type: 'object',
+  required: ['name', 'present', 'package', 'neededFor'],
+  properties: {
+    name: { type: 'string', enum: ['ffmpeg', 'sox', 'espeak-ng'] },
+    present: { type: 'boolean', description: 'found on the PATH the box started with' },
+    package: { type: 'string', description: 'the Debian package that provides it (apt-get install <package>)' },
+    neededFor: { type: 'string', description: 'what is refused while it is missing; the box starts, runs the sandbox and imports PCM WAV without any of them' },
+  },
+} as const;
+
 function servers(ctx: HttpContext): { drachtio: boolean; freeswitch: boolean } | null {
   const s = ctx.deps.engine.servers?.();
   return s ? { drachtio: s.drachtio, freeswitch: s.freeswitch } : null;
@@ -49,12 +62,12 @@ export function healthRoutes(app: FastifyInstance, ctx: HttpContext): void {
   app.get('/api/health', {
     config: requireRole('viewer'),
     schema: {
-      summary: 'Engine, active calls, trunks, uptime, version, sandbox flag',
+      summary: 'Engine, active calls, trunks, uptime, version, sandbox flag, audio tools',
       tags: ['health'],
       response: {
         200: {
           type: 'object',
-          required: ['box', 'engine', 'engineServers', 'activeCalls', 'trunks', 'uptimeSec', 'version', 'onSandbox', 'time', 'clock', 'media'],
+          required: ['box', 'engine', 'engineServers', 'activeCalls', 'trunks', 'uptimeSec', 'version', 'onSandbox', 'time', 'clock', 'media', 'tools'],
           properties: {
             box: { type: 'string' },
             engine: { type: 'string' },
@@ -71,6 +84,7 @@ export function healthRoutes(app: FastifyInstance, ctx: HttpContext): void {
             onSandbox: { type: 'boolean', description: 'a trunk of kind sandbox is in use: calls go to the simulated network' },
             time: { type: 'string', format: 'date-time' },
             clock: clockSchema,
+            tools: { type: 'array', items: toolSchema, description: 'Debian audio tools (ffmpeg, sox, espeak-ng): present or missing, with their package' },
           },
         },
       },
@@ -89,6 +103,7 @@ export function healthRoutes(app: FastifyInstance, ctx: HttpContext): void {
       onSandbox: trunks.some((t) => t.kind === 'sandbox'),
       time: new Date(ctx.now()).toISOString(),
       clock: ctx.deps.clock?.() ?? { synchronized: null, required: false, detail: 'not monitored' },
+      tools: ctx.deps.tools?.() ?? detectTools(process.env.PATH),
     };
   });
 }

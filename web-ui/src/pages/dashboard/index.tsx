@@ -7,7 +7,7 @@ import { formatDateTime, formatDuration, formatNumber, useLang } from '../../i18
 import { subscribe } from '../../live.ts';
 import { holdText, statusLabel } from '../../messages.ts';
 import { t, type DashKey } from './messages.ts';
-import type { CampaignBrief, Health, Provisioning, SystemHealth, Trunk } from './types.ts';
+import type { CampaignBrief, Health, Provisioning, SystemHealth, ToolStatus, Trunk } from './types.ts';
 
 const POLL_MS = 10000;
 
@@ -38,6 +38,24 @@ function serversDown(health: Health) {
   if (!s) return null;
   const down = [s.drachtio ? null : 'drachtio-server', s.freeswitch ? null : 'FreeSWITCH'].filter((x): x is string => x !== null);
   return down.length ? <span class="badge badge--down" role="status"> {t('engineServersDown', { servers: down.join(', ') })}</span> : null;
+}
+
+/** Debian audio tools the box did not find: what is refused without each, and the line that installs them. */
+function ToolsNotice({ tools }: { tools: ToolStatus[] }) {
+  const missing = tools.filter((x) => !x.present);
+  if (missing.length === 0) return null;
+  const packages = [...new Set(missing.map((x) => x.package))].join(' ');
+  return (
+    <Notice kind="warning" title={t('toolsTitle')} testId="tools-notice">
+      <p>{t('toolsBody')}</p>
+      <ul>
+        {missing.map((x) => (
+          <li key={x.name}><strong>{x.name}</strong> ({t('toolsPackage', { package: x.package })}): {t(`toolFor.${x.name}` as DashKey)}</li>
+        ))}
+      </ul>
+      <p>{t('toolsInstall')} <code>sudo apt-get install -y {packages}</code></p>
+    </Notice>
+  );
 }
 
 function TrunksCard({ health }: { health: Health }) {
@@ -170,6 +188,7 @@ export default function Dashboard() {
   return (
     <Page title={t('title')} actions={health.data && <span class="small muted" aria-live="off">{t('updated', { time: formatDateTime(health.data.time, { timeStyle: 'medium' }) })}</span>}>
       {health.error && <Notice kind="error">{health.error.message}</Notice>}
+      {health.data?.tools && <ToolsNotice tools={health.data.tools} />}
       <ClaimCard />
       <CampaignsCard />
       <div class="grid grid--2-1">

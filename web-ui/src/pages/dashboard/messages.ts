@@ -59,6 +59,13 @@ const en = {
   'claim.unclaimed': 'not yet adopted',
   'claim.enrolled': 'adopted',
   'claim.error': 'enrolment failed',
+  toolsTitle: 'Some audio tools are not installed',
+  toolsBody: 'The box runs without them (the sandbox, PCM WAV messages and campaigns all work); only these are refused until the Debian package is installed:',
+  toolsPackage: 'package {package}',
+  'toolFor.ffmpeg': 'messages in MP3, OGG/Opus, M4A/AAC, FLAC, compressed WAV, or recorded in the browser',
+  'toolFor.espeak-ng': 'text-to-speech messages and caller-ID verification calls',
+  'toolFor.sox': 'nothing the box does on its own; the test suite and the sandbox voice renderer use it',
+  toolsInstall: 'Install them on the box with:',
 };
 
 const fr: Record<keyof typeof en, string> = {
@@ -120,6 +127,13 @@ const fr: Record<keyof typeof en, string> = {
   'claim.unclaimed': 'pas encore adopté',
   'claim.enrolled': 'adopté',
   'claim.error': 'échec de l’inscription',
+  toolsTitle: 'Des outils audio ne sont pas installés',
+  toolsBody: 'Le boîtier fonctionne sans eux (le bac à sable, les messages WAV PCM et les campagnes marchent) ; seul ceci est refusé tant que le paquet Debian manque :',
+  toolsPackage: 'paquet {package}',
+  'toolFor.ffmpeg': 'les messages en MP3, OGG/Opus, M4A/AAC, FLAC, WAV compressé, ou enregistrés dans le navigateur',
+  'toolFor.espeak-ng': 'les messages en synthèse vocale et les appels de vérification d’identifiant d’appelant',
+  'toolFor.sox': 'rien de ce que fait le boîtier seul ; la suite de tests et le générateur des voix du bac à sable s’en servent',
+  toolsInstall: 'Installez-les sur le boîtier avec :',
 };
 
 export type DashKey = keyof typeof en;

@@ -22,10 +22,14 @@ export interface Health {
   onSandbox: boolean;
   time: string;
   clock?: { synchronized: boolean | null; required: boolean; detail: string };
+  /** Debian audio tools present or missing (ffmpeg, sox, espeak-ng). */
+  tools?: ToolStatus[];
 }
 
 /** Read from the server's types-only module (`import type`: erased at build, nothing in the bundle). */
 export type { SystemHealth } from '../../../../appliance/http/system-health-types.ts';
+import type { ToolStatus } from '../../../../appliance/http/system-health-types.ts';
+export type { ToolStatus };
 
 /** A campaign as the list and the 'campaign.counters' live event give it. */
 export type { CountersEvent as CampaignBrief } from '../campaigns/types.ts';
