@@ -168,3 +168,14 @@ export function revocationDeadline(pack: RulePack, now: number): number {
   }
   return at;
 }
+
+/**
+ * How a revocation received at `now` applies: its deadline, and whether a purpose given narrows it
+ * (`purpose`) or it withdraws every consent to the seller (`seller`: no purpose given, or the pack in
+ * force says so, e.g. the US "revoke all" rule from 2027-01-31).
+ */
+export function revocationTerms(pack: RulePack | null, now: number, purpose?: string): { deadline: number; scope: 'purpose' | 'seller'; purpose?: string } {
+  const deadline = pack ? revocationDeadline(pack, now) : now;
+  if (!purpose || pack?.revocation?.scope === 'seller') return { deadline, scope: 'seller' };
+  return { deadline, scope: 'purpose', purpose };
+}

@@ -9,7 +9,7 @@ import { CampaignsRepo } from '../../store/campaigns-repo.ts';
 import { DncRepo } from '../../store/compliance-dnc-repo.ts';
 import { CONSENT_METHODS, ConsentRepo, type ConsentMethod } from '../../store/compliance-consent-repo.ts';
 import { listAudit, verifyAudit } from '../../store/compliance-audit-repo.ts';
-import { CONSENT_KINDS, PACK_IDS, getPack, packSummary, revocationDeadline, type ConsentKind, type PackId } from '../../compliance/packs.ts';
+import { CONSENT_KINDS, PACK_IDS, getPack, packSummary, revocationTerms, type ConsentKind, type PackId } from '../../compliance/packs.ts';
 import { preflight } from '../../compliance/preflight.ts';
 import { startProblems } from '../../compliance/campaign-start.ts';
 import { recordOptOut } from '../../compliance/opt-out.ts';
@@ -199,11 +199,9 @@ export function complianceRoutes(deps: ComplianceRouteDeps = {}) {
       },
     }, async (req) => {
       const now = ctx.now();
-      const pack = getPack(packOf(), now);
-      const deadline = pack ? revocationDeadline(pack, now) : now;
-      const scope = pack?.revocation?.scope === 'seller' || !req.body.purpose ? 'seller' : 'purpose';
-      const revoked = new ConsentRepo(db).revoke({ e164: e164Of(req.body.number, req.body.country), seller: req.body.seller, ...(scope === 'purpose' ? { purpose: req.body.purpose } : {}), channel: req.body.channel, deadline }, actor(req), now);
-      return { revoked, deadline: new Date(deadline).toISOString(), scope };
+      const terms = revocationTerms(getPack(packOf(), now), now, req.body.purpose);
+      const revoked = new ConsentRepo(db).revoke({ e164: e164Of(req.body.number, req.body.country), seller: req.body.seller, deadline: terms.deadline, ...(terms.purpose ? { purpose: terms.purpose } : {}), channel: req.body.channel }, actor(req), now);
+      return { revoked, deadline: new Date(terms.deadline).toISOString(), scope: terms.scope };
     });
 
     app.get<{ Querystring: { after?: number; limit?: number } }>('/api/compliance/audit', {
