@@ -210,6 +210,8 @@ export class Appliance {
         live: this.live,
         out: this.opts.out,
         clock: () => this.clock.status(),
+        // The box's clock for the compliance API too (preflight, start check, consents): one instant everywhere.
+        ...(now ? { now } : {}),
         extraRoutes: [trunkTestRoutes({ engine: this.engine, prompt: (id) => this.recordings.prompt(id), settings: () => this.settingsStore.get() }),
           campaignRoutes(this.campaigns), recordingRoutes(this.recordings, (id) => this.recordingInUse(id)), complianceRoutes(), callerIdRoutes(this.verifier),
           provisioningRoutes(() => ({ ...provisioningStatus(this.opts.dataDir), ...(this.provisioning?.error ? { error: this.provisioning.error } : {}) }))],
