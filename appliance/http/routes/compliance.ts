@@ -66,6 +66,10 @@ export function complianceRoutes(deps: ComplianceRouteDeps = {}) {
         response: { 200: { type: 'object', properties: {
           campaignId: { type: 'integer' }, campaign: { type: 'string' }, pack: { type: 'string', nullable: true }, packVersion: { type: 'string', nullable: true }, purpose: { type: 'string' },
           contacts: { type: 'integer' }, callable: { type: 'integer' }, callableNow: { type: 'integer' }, deferred: counts, blocked: counts,
+          held: { type: 'array', description: 'Contacts held by a frequency cap or a cooling-off (counted from the attempts of every campaign), soonest lifted first; at most 500', items: { type: 'object', properties: {
+            contactId: { type: 'integer' }, e164: { type: 'string' }, reason: { type: 'string' }, rule: { type: 'string' }, until: { type: 'string', description: 'when the cap or cooling-off lifts' }, nextCallAt: { type: 'string', description: 'the first lawful call (the window may push it later)' },
+          } } },
+          heldTotal: { type: 'integer' },
           startProblems: { type: 'array', items: problemSchema }, at: { type: 'string' }, durationMs: { type: 'integer' },
         } } },
       },
