@@ -22,8 +22,9 @@ export interface HeldContact {
   nextCallAt: string;
 }
 
-/** At most this many held contacts are listed (all are counted). */
+/** At most this many held contacts are listed (all are counted); the text report shows fewer. */
 export const HELD_LIST_MAX = 500;
+const HELD_TEXT_MAX = 20;
 
 export interface PreflightReport {
   campaignId: number;
@@ -101,8 +102,9 @@ export function formatPreflight(r: PreflightReport): string {
   ];
   for (const [k, n] of Object.entries(r.deferred)) lines.push(`    later, ${k}: ${n}`);
   if (r.heldTotal > 0) {
-    lines.push(`  held by a cap or a cooling-off: ${r.heldTotal}${r.heldTotal > r.held.length ? ` (the first ${r.held.length} listed)` : ''}`);
-    for (const h of r.held) lines.push(`    ${h.e164}  ${h.reason} (${h.rule}) until ${h.until}, next call ${h.nextCallAt}`);
+    const shown = r.held.slice(0, HELD_TEXT_MAX);
+    lines.push(`  held by a cap or a cooling-off: ${r.heldTotal}${r.heldTotal > shown.length ? ` (the first ${shown.length} listed; --json lists up to ${HELD_LIST_MAX})` : ''}`);
+    for (const h of shown) lines.push(`    ${h.e164}  ${h.reason} (${h.rule}) until ${h.until}, next call ${h.nextCallAt}`);
   }
   const blocked = Object.values(r.blocked).reduce((a, b) => a + b, 0);
   lines.push(`  blocked:        ${blocked}`);

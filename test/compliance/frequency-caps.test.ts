@@ -10,7 +10,7 @@ import { addCampaign, addList, memoryStore } from './fixtures.ts';
 import { clockFrom, createCampaign, frenchBox, loginAs, until, uploadMessage } from './box-helpers.ts';
 import { evaluate } from '../../appliance/compliance/evaluate.ts';
 import { FactsReader } from '../../appliance/compliance/facts.ts';
-import { preflight, type PreflightReport } from '../../appliance/compliance/preflight.ts';
+import { formatPreflight, preflight, type PreflightReport } from '../../appliance/compliance/preflight.ts';
 import { packAt, PACKS, type PackDefinition } from '../../appliance/compliance/packs.ts';
 import { CampaignsRepo } from '../../appliance/store/campaigns-repo.ts';
 import { ConsentRepo } from '../../appliance/store/compliance-consent-repo.ts';
@@ -112,6 +112,7 @@ test('the preflight lists who is capped or cooling off, until when, soonest firs
     // Refused 3 days ago (the call ended 20 s after it started) + 60 days = Thursday 4 February, inside the window.
     ['+33142000003', 'refusal-cooldown', 'fr-d223-9-refusal-60', '2027-02-04T10:00:20.000Z', '2027-02-04T10:00:20.000Z'],
   ]);
+  t.regex(formatPreflight(r), /held by a cap or a cooling-off: 2\n {4}\+33142000001 {2}frequency-cap \(fr-d223-9-4-per-30\) until 2026-12-14T10:00:00\.000Z/);
 });
 
 // ---- Must-show 3, on a whole box -------------------------------------------------------------------
