@@ -223,6 +223,8 @@ export class Appliance {
         clock: () => this.clock.status(),
         campaigns: this.campaigns,
         tools: () => this.tools,
+        // The box's clock for the compliance API too (preflight, start check, consents): one instant everywhere.
+        ...(now ? { now } : {}),
         extraRoutes: [trunkTestRoutes({ engine: this.engine, prompt: (id) => this.recordings.prompt(id), settings: () => this.settingsStore.get() }),
           campaignRoutes(this.campaigns), recordingRoutes(this.recordings, (id) => this.recordingInUse(id)), complianceRoutes(), callerIdRoutes(this.verifier),
           provisioningRoutes(() => ({ ...provisioningStatus(this.opts.dataDir), ...(this.provisioning?.error ? { error: this.provisioning.error } : {}) }))],

@@ -1,6 +1,7 @@
-// Preflight of a 10,000-contact list under the French pack (marketing: every rule applies) and the US
-// pack. Baseline: reading the same contacts and parsing their zones, nothing else. Target: a cold
-// preflight (what `appliance preflight` costs in a fresh process) of 10,000 contacts within 10 s.
+// Preflight of a 10,000-contact list under the French pack (marketing: every rule applies, in the
+// Bloctel regime before 2026-08-11; and in the consent regime after it) and the US pack. Baseline:
+// reading the same contacts and parsing their zones, nothing else. Target: a cold preflight (what
+// `appliance preflight` costs in a fresh process) of 10,000 contacts within 10 s.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,10 +35,11 @@ try {
   const coldMs = fr.durationMs;
   fr = preflight(db, campaign, 'fr', { now });
   const usMs = time(() => preflight(db, campaign, 'us', { now }));
+  const consentRegimeMs = time(() => preflight(db, campaign, 'fr', { now: Date.parse('2026-09-02T09:00:00Z') }));
   db.close();
   process.stderr.write(`fr: ${JSON.stringify({ callable: fr.callable, deferred: fr.deferred, blocked: fr.blocked })}\n`);
   process.stdout.write(JSON.stringify({
-    bench: 'preflight', contacts, ms: coldMs, warmMs: fr.durationMs, usMs: Math.round(usMs), baselineScanMs: Math.round(baselineMs),
+    bench: 'preflight', contacts, ms: coldMs, warmMs: fr.durationMs, usMs: Math.round(usMs), consentRegimeMs: Math.round(consentRegimeMs), held: fr.heldTotal, baselineScanMs: Math.round(baselineMs),
     ratio: +(coldMs / Math.max(1, baselineMs)).toFixed(1), callable: fr.callable, blocked: Object.values(fr.blocked).reduce((a, b) => a + b, 0),
     targetMs: Math.round((TARGET_MS_PER_10K * contacts) / 10_000), pass: coldMs <= (TARGET_MS_PER_10K * contacts) / 10_000,
   }) + '\n');

@@ -15,7 +15,7 @@ export interface CallerIdProblem {
   forbiddenPrefix?: string;
 }
 
-export function checkCallerId(pack: RulePack, c: { callerId: string; purpose: Purpose; verified?: boolean }): CallerIdProblem[] {
+export function checkCallerId(pack: Pick<RulePack, 'id' | 'callerId'>, c: { callerId: string; purpose: Purpose; verified?: boolean }): CallerIdProblem[] {
   const out: CallerIdProblem[] = [];
   const rule = pack.callerId;
   if (rule.mustBeValid) {

@@ -1,5 +1,6 @@
 // What must hold before a campaign may start: a pack chosen (explicitly, even "none"), every registry
-// copy the pack requires for this purpose imported and fresh enough, a caller ID the box verified that
+// copy the pack in force at the start requires for this purpose (only while and where the law requires
+// the scrub) imported and fresh enough, a caller ID the box verified that
 // passes the pack's checks, and a script that carries what the pack requires. On a campaign that only
 // dials the sandbox (nothing reaches a real network) caller-ID and script problems are reported but do
 // not block, so a newcomer's first campaign runs; on any real trunk they always block.
@@ -24,6 +25,8 @@ export interface StartProblem {
   /** False for caller-ID and script problems of a sandbox-only campaign: shown, but the start goes ahead. */
   blocking: boolean;
   pack?: PackId;
+  /** The version of the pack in force at the instant of the check. */
+  packVersion?: string;
   purpose?: Purpose;
   registry?: string;
   /** registry-stale: whole days since the copy was downloaded, and the pack's limit. */
@@ -48,9 +51,10 @@ export interface StartSettings {
 const EMPTY_SCRIPT: ScriptDeclaration = { identificationEndsMs: null, callbackNumber: null, optOutAnnouncedMs: null, voicemail: null };
 const SANDBOX_NOTE = ' (not enforced: this campaign only dials the sandbox, where nothing reaches a real network; on a real trunk it blocks the start)';
 
-function resolvePack(pack: RulePack | PackId | null | undefined): RulePack | null {
+/** A pack id is resolved at `now`: the rules in force at the instant of the start. */
+function resolvePack(pack: RulePack | PackId | null | undefined, now: number): RulePack | null {
   if (pack && typeof pack === 'object') return pack;
-  return isPackId(pack) ? getPack(pack) : null;
+  return isPackId(pack) ? getPack(pack, now) : null;
 }
 
 /** True when every trunk of the campaign is the simulated network. */
@@ -72,12 +76,12 @@ function registryProblems(db: Db, campaign: Pick<CampaignRow, 'config'>, pack: R
     if (reg.purposes && !reg.purposes.includes(purpose)) continue;
     const copy = repo.registryCopy(reg.name);
     if (!copy) {
-      out.push({ code: 'registry-missing', registry: reg.name, pack: pack.id, purpose, blocking: true, message: `no copy of the ${reg.name} registry is imported; ${purpose} calls under the ${pack.id} pack must be scrubbed against it (${reg.source})` });
+      out.push({ code: 'registry-missing', registry: reg.name, pack: pack.id, packVersion: pack.version, purpose, blocking: true, message: `no copy of the ${reg.name} registry is imported; ${purpose} calls under the ${pack.id} pack (${pack.version}) must be scrubbed against it (${reg.source})` });
       continue;
     }
     const ageDays = (now - copy.downloadedAt) / DAY;
     if (ageDays > reg.maxAgeDays) {
-      out.push({ code: 'registry-stale', registry: reg.name, pack: pack.id, purpose, ageDays: Math.floor(ageDays), maxAgeDays: reg.maxAgeDays, blocking: true, message: `the ${reg.name} copy was downloaded ${Math.floor(ageDays)} days ago; the ${pack.id} pack allows at most ${reg.maxAgeDays} days: import a fresh copy` });
+      out.push({ code: 'registry-stale', registry: reg.name, pack: pack.id, packVersion: pack.version, purpose, ageDays: Math.floor(ageDays), maxAgeDays: reg.maxAgeDays, blocking: true, message: `the ${reg.name} copy was downloaded ${Math.floor(ageDays)} days ago; the ${pack.id} pack allows at most ${reg.maxAgeDays} days: import a fresh copy` });
     }
   }
   return out;
@@ -103,7 +107,7 @@ function callerIdAndScriptProblems(campaign: Pick<CampaignRow, 'config'>, pack: 
  * are checked (unit tests of those rules); the box always passes its settings.
  */
 export function startProblems(db: Db, campaign: Pick<CampaignRow, 'config'>, packIn: RulePack | PackId | null | undefined, now = Date.now(), settings?: StartSettings): StartProblem[] {
-  const pack = resolvePack(packIn);
+  const pack = resolvePack(packIn, now);
   if (!pack) return [{ code: 'no-compliance-pack', blocking: true, message: 'no compliance pack is chosen: pick us, ca, fr, uk, or "none" explicitly in the settings (compliance.pack) or in the campaign (pack)' }];
   return [...(settings ? callerIdAndScriptProblems(campaign, pack, settings) : []), ...registryProblems(db, campaign, pack, now)];
 }

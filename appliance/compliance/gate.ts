@@ -1,14 +1,15 @@
-// The compliance gate the dialer calls at dial time for every contact: it reads the facts, runs the
-// campaign's pack, writes every allow and block to the audit log, and keeps the pack version that the
-// attempt about to be written will carry.
+// The compliance gate the dialer calls at dial time for every contact: it takes the campaign's pack as
+// in force at that instant, holds calls back while a registry copy the law requires then is missing or
+// too old, reads the facts, decides, writes every allow (with the exception that let it through) and
+// every block to the audit log, and keeps the pack version that the attempt about to be written will carry.
 import type { Db } from '../store/db.ts';
 import type { DialGate, GateVerdict } from '../campaigns/dialer.ts';
 import type { CampaignRow } from '../store/campaigns-repo.ts';
 import { appendAudit } from '../store/compliance-audit-repo.ts';
-import { evaluate } from './evaluate.ts';
+import { allowReason, evaluate } from './evaluate.ts';
 import { FactsReader } from './facts.ts';
 import { dncHash } from './number-hash.ts';
-import { getPack, type PackId } from './packs.ts';
+import { getPack, type PackId, type RulePack } from './packs.ts';
 
 export interface ComplianceGateDeps {
   db: Db;
@@ -27,6 +28,7 @@ export interface ComplianceGateDeps {
 
 /** A pack missing from the settings holds calls back rather than blocking contacts for good. */
 const NO_PACK_RETRY_MS = 10 * 60_000;
+const DAY = 86_400_000;
 
 export function defaultSeller(campaign: CampaignRow): string {
   return campaign.config.seller ?? '';
@@ -43,10 +45,25 @@ export function createComplianceGate(deps: ComplianceGateDeps): DialGate {
   const stampStmt = deps.db.prepare('INSERT INTO compliance_campaign_pack (campaign_id, pack, version) VALUES (?, ?, ?) ON CONFLICT (campaign_id) DO UPDATE SET pack = excluded.pack, version = excluded.version');
   const seller = deps.seller ?? defaultSeller;
   const audit = deps.audit ?? true;
+  const copyStmt = deps.db.prepare('SELECT downloaded_at FROM dnc_registries WHERE name = ?').pluck();
+  /** While the law in force requires a scrub for this purpose, a copy at most maxAgeDays old must be there. */
+  const registryHold = (pack: RulePack, campaign: CampaignRow, now: number): 'registry-missing' | 'registry-stale' | null => {
+    for (const reg of pack.registries) {
+      if (reg.purposes && !reg.purposes.includes(campaign.config.purpose)) continue;
+      const at = copyStmt.get(reg.name) as number | undefined;
+      if (at === undefined) return 'registry-missing';
+      if (now - at > reg.maxAgeDays * DAY) return 'registry-stale';
+    }
+    return null;
+  };
   return ({ campaign, contact, now }): GateVerdict => {
-    const pack = getPack(deps.pack(campaign));
+    const pack = getPack(deps.pack(campaign), now);
     if (!pack) return { allow: false, reason: 'no-compliance-pack', retryAt: now + NO_PACK_RETRY_MS };
     if (deps.callerIdAllowed && !deps.callerIdAllowed(campaign)) return { allow: false, reason: 'caller-id-unverified', retryAt: now + NO_PACK_RETRY_MS };
+    if (!pack.exemptPurposes.includes(campaign.config.purpose)) {
+      const hold = registryHold(pack, campaign, now);
+      if (hold) return { allow: false, reason: hold, retryAt: now + NO_PACK_RETRY_MS };
+    }
     const input = facts.input(pack, { e164: contact.e164, zones: contact.zones, purpose: campaign.config.purpose, seller: seller(campaign), contact: facts.contact(contact.contactId), now });
     const v = evaluate(pack, input);
     if (v.allow && stamped.get(campaign.id) !== pack.version) {
@@ -56,7 +73,10 @@ export function createComplianceGate(deps: ComplianceGateDeps): DialGate {
     if (audit && v.retryAt === undefined) {
       appendAudit(deps.db, {
         actor: 'gate', action: v.allow ? 'gate.allow' : 'gate.block', subject: `campaign:${campaign.id}/contact:${contact.contactId}`,
-        details: { numberHash: dncHash(contact.e164), packVersion: v.packVersion, ...(v.reason ? { reason: v.reason } : {}), ...(v.rule ? { rule: v.rule } : {}) }, now,
+        details: {
+          numberHash: dncHash(contact.e164), packVersion: v.packVersion, ...(v.reason ? { reason: v.reason } : {}), ...(v.rule ? { rule: v.rule } : {}),
+          ...(v.exceptions ? { reason: allowReason(v.exceptions), exceptions: v.exceptions.map((e) => ({ lifts: e.lifts, rule: e.rule, kind: e.kind, source: e.source })) } : {}),
+        }, now,
       });
     }
     return v.allow ? { allow: true } : { allow: false, reason: v.reason, ...(v.retryAt !== undefined ? { retryAt: v.retryAt } : {}) };

@@ -1,5 +1,7 @@
 // Preflight: before a campaign starts, every contact of its list gets a verdict from the pack in
-// force: callable now, callable later (window, caps: with the reason), or blocked (with the reason).
+// force at that instant: callable now, callable later (window, caps: with the reason), or blocked (with
+// the reason). Contacts held by a frequency cap or a refusal's cooling-off are listed with the date the
+// hold lifts (counted from the attempts of every campaign of the box).
 import type { Db } from '../store/db.ts';
 import type { CampaignRow } from '../store/campaigns-repo.ts';
 import { evaluate } from './evaluate.ts';
@@ -7,6 +9,22 @@ import { FactsReader } from './facts.ts';
 import { getPack, type PackId } from './packs.ts';
 import { startProblems, type StartProblem, type StartSettings } from './campaign-start.ts';
 import { defaultSeller } from './gate.ts';
+
+/** A contact held back by a cap or a cooling-off: which rule, until when, and the next lawful call. */
+export interface HeldContact {
+  contactId: number;
+  e164: string;
+  reason: 'frequency-cap' | 'refusal-cooldown';
+  rule: string;
+  /** When the cap or cooling-off lifts (ISO). */
+  until: string;
+  /** The first instant a call is lawful again (the calling window may push it past `until`). */
+  nextCallAt: string;
+}
+
+/** At most this many held contacts are listed (all are counted); the text report shows fewer. */
+export const HELD_LIST_MAX = 500;
+const HELD_TEXT_MAX = 20;
 
 export interface PreflightReport {
   campaignId: number;
@@ -21,6 +39,9 @@ export interface PreflightReport {
   /** Callable later, by the reason that holds them back now. */
   deferred: Record<string, number>;
   blocked: Record<string, number>;
+  /** Contacts held by a cap or a cooling-off, soonest lifted first (at most HELD_LIST_MAX). */
+  held: HeldContact[];
+  heldTotal: number;
   /** Reasons the campaign may not start at all. */
   startProblems: StartProblem[];
   at: string;
@@ -30,16 +51,17 @@ export interface PreflightReport {
 export function preflight(db: Db, campaign: CampaignRow, packId: PackId | null, opts: { now?: number; seller?: string; settings?: StartSettings } = {}): PreflightReport {
   const t0 = performance.now();
   const now = opts.now ?? Date.now();
-  const pack = getPack(packId);
+  const pack = getPack(packId, now);
   const report: PreflightReport = {
     campaignId: campaign.id, campaign: campaign.name, pack: packId, packVersion: pack?.version ?? null, purpose: campaign.config.purpose,
-    contacts: 0, callable: 0, callableNow: 0, deferred: {}, blocked: {}, startProblems: startProblems(db, campaign, pack, now, opts.settings), at: new Date(now).toISOString(), durationMs: 0,
+    contacts: 0, callable: 0, callableNow: 0, deferred: {}, blocked: {}, held: [], heldTotal: 0, startProblems: startProblems(db, campaign, pack, now, opts.settings), at: new Date(now).toISOString(), durationMs: 0,
   };
   const rows = db.prepare('SELECT id, e164, line_type AS lineType, timezones, consent FROM contacts WHERE list_id = ? ORDER BY id')
     .iterate(campaign.listId) as IterableIterator<{ id: number; e164: string; lineType: string; timezones: string; consent: string | null }>;
   const facts = new FactsReader(db);
   const seller = opts.seller ?? defaultSeller(campaign);
   const zoneCache = new Map<string, string[]>();
+  const held: Array<Omit<HeldContact, 'until' | 'nextCallAt'> & { until: number; nextCallAt: number }> = [];
   for (const r of rows) {
     report.contacts++;
     if (!pack) {
@@ -58,10 +80,16 @@ export function preflight(db: Db, campaign: CampaignRow, packId: PackId | null, 
     } else if (v.retryAt !== undefined) {
       report.callable++;
       report.deferred[v.reason!] = (report.deferred[v.reason!] ?? 0) + 1;
+      if ((v.reason === 'frequency-cap' || v.reason === 'refusal-cooldown') && v.heldUntil !== undefined) {
+        report.heldTotal++;
+        held.push({ contactId: r.id, e164: r.e164, reason: v.reason, rule: v.rule ?? '', until: v.heldUntil, nextCallAt: v.retryAt });
+      }
     } else {
       report.blocked[v.reason!] = (report.blocked[v.reason!] ?? 0) + 1;
     }
   }
+  held.sort((a, b) => a.until - b.until || a.contactId - b.contactId);
+  report.held = held.slice(0, HELD_LIST_MAX).map((h) => ({ ...h, until: new Date(h.until).toISOString(), nextCallAt: new Date(h.nextCallAt).toISOString() }));
   report.durationMs = Math.round(performance.now() - t0);
   return report;
 }
@@ -73,6 +101,11 @@ export function formatPreflight(r: PreflightReport): string {
     `  would be called: ${r.callable} (${r.callableNow} now, ${r.callable - r.callableNow} later)`,
   ];
   for (const [k, n] of Object.entries(r.deferred)) lines.push(`    later, ${k}: ${n}`);
+  if (r.heldTotal > 0) {
+    const shown = r.held.slice(0, HELD_TEXT_MAX);
+    lines.push(`  held by a cap or a cooling-off: ${r.heldTotal}${r.heldTotal > shown.length ? ` (the first ${shown.length} listed; --json lists up to ${HELD_LIST_MAX})` : ''}`);
+    for (const h of shown) lines.push(`    ${h.e164}  ${h.reason} (${h.rule}) until ${h.until}, next call ${h.nextCallAt}`);
+  }
   const blocked = Object.values(r.blocked).reduce((a, b) => a + b, 0);
   lines.push(`  blocked:        ${blocked}`);
   for (const [k, n] of Object.entries(r.blocked).sort((a, b) => b[1] - a[1])) lines.push(`    ${k}: ${n}`);

@@ -21,7 +21,7 @@ export interface ScriptProblem {
   withinSec?: number;
 }
 
-export function checkScript(pack: RulePack, c: { purpose: Purpose; optOutKey: string | undefined; hasVoicemail: boolean; script: ScriptDeclaration }): ScriptProblem[] {
+export function checkScript(pack: Pick<RulePack, 'script' | 'exemptPurposes'>, c: { purpose: Purpose; optOutKey: string | undefined; hasVoicemail: boolean; script: ScriptDeclaration }): ScriptProblem[] {
   const r = pack.script;
   const out: ScriptProblem[] = [];
   const s = c.script;

@@ -39,6 +39,9 @@ test('a registry copy blocks marketing calls to its numbers; a new copy replaces
   const dnc = new DncRepo(db);
   const gate = createComplianceGate({ db, pack: () => 'fr' });
   const contact = { contactId: contactIds[0]!, e164: '+33142000001', zones: ['Europe/Paris'], fields: {}, attempts: 0, retries: {}, nextAt: 0 };
+  // Before 2026-08-11 the law requires the scrub: without a copy the call waits (it is not blocked for good).
+  t.like(gate({ campaign, contact, now: NOW }), { allow: false, reason: 'registry-missing', retryAt: NOW + 10 * 60_000 });
+  dnc.importRegistry('fr-bloctel', [], { downloadedAt: NOW - DAY, actor: 'staff:ann', now: NOW });
   t.true(gate({ campaign, contact, now: NOW }).allow);
   const { numbers } = readNumbersFromText('numero\n01 42 00 00 01\n+33142000002\n', 'FR');
   t.is(dnc.importRegistry('fr-bloctel', numbers, { downloadedAt: NOW - DAY, actor: 'staff:ann', now: NOW }), 2);

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { evaluate, type EvaluateInput, type ReasonCode } from '../../appliance/compliance/evaluate.ts';
-import { PACKS, type PackId } from '../../appliance/compliance/packs.ts';
+import { PACKS, packAt, type PackId } from '../../appliance/compliance/packs.ts';
 import { zonesForNumber } from '../../appliance/contacts/timezones.ts';
 
 const Z = (iso: string): number => Date.parse(iso);
@@ -14,7 +14,7 @@ function input(over: Partial<EvaluateInput> & { e164: string; now: number }): Ev
   };
 }
 
-const consent = (seller: string | null, purpose: string | null, givenAt = Z('2026-01-01T00:00:00Z'), revokedAt: number | null = null) => ({ seller, purpose, givenAt, revokedAt });
+const consent = (seller: string | null, purpose: string | null, givenAt = Z('2026-01-01T00:00:00Z'), revokedAt: number | null = null, kind: 'written' | 'express' = 'written') => ({ seller, purpose, kind, givenAt, revokedAt });
 
 interface Case {
   name: string;
@@ -45,7 +45,7 @@ const cases: Case[] = [
   { name: 'US marketing with consent to another seller', pack: 'us', in: { e164: '+12125550123', purpose: 'marketing', consent: [consent('Other Co', 'marketing')], now: Z('2026-07-01T16:00:00Z') }, allow: false, reason: 'no-consent' },
   { name: 'US marketing with PEWC for this seller', pack: 'us', in: { e164: '+12125550123', purpose: 'marketing', consent: [consent('acme ', 'marketing')], now: Z('2026-07-01T16:00:00Z') }, allow: true },
   { name: 'US marketing consent revoked', pack: 'us', in: { e164: '+12125550123', purpose: 'marketing', consent: [consent('Acme', 'marketing', Z('2026-01-01T00:00:00Z'), Z('2026-06-01T00:00:00Z'))], now: Z('2026-07-01T16:00:00Z') }, allow: false, reason: 'consent-revoked' },
-  { name: 'US marketing on the national DNC copy', pack: 'us', in: { e164: '+12125550123', purpose: 'marketing', consent: [consent('Acme', 'marketing')], dnc: { internal: false, registries: ['us-national-dnc'] }, now: Z('2026-07-01T16:00:00Z') }, allow: false, reason: 'dnc-registry' },
+  { name: 'US marketing on the national DNC copy', pack: 'us', in: { e164: '+12125550123', purpose: 'marketing', consent: [consent('Acme', 'marketing', undefined, null, 'express')], dnc: { internal: false, registries: ['us-national-dnc'] }, now: Z('2026-07-01T16:00:00Z') }, allow: false, reason: 'dnc-registry' },
   { name: 'US informational not scrubbed against the national DNC', pack: 'us', in: { e164: '+12125550123', dnc: { internal: false, registries: ['us-national-dnc'] }, now: Z('2026-07-01T16:00:00Z') }, allow: true },
   { name: 'US internal DNC blocks even emergency', pack: 'us', in: { e164: '+12125550123', purpose: 'emergency', dnc: { internal: true, registries: [] }, now: Z('2026-07-01T16:00:00Z') }, allow: false, reason: 'dnc-internal' },
   { name: 'US emergency at 03:00 local', pack: 'us', in: { e164: '+12125550123', purpose: 'emergency', lineType: 'mobile', now: Z('2026-07-01T07:00:00Z') }, allow: true },
@@ -93,14 +93,14 @@ for (const c of cases) {
     t.is(v.allow, c.allow, JSON.stringify(v));
     t.is(v.reason, c.reason);
     t.is(v.retryAt === undefined ? undefined : new Date(v.retryAt).toISOString(), c.retryAt === undefined ? undefined : new Date(c.retryAt).toISOString());
-    t.is(v.packVersion, PACKS[c.pack].version);
+    t.is(v.packVersion, packAt(c.pack, c.in.now).version);
   });
 }
 
 test('every rule of every pack names its source', (t) => {
   for (const p of Object.values(PACKS)) {
     for (const r of [...p.windows, ...p.caps, ...p.refusal, ...p.consent, ...p.registries, ...p.restricted]) t.true(r.source.length > 10, `${p.id}: ${JSON.stringify(r)}`);
-    t.regex(p.version, /^[a-z]+-/);
+    t.regex(p.revision, /^[a-z]+-/);
   }
 });
 

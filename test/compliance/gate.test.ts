@@ -82,6 +82,8 @@ test('France: a refusal holds the number for 60 days', (t) => {
 
 test('marketing: consent ledger for this seller allows, a revocation blocks; imported consent columns count', (t) => {
   const { db, contactIds, campaign, gate } = setup('fr', { purpose: 'marketing', seller: 'Acme' });
+  // June 2026: the Bloctel scrub is still the law; a fresh copy (without these numbers) is there.
+  new DncRepo(db).importRegistry('fr-bloctel', [], { downloadedAt: PARIS_WED_11 - 86_400_000, actor: 'staff:ann', now: PARIS_WED_11 });
   const c1 = due(contactIds[0]!, '+33142000001', ['Europe/Paris']);
   t.is(gate({ campaign, contact: c1, now: PARIS_WED_11 }).reason, 'no-consent');
   const consents = new ConsentRepo(db);

@@ -3,9 +3,10 @@ import { startBox, login, printedPassword, type Box, type Login } from '../http/
 import { complianceRoutes } from '../../appliance/http/routes/compliance.ts';
 import { addCampaign, addList } from './fixtures.ts';
 import { dncHash } from '../../appliance/compliance/number-hash.ts';
+import type { PackId } from '../../appliance/compliance/packs.ts';
 
-async function box(): Promise<{ b: Box; admin: Login }> {
-  const b = await startBox({ extraRoutes: [complianceRoutes({ pack: () => 'fr' })] });
+async function box(pack: PackId = 'fr'): Promise<{ b: Box; admin: Login }> {
+  const b = await startBox({ extraRoutes: [complianceRoutes({ pack: () => pack })] });
   return { b, admin: await login(b, 'admin', printedPassword(b)) };
 }
 
@@ -40,21 +41,26 @@ test('do-not-call over the API: add (fleet event), list hashed, remove with a re
 });
 
 test('preflight, start check, consents and registries over the API', async (t) => {
-  const { b, admin } = await box();
+  // The US pack: marketing calls must be scrubbed against the national registry (a French campaign no
+  // longer needs Bloctel since 2026-08-11; see dated-rules.test.ts).
+  const { b, admin } = await box('us');
   try {
-    const { listId } = addList(b.db, 'l', [{ e164: '+33142000001', zones: ['Europe/Paris'] }, { e164: '+33142000002', zones: ['Europe/Paris'] }]);
-    const script = { identificationEndsMs: 3000, callbackNumber: '+33142000099', optOutAnnouncedMs: 6000 };
-    const c = addCampaign(b.db, 'promo', listId, { purpose: 'marketing', seller: 'Acme', script });
+    const { listId } = addList(b.db, 'l', [{ e164: '+12125550101', zones: ['America/New_York'] }, { e164: '+12125550102', zones: ['America/New_York'] }]);
+    const script = { identificationEndsMs: 3000, callbackNumber: '+12125550199', optOutAnnouncedMs: 4000 };
+    const c = addCampaign(b.db, 'promo', listId, { purpose: 'marketing', seller: 'Acme', script, callerId: '+12125550100' });
     const pre = await b.app.inject({ method: 'GET', url: `/api/compliance/campaigns/${c.id}/preflight`, headers: admin.headers });
     t.is(pre.statusCode, 200, pre.body);
-    t.like(pre.json(), { contacts: 2, callable: 0, blocked: { 'no-consent': 2 }, pack: 'fr' });
+    t.like(pre.json(), { contacts: 2, callable: 0, blocked: { 'no-consent': 2 }, pack: 'us' });
+    t.regex(pre.json().packVersion, /^us-.+@2025-04-11$/);
     t.deepEqual(pre.json().startProblems.map((p: { code: string }) => p.code), ['caller-id-unverified', 'registry-missing']);
-    t.regex(pre.json().startProblems[0].message, /caller ID \+33162000000 is not one of the box's caller IDs/);
+    t.regex(pre.json().startProblems[0].message, /caller ID \+12125550100 is not one of the box's caller IDs/);
     const consent = await b.app.inject({ method: 'POST', url: '/api/compliance/consents', headers: admin.headers, payload: {
-      number: '+33142000001', seller: 'Acme', purpose: 'marketing', method: 'form', givenAt: '2026-01-01T10:00:00Z', disclosureText: 'I agree to recorded calls from Acme', disclosureVersion: 'v1', source: 'https://acme.example/form',
+      number: '+12125550101', seller: 'Acme', purpose: 'marketing', method: 'form', kind: 'written', givenAt: '2026-01-01T10:00:00Z', disclosureText: 'I agree to recorded calls from Acme', disclosureVersion: 'v1', source: 'https://acme.example/form',
     } });
     t.is(consent.statusCode, 201, consent.body);
-    const copy = await b.app.inject({ method: 'PUT', url: '/api/compliance/registries/fr-bloctel', headers: admin.headers, payload: { text: '+33142000002\n', downloadedAt: new Date(Date.now() - 86_400_000).toISOString() } });
+    const badKind = await b.app.inject({ method: 'POST', url: '/api/compliance/consents', headers: admin.headers, payload: { number: '+12125550101', seller: 'Acme', purpose: 'marketing', method: 'form', kind: 'implied', givenAt: '2026-01-01T10:00:00Z', disclosureText: 'x', disclosureVersion: 'v1', source: 'x' } });
+    t.is(badKind.statusCode, 400);
+    const copy = await b.app.inject({ method: 'PUT', url: '/api/compliance/registries/us-national-dnc', headers: admin.headers, payload: { text: '+12125550102\n', downloadedAt: new Date(Date.now() - 86_400_000).toISOString() } });
     t.deepEqual(copy.json(), { entries: 1, rejected: 0 });
     const check = await b.app.inject({ method: 'GET', url: `/api/compliance/campaigns/${c.id}/start-check`, headers: admin.headers });
     t.like(check.json(), { ok: false, problems: [{ code: 'caller-id-unverified', blocking: true }] });
@@ -62,10 +68,10 @@ test('preflight, start check, consents and registries over the API', async (t) =
     const after = (await b.app.inject({ method: 'GET', url: `/api/compliance/campaigns/${c.id}/preflight`, headers: admin.headers })).json();
     t.is(after.callable, 1);
     t.deepEqual(after.blocked, { 'dnc-registry': 1 });
-    const revoke = await b.app.inject({ method: 'POST', url: '/api/compliance/consents/revoke', headers: admin.headers, payload: { number: '+33142000001', channel: 'email' } });
-    t.deepEqual(revoke.json(), { revoked: 1 });
+    const revoke = await b.app.inject({ method: 'POST', url: '/api/compliance/consents/revoke', headers: admin.headers, payload: { number: '+12125550101', channel: 'email' } });
+    t.like(revoke.json(), { revoked: 1, scope: 'seller' });
     const packs = await b.app.inject({ method: 'GET', url: '/api/compliance/packs', headers: admin.headers });
-    t.is(packs.json().current, 'fr');
+    t.is(packs.json().current, 'us');
     t.is(packs.json().packs.length, 5);
   } finally {
     await b.close();

@@ -49,15 +49,15 @@ test('each kind of staff action leaves an entry with its actor; audit verify pas
   ok(await box.api.send('PUT', `/api/recordings/${rec.body.id}`, { name: 'Reminder' }));
   const extra = await box.api.send<{ id: string }>('POST', '/api/recordings?name=x&filename=x.wav', readFileSync(wav));
   ok(await box.api.send('DELETE', `/api/recordings/${extra.body.id}`));
-  // Campaign life cycle; a start the compliance checks refuse is kept too (marketing under the French
-  // pack needs a Bloctel copy, on the sandbox as anywhere).
+  // Campaign life cycle; a start the compliance checks refuse is kept too (marketing under the US pack
+  // needs a copy of the national do-not-call registry, on the sandbox as anywhere).
   const config = { message: rec.body.id, callerId: '+33162000000', trunks: ['sandbox'], schedule: { windows: [{ days: [1, 2, 3, 4, 5, 6, 7], from: '00:00', to: '24:00' }] }, ringTimeoutMs: 5000, maxAttempts: 1 };
   const c = await box.api.send<{ id: number }>('POST', '/api/campaigns', { name: 'reminders', listId, config });
   ok(c, 201);
   ok(await box.api.send('PUT', `/api/campaigns/${c.body.id}`, { ...config, cps: 1 }));
   for (const action of ['start', 'pause', 'resume', 'stop']) ok(await box.api.send('POST', `/api/campaigns/${c.body.id}/${action}`));
   ok(await box.api.send('DELETE', '/api/users/olga'));
-  const promo = await box.api.send<{ id: number }>('POST', '/api/campaigns', { name: 'promo', listId, config: { ...config, purpose: 'marketing', seller: 'Acme' } });
+  const promo = await box.api.send<{ id: number }>('POST', '/api/campaigns', { name: 'promo', listId, config: { ...config, purpose: 'marketing', seller: 'Acme', pack: 'us' } });
   ok(promo, 201);
   const refused = await box.api.send<{ error: { code: string } }>('POST', `/api/campaigns/${promo.body.id}/start`);
   t.is(refused.status, 409);

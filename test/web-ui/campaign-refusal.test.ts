@@ -1,10 +1,11 @@
 // When the box refuses, the campaign pages say why: a wizard sent incomplete names the field, and a
 // start the compliance rules forbid shows the reasons (here: French marketing calls without a Bloctel
-// copy), in English and in French.
+// copy, on a box whose clock reads August 2026, before the scrub ended on 2026-08-11), in English and in French.
 import test from 'ava';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { startTestBox } from '../support/appliance.ts';
+import { clockFrom } from '../compliance/box-helpers.ts';
 import { loginPage, openBrowser, requireBuiltUi } from './browser.ts';
 
 const CSV = readFileSync(fileURLToPath(new URL('../fixtures/contacts/journey.csv', import.meta.url)));
@@ -12,7 +13,7 @@ const CSV = readFileSync(fileURLToPath(new URL('../fixtures/contacts/journey.csv
 test('an incomplete wizard names the field; a start refused by compliance shows its reasons', async (t) => {
   t.timeout(90_000);
   requireBuiltUi();
-  const box = await startTestBox({ settings: (s) => { s.compliance.pack = 'fr'; } });
+  const box = await startTestBox({ now: clockFrom(Date.parse('2026-08-05T09:00:00Z')), settings: (s) => { s.compliance.pack = 'fr'; } });
   t.teardown(() => box.stop());
   const api = box.api;
   t.is((await api.send('POST', '/api/users', { username: 'staff', password: 'refusal-password-1', role: 'operator' })).status, 201);

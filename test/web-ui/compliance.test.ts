@@ -1,6 +1,7 @@
 // The compliance pages in a browser: a caller ID added and its verification call started (the code to
-// type is shown), a consent recorded and found again, the registry copy the pack requires shown as
-// missing, a do-not-call file imported and removed again with a reason, and the audit chain checked.
+// type is shown), a consent recorded (with its kind) and found again, no registry copy required by the
+// French pack today, the rules in force with their version and the next known change (EN and FR), a
+// do-not-call file imported and removed again with a reason, and the audit chain checked.
 import test from 'ava';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -34,6 +35,7 @@ test('caller ID verification, consents, registry copies, do-not-call import and 
   const record = page.locator('form', { has: page.getByRole('button', { name: 'Record the consent' }) });
   await record.getByLabel('Phone number').fill('+33612345710');
   await record.getByLabel('Seller').fill('Boutique');
+  await record.getByLabel('What it is in law').selectOption('written');
   await record.getByLabel('Given on').fill('2026-01-15T10:30');
   await record.getByLabel('Disclosure version').fill('v2');
   await record.getByLabel('Where collected').fill('shop counter');
@@ -45,11 +47,34 @@ test('caller ID verification, consents, registry copies, do-not-call import and 
   await find.getByRole('button', { name: 'Look up' }).click();
   await page.getByRole('cell', { name: 'Boutique' }).waitFor();
   t.true(await page.getByRole('cell', { name: 'Valid' }).isVisible());
+  t.true(await page.getByRole('cell', { name: 'Written consent' }).isVisible());
 
-  // Registry copies: the French pack needs Bloctel, and none is imported.
+  // Registry copies: since 2026-08-11 the French pack requires none (consent replaced the Bloctel scrub).
   await page.getByRole('link', { name: 'Registry copies' }).click();
-  const reg = page.getByTestId('registry-list').getByRole('row', { name: /fr-bloctel/ });
-  await reg.getByText('missing').waitFor();
+  await page.getByTestId('registry-list').getByText('No registry copy imported.').waitFor();
+  t.false(await page.getByTestId('registry-list').getByText('fr-bloctel').isVisible());
+
+  // Rules in force: the version of today, since when, the next known change; another pack's next change.
+  await page.getByRole('link', { name: 'Rules in force' }).click();
+  t.is(await page.getByTestId('pack-version').innerText(), 'fr-2026.12-1@2026-08-11');
+  t.regex(await page.getByTestId('pack-since').innerText(), /In force since 11 August 2026/);
+  t.regex(await page.getByTestId('pack-next-change').innerText(), /No further change of the law is known/);
+  const rules = await page.getByTestId('pack-rules').innerText();
+  t.regex(rules, /at most 4 calls per 30 day\(s\) to a number, from every campaign of the box \(unanswered attempts count\)/);
+  t.regex(rules, /L\.223-1 al\. 1-3 as rewritten by loi 2025-594/);
+  t.notRegex(rules, /fr-bloctel/);
+  await page.getByLabel('Rule pack').selectOption('us');
+  t.is(await page.getByTestId('pack-version').innerText(), 'us-2026.12-1@2025-04-11');
+  t.regex(await page.getByTestId('pack-next-change').innerText(), /On 31 January 2027 \(version us-2026\.12-1@2027-01-31\)[\s\S]*starts: us-revoke-all/);
+  t.regex(await page.getByTestId('pack-rules').innerText(), /us-national-dnc, copy at most 31 days old; lifted by: written \/ existing relationship \(within 548 days\)/);
+  await page.evaluate("localStorage.setItem('vb.lang', 'fr')");
+  await page.reload();
+  await page.getByLabel('Référentiel').selectOption('us');
+  t.regex(await page.getByTestId('pack-next-change').innerText(), /Le 31 janvier 2027 \(version us-2026\.12-1@2027-01-31\)[\s\S]*entre en vigueur : us-revoke-all/);
+  t.regex(await page.getByTestId('pack-rules').innerText(), /levée par : écrit \/ relation commerciale existante/);
+  await page.evaluate("localStorage.setItem('vb.lang', 'en')");
+  await page.reload();
+  await page.getByTestId('pack-summary').waitFor();
 
   // Do-not-call: import a file, then remove one number with a reason.
   await page.getByRole('link', { name: 'Do-not-call list' }).click();

@@ -5,6 +5,7 @@ import test from 'ava';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { startTestBox } from '../support/appliance.ts';
+import { clockFrom } from '../compliance/box-helpers.ts';
 import { artifactPath, loginPage, openBrowser, requireBuiltUi } from './browser.ts';
 
 const CSV = readFileSync(fileURLToPath(new URL('../fixtures/contacts/journey.csv', import.meta.url)));
@@ -19,7 +20,9 @@ interface Problem { code: string; message: string; blocking: boolean }
 test('script declarations are filled in the wizard and clear the script problem of the start check', async (t) => {
   t.timeout(90_000);
   requireBuiltUi();
+  // The box's clock reads August 2026: French marketing calls still need a Bloctel copy (until 2026-08-11).
   const box = await startTestBox({
+    now: clockFrom(Date.parse('2026-08-05T09:00:00Z')),
     settings: (s) => {
       s.compliance.pack = 'fr';
       s.callerIds = [{ number: CALLER, label: 'Office', verified: true }];

@@ -40,7 +40,7 @@ export function callerIdRoutes(verifier: CallerIdVerifier) {
     const db = ctx.deps.db;
     const list = () => {
       const s = ctx.deps.settingsStore.get();
-      const pack = getPack(s.compliance.pack);
+      const pack = getPack(s.compliance.pack, ctx.now());
       return s.callerIds.map((c) => ({
         ...c,
         // With their details (pack, purpose, prefixes) so a page words them in its own language.

@@ -9,7 +9,7 @@ import { CampaignsRepo } from '../../store/campaigns-repo.ts';
 import { DncRepo } from '../../store/compliance-dnc-repo.ts';
 import { CONSENT_METHODS, ConsentRepo, type ConsentMethod } from '../../store/compliance-consent-repo.ts';
 import { listAudit, verifyAudit } from '../../store/compliance-audit-repo.ts';
-import { PACKS, getPack, type PackId } from '../../compliance/packs.ts';
+import { CONSENT_KINDS, PACK_IDS, getPack, packSummary, revocationTerms, type ConsentKind, type PackId } from '../../compliance/packs.ts';
 import { preflight } from '../../compliance/preflight.ts';
 import { startProblems } from '../../compliance/campaign-start.ts';
 import { campaignPack } from '../../compliance/gate.ts';
@@ -49,8 +49,14 @@ export function complianceRoutes(deps: ComplianceRouteDeps = {}) {
 
     app.get('/api/compliance/packs', {
       config: requireRole('viewer'),
-      schema: { summary: 'Rule packs with every rule, its parameters and its source; the pack in force', tags: ['compliance'], response: { 200: { type: 'object', properties: { current: { type: 'string', nullable: true }, packs: { type: 'array', items: anyObject } } } } },
-    }, async () => ({ current: packOf(), packs: Object.values(PACKS) }));
+      schema: {
+        summary: 'Rule packs as in force now (every rule, its parameters and its source, the version), with the previous and next known change of each; the pack chosen', tags: ['compliance'],
+        response: { 200: { type: 'object', properties: { current: { type: 'string', nullable: true }, at: { type: 'string' }, packs: { type: 'array', items: anyObject } } } },
+      },
+    }, async () => {
+      const now = ctx.now();
+      return { current: packOf(), at: new Date(now).toISOString(), packs: PACK_IDS.map((id) => packSummary(id, now)) };
+    });
 
     app.get<{ Params: { id: number } }>('/api/compliance/campaigns/:id/preflight', {
       config: requireRole('viewer'),
@@ -59,6 +65,10 @@ export function complianceRoutes(deps: ComplianceRouteDeps = {}) {
         response: { 200: { type: 'object', properties: {
           campaignId: { type: 'integer' }, campaign: { type: 'string' }, pack: { type: 'string', nullable: true }, packVersion: { type: 'string', nullable: true }, purpose: { type: 'string' },
           contacts: { type: 'integer' }, callable: { type: 'integer' }, callableNow: { type: 'integer' }, deferred: counts, blocked: counts,
+          held: { type: 'array', description: 'Contacts held by a frequency cap or a cooling-off (counted from the attempts of every campaign), soonest lifted first; at most 500', items: { type: 'object', properties: {
+            contactId: { type: 'integer' }, e164: { type: 'string' }, reason: { type: 'string' }, rule: { type: 'string' }, until: { type: 'string', description: 'when the cap or cooling-off lifts' }, nextCallAt: { type: 'string', description: 'the first lawful call (the window may push it later)' },
+          } } },
+          heldTotal: { type: 'integer' },
           startProblems: { type: 'array', items: problemSchema }, at: { type: 'string' }, durationMs: { type: 'integer' },
         } } },
       },
@@ -68,7 +78,7 @@ export function complianceRoutes(deps: ComplianceRouteDeps = {}) {
       config: requireRole('viewer'),
       schema: { summary: 'Reasons the campaign may not start (pack, registry copies, caller ID, script); ok when none blocks', tags: ['compliance'], params: idParams, response: { 200: { type: 'object', properties: { ok: { type: 'boolean' }, problems: { type: 'array', items: problemSchema } } } } },
     }, async (req) => {
-      const problems = startProblems(db, new CampaignsRepo(db).get(req.params.id), getPack(packOf(req.params.id)), ctx.now(), startSettings());
+      const problems = startProblems(db, new CampaignsRepo(db).get(req.params.id), packOf(req.params.id), ctx.now(), startSettings());
       return { ok: !problems.some((p) => p.blocking), problems };
     });
 
@@ -150,15 +160,17 @@ export function complianceRoutes(deps: ComplianceRouteDeps = {}) {
       return { entries, rejected: r.rejected.length };
     });
 
-    app.post<{ Body: { number: string; country?: string; seller: string; purpose: string; method: ConsentMethod; givenAt: string; disclosureText: string; disclosureVersion: string; source: string; collector?: string } }>('/api/compliance/consents', {
+    app.post<{ Body: { number: string; country?: string; seller: string; purpose: string; method: ConsentMethod; kind?: ConsentKind; givenAt: string; disclosureText: string; disclosureVersion: string; source: string; collector?: string } }>('/api/compliance/consents', {
       config: requireRole('operator'),
       schema: {
-        summary: 'Record a consent: who, to which seller and purpose, how, when, what they were shown, where', tags: ['compliance'],
+        summary: 'Record a consent: who, to which seller and purpose, what it is in law (kind), how, when, what they were shown, where', tags: ['compliance'],
         body: {
           type: 'object', required: ['number', 'seller', 'purpose', 'method', 'givenAt', 'disclosureText', 'disclosureVersion', 'source'], additionalProperties: false,
           properties: {
             ...numberBody, seller: { type: 'string', minLength: 1, maxLength: 200 }, purpose: { type: 'string', enum: ['any', 'emergency', 'informational', 'transactional', 'healthcare', 'political', 'marketing'] },
-            method: { type: 'string', enum: [...CONSENT_METHODS] }, givenAt: { type: 'string', format: 'date-time' }, disclosureText: { type: 'string', minLength: 1, maxLength: 5000 },
+            method: { type: 'string', enum: [...CONSENT_METHODS] },
+            kind: { type: 'string', enum: [...CONSENT_KINDS], description: 'written (signed), express (explicit, oral or written), existing-relationship (a purchase or contract in progress); default: written for method "written", else express' },
+            givenAt: { type: 'string', format: 'date-time' }, disclosureText: { type: 'string', minLength: 1, maxLength: 5000 },
             disclosureVersion: { type: 'string', minLength: 1, maxLength: 50 }, source: { type: 'string', minLength: 1, maxLength: 500 }, collector: { type: 'string', maxLength: 200 },
           },
         },
@@ -166,7 +178,7 @@ export function complianceRoutes(deps: ComplianceRouteDeps = {}) {
       },
     }, async (req, reply) => {
       const b = req.body;
-      const id = new ConsentRepo(db).record({ e164: e164Of(b.number, b.country), seller: b.seller, purpose: b.purpose, method: b.method, givenAt: Date.parse(b.givenAt), disclosureText: b.disclosureText, disclosureVersion: b.disclosureVersion, source: b.source, collector: b.collector ?? null }, actor(req), ctx.now());
+      const id = new ConsentRepo(db).record({ e164: e164Of(b.number, b.country), seller: b.seller, purpose: b.purpose, method: b.method, ...(b.kind ? { kind: b.kind } : {}), givenAt: Date.parse(b.givenAt), disclosureText: b.disclosureText, disclosureVersion: b.disclosureVersion, source: b.source, collector: b.collector ?? null }, actor(req), ctx.now());
       return reply.code(201).send({ id });
     });
 
@@ -179,16 +191,20 @@ export function complianceRoutes(deps: ComplianceRouteDeps = {}) {
       },
     }, async (req) => new ConsentRepo(db).forNumber(e164Of(req.query.number, req.query.country)));
 
-    app.post<{ Body: { number: string; country?: string; seller?: string; channel: string } }>('/api/compliance/consents/revoke', {
+    app.post<{ Body: { number: string; country?: string; seller?: string; purpose?: string; channel: string } }>('/api/compliance/consents/revoke', {
       config: requireRole('operator'),
       schema: {
-        summary: 'Revoke consents of a number (for one seller, or all); applied at once', tags: ['compliance'],
-        body: { type: 'object', required: ['number', 'channel'], additionalProperties: false, properties: { ...numberBody, seller: { type: 'string' }, channel: { type: 'string', minLength: 1, maxLength: 100 } } },
-        response: { 200: { type: 'object', properties: { revoked: { type: 'integer' } } } },
+        summary: 'Revoke consents of a number (for one seller, or all; for one purpose, or all); applied at once. Where the pack in force says a revocation withdraws every consent to the seller ("revoke all"), the purpose is not narrowed.', tags: ['compliance'],
+        body: { type: 'object', required: ['number', 'channel'], additionalProperties: false, properties: {
+          ...numberBody, seller: { type: 'string' }, purpose: { type: 'string', enum: ['emergency', 'informational', 'transactional', 'healthcare', 'political', 'marketing'] }, channel: { type: 'string', minLength: 1, maxLength: 100 },
+        } },
+        response: { 200: { type: 'object', properties: { revoked: { type: 'integer' }, deadline: { type: 'string' }, scope: { type: 'string' } } } },
       },
     }, async (req) => {
-      const pack = getPack(packOf());
-      return { revoked: new ConsentRepo(db).revoke({ e164: e164Of(req.body.number, req.body.country), seller: req.body.seller, channel: req.body.channel, deadlineDays: pack?.revocationDays ?? 0 }, actor(req), ctx.now()) };
+      const now = ctx.now();
+      const terms = revocationTerms(getPack(packOf(), now), now, req.body.purpose);
+      const revoked = new ConsentRepo(db).revoke({ e164: e164Of(req.body.number, req.body.country), seller: req.body.seller, deadline: terms.deadline, ...(terms.purpose ? { purpose: terms.purpose } : {}), channel: req.body.channel }, actor(req), now);
+      return { revoked, deadline: new Date(terms.deadline).toISOString(), scope: terms.scope };
     });
 
     app.get<{ Querystring: { after?: number; limit?: number } }>('/api/compliance/audit', {

@@ -1,7 +1,7 @@
 // The preflight report of a draft: how many contacts would be called (now or later), how many are
 // blocked and why, the reasons the campaign may not start at all, and the ETA.
 import { useApi } from '../../api.ts';
-import { formatNumber } from '../../i18n.ts';
+import { formatDateTime, formatNumber } from '../../i18n.ts';
 import { Card, Notice, Table } from '../../components/index.ts';
 import { t } from './messages.ts';
 import { reasonLabel } from '../../messages.ts';
@@ -36,6 +36,15 @@ export function PreflightReport({ id, tick }: { id: number; tick: number }) {
       {deferred.length > 0 && (
         <Table caption={t('deferredBy')} rows={deferred} rowKey={(r) => r[0]}
           columns={[{ key: 'r', label: t('reason'), render: (r) => reasonLabel(r[0]) }, { key: 'n', label: t('contactsN'), align: 'right', render: (r) => formatNumber(r[1]) }]} />
+      )}
+      {data.held.length > 0 && (
+        <Table caption={t('heldList', { n: formatNumber(data.heldTotal) })} testId="preflight-held" rows={data.held} rowKey={(h) => h.contactId}
+          columns={[
+            { key: 'n', label: t('heldNumber'), render: (h) => h.e164 },
+            { key: 'r', label: t('reason'), render: (h) => reasonLabel(h.reason) },
+            { key: 'u', label: t('heldUntil'), render: (h) => formatDateTime(h.until) },
+            { key: 'c', label: t('heldNextCall'), render: (h) => formatDateTime(h.nextCallAt) },
+          ]} />
       )}
       {blocking.length > 0 && (
         <Notice kind="warning" title={t('cannotStart')} testId="preflight-problems">

@@ -9,14 +9,16 @@ import { t } from './messages.ts';
 import { useAction } from './use-action.ts';
 
 interface Consent {
-  id: number; seller: string; purpose: string; method: string; givenAt: number; disclosureVersion: string; disclosureText: string; source: string;
+  id: number; seller: string; purpose: string; method: string; kind: string; givenAt: number; disclosureVersion: string; disclosureText: string; source: string;
   collector: string | null; recordedAt: number; revokedAt: number | null; revocationChannel: string | null;
 }
 const METHODS = ['form', 'keypress', 'recording', 'written', 'import'] as const;
 const PURPOSES = ['any', 'emergency', 'informational', 'transactional', 'healthcare', 'political', 'marketing'];
 const METHOD_KEYS = { form: 'method.form', keypress: 'method.keypress', recording: 'method.recording', written: 'method.written', import: 'method.import' } as const;
+const KINDS = ['express', 'written', 'existing-relationship'] as const;
+const KIND_KEYS = { express: 'kind.express', written: 'kind.written', 'existing-relationship': 'kind.existing-relationship' } as const;
 
-const blank = { number: '', seller: '', purpose: 'marketing', method: 'form' as string, givenAt: '', disclosureText: '', disclosureVersion: '', source: '', collector: '' };
+const blank = { number: '', seller: '', purpose: 'marketing', method: 'form' as string, kind: 'express' as string, givenAt: '', disclosureText: '', disclosureVersion: '', source: '', collector: '' };
 
 export function ConsentsTab() {
   const session = useSession();
@@ -24,7 +26,7 @@ export function ConsentsTab() {
   const [lookup, setLookup] = useState('');
   const [found, setFound] = useState<Consent[] | null>(null);
   const [form, setForm] = useState(blank);
-  const [revoke, setRevoke] = useState({ number: '', seller: '', channel: '' });
+  const [revoke, setRevoke] = useState({ number: '', seller: '', purpose: '', channel: '' });
   const find = useAction();
   const rec = useAction();
   const rev = useAction();
@@ -52,6 +54,7 @@ export function ConsentsTab() {
             columns={[
               { key: 'seller', label: t('seller') },
               { key: 'purpose', label: t('purpose'), render: (c) => (c.purpose === 'any' ? t('anyPurpose') : purposeLabel(c.purpose)) },
+              { key: 'kind', label: t('kind'), render: (c) => (c.kind in KIND_KEYS ? t(KIND_KEYS[c.kind as keyof typeof KIND_KEYS]) : c.kind) },
               { key: 'method', label: t('method'), render: (c) => (c.method in METHOD_KEYS ? t(METHOD_KEYS[c.method as keyof typeof METHOD_KEYS]) : c.method) },
               { key: 'given', label: t('givenAt'), render: (c) => formatDateTime(c.givenAt) },
               { key: 'disclosure', label: t('disclosure'), render: (c) => <span title={c.disclosureText}>{c.disclosureVersion}</span> },
@@ -68,7 +71,7 @@ export function ConsentsTab() {
             void rec.run(async () => {
               const given = form.givenAt ? new Date(form.givenAt).toISOString() : '';
               const r = await api<{ id: number }>('POST', '/api/compliance/consents', {
-                number: form.number.trim(), seller: form.seller.trim(), purpose: form.purpose, method: form.method, givenAt: given,
+                number: form.number.trim(), seller: form.seller.trim(), purpose: form.purpose, method: form.method, kind: form.kind, givenAt: given,
                 disclosureText: form.disclosureText, disclosureVersion: form.disclosureVersion.trim(), source: form.source.trim(),
                 ...(form.collector.trim() ? { collector: form.collector.trim() } : {}),
               });
@@ -87,6 +90,11 @@ export function ConsentsTab() {
               <Field label={t('method')} error={rec.err('method')}>
                 <select value={form.method} onChange={(e) => set('method', e.currentTarget.value)}>
                   {METHODS.map((m) => <option key={m} value={m}>{t(METHOD_KEYS[m])}</option>)}
+                </select>
+              </Field>
+              <Field label={t('kind')} error={rec.err('kind')} hint={t('kindHint')}>
+                <select value={form.kind} onChange={(e) => set('kind', e.currentTarget.value)}>
+                  {KINDS.map((k) => <option key={k} value={k}>{t(KIND_KEYS[k])}</option>)}
                 </select>
               </Field>
               <Field label={t('givenAt')} error={rec.err('givenAt')}><input type="datetime-local" value={form.givenAt} required onInput={(e) => set('givenAt', e.currentTarget.value)} /></Field>
@@ -111,6 +119,7 @@ export function ConsentsTab() {
             void rev.run(async () => {
               const r = await api<{ revoked: number }>('POST', '/api/compliance/consents/revoke', {
                 number: revoke.number.trim(), channel: revoke.channel.trim(), ...(revoke.seller.trim() ? { seller: revoke.seller.trim() } : {}),
+                ...(revoke.purpose ? { purpose: revoke.purpose } : {}),
               });
               return t('consentsRevoked', { n: r.revoked });
             });
@@ -118,6 +127,12 @@ export function ConsentsTab() {
             <div class="form-row">
               <Field label={t('number')} error={rev.err('number')}><input type="tel" value={revoke.number} required onInput={(e) => setRevoke({ ...revoke, number: e.currentTarget.value })} /></Field>
               <Field label={t('sellerOptional')} error={rev.err('seller')}><input value={revoke.seller} onInput={(e) => setRevoke({ ...revoke, seller: e.currentTarget.value })} /></Field>
+              <Field label={t('purposeOptional')} error={rev.err('purpose')} hint={t('purposeRevokeHint')}>
+                <select value={revoke.purpose} onChange={(e) => setRevoke({ ...revoke, purpose: e.currentTarget.value })}>
+                  <option value="">{t('anyPurpose')}</option>
+                  {PURPOSES.filter((p) => p !== 'any').map((p) => <option key={p} value={p}>{purposeLabel(p)}</option>)}
+                </select>
+              </Field>
               <Field label={t('channel')} error={rev.err('channel')} hint={t('channelHint')}><input value={revoke.channel} required maxLength={100} onInput={(e) => setRevoke({ ...revoke, channel: e.currentTarget.value })} /></Field>
             </div>
             {rev.error && <Notice kind="error">{rev.error.message}</Notice>}

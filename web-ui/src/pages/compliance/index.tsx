@@ -1,5 +1,6 @@
-// Compliance: do-not-call list, consent records, registry copies, caller ID verification and the audit
-// log, one tab each (/compliance/dnc, /consents, /registries, /caller-ids, /audit).
+// Compliance: do-not-call list, consent records, registry copies, caller ID verification, the audit
+// log and the rules in force, one tab each (/compliance/dnc, /consents, /registries, /caller-ids,
+// /audit, /rules).
 import { useEffect } from 'preact/hooks';
 import { roleAllows, useSession } from '../../api.ts';
 import { useLang } from '../../i18n.ts';
@@ -11,11 +12,12 @@ import { ConsentsTab } from './consents.tsx';
 import { RegistriesTab } from './registries.tsx';
 import { CallerIdsTab } from './caller-ids.tsx';
 import { AuditTab } from './audit.tsx';
+import { RulesTab } from './rules.tsx';
 import '../campaigns/campaigns.css';
 
-const TABS = ['dnc', 'consents', 'registries', 'caller-ids', 'audit'] as const;
+const TABS = ['dnc', 'consents', 'registries', 'caller-ids', 'audit', 'rules'] as const;
 type Tab = (typeof TABS)[number];
-const TAB_KEYS = { dnc: 'tab.dnc', consents: 'tab.consents', registries: 'tab.registries', 'caller-ids': 'tab.callerIds', audit: 'tab.audit' } as const;
+const TAB_KEYS = { dnc: 'tab.dnc', consents: 'tab.consents', registries: 'tab.registries', 'caller-ids': 'tab.callerIds', audit: 'tab.audit', rules: 'tab.rules' } as const;
 
 export default function Compliance() {
   useLang();
@@ -41,6 +43,7 @@ export default function Compliance() {
       {tab === 'registries' && <RegistriesTab admin={admin} />}
       {tab === 'caller-ids' && <CallerIdsTab admin={admin} />}
       {tab === 'audit' && <AuditTab admin={admin} />}
+      {tab === 'rules' && <RulesTab />}
     </Page>
   );
 }
