@@ -70,6 +70,7 @@ const UI_CONTRACT_TYPES = new Set([
   'web-ui/src/messages.ts -> appliance/system/clock.ts',
   'web-ui/src/pages/campaigns/types.ts -> appliance/campaigns/model.ts',
   'web-ui/src/pages/campaigns/types.ts -> appliance/compliance/packs.ts',
+  'web-ui/src/pages/compliance/rules.tsx -> appliance/compliance/packs.ts',
   'web-ui/src/pages/campaigns/types.ts -> appliance/compliance/preflight.ts',
   'web-ui/src/pages/campaigns/types.ts -> appliance/compliance/script-check.ts',
   'web-ui/src/pages/dashboard/types.ts -> appliance/http/system-health-types.ts',

@@ -1,4 +1,7 @@
 import test from 'ava';
+import { ActionRunner } from '../../appliance/actions/run.ts';
+import { ACTIONS } from '../../appliance/actions/registry.ts';
+import { silentLogger } from '../../core/log.ts';
 import { addCampaign, addList, memoryStore } from './fixtures.ts';
 import { createComplianceGate } from '../../appliance/compliance/gate.ts';
 import { recordOptOut } from '../../appliance/compliance/opt-out.ts';
@@ -119,10 +122,12 @@ test('a suppression survives erasure of the contact; removal needs a reason and 
   db.prepare('DELETE FROM contacts WHERE id = ?').run(contactIds[0]!);
   t.is(gate({ campaign, contact: due(contactIds[0]!, '+33142000001', ['Europe/Paris']), now: PARIS_WED_11 }).reason, 'dnc-internal');
   t.throws(() => dnc.remove('+33142000001', '  ', 'staff:ann'), { message: /needs a reason/ });
-  t.true(dnc.remove('+33142000001', 'entered by mistake (ticket 42)', 'staff:ann', PARIS_WED_11));
+  // Staff remove through the dnc.remove action, which writes the audit entry with the actor.
+  const actions = new ActionRunner({ db, now: () => PARIS_WED_11, logger: silentLogger(), country: () => 'FR' }, ACTIONS);
+  t.like(actions.runSync({ door: 'http', user: 'ann', role: 'admin' }, 'dnc.remove', { number: '+33142000001', reason: 'entered by mistake (ticket 42)' }), { removed: true });
   t.true(gate({ campaign, contact: due(contactIds[0]!, '+33142000001', ['Europe/Paris']), now: PARIS_WED_11 }).allow);
   t.deepEqual(db.prepare('SELECT action FROM suppression_history ORDER BY id').pluck().all(), ['add', 'remove']);
-  t.true(listAudit(db).some((e) => e.action === 'dnc.remove' && e.details.reason === 'entered by mistake (ticket 42)'));
+  t.true(listAudit(db).some((e) => e.action === 'dnc.remove' && e.actor === 'staff:ann' && e.details.reason === 'entered by mistake (ticket 42)'));
 });
 
 test('a fleet opt-out carrying only the hash applies on this box', (t) => {
