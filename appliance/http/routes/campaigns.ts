@@ -1,12 +1,13 @@
 // Campaigns: create (checked whole), edit or delete a draft, start, pause, resume, stop, live view with ETA,
-// report, and the per-contact CSV export (safe against formula injection).
+// report, and the per-contact results export (CSV in the reader's conventions, XLSX).
 import type { FastifyInstance } from 'fastify';
 import type { HttpContext } from '../context.ts';
 import { okSchema, requireRole } from '../route-kit.ts';
 import type { CampaignService } from '../../campaigns/service.ts';
 import { auditStaff } from '../staff-audit.ts';
 import { isAppError } from '../../errors.ts';
-import { campaignCsv } from '../../campaigns/reports.ts';
+import { attachmentHeader, resultsTable, tableCsv, tableXlsx } from '../../campaigns/export.ts';
+import { exportLang, exportWords } from '../../campaigns/export-words.ts';
 import { campaignTimeline } from '../../campaigns/report-timeline.ts';
 import { draftEstimate } from '../../campaigns/draft-estimate.ts';
 import { PURPOSES, defaultCampaignConfig } from '../../campaigns/model.ts';
@@ -192,16 +193,36 @@ export function campaignRoutes(service: CampaignService) {
       return draftEstimate(ctx.deps.db, c.config, ctx.deps.settingsStore.get().trunks, contacts);
     });
 
-    app.get<{ Params: { id: number } }>('/api/campaigns/:id/export.csv', {
+    const exportQuery = { type: 'object', properties: { lang: { type: 'string', enum: ['en', 'fr'], description: 'language of the words, separator and decimal mark (default: the browser\'s Accept-Language)' } } } as const;
+    const exportOf = (id: number, lang: string | undefined, accept: string | undefined) => {
+      const c = service.repo.get(id);
+      const l = exportLang(lang, accept);
+      const zone = ctx.deps.settingsStore.get().box.timezone;
+      return { c, l, zone, table: resultsTable(ctx.deps.db, c.id, l, zone), base: `${c.name} - ${exportWords(l).header('fileSuffix')}` };
+    };
+
+    app.get<{ Params: { id: number }; Querystring: { lang?: string } }>('/api/campaigns/:id/export.csv', {
       config: requireRole('viewer'),
-      schema: { summary: 'Per-contact results as CSV (cells that look like formulas are neutralised)', tags: ['campaigns'], params: idParams, response: { 200: { type: 'string' } } },
+      schema: {
+        summary: 'Per-contact results as CSV for the reader\'s spreadsheet: French uses ";" and a decimal comma, English "," and a decimal point; outcomes in words with their codes; cells that would start a formula are neutralised',
+        tags: ['campaigns'], params: idParams, querystring: exportQuery, response: { 200: { type: 'string' } },
+      },
     }, async (req, reply) => {
-      const c = service.repo.get(req.params.id);
-      const safeName = c.name.replace(/[^A-Za-z0-9_-]+/g, '_').slice(0, 60) || 'campaign';
+      const x = exportOf(req.params.id, req.query.lang, req.headers['accept-language']);
       reply.header('content-type', 'text/csv; charset=utf-8');
-      reply.header('content-disposition', `attachment; filename="${safeName}-results.csv"`);
+      reply.header('content-disposition', attachmentHeader(`${x.base}.csv`));
       // A BOM so that spreadsheet programs read the accents right.
-      return '\uFEFF' + [...campaignCsv(ctx.deps.db, c.id)].join('');
+      return '\uFEFF' + [...tableCsv(x.table, x.l, x.zone)].join('');
+    });
+
+    app.get<{ Params: { id: number }; Querystring: { lang?: string } }>('/api/campaigns/:id/export.xlsx', {
+      config: requireRole('viewer'),
+      schema: { summary: 'Per-contact results as an Excel workbook (typed cells: numbers as text stay text, times in the box\'s time zone)', tags: ['campaigns'], params: idParams, querystring: exportQuery, response: { 200: { type: 'string', format: 'binary' } } },
+    }, async (req, reply) => {
+      const x = exportOf(req.params.id, req.query.lang, req.headers['accept-language']);
+      reply.header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+      reply.header('content-disposition', attachmentHeader(`${x.base}.xlsx`));
+      return reply.send(tableXlsx(x.table, exportWords(x.l).header('sheet'), x.zone));
     });
   };
 }

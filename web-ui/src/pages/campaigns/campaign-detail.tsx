@@ -3,7 +3,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, asApiError, roleAllows, useApi, useSession } from '../../api.ts';
 import { subscribe } from '../../live.ts';
-import { formatDateTime, formatNumber } from '../../i18n.ts';
+import { formatDateTime, formatNumber, getLang } from '../../i18n.ts';
 import { Button, Card, ConfirmDialog, Link, Notice, Page, ProgressBar } from '../../components/index.ts';
 import { t } from './messages.ts';
 import { holdText, purposeLabel, statusLabel } from '../../messages.ts';
@@ -120,7 +120,9 @@ export function CampaignDetail({ id }: { id: number }) {
         <p class="links">
           <Link href={`/reports/${id}`}>{t('openReport')}</Link>
           {' · '}
-          <a href={`/api/campaigns/${id}/export.csv`} download>{t('exportCsv')}</a>
+          <a href={`/api/campaigns/${id}/export.csv?lang=${getLang()}`} download>{t('exportCsv')}</a>
+          {' · '}
+          <a href={`/api/campaigns/${id}/export.xlsx?lang=${getLang()}`} download>{t('exportXlsx')}</a>
         </p>
       </Card>
       {view.status === 'draft' && <PreflightReport id={id} tick={preflightTick} />}
