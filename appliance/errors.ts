@@ -37,6 +37,8 @@ export const ERRORS = {
   E_FLEET_COMMAND: { status: 400, title: 'Invalid fleet command' },
   E_CLOCK_UNSYNCED: { status: 409, title: 'System clock not synchronised' },
   E_FLEET_CONFIG: { status: 400, title: 'Invalid desired configuration' },
+  // office (issue 13): a recording is the same for every contact, so it cannot carry {tokens}
+  E_RECORDING_TOKENS: { status: 400, title: 'Personalisation tokens in a recording' },
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;

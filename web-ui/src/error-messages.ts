@@ -44,6 +44,7 @@ export const FR_BY_CODE: Record<ErrorCode, string> = {
   E_FLEET_COMMAND: 'Commande de flotte non valide[ : champ {field}].',
   E_CLOCK_UNSYNCED: 'L’horloge du système n’est pas synchronisée.',
   E_FLEET_CONFIG: 'Configuration souhaitée non valide[ : champ {field}].',
+  E_RECORDING_TOKENS: 'Un enregistrement est le même pour tous les contacts : il lirait à voix haute le nom des champs entre accolades[ ({tokens})]. Pour un message personnalisé par contact, choisissez « Synthèse vocale, personnalisée par contact » dans le formulaire de la campagne.',
 };
 
 // `CODE:key` wins over `CODE` when the error's where has that key; also the codes the page makes itself.
