@@ -39,6 +39,8 @@ export const ERRORS = {
   E_FLEET_CONFIG: { status: 400, title: 'Invalid desired configuration' },
   // office (issue 13): a recording is the same for every contact, so it cannot carry {tokens}
   E_RECORDING_TOKENS: { status: 400, title: 'Personalisation tokens in a recording' },
+  // office (issue 13): an import that would make a list without a contact (header only, or no usable row)
+  E_IMPORT_EMPTY: { status: 400, title: 'No contact to import' },
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -21,6 +21,10 @@ export interface CampaignView extends CampaignRow {
   waitingCode: HoldCode | null;
 }
 
+function emptyList(c: CampaignRow): AppError {
+  return new AppError('E_CAMPAIGN_INVALID', `campaign field "listId": the contact list of campaign "${c.name}" has no contact; the campaign was not started and stays a draft`, { field: 'listId', emptyList: c.name });
+}
+
 export interface CampaignServiceDeps {
   db: Db;
   settings: () => Settings;
@@ -92,13 +96,15 @@ export class CampaignService {
     const c = this.repo.get(id);
     if (c.status !== 'draft') throw new AppError('E_CAMPAIGN_STATE', `campaign ${id} is ${c.status}; only a draft can be started (use resume for a paused one)`, { campaign: id });
     this.check(c.listId, c.config);
+    // Refusals come before any change: a refused start leaves the campaign a draft, as it was.
+    const inList = this.deps.db.prepare('SELECT COUNT(*) FROM contacts WHERE list_id = ?').pluck().get(c.listId) as number;
+    if (inList === 0) throw emptyList(c);
     this.deps.checkStart?.(c);
     const now = this.now();
-    const copied = this.repo.startFromList(id, now, (db) => appendEvent(db, 'campaign.state', { campaignId: id, status: 'running' }, now));
-    if (copied === 0) {
-      this.repo.setStatus(id, 'completed', now);
-      throw new AppError('E_CAMPAIGN_INVALID', `campaign ${id}: its contact list is empty`, { field: 'listId' });
-    }
+    this.deps.db.transaction(() => {
+      const copied = this.repo.startFromList(id, now, (db) => appendEvent(db, 'campaign.state', { campaignId: id, status: 'running' }, now));
+      if (copied === 0) throw emptyList(c); // rolls the start back whole
+    })();
     this.changed(id);
     this.deps.onStarted?.(id);
     this.deps.kick?.();

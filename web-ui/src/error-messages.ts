@@ -44,11 +44,15 @@ export const FR_BY_CODE: Record<ErrorCode, string> = {
   E_FLEET_COMMAND: 'Commande de flotte non valide[ : champ {field}].',
   E_CLOCK_UNSYNCED: 'L’horloge du système n’est pas synchronisée.',
   E_FLEET_CONFIG: 'Configuration souhaitée non valide[ : champ {field}].',
+  E_IMPORT_EMPTY: 'Aucun contact à importer[ de « {file} »] : aucune liste n’a été créée.',
   E_RECORDING_TOKENS: 'Un enregistrement est le même pour tous les contacts : il lirait à voix haute le nom des champs entre accolades[ ({tokens})]. Pour un message personnalisé par contact, choisissez « Synthèse vocale, personnalisée par contact » dans le formulaire de la campagne.',
 };
 
 // `CODE:key` wins over `CODE` when the error's where has that key; also the codes the page makes itself.
 const FR_BY_WHERE: Record<string, string> = {
+  'E_CAMPAIGN_INVALID:emptyList': 'La liste de contacts de la campagne « {emptyList} » ne contient aucun contact : la campagne n’a pas démarré et reste un brouillon.',
+  'E_IMPORT_EMPTY:headerOnly': 'Le fichier « {file} » n’a qu’une ligne d’en-tête, sans aucun contact dessous : aucune liste n’a été créée. Ajoutez les contacts sous l’en-tête (une ligne par contact), puis importez-le à nouveau.',
+  'E_IMPORT_EMPTY:firstRejectedRow': 'Aucune des {rows} lignes du fichier « {file} » n’a de numéro de téléphone utilisable (première refusée : ligne {firstRejectedRow}, colonne « {column} ») : aucune liste n’a été créée. Vérifiez la colonne choisie pour le téléphone et le pays.',
   'E_CONFIG_INVALID:file': 'Le fichier de réglages {file} n’est pas valide.',
   'E_NOT_FOUND:uploadId': 'Ce fichier envoyé n’est plus là (déjà importé, expiré après une heure ou envoyé par un autre utilisateur) : envoyez-le à nouveau.',
   'E_CAMPAIGN_STATE:recording': 'Le message « {recording} » est utilisé par une campagne qui n’est pas terminée.',

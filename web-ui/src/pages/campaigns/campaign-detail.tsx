@@ -8,7 +8,7 @@ import { Button, Card, ConfirmDialog, Link, Notice, Page, ProgressBar } from '..
 import { t } from './messages.ts';
 import { holdText, purposeLabel, statusLabel } from '../../messages.ts';
 import { formatEta } from './format.ts';
-import { progressOf } from './campaign-list.tsx';
+import { progressOf, progressText } from './campaign-list.tsx';
 import { PreflightReport } from './preflight-report.tsx';
 import { startProblemText } from '../../start-problems.ts';
 import { useConfirmedDelete } from '../../use-confirmed-delete.ts';
@@ -82,7 +82,7 @@ export function CampaignDetail({ id }: { id: number }) {
         </p>
         {view.status !== 'draft' && (
           <>
-            <ProgressBar label={t('progress')} value={progressOf(view)} text={`${formatNumber(k.done + k.blocked + k.stopped)} / ${formatNumber(k.contacts)}`} />
+            <ProgressBar label={t('progress')} value={progressOf(view)} text={progressText(view)} />
             <dl class="stats" aria-label={t('counters')}>
               {COUNTERS.map((c) => (
                 <div key={c} class="stat">
