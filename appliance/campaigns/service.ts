@@ -78,7 +78,7 @@ export class CampaignService {
   create(input: { name: unknown; listId: unknown; config: unknown }): CampaignRow {
     if (typeof input.name !== 'string' || !input.name.trim() || input.name.length > 100) throw new AppError('E_CAMPAIGN_INVALID', 'campaign field "name": 1 to 100 characters', { field: 'name' });
     if (!Number.isInteger(input.listId)) throw new AppError('E_CAMPAIGN_INVALID', 'campaign field "listId": the id of a contact list', { field: 'listId' });
-    const cfg = parseCampaignConfig(input.config);
+    const cfg = parseCampaignConfig(input.config, { country: this.deps.settings().box.country });
     this.check(input.listId as number, cfg);
     return this.repo.create(input.name.trim(), input.listId as number, cfg);
   }
@@ -86,7 +86,7 @@ export class CampaignService {
   update(id: number, config: unknown): CampaignRow {
     const c = this.repo.get(id);
     if (c.status !== 'draft') throw new AppError('E_CAMPAIGN_STATE', `campaign ${id} is ${c.status}; only a draft can be edited`, { campaign: id });
-    const cfg = parseCampaignConfig(config);
+    const cfg = parseCampaignConfig(config, { country: this.deps.settings().box.country });
     this.check(c.listId, cfg);
     this.repo.updateConfig(id, cfg);
     return this.repo.get(id);
