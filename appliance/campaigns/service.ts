@@ -21,6 +21,9 @@ export interface CampaignView extends CampaignRow {
   waitingCode: HoldCode | null;
 }
 
+/** What a started campaign keeps: checked at its start (compliance, caller ID, trunks) or its identity. */
+export const LOCKED_WHEN_STARTED = ['purpose', 'pack', 'seller', 'callerId', 'trunks'] as const;
+
 function emptyList(c: CampaignRow): AppError {
   return new AppError('E_CAMPAIGN_INVALID', `campaign field "listId": the contact list of campaign "${c.name}" has no contact; the campaign was not started and stays a draft`, { field: 'listId', emptyList: c.name });
 }
@@ -83,13 +86,51 @@ export class CampaignService {
     return this.repo.create(input.name.trim(), input.listId as number, cfg);
   }
 
-  update(id: number, config: unknown): CampaignRow {
+  /**
+   * Change a campaign's configuration: a draft wholly; a paused one only in what concerns the calls still
+   * to come (windows, pacing, retries, messages, keypad menu). Its list, pack, purpose, seller, caller ID
+   * and trunks were checked at its start and stay (duplicate it to change them). Answers with the keys
+   * that changed.
+   */
+  update(id: number, config: unknown): { campaign: CampaignRow; changed: string[] } {
     const c = this.repo.get(id);
-    if (c.status !== 'draft') throw new AppError('E_CAMPAIGN_STATE', `campaign ${id} is ${c.status}; only a draft can be edited`, { campaign: id });
+    if (c.status !== 'draft' && c.status !== 'paused') {
+      throw new AppError('E_CAMPAIGN_STATE', `campaign "${c.name}" is ${c.status}; only a draft or a paused campaign can be changed (pause it first)`, { campaign: id, editState: c.status });
+    }
     const cfg = parseCampaignConfig(config, { country: this.deps.settings().box.country });
+    const changed = (Object.keys({ ...c.config, ...cfg }) as Array<keyof CampaignConfig>).filter((k) => JSON.stringify(c.config[k] ?? null) !== JSON.stringify(cfg[k] ?? null));
+    if (c.status === 'paused') {
+      const locked = changed.filter((k) => (LOCKED_WHEN_STARTED as readonly string[]).includes(k));
+      if (locked.length > 0) {
+        throw new AppError('E_CAMPAIGN_STATE', `campaign "${c.name}" has started: its ${locked.join(', ')} cannot change (only windows, pacing, retries and messages can); duplicate it to make a new draft with them changed`,
+          { campaign: id, locked: locked.join(', '), field: locked[0]! });
+      }
+    }
     this.check(c.listId, cfg);
-    this.repo.updateConfig(id, cfg);
-    return this.repo.get(id);
+    const now = this.now();
+    this.deps.db.transaction(() => {
+      this.repo.updateConfig(id, cfg);
+      // Contacts not yet called were postponed to the old windows' next opening: look at them again.
+      if (c.status === 'paused' && changed.includes('schedule')) {
+        this.deps.db.prepare("UPDATE campaign_contacts SET next_at = ?, updated_at = ? WHERE campaign_id = ? AND state = 'pending' AND attempts = 0").run(now, now, id);
+      }
+    })();
+    // A new personalised text is rendered ahead of the calls still to come.
+    if (c.status === 'paused' && changed.includes('tts')) this.deps.onStarted?.(id);
+    this.changed(id);
+    return { campaign: this.repo.get(id), changed };
+  }
+
+  /** A copy as a new draft (same list and configuration), named `name` or "<name> (copy)". */
+  duplicate(id: number, name?: string): CampaignRow {
+    const c = this.repo.get(id);
+    const base = (name ?? `${c.name} (copy)`).trim().slice(0, 100);
+    if (!base) throw new AppError('E_CAMPAIGN_INVALID', 'campaign field "name": 1 to 100 characters', { field: 'name' });
+    const taken = new Set(this.repo.list().map((x) => x.name));
+    let candidate = base;
+    for (let n = 2; taken.has(candidate); n++) candidate = `${base.slice(0, 95)} ${n}`;
+    this.check(c.listId, c.config);
+    return this.repo.create(candidate, c.listId, c.config);
   }
 
   start(id: number): CampaignView {

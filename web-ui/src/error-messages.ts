@@ -57,6 +57,8 @@ const FR_BY_WHERE: Record<string, string> = {
   'E_IMPORT_EMPTY:firstRejectedRow': 'Aucune des {rows} lignes du fichier « {file} » n’a de numéro de téléphone utilisable (première refusée : ligne {firstRejectedRow}, colonne « {column} ») : aucune liste n’a été créée. Vérifiez la colonne choisie pour le téléphone et le pays.',
   'E_CONFIG_INVALID:file': 'Le fichier de réglages {file} n’est pas valide.',
   'E_NOT_FOUND:uploadId': 'Ce fichier envoyé n’est plus là (déjà importé, expiré après une heure ou envoyé par un autre utilisateur) : envoyez-le à nouveau.',
+  'E_CAMPAIGN_STATE:locked': 'Cette campagne a démarré : son objet, son référentiel, son vendeur, son numéro présenté et ses lignes ne peuvent plus changer (seuls les plages horaires, le rythme, les rappels et les messages le peuvent) ; dupliquez-la pour en faire un nouveau brouillon.',
+  'E_CAMPAIGN_STATE:editState': 'Seule une campagne en brouillon ou en pause peut être modifiée : mettez-la en pause d’abord.',
   'E_CAMPAIGN_STATE:recording': 'Le message « {recording} » est utilisé par une campagne qui n’est pas terminée.',
   'E_CALLER_ID:reason': 'Identifiant d’appelant non autorisé[ ({callerId})] : {reason}.',
   'E_AUTH:field': 'Identifiant ou mot de passe incorrect.',

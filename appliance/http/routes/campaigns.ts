@@ -98,12 +98,30 @@ export function campaignRoutes(service: CampaignService) {
 
     app.put<{ Params: { id: number }; Body: Record<string, unknown> }>('/api/campaigns/:id', {
       config: requireRole('operator'),
-      schema: { summary: 'Change the configuration of a draft campaign', tags: ['campaigns'], params: idParams, body: { type: 'object', additionalProperties: true }, response: { 200: campaignView } },
+      schema: {
+        summary: 'Change a campaign: a draft wholly; a paused one in its windows, pacing, retries and messages only (list, pack, purpose, seller, caller ID and trunks stay; duplicate it to change those)',
+        tags: ['campaigns'], params: idParams, body: { type: 'object', additionalProperties: true }, response: { 200: campaignView },
+      },
     }, async (req) => {
-      service.update(req.params.id, req.body);
+      const { changed } = service.update(req.params.id, req.body);
       const v = service.view(req.params.id);
-      auditStaff(ctx, req, 'campaign.update', `campaign:${v.id}`, { purpose: v.config.purpose, pack: v.config.pack ?? null, callerId: v.config.callerId });
+      auditStaff(ctx, req, 'campaign.update', `campaign:${v.id}`, { status: v.status, changed, purpose: v.config.purpose, pack: v.config.pack ?? null, callerId: v.config.callerId });
       return v;
+    });
+
+    app.post<{ Params: { id: number }; Body: { name?: string } | undefined }>('/api/campaigns/:id/duplicate', {
+      config: requireRole('operator'),
+      schema: {
+        summary: 'Copy a campaign (any state) as a new draft with the same list and configuration',
+        tags: ['campaigns'], params: idParams,
+        body: { type: 'object', additionalProperties: false, nullable: true, properties: { name: { type: 'string', minLength: 1, maxLength: 100 } } },
+        response: { 201: campaignView },
+      },
+    }, async (req, reply) => {
+      const copy = service.duplicate(req.params.id, req.body?.name);
+      auditStaff(ctx, req, 'campaign.duplicate', `campaign:${copy.id}`, { from: req.params.id, name: copy.name, listId: copy.listId });
+      ctx.deps.logger.info({ campaignId: copy.id, from: req.params.id, user: req.session?.username }, 'campaign duplicated');
+      return reply.code(201).send(service.view(copy.id));
     });
 
     app.delete<{ Params: { id: number } }>('/api/campaigns/:id', {

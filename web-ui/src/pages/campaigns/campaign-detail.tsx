@@ -28,6 +28,7 @@ export function CampaignDetail({ id }: { id: number }) {
   const [error, setError] = useState<{ e: ApiError; problems: StartProblem[] } | null>(null);
   const [done, setDone] = useState<string | null>(null);
   const [confirmStop, setConfirmStop] = useState(false);
+  const [duplicating, setDuplicating] = useState(false);
   const [preflightTick, setPreflightTick] = useState(0);
   const { setDoomed, error: deleteError, dialog: deleteDialog } = useConfirmedDelete<CampaignView>(
     (c) => `/api/campaigns/${c.id}`,
@@ -68,6 +69,19 @@ export function CampaignDetail({ id }: { id: number }) {
     }
   };
 
+  const duplicate = async (): Promise<void> => {
+    if (!view) return;
+    setDuplicating(true);
+    setError(null);
+    try {
+      const copy = await api<CampaignView>('POST', `/api/campaigns/${id}/duplicate`, { name: t('copyName', { name: view.name }).slice(0, 100) });
+      navigate(`/campaigns/${copy.id}/edit`);
+    } catch (x) {
+      setError({ e: asApiError(x), problems: [] });
+      setDuplicating(false);
+    }
+  };
+
   if (!view) {
     return <Page title={t('title')}>{loaded.error ? <Notice kind="error">{loaded.error.message}</Notice> : <p>{t('loading')}</p>}</Page>;
   }
@@ -97,6 +111,7 @@ export function CampaignDetail({ id }: { id: number }) {
             </dl>
           </>
         )}
+        {view.status === 'paused' && canRun && <p class="muted" data-testid="paused-edit-hint">{t('pausedEditHint')}</p>}
         {view.status === 'running' && view.waitingReason && <Notice kind="warning" title={t('notCalling')} testId="waiting-reason">{holdText(view.waitingCode, view.waitingReason)}</Notice>}
         {view.startedAt && <p class="muted">{t('startedAt', { at: formatDateTime(view.startedAt) })}{view.finishedAt ? ` · ${t('finishedAt', { at: formatDateTime(view.finishedAt) })}` : ''}</p>}
         {done && <Notice kind="success">{done}</Notice>}
@@ -109,7 +124,8 @@ export function CampaignDetail({ id }: { id: number }) {
         {deleteError && <Notice kind="error" title={t('refused.delete')} testId="delete-error">{deleteError}</Notice>}
         {canRun && (
           <div class="actions">
-            {view.status === 'draft' && <Link class="btn btn--secondary" href={`/campaigns/${id}/edit`}>{t('edit')}</Link>}
+            {(view.status === 'draft' || view.status === 'paused') && <Link class="btn btn--secondary" href={`/campaigns/${id}/edit`}>{t('edit')}</Link>}
+            <Button busy={duplicating} onClick={() => void duplicate()}>{t('duplicate')}</Button>
             {view.status === 'draft' && <Button variant="primary" busy={busy === 'start'} onClick={() => act('start')}>{t('start')}</Button>}
             {view.status === 'running' && <Button busy={busy === 'pause'} onClick={() => act('pause')}>{t('pause')}</Button>}
             {view.status === 'paused' && <Button variant="primary" busy={busy === 'resume'} onClick={() => act('resume')}>{t('resume')}</Button>}
