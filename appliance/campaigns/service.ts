@@ -11,6 +11,7 @@ import { campaignReport, type CampaignReport } from './reports.ts';
 import { unknownTokens } from '../../media/prompts/template.ts';
 import { PERSONAL_TOKENS } from './personal-fields.ts';
 import { DEFAULT_CALL_MS, etaMs, usableChannels } from './draft-estimate.ts';
+import { isInsideWindow, nextOpening } from './schedule.ts';
 
 export interface CampaignView extends CampaignRow {
   counters: { contacts: number; pending: number; waiting: number; calling: number; done: number; blocked: number; stopped: number; active: number };
@@ -19,6 +20,23 @@ export interface CampaignView extends CampaignRow {
   waitingReason: string | null;
   /** The same as a stable code, for words in the page's language. */
   waitingCode: HoldCode | null;
+  /**
+   * A running campaign with no call to place now, why and until when: outside its calling window (the
+   * next opening, with the callee's zone), or waiting for retries (the next retry time); null otherwise.
+   */
+  waitingFor: CampaignWait | null;
+  /** The box's time zone, for times shown beside the callee's. */
+  boxTimeZone: string;
+  /** When the first of the contacts waiting for a retry may be called again (null: none waits). */
+  nextRetryAt: number | null;
+}
+
+export interface CampaignWait {
+  code: 'outside-window' | 'retry' | 'deferred';
+  /** Epoch ms of the next call the campaign may place (null: no opening within two weeks). */
+  at: number | null;
+  /** The callee's time zone at that moment (the first zone of the contact concerned). */
+  zone: string | null;
 }
 
 /** What a started campaign keeps: checked at its start (compliance, caller ID, trunks) or its identity. */
@@ -214,7 +232,41 @@ export class CampaignService {
       if (r.state in counters) counters[r.state as 'pending'] = r.n;
     }
     const hold = c.status === 'running' ? (this.deps.hold?.() ?? null) : null;
-    return { ...c, counters, etaMs: this.eta(c, counters.pending + counters.waiting + counters.calling), waitingReason: hold?.reason ?? null, waitingCode: hold?.code ?? null };
+    const waitingFor = c.status === 'running' && !hold && counters.calling === 0 && counters.active === 0 ? this.waitFor(c) : null;
+    const remaining = counters.pending + counters.waiting + counters.calling;
+    return {
+      ...c, counters, etaMs: this.eta(c, remaining, waitingFor), waitingReason: hold?.reason ?? null, waitingCode: hold?.code ?? null,
+      waitingFor, boxTimeZone: this.deps.settings().box.timezone,
+      nextRetryAt: counters.waiting > 0 && (c.status === 'running' || c.status === 'paused')
+        ? (this.deps.db.prepare("SELECT MIN(next_at) FROM campaign_contacts WHERE campaign_id = ? AND state = 'waiting'").pluck().get(c.id) as number | null) : null,
+    };
+  }
+
+  /**
+   * Why a running campaign places no call now: no contact is due (retries, deferrals) or none is inside
+   * the campaign's calling window. Contacts due now are checked against the window here, so the reason
+   * shows at once, before the dialer has looked at them.
+   */
+  private waitFor(c: CampaignRow): CampaignWait | null {
+    const now = this.now();
+    const db = this.deps.db;
+    const due = db.prepare("SELECT DISTINCT timezones FROM campaign_contacts WHERE campaign_id = ? AND state IN ('pending','waiting') AND next_at <= ? LIMIT 50").pluck().all(c.id, now) as string[];
+    if (due.length > 0) {
+      let best: { at: number | null; zone: string | null } | null = null;
+      for (const z of due) {
+        const zones = JSON.parse(z) as string[];
+        if (isInsideWindow(now, zones, c.config.schedule)) return null; // someone can be called now
+        const at = nextOpening(now, zones, c.config.schedule);
+        if (!best || (at !== null && (best.at === null || at < best.at))) best = { at, zone: zones[0] ?? null };
+      }
+      return { code: 'outside-window', at: best!.at, zone: best!.zone };
+    }
+    const next = db.prepare("SELECT next_at, timezones, attempts FROM campaign_contacts WHERE campaign_id = ? AND state IN ('pending','waiting') ORDER BY next_at LIMIT 1").get(c.id) as { next_at: number; timezones: string; attempts: number } | undefined;
+    if (!next) return null;
+    const zones = JSON.parse(next.timezones) as string[];
+    // A contact already called waits for its retry; one never called was put off (window, law, caps).
+    const code = next.attempts > 0 ? 'retry' : isInsideWindow(next.next_at, zones, c.config.schedule) && !isInsideWindow(now, zones, c.config.schedule) ? 'outside-window' : 'deferred';
+    return { code, at: next.next_at, zone: zones[0] ?? null };
   }
 
   list(): CampaignView[] {
@@ -227,14 +279,18 @@ export class CampaignService {
   }
 
   /**
-   * Remaining contacts x mean attempt length / usable channels, and never faster than the cps cap
-   * allows. Retries still to come and calling windows are not modelled; it is an estimate.
+   * Remaining contacts x mean attempt length / usable channels, never faster than the cps cap allows,
+   * and never before the last retry already scheduled has been placed. Null (cannot tell) while the
+   * campaign waits for a calling window: how much fits in each window depends on the windows to come.
    */
-  private eta(c: CampaignRow, remaining: number): number | null {
+  private eta(c: CampaignRow, remaining: number, waiting: CampaignWait | null): number | null {
     if (c.status === 'completed' || c.status === 'stopped') return 0;
     if (remaining === 0) return 0;
+    if (waiting && waiting.code !== 'retry') return null;
     const avg = this.deps.db.prepare("SELECT AVG(COALESCE(ended_at - intent_at, 0)) FROM attempts WHERE campaign_id = ? AND state = 'final' AND ended_at IS NOT NULL").pluck().get(c.id) as number | null;
     const meanMs = avg && avg > 0 ? avg : DEFAULT_CALL_MS;
-    return etaMs(remaining, meanMs, usableChannels(c.config, this.deps.settings().trunks), c.config.cps);
+    const work = etaMs(remaining, meanMs, usableChannels(c.config, this.deps.settings().trunks), c.config.cps);
+    const lastRetry = this.deps.db.prepare("SELECT MAX(next_at) FROM campaign_contacts WHERE campaign_id = ? AND state = 'waiting'").pluck().get(c.id) as number | null;
+    return lastRetry === null ? work : Math.max(work, lastRetry - this.now() + meanMs);
   }
 }

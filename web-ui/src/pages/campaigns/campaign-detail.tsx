@@ -7,7 +7,7 @@ import { formatDateTime, formatNumber, getLang } from '../../i18n.ts';
 import { Button, Card, ConfirmDialog, Link, Notice, Page, ProgressBar } from '../../components/index.ts';
 import { t } from './messages.ts';
 import { holdText, purposeLabel, statusLabel } from '../../messages.ts';
-import { formatEta } from './format.ts';
+import { etaText, waitText } from './format.ts';
 import { progressOf, progressText } from './campaign-list.tsx';
 import { PreflightReport } from './preflight-report.tsx';
 import { startProblemText } from '../../start-problems.ts';
@@ -106,12 +106,13 @@ export function CampaignDetail({ id }: { id: number }) {
               ))}
               <div class="stat">
                 <dt>{t('eta')}</dt>
-                <dd data-testid="counter-eta">{formatEta(view.etaMs, view.status)}</dd>
+                <dd data-testid="counter-eta">{etaText(view)}</dd>
               </div>
             </dl>
           </>
         )}
         {view.status === 'paused' && canRun && <p class="muted" data-testid="paused-edit-hint">{t('pausedEditHint')}</p>}
+        {view.status === 'running' && !view.waitingReason && view.waitingFor && <Notice kind="warning" title={t('notCalling')} testId="waiting-for">{waitText(view)}</Notice>}
         {view.status === 'running' && view.waitingReason && <Notice kind="warning" title={t('notCalling')} testId="waiting-reason">{holdText(view.waitingCode, view.waitingReason)}</Notice>}
         {view.startedAt && <p class="muted">{t('startedAt', { at: formatDateTime(view.startedAt) })}{view.finishedAt ? ` · ${t('finishedAt', { at: formatDateTime(view.finishedAt) })}` : ''}</p>}
         {done && <Notice kind="success">{done}</Notice>}

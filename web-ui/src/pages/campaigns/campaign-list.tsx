@@ -9,7 +9,7 @@ import { useConfirmedDelete } from '../../use-confirmed-delete.ts';
 import { t } from './messages.ts';
 import { holdText, statusLabel } from '../../messages.ts';
 import { isCountersEvent, type CampaignView } from './types.ts';
-import { formatEta } from './format.ts';
+import { etaText } from './format.ts';
 
 /** Contacts the campaign went through (called to the end, or blocked); those left when it was stopped are not progress. */
 export function progressOf(c: Pick<CampaignView, 'counters'>): number {
@@ -80,7 +80,7 @@ export function CampaignList() {
             render: (c) => <ProgressBar label={t('progressOf', { name: c.name })} value={progressOf(c)} text={progressText(c)} />,
           },
           { key: 'active', label: t('active'), align: 'right', render: (c) => formatNumber(c.counters.active) },
-          { key: 'eta', label: t('eta'), render: (c) => formatEta(c.etaMs, c.status) },
+          { key: 'eta', label: t('eta'), render: (c) => etaText(c) },
           ...actions,
         ]}
       />

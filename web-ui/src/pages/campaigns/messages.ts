@@ -184,6 +184,13 @@ const en = {
   etaBasisDefault: '{channels} calls at a time, about {seconds} s a call.',
   notCalling: 'Running, but no call is being placed',
   notCallingShort: 'no call placed',
+  'wait.outside-window': 'Outside the calling window: no contact may be called now. Next opening: {box} box time ({boxZone}), {callee} the callee’s time ({zone}).',
+  'wait.retry': 'Waiting for retries: every contact left was called and waits for its next try. Next retry: {box} box time ({boxZone}).',
+  'wait.deferred': 'Waiting: the contacts left are put off (legal calling hours, call limits). Next call: {box} box time ({boxZone}), {callee} the callee’s time ({zone}).',
+  'wait.noOpening': 'Outside the calling window, and no window opens in the next two weeks: check the campaign’s dates and windows.',
+  'eta.window': 'cannot tell: no call before {at} (box time)',
+  'eta.atLeast': 'at least {d}',
+  'eta.nextRetry': 'next retry {at}',
 };
 
 type Key = keyof typeof en;
@@ -370,6 +377,13 @@ const fr: Record<Key, string> = {
   etaBasisDefault: '{channels} appels à la fois, environ {seconds} s par appel.',
   notCalling: 'En cours, mais aucun appel ne part',
   notCallingShort: 'aucun appel',
+  'wait.outside-window': 'Hors de la plage horaire d’appel : aucun contact ne peut être appelé maintenant. Prochaine ouverture : {box} heure du boîtier ({boxZone}), {callee} heure du destinataire ({zone}).',
+  'wait.retry': 'En attente des rappels : tous les contacts restants ont été appelés et attendent leur prochain essai. Prochain rappel : {box} heure du boîtier ({boxZone}).',
+  'wait.deferred': 'En attente : les contacts restants sont reportés (horaires légaux, limites d’appels). Prochain appel : {box} heure du boîtier ({boxZone}), {callee} heure du destinataire ({zone}).',
+  'wait.noOpening': 'Hors de la plage horaire d’appel, et aucune plage ne s’ouvre dans les deux semaines : vérifiez les dates et les plages de la campagne.',
+  'eta.window': 'impossible à dire : aucun appel avant le {at} (heure du boîtier)',
+  'eta.atLeast': 'au moins {d}',
+  'eta.nextRetry': 'prochain rappel {at}',
 };
 
 export const t = makeT<Key>({ en, fr });
