@@ -273,6 +273,30 @@ export class CampaignService {
     return this.repo.list().map((c) => this.view(c.id));
   }
 
+  /**
+   * The campaign's own calling window against its list now: how many contacts are inside it, and when it
+   * next opens for the others (the preflight's "callable now" is about the law's hours only).
+   */
+  windowNow(id: number): { contacts: number; insideNow: number; nextOpening: number | null; zone: string | null; boxTimeZone: string } {
+    const c = this.repo.get(id);
+    const now = this.now();
+    const groups = this.deps.db.prepare('SELECT timezones z, COUNT(*) n FROM contacts WHERE list_id = ? GROUP BY timezones').all(c.listId) as Array<{ z: string; n: number }>;
+    let contacts = 0;
+    let insideNow = 0;
+    let next: { at: number; zone: string | null } | null = null;
+    for (const g of groups) {
+      const zones = JSON.parse(g.z) as string[];
+      contacts += g.n;
+      if (isInsideWindow(now, zones, c.config.schedule)) {
+        insideNow += g.n;
+        continue;
+      }
+      const at = nextOpening(now, zones, c.config.schedule);
+      if (at !== null && (!next || at < next.at)) next = { at, zone: zones[0] ?? null };
+    }
+    return { contacts, insideNow, nextOpening: next?.at ?? null, zone: next?.zone ?? null, boxTimeZone: this.deps.settings().box.timezone };
+  }
+
   report(id: number): CampaignReport {
     this.repo.get(id);
     return campaignReport(this.deps.db, id);

@@ -1,7 +1,8 @@
 // Issue 13, point 2 and must-show 2: a running campaign that places no call says why and until when, in
 // the page's language. Started outside its calling window, it shows the reason and the next opening (in
 // the box's and the callee's time) with the start's own answer, within a second; a campaign whose
-// contacts wait for retries shows the next retry time beside its time left.
+// contacts wait for retries shows the next retry time beside its time left. Before the start, the
+// preflight tells "callable now" from "callable at the next window".
 import test from 'ava';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +16,7 @@ const W = {
   en: {
     locale: 'en-GB', intl: 'en-GB', start: 'Start', running: 'Running',
     outside: (box: string, callee: string) => `Outside the calling window: no contact may be called now. Next opening: ${box} box time (${BOX_ZONE}), ${callee} the callee’s time (Europe/Paris).`,
+    window: (box: string, callee: string) => `The campaign’s calling window is closed now. It opens ${box} box time (${BOX_ZONE}), ${callee} the callee’s time (Europe/Paris).`,
     etaWindow: (at: string) => `cannot tell: no call before ${at} (box time)`,
     nextRetry: (at: string) => `next retry ${at}`,
     retry: (at: string) => `Waiting for retries: every contact left was called and waits for its next try. Next retry: ${at} box time (${BOX_ZONE}).`,
@@ -22,6 +24,7 @@ const W = {
   fr: {
     locale: 'fr-FR', intl: 'fr-FR', start: 'Démarrer', running: 'En cours',
     outside: (box: string, callee: string) => `Hors de la plage horaire d’appel : aucun contact ne peut être appelé maintenant. Prochaine ouverture : ${box} heure du boîtier (${BOX_ZONE}), ${callee} heure du destinataire (Europe/Paris).`,
+    window: (box: string, callee: string) => `La plage horaire d’appel de la campagne est fermée maintenant. Elle s’ouvre ${box} heure du boîtier (${BOX_ZONE}), ${callee} heure du destinataire (Europe/Paris).`,
     etaWindow: (at: string) => `impossible à dire : aucun appel avant le ${at} (heure du boîtier)`,
     nextRetry: (at: string) => `prochain rappel ${at}`,
     retry: (at: string) => `En attente des rappels : tous les contacts restants ont été appelés et attendent leur prochain essai. Prochain rappel : ${at} heure du boîtier (${BOX_ZONE}).`,
@@ -48,6 +51,11 @@ for (const lang of ['en', 'fr'] as const) {
     t.is(later.status, 201, later.text);
     const opening = nextOpening(Date.now(), ['Europe/Paris'], schedule)!;
     await page.goto(`${base}/campaigns/${later.body.id}`);
+    // The draft's preflight: nobody is callable now, all 20 at the window's next opening.
+    await page.getByTestId('preflight-window').waitFor();
+    t.is(await page.getByTestId('preflight-callable-now').innerText(), '0');
+    t.is(await page.getByTestId('preflight-callable-later').innerText(), '20');
+    t.is(await page.getByTestId('preflight-window').innerText(), w.window(fmt(w.intl, opening, BOX_ZONE), fmt(w.intl, opening, 'Europe/Paris')));
     const [answer] = await Promise.all([
       page.waitForResponse((r) => r.url().endsWith(`/api/campaigns/${later.body.id}/start`)),
       page.getByRole('button', { name: w.start, exact: true }).click(),

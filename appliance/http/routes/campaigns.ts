@@ -204,6 +204,14 @@ export function campaignRoutes(service: CampaignService) {
       return campaignTimeline(ctx.deps.db, req.params.id);
     });
 
+    app.get<{ Params: { id: number } }>('/api/campaigns/:id/window', {
+      config: requireRole('viewer'),
+      schema: {
+        summary: 'The campaign\'s own calling window against its list now: contacts inside it, and its next opening for the others', tags: ['campaigns'], params: idParams,
+        response: { 200: { type: 'object', properties: { contacts: { type: 'integer' }, insideNow: { type: 'integer' }, nextOpening: { type: 'integer', nullable: true }, zone: { type: 'string', nullable: true }, boxTimeZone: { type: 'string' } } } },
+      },
+    }, async (req) => service.windowNow(req.params.id));
+
     app.get<{ Params: { id: number }; Querystring: { contacts?: number } }>('/api/campaigns/:id/estimate', {
       config: requireRole('viewer'),
       schema: {
