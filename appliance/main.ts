@@ -38,7 +38,7 @@ import { ClockMonitor, systemClockReader, type ClockReader } from './system/cloc
 
 declare module './http/live-feed.ts' {
   interface LiveEvents {
-    'campaign.counters': Pick<CampaignView, 'id' | 'name' | 'status' | 'counters' | 'etaMs' | 'waitingReason' | 'waitingCode'>;
+    'campaign.counters': Pick<CampaignView, 'id' | 'name' | 'status' | 'counters' | 'etaMs' | 'waitingReason' | 'waitingCode' | 'waitingFor' | 'nextRetryAt'>;
   }
 }
 
@@ -332,7 +332,7 @@ export class Appliance {
       this.progressTimers.delete(id);
       try {
         const v = this.campaigns.view(id);
-        this.live.publish('campaign.counters', { id: v.id, name: v.name, status: v.status, counters: v.counters, etaMs: v.etaMs, waitingReason: v.waitingReason, waitingCode: v.waitingCode });
+        this.live.publish('campaign.counters', { id: v.id, name: v.name, status: v.status, counters: v.counters, etaMs: v.etaMs, waitingReason: v.waitingReason, waitingCode: v.waitingCode, waitingFor: v.waitingFor, nextRetryAt: v.nextRetryAt });
       } catch (e) {
         this.logger.debug({ err: (e as Error).message }, 'live counters skipped');
       }

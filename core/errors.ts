@@ -39,6 +39,8 @@ export const ERRORS = {
   E_CLOCK_UNSYNCED: { title: 'System clock not synchronised' },
   E_FLEET_CONFIG: { title: 'Invalid desired configuration' },
   E_TOOL_MISSING: { title: 'A Debian package this needs is not installed' },
+  E_RECORDING_TOKENS: { title: 'Personalisation tokens in a recording' },
+  E_IMPORT_EMPTY: { title: 'No contact to import' },
 } as const satisfies Record<string, { title: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

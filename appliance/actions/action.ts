@@ -26,7 +26,8 @@ export function actorName(a: Actor): string {
 /** What the campaign actions need of the campaign service (a door that offers fewer actions gives fewer). */
 export interface CampaignActionsPort {
   create?(input: { name: unknown; listId: unknown; config: unknown }): { id: number; name: string; listId: number; config: { purpose: string; pack?: string; callerId: string } };
-  update?(id: number, config: unknown): unknown;
+  update?(id: number, config: unknown): { changed: string[] } | unknown;
+  duplicate?(id: number, name?: string): { id: number; name: string; listId: number };
   remove?(id: number, inTx?: (c: { id: number; name: string; status: string; listId: number }) => void): { id: number };
   start(id: number): { status: string };
   pause(id: number): { status: string };

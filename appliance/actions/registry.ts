@@ -48,10 +48,19 @@ const campaignUpdate = defineAction({
   name: 'campaign.update', role: 'operator', doors: ['http'],
   input: { type: 'object', required: ['id', 'config'], additionalProperties: false, properties: { id, config: { type: 'object' } } },
   run: (env, i: { id: number; config: Record<string, unknown> }) => {
-    op(env, 'update')(i.id, i.config);
-    return op(env, 'view')(i.id);
+    const r = op(env, 'update')(i.id, i.config) as { changed?: string[] } | undefined;
+    return { view: op(env, 'view')(i.id), changed: r?.changed ?? [] };
   },
-  audit: (i, v) => ({ subject: `campaign:${i.id}`, details: { purpose: v.config.purpose, pack: v.config.pack ?? null, callerId: v.config.callerId } }),
+  // A paused campaign may change only what concerns the calls to come; the entry names what changed.
+  audit: (i, { view: v, changed }) => ({ subject: `campaign:${i.id}`, details: { status: v.status, changed, purpose: v.config.purpose, pack: v.config.pack ?? null, callerId: v.config.callerId } }),
+  subject: campaignSubject,
+});
+
+const campaignDuplicate = defineAction({
+  name: 'campaign.duplicate', role: 'operator', doors: ['http'],
+  input: { type: 'object', required: ['id'], additionalProperties: false, properties: { id, name: { type: 'string', minLength: 1, maxLength: 100 } } },
+  run: (env, i: { id: number; name?: string }) => op(env, 'duplicate')(i.id, i.name),
+  audit: (i, copy) => ({ subject: `campaign:${copy.id}`, details: { from: i.id, name: copy.name, listId: copy.listId } }),
   subject: campaignSubject,
 });
 
@@ -173,7 +182,7 @@ const settingsDesired = defineAction({
 });
 
 export const ACTIONS: ReadonlyArray<ActionDef<any, any>> = [
-  campaignCreate, campaignUpdate, campaignDelete,
+  campaignCreate, campaignUpdate, campaignDuplicate, campaignDelete,
   lifeCycle('start'), lifeCycle('pause'), lifeCycle('resume'), lifeCycle('stop'),
   dncAdd, dncRemove,
   settingsUpdate, settingsDesired,

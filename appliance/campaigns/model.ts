@@ -3,6 +3,7 @@ import { AppError } from '../../core/errors.ts';
 import { OUTCOMES, type Outcome } from '../../core/call-port.ts';
 import { isPackId, PACK_IDS, type PackId } from '../compliance/packs.ts';
 import type { ScriptDeclaration } from '../compliance/script-check.ts';
+import { numberFromText } from '../compliance/dnc-file.ts';
 
 export type CampaignStatus = 'draft' | 'running' | 'paused' | 'stopped' | 'completed';
 export type Purpose = 'emergency' | 'informational' | 'transactional' | 'healthcare' | 'political' | 'marketing';
@@ -157,9 +158,38 @@ function parseMessage(o: Json): Pick<CampaignConfig, 'message' | 'tts'> {
 }
 
 const isMs = (v: unknown): v is number | null => v === null || (Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 600_000);
-const isPhoneOrNull = (v: unknown): v is string | null => v === null || (typeof v === 'string' && /^\+[1-9]\d{6,14}$/.test(v));
 
-function parseScript(v: unknown): ScriptDeclaration | undefined {
+const WHAT: Record<string, string> = {
+  callerId: 'the caller ID', 'script.callbackNumber': 'the callback number', 'script.voicemail.callbackNumber': 'the voicemail message\'s callback number',
+};
+
+/**
+ * A phone field as people type it: international (+33 4 78 00 00 00) or national in the box's country
+ * (04 78 00 00 00 in France), stored in E.164; anything else is refused in plain words.
+ */
+function phoneField(v: unknown, key: string, country: string | undefined): string {
+  const text = typeof v === 'string' ? v : '';
+  const e164 = text.trim() ? numberFromText(text, country ?? '') : null;
+  if (e164) return e164;
+  const where = country ? `as dialled in ${countryName(country)} or ` : '';
+  const shown = text.trim() ? `"${text.slice(0, 40)}" is not a phone number` : 'a phone number is needed';
+  throw new AppError('E_CAMPAIGN_INVALID', `${shown} for ${WHAT[key] ?? key}; type it ${where}in international format, with + and the country code (+33 4 78 00 00 00)`,
+    { field: key, ...(text.trim() ? { phone: text.slice(0, 40) } : { missingPhone: key }), ...(country ? { country } : {}) });
+}
+
+function countryName(cc: string): string {
+  try {
+    return new Intl.DisplayNames(['en'], { type: 'region' }).of(cc) ?? cc;
+  } catch {
+    return cc;
+  }
+}
+
+function phoneOrNull(v: unknown, key: string, country: string | undefined): string | null {
+  return v === null || v === undefined || v === '' ? null : phoneField(v, key, country);
+}
+
+function parseScript(v: unknown, country: string | undefined): ScriptDeclaration | undefined {
   if (v === undefined || v === null) return undefined;
   const bad = (key: string, what: string): AppError => new AppError('E_CAMPAIGN_INVALID', `campaign field "script.${key}": ${what}`, { field: `script.${key}` });
   if (typeof v !== 'object') throw new AppError('E_CAMPAIGN_INVALID', 'campaign field "script": where the message gives the identity, callback number and opt-out key', { field: 'script' });
@@ -169,20 +199,18 @@ function parseScript(v: unknown): ScriptDeclaration | undefined {
     if (!isMs(x)) throw bad(k, 'milliseconds from the start of the message (0 to 600000), or null when the message does not say it');
     return x;
   };
-  const callback = o.callbackNumber ?? null;
-  if (!isPhoneOrNull(callback)) throw bad('callbackNumber', 'the callback number the message gives, in E.164 (+33123456789), or null');
+  const callback = phoneOrNull(o.callbackNumber, 'script.callbackNumber', country);
   let voicemail: ScriptDeclaration['voicemail'] = null;
   if (o.voicemail !== undefined && o.voicemail !== null) {
     const vm = o.voicemail as Json;
     if (typeof vm !== 'object' || typeof vm.identification !== 'boolean') throw bad('voicemail.identification', 'true when the voicemail message gives the identity');
-    const vmCallback = vm.callbackNumber ?? null;
-    if (!isPhoneOrNull(vmCallback)) throw bad('voicemail.callbackNumber', 'the callback number the voicemail message gives, in E.164, or null');
+    const vmCallback = phoneOrNull(vm.callbackNumber, 'script.voicemail.callbackNumber', country);
     voicemail = { identification: vm.identification, callbackNumber: vmCallback };
   }
   return { identificationEndsMs: ms('identificationEndsMs'), callbackNumber: callback, optOutAnnouncedMs: ms('optOutAnnouncedMs'), voicemail };
 }
 
-function parseComplianceFields(o: Json, purpose: Purpose): Pick<CampaignConfig, 'pack' | 'seller' | 'script'> {
+function parseComplianceFields(o: Json, purpose: Purpose, country: string | undefined): Pick<CampaignConfig, 'pack' | 'seller' | 'script'> {
   const out: Pick<CampaignConfig, 'pack' | 'seller' | 'script'> = {};
   if (o.pack !== undefined && o.pack !== null) {
     if (!isPackId(o.pack)) throw new AppError('E_CAMPAIGN_INVALID', `campaign field "pack": one of ${PACK_IDS.join(', ')}, or leave it out for the settings default`, { field: 'pack' });
@@ -194,13 +222,16 @@ function parseComplianceFields(o: Json, purpose: Purpose): Pick<CampaignConfig, 
   } else if (purpose === 'marketing') {
     throw new AppError('E_CAMPAIGN_INVALID', 'campaign field "seller": marketing calls need the seller they are made for (consents are given to a seller)', { field: 'seller' });
   }
-  const script = parseScript(o.script);
+  const script = parseScript(o.script, country);
   if (script) out.script = script;
   return out;
 }
 
-/** Parse an untrusted campaign configuration (HTTP body, fleet command) with defaults filled in. */
-export function parseCampaignConfig(input: unknown): CampaignConfig {
+/**
+ * Parse an untrusted campaign configuration (HTTP body, fleet command) with defaults filled in; phone
+ * numbers may be national numbers of `country` (the box's).
+ */
+export function parseCampaignConfig(input: unknown, opts: { country?: string } = {}): CampaignConfig {
   if (!input || typeof input !== 'object') throw new AppError('E_CAMPAIGN_INVALID', 'campaign: expected an object');
   const o = input as Json;
   const d = defaultCampaignConfig();
@@ -228,7 +259,7 @@ export function parseCampaignConfig(input: unknown): CampaignConfig {
     voicemail: o.voicemail === undefined || o.voicemail === null ? null : field(o, 'voicemail', isStr, 'the id of a recording or null'),
     menu,
     menuPrompt: o.menuPrompt === undefined || o.menuPrompt === null ? null : field(o, 'menuPrompt', isStr, 'the id of a recording or null'),
-    callerId: field(o, 'callerId', (v): v is string => typeof v === 'string' && /^\+[1-9]\d{6,14}$/.test(v), 'an E.164 number such as +33123456789'),
+    callerId: phoneField(o.callerId, 'callerId', opts.country),
     trunks: trunks as string[],
     schedule: { startDate: startDate as string | null, endDate: endDate as string | null, windows: schedule.windows === undefined ? d.schedule.windows : parseWindows(schedule.windows) },
     maxConcurrent: field(o, 'maxConcurrent', isInt(1, 1000), 'a whole number from 1 to 1000', d.maxConcurrent),
@@ -237,6 +268,6 @@ export function parseCampaignConfig(input: unknown): CampaignConfig {
     maxAttempts: field(o, 'maxAttempts', isInt(1, 20), 'a whole number from 1 to 20', d.maxAttempts),
     retry: parseRetry(o.retry),
     amd: field(o, 'amd', (v): v is boolean => typeof v === 'boolean', 'true or false', d.amd),
-    ...parseComplianceFields(o, purpose),
+    ...parseComplianceFields(o, purpose, opts.country),
   };
 }

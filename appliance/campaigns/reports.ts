@@ -1,5 +1,5 @@
 // Per-campaign reports: counts by outcome, answer and completion rates, durations, keys pressed,
-// and a per-contact CSV export that spreadsheet programs cannot turn into formulas.
+// and csvCell for the box's plain CSV files (the results export is export.ts).
 import type { Db } from '../store/db.ts';
 import type { CampaignReport } from './report-types.ts';
 
@@ -54,17 +54,4 @@ export function csvCell(v: unknown): string {
   let s = v === null || v === undefined ? '' : String(v);
   if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
   return /[",;\n\r]/.test(s) || s !== s.trim() ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-/** One line per contact: number, name, state, final outcome, attempts, last SIP code, keys. */
-export function* campaignCsv(db: Db, campaignId: number): Generator<string> {
-  yield ['contact_id', 'number', 'name', 'state', 'final_outcome', 'last_outcome', 'attempts', 'last_sip_code', 'last_q850', 'keys', 'block_reason'].join(',') + '\r\n';
-  const rows = db.prepare(`SELECT cc.contact_id, cc.e164, c.name, cc.state, cc.final_outcome, cc.last_outcome, cc.attempts, cc.block_reason,
-      (SELECT sip_code FROM attempts a WHERE a.campaign_id = cc.campaign_id AND a.contact_id = cc.contact_id ORDER BY a.id DESC LIMIT 1) sip,
-      (SELECT q850 FROM attempts a WHERE a.campaign_id = cc.campaign_id AND a.contact_id = cc.contact_id ORDER BY a.id DESC LIMIT 1) q850,
-      (SELECT group_concat(dtmf, '') FROM attempts a WHERE a.campaign_id = cc.campaign_id AND a.contact_id = cc.contact_id) keys
-      FROM campaign_contacts cc LEFT JOIN contacts c ON c.id = cc.contact_id WHERE cc.campaign_id = ? ORDER BY cc.contact_id`);
-  for (const r of rows.iterate(campaignId) as Iterable<Record<string, unknown>>) {
-    yield [r.contact_id, r.e164, r.name, r.state, r.final_outcome, r.last_outcome, r.attempts, r.sip, r.q850, r.keys, r.block_reason].map(csvCell).join(',') + '\r\n';
-  }
 }

@@ -11,6 +11,7 @@ import { campaignReport, type CampaignReport } from './reports.ts';
 import { unknownTokens } from '../../media/prompts/template.ts';
 import { PERSONAL_TOKENS } from './personal-fields.ts';
 import { DEFAULT_CALL_MS, etaMs, usableChannels } from './draft-estimate.ts';
+import { isInsideWindow, nextOpening } from './schedule.ts';
 
 export interface CampaignView extends CampaignRow {
   counters: { contacts: number; pending: number; waiting: number; calling: number; done: number; blocked: number; stopped: number; active: number };
@@ -19,6 +20,30 @@ export interface CampaignView extends CampaignRow {
   waitingReason: string | null;
   /** The same as a stable code, for words in the page's language. */
   waitingCode: HoldCode | null;
+  /**
+   * A running campaign with no call to place now, why and until when: outside its calling window (the
+   * next opening, with the callee's zone), or waiting for retries (the next retry time); null otherwise.
+   */
+  waitingFor: CampaignWait | null;
+  /** The box's time zone, for times shown beside the callee's. */
+  boxTimeZone: string;
+  /** When the first of the contacts waiting for a retry may be called again (null: none waits). */
+  nextRetryAt: number | null;
+}
+
+export interface CampaignWait {
+  code: 'outside-window' | 'retry' | 'deferred';
+  /** Epoch ms of the next call the campaign may place (null: no opening within two weeks). */
+  at: number | null;
+  /** The callee's time zone at that moment (the first zone of the contact concerned). */
+  zone: string | null;
+}
+
+/** What a started campaign keeps: checked at its start (compliance, caller ID, trunks) or its identity. */
+export const LOCKED_WHEN_STARTED = ['purpose', 'pack', 'seller', 'callerId', 'trunks'] as const;
+
+function emptyList(c: CampaignRow): AppError {
+  return new AppError('E_CAMPAIGN_INVALID', `campaign field "listId": the contact list of campaign "${c.name}" has no contact; the campaign was not started and stays a draft`, { field: 'listId', emptyList: c.name });
 }
 
 export interface CampaignServiceDeps {
@@ -74,31 +99,71 @@ export class CampaignService {
   create(input: { name: unknown; listId: unknown; config: unknown }): CampaignRow {
     if (typeof input.name !== 'string' || !input.name.trim() || input.name.length > 100) throw new AppError('E_CAMPAIGN_INVALID', 'campaign field "name": 1 to 100 characters', { field: 'name' });
     if (!Number.isInteger(input.listId)) throw new AppError('E_CAMPAIGN_INVALID', 'campaign field "listId": the id of a contact list', { field: 'listId' });
-    const cfg = parseCampaignConfig(input.config);
+    const cfg = parseCampaignConfig(input.config, { country: this.deps.settings().box.country });
     this.check(input.listId as number, cfg);
     return this.repo.create(input.name.trim(), input.listId as number, cfg);
   }
 
-  update(id: number, config: unknown): CampaignRow {
+  /**
+   * Change a campaign's configuration: a draft wholly; a paused one only in what concerns the calls still
+   * to come (windows, pacing, retries, messages, keypad menu). Its list, pack, purpose, seller, caller ID
+   * and trunks were checked at its start and stay (duplicate it to change them). Answers with the keys
+   * that changed.
+   */
+  update(id: number, config: unknown): { campaign: CampaignRow; changed: string[] } {
     const c = this.repo.get(id);
-    if (c.status !== 'draft') throw new AppError('E_CAMPAIGN_STATE', `campaign ${id} is ${c.status}; only a draft can be edited`, { campaign: id });
-    const cfg = parseCampaignConfig(config);
+    if (c.status !== 'draft' && c.status !== 'paused') {
+      throw new AppError('E_CAMPAIGN_STATE', `campaign "${c.name}" is ${c.status}; only a draft or a paused campaign can be changed (pause it first)`, { campaign: id, editState: c.status });
+    }
+    const cfg = parseCampaignConfig(config, { country: this.deps.settings().box.country });
+    const changed = (Object.keys({ ...c.config, ...cfg }) as Array<keyof CampaignConfig>).filter((k) => JSON.stringify(c.config[k] ?? null) !== JSON.stringify(cfg[k] ?? null));
+    if (c.status === 'paused') {
+      const locked = changed.filter((k) => (LOCKED_WHEN_STARTED as readonly string[]).includes(k));
+      if (locked.length > 0) {
+        throw new AppError('E_CAMPAIGN_STATE', `campaign "${c.name}" has started: its ${locked.join(', ')} cannot change (only windows, pacing, retries and messages can); duplicate it to make a new draft with them changed`,
+          { campaign: id, locked: locked.join(', '), field: locked[0]! });
+      }
+    }
     this.check(c.listId, cfg);
-    this.repo.updateConfig(id, cfg);
-    return this.repo.get(id);
+    const now = this.now();
+    this.deps.db.transaction(() => {
+      this.repo.updateConfig(id, cfg);
+      // Contacts not yet called were postponed to the old windows' next opening: look at them again.
+      if (c.status === 'paused' && changed.includes('schedule')) {
+        this.deps.db.prepare("UPDATE campaign_contacts SET next_at = ?, updated_at = ? WHERE campaign_id = ? AND state = 'pending' AND attempts = 0").run(now, now, id);
+      }
+    })();
+    // A new personalised text is rendered ahead of the calls still to come.
+    if (c.status === 'paused' && changed.includes('tts')) this.deps.onStarted?.(id);
+    this.changed(id);
+    return { campaign: this.repo.get(id), changed };
+  }
+
+  /** A copy as a new draft (same list and configuration), named `name` or "<name> (copy)". */
+  duplicate(id: number, name?: string): CampaignRow {
+    const c = this.repo.get(id);
+    const base = (name ?? `${c.name} (copy)`).trim().slice(0, 100);
+    if (!base) throw new AppError('E_CAMPAIGN_INVALID', 'campaign field "name": 1 to 100 characters', { field: 'name' });
+    const taken = new Set(this.repo.list().map((x) => x.name));
+    let candidate = base;
+    for (let n = 2; taken.has(candidate); n++) candidate = `${base.slice(0, 95)} ${n}`;
+    this.check(c.listId, c.config);
+    return this.repo.create(candidate, c.listId, c.config);
   }
 
   start(id: number): CampaignView {
     const c = this.repo.get(id);
     if (c.status !== 'draft') throw new AppError('E_CAMPAIGN_STATE', `campaign ${id} is ${c.status}; only a draft can be started (use resume for a paused one)`, { campaign: id });
     this.check(c.listId, c.config);
+    // Refusals come before any change: a refused start leaves the campaign a draft, as it was.
+    const inList = this.deps.db.prepare('SELECT COUNT(*) FROM contacts WHERE list_id = ?').pluck().get(c.listId) as number;
+    if (inList === 0) throw emptyList(c);
     this.deps.checkStart?.(c);
     const now = this.now();
-    const copied = this.repo.startFromList(id, now, (db) => appendEvent(db, 'campaign.state', { campaignId: id, status: 'running' }, now));
-    if (copied === 0) {
-      this.repo.setStatus(id, 'completed', now);
-      throw new AppError('E_CAMPAIGN_INVALID', `campaign ${id}: its contact list is empty`, { field: 'listId' });
-    }
+    this.deps.db.transaction(() => {
+      const copied = this.repo.startFromList(id, now, (db) => appendEvent(db, 'campaign.state', { campaignId: id, status: 'running' }, now));
+      if (copied === 0) throw emptyList(c); // rolls the start back whole
+    })();
     this.changed(id);
     this.deps.onStarted?.(id);
     this.deps.kick?.();
@@ -167,11 +232,69 @@ export class CampaignService {
       if (r.state in counters) counters[r.state as 'pending'] = r.n;
     }
     const hold = c.status === 'running' ? (this.deps.hold?.() ?? null) : null;
-    return { ...c, counters, etaMs: this.eta(c, counters.pending + counters.waiting + counters.calling), waitingReason: hold?.reason ?? null, waitingCode: hold?.code ?? null };
+    const waitingFor = c.status === 'running' && !hold && counters.calling === 0 && counters.active === 0 ? this.waitFor(c) : null;
+    const remaining = counters.pending + counters.waiting + counters.calling;
+    return {
+      ...c, counters, etaMs: this.eta(c, remaining, waitingFor), waitingReason: hold?.reason ?? null, waitingCode: hold?.code ?? null,
+      waitingFor, boxTimeZone: this.deps.settings().box.timezone,
+      nextRetryAt: counters.waiting > 0 && (c.status === 'running' || c.status === 'paused')
+        ? (this.deps.db.prepare("SELECT MIN(next_at) FROM campaign_contacts WHERE campaign_id = ? AND state = 'waiting'").pluck().get(c.id) as number | null) : null,
+    };
+  }
+
+  /**
+   * Why a running campaign places no call now: no contact is due (retries, deferrals) or none is inside
+   * the campaign's calling window. Contacts due now are checked against the window here, so the reason
+   * shows at once, before the dialer has looked at them.
+   */
+  private waitFor(c: CampaignRow): CampaignWait | null {
+    const now = this.now();
+    const db = this.deps.db;
+    const due = db.prepare("SELECT DISTINCT timezones FROM campaign_contacts WHERE campaign_id = ? AND state IN ('pending','waiting') AND next_at <= ? LIMIT 50").pluck().all(c.id, now) as string[];
+    if (due.length > 0) {
+      let best: { at: number | null; zone: string | null } | null = null;
+      for (const z of due) {
+        const zones = JSON.parse(z) as string[];
+        if (isInsideWindow(now, zones, c.config.schedule)) return null; // someone can be called now
+        const at = nextOpening(now, zones, c.config.schedule);
+        if (!best || (at !== null && (best.at === null || at < best.at))) best = { at, zone: zones[0] ?? null };
+      }
+      return { code: 'outside-window', at: best!.at, zone: best!.zone };
+    }
+    const next = db.prepare("SELECT next_at, timezones, attempts FROM campaign_contacts WHERE campaign_id = ? AND state IN ('pending','waiting') ORDER BY next_at LIMIT 1").get(c.id) as { next_at: number; timezones: string; attempts: number } | undefined;
+    if (!next) return null;
+    const zones = JSON.parse(next.timezones) as string[];
+    // A contact already called waits for its retry; one never called was put off (window, law, caps).
+    const code = next.attempts > 0 ? 'retry' : isInsideWindow(next.next_at, zones, c.config.schedule) && !isInsideWindow(now, zones, c.config.schedule) ? 'outside-window' : 'deferred';
+    return { code, at: next.next_at, zone: zones[0] ?? null };
   }
 
   list(): CampaignView[] {
     return this.repo.list().map((c) => this.view(c.id));
+  }
+
+  /**
+   * The campaign's own calling window against its list now: how many contacts are inside it, and when it
+   * next opens for the others (the preflight's "callable now" is about the law's hours only).
+   */
+  windowNow(id: number): { contacts: number; insideNow: number; nextOpening: number | null; zone: string | null; boxTimeZone: string } {
+    const c = this.repo.get(id);
+    const now = this.now();
+    const groups = this.deps.db.prepare('SELECT timezones z, COUNT(*) n FROM contacts WHERE list_id = ? GROUP BY timezones').all(c.listId) as Array<{ z: string; n: number }>;
+    let contacts = 0;
+    let insideNow = 0;
+    let next: { at: number; zone: string | null } | null = null;
+    for (const g of groups) {
+      const zones = JSON.parse(g.z) as string[];
+      contacts += g.n;
+      if (isInsideWindow(now, zones, c.config.schedule)) {
+        insideNow += g.n;
+        continue;
+      }
+      const at = nextOpening(now, zones, c.config.schedule);
+      if (at !== null && (!next || at < next.at)) next = { at, zone: zones[0] ?? null };
+    }
+    return { contacts, insideNow, nextOpening: next?.at ?? null, zone: next?.zone ?? null, boxTimeZone: this.deps.settings().box.timezone };
   }
 
   report(id: number): CampaignReport {
@@ -180,14 +303,18 @@ export class CampaignService {
   }
 
   /**
-   * Remaining contacts x mean attempt length / usable channels, and never faster than the cps cap
-   * allows. Retries still to come and calling windows are not modelled; it is an estimate.
+   * Remaining contacts x mean attempt length / usable channels, never faster than the cps cap allows,
+   * and never before the last retry already scheduled has been placed. Null (cannot tell) while the
+   * campaign waits for a calling window: how much fits in each window depends on the windows to come.
    */
-  private eta(c: CampaignRow, remaining: number): number | null {
+  private eta(c: CampaignRow, remaining: number, waiting: CampaignWait | null): number | null {
     if (c.status === 'completed' || c.status === 'stopped') return 0;
     if (remaining === 0) return 0;
+    if (waiting && waiting.code !== 'retry') return null;
     const avg = this.deps.db.prepare("SELECT AVG(COALESCE(ended_at - intent_at, 0)) FROM attempts WHERE campaign_id = ? AND state = 'final' AND ended_at IS NOT NULL").pluck().get(c.id) as number | null;
     const meanMs = avg && avg > 0 ? avg : DEFAULT_CALL_MS;
-    return etaMs(remaining, meanMs, usableChannels(c.config, this.deps.settings().trunks), c.config.cps);
+    const work = etaMs(remaining, meanMs, usableChannels(c.config, this.deps.settings().trunks), c.config.cps);
+    const lastRetry = this.deps.db.prepare("SELECT MAX(next_at) FROM campaign_contacts WHERE campaign_id = ? AND state = 'waiting'").pluck().get(c.id) as number | null;
+    return lastRetry === null ? work : Math.max(work, lastRetry - this.now() + meanMs);
   }
 }

@@ -122,6 +122,11 @@ export async function importContacts(db: Db, file: string, opts: ImportOptions):
     };
     const finish = (totals: ImportTotals, stats: WorkerStats): void => {
       if (!head) throw new Error('import worker finished without describing the file');
+      // A list without a contact is refused whole (nothing is kept): it could only fail later, at a start.
+      if (totals.accepted === 0) {
+        fail(emptyImport(fileName, totals.rows, rejected[0]));
+        return;
+      }
       const report: ImportReport = {
         list: { id: listId, name: listName },
         file: fileName,
@@ -243,4 +248,13 @@ export async function importContacts(db: Db, file: string, opts: ImportOptions):
  */
 export function sweepInterruptedImports(db: Db): number {
   return new ContactsRepo(db).sweepUnfinished(isRunning);
+}
+
+/** Why an import gave no contact, where the file's problem is. */
+function emptyImport(fileName: string, rows: number, first: RowIssue | undefined): AppError {
+  if (rows === 0 || !first) {
+    return new AppError('E_IMPORT_EMPTY', `${fileName} has a header row and no contact below it: no list was made. Add the contacts under the header (one row per contact) and import it again.`, { file: fileName, headerOnly: 1 });
+  }
+  return new AppError('E_IMPORT_EMPTY', `none of the ${rows} rows of ${fileName} has a usable phone number (first rejected: row ${first.row}, column "${first.column}": ${first.reason}): no list was made. Check the column chosen for the phone number and the country.`,
+    { file: fileName, rows, firstRejectedRow: first.row, column: first.column });
 }

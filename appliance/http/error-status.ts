@@ -39,6 +39,8 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   E_CLOCK_UNSYNCED: 409,
   E_FLEET_CONFIG: 400,
   E_TOOL_MISSING: 501,
+  E_RECORDING_TOKENS: 400,
+  E_IMPORT_EMPTY: 400,
 };
 
 export function httpStatus(code: ErrorCode): number {

@@ -82,6 +82,12 @@ const DRIVERS: Record<string, Partial<Record<Door, Driver>>> = {
       refusal: async (c) => http(await c.box.api.send('PUT', `/api/campaigns/${await campaignIn(c, 'running')}`, { ...config, cps: 1 })),
     },
   },
+  'campaign.duplicate': {
+    http: {
+      success: async (c) => http(await c.box.api.send('POST', `/api/campaigns/${await c.draft()}/duplicate`, { name: 'a copy' })),
+      refusal: async (c) => http(await c.box.api.send('POST', '/api/campaigns/999999/duplicate', { name: 'a copy' })),
+    },
+  },
   'campaign.delete': {
     http: {
       success: async (c) => http(await c.box.api.send('DELETE', `/api/campaigns/${await c.draft()}`)),

@@ -6,7 +6,7 @@ test('a message made by text-to-speech can be previewed, created, renamed and de
   const { page, base, box } = await startUiBox(t);
   await page.goto(`${base}/recordings`);
   const tts = page.getByTestId('tts-recording');
-  await tts.getByLabel('Text of the message').fill('Hello {first_name}, your parcel arrives tomorrow.');
+  await tts.getByLabel('Text of the message').fill('Hello, your parcel arrives tomorrow.');
   await tts.getByLabel('Voice').selectOption({ label: 'English (UK)' });
   await tts.getByRole('button', { name: 'Listen to a preview' }).click();
   await t.notThrowsAsync(tts.getByTestId('tts-preview').waitFor());

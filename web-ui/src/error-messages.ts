@@ -45,12 +45,21 @@ export const FR_BY_CODE: Record<ErrorCode, string> = {
   E_CLOCK_UNSYNCED: 'L’horloge du système n’est pas synchronisée.',
   E_FLEET_CONFIG: 'Configuration souhaitée non valide[ : champ {field}].',
   E_TOOL_MISSING: 'Il manque au boîtier un programme pour cela[ ({tool})] : installez le paquet Debian[ « {package} » (sudo apt-get install -y {package})].',
+  E_IMPORT_EMPTY: 'Aucun contact à importer[ de « {file} »] : aucune liste n’a été créée.',
+  E_RECORDING_TOKENS: 'Un enregistrement est le même pour tous les contacts : il lirait à voix haute le nom des champs entre accolades[ ({tokens})]. Pour un message personnalisé par contact, choisissez « Synthèse vocale, personnalisée par contact » dans le formulaire de la campagne.',
 };
 
 // `CODE:key` wins over `CODE` when the error's where has that key; also the codes the page makes itself.
 const FR_BY_WHERE: Record<string, string> = {
+  'E_CAMPAIGN_INVALID:phone': '« {phone} » n’est pas un numéro de téléphone[ pour {fieldFr}] : tapez-le comme on le compose[ en {countryFr}] ou au format international, avec + et l’indicatif du pays (+33 4 78 00 00 00).',
+  'E_CAMPAIGN_INVALID:missingPhone': 'Il manque un numéro de téléphone[ pour {fieldFr}] : tapez-le comme on le compose[ en {countryFr}] ou au format international, avec + et l’indicatif du pays (+33 4 78 00 00 00).',
+  'E_CAMPAIGN_INVALID:emptyList': 'La liste de contacts de la campagne « {emptyList} » ne contient aucun contact : la campagne n’a pas démarré et reste un brouillon.',
+  'E_IMPORT_EMPTY:headerOnly': 'Le fichier « {file} » n’a qu’une ligne d’en-tête, sans aucun contact dessous : aucune liste n’a été créée. Ajoutez les contacts sous l’en-tête (une ligne par contact), puis importez-le à nouveau.',
+  'E_IMPORT_EMPTY:firstRejectedRow': 'Aucune des {rows} lignes du fichier « {file} » n’a de numéro de téléphone utilisable (première refusée : ligne {firstRejectedRow}, colonne « {column} ») : aucune liste n’a été créée. Vérifiez la colonne choisie pour le téléphone et le pays.',
   'E_CONFIG_INVALID:file': 'Le fichier de réglages {file} n’est pas valide.',
   'E_NOT_FOUND:uploadId': 'Ce fichier envoyé n’est plus là (déjà importé, expiré après une heure ou envoyé par un autre utilisateur) : envoyez-le à nouveau.',
+  'E_CAMPAIGN_STATE:locked': 'Cette campagne a démarré : son objet, son référentiel, son vendeur, son numéro présenté et ses lignes ne peuvent plus changer (seuls les plages horaires, le rythme, les rappels et les messages le peuvent) ; dupliquez-la pour en faire un nouveau brouillon.',
+  'E_CAMPAIGN_STATE:editState': 'Seule une campagne en brouillon ou en pause peut être modifiée : mettez-la en pause d’abord.',
   'E_CAMPAIGN_STATE:recording': 'Le message « {recording} » est utilisé par une campagne qui n’est pas terminée.',
   'E_CALLER_ID:reason': 'Identifiant d’appelant non autorisé[ ({callerId})] : {reason}.',
   'E_AUTH:field': 'Identifiant ou mot de passe incorrect.',
@@ -81,6 +90,19 @@ const FR_ROLES: Record<string, string> = { admin: 'administrateur', operator: 'o
 
 const own = (table: Record<string, string>, key: string): string | undefined => (Object.hasOwn(table, key) ? table[key] : undefined);
 
+const FR_PHONE_FIELDS: Record<string, string> = {
+  callerId: 'le numéro présenté', 'script.callbackNumber': 'le numéro de rappel', 'script.voicemail.callbackNumber': 'le numéro de rappel du message de messagerie',
+};
+
+/** "France" as the French write it after "en" (a country name; the preposition is kept simple). */
+function frenchCountry(cc: string): string {
+  try {
+    return new Intl.DisplayNames(['fr'], { type: 'region' }).of(cc) ?? cc;
+  } catch {
+    return cc;
+  }
+}
+
 /** Fills `{name}` from vars; drops a `[...]` part when one of its names is unknown. */
 export function fillTemplate(text: string, vars: Where): string {
   const known = (s: string): boolean => [...s.matchAll(/\{(\w+)\}/g)].every((m) => Object.hasOwn(vars, m[1]!));
@@ -95,6 +117,8 @@ function frenchVars(where: Where): Where {
   for (const k of ['field', 'key']) if (typeof v[k] === 'string') v[k] = (v[k] as string).replace(/^(body|querystring|params)\./, '');
   if (typeof v.reason === 'string') v.reason = own(FR_REASONS, v.reason) ?? v.reason;
   if (typeof v.role === 'string') v.role = own(FR_ROLES, v.role) ?? v.role;
+  if (typeof v.field === 'string' && Object.hasOwn(FR_PHONE_FIELDS, v.field)) v.fieldFr = FR_PHONE_FIELDS[v.field]!;
+  if (typeof v.country === 'string' && /^[A-Z]{2}$/.test(v.country)) v.countryFr = frenchCountry(v.country);
   if (typeof v.limitBytes === 'number') v.limitMb = Math.round(v.limitBytes / 1024 / 1024);
   return v;
 }

@@ -1,11 +1,12 @@
 // Campaigns: create (checked whole), edit or delete a draft, start, pause, resume, stop, live view with ETA,
-// report, and the per-contact CSV export (safe against formula injection).
+// report, and the per-contact results export (CSV in the reader's conventions, XLSX).
 import type { FastifyInstance } from 'fastify';
 import type { HttpContext } from '../context.ts';
 import { actionRoute, okSchema, requireRole } from '../route-kit.ts';
 import type { CampaignService } from '../../campaigns/service.ts';
 import { staffOf } from '../staff-audit.ts';
-import { campaignCsv } from '../../campaigns/reports.ts';
+import { attachmentHeader, resultsTable, tableCsv, tableXlsx } from '../../campaigns/export.ts';
+import { exportLang, exportWords } from '../../campaigns/export-words.ts';
 import { campaignTimeline } from '../../campaigns/report-timeline.ts';
 import { draftEstimate } from '../../campaigns/draft-estimate.ts';
 import { PURPOSES, defaultCampaignConfig } from '../../campaigns/model.ts';
@@ -32,7 +33,13 @@ const campaignView = {
         done: { type: 'integer' }, blocked: { type: 'integer' }, stopped: { type: 'integer' }, active: { type: 'integer' },
       },
     },
-    etaMs: { type: 'integer', nullable: true, description: 'estimated time to finish; retries and calling windows are not modelled' },
+    etaMs: { type: 'integer', nullable: true, description: 'estimated time to finish, never before the last scheduled retry; null when it cannot be told (waiting for a calling window)' },
+    waitingFor: {
+      type: 'object', nullable: true, description: 'a running campaign with no call to place now: why and until when',
+      properties: { code: { type: 'string', enum: ['outside-window', 'retry', 'deferred'] }, at: { type: 'integer', nullable: true }, zone: { type: 'string', nullable: true } },
+    },
+    boxTimeZone: { type: 'string' },
+    nextRetryAt: { type: 'integer', nullable: true, description: 'when the first contact waiting for a retry may be called again (epoch ms)' },
     waitingReason: { type: 'string', nullable: true, description: 'a running campaign placing no calls, and why (e.g. waiting for clock synchronisation)' },
     waitingCode: { type: 'string', nullable: true, enum: ['clock-unsynchronised', 'clock-unconfirmed', null], description: 'waitingReason as a stable code' },
   },
@@ -95,10 +102,27 @@ export function campaignRoutes(service: CampaignService) {
 
     app.put<{ Params: { id: number }; Body: Record<string, unknown> }>('/api/campaigns/:id', {
       config: actionRoute('operator', 'campaign.update'),
-      schema: { summary: 'Change the configuration of a draft campaign', tags: ['campaigns'], params: idParams, body: { type: 'object', additionalProperties: true }, response: { 200: campaignView } },
+      schema: {
+        summary: 'Change a campaign: a draft wholly; a paused one in its windows, pacing, retries and messages only (list, pack, purpose, seller, caller ID and trunks stay; duplicate it to change those)',
+        tags: ['campaigns'], params: idParams, body: { type: 'object', additionalProperties: true }, response: { 200: campaignView },
+      },
     }, async (req) => {
       await ctx.actions.run(staffOf(req), 'campaign.update', { id: req.params.id, config: req.body });
       return service.view(req.params.id);
+    });
+
+    app.post<{ Params: { id: number }; Body: { name?: string } | undefined }>('/api/campaigns/:id/duplicate', {
+      config: actionRoute('operator', 'campaign.duplicate'),
+      schema: {
+        summary: 'Copy a campaign (any state) as a new draft with the same list and configuration',
+        tags: ['campaigns'], params: idParams,
+        body: { type: 'object', additionalProperties: false, nullable: true, properties: { name: { type: 'string', minLength: 1, maxLength: 100 } } },
+        response: { 201: campaignView },
+      },
+    }, async (req, reply) => {
+      const copy = await ctx.actions.run<{ id: number }>(staffOf(req), 'campaign.duplicate', { id: req.params.id, ...(req.body?.name !== undefined ? { name: req.body.name } : {}) });
+      ctx.deps.logger.info({ campaignId: copy.id, from: req.params.id, user: req.session?.username }, 'campaign duplicated');
+      return reply.code(201).send(service.view(copy.id));
     });
 
     app.delete<{ Params: { id: number } }>('/api/campaigns/:id', {
@@ -168,6 +192,14 @@ export function campaignRoutes(service: CampaignService) {
       return campaignTimeline(ctx.deps.db, req.params.id);
     });
 
+    app.get<{ Params: { id: number } }>('/api/campaigns/:id/window', {
+      config: requireRole('viewer'),
+      schema: {
+        summary: 'The campaign\'s own calling window against its list now: contacts inside it, and its next opening for the others', tags: ['campaigns'], params: idParams,
+        response: { 200: { type: 'object', properties: { contacts: { type: 'integer' }, insideNow: { type: 'integer' }, nextOpening: { type: 'integer', nullable: true }, zone: { type: 'string', nullable: true }, boxTimeZone: { type: 'string' } } } },
+      },
+    }, async (req) => service.windowNow(req.params.id));
+
     app.get<{ Params: { id: number }; Querystring: { contacts?: number } }>('/api/campaigns/:id/estimate', {
       config: requireRole('viewer'),
       schema: {
@@ -181,16 +213,36 @@ export function campaignRoutes(service: CampaignService) {
       return draftEstimate(ctx.deps.db, c.config, ctx.deps.settingsStore.get().trunks, contacts);
     });
 
-    app.get<{ Params: { id: number } }>('/api/campaigns/:id/export.csv', {
+    const exportQuery = { type: 'object', properties: { lang: { type: 'string', enum: ['en', 'fr'], description: 'language of the words, separator and decimal mark (default: the browser\'s Accept-Language)' } } } as const;
+    const exportOf = (id: number, lang: string | undefined, accept: string | undefined) => {
+      const c = service.repo.get(id);
+      const l = exportLang(lang, accept);
+      const zone = ctx.deps.settingsStore.get().box.timezone;
+      return { c, l, zone, table: resultsTable(ctx.deps.db, c.id, l, zone), base: `${c.name} - ${exportWords(l).header('fileSuffix')}` };
+    };
+
+    app.get<{ Params: { id: number }; Querystring: { lang?: string } }>('/api/campaigns/:id/export.csv', {
       config: requireRole('viewer'),
-      schema: { summary: 'Per-contact results as CSV (cells that look like formulas are neutralised)', tags: ['campaigns'], params: idParams, response: { 200: { type: 'string' } } },
+      schema: {
+        summary: 'Per-contact results as CSV for the reader\'s spreadsheet: French uses ";" and a decimal comma, English "," and a decimal point; outcomes in words with their codes; cells that would start a formula are neutralised',
+        tags: ['campaigns'], params: idParams, querystring: exportQuery, response: { 200: { type: 'string' } },
+      },
     }, async (req, reply) => {
-      const c = service.repo.get(req.params.id);
-      const safeName = c.name.replace(/[^A-Za-z0-9_-]+/g, '_').slice(0, 60) || 'campaign';
+      const x = exportOf(req.params.id, req.query.lang, req.headers['accept-language']);
       reply.header('content-type', 'text/csv; charset=utf-8');
-      reply.header('content-disposition', `attachment; filename="${safeName}-results.csv"`);
+      reply.header('content-disposition', attachmentHeader(`${x.base}.csv`));
       // A BOM so that spreadsheet programs read the accents right.
-      return '\uFEFF' + [...campaignCsv(ctx.deps.db, c.id)].join('');
+      return '\uFEFF' + [...tableCsv(x.table, x.l, x.zone)].join('');
+    });
+
+    app.get<{ Params: { id: number }; Querystring: { lang?: string } }>('/api/campaigns/:id/export.xlsx', {
+      config: requireRole('viewer'),
+      schema: { summary: 'Per-contact results as an Excel workbook (typed cells: numbers as text stay text, times in the box\'s time zone)', tags: ['campaigns'], params: idParams, querystring: exportQuery, response: { 200: { type: 'string', format: 'binary' } } },
+    }, async (req, reply) => {
+      const x = exportOf(req.params.id, req.query.lang, req.headers['accept-language']);
+      reply.header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+      reply.header('content-disposition', attachmentHeader(`${x.base}.xlsx`));
+      return reply.send(tableXlsx(x.table, exportWords(x.l).header('sheet'), x.zone));
     });
   };
 }

@@ -3,6 +3,7 @@
 import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import { previewTts } from '../../../media/prompts/tts.ts';
+import { templateTokens } from '../../../media/prompts/template.ts';
 import type { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import type { HttpContext } from '../context.ts';
@@ -92,6 +93,13 @@ export function recordingRoutes(library: RecordingLibrary, inUse: (id: string) =
         response: { 201: recordingSchema },
       },
     }, async (req, reply) => {
+      // A recording is one file heard by everyone: a {token} would be read out as its name. Personalised
+      // messages are rendered per contact by the campaign's own text-to-speech option.
+      const tokens = templateTokens(req.body.text);
+      if (tokens.length > 0) {
+        const list = tokens.map((x) => `{${x}}`).join(', ');
+        throw new AppError('E_RECORDING_TOKENS', `a recording is the same for every contact and would read ${list} aloud as written; for a message personalised per contact, choose "Text-to-speech, personalised per contact" in the campaign form`, { field: 'text', tokens: list });
+      }
       const r = await library.synthesize(req.body.text, { voice: req.body.voice, name: req.body.name ?? req.body.text.slice(0, 60), rate: req.body.rate });
       auditStaff(ctx, req, 'recording.tts', `recording:${r.id}`, { name: r.name, voice: req.body.voice });
       return reply.code(201).send(view(r));

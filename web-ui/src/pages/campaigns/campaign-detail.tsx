@@ -3,12 +3,12 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, asApiError, roleAllows, useApi, useSession } from '../../api.ts';
 import { subscribe } from '../../live.ts';
-import { formatDateTime, formatNumber } from '../../i18n.ts';
+import { formatDateTime, formatNumber, getLang } from '../../i18n.ts';
 import { Button, Card, ConfirmDialog, Link, Notice, Page, ProgressBar } from '../../components/index.ts';
 import { t } from './messages.ts';
 import { holdText, purposeLabel, statusLabel } from '../../messages.ts';
-import { formatEta } from './format.ts';
-import { progressOf } from './campaign-list.tsx';
+import { etaText, waitText } from './format.ts';
+import { progressOf, progressText } from './campaign-list.tsx';
 import { PreflightReport } from './preflight-report.tsx';
 import { startProblemText } from '../../start-problems.ts';
 import { useConfirmedDelete } from '../../use-confirmed-delete.ts';
@@ -28,6 +28,7 @@ export function CampaignDetail({ id }: { id: number }) {
   const [error, setError] = useState<{ e: ApiError; problems: StartProblem[] } | null>(null);
   const [done, setDone] = useState<string | null>(null);
   const [confirmStop, setConfirmStop] = useState(false);
+  const [duplicating, setDuplicating] = useState(false);
   const [preflightTick, setPreflightTick] = useState(0);
   const { setDoomed, error: deleteError, dialog: deleteDialog } = useConfirmedDelete<CampaignView>(
     (c) => `/api/campaigns/${c.id}`,
@@ -68,6 +69,19 @@ export function CampaignDetail({ id }: { id: number }) {
     }
   };
 
+  const duplicate = async (): Promise<void> => {
+    if (!view) return;
+    setDuplicating(true);
+    setError(null);
+    try {
+      const copy = await api<CampaignView>('POST', `/api/campaigns/${id}/duplicate`, { name: t('copyName', { name: view.name }).slice(0, 100) });
+      navigate(`/campaigns/${copy.id}/edit`);
+    } catch (x) {
+      setError({ e: asApiError(x), problems: [] });
+      setDuplicating(false);
+    }
+  };
+
   if (!view) {
     return <Page title={t('title')}>{loaded.error ? <Notice kind="error">{loaded.error.message}</Notice> : <p>{t('loading')}</p>}</Page>;
   }
@@ -82,7 +96,7 @@ export function CampaignDetail({ id }: { id: number }) {
         </p>
         {view.status !== 'draft' && (
           <>
-            <ProgressBar label={t('progress')} value={progressOf(view)} text={`${formatNumber(k.done + k.blocked + k.stopped)} / ${formatNumber(k.contacts)}`} />
+            <ProgressBar label={t('progress')} value={progressOf(view)} text={progressText(view)} />
             <dl class="stats" aria-label={t('counters')}>
               {COUNTERS.map((c) => (
                 <div key={c} class="stat">
@@ -92,11 +106,13 @@ export function CampaignDetail({ id }: { id: number }) {
               ))}
               <div class="stat">
                 <dt>{t('eta')}</dt>
-                <dd data-testid="counter-eta">{formatEta(view.etaMs, view.status)}</dd>
+                <dd data-testid="counter-eta">{etaText(view)}</dd>
               </div>
             </dl>
           </>
         )}
+        {view.status === 'paused' && canRun && <p class="muted" data-testid="paused-edit-hint">{t('pausedEditHint')}</p>}
+        {view.status === 'running' && !view.waitingReason && view.waitingFor && <Notice kind="warning" title={t('notCalling')} testId="waiting-for">{waitText(view)}</Notice>}
         {view.status === 'running' && view.waitingReason && <Notice kind="warning" title={t('notCalling')} testId="waiting-reason">{holdText(view.waitingCode, view.waitingReason)}</Notice>}
         {view.startedAt && <p class="muted">{t('startedAt', { at: formatDateTime(view.startedAt) })}{view.finishedAt ? ` · ${t('finishedAt', { at: formatDateTime(view.finishedAt) })}` : ''}</p>}
         {done && <Notice kind="success">{done}</Notice>}
@@ -109,7 +125,8 @@ export function CampaignDetail({ id }: { id: number }) {
         {deleteError && <Notice kind="error" title={t('refused.delete')} testId="delete-error">{deleteError}</Notice>}
         {canRun && (
           <div class="actions">
-            {view.status === 'draft' && <Link class="btn btn--secondary" href={`/campaigns/${id}/edit`}>{t('edit')}</Link>}
+            {(view.status === 'draft' || view.status === 'paused') && <Link class="btn btn--secondary" href={`/campaigns/${id}/edit`}>{t('edit')}</Link>}
+            <Button busy={duplicating} onClick={() => void duplicate()}>{t('duplicate')}</Button>
             {view.status === 'draft' && <Button variant="primary" busy={busy === 'start'} onClick={() => act('start')}>{t('start')}</Button>}
             {view.status === 'running' && <Button busy={busy === 'pause'} onClick={() => act('pause')}>{t('pause')}</Button>}
             {view.status === 'paused' && <Button variant="primary" busy={busy === 'resume'} onClick={() => act('resume')}>{t('resume')}</Button>}
@@ -120,7 +137,9 @@ export function CampaignDetail({ id }: { id: number }) {
         <p class="links">
           <Link href={`/reports/${id}`}>{t('openReport')}</Link>
           {' · '}
-          <a href={`/api/campaigns/${id}/export.csv`} download>{t('exportCsv')}</a>
+          <a href={`/api/campaigns/${id}/export.csv?lang=${getLang()}`} download>{t('exportCsv')}</a>
+          {' · '}
+          <a href={`/api/campaigns/${id}/export.xlsx?lang=${getLang()}`} download>{t('exportXlsx')}</a>
         </p>
       </Card>
       {view.status === 'draft' && <PreflightReport id={id} tick={preflightTick} />}

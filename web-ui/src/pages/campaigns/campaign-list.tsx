@@ -9,11 +9,18 @@ import { useConfirmedDelete } from '../../use-confirmed-delete.ts';
 import { t } from './messages.ts';
 import { holdText, statusLabel } from '../../messages.ts';
 import { isCountersEvent, type CampaignView } from './types.ts';
-import { formatEta } from './format.ts';
+import { etaText } from './format.ts';
 
+/** Contacts the campaign went through (called to the end, or blocked); those left when it was stopped are not progress. */
 export function progressOf(c: Pick<CampaignView, 'counters'>): number {
   const k = c.counters;
-  return k.contacts ? (k.done + k.blocked + k.stopped) / k.contacts : 0;
+  return k.contacts ? (k.done + k.blocked) / k.contacts : 0;
+}
+
+export function progressText(c: Pick<CampaignView, 'counters'>): string {
+  const k = c.counters;
+  const base = `${formatNumber(k.done + k.blocked)} / ${formatNumber(k.contacts)}`;
+  return k.stopped > 0 ? `${base} · ${t('progressStopped', { n: formatNumber(k.stopped) })}` : base;
 }
 
 export function CampaignList() {
@@ -70,10 +77,10 @@ export function CampaignList() {
           },
           {
             key: 'progress', label: t('progress'),
-            render: (c) => <ProgressBar label={t('progressOf', { name: c.name })} value={progressOf(c)} text={`${formatNumber(c.counters.done + c.counters.blocked + c.counters.stopped)} / ${formatNumber(c.counters.contacts)}`} />,
+            render: (c) => <ProgressBar label={t('progressOf', { name: c.name })} value={progressOf(c)} text={progressText(c)} />,
           },
           { key: 'active', label: t('active'), align: 'right', render: (c) => formatNumber(c.counters.active) },
-          { key: 'eta', label: t('eta'), render: (c) => formatEta(c.etaMs, c.status) },
+          { key: 'eta', label: t('eta'), render: (c) => etaText(c) },
           ...actions,
         ]}
       />

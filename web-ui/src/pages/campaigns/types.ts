@@ -49,10 +49,15 @@ export interface CampaignView {
   waitingReason?: string | null;
   /** The same as a stable code (see holdText). */
   waitingCode?: string | null;
+  /** A running campaign with no call to place now: why and until when (see waitText). */
+  waitingFor?: { code: 'outside-window' | 'retry' | 'deferred'; at: number | null; zone: string | null } | null;
+  boxTimeZone?: string;
+  /** When the first contact waiting for a retry may be called again. */
+  nextRetryAt?: number | null;
 }
 
 /** What the 'campaign.counters' live event carries. */
-export type CountersEvent = Pick<CampaignView, 'id' | 'name' | 'status' | 'counters' | 'etaMs' | 'waitingReason' | 'waitingCode'>;
+export type CountersEvent = Pick<CampaignView, 'id' | 'name' | 'status' | 'counters' | 'etaMs' | 'waitingReason' | 'waitingCode' | 'waitingFor' | 'nextRetryAt'>;
 
 export interface CampaignOptions {
   trunks: Array<{ name: string; kind: string; enabled: boolean; channels: number }>;

@@ -47,6 +47,8 @@ export function CampaignWizard({ editId }: { editId?: number }) {
     return <Page title={editId ? t('editTitle') : t('newTitle')}>{loadError ? <Notice kind="error">{loadError.message}</Notice> : <p>{t('loading')}</p>}</Page>;
   }
   const o = opts.data;
+  // A paused campaign: only what concerns the calls still to come may change (the box checks it too).
+  const started = existing.data !== undefined && existing.data.status !== 'draft';
   const set = <K extends keyof WizardForm>(k: K, v: WizardForm[K]): void => setForm((f) => (f ? { ...f, [k]: v } : f));
   const err = (k: string): string | undefined => error?.field(k);
   const recordings = recs.data ?? [];
@@ -83,6 +85,7 @@ export function CampaignWizard({ editId }: { editId?: number }) {
 
   return (
     <Page title={editId ? t('editTitle') : t('newTitle')}>
+      {started && <Notice kind="info" title={t('editPausedTitle')} testId="edit-paused">{t('editPausedBody')}</Notice>}
       <form class="wizard" onSubmit={submit} noValidate>
         <fieldset>
           <legend>{t('stepBasics')}</legend>
@@ -96,16 +99,16 @@ export function CampaignWizard({ editId }: { editId?: number }) {
             </select>
           </Field>
           <Field label={t('purpose')} error={err('purpose')} hint={t('purposeHint')}>
-            <select value={form.purpose} onChange={(e) => set('purpose', e.currentTarget.value)}>
+            <select value={form.purpose} disabled={started} onChange={(e) => set('purpose', e.currentTarget.value)}>
               {o.purposes.map((p) => <option key={p} value={p}>{purposeLabel(p)}</option>)}
             </select>
           </Field>
           <div class="form-row">
             <Field label={t('seller')} error={err('seller')} hint={t('sellerHint')}>
-              <input value={form.seller} maxLength={200} onInput={(e) => set('seller', e.currentTarget.value)} />
+              <input value={form.seller} disabled={started} maxLength={200} onInput={(e) => set('seller', e.currentTarget.value)} />
             </Field>
             <Field label={t('pack')} error={err('pack')}>
-              <select value={form.pack} onChange={(e) => set('pack', e.currentTarget.value)}>
+              <select value={form.pack} disabled={started} onChange={(e) => set('pack', e.currentTarget.value)}>
                 <option value="">{t('packDefault')}</option>
                 {PACKS.map((p) => <option key={p} value={p}>{p}</option>)}
               </select>
@@ -168,7 +171,7 @@ export function CampaignWizard({ editId }: { editId?: number }) {
         <fieldset>
           <legend>{t('stepLine')}</legend>
           <Field label={t('callerId')} error={err('callerId')} hint={t('callerIdHint')}>
-            <input type="tel" list="caller-ids" value={form.callerId} autoComplete="off" onInput={(e) => set('callerId', e.currentTarget.value)} />
+            <input type="tel" list="caller-ids" value={form.callerId} disabled={started} autoComplete="off" onInput={(e) => set('callerId', e.currentTarget.value)} />
           </Field>
           <datalist id="caller-ids">
             {o.callerIds.map((c) => <option key={c.number} value={c.number}>{`${c.label}${c.verified ? '' : ` (${t('unverified')})`}`}</option>)}
@@ -177,7 +180,7 @@ export function CampaignWizard({ editId }: { editId?: number }) {
             <p id="trunks-label" class="label">{t('trunks')}</p>
             {o.trunks.map((x) => (
               <label key={x.name} class="check">
-                <input type="checkbox" disabled={!x.enabled} checked={form.trunks.includes(x.name)}
+                <input type="checkbox" disabled={!x.enabled || started} checked={form.trunks.includes(x.name)}
                   onChange={(e) => set('trunks', e.currentTarget.checked ? [...form.trunks, x.name] : form.trunks.filter((n) => n !== x.name))} />
                 {' '}{t('trunkOption', { name: x.name, kind: x.kind, n: x.channels })}{x.enabled ? '' : ` (${t('disabled')})`}
               </label>

@@ -2,7 +2,7 @@
 // (MediaRecorder, sent as WebM/Ogg), or text-to-speech with a preview before creating it.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, apiBlob, ApiError, asApiError, upload } from '../../api.ts';
-import { Button, Card, Field, Notice, ProgressBar } from '../../components/index.ts';
+import { Button, Card, Field, Link, Notice, ProgressBar } from '../../components/index.ts';
 import { formatDuration, getLang } from '../../i18n.ts';
 import { t, type RecKey } from './messages.ts';
 import { VOICES, type Recording } from './types.ts';
@@ -173,7 +173,10 @@ export function RecordCard({ onAdded }: { onAdded: (r: Recording) => void }) {
   );
 }
 
-const SAMPLE_FIELDS: Record<string, string> = { first_name: 'Marie', last_name: 'Martin', name: 'Marie Martin' };
+/** {tokens} in the text: a recording cannot hold them (the box refuses them too). */
+function tokensIn(text: string): string[] {
+  return [...new Set([...text.matchAll(/\{([A-Za-z][A-Za-z0-9_]{0,63})\}/g)].map((m) => `{${m[1]}}`))];
+}
 
 export function TtsCard({ onAdded }: { onAdded: (r: Recording) => void }) {
   const [text, setText] = useState('');
@@ -186,9 +189,14 @@ export function TtsCard({ onAdded }: { onAdded: (r: Recording) => void }) {
   const [preview, setPreview] = useState<Blob | null>(null);
   const url = useObjectUrl(preview);
 
+  const tokens = tokensIn(text);
   function body(): Record<string, unknown> | null {
     if (!text.trim()) {
       setLocal(t('needText'));
+      return null;
+    }
+    if (tokens.length > 0) {
+      setLocal(t('tokensRefused', { tokens: tokens.join(', ') }));
       return null;
     }
     setLocal(undefined);
@@ -204,7 +212,7 @@ export function TtsCard({ onAdded }: { onAdded: (r: Recording) => void }) {
     setBusy('preview');
     setError(null);
     try {
-      setPreview(await apiBlob('POST', '/api/recordings/tts/preview', { ...b, fields: SAMPLE_FIELDS }));
+      setPreview(await apiBlob('POST', '/api/recordings/tts/preview', b));
     } catch (e) {
       setError(asApiError(e));
     } finally {
@@ -236,8 +244,14 @@ export function TtsCard({ onAdded }: { onAdded: (r: Recording) => void }) {
       {error && <Notice kind="error">{error.message}</Notice>}
       <form onSubmit={(e) => void create(e)} noValidate>
         <Field label={t('text')} hint={t('textHint')} error={local ?? error?.field('text')}>
-          <textarea rows={4} maxLength={5000} value={text} onInput={(e) => setText(e.currentTarget.value)} />
+          <textarea rows={4} maxLength={5000} value={text} onInput={(e) => { setText(e.currentTarget.value); setLocal(undefined); }} />
         </Field>
+        {tokens.length > 0 && (
+          <Notice kind="warning" testId="tts-tokens">
+            <p>{t('tokensRefused', { tokens: tokens.join(', ') })}</p>
+            <p><Link href="/campaigns/new">{t('tokensLink')}</Link></p>
+          </Notice>
+        )}
         <div class="form-row">
           <Field label={t('voice')} error={error?.field('voice')}>
             <select value={voice} onChange={(e) => setVoice(e.currentTarget.value)}>

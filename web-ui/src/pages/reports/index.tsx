@@ -19,6 +19,7 @@ export default function Reports() {
 }
 
 function ReportList() {
+  const lang = useLang();
   const { data, error } = useApi<CampaignView[]>('/api/campaigns');
   return (
     <Page title={t('title')}>
@@ -28,7 +29,7 @@ function ReportList() {
         columns={[
           { key: 'name', label: t('campaign'), render: (c) => <Link href={`/reports/${c.id}`}>{c.name}</Link> },
           { key: 'status', label: t('status'), render: (c) => <span class={`badge badge--${c.status}`}>{statusLabel(c.status)}</span> },
-          { key: 'csv', label: 'CSV', render: (c) => <a href={`/api/campaigns/${c.id}/export.csv`} download aria-label={t('csvOf', { name: c.name })}>CSV</a> },
+          { key: 'csv', label: t('export'), render: (c) => <><a href={`/api/campaigns/${c.id}/export.csv?lang=${lang}`} download aria-label={t('csvOf', { name: c.name })}>CSV</a>{' · '}<a href={`/api/campaigns/${c.id}/export.xlsx?lang=${lang}`} download aria-label={t('xlsxOf', { name: c.name })}>Excel</a></> },
         ]} />
     </Page>
   );

@@ -3,7 +3,7 @@ import { useEffect, useMemo, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
 import { useApi } from '../../api.ts';
 import { subscribe } from '../../live.ts';
-import { formatDateTime, formatDuration, formatNumber, formatPercent } from '../../i18n.ts';
+import { formatDateTime, formatDuration, formatNumber, formatPercent, useLang } from '../../i18n.ts';
 import { Card, Link, Notice, Page, Table } from '../../components/index.ts';
 import { outcomeLabel, reasonLabel } from '../../messages.ts';
 import { isCountersEvent, type CampaignView } from '../campaigns/types.ts';
@@ -12,6 +12,7 @@ import { t } from './messages.ts';
 import type { Report, Timeline } from './types.ts';
 
 export function CampaignReportView({ id }: { id: number }) {
+  const lang = useLang();
   const campaign = useApi<CampaignView>(`/api/campaigns/${id}`, [id]);
   const report = useApi<Report>(`/api/campaigns/${id}/report`, [id]);
   const timeline = useApi<Timeline>(`/api/campaigns/${id}/timeline`, [id]);
@@ -31,7 +32,11 @@ export function CampaignReportView({ id }: { id: number }) {
   return (
     <Page title={t('reportOf', { name })} actions={<><Link href="/reports">{t('allReports')}</Link> <Link href={`/campaigns/${id}`}>{t('openCampaign')}</Link></>}>
       {error && <Notice kind="error">{error.message}</Notice>}
-      <p><a class="btn btn--primary" href={`/api/campaigns/${id}/export.csv`} download data-testid="export-csv">{t('exportCsv')}</a></p>
+      <p class="actions">
+        <a class="btn btn--primary" href={`/api/campaigns/${id}/export.csv?lang=${lang}`} download data-testid="export-csv">{t('exportCsv')}</a>
+        {' '}<a class="btn btn--secondary" href={`/api/campaigns/${id}/export.xlsx?lang=${lang}`} download data-testid="export-xlsx">{t('exportXlsx')}</a>
+      </p>
+      <p class="muted small">{t('exportHint')}</p>
       {!r ? <p>{t('loading')}</p> : (
         <>
           <Card title={t('summary')} testId="report-summary">
