@@ -146,6 +146,9 @@ export class FleetStore {
   /** Telemetry older than `keepMs` is rolled up into 5-minute buckets and deleted; returns the rows rolled up. */
   async downsample(keepMs = 24 * 3_600_000): Promise<number> {
     return this.sql.tx(async (q) => {
+      // One instance at a time: two roll-ups of the same rows would count them twice.
+      const got = (await q.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS ok', [0x666c7432])).rows[0]?.ok;
+      if (!got) return 0;
       const cut = `now() - make_interval(secs => ${keepMs / 1000})`;
       await q.query(`INSERT INTO telemetry_rollup (box_id, bucket, samples, cpu_load_avg, cpu_load_max, temperature_max, memory_used_max, disk_used_max, active_calls_max)
         SELECT box_id, to_timestamp(floor(extract(epoch FROM at) / 300) * 300), count(*),
