@@ -21,6 +21,7 @@ export const MANAGER_USAGE = `usage: fleet-manager <command> [options]
   alerts --db DIR|URL [--all] [--json]       open alerts (--all: with closed ones)
 
 --db defaults to $FLEET_DB, then $STATE_DIRECTORY/db, then ./fleet-data/db.
+--fleet-dir defaults to $CREDENTIALS_DIRECTORY (systemd's LoadCredential=).
 Exit codes: 0 done, 1 failed, 2 usage.`;
 
 type Out = (line: string) => void;
@@ -61,7 +62,8 @@ export async function fleetManagerCli(argv: string[], out: Out = (l) => process.
       case 'serve': {
         const url = typeof v.broker === 'string' ? v.broker : process.env.FLEET_BROKER_URL;
         if (!url) throw new Usage('--broker is required (or $FLEET_BROKER_URL)');
-        const fleetDir = typeof v['fleet-dir'] === 'string' ? resolve(v['fleet-dir']) : null;
+        // Under systemd the certificates come as credentials (LoadCredential=), in $CREDENTIALS_DIRECTORY.
+        const fleetDir = typeof v['fleet-dir'] === 'string' ? resolve(v['fleet-dir']) : process.env.CREDENTIALS_DIRECTORY ?? null;
         if (url.startsWith('mqtts:') && !fleetDir) throw new Usage('an mqtts:// broker needs --fleet-dir (the fleet CA and the manager\'s client certificate)');
         const logger = pino({ level: typeof v['log-level'] === 'string' ? v['log-level'] : process.env.LOG_LEVEL ?? 'info', name: 'fleet-manager', base: undefined, timestamp: stdTimeFunctions.isoTime }, destination({ dest: 2, sync: true }));
         const fm = new FleetManager({
