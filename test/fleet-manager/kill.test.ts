@@ -80,7 +80,8 @@ test.serial('PostgreSQL: two instances share the subscription; one SIGKILLed mid
 });
 
 test.serial('PGlite: the only instance SIGKILLed mid-load and restarted; every event stored once, in order per box', async (t) => {
-  t.timeout(240_000);
+  // PGlite (PostgreSQL in WebAssembly, one core) ingests several times slower than a server.
+  t.timeout(420_000);
   const broker = await Mosquitto.create({ extraConfig: ['max_inflight_messages 1000'] });
   const { target, dispose } = await storageTarget('pglite');
   const procs: Proc[] = [];
