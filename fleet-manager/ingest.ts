@@ -26,8 +26,8 @@ export class Ingest {
     logger: Logger;
     onBatch: (r: BatchResult) => void;
     maxBatch?: number;
-    /** Called after a batch commits with the receive times of its messages (the bench's lag). */
-    onCommitted?: (receivedAt: number[], committedAt: number) => void;
+    /** Called after a batch commits, with its messages (the bench measures publish-to-row lag). */
+    onCommitted?: (items: Inbound[], committedAt: number) => void;
   }) {}
 
   start(): void {
@@ -86,7 +86,7 @@ export class Ingest {
         this.stats.batches += 1;
         this.stats.stored += result.eventsStored;
         this.stats.duplicates += result.duplicates;
-        this.deps.onCommitted?.(batch.map((q) => q.receivedAt), committedAt);
+        this.deps.onCommitted?.(batch.flatMap((q) => (q.inbound ? [q.inbound] : [])), committedAt);
         try {
           this.deps.onBatch(result);
         } catch (e) {

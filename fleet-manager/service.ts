@@ -10,6 +10,7 @@ import { Ingest } from './ingest.ts';
 import { FleetStore, DEFAULT_ALERTS, type AlertPolicy } from './store/fleet-store.ts';
 import { redact } from './store/sql.ts';
 import type { BatchResult, Delivery } from './store/ingest-tx.ts';
+import type { Inbound } from './inbound.ts';
 
 export interface FleetManagerOptions {
   /** A PGlite folder, or a postgres:// URL. */
@@ -21,7 +22,7 @@ export interface FleetManagerOptions {
   tickMs?: number;
   /** An unanswered command to an online box is sent again after this long. */
   resendAfterMs?: number;
-  onCommitted?: (receivedAt: number[], committedAt: number) => void;
+  onCommitted?: (items: Inbound[], committedAt: number) => void;
 }
 
 export class FleetManager {

@@ -29,11 +29,13 @@ let acked = 0;
 const total = boxes * perBox;
 const next = new Array<number>(boxes).fill(0);
 const telemetryTimers: NodeJS.Timeout[] = [];
+let telemetrySent = 0;
 if (telemetrySec > 0) {
   clients.forEach((c, i) => {
     const boxId = `${prefix}-${String(i).padStart(5, '0')}`;
     const send = (): void => {
       const at = new Date().toISOString();
+      telemetrySent += 1;
       c.publish(`fleet/v1/${boxId}/telemetry`, JSON.stringify({ boxId, at, sentAt: Date.now(), cpu: { loadPct: 12, load1: 0.2, temperatureC: 51 }, memory: { usedPct: 40 }, disk: [{ mount: '/', usedPct: 30 }], activeCalls: 1, trunks: [], campaigns: [] }), { qos: 0 });
     };
     // Spread the boxes over the interval, as real boxes are.
@@ -72,3 +74,4 @@ process.stdout.write(JSON.stringify({ published: total, ms: Date.now() - t0 }) +
 if (runSec > 0) await new Promise((r) => setTimeout(r, Math.max(0, runSec * 1000 - (Date.now() - t0))));
 for (const t of telemetryTimers) clearInterval(t);
 await Promise.all(clients.map((c) => c.endAsync()));
+if (telemetrySec > 0) process.stdout.write(JSON.stringify({ telemetrySent }) + '\n');

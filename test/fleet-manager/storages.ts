@@ -1,13 +1,11 @@
 // The same tests on both storages: a PGlite folder, and a database on a throwaway PostgreSQL cluster
 // (one cluster per test file, one database per test).
 import test from 'ava';
-import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PgCluster } from './postgres.ts';
-import { FleetStore } from '../../fleet-manager/store/fleet-store.ts';
-import { migrations } from '../../fleet-manager/store/migrate.ts';
+import { pgliteTemplate } from './pglite-template.ts';
 
 export type StorageKind = 'pglite' | 'postgres';
 export const STORAGES: StorageKind[] = ['pglite', 'postgres'];
@@ -33,28 +31,4 @@ export async function storageTarget(kind: StorageKind): Promise<{ target: string
   const c = await cluster;
   dbCount += 1;
   return { target: c.createDb(`fm_${process.pid}_${dbCount}`), dispose: async () => undefined };
-}
-
-let template: Promise<string> | null = null;
-
-/**
- * A fresh PGlite cluster costs an initdb in WebAssembly (tens of seconds on a loaded machine): tests
- * copy a migrated one, made once per schema version and kept in the temp folder.
- */
-export function pgliteTemplate(): Promise<string> {
-  template ??= (async () => {
-    const digest = createHash('sha256').update(migrations().map((m) => m.sql).join('\0')).digest('hex').slice(0, 16);
-    const dir = join(tmpdir(), `fm-pglite-template-${digest}`);
-    if (existsSync(dir)) return dir;
-    const work = mkdtempSync(join(tmpdir(), 'fm-pglite-making-'));
-    const store = await FleetStore.open(work);
-    await store.close();
-    try {
-      renameSync(work, dir);
-    } catch {
-      rmSync(work, { recursive: true, force: true }); // another test process made it first
-    }
-    return dir;
-  })();
-  return template;
 }
