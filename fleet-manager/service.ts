@@ -32,10 +32,11 @@ export class FleetManager {
   private timers: NodeJS.Timeout[] = [];
   private lastRollup = 0;
 
-  constructor(private readonly opts: FleetManagerOptions) {}
+  /** Stable across restarts in production (it names the persistent session); random only when not given. */
+  readonly clientId: string;
 
-  get clientId(): string {
-    return this.opts.broker.clientId ?? `fleet-manager-${randomUUID().slice(0, 8)}`;
+  constructor(private readonly opts: FleetManagerOptions) {
+    this.clientId = opts.broker.clientId ?? `fleet-manager-${randomUUID().slice(0, 8)}`;
   }
 
   async start(): Promise<void> {
