@@ -74,7 +74,7 @@ async function run(storage: string, broker: Mosquitto, cluster: PgCluster | null
   let first = 0;
   let last = 0;
   const fm = new FleetManager({
-    db, broker: { url: broker.url, clientId: `bench-${storage}` }, logger: pino({ level: 'warn' }),
+    db, broker: { url: broker.url, clientId: `bench-${storage}`, group: `bench-${storage}` }, logger: pino({ level: 'warn' }),
     onCommitted: (items: Inbound[], at: number) => {
       for (const i of items) {
         const sentAt = i.kind === 'event' ? (i.payload as { sentAt?: number }).sentAt : i.kind === 'telemetry' ? (i.doc as { sentAt?: number }).sentAt : undefined;
@@ -102,7 +102,7 @@ async function run(storage: string, broker: Mosquitto, cluster: PgCluster | null
   await new Promise((r) => setTimeout(r, 300));
   const cpu1 = { fm: selfCpu(), pg: storage === 'postgres' ? cpuOfTree(pgRoot) : 0, sub: cpuOfPid(sub.pid!) };
   sub.kill('SIGTERM');
-  await fm.stop();
+  await fm.stop({ leave: true });
   if (storage === 'pglite') rmSync(dir, { recursive: true, force: true });
   const managerCpu = cpu1.fm - cpu0.fm + (cpu1.pg - cpu0.pg);
   const perK = (ms: number): number => Math.round((ms / (rows / 1000)) * 10) / 10;

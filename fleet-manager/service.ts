@@ -62,12 +62,21 @@ export class FleetManager {
     logger.info({ broker: this.opts.broker.url, group, clientId: this.clientId }, 'fleet manager started');
   }
 
-  async stop(): Promise<void> {
+  /**
+   * `leave`: this instance is going away for good. mosquitto keeps handing shared-subscription messages
+   * to an offline member's persistent session, so a member that just disconnects would hoard its share
+   * until the session expires: unsubscribe and end the session instead.
+   */
+  async stop(o: { leave?: boolean } = {}): Promise<void> {
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
     if (this.ingest) {
       await this.ingest.drained(5000);
       this.ingest.stop();
+    }
+    if (o.leave && this.client?.connected) {
+      await this.client.unsubscribeAsync(Object.keys(subscriptions(this.opts.broker.group ?? 'fleet-manager'))).catch(() => undefined);
+      await this.client.endAsync(false, { properties: { sessionExpiryInterval: 0 } }).catch(() => undefined);
     }
     await this.client?.endAsync().catch(() => undefined);
     await this.store?.close();
