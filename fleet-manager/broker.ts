@@ -93,3 +93,4 @@ export class Held {
     this.release = null;
   }
 }
+

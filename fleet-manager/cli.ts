@@ -14,6 +14,9 @@ export const MANAGER_USAGE = `usage: fleet-manager <command> [options]
          [--client-id ID] [--offline-alert-sec 300] [--gap-alert-sec 30]
          runs the fleet manager (ingest, opt-out relay, alerts) until SIGTERM/SIGINT;
          prints {"ready":...} once subscribed. With mqtts:// the client certificate is FLEET_DIR/fleet-client.crt
+  leave  --db DIR|URL --broker URL --client-id ID [--fleet-dir DIR] [--group G]
+         retires an instance for good: resumes its session, stores what the broker kept for it,
+         unsubscribes and ends the session (mosquitto keeps queueing an offline member's turn)
   migrate --db DIR|URL                       brings the database schema up to date
   org    --db DIR|URL --id ID --name NAME    creates (or renames) an organisation
   assign --db DIR|URL --box BOX --org ID     moves a box to an organisation (it gets that organisation's do-not-call list)
@@ -80,6 +83,31 @@ export async function fleetManagerCli(argv: string[], out: Out = (l) => process.
         out(JSON.stringify({ ready: true, clientId: fm.clientId, storage: fm.store!.sql.kind, pid: process.pid }));
         await stopping;
         await fm.stop();
+        return 0;
+      }
+      case 'leave': {
+        const url = typeof v.broker === 'string' ? v.broker : process.env.FLEET_BROKER_URL;
+        if (!url) throw new Usage('--broker is required (or $FLEET_BROKER_URL)');
+        if (typeof v['client-id'] !== 'string') throw new Usage('--client-id is required: the id of the instance to retire');
+        const fleetDir = typeof v['fleet-dir'] === 'string' ? resolve(v['fleet-dir']) : process.env.CREDENTIALS_DIRECTORY ?? null;
+        if (url.startsWith('mqtts:') && !fleetDir) throw new Usage('an mqtts:// broker needs --fleet-dir');
+        const fm = new FleetManager({
+          db, logger: pino({ level: 'warn' }, destination({ dest: 2, sync: true })),
+          broker: { url, clientId: v['client-id'], group: typeof v.group === 'string' ? v.group : 'fleet-manager',
+            ...(fleetDir && url.startsWith('mqtts:') ? { tls: { ca: join(fleetDir, 'ca.crt'), cert: join(fleetDir, 'fleet-client.crt'), key: join(fleetDir, 'fleet-client.key') } } : {}) },
+          subscribe: false,
+        });
+        await fm.start();
+        await fm.unsubscribe();
+        // What the session kept arrives right after the connection; wait until it has gone quiet.
+        let seen = -1;
+        while (fm.ingest!.stats.received !== seen) {
+          seen = fm.ingest!.stats.received;
+          await new Promise((r) => setTimeout(r, 1000));
+        }
+        const stored = fm.ingest!.stats.received;
+        await fm.stop({ leave: true });
+        out(`${v['client-id']} left the group: ${stored} message(s) it was holding are stored, its broker session is ended`);
         return 0;
       }
       case 'migrate': {

@@ -23,6 +23,8 @@ export interface FleetManagerOptions {
   /** An unanswered command to an online box is sent again after this long. */
   resendAfterMs?: number;
   onCommitted?: (items: Inbound[], committedAt: number) => void;
+  /** False: resume the session without subscribing (retiring an instance: `leave`). */
+  subscribe?: boolean;
 }
 
 export class FleetManager {
@@ -54,9 +56,11 @@ export class FleetManager {
       const t = setTimeout(() => reject(new Error(`no answer from the broker at ${this.opts.broker.url} within 15 s`)), 15_000);
       client.once('connect', () => { clearTimeout(t); resolve(); });
     });
-    const granted = await client.subscribeAsync(subscriptions(group), { qos: 1 });
-    const refused = granted.filter((g) => g.qos > 2);
-    if (refused.length > 0) throw new Error(`the broker refused the subscriptions ${refused.map((g) => g.topic).join(', ')} (check its ACL for this client)`);
+    if (this.opts.subscribe !== false) {
+      const granted = await client.subscribeAsync(subscriptions(group), { qos: 1 });
+      const refused = granted.filter((g) => g.qos > 2);
+      if (refused.length > 0) throw new Error(`the broker refused the subscriptions ${refused.map((g) => g.topic).join(', ')} (check its ACL for this client)`);
+    }
     const tick = this.opts.tickMs ?? 5000;
     this.timers.push(setInterval(() => void this.periodic(), tick));
     logger.info({ broker: this.opts.broker.url, group, clientId: this.clientId }, 'fleet manager started');
@@ -70,18 +74,24 @@ export class FleetManager {
   async stop(o: { leave?: boolean } = {}): Promise<void> {
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
+    const leaving = o.leave === true && this.client?.connected === true;
+    // Leaving: no new messages first, then commit (and acknowledge) what came, then end the session.
+    if (leaving) await this.unsubscribe().catch(() => undefined);
     if (this.ingest) {
-      await this.ingest.drained(5000);
+      await this.ingest.drained(leaving ? 30_000 : 5000);
+      if (leaving) await new Promise((r) => setTimeout(r, 200)); // the last PUBACKs leave the socket
       this.ingest.stop();
     }
-    if (o.leave && this.client?.connected) {
-      await this.client.unsubscribeAsync(Object.keys(subscriptions(this.opts.broker.group ?? 'fleet-manager'))).catch(() => undefined);
-      await this.client.endAsync(false, { properties: { sessionExpiryInterval: 0 } }).catch(() => undefined);
-    }
+    if (leaving) await this.client!.endAsync(false, { properties: { sessionExpiryInterval: 0 } }).catch(() => undefined);
     await this.client?.endAsync().catch(() => undefined);
     await this.store?.close();
     this.client = null;
     this.store = null;
+  }
+
+  /** Takes this instance out of the share group (what its session already holds still arrives). */
+  async unsubscribe(): Promise<void> {
+    await this.client?.unsubscribeAsync(Object.keys(subscriptions(this.opts.broker.group ?? 'fleet-manager')));
   }
 
   /** Queue a command for boxes and publish it (the CLI's and the console's door). */
