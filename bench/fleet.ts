@@ -89,7 +89,8 @@ async function run(storage: string, broker: Mosquitto, cluster: PgCluster | null
   // Baseline: the same streams to mosquitto_sub, written to /dev/null.
   const sub = spawn('mosquitto_sub', // Debian package mosquitto-clients
     ['-V', 'mqttv5', '-h', '127.0.0.1', '-p', String(broker.port), '-q', '1', '-t', 'fleet/v1/+/events', '-t', 'fleet/v1/+/telemetry'], { stdio: ['ignore', 'ignore', 'inherit'] });
-  await new Promise((r) => setTimeout(r, 500));
+  const subFailed = new Promise<never>((_, reject) => sub.once('error', (e) => reject(new Error(`mosquitto_sub: ${e.message} (apt-get install mosquitto-clients)`))));
+  await Promise.race([new Promise((r) => setTimeout(r, 500)), subFailed]);
   const pgRoot = cluster ? Number(readFileSync(join(cluster.dir, 'data', 'postmaster.pid'), 'utf8').split('\n')[0]) : 0;
   const cpu0 = { fm: selfCpu(), pg: storage === 'postgres' ? cpuOfTree(pgRoot) : 0, sub: cpuOfPid(sub.pid!) };
   const publisher = sim(broker.url, `b${storage.slice(0, 2)}`);
