@@ -10,7 +10,7 @@ import { Mosquitto } from '../fleet/mosquitto.ts';
 import { dncHash } from '../../appliance/compliance/number-hash.ts';
 import { FleetManager } from '../../fleet-manager/service.ts';
 import { boxApp, type Proc } from './procs.ts';
-import { storageTarget, useStorages } from './storages.ts';
+import { STORAGES, storageTarget, useStorages } from './storages.ts';
 
 useStorages();
 
@@ -37,13 +37,13 @@ class BoxClient {
   }
 }
 
-test('an opt-out on box A is suppressed on box B within 2 s, and within 2 s of B coming back when it was away', async (t) => {
+for (const kind of STORAGES) test.serial(`${kind}: an opt-out on box A is suppressed on box B within 2 s, and within 2 s of B coming back when it was away`, async (t) => {
   t.timeout(180_000);
   const broker = await Mosquitto.create();
   const dir = mkdtempSync(join(tmpdir(), 'fm-relay-'));
-  const { target, dispose } = await storageTarget('pglite');
+  const { target, dispose } = await storageTarget(kind);
   const procs: Proc[] = [];
-  const fm = new FleetManager({ db: target, broker: { url: broker.url, clientId: 'fm-relay' }, logger: pino({ level: 'warn' }), tickMs: 500 });
+  const fm = new FleetManager({ db: target, broker: { url: broker.url, clientId: `fm-relay-${kind}` }, logger: pino({ level: 'warn' }), tickMs: 500 });
   t.teardown(async () => {
     for (const p of procs) await p.end('SIGKILL');
     await fm.stop();
