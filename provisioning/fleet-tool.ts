@@ -7,6 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { FleetCa, certSha256 } from './fleet-ca.ts';
 import { EnrolServer } from './enrol-server.ts';
 import { collectAuditHeads, listBoxes, sendCommand, type BrokerAccess } from './fleet-mqtt.ts';
+import { fleetManagerCli } from '../fleet-manager/cli.ts';
 
 const USAGE = `usage: fleet-tool <command> --dir FLEET_DIR [options]
 
@@ -28,6 +29,7 @@ const USAGE = `usage: fleet-tool <command> --dir FLEET_DIR [options]
   mosquitto-conf [--port 8883] [--host ADDRESS]
           a mosquitto listener using the fleet CA (client certificates required) and its ACL file
           (boxes write only their status, telemetry, events, config/reported and cmd/response; read only cmd and config/desired)
+  manager <command> [options]    the fleet manager service and its database (fleet-tool manager help)
 
 Exit codes: 0 done, 1 failed, 2 usage, 3 timed out.`;
 
@@ -79,6 +81,7 @@ export async function fleetTool(argv: string[], out: Out = (l) => process.stdout
     out(USAGE);
     return command ? 0 : 2;
   }
+  if (command === 'manager') return fleetManagerCli(rest, out, err);
   const options: Record<string, { type: 'string' | 'boolean' }> = {};
   for (const k of ['dir', 'name', 'server-names', 'broker-url', 'fleet-url', 'ttl-hours', 'note', 'timezone', 'out', 'host', 'port', 'broker',
     'wait-ms', 'box', 'type', 'data', 'id', 'ttl-sec', 'timeout-sec']) options[k] = { type: 'string' };

@@ -2,6 +2,9 @@
 // given remembered in SQLite by command id, so a repeat is answered again but never run twice.
 import type { Db } from '../store/db.ts';
 import { AppError } from '../../core/errors.ts';
+import type { CommandAnswer } from '../../core/fleet-wire.ts';
+
+export type { CommandAnswer };
 
 export type CampaignAction = 'campaign.start' | 'campaign.pause' | 'campaign.resume' | 'campaign.stop';
 
@@ -26,15 +29,6 @@ export interface ListImportData { url: string; list: string; country?: string; m
 export interface DesiredDocument {
   version: number;
   settings: Record<string, unknown>;
-}
-
-export interface CommandAnswer {
-  data: unknown;
-  status: 'ok' | 'error';
-  /** Null when ok; 'expired' for an expired command; otherwise a message a person can act on. */
-  error: string | null;
-  /** The command id (null when the payload had none). */
-  transaction: string | null;
 }
 
 export const COMMAND_TYPES = ['campaign.start', 'campaign.pause', 'campaign.resume', 'campaign.stop', 'report.get', 'config.desired', 'dnc.add', 'dnc.remove', 'list.import', 'audit.verify'] as const;

@@ -24,6 +24,9 @@ const PEERS = {
   // the unix datagram socket standing for systemd's notify socket (Node has none).
   systemd: 'systemd-analyze',
   python3: 'python3',
+  // The fleet manager's tests start a throwaway PostgreSQL cluster (initdb/pg_ctl); the package's
+  // wrapper scripts (postgresql-common) land in /usr/bin.
+  postgresql: 'pg_ctlcluster',
 };
 
 function have(cmd) {
