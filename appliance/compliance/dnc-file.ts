@@ -23,7 +23,7 @@ export function numberFromText(text: string, country: string): string | null {
 
 export function readNumbersFromText(text: string, country: string): ReadNumbersResult {
   const out: ReadNumbersResult = { numbers: [], rejected: [] };
-  text.split(/\r?\n/).forEach((raw, i) => addLine(out, raw, i + 1, country));
+  for (const [i, raw] of text.split(/\r?\n/).entries()) addLine(out, raw, i + 1, country);
   return out;
 }
 

@@ -1,4 +1,4 @@
-import type { Settings, TrunkProfile } from '../../core/settings-types.ts';
+import type { Settings, } from '../../core/settings-types.ts';
 
 export const SETTINGS_VERSION = 1;
 

@@ -2,8 +2,8 @@
 // stored through lowdb with an adapter that fsyncs the file and its folder, so a change either
 // happens whole or not at all, even across a power cut.
 import { Low, type Adapter } from 'lowdb';
-import { openSync, writeSync, fsyncSync, fchmodSync, closeSync, renameSync, readFileSync, mkdirSync, existsSync, unlinkSync } from 'node:fs';
-import { dirname, join, basename } from 'node:path';
+import { readFileSync, existsSync, } from 'node:fs';
+import { join, } from 'node:path';
 import { Ajv, type ErrorObject } from 'ajv';
 import { AppError, type FieldError } from '../../core/errors.ts';
 import { defaultSettings, SETTINGS_VERSION } from './defaults.ts';

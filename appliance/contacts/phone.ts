@@ -199,7 +199,7 @@ export class PhoneNormaliser {
 
   /** A national-format number valid in this country or one sharing its dialling plan. */
   private parseNational(raw: string) {
-    let fallback;
+    let fallback: ReturnType<PhoneNormaliser['parseValid']>;
     for (const c of this.nationalOrder) {
       const p = this.parseValid(raw, c);
       if (!p) continue;

@@ -1,7 +1,7 @@
 // What kind of file a user gave us: its format, its text encoding and its CSV delimiter.
 // The encoding check reads the whole file (native UTF-8 validation, ~1 GB/s) so a stray "é" in
 // Windows-1252 at row 900,000 is not decoded as UTF-8 garbage after a clean first megabyte.
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { isUtf8 } from 'node:buffer';
 import { AppError } from '../../core/errors.ts';
 import type { Delimiter, FileFormat, TextEncoding } from './types.ts';
@@ -140,7 +140,7 @@ function countOutsideQuotes(record: string, d: string): number {
 
 /** The first `n` bytes of a file (fewer when it is shorter); E_IMPORT_FILE when it cannot be read. */
 export async function readHead(path: string, n: number): Promise<Buffer> {
-  let fh;
+  let fh: FileHandle | undefined;
   try {
     fh = await open(path, 'r');
   } catch (e) {

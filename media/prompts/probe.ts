@@ -4,7 +4,7 @@
 // let through, which also keeps ffmpeg away from playlists and other formats that can reach for other files.
 import { open, stat } from 'node:fs/promises';
 import { AppError } from '../../core/errors.ts';
-import { firstErrorLine, isToolMissing, runTool } from './tools.ts';
+import { firstErrorLine, isToolMissing, runTool, type ToolResult } from './tools.ts';
 import { BUILTIN_WAV_TEXT, parseWavHeader, type WavFormat, type WavHeader } from './wav.ts';
 
 export type ContainerLabel = 'wav' | 'mp3' | 'ogg' | 'm4a' | 'flac' | 'webm';
@@ -78,7 +78,7 @@ export async function probeAudio(path: string, displayName: string): Promise<Pro
   const wavHead = parseWavHeader(head);
   if (wavHead.kind === 'wav' && wavHead.builtin) return builtinWav(wavHead.fmt, wavHead.codec, size, displayName);
 
-  let r;
+  let r: ToolResult;
   try {
     r = await runTool('ffprobe', ['-v', 'error', '-protocol_whitelist', 'file', '-show_format', '-show_streams', '-of', 'json', `file:${path}`], {
       timeoutMs: 30_000,

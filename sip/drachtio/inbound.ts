@@ -1,8 +1,4 @@
-// Requests that start something new at drachtio-server, screened by the embedded engine's trunk guard:
-// a configured trunk (or a peer we are calling) gets the embedded engine's answers (OPTIONS 200, we
-// are outbound-only); anyone else gets a rate-limited 403 or silence. Every refusal goes through the
-// engine's RefusalLog: one line per source and interval, then a count (sources can be spoofed).
-import type { Logger } from '../../core/log.ts';
+
 import type { TrunkGuard } from '../shared/guard.ts';
 import type { RefusalLog } from '../shared/refusal-log.ts';
 import type { Srf, SrfMessage, SrfResponseOut } from './srf.ts';

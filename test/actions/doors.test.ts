@@ -223,7 +223,7 @@ test('a desired configuration from the fleet that changes the compliance pack is
   // The retained document is a door too: a rejected one is a refusal on record, named after its topic.
   await client.publishAsync(`fleet/v1/${BOX}/config/desired`, JSON.stringify({ version: 8, settings: { fleet: { url: 'mqtt://elsewhere' } } }), { qos: 1, retain: true });
   const deadline = Date.now() + 10_000;
-  let refused;
+  let refused: AuditEntry | undefined;
   while (!(refused = listAudit(box.app.db, { limit: 1000 }).find((e) => e.action === 'settings.desired-refused')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
   t.truthy(refused, 'the rejected retained document is audited');
   t.is(refused!.actor, 'fleet:config/desired');

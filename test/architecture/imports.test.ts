@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-export interface Edge {
+interface Edge {
   from: string;
   to: string;
   line: number;
@@ -38,7 +38,7 @@ function walk(dir: string, out: string[]): string[] {
 const SPECIFIER = /(?:^|[\s;])(import|export)\s+(type\s+)?(?:[^'";]*?\s+from\s+)?['"](\.{1,2}\/[^'"]+)['"]|\bimport\s*\(\s*['"](\.{1,2}\/[^'"]+)['"]\s*\)/gm;
 
 /** Every relative import of a file, resolved to a path from the repository root. */
-export function importsOf(file: string, text: string): Edge[] {
+function importsOf(file: string, text: string): Edge[] {
   const edges: Edge[] = [];
   // Comments are not imports: blank them (keeping line numbers) before matching.
   const code = text.replace(/\/\*[\s\S]*?\*\//g, (c) => c.replace(/[^\n]/g, ' ')).replace(/(^|[^:'"`\\])\/\/[^\n]*/g, '$1');
@@ -82,7 +82,7 @@ const under = (path: string, dirs: string[]): boolean => dirs.some((d) => path.s
 const engineOf = (path: string): string | null => Object.entries(ENGINES).find(([, dirs]) => under(path, dirs))?.[0] ?? null;
 
 /** The rule an edge breaks, or null. */
-export function ruleBroken(e: Edge): string | null {
+function ruleBroken(e: Edge): string | null {
   const { from, to } = e;
   if (from.startsWith('core/') && !to.startsWith('core/')) return 'the kernel (core/) imports nothing of the project';
   if (under(from, ['sip/', 'media/', 'provisioning/']) && to.startsWith('appliance/')) return 'sip/, media/ and provisioning/ never import appliance/ (use core/)';

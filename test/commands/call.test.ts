@@ -55,7 +55,8 @@ function trunkAt(port: number, name = 'office'): TrunkProfile {
   return loopbackTrunk(port, { name, channels: 2, cps: 10 });
 }
 
-function appliance(args: string[], timeoutMs = 15_000): Promise<Run> {
+// A guard against a hung process, not a speed target: wide, since the suite runs two files at a time on two cores.
+function appliance(args: string[], timeoutMs = 60_000): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';

@@ -87,7 +87,7 @@ test('campaign fields: seller required for marketing, pack one of the packs, scr
   t.throws(() => parseCampaignConfig({ ...base, pack: 'de' }), { message: /"pack": one of us, ca, fr, uk, none/ });
   t.is(parseCampaignConfig({ ...base, pack: 'uk' }).pack, 'uk');
   t.is(parseCampaignConfig(base).pack, undefined);
-  t.throws(() => parseCampaignConfig({ ...base, script: { callbackNumber: '0142' } }), { message: /"script.callbackNumber"/ });
+  t.throws(() => parseCampaignConfig({ ...base, script: { callbackNumber: '0142' } }), { message: /"0142" is not a phone number for the callback number/ });
   t.deepEqual(parseCampaignConfig({ ...base, script: { identificationEndsMs: 2500 } }).script, { identificationEndsMs: 2500, callbackNumber: null, optOutAnnouncedMs: null, voicemail: null });
 });
 

@@ -14,7 +14,8 @@ import { FleetAgent, type CampaignPort } from '../../appliance/fleet/agent.ts';
 import type { CampaignService } from '../../appliance/campaigns/service.ts';
 
 // The composition root hands the real CampaignService to the agent: it must fit the port.
-export const campaignServiceFitsThePort = (s: CampaignService): CampaignPort => s;
+const campaignServiceFitsThePort = (s: CampaignService): CampaignPort => s;
+void campaignServiceFitsThePort;
 
 const T = Date.UTC(2026, 10, 28, 12, 0, 0);
 

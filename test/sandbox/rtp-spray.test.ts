@@ -4,6 +4,7 @@
 // it, every contact ends as in the same campaign without the spray (same sandbox seed), and the
 // box's drop counter (/api/health media.rtpDroppedForeign) shows the sprayed packets.
 import test from 'ava';
+import { parse as parseCsv } from 'csv-parse/sync';
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -90,7 +91,7 @@ async function runCampaign(spray: boolean): Promise<Run> {
     const { rtpPortMin, rtpPortMax } = box.app.settingsStore.get().media;
     const sprayer = spray ? spawn(process.execPath, ['-e', SPRAYER, String(rtpPortMin), String(rtpPortMax), '50'], { stdio: ['pipe', 'pipe', 'inherit'] }) : null;
     let sprayed = '';
-    sprayer?.stdout!.on('data', (d: Buffer) => { sprayed += d.toString(); });
+    sprayer?.stdout?.on('data', (d: Buffer) => { sprayed += d.toString(); });
     const sprayerDone = sprayer ? new Promise<void>((r) => sprayer.once('exit', () => r())) : Promise.resolve();
     try {
       if (sprayer) await new Promise((r) => setTimeout(r, 300)); // sweeping before the first INVITE
@@ -104,16 +105,19 @@ async function runCampaign(spray: boolean): Promise<Run> {
       }
       if (status !== 'completed') throw new Error(`campaign ${status} after 180 s`);
     } finally {
-      sprayer?.stdin!.end('stop\n');
+      sprayer?.stdin?.end('stop\n');
       await sprayerDone;
     }
-    const csv = (await box.api.get(`/api/campaigns/${created.body.id}/export.csv`)).text.trim().split('\r\n').slice(1);
+    const [header, ...results] = parseCsv((await box.api.get(`/api/campaigns/${created.body.id}/export.csv?lang=en`)).text.replace(/^\uFEFF/, '')) as string[][];
+    const col = (name: string): number => {
+      const i = header!.indexOf(name);
+      if (i < 0) throw new Error(`no column "${name}" in the export: ${header!.join(' | ')}`);
+      return i;
+    };
+    const [number, outcome, sip, keys] = [col('Number'), col('Final outcome (code)'), col('Last SIP code'), col('Keys pressed')];
     const outcomes = new Map<string, string>();
-    for (const line of csv) {
-      const c = line.split(',');
-      // number -> final outcome, last SIP code, keys the box took
-      outcomes.set(c[1]!, [c[4], c[7], c[9]].join(' '));
-    }
+    // number -> final outcome, last SIP code, keys the box took
+    for (const r of results) outcomes.set(r[number]!, [r[outcome], r[sip], r[keys]].join(' '));
     const health = await box.api.get<{ media: { rtpDroppedForeign: number } }>('/api/health');
     return { outcomes, dropped: health.body.media.rtpDroppedForeign, sprayed: Number(sprayed || 0), latchedTo: [...latchedTo], sessions };
   } finally {

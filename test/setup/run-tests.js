@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm test`: makes sure the real peers the acceptance tests talk to are installed (installing them
-// on Debian as root), type-checks, runs the ava suite with its TAP reporter, and ends with the line
+// on Debian as root), type-checks, lints (Biome), runs the ava suite with its TAP reporter, and ends with the line
 // `N passed, N failed[, N skipped]` computed from the runner's own results (also written to
 // .tmp/test-summary.json for .ci/run).
 import { spawn, spawnSync } from 'node:child_process';
@@ -65,6 +65,12 @@ function typecheck() {
   return [root, join(root, 'web-ui/tsconfig.json'), join(root, 'test/web-ui/unit/tsconfig.json')].every((p) => spawnSync(process.execPath, [tsc, '--noEmit', '-p', p], { stdio: 'inherit', cwd: root }).status === 0);
 }
 
+function lint() {
+  // Biome's linter with the project's rules (biome.jsonc); errors only (warnings are advice).
+  const biome = join(root, 'node_modules/@biomejs/biome/bin/biome');
+  return spawnSync(process.execPath, [biome, 'lint', '--diagnostic-level=error', '.'], { stdio: 'inherit', cwd: root }).status === 0;
+}
+
 /** One ava run; its TAP lines are counted into `counts` and `failures`. `pass` is read by ava.config.js. */
 function runAva(args, pass, counts, failures) {
   return new Promise((resolve) => {
@@ -96,6 +102,7 @@ function runAva(args, pass, counts, failures) {
 const args = process.argv.slice(2);
 if (!ensurePeers()) process.exit(1);
 const typesOk = args.length > 0 ? true : typecheck();
+const lintOk = args.length > 0 ? true : lint();
 const counts = { passed: 0, failed: 0, skipped: 0, todo: 0 };
 const failures = [];
 // Files named on the command line run in one pass; the whole suite runs in two (see ava.config.js):
@@ -109,6 +116,7 @@ for (const pass of passes) {
   if (code !== 0 && counts.failed === failedBefore) { counts.failed++; failures.push(`ava exited with code ${code}${pass ? ` (${pass} pass)` : ''}`); }
 }
 if (!typesOk) { counts.failed++; failures.push('typecheck (tsc --noEmit: box, web UI, UI unit tests)'); }
+if (!lintOk) { counts.failed++; failures.push('lint (biome lint: see biome.jsonc)'); }
 if (counts.passed + counts.failed === 0) { counts.failed++; failures.push('no test ran'); }
 mkdirSync(join(root, '.tmp'), { recursive: true });
 writeFileSync(join(root, '.tmp', 'test-summary.json'), JSON.stringify({ ...counts, failures }, null, 2));

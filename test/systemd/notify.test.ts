@@ -32,7 +32,7 @@ async function fakeNotifySocket(): Promise<{ path: string; messages: Received[];
   const up = new Promise<void>((r) => { listening = r; });
   proc.stdout!.on('data', (d: Buffer) => {
     buf += d.toString();
-    let nl;
+    let nl: number;
     while ((nl = buf.indexOf('\n')) >= 0) {
       const line = JSON.parse(buf.slice(0, nl)) as Received & { listening?: string };
       buf = buf.slice(nl + 1);

@@ -4,6 +4,7 @@
 // English and French), a WAV message uploaded through the UI is imported with no tool, what needs a tool
 // (an MP3, text-to-speech) is refused naming its package, and a sandbox campaign runs to its report.
 import test from 'ava';
+import { parse as parseCsv } from 'csv-parse/sync';
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -164,9 +165,11 @@ test('bare machine: no ffmpeg, sox or espeak-ng; health and dashboard say so; a 
   await page.getByTestId('report-summary').waitFor();
   t.is(await page.getByTestId('report-attempts').innerText(), String(CONTACTS));
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()]);
-  const lines = readFileSync((await download.path())!, 'utf8').replace(/^\uFEFF/, '').trim().split('\r\n').slice(1);
-  t.is(lines.length, CONTACTS);
-  const outcomes = lines.map((l) => l.split(',')[4]);
+  const [header, ...rows] = parseCsv(readFileSync((await download.path())!, 'utf8').replace(/^\uFEFF/, '')) as string[][];
+  t.is(rows.length, CONTACTS);
+  const column = header!.indexOf('Last call outcome (code)');
+  t.true(column >= 0, header!.join(' | '));
+  const outcomes = rows.map((r) => r[column]);
   t.true(outcomes.some((o) => o === 'human' || o === 'confirmed' || o === 'opted-out'), outcomes.join(' '));
   t.true(outcomes.some((o) => o === 'machine-message-left'), `a voicemail got the message after its beep: ${outcomes.join(' ')}`);
   const counts = new Map<string, number>();

@@ -73,7 +73,7 @@ export function CallerIdsTab({ admin }: { admin: boolean }) {
         {remove.ok && <Notice kind="success">{remove.ok}</Notice>}
         {v && (
           <Notice kind={v.state === 'verified' ? 'success' : ENDED.has(v.state) ? 'error' : 'info'} title={t('verifying', { number: v.number })} testId="verification">
-            {!ENDED.has(v.state) && <p>{t('typeCode')} <strong class="code" aria-label={t('codeIs', { code: v.code.split('').join(' ') })}>{v.code}</strong></p>}
+            {!ENDED.has(v.state) && <p>{t('typeCode')} <strong class="code"><span aria-hidden="true">{v.code}</span><span class="visually-hidden">{t('codeIs', { code: v.code.split('').join(' ') })}</span></strong></p>}
             <p aria-live="polite">{t(STATE_KEYS[v.state])}{v.reason ? ` (${v.reason})` : ''}{v.wrongCodes > 0 ? ` · ${t('wrongCodes', { n: v.wrongCodes })}` : ''}</p>
           </Notice>
         )}

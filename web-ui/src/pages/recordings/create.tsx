@@ -94,7 +94,9 @@ export function RecordCard({ onAdded }: { onAdded: (r: Recording) => void }) {
     const timer = setInterval(() => setSeconds((Date.now() - started) / 1000), 250);
     return () => clearInterval(timer);
   }, [state]);
-  useEffect(() => () => rec.current?.stream.getTracks().forEach((tr) => tr.stop()), []);
+  useEffect(() => () => {
+    for (const tr of rec.current?.stream.getTracks() ?? []) tr.stop();
+  }, []);
 
   async function start(): Promise<void> {
     setProblem(null);
@@ -111,7 +113,7 @@ export function RecordCard({ onAdded }: { onAdded: (r: Recording) => void }) {
     const chunks: Blob[] = [];
     r.ondataavailable = (ev) => chunks.push(ev.data);
     r.onstop = () => {
-      stream.getTracks().forEach((tr) => tr.stop());
+      for (const tr of stream.getTracks()) tr.stop();
       setTake(new Blob(chunks, { type: r.mimeType || 'audio/webm' }));
       setState('done');
     };

@@ -39,6 +39,7 @@ function RenameForm({ rec, onDone }: { rec: Recording; onDone: (r: Recording | n
   return (
     <form onSubmit={(e) => void submit(e)} noValidate class="toolbar">
       <Field label={t('renameTo', { name: rec.name })} error={error}>
+        {/* biome-ignore lint/a11y/noAutofocus: renaming opens this one field, and the keyboard goes to it */}
         <input value={name} maxLength={100} onInput={(e) => setName(e.currentTarget.value)} autoFocus />
       </Field>
       <Button type="submit" variant="primary" busy={busy}>{t('save')}</Button>
