@@ -4,6 +4,7 @@ import { openSync, writeSync, closeSync, readFileSync, unlinkSync, mkdirSync, ch
 import { join } from 'node:path';
 import { isMainThread } from 'node:worker_threads';
 import { AppError } from '../core/errors.ts';
+import { processAlive as alive } from '../core/process-alive.ts';
 
 /**
  * The state folder holds the database, settings (password hashes), the box's identity keys and
@@ -18,15 +19,6 @@ export function ownerOnlyStateFolder(dir: string): void {
   const st = statSync(dir);
   // Only our own folder: a folder handed to us by someone else (e.g. a shared mount) is left as it is.
   if (typeof process.getuid === 'function' && st.uid === process.getuid() && (st.mode & 0o077) !== 0) chmodSync(dir, 0o700);
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 export class StateLock {

@@ -7,6 +7,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { canListen } from '../../sip/embedded/net-util.ts';
+import { processAlive as alive } from '../../core/process-alive.ts';
 
 /**
  * A port free for both UDP and TCP on the address at the time of the call. `nextTcpFree`: port + 1 is
@@ -29,15 +30,6 @@ const BLOCK_STARTS = Array.from({ length: 20 }, (_, i) => 12000 + i * BLOCK);
 const LOCKS = join(tmpdir(), 'vba-test-rtp-blocks');
 let claimed: number | null = null;
 let cursor = 0;
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 function claimBlock(): number {
   if (claimed !== null) return claimed;
