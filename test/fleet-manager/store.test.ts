@@ -93,7 +93,9 @@ for (const kind of STORAGES) {
     const doc = (at: number, usedPct: number) => ({ boxId: 't', at: new Date(at).toISOString(), cpu: { loadPct: 10 + usedPct / 10, load1: 0.1, temperatureC: 50 }, memory: { usedPct: 40 }, disk: [{ mount: '/', usedPct }], activeCalls: 2,
       trunks: [{ name: 'ovh', health: 'down' }], clock: { synchronized: false, required: true } });
     await store.ingest([birth('t', 'r1', new Date(now).toISOString())]);
-    const old = now - 25 * 3_600_000;
+    // A day and more ago, one minute into a 5-minute roll-up bucket: the three samples (20 s apart at
+    // most) share that bucket whatever the wall clock says.
+    const old = Math.floor((now - 25 * 3_600_000) / 300_000) * 300_000 + 60_000;
     const items: Inbound[] = [0, 10, 20].map((s) => ({ kind: 'telemetry', boxId: 't', at: new Date(old + s * 1000).toISOString(), doc: doc(old + s * 1000, 50) }));
     items.push({ kind: 'telemetry', boxId: 't', at: new Date(now).toISOString(), doc: doc(now, 95) });
     items.push({ kind: 'reported', boxId: 't', status: 'rejected', version: 4, reason: 'setting trunks.0.port: must be <= 65535', doc: { version: 4, status: 'rejected' } });
