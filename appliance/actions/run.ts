@@ -16,6 +16,14 @@ function fieldOf(e: ErrorObject): FieldError {
   return { key, message };
 }
 
+/**
+ * A refusal's message as the audit log keeps it: what was typed may be a phone number, and the log
+ * keeps none in clear (it stays in the log for years and is exported), so digit runs become [number].
+ */
+export function auditMessage(message: string): string {
+  return message.replace(/\+?\d[\d\s().-]{4,}\d/g, '[number]');
+}
+
 /** Set on a refusal the runner has written to the audit log, so that no door writes it twice. */
 export const AUDITED = Symbol('audited');
 
@@ -69,7 +77,7 @@ export class ActionRunner {
       if (isAppError(e)) {
         appendAudit(this.env.db, {
           actor: who, action: `${def.name}-refused`, subject: subject(),
-          details: { door: actor.door, code: e.code, message: e.message, ...(e.where?.reason !== undefined ? { reason: e.where.reason } : {}), ...(e.fields?.length ? { fields: e.fields.map((f) => f.key) } : {}) },
+          details: { door: actor.door, code: e.code, message: auditMessage(e.message), ...(e.where?.reason !== undefined ? { reason: e.where.reason } : {}), ...(e.fields?.length ? { fields: e.fields.map((f) => f.key) } : {}) },
           now: this.env.now(),
         });
         (e as unknown as { [AUDITED]: boolean })[AUDITED] = true;

@@ -24,7 +24,7 @@ import { usersRoutes } from './routes/users.ts';
 import { DEFAULT_SESSION_TIMES, SessionStore } from './sessions.ts';
 import { DEFAULT_WEB_ROOT, staticUi } from './static-ui.ts';
 import { DEFAULT_UPLOAD_LIMIT } from './uploads.ts';
-import { ActionRunner } from '../actions/run.ts';
+import { ActionRunner, auditMessage } from '../actions/run.ts';
 import { appendAudit } from '../store/compliance-audit-repo.ts';
 import { ACTIONS } from '../actions/registry.ts';
 
@@ -89,7 +89,7 @@ export async function buildApp(deps: HttpDeps, live: LiveFeed = deps.live ?? new
     if (!req.session) return; // no staff member to name: a request without a session changes nothing
     appendAudit(deps.db, {
       actor: `staff:${req.session.username}`, action: `${action}-refused`, subject: null,
-      details: { door: 'http', code, message, ...(fields.length ? { fields: fields.map((f) => f.key) } : {}) }, now: ctx.now(),
+      details: { door: 'http', code, message: auditMessage(message), ...(fields.length ? { fields: fields.map((f) => f.key) } : {}) }, now: ctx.now(),
     });
   });
   installJsonBodyParser(app);
