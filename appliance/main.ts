@@ -11,7 +11,8 @@ import { StateLock } from './state-lock.ts';
 import { AppError } from '../core/errors.ts';
 import { sweepInterruptedImports } from './contacts/import.ts';
 import { RecordingLibrary } from './recordings.ts';
-import { Dialer, systemDialerClock } from './campaigns/dialer.ts';
+import { Dialer } from './campaigns/dialer.ts';
+import { systemTimerClock } from '../core/time.ts';
 import { CampaignService, type CampaignView } from './campaigns/service.ts';
 import { HttpService } from './http/http-service.ts';
 import { LiveFeed } from './http/live-feed.ts';
@@ -181,7 +182,7 @@ export class Appliance {
         }),
         canDial: () => this.clock.canDial(),
         onProgress: (id) => { this.publishProgress(id); this.fleet?.notify(); },
-        clock: now ? { ...systemDialerClock, now } : systemDialerClock,
+        clock: now ? { ...systemTimerClock, now } : systemTimerClock,
       });
       this.campaigns = new CampaignService({
         db: this.db,

@@ -3,6 +3,7 @@
 // one-second window), writes the attempt intent before the INVITE, runs the script on the call
 // port and records the outcome with the retry decision in one transaction.
 import type { DialHold, DialPermission } from '../system/clock.ts';
+import type { TimerClock } from '../../core/time.ts';
 import type { Call, CallEngine, Outcome, PromptRef } from '../../core/call-port.ts';
 import type { Db } from '../store/db.ts';
 import type { Logger } from '../../core/log.ts';
@@ -25,20 +26,6 @@ export interface GateVerdict {
 
 /** The compliance gate at dial time (appliance/compliance plugs in here). */
 export type DialGate = (c: { campaign: CampaignRow; contact: DueContact; now: number }) => GateVerdict;
-
-/** Time as the dialer sees it: the wall clock in the box, a fake one in unit tests. */
-export interface DialerClock {
-  now(): number;
-  /** Runs `fn` after `ms` (the dialer's loop); returns a handle for clear(). */
-  schedule(fn: () => void, ms: number): unknown;
-  clear(handle: unknown): void;
-}
-
-export const systemDialerClock: DialerClock = {
-  now: () => Date.now(),
-  schedule: (fn, ms) => setTimeout(fn, ms),
-  clear: (handle) => clearTimeout(handle as NodeJS.Timeout),
-};
 
 export interface TrunkLimits {
   channels: number;
@@ -65,8 +52,8 @@ export interface DialerDeps {
   gate: DialGate;
   /** Box-wide precondition checked before placing calls (e.g. a synchronised clock); contacts stay pending while refused. Required. */
   canDial: () => DialPermission;
-  /** The loop's time and timers (systemDialerClock in the box). */
-  clock: DialerClock;
+  /** The loop's time and timers (systemTimerClock in the box). */
+  clock: TimerClock;
   /** Called whenever counters of a campaign change (live feed). */
   onProgress?: (campaignId: number) => void;
   /** Longest the loop sleeps when nothing is due (ms). */

@@ -4,7 +4,8 @@
 import test from 'ava';
 import { EventEmitter } from 'node:events';
 import type { Call, CallEnded, CallEngine, CallEngineEvents, CallEvents, DialRequest, Outcome, PlayResult, PromptRef } from '../../core/call-port.ts';
-import { Dialer, type DialerClock } from '../../appliance/campaigns/dialer.ts';
+import { Dialer } from '../../appliance/campaigns/dialer.ts';
+import type { TimerClock } from '../../core/time.ts';
 import { parseCampaignConfig } from '../../appliance/campaigns/model.ts';
 import { createComplianceGate } from '../../appliance/compliance/gate.ts';
 import { recordOptOut } from '../../appliance/compliance/opt-out.ts';
@@ -13,7 +14,7 @@ import { CampaignsRepo } from '../../appliance/store/campaigns-repo.ts';
 import { openStore, type Db } from '../../appliance/store/db.ts';
 
 /** Timers that fire only when the test advances time; settles the dialer's promises between them. */
-class FakeClock implements DialerClock {
+class FakeClock implements TimerClock {
   private seq = 0;
   private readonly timers = new Map<number, { at: number; fn: () => void }>();
   constructor(public t: number) {}
