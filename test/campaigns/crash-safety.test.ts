@@ -8,11 +8,9 @@ import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { runAppliance, type Child } from '../support/processes.ts';
-import { freePort, rtpRange } from '../peers/ports.ts';
+import { runAppliance, sandboxBoxSettings, type Child } from '../support/processes.ts';
+import { freePort, } from '../peers/ports.ts';
 import { invitesPerNumber } from '../../sip/sandbox/records.ts';
-import { defaultSettings } from '../../appliance/config/defaults.ts';
-import { trunkDefaults } from '../../core/trunk-defaults.ts';
 import { rng } from '../support/random.ts';
 
 const CONTACTS = 2000;
@@ -47,15 +45,7 @@ test('SIGKILL at 20 random moments: every contact final, nobody over-dialled, da
   t.teardown(() => sandbox.kill());
   await sandbox.waitFor(/listening on/, 30_000);
 
-  const settings = defaultSettings();
-  settings.http = { port: httpPort, bindAddress: '127.0.0.1' };
-  settings.sip.bindAddress = '127.0.0.1';
-  settings.sip.port = sipPort;
-  const rtp = rtpRange(400);
-  settings.media.rtpPortMin = rtp.min;
-  settings.media.rtpPortMax = rtp.max;
-  settings.trunks = [trunkDefaults({ name: 'sandbox', kind: 'sandbox', host: '127.0.0.1', port: sandboxPort, allowedSources: ['127.0.0.1'], channels: 60, cps: 40, codecs: ['PCMU', 'PCMA'], optionsIntervalSec: 0, keepPlus: true })];
-  settings.defaultTrunk = 'sandbox';
+  const settings = sandboxBoxSettings({ httpPort, sipPort, sandboxPort, rtpPorts: 400, channels: 60, cps: 40 });
   // The sandbox is a simulated network: the permissive pack, chosen explicitly.
   settings.compliance.pack = 'none';
   execFileSync('mkdir', ['-p', data]);

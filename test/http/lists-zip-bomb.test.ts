@@ -8,10 +8,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { defaultSettings } from '../../appliance/config/defaults.ts';
-import { trunkDefaults } from '../../core/trunk-defaults.ts';
-import { runAppliance } from '../support/processes.ts';
-import { freePort, rtpRange } from '../peers/ports.ts';
+import { runAppliance, sandboxBoxSettings } from '../support/processes.ts';
+import { freePort, } from '../peers/ports.ts';
 import { xlsxBomb } from '../contacts/zip-bomb.ts';
 
 /** Long enough for the call to outlast the four bomb requests even on a loaded machine. */
@@ -49,15 +47,7 @@ test('the zip-bomb workbook, to preview and to import, while a call is live: E_I
   t.teardown(() => sandbox.kill());
   await sandbox.waitFor(/listening on/, 30_000);
 
-  const settings = defaultSettings();
-  settings.http = { port: httpPort, bindAddress: '127.0.0.1' };
-  settings.sip.bindAddress = '127.0.0.1';
-  settings.sip.port = sipPort;
-  const rtp = rtpRange(40);
-  settings.media.rtpPortMin = rtp.min;
-  settings.media.rtpPortMax = rtp.max;
-  settings.trunks = [trunkDefaults({ name: 'sandbox', kind: 'sandbox', host: '127.0.0.1', port: sandboxPort, allowedSources: ['127.0.0.1'], channels: 4, cps: 4, codecs: ['PCMU', 'PCMA'], optionsIntervalSec: 0, keepPlus: true })];
-  settings.defaultTrunk = 'sandbox';
+  const settings = sandboxBoxSettings({ httpPort, sipPort, sandboxPort, rtpPorts: 40, channels: 4, cps: 4 });
   mkdirSync(data, { recursive: true });
   writeFileSync(join(data, 'settings.json'), JSON.stringify(settings, null, 2));
 

@@ -2,6 +2,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { defaultSettings } from '../../appliance/config/defaults.ts';
+import type { Settings } from '../../core/settings-types.ts';
+import { trunkDefaults } from '../../core/trunk-defaults.ts';
+import { rtpRange } from '../peers/ports.ts';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const BIN = join(ROOT, 'bin', 'appliance.js');
@@ -44,4 +48,21 @@ export function runAppliance(args: string[], env: NodeJS.ProcessEnv = {}): Child
       return code;
     },
   };
+}
+
+/**
+ * The settings of a box run in its own process against a sandbox (itself a process) on loopback:
+ * HTTP and SIP on the given ports, its own RTP range, one sandbox trunk.
+ */
+export function sandboxBoxSettings(o: { httpPort: number; sipPort: number; sandboxPort: number; rtpPorts: number; channels: number; cps: number }): Settings {
+  const settings = defaultSettings();
+  settings.http = { port: o.httpPort, bindAddress: '127.0.0.1' };
+  settings.sip.bindAddress = '127.0.0.1';
+  settings.sip.port = o.sipPort;
+  const rtp = rtpRange(o.rtpPorts);
+  settings.media.rtpPortMin = rtp.min;
+  settings.media.rtpPortMax = rtp.max;
+  settings.trunks = [trunkDefaults({ name: 'sandbox', kind: 'sandbox', host: '127.0.0.1', port: o.sandboxPort, allowedSources: ['127.0.0.1'], channels: o.channels, cps: o.cps, codecs: ['PCMU', 'PCMA'], optionsIntervalSec: 0, keepPlus: true })];
+  settings.defaultTrunk = 'sandbox';
+  return settings;
 }
