@@ -104,16 +104,19 @@ const BUSY_PAIR_COEFFS = BUSY_PAIR.map((hz) => coeff(hz).c);
 const MIN_RMS = 25;
 /** Share of a frame's energy one probe must hold for the frame to be "a tone in this band". */
 const MIN_SHARE = 0.45;
+/** A busy tone is a steady, clean tone: speech's strong harmonics near 400 Hz must not pass for one. */
+const BUSY_SHARE = 0.6;
 
 interface FrameLook {
   band: Band | null;
-  busy: boolean;
+  /** Which busy-tone probe holds the frame (the last index: North America's pair); -1 for none. */
+  busy: number;
 }
 
 function look(f: Int16Array): FrameLook {
   let energy = 0;
   for (let i = 0; i < f.length; i++) energy += (f[i] ?? 0) * (f[i] ?? 0);
-  if (energy / f.length < MIN_RMS * MIN_RMS) return { band: null, busy: false };
+  if (energy / f.length < MIN_RMS * MIN_RMS) return { band: null, busy: -1 };
   // A sine of amplitude a: energy a²N/2, Goertzel power (aN/2)²; their ratio N/2 makes a share.
   const norm = (energy * f.length) / 2;
   let best: Band | null = null;
@@ -124,13 +127,18 @@ function look(f: Int16Array): FrameLook {
       if (share > bestShare) { bestShare = share; best = b; }
     }
   }
-  let single = 0;
-  for (const c of BUSY_SINGLE_COEFFS) single = Math.max(single, power(f, c) / norm);
-  let pair = 0;
-  for (const c of BUSY_PAIR_COEFFS) pair += power(f, c) / norm;
-  // Each of the two North American tones must be present (not one of them alone).
-  const pairOk = pair >= MIN_SHARE && BUSY_PAIR_COEFFS.every((c) => power(f, c) / norm > 0.15);
-  return { band: bestShare >= MIN_SHARE ? best : null, busy: single >= MIN_SHARE || pairOk };
+  // The busy band: which probe holds the tone (a steady tone keeps its probe from frame to frame).
+  let busy = -1;
+  let busyShare = 0;
+  BUSY_SINGLE_COEFFS.forEach((c, k) => {
+    const share = power(f, c) / norm;
+    if (share > busyShare) { busyShare = share; busy = k; }
+  });
+  if (busyShare < BUSY_SHARE) busy = -1;
+  // North America's pair: each of the two tones present, together most of the energy.
+  const pair = BUSY_PAIR_COEFFS.map((c) => power(f, c) / norm);
+  if (busy < 0 && (pair[0] ?? 0) + (pair[1] ?? 0) >= BUSY_SHARE && pair.every((p) => p > 0.2)) busy = BUSY_SINGLE.length;
+  return { band: bestShare >= MIN_SHARE ? best : null, busy };
 }
 
 /** Precise frequency of a tone over many frames: a fine Goertzel search within its band. */
@@ -184,10 +192,10 @@ export class CallProgressDetector {
   private run: Segment | null = null;
   private gap = 0;
   private readonly tones: Segment[] = [];
-  // cadence
-  private busyOn = false;
+  // cadence: runs of frames with the same busy label (-1: no tone)
+  private busyLabel = -1;
   private busyRun = 0;
-  private readonly busyRuns: { on: boolean; frames: number }[] = [];
+  private readonly busyRuns: { label: number; frames: number }[] = [];
 
   constructor(opts: CallProgressOptions = {}) {
     this.cadence = opts.cadence ?? true;
@@ -264,34 +272,38 @@ export class CallProgressDetector {
     return classifySit(a, b, c, this.frame * FRAME_MS);
   }
 
-  // Busy and congestion: on/off runs of a busy-band tone; two whole cycles decide.
-  private busy(on: boolean): ProgressVerdict | null {
-    if (on === this.busyOn) {
+  // Busy and congestion: on/off runs of one steady busy-band tone; cycles of equal length decide.
+  private busy(label: number): ProgressVerdict | null {
+    if (label === this.busyLabel) {
       this.busyRun++;
       return null;
     }
-    if (this.busyRun > 0) this.busyRuns.push({ on: this.busyOn, frames: this.busyRun });
-    this.busyOn = on;
+    if (this.busyRun > 0) this.busyRuns.push({ label: this.busyLabel, frames: this.busyRun });
+    this.busyLabel = label;
     this.busyRun = 1;
     if (this.busyRuns.length > 8) this.busyRuns.shift();
-    return this.cadenceVerdict();
+    return label >= 0 ? this.cadenceVerdict(label) : null;
   }
 
-  private cadenceVerdict(): ProgressVerdict | null {
-    // The last four completed runs: on, off, on, off (the current run is the next "on").
-    const runs = this.busyRuns.slice(-4);
-    if (runs.length < 4 || !runs[0]!.on || !this.busyOn) return null;
-    const ons = [runs[0]!.frames, runs[2]!.frames].map((n) => n * FRAME_MS);
-    const offs = [runs[1]!.frames, runs[3]!.frames].map((n) => n * FRAME_MS);
-    const all = [...ons, ...offs];
-    const within = (lo: number, hi: number): boolean => all.every((ms) => ms >= lo && ms <= hi);
-    const onMs = Math.round((ons[0]! + ons[1]!) / 2);
-    const offMs = Math.round((offs[0]! + offs[1]!) / 2);
+  /** At the start of an "on" run: the runs before it alternate on (this tone) / off (nothing), evenly. */
+  private cadenceVerdict(label: number): ProgressVerdict | null {
     const at = this.frame * FRAME_MS;
-    // A cycle's on and off are about equal in both cadences.
-    if (Math.abs(onMs - offMs) > 160) return null;
-    if (within(300, 660)) return { kind: 'busy', outcome: 'busy', ms: at, cycles: 2, onMs, offMs };
-    if (within(160, 299)) return { kind: 'congestion', outcome: 'trunk-failure', ms: at, cycles: 2, onMs, offMs };
+    for (const [kind, cycles, lo, hi] of [['busy', 2, 300, 660], ['congestion', 3, 160, 299]] as const) {
+      const runs = this.busyRuns.slice(-2 * cycles);
+      if (runs.length < 2 * cycles) continue;
+      if (!runs.every((r, i) => (i % 2 === 0 ? r.label === label : r.label === -1))) continue;
+      const ons = runs.filter((_, i) => i % 2 === 0).map((r) => r.frames * FRAME_MS);
+      const offs = runs.filter((_, i) => i % 2 === 1).map((r) => r.frames * FRAME_MS);
+      const all = [...ons, ...offs];
+      if (!all.every((ms) => ms >= lo && ms <= hi)) continue;
+      // A machine's cadence repeats itself: each on (and each off) within 60 ms of the others.
+      const steady = (xs: number[]): boolean => Math.max(...xs) - Math.min(...xs) <= 60;
+      if (!steady(ons) || !steady(offs)) continue;
+      const onMs = Math.round(ons.reduce((a, b) => a + b, 0) / ons.length);
+      const offMs = Math.round(offs.reduce((a, b) => a + b, 0) / offs.length);
+      if (Math.abs(onMs - offMs) > 160) continue;
+      return { kind, outcome: kind === 'busy' ? 'busy' : 'trunk-failure', ms: at, cycles, onMs, offMs };
+    }
     return null;
   }
 }
