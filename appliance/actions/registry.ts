@@ -182,7 +182,7 @@ const settingsDesired = defineAction({
 });
 
 function tls(env: ActionEnv): TlsPort {
-  if (!env.tls) throw new AppError('E_TLS_CERTIFICATE', 'HTTPS is off on this box (settings http.tls.enabled): it serves no certificate', { reason: 'https-off' });
+  if (!env.tls) throw new AppError('E_TLS_CERTIFICATE', 'HTTPS is off on this box (settings http.tls.enabled): it serves no certificate', { https: 'off' });
   return env.tls;
 }
 
@@ -204,7 +204,7 @@ const certificateUseOwn = defineAction({
   input: { type: 'object', additionalProperties: false, properties: {} },
   run: (env) => {
     const r = tls(env).useOwn();
-    if (!r.removed) throw new AppError('E_TLS_CERTIFICATE', 'the box already serves its own certificate: no certificate is installed', { reason: 'none-installed' });
+    if (!r.removed) throw new AppError('E_TLS_CERTIFICATE', 'the box already serves its own certificate: no certificate is installed', { installed: 'none' });
     return r.served;
   },
   audit: (_i, s) => ({ subject: 'tls', details: { source: s.source, fingerprint256: s.info.fingerprint256, spkiSha256: s.info.spkiSha256 } }),
