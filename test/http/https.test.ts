@@ -13,6 +13,7 @@ import { freePort } from '../peers/ports.ts';
 import { makeOwnCertificate, newOwnKey } from '../../appliance/http/tls/own-certificate.ts';
 import { lanNames } from '../../appliance/http/tls/lan-names.ts';
 import { listAudit } from '../../appliance/store/compliance-audit-repo.ts';
+import { webUiLine } from '../../appliance/http/tls/console-line.ts';
 
 const ADMIN = { username: 'tlsadmin', password: 'tls-admin-password-1' };
 
@@ -41,6 +42,11 @@ test('the box serves HTTPS at a LAN address with its own certificate; plain HTTP
   t.true(names.includes(`IP Address:${lan}`), names.join(', '));
   t.true(names.includes('DNS:localhost'));
   t.true(names.includes(`DNS:${hostname().toLowerCase()}`));
+
+  // The console line at start: the LAN URL and what to compare before trusting the box.
+  const line = webUiLine({ http: box.app.settingsStore.get().http, port, tls: box.app.tls, out: () => undefined }).text;
+  t.true(line.startsWith(`web UI: https://${lan}:${port}/ (on this machine also http://127.0.0.1:${port}/)`), line);
+  t.true(line.includes(`SHA-256 ${fingerprintOf(cert)}, SPKI sha256/${box.app.tls!.view().info.spkiSha256}`), line);
 
   // HTTPS at the LAN address, trusting nothing but the box's certificate (the host is checked against its names).
   const https = await send(`https://${lan}:${port}/api/health`, { ca: cert });
