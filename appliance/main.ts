@@ -36,6 +36,8 @@ import { detectTools, missingToolsMessage, type ToolStatus } from '../media/prom
 import type { CampaignRow, DueContact } from './store/campaigns-repo.ts';
 import { SystemdNotifier } from './system/notify.ts';
 import { ClockMonitor, systemClockReader, type ClockReader } from './system/clock.ts';
+import { TlsCertificates } from './http/tls/certificate-store.ts';
+import { webUiLine } from './http/tls/console-line.ts';
 
 declare module './http/live-feed.ts' {
   interface LiveEvents {
@@ -106,6 +108,8 @@ export class Appliance {
   notifier: SystemdNotifier | null = null;
   readonly live = new LiveFeed();
   sandboxPort: number | null = null;
+  /** The web UI's certificate; null while HTTPS is off (settings http.tls.enabled). */
+  tls: TlsCertificates | null = null;
   /** The Debian audio tools found on PATH at start (/api/health `tools`). */
   tools: ToolStatus[] = [];
   private readonly lock: StateLock;
@@ -213,7 +217,14 @@ export class Appliance {
       });
       await this.startService(this.verifier);
 
+      if (this.settingsStore.get().http.tls.enabled) {
+        // Made (or remade for new addresses) before the web UI listens: it is served from the first request.
+        const tls = new TlsCertificates({ dataDir: this.opts.dataDir, logger: this.logger.child({ svc: 'tls' }), boxName: () => this.settingsStore.get().box.name, ...(now ? { now } : {}) });
+        this.tls = tls;
+        await this.startService({ name: 'tls', start: async () => { await tls.start(); }, stop: async () => undefined });
+      }
       this.http = new HttpService({
+        ...(this.tls ? { tls: this.tls } : {}),
         settingsStore: this.settingsStore,
         db: this.db,
         logger: this.logger.child({ svc: 'http' }),
@@ -231,6 +242,9 @@ export class Appliance {
           provisioningRoutes(() => ({ ...provisioningStatus(this.opts.dataDir), ...(this.provisioning?.error ? { error: this.provisioning.error } : {}) }))],
       });
       await this.startService(this.http);
+      // Where staff open the web UI, and the fingerprint to compare with what their browser shows.
+      const line = webUiLine({ http: this.settingsStore.get().http, port: this.http.port, tls: this.tls, out: this.opts.out });
+      this.logger.info(line.fields, 'web UI address');
       const env = this.opts.env ?? process.env;
       if (firstBootNeeded(this.opts.dataDir, env)) {
         // After the UI is up: a failed enrolment is shown at /api/provisioning and never stops the box.
@@ -255,6 +269,7 @@ export class Appliance {
           },
           clock: () => this.clock.status(),
           dataDir: this.opts.dataDir,
+          ...(this.tls ? { tls: this.tls } : {}),
           ...(now ? { now } : {}),
         });
         await this.startService(this.fleet);

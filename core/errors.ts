@@ -41,6 +41,8 @@ export const ERRORS = {
   E_TOOL_MISSING: { title: 'A Debian package this needs is not installed' },
   E_RECORDING_TOKENS: { title: 'Personalisation tokens in a recording' },
   E_IMPORT_EMPTY: { title: 'No contact to import' },
+  // HTTPS on the LAN (issue 13 point 4)
+  E_TLS_CERTIFICATE: { title: 'Unusable TLS certificate or key' },
 } as const satisfies Record<string, { title: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

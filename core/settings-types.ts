@@ -90,11 +90,23 @@ export interface FleetSettings {
   allowLinkLocalImports?: boolean;
 }
 
+/** The web UI and API. `port` speaks HTTPS and plain HTTP alike (told apart by the first byte). */
+export interface HttpSettings {
+  port: number;
+  bindAddress: string;
+  tls: {
+    /** Serve HTTPS with the box's certificate; plain HTTP from the LAN is redirected (308). Off: plain HTTP as before. */
+    enabled: boolean;
+    /** A second, plain-HTTP port that only redirects to HTTPS (e.g. 80, which needs CAP_NET_BIND_SERVICE); null: none. */
+    redirectPort: number | null;
+  };
+}
+
 export interface Settings {
   version: number;
   box: { name: string; country: string; timezone: string };
   engine: 'embedded' | 'drachtio';
-  http: { port: number; bindAddress: string };
+  http: HttpSettings;
   sip: SipSettings;
   media: MediaSettings;
   trunks: TrunkProfile[];

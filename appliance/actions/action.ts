@@ -53,7 +53,17 @@ export interface ActionEnv {
   settings?: SettingsPort;
   /** The fleet's desired configuration (appliance/fleet/desired-config.ts). */
   desired?: DesiredPort;
+  /** The certificate the web UI is served with (appliance/http/tls/certificate-store.ts); absent while HTTPS is off. */
+  tls?: TlsPort;
 }
+
+/** What the certificate actions need: install one (checked, served at once), or go back to the box's own. */
+export interface TlsPort {
+  install(cert: string, key: string, by: string): { source: 'own' | 'installed'; info: CertificateSummary };
+  useOwn(): { removed: boolean; served: { source: 'own' | 'installed'; info: CertificateSummary } };
+}
+
+export interface CertificateSummary { fingerprint256: string; spkiSha256: string; subject: string; names: string[]; validTo: string }
 
 /** What the fleet's desired-configuration action needs. */
 export interface DesiredPort {

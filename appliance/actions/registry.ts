@@ -6,7 +6,7 @@ import { recordOptOut } from '../compliance/opt-out.ts';
 import { forgedVerifications } from '../compliance/caller-id.ts';
 import { DncRepo } from '../store/compliance-dnc-repo.ts';
 import { dncHash } from '../compliance/number-hash.ts';
-import { actorName, defineAction, type ActionDef, type ActionEnv, type CampaignActionsPort, type SettingsPort } from './action.ts';
+import { actorName, defineAction, type ActionDef, type ActionEnv, type CampaignActionsPort, type SettingsPort, type TlsPort } from './action.ts';
 import { changedPaths } from './audit-diff.ts';
 
 const id = { type: 'integer', minimum: 1 } as const;
@@ -181,9 +181,40 @@ const settingsDesired = defineAction({
   subject: () => 'settings',
 });
 
+function tls(env: ActionEnv): TlsPort {
+  if (!env.tls) throw new AppError('E_TLS_CERTIFICATE', 'HTTPS is off on this box (settings http.tls.enabled): it serves no certificate', { https: 'off' });
+  return env.tls;
+}
+
+const PEM_TEXT = { type: 'string', minLength: 1, maxLength: 65536 } as const;
+
+/** A certificate and its private key (PEM) for the web UI: checked, written durably, served at once. */
+const certificateInstall = defineAction({
+  name: 'certificate.install', role: 'admin', doors: ['http', 'fleet'],
+  input: { type: 'object', required: ['cert', 'key'], additionalProperties: false, properties: { cert: PEM_TEXT, key: PEM_TEXT } },
+  run: (env, i: { cert: string; key: string }, actor) => tls(env).install(i.cert, i.key, actorName(actor)),
+  // What staff compare with their browser's view; never the key.
+  audit: (_i, s) => ({ subject: 'tls', details: { source: s.source, fingerprint256: s.info.fingerprint256, spkiSha256: s.info.spkiSha256, subject: s.info.subject, names: s.info.names, validTo: s.info.validTo } }),
+  subject: () => 'tls',
+});
+
+/** Back to the box's own certificate (the installed one is removed). */
+const certificateUseOwn = defineAction({
+  name: 'certificate.use-own', role: 'admin', doors: ['http', 'fleet'],
+  input: { type: 'object', additionalProperties: false, properties: {} },
+  run: (env) => {
+    const r = tls(env).useOwn();
+    if (!r.removed) throw new AppError('E_TLS_CERTIFICATE', 'the box already serves its own certificate: no certificate is installed', { installed: 'none' });
+    return r.served;
+  },
+  audit: (_i, s) => ({ subject: 'tls', details: { source: s.source, fingerprint256: s.info.fingerprint256, spkiSha256: s.info.spkiSha256 } }),
+  subject: () => 'tls',
+});
+
 export const ACTIONS: ReadonlyArray<ActionDef<any, any>> = [
   campaignCreate, campaignUpdate, campaignDuplicate, campaignDelete,
   lifeCycle('start'), lifeCycle('pause'), lifeCycle('resume'), lifeCycle('stop'),
   dncAdd, dncRemove,
   settingsUpdate, settingsDesired,
+  certificateInstall, certificateUseOwn,
 ];

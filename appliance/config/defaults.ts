@@ -7,7 +7,7 @@ export function defaultSettings(): Settings {
     version: SETTINGS_VERSION,
     box: { name: 'voice-broadcast-box', country: 'FR', timezone: 'Europe/Paris' },
     engine: 'embedded',
-    http: { port: 8080, bindAddress: '0.0.0.0' },
+    http: { port: 8080, bindAddress: '0.0.0.0', tls: { enabled: true, redirectPort: null } },
     sip: {
       bindAddress: '0.0.0.0',
       port: 5060,

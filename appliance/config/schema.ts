@@ -62,8 +62,17 @@ export const settingsSchema: Schema = {
     http: {
       type: 'object',
       additionalProperties: false,
-      required: ['port', 'bindAddress'],
-      properties: { port: { type: 'integer', minimum: 0, maximum: 65535 }, bindAddress: { type: 'string', minLength: 1 } },
+      required: ['port', 'bindAddress', 'tls'],
+      properties: {
+        port: { type: 'integer', minimum: 0, maximum: 65535 },
+        bindAddress: { type: 'string', minLength: 1 },
+        tls: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['enabled', 'redirectPort'],
+          properties: { enabled: { type: 'boolean' }, redirectPort: { type: 'integer', nullable: true, minimum: 1, maximum: 65535 } },
+        },
+      },
     },
     sip: {
       type: 'object',

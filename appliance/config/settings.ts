@@ -66,6 +66,7 @@ export function checkSettings(doc: unknown): FieldError[] {
       errors.push({ key: `trunks.${i}.channels`, message: `at most ports x channelsPerPort (${t.gsm.ports * t.gsm.channelsPerPort}) for a GSM gateway` });
     }
   });
+  if (s.http.tls.redirectPort !== null && s.http.tls.redirectPort === s.http.port) errors.push({ key: 'http.tls.redirectPort', message: 'must differ from http.port (that port already redirects plain HTTP)' });
   if (s.defaultTrunk !== null && !names.has(s.defaultTrunk)) errors.push({ key: 'defaultTrunk', message: `no trunk named "${s.defaultTrunk}"` });
   return errors;
 }

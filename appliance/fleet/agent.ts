@@ -16,6 +16,7 @@ import type { ClockStatus } from '../system/clock.ts';
 import { kernelBootId } from '../system/process-mark.ts';
 import { DesiredConfig, type UpdateSettings } from './desired-config.ts';
 import { CommandRunner, type CampaignPort } from './command-runner.ts';
+import type { TlsPort } from '../actions/action.ts';
 import { commandIdOf } from './command.ts';
 import { auditHead } from '../store/compliance-audit-repo.ts';
 import { recordAcknowledgedHead } from '../store/audit-key.ts';
@@ -40,6 +41,8 @@ export interface FleetAgentDeps {
   now?: () => number;
   /** State folder: list.import downloads go to <dataDir>/imports; without it list.import is refused. */
   dataDir?: string;
+  /** The web UI's certificate, for the certificate commands (absent while HTTPS is off). */
+  tls?: TlsPort;
   /** Tuning (tests use short values). */
   reconnectMs?: number;
   outboxPollMs?: number;
@@ -88,6 +91,7 @@ export class FleetAgent {
       allowLinkLocal: () => deps.settings().fleet.allowLinkLocalImports === true,
       ...(deps.updateSettings ? { settings: { stored: deps.settings, update: deps.updateSettings } } : {}),
       ...(deps.dataDir ? { workDir: join(deps.dataDir, 'imports') } : {}),
+      ...(deps.tls ? { tls: deps.tls } : {}),
     });
   }
 

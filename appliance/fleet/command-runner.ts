@@ -12,7 +12,7 @@ import { verifyAudit } from '../store/compliance-audit-repo.ts';
 import { ListImportJobs, type Reply } from './list-import-job.ts';
 import { ActionRunner } from '../actions/run.ts';
 import { ACTIONS, DesiredRejected } from '../actions/registry.ts';
-import type { Actor, CampaignActionsPort, SettingsPort } from '../actions/action.ts';
+import type { Actor, CampaignActionsPort, SettingsPort, TlsPort } from '../actions/action.ts';
 
 export type { Reply } from './list-import-job.ts';
 
@@ -41,6 +41,8 @@ export interface CommandRunnerDeps {
   settings?: SettingsPort;
   /** list.import may fetch from link-local addresses (settings: fleet.allowLinkLocalImports). */
   allowLinkLocal?: () => boolean;
+  /** The web UI's certificate (certificate.install, certificate.use-own); absent while HTTPS is off. */
+  tls?: TlsPort;
 }
 
 /** The body of an error answer: the same code, where and field errors as the HTTP error body. */
@@ -62,6 +64,7 @@ export class CommandRunner {
       db: deps.db, now: deps.now, logger: deps.logger, country: () => this.country(), desired: deps.desired,
       ...(deps.campaigns ? { campaigns: deps.campaigns as unknown as CampaignActionsPort } : {}),
       ...(deps.settings ? { settings: deps.settings } : {}),
+      ...(deps.tls ? { tls: deps.tls } : {}),
     }, ACTIONS);
     this.imports = deps.workDir
       ? new ListImportJobs({ db: deps.db, log: this.log, logger: deps.logger, workDir: deps.workDir, country: () => this.country(), now: deps.now, ...(deps.allowLinkLocal ? { allowLinkLocal: deps.allowLinkLocal } : {}) })
@@ -177,7 +180,7 @@ export class CommandRunner {
       return v.ok ? ok(data, cmd.id) : fail(`audit log broken: ${v.problems.slice(0, 3).map((p) => `entry ${p.seq}: ${p.problem}${p.detail ? ` (${p.detail})` : ''}`).join('; ')}`, cmd.id, data);
     }
     const actor: Actor = { door: 'fleet', commandId: cmd.id };
-    const input = cmd.type === 'dnc.add' || cmd.type === 'dnc.remove' ? cmd.data : { id: (cmd.data as { campaignId: number }).campaignId };
+    const input = cmd.type === 'dnc.add' || cmd.type === 'dnc.remove' || cmd.type === 'certificate.install' || cmd.type === 'certificate.use-own' ? cmd.data : { id: (cmd.data as { campaignId: number }).campaignId };
     try {
       return ok(this.actions.runSync(actor, cmd.type, input), cmd.id);
     } catch (e) {

@@ -14,7 +14,12 @@ export type FleetCommand =
   | { id: string; expiresAt: number; type: 'dnc.add'; data: DncAddData }
   | { id: string; expiresAt: number; type: 'dnc.remove'; data: DncRemoveData }
   | { id: string; expiresAt: number; type: 'list.import'; data: ListImportData }
-  | { id: string; expiresAt: number; type: 'audit.verify'; data: AuditHeadData };
+  | { id: string; expiresAt: number; type: 'audit.verify'; data: AuditHeadData }
+  | { id: string; expiresAt: number; type: 'certificate.install'; data: CertificateData }
+  | { id: string; expiresAt: number; type: 'certificate.use-own'; data: Record<string, never> };
+
+/** The web UI's certificate and its private key, PEM (checked by the certificate.install action). */
+export interface CertificateData { cert: string; key: string }
 
 /** The audit chain head the fleet holds (from the box's `audit.head` events). */
 export interface AuditHeadData { seq: number; hash: string }
@@ -31,7 +36,7 @@ export interface DesiredDocument {
   settings: Record<string, unknown>;
 }
 
-export const COMMAND_TYPES = ['campaign.start', 'campaign.pause', 'campaign.resume', 'campaign.stop', 'report.get', 'config.desired', 'dnc.add', 'dnc.remove', 'list.import', 'audit.verify'] as const;
+export const COMMAND_TYPES = ['campaign.start', 'campaign.pause', 'campaign.resume', 'campaign.stop', 'report.get', 'config.desired', 'dnc.add', 'dnc.remove', 'list.import', 'audit.verify', 'certificate.install', 'certificate.use-own'] as const;
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -78,6 +83,18 @@ export function parseCommand(raw: unknown): FleetCommand {
     if (!Number.isSafeInteger(seq) || (seq as number) < 1) throw invalid('data.seq', 'the head\'s entry number (a whole number from 1)');
     if (typeof hash !== 'string' || !/^[0-9a-f]{64}$/.test(hash)) throw invalid('data.hash', 'the head\'s MAC (64 lower-case hex digits)');
     return { id, expiresAt, type, data: { seq: seq as number, hash } };
+  }
+  if (type === 'certificate.install') {
+    if (!isObject(raw.data)) throw invalid('data', 'must be an object {cert, key} (PEM texts)');
+    const cert = optString(raw.data, 'cert', (v) => v.length >= 1 && v.length <= 65536, 'the certificate, PEM (with its chain after it)');
+    const key = optString(raw.data, 'key', (v) => v.length >= 1 && v.length <= 65536, 'its private key, PEM, without a passphrase');
+    if (cert === undefined) throw invalid('data.cert', 'the certificate, PEM (with its chain after it)');
+    if (key === undefined) throw invalid('data.key', 'its private key, PEM, without a passphrase');
+    return { id, expiresAt, type, data: { cert, key } };
+  }
+  if (type === 'certificate.use-own') {
+    if (raw.data !== undefined && !(isObject(raw.data) && Object.keys(raw.data).length === 0)) throw invalid('data', 'must be empty ({}) or left out');
+    return { id, expiresAt, type, data: {} };
   }
   if (type === 'dnc.add' || type === 'dnc.remove' || type === 'list.import') {
     if (!isObject(raw.data)) throw invalid('data', 'must be an object');

@@ -3,6 +3,10 @@
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import websocket from '@fastify/websocket';
 import { readFileSync } from 'node:fs';
+import type { RequestListener, Server } from 'node:http';
+import type { Server as HttpsServer } from 'node:https';
+import { installHttpsRedirect } from './tls/serve.ts';
+import { tlsRoutes } from './routes/tls.ts';
 import { join } from 'node:path';
 import type { Settings } from '../../core/settings-types.ts';
 import type { HttpContext, HttpDeps, RouteModule } from './context.ts';
@@ -28,7 +32,7 @@ import { ActionRunner, auditMessage } from '../actions/run.ts';
 import { appendAudit } from '../store/compliance-audit-repo.ts';
 import { ACTIONS } from '../actions/registry.ts';
 
-export const BUILTIN_ROUTES: RouteModule[] = [authRoutes, healthRoutes, dashboardRoutes, settingsRoutes, usersRoutes, listsRoutes, liveRoutes];
+export const BUILTIN_ROUTES: RouteModule[] = [authRoutes, healthRoutes, dashboardRoutes, settingsRoutes, usersRoutes, listsRoutes, liveRoutes, tlsRoutes];
 
 const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -64,13 +68,21 @@ export function createContext(deps: HttpDeps, live: LiveFeed): HttpContext {
       db: deps.db, now, logger: deps.logger, country: () => deps.settingsStore.get().box.country,
       settings: { stored: () => deps.settingsStore.stored(), update: updateSettings },
       ...(deps.campaigns ? { campaigns: deps.campaigns } : {}),
+      ...(deps.tls ? { tls: deps.tls } : {}),
     }, ACTIONS),
   };
 }
 
-export async function buildApp(deps: HttpDeps, live: LiveFeed = deps.live ?? new LiveFeed(deps.now)): Promise<BuiltApp> {
+/** How the app is served over HTTPS (http-service.ts): the server it runs on, and the port HTTP redirects to. */
+export interface ServeOptions {
+  serverFactory: (handler: RequestListener) => Server | HttpsServer;
+  httpsPort: () => number;
+}
+
+export async function buildApp(deps: HttpDeps, live: LiveFeed = deps.live ?? new LiveFeed(deps.now), serve?: ServeOptions): Promise<BuiltApp> {
   const ctx = createContext(deps, live);
   const app = Fastify({
+    ...(serve ? { serverFactory: serve.serverFactory as never } : {}),
     loggerInstance: deps.logger.child({ svc: 'http' }),
     // Request lines are logged by our own hook, without query strings (they can hold phone numbers).
     logController: new LogController({ disableRequestLogging: true }),
@@ -84,6 +96,8 @@ export async function buildApp(deps: HttpDeps, live: LiveFeed = deps.live ?? new
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
   const routes = new RouteTable();
   routes.install(app);
+  // Before the guard: plain HTTP from the LAN is sent to HTTPS whatever the route and the session.
+  if (serve) installHttpsRedirect(app, serve.httpsPort);
   installGuard(app, { sessions: ctx.sessions, users: () => deps.settingsStore.get().users });
   installErrorHandler(app, (req, action, code, message, fields) => {
     if (!req.session) return; // no staff member to name: a request without a session changes nothing

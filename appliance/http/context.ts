@@ -13,6 +13,7 @@ import type { ClockStatus } from '../system/clock.ts';
 import type { ToolStatus } from '../../media/prompts/tools.ts';
 import type { ActionRunner } from '../actions/run.ts';
 import type { CampaignActionsPort } from '../actions/action.ts';
+import type { TlsCertificates } from './tls/certificate-store.ts';
 
 export type RouteModule = (app: FastifyInstance, ctx: HttpContext) => void;
 
@@ -48,8 +49,12 @@ export interface HttpDeps {
   campaigns?: CampaignActionsPort;
   /** Debian audio tools present or missing, for /api/health (media/prompts/tools.ts). */
   tools?: () => readonly ToolStatus[];
-  /** Serve over HTTPS with these PEM strings; the session cookie is then Secure. */
-  tls?: { key: string; cert: string };
+  /**
+   * The box's certificate (http/tls/): with it, the port speaks HTTPS (and plain HTTP only on loopback;
+   * from the LAN it redirects), the session cookie is Secure over HTTPS, and the certificate actions
+   * work. main.ts gives it when settings http.tls.enabled is true.
+   */
+  tls?: TlsCertificates;
 }
 
 export interface HttpContext {

@@ -13,6 +13,8 @@ import { listAudit, type AuditEntry } from '../../appliance/store/compliance-aud
 import { startTestBox, type TestBox } from '../support/appliance.ts';
 import { fleetClient, Mosquitto } from '../fleet/mosquitto.ts';
 import { Requester, inAnHour } from '../fleet/helpers.ts';
+import { makeOwnCertificate, newOwnKey } from '../../appliance/http/tls/own-certificate.ts';
+import { lanNames } from '../../appliance/http/tls/lan-names.ts';
 
 const BOX = 'box-doors';
 
@@ -128,6 +130,27 @@ const DRIVERS: Record<string, Partial<Record<Door, Driver>>> = {
       refusal: async (c) => http(await c.box.api.send('PUT', '/api/settings', { http: { port: 'eighty' } }, { 'content-type': 'application/merge-patch+json' })),
     },
   },
+  'certificate.install': {
+    http: {
+      success: async (c) => http(await c.box.api.send('POST', '/api/tls/certificate', await certificatePair())),
+      refusal: async (c) => http(await c.box.api.send('POST', '/api/tls/certificate', { cert: (await certificatePair()).cert, key: newOwnKey() })),
+    },
+    fleet: {
+      success: async (c) => fleet(c, 'certificate.install', await certificatePair()),
+      refusal: async (c) => fleet(c, 'certificate.install', { cert: (await certificatePair()).cert, key: newOwnKey() }),
+    },
+  },
+  'certificate.use-own': {
+    // Each success removes the installed certificate, so the refusal after it finds none to remove.
+    http: {
+      success: async (c) => { await installedCertificate(c); return http(await c.box.api.send('POST', '/api/tls/use-own')); },
+      refusal: async (c) => http(await c.box.api.send('POST', '/api/tls/use-own')),
+    },
+    fleet: {
+      success: async (c) => { await installedCertificate(c); return fleet(c, 'certificate.use-own', {}); },
+      refusal: async (c) => fleet(c, 'certificate.use-own', {}),
+    },
+  },
   'settings.desired': {
     fleet: {
       success: async (c) => fleet(c, 'config.desired', { version: ++phone, settings: { box: { name: 'From the fleet' } } }),
@@ -135,6 +158,17 @@ const DRIVERS: Record<string, Partial<Record<Door, Driver>>> = {
     },
   },
 };
+
+/** A certificate and its key as an admin or the fleet would bring them (here made like the box's own). */
+async function certificatePair(): Promise<{ cert: string; key: string }> {
+  const key = newOwnKey();
+  return { cert: await makeOwnCertificate({ keyPem: key, names: lanNames({}, 'office-box'), boxName: 'IT', now: Date.now() }), key };
+}
+
+async function installedCertificate(c: Ctx): Promise<void> {
+  const r = await c.box.api.send('POST', '/api/tls/certificate', await certificatePair());
+  if (r.status !== 200) throw new Error(`install: ${r.text}`);
+}
 
 function entriesSince(c: Ctx, seq: number): AuditEntry[] {
   return listAudit(c.box.app.db, { afterSeq: seq, limit: 1000 });

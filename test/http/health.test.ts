@@ -26,6 +26,7 @@ test('health shows engine, calls, trunks, uptime, version, and says when calls g
     clock: { synchronized: null, required: false, detail: 'not monitored' },
     // Each audio tool, present or not on this machine, with its package (test/web-ui/bare-machine.test.ts hides them).
     tools: detectTools(process.env.PATH),
+    tls: { enabled: false },
   });
   box.engine.trunkList.push({ name: 'sandbox', kind: 'sandbox', health: 'up', registered: null, channelsInUse: 0, channels: 100, lastError: null, lastOptionsRttMs: null });
   const sandbox = await box.app.inject({ url: '/api/health', headers: l.headers });

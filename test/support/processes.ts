@@ -56,7 +56,7 @@ export function runAppliance(args: string[], env: NodeJS.ProcessEnv = {}): Child
  */
 export function sandboxBoxSettings(o: { httpPort: number; sipPort: number; sandboxPort: number; rtpPorts: number; channels: number; cps: number }): Settings {
   const settings = defaultSettings();
-  settings.http = { port: o.httpPort, bindAddress: '127.0.0.1' };
+  settings.http = { ...settings.http, port: o.httpPort, bindAddress: '127.0.0.1' };
   settings.sip.bindAddress = '127.0.0.1';
   settings.sip.port = o.sipPort;
   const rtp = rtpRange(o.rtpPorts);

@@ -46,6 +46,7 @@ export const FR_BY_CODE: Record<ErrorCode, string> = {
   E_FLEET_CONFIG: 'Configuration souhaitée non valide[ : champ {field}].',
   E_TOOL_MISSING: 'Il manque au boîtier un programme pour cela[ ({tool})] : installez le paquet Debian[ « {package} » (sudo apt-get install -y {package})].',
   E_IMPORT_EMPTY: 'Aucun contact à importer[ de « {file} »] : aucune liste n’a été créée.',
+  E_TLS_CERTIFICATE: 'Certificat ou clé privée inutilisable[ (champ {field})].',
   E_RECORDING_TOKENS: 'Un enregistrement est le même pour tous les contacts : il lirait à voix haute le nom des champs entre accolades[ ({tokens})]. Pour un message personnalisé par contact, choisissez « Synthèse vocale, personnalisée par contact » dans le formulaire de la campagne.',
 };
 
@@ -56,6 +57,8 @@ const FR_BY_WHERE: Record<string, string> = {
   'E_CAMPAIGN_INVALID:emptyList': 'La liste de contacts de la campagne « {emptyList} » ne contient aucun contact : la campagne n’a pas démarré et reste un brouillon.',
   'E_IMPORT_EMPTY:headerOnly': 'Le fichier « {file} » n’a qu’une ligne d’en-tête, sans aucun contact dessous : aucune liste n’a été créée. Ajoutez les contacts sous l’en-tête (une ligne par contact), puis importez-le à nouveau.',
   'E_IMPORT_EMPTY:firstRejectedRow': 'Aucune des {rows} lignes du fichier « {file} » n’a de numéro de téléphone utilisable (première refusée : ligne {firstRejectedRow}, colonne « {column} ») : aucune liste n’a été créée. Vérifiez la colonne choisie pour le téléphone et le pays.',
+  'E_TLS_CERTIFICATE:installed': 'Le boîtier sert déjà son propre certificat : aucun certificat n’est installé.',
+  'E_TLS_CERTIFICATE:https': 'Le HTTPS est désactivé dans les réglages (http.tls.enabled) : le boîtier ne sert aucun certificat.',
   'E_CONFIG_INVALID:file': 'Le fichier de réglages {file} n’est pas valide.',
   'E_NOT_FOUND:uploadId': 'Ce fichier envoyé n’est plus là (déjà importé, expiré après une heure ou envoyé par un autre utilisateur) : envoyez-le à nouveau.',
   'E_CAMPAIGN_STATE:locked': 'Cette campagne a démarré : son objet, son référentiel, son vendeur, son numéro présenté et ses lignes ne peuvent plus changer (seuls les plages horaires, le rythme, les rappels et les messages le peuvent) ; dupliquez-la pour en faire un nouveau brouillon.',

@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import type { HttpContext } from '../context.ts';
 import { requireRole } from '../route-kit.ts';
 import { detectTools } from '../../../media/prompts/tools.ts';
+import { tlsSchema, tlsSummary } from './tls.ts';
 
 const trunkSchema = {
   type: 'object',
@@ -67,7 +68,7 @@ export function healthRoutes(app: FastifyInstance, ctx: HttpContext): void {
       response: {
         200: {
           type: 'object',
-          required: ['box', 'engine', 'engineServers', 'activeCalls', 'trunks', 'uptimeSec', 'version', 'onSandbox', 'time', 'clock', 'media', 'tools'],
+          required: ['box', 'engine', 'engineServers', 'activeCalls', 'trunks', 'uptimeSec', 'version', 'onSandbox', 'time', 'clock', 'media', 'tools', 'tls'],
           properties: {
             box: { type: 'string' },
             engine: { type: 'string' },
@@ -85,6 +86,7 @@ export function healthRoutes(app: FastifyInstance, ctx: HttpContext): void {
             time: { type: 'string', format: 'date-time' },
             clock: clockSchema,
             tools: { type: 'array', items: toolSchema, description: 'Debian audio tools (ffmpeg, sox, espeak-ng): present or missing, with their package' },
+            tls: tlsSchema,
           },
         },
       },
@@ -104,6 +106,7 @@ export function healthRoutes(app: FastifyInstance, ctx: HttpContext): void {
       time: new Date(ctx.now()).toISOString(),
       clock: ctx.deps.clock?.() ?? { synchronized: null, required: false, detail: 'not monitored' },
       tools: ctx.deps.tools?.() ?? detectTools(process.env.PATH),
+      tls: tlsSummary(ctx),
     };
   });
 }

@@ -8,6 +8,7 @@ import { subscribe } from '../../live.ts';
 import { holdText, statusLabel } from '../../messages.ts';
 import { t, type DashKey } from './messages.ts';
 import type { CampaignBrief, Health, Provisioning, SystemHealth, ToolStatus, Trunk } from './types.ts';
+import { CertificateCard } from './certificate-card.tsx';
 
 const POLL_MS = 10000;
 
@@ -195,6 +196,7 @@ export default function Dashboard() {
         {health.data && <TrunksCard health={health.data} />}
         <BoxCard sys={sys.data} health={health.data} />
       </div>
+      <CertificateCard />
     </Page>
   );
 }

@@ -9,6 +9,7 @@ import { t } from './messages.ts';
 import { BoxSection, ComplianceSection, EngineSection, FleetSection } from './sections.tsx';
 import { TrunksSection } from './trunks.tsx';
 import { UsersSection } from './users.tsx';
+import { CertificateSection } from './certificate.tsx';
 
 export default function Settings() {
   useLang();
@@ -25,6 +26,7 @@ export default function Settings() {
           <ComplianceSection doc={doc.data} onSaved={onSaved} />
           <FleetSection doc={doc.data} onSaved={onSaved} />
           <EngineSection doc={doc.data} onSaved={onSaved} />
+          <CertificateSection doc={doc.data} onSaved={onSaved} />
         </>
       )}
     </Page>
