@@ -11,6 +11,8 @@ import { FleetStore, DEFAULT_ALERTS, type AlertPolicy } from './store/fleet-stor
 import { redact } from './store/sql.ts';
 import type { BatchResult, Delivery } from './store/ingest-tx.ts';
 import type { Inbound } from './inbound.ts';
+import { Rollouts, type DesiredPublish } from './rollout.ts';
+import { ConsoleStore } from './store/console-store.ts';
 
 export interface FleetManagerOptions {
   /** A PGlite folder, or a postgres:// URL. */
@@ -31,6 +33,8 @@ export class FleetManager {
   store: FleetStore | null = null;
   client: MqttClient | null = null;
   ingest: Ingest | null = null;
+  rollouts: Rollouts | null = null;
+  console: ConsoleStore | null = null;
   private timers: NodeJS.Timeout[] = [];
   private lastRollup = 0;
 
@@ -45,6 +49,8 @@ export class FleetManager {
     const { logger } = this.opts;
     this.store = await FleetStore.open(this.opts.db);
     logger.info({ storage: this.store.sql.kind, db: redact(this.opts.db) }, 'fleet storage ready');
+    this.rollouts = new Rollouts(this.store.sql);
+    this.console = new ConsoleStore(this.store.sql);
     const group = this.opts.broker.group ?? 'fleet-manager';
     const client = connectBroker({ ...this.opts.broker, clientId: this.clientId, group });
     this.client = client;
@@ -87,6 +93,8 @@ export class FleetManager {
     await this.store?.close();
     this.client = null;
     this.store = null;
+    this.rollouts = null;
+    this.console = null;
   }
 
   /** Takes this instance out of the share group (what its session already holds still arrives). */
@@ -100,6 +108,23 @@ export class FleetManager {
     const ds = await this.store!.queueCommand(id, boxIds, type, data, o.ttlMs ?? 3_600_000);
     this.publish(ds);
     return id;
+  }
+
+  /** Starts a staged rollout of a desired configuration to a group's boxes (the console's door). */
+  async startRollout(group: string, boxIds: string[], settings: Record<string, unknown>, by: string): Promise<{ rollout: number; version: number }> {
+    const r = await this.rollouts!.create(group, boxIds, settings, by);
+    this.publishDesired(r.first);
+    return { rollout: r.rollout, version: r.version };
+  }
+
+  /** The retained desired document of each box (a box that connects later still gets it). */
+  private publishDesired(ps: DesiredPublish[]): void {
+    for (const p of ps) {
+      this.client?.publish(fleetTopics(p.boxId).desired, JSON.stringify({ version: p.version, settings: p.settings }), { qos: 1, retain: true }, (err) => {
+        if (err) this.opts.logger.warn({ boxId: p.boxId, err: err.message }, 'cannot publish a desired configuration');
+      });
+    }
+    if (ps.length > 0) this.opts.logger.info({ boxes: ps.map((p) => p.boxId), version: ps[0]!.version }, 'desired configuration published (rollout step)');
   }
 
   private afterBatch(r: BatchResult): void {
@@ -133,6 +158,7 @@ export class FleetManager {
     try {
       await store.checkAlerts({ ...DEFAULT_ALERTS, ...this.opts.alerts });
       this.publish(await store.staleDeliveries(this.opts.resendAfterMs ?? 60_000));
+      if (this.rollouts) this.publishDesired(await this.rollouts.advance());
       if (Date.now() - this.lastRollup > 3_600_000) {
         this.lastRollup = Date.now();
         const n = await store.downsample();

@@ -14,7 +14,8 @@ export type FleetCommand =
   | { id: string; expiresAt: number; type: 'dnc.add'; data: DncAddData }
   | { id: string; expiresAt: number; type: 'dnc.remove'; data: DncRemoveData }
   | { id: string; expiresAt: number; type: 'list.import'; data: ListImportData }
-  | { id: string; expiresAt: number; type: 'audit.verify'; data: AuditHeadData };
+  | { id: string; expiresAt: number; type: 'audit.verify'; data: AuditHeadData }
+  | { id: string; expiresAt: number; type: 'campaign.pause-all'; data: Record<string, never> };
 
 /** The audit chain head the fleet holds (from the box's `audit.head` events). */
 export interface AuditHeadData { seq: number; hash: string }
@@ -31,7 +32,7 @@ export interface DesiredDocument {
   settings: Record<string, unknown>;
 }
 
-export const COMMAND_TYPES = ['campaign.start', 'campaign.pause', 'campaign.resume', 'campaign.stop', 'report.get', 'config.desired', 'dnc.add', 'dnc.remove', 'list.import', 'audit.verify'] as const;
+export const COMMAND_TYPES = ['campaign.start', 'campaign.pause', 'campaign.resume', 'campaign.stop', 'report.get', 'config.desired', 'dnc.add', 'dnc.remove', 'list.import', 'audit.verify', 'campaign.pause-all'] as const;
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -78,6 +79,11 @@ export function parseCommand(raw: unknown): FleetCommand {
     if (!Number.isSafeInteger(seq) || (seq as number) < 1) throw invalid('data.seq', 'the head\'s entry number (a whole number from 1)');
     if (typeof hash !== 'string' || !/^[0-9a-f]{64}$/.test(hash)) throw invalid('data.hash', 'the head\'s MAC (64 lower-case hex digits)');
     return { id, expiresAt, type, data: { seq: seq as number, hash } };
+  }
+  if (type === 'campaign.pause-all') {
+    // The fleet's emergency stop: no campaign id, and nothing else accepted either.
+    if (raw.data !== undefined && raw.data !== null && !(isObject(raw.data) && Object.keys(raw.data).length === 0)) throw invalid('data', 'must be empty ({}): every running campaign is paused');
+    return { id, expiresAt, type, data: {} };
   }
   if (type === 'dnc.add' || type === 'dnc.remove' || type === 'list.import') {
     if (!isObject(raw.data)) throw invalid('data', 'must be an object');
