@@ -7,13 +7,16 @@ import { ConsoleError, sessionOf } from './server.ts';
 import { GROUP_NAME } from '../store/console-store.ts';
 import { RolloutRefused } from '../rollout.ts';
 import { boxDetail, boxSummary, commandList } from './views.ts';
+// The fleet side of provisioning (DESIGN.md: it belongs with the fleet manager): the same CA folder,
+// files and lock as `fleet-tool token` / `fleet-tool claim`, so the enrolment server sees what the console issues.
+import { certSha256, FleetCa } from '../../provisioning/fleet-ca.ts';
 
 /** What the console may send to boxes (the box refuses anything else anyway). */
 export const CONSOLE_COMMANDS = ['campaign.pause-all', 'campaign.start', 'campaign.pause', 'campaign.resume', 'campaign.stop', 'report.get'] as const;
 
 const boxIds = { type: 'array', minItems: 1, maxItems: 10_000, uniqueItems: true, items: { type: 'string', pattern: BOX_ID.source } } as const;
 
-export function registerRoutes(app: FastifyInstance, fm: FleetManager): void {
+export function registerRoutes(app: FastifyInstance, fm: FleetManager, fleetDir: string | null = null): void {
   const store = () => fm.store!;
   const cons = () => fm.console!;
   const who = (req: FastifyRequest): string => sessionOf(req).username;
@@ -88,6 +91,42 @@ export function registerRoutes(app: FastifyInstance, fm: FleetManager): void {
       await cons().audit(who(req), 'rollout.start', group, 'refused', { reason: e.message });
       throw new ConsoleError('E_CONFLICT', 409, e.message, { field: 'group' });
     }
+  });
+
+  // Claim codes and claim tokens (admin): what `fleet-tool claim` and `fleet-tool token` do.
+  const ca = (): FleetCa => {
+    const c = fleetDir ? new FleetCa(fleetDir) : null;
+    if (!c?.initialised) throw new ConsoleError('E_CONFLICT', 409, 'this fleet manager runs without the fleet CA folder (serve --fleet-dir): claim codes and tokens are issued where the CA is');
+    return c;
+  };
+  app.post('/api/claims', {
+    config: { consoleAccess: 'admin' },
+    schema: { body: { type: 'object', required: ['code'], additionalProperties: false, properties: { code: { type: 'string', maxLength: 32 } } } },
+  }, async (req) => {
+    const { code } = req.body as { code: string };
+    let approved: string;
+    try {
+      approved = await ca().approveClaim(code);
+    } catch (e) {
+      if (e instanceof ConsoleError) throw e;
+      await cons().audit(who(req), 'claim.approve', null, 'refused', { reason: (e as Error).message });
+      throw new ConsoleError('E_INVALID', 400, (e as Error).message, { field: 'code' });
+    }
+    await cons().audit(who(req), 'claim.approve', approved, 'ok');
+    return { code: approved };
+  });
+  app.post('/api/tokens', {
+    config: { consoleAccess: 'admin' },
+    schema: { body: { type: 'object', additionalProperties: false, properties: { ttlHours: { type: 'number', minimum: 1, maximum: 24 * 90 }, note: { type: 'string', maxLength: 200 } } } },
+  }, async (req) => {
+    const b = req.body as { ttlHours?: number; note?: string };
+    const c = ca();
+    const cfg = await c.config();
+    if (!cfg.fleetUrl) throw new ConsoleError('E_CONFLICT', 409, 'the fleet CA has no enrolment URL (fleet-tool init --fleet-url)');
+    const { token, expiresAt } = await c.createToken({ ttlMs: (b.ttlHours ?? 168) * 3_600_000, ...(b.note ? { note: b.note } : {}) });
+    // Only the note and the expiry reach the audit: the token is a secret (the CA keeps its hash).
+    await cons().audit(who(req), 'token.create', b.note ?? null, 'ok', { expiresAt });
+    return { provision: { fleetUrl: cfg.fleetUrl, claimToken: token, caSha256: certSha256(await c.caPem()) }, expiresAt };
   });
 
   app.get('/api/audit', { config: { consoleAccess: 'admin' } }, async () => ({ entries: await cons().auditLog() }));

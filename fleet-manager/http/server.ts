@@ -43,6 +43,8 @@ export interface ConsoleServerOptions {
   logger: Logger;
   /** Folder of the built console (index.html and assets); null: API only. */
   staticDir: string | null;
+  /** The fleet CA folder (claim codes and tokens); null: the console does not issue them. */
+  fleetDir?: string | null;
   secureCookies?: boolean;
   sessionTtlMs?: number;
   limiter?: LoginLimiter;
@@ -117,7 +119,7 @@ export async function buildConsoleServer(o: ConsoleServerOptions): Promise<Fasti
 
   app.get('/api/session', { config: { consoleAccess: 'viewer' } }, async (req) => ({ username: sessionOf(req).username, role: sessionOf(req).role, csrfToken: sessionOf(req).csrfToken }));
 
-  registerRoutes(app, o.fm);
+  registerRoutes(app, o.fm, o.fleetDir ?? null);
   if (o.staticDir) serveConsole(app, o.staticDir);
   return app;
 }

@@ -20,14 +20,14 @@ export const PASSWORD = 'console-test-password';
 export interface ConsoleRig { broker: Mosquitto; fm: FleetManager; base: string; addUser: (username: string, role: Role) => Promise<void> }
 
 /** mosquitto, a fleet manager on `kind` storage and its console on 127.0.0.1; all ended in teardown. */
-export async function consoleRig(t: ExecutionContext, kind: StorageKind, o: { offlineAfterMs?: number; staticDir?: string | null } = {}): Promise<ConsoleRig> {
+export async function consoleRig(t: ExecutionContext, kind: StorageKind, o: { offlineAfterMs?: number; staticDir?: string | null; fleetDir?: string } = {}): Promise<ConsoleRig> {
   if (o.staticDir !== null && !existsSync(join(CONSOLE_DIST, 'index.html'))) throw new Error('fleet-manager/console/dist is missing: run npm run build:console first');
   const broker = await Mosquitto.create();
   const { target, dispose } = await storageTarget(kind);
   const logger = pino({ level: 'warn' });
   const fm = new FleetManager({ db: target, broker: { url: broker.url, clientId: `fm-console-${kind}-${process.pid}` }, logger, tickMs: 500, alerts: { offlineAfterMs: o.offlineAfterMs ?? 300_000 } });
   await fm.start();
-  const http = await buildConsoleServer({ fm, logger, staticDir: o.staticDir === null ? null : CONSOLE_DIST });
+  const http = await buildConsoleServer({ fm, logger, staticDir: o.staticDir === null ? null : CONSOLE_DIST, fleetDir: o.fleetDir ?? null });
   await http.listen({ port: 0, host: '127.0.0.1' });
   const port = (http.server.address() as { port: number }).port;
   t.teardown(async () => {

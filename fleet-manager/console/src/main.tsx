@@ -6,6 +6,7 @@ import { api, ApiError, setCsrf, setOnSessionEnded } from './api.ts';
 import { getLang, setLang, t, useLang } from './i18n.ts';
 import { AlertsPage, AuditPage, BoxesPage, BoxPage } from './pages.tsx';
 import { CommandsPage, RolloutsPage } from './actions.tsx';
+import { EnrolPage } from './enrol.tsx';
 import './styles.css';
 
 interface Me { username: string; role: 'viewer' | 'operator' | 'admin'; csrfToken: string }
@@ -55,13 +56,14 @@ function App() {
   );
   if (me === undefined) return <p>{t('loading')}</p>;
   if (me === null) return <main>{switcher}<Login onIn={(m) => { setCsrf(m.csrfToken); setMe(m); }} /></main>;
-  const nav: Array<[string, string]> = [['#/boxes', t('navBoxes')], ['#/alerts', t('navAlerts')], ['#/commands', t('navCommands')], ['#/rollouts', t('navRollouts')], ...(me.role === 'admin' ? [['#/audit', t('navAudit')] as [string, string]] : [])];
+  const nav: Array<[string, string]> = [['#/boxes', t('navBoxes')], ['#/alerts', t('navAlerts')], ['#/commands', t('navCommands')], ['#/rollouts', t('navRollouts')], ...(me.role === 'admin' ? [['#/enrol', t('navEnrol')] as [string, string], ['#/audit', t('navAudit')] as [string, string]] : [])];
   const boxMatch = /^#\/box\/(.+)$/.exec(hash);
   const page = boxMatch ? <BoxPage id={decodeURIComponent(boxMatch[1]!)} />
     : hash === '#/alerts' ? <AlertsPage />
     : hash === '#/commands' ? <CommandsPage role={me.role} />
     : hash === '#/rollouts' ? <RolloutsPage role={me.role} />
     : hash === '#/audit' ? <AuditPage />
+    : hash === '#/enrol' ? <EnrolPage />
     : <BoxesPage />;
   return (
     <>
