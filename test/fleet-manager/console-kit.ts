@@ -86,6 +86,16 @@ export class SimBox {
     return box;
   }
 
+  /** One telemetry sample, shaped as a box's (appliance/fleet/README.md). */
+  async telemetry(at: Date, o: { cpuPct: number; temperatureC: number; activeCalls: number; diskPct?: number }): Promise<void> {
+    await this.client.publishAsync(`fleet/v1/${this.boxId}/telemetry`, JSON.stringify({
+      boxId: this.boxId, at: at.toISOString(), cpu: { loadPct: o.cpuPct, load1: 0.3, temperatureC: o.temperatureC }, memory: { totalBytes: 4e9, availableBytes: 2e9, usedPct: 50 },
+      disk: [{ mount: '/', sizeBytes: 32e9, usedBytes: 8e9, usedPct: o.diskPct ?? 25 }], uptimeSec: 100, network: null, activeCalls: o.activeCalls,
+      trunks: [{ name: 'sandbox', health: 'up', registered: true, channelsInUse: 0, channels: 4, lastError: null }],
+      campaigns: [{ id: 3, name: 'Reminders', status: 'running', counters: {} }], engine: { name: 'embedded', servers: null }, clock: { synchronized: true, required: false, detail: null },
+    }), { qos: 1 });
+  }
+
   end(): Promise<void> {
     return this.client.endAsync(true);
   }
