@@ -37,6 +37,8 @@ export class FleetManager {
   console: ConsoleStore | null = null;
   private timers: NodeJS.Timeout[] = [];
   private lastRollup = 0;
+  /** The periodic pass in flight, awaited by stop() before the storage closes. */
+  private pass: Promise<void> | null = null;
 
   /** Stable across restarts in production (it names the persistent session); random only when not given. */
   readonly clientId: string;
@@ -68,7 +70,10 @@ export class FleetManager {
       if (refused.length > 0) throw new Error(`the broker refused the subscriptions ${refused.map((g) => g.topic).join(', ')} (check its ACL for this client)`);
     }
     const tick = this.opts.tickMs ?? 5000;
-    this.timers.push(setInterval(() => void this.periodic(), tick));
+    this.timers.push(setInterval(() => {
+      if (this.pass) return; // a slow pass is not stacked with the next one
+      this.pass = this.periodic().finally(() => { this.pass = null; });
+    }, tick));
     logger.info({ broker: this.opts.broker.url, group, clientId: this.clientId }, 'fleet manager started');
   }
 
@@ -80,6 +85,7 @@ export class FleetManager {
   async stop(o: { leave?: boolean } = {}): Promise<void> {
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
+    await this.pass;
     const leaving = o.leave === true && this.client?.connected === true;
     // Leaving: no new messages first, then commit (and acknowledge) what came, then end the session.
     if (leaving) await this.unsubscribe().catch(() => undefined);
