@@ -2,7 +2,7 @@
 // the fleet manager on PGlite. Two real boxes on their sandboxes: an emergency stop from the console
 // pauses the running campaigns of both; one of them killed shows up as an `offline` alert within the
 // set delay. Twelve simulated boxes: a staged rollout stops at the first rejection, and the boxes of
-// later steps never get the document.
+// later steps never get the document (on PGlite and on a PostgreSQL server).
 import test from 'ava';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { openBrowser } from '../web-ui/browser.ts';
 import { boxApp, type Proc } from './procs.ts';
-import { useStorages } from './storages.ts';
+import { STORAGES, useStorages } from './storages.ts';
 import { BoxApi, consoleRig, PASSWORD, SimBox } from './console-kit.ts';
 
 useStorages();
@@ -108,9 +108,9 @@ test.serial('pglite: in Chromium, an emergency stop pauses the campaigns of two 
   t.is(await page.locator('tr[data-alert^="box-a:"]').count(), 0, 'box A raised nothing');
 });
 
-test.serial('pglite: in Chromium, a staged rollout (one box, then 10 %, then all) stops at the first rejection', async (t) => {
+for (const kind of STORAGES) test.serial(`${kind}: in Chromium, a staged rollout (one box, then 10 %, then all) stops at the first rejection`, async (t) => {
   t.timeout(120_000);
-  const rig = await consoleRig(t, 'pglite');
+  const rig = await consoleRig(t, kind);
   await rig.addUser('ada', 'admin');
   const ids = Array.from({ length: 12 }, (_, i) => `sim-${String(i + 1).padStart(2, '0')}`);
   // 12 boxes: step 1 is sim-01, step 2 (10 %, rounded up: 2 boxes in all) adds sim-02, which rejects.
