@@ -17,7 +17,7 @@ export const MANAGER_USAGE = `usage: fleet-manager <command> [options]
 
   serve  --db DIR|postgres://URL --broker mqtt(s)://HOST:PORT [--fleet-dir FLEET_DIR] [--group fleet-manager]
          [--client-id ID] [--offline-alert-sec 300] [--gap-alert-sec 30]
-         [--http-port 8443] [--http-bind 127.0.0.1] [--secure-cookies] [--ca-dir FLEET_DIR]
+         [--http-port 8443] [--http-bind 127.0.0.1] [--secure-cookies] [--trust-proxy ADDR] [--ca-dir FLEET_DIR]
          runs the fleet manager (ingest, opt-out relay, alerts, rollouts) until SIGTERM/SIGINT, and the web
          console on --http-port (0: none; put it behind a TLS proxy and pass --secure-cookies); the console
          issues claim codes and tokens in --ca-dir ($FLEET_CA_DIR, else --fleet-dir), the fleet CA folder;
@@ -62,7 +62,7 @@ export async function fleetManagerCli(argv: string[], out: Out = (l) => process.
     return command ? 0 : 2;
   }
   const options: Record<string, { type: 'string' | 'boolean' }> = {};
-  for (const k of ['db', 'broker', 'fleet-dir', 'group', 'client-id', 'offline-alert-sec', 'gap-alert-sec', 'id', 'name', 'box', 'org', 'log-level', 'http-port', 'http-bind', 'username', 'role', 'ca-dir']) options[k] = { type: 'string' };
+  for (const k of ['db', 'broker', 'fleet-dir', 'group', 'client-id', 'offline-alert-sec', 'gap-alert-sec', 'id', 'name', 'box', 'org', 'log-level', 'http-port', 'http-bind', 'username', 'role', 'ca-dir', 'trust-proxy']) options[k] = { type: 'string' };
   for (const k of ['json', 'all', 'password-stdin', 'secure-cookies']) options[k] = { type: 'boolean' };
   let v: Record<string, string | boolean | undefined>;
   try {
@@ -96,7 +96,7 @@ export async function fleetManagerCli(argv: string[], out: Out = (l) => process.
         const stopping = new Promise<void>((r) => { process.once('SIGTERM', r); process.once('SIGINT', r); });
         await fm.start();
         let consoleUrl: string | null = null;
-        const http = httpPort > 0 ? await buildConsoleServer({ fm, logger, staticDir: CONSOLE_DIST, fleetDir: typeof v['ca-dir'] === 'string' ? resolve(v['ca-dir']) : process.env.FLEET_CA_DIR ?? fleetDir, secureCookies: v['secure-cookies'] === true }) : null;
+        const http = httpPort > 0 ? await buildConsoleServer({ fm, logger, staticDir: CONSOLE_DIST, fleetDir: typeof v['ca-dir'] === 'string' ? resolve(v['ca-dir']) : process.env.FLEET_CA_DIR ?? fleetDir, secureCookies: v['secure-cookies'] === true, ...(typeof v['trust-proxy'] === 'string' ? { trustProxy: v['trust-proxy'] } : {}) }) : null;
         if (http) {
           const host = typeof v['http-bind'] === 'string' ? v['http-bind'] : process.env.FLEET_HTTP_BIND ?? '127.0.0.1';
           await http.listen({ port: httpPort, host });

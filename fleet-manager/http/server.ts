@@ -46,12 +46,14 @@ export interface ConsoleServerOptions {
   /** The fleet CA folder (claim codes and tokens); null: the console does not issue them. */
   fleetDir?: string | null;
   secureCookies?: boolean;
+  /** Addresses of the reverse proxy in front (its X-Forwarded-For then names the client, for the login limit). */
+  trustProxy?: string;
   sessionTtlMs?: number;
   limiter?: LoginLimiter;
 }
 
 export async function buildConsoleServer(o: ConsoleServerOptions): Promise<FastifyInstance> {
-  const app = Fastify({ logger: false, bodyLimit: 256 * 1024, trustProxy: false });
+  const app = Fastify({ logger: false, bodyLimit: 256 * 1024, trustProxy: o.trustProxy ?? false });
   const store = () => o.fm.console!;
   const limiter = o.limiter ?? new LoginLimiter();
   const ttl = o.sessionTtlMs ?? 12 * 3_600_000;
