@@ -81,7 +81,7 @@ export async function buildConsoleServer(o: ConsoleServerOptions): Promise<Fasti
 
   app.setErrorHandler((err: Error & { validation?: unknown; statusCode?: number; code?: string }, req: FastifyRequest, reply: FastifyReply) => {
     if (err instanceof ConsoleError) return reply.code(err.status).send({ code: err.code, message: err.message, ...(err.where ? { where: err.where } : {}) });
-    if (err.validation) return reply.code(400).send({ code: 'E_INVALID', message: `request ${err.message}`, where: { field: /body\/?([\w/]*)/.exec(err.message)?.[1] ?? '(body)' } });
+    if (err.validation) return reply.code(400).send({ code: 'E_INVALID', message: `request ${err.message}`, where: { field: /body\/([\w/]+)/.exec(err.message)?.[1] ?? /property '(\w+)'/.exec(err.message)?.[1] ?? '(body)' } });
     if (err.statusCode && err.statusCode < 500) return reply.code(err.statusCode).send({ code: 'E_INVALID', message: err.message });
     o.logger.error({ err: err.message, route: req.routeOptions.url }, 'console request failed');
     return reply.code(500).send({ code: 'E_INTERNAL', message: 'internal error; see the fleet manager log' });

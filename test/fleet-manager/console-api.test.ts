@@ -56,6 +56,10 @@ test.serial('pglite: every route but login needs a session; changes need the CSR
   const bad = await olga.req('POST', '/api/commands', { boxes: ['box-a'], type: 'dnc.remove' });
   t.is(bad.status, 400);
   t.is(bad.body.code, 'E_INVALID');
+  t.deepEqual(bad.body.where, { field: 'type' }, 'the error names the field');
+  const missing = await olga.req('PUT', '/api/groups/g', {});
+  t.is(missing.status, 400);
+  t.deepEqual(missing.body.where, { field: 'boxes' });
   const audit = await rig.fm.console!.auditLog();
   t.true(audit.some((e) => e.actor === 'vera' && e.action === 'POST /api/emergency-stop' && e.outcome === 'refused'), 'the refusal is audited with who');
   t.true(audit.some((e) => e.actor === 'olga' && e.action === 'POST /api/tokens' && e.outcome === 'refused'));
