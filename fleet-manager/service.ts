@@ -11,6 +11,8 @@ import { FleetStore, DEFAULT_ALERTS, type AlertPolicy } from './store/fleet-stor
 import { redact } from './store/sql.ts';
 import type { BatchResult, Delivery } from './store/ingest-tx.ts';
 import type { Inbound } from './inbound.ts';
+import { Rollouts, type DesiredPublish } from './rollout.ts';
+import { ConsoleStore } from './store/console-store.ts';
 
 export interface FleetManagerOptions {
   /** A PGlite folder, or a postgres:// URL. */
@@ -31,8 +33,12 @@ export class FleetManager {
   store: FleetStore | null = null;
   client: MqttClient | null = null;
   ingest: Ingest | null = null;
+  rollouts: Rollouts | null = null;
+  console: ConsoleStore | null = null;
   private timers: NodeJS.Timeout[] = [];
   private lastRollup = 0;
+  /** The periodic pass in flight, awaited by stop() before the storage closes. */
+  private pass: Promise<void> | null = null;
 
   /** Stable across restarts in production (it names the persistent session); random only when not given. */
   readonly clientId: string;
@@ -45,6 +51,8 @@ export class FleetManager {
     const { logger } = this.opts;
     this.store = await FleetStore.open(this.opts.db);
     logger.info({ storage: this.store.sql.kind, db: redact(this.opts.db) }, 'fleet storage ready');
+    this.rollouts = new Rollouts(this.store.sql);
+    this.console = new ConsoleStore(this.store.sql);
     const group = this.opts.broker.group ?? 'fleet-manager';
     const client = connectBroker({ ...this.opts.broker, clientId: this.clientId, group });
     this.client = client;
@@ -62,7 +70,10 @@ export class FleetManager {
       if (refused.length > 0) throw new Error(`the broker refused the subscriptions ${refused.map((g) => g.topic).join(', ')} (check its ACL for this client)`);
     }
     const tick = this.opts.tickMs ?? 5000;
-    this.timers.push(setInterval(() => void this.periodic(), tick));
+    this.timers.push(setInterval(() => {
+      if (this.pass) return; // a slow pass is not stacked with the next one
+      this.pass = this.periodic().finally(() => { this.pass = null; });
+    }, tick));
     logger.info({ broker: this.opts.broker.url, group, clientId: this.clientId }, 'fleet manager started');
   }
 
@@ -74,6 +85,7 @@ export class FleetManager {
   async stop(o: { leave?: boolean } = {}): Promise<void> {
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
+    await this.pass;
     const leaving = o.leave === true && this.client?.connected === true;
     // Leaving: no new messages first, then commit (and acknowledge) what came, then end the session.
     if (leaving) await this.unsubscribe().catch(() => undefined);
@@ -87,6 +99,8 @@ export class FleetManager {
     await this.store?.close();
     this.client = null;
     this.store = null;
+    this.rollouts = null;
+    this.console = null;
   }
 
   /** Takes this instance out of the share group (what its session already holds still arrives). */
@@ -100,6 +114,23 @@ export class FleetManager {
     const ds = await this.store!.queueCommand(id, boxIds, type, data, o.ttlMs ?? 3_600_000);
     this.publish(ds);
     return id;
+  }
+
+  /** Starts a staged rollout of a desired configuration to a group's boxes (the console's door). */
+  async startRollout(group: string, boxIds: string[], settings: Record<string, unknown>, by: string): Promise<{ rollout: number; version: number }> {
+    const r = await this.rollouts!.create(group, boxIds, settings, by);
+    this.publishDesired(r.first);
+    return { rollout: r.rollout, version: r.version };
+  }
+
+  /** The retained desired document of each box (a box that connects later still gets it). */
+  private publishDesired(ps: DesiredPublish[]): void {
+    for (const p of ps) {
+      this.client?.publish(fleetTopics(p.boxId).desired, JSON.stringify({ version: p.version, settings: p.settings }), { qos: 1, retain: true }, (err) => {
+        if (err) this.opts.logger.warn({ boxId: p.boxId, err: err.message }, 'cannot publish a desired configuration');
+      });
+    }
+    if (ps.length > 0) this.opts.logger.info({ boxes: ps.map((p) => p.boxId), version: ps[0]!.version }, 'desired configuration published (rollout step)');
   }
 
   private afterBatch(r: BatchResult): void {
@@ -133,6 +164,7 @@ export class FleetManager {
     try {
       await store.checkAlerts({ ...DEFAULT_ALERTS, ...this.opts.alerts });
       this.publish(await store.staleDeliveries(this.opts.resendAfterMs ?? 60_000));
+      if (this.rollouts) this.publishDesired(await this.rollouts.advance());
       if (Date.now() - this.lastRollup > 3_600_000) {
         this.lastRollup = Date.now();
         const n = await store.downsample();

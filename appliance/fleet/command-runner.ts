@@ -180,6 +180,7 @@ export class CommandRunner {
       return v.ok ? ok(data, cmd.id) : fail(`audit log broken: ${v.problems.slice(0, 3).map((p) => `entry ${p.seq}: ${p.problem}${p.detail ? ` (${p.detail})` : ''}`).join('; ')}`, cmd.id, data);
     }
     const actor: Actor = { door: 'fleet', commandId: cmd.id };
+    if (cmd.type === 'campaign.pause-all') return this.pauseAll(actor, cmd.id);
     const input = cmd.type === 'dnc.add' || cmd.type === 'dnc.remove' || cmd.type === 'certificate.install' || cmd.type === 'certificate.use-own' ? cmd.data : { id: (cmd.data as { campaignId: number }).campaignId };
     try {
       return ok(this.actions.runSync(actor, cmd.type, input), cmd.id);
@@ -188,6 +189,28 @@ export class CommandRunner {
       if (isAppError(e)) return fail(e.message, cmd.id, errorData(e));
       throw e;
     }
+  }
+
+  /**
+   * The fleet's emergency stop: every running campaign paused through the campaign.pause action (each
+   * audited as such), in the command's transaction. A campaign that cannot be paused is named in the answer.
+   */
+  private pauseAll(actor: Actor, id: string): CommandAnswer {
+    const c = this.deps.campaigns;
+    if (!c?.list) return fail('this box takes no campaign commands', id);
+    const paused: number[] = [];
+    const refused: Array<{ campaignId: number; reason: string }> = [];
+    for (const camp of c.list().filter((x) => x.status === 'running')) {
+      try {
+        this.actions.runSync(actor, 'campaign.pause', { id: camp.id });
+        paused.push(camp.id);
+      } catch (e) {
+        if (!isAppError(e)) throw e;
+        refused.push({ campaignId: camp.id, reason: e.message });
+      }
+    }
+    const data = { paused, refused };
+    return refused.length === 0 ? ok(data, id) : fail(`${refused.length} campaign(s) could not be paused: ${refused.map((r) => `${r.campaignId}: ${r.reason}`).join('; ')}`, id, data);
   }
 
   private runCampaign(cmd: Extract<FleetCommand, { data: { campaignId: number } }>): CommandAnswer {

@@ -16,7 +16,8 @@ export type FleetCommand =
   | { id: string; expiresAt: number; type: 'list.import'; data: ListImportData }
   | { id: string; expiresAt: number; type: 'audit.verify'; data: AuditHeadData }
   | { id: string; expiresAt: number; type: 'certificate.install'; data: CertificateData }
-  | { id: string; expiresAt: number; type: 'certificate.use-own'; data: Record<string, never> };
+  | { id: string; expiresAt: number; type: 'certificate.use-own'; data: Record<string, never> }
+  | { id: string; expiresAt: number; type: 'campaign.pause-all'; data: Record<string, never> };
 
 /** The web UI's certificate and its private key, PEM (checked by the certificate.install action). */
 export interface CertificateData { cert: string; key: string }
@@ -36,7 +37,7 @@ export interface DesiredDocument {
   settings: Record<string, unknown>;
 }
 
-export const COMMAND_TYPES = ['campaign.start', 'campaign.pause', 'campaign.resume', 'campaign.stop', 'report.get', 'config.desired', 'dnc.add', 'dnc.remove', 'list.import', 'audit.verify', 'certificate.install', 'certificate.use-own'] as const;
+export const COMMAND_TYPES = ['campaign.start', 'campaign.pause', 'campaign.resume', 'campaign.stop', 'report.get', 'config.desired', 'dnc.add', 'dnc.remove', 'list.import', 'audit.verify', 'certificate.install', 'certificate.use-own', 'campaign.pause-all'] as const;
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -94,6 +95,11 @@ export function parseCommand(raw: unknown): FleetCommand {
   }
   if (type === 'certificate.use-own') {
     if (raw.data !== undefined && !(isObject(raw.data) && Object.keys(raw.data).length === 0)) throw invalid('data', 'must be empty ({}) or left out');
+    return { id, expiresAt, type, data: {} };
+  }
+  if (type === 'campaign.pause-all') {
+    // The fleet's emergency stop: no campaign id, and nothing else accepted either.
+    if (raw.data !== undefined && raw.data !== null && !(isObject(raw.data) && Object.keys(raw.data).length === 0)) throw invalid('data', 'must be empty ({}): every running campaign is paused');
     return { id, expiresAt, type, data: {} };
   }
   if (type === 'dnc.add' || type === 'dnc.remove' || type === 'list.import') {

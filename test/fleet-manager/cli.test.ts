@@ -3,6 +3,7 @@
 // own certificate, a box with its certificate publishing, then the CLI reading the database; and the
 // systemd unit as systemd reads it.
 import test from 'ava';
+import { createServer } from 'node:net';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,7 +17,7 @@ import { storageTarget, useStorages } from './storages.ts';
 
 useStorages();
 
-test('fleet-tool manager serve over TLS with the fleet CA and ACL stores a box\'s status and events; the CLI reads them', async (t) => {
+test('fleet-tool manager serve over TLS with the fleet CA and ACL stores a box\'s status and events; the CLI reads them; the console is served on --http-port', async (t) => {
   t.timeout(120_000);
   const dir = mkdtempSync(join(tmpdir(), 'fm-cli-'));
   const fleet = join(dir, 'fleet');
@@ -39,9 +40,16 @@ test('fleet-tool manager serve over TLS with the fleet CA and ACL stores a box\'
   broker = await Mosquitto.create({ tls: { ca: ca.path('ca.crt'), cert: ca.path('server.crt'), key: ca.path('server.key') }, extraConfig: [aclLine] });
   const url = `mqtts://127.0.0.1:${broker.port}`;
 
-  const fm = tsProc('fleet-tool manager', join(ROOT, 'provisioning', 'fleet-tool.ts'), ['manager', 'serve', '--db', target, '--broker', url, '--fleet-dir', fleet, '--client-id', 'fm-tls'], { LOG_LEVEL: 'warn' });
+  const httpPort = await new Promise<number>((resolve) => { const s = createServer().listen(0, '127.0.0.1', () => { const p = (s.address() as { port: number }).port; s.close(() => resolve(p)); }); });
+  const fm = tsProc('fleet-tool manager', join(ROOT, 'provisioning', 'fleet-tool.ts'), ['manager', 'serve', '--db', target, '--broker', url, '--fleet-dir', fleet, '--client-id', 'fm-tls', '--http-port', String(httpPort)], { LOG_LEVEL: 'warn' });
   procs.push(fm);
-  t.like(await fm.json<{ ready?: boolean }>((v) => v.ready === true), { ready: true, storage: 'pglite' });
+  const consoleUrl = `http://127.0.0.1:${httpPort}`;
+  t.like(await fm.json<{ ready?: boolean }>((v) => v.ready === true), { ready: true, storage: 'pglite', console: consoleUrl });
+  // The console: its page is served; its data needs a session.
+  const page = await fetch(consoleUrl);
+  t.is(page.status, 200);
+  t.regex(await page.text(), /<title>Fleet console<\/title>/);
+  t.is((await fetch(`${consoleUrl}/api/boxes`)).status, 401);
 
   // A box with a certificate from the fleet CA (CN = its id), as enrolment gives it.
   execFileSync('openssl', ['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'box.key', '-out', 'box.csr', '-subj', '/CN=box-0123456789ab'], { cwd: dir, stdio: 'ignore' });

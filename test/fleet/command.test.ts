@@ -36,6 +36,8 @@ test('an invalid command names the field at fault', (t) => {
   t.regex(msg({ id: 'a', expiresAt: T, type: 'campaign.stop', data: { campaignId: '1' } }), /"data\.campaignId"/);
   t.regex(msg({ id: 'a', expiresAt: T, type: 'report.get' }), /"data"/);
   t.regex(msg({ id: 'a', expiresAt: T, type: 'config.desired', data: { version: 0, settings: {} } }), /command field "data\.version"/);
+  t.regex(msg({ id: 'a', expiresAt: T, type: 'campaign.pause-all', data: { campaignId: 1 } }), /"data": must be empty/);
+  t.deepEqual(parseCommand({ id: 'a', expiresAt: T, type: 'campaign.pause-all', data: {} }), { id: 'a', expiresAt: T, type: 'campaign.pause-all', data: {} });
   t.is(commandIdOf({ id: 'a', type: 'nonsense' }), 'a', 'an invalid command keeps its id for the answer');
   t.is(commandIdOf('a'), null);
 });

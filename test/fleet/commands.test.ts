@@ -85,3 +85,12 @@ test('report.get answers with the report; a command without a response topic is 
   await waitFor(() => plain.length > 0, 10_000, 'the answer on cmd/response');
   t.like(plain[0], { status: 'ok', transaction: 'cmd-plain' });
 });
+
+test('campaign.pause-all (the fleet\'s emergency stop) pauses every running campaign, and only those, and answers their ids', async (t) => {
+  t.timeout(30_000);
+  const { box, req } = await setup(t, 'box-stop-all');
+  await box.start();
+  await req.send('stop', { id: 'cmd-stop-all', expiresAt: inAnHour(), type: 'campaign.pause-all', data: {} });
+  t.deepEqual(await req.answer('stop'), { data: { paused: [7], refused: [] }, status: 'ok', error: null, transaction: 'cmd-stop-all' });
+  t.deepEqual(box.campaigns.calls, ['pause:7'], 'the completed campaign 8 was left alone');
+});
