@@ -1,0 +1,242 @@
+// Scale benchmark (issue 19): lists of 10k, 100k and 1M contacts on the sandbox. For each size, in a
+// fresh box (in this process, embedded engine, sandbox trunk in its own process): the import, the
+// campaign start (its answer, and until the whole list is in the campaign), the longest single block of
+// the event loop and its delay p99 while the campaign starts and runs (perf_hooks.monitorEventLoopDelay),
+// the p99 of GET /api/campaigns/:id and of its report, and RSS. With the largest list, 200 RTP sessions
+// of media/rtp (the box's one shared media clock) play beside it, reflected by bench/media-lib's
+// receiver in a child process: the clock's p99 lateness and the loss while that campaign starts.
+// The baseline is the smallest list, measured in the same run: the JSON line carries largest/smallest ratios.
+//   npm run bench -- scale [--sizes 10000,100000,1000000] [--run-ms 6000] [--media-calls 200]
+import { execFileSync } from 'node:child_process';
+import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import { Appliance } from '../appliance/main.ts';
+import { importContacts } from '../appliance/contacts/import.ts';
+import { silentLogger } from '../core/log.ts';
+import { trunkDefaults } from '../core/trunk-defaults.ts';
+import { ulawEncode } from '../media/dsp/g711.ts';
+import { MediaEngine } from '../media/rtp/media-engine.ts';
+import { RtpSession } from '../media/rtp/session.ts';
+import { runAppliance } from '../test/support/processes.ts';
+import { freePort } from '../test/peers/ports.ts';
+import { Receiver } from './media-lib/harness.ts';
+
+const { values } = parseArgs({ options: {
+  sizes: { type: 'string', default: '10000,100000,1000000' },
+  'run-ms': { type: 'string', default: '6000' },
+  'media-calls': { type: 'string', default: '200' },
+} });
+const SIZES = values.sizes.split(',').map(Number).sort((a, b) => a - b);
+const RUN_MS = Number(values['run-ms']);
+const MEDIA_CALLS = Number(values['media-calls']);
+const CHANNELS = 30;
+const CPS = 20;
+const say = (m: string): void => { process.stderr.write(`[scale] ${m}\n`); };
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const round = (x: number, d = 1) => Number(x.toFixed(d));
+const p99 = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s.length ? s[Math.min(s.length - 1, Math.floor(s.length * 0.99))]! : 0; };
+
+const dir = mkdtempSync(join(tmpdir(), 'vba-bench-scale-'));
+const sandboxPort = await freePort();
+const sandbox = runAppliance(['sandbox', '--port', String(sandboxPort), '--time-scale', '0.1', '--seed', '7',
+  '--mix', 'listener=80,busy=10,no-answer=10', '--data', join(dir, 'sandbox')]);
+await sandbox.waitFor(/listening on/, 60_000);
+const wav = join(dir, 'msg.wav');
+execFileSync('sox', ['-n', '-r', '8000', '-c', '1', wav, 'synth', '1.5', 'sine', '300-900', 'vol', '0.5']);
+
+/** A CSV of n contacts, written as a stream (the 1M-row file is never in memory, and never committed). */
+async function writeList(file: string, n: number): Promise<void> {
+  const out = createWriteStream(file);
+  out.write('name;phone\n');
+  for (let i = 0; i < n; i += 10_000) {
+    let chunk = '';
+    for (let j = i; j < Math.min(n, i + 10_000); j++) chunk += `Contact ${j};+336${String(10_000_000 + j)}\n`;
+    if (!out.write(chunk)) await new Promise<void>((r) => out.once('drain', () => r()));
+  }
+  await new Promise<void>((r, j) => out.end((e?: Error | null) => (e ? j(e) : r())));
+}
+
+interface Media { engine: MediaEngine; sessions: RtpSession[]; receiver: Receiver }
+
+async function startMedia(calls: number): Promise<Media> {
+  const receiver = new Receiver(false, false);
+  const { ports } = await receiver.ask({ type: 'reflect', sockets: 8 }, 'reflect');
+  const engine = new MediaEngine({ bindAddress: '127.0.0.1', rtpPortMin: 40000, rtpPortMax: 44000 });
+  engine.start();
+  const prompt = ulawEncode(Int16Array.from({ length: 8000 * 10 }, (_, i) => Math.round(6000 * Math.sin((2 * Math.PI * 440 * i) / 8000))));
+  const sessions: RtpSession[] = [];
+  for (let i = 0; i < calls; i++) {
+    const port = await engine.ports.allocate();
+    const session = new RtpSession({
+      socket: port.socket, localAddress: port.address, localPort: port.port, clock: engine.clock, payloadType: 0, telephoneEventPt: 101,
+      remoteAddress: '127.0.0.1', remotePort: ports[i % ports.length]!, onClose: () => port.release(),
+    });
+    let playing = true;
+    const loop = (): void => { void session.play(prompt).then((r) => { if (r.completed && playing) loop(); }); };
+    session.once('close', () => { playing = false; });
+    loop();
+    sessions.push(session);
+  }
+  return { engine, sessions, receiver };
+}
+
+interface SizeResult {
+  contacts: number;
+  importMs: number;
+  startAnswerMs: number;
+  startMs: number;
+  longestBlockMs: number;
+  loopDelayP99Ms: number;
+  getP99Ms: number;
+  reportP99Ms: number;
+  rssMB: number;
+  requests: number;
+  media?: { calls: number; p99LatenessMs: number; maxLatenessMs: number; lossPct: number; packets: number };
+}
+
+async function runSize(n: number, withMedia: boolean): Promise<SizeResult> {
+  const data = join(dir, `box-${n}`);
+  let password = '';
+  const rtp = 20000 + 2 * Math.floor(Math.random() * 4000);
+  const app = new Appliance({
+    dataDir: data, env: {}, logger: silentLogger(),
+    out: (line: string) => { const m = /login admin \/ (\S+)/.exec(line); if (m) password = m[1]!; },
+    overrides: [(s) => {
+      s.http.port = 0;
+      s.http.bindAddress = '127.0.0.1';
+      s.sip.port = 0;
+      s.sip.bindAddress = '127.0.0.1';
+      s.media.rtpPortMin = rtp;
+      s.media.rtpPortMax = rtp + 4 * CHANNELS + 100;
+      s.trunks = [trunkDefaults({ name: 'sandbox', kind: 'sandbox', host: '127.0.0.1', port: sandboxPort, allowedSources: ['127.0.0.1'], channels: CHANNELS, cps: CPS, codecs: ['PCMU'], optionsIntervalSec: 0, keepPlus: true })];
+      s.defaultTrunk = 'sandbox';
+      s.compliance.pack = 'none';
+    }],
+  });
+  await app.start();
+  const base = `http://127.0.0.1:${app.http.port}`;
+  const login = await fetch(`${base}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password }) });
+  const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
+
+  const csv = join(dir, `list-${n}.csv`);
+  await writeList(csv, n);
+  const t0 = performance.now();
+  const imported = await importContacts(app.db, csv, { list: `list-${n}`, country: 'FR' });
+  const importMs = performance.now() - t0;
+  rmSync(csv, { force: true });
+  if (imported.accepted !== n) throw new Error(`import accepted ${imported.accepted} of ${n}`);
+  const rec = await app.recordings.importFile(wav, { name: 'scale' });
+  const c = app.campaigns.create({
+    name: `scale ${n}`, listId: imported.list.id,
+    config: {
+      message: rec.id, callerId: '+33123456789', trunks: ['sandbox'], menu: {}, amd: false,
+      schedule: { windows: [{ days: [1, 2, 3, 4, 5, 6, 7], from: '00:00', to: '24:00' }] },
+      maxConcurrent: CHANNELS, cps: CPS, ringTimeoutMs: 5000, maxAttempts: 1,
+    },
+  });
+  const media = withMedia ? await startMedia(MEDIA_CALLS) : null;
+  if (media) await sleep(2000); // the sessions settle (JIT) before the measure
+  global.gc?.();
+  await sleep(500);
+
+  // Requests from a client in this process, one after the other, for as long as the campaign starts and runs.
+  const gets: number[] = [];
+  const reports: number[] = [];
+  let measuring = true;
+  const client = (async () => {
+    while (measuring) {
+      for (const [path, into] of [[`/api/campaigns/${c.id}`, gets], [`/api/campaigns/${c.id}/report`, reports]] as const) {
+        const s = performance.now();
+        const r = await fetch(base + path, { headers: { cookie } });
+        await r.arrayBuffer();
+        if (!r.ok) throw new Error(`${path}: ${r.status}`);
+        into.push(performance.now() - s);
+      }
+      await sleep(20);
+    }
+  })();
+  let rss = 0;
+  const rssTimer = setInterval(() => { rss = Math.max(rss, process.memoryUsage().rss); }, 100);
+  const delay = monitorEventLoopDelay({ resolution: 1 });
+  const m0 = media ? await media.receiver.ask({ type: 'snapshot' }, 'snapshot') : null;
+  const lost0 = media ? media.sessions.reduce((a, s) => a + s.stats().lost, 0) : 0;
+  media?.engine.clock.resetStats();
+  delay.enable();
+
+  const s0 = performance.now();
+  app.campaigns.start(c.id);
+  const startAnswerMs = performance.now() - s0;
+  while (app.campaigns.lists.busy.length > 0) await sleep(5);
+  const startMs = performance.now() - s0;
+  const runUntil = s0 + Math.max(RUN_MS, startMs + 2000);
+  while (performance.now() < runUntil) await sleep(50);
+
+  delay.disable();
+  measuring = false;
+  await client;
+  clearInterval(rssTimer);
+  let mediaOut: SizeResult['media'];
+  if (media) {
+    const cs = media.engine.clock.stats();
+    const m1 = await media.receiver.ask({ type: 'snapshot' }, 'snapshot');
+    const lostForward = m1.lost - m0!.lost;
+    const lostReturn = media.sessions.reduce((a, s) => a + s.stats().lost, 0) - lost0;
+    const packets = m1.received - m0!.received;
+    const expected = 2 * (packets + lostForward);
+    mediaOut = { calls: MEDIA_CALLS, p99LatenessMs: round(cs.p99LatenessMs, 2), maxLatenessMs: round(cs.maxLatenessMs, 2), lossPct: expected ? round((100 * (lostForward + lostReturn)) / expected, 4) : 0, packets };
+    for (const s of media.sessions) s.close();
+    media.receiver.close();
+    await media.engine.stop();
+  }
+  const view = app.campaigns.view(c.id);
+  if (view.counters.contacts !== n) throw new Error(`campaign has ${view.counters.contacts} contacts, not ${n}`);
+  const out: SizeResult = {
+    contacts: n,
+    importMs: Math.round(importMs),
+    startAnswerMs: round(startAnswerMs),
+    startMs: Math.round(startMs),
+    longestBlockMs: round(delay.max / 1e6),
+    loopDelayP99Ms: round(delay.percentile(99) / 1e6),
+    getP99Ms: round(p99(gets)),
+    reportP99Ms: round(p99(reports)),
+    rssMB: Math.round(rss / 1e6),
+    requests: gets.length + reports.length,
+    ...(mediaOut ? { media: mediaOut } : {}),
+  };
+  say(JSON.stringify(out));
+  await app.stop();
+  rmSync(data, { recursive: true, force: true });
+  return out;
+}
+
+const results: SizeResult[] = [];
+for (const n of SIZES) results.push(await runSize(n, n === SIZES.at(-1) && MEDIA_CALLS > 0));
+await sandbox.kill();
+rmSync(dir, { recursive: true, force: true });
+
+const small = results[0]!;
+const big = results.at(-1)!;
+const ratio = (k: 'startMs' | 'longestBlockMs' | 'loopDelayP99Ms' | 'getP99Ms' | 'reportP99Ms' | 'rssMB' | 'importMs') => round(big[k] / Math.max(small[k], 0.1), 2);
+const targets = {
+  loopDelayP99: big.loopDelayP99Ms <= 20,
+  start: big.startMs <= 2000,
+  longestBlock: big.longestBlockMs <= 20,
+  getP99: big.getP99Ms <= 50,
+  rss: big.rssMB <= 350,
+  requestRatio: ratio('getP99Ms') <= 2,
+  ...(big.media ? { mediaP99: big.media.p99LatenessMs <= 2, mediaLoss: big.media.lossPct === 0 } : {}),
+};
+process.stdout.write(JSON.stringify({
+  bench: 'scale',
+  sizes: results,
+  ratio: { of: `${big.contacts}/${small.contacts}`, start: ratio('startMs'), longestBlock: ratio('longestBlockMs'), loopDelayP99: ratio('loopDelayP99Ms'), getP99: ratio('getP99Ms'), reportP99: ratio('reportP99Ms'), rss: ratio('rssMB'), import: ratio('importMs') },
+  baseline: { contacts: small.contacts, getP99Ms: small.getP99Ms, reportP99Ms: small.reportP99Ms, loopDelayP99Ms: small.loopDelayP99Ms, rssMB: small.rssMB },
+  media: big.media ?? null,
+  targets,
+  loadAverage: loadavg().map((x) => round(x, 2)),
+  cpus: (await import('node:os')).cpus().length,
+}) + '\n');
+process.exit(0);
