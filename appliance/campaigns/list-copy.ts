@@ -25,6 +25,8 @@ export class ListCopier {
   private readonly running = new Map<string, Promise<void>>();
   private closed = false;
   private rows = 500;
+  /** Chunks done, and the longest one (ms of the event loop it held): for the bench. */
+  readonly stats = { chunks: 0, maxChunkMs: 0 };
 
   constructor(private readonly deps: ListCopyDeps) {}
 
@@ -73,6 +75,8 @@ export class ListCopier {
         const r = this.relaxed(() => chunk(this.rows));
         const ms = performance.now() - t0;
         total += r.copied;
+        this.stats.chunks++;
+        this.stats.maxChunkMs = Math.max(this.stats.maxChunkMs, ms);
         // Size the next chunk so that it takes about the budget on this machine, under its current load.
         if (r.copied > 0) this.rows = Math.max(MIN_ROWS, Math.min(MAX_ROWS, Math.round((r.copied / Math.max(ms, 0.05)) * budget)));
         else if (ms > budget) this.rows = Math.max(MIN_ROWS, Math.round(this.rows / 2));
