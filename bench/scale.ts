@@ -90,6 +90,8 @@ interface SizeResult {
   startMs: number;
   /** The start's own blocks: its synchronous answer, and the longest chunk of the background copy. */
   longestChunkMs: number;
+  longestChunkCpuMs: number;
+  startAnswerCpuMs: number;
   chunks: number;
   longestBlockMs: number;
   loopDelayP99Ms: number;
@@ -170,8 +172,10 @@ async function runSize(n: number, withMedia: boolean): Promise<SizeResult> {
   delay.enable();
 
   const s0 = performance.now();
+  const cpu0 = process.cpuUsage();
   app.campaigns.start(c.id);
   const startAnswerMs = performance.now() - s0;
+  const answerCpu = process.cpuUsage(cpu0);
   while (app.campaigns.lists.busy.length > 0) await sleep(5);
   const startMs = performance.now() - s0;
   const runUntil = s0 + Math.max(RUN_MS, startMs + 2000);
@@ -202,6 +206,8 @@ async function runSize(n: number, withMedia: boolean): Promise<SizeResult> {
     startAnswerMs: round(startAnswerMs),
     startMs: Math.round(startMs),
     longestChunkMs: round(app.campaigns.lists.stats.maxChunkMs, 2),
+    longestChunkCpuMs: round(app.campaigns.lists.stats.maxChunkCpuMs, 2),
+    startAnswerCpuMs: round((answerCpu.user + answerCpu.system) / 1000, 2),
     chunks: app.campaigns.lists.stats.chunks,
     longestBlockMs: round(delay.max / 1e6),
     loopDelayP99Ms: round(delay.percentile(99) / 1e6),
