@@ -2,9 +2,10 @@
 // fresh box (in this process, embedded engine, sandbox trunk in its own process): the import, the
 // campaign start (its answer, and until the whole list is in the campaign), the longest single block of
 // the event loop and its delay p99 while the campaign starts and runs (perf_hooks.monitorEventLoopDelay),
-// the p99 of GET /api/campaigns/:id and of its report, and RSS. With the largest list, 200 RTP sessions
-// of media/rtp (the box's one shared media clock) play beside it, reflected by bench/media-lib's
-// receiver in a child process: the clock's p99 lateness and the loss while that campaign starts.
+// the p99 of GET /api/campaigns/:id and of its report, and RSS. Then, with the largest list, that
+// campaign paused, 200 RTP sessions of media/rtp (the box's one shared media clock) play while a
+// second campaign on the same list starts, reflected by bench/media-lib's receiver in a child process:
+// the clock's p99 lateness and the loss while it starts.
 // The baseline is the smallest list, measured in the same run: the JSON line carries largest/smallest ratios.
 //   npm run bench -- scale [--sizes 10000,100000,1000000] [--run-ms 6000] [--media-calls 200] [--priority high|normal]
 import { execFileSync } from 'node:child_process';
@@ -104,8 +105,10 @@ interface SizeResult {
   getP99Ms: number;
   reportP99Ms: number;
   rssMB: number;
+  /** RSS once the list is imported, before the start: what the start and the run add is the difference. */
+  rssBeforeStartMB: number;
   requests: number;
-  media?: { calls: number; p99LatenessMs: number; maxLatenessMs: number; lossPct: number; packets: number };
+  media?: { calls: number; p99LatenessMs: number; maxLatenessMs: number; lossPct: number; packets: number; startMs: number; loopDelayP99Ms: number };
 }
 
 async function runSize(n: number, withMedia: boolean): Promise<SizeResult> {
@@ -140,16 +143,15 @@ async function runSize(n: number, withMedia: boolean): Promise<SizeResult> {
   rmSync(csv, { force: true });
   if (imported.accepted !== n) throw new Error(`import accepted ${imported.accepted} of ${n}`);
   const rec = await app.recordings.importFile(wav, { name: 'scale' });
-  const c = app.campaigns.create({
-    name: `scale ${n}`, listId: imported.list.id,
+  const campaign = (name: string) => app.campaigns.create({
+    name, listId: imported.list.id,
     config: {
       message: rec.id, callerId: '+33123456789', trunks: ['sandbox'], menu: {}, amd: false,
       schedule: { windows: [{ days: [1, 2, 3, 4, 5, 6, 7], from: '00:00', to: '24:00' }] },
       maxConcurrent: CHANNELS, cps: CPS, ringTimeoutMs: 5000, maxAttempts: 1,
     },
   });
-  const media = withMedia ? await startMedia(MEDIA_CALLS) : null;
-  if (media) await sleep(2000); // the sessions settle (JIT) before the measure
+  const c = campaign(`scale ${n}`);
   global.gc?.();
   await sleep(500);
 
@@ -169,12 +171,10 @@ async function runSize(n: number, withMedia: boolean): Promise<SizeResult> {
       await sleep(20);
     }
   })();
-  let rss = 0;
+  const rssBefore = process.memoryUsage().rss;
+  let rss = rssBefore;
   const rssTimer = setInterval(() => { rss = Math.max(rss, process.memoryUsage().rss); }, 100);
   const delay = monitorEventLoopDelay({ resolution: 1 });
-  const m0 = media ? await media.receiver.ask({ type: 'snapshot' }, 'snapshot') : null;
-  const lost0 = media ? media.sessions.reduce((a, s) => a + s.stats().lost, 0) : 0;
-  media?.engine.clock.resetStats();
   delay.enable();
 
   const s0 = performance.now();
@@ -191,15 +191,38 @@ async function runSize(n: number, withMedia: boolean): Promise<SizeResult> {
   measuring = false;
   await client;
   clearInterval(rssTimer);
+  const stats = { ...app.campaigns.lists.stats };
+
+  // The media half: the first campaign paused, a second one on the same list starts while 200 RTP
+  // sessions play in this process (the one event loop and media clock they share with the box).
   let mediaOut: SizeResult['media'];
-  if (media) {
+  if (withMedia) {
+    app.campaigns.pause(c.id);
+    const media = await startMedia(MEDIA_CALLS);
+    await sleep(2000); // the sessions settle (JIT) before the measure
+    const b = campaign(`scale ${n} beside media`);
+    const m0 = await media.receiver.ask({ type: 'snapshot' }, 'snapshot');
+    const lost0 = media.sessions.reduce((a, s) => a + s.stats().lost, 0);
+    const mdelay = monitorEventLoopDelay({ resolution: 1 });
+    mdelay.enable();
+    media.engine.clock.resetStats();
+    const t1 = performance.now();
+    app.campaigns.start(b.id);
+    while (app.campaigns.lists.busy.length > 0) await sleep(5);
+    const mStartMs = performance.now() - t1;
+    await sleep(1000);
     const cs = media.engine.clock.stats();
+    mdelay.disable();
     const m1 = await media.receiver.ask({ type: 'snapshot' }, 'snapshot');
-    const lostForward = m1.lost - m0!.lost;
+    const lostForward = m1.lost - m0.lost;
     const lostReturn = media.sessions.reduce((a, s) => a + s.stats().lost, 0) - lost0;
-    const packets = m1.received - m0!.received;
+    const packets = m1.received - m0.received;
     const expected = 2 * (packets + lostForward);
-    mediaOut = { calls: MEDIA_CALLS, p99LatenessMs: round(cs.p99LatenessMs, 2), maxLatenessMs: round(cs.maxLatenessMs, 2), lossPct: expected ? round((100 * (lostForward + lostReturn)) / expected, 4) : 0, packets };
+    mediaOut = {
+      calls: MEDIA_CALLS, p99LatenessMs: round(cs.p99LatenessMs, 2), maxLatenessMs: round(cs.maxLatenessMs, 2),
+      lossPct: expected ? round((100 * (lostForward + lostReturn)) / expected, 4) : 0, packets,
+      startMs: Math.round(mStartMs), loopDelayP99Ms: round(mdelay.percentile(99) / 1e6),
+    };
     for (const s of media.sessions) s.close();
     media.receiver.close();
     await media.engine.stop();
@@ -211,15 +234,16 @@ async function runSize(n: number, withMedia: boolean): Promise<SizeResult> {
     importMs: Math.round(importMs),
     startAnswerMs: round(startAnswerMs),
     startMs: Math.round(startMs),
-    longestChunkMs: round(app.campaigns.lists.stats.maxChunkMs, 2),
-    longestChunkCpuMs: round(app.campaigns.lists.stats.maxChunkCpuMs, 2),
+    longestChunkMs: round(stats.maxChunkMs, 2),
+    longestChunkCpuMs: round(stats.maxChunkCpuMs, 2),
     startAnswerCpuMs: round((answerCpu.user + answerCpu.system) / 1000, 2),
-    chunks: app.campaigns.lists.stats.chunks,
+    chunks: stats.chunks,
     longestBlockMs: round(delay.max / 1e6),
     loopDelayP99Ms: round(delay.percentile(99) / 1e6),
     getP99Ms: round(p99(gets)),
     reportP99Ms: round(p99(reports)),
     rssMB: Math.round(rss / 1e6),
+    rssBeforeStartMB: Math.round(rssBefore / 1e6),
     requests: gets.length + reports.length,
     ...(mediaOut ? { media: mediaOut } : {}),
   };
