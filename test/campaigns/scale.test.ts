@@ -62,7 +62,7 @@ function countedReport(db: Db, id: number) {
 const OUTCOMES: Outcome[] = ['human', 'confirmed', 'opted-out', 'machine-message-left', 'machine-no-message', 'busy', 'no-answer', 'declined', 'invalid-number', 'trunk-failure', 'interrupted'];
 
 /** A seeded run of the ledger: attempts with every outcome, retries, blocks, postponements, a stop. */
-function playLedger(db: Db, repo: CampaignsRepo, id: number, seed: number, steps: number): void {
+function playLedger(repo: CampaignsRepo, id: number, seed: number, steps: number): void {
   const random = rng(seed);
   let now = 2000;
   for (let s = 0; s < steps; s++) {
@@ -97,7 +97,7 @@ test('the counters kept with the ledger give the same report as counting every r
   for (const seed of [1, 2]) {
     const c = repo.create(`c${seed}`, listId, parseCampaignConfig(config));
     repo.startFromList(c.id, 1000, () => undefined);
-    playLedger(db, repo, c.id, seed, 600);
+    playLedger(repo, c.id, seed, 600);
     if (seed === 2) repo.setStatus(c.id, 'stopped', 900_000, undefined, 50);
     t.deepEqual(campaignReport(db, c.id), countedReport(db, c.id), `campaign ${seed}`);
     t.true(countedReport(db, c.id).attempts > 100, 'the run made attempts');
@@ -111,7 +111,7 @@ test('migration 0090 back-fills the counters from what is already on record', (t
   const listId = seedList(db, 300);
   const c = repo.create('c', listId, parseCampaignConfig(config));
   repo.startFromList(c.id, 1000, () => undefined);
-  playLedger(db, repo, c.id, 7, 400);
+  playLedger(repo, c.id, 7, 400);
   const before = countedReport(db, c.id);
   db.exec(`DELETE FROM campaign_counts; DROP TABLE campaign_counts; DROP TABLE campaign_starts; DROP INDEX campaign_contacts_queue; DROP INDEX campaign_contacts_retry;
     DROP TRIGGER attempts_count_final; DROP TRIGGER attempts_count_final_insert; DROP TRIGGER campaigns_counts_delete;
@@ -127,7 +127,7 @@ test('a tick, a view, a report and a live update read index pages: no sort, no s
   const listId = seedList(db, 3000);
   const id = svc.create({ name: 'c', listId, config }).id;
   svc.start(id);
-  playLedger(db, svc.repo, id, 3, 200);
+  playLedger(svc.repo, id, 3, 200);
   const seen: string[] = [];
   const prepare = db.prepare.bind(db);
   (db as { prepare: Db['prepare'] }).prepare = ((sql: string) => {
