@@ -16,6 +16,7 @@ import { systemTimerClock } from '../core/time.ts';
 import { CampaignService, type CampaignView } from './campaigns/service.ts';
 import { HttpService } from './http/http-service.ts';
 import { LiveFeed } from './http/live-feed.ts';
+import { RenderAhead } from './campaigns/render-ahead.ts';
 import { campaignRoutes } from './http/routes/campaigns.ts';
 import { recordingRoutes } from './http/routes/recordings.ts';
 import { trunkTestRoutes } from './http/routes/trunk-test.ts';
@@ -116,6 +117,7 @@ export class Appliance {
   private readonly started: Service[] = [];
   private readonly progressTimers = new Map<number, NodeJS.Timeout>();
   private renderer!: PromptRenderer;
+  private renderAhead!: RenderAhead;
   /** Personalised renders that failed, by campaign:contact, with the reason. */
   private readonly renderFailures = new Map<string, string>();
 
@@ -203,6 +205,13 @@ export class Appliance {
           checkCampaignStart(this.db, campaign, campaignPack(campaign, s.compliance.pack), (now ?? Date.now)(), s);
         },
         now,
+        logger: this.logger.child({ svc: 'campaigns' }),
+      });
+      this.renderAhead = new RenderAhead({
+        repo: this.campaigns.repo,
+        render: (campaign, contacts) => this.renderer.prerender(contacts.map((c) => this.renderItem(campaign, c))),
+        onFailed: (campaignId, contactId, message) => this.renderFailures.set(`${campaignId}:${contactId}`, message),
+        logger: this.logger.child({ svc: 'render-ahead' }),
       });
 
       this.verifier = new CallerIdVerifier({
@@ -274,6 +283,19 @@ export class Appliance {
         });
         await this.startService(this.fleet);
       }
+      // Starts and stops of big lists a restart interrupted go on in the background (campaigns/list-copy.ts),
+      // and personalised messages are rendered ahead of the dialer again.
+      await this.startService({
+        name: 'campaign-lists',
+        start: async () => {
+          this.campaigns.resumeBackground();
+          for (const c of this.campaigns.repo.byStatus('running')) this.prerender(c.id);
+        },
+        stop: async () => {
+          await this.renderAhead.close();
+          await this.campaigns.close();
+        },
+      });
       // The dialer starts last and stops first: SIGTERM stops new calls before anything else goes.
       await this.startService({ name: 'dialer', start: () => this.dialer.start(), stop: () => this.dialer.stop() });
       this.logger.info({ dataDir: this.opts.dataDir, engine: this.engine.name, httpPort: this.http.port, sandbox: this.sandboxPort !== null }, 'appliance started');
@@ -325,15 +347,9 @@ export class Appliance {
     return { waitMs: 1000 };
   }
 
-  /** Render a started campaign's personalised messages in the background, in dialling order. */
+  /** Render a started campaign's personalised messages in the background, a window ahead of the dialer. */
   private prerender(campaignId: number): void {
-    const campaign = this.campaigns.repo.get(campaignId);
-    if (!campaign.config.tts) return;
-    const contacts = this.campaigns.repo.pendingContacts(campaignId);
-    void this.renderer.prerender(contacts.map((c) => this.renderItem(campaign, c))).then((r) => {
-      for (const f of r.failed) this.renderFailures.set(`${campaignId}:${contacts[f.index]!.contactId}`, f.message);
-      this.logger.info({ campaignId, rendered: r.rendered, cached: r.cached, failed: r.failed.length }, 'personalised messages rendered');
-    }, (e: unknown) => this.logger.error({ campaignId, err: (e as Error).message }, 'rendering personalised messages failed'));
+    this.renderAhead.follow(campaignId);
   }
 
   private recordingInUse(id: string): boolean {

@@ -339,6 +339,8 @@ export class Dialer {
 
   private maybeComplete(campaign: CampaignRow): void {
     if (this.activeFor(campaign.id) > 0) return;
+    // A start still copying the list has contacts to come.
+    if (this.repo.isStarting(campaign.id)) return;
     const r = this.repo.remaining(campaign.id);
     if (r.pending + r.waiting + r.calling > 0) return;
     const now = this.now();

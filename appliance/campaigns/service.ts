@@ -1,10 +1,14 @@
-// Campaign life cycle: create (checked whole), start (snapshot of the list + status in one
-// transaction), pause, resume, stop, delete (only with nothing on record), and an ETA. The dialer does the calling.
+// Campaign life cycle: create (checked whole), start (status, the copy's cursor and a first chunk of
+// the list in one transaction, the rest copied in the background), pause, resume, stop, delete (only
+// with nothing on record), and an ETA. The dialer does the calling.
 import type { DialHold, HoldCode } from '../system/clock.ts';
 import type { Db } from '../store/db.ts';
 import type { Settings } from '../../core/settings-types.ts';
 import { AppError } from '../../core/errors.ts';
 import { CampaignsRepo, type CampaignRow } from '../store/campaigns-repo.ts';
+import { campaignCounts } from '../store/campaign-counts.ts';
+import type { Logger } from '../../core/log.ts';
+import { ListCopier } from './list-copy.ts';
 import { appendEvent } from '../store/outbox-repo.ts';
 import { parseCampaignConfig, type CampaignConfig } from './model.ts';
 import { campaignReport, type CampaignReport } from './reports.ts';
@@ -63,15 +67,37 @@ export interface CampaignServiceDeps {
   /** Why the dialer places no call right now (box-wide), or null. */
   hold?: () => DialHold | null;
   onChange?: (campaignId: number) => void;
+  logger?: Logger;
+  /** Longest one chunk of a start's copy (or a stop's sweep) holds the event loop, in ms. */
+  chunkBudgetMs?: number;
 }
+
+/** Contacts copied by a start before it answers (they can be called at once), and marked by a stop. */
+const FIRST_CHUNK = 500;
 
 export class CampaignService {
   readonly repo: CampaignsRepo;
+  /** Copies started campaigns' lists and sweeps stopped ones in the background (list-copy.ts). */
+  readonly lists: ListCopier;
   private readonly now: () => number;
 
   constructor(private readonly deps: CampaignServiceDeps) {
     this.repo = new CampaignsRepo(deps.db);
     this.now = deps.now ?? Date.now;
+    this.lists = new ListCopier({
+      db: deps.db, repo: this.repo, now: this.now, ...(deps.logger ? { logger: deps.logger } : {}), ...(deps.chunkBudgetMs ? { budgetMs: deps.chunkBudgetMs } : {}),
+      onProgress: (id) => { this.changed(id); this.deps.kick?.(); },
+    });
+  }
+
+  /** At boot: resume the starts and stops a restart interrupted. */
+  resumeBackground(): void {
+    this.lists.resume();
+  }
+
+  /** The box is stopping: finish the chunk in progress and take no other. */
+  close(): Promise<void> {
+    return this.lists.close();
   }
 
   private check(listId: number, cfg: CampaignConfig): void {
@@ -151,19 +177,26 @@ export class CampaignService {
     return this.repo.create(candidate, c.listId, c.config);
   }
 
+  /**
+   * Start a draft: checks first (a refused start changes nothing), then one transaction marks it
+   * running, records the copy of its list still to do and copies a first chunk, whose contacts can be
+   * called at once. The rest of the list is copied in the background in chunks that yield (list-copy.ts);
+   * until it is, the contacts not copied yet count as pending, and the campaign cannot complete.
+   */
   start(id: number): CampaignView {
     const c = this.repo.get(id);
     if (c.status !== 'draft') throw new AppError('E_CAMPAIGN_STATE', `campaign ${id} is ${c.status}; only a draft can be started (use resume for a paused one)`, { campaign: id });
     this.check(c.listId, c.config);
     // Refusals come before any change: a refused start leaves the campaign a draft, as it was.
-    const inList = this.deps.db.prepare('SELECT COUNT(*) FROM contacts WHERE list_id = ?').pluck().get(c.listId) as number;
-    if (inList === 0) throw emptyList(c);
+    const any = this.deps.db.prepare('SELECT 1 FROM contacts WHERE list_id = ? LIMIT 1').get(c.listId);
+    if (any === undefined) throw emptyList(c);
     this.deps.checkStart?.(c);
     const now = this.now();
     this.deps.db.transaction(() => {
-      const copied = this.repo.startFromList(id, now, (db) => appendEvent(db, 'campaign.state', { campaignId: id, status: 'running' }, now));
-      if (copied === 0) throw emptyList(c); // rolls the start back whole
+      this.repo.beginStart(id, now, (db) => appendEvent(db, 'campaign.state', { campaignId: id, status: 'running' }, now));
+      this.repo.copyChunk(id, FIRST_CHUNK);
     })();
+    void this.lists.copy(id);
     this.changed(id);
     this.deps.onStarted?.(id);
     this.deps.kick?.();
@@ -174,7 +207,9 @@ export class CampaignService {
     const c = this.repo.get(id);
     if (!from.includes(c.status)) throw new AppError('E_CAMPAIGN_STATE', `campaign ${id} is ${c.status}; cannot ${to === 'running' ? 'resume' : to === 'paused' ? 'pause' : 'stop'} it`, { campaign: id });
     const now = this.now();
-    this.repo.setStatus(id, to, now, (db) => appendEvent(db, 'campaign.state', { campaignId: id, status: to }, now));
+    this.repo.setStatus(id, to, now, (db) => appendEvent(db, 'campaign.state', { campaignId: id, status: to }, now), FIRST_CHUNK);
+    // A big list's contacts still to call are marked stopped in the background (the view counts them stopped already).
+    if (to === 'stopped') void this.lists.sweep(id);
     this.changed(id);
     if (to === 'running') this.deps.kick?.();
     return this.view(id);
@@ -203,7 +238,7 @@ export class CampaignService {
     return db.transaction(() => {
       const c = this.repo.get(id);
       const attempts = db.prepare('SELECT COUNT(*) FROM attempts WHERE campaign_id = ?').pluck().get(id) as number;
-      const blocked = db.prepare("SELECT COUNT(*) FROM campaign_contacts WHERE campaign_id = ? AND state = 'blocked'").pluck().get(id) as number;
+      const blocked = campaignCounts(db, id).state.blocked ?? 0;
       if (attempts > 0 || blocked > 0) {
         const what = [attempts > 0 ? `${attempts} call attempt${attempts > 1 ? 's' : ''}` : '', blocked > 0 ? `${blocked} contact${blocked > 1 ? 's' : ''} blocked by compliance` : ''].filter(Boolean).join(' and ');
         throw new AppError('E_CAMPAIGN_IN_USE', `campaign "${c.name}" cannot be deleted: it has ${what} on record, the proof of what the box did, kept for compliance and shown in its report`, { campaign: id });
@@ -223,13 +258,20 @@ export class CampaignService {
     this.deps.onChange?.(id);
   }
 
+  /** The campaign with its counters, read from those kept with the ledger (no count of its contacts). */
   view(id: number): CampaignView {
     const c = this.repo.get(id);
-    const rows = this.deps.db.prepare('SELECT state, COUNT(*) n FROM campaign_contacts WHERE campaign_id = ? GROUP BY state').all(id) as Array<{ state: string; n: number }>;
+    const state = campaignCounts(this.deps.db, id).state;
     const counters = { contacts: 0, pending: 0, waiting: 0, calling: 0, done: 0, blocked: 0, stopped: 0, active: this.deps.activeFor?.(id) ?? 0 };
-    for (const r of rows) {
-      counters.contacts += r.n;
-      if (r.state in counters) counters[r.state as 'pending'] = r.n;
+    for (const [k, n] of Object.entries(state)) {
+      counters.contacts += n;
+      if (k in counters) counters[k as 'pending'] = n;
+    }
+    if (c.status === 'stopped') {
+      // A stop still sweeping a big list: its contacts still to call are stopped already.
+      counters.stopped += counters.pending + counters.waiting;
+      counters.pending = 0;
+      counters.waiting = 0;
     }
     const hold = c.status === 'running' ? (this.deps.hold?.() ?? null) : null;
     const waitingFor = c.status === 'running' && !hold && counters.calling === 0 && counters.active === 0 ? this.waitFor(c) : null;
@@ -238,7 +280,7 @@ export class CampaignService {
       ...c, counters, etaMs: this.eta(c, remaining, waitingFor), waitingReason: hold?.reason ?? null, waitingCode: hold?.code ?? null,
       waitingFor, boxTimeZone: this.deps.settings().box.timezone,
       nextRetryAt: counters.waiting > 0 && (c.status === 'running' || c.status === 'paused')
-        ? (this.deps.db.prepare("SELECT MIN(next_at) FROM campaign_contacts WHERE campaign_id = ? AND state = 'waiting'").pluck().get(c.id) as number | null) : null,
+        ? (this.deps.db.prepare("SELECT MIN(next_at) FROM campaign_contacts INDEXED BY campaign_contacts_retry WHERE campaign_id = ? AND state = 'waiting'").pluck().get(c.id) as number | null) : null,
     };
   }
 
@@ -250,7 +292,8 @@ export class CampaignService {
   private waitFor(c: CampaignRow): CampaignWait | null {
     const now = this.now();
     const db = this.deps.db;
-    const due = db.prepare("SELECT DISTINCT timezones FROM campaign_contacts WHERE campaign_id = ? AND state IN ('pending','waiting') AND next_at <= ? LIMIT 50").pluck().all(c.id, now) as string[];
+    // The first contacts due, from the queue index (a page, not a scan for distinct zones).
+    const due = [...new Set(db.prepare("SELECT timezones FROM campaign_contacts INDEXED BY campaign_contacts_queue WHERE campaign_id = ? AND state IN ('pending','waiting') AND next_at <= ? ORDER BY next_at, contact_id LIMIT 50").pluck().all(c.id, now) as string[])];
     if (due.length > 0) {
       let best: { at: number | null; zone: string | null } | null = null;
       for (const z of due) {
@@ -261,7 +304,7 @@ export class CampaignService {
       }
       return { code: 'outside-window', at: best!.at, zone: best!.zone };
     }
-    const next = db.prepare("SELECT next_at, timezones, attempts FROM campaign_contacts WHERE campaign_id = ? AND state IN ('pending','waiting') ORDER BY next_at LIMIT 1").get(c.id) as { next_at: number; timezones: string; attempts: number } | undefined;
+    const next = db.prepare("SELECT next_at, timezones, attempts FROM campaign_contacts INDEXED BY campaign_contacts_queue WHERE campaign_id = ? AND state IN ('pending','waiting') ORDER BY next_at, contact_id LIMIT 1").get(c.id) as { next_at: number; timezones: string; attempts: number } | undefined;
     if (!next) return null;
     const zones = JSON.parse(next.timezones) as string[];
     // A contact already called waits for its retry; one never called was put off (window, law, caps).
@@ -311,10 +354,11 @@ export class CampaignService {
     if (c.status === 'completed' || c.status === 'stopped') return 0;
     if (remaining === 0) return 0;
     if (waiting && waiting.code !== 'retry') return null;
-    const avg = this.deps.db.prepare("SELECT AVG(COALESCE(ended_at - intent_at, 0)) FROM attempts WHERE campaign_id = ? AND state = 'final' AND ended_at IS NOT NULL").pluck().get(c.id) as number | null;
-    const meanMs = avg && avg > 0 ? avg : DEFAULT_CALL_MS;
+    const sum = campaignCounts(this.deps.db, c.id).sum;
+    const avg = sum.callN > 0 ? sum.callMs / sum.callN : 0;
+    const meanMs = avg > 0 ? avg : DEFAULT_CALL_MS;
     const work = etaMs(remaining, meanMs, usableChannels(c.config, this.deps.settings().trunks), c.config.cps);
-    const lastRetry = this.deps.db.prepare("SELECT MAX(next_at) FROM campaign_contacts WHERE campaign_id = ? AND state = 'waiting'").pluck().get(c.id) as number | null;
+    const lastRetry = this.deps.db.prepare("SELECT MAX(next_at) FROM campaign_contacts INDEXED BY campaign_contacts_retry WHERE campaign_id = ? AND state = 'waiting'").pluck().get(c.id) as number | null;
     return lastRetry === null ? work : Math.max(work, lastRetry - this.now() + meanMs);
   }
 }

@@ -5,6 +5,7 @@ import type { Db } from './db.ts';
 import type { Outcome } from '../../core/call-port.ts';
 import type { CampaignConfig, CampaignStatus } from '../campaigns/model.ts';
 import { AppError } from '../../core/errors.ts';
+import { campaignCounts } from './campaign-counts.ts';
 
 export interface CampaignRow {
   id: number;
@@ -93,32 +94,106 @@ export class CampaignsRepo {
     this.db.prepare('UPDATE campaigns SET config = ? WHERE id = ?').run(JSON.stringify(config), id);
   }
 
-  /** Snapshot the list's contacts into the campaign and mark it running, in one transaction. */
-  startFromList(id: number, now: number, event: (db: Db) => void): number {
+  /**
+   * Start a campaign from its list: mark it running and record the copy still to do, in one transaction
+   * with `event`. The contacts are then copied by `copyChunk` (campaign-start.ts drives it in chunks that
+   * yield; `startFromList` does it all at once).
+   */
+  beginStart(id: number, now: number, event: (db: Db) => void): { total: number } {
     return this.db.transaction(() => {
       const c = this.get(id);
-      const copied = this.db.prepare(`INSERT OR IGNORE INTO campaign_contacts (campaign_id, contact_id, e164, timezones, fields, next_at, updated_at)
-        SELECT ?, id, e164, timezones, json_set(COALESCE(fields, '{}'), '$.name', COALESCE(name, '')), ?, ? FROM contacts WHERE list_id = ?`).run(id, now, now, c.listId).changes;
+      const total = (this.db.prepare('SELECT accepted FROM lists WHERE id = ?').pluck().get(c.listId) as number | undefined) ?? 0;
+      this.db.prepare('INSERT INTO campaign_starts (campaign_id, list_id, total, next_at, started_at) VALUES (?, ?, ?, ?, ?)').run(id, c.listId, total, now, now);
       this.db.prepare("UPDATE campaigns SET status = 'running', started_at = COALESCE(started_at, ?) WHERE id = ?").run(new Date(now).toISOString(), id);
       event(this.db);
-      return copied;
+      return { total };
     })();
   }
 
-  setStatus(id: number, status: CampaignStatus, now: number, event?: (db: Db) => void): void {
+  /**
+   * Copy up to `limit` more contacts of the list into a starting campaign, in list order, in one
+   * transaction that also moves the copy's cursor (and ends the start with the last chunk). Contacts of
+   * a campaign stopped meanwhile arrive stopped. Idempotent: a chunk replayed after a crash copies nothing twice.
+   */
+  copyChunk(id: number, limit: number): { copied: number; done: boolean } {
+    return this.db.transaction(() => {
+      const s = this.db.prepare('SELECT list_id, after, next_at FROM campaign_starts WHERE campaign_id = ?').get(id) as { list_id: number; after: number; next_at: number } | undefined;
+      if (!s) return { copied: 0, done: true };
+      const upTo = this.db.prepare('SELECT id FROM contacts WHERE list_id = ? AND id > ? ORDER BY id LIMIT 1 OFFSET ?').pluck().get(s.list_id, s.after, Math.max(1, limit) - 1) as number | undefined;
+      const last = upTo ?? Number.MAX_SAFE_INTEGER;
+      const state = (this.db.prepare('SELECT status FROM campaigns WHERE id = ?').pluck().get(id) as string) === 'stopped' ? 'stopped' : 'pending';
+      const copied = this.db.prepare(`INSERT OR IGNORE INTO campaign_contacts (campaign_id, contact_id, e164, timezones, fields, state, next_at, updated_at)
+        SELECT ?, id, e164, timezones, json_set(COALESCE(fields, '{}'), '$.name', COALESCE(name, '')), ?, ?, ?
+        FROM contacts WHERE list_id = ? AND id > ? AND id <= ? ORDER BY id`).run(id, state, s.next_at, s.next_at, s.list_id, s.after, last).changes;
+      // The only insert into campaign_contacts: it keeps the counters itself (migration 0090 has no insert trigger).
+      if (copied > 0) {
+        this.db.prepare("INSERT INTO campaign_counts (campaign_id, kind, key, n) VALUES (?, 'state', ?, ?) ON CONFLICT (campaign_id, kind, key) DO UPDATE SET n = n + excluded.n")
+          .run(id, state, copied);
+      }
+      if (upTo === undefined) {
+        this.db.prepare('DELETE FROM campaign_starts WHERE campaign_id = ?').run(id);
+        return { copied, done: true };
+      }
+      this.db.prepare('UPDATE campaign_starts SET after = ?, copied = copied + ? WHERE campaign_id = ?').run(upTo, copied, id);
+      return { copied, done: false };
+    })();
+  }
+
+  /** Whether the campaign's start is still copying its list. */
+  isStarting(id: number): boolean {
+    return this.db.prepare('SELECT 1 FROM campaign_starts WHERE campaign_id = ?').get(id) !== undefined;
+  }
+
+  /** Campaigns whose start is still copying their list (after a restart: to resume). */
+  startsInProgress(): number[] {
+    return this.db.prepare('SELECT campaign_id FROM campaign_starts ORDER BY campaign_id').pluck().all() as number[];
+  }
+
+  /** Snapshot the list's contacts into the campaign and mark it running, all at once (small lists, tests). */
+  startFromList(id: number, now: number, event: (db: Db) => void): number {
+    return this.db.transaction(() => {
+      this.beginStart(id, now, event);
+      let copied = 0;
+      for (;;) {
+        const r = this.copyChunk(id, 50_000);
+        copied += r.copied;
+        if (r.done) return copied;
+      }
+    })();
+  }
+
+  /**
+   * Change a campaign's status. Stopping marks its contacts still to call as stopped: at most
+   * `stopChunk` of them here, the rest by `stopSweep` (campaign-start.ts) so a big list stops without a stall.
+   */
+  setStatus(id: number, status: CampaignStatus, now: number, event?: (db: Db) => void, stopChunk = Number.MAX_SAFE_INTEGER): void {
     this.db.transaction(() => {
       const finished = status === 'completed' || status === 'stopped' ? new Date(now).toISOString() : null;
       this.db.prepare('UPDATE campaigns SET status = ?, finished_at = COALESCE(?, finished_at) WHERE id = ?').run(status, finished, id);
-      if (status === 'stopped') {
-        this.db.prepare("UPDATE campaign_contacts SET state = 'stopped', updated_at = ? WHERE campaign_id = ? AND state IN ('pending','waiting')").run(now, id);
-      }
+      if (status === 'stopped') this.stopSweep(id, now, stopChunk);
       event?.(this.db);
     })();
   }
 
-  /** Contacts whose turn has come, oldest first. */
+  /** Mark up to `limit` contacts still to call of a stopped campaign as stopped; answers how many were. */
+  stopSweep(id: number, now: number, limit: number): number {
+    return this.db.prepare(`UPDATE campaign_contacts SET state = 'stopped', updated_at = ? WHERE campaign_id = ? AND contact_id IN (
+      SELECT contact_id FROM campaign_contacts INDEXED BY campaign_contacts_queue WHERE campaign_id = ? AND state IN ('pending','waiting') LIMIT ?)`)
+      .run(now, id, id, Math.min(limit, Number.MAX_SAFE_INTEGER)).changes;
+  }
+
+  /** Stopped campaigns that still have contacts marked to call (a stop swept in chunks, interrupted). */
+  stopsInProgress(): number[] {
+    return this.db.prepare(`SELECT id FROM campaigns c WHERE status = 'stopped' AND EXISTS (
+      SELECT 1 FROM campaign_contacts INDEXED BY campaign_contacts_queue WHERE campaign_id = c.id AND state IN ('pending','waiting'))`).pluck().all() as number[];
+  }
+
+  /**
+   * Contacts whose turn has come, oldest first: a page of the queue index, which serves this order
+   * (no sort of the due rows, whatever their number).
+   */
   due(campaignId: number, now: number, limit: number): DueContact[] {
-    const rows = this.db.prepare(`SELECT contact_id, e164, timezones, fields, attempts, retries, next_at FROM campaign_contacts
+    const rows = this.db.prepare(`SELECT contact_id, e164, timezones, fields, attempts, retries, next_at FROM campaign_contacts INDEXED BY campaign_contacts_queue
       WHERE campaign_id = ? AND state IN ('pending','waiting') AND next_at <= ? ORDER BY next_at, contact_id LIMIT ?`)
       .all(campaignId, now, limit) as Array<{ contact_id: number; e164: string; timezones: string; fields: string | null; attempts: number; retries: string; next_at: number }>;
     return rows.map((r) => ({
@@ -132,14 +207,14 @@ export class CampaignsRepo {
     }));
   }
 
-  /** Every contact of a started campaign still to be called (for rendering ahead of the dialer). */
-  pendingContacts(campaignId: number): DueContact[] {
-    return this.due(campaignId, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
+  /** The next `limit` contacts the dialer will come to, in its order (for rendering ahead of it). */
+  upcoming(campaignId: number, limit: number): DueContact[] {
+    return this.due(campaignId, Number.MAX_SAFE_INTEGER, limit);
   }
 
-  /** Earliest next_at among waiting contacts (to sleep until then). */
+  /** Earliest next_at among contacts still to call (to sleep until then). */
   nextDueAt(campaignId: number): number | null {
-    const v = this.db.prepare("SELECT MIN(next_at) FROM campaign_contacts WHERE campaign_id = ? AND state IN ('pending','waiting')").pluck().get(campaignId) as number | null;
+    const v = this.db.prepare("SELECT MIN(next_at) FROM campaign_contacts INDEXED BY campaign_contacts_queue WHERE campaign_id = ? AND state IN ('pending','waiting')").pluck().get(campaignId) as number | null;
     return v ?? null;
   }
 
@@ -198,11 +273,9 @@ export class CampaignsRepo {
     return { attempts: r.attempts, retries: JSON.parse(r.retries) as Partial<Record<Outcome, number>>, zones: JSON.parse(r.timezones) as string[] };
   }
 
-  /** Contacts not yet final: pending, waiting or calling. */
+  /** Contacts not yet final: pending (with those a start has still to copy), waiting or calling. */
   remaining(campaignId: number): { pending: number; waiting: number; calling: number } {
-    const rows = this.db.prepare("SELECT state, COUNT(*) n FROM campaign_contacts WHERE campaign_id = ? AND state IN ('pending','waiting','calling') GROUP BY state").all(campaignId) as Array<{ state: string; n: number }>;
-    const out = { pending: 0, waiting: 0, calling: 0 };
-    for (const r of rows) out[r.state as keyof typeof out] = r.n;
-    return out;
+    const s = campaignCounts(this.db, campaignId).state;
+    return { pending: s.pending ?? 0, waiting: s.waiting ?? 0, calling: s.calling ?? 0 };
   }
 }

@@ -1,0 +1,285 @@
+// Scale benchmark (issue 19): lists of 10k, 100k and 1M contacts on the sandbox. For each size, in a
+// fresh box (in this process, embedded engine, sandbox trunk in its own process): the import, the
+// campaign start (its answer, and until the whole list is in the campaign), the longest single block of
+// the event loop and its delay p99 while the campaign starts and runs (perf_hooks.monitorEventLoopDelay),
+// the p99 of GET /api/campaigns/:id and of its report, and RSS. Then, with the largest list, that
+// campaign paused, 200 RTP sessions of media/rtp (the box's one shared media clock) play while a
+// second campaign on the same list starts, reflected by bench/media-lib's receiver in a child process:
+// the clock's p99 lateness and the loss while it starts.
+// The baseline is the smallest list, measured in the same run: the JSON line carries largest/smallest ratios.
+//   npm run bench -- scale [--sizes 10000,100000,1000000] [--run-ms 6000] [--media-calls 200] [--priority high|normal]
+import { execFileSync } from 'node:child_process';
+import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import { Appliance } from '../appliance/main.ts';
+import { importContacts } from '../appliance/contacts/import.ts';
+import { silentLogger } from '../core/log.ts';
+import { trunkDefaults } from '../core/trunk-defaults.ts';
+import { ulawEncode } from '../media/dsp/g711.ts';
+import { MediaEngine } from '../media/rtp/media-engine.ts';
+import { RtpSession } from '../media/rtp/session.ts';
+import { runAppliance } from '../test/support/processes.ts';
+import { freePort } from '../test/peers/ports.ts';
+import { inOwnSession, NICE, raisePriority, Receiver } from './media-lib/harness.ts';
+
+const { values } = parseArgs({ options: {
+  sizes: { type: 'string', default: '10000,100000,1000000' },
+  'run-ms': { type: 'string', default: '6000' },
+  'media-calls': { type: 'string', default: '200' },
+  // As bench/media does: the bench in its own session at a raised priority, so that on a machine shared
+  // with other work the figures say what the box does rather than how long it waited for a CPU.
+  priority: { type: 'string', default: 'high' },
+} });
+if (values.priority === 'high') await inOwnSession(fileURLToPath(import.meta.url));
+const high = values.priority === 'high' && raisePriority();
+const SIZES = values.sizes.split(',').map(Number).sort((a, b) => a - b);
+const RUN_MS = Number(values['run-ms']);
+const MEDIA_CALLS = Number(values['media-calls']);
+const CHANNELS = 30;
+const CPS = 20;
+const say = (m: string): void => { process.stderr.write(`[scale] ${m}\n`); };
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const round = (x: number, d = 1) => Number(x.toFixed(d));
+const p99 = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s.length ? s[Math.min(s.length - 1, Math.floor(s.length * 0.99))]! : 0; };
+
+const dir = mkdtempSync(join(tmpdir(), 'vba-bench-scale-'));
+const sandboxPort = await freePort();
+const sandbox = runAppliance(['sandbox', '--port', String(sandboxPort), '--time-scale', '0.1', '--seed', '7',
+  '--mix', 'listener=80,busy=10,no-answer=10', '--data', join(dir, 'sandbox')]);
+await sandbox.waitFor(/listening on/, 60_000);
+const wav = join(dir, 'msg.wav');
+execFileSync('sox', ['-n', '-r', '8000', '-c', '1', wav, 'synth', '1.5', 'sine', '300-900', 'vol', '0.5']);
+
+/** A CSV of n contacts, written as a stream (the 1M-row file is never in memory, and never committed). */
+async function writeList(file: string, n: number): Promise<void> {
+  const out = createWriteStream(file);
+  out.write('name;phone\n');
+  for (let i = 0; i < n; i += 10_000) {
+    let chunk = '';
+    for (let j = i; j < Math.min(n, i + 10_000); j++) chunk += `Contact ${j};+336${String(10_000_000 + j)}\n`;
+    if (!out.write(chunk)) await new Promise<void>((r) => out.once('drain', () => r()));
+  }
+  await new Promise<void>((r, j) => out.end((e?: Error | null) => (e ? j(e) : r())));
+}
+
+interface Media { engine: MediaEngine; sessions: RtpSession[]; receiver: Receiver }
+
+async function startMedia(calls: number): Promise<Media> {
+  const receiver = new Receiver(false, false);
+  const { ports } = await receiver.ask({ type: 'reflect', sockets: 8 }, 'reflect');
+  const engine = new MediaEngine({ bindAddress: '127.0.0.1', rtpPortMin: 40000, rtpPortMax: 44000 });
+  engine.start();
+  const prompt = ulawEncode(Int16Array.from({ length: 8000 * 10 }, (_, i) => Math.round(6000 * Math.sin((2 * Math.PI * 440 * i) / 8000))));
+  const sessions: RtpSession[] = [];
+  for (let i = 0; i < calls; i++) {
+    const port = await engine.ports.allocate();
+    const session = new RtpSession({
+      socket: port.socket, localAddress: port.address, localPort: port.port, clock: engine.clock, payloadType: 0, telephoneEventPt: 101,
+      remoteAddress: '127.0.0.1', remotePort: ports[i % ports.length]!, onClose: () => port.release(),
+    });
+    let playing = true;
+    const loop = (): void => { void session.play(prompt).then((r) => { if (r.completed && playing) loop(); }); };
+    session.once('close', () => { playing = false; });
+    loop();
+    sessions.push(session);
+  }
+  return { engine, sessions, receiver };
+}
+
+interface SizeResult {
+  contacts: number;
+  importMs: number;
+  startAnswerMs: number;
+  startMs: number;
+  /** The start's own blocks: its synchronous answer, and the longest chunk of the background copy. */
+  longestChunkMs: number;
+  longestChunkCpuMs: number;
+  startAnswerCpuMs: number;
+  chunks: number;
+  longestBlockMs: number;
+  loopDelayP99Ms: number;
+  getP99Ms: number;
+  reportP99Ms: number;
+  rssMB: number;
+  /** RSS once the list is imported, before the start: what the start and the run add is the difference. */
+  rssBeforeStartMB: number;
+  requests: number;
+  media?: { calls: number; p99LatenessMs: number; maxLatenessMs: number; lossPct: number; packets: number; startMs: number; loopDelayP99Ms: number };
+}
+
+async function runSize(n: number, withMedia: boolean): Promise<SizeResult> {
+  const data = join(dir, `box-${n}`);
+  let password = '';
+  const rtp = 20000 + 2 * Math.floor(Math.random() * 4000);
+  const app = new Appliance({
+    dataDir: data, env: {}, logger: silentLogger(),
+    out: (line: string) => { const m = /login admin \/ (\S+)/.exec(line); if (m) password = m[1]!; },
+    overrides: [(s) => {
+      s.http.port = 0;
+      s.http.bindAddress = '127.0.0.1';
+      s.sip.port = 0;
+      s.sip.bindAddress = '127.0.0.1';
+      s.media.rtpPortMin = rtp;
+      s.media.rtpPortMax = rtp + 4 * CHANNELS + 100;
+      s.trunks = [trunkDefaults({ name: 'sandbox', kind: 'sandbox', host: '127.0.0.1', port: sandboxPort, allowedSources: ['127.0.0.1'], channels: CHANNELS, cps: CPS, codecs: ['PCMU'], optionsIntervalSec: 0, keepPlus: true })];
+      s.defaultTrunk = 'sandbox';
+      s.compliance.pack = 'none';
+    }],
+  });
+  await app.start();
+  const base = `http://127.0.0.1:${app.http.port}`;
+  const login = await fetch(`${base}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password }) });
+  const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
+
+  const csv = join(dir, `list-${n}.csv`);
+  await writeList(csv, n);
+  const t0 = performance.now();
+  const imported = await importContacts(app.db, csv, { list: `list-${n}`, country: 'FR' });
+  const importMs = performance.now() - t0;
+  rmSync(csv, { force: true });
+  if (imported.accepted !== n) throw new Error(`import accepted ${imported.accepted} of ${n}`);
+  const rec = await app.recordings.importFile(wav, { name: 'scale' });
+  const campaign = (name: string) => app.campaigns.create({
+    name, listId: imported.list.id,
+    config: {
+      message: rec.id, callerId: '+33123456789', trunks: ['sandbox'], menu: {}, amd: false,
+      schedule: { windows: [{ days: [1, 2, 3, 4, 5, 6, 7], from: '00:00', to: '24:00' }] },
+      maxConcurrent: CHANNELS, cps: CPS, ringTimeoutMs: 5000, maxAttempts: 1,
+    },
+  });
+  const c = campaign(`scale ${n}`);
+  global.gc?.();
+  await sleep(500);
+
+  // Requests from a client in this process, one after the other, for as long as the campaign starts and runs.
+  const gets: number[] = [];
+  const reports: number[] = [];
+  let measuring = true;
+  const client = (async () => {
+    while (measuring) {
+      for (const [path, into] of [[`/api/campaigns/${c.id}`, gets], [`/api/campaigns/${c.id}/report`, reports]] as const) {
+        const s = performance.now();
+        const r = await fetch(base + path, { headers: { cookie } });
+        await r.arrayBuffer();
+        if (!r.ok) throw new Error(`${path}: ${r.status}`);
+        into.push(performance.now() - s);
+      }
+      await sleep(20);
+    }
+  })();
+  const rssBefore = process.memoryUsage().rss;
+  let rss = rssBefore;
+  const rssTimer = setInterval(() => { rss = Math.max(rss, process.memoryUsage().rss); }, 100);
+  const delay = monitorEventLoopDelay({ resolution: 1 });
+  delay.enable();
+
+  const s0 = performance.now();
+  const cpu0 = process.cpuUsage();
+  app.campaigns.start(c.id);
+  const startAnswerMs = performance.now() - s0;
+  const answerCpu = process.cpuUsage(cpu0);
+  while (app.campaigns.lists.busy.length > 0) await sleep(5);
+  const startMs = performance.now() - s0;
+  const runUntil = s0 + Math.max(RUN_MS, startMs + 2000);
+  while (performance.now() < runUntil) await sleep(50);
+
+  delay.disable();
+  measuring = false;
+  await client;
+  clearInterval(rssTimer);
+  const stats = { ...app.campaigns.lists.stats };
+
+  // The media half: the first campaign paused, a second one on the same list starts while 200 RTP
+  // sessions play in this process (the one event loop and media clock they share with the box).
+  let mediaOut: SizeResult['media'];
+  if (withMedia) {
+    app.campaigns.pause(c.id);
+    const media = await startMedia(MEDIA_CALLS);
+    await sleep(2000); // the sessions settle (JIT) before the measure
+    const b = campaign(`scale ${n} beside media`);
+    const m0 = await media.receiver.ask({ type: 'snapshot' }, 'snapshot');
+    const lost0 = media.sessions.reduce((a, s) => a + s.stats().lost, 0);
+    const mdelay = monitorEventLoopDelay({ resolution: 1 });
+    mdelay.enable();
+    media.engine.clock.resetStats();
+    const t1 = performance.now();
+    app.campaigns.start(b.id);
+    while (app.campaigns.lists.busy.length > 0) await sleep(5);
+    const mStartMs = performance.now() - t1;
+    await sleep(1000);
+    const cs = media.engine.clock.stats();
+    mdelay.disable();
+    const m1 = await media.receiver.ask({ type: 'snapshot' }, 'snapshot');
+    const lostForward = m1.lost - m0.lost;
+    const lostReturn = media.sessions.reduce((a, s) => a + s.stats().lost, 0) - lost0;
+    const packets = m1.received - m0.received;
+    const expected = 2 * (packets + lostForward);
+    mediaOut = {
+      calls: MEDIA_CALLS, p99LatenessMs: round(cs.p99LatenessMs, 2), maxLatenessMs: round(cs.maxLatenessMs, 2),
+      lossPct: expected ? round((100 * (lostForward + lostReturn)) / expected, 4) : 0, packets,
+      startMs: Math.round(mStartMs), loopDelayP99Ms: round(mdelay.percentile(99) / 1e6),
+    };
+    for (const s of media.sessions) s.close();
+    media.receiver.close();
+    await media.engine.stop();
+  }
+  const view = app.campaigns.view(c.id);
+  if (view.counters.contacts !== n) throw new Error(`campaign has ${view.counters.contacts} contacts, not ${n}`);
+  const out: SizeResult = {
+    contacts: n,
+    importMs: Math.round(importMs),
+    startAnswerMs: round(startAnswerMs),
+    startMs: Math.round(startMs),
+    longestChunkMs: round(stats.maxChunkMs, 2),
+    longestChunkCpuMs: round(stats.maxChunkCpuMs, 2),
+    startAnswerCpuMs: round((answerCpu.user + answerCpu.system) / 1000, 2),
+    chunks: stats.chunks,
+    longestBlockMs: round(delay.max / 1e6),
+    loopDelayP99Ms: round(delay.percentile(99) / 1e6),
+    getP99Ms: round(p99(gets)),
+    reportP99Ms: round(p99(reports)),
+    rssMB: Math.round(rss / 1e6),
+    rssBeforeStartMB: Math.round(rssBefore / 1e6),
+    requests: gets.length + reports.length,
+    ...(mediaOut ? { media: mediaOut } : {}),
+  };
+  say(JSON.stringify(out));
+  await app.stop();
+  rmSync(data, { recursive: true, force: true });
+  return out;
+}
+
+const results: SizeResult[] = [];
+for (const n of SIZES) results.push(await runSize(n, n === SIZES.at(-1) && MEDIA_CALLS > 0));
+await sandbox.kill();
+rmSync(dir, { recursive: true, force: true });
+
+const small = results[0]!;
+const big = results.at(-1)!;
+const ratio = (k: 'startMs' | 'longestChunkMs' | 'longestBlockMs' | 'loopDelayP99Ms' | 'getP99Ms' | 'reportP99Ms' | 'rssMB' | 'importMs') => round(big[k] / Math.max(small[k], 0.1), 2);
+const targets = {
+  loopDelayP99: big.loopDelayP99Ms <= 20,
+  start: big.startMs <= 2000,
+  longestBlock: big.longestBlockMs <= 20,
+  longestChunk: big.longestChunkMs <= 20 && big.startAnswerMs <= 20,
+  getP99: big.getP99Ms <= 50,
+  rss: big.rssMB <= 350,
+  requestRatio: ratio('getP99Ms') <= 2,
+  ...(big.media ? { mediaP99: big.media.p99LatenessMs <= 2, mediaLoss: big.media.lossPct === 0 } : {}),
+};
+process.stdout.write(JSON.stringify({
+  bench: 'scale',
+  sizes: results,
+  ratio: { of: `${big.contacts}/${small.contacts}`, start: ratio('startMs'), longestChunk: ratio('longestChunkMs'), longestBlock: ratio('longestBlockMs'), loopDelayP99: ratio('loopDelayP99Ms'), getP99: ratio('getP99Ms'), reportP99: ratio('reportP99Ms'), rss: ratio('rssMB'), import: ratio('importMs') },
+  baseline: { contacts: small.contacts, getP99Ms: small.getP99Ms, reportP99Ms: small.reportP99Ms, loopDelayP99Ms: small.loopDelayP99Ms, rssMB: small.rssMB },
+  media: big.media ?? null,
+  targets,
+  priority: high ? `nice ${NICE}` : 'normal',
+  loadAverage: loadavg().map((x) => round(x, 2)),
+  cpus: (await import('node:os')).cpus().length,
+}) + '\n');
+process.exit(0);
