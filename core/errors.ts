@@ -41,6 +41,8 @@ export const ERRORS = {
   E_TOOL_MISSING: { title: 'A Debian package this needs is not installed' },
   E_RECORDING_TOKENS: { title: 'Personalisation tokens in a recording' },
   E_IMPORT_EMPTY: { title: 'No contact to import' },
+  // flows (issue 15)
+  E_FLOW_INVALID: { title: 'Invalid call flow' },
 } as const satisfies Record<string, { title: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -41,6 +41,8 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   E_TOOL_MISSING: 501,
   E_RECORDING_TOKENS: 400,
   E_IMPORT_EMPTY: 400,
+  // flows (issue 15)
+  E_FLOW_INVALID: 400,
 };
 
 export function httpStatus(code: ErrorCode): number {

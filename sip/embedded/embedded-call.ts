@@ -3,7 +3,8 @@
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import { isIP } from 'node:net';
-import type { Call, CallEnded, CallEvents, DialRequest, DtmfSource, PlayResult, PromptRef } from '../../core/call-port.ts';
+import type { Call, CallEnded, CallEvents, DialRequest, DtmfSource, PlayResult, PromptRef, RecordOptions, RecordResult } from '../../core/call-port.ts';
+import { recordCall } from '../shared/call-recorder.ts';
 import type { TrunkProfile } from '../../core/settings-types.ts';
 import type { Logger } from '../../core/log.ts';
 import type { MediaEngine } from '../../media/rtp/media-engine.ts';
@@ -88,6 +89,17 @@ export class EmbeddedCall extends EventEmitter<CallEvents> implements Call {
 
   collect(opts: CollectOptions): Promise<string> {
     return this.keys.collect(opts, this);
+  }
+
+  async record(opts: RecordOptions): Promise<RecordResult> {
+    const s = this.session;
+    if (this.st !== 'answered' || !s) return { ms: 0, endedBy: 'hangup', spoke: false };
+    this.keys.clearTypeAhead();
+    return recordCall({
+      audio: (fn) => { s.on('audio', fn); return () => { s.off('audio', fn); }; },
+      keys: (fn) => this.keys.listen(fn),
+      ended: this.done,
+    }, opts);
   }
 
   async hangup(reason = 'hangup'): Promise<void> {
