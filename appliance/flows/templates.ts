@@ -144,6 +144,9 @@ export function satisfactionSurvey(o: TemplateOptions = {}): Flow {
 
 export function paymentReminder(o: TemplateOptions = {}): Flow {
   const w = T[o.lang ?? 'en'];
+  if (o.optOutKey && /^[0-3]$/.test(o.optOutKey)) {
+    throw new AppError('E_FLOW_INVALID', `the payment reminder asks for a date (DDMMYYYY), whose first key is 0 to 3; the campaign's opt-out key ${o.optOutKey} is one of them: choose another opt-out key (9, *, # ...)`, { field: 'menu.optOut' });
+  }
   const k = choiceKeys(o.optOutKey, 3);
   const terminator = o.optOutKey === '#' ? '*' : '#';
   return {

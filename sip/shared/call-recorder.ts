@@ -32,7 +32,8 @@ export async function recordCall(src: RecorderSource, o: RecordOptions): Promise
   const frame = new Int16Array(FRAME_SAMPLES);
   let fill = 0;
   let spoke = false;
-  let silentMs = 0;
+  // Silence is measured on the clock too, so a far end that sends no audio at all ends it in time.
+  let lastVoiceAt = Date.now();
   const result = await new Promise<Omit<RecordResult, 'ms' | 'spoke'>>((resolve) => {
     let done = false;
     const finish = (r: Omit<RecordResult, 'ms' | 'spoke'>): void => {
@@ -41,6 +42,7 @@ export async function recordCall(src: RecorderSource, o: RecordOptions): Promise
       stopAudio();
       stopKeys();
       clearTimeout(guard);
+      clearInterval(silence);
       resolve(r);
     };
     const stopAudio = src.audio((pcm) => {
@@ -55,18 +57,17 @@ export async function recordCall(src: RecorderSource, o: RecordOptions): Promise
           const v = vad.push(frame);
           if (v.voiced) {
             spoke = true;
-            silentMs = 0;
-          } else silentMs += FRAME_MS;
+            lastVoiceAt = Date.now();
+          }
         }
       }
       if (samples >= maxSamples) finish({ endedBy: 'max' });
-      else if (silentMs >= o.silenceMs) finish({ endedBy: 'silence' });
     });
     const stopKeys = src.keys((digit) => {
       if (o.endKeys?.includes(digit)) finish({ endedBy: 'key', key: digit });
     });
-    // A far end that sends no audio at all still ends the recording in time.
-    const guard = setTimeout(() => finish({ endedBy: 'max' }), o.maxMs + 2000);
+        const guard = setTimeout(() => finish({ endedBy: 'max' }), o.maxMs);
+    const silence = setInterval(() => { if (Date.now() - lastVoiceAt >= o.silenceMs) finish({ endedBy: 'silence' }); }, FRAME_MS * 5);
     void src.ended.then(() => finish({ endedBy: 'hangup' }));
   });
   const pcm = Buffer.alloc(samples * 2);
