@@ -19,9 +19,17 @@ export class ScriptedCall extends EventEmitter<CallEvents> implements Call {
   interactions = 0;
   private pendingTyped = '';
 
-  constructor(private readonly keys: string[], private readonly o: { optOutKey?: string; optOutAt?: number; recordMs?: number } = {}) {
+  constructor(private readonly keys: string[], private readonly o: { optOutKey?: string; optOutAt?: number; recordMs?: number; dialled?: boolean } = {}) {
     super();
     this.done = new Promise((r) => { this.resolveDone = r; });
+    if (o.dialled) {
+      // Dialled by a fake engine: answered on the next turn, once the dialer listens.
+      this.state = 'dialling';
+      setImmediate(() => {
+        this.state = 'answered';
+        this.emit('answered');
+      });
+    }
   }
 
   private optOutNow(): boolean {
