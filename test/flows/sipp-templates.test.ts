@@ -6,7 +6,7 @@ import test, { type ExecutionContext } from 'ava';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { PromptRef } from '../../core/call-port.ts';
+import type { Outcome, PromptRef } from '../../core/call-port.ts';
 import { encodeG711 } from '../../media/dsp/g711.ts';
 import type { Flow, FlowStep } from '../../appliance/flows/model.ts';
 import { promptKey } from '../../appliance/flows/model.ts';
@@ -44,7 +44,7 @@ interface PathCase {
   template: string;
   flow: Flow;
   keys: string[];
-  outcome: string;
+  outcome: Outcome;
   path: string[];
   answers: Record<string, string>;
 }
