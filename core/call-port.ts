@@ -87,6 +87,24 @@ export interface CallEnded {
   /** Who ended the call: 'local', 'remote', or 'error'. */
   endedBy: 'local' | 'remote' | 'error';
   reason?: string;
+  /** What the network played in-band when that, not a person or a machine, decided the outcome. */
+  inband?: InbandSignal;
+}
+
+/**
+ * A network's in-band signal heard on a call: a Special Information Tone (ITU-T E.180, or one of the
+ * North American variants that say why the call failed), or an in-band busy or congestion tone.
+ */
+export interface InbandSignal {
+  kind: 'sit' | 'busy' | 'congestion';
+  /** The SIT variant ('intercept', 'vacant-code', 'reorder-intra', 'no-circuit-inter', 'itu'...); absent otherwise. */
+  variant?: string;
+  /** The outcome it gives the attempt. */
+  outcome: 'invalid-number' | 'trunk-failure' | 'busy';
+  /** Heard in early media (183 with SDP, before any answer), or in the first seconds after an answer. */
+  phase: 'early-media' | 'answered';
+  /** Milliseconds of that phase's audio heard when it was recognised. */
+  ms: number;
 }
 
 export type DtmfSource = 'rfc4733' | 'inband' | 'info';
@@ -97,6 +115,8 @@ export interface CallEvents {
   dtmf: [{ digit: string; source: DtmfSource }];
   amd: [{ verdict: 'human' | 'machine' | 'unknown'; confidence: number; ms: number }];
   beep: [{ ms: number }];
+  /** The network, not the callee, is speaking: the engine ends the call with the signal's outcome. */
+  inband: [InbandSignal];
   ended: [CallEnded];
 }
 

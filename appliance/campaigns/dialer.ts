@@ -358,6 +358,8 @@ export class Dialer {
       ringMs: ended.durations.ringMs,
       talkMs: ended.durations.talkMs,
       messageMs: r?.messagePlayedMs ?? 0,
+      // What the network played when a SIT or an in-band busy tone decided the outcome.
+      ...(ended.inband ? { detail: ended.reason ?? ended.inband.kind } : {}),
     }, r && r.path.length > 0 ? r : null);
   }
 

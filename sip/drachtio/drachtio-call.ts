@@ -3,7 +3,7 @@
 // events and semantics as the embedded engine's EmbeddedCall.
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
-import type { Call, CallEnded, CallEvents, DialRequest, DtmfSource, PlayResult, PromptRef } from '../../core/call-port.ts';
+import type { Call, CallEnded, CallEvents, DialRequest, DtmfSource, InbandSignal, PlayResult, PromptRef } from '../../core/call-port.ts';
 import type { TrunkProfile } from '../../core/settings-types.ts';
 import { AppError } from '../../core/errors.ts';
 import type { Logger } from '../../core/log.ts';
@@ -12,6 +12,7 @@ import { dtmfSourceOf, type FsEndpoint } from '../../media/freeswitch/fsmrf.ts';
 import { playableWav } from '../../media/freeswitch/prompt-file.ts';
 import { orderAudioCodecs } from '../../media/freeswitch/sdp-order.ts';
 import { callAmdFeed, type AmdFeed } from '../shared/amd-feed.ts';
+import { callProgressFeed, HeldAudio, type ProgressFeed } from '../shared/progress-feed.ts';
 import type { ChannelLease } from '../shared/channel-pool.ts';
 import { dtmfFromInfo } from '../shared/dtmf-info.ts';
 import { CallKeys, type CollectOptions } from '../shared/call-keys.ts';
@@ -51,6 +52,9 @@ export class DrachtioCall extends EventEmitter<CallEvents> implements Call {
   private dialog: SrfDialog | null = null;
   private tap: AudioTap | null = null;
   private feed: AmdFeed | null = null;
+  /** Network tones (SIT, in-band busy) in the first seconds after the answer, heard through the same tap. */
+  private progress: ProgressFeed | null = null;
+  private amdBehindProgress: HeldAudio | null = null;
   /** Tap audio that landed before 'answered' was emitted; null once handed to the detector. */
   private heldAudio: Int16Array[] | null = null;
   private mediaChain: Promise<unknown> = Promise.resolve();
@@ -280,7 +284,13 @@ export class DrachtioCall extends EventEmitter<CallEvents> implements Call {
 
   /** Before dialling: the detector, and the tap's channel variables set while the call rings. */
   private prepareAmd(): void {
-    this.feed = callAmdFeed(this.req.amd ?? true, this.log, this);
+    const feed = callAmdFeed(this.req.amd ?? true, this.log, this);
+    this.feed = feed;
+    // The tap starts at the answer: what it hears is the answered phase. AMD waits behind it while a
+    // SIT may be under way (a SIT's first tone is a beep to AMD).
+    this.progress = callProgressFeed(this.log, (signal) => this.networkTone(signal));
+    this.progress.answered();
+    this.amdBehindProgress = new HeldAudio(this.progress, (pcm) => feed.push(pcm));
     this.heldAudio = [];
     this.tap = new AudioTap(this.ep!, (pcm) => this.onTapAudio(pcm), { dir: this.d.tapDir });
     this.tap.prepare().catch(() => {});
@@ -303,9 +313,24 @@ export class DrachtioCall extends EventEmitter<CallEvents> implements Call {
   private onTapAudio(pcm: Int16Array): void {
     if (this.heldAudio) { this.heldAudio.push(pcm); return; }
     const feed = this.feed;
-    if (!feed?.active || this.isEnded()) return;
-    feed.push(pcm);
-    if (!feed.active) void this.tap?.stop();
+    const progress = this.progress;
+    if (this.isEnded() || (!feed?.active && !progress?.active)) return;
+    if (progress?.active) progress.push(pcm);
+    if (feed?.active) {
+      if (this.amdBehindProgress) this.amdBehindProgress.push(pcm);
+      else feed.push(pcm);
+    }
+    if (!feed?.active && !progress?.active) void this.tap?.stop();
+  }
+
+  /** A SIT and announcement, or an in-band busy tone, right after the answer: the network, not the callee. */
+  private networkTone(signal: InbandSignal): void {
+    if (this.isEnded()) return;
+    this.emit('inband', signal);
+    const what = signal.kind === 'sit' ? `SIT (${signal.variant})` : `${signal.kind} tone`;
+    this.hangupRequested = true;
+    if (this.dialog) void this.dialog.destroy().catch(() => {});
+    this.end({ outcome: signal.outcome, sipCode: 200, q850: null, endedBy: 'local', reason: `${what} heard in the first seconds after the answer`, inband: signal });
   }
 
   // ---- DTMF ----

@@ -3,7 +3,7 @@
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import { isIP } from 'node:net';
-import type { Call, CallEnded, CallEvents, DialRequest, DtmfSource, PlayResult, PromptRef, RecordOptions, RecordResult } from '../../core/call-port.ts';
+import type { Call, CallEnded, CallEvents, DialRequest, DtmfSource, InbandSignal, PlayResult, PromptRef, RecordOptions, RecordResult } from '../../core/call-port.ts';
 import { recordCall } from '../shared/call-recorder.ts';
 import type { TrunkProfile } from '../../core/settings-types.ts';
 import type { Logger } from '../../core/log.ts';
@@ -14,6 +14,7 @@ import { CallKeys, type CollectOptions } from '../shared/call-keys.ts';
 import { CallLife, inviteFailureEnd, setupFailureEnd, type CallEnd } from '../shared/call-life.ts';
 import { fromUserOn, logDialling, planDial } from '../shared/dial-plan.ts';
 import { callAmdFeed } from '../shared/amd-feed.ts';
+import { callProgressFeed, HeldAudio, type ProgressFeed } from '../shared/progress-feed.ts';
 import type { ChannelLease } from '../shared/channel-pool.ts';
 import type { OutgoingCall, ReofferEvent } from './outgoing-call.ts';
 import { LocalSdp, parseRemoteSdp, type Codec, type RemoteMedia } from './sdp.ts';
@@ -51,6 +52,9 @@ export class EmbeddedCall extends EventEmitter<CallEvents> implements Call {
   private out: OutgoingCall | null = null;
   private codec: Codec = 'PCMU';
   private hangupRequested = false;
+  private progressFeed: ProgressFeed | null = null;
+  /** The last provisional status (183 for early media), kept for an attempt a network tone ends before any answer. */
+  private provisional: number | null = null;
 
   constructor(deps: CallDeps, req: DialRequest) {
     super();
@@ -190,6 +194,7 @@ export class EmbeddedCall extends EventEmitter<CallEvents> implements Call {
   private onProvisional(status: number, sdp: string | undefined): void {
     if (this.st === 'ended') return;
     this.life.progressed();
+    this.provisional = status;
     let early = false;
     if (sdp) {
       try {
@@ -200,6 +205,7 @@ export class EmbeddedCall extends EventEmitter<CallEvents> implements Call {
       }
     }
     if (status !== 180 && status !== 183 && !early) return;
+    if (early) this.listenForNetworkTones();
     this.life.ringing();
     if (this.st === 'dialling') this.st = 'ringing';
     this.emit('progress', { kind: early ? 'early-media' : 'ringing', sipCode: status });
@@ -216,6 +222,8 @@ export class EmbeddedCall extends EventEmitter<CallEvents> implements Call {
     }
     this.life.answered();
     this.st = 'answered';
+    this.listenForNetworkTones();
+    this.progressFeed?.answered();
     if (this.req.amd) this.startAmd();
     this.log.info({ codec: this.codec }, 'answered');
     this.emit('answered');
@@ -255,11 +263,41 @@ export class EmbeddedCall extends EventEmitter<CallEvents> implements Call {
   private startAmd(): void {
     const s = this.session!;
     const feed = callAmdFeed(this.req.amd ?? true, this.log, this);
+    // Behind the network-tone listener (added first): a SIT's first tone must not pass for a beep.
+    const held = this.progressFeed ? new HeldAudio(this.progressFeed, (pcm) => feed.push(pcm)) : null;
+    const onAudio = (pcm: Int16Array): void => {
+      if (held) held.push(pcm);
+      else feed.push(pcm);
+      if (!feed.active) s.off('audio', onAudio);
+    };
+    s.on('audio', onAudio);
+  }
+
+  // A SIT and its announcement, or a gateway's in-band busy tone, in early media or just after the answer.
+  private listenForNetworkTones(): void {
+    if (this.progressFeed) return;
+    const s = this.session!;
+    const feed = callProgressFeed(this.log, (signal) => this.networkTone(signal));
+    this.progressFeed = feed;
     const onAudio = (pcm: Int16Array): void => {
       feed.push(pcm);
       if (!feed.active) s.off('audio', onAudio);
     };
     s.on('audio', onAudio);
+  }
+
+  private networkTone(signal: InbandSignal): void {
+    if (this.st === 'ended') return;
+    this.emit('inband', signal);
+    const what = signal.kind === 'sit' ? `SIT (${signal.variant})` : `${signal.kind} tone`;
+    const end = { outcome: signal.outcome, sipCode: this.out?.sipCode ?? this.provisional, q850: null, endedBy: 'local' as const, reason: `${what} heard in ${signal.phase === 'answered' ? 'the first seconds after the answer' : 'early media'}`, inband: signal };
+    this.hangupRequested = true;
+    if (this.st === 'answered') {
+      void this.out?.bye();
+    } else {
+      this.out?.cancel();
+    }
+    this.end(end);
   }
 
   // ---- DTMF ----

@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { Call, CallEnded, CallEngine, PromptRef } from '../../core/call-port.ts';
 import type { TrunkProfile } from '../../core/settings-types.ts';
 import { silentLogger } from '../../core/log.ts';
+import { sitSpec, sitTones } from '../../media/dsp/call-progress.ts';
 import { encodeG711 } from '../../media/dsp/g711.ts';
 import { DrachtioEngine } from '../../sip/drachtio/engine.ts';
 import { bestNormalisedXcorr } from '../peers/audio.ts';
@@ -200,6 +201,18 @@ const scenarios: Array<[string, Scenario]> = [
     const call = e.dial({ to: `sip:callee@127.0.0.1:${s.port}`, from: 'test', ringTimeoutMs: 10_000, amd: true });
     await expectMachineBeep(t, call, beepEndMs, 250);
     await call.hangup();
+  }],
+  ['a gateway answers to play a SIT and announcement: invalid-number, heard after the answer, no AMD verdict', async (t, kind) => {
+    const audio = new Int16Array(8 * 5000);
+    audio.set(sitTones(sitSpec('intercept'), 2500), 8 * 200);
+    const s = await sipp(t, 'uas-play-pcap.xml', { files: { 'stream.pcap': pcapOf(audio) } });
+    const e = await engineOf(t, kind);
+    const call = e.dial({ to: `sip:callee@127.0.0.1:${s.port}`, from: 'test', ringTimeoutMs: 10_000, amd: true });
+    const verdicts: string[] = [];
+    call.on('amd', (v) => verdicts.push(v.verdict));
+    const ended = await call.done;
+    t.like(ended, { outcome: 'invalid-number', endedBy: 'local', inband: { kind: 'sit', variant: 'intercept', phase: 'answered' } });
+    t.deepEqual(verdicts, []);
   }],
 ];
 
