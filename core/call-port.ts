@@ -153,8 +153,10 @@ export interface RecordResult {
 export interface Call extends EventEmitter<CallEvents> {
   readonly id: string;
   readonly state: 'dialling' | 'ringing' | 'answered' | 'ended';
-  play(prompt: PromptRef, opts?: { bargeIn?: boolean }): Promise<PlayResult>;
-  collect(opts: { max: number; timeoutMs: number; terminators?: string }): Promise<string>;
+  /** `signal` stops the prompt from outside (e.g. detection says "machine" while the message plays). */
+  play(prompt: PromptRef, opts?: { bargeIn?: boolean; signal?: AbortSignal }): Promise<PlayResult>;
+  /** `signal` ends the wait early with what was typed so far. */
+  collect(opts: { max: number; timeoutMs: number; terminators?: string; signal?: AbortSignal }): Promise<string>;
   /** Record the callee (flows' `record` verb); an engine without it cannot take spoken answers. */
   record?(opts: RecordOptions): Promise<RecordResult>;
   hangup(reason?: string): Promise<void>;

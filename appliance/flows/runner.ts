@@ -1,7 +1,8 @@
 // Runs a flow on an answered call, against the call port only (both engines run the same flows).
-// First, as before every outbound flow: answering-machine detection; a machine gets the voicemail
-// message after its beep. A person gets the flow, step by step, built by the factory; the campaign's
-// opt-out key ends it anywhere with the acknowledgement and the outcome `opted-out`.
+// The flow starts at the answer (nobody waits in silence) while answering-machine detection listens;
+// a machine stops it and gets the voicemail message after its beep. A person gets the flow, step by
+// step, built by the factory; the campaign's opt-out key ends it anywhere with the acknowledgement and
+// the outcome `opted-out`.
 import type { Call, CallEnded, Outcome, PromptRef } from '../../core/call-port.ts';
 import type { Flow, FlowStep } from './model.ts';
 import { makeVerb } from './factory.ts';
@@ -55,58 +56,83 @@ export function buildVerbs(flow: Flow): Map<string, Verb> {
   return new Map(flow.steps.map((s: FlowStep) => [s.id, makeVerb(s)]));
 }
 
-/** Runs the flow; resolves when it is done (the call may still be up). */
+/**
+ * Runs the flow; resolves when it is done (the call may still be up).
+ *
+ * No dead air: the flow starts at the answer, and answering-machine detection listens beside it. When
+ * detection says "machine" (and no key was pressed: a key proves a person), the flow stops where it is,
+ * and the voicemail message waits for the beep as before. A flow that ends before detection decided waits
+ * for the verdict, so a machine still gets its message.
+ */
 export async function runFlow(call: Call, flow: Flow, env: FlowEnv, opts: FlowRunOptions): Promise<FlowResult> {
-  const session = new FlowSession(call, env);
+  const machine = new AbortController();
+  const session = new FlowSession(call, env, opts.amd ? machine.signal : undefined);
   const result: FlowResult = { outcome: 'human', dtmf: '', amd: null, path: [], answers: session.answers, recordings: session.recordings, callback: null, messagePlayedMs: 0, messageCompleted: false, notes: session.notes };
-  const onDtmf = (d: { digit: string }): void => { result.dtmf += d.digit; };
+  let keyPressed = false;
+  const onDtmf = (d: { digit: string }): void => {
+    result.dtmf += d.digit;
+    keyPressed = true;
+  };
   call.on('dtmf', onDtmf);
   // Heard from the start: an engine may emit 'beep' in the same tick as the 'amd' verdict.
   let beepHeard = false;
   const onBeep = (): void => { beepHeard = true; };
   call.on('beep', onBeep);
-  try {
-    if (opts.amd) {
-      const v = await waitEvent<{ verdict: 'human' | 'machine' | 'unknown' }>(call, 'amd', opts.amdTimeoutMs ?? 6000);
+  const verdict = opts.amd
+    ? waitEvent<{ verdict: 'human' | 'machine' | 'unknown' }>(call, 'amd', opts.amdTimeoutMs ?? 6000).then((v) => {
       result.amd = v?.verdict ?? 'unknown';
-      if (result.amd === 'machine') {
-        if (!beepHeard) await waitEvent<{ ms: number }>(call, 'beep', opts.beepTimeoutMs ?? 20000);
-        if ((call.state as Call['state']) === 'ended') {
-          result.outcome = 'machine-no-message';
-          return result;
-        }
-        const played = await call.play(opts.voicemail ?? env.prompt({ message: true }));
-        result.messagePlayedMs = played.playedMs;
-        result.messageCompleted = played.completed;
-        result.outcome = played.completed ? 'machine-message-left' : 'machine-no-message';
+      if (result.amd === 'machine' && !keyPressed) machine.abort();
+    })
+    : Promise.resolve();
+  try {
+    await runSteps(call, flow, env, session, result);
+    if (opts.amd && !keyPressed && !machine.signal.aborted && (call.state as Call['state']) !== 'ended') await verdict;
+    if (machine.signal.aborted) {
+      // What the flow said went to the machine's greeting; the message it keeps starts after the beep.
+      result.path = [];
+      result.messagePlayedMs = 0;
+      result.messageCompleted = false;
+      session.messagePlayedMs = 0;
+      session.messageCompleted = false;
+      if (!beepHeard) await waitEvent<{ ms: number }>(call, 'beep', opts.beepTimeoutMs ?? 20000);
+      if ((call.state as Call['state']) === 'ended') {
+        result.outcome = 'machine-no-message';
         return result;
       }
-    }
-    const verbs = buildVerbs(flow);
-    let id: string | undefined = flow.steps[0]?.id;
-    for (let visits = 0; id !== undefined && visits < MAX_VISITS && !session.ended; visits++) {
-      const verb = verbs.get(id);
-      if (!verb) break;
-      result.path.push(id);
-      const r = await verb.run(session);
-      if ('optOut' in r) {
-        result.outcome = 'opted-out';
-        if (flow.optOutAck && !session.ended) await call.play(env.prompt(flow.optOutAck));
-        break;
-      }
-      if ('end' in r) {
-        result.outcome = r.end;
-        break;
-      }
-      id = r.next;
+      const played = await call.play(opts.voicemail ?? env.prompt({ message: true }));
+      result.messagePlayedMs = played.playedMs;
+      result.messageCompleted = played.completed;
+      result.outcome = played.completed ? 'machine-message-left' : 'machine-no-message';
     }
     return result;
   } finally {
-    result.callback = result.outcome === 'opted-out' ? null : session.callback;
+    result.callback = result.outcome === 'opted-out' || machine.signal.aborted ? null : session.callback;
     result.messagePlayedMs ||= session.messagePlayedMs;
     result.messageCompleted ||= session.messageCompleted;
     call.off('dtmf', onDtmf);
     call.off('beep', onBeep);
+  }
+}
+
+/** The flow's steps from the first, until one ends it, the call ends, or the flow is stopped. */
+async function runSteps(call: Call, flow: Flow, env: FlowEnv, session: FlowSession, result: FlowResult): Promise<void> {
+  const verbs = buildVerbs(flow);
+  let id: string | undefined = flow.steps[0]?.id;
+  for (let visits = 0; id !== undefined && visits < MAX_VISITS && !session.ended; visits++) {
+    const verb = verbs.get(id);
+    if (!verb) break;
+    result.path.push(id);
+    const r = await verb.run(session);
+    if ('optOut' in r) {
+      result.outcome = 'opted-out';
+      if (flow.optOutAck && !session.ended) await call.play(env.prompt(flow.optOutAck));
+      break;
+    }
+    if ('end' in r) {
+      result.outcome = r.end;
+      break;
+    }
+    id = r.next;
   }
 }
 

@@ -46,10 +46,16 @@ export class FlowSession {
   /** Why the last try of a gather/menu failed (chooses the re-prompt). */
   lastMiss: 'no-input' | 'invalid' = 'no-input';
 
-  constructor(private readonly call: Call, private readonly env: FlowEnv) {}
+  private readonly stop: AbortSignal | undefined;
 
+  /** `stop`: the flow is over when it fires (detection said "machine": the voicemail message takes over). */
+  constructor(private readonly call: Call, private readonly env: FlowEnv, stop?: AbortSignal) {
+    this.stop = stop;
+  }
+
+  /** The flow cannot go on: the call ended, or it was stopped. */
   get ended(): boolean {
-    return this.call.state === 'ended';
+    return this.call.state === 'ended' || this.stop?.aborted === true;
   }
 
   private isOptOut(key: string | undefined): boolean {
@@ -60,7 +66,7 @@ export class FlowSession {
   async say(p: FlowPrompt, o: { keepKey: boolean }): Promise<Said> {
     if (this.ended) return { optOut: false };
     const interruptible = o.keepKey || Boolean(this.env.optOutKey);
-    const r = await this.call.play(this.env.prompt(p), { bargeIn: interruptible });
+    const r = await this.call.play(this.env.prompt(p), { bargeIn: interruptible, ...(this.stop ? { signal: this.stop } : {}) });
     if ('message' in p) {
       this.messagePlayedMs += r.playedMs;
       this.messageCompleted ||= r.completed;
@@ -84,11 +90,12 @@ export class FlowSession {
   async keys(o: { max: number; firstMs: number; interMs?: number; terminator?: string }): Promise<{ optOut: boolean; keys: string }> {
     let got = this.pending;
     this.pending = '';
-    if (!got && !this.ended) got = await this.call.collect({ max: 1, timeoutMs: o.firstMs, ...(o.terminator ? { terminators: o.terminator } : {}) });
+    const stop = this.stop ? { signal: this.stop } : {};
+    if (!got && !this.ended) got = await this.call.collect({ max: 1, timeoutMs: o.firstMs, ...(o.terminator ? { terminators: o.terminator } : {}), ...stop });
     if (this.isOptOut(got.slice(0, 1))) return { optOut: true, keys: '' };
     if (o.terminator && got === o.terminator) return { optOut: false, keys: '' };
     if (got && got.length < o.max && !this.ended) {
-      got += await this.call.collect({ max: o.max - got.length, timeoutMs: o.interMs ?? o.firstMs, ...(o.terminator ? { terminators: o.terminator } : {}) });
+      got += await this.call.collect({ max: o.max - got.length, timeoutMs: o.interMs ?? o.firstMs, ...(o.terminator ? { terminators: o.terminator } : {}), ...stop });
     }
     return { optOut: false, keys: got };
   }

@@ -69,13 +69,15 @@ export class EmbeddedCall extends EventEmitter<CallEvents> implements Call {
 
   get state(): State { return this.st; }
 
-  async play(prompt: PromptRef, opts: { bargeIn?: boolean } = {}): Promise<PlayResult> {
+  async play(prompt: PromptRef, opts: { bargeIn?: boolean; signal?: AbortSignal } = {}): Promise<PlayResult> {
     const s = this.session;
-    if (this.st !== 'answered' || !s) return { completed: false, playedMs: 0 };
+    if (this.st !== 'answered' || !s || opts.signal?.aborted) return { completed: false, playedMs: 0 };
     const bytes = await this.d.media.prompts.forPrompt(prompt, s.codec);
-    if (this.st !== 'answered') return { completed: false, playedMs: 0 };
+    if (this.st !== 'answered' || opts.signal?.aborted) return { completed: false, playedMs: 0 };
     this.keys.clearTypeAhead();
     const abort = new AbortController();
+    const stop = (): void => abort.abort();
+    opts.signal?.addEventListener('abort', stop, { once: true });
     let interruptedBy: string | undefined;
     const onDigit = (digit: string): void => {
       if (interruptedBy !== undefined) return;
@@ -88,6 +90,7 @@ export class EmbeddedCall extends EventEmitter<CallEvents> implements Call {
       return { completed: r.completed, playedMs: r.playedMs, ...(interruptedBy !== undefined ? { interruptedBy } : {}) };
     } finally {
       unlisten?.();
+      opts.signal?.removeEventListener('abort', stop);
     }
   }
 
