@@ -16,7 +16,12 @@ import { createComplianceGate } from '../../appliance/compliance/gate.ts';
 import { dncHash } from '../../appliance/compliance/number-hash.ts';
 import { silentLogger } from '../../core/log.ts';
 import { CampaignsRepo } from '../../appliance/store/campaigns-repo.ts';
-import { attemptFlow } from '../../appliance/store/answers-repo.ts';
+import { answerStats, attemptFlow } from '../../appliance/store/answers-repo.ts';
+import { resultsTable } from '../../appliance/campaigns/export.ts';
+import { CampaignService } from '../../appliance/campaigns/service.ts';
+import { defaultSettings } from '../../appliance/config/defaults.ts';
+import { trunkDefaults } from '../../core/trunk-defaults.ts';
+import { AppError } from '../../core/errors.ts';
 import { openStore, type Db } from '../../appliance/store/db.ts';
 import { ScriptedCall } from './support.ts';
 
@@ -168,5 +173,60 @@ test('the opt-out key during a survey question ends `opted-out`, the number supp
   const finished = attemptFlow(db, rows[1]!.id)!;
   t.deepEqual(finished.answers.filter((a) => a.name.startsWith('q')).map((a) => [a.name, a.value]), [['q1', '5'], ['q2', '4'], ['q3', '3']]);
   await d.stop(0);
+  db.close();
+});
+
+test('answers in reports: one export column per named answer, each question\'s distribution and where people stopped', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'vba-flows-'));
+  const clock = new FakeClock(Date.parse('2026-12-07T10:00:00Z'));
+  const engine = new PeopleEngine(clock, new Map([
+    ['+33612345001', [['4', '5', '5']]],
+    ['+33612345002', [['4', '2', '1']]],
+    ['+33612345003', [['5', '9']]],
+  ]), '9');
+  const db = openStore({ dir });
+  seedList(db, ['+33612345001', '+33612345002', '+33612345003']);
+  const id = startCampaign(db, clock, 'satisfaction-survey');
+  const d = dialer(db, clock, engine, dir);
+  await d.start();
+  await clock.advanceTo(clock.now() + 5000);
+  await d.stop(0);
+
+  const table = resultsTable(db, id, 'en', 'Europe/Paris');
+  const headers = table.columns.map((c) => c.header);
+  t.deepEqual(headers.slice(-4), ['Answer q1', 'Answer q2', 'Answer q3', 'Answer comment']);
+  const rows = [...table.rows].map((r) => r.slice(-4));
+  t.deepEqual(rows, [['4', '5', '5', 'recording:2500ms'], ['4', '2', '1', 'recording:2500ms'], ['5', null, null, null]]);
+  const fr = resultsTable(db, id, 'fr', 'Europe/Paris');
+  t.is(fr.columns.at(-4)?.header, 'Réponse q1');
+
+  const stats = answerStats(db, id, ['message', 'q1', 'q2', 'q3', 'comment', 'thanks']);
+  t.is(stats.runs, 3);
+  t.deepEqual(stats.answers.find((a) => a.name === 'q1'), { name: 'q1', total: 3, values: [{ value: '4', count: 2 }, { value: '5', count: 1 }] });
+  t.deepEqual(stats.answers.find((a) => a.name === 'comment'), { name: 'comment', total: 2, values: [{ value: 'recorded', count: 2 }] });
+  t.deepEqual(stats.steps.map((s) => [s.id, s.reached, s.endedHere]), [
+    ['message', 3, 0], ['q1', 3, 0], ['q2', 3, 1], ['q3', 2, 0], ['comment', 2, 0], ['thanks', 2, 2],
+  ]);
+  db.close();
+});
+
+test('a campaign whose flow takes the opt-out key, or names a step it lacks, is refused at create with the step named', (t) => {
+  const db = openStore({ dir: ':memory:' });
+  seedList(db, ['+33612345001']);
+  const settings = defaultSettings();
+  settings.trunks.push(trunkDefaults({ name: 't', host: '127.0.0.1', port: 5090 }));
+  const service = new CampaignService({ db, settings: () => settings, recordingExists: (rid) => rid === 'm' });
+  const base = { message: 'm', callerId: '+33123456789', trunks: ['t'], amd: false, menu: { optOut: '2' } };
+  const taken = t.throws(() => service.create({ name: 'a', listId: 1, config: { ...base, flow: { version: 1, steps: [{ id: 'ask', verb: 'menu', options: { 1: 'bye', 2: 'bye' } }, { id: 'bye', verb: 'hangup' }] } } }), { instanceOf: AppError });
+  t.is(taken.code, 'E_FLOW_INVALID');
+  t.is(taken.fields?.[0]?.key, 'flow.steps[0].options.2');
+  t.regex(taken.message, /step "ask"/);
+  const missing = t.throws(() => service.create({ name: 'b', listId: 1, config: { ...base, flow: { version: 1, steps: [{ id: 'hello', verb: 'play', prompt: { recording: 'm' }, next: 'ask' }] } } }), { instanceOf: AppError });
+  t.is(missing.fields?.[0]?.key, 'flow.steps[0].next');
+  // A template with the campaign's own opt-out key is made around it and accepted.
+  const ok = service.create({ name: 'c', listId: 1, config: { ...base, flow: { template: 'appointment-reminder', lang: 'fr' } } });
+  t.is(ok.config.flow?.template, 'appointment-reminder');
+  t.false(JSON.stringify(ok.config.flow).includes('"2":'), 'no menu of it takes key 2');
+  t.throws(() => service.create({ name: 'd', listId: 1, config: { ...base, flow: { template: 'satisfaction-survey' } } }), { message: /opt-out key 2/ });
   db.close();
 });
