@@ -1,6 +1,8 @@
 // Composition root: builds every service, starts them in order, stops them in reverse.
 // Constructors only store what they are given; work happens in start() and stop().
 // This is the one place in appliance/ that knows which call engine exists.
+import { allPrompts } from './flows/model.ts';
+import { flowOf } from './campaigns/model.ts';
 import { join } from 'node:path';
 import type { CallEngine, PromptRef } from '../core/call-port.ts';
 import type { Settings } from '../core/settings-types.ts';
@@ -181,6 +183,8 @@ export class Appliance {
           return t ? { channels: t.channels, cps: t.cps } : null;
         },
         personalPrompt: (campaign, contact) => this.personalPrompt(campaign, contact),
+        textPrompt: (campaign, contact, text) => this.personalPrompt(campaign, contact, text),
+        answersRoot: this.opts.dataDir,
         gate: createComplianceGate({
           db: this.db,
           pack: (c) => campaignPack(c, this.settingsStore.get().compliance.pack),
@@ -330,17 +334,18 @@ export class Appliance {
     this.logger.warn({ port: net.port }, 'no trunk configured: calls go to the SANDBOX, a simulated network on this box; nobody real is called');
   }
 
-  private renderItem(campaign: CampaignRow, contact: DueContact): RenderItem {
-    const tts = campaign.config.tts!;
-    return { text: tts.text, voice: tts.voice, ...(tts.rate ? { rate: tts.rate } : {}), fields: personalFields(contact.fields), ...(contact.zones[0] ? { timeZone: contact.zones[0] } : {}) };
+  /** The campaign's personalised message, or (flows) another text in the campaign's voice ('en' without one). */
+  private renderItem(campaign: CampaignRow, contact: DueContact, text?: string): RenderItem {
+    const tts = campaign.config.tts ?? { text: '', voice: 'en' };
+    return { text: text ?? tts.text, voice: tts.voice, ...(tts.rate ? { rate: tts.rate } : {}), fields: personalFields(contact.fields), ...(contact.zones[0] ? { timeZone: contact.zones[0] } : {}) };
   }
 
   /** The dialer never waits for espeak-ng: a contact whose message is not rendered yet waits a second. */
-  private personalPrompt(campaign: CampaignRow, contact: DueContact): { prompt: PromptRef } | { waitMs: number } | { error: string } {
-    const key = `${campaign.id}:${contact.contactId}`;
+  private personalPrompt(campaign: CampaignRow, contact: DueContact, text?: string): { prompt: PromptRef } | { waitMs: number } | { error: string } {
+    const key = `${campaign.id}:${contact.contactId}${text === undefined ? '' : `:${text}`}`;
     const failed = this.renderFailures.get(key);
     if (failed) return { error: failed };
-    const item = this.renderItem(campaign, contact);
+    const item = this.renderItem(campaign, contact, text);
     const ready = this.renderer.ready(item);
     if (ready) return { prompt: ready };
     this.renderer.render(item).catch((e: unknown) => { this.renderFailures.set(key, (e as Error).message); });
@@ -354,7 +359,7 @@ export class Appliance {
 
   private recordingInUse(id: string): boolean {
     return this.campaigns.list().some((c) => (c.status === 'draft' || c.status === 'running' || c.status === 'paused') &&
-      [c.config.message, c.config.voicemail, c.config.menuPrompt].includes(id));
+      ([c.config.message, c.config.voicemail, c.config.menuPrompt].includes(id) || allPrompts(flowOf(c.config)).some((p) => 'recording' in p && p.recording === id)));
   }
 
   /** Live counters, at most four times a second per campaign. */

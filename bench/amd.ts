@@ -1,4 +1,4 @@
-// `npm run bench -- amd [--seeds 2,5,7,11,13 | --seed N] [--count 120] [--tune-seed 1] [--tune-count 480] [--verbose]`: answering-machine and beep detection on
+// `npm run bench -- amd [--seeds 2,5,7,11,13 | --seed N] [--count 120] [--tune-seed 1] [--tune-count 480] [--live-per-seed 4] [--verbose]`: answering-machine and beep detection on
 // the generated corpus, frame by frame in call order (not in real time), against a baseline measured in
 // the same run (bench/amd-baseline-lib.ts: Asterisk-like fixed parameters, 5 s window, WaitForSilence).
 // The detector's constants were tuned on the 480 cases of --tune-seed; the figures reported are from the
@@ -13,6 +13,7 @@ import { VoicemailDrop } from '../media/dsp/beep-drop.ts';
 import { generateCorpus, type CorpusCase, type Manifest } from '../test/corpus/generate.ts';
 import { caseSamples, frames } from '../test/corpus/load.ts';
 import { AsteriskLikeAmdBaseline, WaitForSilenceBaseline } from './amd-baseline-lib.ts';
+import { liveCalls } from './amd-live.ts';
 
 type Kind = 'human' | 'machine' | 'unknown';
 
@@ -280,6 +281,8 @@ const count = arg('count', 120);
 const tuneCount = arg('tune-count', 480);
 const workers = arg('workers', cpus().length);
 const verbose = process.argv.includes('--verbose');
+// Live calls (sipp -> embedded engine -> flow runner) per held-out seed: this many people and as many machines.
+const livePerSeed = arg('live-per-seed', 4);
 
 if (seeds.includes(tuneSeed)) process.stderr.write(`warning: seed ${tuneSeed} is the tuning seed; its figures are not held-out\n`);
 const perSeed: Manifest[] = [];
@@ -301,6 +304,11 @@ for (const m of perSeed) {
 }
 
 const sit = evaluateSit(evalSet, evalSamples);
+const liveSet = perSeed.flatMap((m) => [
+  ...m.cases.filter((c) => c.label === 'human').slice(0, livePerSeed),
+  ...m.cases.filter((c) => c.label === 'machine' && c.beep).slice(0, livePerSeed),
+]).map((c) => ({ c, samples: evalSamples.get(c.id) as Int16Array }));
+const live = await liveCalls(liveSet, { concurrency: 6, rtpPortMin: 31000 });
 const { misses: sitMisses, ...sitFigures } = sit;
 
 if (verbose) {
@@ -321,6 +329,11 @@ const line = {
   tuningSet: { cases: tuneSet.cases.length, accuracy: tuned.accuracy, humanMedianMs: tuned.humanMedianMs, afterBeepP95Ms: tuned.afterBeepP95Ms },
   // CPU per second of call audio for detector + voicemail drop: what one call costs the box.
   cpuMsPerCallSecond: Math.round((cpuMs / audioSeconds) * 1000) / 1000,
+  // No dead air: answer -> first audio a person hears, on live calls (the message starts at the answer
+  // while detection listens); before, people waited for the verdict (humanMedianMs) in silence.
+  firstAudioMs: live.firstAudioMedianMs,
+  firstAudioBeforeMs: mineFigures.humanMedianMs,
+  live,
   // Dead numbers: a SIT before an announcement (built on the held-out greetings); the baseline there is
   // what AMD alone makes of them (withoutSitDetection).
   sit: sitFigures,

@@ -129,11 +129,36 @@ export interface PlayResult {
   playedMs: number;
 }
 
+/** Record what the callee says (a spoken answer) to a WAV file (8 kHz, 16-bit mono). */
+export interface RecordOptions {
+  /** Where the WAV file is written (its folder exists). */
+  file: string;
+  /** Longest recording. */
+  maxMs: number;
+  /** Ends after this much silence once the callee has spoken (or from the start, if they never do). */
+  silenceMs: number;
+  /** Keys that end the recording; the key is reported, not recorded. */
+  endKeys?: string;
+}
+
+export interface RecordResult {
+  /** Milliseconds of audio written (trailing silence included). */
+  ms: number;
+  endedBy: 'silence' | 'key' | 'max' | 'hangup';
+  key?: string;
+  /** Whether any speech was heard. */
+  spoke: boolean;
+}
+
 export interface Call extends EventEmitter<CallEvents> {
   readonly id: string;
   readonly state: 'dialling' | 'ringing' | 'answered' | 'ended';
-  play(prompt: PromptRef, opts?: { bargeIn?: boolean }): Promise<PlayResult>;
-  collect(opts: { max: number; timeoutMs: number; terminators?: string }): Promise<string>;
+  /** `signal` stops the prompt from outside (e.g. detection says "machine" while the message plays). */
+  play(prompt: PromptRef, opts?: { bargeIn?: boolean; signal?: AbortSignal }): Promise<PlayResult>;
+  /** `signal` ends the wait early with what was typed so far. */
+  collect(opts: { max: number; timeoutMs: number; terminators?: string; signal?: AbortSignal }): Promise<string>;
+  /** Record the callee (flows' `record` verb); an engine without it cannot take spoken answers. */
+  record?(opts: RecordOptions): Promise<RecordResult>;
   hangup(reason?: string): Promise<void>;
   /** Resolves with the final result once the call has ended. */
   readonly done: Promise<CallEnded>;

@@ -43,6 +43,8 @@ export const ERRORS = {
   E_IMPORT_EMPTY: { title: 'No contact to import' },
   // HTTPS on the LAN (issue 13 point 4)
   E_TLS_CERTIFICATE: { title: 'Unusable TLS certificate or key' },
+  // flows (issue 15)
+  E_FLOW_INVALID: { title: 'Invalid call flow' },
 } as const satisfies Record<string, { title: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -11,7 +11,13 @@ import { hashNumber } from '../../core/log.ts';
 import { CampaignsRepo, type AttemptResult, type CampaignRow, type DueContact } from '../store/campaigns-repo.ts';
 import { appendEvent } from '../store/outbox-repo.ts';
 import { recordOptOut } from '../compliance/opt-out.ts';
-import { runScriptedCall } from '../scripts/message-script.ts';
+import { flowOf } from './model.ts';
+import { runFlowCall, type FlowResult } from '../flows/runner.ts';
+import { allPrompts, promptKey, type FlowPrompt } from '../flows/model.ts';
+import { callbackSlot } from '../flows/callback-slot.ts';
+import { saveFlowRecord } from '../store/answers-repo.ts';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { decideRetry } from './retry-policy.ts';
 import { isInsideWindow, nextOpening } from './schedule.ts';
 import { CircuitBreaker, SlidingRateLimiter } from './pacing.ts';
@@ -44,6 +50,10 @@ export interface DialerDeps {
    * (the contact waits; rendering goes on in the background), or impossible (the contact is blocked).
    */
   personalPrompt?: (campaign: CampaignRow, contact: DueContact) => { prompt: PromptRef } | { waitMs: number } | { error: string };
+  /** A flow step's text rendered for a contact (`{"tts": ...}` prompts), on the same terms as personalPrompt. */
+  textPrompt?: (campaign: CampaignRow, contact: DueContact, text: string) => { prompt: PromptRef } | { waitMs: number } | { error: string };
+  /** The state folder: spoken answers are kept in answers/c<campaign>/ under it; absent = no recording. */
+  answersRoot?: string;
   /**
    * The compliance gate, asked for every contact just before its call. Required: a dialer cannot be
    * built without one (a campaign with no rules to follow uses the `none` pack, which still honours
@@ -246,11 +256,21 @@ export class Dialer {
         }
         message = p.prompt;
       }
+      const prompts = this.flowPrompts(campaign, contact, message);
+      if ('waitMs' in prompts) {
+        this.repo.postpone(campaign.id, contact.contactId, t + prompts.waitMs);
+        continue;
+      }
+      if ('error' in prompts) {
+        this.repo.block(campaign.id, contact.contactId, 'message-render-failed', t, (db) => appendEvent(db, 'attempt.outcome', { campaignId: campaign.id, contactId: contact.contactId, outcome: 'blocked-by-compliance', reason: 'message-render-failed' }, t));
+        this.deps.logger.warn({ campaignId: campaign.id, contactId: contact.contactId, err: prompts.error }, 'a prompt of the flow could not be rendered');
+        continue;
+      }
       const trunk = this.pickTrunk(cfg.trunks, t);
       if (!trunk) return 20;
       if (!campLimiter.tryTake(t)) return campLimiter.waitMs(t);
       this.limiter(this.trunkLimiters, trunk.name, trunk.limits.cps).tryTake(t);
-      this.place(campaign, contact, trunk.name, t, message);
+      this.place(campaign, contact, trunk.name, t, prompts.prompts);
       placed++;
     }
     return placed > 0 ? 1 : Math.min(idle, campLimiter.waitMs(this.now()) || idle);
@@ -268,7 +288,23 @@ export class Dialer {
     return null;
   }
 
-  private place(campaign: CampaignRow, contact: DueContact, trunk: string, now: number, message: PromptRef): void {
+  /** Every prompt of the campaign's flow for this contact, resolved before the call (never rendered during it). */
+  private flowPrompts(campaign: CampaignRow, contact: DueContact, message: PromptRef): { prompts: Map<string, PromptRef> } | { waitMs: number } | { error: string } {
+    const map = new Map<string, PromptRef>([['m', message]]);
+    for (const p of allPrompts(flowOf(campaign.config))) {
+      const key = promptKey(p);
+      if (map.has(key)) continue;
+      if ('recording' in p) map.set(key, this.deps.prompt(p.recording));
+      else if ('tts' in p) {
+        const r = this.deps.textPrompt?.(campaign, contact, p.tts) ?? { error: 'text-to-speech prompts are not available' };
+        if (!('prompt' in r)) return r;
+        map.set(key, r.prompt);
+      }
+    }
+    return { prompts: map };
+  }
+
+  private place(campaign: CampaignRow, contact: DueContact, trunk: string, now: number, prompts: Map<string, PromptRef>): void {
     const cfg = campaign.config;
     const attemptId = this.repo.beginAttempt({ campaignId: campaign.id, contactId: contact.contactId, e164: contact.e164, trunk, callerId: cfg.callerId, now });
     let call: Call;
@@ -283,7 +319,7 @@ export class Dialer {
     this.perCampaign.set(campaign.id, this.activeFor(campaign.id) + 1);
     this.perTrunk.set(trunk, (this.perTrunk.get(trunk) ?? 0) + 1);
     this.deps.onProgress?.(campaign.id);
-    const settled = this.follow(campaign, contact, attemptId, call, message).catch((e: unknown) => {
+    const settled = this.follow(campaign, contact, attemptId, call, prompts).catch((e: unknown) => {
       this.deps.logger.error({ attemptId, err: (e as Error).message }, 'call handling failed');
     }).finally(() => {
       this.active.delete(attemptId);
@@ -295,14 +331,22 @@ export class Dialer {
     this.settled.add(settled);
   }
 
-  private async follow(campaign: CampaignRow, contact: DueContact, attemptId: number, call: Call, message: PromptRef): Promise<void> {
+  private async follow(campaign: CampaignRow, contact: DueContact, attemptId: number, call: Call, prompts: Map<string, PromptRef>): Promise<void> {
     const cfg = campaign.config;
-    const { ended, script: r, outcome } = await runScriptedCall(call, {
-      message,
-      voicemail: cfg.voicemail ? this.deps.prompt(cfg.voicemail) : undefined,
-      menuPrompt: cfg.menuPrompt ? this.deps.prompt(cfg.menuPrompt) : undefined,
-      menu: cfg.menu,
-    }, { amd: cfg.amd && cfg.voicemail !== null });
+    const root = this.deps.answersRoot;
+    const { ended, flow: r, outcome } = await runFlowCall(call, flowOf(cfg), {
+      prompt: (p: FlowPrompt) => prompts.get(promptKey(p)) ?? prompts.get('m')!,
+      ...(cfg.menu.optOut ? { optOutKey: cfg.menu.optOut } : {}),
+      now: this.now,
+      slot: (o) => callbackSlot(o, this.now(), contact.zones, cfg.schedule),
+      recordFile: (name) => {
+        if (!root) return null;
+        const dir = join(root, 'answers', `c${campaign.id}`);
+        mkdirSync(dir, { recursive: true });
+        return join(dir, `a${attemptId}-${name}.wav`);
+      },
+    }, { amd: cfg.amd && cfg.voicemail !== null, ...(cfg.voicemail ? { voicemail: this.deps.prompt(cfg.voicemail) } : {}) },
+    (e) => this.deps.logger.error({ attemptId, err: (e as Error).message }, 'flow failed'));
     this.breaker(this.active.get(attemptId)?.trunk ?? '').record(outcome !== 'trunk-failure', this.now());
     this.finish(campaign, contact, attemptId, {
       outcome,
@@ -316,14 +360,26 @@ export class Dialer {
       messageMs: r?.messagePlayedMs ?? 0,
       // What the network played when a SIT or an in-band busy tone decided the outcome.
       ...(ended.inband ? { detail: ended.reason ?? ended.inband.kind } : {}),
-    });
+    }, r && r.path.length > 0 ? r : null);
   }
 
-  private finish(campaign: CampaignRow, contact: DueContact, attemptId: number, result: AttemptResult): void {
+  private finish(campaign: CampaignRow, contact: DueContact, attemptId: number, result: AttemptResult, flow: FlowResult | null = null): void {
     const now = this.now();
     const progress = this.repo.contactProgress(campaign.id, contact.contactId);
-    const decision = decideRetry(result.outcome, { ...progress, attempts: progress.attempts + 1 }, campaign.config.retry, campaign.config.maxAttempts, now);
+    let decision = decideRetry(result.outcome, { ...progress, attempts: progress.attempts + 1 }, campaign.config.retry, campaign.config.maxAttempts, now);
+    // A callback the callee chose is the contact's next attempt, at that time (within maxAttempts).
+    const callback = flow?.callback;
+    if (callback && (result.outcome === 'human' || result.outcome === 'confirmed')) {
+      decision = progress.attempts + 1 >= campaign.config.maxAttempts
+        ? { kind: 'final', outcome: result.outcome, counted: true }
+        : { kind: 'retry', at: callback.at, counted: true, retries: progress.retries };
+    }
     this.repo.finishAttempt(attemptId, result, decision, now, (db) => {
+      if (flow) {
+        const root = this.deps.answersRoot ?? '';
+        const files = Object.fromEntries(flow.recordings.map((x) => [x.name, { file: root ? x.file.slice(root.length).replace(/^[\\/]+/, '') : x.file, ms: x.ms }]));
+        saveFlowRecord(db, { attemptId, campaignId: campaign.id, contactId: contact.contactId, path: flow.path, answers: flow.answers, files });
+      }
       appendEvent(db, 'attempt.outcome', {
         campaignId: campaign.id, contactId: contact.contactId, attemptId, outcome: result.outcome, sipCode: result.sipCode, q850: result.q850,
         dtmf: result.dtmf, final: decision.kind === 'final', numberHash: hashNumber(contact.e164),

@@ -1,11 +1,13 @@
 // The per-contact results export, one table written two ways: CSV shaped for the reader's spreadsheet
 // (French: ';' between cells and ',' as decimal mark; English: ',' and '.') and XLSX with typed cells.
 // Columns: the source row, the number, the name, the list's own columns, state and outcomes in words with
-// their codes beside them, call times in the box's time zone, durations, keys, SIP and Q.850 codes.
+// their codes beside them, call times in the box's time zone, durations, keys, SIP and Q.850 codes, then
+// one column per named answer of the campaign's flow (the contact's latest answer).
 import { PassThrough, type Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import type { Db } from '../store/db.ts';
 import { exportWords, type ExportLang } from './export-words.ts';
+import { answerNames, latestAnswers } from '../store/answers-repo.ts';
 
 export type { ExportLang };
 
@@ -22,6 +24,7 @@ interface Row {
   row: number | null; e164: string; name: string | null; fields: string | null; state: string; final_outcome: string | null;
   last_outcome: string | null; attempts: number; block_reason: string | null; first_at: number | null; last_at: number | null;
   ring_ms: number | null; talk_ms: number | null; total_talk: number | null; sip: number | null; q850: number | null; keys: string | null;
+  contact_id: number;
 }
 
 /** The table of a campaign's results in one language, times in `timeZone` (the box's). */
@@ -54,7 +57,10 @@ export function resultsTable(db: Db, campaignId: number, lang: ExportLang, timeZ
     { header: w.header('blockReason'), kind: 'text', width: 24 },
     { header: w.header('blockReasonCode'), kind: 'text', width: 14 },
   ];
-  const stmt = db.prepare(`SELECT c.row, cc.e164, c.name, c.fields, cc.state, cc.final_outcome, cc.last_outcome, cc.attempts, cc.block_reason,
+  const names = answerNames(db, campaignId);
+  const answers = names.length > 0 ? latestAnswers(db, campaignId) : new Map<number, Record<string, string>>();
+  for (const n of names) columns.push({ header: `${lang === 'fr' ? 'Réponse' : 'Answer'} ${n}`, kind: 'text', width: 16 });
+  const stmt = db.prepare(`SELECT cc.contact_id, c.row, cc.e164, c.name, c.fields, cc.state, cc.final_outcome, cc.last_outcome, cc.attempts, cc.block_reason,
       (SELECT MIN(intent_at) FROM attempts a WHERE a.campaign_id = cc.campaign_id AND a.contact_id = cc.contact_id) first_at,
       la.intent_at last_at, la.ring_ms, la.talk_ms, la.sip_code sip, la.q850,
       (SELECT SUM(talk_ms) FROM attempts a WHERE a.campaign_id = cc.campaign_id AND a.contact_id = cc.contact_id AND a.state = 'final') total_talk,
@@ -73,6 +79,7 @@ export function resultsTable(db: Db, campaignId: number, lang: ExportLang, timeZ
         w.state(r.state), r.state, w.outcome(r.final_outcome), r.final_outcome, w.outcome(r.last_outcome), r.last_outcome,
         r.attempts, r.first_at, r.last_at, secs(r.ring_ms), secs(r.talk_ms), secs(r.total_talk), r.keys || null, r.sip, r.q850,
         w.reason(r.block_reason), r.block_reason,
+        ...names.map((n) => answers.get(r.contact_id)?.[n] ?? null),
       ];
     }
   }

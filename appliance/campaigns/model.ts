@@ -4,6 +4,9 @@ import { OUTCOMES, type Outcome } from '../../core/call-port.ts';
 import { isPackId, PACK_IDS, type PackId } from '../compliance/packs.ts';
 import type { ScriptDeclaration } from '../compliance/script-check.ts';
 import { numberFromText } from '../compliance/dnc-file.ts';
+import type { Flow } from '../flows/model.ts';
+import { parseFlow } from '../flows/parse.ts';
+import { flowTemplate, messageMenuFlow, TEMPLATES, type TemplateName } from '../flows/templates.ts';
 
 export type CampaignStatus = 'draft' | 'running' | 'paused' | 'stopped' | 'completed';
 export type Purpose = 'emergency' | 'informational' | 'transactional' | 'healthcare' | 'political' | 'marketing';
@@ -57,6 +60,32 @@ export interface CampaignConfig {
   seller?: string;
   /** Where the message carries what the pack requires (identity, callback number, opt-out); checked at start. */
   script?: ScriptDeclaration;
+  /**
+   * What a call does once answered (appliance/flows). Always set by the parser: from `flow`, from a
+   * template (`{"template": "appointment-reminder", "lang": "fr"}`), or today's message + menu from
+   * `message`, `menu` and `menuPrompt` (a `message-menu` flow is always derived from those fields).
+   * Absent only in configurations stored before flows; flowOf() derives it the same way.
+   */
+  flow?: Flow;
+}
+
+/** The flow a campaign runs. */
+export function flowOf(cfg: Pick<CampaignConfig, 'flow' | 'menu' | 'menuPrompt'>): Flow {
+  return cfg.flow ?? messageMenuFlow(cfg.menu, cfg.menuPrompt);
+}
+
+function parseFlowField(v: unknown, menu: CampaignConfig['menu'], menuPrompt: string | null): Flow {
+  if (v === undefined || v === null) return messageMenuFlow(menu, menuPrompt);
+  const o = v as Json;
+  if (typeof o === 'object' && o.template === 'message-menu') return messageMenuFlow(menu, menuPrompt);
+  if (typeof o === 'object' && o.steps === undefined && typeof o.template === 'string') {
+    if (!(TEMPLATES as readonly string[]).includes(o.template)) {
+      throw new AppError('E_FLOW_INVALID', `campaign field "flow.template": one of ${TEMPLATES.join(', ')}`, { field: 'flow.template' });
+    }
+    const lang = o.lang === 'fr' ? 'fr' : 'en';
+    return flowTemplate(o.template as TemplateName, { lang, ...(menu.optOut ? { optOutKey: menu.optOut } : {}), menu, menuPrompt });
+  }
+  return parseFlow(v);
 }
 
 const MIN = 60_000;
@@ -253,12 +282,13 @@ export function parseCampaignConfig(input: unknown, opts: { country?: string } =
   const trunks = o.trunks;
   if (!Array.isArray(trunks) || trunks.length === 0 || !trunks.every(isStr)) throw new AppError('E_CAMPAIGN_INVALID', 'campaign field "trunks": at least one trunk name', { field: 'trunks' });
   const purpose = field(o, 'purpose', (v): v is Purpose => PURPOSES.includes(v as Purpose), `one of ${PURPOSES.join(', ')}`, d.purpose);
+  const menuPrompt = o.menuPrompt === undefined || o.menuPrompt === null ? null : field(o, 'menuPrompt', isStr, 'the id of a recording or null');
   return {
     purpose,
     ...parseMessage(o),
     voicemail: o.voicemail === undefined || o.voicemail === null ? null : field(o, 'voicemail', isStr, 'the id of a recording or null'),
     menu,
-    menuPrompt: o.menuPrompt === undefined || o.menuPrompt === null ? null : field(o, 'menuPrompt', isStr, 'the id of a recording or null'),
+    menuPrompt,
     callerId: phoneField(o.callerId, 'callerId', opts.country),
     trunks: trunks as string[],
     schedule: { startDate: startDate as string | null, endDate: endDate as string | null, windows: schedule.windows === undefined ? d.schedule.windows : parseWindows(schedule.windows) },
@@ -269,5 +299,6 @@ export function parseCampaignConfig(input: unknown, opts: { country?: string } =
     retry: parseRetry(o.retry),
     amd: field(o, 'amd', (v): v is boolean => typeof v === 'boolean', 'true or false', d.amd),
     ...parseComplianceFields(o, purpose, opts.country),
+    flow: parseFlowField(o.flow, menu, menuPrompt),
   };
 }

@@ -10,7 +10,9 @@ import { campaignCounts } from '../store/campaign-counts.ts';
 import type { Logger } from '../../core/log.ts';
 import { ListCopier } from './list-copy.ts';
 import { appendEvent } from '../store/outbox-repo.ts';
-import { parseCampaignConfig, type CampaignConfig } from './model.ts';
+import { flowOf, parseCampaignConfig, type CampaignConfig } from './model.ts';
+import { checkFlow } from '../flows/validate.ts';
+import { getPack } from '../compliance/packs.ts';
 import { campaignReport, type CampaignReport } from './reports.ts';
 import { unknownTokens } from '../../media/prompts/template.ts';
 import { PERSONAL_TOKENS } from './personal-fields.ts';
@@ -106,9 +108,10 @@ export class CampaignService {
     for (const [field, id] of [['message', cfg.message], ['voicemail', cfg.voicemail], ['menuPrompt', cfg.menuPrompt]] as const) {
       if (id !== null && !this.deps.recordingExists(id)) throw new AppError('E_CAMPAIGN_INVALID', `campaign field "${field}": no recording "${id}"`, { field });
     }
+    const sample = this.deps.db.prepare('SELECT fields FROM contacts WHERE list_id = ? LIMIT 1').pluck().get(listId) as string | undefined;
+    const known = [...Object.keys(sample ? (JSON.parse(sample) as Record<string, unknown>) : {}), ...PERSONAL_TOKENS];
+    this.checkFlow(cfg, known);
     if (cfg.tts) {
-      const sample = this.deps.db.prepare('SELECT fields FROM contacts WHERE list_id = ? LIMIT 1').pluck().get(listId) as string | undefined;
-      const known = [...Object.keys(sample ? (JSON.parse(sample) as Record<string, unknown>) : {}), ...PERSONAL_TOKENS];
       const unknown = unknownTokens(cfg.tts.text, known);
       if (unknown.length > 0) {
         throw new AppError('E_CAMPAIGN_INVALID', `campaign field "tts.text": unknown token${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `{${u}}`).join(', ')}; the list has ${known.map((k) => `{${k}}`).join(', ')}`, { field: 'tts.text' });
@@ -120,6 +123,21 @@ export class CampaignService {
       if (!t) throw new AppError('E_CAMPAIGN_INVALID', `campaign field "trunks.${i}": no trunk named "${name}"`, { field: `trunks.${i}` });
       if (!t.enabled) throw new AppError('E_CAMPAIGN_INVALID', `campaign field "trunks.${i}": trunk "${name}" is disabled`, { field: `trunks.${i}` });
     }
+  }
+
+  /** The campaign's flow against its list, its recordings, its opt-out key and the windows of it and its pack. */
+  private checkFlow(cfg: CampaignConfig, tokens: string[]): void {
+    const packId = cfg.pack ?? this.deps.settings().compliance.pack;
+    const pack = getPack(packId, this.now());
+    const rules = pack && !pack.exemptPurposes.includes(cfg.purpose) ? pack.windows.filter((w) => !w.purposes || w.purposes.includes(cfg.purpose)) : [];
+    checkFlow(flowOf(cfg), {
+      ...(cfg.menu.optOut ? { optOutKey: cfg.menu.optOut } : {}),
+      recordingExists: this.deps.recordingExists,
+      tokens,
+      campaignWindows: cfg.schedule.windows,
+      packWindows: rules.map((r) => r.windows),
+      ...(pack ? { packName: pack.name } : {}),
+    });
   }
 
   create(input: { name: unknown; listId: unknown; config: unknown }): CampaignRow {

@@ -43,6 +43,8 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   E_IMPORT_EMPTY: 400,
   // HTTPS on the LAN
   E_TLS_CERTIFICATE: 400,
+  // flows (issue 15)
+  E_FLOW_INVALID: 400,
 };
 
 export function httpStatus(code: ErrorCode): number {

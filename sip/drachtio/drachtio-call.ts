@@ -80,9 +80,9 @@ export class DrachtioCall extends EventEmitter<CallEvents> implements Call {
   /** A method, not a field test: the state changes under awaits, which narrowing cannot see. */
   private isEnded(): boolean { return this.st === 'ended'; }
 
-  async play(prompt: PromptRef, opts: { bargeIn?: boolean } = {}): Promise<PlayResult> {
+  async play(prompt: PromptRef, opts: { bargeIn?: boolean; signal?: AbortSignal } = {}): Promise<PlayResult> {
     const ep = this.ep;
-    if (this.st !== 'answered' || !ep) return { completed: false, playedMs: 0 };
+    if (this.st !== 'answered' || !ep || opts.signal?.aborted) return { completed: false, playedMs: 0 };
     const { file } = playableWav(prompt, this.d.promptDir);
     this.keys.clearTypeAhead();
     let interruptedBy: string | undefined;
@@ -92,6 +92,12 @@ export class DrachtioCall extends EventEmitter<CallEvents> implements Call {
       void ep.api('uuid_break', ep.uuid).catch(() => {});
     };
     const unlisten = opts.bargeIn ? this.keys.listen(onDigit) : null;
+    let stopped = false;
+    const stop = (): void => {
+      stopped = true;
+      void ep.api('uuid_break', ep.uuid).catch(() => {});
+    };
+    opts.signal?.addEventListener('abort', stop, { once: true });
     const started = Date.now();
     try {
       const r = await ep.play(file).catch(() => null);
@@ -100,10 +106,11 @@ export class DrachtioCall extends EventEmitter<CallEvents> implements Call {
       const wall = Date.now() - started;
       const reported = Number(r?.playbackMilliseconds);
       const playedMs = Number.isFinite(reported) && reported > 0 ? Math.min(Math.round(reported), wall) : wall;
-      const completed = this.st === 'answered' && interruptedBy === undefined && r !== null;
+      const completed = this.st === 'answered' && interruptedBy === undefined && !stopped && r !== null;
       return { completed, playedMs, ...(interruptedBy !== undefined ? { interruptedBy } : {}) };
     } finally {
       unlisten?.();
+      opts.signal?.removeEventListener('abort', stop);
     }
   }
 

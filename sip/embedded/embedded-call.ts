@@ -3,7 +3,8 @@
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import { isIP } from 'node:net';
-import type { Call, CallEnded, CallEvents, DialRequest, DtmfSource, InbandSignal, PlayResult, PromptRef } from '../../core/call-port.ts';
+import type { Call, CallEnded, CallEvents, DialRequest, DtmfSource, InbandSignal, PlayResult, PromptRef, RecordOptions, RecordResult } from '../../core/call-port.ts';
+import { recordCall } from '../shared/call-recorder.ts';
 import type { TrunkProfile } from '../../core/settings-types.ts';
 import type { Logger } from '../../core/log.ts';
 import type { MediaEngine } from '../../media/rtp/media-engine.ts';
@@ -68,13 +69,15 @@ export class EmbeddedCall extends EventEmitter<CallEvents> implements Call {
 
   get state(): State { return this.st; }
 
-  async play(prompt: PromptRef, opts: { bargeIn?: boolean } = {}): Promise<PlayResult> {
+  async play(prompt: PromptRef, opts: { bargeIn?: boolean; signal?: AbortSignal } = {}): Promise<PlayResult> {
     const s = this.session;
-    if (this.st !== 'answered' || !s) return { completed: false, playedMs: 0 };
+    if (this.st !== 'answered' || !s || opts.signal?.aborted) return { completed: false, playedMs: 0 };
     const bytes = await this.d.media.prompts.forPrompt(prompt, s.codec);
-    if (this.st !== 'answered') return { completed: false, playedMs: 0 };
+    if (this.st !== 'answered' || opts.signal?.aborted) return { completed: false, playedMs: 0 };
     this.keys.clearTypeAhead();
     const abort = new AbortController();
+    const stop = (): void => abort.abort();
+    opts.signal?.addEventListener('abort', stop, { once: true });
     let interruptedBy: string | undefined;
     const onDigit = (digit: string): void => {
       if (interruptedBy !== undefined) return;
@@ -87,11 +90,23 @@ export class EmbeddedCall extends EventEmitter<CallEvents> implements Call {
       return { completed: r.completed, playedMs: r.playedMs, ...(interruptedBy !== undefined ? { interruptedBy } : {}) };
     } finally {
       unlisten?.();
+      opts.signal?.removeEventListener('abort', stop);
     }
   }
 
   collect(opts: CollectOptions): Promise<string> {
     return this.keys.collect(opts, this);
+  }
+
+  async record(opts: RecordOptions): Promise<RecordResult> {
+    const s = this.session;
+    if (this.st !== 'answered' || !s) return { ms: 0, endedBy: 'hangup', spoke: false };
+    this.keys.clearTypeAhead();
+    return recordCall({
+      audio: (fn) => { s.on('audio', fn); return () => { s.off('audio', fn); }; },
+      keys: (fn) => this.keys.listen(fn),
+      ended: this.done,
+    }, opts);
   }
 
   async hangup(reason = 'hangup'): Promise<void> {

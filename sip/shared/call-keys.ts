@@ -9,6 +9,8 @@ export interface CollectOptions {
   max: number;
   timeoutMs: number;
   terminators?: string;
+  /** Ends the wait early with what was typed so far. */
+  signal?: AbortSignal;
 }
 
 /** A repeat of the same key sooner than this, by a carrier other than RFC 4733, is the same press. */
@@ -53,7 +55,7 @@ export class CallKeys {
 
   /** The call port's collect(): up to max keys, a terminator, or timeoutMs without a key; '' once ended. */
   collect(opts: CollectOptions, call: Pick<Call, 'state' | 'once' | 'off'>): Promise<string> {
-    if (call.state === 'ended' || opts.max <= 0) return Promise.resolve('');
+    if (call.state === 'ended' || opts.max <= 0 || opts.signal?.aborted) return Promise.resolve('');
     return new Promise((resolve) => {
       let got = '';
       let finished = false;
@@ -64,6 +66,7 @@ export class CallKeys {
         if (timer) clearTimeout(timer);
         this.listeners.delete(onDigit);
         call.off('ended', finish);
+        opts.signal?.removeEventListener('abort', finish);
         resolve(got);
       };
       // The timeout runs again after each key: it is the time allowed for the next one.
@@ -80,6 +83,7 @@ export class CallKeys {
       };
       this.listeners.add(onDigit);
       call.once('ended', finish);
+      opts.signal?.addEventListener('abort', finish, { once: true });
       arm();
       // Keys typed ahead since the last prompt ended count.
       const typed = this.typeAhead;

@@ -20,6 +20,10 @@ import { freePort, startSippUas, type SippHandle } from '../peers/sipp.ts';
 import { expectMachineBeep, expectPerson, machineGreeting, pcapOf, personHello, tempDir } from '../sip/amd-callee.ts';
 import { loopbackEngine, loopbackTrunk } from '../support/engine.ts';
 import { findServers, SKIP_LINE, startServers, type RunningServers } from './servers.ts';
+import type { Flow } from '../../appliance/flows/model.ts';
+import { runFlowCall, type FlowCall } from '../../appliance/flows/runner.ts';
+import { callbackSlot } from '../../appliance/flows/callback-slot.ts';
+import { appointmentReminder, satisfactionSurvey } from '../../appliance/flows/templates.ts';
 
 const found = findServers();
 if (!found.bins) console.log(`${SKIP_LINE} (${found.why})`);
@@ -214,7 +218,36 @@ const scenarios: Array<[string, Scenario]> = [
     t.like(ended, { outcome: 'invalid-number', endedBy: 'local', inband: { kind: 'sit', variant: 'intercept', phase: 'answered' } });
     t.deepEqual(verdicts, []);
   }],
+  // Flows (issue 15): the same flow on every engine, keys by SIP INFO along a template's path.
+  ['flow: appointment reminder, "move" then "tomorrow morning": path, answers and the callback slot', async (t, kind) => {
+    const r = await flowPath(t, kind, appointmentReminder({ optOutKey: '9' }), ['3', '2']);
+    t.is(r.outcome, 'human');
+    t.deepEqual(r.flow?.path, ['message', 'choice', 'move', 'slot', 'end']);
+    t.deepEqual(r.flow?.answers, { appointment: 'move', callback_slot: 'tomorrow_morning' });
+  }],
+  ['flow: satisfaction survey, the opt-out key at question 2 ends opted-out', async (t, kind) => {
+    const r = await flowPath(t, kind, satisfactionSurvey({ optOutKey: '9' }), ['4', '9']);
+    t.is(r.outcome, 'opted-out');
+    t.deepEqual(r.flow?.path, ['message', 'q1', 'q2']);
+    t.deepEqual(r.flow?.answers, { q1: '4' });
+  }],
 ];
+
+async function flowPath(t: ExecutionContext, kind: 'embedded' | 'drachtio', flow: Flow, keys: string[]): Promise<FlowCall> {
+  const k: Record<string, string> = {};
+  for (let i = 1; i <= 10; i++) k[`k${i}`] = keys[i - 1] ?? '-';
+  const s = await sipp(t, 'flow-keys.xml', { keys: k });
+  const e = await engineOf(t, kind);
+  const call = e.dial({ to: `sip:100@127.0.0.1:${s.port}`, from: 'test', ringTimeoutMs: 15_000 });
+  const p = prompt(t);
+  const now = Date.now();
+  const r = await runFlowCall(call, flow, {
+    prompt: () => p, optOutKey: '9', now: () => Date.now(), recordFile: () => null,
+    slot: (o) => callbackSlot(o, now, ['Europe/Paris'], { startDate: null, endDate: null, windows: [{ days: [1, 2, 3, 4, 5, 6, 7], from: '00:00', to: '24:00' }] }),
+  }, { amd: false });
+  t.is((await s.stop(5000)).exitCode, 0);
+  return r;
+}
 
 for (const kind of ['embedded', 'drachtio'] as const) {
   const available = kind === 'embedded' || !!found.bins;

@@ -48,6 +48,8 @@ export const FR_BY_CODE: Record<ErrorCode, string> = {
   E_IMPORT_EMPTY: 'Aucun contact à importer[ de « {file} »] : aucune liste n’a été créée.',
   E_TLS_CERTIFICATE: 'Certificat ou clé privée inutilisable[ (champ {field})].',
   E_RECORDING_TOKENS: 'Un enregistrement est le même pour tous les contacts : il lirait à voix haute le nom des champs entre accolades[ ({tokens})]. Pour un message personnalisé par contact, choisissez « Synthèse vocale, personnalisée par contact » dans le formulaire de la campagne.',
+  // flows (issue 15)
+  E_FLOW_INVALID: 'Scénario d’appel non valide[ : champ {field}].',
 };
 
 // `CODE:key` wins over `CODE` when the error's where has that key; also the codes the page makes itself.

@@ -9,7 +9,11 @@ import { attachmentHeader, resultsTable, tableCsv, tableXlsx } from '../../campa
 import { exportLang, exportWords } from '../../campaigns/export-words.ts';
 import { campaignTimeline } from '../../campaigns/report-timeline.ts';
 import { draftEstimate } from '../../campaigns/draft-estimate.ts';
-import { PURPOSES, defaultCampaignConfig } from '../../campaigns/model.ts';
+import { PURPOSES, defaultCampaignConfig, flowOf } from '../../campaigns/model.ts';
+import { answerStats, attemptFlow } from '../../store/answers-repo.ts';
+import { AppError } from '../../../core/errors.ts';
+import { createReadStream, existsSync } from 'node:fs';
+import { join, resolve, sep } from 'node:path';
 
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } } as const;
 const counts = { type: 'object', additionalProperties: { type: 'integer' } } as const;
@@ -243,6 +247,49 @@ export function campaignRoutes(service: CampaignService) {
       reply.header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
       reply.header('content-disposition', attachmentHeader(`${x.base}.xlsx`));
       return reply.send(tableXlsx(x.table, exportWords(x.l).header('sheet'), x.zone));
+    });
+
+    // Flows (issue 15): what callees answered.
+    app.get<{ Params: { id: number } }>('/api/campaigns/:id/answers', {
+      config: requireRole('viewer'),
+      schema: {
+        summary: 'What callees answered in the campaign\'s flow: per question the distribution of answers, per step how many calls reached it and how many ended there (where people hung up)',
+        tags: ['campaigns'], params: idParams,
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              runs: { type: 'integer' },
+              steps: { type: 'array', items: { type: 'object', properties: { id: { type: 'string' }, verb: { type: 'string', nullable: true }, reached: { type: 'integer' }, endedHere: { type: 'integer' } } } },
+              answers: { type: 'array', items: { type: 'object', properties: { name: { type: 'string' }, total: { type: 'integer' }, values: { type: 'array', items: { type: 'object', properties: { value: { type: 'string' }, count: { type: 'integer' } } } } } } },
+            },
+          },
+        },
+      },
+    }, async (req) => {
+      const c = service.repo.get(req.params.id);
+      const flow = flowOf(c.config);
+      const stats = answerStats(ctx.deps.db, c.id, flow.steps.map((s) => s.id));
+      return { ...stats, steps: stats.steps.map((s) => ({ ...s, verb: flow.steps.find((x) => x.id === s.id)?.verb ?? null })) };
+    });
+
+    app.get<{ Params: { id: number; attemptId: number; name: string } }>('/api/campaigns/:id/attempts/:attemptId/answers/:name', {
+      config: requireRole('viewer'),
+      schema: {
+        summary: 'A spoken answer of one attempt, as the WAV file the box kept (8 kHz, 16-bit mono)', tags: ['campaigns'],
+        params: { type: 'object', required: ['id', 'attemptId', 'name'], properties: { id: { type: 'integer', minimum: 1 }, attemptId: { type: 'integer', minimum: 1 }, name: { type: 'string', pattern: '^[a-z][a-z0-9_]{0,39}$' } } },
+        response: { 200: { type: 'string', format: 'binary' } },
+      },
+    }, async (req, reply) => {
+      const a = attemptFlow(ctx.deps.db, req.params.attemptId);
+      const ans = a?.answers.find((x) => x.name === req.params.name && x.file);
+      const owner = ctx.deps.db.prepare('SELECT campaign_id FROM attempts WHERE id = ?').pluck().get(req.params.attemptId);
+      if (!a || !ans?.file || owner !== req.params.id) throw new AppError('E_NOT_FOUND', `no spoken answer "${req.params.name}" for attempt ${req.params.attemptId} of campaign ${req.params.id}`, { campaign: req.params.id });
+      const root = resolve(ctx.deps.dataDir);
+      const file = resolve(join(root, ans.file));
+      if (!file.startsWith(root + sep) || !existsSync(file)) throw new AppError('E_NOT_FOUND', `the spoken answer "${req.params.name}" of attempt ${req.params.attemptId} is no longer on the box`, { campaign: req.params.id });
+      reply.header('content-type', 'audio/wav');
+      return reply.send(createReadStream(file));
     });
   };
 }
