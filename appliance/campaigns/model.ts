@@ -1,63 +1,16 @@
 // Campaign model: what staff configure, parsed and checked at the edge into typed values.
 import { AppError } from '../../core/errors.ts';
-import { OUTCOMES, type Outcome } from '../../core/call-port.ts';
+import { OUTCOMES, type Outcome } from '../../core/outcomes.ts';
 import { isPackId, PACK_IDS, type PackId } from '../compliance/packs.ts';
+import type { CampaignConfig, RetryPolicy } from '../http/contract/campaigns.ts';
+import { PURPOSES as CONTRACT_PURPOSES, type DailyWindow, type Purpose } from '../http/contract/common.ts';
 import type { ScriptDeclaration } from '../compliance/script-check.ts';
 import { numberFromText } from '../compliance/dnc-file.ts';
 
-export type CampaignStatus = 'draft' | 'running' | 'paused' | 'stopped' | 'completed';
-export type Purpose = 'emergency' | 'informational' | 'transactional' | 'healthcare' | 'political' | 'marketing';
-export const PURPOSES: Purpose[] = ['emergency', 'informational', 'transactional', 'healthcare', 'political', 'marketing'];
-
-export interface RetryRule {
-  /** Wait before the next attempt. 'next-day': the callee's next local day. */
-  delayMs: number | 'next-day';
-  /** How many retries this outcome allows (0 = final). */
-  maxRetries: number;
-  /** Multiply the delay by this for each further retry (backoff). */
-  backoff?: number;
-  /** The attempt does not count against maxAttempts (trunk failures are requeued). */
-  uncounted?: boolean;
-}
-
-export type RetryPolicy = Partial<Record<Outcome, RetryRule>>;
-
-export interface DailyWindow {
-  /** ISO weekdays 1 (Monday) .. 7 (Sunday). */
-  days: number[];
-  /** "HH:MM" in the callee's local time. */
-  from: string;
-  to: string;
-}
-
-export interface CampaignConfig {
-  purpose: Purpose;
-  /** Recording id of the message; null when the message is personalised text-to-speech (`tts`). */
-  message: string | null;
-  /**
-   * Personalised message: text with tokens ({first_name}, {appointment_date}, any column of the list)
-   * rendered per contact with espeak-ng before the call, cached, never blocking the dialer.
-   */
-  tts: { text: string; voice: string; rate?: number } | null;
-  voicemail: string | null;
-  menu: { confirm?: string; repeat?: string; optOut?: string };
-  menuPrompt: string | null;
-  callerId: string;
-  trunks: string[];
-  schedule: { startDate: string | null; endDate: string | null; windows: DailyWindow[] };
-  maxConcurrent: number;
-  cps: number;
-  ringTimeoutMs: number;
-  maxAttempts: number;
-  retry: RetryPolicy;
-  amd: boolean;
-  /** Compliance pack of this campaign; absent = the settings default (compliance.pack) in force. */
-  pack?: PackId;
-  /** On whose behalf the calls are made; marketing consents are given to a seller (required for marketing). */
-  seller?: string;
-  /** Where the message carries what the pack requires (identity, callback number, opt-out); checked at start. */
-  script?: ScriptDeclaration;
-}
+export type { CampaignConfig, CampaignStatus, RetryPolicy, RetryRule } from '../http/contract/campaigns.ts';
+export type { DailyWindow, Purpose } from '../http/contract/common.ts';
+/** Every purpose a campaign may have (the API contract's list). */
+export const PURPOSES: Purpose[] = [...CONTRACT_PURPOSES];
 
 const MIN = 60_000;
 
