@@ -1,7 +1,7 @@
 // Campaign model: what staff configure, parsed and checked at the edge into typed values.
 import { AppError } from '../../core/errors.ts';
 import { OUTCOMES, type Outcome } from '../../core/outcomes.ts';
-import { isPackId, PACK_IDS, type PackId } from '../compliance/packs.ts';
+import { isPackId, PACK_IDS } from '../compliance/packs.ts';
 import type { CampaignConfig, RetryPolicy } from '../http/contract/campaigns.ts';
 import { PURPOSES as CONTRACT_PURPOSES, type DailyWindow, type Purpose } from '../http/contract/common.ts';
 import type { ScriptDeclaration } from '../compliance/script-check.ts';

@@ -7,7 +7,6 @@
 import type { Db } from '../store/db.ts';
 import type { CampaignRow } from '../store/campaigns-repo.ts';
 import type { Settings, TrunkProfile } from '../../core/settings-types.ts';
-import type { Purpose } from '../campaigns/model.ts';
 import { AppError } from '../../core/errors.ts';
 import { DncRepo } from '../store/compliance-dnc-repo.ts';
 import { getPack, isPackId, type PackId, type RulePack } from './packs.ts';

@@ -306,9 +306,12 @@ export type AuditVerification = Static<typeof AuditVerification>;
 // Caller IDs and their verification calls.
 export const E164_PATTERN = '^\\+[1-9]\\d{6,14}$';
 export const CallerIdParams = Type.Object({ number: Type.String({ pattern: E164_PATTERN, description: 'E.164; the + may be sent as %2B' }) });
+/** The settings pack's check of one caller ID: a start problem that says nothing of blocking (no campaign is asked about). */
+export const CallerIdCheck = Type.Composite([Type.Omit(StartProblem, ['blocking']), Type.Object({ blocking: Type.Optional(Type.Boolean()) })]);
+export type CallerIdCheck = Static<typeof CallerIdCheck>;
 export const CallerId = Type.Object({
   number: str, label: str, verified: Type.Boolean(),
-  problems: Type.Optional(Type.Array(StartProblem, { description: 'the settings pack\'s caller-ID checks (dialable, forbidden ranges), besides verification' })),
+  problems: Type.Optional(Type.Array(CallerIdCheck, { description: 'the settings pack\'s caller-ID checks (dialable, forbidden ranges), besides verification' })),
 });
 export type CallerId = Static<typeof CallerId>;
 export const CallerIdBody = Type.Object({
