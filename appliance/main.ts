@@ -13,7 +13,7 @@ import { sweepInterruptedImports } from './contacts/import.ts';
 import { RecordingLibrary } from './recordings.ts';
 import { Dialer } from './campaigns/dialer.ts';
 import { systemTimerClock } from '../core/time.ts';
-import { CampaignService, type CampaignView } from './campaigns/service.ts';
+import { CampaignService } from './campaigns/service.ts';
 import { HttpService } from './http/http-service.ts';
 import { LiveFeed } from './http/live-feed.ts';
 import { campaignRoutes } from './http/routes/campaigns.ts';
@@ -36,12 +36,6 @@ import { detectTools, missingToolsMessage, type ToolStatus } from '../media/prom
 import type { CampaignRow, DueContact } from './store/campaigns-repo.ts';
 import { SystemdNotifier } from './system/notify.ts';
 import { ClockMonitor, systemClockReader, type ClockReader } from './system/clock.ts';
-
-declare module './http/live-feed.ts' {
-  interface LiveEvents {
-    'campaign.counters': Pick<CampaignView, 'id' | 'name' | 'status' | 'counters' | 'etaMs' | 'waitingReason' | 'waitingCode' | 'waitingFor' | 'nextRetryAt'>;
-  }
-}
 
 const APP_VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 
