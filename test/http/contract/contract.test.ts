@@ -31,7 +31,7 @@ function openObjects(s: unknown, path: string, out: string[]): string[] {
     if (k === 'properties' && v && typeof v === 'object') for (const [name, p] of Object.entries(v as Json)) openObjects(p, `${path}.${name}`, out);
     else if (k === 'items' || k === 'additionalProperties') openObjects(v, `${path}[]`, out);
     else if (k === 'patternProperties' && v && typeof v === 'object') for (const p of Object.values(v as Json)) openObjects(p, `${path}{}`, out);
-    else if (k === 'anyOf' || k === 'oneOf' || k === 'allOf') (v as unknown[]).forEach((x, i) => openObjects(x, `${path}|${i}`, out));
+    else if (k === 'anyOf' || k === 'oneOf' || k === 'allOf') for (const [i, x] of (v as unknown[]).entries()) openObjects(x, `${path}|${i}`, out);
   }
   return out;
 }
