@@ -15,7 +15,7 @@ import { sweepInterruptedImports } from './contacts/import.ts';
 import { RecordingLibrary } from './recordings.ts';
 import { Dialer } from './campaigns/dialer.ts';
 import { systemTimerClock } from '../core/time.ts';
-import { CampaignService, type CampaignView } from './campaigns/service.ts';
+import { CampaignService } from './campaigns/service.ts';
 import { HttpService } from './http/http-service.ts';
 import { LiveFeed } from './http/live-feed.ts';
 import { RenderAhead } from './campaigns/render-ahead.ts';
@@ -41,12 +41,6 @@ import { SystemdNotifier } from './system/notify.ts';
 import { ClockMonitor, systemClockReader, type ClockReader } from './system/clock.ts';
 import { TlsCertificates } from './http/tls/certificate-store.ts';
 import { webUiLine } from './http/tls/console-line.ts';
-
-declare module './http/live-feed.ts' {
-  interface LiveEvents {
-    'campaign.counters': Pick<CampaignView, 'id' | 'name' | 'status' | 'counters' | 'etaMs' | 'waitingReason' | 'waitingCode' | 'waitingFor' | 'nextRetryAt'>;
-  }
-}
 
 const APP_VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 

@@ -3,21 +3,8 @@
 // nothing in appliance/ imports an engine directly (main.ts picks one from settings).
 import type { EventEmitter } from 'node:events';
 
-export const OUTCOMES = [
-  'human',
-  'machine-message-left',
-  'machine-no-message',
-  'confirmed',
-  'opted-out',
-  'busy',
-  'no-answer',
-  'declined',
-  'invalid-number',
-  'trunk-failure',
-  'blocked-by-compliance',
-  'interrupted',
-] as const;
-export type Outcome = (typeof OUTCOMES)[number];
+export { OUTCOMES, type Outcome } from './outcomes.ts';
+import type { Outcome } from './outcomes.ts';
 
 /** A recording pre-encoded once at import; engines read these files, never re-encode per call. */
 export interface PromptRef {

@@ -1,77 +1,32 @@
 // Campaign model: what staff configure, parsed and checked at the edge into typed values.
 import { AppError } from '../../core/errors.ts';
-import { OUTCOMES, type Outcome } from '../../core/call-port.ts';
-import { isPackId, PACK_IDS, type PackId } from '../compliance/packs.ts';
+import { OUTCOMES, type Outcome } from '../../core/outcomes.ts';
+import { isPackId, PACK_IDS } from '../compliance/packs.ts';
+import type { CampaignConfig as WireCampaignConfig, RetryPolicy } from '../http/contract/campaigns.ts';
+import { PURPOSES as CONTRACT_PURPOSES, type DailyWindow, type Purpose } from '../http/contract/common.ts';
 import type { ScriptDeclaration } from '../compliance/script-check.ts';
 import { numberFromText } from '../compliance/dnc-file.ts';
 import type { Flow } from '../flows/model.ts';
 import { parseFlow } from '../flows/parse.ts';
 import { flowTemplate, messageMenuFlow, TEMPLATES, type TemplateName } from '../flows/templates.ts';
 
-export type CampaignStatus = 'draft' | 'running' | 'paused' | 'stopped' | 'completed';
-export type Purpose = 'emergency' | 'informational' | 'transactional' | 'healthcare' | 'political' | 'marketing';
-export const PURPOSES: Purpose[] = ['emergency', 'informational', 'transactional', 'healthcare', 'political', 'marketing'];
-
-export interface RetryRule {
-  /** Wait before the next attempt. 'next-day': the callee's next local day. */
-  delayMs: number | 'next-day';
-  /** How many retries this outcome allows (0 = final). */
-  maxRetries: number;
-  /** Multiply the delay by this for each further retry (backoff). */
-  backoff?: number;
-  /** The attempt does not count against maxAttempts (trunk failures are requeued). */
-  uncounted?: boolean;
-}
-
-export type RetryPolicy = Partial<Record<Outcome, RetryRule>>;
-
-export interface DailyWindow {
-  /** ISO weekdays 1 (Monday) .. 7 (Sunday). */
-  days: number[];
-  /** "HH:MM" in the callee's local time. */
-  from: string;
-  to: string;
-}
-
-export interface CampaignConfig {
-  purpose: Purpose;
-  /** Recording id of the message; null when the message is personalised text-to-speech (`tts`). */
-  message: string | null;
-  /**
-   * Personalised message: text with tokens ({first_name}, {appointment_date}, any column of the list)
-   * rendered per contact with espeak-ng before the call, cached, never blocking the dialer.
-   */
-  tts: { text: string; voice: string; rate?: number } | null;
-  voicemail: string | null;
-  menu: { confirm?: string; repeat?: string; optOut?: string };
-  menuPrompt: string | null;
-  callerId: string;
-  trunks: string[];
-  schedule: { startDate: string | null; endDate: string | null; windows: DailyWindow[] };
-  maxConcurrent: number;
-  cps: number;
-  ringTimeoutMs: number;
-  maxAttempts: number;
-  retry: RetryPolicy;
-  amd: boolean;
-  /** Compliance pack of this campaign; absent = the settings default (compliance.pack) in force. */
-  pack?: PackId;
-  /** On whose behalf the calls are made; marketing consents are given to a seller (required for marketing). */
-  seller?: string;
-  /** Where the message carries what the pack requires (identity, callback number, opt-out); checked at start. */
-  script?: ScriptDeclaration;
-  /**
-   * What a call does once answered (appliance/flows). Always set by the parser: from `flow`, from a
-   * template (`{"template": "appointment-reminder", "lang": "fr"}`), or today's message + menu from
-   * `message`, `menu` and `menuPrompt` (a `message-menu` flow is always derived from those fields).
-   * Absent only in configurations stored before flows; flowOf() derives it the same way.
-   */
-  flow?: Flow;
-}
+export type { CampaignStatus, RetryPolicy, RetryRule } from '../http/contract/campaigns.ts';
+/**
+ * A campaign's configuration: the API contract's shape, with its call flow typed. `flow` says what a call
+ * does once answered (appliance/flows). Always set by the parser: from `flow`, from a template
+ * (`{"template": "appointment-reminder", "lang": "fr"}`), or today's message + menu from `message`,
+ * `menu` and `menuPrompt` (a `message-menu` flow is always derived from those fields). Absent only in
+ * configurations stored before flows; flowOf() derives it the same way.
+ */
+export type CampaignConfig = Omit<WireCampaignConfig, 'flow'> & { flow?: Flow };
+export type { DailyWindow, Purpose } from '../http/contract/common.ts';
+/** Every purpose a campaign may have (the API contract's list). */
+export const PURPOSES: Purpose[] = [...CONTRACT_PURPOSES];
 
 /** The flow a campaign runs. */
-export function flowOf(cfg: Pick<CampaignConfig, 'flow' | 'menu' | 'menuPrompt'>): Flow {
-  return cfg.flow ?? messageMenuFlow(cfg.menu, cfg.menuPrompt);
+export function flowOf(cfg: Pick<CampaignConfig, 'menu' | 'menuPrompt'> & { flow?: unknown }): Flow {
+  // A stored configuration's flow was parsed whole by parseCampaignConfig before it was kept.
+  return (cfg.flow as Flow | undefined) ?? messageMenuFlow(cfg.menu, cfg.menuPrompt);
 }
 
 function parseFlowField(v: unknown, menu: CampaignConfig['menu'], menuPrompt: string | null): Flow {

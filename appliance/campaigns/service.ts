@@ -1,7 +1,7 @@
 // Campaign life cycle: create (checked whole), start (status, the copy's cursor and a first chunk of
 // the list in one transaction, the rest copied in the background), pause, resume, stop, delete (only
 // with nothing on record), and an ETA. The dialer does the calling.
-import type { DialHold, HoldCode } from '../system/clock.ts';
+import type { DialHold } from '../system/clock.ts';
 import type { Db } from '../store/db.ts';
 import type { Settings } from '../../core/settings-types.ts';
 import { AppError } from '../../core/errors.ts';
@@ -18,32 +18,9 @@ import { unknownTokens } from '../../media/prompts/template.ts';
 import { PERSONAL_TOKENS } from './personal-fields.ts';
 import { DEFAULT_CALL_MS, etaMs, usableChannels } from './draft-estimate.ts';
 import { isInsideWindow, nextOpening } from './schedule.ts';
+import type { CampaignView, CampaignWait } from '../http/contract/campaigns.ts';
 
-export interface CampaignView extends CampaignRow {
-  counters: { contacts: number; pending: number; waiting: number; calling: number; done: number; blocked: number; stopped: number; active: number };
-  etaMs: number | null;
-  /** Running but placing no calls, and why (e.g. the clock is not synchronised); null otherwise. */
-  waitingReason: string | null;
-  /** The same as a stable code, for words in the page's language. */
-  waitingCode: HoldCode | null;
-  /**
-   * A running campaign with no call to place now, why and until when: outside its calling window (the
-   * next opening, with the callee's zone), or waiting for retries (the next retry time); null otherwise.
-   */
-  waitingFor: CampaignWait | null;
-  /** The box's time zone, for times shown beside the callee's. */
-  boxTimeZone: string;
-  /** When the first of the contacts waiting for a retry may be called again (null: none waits). */
-  nextRetryAt: number | null;
-}
-
-export interface CampaignWait {
-  code: 'outside-window' | 'retry' | 'deferred';
-  /** Epoch ms of the next call the campaign may place (null: no opening within two weeks). */
-  at: number | null;
-  /** The callee's time zone at that moment (the first zone of the contact concerned). */
-  zone: string | null;
-}
+export type { CampaignView, CampaignWait } from '../http/contract/campaigns.ts';
 
 /** What a started campaign keeps: checked at its start (compliance, caller ID, trunks) or its identity. */
 export const LOCKED_WHEN_STARTED = ['purpose', 'pack', 'seller', 'callerId', 'trunks'] as const;

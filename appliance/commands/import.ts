@@ -24,7 +24,7 @@ export async function runImport(ctx: CommandContext): Promise<number> {
       country,
       onProgress: (p) => {
         if (ctx.json || !process.stderr.isTTY) return;
-        const pct = p.totalBytes ? Math.floor((100 * p.bytesRead) / p.totalBytes) : -1;
+        const pct = p.bytesTotal ? Math.floor((100 * p.bytesRead) / p.bytesTotal) : -1;
         if (pct !== lastPct) {
           lastPct = pct;
           process.stderr.write(`\rimporting: ${p.rows} rows${pct >= 0 ? ` (${pct}%)` : ''}`);

@@ -3,9 +3,10 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import type { Purpose } from '../campaigns/model.ts';
 import type { RulePack } from './packs.ts';
+import type { CallerIdProblemCode } from '../http/contract/compliance.ts';
 
 export interface CallerIdProblem {
-  code: 'caller-id-invalid' | 'caller-id-unverified' | 'caller-id-range' | 'caller-id-forbidden';
+  code: CallerIdProblemCode;
   message: string;
   /** Details a page words the problem from in its own language. */
   callerId: string;

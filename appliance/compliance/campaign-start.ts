@@ -7,40 +7,17 @@
 import type { Db } from '../store/db.ts';
 import type { CampaignRow } from '../store/campaigns-repo.ts';
 import type { Settings, TrunkProfile } from '../../core/settings-types.ts';
-import type { Purpose } from '../campaigns/model.ts';
 import { AppError } from '../../core/errors.ts';
 import { DncRepo } from '../store/compliance-dnc-repo.ts';
 import { getPack, isPackId, type PackId, type RulePack } from './packs.ts';
 import { checkCallerId, type CallerIdProblem } from './caller-id.ts';
+import type { StartProblem } from '../http/contract/compliance.ts';
 import { checkScript, type ScriptDeclaration, type ScriptProblem } from './script-check.ts';
 
 const DAY = 86_400_000;
 
-export type StartProblemCode = 'no-compliance-pack' | 'registry-missing' | 'registry-stale' | CallerIdProblem['code'] | ScriptProblem['code'];
+export type { StartProblem, StartProblemCode } from '../http/contract/compliance.ts';
 
-/** One reason not to start: `message` in the box's English, and the details a page words it from in its own language. */
-export interface StartProblem {
-  code: StartProblemCode;
-  message: string;
-  /** False for caller-ID and script problems of a sandbox-only campaign: shown, but the start goes ahead. */
-  blocking: boolean;
-  pack?: PackId;
-  /** The version of the pack in force at the instant of the check. */
-  packVersion?: string;
-  purpose?: Purpose;
-  registry?: string;
-  /** registry-stale: whole days since the copy was downloaded, and the pack's limit. */
-  ageDays?: number;
-  maxAgeDays?: number;
-  callerId?: string;
-  /** caller-id-unverified: false when the number is not one of the box's caller IDs at all. */
-  listed?: boolean;
-  allowedPrefixes?: string[];
-  forbiddenPrefix?: string;
-  withinSec?: number;
-  /** script-*: false when the campaign declares nothing about what its message says. */
-  scriptDeclared?: boolean;
-}
 
 /** What the caller-ID and script checks need from the settings. */
 export interface StartSettings {

@@ -11,10 +11,13 @@ import { CA } from './packs/ca.ts';
 import { FR } from './packs/fr.ts';
 import { UK } from './packs/uk.ts';
 import { NONE } from './packs/none.ts';
+import { PACK_IDS as CONTRACT_PACK_IDS } from '../http/contract/common.ts';
+import { RULE_LISTS, type KnownChange, type PackSummary, type RuleChange, type RuleList } from '../http/contract/compliance.ts';
 
 export * from './pack-types.ts';
 
-export const PACK_IDS: PackId[] = ['us', 'ca', 'fr', 'uk', 'none'];
+export const PACK_IDS: PackId[] = [...CONTRACT_PACK_IDS];
+export type { KnownChange, PackSummary, RuleChange, RuleList } from '../http/contract/compliance.ts';
 export const PACKS: Record<PackId, PackDefinition> = { us: US, ca: CA, fr: FR, uk: UK, none: NONE };
 
 export function isPackId(v: unknown): v is PackId {
@@ -31,8 +34,6 @@ export function dayStart(date: string, tz: string): number {
 }
 
 type DatedRule = { inForce?: InForce; source: string };
-const RULE_LISTS = ['windows', 'caps', 'refusal', 'consent', 'registries', 'restricted', 'revocation'] as const;
-export type RuleList = (typeof RULE_LISTS)[number];
 
 function datedRules(def: PackDefinition): Array<{ list: RuleList; rule: DatedRule & { id?: string; name?: string } }> {
   return RULE_LISTS.flatMap((list) => (def[list] as DatedRule[]).map((rule) => ({ list, rule })));
@@ -98,23 +99,6 @@ export function getPack(id: PackId | null | undefined, at: number): RulePack | n
   return id ? packAt(id, at) : null;
 }
 
-/** A rule that starts or ends at a dated change, as the compliance page shows it. */
-export interface RuleChange {
-  list: RuleList;
-  id: string;
-  source: string;
-}
-
-export interface KnownChange {
-  date: string;
-  /** The first instant of the day in the pack's legal zone. */
-  at: number;
-  starts: RuleChange[];
-  ends: RuleChange[];
-  /** The version in force from that day. */
-  version: string;
-}
-
 /** Every dated change written in a pack, oldest first, with the rules it starts and ends. */
 export function knownChanges(p: PackId | PackDefinition): KnownChange[] {
   const def = typeof p === 'string' ? PACKS[p] : p;
@@ -126,13 +110,6 @@ export function knownChanges(p: PackId | PackDefinition): KnownChange[] {
     ends: rules.filter(({ rule }) => rule.inForce?.until === date).map(({ list, rule }) => ref(list, rule)),
     version: packAt(def, at).version,
   }));
-}
-
-/** What the compliance page shows of a pack: the rules in force now, since when, and the next known change. */
-export interface PackSummary extends RulePack {
-  previousChange: KnownChange | null;
-  nextChange: KnownChange | null;
-  changes: KnownChange[];
 }
 
 export function packSummary(p: PackId | PackDefinition, at: number): PackSummary {

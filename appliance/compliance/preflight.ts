@@ -7,46 +7,15 @@ import type { CampaignRow } from '../store/campaigns-repo.ts';
 import { evaluate } from './evaluate.ts';
 import { FactsReader } from './facts.ts';
 import { getPack, type PackId } from './packs.ts';
-import { startProblems, type StartProblem, type StartSettings } from './campaign-start.ts';
+import { startProblems, type StartSettings } from './campaign-start.ts';
+import type { HeldContact, PreflightReport } from '../http/contract/compliance.ts';
 import { defaultSeller } from './gate.ts';
-
-/** A contact held back by a cap or a cooling-off: which rule, until when, and the next lawful call. */
-export interface HeldContact {
-  contactId: number;
-  e164: string;
-  reason: 'frequency-cap' | 'refusal-cooldown';
-  rule: string;
-  /** When the cap or cooling-off lifts (ISO). */
-  until: string;
-  /** The first instant a call is lawful again (the calling window may push it past `until`). */
-  nextCallAt: string;
-}
 
 /** At most this many held contacts are listed (all are counted); the text report shows fewer. */
 export const HELD_LIST_MAX = 500;
 const HELD_TEXT_MAX = 20;
 
-export interface PreflightReport {
-  campaignId: number;
-  campaign: string;
-  pack: PackId | null;
-  packVersion: string | null;
-  purpose: string;
-  contacts: number;
-  /** Would be called: now or once a window opens or a cap clears. */
-  callable: number;
-  callableNow: number;
-  /** Callable later, by the reason that holds them back now. */
-  deferred: Record<string, number>;
-  blocked: Record<string, number>;
-  /** Contacts held by a cap or a cooling-off, soonest lifted first (at most HELD_LIST_MAX). */
-  held: HeldContact[];
-  heldTotal: number;
-  /** Reasons the campaign may not start at all. */
-  startProblems: StartProblem[];
-  at: string;
-  durationMs: number;
-}
+export type { HeldContact, PreflightReport } from '../http/contract/compliance.ts';
 
 export function preflight(db: Db, campaign: CampaignRow, packId: PackId | null, opts: { now?: number; seller?: string; settings?: StartSettings } = {}): PreflightReport {
   const t0 = performance.now();

@@ -4,18 +4,12 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import type { Purpose } from '../campaigns/model.ts';
 import type { RulePack } from './packs.ts';
+import type { ScriptDeclaration, ScriptProblemCode } from '../http/contract/compliance.ts';
 
-export interface ScriptDeclaration {
-  /** When the identification of the caller ends, ms from the start; null when the message does not open with it. */
-  identificationEndsMs: number | null;
-  callbackNumber: string | null;
-  /** When the opt-out key is announced, ms from the start; null when it is not. */
-  optOutAnnouncedMs: number | null;
-  voicemail: { identification: boolean; callbackNumber: string | null } | null;
-}
+export type { ScriptDeclaration } from '../http/contract/compliance.ts';
 
 export interface ScriptProblem {
-  code: 'script-identification' | 'script-callback' | 'script-opt-out' | 'script-opt-out-late' | 'script-voicemail';
+  code: ScriptProblemCode;
   message: string;
   /** script-opt-out-late: the pack's limit after the identification, in seconds (for a page's own words). */
   withinSec?: number;

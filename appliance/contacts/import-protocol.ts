@@ -32,7 +32,7 @@ export function bootCode(tsx: string, module: string): string {
 export interface WorkerProgress {
   rows: number;
   bytesRead: number;
-  totalBytes: number;
+  bytesTotal: number;
   accepted: number;
   rejected: number;
   duplicates: number;

@@ -90,7 +90,7 @@ async function run(): Promise<WorkerMessage> {
     const t = reader.totals;
     const s = sheet;
     const progress = (): WorkerProgress => ({
-      rows: t.rows, bytesRead: Math.min(s.bytesRead(), s.totalBytes), totalBytes: s.totalBytes, accepted: t.accepted, rejected: t.rejected, duplicates: t.duplicates,
+      rows: t.rows, bytesRead: Math.min(s.bytesRead(), s.totalBytes), bytesTotal: s.totalBytes, accepted: t.accepted, rejected: t.rejected, duplicates: t.duplicates,
     });
     const next = (): ImportBatch => emptyBatch(spare.pop());
     let batch = next();

@@ -121,7 +121,7 @@ export class ListImportJobs {
         list: data.list,
         country: data.country ?? this.deps.country(),
         fileName: decodeURIComponent(url.pathname.split('/').pop() || 'list'),
-        onProgress: (p) => progress({ phase: 'import', bytes: p.bytesRead, totalBytes: p.totalBytes, rows: p.rows, accepted: p.accepted, rejected: p.rejected }),
+        onProgress: (p) => progress({ phase: 'import', bytes: p.bytesRead, totalBytes: p.bytesTotal, rows: p.rows, accepted: p.accepted, rejected: p.rejected }),
       });
       answer = ok({
         state: 'done', list: report.list.name, listId: report.list.id, bytes: got.bytes, rows: report.rows, accepted: report.accepted,

@@ -4,10 +4,9 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { AppError, ERRORS, isAppError, type ErrorCode, type FieldError } from '../../core/errors.ts';
 import { httpStatus } from './error-status.ts';
 import { wasAudited } from '../actions/run.ts';
+import type { ErrorBody } from './contract/errors.ts';
 
-export interface ErrorBody {
-  error: { code: string; message: string; where?: Record<string, string | number>; fields?: FieldError[] };
-}
+export type { ErrorBody } from './contract/errors.ts';
 
 export function errorBody(code: ErrorCode | string, message: string, where?: Record<string, string | number>, fields?: FieldError[]): ErrorBody {
   return { error: { code, message, ...(where ? { where } : {}), ...(fields && fields.length > 0 ? { fields } : {}) } };

@@ -1,35 +1,10 @@
 // The live feed: typed events {type, data, at} pushed to every logged-in browser over GET /api/live
 // (WebSocket). Any service may publish; a slow or dead client is dropped, never waited for.
-// Other parts add their event types by declaration merging:
-//   declare module '../http/live-feed.ts' { interface LiveEvents { 'campaign.counters': CampaignCounters } }
+// The events and their data are the API contract's (appliance/http/contract/live.ts): add an event there.
+import type { LiveEvents, LiveMessage, LiveType } from './contract/live.ts';
 
-export interface ImportProgress {
-  /** Upload being imported (also returned by POST /api/lists/preview). */
-  uploadId: string;
-  list: string;
-  phase: 'reading' | 'done' | 'failed';
-  rows: number;
-  /** Bytes of the file read so far and in all; the UI's progress bar is bytesRead / bytesTotal. */
-  bytesRead: number;
-  bytesTotal: number;
-  accepted: number;
-  rejected: number;
-}
-
-export interface LiveEvents {
-  /** First message on every connection. */
-  hello: { username: string; role: string };
-  'import.progress': ImportProgress;
-}
-
-export type LiveType = keyof LiveEvents;
-
-export interface LiveMessage<K extends LiveType = LiveType> {
-  type: K;
-  data: LiveEvents[K];
-  /** ISO time the event was published. */
-  at: string;
-}
+export type { LiveEvents, LiveMessage, LiveType } from './contract/live.ts';
+export type { ImportProgressEvent as ImportProgress } from './contract/lists.ts';
 
 /** What the feed needs of a socket (a `ws` WebSocket fits). */
 export interface LiveSocket {

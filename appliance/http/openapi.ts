@@ -1,7 +1,8 @@
 // The OpenAPI 3 document, generated from the schemas the routes declare (collected by an onRoute hook),
 // so it cannot drift from what the server validates. Error replies share one schema.
 import type { FastifyInstance, RouteOptions } from 'fastify';
-import { errorSchema } from './route-kit.ts';
+import { ErrorBody } from './contract/errors.ts';
+import { LiveMessageSchema } from './contract/live.ts';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -119,7 +120,7 @@ export function buildOpenApi(table: RouteTable, info: { title: string; version: 
     servers: [{ url: '/' }],
     components: {
       securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: 'vba_session' } },
-      schemas: { Error: errorSchema },
+      schemas: { Error: ErrorBody, LiveMessage: { ...LiveMessageSchema, description: 'a message of the live feed (GET /api/live)' } },
     },
     security: [{ session: [] }],
     paths,

@@ -5,8 +5,8 @@ import { randomBytes } from 'node:crypto';
 
 const OPTIONS = { type: argon2.argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
 
-export const PASSWORD_MIN = 8;
-export const PASSWORD_MAX = 256;
+/** Length bounds of a password (the API contract states them for the forms). */
+export { PASSWORD_MAX, PASSWORD_MIN } from './contract/auth.ts';
 
 export function hashPassword(password: string): Promise<string> {
   return argon2.hash(password, OPTIONS);

@@ -48,27 +48,3 @@ export function sessionOf(req: { session?: SessionInfo }): SessionInfo {
   if (!req.session) throw new Error('sessionOf() called on a route without a session');
   return req.session;
 }
-
-// Shared schema pieces. Error replies need no per-route schema: the error handler shapes them and the
-// OpenAPI document lists them for every route.
-export const errorSchema = {
-  type: 'object',
-  required: ['error'],
-  properties: {
-    error: {
-      type: 'object',
-      required: ['code', 'message'],
-      properties: {
-        code: { type: 'string' },
-        message: { type: 'string' },
-        where: { type: 'object', additionalProperties: true, description: 'where the problem is: a settings key, a row, a field' },
-        fields: {
-          type: 'array',
-          items: { type: 'object', required: ['key', 'message'], properties: { key: { type: 'string' }, message: { type: 'string' } } },
-        },
-      },
-    },
-  },
-} as const;
-
-export const okSchema = { type: 'object', required: ['ok'], properties: { ok: { type: 'boolean' } } } as const;

@@ -20,7 +20,8 @@ export interface ClockStatus {
 }
 
 /** Why calls are held, as a stable code the web UI words in its own language. */
-export type HoldCode = 'clock-unsynchronised' | 'clock-unconfirmed';
+export type { HoldCode } from '../http/contract/campaigns.ts';
+import type { HoldCode } from '../http/contract/campaigns.ts';
 /** Why no call is placed right now: the code, and the box's English words for it. */
 export interface DialHold { code: HoldCode; reason: string }
 export type DialPermission = { ok: true } | ({ ok: false } & DialHold);

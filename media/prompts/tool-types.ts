@@ -1,4 +1,4 @@
-// Types only (no imports), so the web UI can read them through appliance/http/system-health-types.ts.
+// Types only (no imports). The API contract (appliance/http/contract/health.ts) states the same shape for /api/health.
 
 export type AudioToolName = 'ffmpeg' | 'sox' | 'espeak-ng';
 

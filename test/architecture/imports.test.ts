@@ -59,24 +59,8 @@ const ENGINE_DIRS = Object.values(ENGINES).flat();
 const NEUTRAL = ['core/', 'sip/shared/', 'media/dsp/', 'media/prompts/'];
 const COMPOSITION_ROOT = 'appliance/main.ts';
 
-/**
- * The web UI's type-only imports of the box's modules that stand for the API contract until it has a
- * module of its own (issue 12, "one API contract"). No other edge from the UI to server code is allowed,
- * and none of these may become a value import.
- */
-const UI_CONTRACT_TYPES = new Set([
-  'web-ui/src/error-messages.ts -> appliance/compliance/campaign-start.ts',
-  'web-ui/src/start-problems.ts -> appliance/compliance/campaign-start.ts',
-  'web-ui/src/messages.ts -> appliance/system/clock.ts',
-  'web-ui/src/pages/campaigns/types.ts -> appliance/campaigns/model.ts',
-  'web-ui/src/pages/campaigns/types.ts -> appliance/compliance/packs.ts',
-  'web-ui/src/pages/compliance/rules.tsx -> appliance/compliance/packs.ts',
-  'web-ui/src/pages/campaigns/types.ts -> appliance/compliance/preflight.ts',
-  'web-ui/src/pages/campaigns/types.ts -> appliance/compliance/script-check.ts',
-  'web-ui/src/pages/dashboard/types.ts -> appliance/http/system-health-types.ts',
-  'web-ui/src/pages/lists/types.ts -> appliance/contacts/types.ts',
-  'web-ui/src/pages/reports/types.ts -> appliance/campaigns/report-types.ts',
-]);
+/** The API contract (issue 12): the one part of the server the web UI may read, and only its types. */
+const CONTRACT = 'appliance/http/contract/';
 
 const under = (path: string, dirs: string[]): boolean => dirs.some((d) => path.startsWith(d));
 const engineOf = (path: string): string | null => Object.entries(ENGINES).find(([, dirs]) => under(path, dirs))?.[0] ?? null;
@@ -94,10 +78,10 @@ function ruleBroken(e: Edge): string | null {
   if (from.startsWith('appliance/') && from !== COMPOSITION_ROOT && under(to, ENGINE_DIRS)) return `only the composition root (${COMPOSITION_ROOT}) names an engine; appliance/ talks to telephony through core/call-port.ts`;
   if (from.startsWith('fleet-manager/') && to.startsWith('appliance/')) return 'the fleet manager never imports the box\'s domain (only core/ and the wire contract)';
   if (from.startsWith('web-ui/') && !to.startsWith('web-ui/')) {
-    if (to.startsWith('core/') && e.typeOnly) return null;
-    if (e.typeOnly && UI_CONTRACT_TYPES.has(`${from} -> ${to}`)) return null;
-    return 'the web UI imports only the API contract from the server side (type-only)';
+    if (to.startsWith(CONTRACT) && e.typeOnly) return null;
+    return `the web UI imports only the API contract (${CONTRACT}) from the server side, and only its types (import type)`;
   }
+  if (from.startsWith(CONTRACT) && !to.startsWith(CONTRACT) && !to.startsWith('core/')) return `the API contract (${CONTRACT}) imports only itself and the kernel (core/): the web UI reads it`;
   return null;
 }
 
@@ -144,8 +128,12 @@ test('the walker sees every kind of import, and each rule catches its edge', (t)
   t.regex(rule('appliance/commands/call.ts', 'sip/embedded/engine.ts') ?? '', /composition root/);
   t.is(rule('appliance/main.ts', 'sip/embedded/engine.ts'), null);
   t.regex(rule('web-ui/src/app.tsx', 'appliance/campaigns/model.ts', true) ?? '', /API contract/);
-  t.regex(rule('web-ui/src/pages/campaigns/types.ts', 'appliance/campaigns/model.ts', false) ?? '', /API contract/);
-  t.is(rule('web-ui/src/pages/campaigns/types.ts', 'appliance/campaigns/model.ts', true), null);
+  t.regex(rule('web-ui/src/pages/campaigns/types.ts', 'appliance/campaigns/model.ts', true) ?? '', /API contract/);
+  t.regex(rule('web-ui/src/error-messages.ts', 'core/errors.ts', true) ?? '', /API contract/);
+  t.regex(rule('web-ui/src/pages/campaigns/types.ts', 'appliance/http/contract/campaigns.ts', false) ?? '', /only its types/);
+  t.is(rule('web-ui/src/pages/campaigns/types.ts', 'appliance/http/contract/campaigns.ts', true), null);
+  t.regex(rule('appliance/http/contract/campaigns.ts', 'appliance/campaigns/model.ts', true) ?? '', /imports only itself and the kernel/);
+  t.is(rule('appliance/http/contract/campaigns.ts', 'core/outcomes.ts'), null);
   t.regex(rule('fleet-manager/ingest.ts', 'appliance/fleet/agent.ts') ?? '', /fleet manager/);
   t.is(rule('sip/embedded/engine.ts', 'core/call-port.ts'), null);
   t.is(rule('sip/drachtio/engine.ts', 'sip/shared/guard.ts'), null);

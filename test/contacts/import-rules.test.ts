@@ -175,7 +175,7 @@ test('progress: rows and bytes grow to the whole file, with running counts', asy
     t.true(seen[i].bytesRead >= seen[i - 1].bytesRead);
   }
   const last = seen[seen.length - 1];
-  t.deepEqual(last, { rows: 5001, bytesRead: Buffer.byteLength(text), totalBytes: Buffer.byteLength(text), accepted: 5000, rejected: 1, duplicates: 0 });
+  t.deepEqual(last, { rows: 5001, bytesRead: Buffer.byteLength(text), bytesTotal: Buffer.byteLength(text), accepted: 5000, rejected: 1, duplicates: 0 });
   t.is(report.accepted, 5000);
 });
 

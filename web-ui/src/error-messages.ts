@@ -1,7 +1,7 @@
 // The box's errors in the page's language. The box answers an English message with a stable code and a
 // `where` object; French text comes from the table below, filled from `where`. English keeps the box's words.
-import type { ErrorCode } from '../../core/errors.ts';
-import type { StartProblemCode } from '../../appliance/compliance/campaign-start.ts';
+import type { ErrorCode } from '../../appliance/http/contract/errors.ts';
+import type { StartProblemCode } from '../../appliance/http/contract/compliance.ts';
 import { getLang, type Lang } from './i18n.ts';
 
 export type Where = Record<string, string | number>;

@@ -1,6 +1,6 @@
 // The shell's own messages (navigation, language switch, banners) and the names of call outcomes, block and
 // defer reasons, campaign statuses and purposes that several pages show. Pages keep the rest in their folder.
-import type { HoldCode } from '../../appliance/system/clock.ts';
+import type { HoldCode } from '../../appliance/http/contract/campaigns.ts';
 import { makeT } from './i18n.ts';
 
 const wordsEn = {

@@ -1,7 +1,7 @@
 // Why a campaign may not start, in the page's language. The box sends each problem with a stable code,
 // an English message and its details (registry, age, caller ID…); French words come from the table below,
 // filled from those details. English keeps the box's message, and so does a code the table does not know.
-import type { StartProblem as BoxStartProblem, StartProblemCode } from '../../appliance/compliance/campaign-start.ts';
+import type { StartProblem as BoxStartProblem, StartProblemCode } from '../../appliance/http/contract/compliance.ts';
 import { fillTemplate, type Where } from './error-messages.ts';
 import { getLang, type Lang } from './i18n.ts';
 import { purposeLabel } from './messages.ts';

@@ -5,32 +5,13 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError } from '../../../core/errors.ts';
 import type { HttpContext } from '../context.ts';
 import { clearedSessionCookie, readCookie, SESSION_COOKIE, sessionCookie } from '../cookies.ts';
-import { verifyPassword, PASSWORD_MAX } from '../passwords.ts';
-import { ROLES } from '../roles.ts';
-import { okSchema, publicRoute, requireRole, sessionOf } from '../route-kit.ts';
+import { verifyPassword } from '../passwords.ts';
+import { publicRoute, requireRole, sessionOf } from '../route-kit.ts';
+import { Ok } from '../contract/kit.ts';
+import { LoginBody, Session } from '../contract/auth.ts';
 import type { SessionInfo } from '../sessions.ts';
 
-const sessionSchema = {
-  type: 'object',
-  required: ['username', 'role', 'csrfToken', 'expiresAt', 'idleTimeoutSec'],
-  properties: {
-    username: { type: 'string' },
-    role: { type: 'string', enum: [...ROLES] },
-    csrfToken: { type: 'string', description: 'send as the x-csrf-token header with every POST, PUT, PATCH and DELETE' },
-    expiresAt: { type: 'string', format: 'date-time', description: 'the session ends then at the latest' },
-    idleTimeoutSec: { type: 'integer', description: 'the session also ends after this long without a request' },
-  },
-} as const;
-
-interface SessionReply {
-  username: string;
-  role: string;
-  csrfToken: string;
-  expiresAt: string;
-  idleTimeoutSec: number;
-}
-
-function sessionReply(s: SessionInfo, ctx: HttpContext): SessionReply {
+function sessionReply(s: SessionInfo, ctx: HttpContext): Session {
   return { username: s.username, role: s.role, csrfToken: s.csrfToken, expiresAt: new Date(s.expiresAt).toISOString(), idleTimeoutSec: Math.round(ctx.sessionTimes.idleMs / 1000) };
 }
 
@@ -39,18 +20,13 @@ function overTls(req: FastifyRequest): boolean {
 }
 
 export function authRoutes(app: FastifyInstance, ctx: HttpContext): void {
-  app.post<{ Body: { username: string; password: string } }>('/api/login', {
+  app.post<{ Body: LoginBody }>('/api/login', {
     config: publicRoute(),
     schema: {
       summary: 'Log in; sets the session cookie',
       tags: ['session'],
-      body: {
-        type: 'object',
-        required: ['username', 'password'],
-        additionalProperties: false,
-        properties: { username: { type: 'string', minLength: 1, maxLength: 64 }, password: { type: 'string', minLength: 1, maxLength: PASSWORD_MAX } },
-      },
-      response: { 200: sessionSchema },
+      body: LoginBody,
+      response: { 200: Session },
     },
   }, async (req, reply) => {
     const { username, password } = req.body;
@@ -86,7 +62,7 @@ export function authRoutes(app: FastifyInstance, ctx: HttpContext): void {
 
   app.post('/api/logout', {
     config: requireRole('viewer'),
-    schema: { summary: 'Log out; ends the session', tags: ['session'], response: { 200: okSchema } },
+    schema: { summary: 'Log out; ends the session', tags: ['session'], response: { 200: Ok } },
   }, async (req, reply) => {
     const s = sessionOf(req);
     ctx.sessions.delete(s.idHash);
@@ -98,7 +74,7 @@ export function authRoutes(app: FastifyInstance, ctx: HttpContext): void {
 
   app.get('/api/session', {
     config: requireRole('viewer'),
-    schema: { summary: 'Who is logged in, with which role, and the CSRF token', tags: ['session'], response: { 200: sessionSchema } },
+    schema: { summary: 'Who is logged in, with which role, and the CSRF token', tags: ['session'], response: { 200: Session } },
   }, async (req, reply) => {
     reply.header('cache-control', 'no-store');
     return sessionReply(sessionOf(req), ctx);

@@ -2,34 +2,16 @@
 // the UI. Only a verification call marks a number verified; PUT /api/settings cannot.
 import type { FastifyInstance } from 'fastify';
 import type { HttpContext } from '../context.ts';
-import { requireRole, okSchema } from '../route-kit.ts';
+import { requireRole } from '../route-kit.ts';
 import { auditStaff, staffActor } from '../staff-audit.ts';
 import { AppError } from '../../../core/errors.ts';
 import { CampaignsRepo } from '../../store/campaigns-repo.ts';
 import { numberFromText } from '../../compliance/dnc-file.ts';
 import { checkCallerId } from '../../compliance/caller-id.ts';
 import { getPack } from '../../compliance/packs.ts';
-import { problemSchema } from './compliance.ts';
+import { Ok, Type, type Static } from '../contract/kit.ts';
+import { CallerId, CallerIdBody, CallerIdLabelBody, CallerIdParams, Verification, VerificationParams, VerifyBody } from '../contract/compliance.ts';
 import type { CallerIdVerifier } from '../../compliance/caller-id-verify.ts';
-
-const E164 = '^\\+[1-9]\\d{6,14}$';
-const numberParams = { type: 'object', required: ['number'], properties: { number: { type: 'string', pattern: E164, description: 'E.164; the + may be sent as %2B' } } } as const;
-const callerId = {
-  type: 'object', required: ['number', 'label', 'verified'],
-  properties: {
-    number: { type: 'string' }, label: { type: 'string' }, verified: { type: 'boolean' },
-    problems: { type: 'array', description: "the settings pack's caller-ID checks (dialable, forbidden ranges), besides verification", items: problemSchema },
-  },
-} as const;
-const verification = {
-  type: 'object',
-  properties: {
-    id: { type: 'string' }, number: { type: 'string' }, code: { type: 'string', description: 'show it to the person who answers; they type it on the keypad' },
-    state: { type: 'string', enum: ['calling', 'waiting-for-code', 'verified', 'failed', 'expired'] },
-    reason: { type: 'string', nullable: true, enum: ['busy', 'no-answer', 'declined', 'invalid-number', 'trunk-failure', 'hung-up', 'no-code', 'wrong-code', 'removed', 'superseded', 'stopped', 'error', null] },
-    wrongCodes: { type: 'integer' }, startedAt: { type: 'string' }, expiresAt: { type: 'string' }, endedAt: { type: 'string', nullable: true },
-  },
-} as const;
 
 function invalid(key: string, message: string): AppError {
   return new AppError('E_REQUEST_INVALID', `${key}: ${message}`, { field: key }, { fields: [{ key, message }] });
@@ -44,24 +26,24 @@ export function callerIdRoutes(verifier: CallerIdVerifier) {
       return s.callerIds.map((c) => ({
         ...c,
         // With their details (pack, purpose, prefixes) so a page words them in its own language.
-        problems: pack ? checkCallerId(pack, { callerId: c.number, purpose: 'informational' }).map((p) => ({ ...p, pack: pack.id, purpose: 'informational' })) : [],
+        problems: pack ? checkCallerId(pack, { callerId: c.number, purpose: 'informational' }).map((p) => ({ ...p, pack: pack.id, purpose: 'informational' as const })) : [],
       }));
     };
     const mustExist = (number: string): void => {
       if (!ctx.deps.settingsStore.get().callerIds.some((c) => c.number === number)) throw new AppError('E_NOT_FOUND', `${number} is not one of the box's caller IDs`, { callerId: number });
     };
 
-    app.get('/api/compliance/caller-ids', {
+    app.get<{ Reply: CallerId[] }>('/api/compliance/caller-ids', {
       config: requireRole('viewer'),
-      schema: { summary: 'Caller IDs the box may present, whether each is verified, and the pack checks', tags: ['compliance'], response: { 200: { type: 'array', items: callerId } } },
+      schema: { summary: 'Caller IDs the box may present, whether each is verified, and the pack checks', tags: ['compliance'], response: { 200: Type.Array(CallerId) } },
     }, async () => list());
 
-    app.post<{ Body: { number: string; label: string; country?: string } }>('/api/compliance/caller-ids', {
+    app.post<{ Body: Static<typeof CallerIdBody> }>('/api/compliance/caller-ids', {
       config: requireRole('admin'),
       schema: {
         summary: 'Add a caller ID (unverified until a verification call succeeds)', tags: ['compliance'],
-        body: { type: 'object', required: ['number', 'label'], additionalProperties: false, properties: { number: { type: 'string', minLength: 3, maxLength: 40, description: 'E.164, or a national number of the box country' }, label: { type: 'string', minLength: 1, maxLength: 100 }, country: { type: 'string', pattern: '^[A-Z]{2}$' } } },
-        response: { 201: callerId },
+        body: CallerIdBody,
+        response: { 201: CallerId },
       },
     }, async (req, reply) => {
       const number = numberFromText(req.body.number, req.body.country ?? ctx.deps.settingsStore.get().box.country);
@@ -75,12 +57,12 @@ export function callerIdRoutes(verifier: CallerIdVerifier) {
       return reply.code(201).send(list().find((c) => c.number === number));
     });
 
-    app.put<{ Params: { number: string }; Body: { label: string } }>('/api/compliance/caller-ids/:number', {
+    app.put<{ Params: Static<typeof CallerIdParams>; Body: Static<typeof CallerIdLabelBody> }>('/api/compliance/caller-ids/:number', {
       config: requireRole('admin'),
       schema: {
-        summary: 'Change the label of a caller ID (its verification stays)', tags: ['compliance'], params: numberParams,
-        body: { type: 'object', required: ['label'], additionalProperties: false, properties: { label: { type: 'string', minLength: 1, maxLength: 100 } } },
-        response: { 200: callerId },
+        summary: 'Change the label of a caller ID (its verification stays)', tags: ['compliance'], params: CallerIdParams,
+        body: CallerIdLabelBody,
+        response: { 200: CallerId },
       },
     }, async (req) => {
       const { number } = req.params;
@@ -93,9 +75,9 @@ export function callerIdRoutes(verifier: CallerIdVerifier) {
       return list().find((c) => c.number === number);
     });
 
-    app.delete<{ Params: { number: string } }>('/api/compliance/caller-ids/:number', {
+    app.delete<{ Params: Static<typeof CallerIdParams>; Reply: Ok }>('/api/compliance/caller-ids/:number', {
       config: requireRole('admin'),
-      schema: { summary: 'Remove a caller ID (refused while a running or paused campaign presents it)', tags: ['compliance'], params: numberParams, response: { 200: okSchema } },
+      schema: { summary: 'Remove a caller ID (refused while a running or paused campaign presents it)', tags: ['compliance'], params: CallerIdParams, response: { 200: Ok } },
     }, async (req) => {
       const { number } = req.params;
       mustExist(number);
@@ -106,24 +88,24 @@ export function callerIdRoutes(verifier: CallerIdVerifier) {
       return { ok: true };
     });
 
-    app.post<{ Params: { number: string }; Body: { trunk?: string } | undefined }>('/api/compliance/caller-ids/:number/verify', {
+    app.post<{ Params: Static<typeof CallerIdParams>; Body: Static<typeof VerifyBody> | undefined }>('/api/compliance/caller-ids/:number/verify', {
       config: requireRole('admin'),
       schema: {
-        summary: 'Start a verification call: the number is called and asked for the returned code', tags: ['compliance'], params: numberParams,
-        body: { type: 'object', additionalProperties: false, properties: { trunk: { type: 'string', description: 'default: the default trunk' } } },
-        response: { 202: verification },
+        summary: 'Start a verification call: the number is called and asked for the returned code', tags: ['compliance'], params: CallerIdParams,
+        body: VerifyBody,
+        response: { 202: Verification },
       },
     }, async (req, reply) => {
       const v = verifier.begin(req.params.number, { actor: staffActor(req), ...(req.body?.trunk ? { trunk: req.body.trunk } : {}) });
       return reply.code(202).send(v);
     });
 
-    app.get<{ Params: { number: string; id: string } }>('/api/compliance/caller-ids/:number/verify/:id', {
+    app.get<{ Params: Static<typeof VerificationParams> }>('/api/compliance/caller-ids/:number/verify/:id', {
       config: requireRole('admin'),
       schema: {
         summary: 'State of a verification: calling, waiting-for-code, verified, failed (with reason), expired', tags: ['compliance'],
-        params: { type: 'object', required: ['number', 'id'], properties: { number: numberParams.properties.number, id: { type: 'string', format: 'uuid' } } },
-        response: { 200: verification },
+        params: VerificationParams,
+        response: { 200: Verification },
       },
     }, async (req) => {
       const v = verifier.get(req.params.id);

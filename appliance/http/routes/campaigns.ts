@@ -2,7 +2,13 @@
 // report, and the per-contact results export (CSV in the reader's conventions, XLSX).
 import type { FastifyInstance } from 'fastify';
 import type { HttpContext } from '../context.ts';
-import { actionRoute, okSchema, requireRole } from '../route-kit.ts';
+import { actionRoute, requireRole } from '../route-kit.ts';
+import { Binary, IdParams, Ok, Type, type Static } from '../contract/kit.ts';
+import {
+  CampaignOptions, CampaignReport, CampaignTimeline, CampaignView, CampaignWindow, CreateCampaignBody, DuplicateCampaignBody,
+  Estimate, EstimateQuery, ExportQuery, UpdateCampaignBody,
+  CampaignAnswers, AnswerFileParams,
+} from '../contract/campaigns.ts';
 import type { CampaignService } from '../../campaigns/service.ts';
 import { staffOf } from '../staff-audit.ts';
 import { attachmentHeader, resultsTable, tableCsv, tableXlsx } from '../../campaigns/export.ts';
@@ -15,83 +21,20 @@ import { AppError } from '../../../core/errors.ts';
 import { createReadStream, existsSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
 
-const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } } as const;
-const counts = { type: 'object', additionalProperties: { type: 'integer' } } as const;
-
-const campaignView = {
-  type: 'object',
-  required: ['id', 'name', 'listId', 'status', 'config', 'counters', 'etaMs'],
-  properties: {
-    id: { type: 'integer' },
-    name: { type: 'string' },
-    listId: { type: 'integer' },
-    status: { type: 'string', enum: ['draft', 'running', 'paused', 'stopped', 'completed'] },
-    config: { type: 'object', additionalProperties: true },
-    createdAt: { type: 'string' },
-    startedAt: { type: 'string', nullable: true },
-    finishedAt: { type: 'string', nullable: true },
-    counters: {
-      type: 'object',
-      properties: {
-        contacts: { type: 'integer' }, pending: { type: 'integer' }, waiting: { type: 'integer' }, calling: { type: 'integer' },
-        done: { type: 'integer' }, blocked: { type: 'integer' }, stopped: { type: 'integer' }, active: { type: 'integer' },
-      },
-    },
-    etaMs: { type: 'integer', nullable: true, description: 'estimated time to finish, never before the last scheduled retry; null when it cannot be told (waiting for a calling window)' },
-    waitingFor: {
-      type: 'object', nullable: true, description: 'a running campaign with no call to place now: why and until when',
-      properties: { code: { type: 'string', enum: ['outside-window', 'retry', 'deferred'] }, at: { type: 'integer', nullable: true }, zone: { type: 'string', nullable: true } },
-    },
-    boxTimeZone: { type: 'string' },
-    nextRetryAt: { type: 'integer', nullable: true, description: 'when the first contact waiting for a retry may be called again (epoch ms)' },
-    waitingReason: { type: 'string', nullable: true, description: 'a running campaign placing no calls, and why (e.g. waiting for clock synchronisation)' },
-    waitingCode: { type: 'string', nullable: true, enum: ['clock-unsynchronised', 'clock-unconfirmed', null], description: 'waitingReason as a stable code' },
-  },
-} as const;
-
-const reportSchema = {
-  type: 'object',
-  properties: {
-    campaignId: { type: 'integer' },
-    contacts: { type: 'integer' },
-    byState: counts,
-    byFinalOutcome: counts,
-    byAttemptOutcome: counts,
-    attempts: { type: 'integer' },
-    answeredContacts: { type: 'integer' },
-    answerRate: { type: 'number' },
-    completionRate: { type: 'number' },
-    avgTalkMs: { type: 'integer' },
-    avgRingMs: { type: 'integer' },
-    keys: counts,
-    blockedReasons: counts,
-    amdAgreement: {
-      type: 'object',
-      description: 'answering-machine detection against ground truth: a key pressed means a person answered',
-      properties: { callsWithKeys: { type: 'integer' }, detectedHuman: { type: 'integer' }, detectedMachine: { type: 'integer' }, agreement: { type: 'number', nullable: true } },
-    },
-  },
-} as const;
-
 export function campaignRoutes(service: CampaignService) {
   return (app: FastifyInstance, ctx: HttpContext): void => {
-    app.get('/api/campaigns', {
+    app.get<{ Reply: CampaignView[] }>('/api/campaigns', {
       config: requireRole('viewer'),
-      schema: { summary: 'Campaigns with their counters and ETA', tags: ['campaigns'], response: { 200: { type: 'array', items: campaignView } } },
+      schema: { summary: 'Campaigns with their counters and ETA', tags: ['campaigns'], response: { 200: Type.Array(CampaignView) } },
     }, async () => service.list());
 
-    app.post<{ Body: { name: string; listId: number; config: Record<string, unknown> } }>('/api/campaigns', {
+    app.post<{ Body: CreateCampaignBody }>('/api/campaigns', {
       config: actionRoute('operator', 'campaign.create'),
       schema: {
         summary: 'Create a campaign (a draft)',
         tags: ['campaigns'],
-        body: {
-          type: 'object',
-          required: ['name', 'listId', 'config'],
-          additionalProperties: false,
-          properties: { name: { type: 'string', minLength: 1, maxLength: 100 }, listId: { type: 'integer', minimum: 1 }, config: { type: 'object', additionalProperties: true } },
-        },
-        response: { 201: campaignView },
+        body: CreateCampaignBody,
+        response: { 201: CampaignView },
       },
     }, async (req, reply) => {
       const c = await ctx.actions.run<{ id: number }>(staffOf(req), 'campaign.create', req.body);
@@ -99,29 +42,29 @@ export function campaignRoutes(service: CampaignService) {
       return reply.code(201).send(service.view(c.id));
     });
 
-    app.get<{ Params: { id: number } }>('/api/campaigns/:id', {
+    app.get<{ Params: IdParams; Reply: CampaignView }>('/api/campaigns/:id', {
       config: requireRole('viewer'),
-      schema: { summary: 'One campaign: configuration, counters, ETA', tags: ['campaigns'], params: idParams, response: { 200: campaignView } },
+      schema: { summary: 'One campaign: configuration, counters, ETA', tags: ['campaigns'], params: IdParams, response: { 200: CampaignView } },
     }, async (req) => service.view(req.params.id));
 
-    app.put<{ Params: { id: number }; Body: Record<string, unknown> }>('/api/campaigns/:id', {
+    app.put<{ Params: IdParams; Body: Static<typeof UpdateCampaignBody>; Reply: CampaignView }>('/api/campaigns/:id', {
       config: actionRoute('operator', 'campaign.update'),
       schema: {
         summary: 'Change a campaign: a draft wholly; a paused one in its windows, pacing, retries and messages only (list, pack, purpose, seller, caller ID and trunks stay; duplicate it to change those)',
-        tags: ['campaigns'], params: idParams, body: { type: 'object', additionalProperties: true }, response: { 200: campaignView },
+        tags: ['campaigns'], params: IdParams, body: UpdateCampaignBody, response: { 200: CampaignView },
       },
     }, async (req) => {
       await ctx.actions.run(staffOf(req), 'campaign.update', { id: req.params.id, config: req.body });
       return service.view(req.params.id);
     });
 
-    app.post<{ Params: { id: number }; Body: { name?: string } | undefined }>('/api/campaigns/:id/duplicate', {
+    app.post<{ Params: IdParams; Body: DuplicateCampaignBody | undefined }>('/api/campaigns/:id/duplicate', {
       config: actionRoute('operator', 'campaign.duplicate'),
       schema: {
         summary: 'Copy a campaign (any state) as a new draft with the same list and configuration',
-        tags: ['campaigns'], params: idParams,
-        body: { type: 'object', additionalProperties: false, nullable: true, properties: { name: { type: 'string', minLength: 1, maxLength: 100 } } },
-        response: { 201: campaignView },
+        tags: ['campaigns'], params: IdParams,
+        body: DuplicateCampaignBody,
+        response: { 201: CampaignView },
       },
     }, async (req, reply) => {
       const copy = await ctx.actions.run<{ id: number }>(staffOf(req), 'campaign.duplicate', { id: req.params.id, ...(req.body?.name !== undefined ? { name: req.body.name } : {}) });
@@ -129,11 +72,11 @@ export function campaignRoutes(service: CampaignService) {
       return reply.code(201).send(service.view(copy.id));
     });
 
-    app.delete<{ Params: { id: number } }>('/api/campaigns/:id', {
+    app.delete<{ Params: IdParams; Reply: Ok }>('/api/campaigns/:id', {
       config: actionRoute('operator', 'campaign.delete'),
       schema: {
         summary: 'Delete a campaign that has nothing on record (a draft, or one stopped before any call); refused with E_CAMPAIGN_IN_USE once it has placed calls or while it runs',
-        tags: ['campaigns'], params: idParams, response: { 200: okSchema },
+        tags: ['campaigns'], params: IdParams, response: { 200: Ok },
       },
     }, async (req) => {
       // The audit entry is written in the deletion's own transaction: no deletion without its record.
@@ -143,9 +86,9 @@ export function campaignRoutes(service: CampaignService) {
     });
 
     for (const action of ['start', 'pause', 'resume', 'stop'] as const) {
-      app.post<{ Params: { id: number } }>(`/api/campaigns/:id/${action}`, {
+      app.post<{ Params: IdParams }>(`/api/campaigns/:id/${action}`, {
         config: actionRoute('operator', `campaign.${action}`),
-        schema: { summary: `${action[0]!.toUpperCase()}${action.slice(1)} a campaign`, tags: ['campaigns'], params: idParams, response: { 200: campaignView } },
+        schema: { summary: `${action[0]!.toUpperCase()}${action.slice(1)} a campaign`, tags: ['campaigns'], params: IdParams, response: { 200: CampaignView } },
       }, async (req) => {
         // A refusal (e.g. a start the compliance checks refused) is audited too: proof that the box said no, and why.
         const v = await ctx.actions.run(staffOf(req), `campaign.${action}`, { id: req.params.id });
@@ -154,24 +97,17 @@ export function campaignRoutes(service: CampaignService) {
       });
     }
 
-    app.get<{ Params: { id: number } }>('/api/campaigns/:id/report', {
+    app.get<{ Params: IdParams; Reply: CampaignReport }>('/api/campaigns/:id/report', {
       config: requireRole('viewer'),
-      schema: { summary: 'Counts by outcome, answer and completion rates, durations, keys pressed', tags: ['campaigns'], params: idParams, response: { 200: reportSchema } },
+      schema: { summary: 'Counts by outcome, answer and completion rates, durations, keys pressed', tags: ['campaigns'], params: IdParams, response: { 200: CampaignReport } },
     }, async (req) => service.report(req.params.id));
 
     // What the campaign wizard offers (operators may not read the settings document itself).
-    app.get('/api/campaigns/options', {
+    app.get<{ Reply: CampaignOptions }>('/api/campaigns/options', {
       config: requireRole('viewer'),
       schema: {
         summary: 'Choices for a new campaign: trunks, caller IDs, purposes and the default configuration', tags: ['campaigns'],
-        response: { 200: { type: 'object', properties: {
-          trunks: { type: 'array', items: { type: 'object', properties: { name: { type: 'string' }, kind: { type: 'string' }, enabled: { type: 'boolean' }, channels: { type: 'integer' } } } },
-          defaultTrunk: { type: 'string', nullable: true },
-          callerIds: { type: 'array', items: { type: 'object', properties: { number: { type: 'string' }, label: { type: 'string' }, verified: { type: 'boolean' } } } },
-          purposes: { type: 'array', items: { type: 'string' } },
-          country: { type: 'string' },
-          defaults: { type: 'object', additionalProperties: true },
-        } } },
+        response: { 200: CampaignOptions },
       },
     }, async () => {
       const s = ctx.deps.settingsStore.get();
@@ -185,31 +121,31 @@ export function campaignRoutes(service: CampaignService) {
       };
     });
 
-    app.get<{ Params: { id: number } }>('/api/campaigns/:id/timeline', {
+    app.get<{ Params: IdParams; Reply: CampaignTimeline }>('/api/campaigns/:id/timeline', {
       config: requireRole('viewer'),
       schema: {
-        summary: 'Finished attempts per time bucket and outcome (for the outcomes-over-time chart)', tags: ['campaigns'], params: idParams,
-        response: { 200: { type: 'object', properties: { campaignId: { type: 'integer' }, bucketMs: { type: 'integer' }, buckets: { type: 'array', items: { type: 'integer' } }, series: { type: 'object', additionalProperties: { type: 'array', items: { type: 'integer' } } } } } },
+        summary: 'Finished attempts per time bucket and outcome (for the outcomes-over-time chart)', tags: ['campaigns'], params: IdParams,
+        response: { 200: CampaignTimeline },
       },
     }, async (req) => {
       service.repo.get(req.params.id);
       return campaignTimeline(ctx.deps.db, req.params.id);
     });
 
-    app.get<{ Params: { id: number } }>('/api/campaigns/:id/window', {
+    app.get<{ Params: IdParams; Reply: CampaignWindow }>('/api/campaigns/:id/window', {
       config: requireRole('viewer'),
       schema: {
-        summary: 'The campaign\'s own calling window against its list now: contacts inside it, and its next opening for the others', tags: ['campaigns'], params: idParams,
-        response: { 200: { type: 'object', properties: { contacts: { type: 'integer' }, insideNow: { type: 'integer' }, nextOpening: { type: 'integer', nullable: true }, zone: { type: 'string', nullable: true }, boxTimeZone: { type: 'string' } } } },
+        summary: 'The campaign\'s own calling window against its list now: contacts inside it, and its next opening for the others', tags: ['campaigns'], params: IdParams,
+        response: { 200: CampaignWindow },
       },
     }, async (req) => service.windowNow(req.params.id));
 
-    app.get<{ Params: { id: number }; Querystring: { contacts?: number } }>('/api/campaigns/:id/estimate', {
+    app.get<{ Params: IdParams; Querystring: Static<typeof EstimateQuery>; Reply: Estimate }>('/api/campaigns/:id/estimate', {
       config: requireRole('viewer'),
       schema: {
-        summary: 'How long the campaign would take for a number of contacts (the preflight\'s callable count; default: the whole list)', tags: ['campaigns'], params: idParams,
-        querystring: { type: 'object', properties: { contacts: { type: 'integer', minimum: 0, maximum: 10_000_000 } } },
-        response: { 200: { type: 'object', properties: { contacts: { type: 'integer' }, etaMs: { type: 'integer' }, channels: { type: 'integer' }, meanCallMs: { type: 'integer' }, measured: { type: 'boolean' } } } },
+        summary: 'How long the campaign would take for a number of contacts (the preflight\'s callable count; default: the whole list)', tags: ['campaigns'], params: IdParams,
+        querystring: EstimateQuery,
+        response: { 200: Estimate },
       },
     }, async (req) => {
       const c = service.repo.get(req.params.id);
@@ -217,7 +153,6 @@ export function campaignRoutes(service: CampaignService) {
       return draftEstimate(ctx.deps.db, c.config, ctx.deps.settingsStore.get().trunks, contacts);
     });
 
-    const exportQuery = { type: 'object', properties: { lang: { type: 'string', enum: ['en', 'fr'], description: 'language of the words, separator and decimal mark (default: the browser\'s Accept-Language)' } } } as const;
     const exportOf = (id: number, lang: string | undefined, accept: string | undefined) => {
       const c = service.repo.get(id);
       const l = exportLang(lang, accept);
@@ -225,11 +160,11 @@ export function campaignRoutes(service: CampaignService) {
       return { c, l, zone, table: resultsTable(ctx.deps.db, c.id, l, zone), base: `${c.name} - ${exportWords(l).header('fileSuffix')}` };
     };
 
-    app.get<{ Params: { id: number }; Querystring: { lang?: string } }>('/api/campaigns/:id/export.csv', {
+    app.get<{ Params: IdParams; Querystring: Static<typeof ExportQuery> }>('/api/campaigns/:id/export.csv', {
       config: requireRole('viewer'),
       schema: {
         summary: 'Per-contact results as CSV for the reader\'s spreadsheet: French uses ";" and a decimal comma, English "," and a decimal point; outcomes in words with their codes; cells that would start a formula are neutralised',
-        tags: ['campaigns'], params: idParams, querystring: exportQuery, response: { 200: { type: 'string' } },
+        tags: ['campaigns'], params: IdParams, querystring: ExportQuery, response: { 200: Type.String({ description: 'CSV' }) },
       },
     }, async (req, reply) => {
       const x = exportOf(req.params.id, req.query.lang, req.headers['accept-language']);
@@ -239,9 +174,9 @@ export function campaignRoutes(service: CampaignService) {
       return '\uFEFF' + [...tableCsv(x.table, x.l, x.zone)].join('');
     });
 
-    app.get<{ Params: { id: number }; Querystring: { lang?: string } }>('/api/campaigns/:id/export.xlsx', {
+    app.get<{ Params: IdParams; Querystring: Static<typeof ExportQuery> }>('/api/campaigns/:id/export.xlsx', {
       config: requireRole('viewer'),
-      schema: { summary: 'Per-contact results as an Excel workbook (typed cells: numbers as text stay text, times in the box\'s time zone)', tags: ['campaigns'], params: idParams, querystring: exportQuery, response: { 200: { type: 'string', format: 'binary' } } },
+      schema: { summary: 'Per-contact results as an Excel workbook (typed cells: numbers as text stay text, times in the box\'s time zone)', tags: ['campaigns'], params: IdParams, querystring: ExportQuery, response: { 200: Binary } },
     }, async (req, reply) => {
       const x = exportOf(req.params.id, req.query.lang, req.headers['accept-language']);
       reply.header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
@@ -250,21 +185,11 @@ export function campaignRoutes(service: CampaignService) {
     });
 
     // Flows (issue 15): what callees answered.
-    app.get<{ Params: { id: number } }>('/api/campaigns/:id/answers', {
+    app.get<{ Params: IdParams; Reply: CampaignAnswers }>('/api/campaigns/:id/answers', {
       config: requireRole('viewer'),
       schema: {
         summary: 'What callees answered in the campaign\'s flow: per question the distribution of answers, per step how many calls reached it and how many ended there (where people hung up)',
-        tags: ['campaigns'], params: idParams,
-        response: {
-          200: {
-            type: 'object',
-            properties: {
-              runs: { type: 'integer' },
-              steps: { type: 'array', items: { type: 'object', properties: { id: { type: 'string' }, verb: { type: 'string', nullable: true }, reached: { type: 'integer' }, endedHere: { type: 'integer' } } } },
-              answers: { type: 'array', items: { type: 'object', properties: { name: { type: 'string' }, total: { type: 'integer' }, values: { type: 'array', items: { type: 'object', properties: { value: { type: 'string' }, count: { type: 'integer' } } } } } } },
-            },
-          },
-        },
+        tags: ['campaigns'], params: IdParams, response: { 200: CampaignAnswers },
       },
     }, async (req) => {
       const c = service.repo.get(req.params.id);
@@ -273,12 +198,12 @@ export function campaignRoutes(service: CampaignService) {
       return { ...stats, steps: stats.steps.map((s) => ({ ...s, verb: flow.steps.find((x) => x.id === s.id)?.verb ?? null })) };
     });
 
-    app.get<{ Params: { id: number; attemptId: number; name: string } }>('/api/campaigns/:id/attempts/:attemptId/answers/:name', {
+    app.get<{ Params: AnswerFileParams }>('/api/campaigns/:id/attempts/:attemptId/answers/:name', {
       config: requireRole('viewer'),
       schema: {
         summary: 'A spoken answer of one attempt, as the WAV file the box kept (8 kHz, 16-bit mono)', tags: ['campaigns'],
-        params: { type: 'object', required: ['id', 'attemptId', 'name'], properties: { id: { type: 'integer', minimum: 1 }, attemptId: { type: 'integer', minimum: 1 }, name: { type: 'string', pattern: '^[a-z][a-z0-9_]{0,39}$' } } },
-        response: { 200: { type: 'string', format: 'binary' } },
+        params: AnswerFileParams,
+        response: { 200: Binary },
       },
     }, async (req, reply) => {
       const a = attemptFlow(ctx.deps.db, req.params.attemptId);

@@ -3,13 +3,19 @@
 import type { FastifyInstance } from 'fastify';
 import type { HttpContext } from '../context.ts';
 import { actionRoute, requireRole } from '../route-kit.ts';
+import { IdParams, Type, type Static } from '../contract/kit.ts';
+import {
+  AuditEntry, AuditQuery, AuditVerification, ConsentBody, ConsentQuery, ConsentRecord, DncAddBody, DncAddReply, DncImportBody, DncImportReply,
+  DncPage, DncPageQuery, DncRemoveBody, DncRemoveReply, PacksReply, PreflightReport, RegistryBody, RegistryCopy, RegistryParams, RegistryReply,
+  RevokeBody, RevokeReply, StartCheck,
+} from '../contract/compliance.ts';
 import { staffActor as actor, staffOf } from '../staff-audit.ts';
 import { AppError } from '../../../core/errors.ts';
 import { CampaignsRepo } from '../../store/campaigns-repo.ts';
 import { DncRepo } from '../../store/compliance-dnc-repo.ts';
-import { CONSENT_METHODS, ConsentRepo, type ConsentMethod } from '../../store/compliance-consent-repo.ts';
+import { ConsentRepo } from '../../store/compliance-consent-repo.ts';
 import { listAudit, verifyAudit } from '../../store/compliance-audit-repo.ts';
-import { CONSENT_KINDS, PACK_IDS, getPack, packSummary, revocationTerms, type ConsentKind, type PackId } from '../../compliance/packs.ts';
+import { PACK_IDS, getPack, packSummary, revocationTerms, type PackId } from '../../compliance/packs.ts';
 import { preflight } from '../../compliance/preflight.ts';
 import { startProblems } from '../../compliance/campaign-start.ts';
 import { campaignPack } from '../../compliance/gate.ts';
@@ -19,20 +25,6 @@ export interface ComplianceRouteDeps {
   /** The pack in force for a campaign; default: the settings' compliance.pack. */
   pack?: (campaignId?: number) => PackId | null;
 }
-
-const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } } as const;
-const counts = { type: 'object', additionalProperties: { type: 'integer' } } as const;
-/** A start problem as the API sends it (also the caller-ID list's problems). */
-export const problemSchema = { type: 'object', properties: {
-  code: { type: 'string' }, message: { type: 'string' }, registry: { type: 'string' }, blocking: { type: 'boolean', description: 'false: shown only (caller-ID and script problems of a sandbox-only campaign)' },
-  // The details a page words the problem from in its own language.
-  pack: { type: 'string' }, purpose: { type: 'string' }, ageDays: { type: 'integer' }, maxAgeDays: { type: 'integer' }, callerId: { type: 'string' },
-  listed: { type: 'boolean', description: 'caller-id-unverified: false when the number is not one of the box caller IDs' },
-  allowedPrefixes: { type: 'array', items: { type: 'string' } }, forbiddenPrefix: { type: 'string' }, withinSec: { type: 'number' },
-  scriptDeclared: { type: 'boolean', description: 'script-*: false when the campaign declares nothing about its message' },
-} } as const;
-const anyObject = { type: 'object', additionalProperties: true } as const;
-const numberBody = { number: { type: 'string', minLength: 3, maxLength: 40, description: 'E.164, or a national number of the box country' }, country: { type: 'string', pattern: '^[A-Z]{2}$' } } as const;
 
 export function complianceRoutes(deps: ComplianceRouteDeps = {}) {
   return (app: FastifyInstance, ctx: HttpContext): void => {
@@ -47,81 +39,73 @@ export function complianceRoutes(deps: ComplianceRouteDeps = {}) {
       return n;
     };
 
-    app.get('/api/compliance/packs', {
+    app.get<{ Reply: PacksReply }>('/api/compliance/packs', {
       config: requireRole('viewer'),
       schema: {
         summary: 'Rule packs as in force now (every rule, its parameters and its source, the version), with the previous and next known change of each; the pack chosen', tags: ['compliance'],
-        response: { 200: { type: 'object', properties: { current: { type: 'string', nullable: true }, at: { type: 'string' }, packs: { type: 'array', items: anyObject } } } },
+        response: { 200: PacksReply },
       },
     }, async () => {
       const now = ctx.now();
       return { current: packOf(), at: new Date(now).toISOString(), packs: PACK_IDS.map((id) => packSummary(id, now)) };
     });
 
-    app.get<{ Params: { id: number } }>('/api/compliance/campaigns/:id/preflight', {
+    app.get<{ Params: IdParams; Reply: PreflightReport }>('/api/compliance/campaigns/:id/preflight', {
       config: requireRole('viewer'),
       schema: {
-        summary: 'How many contacts would be called, and how many are blocked for which reason', tags: ['compliance'], params: idParams,
-        response: { 200: { type: 'object', properties: {
-          campaignId: { type: 'integer' }, campaign: { type: 'string' }, pack: { type: 'string', nullable: true }, packVersion: { type: 'string', nullable: true }, purpose: { type: 'string' },
-          contacts: { type: 'integer' }, callable: { type: 'integer' }, callableNow: { type: 'integer' }, deferred: counts, blocked: counts,
-          held: { type: 'array', description: 'Contacts held by a frequency cap or a cooling-off (counted from the attempts of every campaign), soonest lifted first; at most 500', items: { type: 'object', properties: {
-            contactId: { type: 'integer' }, e164: { type: 'string' }, reason: { type: 'string' }, rule: { type: 'string' }, until: { type: 'string', description: 'when the cap or cooling-off lifts' }, nextCallAt: { type: 'string', description: 'the first lawful call (the window may push it later)' },
-          } } },
-          heldTotal: { type: 'integer' },
-          startProblems: { type: 'array', items: problemSchema }, at: { type: 'string' }, durationMs: { type: 'integer' },
-        } } },
+        summary: 'How many contacts would be called, and how many are blocked for which reason', tags: ['compliance'], params: IdParams,
+        response: { 200: PreflightReport },
       },
     }, async (req) => preflight(db, new CampaignsRepo(db).get(req.params.id), packOf(req.params.id), { now: ctx.now(), settings: startSettings() }));
 
-    app.get<{ Params: { id: number } }>('/api/compliance/campaigns/:id/start-check', {
+    app.get<{ Params: IdParams; Reply: StartCheck }>('/api/compliance/campaigns/:id/start-check', {
       config: requireRole('viewer'),
-      schema: { summary: 'Reasons the campaign may not start (pack, registry copies, caller ID, script); ok when none blocks', tags: ['compliance'], params: idParams, response: { 200: { type: 'object', properties: { ok: { type: 'boolean' }, problems: { type: 'array', items: problemSchema } } } } },
+      schema: { summary: 'Reasons the campaign may not start (pack, registry copies, caller ID, script); ok when none blocks', tags: ['compliance'], params: IdParams, response: { 200: StartCheck } },
     }, async (req) => {
       const problems = startProblems(db, new CampaignsRepo(db).get(req.params.id), packOf(req.params.id), ctx.now(), startSettings());
       return { ok: !problems.some((p) => p.blocking), problems };
     });
 
-    app.get<{ Querystring: { limit?: number; offset?: number } }>('/api/compliance/dnc', {
+    app.get<{ Querystring: Static<typeof DncPageQuery>; Reply: DncPage }>('/api/compliance/dnc', {
       config: requireRole('viewer'),
       schema: {
         summary: 'The internal do-not-call list (numbers are kept hashed)', tags: ['compliance'],
-        querystring: { type: 'object', properties: { limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 }, offset: { type: 'integer', minimum: 0, default: 0 } } },
-        response: { 200: { type: 'object', properties: { total: { type: 'integer' }, entries: { type: 'array', items: anyObject } } } },
+        querystring: DncPageQuery,
+        response: { 200: DncPage },
       },
     }, async (req) => {
       const dnc = new DncRepo(db);
       return { total: dnc.count(), entries: dnc.list({ limit: req.query.limit ?? 100, offset: req.query.offset ?? 0 }) };
     });
 
-    app.post<{ Body: { number: string; country?: string; reason?: string } }>('/api/compliance/dnc', {
+    app.post<{ Body: DncAddBody }>('/api/compliance/dnc', {
       config: actionRoute('operator', 'dnc.add'),
       schema: {
         summary: 'Add a number to the do-not-call list (applies at once to every campaign; a fleet event is sent)', tags: ['compliance'],
-        body: { type: 'object', required: ['number'], additionalProperties: false, properties: { ...numberBody, reason: { type: 'string', maxLength: 200 } } },
-        response: { 200: { type: 'object', properties: { numberHash: { type: 'string' }, added: { type: 'boolean' } } } },
+        body: DncAddBody,
+        response: { 200: DncAddReply },
       },
     }, async (req) => {
       const r = await ctx.actions.run<{ numberHash: string; added: boolean }>(staffOf(req), 'dnc.add', req.body);
       return { numberHash: r.numberHash, added: r.added };
     });
 
-    app.post<{ Body: { number: string; country?: string; reason: string } }>('/api/compliance/dnc/remove', {
+    app.post<{ Body: DncRemoveBody }>('/api/compliance/dnc/remove', {
       config: actionRoute('admin', 'dnc.remove'),
       schema: {
         summary: 'Remove a number from the do-not-call list (a reason is required and audited)', tags: ['compliance'],
-        body: { type: 'object', required: ['number', 'reason'], additionalProperties: false, properties: { ...numberBody, reason: { type: 'string', minLength: 3, maxLength: 200 } } },
-        response: { 200: { type: 'object', properties: { removed: { type: 'boolean' } } } },
+        body: DncRemoveBody,
+        response: { 200: DncRemoveReply },
       },
     }, async (req) => ({ removed: (await ctx.actions.run<{ removed: boolean }>(staffOf(req), 'dnc.remove', req.body)).removed }));
 
-    app.post<{ Body: { text: string; country?: string; reason: string } }>('/api/compliance/dnc/import', {
+    app.post<{ Body: DncImportBody; Reply: DncImportReply }>('/api/compliance/dnc/import', {
       bodyLimit: 20 * 1024 * 1024,
       config: requireRole('operator'),
       schema: {
         summary: 'Add the numbers of a file (one per line, or the first CSV column) to the do-not-call list', tags: ['compliance'],
-        body: { type: 'object', required: ['text', 'reason'], additionalProperties: false, properties: { text: { type: 'string' }, country: { type: 'string', pattern: '^[A-Z]{2}$' }, reason: { type: 'string', minLength: 3, maxLength: 200 } } },
-        response: { 200: { type: 'object', properties: { added: { type: 'integer' }, read: { type: 'integer' }, rejected: { type: 'array', items: anyObject } } } },
+        body: DncImportBody,
+        response: { 200: DncImportReply },
       },
     }, async (req) => {
       const r = readNumbersFromText(req.body.text, country(req.body.country));
@@ -138,19 +122,19 @@ export function complianceRoutes(deps: ComplianceRouteDeps = {}) {
       return [...suppressionsCsv(new DncRepo(db).list())].join('');
     });
 
-    app.get('/api/compliance/registries', {
+    app.get<{ Reply: RegistryCopy[] }>('/api/compliance/registries', {
       config: requireRole('viewer'),
-      schema: { summary: 'Imported registry copies with their download dates', tags: ['compliance'], response: { 200: { type: 'array', items: anyObject } } },
+      schema: { summary: 'Imported registry copies with their download dates', tags: ['compliance'], response: { 200: Type.Array(RegistryCopy) } },
     }, async () => new DncRepo(db).registryCopies());
 
-    app.put<{ Params: { name: string }; Body: { text: string; downloadedAt: string; country?: string } }>('/api/compliance/registries/:name', {
+    app.put<{ Params: Static<typeof RegistryParams>; Body: RegistryBody }>('/api/compliance/registries/:name', {
       bodyLimit: 200 * 1024 * 1024,
       config: requireRole('admin'),
       schema: {
         summary: 'Replace a registry copy (us-national-dnc, ca-dncl, fr-bloctel, uk-tps) with a new download', tags: ['compliance'],
-        params: { type: 'object', required: ['name'], properties: { name: { type: 'string', pattern: '^[a-z0-9-]{2,40}$' } } },
-        body: { type: 'object', required: ['text', 'downloadedAt'], additionalProperties: false, properties: { text: { type: 'string' }, downloadedAt: { type: 'string', format: 'date-time' }, country: { type: 'string', pattern: '^[A-Z]{2}$' } } },
-        response: { 200: { type: 'object', properties: { entries: { type: 'integer' }, rejected: { type: 'integer' } } } },
+        params: RegistryParams,
+        body: RegistryBody,
+        response: { 200: RegistryReply },
       },
     }, async (req) => {
       const downloadedAt = Date.parse(req.body.downloadedAt);
@@ -160,21 +144,12 @@ export function complianceRoutes(deps: ComplianceRouteDeps = {}) {
       return { entries, rejected: r.rejected.length };
     });
 
-    app.post<{ Body: { number: string; country?: string; seller: string; purpose: string; method: ConsentMethod; kind?: ConsentKind; givenAt: string; disclosureText: string; disclosureVersion: string; source: string; collector?: string } }>('/api/compliance/consents', {
+    app.post<{ Body: ConsentBody }>('/api/compliance/consents', {
       config: requireRole('operator'),
       schema: {
         summary: 'Record a consent: who, to which seller and purpose, what it is in law (kind), how, when, what they were shown, where', tags: ['compliance'],
-        body: {
-          type: 'object', required: ['number', 'seller', 'purpose', 'method', 'givenAt', 'disclosureText', 'disclosureVersion', 'source'], additionalProperties: false,
-          properties: {
-            ...numberBody, seller: { type: 'string', minLength: 1, maxLength: 200 }, purpose: { type: 'string', enum: ['any', 'emergency', 'informational', 'transactional', 'healthcare', 'political', 'marketing'] },
-            method: { type: 'string', enum: [...CONSENT_METHODS] },
-            kind: { type: 'string', enum: [...CONSENT_KINDS], description: 'written (signed), express (explicit, oral or written), existing-relationship (a purchase or contract in progress); default: written for method "written", else express' },
-            givenAt: { type: 'string', format: 'date-time' }, disclosureText: { type: 'string', minLength: 1, maxLength: 5000 },
-            disclosureVersion: { type: 'string', minLength: 1, maxLength: 50 }, source: { type: 'string', minLength: 1, maxLength: 500 }, collector: { type: 'string', maxLength: 200 },
-          },
-        },
-        response: { 201: { type: 'object', properties: { id: { type: 'integer' } } } },
+        body: ConsentBody,
+        response: { 201: Type.Object({ id: Type.Integer() }) },
       },
     }, async (req, reply) => {
       const b = req.body;
@@ -182,23 +157,21 @@ export function complianceRoutes(deps: ComplianceRouteDeps = {}) {
       return reply.code(201).send({ id });
     });
 
-    app.get<{ Querystring: { number: string; country?: string } }>('/api/compliance/consents', {
+    app.get<{ Querystring: Static<typeof ConsentQuery> }>('/api/compliance/consents', {
       config: requireRole('viewer'),
       schema: {
         summary: 'Consents recorded for a number', tags: ['compliance'],
-        querystring: { type: 'object', required: ['number'], properties: numberBody },
-        response: { 200: { type: 'array', items: anyObject } },
+        querystring: ConsentQuery,
+        response: { 200: Type.Array(ConsentRecord) },
       },
     }, async (req) => new ConsentRepo(db).forNumber(e164Of(req.query.number, req.query.country)));
 
-    app.post<{ Body: { number: string; country?: string; seller?: string; purpose?: string; channel: string } }>('/api/compliance/consents/revoke', {
+    app.post<{ Body: RevokeBody; Reply: RevokeReply }>('/api/compliance/consents/revoke', {
       config: requireRole('operator'),
       schema: {
         summary: 'Revoke consents of a number (for one seller, or all; for one purpose, or all); applied at once. Where the pack in force says a revocation withdraws every consent to the seller ("revoke all"), the purpose is not narrowed.', tags: ['compliance'],
-        body: { type: 'object', required: ['number', 'channel'], additionalProperties: false, properties: {
-          ...numberBody, seller: { type: 'string' }, purpose: { type: 'string', enum: ['emergency', 'informational', 'transactional', 'healthcare', 'political', 'marketing'] }, channel: { type: 'string', minLength: 1, maxLength: 100 },
-        } },
-        response: { 200: { type: 'object', properties: { revoked: { type: 'integer' }, deadline: { type: 'string' }, scope: { type: 'string' } } } },
+        body: RevokeBody,
+        response: { 200: RevokeReply },
       },
     }, async (req) => {
       const now = ctx.now();
@@ -207,18 +180,18 @@ export function complianceRoutes(deps: ComplianceRouteDeps = {}) {
       return { revoked, deadline: new Date(terms.deadline).toISOString(), scope: terms.scope };
     });
 
-    app.get<{ Querystring: { after?: number; limit?: number } }>('/api/compliance/audit', {
+    app.get<{ Querystring: Static<typeof AuditQuery>; Reply: AuditEntry[] }>('/api/compliance/audit', {
       config: requireRole('admin'),
       schema: {
         summary: 'Audit log entries (append-only, hash-chained)', tags: ['compliance'],
-        querystring: { type: 'object', properties: { after: { type: 'integer', minimum: 0, default: 0 }, limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } } },
-        response: { 200: { type: 'array', items: anyObject } },
+        querystring: AuditQuery,
+        response: { 200: Type.Array(AuditEntry) },
       },
     }, async (req) => listAudit(db, { afterSeq: req.query.after ?? 0, limit: req.query.limit ?? 100 }));
 
-    app.get('/api/compliance/audit/verify', {
+    app.get<{ Reply: AuditVerification }>('/api/compliance/audit/verify', {
       config: requireRole('viewer'),
-      schema: { summary: "Check the audit log's hash chain", tags: ['compliance'], response: { 200: { type: 'object', properties: { ok: { type: 'boolean' }, entries: { type: 'integer' }, head: { type: 'string', nullable: true }, problems: { type: 'array', items: anyObject } } } } },
+      schema: { summary: "Check the audit log's hash chain", tags: ['compliance'], response: { 200: AuditVerification } },
     }, async () => verifyAudit(db));
 
   };

@@ -6,10 +6,8 @@ import { cpus } from 'node:os';
 import si from 'systeminformation';
 import type { HttpContext } from '../context.ts';
 import { requireRole } from '../route-kit.ts';
-import type { SystemHealth } from '../system-health-types.ts';
+import { SystemHealth } from '../contract/health.ts';
 
-const num = { type: 'number' } as const;
-const nullableNum = { type: 'number', nullable: true } as const;
 
 const CACHE_MS = 5000;
 
@@ -37,32 +35,12 @@ async function measure(dataDir: string, now: number): Promise<SystemHealth> {
 
 export function dashboardRoutes(app: FastifyInstance, ctx: HttpContext): void {
   let last: { at: number; value: Promise<SystemHealth> } | null = null;
-  app.get('/api/system', {
+  app.get<{ Reply: SystemHealth }>('/api/system', {
     config: requireRole('viewer'),
     schema: {
       summary: 'Box health: CPU load and temperature, memory, disk space of the data folder',
       tags: ['health'],
-      response: {
-        200: {
-          type: 'object',
-          required: ['cpu', 'memory', 'disk', 'measuredAt'],
-          properties: {
-            cpu: {
-              type: 'object',
-              required: ['loadPercent', 'cores', 'temperatureC'],
-              properties: { loadPercent: { ...nullableNum, description: 'all cores, 0..100' }, cores: { type: 'integer' }, temperatureC: { ...nullableNum, description: 'null without a sensor' } },
-            },
-            memory: { type: 'object', required: ['usedBytes', 'totalBytes'], properties: { usedBytes: num, totalBytes: num } },
-            disk: {
-              type: 'object',
-              nullable: true,
-              required: ['path', 'usedBytes', 'totalBytes', 'freeBytes'],
-              properties: { path: { type: 'string' }, usedBytes: num, totalBytes: num, freeBytes: { ...num, description: 'space the box can still write' } },
-            },
-            measuredAt: { type: 'string', format: 'date-time' },
-          },
-        },
-      },
+      response: { 200: SystemHealth },
     },
   }, async () => {
     const now = ctx.now();

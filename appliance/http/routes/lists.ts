@@ -7,37 +7,20 @@ import { Ajv } from 'ajv';
 import type { Readable } from 'node:stream';
 import { AppError } from '../../../core/errors.ts';
 import type { HttpContext } from '../context.ts';
-import type { ImportReport, Mapping } from '../contacts-port.ts';
+import type { ImportReport } from '../contacts-port.ts';
 import { validationFields } from '../error-handler.ts';
 import { jsonTooDeepAt, MAX_JSON_DEPTH } from '../json-body.ts';
-import { okSchema, requireRole, sessionOf } from '../route-kit.ts';
+import { requireRole, sessionOf } from '../route-kit.ts';
 import { findUpload, inUserTerms, isTooLargeError, removeUpload, saveUpload, tooLarge, type Upload } from '../uploads.ts';
-import { importReportSchema, listPreviewSchema, mappingSchema, contactPageSchema, listSummarySchema } from './lists-schemas.ts';
+import { IdParams, Ok, Type, type Static } from '../contract/kit.ts';
+import { ContactPage, ContactsQuery, ImportBody, ImportFields, ImportReport as ImportReportSchema, ListSummary, PreviewQuery, PreviewReply } from '../contract/lists.ts';
 import { auditStaff } from '../staff-audit.ts';
 import { parseJsonSafe, UnsafeJsonError } from '../../../core/safe-json.ts';
 
 const OCTET = 'application/octet-stream';
 const PROGRESS_EVERY_MS = 250;
 
-const importFields = {
-  type: 'object',
-  required: ['name'],
-  additionalProperties: false,
-  properties: {
-    name: { type: 'string', minLength: 1, maxLength: 100, description: 'name of the new list' },
-    country: { type: 'string', pattern: '^[A-Z]{2}$', description: 'country for numbers without +; default: the box country' },
-    mapping: mappingSchema,
-  },
-} as const;
-
-interface ImportFields {
-  name: string;
-  country?: string;
-  mapping?: Mapping;
-}
-
-const validateImportFields = new Ajv({ allErrors: true }).compile<ImportFields>(importFields);
-const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } } as const;
+const validateImportFields = new Ajv({ allErrors: true }).compile<ImportFields>(ImportFields);
 
 export function listsRoutes(app: FastifyInstance, ctx: HttpContext): void {
   const limit = ctx.uploadLimitBytes;
@@ -93,7 +76,7 @@ export function listsRoutes(app: FastifyInstance, ctx: HttpContext): void {
           const t = ctx.now();
           if (t - last < PROGRESS_EVERY_MS) return;
           last = t;
-          ctx.live.publish('import.progress', { ...base, phase: 'reading', rows: p.rows, bytesRead: p.bytesRead, bytesTotal: p.totalBytes, accepted: p.accepted, rejected: p.rejected });
+          ctx.live.publish('import.progress', { ...base, phase: 'reading', rows: p.rows, bytesRead: p.bytesRead, bytesTotal: p.bytesTotal, accepted: p.accepted, rejected: p.rejected });
         },
       });
       ctx.live.publish('import.progress', { ...base, phase: 'done', rows: report.rows, bytesRead: upload.bytes, bytesTotal: upload.bytes, accepted: report.accepted, rejected: report.rejected.length });
@@ -108,21 +91,15 @@ export function listsRoutes(app: FastifyInstance, ctx: HttpContext): void {
     }
   }
 
-  app.post<{ Querystring: { filename?: string } }>('/api/lists/preview', {
+  app.post<{ Querystring: Static<typeof PreviewQuery>; Reply: PreviewReply }>('/api/lists/preview', {
     config: requireRole('operator'),
     schema: {
       summary: 'Upload a contact file (CSV or XLSX); get its columns, first rows, a suggested mapping and an upload id',
       description: `Send multipart/form-data with the file in field "file", or the raw file as ${OCTET} with ?filename=. The upload is kept for an hour for POST /api/lists.`,
       tags: ['lists'],
       consumes: ['multipart/form-data', OCTET],
-      querystring: { type: 'object', additionalProperties: false, properties: { filename: { type: 'string', maxLength: 255 } } },
-      response: {
-        200: {
-          type: 'object',
-          required: ['uploadId', 'fileName', 'bytes', 'preview'],
-          properties: { uploadId: { type: 'string' }, fileName: { type: 'string' }, bytes: { type: 'integer' }, preview: listPreviewSchema },
-        },
-      },
+      querystring: PreviewQuery,
+      response: { 200: PreviewReply },
     },
   }, async (req) => {
     const { upload } = await receive(req, req.query.filename);
@@ -135,7 +112,7 @@ export function listsRoutes(app: FastifyInstance, ctx: HttpContext): void {
     }
   });
 
-  app.post<{ Body: (ImportFields & { uploadId: string }) | undefined }>('/api/lists', {
+  app.post<{ Body: ImportBody | undefined }>('/api/lists', {
     config: requireRole('operator'),
     schema: {
       summary: 'Import a contact file into a new list; answers with the import report',
@@ -143,14 +120,8 @@ export function listsRoutes(app: FastifyInstance, ctx: HttpContext): void {
         'name, country and mapping (mapping as JSON text). Progress is published on /api/live as "import.progress". The import commits whole or not at all.',
       tags: ['lists'],
       consumes: ['multipart/form-data'],
-      body: {
-        content: {
-          'application/json': {
-            schema: { ...importFields, required: ['uploadId', 'name'], properties: { ...importFields.properties, uploadId: { type: 'string', maxLength: 64 } } },
-          },
-        },
-      },
-      response: { 201: importReportSchema },
+      body: { content: { 'application/json': { schema: ImportBody } } },
+      response: { 201: ImportReportSchema },
     },
   }, async (req, reply) => {
     const username = sessionOf(req).username;
@@ -186,27 +157,19 @@ export function listsRoutes(app: FastifyInstance, ctx: HttpContext): void {
     return reply.code(201).send(report);
   });
 
-  app.get('/api/lists', {
+  app.get<{ Reply: ListSummary[] }>('/api/lists', {
     config: requireRole('viewer'),
-    schema: { summary: 'All contact lists', tags: ['lists'], response: { 200: { type: 'array', items: listSummarySchema } } },
+    schema: { summary: 'All contact lists', tags: ['lists'], response: { 200: Type.Array(ListSummary) } },
   }, async () => ctx.contacts.lists());
 
-  app.get<{ Params: { id: number }; Querystring: { q?: string; page: number; pageSize: number } }>('/api/lists/:id/contacts', {
+  app.get<{ Params: IdParams; Querystring: ContactsQuery; Reply: ContactPage }>('/api/lists/:id/contacts', {
     config: requireRole('viewer'),
     schema: {
       summary: 'Browse and search the contacts of a list',
       tags: ['lists'],
-      params: idParams,
-      querystring: {
-        type: 'object',
-        additionalProperties: false,
-        properties: {
-          q: { type: 'string', maxLength: 100, description: 'matches number, name or fields' },
-          page: { type: 'integer', minimum: 1, default: 1 },
-          pageSize: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
-        },
-      },
-      response: { 200: contactPageSchema },
+      params: IdParams,
+      querystring: ContactsQuery,
+      response: { 200: ContactPage },
     },
   }, async (req) => {
     const page = ctx.contacts.contacts(req.params.id, { search: req.query.q || undefined, page: req.query.page, pageSize: req.query.pageSize });
@@ -214,9 +177,9 @@ export function listsRoutes(app: FastifyInstance, ctx: HttpContext): void {
     return page;
   });
 
-  app.delete<{ Params: { id: number } }>('/api/lists/:id', {
+  app.delete<{ Params: IdParams; Reply: Ok }>('/api/lists/:id', {
     config: requireRole('operator'),
-    schema: { summary: 'Delete a list and its contacts', tags: ['lists'], params: idParams, response: { 200: okSchema } },
+    schema: { summary: 'Delete a list and its contacts', tags: ['lists'], params: IdParams, response: { 200: Ok } },
   }, async (req) => {
     if (!ctx.contacts.deleteList(req.params.id)) throw new AppError('E_NOT_FOUND', `No list with id ${req.params.id}.`, { list: req.params.id });
     req.log.info({ by: sessionOf(req).username, list: req.params.id }, 'list deleted');

@@ -4,30 +4,18 @@
 import type { FastifyInstance } from 'fastify';
 import type { HttpContext } from '../context.ts';
 import { requireRole, sessionOf } from '../route-kit.ts';
+import { Provisioning } from '../contract/health.ts';
 import { provisioningStatus, type ProvisioningStatus } from '../../../provisioning/box-identity.ts';
 
 /** `status` overrides reading the identity folder (the composition root passes its last result). */
 export function provisioningRoutes(status?: () => ProvisioningStatus) {
   return (app: FastifyInstance, ctx: HttpContext): void => {
-    app.get('/api/provisioning', {
+    app.get<{ Reply: Provisioning }>('/api/provisioning', {
       config: requireRole('viewer'),
       schema: {
         summary: 'Fleet enrolment: enrolled, unclaimed (with the claim code to enter at the fleet side), or the last error',
         tags: ['provisioning'],
-        response: {
-          200: {
-            type: 'object',
-            required: ['state', 'boxId'],
-            properties: {
-              state: { type: 'string', enum: ['enrolled', 'unclaimed', 'error'] },
-              boxId: { type: 'string' },
-              claimCode: { type: 'string', description: 'admins only' },
-              claimCodeHidden: { type: 'boolean', description: 'true when there is a claim code this session may not see' },
-              fleetUrl: { type: 'string' },
-              error: { type: 'string' },
-            },
-          },
-        },
+        response: { 200: Provisioning },
       },
     }, async (req) => {
       const s = status ? status() : provisioningStatus(ctx.deps.dataDir);

@@ -7,39 +7,15 @@ import { templateTokens } from '../../../media/prompts/template.ts';
 import type { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import type { HttpContext } from '../context.ts';
-import { okSchema, requireRole, sessionOf } from '../route-kit.ts';
+import { requireRole, sessionOf } from '../route-kit.ts';
+import { Binary, Ok, Type } from '../contract/kit.ts';
+import { Recording, RecordingParams, RenameBody, TtsBody, TtsPreviewBody, UploadQuery } from '../contract/recordings.ts';
 import { auditStaff } from '../staff-audit.ts';
 import { removeUpload, saveUpload } from '../uploads.ts';
 import { AppError } from '../../../core/errors.ts';
 import type { RecordingLibrary, RecordingMeta } from '../../recordings.ts';
 
-const recordingSchema = {
-  type: 'object',
-  required: ['id', 'name', 'durationMs', 'loudnessLufs', 'waveform', 'source', 'createdAt'],
-  properties: {
-    id: { type: 'string' },
-    name: { type: 'string' },
-    durationMs: { type: 'integer' },
-    loudnessLufs: { type: 'number' },
-    waveform: { type: 'array', items: { type: 'number' } },
-    source: { type: 'string', enum: ['upload', 'tts'] },
-    format: { type: 'string' },
-    originalName: { type: 'string' },
-    tts: { type: 'object', nullable: true, properties: { text: { type: 'string' }, voice: { type: 'string' }, rate: { type: 'number' } } },
-    createdAt: { type: 'string' },
-  },
-} as const;
-
-/** What text-to-speech needs, shared by creating a recording and previewing a personalised one. */
-const ttsProperties = {
-  text: { type: 'string', minLength: 1, maxLength: 5000 },
-  voice: { type: 'string', minLength: 2, maxLength: 20, description: "espeak-ng voice such as 'en', 'en-us', 'fr', 'fr+f2'" },
-  rate: { type: 'integer', minimum: 80, maximum: 400 },
-} as const;
-
-const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$' } } } as const;
-
-function view(r: RecordingMeta): Record<string, unknown> {
+function view(r: RecordingMeta): Recording {
   return {
     id: r.id, name: r.name, durationMs: Math.round(r.durationMs), loudnessLufs: r.loudnessLufs, waveform: r.waveform, source: r.source,
     format: r.format, originalName: r.originalName, tts: r.tts ?? null, createdAt: r.createdAt,
@@ -53,17 +29,17 @@ export function recordingRoutes(library: RecordingLibrary, inUse: (id: string) =
 
     app.get('/api/recordings', {
       config: requireRole('viewer'),
-      schema: { summary: 'Recordings with duration, loudness and waveform', tags: ['recordings'], response: { 200: { type: 'array', items: recordingSchema } } },
+      schema: { summary: 'Recordings with duration, loudness and waveform', tags: ['recordings'], response: { 200: Type.Array(Recording) } },
     }, async () => library.list().map(view));
 
-    app.post<{ Querystring: { name: string; filename?: string } }>('/api/recordings', {
+    app.post<{ Querystring: UploadQuery }>('/api/recordings', {
       config: requireRole('operator'),
       schema: {
         summary: 'Upload a recording (WAV, MP3, OGG/Opus, M4A/AAC, FLAC, WebM) as the raw request body',
         tags: ['recordings'],
         consumes: ['application/octet-stream'],
-        querystring: { type: 'object', required: ['name'], properties: { name: { type: 'string', minLength: 1, maxLength: 100 }, filename: { type: 'string', maxLength: 200 } } },
-        response: { 201: recordingSchema },
+        querystring: UploadQuery,
+        response: { 201: Recording },
       },
     }, async (req, reply) => {
       if (req.headers['content-type']?.split(';')[0]?.trim() !== 'application/octet-stream') {
@@ -79,18 +55,13 @@ export function recordingRoutes(library: RecordingLibrary, inUse: (id: string) =
       }
     });
 
-    app.post<{ Body: { text: string; voice: string; name?: string; rate?: number } }>('/api/recordings/tts', {
+    app.post<{ Body: TtsBody }>('/api/recordings/tts', {
       config: requireRole('operator'),
       schema: {
         summary: 'Create a recording by text-to-speech (espeak-ng, offline)',
         tags: ['recordings'],
-        body: {
-          type: 'object',
-          required: ['text', 'voice'],
-          additionalProperties: false,
-          properties: { ...ttsProperties, name: { type: 'string', minLength: 1, maxLength: 100 } },
-        },
-        response: { 201: recordingSchema },
+        body: TtsBody,
+        response: { 201: Recording },
       },
     }, async (req, reply) => {
       // A recording is one file heard by everyone: a {token} would be read out as its name. Personalised
@@ -105,18 +76,13 @@ export function recordingRoutes(library: RecordingLibrary, inUse: (id: string) =
       return reply.code(201).send(view(r));
     });
 
-    app.post<{ Body: { text: string; voice: string; rate?: number; fields?: Record<string, string> } }>('/api/recordings/tts/preview', {
+    app.post<{ Body: TtsPreviewBody }>('/api/recordings/tts/preview', {
       config: requireRole('operator'),
       schema: {
         summary: 'Hear a personalised text-to-speech message with sample fields ({first_name}, ...) before using it',
         tags: ['recordings'],
-        body: {
-          type: 'object',
-          required: ['text', 'voice'],
-          additionalProperties: false,
-          properties: { ...ttsProperties, fields: { type: 'object', additionalProperties: { type: 'string' } } },
-        },
-        response: { 200: { type: 'string', format: 'binary' } },
+        body: TtsPreviewBody,
+        response: { 200: Binary },
       },
     }, async (req, reply) => {
       const wav = await previewTts(req.body.text, { voice: req.body.voice, libraryDir: join(library.dir, '..', 'previews'), ...(req.body.rate ? { rate: req.body.rate } : {}), fields: req.body.fields ?? {} });
@@ -124,9 +90,9 @@ export function recordingRoutes(library: RecordingLibrary, inUse: (id: string) =
       return reply.send(createReadStream(wav));
     });
 
-    app.get<{ Params: { id: string } }>('/api/recordings/:id/audio', {
+    app.get<{ Params: RecordingParams }>('/api/recordings/:id/audio', {
       config: requireRole('viewer'),
-      schema: { summary: 'The stored 8 kHz WAV, as callers hear it', tags: ['recordings'], params: idParams, response: { 200: { type: 'string', format: 'binary' } } },
+      schema: { summary: 'The stored 8 kHz WAV, as callers hear it', tags: ['recordings'], params: RecordingParams, response: { 200: Binary } },
     }, async (req, reply) => {
       const r = library.get(req.params.id);
       if (!r.prompt.wav) throw new AppError('E_NOT_FOUND', `recording "${r.id}" has no WAV file`, { recording: r.id });
@@ -134,14 +100,14 @@ export function recordingRoutes(library: RecordingLibrary, inUse: (id: string) =
       return reply.send(createReadStream(r.prompt.wav));
     });
 
-    app.put<{ Params: { id: string }; Body: { name: string } }>('/api/recordings/:id', {
+    app.put<{ Params: RecordingParams; Body: RenameBody }>('/api/recordings/:id', {
       config: requireRole('operator'),
       schema: {
         summary: 'Rename a recording (campaigns refer to its id, which does not change)',
         tags: ['recordings'],
-        params: idParams,
-        body: { type: 'object', required: ['name'], additionalProperties: false, properties: { name: { type: 'string', minLength: 1, maxLength: 100, pattern: '\\S' } } },
-        response: { 200: recordingSchema },
+        params: RecordingParams,
+        body: RenameBody,
+        response: { 200: Recording },
       },
     }, async (req) => {
       const r = await library.rename(req.params.id, req.body.name.trim());
@@ -149,9 +115,9 @@ export function recordingRoutes(library: RecordingLibrary, inUse: (id: string) =
       return view(r);
     });
 
-    app.delete<{ Params: { id: string } }>('/api/recordings/:id', {
+    app.delete<{ Params: RecordingParams }>('/api/recordings/:id', {
       config: requireRole('operator'),
-      schema: { summary: 'Delete a recording that no unfinished campaign uses', tags: ['recordings'], params: idParams, response: { 200: okSchema } },
+      schema: { summary: 'Delete a recording that no unfinished campaign uses', tags: ['recordings'], params: RecordingParams, response: { 200: Ok } },
     }, async (req) => {
       await library.remove(req.params.id, inUse);
       auditStaff(ctx, req, 'recording.delete', `recording:${req.params.id}`);

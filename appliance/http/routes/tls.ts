@@ -6,26 +6,12 @@ import type { HttpContext } from '../context.ts';
 import { actionRoute, requireRole } from '../route-kit.ts';
 import { staffOf } from '../staff-audit.ts';
 import { AppError } from '../../../core/errors.ts';
+import { TlsInfo } from '../contract/health.ts';
 
-export const tlsSchema = {
-  type: 'object',
-  required: ['enabled'],
-  description: 'the certificate the web UI is served with; enabled false (and nothing else) while HTTPS is off (settings http.tls.enabled)',
-  properties: {
-    enabled: { type: 'boolean' },
-    source: { type: 'string', enum: ['own', 'installed'], description: 'own: made by the box for its LAN names and addresses; installed: uploaded by an admin or sent by the fleet' },
-    fingerprint256: { type: 'string', description: 'SHA-256 of the certificate, as browsers show it (AB:CD:...); changes when the box remakes its own for new addresses' },
-    spkiSha256: { type: 'string', description: 'SHA-256 of the public key (base64): stays the same across the box\'s remakes; Chromium takes it in --ignore-certificate-errors-spki-list' },
-    subject: { type: 'string' },
-    issuer: { type: 'string' },
-    selfSigned: { type: 'boolean' },
-    names: { type: 'array', items: { type: 'string' } },
-    validFrom: { type: 'string', format: 'date-time' },
-    validTo: { type: 'string', format: 'date-time' },
-  },
-} as const;
+/** The certificate's description, from the API contract. */
+export const tlsSchema = TlsInfo;
 
-export function tlsSummary(ctx: HttpContext): Record<string, unknown> {
+export function tlsSummary(ctx: HttpContext): TlsInfo {
   const tls = ctx.deps.tls;
   if (!tls) return { enabled: false };
   const v = tls.view();

@@ -11,6 +11,7 @@ import { runScriptedCall } from '../../scripts/message-script.ts';
 import type { HttpContext } from '../context.ts';
 import { requireRole, sessionOf } from '../route-kit.ts';
 import { auditStaff } from '../staff-audit.ts';
+import { TestCallBody, TestCallParams, TestCallReply } from '../contract/recordings.ts';
 
 export interface TrunkTestDeps {
   engine: Pick<CallEngine, 'dial' | 'trunks'>;
@@ -24,39 +25,15 @@ const COLLECT_AFTER_MS = 3000;
 
 export function trunkTestRoutes(deps: TrunkTestDeps) {
   return (app: FastifyInstance, ctx: HttpContext): void => {
-    app.post<{ Params: { name: string }; Body: { to: string; recordingId: string } }>('/api/trunks/:name/test-call', {
+    app.post<{ Params: TestCallParams; Body: TestCallBody; Reply: TestCallReply }>('/api/trunks/:name/test-call', {
       config: requireRole('admin'),
       schema: {
         summary: 'Place one test call on a trunk: play a recording, report outcome, SIP code, keys pressed and durations',
         description: 'Answers when the call has ended (up to the ring timeout plus the message). Not subject to campaign rules: staff call their own phone.',
         tags: ['settings'],
-        params: { type: 'object', required: ['name'], properties: { name: { type: 'string', minLength: 1, maxLength: 64 } } },
-        body: {
-          type: 'object',
-          required: ['to', 'recordingId'],
-          additionalProperties: false,
-          properties: {
-            to: { type: 'string', minLength: 3, maxLength: 200, description: 'E.164 number (+33612345678) or sip: URI' },
-            recordingId: { type: 'string', minLength: 1, maxLength: 64 },
-          },
-        },
-        response: {
-          200: {
-            type: 'object',
-            required: ['trunk', 'outcome', 'sipCode', 'q850', 'dtmf', 'durations', 'messagePlayedMs', 'messageCompleted', 'endedBy'],
-            properties: {
-              trunk: { type: 'string' },
-              outcome: { type: 'string' },
-              sipCode: { type: 'integer', nullable: true },
-              q850: { type: 'integer', nullable: true },
-              dtmf: { type: 'string' },
-              durations: { type: 'object', required: ['setupMs', 'ringMs', 'talkMs'], properties: { setupMs: { type: 'number' }, ringMs: { type: 'number' }, talkMs: { type: 'number' } } },
-              messagePlayedMs: { type: 'number' },
-              messageCompleted: { type: 'boolean' },
-              endedBy: { type: 'string' },
-            },
-          },
-        },
+        params: TestCallParams,
+        body: TestCallBody,
+        response: { 200: TestCallReply },
       },
     }, async (req) => {
       const trunk = req.params.name;

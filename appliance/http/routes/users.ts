@@ -3,16 +3,11 @@
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../../core/errors.ts';
 import type { HttpContext } from '../context.ts';
-import { hashPassword, PASSWORD_MAX, PASSWORD_MIN, verifyPassword } from '../passwords.ts';
-import { ROLES, type Role } from '../roles.ts';
-import { okSchema, requireRole, sessionOf } from '../route-kit.ts';
+import { hashPassword, verifyPassword } from '../passwords.ts';
+import { requireRole, sessionOf } from '../route-kit.ts';
+import { Ok, Type } from '../contract/kit.ts';
+import { NewUserBody, PasswordChangeBody, User, UserChangeBody, UsernameParams } from '../contract/auth.ts';
 import { auditStaff } from '../staff-audit.ts';
-
-const usernameSchema = { type: 'string', pattern: '^[A-Za-z0-9_.@-]{1,64}$', description: 'letters, digits, _ . @ -; at most 64' } as const;
-const passwordSchema = { type: 'string', minLength: PASSWORD_MIN, maxLength: PASSWORD_MAX } as const;
-const roleSchema = { type: 'string', enum: [...ROLES], description: 'viewer reads; operator also runs campaigns and imports lists; admin also changes settings and users' } as const;
-const userSchema = { type: 'object', required: ['username', 'role'], properties: { username: { type: 'string' }, role: roleSchema } } as const;
-const usernameParams = { type: 'object', required: ['username'], properties: { username: usernameSchema } } as const;
 
 function invalid(key: string, message: string): AppError {
   return new AppError('E_CONFIG_INVALID', `${key}: ${message}`, { key }, { fields: [{ key, message }] });
@@ -31,16 +26,16 @@ export function usersRoutes(app: FastifyInstance, ctx: HttpContext): void {
 
   app.get('/api/users', {
     config: requireRole('admin'),
-    schema: { summary: 'List users (never their password hashes)', tags: ['users'], response: { 200: { type: 'array', items: userSchema } } },
+    schema: { summary: 'List users (never their password hashes)', tags: ['users'], response: { 200: Type.Array(User) } },
   }, async () => users().map((u) => ({ username: u.username, role: u.role })));
 
-  app.post<{ Body: { username: string; password: string; role: Role } }>('/api/users', {
+  app.post<{ Body: NewUserBody }>('/api/users', {
     config: requireRole('admin'),
     schema: {
       summary: 'Add a user',
       tags: ['users'],
-      body: { type: 'object', required: ['username', 'password', 'role'], additionalProperties: false, properties: { username: usernameSchema, password: passwordSchema, role: roleSchema } },
-      response: { 201: userSchema },
+      body: NewUserBody,
+      response: { 201: User },
     },
   }, async (req, reply) => {
     const { username, password, role } = req.body;
@@ -56,13 +51,13 @@ export function usersRoutes(app: FastifyInstance, ctx: HttpContext): void {
   });
 
   // Registered before /api/users/:username so "me" is never taken for a username here.
-  app.put<{ Body: { currentPassword: string; newPassword: string } }>('/api/users/me/password', {
+  app.put<{ Body: PasswordChangeBody }>('/api/users/me/password', {
     config: requireRole('viewer'),
     schema: {
       summary: 'Change your own password (your other sessions end)',
       tags: ['users'],
-      body: { type: 'object', required: ['currentPassword', 'newPassword'], additionalProperties: false, properties: { currentPassword: { type: 'string', maxLength: PASSWORD_MAX }, newPassword: passwordSchema } },
-      response: { 200: okSchema },
+      body: PasswordChangeBody,
+      response: { 200: Ok },
     },
   }, async (req) => {
     const s = sessionOf(req);
@@ -81,14 +76,14 @@ export function usersRoutes(app: FastifyInstance, ctx: HttpContext): void {
     return { ok: true };
   });
 
-  app.put<{ Params: { username: string }; Body: { role?: Role; password?: string } }>('/api/users/:username', {
+  app.put<{ Params: UsernameParams; Body: UserChangeBody }>('/api/users/:username', {
     config: requireRole('admin'),
     schema: {
       summary: "Change a user's role or set a new password",
       tags: ['users'],
-      params: usernameParams,
-      body: { type: 'object', additionalProperties: false, minProperties: 1, properties: { role: roleSchema, password: passwordSchema } },
-      response: { 200: userSchema },
+      params: UsernameParams,
+      body: UserChangeBody,
+      response: { 200: User },
     },
   }, async (req) => {
     const { username } = req.params;
@@ -109,9 +104,9 @@ export function usersRoutes(app: FastifyInstance, ctx: HttpContext): void {
     return { username: u.username, role: u.role };
   });
 
-  app.delete<{ Params: { username: string } }>('/api/users/:username', {
+  app.delete<{ Params: UsernameParams }>('/api/users/:username', {
     config: requireRole('admin'),
-    schema: { summary: 'Delete a user (their sessions end)', tags: ['users'], params: usernameParams, response: { 200: okSchema } },
+    schema: { summary: 'Delete a user (their sessions end)', tags: ['users'], params: UsernameParams, response: { 200: Ok } },
   }, async (req) => {
     const { username } = req.params;
     if (!users().some((u) => u.username === username)) throw noSuchUser(username);

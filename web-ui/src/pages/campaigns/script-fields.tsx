@@ -22,7 +22,7 @@ function Requirements({ form, packs }: { form: WizardForm; packs: PacksResponse 
   const pack = packs?.packs.find((p) => p.id === id);
   const rule: PackScriptRule | undefined = pack?.script;
   if (!pack || !rule) return <p class="field__hint">{id ? t('scriptGenericHint') : t('scriptNoPack')}</p>;
-  const exempt = pack.exemptPurposes.includes(form.purpose);
+  const exempt = (pack.exemptPurposes as readonly string[]).includes(form.purpose);
   const items: string[] = [];
   if (rule.identificationAtStart && !exempt) items.push(t('reqIdentification'));
   if (rule.callbackNumber && !exempt) items.push(t('reqCallback'));

@@ -7,8 +7,7 @@ import { Button, Card, Notice, Table } from '../../components/index.ts';
 import { t } from './messages.ts';
 import { useAction } from './use-action.ts';
 
-interface Entry { seq: number; at: number; actor: string; action: string; subject: string | null; details: Record<string, unknown> }
-interface Verify { ok: boolean; entries: number; head: string | null; problems: Array<{ seq: number; problem: string }> }
+import type { AuditEntry as Entry, AuditVerification as Verify } from '../../../../appliance/http/contract/compliance.ts';
 const PAGE = 50;
 
 export function AuditTab({ admin }: { admin: boolean }) {

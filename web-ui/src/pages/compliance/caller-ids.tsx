@@ -3,12 +3,11 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, useApi } from '../../api.ts';
 import { Button, Card, ConfirmDialog, Field, Notice, Table } from '../../components/index.ts';
-import { startProblemText, type StartProblem } from '../../start-problems.ts';
+import { startProblemText } from '../../start-problems.ts';
 import { t } from './messages.ts';
 import { useAction } from './use-action.ts';
 
-interface CallerId { number: string; label: string; verified: boolean; problems?: StartProblem[] }
-interface Verification { id: string; number: string; code: string; state: 'calling' | 'waiting-for-code' | 'verified' | 'failed' | 'expired'; reason: string | null; wrongCodes: number }
+import type { CallerId, Verification } from '../../../../appliance/http/contract/compliance.ts';
 const ENDED = new Set(['verified', 'failed', 'expired']);
 const STATE_KEYS = { calling: 'vstate.calling', 'waiting-for-code': 'vstate.waiting-for-code', verified: 'vstate.verified', failed: 'vstate.failed', expired: 'vstate.expired' } as const;
 const path = (n: string): string => `/api/compliance/caller-ids/${encodeURIComponent(n)}`;

@@ -8,10 +8,7 @@ import { purposeLabel } from '../../messages.ts';
 import { t } from './messages.ts';
 import { useAction } from './use-action.ts';
 
-interface Consent {
-  id: number; seller: string; purpose: string; method: string; kind: string; givenAt: number; disclosureVersion: string; disclosureText: string; source: string;
-  collector: string | null; recordedAt: number; revokedAt: number | null; revocationChannel: string | null;
-}
+import type { ConsentRecord as Consent } from '../../../../appliance/http/contract/compliance.ts';
 const METHODS = ['form', 'keypress', 'recording', 'written', 'import'] as const;
 const PURPOSES = ['any', 'emergency', 'informational', 'transactional', 'healthcare', 'political', 'marketing'];
 const METHOD_KEYS = { form: 'method.form', keypress: 'method.keypress', recording: 'method.recording', written: 'method.written', import: 'method.import' } as const;

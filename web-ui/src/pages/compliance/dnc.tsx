@@ -8,8 +8,7 @@ import { t } from './messages.ts';
 import { useAction } from './use-action.ts';
 import { dncHash, toE164 } from './number-hash.ts';
 
-interface Entry { numberHash: string; source: string; reason: string | null; campaignId: number | null; digit: string | null; actor: string | null; createdAt: number }
-interface Page { total: number; entries: Entry[] }
+import type { DncImportReply, DncPage as Page } from '../../../../appliance/http/contract/compliance.ts';
 const PAGE = 50;
 const SOURCE_KEYS = { keypress: 'source.keypress', staff: 'source.staff', fleet: 'source.fleet', import: 'source.import' } as const;
 const sourceLabel = (s: string): string => (s in SOURCE_KEYS ? t(SOURCE_KEYS[s as keyof typeof SOURCE_KEYS]) : s);
@@ -142,7 +141,7 @@ export function DncTab() {
             e.preventDefault();
             void imp.run(async () => {
               if (!file) throw new Error(t('chooseFile'));
-              const r = await api<{ added: number; read: number; rejected: Array<{ line: number; text: string }> }>('POST', '/api/compliance/dnc/import', { text: await file.text(), reason: importReason.trim() });
+              const r = await api<DncImportReply>('POST', '/api/compliance/dnc/import', { text: await file.text(), reason: importReason.trim() });
               setRejected(r.rejected);
               list.reload();
               return t('imported', { added: r.added, read: r.read, rejected: r.rejected.length });

@@ -7,8 +7,7 @@ import { Button, Card, Field, Notice, Table } from '../../components/index.ts';
 import { t } from './messages.ts';
 import { useAction } from './use-action.ts';
 
-interface Copy { name: string; downloadedAt: number; importedAt: number; entries: number }
-interface PackInfo { id: string; registries?: Array<{ name: string; maxAgeDays: number }> }
+import type { PackSummary as PackInfo, RegistryCopy as Copy } from '../../../../appliance/http/contract/compliance.ts';
 const NAMES = ['fr-bloctel', 'us-national-dnc', 'ca-dncl', 'uk-tps'];
 const DAY = 86_400_000;
 

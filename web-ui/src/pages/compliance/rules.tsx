@@ -6,9 +6,8 @@ import { formatDateTime, useLang } from '../../i18n.ts';
 import { Card, Field, Notice, Table } from '../../components/index.ts';
 import { purposeLabel } from '../../messages.ts';
 import { tr, type RulesKey } from './rules-messages.ts';
-import type { KnownChange, PackSummary, RuleList } from '../../../../appliance/compliance/packs.ts';
+import type { KnownChange, PacksReply as PacksResponse, PackSummary, RuleList } from '../../../../appliance/http/contract/compliance.ts';
 
-interface PacksResponse { current: string | null; at: string; packs: PackSummary[] }
 interface Row { list: RuleList; id: string; what: string; source: string }
 
 const day = (date: string): string => formatDateTime(`${date}T12:00:00Z`, { dateStyle: 'long', timeZone: 'UTC' });

@@ -42,7 +42,7 @@ function serversDown(health: Health) {
 }
 
 /** Debian audio tools the box did not find: what is refused without each, and the line that installs them. */
-function ToolsNotice({ tools }: { tools: ToolStatus[] }) {
+function ToolsNotice({ tools }: { tools: readonly ToolStatus[] }) {
   const missing = tools.filter((x) => !x.present);
   if (missing.length === 0) return null;
   const packages = [...new Set(missing.map((x) => x.package))].join(' ');

@@ -1,3 +1,3 @@
-// The report API's shapes, read from the server's types-only module (`import type` is erased at build:
-// nothing of the server ends up in the bundle).
-export type { CampaignReport as Report, CampaignTimeline as Timeline } from '../../../../appliance/campaigns/report-types.ts';
+// The report API's shapes, from the API contract (`import type` is erased at build: nothing of the server
+// ends up in the bundle).
+export type { CampaignReport as Report, CampaignTimeline as Timeline } from '../../../../appliance/http/contract/campaigns.ts';
