@@ -47,7 +47,16 @@ export interface RowIssue {
   row: number;
   /** Header of the column at fault. */
   column: string;
+  /** In English, for the CLI and logs. */
   reason: string;
+  /**
+   * The same as a stable code and its values, which the web UI words in the user's language
+   * (web-ui/src/pages/lists/row-issues.ts): phone-* (see contacts/phone.ts), phone-none-in-columns,
+   * timezone-unknown, consent-date. A warning about a row saved from a second phone column carries
+   * the first column's problem and `params.usedColumn`.
+   */
+  code: string;
+  params: Record<string, string | number>;
 }
 
 export interface DuplicateRow {
