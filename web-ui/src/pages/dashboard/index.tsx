@@ -101,7 +101,7 @@ function BoxCard({ sys, health }: { sys: SystemHealth | undefined; health: Healt
             <dt>{t('cpu')}</dt>
             <dd>{load === null || load === undefined ? '—' : <><Meter fraction={load / 100} label={`${Math.round(load)} %`} /> {t('cpuValue', { load: `${Math.round(load)} %`, cores: sys.cpu.cores })}</>}</dd>
             <dt>{t('temperature')}</dt>
-            <dd>{sys.cpu.temperatureC === null ? <span class="muted">{t('noSensor')}</span> : `${formatNumber(sys.cpu.temperatureC, { maximumFractionDigits: 0 })} °C`}</dd>
+            <dd>{sys.cpu.temperatureC === null ? <span class="muted">{t('noSensor')}</span> : formatNumber(sys.cpu.temperatureC, { style: 'unit', unit: 'celsius', maximumFractionDigits: 0 })}</dd>
             <dt>{t('memory')}</dt>
             <dd><Meter fraction={sys.memory.totalBytes ? sys.memory.usedBytes / sys.memory.totalBytes : 0} label={formatBytes(sys.memory.usedBytes)} /> {formatBytes(sys.memory.usedBytes)} / {formatBytes(sys.memory.totalBytes)}</dd>
             {sys.disk && (
