@@ -37,7 +37,7 @@ export function setLang(lang: Lang): void {
   } catch {
     // not remembered, still applied
   }
-  document.documentElement.lang = lang;
+  if (typeof document !== 'undefined') document.documentElement.lang = lang;
   for (const l of listeners) l(lang);
 }
 
