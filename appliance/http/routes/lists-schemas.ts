@@ -19,7 +19,17 @@ export const mappingSchema = {
   },
 } as const;
 
-const rowIssue = { type: 'object', required: ['row', 'column', 'reason'], properties: { row: int, column: str, reason: str } } as const;
+const rowIssue = {
+  type: 'object',
+  required: ['row', 'column', 'reason'],
+  properties: {
+    row: int,
+    column: str,
+    reason: { type: 'string', description: 'in English (the CLI\'s words)' },
+    code: { type: 'string', description: 'why, as a stable code the web UI words in its language: phone-*, timezone-unknown, consent-date' },
+    params: { type: 'object', additionalProperties: { type: ['string', 'number'] }, description: 'the values the code\'s sentence names (value, digits, country, usedColumn, …)' },
+  },
+} as const;
 
 export const importReportSchema = {
   type: 'object',

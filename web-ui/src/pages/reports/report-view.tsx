@@ -46,8 +46,8 @@ export function CampaignReportView({ id }: { id: number }) {
               <div><dt>{t('answeredContacts')}</dt><dd>{formatNumber(r.answeredContacts)}</dd></div>
               <div><dt>{t('answerRate')}</dt><dd data-testid="report-answer-rate">{formatPercent(r.answerRate)}</dd></div>
               <div><dt>{t('completionRate')}</dt><dd>{formatPercent(r.completionRate)}</dd></div>
-              <div><dt>{t('avgTalk')}</dt><dd>{formatDuration(r.avgTalkMs / 1000)}</dd></div>
-              <div><dt>{t('avgRing')}</dt><dd>{formatDuration(r.avgRingMs / 1000)}</dd></div>
+              <div><dt>{t('avgTalk')}</dt><dd data-testid="report-avg-talk">{formatDuration(r.avgTalkMs / 1000)}</dd></div>
+              <div><dt>{t('avgRing')}</dt><dd data-testid="report-avg-ring">{formatDuration(r.avgRingMs / 1000)}</dd></div>
             </dl>
             <p class="muted small">{t('live')}</p>
           </Card>
