@@ -5,6 +5,7 @@ import test from 'ava';
 import { formatBytes, formatDuration, setLang } from '../../../web-ui/src/i18n.ts';
 import { actorLabel, dncReason, engineName, packName, registryName, ruleSource, voiceLabel } from '../../../web-ui/src/names.ts';
 import { rowIssueText } from '../../../web-ui/src/pages/lists/row-issues.ts';
+import { auditActionLabel } from '../../../web-ui/src/pages/compliance/audit-actions.ts';
 
 // Intl and formatDuration keep a number with its unit by a no-break space (narrow in French).
 const nb = (s: string): string => s.replace(/[\u00a0\u202f]/g, ' ');
@@ -61,4 +62,13 @@ test.serial('a refused row is worded from its code and values; an unknown code k
   setLang('en');
   t.is(rowIssueText(letters, 'en'), 'contains letters (not a number)');
   t.is(rowIssueText(intl, 'en'), 'not a valid number (country: France) (41791234567); if it is the international number +41791234567, write it with + or 00');
+});
+
+test.serial('audit actions are worded; a refused one says so; an unknown one stays its code', (t) => {
+  setLang('fr');
+  t.is(auditActionLabel('campaign.start'), 'Campagne démarrée');
+  t.is(auditActionLabel('dnc.remove-refused'), 'Tentative refusée : Retiré de la liste d’opposition');
+  t.is(auditActionLabel('flow.publish'), 'flow.publish');
+  setLang('en');
+  t.is(auditActionLabel('gate.block'), 'Call blocked by the rules');
 });
