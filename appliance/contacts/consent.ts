@@ -53,7 +53,7 @@ function pad(n: number): string {
 export class ConsentReader {
   private readonly dates = new Map<string, string | null>();
   /** Set by read() when the row's consent date could not be read. */
-  dateProblem: string | null = null;
+  dateProblem: { reason: string; value: string } | null = null;
 
   constructor(private readonly columns: ReadonlyArray<[ConsentKey, number]>, private readonly country: string) {}
 
@@ -75,7 +75,7 @@ export class ConsentReader {
         if (iso) entry = `"date":"${iso}"`;
         else {
           entry = `"dateText":${JSON.stringify(text)}`;
-          this.dateProblem = `consent date "${text}" is not a date we can read (e.g. 2024-03-01 or 01/03/2024); kept as text`;
+          this.dateProblem = { value: text, reason: `consent date "${text}" is not a date we can read (e.g. 2024-03-01 or 01/03/2024); kept as text` };
         }
       } else {
         entry = `"${key}":${JSON.stringify(text)}`;

@@ -89,14 +89,13 @@ export class ContactRowReader {
         chosen = col;
         break;
       }
-      firstFailure ??= { row: r.row, column: this.headers[col], reason: v.reason };
+      firstFailure ??= { row: r.row, column: this.headers[col], reason: v.reason, code: v.code, params: v.params };
     }
     if (chosen < 0) {
-      const issue = firstFailure ?? {
-        row: r.row,
-        column: this.headers[this.map.phone[0]],
-        reason: this.map.phone.length > 1 ? `no phone number in ${this.map.phone.map((c) => this.headers[c]).join(', ')}` : 'empty phone number',
-      };
+      const columns = this.map.phone.map((c) => this.headers[c]);
+      const issue: RowIssue = firstFailure ?? (columns.length > 1
+        ? { row: r.row, column: columns[0], reason: `no phone number in ${columns.join(', ')}`, code: 'phone-none-in-columns', params: { columns: columns.join(', ') } }
+        : { row: r.row, column: columns[0], reason: 'empty phone number', code: 'phone-empty', params: {} });
       this.reject(issue, out);
       return;
     }
@@ -107,7 +106,7 @@ export class ContactRowReader {
     if (tzCell !== '') {
       const zones = this.zonesFromCell(tzCell);
       if (!zones.startsWith('[')) {
-        this.reject({ row: r.row, column: this.headers[this.map.timezone], reason: zones }, out);
+        this.reject({ row: r.row, column: this.headers[this.map.timezone], reason: zones, code: 'timezone-unknown', params: { value: tzCell } }, out);
         return;
       }
       zonesJson = zones;
@@ -125,13 +124,13 @@ export class ContactRowReader {
       return;
     }
     if (firstFailure) {
-      out.warnings.push({ ...firstFailure, reason: `${firstFailure.reason}; used ${this.headers[chosen]} instead` });
+      out.warnings.push({ ...firstFailure, reason: `${firstFailure.reason}; used ${this.headers[chosen]} instead`, params: { ...firstFailure.params, usedColumn: this.headers[chosen] } });
     }
 
     const consent = this.consent.read(cells);
     if (this.consent.dateProblem) {
       const col = this.map.consent.find(([k]) => k === 'date')?.[1] ?? 0;
-      out.warnings.push({ row: r.row, column: this.headers[col], reason: this.consent.dateProblem });
+      out.warnings.push({ row: r.row, column: this.headers[col], reason: this.consent.dateProblem.reason, code: 'consent-date', params: { value: this.consent.dateProblem.value } });
     }
 
     // The fields' JSON text is built directly: an object per row with header keys is slow to make and to collect.

@@ -8,9 +8,17 @@ import { AppError } from '../../core/errors.ts';
 import { CompiledPlan, type NonNullNumberType } from './phone-plan.ts';
 import type { LineType } from './types.ts';
 
+/** Why a number is refused, as a stable code and its values: the web UI words it in its own language. */
+export interface PhoneProblem { code: PhoneProblemCode; params: Record<string, string | number> }
+export type PhoneProblemCode =
+  | 'phone-empty' | 'phone-scientific' | 'phone-decimals' | 'phone-extension' | 'phone-letters' | 'phone-character'
+  | 'phone-plus-inside' | 'phone-no-digits' | 'phone-lost-zero' | 'phone-premium' | 'phone-international-without-plus'
+  | 'phone-too-short' | 'phone-too-long' | 'phone-wrong-length' | 'phone-unknown-country-code' | 'phone-not-a-number'
+  | 'phone-invalid' | 'phone-invalid-national';
+
 export type PhoneVerdict =
   | { ok: true; e164: string; lineType: LineType; callingCode: string }
-  | { ok: false; reason: string; empty: boolean };
+  | ({ ok: false; reason: string; empty: boolean } & PhoneProblem);
 
 /**
  * Regions that share one national dialling plan: from mainland France "0692 12 34 56" reaches a
@@ -89,9 +97,9 @@ export class PhoneNormaliser {
 
   normalise(input: string): PhoneVerdict {
     const fast = this.fastPath(input);
-    if (fast === INVALID) return fail(this.explain(input.trim()));
+    if (fast === INVALID) return this.explain(input.trim());
     if (fast) {
-      if (fast.type === 'PREMIUM_RATE') return fail(premium(fast.e164));
+      if (fast.type === 'PREMIUM_RATE') return premium(fast.e164);
       this.fastHits++;
       return { ok: true, e164: fast.e164, lineType: lineTypeOf(fast.type), callingCode: fast.callingCode };
     }
@@ -156,40 +164,40 @@ export class PhoneNormaliser {
   private slow(input: string): PhoneVerdict {
     // A leading apostrophe is how spreadsheets mark "keep as text"; it is not part of the number.
     const raw = input.trim().replace(/^'/, '').trim();
-    if (raw === '') return { ok: false, reason: 'empty phone number', empty: true };
+    if (raw === '') return { ok: false, reason: 'empty phone number', empty: true, code: 'phone-empty', params: {} };
     if (SCIENTIFIC.test(raw)) {
-      return fail(`number in scientific notation (${raw}): the spreadsheet turned it into a number and may have lost digits; format the column as text and export again`);
+      return fail('phone-scientific', { value: raw }, `number in scientific notation (${raw}): the spreadsheet turned it into a number and may have lost digits; format the column as text and export again`);
     }
     if (DECIMALS.test(raw)) {
-      return fail(`number with decimals (${raw}): the spreadsheet stored it as a number; format the column as text and export again`);
+      return fail('phone-decimals', { value: raw }, `number with decimals (${raw}): the spreadsheet stored it as a number; format the column as text and export again`);
     }
     if (EXTENSION.test(raw) && /\d{6}/.test(raw.replace(/[^\d]/g, ''))) {
-      return fail(`has an extension (${raw}): the box cannot dial extensions; keep only the direct number`);
+      return fail('phone-extension', { value: raw }, `has an extension (${raw}): the box cannot dial extensions; keep only the direct number`);
     }
-    if (LETTER.test(raw)) return fail(`contains letters (${raw})`);
+    if (LETTER.test(raw)) return fail('phone-letters', { value: raw }, `contains letters (${raw})`);
     if (!ALLOWED.test(raw)) {
       const bad = [...raw].find((ch) => !ALLOWED.test(ch)) ?? '?';
-      return fail(`unexpected character "${bad}" in ${raw}`);
+      return fail('phone-character', { value: raw, char: bad }, `unexpected character "${bad}" in ${raw}`);
     }
-    if (raw.lastIndexOf('+') > 0) return fail(`"+" in the middle of ${raw}`);
+    if (raw.lastIndexOf('+') > 0) return fail('phone-plus-inside', { value: raw }, `"+" in the middle of ${raw}`);
     const plus = raw.startsWith('+');
     const digits = raw.replace(/\D/g, '');
-    if (digits === '') return fail(`no digits in ${raw}`);
+    if (digits === '') return fail('phone-no-digits', { value: raw }, `no digits in ${raw}`);
 
     if (!plus && this.plan.nationalPrefix === '0' && !digits.startsWith('0') && digits.length >= 6) {
       const withZero = this.plan.fastPath ? this.classifyNational(digits) : this.parseNational(`0${digits}`);
       if (withZero) {
-        return fail(`lost its leading 0: ${digits} has ${digits.length} digits; 0${digits} would be valid, but the box does not guess — format the column as text and export again`);
+        return fail('phone-lost-zero', { value: digits, digits: digits.length, withZero: `0${digits}` }, `lost its leading 0: ${digits} has ${digits.length} digits; 0${digits} would be valid, but the box does not guess — format the column as text and export again`);
       }
     }
 
     const parsed = plus || /^0{2}/.test(digits) ? this.parseValid(raw, this.country) : this.parseNational(raw);
     if (parsed) {
       const type = parsed.getType();
-      if (type === 'PREMIUM_RATE') return fail(premium(parsed.number));
+      if (type === 'PREMIUM_RATE') return premium(parsed.number);
       return { ok: true, e164: parsed.number, lineType: lineTypeOf(type), callingCode: parsed.countryCallingCode };
     }
-    return fail(this.explain(raw));
+    return this.explain(raw);
   }
 
   private parseValid(raw: string, country: CountryCode) {
@@ -209,30 +217,35 @@ export class PhoneNormaliser {
     return fallback;
   }
 
-  private explain(raw: string): string {
+  private explain(raw: string): PhoneVerdict {
     const plus = raw.startsWith('+');
     const digits = raw.replace(/\D/g, '');
+    const country = this.country;
+    const n = { value: raw, digits: digits.length };
     if (!plus) {
       const intl = parsePhoneNumberFromString(`+${digits}`);
       if (intl?.isValid() && !digits.startsWith('0')) {
-        return `not a valid ${this.country} number (${raw}); if it is the international number ${intl.number}, write it with + or 00`;
+        return fail('phone-international-without-plus', { value: raw, country, international: intl.number },
+          `not a valid ${country} number (${raw}); if it is the international number ${intl.number}, write it with + or 00`);
       }
     }
-    switch (validatePhoneNumberLength(raw, this.country)) {
-      case 'TOO_SHORT': return `too short (${digits.length} digits): ${raw}`;
-      case 'TOO_LONG': return `too long (${digits.length} digits): ${raw}`;
-      case 'INVALID_LENGTH': return `wrong number of digits (${digits.length}): ${raw}`;
-      case 'INVALID_COUNTRY': return `unknown country code: ${raw}`;
-      case 'NOT_A_NUMBER': return `not a phone number: ${raw}`;
-      default: return plus ? `not a valid number: ${raw}` : `not a valid ${this.country} number: ${raw}`;
+    switch (validatePhoneNumberLength(raw, country)) {
+      case 'TOO_SHORT': return fail('phone-too-short', n, `too short (${digits.length} digits): ${raw}`);
+      case 'TOO_LONG': return fail('phone-too-long', n, `too long (${digits.length} digits): ${raw}`);
+      case 'INVALID_LENGTH': return fail('phone-wrong-length', n, `wrong number of digits (${digits.length}): ${raw}`);
+      case 'INVALID_COUNTRY': return fail('phone-unknown-country-code', { value: raw }, `unknown country code: ${raw}`);
+      case 'NOT_A_NUMBER': return fail('phone-not-a-number', { value: raw }, `not a phone number: ${raw}`);
+      default: return plus ? fail('phone-invalid', { value: raw }, `not a valid number: ${raw}`)
+        : fail('phone-invalid-national', { value: raw, country }, `not a valid ${country} number: ${raw}`);
     }
   }
 }
 
-function premium(e164: string): string {
-  return `premium-rate number (${e164}): not dialled by the box`;
+function premium(e164: string): PhoneVerdict {
+  return fail('phone-premium', { value: e164 }, `premium-rate number (${e164}): not dialled by the box`);
 }
 
-function fail(reason: string): PhoneVerdict {
-  return { ok: false, reason, empty: false };
+/** A refusal: its code and values for the web UI, and the box's English sentence for the CLI and logs. */
+function fail(code: PhoneProblemCode, params: Record<string, string | number>, reason: string): PhoneVerdict {
+  return { ok: false, reason, empty: false, code, params };
 }

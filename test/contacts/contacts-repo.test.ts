@@ -11,7 +11,7 @@ import type { ImportReport } from '../../appliance/contacts/types.ts';
 function report(id: number, name: string, accepted: number): ImportReport {
   return {
     list: { id, name }, file: 'f.csv', format: 'csv', encoding: 'utf-8', delimiter: ',', country: 'FR', mapping: { phone: ['Phone'] },
-    rows: accepted + 1, accepted, rejected: [{ row: 9, column: 'Phone', reason: 'too short (3 digits): 123' }], duplicates: 0, duplicateRows: [],
+    rows: accepted + 1, accepted, rejected: [{ row: 9, column: 'Phone', reason: 'too short (3 digits): 123', code: 'phone-too-short', params: { value: '123', digits: 3 } }], duplicates: 0, duplicateRows: [],
     warnings: [], blankRows: 0, lineTypes: { mobile: accepted, fixed: 0, voip: 0, unknown: 0 }, timezoneSources: { number: 0, column: 0, country: accepted }, durationMs: 1,
   };
 }

@@ -36,7 +36,7 @@ test('a time-zone column overrides the number; an unknown zone rejects the row',
   const file = s.file('tz.csv', 'Name,Phone,Time zone\nA,+33612345678,America/Chicago\nB,+33612345679,\nC,+33612345670,europe/paris\nD,+33612345671,Paris\nE,+33612345672,"America/New_York, America/Chicago"\n');
   const report = await importContacts(s.db, file, { list: 'tz', country: 'FR' });
   t.is(report.mapping.timezone, 'Time zone');
-  t.deepEqual(report.rejected, [{ row: 5, column: 'Time zone', reason: 'unknown time zone "Paris": use an IANA name such as Europe/Paris or America/Chicago' }]);
+  t.deepEqual(report.rejected, [{ row: 5, column: 'Time zone', reason: 'unknown time zone "Paris": use an IANA name such as Europe/Paris or America/Chicago', code: 'timezone-unknown', params: { value: 'Paris' } }]);
   t.deepEqual(contacts(s, report.list.id).map((r) => [r.row, JSON.parse(r.timezones), r.tz_source]), [
     [2, ['America/Chicago'], 'column'],
     [3, ['Europe/Paris'], 'country'],

@@ -38,7 +38,11 @@ test('numbers a spreadsheet mangled are refused with a reason that says how', (t
   t.regex(reason('06 12 34 56 78#'), /^unexpected character "#"/);
   t.regex(reason('41791234567'), /^not a valid FR number \(41791234567\); if it is the international number \+41791234567, write it with \+ or 00/);
   t.regex(reason('08 99 12 34 56'), /^premium-rate number \(\+33899123456\): not dialled by the box/);
-  t.deepEqual(fr.normalise('  '), { ok: false, reason: 'empty phone number', empty: true });
+  t.deepEqual(fr.normalise('  '), { ok: false, reason: 'empty phone number', empty: true, code: 'phone-empty', params: {} });
+  // Each refusal also carries a stable code and its values, which the web UI words in French or English.
+  t.like(fr.normalise('06 12 AB 56 78'), { ok: false, code: 'phone-letters', params: { value: '06 12 AB 56 78' } });
+  t.like(fr.normalise('41791234567'), { ok: false, code: 'phone-international-without-plus', params: { value: '41791234567', country: 'FR', international: '+41791234567' } });
+  t.like(fr.normalise('06 12 34 56 78 90'), { ok: false, code: 'phone-too-long', params: { digits: 12 } });
   // In the US a 10-digit number without its trunk prefix is normal, not a dropped digit.
   t.like(new PhoneNormaliser('US').normalise('2125550123'), { ok: true, e164: '+12125550123' });
 });

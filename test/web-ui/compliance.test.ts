@@ -66,7 +66,7 @@ test('caller ID verification, consents, registry copies, do-not-call import and 
   await page.getByLabel('Rule pack').selectOption('us');
   t.is(await page.getByTestId('pack-version').innerText(), 'us-2026.12-1@2025-04-11');
   t.regex(await page.getByTestId('pack-next-change').innerText(), /On 31 January 2027 \(version us-2026\.12-1@2027-01-31\)[\s\S]*starts: us-revoke-all/);
-  t.regex(await page.getByTestId('pack-rules').innerText(), /us-national-dnc, copy at most 31 days old; lifted by: written \/ existing relationship \(within 548 days\)/);
+  t.regex(await page.getByTestId('pack-rules').innerText(), /National Do Not Call Registry \(United States\), copy at most 31 days old; lifted by: written \/ existing relationship \(within 548 days\)/);
   await page.evaluate("localStorage.setItem('vb.lang', 'fr')");
   await page.reload();
   await page.getByLabel('Référentiel').selectOption('us');

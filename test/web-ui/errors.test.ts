@@ -23,7 +23,7 @@ test('a wrong password says so at the password field; the sixth try says to wait
 
   await pass.fill('ui-test-password-1');
   await submit.click();
-  const limited = page.getByRole('alert').filter({ hasText: /Too many failed attempts\. Wait \d+ s before trying again\./ });
+  const limited = page.getByRole('alert').filter({ hasText: /Too many failed attempts\. Wait \d+\ss before trying again\./ });
   await t.notThrowsAsync(limited.waitFor());
   t.is(new URL(page.url()).pathname, '/login');
 });

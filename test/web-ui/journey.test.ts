@@ -68,8 +68,9 @@ test('staff journey: list, message, campaign to the end, report export, do-not-c
   await page.getByTestId('preflight').waitFor();
   t.is(await page.getByTestId('preflight-callable').innerText(), String(CONTACTS));
   t.is(await page.getByTestId('preflight-blocked').innerText(), '0');
-  await page.getByTestId('preflight-eta').filter({ hasText: /^\d+:\d\d$/ }).waitFor();
-  t.not(await page.getByTestId('preflight-eta').innerText(), '0:00');
+  // A duration with its units (e.g. "12 s", "1 min 5 s"), never a bare "0:12".
+  await page.getByTestId('preflight-eta').filter({ hasText: /^(\d+\smin(\s\d+\ss)?|\d+\ss)$/ }).waitFor();
+  t.not(await page.getByTestId('preflight-eta').innerText(), '0\u00a0s');
   await page.getByRole('button', { name: 'Start', exact: true }).click();
   await page.getByTestId('campaign-status').filter({ hasText: 'Running' }).waitFor();
   // Pause and resume while the first calls (several seconds each) are still going on.

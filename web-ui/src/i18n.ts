@@ -37,7 +37,7 @@ export function setLang(lang: Lang): void {
   } catch {
     // not remembered, still applied
   }
-  document.documentElement.lang = lang;
+  if (typeof document !== 'undefined') document.documentElement.lang = lang;
   for (const l of listeners) l(lang);
 }
 
@@ -82,13 +82,49 @@ export function formatDateTime(d: string | number | Date, opts: Intl.DateTimeFor
   return new Intl.DateTimeFormat(locale(), opts).format(date);
 }
 
+const UNITS = {
+  en: { d: 'd', h: 'h', min: 'min', s: 's' },
+  fr: { d: 'j', h: 'h', min: 'min', s: 's' },
+} as const;
+
+/**
+ * A duration with its units, in the page's language: "45 s", "1 min 15 s", "1 h 15 min", "2 d 3 h"
+ * ("2 j 3 h" in French). Two units at most, the smaller rounded, never a bare "1:15" that could be read
+ * as hours or minutes. A no-break space keeps each number with its unit.
+ */
 export function formatDuration(seconds: number): string {
+  const u = UNITS[current];
   const s = Math.max(0, Math.round(seconds));
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const r = s % 60;
-  const mm = h > 0 ? String(m).padStart(2, '0') : String(m);
-  return `${h > 0 ? `${h}:` : ''}${mm}:${String(r).padStart(2, '0')}`;
+  const part = (n: number, unit: string): string => `${formatNumber(n)}\u00a0${unit}`;
+  if (s < 60) return part(s, u.s);
+  if (s < 3600) {
+    const m = Math.floor(s / 60);
+    const r = s % 60;
+    return r ? `${part(m, u.min)} ${part(r, u.s)}` : part(m, u.min);
+  }
+  if (s < 86_400) {
+    const total = Math.round(s / 60);
+    const h = Math.floor(total / 60);
+    const m = total % 60;
+    return m ? `${part(h, u.h)} ${part(m, u.min)}` : part(h, u.h);
+  }
+  const hours = Math.round(s / 3600);
+  const d = Math.floor(hours / 24);
+  const h = hours % 24;
+  return h ? `${part(d, u.d)} ${part(h, u.h)}` : part(d, u.d);
+}
+
+const BYTE_UNITS = ['byte', 'kilobyte', 'megabyte', 'gigabyte', 'terabyte'] as const;
+
+/** A size in the page's language and its units (decimal, as disks are sold): "2.5 GB", "2,5 Go". */
+export function formatBytes(n: number): string {
+  let v = Math.max(0, n);
+  let i = 0;
+  while (v >= 1000 && i < BYTE_UNITS.length - 1) {
+    v /= 1000;
+    i++;
+  }
+  return formatNumber(v, { style: 'unit', unit: BYTE_UNITS[i], unitDisplay: 'short', maximumFractionDigits: v < 10 && i > 0 ? 1 : 0 });
 }
 
 if (typeof document !== 'undefined') document.documentElement.lang = current;

@@ -37,7 +37,9 @@ export type Mapping = Static<typeof Mapping>;
 export const RowIssue = Type.Object({
   row: Type.Integer({ description: 'row number as the spreadsheet shows it (header = row 1)' }),
   column: Type.String({ description: 'header of the column at fault' }),
-  reason: str,
+  reason: Type.String({ description: 'in English, for the CLI and logs' }),
+  code: Type.String({ description: 'the same as a stable code the web UI words in the user\'s language: phone-* (see contacts/phone.ts), phone-none-in-columns, timezone-unknown, consent-date; a warning about a row saved from a second phone column carries the first column\'s problem and params.usedColumn' }),
+  params: Type.Record(Type.String(), Type.Union([Type.String(), Type.Number()]), { description: 'the values the code\'s words need' }),
 });
 export type RowIssue = Static<typeof RowIssue>;
 

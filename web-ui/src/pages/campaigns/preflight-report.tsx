@@ -3,6 +3,7 @@
 import { useApi } from '../../api.ts';
 import { formatDateTime, formatNumber } from '../../i18n.ts';
 import { Card, Notice, Table } from '../../components/index.ts';
+import { packName } from '../../names.ts';
 import { t } from './messages.ts';
 import { reasonLabel } from '../../messages.ts';
 import { formatEta, inZone } from './format.ts';
@@ -28,7 +29,7 @@ export function PreflightReport({ id, tick }: { id: number; tick: number }) {
   const callableNow = closed ? 0 : data.callableNow;
   return (
     <Card title={t('preflight')} testId="preflight">
-      <p class="muted">{data.pack ? t('packIs', { pack: data.pack, version: data.packVersion ?? '' }) : t('noPack')}</p>
+      <p class="muted">{data.pack ? t('packIs', { pack: packName(data.pack), version: data.packVersion ?? '' }) : t('noPack')}</p>
       <dl class="stats">
         <div class="stat"><dt>{t('counter.contacts')}</dt><dd>{formatNumber(data.contacts)}</dd></div>
         <div class="stat"><dt>{t('callable')}</dt><dd data-testid="preflight-callable">{formatNumber(data.callable)}</dd></div>

@@ -2,6 +2,7 @@
 // callback number it gives, when it announces the opt-out key, and what the voicemail message carries.
 // The box cannot listen to a recording, so the start check relies on these declarations.
 import { Field, Notice } from '../../components/index.ts';
+import { packName, ruleSource } from '../../names.ts';
 import { t } from './messages.ts';
 import type { WizardForm } from './wizard-form.ts';
 import type { PackScriptRule, PacksResponse } from './types.ts';
@@ -30,11 +31,11 @@ function Requirements({ form, packs }: { form: WizardForm; packs: PacksResponse 
   if (rule.voicemailIdentification && !exempt) items.push(t('reqVoicemail'));
   return (
     <div class="script-rules" data-testid="script-rules">
-      <p class="label">{t('scriptPackSays', { pack: pack.name })}</p>
+      <p class="label">{t('scriptPackSays', { pack: packName(pack.id, pack.name) })}</p>
       {items.length > 0 ? <ul>{items.map((x) => <li key={x}>{x}</li>)}</ul> : <p>{t('reqNothing')}</p>}
       {exempt && <p class="field__hint">{t('reqExempt')}</p>}
       {rule.optOut && !form.menuOptOut && <p class="field__hint">{t('reqOptOutKey')}</p>}
-      <p class="field__hint">{t('scriptSource', { source: rule.source })}</p>
+      <p class="field__hint">{t('scriptSource', { source: ruleSource(pack.id, 'script', rule.source) })}</p>
     </div>
   );
 }

@@ -5,6 +5,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, asApiError, useApi } from '../../api.ts';
 import { navigate } from '../../router.ts';
 import { useLang } from '../../i18n.ts';
+import { packName, VOICES, voiceLabel } from '../../names.ts';
 import { Button, Field, Link, Notice, Page } from '../../components/index.ts';
 import { t } from './messages.ts';
 import { purposeLabel, outcomeLabel } from '../../messages.ts';
@@ -15,7 +16,6 @@ import { ScriptFields } from './script-fields.tsx';
 import { TtsPreview } from './tts-preview.tsx';
 import './campaigns.css';
 
-const VOICES = ['en', 'en-us', 'en-gb', 'fr', 'fr+f2', 'fr-be', 'es', 'de'];
 const PACKS = ['us', 'ca', 'fr', 'uk', 'none'];
 const KEYS = ['', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '*', '#'];
 
@@ -110,7 +110,7 @@ export function CampaignWizard({ editId }: { editId?: number }) {
             <Field label={t('pack')} error={err('pack')}>
               <select value={form.pack} disabled={started} onChange={(e) => set('pack', e.currentTarget.value)}>
                 <option value="">{t('packDefault')}</option>
-                {PACKS.map((p) => <option key={p} value={p}>{p}</option>)}
+                {PACKS.map((p) => <option key={p} value={p}>{packName(p)}</option>)}
               </select>
             </Field>
           </div>
@@ -134,7 +134,8 @@ export function CampaignWizard({ editId }: { editId?: number }) {
               <div class="form-row">
                 <Field label={t('ttsVoice')} error={err('tts.voice')}>
                   <select value={form.ttsVoice} onChange={(e) => set('ttsVoice', e.currentTarget.value)}>
-                    {VOICES.map((v) => <option key={v} value={v}>{v}</option>)}
+                    {(VOICES as readonly string[]).includes(form.ttsVoice) ? null : <option value={form.ttsVoice}>{voiceLabel(form.ttsVoice)}</option>}
+                    {VOICES.map((v) => <option key={v} value={v}>{voiceLabel(v)}</option>)}
                   </select>
                 </Field>
                 <Field label={t('ttsRate')} error={err('tts.rate')} hint={t('ttsRateHint')}>

@@ -4,6 +4,8 @@ import { useState } from 'preact/hooks';
 import { api, useApi } from '../../api.ts';
 import { formatDateTime, formatNumber } from '../../i18n.ts';
 import { Button, Card, Notice, Table } from '../../components/index.ts';
+import { actorLabel } from '../../names.ts';
+import { auditActionLabel } from './audit-actions.ts';
 import { t } from './messages.ts';
 import { useAction } from './use-action.ts';
 
@@ -40,8 +42,8 @@ export function AuditTab({ admin }: { admin: boolean }) {
               columns={[
                 { key: 'seq', label: '#', align: 'right' },
                 { key: 'at', label: t('when'), render: (e) => formatDateTime(e.at, { dateStyle: 'short', timeStyle: 'medium' }) },
-                { key: 'actor', label: t('by') },
-                { key: 'action', label: t('action') },
+                { key: 'actor', label: t('by'), render: (e) => actorLabel(e.actor) },
+                { key: 'action', label: t('action'), render: (e) => <>{auditActionLabel(e.action)} <code class="small">{e.action}</code></> },
                 { key: 'subject', label: t('subject'), render: (e) => (e.subject && /^[0-9a-f]{64}$/.test(e.subject) ? <span class="hash" title={e.subject}>{e.subject.slice(0, 12)}…</span> : e.subject ?? '') },
                 { key: 'details', label: t('details'), render: (e) => <code class="small">{JSON.stringify(e.details)}</code> },
               ]} />

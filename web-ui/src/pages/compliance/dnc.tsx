@@ -4,6 +4,7 @@ import { useState } from 'preact/hooks';
 import { api, roleAllows, useApi, useSession } from '../../api.ts';
 import { formatDateTime, formatNumber } from '../../i18n.ts';
 import { Button, Card, Field, Notice, Table } from '../../components/index.ts';
+import { actorLabel, dncReason } from '../../names.ts';
 import { t } from './messages.ts';
 import { useAction } from './use-action.ts';
 import { dncHash, toE164 } from './number-hash.ts';
@@ -99,8 +100,8 @@ export function DncTab() {
           columns={[
             { key: 'at', label: t('addedAt'), render: (e) => formatDateTime(e.createdAt) },
             { key: 'source', label: t('source'), render: (e) => sourceLabel(e.source) + (e.digit ? ` (${e.digit})` : '') + (e.campaignId ? ` · #${e.campaignId}` : '') },
-            { key: 'reason', label: t('reason'), render: (e) => e.reason ?? '' },
-            { key: 'actor', label: t('by'), render: (e) => e.actor ?? '' },
+            { key: 'reason', label: t('reason'), render: (e) => dncReason(e.reason) },
+            { key: 'actor', label: t('by'), render: (e) => actorLabel(e.actor) },
             { key: 'hash', label: t('hash'), render: (e) => <span class="hash" title={e.numberHash}>{e.numberHash.slice(0, 12)}…</span> },
           ]} />
         <div class="actions">

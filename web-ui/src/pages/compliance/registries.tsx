@@ -4,6 +4,7 @@ import { useState } from 'preact/hooks';
 import { api, useApi } from '../../api.ts';
 import { formatDateTime, formatNumber } from '../../i18n.ts';
 import { Button, Card, Field, Notice, Table } from '../../components/index.ts';
+import { packName, registryName } from '../../names.ts';
 import { t } from './messages.ts';
 import { useAction } from './use-action.ts';
 
@@ -30,11 +31,11 @@ export function RegistriesTab({ admin }: { admin: boolean }) {
   return (
     <>
       <Card title={t('registries')}>
-        <p class="muted">{packs.data?.current ? t('packInForce', { pack: packs.data.current }) : t('noPackChosen')}</p>
+        <p class="muted">{packs.data?.current ? t('packInForce', { pack: packName(packs.data.current) }) : t('noPackChosen')}</p>
         {copies.error && <Notice kind="error">{copies.error.message}</Notice>}
         <Table caption={t('registries')} testId="registry-list" rows={rows} rowKey={(r) => r.name} empty={copies.data ? t('noRegistry') : t('loading')}
           columns={[
-            { key: 'name', label: t('registry') },
+            { key: 'name', label: t('registry'), render: (r) => registryName(r.name) },
             { key: 'downloaded', label: t('downloadedAt'), render: (r) => ('missing' in r ? '—' : formatDateTime(r.downloadedAt, { dateStyle: 'medium' })) },
             { key: 'entries', label: t('entries'), align: 'right', render: (r) => ('missing' in r ? '—' : formatNumber(r.entries)) },
             {
@@ -62,7 +63,7 @@ export function RegistriesTab({ admin }: { admin: boolean }) {
           }}>
             <div class="form-row">
               <Field label={t('registry')}>
-                <select value={name} onChange={(e) => setName(e.currentTarget.value)}>{NAMES.map((n) => <option key={n} value={n}>{n}</option>)}</select>
+                <select value={name} onChange={(e) => setName(e.currentTarget.value)}>{NAMES.map((n) => <option key={n} value={n}>{registryName(n)}</option>)}</select>
               </Field>
               <Field label={t('downloadedAt')} error={imp.err('downloadedAt')} hint={t('downloadedHint')}>
                 <input type="date" value={date} required onInput={(e) => setDate(e.currentTarget.value)} />

@@ -5,6 +5,7 @@ import { useApi } from '../../api.ts';
 import { formatDateTime, useLang } from '../../i18n.ts';
 import { Card, Field, Notice, Table } from '../../components/index.ts';
 import { purposeLabel } from '../../messages.ts';
+import { packName, registryName } from '../../names.ts';
 import { tr, type RulesKey } from './rules-messages.ts';
 import type { KnownChange, PacksReply as PacksResponse, PackSummary, RuleList } from '../../../../appliance/http/contract/compliance.ts';
 
@@ -45,7 +46,7 @@ function rows(p: PackSummary): Row[] {
     const lifted = r.liftedBy.length
       ? tr('liftedBy', { kinds: r.liftedBy.map((e) => `${kinds(e.kinds)}${e.maxAgeDays ? ` (${tr('maxAge', { days: e.maxAgeDays })})` : ''}`).join(' / ') })
       : tr('notLifted');
-    out.push({ list: 'registries', id: r.name, what: `${tr('registry', { name: r.name, days: r.maxAgeDays })}; ${lifted}${forPurposes(r.purposes)}`, source: r.source });
+    out.push({ list: 'registries', id: r.name, what: `${tr('registry', { name: registryName(r.name), days: r.maxAgeDays })}; ${lifted}${forPurposes(r.purposes)}`, source: r.source });
   }
   for (const r of p.restricted) out.push({ list: 'restricted', id: r.id, what: tr('restricted', { numbers: r.numbers.join(', ') }), source: r.source });
   const v = p.revocation;
@@ -81,7 +82,7 @@ export function RulesTab() {
       <Card title={tr('rules')} testId="pack-summary">
         <Field label={tr('pack')}>
           <select value={p.id} onChange={(e) => setChosen(e.currentTarget.value)}>
-            {packs.data.packs.map((x) => <option key={x.id} value={x.id}>{x.id === packs.data!.current ? tr('packChosen', { name: x.name }) : x.name}</option>)}
+            {packs.data.packs.map((x) => <option key={x.id} value={x.id}>{x.id === packs.data!.current ? tr('packChosen', { name: packName(x.id, x.name) }) : packName(x.id, x.name)}</option>)}
           </select>
         </Field>
         <dl class="stats">

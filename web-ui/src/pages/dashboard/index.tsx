@@ -3,25 +3,15 @@
 import { useEffect, useState } from 'preact/hooks';
 import { useApi, usePolled } from '../../api.ts';
 import { Card, Link, Notice, Page, ProgressBar, Table } from '../../components/index.ts';
-import { formatDateTime, formatDuration, formatNumber, useLang } from '../../i18n.ts';
+import { formatBytes, formatDateTime, formatDuration, formatNumber, useLang } from '../../i18n.ts';
 import { subscribe } from '../../live.ts';
 import { holdText, statusLabel } from '../../messages.ts';
+import { engineName } from '../../names.ts';
 import { t, type DashKey } from './messages.ts';
 import type { CampaignBrief, Health, Provisioning, SystemHealth, ToolStatus, Trunk } from './types.ts';
 import { CertificateCard } from './certificate-card.tsx';
 
 const POLL_MS = 10000;
-
-function bytes(n: number): string {
-  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
-  let v = n;
-  let i = 0;
-  while (v >= 1000 && i < units.length - 1) {
-    v /= 1000;
-    i++;
-  }
-  return `${formatNumber(v, { maximumFractionDigits: v < 10 && i > 0 ? 1 : 0 })} ${units[i]}`;
-}
 
 function Meter({ fraction, label }: { fraction: number; label: string }) {
   const f = Math.min(1, Math.max(0, fraction));
@@ -64,7 +54,7 @@ function TrunksCard({ health }: { health: Health }) {
     <Card title={t('trunks')} testId="trunks-card">
       <dl class="stats">
         <div><dt>{t('activeCalls')}</dt><dd data-testid="active-calls">{formatNumber(health.activeCalls)}</dd></div>
-        <div><dt>{t('engine')}</dt><dd>{health.engine}{serversDown(health)}</dd></div>
+        <div><dt>{t('engine')}</dt><dd>{engineName(health.engine)}{serversDown(health)}</dd></div>
         <div><dt>{t('uptime')}</dt><dd>{formatDuration(health.uptimeSec)}</dd></div>
         <div><dt>{t('version')}</dt><dd>{health.version}</dd></div>
       </dl>
@@ -94,7 +84,9 @@ function ClockLine({ clock }: { clock: NonNullable<Health['clock']> }) {
       <dt>{t('clock')}</dt>
       <dd data-testid="clock-state">
         <span class={`badge badge--${state}`}>{text}</span>{' '}
-        <span class="small muted">{clock.detail}{clock.synchronized !== true ? ` ${clock.required ? t('clockRequired') : t('clockNotRequired')}` : ''}</span>
+        <span class="small muted">{clock.synchronized === null ? t('clockUnknownWhy') : ''}{clock.synchronized !== true ? ` ${clock.required ? t('clockRequired') : t('clockNotRequired')}` : ''}</span>
+        {/* The box's own words (English, from the system tools), for whoever fixes the clock. */}
+        {clock.synchronized !== true && clock.detail && <details class="small"><summary>{t('clockDetail')}</summary><code>{clock.detail}</code></details>}
       </dd>
     </>
   );
@@ -110,13 +102,13 @@ function BoxCard({ sys, health }: { sys: SystemHealth | undefined; health: Healt
             <dt>{t('cpu')}</dt>
             <dd>{load === null || load === undefined ? '—' : <><Meter fraction={load / 100} label={`${Math.round(load)} %`} /> {t('cpuValue', { load: `${Math.round(load)} %`, cores: sys.cpu.cores })}</>}</dd>
             <dt>{t('temperature')}</dt>
-            <dd>{sys.cpu.temperatureC === null ? <span class="muted">{t('noSensor')}</span> : `${formatNumber(sys.cpu.temperatureC, { maximumFractionDigits: 0 })} °C`}</dd>
+            <dd>{sys.cpu.temperatureC === null ? <span class="muted">{t('noSensor')}</span> : formatNumber(sys.cpu.temperatureC, { style: 'unit', unit: 'celsius', maximumFractionDigits: 0 })}</dd>
             <dt>{t('memory')}</dt>
-            <dd><Meter fraction={sys.memory.totalBytes ? sys.memory.usedBytes / sys.memory.totalBytes : 0} label={bytes(sys.memory.usedBytes)} /> {bytes(sys.memory.usedBytes)} / {bytes(sys.memory.totalBytes)}</dd>
+            <dd><Meter fraction={sys.memory.totalBytes ? sys.memory.usedBytes / sys.memory.totalBytes : 0} label={formatBytes(sys.memory.usedBytes)} /> {formatBytes(sys.memory.usedBytes)} / {formatBytes(sys.memory.totalBytes)}</dd>
             {sys.disk && (
               <>
                 <dt>{t('disk')}</dt>
-                <dd><Meter fraction={sys.disk.totalBytes ? 1 - sys.disk.freeBytes / sys.disk.totalBytes : 0} label={bytes(sys.disk.freeBytes)} /> {t('diskValue', { free: bytes(sys.disk.freeBytes), total: bytes(sys.disk.totalBytes) })}</dd>
+                <dd><Meter fraction={sys.disk.totalBytes ? 1 - sys.disk.freeBytes / sys.disk.totalBytes : 0} label={formatBytes(sys.disk.freeBytes)} /> {t('diskValue', { free: formatBytes(sys.disk.freeBytes), total: formatBytes(sys.disk.totalBytes) })}</dd>
               </>
             )}
           </>

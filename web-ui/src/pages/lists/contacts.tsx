@@ -39,7 +39,7 @@ export function ContactsView({ id }: { id: number }) {
           { key: 'e164', label: t('number') },
           { key: 'name', label: t('name'), render: (c) => c.name ?? '' },
           { key: 'lineType', label: t('lineType'), render: (c) => t(`line.${c.lineType}` as ListKey) },
-          { key: 'fields', label: t('fields'), render: (c) => Object.entries(c.fields).map(([k, v]) => `${k}: ${v}`).join(' · ') },
+          { key: 'fields', label: t('fields'), render: (c) => Object.entries(c.fields).map(([k, v]) => t('fieldPair', { name: k, value: v })).join(' · ') },
         ]}
         rows={contacts.data?.items ?? []}
         rowKey={(c) => c.id}

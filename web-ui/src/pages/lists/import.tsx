@@ -3,10 +3,12 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, asApiError, upload } from '../../api.ts';
 import { Button, Card, Field, Notice, ProgressBar, Table } from '../../components/index.ts';
-import { formatNumber } from '../../i18n.ts';
+import type { Column } from '../../components/table.tsx';
+import { formatNumber, useLang } from '../../i18n.ts';
 import { subscribe } from '../../live.ts';
 import { t } from './messages.ts';
-import type { ImportProgress, ImportReport, Mapping, PreviewReply } from './types.ts';
+import { rowIssueText } from './row-issues.ts';
+import type { ImportProgress, ImportReport, Mapping, PreviewReply, RowIssue } from './types.ts';
 
 const SHOWN_REJECTED = 200;
 
@@ -160,7 +162,14 @@ export function ImportCard({ onImported }: { onImported: () => void }) {
 }
 
 export function ImportReportView({ report }: { report: ImportReport }) {
+  const lang = useLang();
   const shown = report.rejected.slice(0, SHOWN_REJECTED);
+  const warned = (report.warnings ?? []).slice(0, SHOWN_REJECTED);
+  const issueColumns: Array<Column<RowIssue>> = [
+    { key: 'row', label: t('row'), align: 'right', render: (r) => formatNumber(r.row) },
+    { key: 'column', label: t('column') },
+    { key: 'reason', label: t('reason'), render: (r) => rowIssueText(r, lang) },
+  ];
   return (
     <div data-testid="import-report">
       <Notice kind={report.rejected.length > 0 ? 'warning' : 'success'} title={t('reportTitle', { name: report.list.name })}>
@@ -170,12 +179,13 @@ export function ImportReportView({ report }: { report: ImportReport }) {
         <Table
           caption={t('rejectedRows')}
           testId="rejected-rows"
-          columns={[{ key: 'row', label: t('row'), align: 'right' }, { key: 'column', label: t('column') }, { key: 'reason', label: t('reason') }]}
+          columns={issueColumns}
           rows={shown}
           rowKey={(r, i) => `${r.row}-${i}`}
         />
       )}
       {report.rejected.length > shown.length && <p class="muted">{t('moreRejected', { count: report.rejected.length - shown.length })}</p>}
+      {warned.length > 0 && <Table caption={t('warnings')} testId="warned-rows" columns={issueColumns} rows={warned} rowKey={(r, i) => `${r.row}-${i}`} />}
     </div>
   );
 }

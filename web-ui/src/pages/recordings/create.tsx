@@ -4,8 +4,9 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, apiBlob, ApiError, asApiError, upload } from '../../api.ts';
 import { Button, Card, Field, Link, Notice, ProgressBar } from '../../components/index.ts';
 import { formatDuration, getLang } from '../../i18n.ts';
-import { t, type RecKey } from './messages.ts';
-import { VOICES, type Recording } from './types.ts';
+import { VOICES, voiceLabel } from '../../names.ts';
+import { t } from './messages.ts';
+import type { Recording } from './types.ts';
 
 function useObjectUrl(blob: Blob | null): string | null {
   const [url, setUrl] = useState<string | null>(null);
@@ -257,7 +258,7 @@ export function TtsCard({ onAdded }: { onAdded: (r: Recording) => void }) {
         <div class="form-row">
           <Field label={t('voice')} error={error?.field('voice')}>
             <select value={voice} onChange={(e) => setVoice(e.currentTarget.value)}>
-              {VOICES.map((v) => <option key={v} value={v}>{t(`voice.${v}` as RecKey)}</option>)}
+              {VOICES.map((v) => <option key={v} value={v}>{voiceLabel(v)}</option>)}
             </select>
           </Field>
           <Field label={t('rate')} hint={t('rateHint')} error={error?.field('rate')}>

@@ -10,5 +10,3 @@ export interface Recording {
   tts?: { text: string; voice: string; rate: number } | null;
   createdAt: string;
 }
-
-export const VOICES = ['fr', 'fr+f2', 'en', 'en-us', 'en+f3', 'de', 'es'] as const;

@@ -46,8 +46,8 @@ export function CampaignReportView({ id }: { id: number }) {
               <div><dt>{t('answeredContacts')}</dt><dd>{formatNumber(r.answeredContacts)}</dd></div>
               <div><dt>{t('answerRate')}</dt><dd data-testid="report-answer-rate">{formatPercent(r.answerRate)}</dd></div>
               <div><dt>{t('completionRate')}</dt><dd>{formatPercent(r.completionRate)}</dd></div>
-              <div><dt>{t('avgTalk')}</dt><dd>{formatDuration(r.avgTalkMs / 1000)}</dd></div>
-              <div><dt>{t('avgRing')}</dt><dd>{formatDuration(r.avgRingMs / 1000)}</dd></div>
+              <div><dt>{t('avgTalk')}</dt><dd data-testid="report-avg-talk">{formatDuration(r.avgTalkMs / 1000)}</dd></div>
+              <div><dt>{t('avgRing')}</dt><dd data-testid="report-avg-ring">{formatDuration(r.avgRingMs / 1000)}</dd></div>
             </dl>
             <p class="muted small">{t('live')}</p>
           </Card>
@@ -89,10 +89,12 @@ function OverTime({ timeline }: { timeline: Timeline | undefined }) {
     const data: uPlot.AlignedData = [timeline.buckets.map((b) => b / 1000), ...keys.map((k) => timeline.series[k]!)];
     const options: Omit<uPlot.Options, 'width'> = {
       height: 260,
+      // The legend names each line and nothing else: a live legend shows "--" until the pointer is on the chart.
+      legend: { live: false },
       scales: { x: { time: true } },
       series: [{ label: t('time') }, ...keys.map((k, i) => ({ label: outcomeLabel(k), stroke: PALETTE[i % PALETTE.length], width: 2, points: { show: timeline.buckets.length < 30 } }))],
       // The page's language and 24-hour clock rather than uPlot's own labels.
-      axes: [{ values: (_u, splits) => splits.map((v) => formatDateTime(v * 1000, axisFormat(timeline.bucketMs))) }, { label: t('attempts') }],
+      axes: [{ values: (_u, splits) => splits.map((v) => formatDateTime(v * 1000, axisFormat(timeline.bucketMs))) }, { label: t('attempts'), values: (_u, splits) => splits.map((v) => formatNumber(v)) }],
     };
     return { keys, data, options };
   }, [timeline]);
@@ -135,6 +137,7 @@ function ByOutcome({ report }: { report: Report }) {
     const labels = rows.map((r) => outcomeLabel(r.k));
     const options: Omit<uPlot.Options, 'width'> = {
       height: 280,
+      legend: { live: false },
       scales: { x: { time: false, range: (_u, min, max) => [min - 0.6, max + 0.6] }, y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.1)] } },
       series: [
         { label: t('outcome'), value: (_u, v) => (v === null ? '' : labels[v] ?? '') },
@@ -142,7 +145,7 @@ function ByOutcome({ report }: { report: Report }) {
         { label: t('allAttempts'), fill: PALETTE[1], stroke: PALETTE[1], paths: bars2, points: { show: false } },
       ],
       // Slanted, shortened names so that seven outcomes fit a phone; the table below has them in full.
-      axes: [{ splits: () => rows.map((_, i) => i), values: (_u, splits) => splits.map((i) => short(labels[i] ?? '')), rotate: -35, size: 90 }, {}],
+      axes: [{ splits: () => rows.map((_, i) => i), values: (_u, splits) => splits.map((i) => short(labels[i] ?? '')), rotate: -35, size: 90 }, { values: (_u, splits) => splits.map((v) => formatNumber(v)) }],
     };
     const data: uPlot.AlignedData = [rows.map((_, i) => i), rows.map((r) => r.final), rows.map((r) => r.all)];
     return { options, data };

@@ -15,7 +15,7 @@ export function BoxSection({ doc, onSaved }: Props) {
         <TextIn s={s} path="box.name" label={t('box.name')} />
         <TextIn s={s} path="box.country" label={t('box.country')} hint={t('box.countryHint')} />
         <TextIn s={s} path="box.timezone" label={t('box.timezone')} placeholder="Europe/Paris" />
-        <SelectIn s={s} path="logging.level" label={t('logging.level')} options={['error', 'warn', 'info', 'debug'].map((l) => [l, l])} />
+        <SelectIn s={s} path="logging.level" label={t('logging.level')} options={['error', 'warn', 'info', 'debug'].map((l) => [l, t(`logging.level.${l}` as SetKey)])} />
         <SelectIn s={s} path="clock.requireSync" label={t('clock.requireSync')} options={[['auto', t('clock.auto')], [true, t('clock.true')], [false, t('clock.false')]]} />
       </div>
     </SectionForm>
