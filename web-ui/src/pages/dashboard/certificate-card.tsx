@@ -16,7 +16,7 @@ export interface TlsInfo {
 }
 
 const en = {
-  title: 'Secure access (HTTPS)',
+  heading: 'Secure access (HTTPS)',
   off: 'HTTPS is off (Settings › Web access): browsers give the microphone only to secure pages, so recording from a staff PC does not work.',
   source: 'Certificate',
   'source.own': 'the box’s own (self-signed)',
@@ -28,7 +28,7 @@ const en = {
   download: 'Download the certificate',
 };
 const fr: Record<keyof typeof en, string> = {
-  title: 'Accès sécurisé (HTTPS)',
+  heading: 'Accès sécurisé (HTTPS)',
   off: 'Le HTTPS est désactivé (Réglages › Accès web) : les navigateurs ne donnent le micro qu’aux pages sécurisées, l’enregistrement depuis un poste ne fonctionne donc pas.',
   source: 'Certificat',
   'source.own': 'celui du boîtier (auto-signé)',
@@ -46,7 +46,7 @@ export function CertificateCard() {
   const tls = useApi<TlsInfo>('/api/tls').data;
   if (!tls) return null;
   return (
-    <Card title={t('title')} testId="tls-card">
+    <Card title={t('heading')} testId="tls-card">
       {!tls.enabled && <p class="notice notice--warning small">{t('off')}</p>}
       {tls.enabled && (
         <>

@@ -11,7 +11,7 @@ import { CheckIn, NumberIn, SectionForm, useSection, type Doc } from './form.tsx
 import { t as st } from './messages.ts';
 
 const en = {
-  title: 'Web access (HTTPS)',
+  heading: 'Web access (HTTPS)',
   intro: 'The box serves its pages over HTTPS with a certificate of its own, made for its names and addresses on the network; plain HTTP from the network is sent to HTTPS. Browsers give the microphone only to secure pages.',
   enabled: 'Serve HTTPS (plain HTTP from the network is redirected)',
   port: 'Port of the web pages',
@@ -34,7 +34,7 @@ const en = {
   off: 'HTTPS is off: the box serves no certificate.',
 };
 const fr: Record<keyof typeof en, string> = {
-  title: 'Accès web (HTTPS)',
+  heading: 'Accès web (HTTPS)',
   intro: 'Le boîtier sert ses pages en HTTPS avec un certificat qu’il a fait lui-même pour ses noms et adresses sur le réseau ; le HTTP simple venant du réseau est renvoyé vers le HTTPS. Les navigateurs ne donnent le micro qu’aux pages sécurisées.',
   enabled: 'Servir en HTTPS (le HTTP simple venant du réseau est redirigé)',
   port: 'Port des pages web',
@@ -136,7 +136,7 @@ export function CertificateSection({ doc, onSaved }: { doc: Doc; onSaved: (doc: 
   const info = tls.data;
   return (
     <>
-      <SectionForm title={t('title')} intro={<>{t('intro')} {st('restartHint')}</>} testId="settings-https" {...f}>
+      <SectionForm title={t('heading')} intro={<>{t('intro')} {st('restartHint')}</>} testId="settings-https" {...f}>
         <CheckIn s={s} path="http.tls.enabled" label={t('enabled')} />
         <div class="form-row">
           <NumberIn s={s} path="http.port" label={t('port')} />
