@@ -172,7 +172,7 @@ export class Appliance {
         prompt: (id) => this.recordings.prompt(id),
         trunkLimits: (name) => {
           const t = this.settingsStore.get().trunks.find((x) => x.name === name && x.enabled);
-          return t ? { channels: t.channels, cps: t.cps } : null;
+          return t ? { channels: t.channels, cps: t.cps, sandbox: t.kind === 'sandbox' } : null;
         },
         personalPrompt: (campaign, contact) => this.personalPrompt(campaign, contact),
         gate: createComplianceGate({
