@@ -7,6 +7,7 @@ import { AppError } from '../../core/errors.ts';
 import { CampaignsRepo, type CampaignRow } from '../store/campaigns-repo.ts';
 import { appendEvent } from '../store/outbox-repo.ts';
 import { parseCampaignConfig, type CampaignConfig } from './model.ts';
+import { FieldProblems } from './field-problems.ts';
 import { campaignReport, type CampaignReport } from './reports.ts';
 import { unknownTokens } from '../../media/prompts/template.ts';
 import { PERSONAL_TOKENS } from './personal-fields.ts';
@@ -74,34 +75,40 @@ export class CampaignService {
     this.now = deps.now ?? Date.now;
   }
 
-  private check(listId: number, cfg: CampaignConfig): void {
-    const list = this.deps.db.prepare("SELECT id FROM lists WHERE id = ? AND status = 'ready'").get(listId);
-    if (!list) throw new AppError('E_CAMPAIGN_INVALID', `campaign field "listId": no contact list ${listId}`, { field: 'listId' });
+  /** What only the box can tell (the list, the recordings, the tokens, the trunks), noted in `p` with the rest. */
+  private check(listId: number, cfg: CampaignConfig, p: FieldProblems = new FieldProblems()): void {
+    const list = Number.isInteger(listId) ? this.deps.db.prepare("SELECT id FROM lists WHERE id = ? AND status = 'ready'").get(listId) : null;
+    if (!list && !p.has('listId')) p.add('listId', `no contact list ${listId}`, 'list');
     for (const [field, id] of [['message', cfg.message], ['voicemail', cfg.voicemail], ['menuPrompt', cfg.menuPrompt]] as const) {
-      if (id !== null && !this.deps.recordingExists(id)) throw new AppError('E_CAMPAIGN_INVALID', `campaign field "${field}": no recording "${id}"`, { field });
+      if (id !== null && !p.has(field) && !this.deps.recordingExists(id)) p.add(field, `no recording "${id}"`, 'recording');
     }
-    if (cfg.tts) {
+    if (cfg.tts && list && !p.has('tts.text')) {
       const sample = this.deps.db.prepare('SELECT fields FROM contacts WHERE list_id = ? LIMIT 1').pluck().get(listId) as string | undefined;
       const known = [...Object.keys(sample ? (JSON.parse(sample) as Record<string, unknown>) : {}), ...PERSONAL_TOKENS];
       const unknown = unknownTokens(cfg.tts.text, known);
       if (unknown.length > 0) {
-        throw new AppError('E_CAMPAIGN_INVALID', `campaign field "tts.text": unknown token${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `{${u}}`).join(', ')}; the list has ${known.map((k) => `{${k}}`).join(', ')}`, { field: 'tts.text' });
+        p.add('tts.text', `unknown token${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `{${u}}`).join(', ')}; the list has ${known.map((k) => `{${k}}`).join(', ')}`, 'tokens',
+          { tokens: unknown.map((u) => `{${u}}`).join(', '), known: known.map((k) => `{${k}}`).join(', ') });
       }
     }
     const trunks = this.deps.settings().trunks;
     for (const [i, name] of cfg.trunks.entries()) {
       const t = trunks.find((x) => x.name === name);
-      if (!t) throw new AppError('E_CAMPAIGN_INVALID', `campaign field "trunks.${i}": no trunk named "${name}"`, { field: `trunks.${i}` });
-      if (!t.enabled) throw new AppError('E_CAMPAIGN_INVALID', `campaign field "trunks.${i}": trunk "${name}" is disabled`, { field: `trunks.${i}` });
+      if (!t) p.add(`trunks.${i}`, `no trunk named "${name}"`, 'trunk', { trunk: name });
+      else if (!t.enabled) p.add(`trunks.${i}`, `trunk "${name}" is disabled`, 'trunk', { trunk: name, disabled: 1 });
     }
+    p.throwIfAny('E_CAMPAIGN_INVALID', 'campaign');
   }
 
   create(input: { name: unknown; listId: unknown; config: unknown }): CampaignRow {
-    if (typeof input.name !== 'string' || !input.name.trim() || input.name.length > 100) throw new AppError('E_CAMPAIGN_INVALID', 'campaign field "name": 1 to 100 characters', { field: 'name' });
-    if (!Number.isInteger(input.listId)) throw new AppError('E_CAMPAIGN_INVALID', 'campaign field "listId": the id of a contact list', { field: 'listId' });
-    const cfg = parseCampaignConfig(input.config, { country: this.deps.settings().box.country });
-    this.check(input.listId as number, cfg);
-    return this.repo.create(input.name.trim(), input.listId as number, cfg);
+    // Every field at fault at once: the name, the list, the configuration, then what only the box knows.
+    const p = new FieldProblems();
+    if (typeof input.name !== 'string' || !input.name.trim()) p.add('name', 'a name is required', 'required');
+    else if (input.name.length > 100) p.add('name', 'at most 100 characters', 'text-length', { max: 100 });
+    if (!Number.isInteger(input.listId) || (input.listId as number) <= 0) p.add('listId', 'choose a contact list', 'required');
+    const cfg = parseCampaignConfig(input.config, { country: this.deps.settings().box.country, problems: p });
+    this.check(input.listId as number, cfg, p);
+    return this.repo.create((input.name as string).trim(), input.listId as number, cfg);
   }
 
   /**
@@ -115,7 +122,10 @@ export class CampaignService {
     if (c.status !== 'draft' && c.status !== 'paused') {
       throw new AppError('E_CAMPAIGN_STATE', `campaign "${c.name}" is ${c.status}; only a draft or a paused campaign can be changed (pause it first)`, { campaign: id, editState: c.status });
     }
-    const cfg = parseCampaignConfig(config, { country: this.deps.settings().box.country });
+    const p = new FieldProblems();
+    const cfg = parseCampaignConfig(config, { country: this.deps.settings().box.country, problems: p });
+    // A field at fault is reported with the rest; the lock below speaks only of valid changes.
+    if (p.list.length > 0) this.check(c.listId, cfg, p);
     const changed = (Object.keys({ ...c.config, ...cfg }) as Array<keyof CampaignConfig>).filter((k) => JSON.stringify(c.config[k] ?? null) !== JSON.stringify(cfg[k] ?? null));
     if (c.status === 'paused') {
       const locked = changed.filter((k) => (LOCKED_WHEN_STARTED as readonly string[]).includes(k));

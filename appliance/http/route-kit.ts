@@ -64,7 +64,14 @@ export const errorSchema = {
         where: { type: 'object', additionalProperties: true, description: 'where the problem is: a settings key, a row, a field' },
         fields: {
           type: 'array',
-          items: { type: 'object', required: ['key', 'message'], properties: { key: { type: 'string' }, message: { type: 'string' } } },
+          items: {
+            type: 'object', required: ['key', 'message'],
+            properties: {
+              key: { type: 'string' }, message: { type: 'string' },
+              rule: { type: 'string', description: 'the kind of problem (required, range, time, window-order, phone...), for words in the reader\'s language' },
+              params: { type: 'object', additionalProperties: true, description: 'its figures, e.g. {min, max}' },
+            },
+          },
         },
       },
     },

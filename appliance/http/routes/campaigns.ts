@@ -85,7 +85,8 @@ export function campaignRoutes(service: CampaignService) {
           type: 'object',
           required: ['name', 'listId', 'config'],
           additionalProperties: false,
-          properties: { name: { type: 'string', minLength: 1, maxLength: 100 }, listId: { type: 'integer', minimum: 1 }, config: { type: 'object', additionalProperties: true } },
+          // The name's length is checked with every other field (one reply naming them all), not here.
+          properties: { name: { type: 'string', description: '1 to 100 characters' }, listId: { type: 'integer', minimum: 1 }, config: { type: 'object', additionalProperties: true } },
         },
         response: { 201: campaignView },
       },
