@@ -1,6 +1,7 @@
 // Composition root: builds every service, starts them in order, stops them in reverse.
 // Constructors only store what they are given; work happens in start() and stop().
 // This is the one place in appliance/ that knows which call engine exists.
+import { TrunkWatch } from './campaigns/trunk-watch.ts';
 import { join } from 'node:path';
 import type { CallEngine, PromptRef } from '../core/call-port.ts';
 import type { Settings } from '../core/settings-types.ts';
@@ -39,7 +40,7 @@ import { ClockMonitor, systemClockReader, type ClockReader } from './system/cloc
 
 declare module './http/live-feed.ts' {
   interface LiveEvents {
-    'campaign.counters': Pick<CampaignView, 'id' | 'name' | 'status' | 'counters' | 'etaMs' | 'waitingReason' | 'waitingCode' | 'waitingFor' | 'nextRetryAt'>;
+    'campaign.counters': Pick<CampaignView, 'id' | 'name' | 'status' | 'counters' | 'etaMs' | 'waitingReason' | 'waitingCode' | 'waitingFor' | 'nextRetryAt' | 'trunksDown' | 'paused' | 'boxTimeZone'>;
   }
 }
 
@@ -102,6 +103,8 @@ export class Appliance {
   provisioning: ProvisioningStatus | null = null;
   verifier!: CallerIdVerifier;
   clock!: ClockMonitor;
+  /** Since when each trunk has had its health (a campaign with every line down says since when). */
+  trunkWatch!: TrunkWatch;
   /** systemd's notify protocol (READY, WATCHDOG, STATUS); does nothing outside systemd. */
   notifier: SystemdNotifier | null = null;
   readonly live = new LiveFeed();
@@ -159,6 +162,8 @@ export class Appliance {
 
       this.engine = await createEngine(this.settings, this.logger, this.opts.dataDir);
       await this.startService({ name: 'engine', start: () => this.engine.start(), stop: () => this.engine.close() });
+      this.trunkWatch = new TrunkWatch(this.engine, this.opts.now ?? Date.now);
+      await this.startService(this.trunkWatch);
 
       this.recordings = new RecordingLibrary(this.opts.dataDir);
       await this.startService(this.recordings);
@@ -193,6 +198,7 @@ export class Appliance {
         onChange: (id) => { this.publishProgress(id); this.fleet?.notify(); },
         onStarted: (id) => this.prerender(id),
         hold: () => this.dialer.hold,
+        trunkState: (name) => this.trunkWatch.state(name),
         checkStart: (campaign) => {
           this.checkClock();
           const s = this.settingsStore.get();
@@ -333,7 +339,7 @@ export class Appliance {
       this.progressTimers.delete(id);
       try {
         const v = this.campaigns.view(id);
-        this.live.publish('campaign.counters', { id: v.id, name: v.name, status: v.status, counters: v.counters, etaMs: v.etaMs, waitingReason: v.waitingReason, waitingCode: v.waitingCode, waitingFor: v.waitingFor, nextRetryAt: v.nextRetryAt });
+        this.live.publish('campaign.counters', { id: v.id, name: v.name, status: v.status, counters: v.counters, etaMs: v.etaMs, waitingReason: v.waitingReason, waitingCode: v.waitingCode, waitingFor: v.waitingFor, nextRetryAt: v.nextRetryAt, trunksDown: v.trunksDown, paused: v.paused, boxTimeZone: v.boxTimeZone });
       } catch (e) {
         this.logger.debug({ err: (e as Error).message }, 'live counters skipped');
       }

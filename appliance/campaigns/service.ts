@@ -8,6 +8,7 @@ import { CampaignsRepo, type CampaignRow } from '../store/campaigns-repo.ts';
 import { appendEvent } from '../store/outbox-repo.ts';
 import { parseCampaignConfig, type CampaignConfig } from './model.ts';
 import { FieldProblems } from './field-problems.ts';
+import { trunkUnusable, type TrunkState } from './trunk-watch.ts';
 import { campaignReport, type CampaignReport } from './reports.ts';
 import { unknownTokens } from '../../media/prompts/template.ts';
 import { PERSONAL_TOKENS } from './personal-fields.ts';
@@ -30,6 +31,10 @@ export interface CampaignView extends CampaignRow {
   boxTimeZone: string;
   /** When the first of the contacts waiting for a retry may be called again (null: none waits). */
   nextRetryAt: number | null;
+  /** A running campaign whose every trunk is down (or turned off): which, since when, why; null otherwise. */
+  trunksDown: TrunkState[] | null;
+  /** A paused campaign: who paused it (`staff:<user>`, `fleet:<command id>`, `cli`) and when; null otherwise. */
+  paused: { by: string | null; at: number | null } | null;
 }
 
 export interface CampaignWait {
@@ -64,6 +69,8 @@ export interface CampaignServiceDeps {
   /** Why the dialer places no call right now (box-wide), or null. */
   hold?: () => DialHold | null;
   onChange?: (campaignId: number) => void;
+  /** A trunk's health and since when (TrunkWatch); without it, trunk trouble is not reported on the campaign. */
+  trunkState?: (name: string) => TrunkState | null;
 }
 
 export class CampaignService {
@@ -180,18 +187,19 @@ export class CampaignService {
     return this.view(id);
   }
 
-  private transition(id: number, from: CampaignRow['status'][], to: CampaignRow['status']): CampaignView {
+  private transition(id: number, from: CampaignRow['status'][], to: CampaignRow['status'], by?: string): CampaignView {
     const c = this.repo.get(id);
     if (!from.includes(c.status)) throw new AppError('E_CAMPAIGN_STATE', `campaign ${id} is ${c.status}; cannot ${to === 'running' ? 'resume' : to === 'paused' ? 'pause' : 'stop'} it`, { campaign: id });
     const now = this.now();
-    this.repo.setStatus(id, to, now, (db) => appendEvent(db, 'campaign.state', { campaignId: id, status: to }, now));
+    this.repo.setStatus(id, to, now, (db) => appendEvent(db, 'campaign.state', { campaignId: id, status: to }, now), by);
     this.changed(id);
     if (to === 'running') this.deps.kick?.();
     return this.view(id);
   }
 
-  pause(id: number): CampaignView {
-    return this.transition(id, ['running'], 'paused');
+  /** `by`: who asked (`staff:<user>`, `fleet:<command id>`, `cli`), shown on the campaign's page. */
+  pause(id: number, by?: string): CampaignView {
+    return this.transition(id, ['running'], 'paused', by);
   }
 
   resume(id: number): CampaignView {
@@ -242,14 +250,25 @@ export class CampaignService {
       if (r.state in counters) counters[r.state as 'pending'] = r.n;
     }
     const hold = c.status === 'running' ? (this.deps.hold?.() ?? null) : null;
-    const waitingFor = c.status === 'running' && !hold && counters.calling === 0 && counters.active === 0 ? this.waitFor(c) : null;
+    const trunksDown = c.status === 'running' && !hold && counters.active === 0 ? this.trunksDown(c) : null;
+    const waitingFor = c.status === 'running' && !hold && !trunksDown && counters.calling === 0 && counters.active === 0 ? this.waitFor(c) : null;
     const remaining = counters.pending + counters.waiting + counters.calling;
     return {
       ...c, counters, etaMs: this.eta(c, remaining, waitingFor), waitingReason: hold?.reason ?? null, waitingCode: hold?.code ?? null,
       waitingFor, boxTimeZone: this.deps.settings().box.timezone,
       nextRetryAt: counters.waiting > 0 && (c.status === 'running' || c.status === 'paused')
         ? (this.deps.db.prepare("SELECT MIN(next_at) FROM campaign_contacts WHERE campaign_id = ? AND state = 'waiting'").pluck().get(c.id) as number | null) : null,
+      trunksDown,
+      paused: c.status === 'paused' ? { by: c.pausedBy ?? null, at: c.pausedAt ?? null } : null,
     };
+  }
+
+  /** Every trunk of the campaign unusable (the dialer then places nothing): which, since when, why. */
+  private trunksDown(c: CampaignRow): TrunkState[] | null {
+    if (!this.deps.trunkState || c.config.trunks.length === 0) return null;
+    const states = c.config.trunks.map((n) => this.deps.trunkState!(n));
+    if (states.some((s) => s === null || !trunkUnusable(s.health))) return null;
+    return states as TrunkState[];
   }
 
   /**

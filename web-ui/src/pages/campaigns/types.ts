@@ -54,10 +54,14 @@ export interface CampaignView {
   boxTimeZone?: string;
   /** When the first contact waiting for a retry may be called again. */
   nextRetryAt?: number | null;
+  /** Running, but every line of the campaign is down (or turned off): which, since when, why. */
+  trunksDown?: Array<{ name: string; health: string; lastError: string | null; since: number }> | null;
+  /** Paused: who paused it (`staff:<user>`, `fleet:<command id>`, `cli`) and when. */
+  paused?: { by: string | null; at: number | null } | null;
 }
 
 /** What the 'campaign.counters' live event carries. */
-export type CountersEvent = Pick<CampaignView, 'id' | 'name' | 'status' | 'counters' | 'etaMs' | 'waitingReason' | 'waitingCode' | 'waitingFor' | 'nextRetryAt'>;
+export type CountersEvent = Pick<CampaignView, 'id' | 'name' | 'status' | 'counters' | 'etaMs' | 'waitingReason' | 'waitingCode' | 'waitingFor' | 'nextRetryAt' | 'trunksDown' | 'paused' | 'boxTimeZone'>;
 
 export interface CampaignOptions {
   trunks: Array<{ name: string; kind: string; enabled: boolean; channels: number }>;
