@@ -40,6 +40,14 @@ const campaignView = {
     },
     boxTimeZone: { type: 'string' },
     nextRetryAt: { type: 'integer', nullable: true, description: 'when the first contact waiting for a retry may be called again (epoch ms)' },
+    trunksDown: {
+      type: 'array', nullable: true, description: 'a running campaign whose every trunk is down or turned off: which, since when (epoch ms), why',
+      items: { type: 'object', properties: { name: { type: 'string' }, health: { type: 'string' }, lastError: { type: 'string', nullable: true }, since: { type: 'integer' } } },
+    },
+    paused: {
+      type: 'object', nullable: true, description: 'a paused campaign: who paused it (staff:<user>, fleet:<command id>, cli) and when (epoch ms)',
+      properties: { by: { type: 'string', nullable: true }, at: { type: 'integer', nullable: true } },
+    },
     waitingReason: { type: 'string', nullable: true, description: 'a running campaign placing no calls, and why (e.g. waiting for clock synchronisation)' },
     waitingCode: { type: 'string', nullable: true, enum: ['clock-unsynchronised', 'clock-unconfirmed', null], description: 'waitingReason as a stable code' },
   },
