@@ -162,7 +162,10 @@ export class Appliance {
 
       this.engine = await createEngine(this.settings, this.logger, this.opts.dataDir);
       await this.startService({ name: 'engine', start: () => this.engine.start(), stop: () => this.engine.close() });
-      this.trunkWatch = new TrunkWatch(this.engine, this.opts.now ?? Date.now);
+      // A line going down or coming back changes what running campaigns say: publish their views again.
+      this.trunkWatch = new TrunkWatch(this.engine, this.opts.now ?? Date.now, () => {
+        for (const c of this.campaigns?.repo.list() ?? []) if (c.status === 'running') this.publishProgress(c.id);
+      });
       await this.startService(this.trunkWatch);
 
       this.recordings = new RecordingLibrary(this.opts.dataDir);

@@ -19,7 +19,8 @@ export class TrunkWatch {
   readonly name = 'trunk-watch';
   private readonly states = new Map<string, TrunkState>();
 
-  constructor(private readonly engine: Pick<CallEngine, 'trunks' | 'on' | 'off'>, private readonly now: () => number = Date.now) {}
+  /** `onChange`: a trunk's health changed (the pages of running campaigns then show it at once). */
+  constructor(private readonly engine: Pick<CallEngine, 'trunks' | 'on' | 'off'>, private readonly now: () => number = Date.now, private readonly onChange?: (s: TrunkState) => void) {}
 
   async start(): Promise<void> {
     for (const s of this.engine.trunks()) this.note(s);
@@ -44,6 +45,8 @@ export class TrunkWatch {
       known.lastError = s.lastError;
       return;
     }
-    this.states.set(s.name, { name: s.name, health: s.health, lastError: s.lastError, since: this.now() });
+    const state = { name: s.name, health: s.health, lastError: s.lastError, since: this.now() };
+    this.states.set(s.name, state);
+    if (known) this.onChange?.({ ...state });
   };
 }
