@@ -123,3 +123,39 @@ test('the box answers every field at fault at once, with a rule and figures for 
   t.is(r.body.error.where.count, 12);
   t.regex(r.body.error.message, /12 fields to fix/);
 });
+
+const U = {
+  en: {
+    locale: 'en-GB', add: 'Add the user', title: 'The user was not added',
+    empty: ['Username: Required.', 'Password (8 characters or more): Required.'],
+    bad: ['Username: Letters, digits and _ . @ - only, at most 64.', 'Password (8 characters or more): At least 8 characters.'],
+  },
+  fr: {
+    locale: 'fr-FR', add: 'Ajouter l’utilisateur', title: 'L’utilisateur n’a pas été ajouté',
+    empty: ['Identifiant : Obligatoire.', 'Mot de passe (8 caractères ou plus) : Obligatoire.'],
+    bad: ['Identifiant : Lettres, chiffres et _ . @ - seulement, 64 au plus.', 'Mot de passe (8 caractères ou plus) : Au moins 8 caractères.'],
+  },
+} as const;
+
+for (const lang of ['en', 'fr'] as const) {
+  test(`${lang}: the new-user form in Settings says every wrong field at once with the same summary`, async (t) => {
+    t.timeout(90_000);
+    const w = U[lang];
+    const { page, base } = await startUiBox(t, { locale: w.locale });
+    const posts: string[] = [];
+    page.on('request', (r) => { if (r.method() === 'POST' && r.url().endsWith('/api/users')) posts.push(r.url()); });
+    await page.goto(`${base}/settings`);
+    const form = page.locator('form').filter({ has: page.getByRole('button', { name: w.add }) });
+    await form.getByRole('button', { name: w.add }).click();
+    const summary = page.getByTestId('user-form-errors');
+    await summary.waitFor();
+    t.regex(await summary.innerText(), new RegExp(`^${w.title}`));
+    t.deepEqual(await summary.locator('li').allInnerTexts(), [...w.empty]);
+    await form.getByLabel(lang === 'en' ? 'Username' : 'Identifiant', { exact: true }).fill('claire dupont!');
+    await form.getByLabel(lang === 'en' ? 'Password (8 characters or more)' : 'Mot de passe (8 caractères ou plus)', { exact: true }).fill('short');
+    await form.getByRole('button', { name: w.add }).click();
+    await summary.locator('li', { hasText: w.bad[1]!.split(': ').pop()!.split(' : ').pop()! }).waitFor();
+    t.deepEqual(await summary.locator('li').allInnerTexts(), [...w.bad]);
+    t.deepEqual(posts, [], 'the page knew: nothing was sent');
+  });
+}
