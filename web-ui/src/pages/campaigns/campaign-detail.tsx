@@ -6,7 +6,7 @@ import { subscribe } from '../../live.ts';
 import { formatDateTime, formatNumber, getLang } from '../../i18n.ts';
 import { Button, Card, ConfirmDialog, Link, Notice, Page, ProgressBar } from '../../components/index.ts';
 import { t } from './messages.ts';
-import { holdText, purposeLabel, statusLabel } from '../../messages.ts';
+import { purposeLabel, statusLabel } from '../../messages.ts';
 import { etaText } from './format.ts';
 import { WaitingNotice } from './waiting.tsx';
 import { progressOf, progressText } from './campaign-list.tsx';
