@@ -3,6 +3,7 @@
 // This is the one place in appliance/ that knows which call engine exists.
 import { allPrompts } from './flows/model.ts';
 import { flowOf } from './campaigns/model.ts';
+import { TrunkWatch } from './campaigns/trunk-watch.ts';
 import { join } from 'node:path';
 import type { CallEngine, PromptRef } from '../core/call-port.ts';
 import type { Settings } from '../core/settings-types.ts';
@@ -101,6 +102,8 @@ export class Appliance {
   provisioning: ProvisioningStatus | null = null;
   verifier!: CallerIdVerifier;
   clock!: ClockMonitor;
+  /** Since when each trunk has had its health (a campaign with every line down says since when). */
+  trunkWatch!: TrunkWatch;
   /** systemd's notify protocol (READY, WATCHDOG, STATUS); does nothing outside systemd. */
   notifier: SystemdNotifier | null = null;
   readonly live = new LiveFeed();
@@ -161,6 +164,11 @@ export class Appliance {
 
       this.engine = await createEngine(this.settings, this.logger, this.opts.dataDir);
       await this.startService({ name: 'engine', start: () => this.engine.start(), stop: () => this.engine.close() });
+      // A line going down or coming back changes what running campaigns say: publish their views again.
+      this.trunkWatch = new TrunkWatch(this.engine, this.opts.now ?? Date.now, () => {
+        for (const c of this.campaigns?.repo.list() ?? []) if (c.status === 'running') this.publishProgress(c.id);
+      });
+      await this.startService(this.trunkWatch);
 
       this.recordings = new RecordingLibrary(this.opts.dataDir);
       await this.startService(this.recordings);
@@ -174,7 +182,7 @@ export class Appliance {
         prompt: (id) => this.recordings.prompt(id),
         trunkLimits: (name) => {
           const t = this.settingsStore.get().trunks.find((x) => x.name === name && x.enabled);
-          return t ? { channels: t.channels, cps: t.cps } : null;
+          return t ? { channels: t.channels, cps: t.cps, sandbox: t.kind === 'sandbox' } : null;
         },
         personalPrompt: (campaign, contact) => this.personalPrompt(campaign, contact),
         textPrompt: (campaign, contact, text) => this.personalPrompt(campaign, contact, text),
@@ -197,6 +205,7 @@ export class Appliance {
         onChange: (id) => { this.publishProgress(id); this.fleet?.notify(); },
         onStarted: (id) => this.prerender(id),
         hold: () => this.dialer.hold,
+        trunkState: (name) => this.trunkWatch.state(name),
         checkStart: (campaign) => {
           this.checkClock();
           const s = this.settingsStore.get();
@@ -363,7 +372,7 @@ export class Appliance {
       this.progressTimers.delete(id);
       try {
         const v = this.campaigns.view(id);
-        this.live.publish('campaign.counters', { id: v.id, name: v.name, status: v.status, counters: v.counters, etaMs: v.etaMs, waitingReason: v.waitingReason, waitingCode: v.waitingCode, waitingFor: v.waitingFor, nextRetryAt: v.nextRetryAt });
+        this.live.publish('campaign.counters', { id: v.id, name: v.name, status: v.status, counters: v.counters, etaMs: v.etaMs, waitingReason: v.waitingReason, waitingCode: v.waitingCode, waitingFor: v.waitingFor, nextRetryAt: v.nextRetryAt, trunksDown: v.trunksDown, paused: v.paused, boxTimeZone: v.boxTimeZone });
       } catch (e) {
         this.logger.debug({ err: (e as Error).message }, 'live counters skipped');
       }

@@ -49,10 +49,22 @@ export const ERRORS = {
 
 export type ErrorCode = keyof typeof ERRORS;
 
+/**
+ * What kind of problem a field has, so a page can say it in its own language and words (the box's
+ * English `message` stays for API users). Forms (issue 13 point 6).
+ */
+export type FieldRule =
+  | 'required' | 'range' | 'time' | 'window-order' | 'weekdays' | 'windows' | 'date' | 'date-order'
+  | 'key' | 'keys-distinct' | 'phone' | 'phone-missing' | 'choice' | 'recording' | 'message-or-tts'
+  | 'voice' | 'seller-marketing' | 'trunk' | 'trunks' | 'delay' | 'text-length' | 'tokens' | 'list' | 'invalid';
+
 /** One problem with one field of a request or document: the web UI shows `message` next to `key`. */
 export interface FieldError {
   key: string;
   message: string;
+  /** The kind of problem and its figures (e.g. range {min, max}), for words in the page's language. */
+  rule?: FieldRule;
+  params?: Record<string, string | number>;
 }
 
 export class AppError extends Error {

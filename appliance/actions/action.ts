@@ -30,7 +30,7 @@ export interface CampaignActionsPort {
   duplicate?(id: number, name?: string): { id: number; name: string; listId: number };
   remove?(id: number, inTx?: (c: { id: number; name: string; status: string; listId: number }) => void): { id: number };
   start(id: number): { status: string };
-  pause(id: number): { status: string };
+  pause(id: number, by?: string): { status: string };
   resume(id: number): { status: string };
   stop(id: number): { status: string };
   view?(id: number): { id: number; status: string; config: { purpose: string; pack?: string; callerId: string } };

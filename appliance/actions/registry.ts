@@ -80,7 +80,8 @@ function lifeCycle(verb: 'start' | 'pause' | 'resume' | 'stop') {
   return defineAction({
     name: `campaign.${verb}`, role: 'operator', doors: ['http', 'fleet'],
     input: { type: 'object', required: ['id'], additionalProperties: false, properties: { id } },
-    run: (env, i: { id: number }) => campaigns(env)[verb](i.id),
+    // A pause keeps who asked, so the campaign's page can say "paused by the fleet (command ...)".
+    run: (env, i: { id: number }, actor) => (verb === 'pause' ? campaigns(env).pause(i.id, actorName(actor)) : campaigns(env)[verb](i.id)),
     audit: (i, v) => ({ subject: `campaign:${i.id}`, details: { status: v.status } }),
     subject: campaignSubject,
   });

@@ -2,6 +2,7 @@
 // gate at dial time, paces per trunk and per campaign (channels + a cps cap that holds in every
 // one-second window), writes the attempt intent before the INVITE, runs the script on the call
 // port and records the outcome with the retry decision in one transaction.
+import { formatSandboxMenu, SANDBOX_MENU_HEADER } from '../../core/sandbox-menu.ts';
 import type { DialHold, DialPermission } from '../system/clock.ts';
 import type { TimerClock } from '../../core/time.ts';
 import type { Call, CallEngine, Outcome, PromptRef } from '../../core/call-port.ts';
@@ -36,6 +37,8 @@ export type DialGate = (c: { campaign: CampaignRow; contact: DueContact; now: nu
 export interface TrunkLimits {
   channels: number;
   cps: number;
+  /** The trunk is the sandbox (simulated network): its INVITEs tell the campaign's menu keys. */
+  sandbox?: boolean;
 }
 
 export interface DialerDeps {
@@ -306,10 +309,12 @@ export class Dialer {
 
   private place(campaign: CampaignRow, contact: DueContact, trunk: string, now: number, prompts: Map<string, PromptRef>): void {
     const cfg = campaign.config;
+    // Only the simulated network learns the menu keys, so its people press what this campaign uses.
+    const menu = this.deps.trunkLimits(trunk)?.sandbox ? formatSandboxMenu(cfg.menu) : '';
     const attemptId = this.repo.beginAttempt({ campaignId: campaign.id, contactId: contact.contactId, e164: contact.e164, trunk, callerId: cfg.callerId, now });
     let call: Call;
     try {
-      call = this.deps.engine.dial({ to: contact.e164, from: cfg.callerId, trunk, ringTimeoutMs: cfg.ringTimeoutMs, amd: cfg.amd && cfg.voicemail !== null, tag: `a${attemptId}` });
+      call = this.deps.engine.dial({ to: contact.e164, from: cfg.callerId, trunk, ringTimeoutMs: cfg.ringTimeoutMs, amd: cfg.amd && cfg.voicemail !== null, tag: `a${attemptId}`, ...(menu ? { headers: { [SANDBOX_MENU_HEADER]: menu } } : {}) });
     } catch (e) {
       this.deps.logger.error({ attemptId, err: (e as Error).message }, 'dial refused by the engine');
       this.finish(campaign, contact, attemptId, { ...emptyResult('trunk-failure', (e as Error).message) });

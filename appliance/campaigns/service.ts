@@ -13,6 +13,8 @@ import { appendEvent } from '../store/outbox-repo.ts';
 import { flowOf, parseCampaignConfig, type CampaignConfig } from './model.ts';
 import { checkFlow } from '../flows/validate.ts';
 import { getPack } from '../compliance/packs.ts';
+import { FieldProblems } from './field-problems.ts';
+import { trunkUnusable, type TrunkState } from './trunk-watch.ts';
 import { campaignReport, type CampaignReport } from './reports.ts';
 import { unknownTokens } from '../../media/prompts/template.ts';
 import { PERSONAL_TOKENS } from './personal-fields.ts';
@@ -49,6 +51,8 @@ export interface CampaignServiceDeps {
   logger?: Logger;
   /** Longest one chunk of a start's copy (or a stop's sweep) holds the event loop, in ms. */
   chunkBudgetMs?: number;
+  /** A trunk's health and since when (TrunkWatch); without it, trunk trouble is not reported on the campaign. */
+  trunkState?: (name: string) => TrunkState | null;
 }
 
 /** Contacts copied by a start before it answers (they can be called at once), and marked by a stop. */
@@ -79,27 +83,31 @@ export class CampaignService {
     return this.lists.close();
   }
 
-  private check(listId: number, cfg: CampaignConfig): void {
-    const list = this.deps.db.prepare("SELECT id FROM lists WHERE id = ? AND status = 'ready'").get(listId);
-    if (!list) throw new AppError('E_CAMPAIGN_INVALID', `campaign field "listId": no contact list ${listId}`, { field: 'listId' });
+  /** What only the box can tell (the list, the recordings, the tokens, the trunks), noted in `p` with the rest. */
+  private check(listId: number, cfg: CampaignConfig, p: FieldProblems = new FieldProblems()): void {
+    const list = Number.isInteger(listId) ? this.deps.db.prepare("SELECT id FROM lists WHERE id = ? AND status = 'ready'").get(listId) : null;
+    if (!list && !p.has('listId')) p.add('listId', `no contact list ${listId}`, 'list');
     for (const [field, id] of [['message', cfg.message], ['voicemail', cfg.voicemail], ['menuPrompt', cfg.menuPrompt]] as const) {
-      if (id !== null && !this.deps.recordingExists(id)) throw new AppError('E_CAMPAIGN_INVALID', `campaign field "${field}": no recording "${id}"`, { field });
+      if (id !== null && !p.has(field) && !this.deps.recordingExists(id)) p.add(field, `no recording "${id}"`, 'recording');
     }
-    const sample = this.deps.db.prepare('SELECT fields FROM contacts WHERE list_id = ? LIMIT 1').pluck().get(listId) as string | undefined;
+    const sample = list ? (this.deps.db.prepare('SELECT fields FROM contacts WHERE list_id = ? LIMIT 1').pluck().get(listId) as string | undefined) : undefined;
     const known = [...Object.keys(sample ? (JSON.parse(sample) as Record<string, unknown>) : {}), ...PERSONAL_TOKENS];
-    this.checkFlow(cfg, known);
-    if (cfg.tts) {
+    if (cfg.tts && list && !p.has('tts.text')) {
       const unknown = unknownTokens(cfg.tts.text, known);
       if (unknown.length > 0) {
-        throw new AppError('E_CAMPAIGN_INVALID', `campaign field "tts.text": unknown token${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `{${u}}`).join(', ')}; the list has ${known.map((k) => `{${k}}`).join(', ')}`, { field: 'tts.text' });
+        p.add('tts.text', `unknown token${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `{${u}}`).join(', ')}; the list has ${known.map((k) => `{${k}}`).join(', ')}`, 'tokens',
+          { tokens: unknown.map((u) => `{${u}}`).join(', '), known: known.map((k) => `{${k}}`).join(', ') });
       }
     }
     const trunks = this.deps.settings().trunks;
     for (const [i, name] of cfg.trunks.entries()) {
       const t = trunks.find((x) => x.name === name);
-      if (!t) throw new AppError('E_CAMPAIGN_INVALID', `campaign field "trunks.${i}": no trunk named "${name}"`, { field: `trunks.${i}` });
-      if (!t.enabled) throw new AppError('E_CAMPAIGN_INVALID', `campaign field "trunks.${i}": trunk "${name}" is disabled`, { field: `trunks.${i}` });
+      if (!t) p.add(`trunks.${i}`, `no trunk named "${name}"`, 'trunk', { trunk: name });
+      else if (!t.enabled) p.add(`trunks.${i}`, `trunk "${name}" is disabled`, 'trunk', { trunk: name, disabled: 1 });
     }
+    p.throwIfAny('E_CAMPAIGN_INVALID', 'campaign');
+    // The call flow once the fields it is built from are right (its own errors name its steps).
+    this.checkFlow(cfg, known);
   }
 
   /** The campaign's flow against its list, its recordings, its opt-out key and the windows of it and its pack. */
@@ -118,11 +126,14 @@ export class CampaignService {
   }
 
   create(input: { name: unknown; listId: unknown; config: unknown }): CampaignRow {
-    if (typeof input.name !== 'string' || !input.name.trim() || input.name.length > 100) throw new AppError('E_CAMPAIGN_INVALID', 'campaign field "name": 1 to 100 characters', { field: 'name' });
-    if (!Number.isInteger(input.listId)) throw new AppError('E_CAMPAIGN_INVALID', 'campaign field "listId": the id of a contact list', { field: 'listId' });
-    const cfg = parseCampaignConfig(input.config, { country: this.deps.settings().box.country });
-    this.check(input.listId as number, cfg);
-    return this.repo.create(input.name.trim(), input.listId as number, cfg);
+    // Every field at fault at once: the name, the list, the configuration, then what only the box knows.
+    const p = new FieldProblems();
+    if (typeof input.name !== 'string' || !input.name.trim()) p.add('name', 'a name is required', 'required');
+    else if (input.name.length > 100) p.add('name', 'at most 100 characters', 'text-length', { max: 100 });
+    if (!Number.isInteger(input.listId) || (input.listId as number) <= 0) p.add('listId', 'choose a contact list', 'required');
+    const cfg = parseCampaignConfig(input.config, { country: this.deps.settings().box.country, problems: p });
+    this.check(input.listId as number, cfg, p);
+    return this.repo.create((input.name as string).trim(), input.listId as number, cfg);
   }
 
   /**
@@ -136,7 +147,10 @@ export class CampaignService {
     if (c.status !== 'draft' && c.status !== 'paused') {
       throw new AppError('E_CAMPAIGN_STATE', `campaign "${c.name}" is ${c.status}; only a draft or a paused campaign can be changed (pause it first)`, { campaign: id, editState: c.status });
     }
-    const cfg = parseCampaignConfig(config, { country: this.deps.settings().box.country });
+    const p = new FieldProblems();
+    const cfg = parseCampaignConfig(config, { country: this.deps.settings().box.country, problems: p });
+    // A field at fault is reported with the rest; the lock below speaks only of valid changes.
+    if (p.list.length > 0) this.check(c.listId, cfg, p);
     const changed = (Object.keys({ ...c.config, ...cfg }) as Array<keyof CampaignConfig>).filter((k) => JSON.stringify(c.config[k] ?? null) !== JSON.stringify(cfg[k] ?? null));
     if (c.status === 'paused') {
       const locked = changed.filter((k) => (LOCKED_WHEN_STARTED as readonly string[]).includes(k));
@@ -198,11 +212,11 @@ export class CampaignService {
     return this.view(id);
   }
 
-  private transition(id: number, from: CampaignRow['status'][], to: CampaignRow['status']): CampaignView {
+  private transition(id: number, from: CampaignRow['status'][], to: CampaignRow['status'], by?: string): CampaignView {
     const c = this.repo.get(id);
     if (!from.includes(c.status)) throw new AppError('E_CAMPAIGN_STATE', `campaign ${id} is ${c.status}; cannot ${to === 'running' ? 'resume' : to === 'paused' ? 'pause' : 'stop'} it`, { campaign: id });
     const now = this.now();
-    this.repo.setStatus(id, to, now, (db) => appendEvent(db, 'campaign.state', { campaignId: id, status: to }, now), FIRST_CHUNK);
+    this.repo.setStatus(id, to, now, (db) => appendEvent(db, 'campaign.state', { campaignId: id, status: to }, now), FIRST_CHUNK, by);
     // A big list's contacts still to call are marked stopped in the background (the view counts them stopped already).
     if (to === 'stopped') void this.lists.sweep(id);
     this.changed(id);
@@ -210,8 +224,9 @@ export class CampaignService {
     return this.view(id);
   }
 
-  pause(id: number): CampaignView {
-    return this.transition(id, ['running'], 'paused');
+  /** `by`: who asked (`staff:<user>`, `fleet:<command id>`, `cli`), shown on the campaign's page. */
+  pause(id: number, by?: string): CampaignView {
+    return this.transition(id, ['running'], 'paused', by);
   }
 
   resume(id: number): CampaignView {
@@ -269,14 +284,25 @@ export class CampaignService {
       counters.waiting = 0;
     }
     const hold = c.status === 'running' ? (this.deps.hold?.() ?? null) : null;
-    const waitingFor = c.status === 'running' && !hold && counters.calling === 0 && counters.active === 0 ? this.waitFor(c) : null;
+    const trunksDown = c.status === 'running' && !hold && counters.active === 0 ? this.trunksDown(c) : null;
+    const waitingFor = c.status === 'running' && !hold && !trunksDown && counters.calling === 0 && counters.active === 0 ? this.waitFor(c) : null;
     const remaining = counters.pending + counters.waiting + counters.calling;
     return {
       ...c, counters, etaMs: this.eta(c, remaining, waitingFor), waitingReason: hold?.reason ?? null, waitingCode: hold?.code ?? null,
       waitingFor, boxTimeZone: this.deps.settings().box.timezone,
       nextRetryAt: counters.waiting > 0 && (c.status === 'running' || c.status === 'paused')
         ? (this.deps.db.prepare("SELECT MIN(next_at) FROM campaign_contacts INDEXED BY campaign_contacts_retry WHERE campaign_id = ? AND state = 'waiting'").pluck().get(c.id) as number | null) : null,
+      trunksDown,
+      paused: c.status === 'paused' ? { by: c.pausedBy ?? null, at: c.pausedAt ?? null } : null,
     };
+  }
+
+  /** Every trunk of the campaign unusable (the dialer then places nothing): which, since when, why. */
+  private trunksDown(c: CampaignRow): TrunkState[] | null {
+    if (!this.deps.trunkState || c.config.trunks.length === 0) return null;
+    const states = c.config.trunks.map((n) => this.deps.trunkState!(n));
+    if (states.some((s) => s === null || !trunkUnusable(s.health))) return null;
+    return states as TrunkState[];
   }
 
   /**

@@ -51,7 +51,7 @@ export function installErrorHandler(app: FastifyInstance, audit?: RefusalAudit):
       const status = httpStatus(err.code);
       if (status >= 500) req.log.error({ code: err.code, err: err.message, route: req.routeOptions.url }, 'request failed');
       if (err.code === 'E_RATE_LIMITED' && typeof err.where?.retryAfterSec === 'number') reply.header('retry-after', String(err.where.retryAfterSec));
-      return reply.code(status).send(errorBody(err.code, err.message, err.where, err.fields?.map((f) => ({ key: f.key, message: f.message }))));
+      return reply.code(status).send(errorBody(err.code, err.message, err.where, err.fields?.map((f) => ({ key: f.key, message: f.message, ...(f.rule ? { rule: f.rule } : {}), ...(f.params ? { params: f.params } : {}) }))));
     }
     const fe = err as FastifyError;
     if (Array.isArray(fe.validation)) {

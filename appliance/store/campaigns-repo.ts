@@ -16,6 +16,9 @@ export interface CampaignRow {
   createdAt: string;
   startedAt: string | null;
   finishedAt: string | null;
+  /** Who paused it last (`staff:<user>`, `fleet:<command id>`, `cli`) and when (epoch ms); null if never. */
+  pausedBy?: string | null;
+  pausedAt?: number | null;
 }
 
 export interface DueContact {
@@ -48,12 +51,14 @@ export type NextState =
 interface RawCampaign {
   id: number; name: string; list_id: number; status: CampaignStatus; config: string;
   created_at: string; started_at: string | null; finished_at: string | null;
+  paused_by?: string | null; paused_at?: number | null;
 }
 
 function toCampaign(r: RawCampaign): CampaignRow {
   return {
     id: r.id, name: r.name, listId: r.list_id, status: r.status, config: JSON.parse(r.config) as CampaignConfig,
     createdAt: r.created_at, startedAt: r.started_at, finishedAt: r.finished_at,
+    pausedBy: r.paused_by ?? null, pausedAt: r.paused_at ?? null,
   };
 }
 
@@ -165,11 +170,13 @@ export class CampaignsRepo {
   /**
    * Change a campaign's status. Stopping marks its contacts still to call as stopped: at most
    * `stopChunk` of them here, the rest by `stopSweep` (campaign-start.ts) so a big list stops without a stall.
+   * `by`: who asked (kept for a pause, so the page says who paused and when).
    */
-  setStatus(id: number, status: CampaignStatus, now: number, event?: (db: Db) => void, stopChunk = Number.MAX_SAFE_INTEGER): void {
+  setStatus(id: number, status: CampaignStatus, now: number, event?: (db: Db) => void, stopChunk = Number.MAX_SAFE_INTEGER, by?: string): void {
     this.db.transaction(() => {
       const finished = status === 'completed' || status === 'stopped' ? new Date(now).toISOString() : null;
       this.db.prepare('UPDATE campaigns SET status = ?, finished_at = COALESCE(?, finished_at) WHERE id = ?').run(status, finished, id);
+      if (status === 'paused') this.db.prepare('UPDATE campaigns SET paused_by = ?, paused_at = ? WHERE id = ?').run(by ?? null, now, id);
       if (status === 'stopped') this.stopSweep(id, now, stopChunk);
       event?.(this.db);
     })();

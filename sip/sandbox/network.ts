@@ -4,6 +4,7 @@
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { AppError } from '../../core/errors.ts';
+import { parseSandboxMenu, SANDBOX_MENU_HEADER, type SandboxMenu } from '../../core/sandbox-menu.ts';
 import { silentLogger, maskNumber, type Logger } from '../../core/log.ts';
 import type { ClockStats } from '../../media/rtp/clock.ts';
 import { MediaEngine } from '../../media/rtp/media-engine.ts';
@@ -186,7 +187,7 @@ export class SandboxNetwork extends EventEmitter<SandboxNetworkEvents> {
     return e164FromUser(user, this.opts.dialPrefixes ?? DEFAULT_DIAL_PREFIXES);
   }
 
-  private plan(number: string, attempt: number): CallPlan {
+  private plan(number: string, attempt: number, menu: SandboxMenu | null = null): CallPlan {
     return planCall({
       seed: this.seed,
       mix: this.mix,
@@ -194,7 +195,7 @@ export class SandboxNetwork extends EventEmitter<SandboxNetworkEvents> {
       timeScale: this.timings.timeScale,
       retryReach: this.opts.retryReach,
       clips: [...this.clipIndex.values()],
-    }, number, attempt);
+    }, number, attempt, menu);
   }
 
   private readonly now = (): number => performance.now() - this.t0;
@@ -245,7 +246,9 @@ export class SandboxNetwork extends EventEmitter<SandboxNetworkEvents> {
     const number = this.normalise(parseUri(rq.uri)?.user ?? '');
     const attempt = number ? (this.attempts.get(number) ?? 0) + 1 : 1;
     if (number) this.attempts.set(number, attempt);
-    const plan = number ? this.plan(number, attempt) : null;
+    // The campaign's menu keys, when the box told them (only ever to a sandbox trunk).
+    const menu = parseSandboxMenu(headerText(rq.headers, SANDBOX_MENU_HEADER.toLowerCase()));
+    const plan = number ? this.plan(number, attempt, menu) : null;
     const wall = Date.now();
     const record: SandboxCallRecord = {
       seq: ++this.seq,

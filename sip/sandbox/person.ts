@@ -160,7 +160,8 @@ export class Person {
       return;
     }
     if (this.heardSinceMark && now - this.lastSpeechAt >= t.endSilenceMs) {
-      if (this.phase === 'listening' && this.o.plan.key) return this.press(this.o.plan.key);
+      const next = this.o.plan.keys[this.dtmfSent.length];
+      if (next) return this.press(next);
       return this.end(this.phase === 'after-key' ? 'done-after-key' : 'message-ended');
     }
     if (!this.heardSinceMark) {

@@ -4,6 +4,8 @@
 import type { ClipInfo, Language } from './audio.ts';
 import { behaviourFor, baseBehaviour, draw, pickWeighted, DEFAULT_RETRY_REACH, type Behaviour, type KeyWeights, type Mix } from './mix.ts';
 import { languageOf } from './number.ts';
+import { pressesFor } from './menu-keys.ts';
+import type { SandboxMenu } from '../../core/sandbox-menu.ts';
 
 /**
  * `timeScale` scales waiting (ringing, give-up delays); never what is heard or how long a pause must last
@@ -57,8 +59,10 @@ export interface CallPlan {
   /** Pause between answering and speaking (listener, presser, slow-answer). */
   helloDelayMs: number;
   utteranceId: string;
-  /** Presser only. */
+  /** Presser only: the first key pressed (`keys[0]`). */
   key: string | null;
+  /** Presser only: every key pressed, one each time the caller stops speaking (e.g. repeat, then confirm). */
+  keys: string[];
   keyMs: number;
   /** Voicemail only: silence before the greeting, the greeting, the pause before the beep, the beep. */
   greetingLeadMs: number;
@@ -86,7 +90,11 @@ function pickClip(clips: PlanInputs['clips'], kind: ClipInfo['kind'], lang: Lang
   return all.length > 0 ? all[Math.min(all.length - 1, Math.floor(u * all.length))]! : null;
 }
 
-export function planCall(inputs: PlanInputs, number: string, attempt: number): CallPlan {
+/**
+ * `menu`: the campaign's keys when the box said them (X-Sandbox-Menu); a presser then presses those
+ * (menu-keys.ts), else one key from the network's key weights.
+ */
+export function planCall(inputs: PlanInputs, number: string, attempt: number, menu: SandboxMenu | null = null): CallPlan {
   const { seed, timeScale, clips } = inputs;
   const behaviour = behaviourFor(seed, number, attempt, inputs.mix, inputs.retryReach ?? DEFAULT_RETRY_REACH);
   const u = (label: string) => draw(seed, label, number, attempt);
@@ -97,6 +105,8 @@ export function planCall(inputs: PlanInputs, number: string, attempt: number): C
     ringMs = between(u('ring'), 1000, 5000) * timeScale;
   }
   const isVoicemail = behaviour === 'voicemail';
+  const keys = behaviour !== 'presser' ? []
+    : (menu ? pressesFor(menu, u('menu-key'), u('menu-key-2')) : null) ?? [pickWeighted(inputs.keys.map((k) => ({ item: k.key, weight: k.weight })), u('key'))];
   return {
     number,
     attempt,
@@ -106,7 +116,8 @@ export function planCall(inputs: PlanInputs, number: string, attempt: number): C
     ringMs: Math.round(ringMs),
     helloDelayMs: between(u('hello-delay'), 200, 700),
     utteranceId: pickClip(clips, 'utterance', lang, u('utterance')) ?? '',
-    key: behaviour === 'presser' ? pickWeighted(inputs.keys.map((k) => ({ item: k.key, weight: k.weight })), u('key')) : null,
+    key: keys[0] ?? null,
+    keys,
     keyMs: between(u('key-ms'), 120, 240),
     greetingLeadMs: isVoicemail ? between(u('greeting-lead'), 100, 600) : 0,
     greetingId: isVoicemail ? pickClip(clips, 'greeting', lang, u('greeting')) : null,

@@ -11,12 +11,12 @@ const CSV = readFileSync(fileURLToPath(new URL('../fixtures/contacts/journey.csv
 const W = {
   en: {
     locale: 'en-GB', name: 'Name', list: 'Contact list', recording: 'A recording', message: 'Message recording', callerId: 'Caller ID shown',
-    callback: 'Callback number said in the message', save: 'Save and check', notAccepted: 'The box did not accept the campaign',
+    callback: 'Callback number said in the message', save: 'Save and check', notAccepted: 'The campaign was not saved',
     bad: '"12" is not a phone number for the caller ID; type it as dialled in France or in international format, with + and the country code (+33 4 78 00 00 00)',
   },
   fr: {
     locale: 'fr-FR', name: 'Nom', list: 'Liste de contacts', recording: 'Un enregistrement', message: 'Enregistrement du message', callerId: 'Numéro présenté',
-    callback: 'Numéro de rappel dit dans le message', save: 'Enregistrer et vérifier', notAccepted: 'Le boîtier n’a pas accepté la campagne',
+    callback: 'Numéro de rappel dit dans le message', save: 'Enregistrer et vérifier', notAccepted: 'La campagne n’a pas été enregistrée',
     bad: '« 12 » n’est pas un numéro de téléphone pour le numéro présenté : tapez-le comme on le compose en France ou au format international, avec + et l’indicatif du pays (+33 4 78 00 00 00).',
   },
 } as const;

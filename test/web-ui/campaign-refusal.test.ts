@@ -54,7 +54,7 @@ test('an incomplete wizard names the field; a start refused by compliance shows 
   await page.getByLabel('Message recording').selectOption({ label: 'Offre' });
   await page.getByLabel('Caller ID shown').fill('12');
   await page.getByRole('button', { name: 'Save and check' }).click();
-  await page.getByRole('alert').filter({ hasText: 'The box did not accept the campaign' }).waitFor();
+  await page.getByRole('alert').filter({ hasText: 'The campaign was not saved' }).waitFor();
   t.regex(await errorOf('Caller ID shown'), /"12" is not a phone number for the caller ID; type it /);
 
   // The draft's preflight: nobody callable (no consent), and the missing registry copy.

@@ -1,9 +1,10 @@
-// The claim code adopts a box into a fleet: the dashboard shows it to an admin only; a viewer's
-// dashboard says that an administrator can see it, and the code is nowhere on the viewer's page.
+// The claim code adopts a box into a fleet: it lives in Settings › Fleet (an admin's page); the dashboard
+// says the box is not adopted yet, points an admin there, tells a viewer that an administrator can adopt
+// it, and the code is nowhere on the viewer's page.
 import test from 'ava';
 import { loginPage, startUiBox } from './browser.ts';
 
-test('the dashboard shows the claim code to an admin, and only tells a viewer that an admin can see it', async (t) => {
+test('the claim code is in Settings › Fleet for an admin; a viewer\'s dashboard only says that an administrator can adopt the box', async (t) => {
   const { page, base, box, username, password } = await startUiBox(t, { login: false });
   const status = await box.api.send<{ state: string; claimCode?: string }>('GET', '/api/provisioning');
   t.is(status.body.state, 'unclaimed');
@@ -14,16 +15,19 @@ test('the dashboard shows the claim code to an admin, and only tells a viewer th
 
   await loginPage(page, base, 'watcher', 'watcher-password-1');
   await page.goto(`${base}/`);
-  const card = page.getByTestId('claim-card');
-  await card.getByTestId('claim-admin-only').waitFor();
-  t.regex(await card.textContent() ?? '', /An administrator can see the claim code/);
+  const notice = page.getByTestId('fleet-notice');
+  await notice.waitFor();
+  t.is((await notice.innerText()).trim(), 'This box is not adopted by a fleet yet. An administrator can adopt it from Settings › Fleet.');
+  t.is(await notice.getByRole('link').count(), 0, 'no link to a page the viewer may not open');
   await page.waitForLoadState('networkidle');
   t.false((await page.content()).includes(code), 'the code is not on the viewer\'s page');
 
   await page.context().clearCookies();
   await loginPage(page, base, username, password);
   await page.goto(`${base}/`);
-  await page.getByTestId('claim-card').locator('.claim').waitFor();
-  t.is(await page.getByTestId('claim-card').locator('.claim').textContent(), code);
-  t.is(await page.getByTestId('claim-admin-only').count(), 0);
+  await page.getByTestId('fleet-notice').waitFor();
+  t.false((await page.content()).includes(code), 'nor on the admin\'s dashboard');
+  await page.goto(`${base}/settings#fleet`);
+  await page.locator('#fleet').getByTestId('claim-card').locator('.claim').waitFor();
+  t.is(await page.locator('#fleet').getByTestId('claim-card').locator('.claim').textContent(), code);
 });

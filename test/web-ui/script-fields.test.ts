@@ -92,7 +92,7 @@ test('script declarations are filled in the wizard and clear the script problem 
   await page.getByLabel('Opt-out key announced at (seconds from the start)').fill('5.5');
   await page.getByLabel('Callback number said in the message').fill('12');
   await page.getByRole('button', { name: 'Save and check' }).click();
-  await page.getByRole('alert').filter({ hasText: 'The box did not accept the campaign' }).waitFor();
+  await page.getByRole('alert').filter({ hasText: 'The campaign was not saved' }).waitFor();
   t.regex(await errorOf('Callback number said in the message'), /"12" is not a phone number for the callback number; type it /);
   await page.getByLabel('Callback number said in the message').fill('+33 1 23 45 67 89');
   // A voicemail message too: its own declarations appear once it is chosen.

@@ -4,6 +4,8 @@ import { useEffect, useState } from 'preact/hooks';
 import { navigate } from './router.ts';
 import { errorMessage } from './error-messages.ts';
 import { plainFieldMessage } from './schema-messages.ts';
+import { problemText } from './field-problems.ts';
+import { getLang } from './i18n.ts';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 export type Role = 'viewer' | 'operator' | 'admin';
@@ -25,6 +27,8 @@ export class ApiError extends Error {
   fields: Record<string, string>;
   /** The error's `where` object (e.g. { retryAfterSec: 30 }). */
   where: Record<string, string | number>;
+  /** Every field at fault, in the box's order, with its rule for words in the page's language (form-errors.tsx). */
+  problems: FieldProblem[] = [];
   readonly serverMessage: string;
 
   constructor(status: number, code: string, message: string, fields: Record<string, string> = {}, where: Record<string, string | number> = {}) {
@@ -35,7 +39,16 @@ export class ApiError extends Error {
     this.fields = fields;
     this.where = where;
     this.serverMessage = message;
-    Object.defineProperty(this, 'message', { get: () => errorMessage(this.code, this.serverMessage, this.where), configurable: true });
+    Object.defineProperty(this, 'message', { get: () => this.translated(), configurable: true });
+  }
+
+  /** In French, the box's words come from the code's table, then each field's reason (never a bare field path). */
+  private translated(): string {
+    const base = errorMessage(this.code, this.serverMessage, this.where);
+    // A campaign's fields ({count} to fix): the French words of each reason follow; a phone number has its own sentence.
+    const listed = typeof this.where.count === 'number' && !('phone' in this.where) && !('missingPhone' in this.where);
+    if (getLang() !== 'fr' || this.problems.length === 0 || !listed) return base;
+    return `${base} ${this.problems.map((p) => problemText(p)).join(' ')}`;
   }
 
   /** The message for one field (looked up as given or with "body." in front), in plain words of the page's language. */
@@ -48,6 +61,14 @@ export class ApiError extends Error {
 }
 
 /** What a page shows for a failed action: the ApiError itself, or anything else thrown wrapped as one. */
+/** One field at fault as the box (or the page) says it: `rule` and `params` make the words, `message` is the box's English. */
+export interface FieldProblem {
+  key: string;
+  rule?: string;
+  params?: Record<string, string | number>;
+  message?: string;
+}
+
 export function asApiError(e: unknown): ApiError {
   return e instanceof ApiError ? e : new ApiError(0, 'E_HTTP', String(e));
 }
@@ -94,12 +115,18 @@ function parseError(status: number, text: string): ApiError {
     return status === 0 ? new ApiError(0, 'E_NETWORK', 'The box did not answer; check the network.') : new ApiError(status, 'E_HTTP', `The box answered ${status}.`, {}, { status });
   }
   const fields: Record<string, string> = {};
+  const problems: FieldProblem[] = [];
   if (Array.isArray(e.fields)) {
-    for (const f of e.fields as { key?: unknown; message?: unknown }[]) {
+    for (const f of e.fields as { key?: unknown; message?: unknown; rule?: unknown; params?: unknown }[]) {
       if (typeof f?.key !== 'string' || typeof f.message !== 'string') continue;
       fields[f.key] ??= f.message;
       const short = f.key.replace(/^(body|querystring|params)\./, '');
       fields[short] ??= f.message;
+      const params: Record<string, string | number> = {};
+      if (f.params && typeof f.params === 'object') {
+        for (const [k, v] of Object.entries(f.params as Record<string, unknown>)) if (typeof v === 'string' || typeof v === 'number') params[k] = v;
+      }
+      problems.push({ key: short, message: f.message, ...(typeof f.rule === 'string' ? { rule: f.rule } : {}), params });
     }
   }
   const where: Record<string, string | number> = {};
@@ -108,7 +135,9 @@ function parseError(status: number, text: string): ApiError {
   }
   // An error that names one field (e.g. a wrong password) shows next to that field too.
   if (typeof where.field === 'string') fields[where.field] ??= e.message;
-  return new ApiError(status, typeof e.code === 'string' ? e.code : 'E_HTTP', e.message, fields, where);
+  const err = new ApiError(status, typeof e.code === 'string' ? e.code : 'E_HTTP', e.message, fields, where);
+  err.problems = problems;
+  return err;
 }
 
 function sessionEnded(path: string): void {

@@ -56,6 +56,7 @@ export const FR_BY_CODE: Record<ErrorCode, string> = {
 const FR_BY_WHERE: Record<string, string> = {
   'E_CAMPAIGN_INVALID:phone': '« {phone} » n’est pas un numéro de téléphone[ pour {fieldFr}] : tapez-le comme on le compose[ en {countryFr}] ou au format international, avec + et l’indicatif du pays (+33 4 78 00 00 00).',
   'E_CAMPAIGN_INVALID:missingPhone': 'Il manque un numéro de téléphone[ pour {fieldFr}] : tapez-le comme on le compose[ en {countryFr}] ou au format international, avec + et l’indicatif du pays (+33 4 78 00 00 00).',
+  'E_CAMPAIGN_INVALID:count': 'Campagne non valide ({count} à corriger) :',
   'E_CAMPAIGN_INVALID:emptyList': 'La liste de contacts de la campagne « {emptyList} » ne contient aucun contact : la campagne n’a pas démarré et reste un brouillon.',
   'E_IMPORT_EMPTY:headerOnly': 'Le fichier « {file} » n’a qu’une ligne d’en-tête, sans aucun contact dessous : aucune liste n’a été créée. Ajoutez les contacts sous l’en-tête (une ligne par contact), puis importez-le à nouveau.',
   'E_IMPORT_EMPTY:firstRejectedRow': 'Aucune des {rows} lignes du fichier « {file} » n’a de numéro de téléphone utilisable (première refusée : ligne {firstRejectedRow}, colonne « {column} ») : aucune liste n’a été créée. Vérifiez la colonne choisie pour le téléphone et le pays.',
@@ -95,7 +96,7 @@ const FR_ROLES: Record<string, string> = { admin: 'administrateur', operator: 'o
 
 const own = (table: Record<string, string>, key: string): string | undefined => (Object.hasOwn(table, key) ? table[key] : undefined);
 
-const FR_PHONE_FIELDS: Record<string, string> = {
+export const FR_PHONE_FIELDS: Record<string, string> = {
   callerId: 'le numéro présenté', 'script.callbackNumber': 'le numéro de rappel', 'script.voicemail.callbackNumber': 'le numéro de rappel du message de messagerie',
 };
 

@@ -72,6 +72,15 @@ export const CampaignWait = Type.Object({
 });
 export type CampaignWait = Static<typeof CampaignWait>;
 
+/** A trunk of a campaign that cannot carry calls now, and since when. */
+export const TrunkDown = Type.Object({
+  name: Type.String(),
+  health: StringEnum(['up', 'down', 'unknown', 'registering', 'paused'] as const),
+  lastError: Nullable(Type.String()),
+  since: Type.Integer({ description: 'epoch ms since the trunk has had this health' }),
+});
+export type TrunkDown = Static<typeof TrunkDown>;
+
 const liveFields = {
   id: int,
   name: str,
@@ -82,6 +91,12 @@ const liveFields = {
   waitingCode: Nullable(StringEnum(HOLD_CODES), { description: 'waitingReason as a stable code' }),
   waitingFor: Nullable(CampaignWait, { description: 'a running campaign with no call to place now: why and until when' }),
   nextRetryAt: Nullable(Type.Integer(), { description: 'when the first contact waiting for a retry may be called again (epoch ms)' }),
+  trunksDown: Nullable(Type.Array(TrunkDown), { description: 'a running campaign whose every trunk is down or turned off: which, since when, why' }),
+  paused: Nullable(Type.Object({
+    by: Nullable(Type.String(), { description: 'who paused it: staff:<user>, fleet:<command id>, cli' }),
+    at: Nullable(Type.Integer(), { description: 'when (epoch ms)' }),
+  }), { description: 'a paused campaign: who paused it and when' }),
+  boxTimeZone: Type.String({ description: 'the box\'s time zone, for times shown beside the callee\'s' }),
 };
 
 /** Live event "campaign.counters" (GET /api/live): a campaign's state, counters and ETA. */
@@ -95,12 +110,12 @@ export const CampaignView = Type.Object({
   createdAt: str,
   startedAt: Nullable(str),
   finishedAt: Nullable(str),
-  boxTimeZone: Type.String({ description: 'the box\'s time zone, for times shown beside the callee\'s' }),
 });
 export type CampaignView = Static<typeof CampaignView>;
 
 export const CreateCampaignBody = Type.Object({
-  name: Type.String({ minLength: 1, maxLength: 100 }),
+  // The name's length is checked with every other field (one reply naming them all), not here.
+  name: Type.String({ description: '1 to 100 characters' }),
   listId: Type.Integer({ minimum: 1 }),
   config: Type.Record(Type.String(), Type.Unknown(), { description: 'the configuration; checked whole by the campaign model (E_CAMPAIGN_INVALID names the field)' }),
 }, { additionalProperties: false });

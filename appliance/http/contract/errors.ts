@@ -9,6 +9,8 @@ export type { ErrorCode } from '../../../core/errors.ts';
 export const FieldError = Type.Object({
   key: Type.String({ description: 'the field at fault, e.g. body.password or trunks.0.host' }),
   message: Type.String(),
+  rule: Type.Optional(Type.String({ description: 'the kind of problem (required, range, time, window-order, phone...), for words in the reader\'s language' })),
+  params: Type.Optional(Type.Record(Type.String(), Type.Union([Type.String(), Type.Number()]), { description: 'its figures, e.g. {min, max}' })),
 });
 export type FieldError = Static<typeof FieldError>;
 

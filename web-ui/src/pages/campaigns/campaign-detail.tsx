@@ -6,8 +6,9 @@ import { subscribe } from '../../live.ts';
 import { formatDateTime, formatNumber, getLang } from '../../i18n.ts';
 import { Button, Card, ConfirmDialog, Link, Notice, Page, ProgressBar } from '../../components/index.ts';
 import { t } from './messages.ts';
-import { holdText, purposeLabel, statusLabel } from '../../messages.ts';
-import { etaText, waitText } from './format.ts';
+import { purposeLabel, statusLabel } from '../../messages.ts';
+import { etaText } from './format.ts';
+import { WaitingNotice } from './waiting.tsx';
 import { progressOf, progressText } from './campaign-list.tsx';
 import { PreflightReport } from './preflight-report.tsx';
 import { startProblemText } from '../../start-problems.ts';
@@ -112,8 +113,7 @@ export function CampaignDetail({ id }: { id: number }) {
           </>
         )}
         {view.status === 'paused' && canRun && <p class="muted" data-testid="paused-edit-hint">{t('pausedEditHint')}</p>}
-        {view.status === 'running' && !view.waitingReason && view.waitingFor && <Notice kind="warning" title={t('notCalling')} testId="waiting-for">{waitText(view)}</Notice>}
-        {view.status === 'running' && view.waitingReason && <Notice kind="warning" title={t('notCalling')} testId="waiting-reason">{holdText(view.waitingCode, view.waitingReason)}</Notice>}
+        <WaitingNotice view={view} />
         {view.startedAt && <p class="muted">{t('startedAt', { at: formatDateTime(view.startedAt) })}{view.finishedAt ? ` · ${t('finishedAt', { at: formatDateTime(view.finishedAt) })}` : ''}</p>}
         {done && <Notice kind="success">{done}</Notice>}
         {error && (

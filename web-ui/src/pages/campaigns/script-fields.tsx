@@ -40,10 +40,11 @@ function Requirements({ form, packs }: { form: WizardForm; packs: PacksResponse 
   );
 }
 
-export function ScriptFields({ form, set, err, packs, problems }: {
+export function ScriptFields({ form, set, err, fid, packs, problems }: {
   form: WizardForm;
   set: Set;
   err: (k: string) => string | undefined;
+  fid: (k: string) => string;
   packs: PacksResponse | undefined;
   /** Script problems the box's start check reports for the saved campaign (when changing one). */
   problems: Array<{ code: string }>;
@@ -62,17 +63,17 @@ export function ScriptFields({ form, set, err, packs, problems }: {
         </Notice>
       )}
       <div class="script-timed">
-        <Field label={t('scriptIdSec')} error={secondsError('script.identificationEndsMs')} hint={t('scriptIdHint')}>
+        <Field label={t('scriptIdSec')} id={fid('script.identificationEndsMs')} error={secondsError('script.identificationEndsMs')} hint={t('scriptIdHint')}>
           <input type="number" inputMode="decimal" min={0} max={600} step="any" disabled={form.scriptIdNotSaid} value={form.scriptIdSec}
             onInput={(e) => set('scriptIdSec', e.currentTarget.value)} />
         </Field>
         <label class="check"><input type="checkbox" checked={form.scriptIdNotSaid} onChange={(e) => set('scriptIdNotSaid', e.currentTarget.checked)} /> {t('scriptIdNotSaid')}</label>
       </div>
-      <Field label={t('scriptCallback')} error={err('script.callbackNumber')} hint={t('scriptCallbackHint')}>
+      <Field label={t('scriptCallback')} id={fid('script.callbackNumber')} error={err('script.callbackNumber')} hint={t('scriptCallbackHint')}>
         <input type="tel" autoComplete="off" value={form.scriptCallback} onInput={(e) => set('scriptCallback', e.currentTarget.value)} />
       </Field>
       <div class="script-timed">
-        <Field label={t('scriptOptOutSec')} error={secondsError('script.optOutAnnouncedMs')} hint={t('scriptOptOutHint', { key: form.menuOptOut || '—' })}>
+        <Field label={t('scriptOptOutSec')} id={fid('script.optOutAnnouncedMs')} error={secondsError('script.optOutAnnouncedMs')} hint={t('scriptOptOutHint', { key: form.menuOptOut || '—' })}>
           <input type="number" inputMode="decimal" min={0} max={600} step="any" disabled={form.scriptOptOutNotSaid} value={form.scriptOptOutSec}
             onInput={(e) => set('scriptOptOutSec', e.currentTarget.value)} />
         </Field>
@@ -83,7 +84,7 @@ export function ScriptFields({ form, set, err, packs, problems }: {
         {form.voicemail ? (
           <>
             <label class="check"><input type="checkbox" checked={form.scriptVmIdentification} onChange={(e) => set('scriptVmIdentification', e.currentTarget.checked)} /> {t('scriptVmIdentification')}</label>
-            <Field label={t('scriptVmCallback')} error={err('script.voicemail.callbackNumber') ?? err('script.voicemail.identification')} hint={t('scriptVmCallbackHint')}>
+            <Field label={t('scriptVmCallback')} id={fid('script.voicemail.callbackNumber')} error={err('script.voicemail.callbackNumber') ?? err('script.voicemail.identification')} hint={t('scriptVmCallbackHint')}>
               <input type="tel" autoComplete="off" value={form.scriptVmCallback} onInput={(e) => set('scriptVmCallback', e.currentTarget.value)} />
             </Field>
           </>

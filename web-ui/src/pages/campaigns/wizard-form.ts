@@ -1,6 +1,7 @@
 // The wizard's form state (strings, as inputs hold them) and its conversion to and from a campaign
 // configuration. The box checks the whole configuration; this only shapes it.
 import type { CampaignConfig, CampaignOptions, DailyWindow, RetryRule, ScriptDeclaration } from './types.ts';
+import type { FieldProblem } from '../../api.ts';
 
 /** The retry rules the wizard shows; the others keep the box's defaults. */
 export const RETRY_OUTCOMES = ['busy', 'no-answer', 'declined', 'machine-no-message', 'interrupted'] as const;
@@ -155,4 +156,67 @@ export function configFromForm(f: WizardForm, base: Record<string, RetryRule>): 
     amd: f.amd,
     ...(script ? { script } : {}),
   };
+}
+
+/** The order of the form's fields top to bottom (keys as the box names them), for the error summary. */
+export const FIELD_ORDER = [
+  'name', 'listId', 'purpose', 'seller', 'pack', 'message', 'tts', 'voicemail', 'menuPrompt', 'menu', 'script',
+  'callerId', 'trunks', 'schedule.startDate', 'schedule.endDate', 'schedule.windows', 'maxConcurrent', 'cps', 'ringTimeoutMs',
+  'maxAttempts', 'retry',
+] as const;
+
+const HHMM = /^([01]\d|2[0-3]):[0-5]\d$|^24:00$/;
+
+/**
+ * What the page can tell without the box, all at once: required fields, number ranges, each window's
+ * days and time order, at least one window, distinct menu keys, the caller ID's form. The box checks
+ * all of it again (and what only it knows: lists, recordings, trunks, national numbers).
+ */
+export function checkForm(f: WizardForm, country: string): FieldProblem[] {
+  const out: FieldProblem[] = [];
+  const add = (key: string, rule: string, params?: Record<string, string | number>): void => { out.push({ key, rule, ...(params ? { params } : {}) }); };
+  const range = (key: string, s: string, min: number, max: number, opts: { integer?: boolean; minExclusive?: boolean; unit?: string } = {}): void => {
+    const n = num(s);
+    const ok = Number.isFinite(n) && (opts.minExclusive ? n > 0 : n >= min) && n <= max && (!opts.integer || Number.isInteger(n));
+    if (!ok) add(key, s.trim() === '' ? 'required' : 'range', { min, max, ...(opts.unit ? { unit: opts.unit } : {}) });
+  };
+  if (!f.name.trim()) add('name', 'required');
+  if (!f.listId) add('listId', 'required');
+  if (f.messageKind === 'recording' && !f.message) add('message', 'required');
+  if (f.messageKind === 'tts') {
+    if (!f.ttsText.trim()) add('tts.text', 'required');
+    if (f.ttsRate.trim()) range('tts.rate', f.ttsRate, 80, 400, { integer: true });
+  }
+  const seen = new Map<string, string>();
+  for (const [k, v] of [['confirm', f.menuConfirm], ['repeat', f.menuRepeat], ['optOut', f.menuOptOut]] as const) {
+    if (!v) continue;
+    if (seen.has(v)) add(`menu.${k}`, 'keys-distinct', { key: v });
+    else seen.set(v, k);
+  }
+  if (!f.scriptIdNotSaid && !secondsValid(f.scriptIdSec)) add('script.identificationEndsMs', 'range', { min: 0, max: 600, unit: 's' });
+  if (!f.scriptOptOutNotSaid && !secondsValid(f.scriptOptOutSec)) add('script.optOutAnnouncedMs', 'range', { min: 0, max: 600, unit: 's' });
+  const caller = phone(f.callerId);
+  if (!caller) add('callerId', 'phone-missing', { country });
+  else if (!/^\+?\d{4,15}$/.test(caller)) add('callerId', 'phone', { phone: f.callerId.trim().slice(0, 40), country });
+  if (f.trunks.length === 0) add('trunks', 'trunks');
+  if (f.startDate && f.endDate && f.endDate < f.startDate) add('schedule.endDate', 'date-order', { from: f.startDate, to: f.endDate });
+  if (f.windows.length === 0) add('schedule.windows', 'windows');
+  f.windows.forEach((w, i) => {
+    if (w.days.length === 0) add(`schedule.windows.${i}.days`, 'weekdays');
+    const fromOk = HHMM.test(w.from);
+    const toOk = HHMM.test(w.to);
+    if (!fromOk) add(`schedule.windows.${i}.from`, 'time');
+    if (!toOk) add(`schedule.windows.${i}.to`, 'time');
+    if (fromOk && toOk && w.from >= w.to) add(`schedule.windows.${i}.to`, 'window-order', { from: w.from, to: w.to });
+  });
+  range('maxConcurrent', f.maxConcurrent, 1, 1000, { integer: true });
+  range('cps', f.cps, 0.1, 200, { minExclusive: true });
+  range('ringTimeoutMs', f.ringTimeoutSec, 5, 120, { integer: true, unit: 's' });
+  range('maxAttempts', f.maxAttempts, 1, 20, { integer: true });
+  for (const o of RETRY_OUTCOMES) {
+    const r = f.retry[o]!;
+    range(`retry.${o}.maxRetries`, r.maxRetries, 0, 20, { integer: true });
+    if (!r.nextDay && !(Number.isFinite(num(r.minutes)) && num(r.minutes) >= 0)) add(`retry.${o}.delayMs`, 'delay');
+  }
+  return out;
 }

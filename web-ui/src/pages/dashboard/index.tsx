@@ -1,7 +1,9 @@
-// Dashboard: trunks and their health, calls in progress, running campaigns with live counters (WebSocket),
-// box health (CPU, temperature, memory, disk), clock synchronisation, and the fleet claim code if unclaimed.
+// Dashboard: first the box's state and the next step for a newcomer (a list, a message, a campaign), a
+// line when the box is not adopted by a fleet (the claim code is in Settings › Fleet), running campaigns
+// with live counters and why they wait (WebSocket), then health: trunks, calls, CPU, memory, disk, clock.
 import { useEffect, useState } from 'preact/hooks';
-import { useApi, usePolled } from '../../api.ts';
+import { roleAllows, useApi, usePolled, useSession } from '../../api.ts';
+import { WaitingNotice } from '../campaigns/waiting.tsx';
 import { Card, Link, Notice, Page, ProgressBar, Table } from '../../components/index.ts';
 import { formatBytes, formatDateTime, formatDuration, formatNumber, useLang } from '../../i18n.ts';
 import { subscribe } from '../../live.ts';
@@ -148,7 +150,7 @@ function CampaignsCard() {
               <div><dt>{t('waiting')}</dt><dd>{formatNumber(n.pending + n.waiting)}</dd></div>
               {c.etaMs !== null && <div><dt>{t('eta')}</dt><dd>{formatDuration(c.etaMs / 1000)}</dd></div>}
             </dl>
-            {c.waitingReason && <p class="notice notice--warning small">{t('waitingReason', { reason: holdText(c.waitingCode, c.waitingReason) })}</p>}
+            <WaitingNotice view={c} />
           </div>
         );
       })}
@@ -156,20 +158,59 @@ function CampaignsCard() {
   );
 }
 
-function ClaimCard() {
+/** Not adopted by a fleet (or its enrolment failed): a line, and where the claim code is (Settings › Fleet). */
+function FleetNotice() {
+  const session = useSession();
   const p = useApi<Provisioning>('/api/provisioning').data;
-  // Shown while the box is not adopted (claim code) or its enrolment failed; an adopted box needs nothing here.
-  if (!p || (!p.claimCode && !p.claimCodeHidden && p.state !== 'error')) return null;
+  if (!p || (p.state !== 'unclaimed' && p.state !== 'error')) return null;
+  const admin = roleAllows(session?.role, 'admin');
   return (
-    <Card title={t('claimTitle')} testId="claim-card">
-      {p.claimCode && <p>{t('claimBody')}</p>}
-      {p.claimCodeHidden && <p data-testid="claim-admin-only">{t('claimAdminOnly')}</p>}
-      <dl class="kv">
-        {p.claimCode && <><dt>{t('claimCode')}</dt><dd class="claim">{p.claimCode}</dd></>}
-        {p.boxId && <><dt>{t('boxId')}</dt><dd>{p.boxId}</dd></>}
-        {p.state && <><dt>{t('claimState')}</dt><dd>{['unclaimed', 'enrolled', 'error'].includes(p.state) ? t(`claim.${p.state}` as DashKey) : p.state}</dd></>}
-      </dl>
-      {p.error && <Notice kind="warning">{t('claimError', { error: p.error })}</Notice>}
+    <p class="small muted fleet-notice" data-testid="fleet-notice">
+      {p.state === 'error' ? t('fleetNoticeError') : t('fleetNotice')}{' '}
+      {p.state !== 'error' && (admin ? <Link href="/settings#fleet">{t('fleetNoticeAdmin')}</Link> : t('fleetNoticeViewer'))}
+    </p>
+  );
+}
+
+interface Counted { id: number | string }
+
+/** First the box's state and the next step for a newcomer: a list, a message, a campaign; then ready. */
+function StateCard({ health }: { health: Health | undefined }) {
+  const lists = useApi<Counted[]>('/api/lists');
+  const recordings = useApi<Counted[]>('/api/recordings');
+  const campaigns = useApi<CampaignBrief[]>('/api/campaigns');
+  if (!lists.data || !recordings.data || !campaigns.data) return null;
+  const running = campaigns.data.filter((c) => c.status === 'running').length;
+  const steps = [
+    { key: 'step.list', done: lists.data.length > 0, href: '/lists' },
+    // A campaign may speak personalised text-to-speech without a recording: a campaign counts as a message made.
+    { key: 'step.message', done: recordings.data.length > 0 || campaigns.data.length > 0, href: '/recordings' },
+    { key: 'step.campaign', done: campaigns.data.length > 0, href: '/campaigns/new' },
+  ] as const;
+  const next = steps.find((x) => !x.done);
+  const enabled = health?.trunks.filter((x) => x.health !== 'paused') ?? [];
+  const down = enabled.length > 0 && enabled.every((x) => x.health === 'down') ? enabled.map((x) => x.name) : [];
+  const state = health?.clock?.synchronized === false && health.clock.required ? t('state.clock')
+    : down.length > 0 ? t('state.trunksDown', { names: down.join(', ') })
+    : running > 0 ? t('state.running', { n: running })
+    : health?.onSandbox ? t('state.readySandbox') : t('state.ready');
+  const bad = (health?.clock?.synchronized === false && health.clock.required) || down.length > 0;
+  return (
+    <Card title={t('stateTitle')} testId="box-state">
+      <p class={`box-state ${bad ? 'box-state--bad' : 'box-state--ok'}`} data-testid="box-state-line">{state}</p>
+      {/* The box's HTTPS certificate fingerprint (the https work) has its place here, under the state. */}
+      <h3 class="label">{t('stepsTitle')}</h3>
+      <ol class="steps" data-testid="next-steps">
+        {steps.map((x) => (
+          <li key={x.key} class={x.done ? 'step step--done' : 'step'}>
+            <span class={`badge ${x.done ? 'badge--ok' : 'badge--warn'}`}>{x.done ? t('stepDone') : t('stepTodo')}</span>{' '}
+            {x.done ? t(x.key) : <Link href={x.href}>{t(x.key)}</Link>}
+          </li>
+        ))}
+      </ol>
+      {next
+        ? <p data-testid="next-step"><strong>{t('nextStep')}</strong> <Link class="btn btn--primary" href={next.href}>{t(next.key)}</Link></p>
+        : <p data-testid="next-step">{t('allSet')} <Link href="/campaigns">{t('campaigns')}</Link></p>}
     </Card>
   );
 }
@@ -182,7 +223,8 @@ export default function Dashboard() {
     <Page title={t('title')} actions={health.data && <span class="small muted" aria-live="off">{t('updated', { time: formatDateTime(health.data.time, { timeStyle: 'medium' }) })}</span>}>
       {health.error && <Notice kind="error">{health.error.message}</Notice>}
       {health.data?.tools && <ToolsNotice tools={health.data.tools} />}
-      <ClaimCard />
+      <StateCard health={health.data} />
+      <FleetNotice />
       <CampaignsCard />
       <div class="grid grid--2-1">
         {health.data && <TrunksCard health={health.data} />}

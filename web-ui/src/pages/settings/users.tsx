@@ -1,7 +1,9 @@
 // Users: list with role changes, new passwords and deletion; add a user. Uses /api/users (not the
 // settings document, which never shows password hashes).
 import { useState } from 'preact/hooks';
-import { api, ApiError, asApiError, currentSession, useApi, type Role } from '../../api.ts';
+import { api, ApiError, asApiError, currentSession, useApi, type FieldProblem, type Role } from '../../api.ts';
+import { FormErrors } from '../../components/form-errors.tsx';
+import { fieldId, problemsOf, problemText } from '../../field-problems.ts';
 import { Button, ConfirmDialog, Field, Notice, Table } from '../../components/index.ts';
 import { t, type SetKey } from './messages.ts';
 
@@ -28,6 +30,15 @@ export function UsersSection() {
   const [pw, setPw] = useState<Record<string, string>>({});
   const [form, setForm] = useState<{ username: string; password: string; role: Role }>({ username: '', password: '', role: 'operator' });
   const [formError, setFormError] = useState<ApiError | null>(null);
+  /** Every field of the new-user form at fault: the page's own check first, then the box's. */
+  const [problems, setProblems] = useState<FieldProblem[]>([]);
+  const fid = (k: string): string => fieldId('user', k);
+  const say = (p: FieldProblem): string => (p.rule && Object.hasOwn(USER_WORDS, p.rule) ? t(USER_WORDS[p.rule]!) : problemText(p));
+  const fieldErr = (k: string): string | undefined => {
+    const p = problems.find((x) => x.key === k);
+    return p ? say(p) : undefined;
+  };
+  const label = (k: string): string => (k === 'username' ? t('username') : k === 'password' ? t('password') : k === 'role' ? t('role') : k);
   const [busy, setBusy] = useState(false);
 
   async function change(name: string, body: { role?: Role; password?: string }): Promise<void> {
@@ -43,15 +54,25 @@ export function UsersSection() {
 
   async function add(e: Event): Promise<void> {
     e.preventDefault();
-    setBusy(true);
     setFormError(null);
+    // What the page can tell, all at once; the box checks again.
+    const mine: FieldProblem[] = [];
+    if (!form.username.trim()) mine.push({ key: 'username', rule: 'required' });
+    else if (!/^[A-Za-z0-9_.@-]{1,64}$/.test(form.username)) mine.push({ key: 'username', rule: 'username-form' });
+    if (!form.password) mine.push({ key: 'password', rule: 'required' });
+    else if (form.password.length < 8) mine.push({ key: 'password', rule: 'password-length' });
+    setProblems(mine);
+    if (mine.length > 0) return;
+    setBusy(true);
     try {
       await api('POST', '/api/users', form);
       setStatus({ kind: 'success', text: t('userAdded', { name: form.username }) });
       setForm({ username: '', password: '', role: 'operator' });
       users.reload();
     } catch (err) {
-      setFormError(asApiError(err));
+      const ae = asApiError(err);
+      setFormError(ae);
+      setProblems(problemsOf(ae));
     } finally {
       setBusy(false);
     }
@@ -93,15 +114,19 @@ export function UsersSection() {
       />
       <form onSubmit={(e) => void add(e)} noValidate>
         <h3>{t('addUserTitle')}</h3>
-        {formError && <Notice kind="error">{formError.message}</Notice>}
+        {(problems.length > 0 || formError) && (
+          <FormErrors title={t('addUserFailed')} problems={problems} label={label} idFor={fid} text={say} testId="user-form-errors">
+            {formError && problems.length === 0 && <p>{formError.message}</p>}
+          </FormErrors>
+        )}
         <div class="form-row">
-          <Field label={t('username')} error={formError?.field('username')}>
+          <Field label={t('username')} id={fid('username')} error={fieldErr('username')}>
             <input value={form.username} autoCapitalize="off" onInput={(e) => setForm({ ...form, username: e.currentTarget.value })} />
           </Field>
-          <Field label={t('password')} error={formError?.field('password')}>
+          <Field label={t('password')} id={fid('password')} error={fieldErr('password')}>
             <input type="password" autoComplete="new-password" value={form.password} onInput={(e) => setForm({ ...form, password: e.currentTarget.value })} />
           </Field>
-          <Field label={t('role')} error={formError?.field('role')}>
+          <Field label={t('role')} id={fid('role')} error={fieldErr('role')}>
             <select value={form.role} onChange={(e) => setForm({ ...form, role: e.currentTarget.value as Role })}>
               {ROLES.map((r) => <option key={r} value={r}>{t(`role.${r}` as SetKey)}</option>)}
             </select>
@@ -115,3 +140,6 @@ export function UsersSection() {
     </section>
   );
 }
+
+/** The user form's own words for its rules. */
+const USER_WORDS: Record<string, SetKey> = { 'username-form': 'usernameForm', 'password-length': 'passwordLength', required: 'fieldRequired' };
