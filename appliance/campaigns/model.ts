@@ -2,7 +2,7 @@
 import { AppError } from '../../core/errors.ts';
 import { OUTCOMES, type Outcome } from '../../core/outcomes.ts';
 import { FieldProblems } from './field-problems.ts';
-import { isPackId, PACK_IDS, type PackId } from '../compliance/packs.ts';
+import { isPackId, PACK_IDS } from '../compliance/packs.ts';
 import type { CampaignConfig as WireCampaignConfig, RetryPolicy } from '../http/contract/campaigns.ts';
 import { PURPOSES as CONTRACT_PURPOSES, type DailyWindow, type Purpose } from '../http/contract/common.ts';
 import type { ScriptDeclaration } from '../compliance/script-check.ts';

@@ -7,7 +7,7 @@ import { WaitingNotice } from '../campaigns/waiting.tsx';
 import { Card, Link, Notice, Page, ProgressBar, Table } from '../../components/index.ts';
 import { formatBytes, formatDateTime, formatDuration, formatNumber, useLang } from '../../i18n.ts';
 import { subscribe } from '../../live.ts';
-import { holdText, statusLabel } from '../../messages.ts';
+import { statusLabel } from '../../messages.ts';
 import { engineName } from '../../names.ts';
 import { t, type DashKey } from './messages.ts';
 import type { CampaignBrief, Health, Provisioning, SystemHealth, ToolStatus, Trunk } from './types.ts';
