@@ -9,6 +9,9 @@ import { createEngine } from '../main.ts';
 import { AppError } from '../../core/errors.ts';
 import { optionalInt, requireString, type CommandContext } from '../cli.ts';
 import { runScriptedCall } from '../scripts/message-script.ts';
+import { normaliseTarget } from '../scripts/dial-target.ts';
+
+export { normaliseTarget };
 import { readRecording } from '../../media/prompts/library.ts';
 import { importRecording } from '../../media/prompts/import.ts';
 import type { CallEnded, PromptRef } from '../../core/call-port.ts';
@@ -30,14 +33,6 @@ async function promptFor(dataDir: string, file: string, option: string): Promise
   const libraryDir = join(dataDir, 'recordings', 'adhoc');
   const known = await readRecording(libraryDir, hash);
   return (known ?? (await importRecording(file, { libraryDir, id: hash, name: file }))).prompt;
-}
-
-export function normaliseTarget(target: string): string {
-  if (/^sips?:/i.test(target)) return target;
-  const compact = target.replace(/[\s().-]/g, '');
-  if (/^\+[1-9]\d{6,14}$/.test(compact)) return compact;
-  if (/^00[1-9]\d{6,14}$/.test(compact)) return `+${compact.slice(2)}`;
-  throw new AppError('E_DIAL_TARGET', `"${target}" is neither an E.164 number (+33612345678) nor a sip: URI`, { argument: 'target' });
 }
 
 export async function placeCall(opts: {

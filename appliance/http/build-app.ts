@@ -47,13 +47,15 @@ export function createContext(deps: HttpDeps, live: LiveFeed): HttpContext {
     queue = next.catch(() => undefined);
     return next;
   };
+  const sessions = new SessionStore(deps.db, sessionTimes, now);
+  const contacts = deps.contacts ?? defaultContactsPort(deps.db);
   return {
     deps,
-    sessions: new SessionStore(deps.db, sessionTimes, now),
+    sessions,
     sessionTimes,
     limiter: new LoginLimiter(deps.loginLimit ?? DEFAULT_LOGIN_LIMIT, now),
     live,
-    contacts: deps.contacts ?? defaultContactsPort(deps.db),
+    contacts,
     uploadsDir: join(deps.dataDir, 'uploads'),
     uploadLimitBytes: deps.uploadLimitBytes ?? DEFAULT_UPLOAD_LIMIT,
     startedAt: now(),
@@ -62,8 +64,15 @@ export function createContext(deps: HttpDeps, live: LiveFeed): HttpContext {
     updateSettings,
     actions: new ActionRunner({
       db: deps.db, now, logger: deps.logger, country: () => deps.settingsStore.get().box.country,
-      settings: { stored: () => deps.settingsStore.stored(), update: updateSettings },
+      settings: { stored: () => deps.settingsStore.stored(), current: () => deps.settingsStore.get(), update: updateSettings },
+      contacts,
+      // A user whose access ended or changed loses their sessions, and their live feed with them.
+      endSessions: (username) => {
+        sessions.deleteForUser(username);
+        live.closeSessions((h) => sessions.isLive(h));
+      },
       ...(deps.campaigns ? { campaigns: deps.campaigns } : {}),
+      ...deps.actionPorts,
     }, ACTIONS),
   };
 }

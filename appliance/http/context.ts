@@ -12,7 +12,7 @@ import type { SessionStore, SessionTimes } from './sessions.ts';
 import type { ClockStatus } from '../system/clock.ts';
 import type { ToolStatus } from '../../media/prompts/tools.ts';
 import type { ActionRunner } from '../actions/run.ts';
-import type { CampaignActionsPort } from '../actions/action.ts';
+import type { ActionEnv, CampaignActionsPort } from '../actions/action.ts';
 
 export type RouteModule = (app: FastifyInstance, ctx: HttpContext) => void;
 
@@ -48,6 +48,8 @@ export interface HttpDeps {
   campaigns?: CampaignActionsPort;
   /** Debian audio tools present or missing, for /api/health (media/prompts/tools.ts). */
   tools?: () => readonly ToolStatus[];
+  /** What the composition root gives the actions besides the store: the recording library, the verifier, the engine. */
+  actionPorts?: Pick<ActionEnv, 'recordings' | 'verifier' | 'engine'>;
   /** Serve over HTTPS with these PEM strings; the session cookie is then Secure. */
   tls?: { key: string; cert: string };
 }

@@ -3,17 +3,17 @@
 import type { FastifyInstance } from 'fastify';
 import type { HttpContext } from '../context.ts';
 import { actionRoute, requireRole } from '../route-kit.ts';
-import { staffActor as actor, staffOf } from '../staff-audit.ts';
+import { staffOf } from '../staff-audit.ts';
 import { AppError } from '../../../core/errors.ts';
 import { CampaignsRepo } from '../../store/campaigns-repo.ts';
 import { DncRepo } from '../../store/compliance-dnc-repo.ts';
 import { CONSENT_METHODS, ConsentRepo, type ConsentMethod } from '../../store/compliance-consent-repo.ts';
 import { listAudit, verifyAudit } from '../../store/compliance-audit-repo.ts';
-import { CONSENT_KINDS, PACK_IDS, getPack, packSummary, revocationTerms, type ConsentKind, type PackId } from '../../compliance/packs.ts';
+import { CONSENT_KINDS, PACK_IDS, packSummary, type ConsentKind, type PackId } from '../../compliance/packs.ts';
 import { preflight } from '../../compliance/preflight.ts';
 import { startProblems } from '../../compliance/campaign-start.ts';
 import { campaignPack } from '../../compliance/gate.ts';
-import { numberFromText, readNumbersFromText, suppressionsCsv } from '../../compliance/dnc-file.ts';
+import { numberFromText, suppressionsCsv } from '../../compliance/dnc-file.ts';
 
 export interface ComplianceRouteDeps {
   /** The pack in force for a campaign; default: the settings' compliance.pack. */
@@ -37,6 +37,8 @@ const numberBody = { number: { type: 'string', minLength: 3, maxLength: 40, desc
 export function complianceRoutes(deps: ComplianceRouteDeps = {}) {
   return (app: FastifyInstance, ctx: HttpContext): void => {
     const db = ctx.deps.db;
+    // A pack decided by this module's builder (tests) is the pack the actions see too.
+    const actions = deps.pack ? ctx.actions.derive({ pack: () => deps.pack!() }) : ctx.actions;
     const packOf = (campaignId?: number): PackId | null => deps.pack ? deps.pack(campaignId)
       : campaignId === undefined ? ctx.deps.settingsStore.get().compliance.pack : campaignPack(new CampaignsRepo(db).get(campaignId), ctx.deps.settingsStore.get().compliance.pack);
     const startSettings = () => ctx.deps.settingsStore.get();
@@ -117,16 +119,15 @@ export function complianceRoutes(deps: ComplianceRouteDeps = {}) {
 
     app.post<{ Body: { text: string; country?: string; reason: string } }>('/api/compliance/dnc/import', {
       bodyLimit: 20 * 1024 * 1024,
-      config: requireRole('operator'),
+      config: actionRoute('operator', 'dnc.import'),
       schema: {
         summary: 'Add the numbers of a file (one per line, or the first CSV column) to the do-not-call list', tags: ['compliance'],
         body: { type: 'object', required: ['text', 'reason'], additionalProperties: false, properties: { text: { type: 'string' }, country: { type: 'string', pattern: '^[A-Z]{2}$' }, reason: { type: 'string', minLength: 3, maxLength: 200 } } },
         response: { 200: { type: 'object', properties: { added: { type: 'integer' }, read: { type: 'integer' }, rejected: { type: 'array', items: anyObject } } } },
       },
     }, async (req) => {
-      const r = readNumbersFromText(req.body.text, country(req.body.country));
-      const added = new DncRepo(db).addMany(r.numbers, { source: 'import', reason: req.body.reason, actor: actor(req), now: ctx.now() });
-      return { added, read: r.numbers.length, rejected: r.rejected.slice(0, 1000) };
+      const r = await actions.run<{ added: number; read: number; rejected: unknown[] }>(staffOf(req), 'dnc.import', req.body);
+      return { added: r.added, read: r.read, rejected: r.rejected.slice(0, 1000) };
     });
 
     app.get('/api/compliance/dnc/export.csv', {
@@ -145,7 +146,7 @@ export function complianceRoutes(deps: ComplianceRouteDeps = {}) {
 
     app.put<{ Params: { name: string }; Body: { text: string; downloadedAt: string; country?: string } }>('/api/compliance/registries/:name', {
       bodyLimit: 200 * 1024 * 1024,
-      config: requireRole('admin'),
+      config: actionRoute('admin', 'registry.import'),
       schema: {
         summary: 'Replace a registry copy (us-national-dnc, ca-dncl, fr-bloctel, uk-tps) with a new download', tags: ['compliance'],
         params: { type: 'object', required: ['name'], properties: { name: { type: 'string', pattern: '^[a-z0-9-]{2,40}$' } } },
@@ -153,15 +154,11 @@ export function complianceRoutes(deps: ComplianceRouteDeps = {}) {
         response: { 200: { type: 'object', properties: { entries: { type: 'integer' }, rejected: { type: 'integer' } } } },
       },
     }, async (req) => {
-      const downloadedAt = Date.parse(req.body.downloadedAt);
-      if (!(downloadedAt <= ctx.now())) throw new AppError('E_REQUEST_INVALID', 'downloadedAt: the date the copy was downloaded, not in the future', { field: 'downloadedAt' });
-      const r = readNumbersFromText(req.body.text, country(req.body.country));
-      const entries = new DncRepo(db).importRegistry(req.params.name, r.numbers, { downloadedAt, actor: actor(req), now: ctx.now() });
-      return { entries, rejected: r.rejected.length };
+      return actions.run<{ entries: number; rejected: number }>(staffOf(req), 'registry.import', { name: req.params.name, ...req.body });
     });
 
     app.post<{ Body: { number: string; country?: string; seller: string; purpose: string; method: ConsentMethod; kind?: ConsentKind; givenAt: string; disclosureText: string; disclosureVersion: string; source: string; collector?: string } }>('/api/compliance/consents', {
-      config: requireRole('operator'),
+      config: actionRoute('operator', 'consent.record'),
       schema: {
         summary: 'Record a consent: who, to which seller and purpose, what it is in law (kind), how, when, what they were shown, where', tags: ['compliance'],
         body: {
@@ -177,8 +174,7 @@ export function complianceRoutes(deps: ComplianceRouteDeps = {}) {
         response: { 201: { type: 'object', properties: { id: { type: 'integer' } } } },
       },
     }, async (req, reply) => {
-      const b = req.body;
-      const id = new ConsentRepo(db).record({ e164: e164Of(b.number, b.country), seller: b.seller, purpose: b.purpose, method: b.method, ...(b.kind ? { kind: b.kind } : {}), givenAt: Date.parse(b.givenAt), disclosureText: b.disclosureText, disclosureVersion: b.disclosureVersion, source: b.source, collector: b.collector ?? null }, actor(req), ctx.now());
+      const { id } = await actions.run<{ id: number }>(staffOf(req), 'consent.record', req.body);
       return reply.code(201).send({ id });
     });
 
@@ -192,7 +188,7 @@ export function complianceRoutes(deps: ComplianceRouteDeps = {}) {
     }, async (req) => new ConsentRepo(db).forNumber(e164Of(req.query.number, req.query.country)));
 
     app.post<{ Body: { number: string; country?: string; seller?: string; purpose?: string; channel: string } }>('/api/compliance/consents/revoke', {
-      config: requireRole('operator'),
+      config: actionRoute('operator', 'consent.revoke'),
       schema: {
         summary: 'Revoke consents of a number (for one seller, or all; for one purpose, or all); applied at once. Where the pack in force says a revocation withdraws every consent to the seller ("revoke all"), the purpose is not narrowed.', tags: ['compliance'],
         body: { type: 'object', required: ['number', 'channel'], additionalProperties: false, properties: {
@@ -201,10 +197,7 @@ export function complianceRoutes(deps: ComplianceRouteDeps = {}) {
         response: { 200: { type: 'object', properties: { revoked: { type: 'integer' }, deadline: { type: 'string' }, scope: { type: 'string' } } } },
       },
     }, async (req) => {
-      const now = ctx.now();
-      const terms = revocationTerms(getPack(packOf(), now), now, req.body.purpose);
-      const revoked = new ConsentRepo(db).revoke({ e164: e164Of(req.body.number, req.body.country), seller: req.body.seller, deadline: terms.deadline, ...(terms.purpose ? { purpose: terms.purpose } : {}), channel: req.body.channel }, actor(req), now);
-      return { revoked, deadline: new Date(terms.deadline).toISOString(), scope: terms.scope };
+      return actions.run<{ revoked: number; deadline: string; scope: string }>(staffOf(req), 'consent.revoke', req.body);
     });
 
     app.get<{ Querystring: { after?: number; limit?: number } }>('/api/compliance/audit', {
