@@ -130,7 +130,8 @@ export async function main(argv: string[], io: { out?: (l: string) => void; err?
     return await spec.run(ctx);
   } catch (e) {
     if (isAppError(e)) {
-      if (ctx.json) out(JSON.stringify({ error: e.toJSON() }));
+      // The same code, where and field errors as the HTTP error body and the fleet's answer.
+      if (ctx.json) out(JSON.stringify({ error: { ...e.toJSON(), ...(e.fields?.length ? { fields: e.fields } : {}) } }));
       err(`appliance ${name}: ${e.message} [${e.code}]`);
       return e.code === 'E_USAGE' ? 2 : 1;
     }
