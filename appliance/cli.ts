@@ -65,6 +65,12 @@ const COMMANDS: Record<string, CommandSpec> = {
     options: { after: { type: 'string' }, 'fleet-head': { type: 'string' } },
     run: async (ctx) => (await import('./commands/audit.ts')).runAudit(ctx),
   },
+  user: {
+    summary: 'web UI users: list, add, set a role or a new password (e.g. a forgotten admin password), delete; with the box stopped',
+    usage: 'appliance user list | add NAME --role ROLE --password-file FILE | set NAME [--role ROLE] [--password-file FILE] | delete NAME [--json] [--data DIR]',
+    options: { role: { type: 'string' }, 'password-file': { type: 'string' } },
+    run: async (ctx) => (await import('./commands/user.ts')).runUser(ctx),
+  },
   provision: {
     summary: 'first boot: make the box identity and enrol with the fleet (provision.json, or a claim code with --fleet-url)',
     usage: 'appliance provision [--file provision.json] [--fleet-url https://H:P --ca-sha256 HEX] [--json] [--data DIR]',

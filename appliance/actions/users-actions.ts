@@ -28,7 +28,7 @@ function store(env: ActionEnv): SettingsPort {
 const users = (env: ActionEnv): Settings['users'] => store(env).stored().users;
 
 export const userAdd = defineAction({
-  name: 'user.add', role: 'admin', doors: ['http'],
+  name: 'user.add', role: 'admin', doors: ['http', 'cli'],
   input: { type: 'object', required: ['username', 'password', 'role'], additionalProperties: false, properties: { username, password, role } },
   run: async (env, i: { username: string; password: string; role: Role }) => {
     const taken = (list: Settings['users']): boolean => list.some((u) => u.username.toLowerCase() === i.username.toLowerCase());
@@ -46,7 +46,7 @@ export const userAdd = defineAction({
 
 /** An admin changes a user's role or sets a new password (a password reset); the user's sessions end on a new password. */
 export const userUpdate = defineAction({
-  name: 'user.update', role: 'admin', doors: ['http'],
+  name: 'user.update', role: 'admin', doors: ['http', 'cli'],
   input: { type: 'object', required: ['username'], additionalProperties: false, properties: { username, role, password } },
   run: async (env, i: { username: string; role?: Role; password?: string }) => {
     if (!users(env).some((u) => u.username === i.username)) throw noSuchUser(i.username);
@@ -68,7 +68,7 @@ export const userUpdate = defineAction({
 });
 
 export const userDelete = defineAction({
-  name: 'user.delete', role: 'admin', doors: ['http'],
+  name: 'user.delete', role: 'admin', doors: ['http', 'cli'],
   input: { type: 'object', required: ['username'], additionalProperties: false, properties: { username } },
   run: async (env, i: { username: string }) => {
     if (!users(env).some((u) => u.username === i.username)) throw noSuchUser(i.username);

@@ -8,21 +8,37 @@ import { openStore, type Db } from '../store/db.ts';
 import { ActionRunner } from '../actions/run.ts';
 import { ACTIONS } from '../actions/registry.ts';
 import { storeContacts } from '../actions/lists-actions.ts';
-import type { ActionIo, Actor } from '../actions/action.ts';
+import type { ActionEnv, ActionIo, Actor } from '../actions/action.ts';
+import { StateLock } from '../state-lock.ts';
+import { SessionStore } from '../http/sessions.ts';
 
 export const CLI_ACTOR: Actor = { door: 'cli' };
 
-/** Runs one action for the command line on the state folder `dataDir`. */
-export async function runCliAction<O>(dataDir: string, name: string, input: unknown, io: ActionIo = {}): Promise<O> {
-  const settings = await new SettingsStore(SettingsStore.pathIn(dataDir)).load({ env: process.env });
-  const db: Db = openStore({ dir: dataDir });
+/**
+ * Runs one action for the command line on the state folder `dataDir`. `writesSettings`: the action
+ * changes the settings document, which a running box owns (it keeps it in memory and writes it whole),
+ * so the command takes the box's lock and is refused while a box runs on that folder.
+ */
+export async function runCliAction<O>(dataDir: string, name: string, input: unknown, opts: { io?: ActionIo; writesSettings?: boolean } = {}): Promise<O> {
+  const lock = opts.writesSettings ? new StateLock(dataDir) : null;
+  lock?.acquire();
   try {
-    const actions = new ActionRunner({
-      db, now: Date.now, logger: silentLogger(), country: () => settings.box.country,
-      contacts: storeContacts(db),
-    }, ACTIONS);
-    return await actions.run<O>(CLI_ACTOR, name, input, io);
+    const store = new SettingsStore(SettingsStore.pathIn(dataDir));
+    const settings = await store.load({ env: process.env });
+    const db: Db = openStore({ dir: dataDir });
+    try {
+      const env: ActionEnv = {
+        db, now: Date.now, logger: silentLogger(), country: () => settings.box.country,
+        contacts: storeContacts(db),
+        ...(opts.writesSettings ? { settings: { stored: () => store.stored(), current: () => store.get(), update: (change) => store.update(change) } } : {}),
+        // Sessions are kept in the store: a user whose password was reset here is logged out when the box starts again.
+        endSessions: (username) => { new SessionStore(db).deleteForUser(username); },
+      };
+      return await new ActionRunner(env, ACTIONS).run<O>(CLI_ACTOR, name, input, opts.io ?? {});
+    } finally {
+      db.close();
+    }
   } finally {
-    db.close();
+    lock?.release();
   }
 }

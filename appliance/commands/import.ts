@@ -16,7 +16,7 @@ export async function runImport(ctx: CommandContext): Promise<number> {
   const country = typeof ctx.values.country === 'string' ? ctx.values.country.toUpperCase() : undefined;
   let lastPct = -1;
   // The list.import action, as actor `cli`: the same checks, error codes and audit entry as the web UI's import.
-  const report = await runCliAction<ImportReport>(ctx.dataDir, 'list.import', { file: resolve(file), list, ...(country ? { country } : {}), fileName: basename(file) }, {
+  const report = await runCliAction<ImportReport>(ctx.dataDir, 'list.import', { file: resolve(file), list, ...(country ? { country } : {}), fileName: basename(file) }, { io: {
     progress: (p) => {
       if (ctx.json || !process.stderr.isTTY) return;
       const total = p.totalBytes as number;
@@ -26,7 +26,7 @@ export async function runImport(ctx: CommandContext): Promise<number> {
         process.stderr.write(`\rimporting: ${p.rows as number} rows${pct >= 0 ? ` (${pct}%)` : ''}`);
       }
     },
-  });
+  } });
   if (!ctx.json && process.stderr.isTTY) process.stderr.write('\n');
   if (ctx.json) {
     ctx.out(JSON.stringify({

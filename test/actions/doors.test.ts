@@ -14,6 +14,7 @@ import { main as cli } from '../../appliance/cli.ts';
 import { ACTIONS } from '../../appliance/actions/registry.ts';
 import type { Door } from '../../appliance/actions/action.ts';
 import { listAudit, type AuditEntry } from '../../appliance/store/compliance-audit-repo.ts';
+import { openStore } from '../../appliance/store/db.ts';
 import { startTestBox, type TestBox } from '../support/appliance.ts';
 import { fleetClient, Mosquitto } from '../fleet/mosquitto.ts';
 import { Requester, inAnHour } from '../fleet/helpers.ts';
@@ -28,12 +29,17 @@ interface Ctx {
   lan: string;
   /** A folder for files the command line imports. */
   files: string;
+  /** A second state folder with no box running on it, for the command line's user changes (they need the box stopped). */
+  stopped: string;
   /** A fresh draft campaign (each life-cycle step needs one in the right state). */
   draft(): Promise<number>;
 }
 
-/** `actor`: when the one who acted is not the door's usual actor (a user changing their own password). */
-type Outcome = { ok: boolean; text: string; actor?: string };
+/**
+ * `actor`: when the one who acted is not the door's usual actor (a user changing their own password);
+ * `audit`: the entries the request wrote, when it acted on another state folder than the box's.
+ */
+type Outcome = { ok: boolean; text: string; actor?: string; audit?: AuditEntry[] };
 /** How one action is asked through one door: the happy path and a refusal. */
 type Driver = { success(c: Ctx): Promise<Outcome>; refusal(c: Ctx): Promise<Outcome> };
 
@@ -60,6 +66,34 @@ async function command(c: Ctx, args: string[]): Promise<Outcome> {
   const lines: string[] = [];
   const code = await cli([...args, '--data', c.box.dataDir, '--json'], { out: (l) => lines.push(l), err: (l) => lines.push(l) });
   return { ok: code === 0, text: `exit ${code}: ${lines.join(' | ').slice(0, 400)}` };
+}
+
+/** `appliance <args>` on the stopped box's folder; the outcome carries the audit entries it wrote there. */
+async function commandStopped(c: Ctx, args: string[]): Promise<Outcome> {
+  const seq = (): number => {
+    const db = openStore({ dir: c.stopped });
+    try {
+      return db.prepare('SELECT COALESCE(MAX(seq), 0) FROM audit_log').pluck().get() as number;
+    } finally {
+      db.close();
+    }
+  };
+  const from = seq();
+  const lines: string[] = [];
+  const code = await cli([...args, '--data', c.stopped, '--json'], { out: (l) => lines.push(l), err: (l) => lines.push(l) });
+  const db = openStore({ dir: c.stopped });
+  try {
+    return { ok: code === 0, text: `exit ${code}: ${lines.join(' | ').slice(0, 400)}`, audit: listAudit(db, { afterSeq: from, limit: 100 }) };
+  } finally {
+    db.close();
+  }
+}
+
+async function cliUser(c: Ctx, role = 'viewer'): Promise<string> {
+  const name = `u-${unique()}`;
+  const r = await commandStopped(c, ['user', 'add', name, '--role', role, '--password-file', join(c.files, 'password')]);
+  if (!r.ok) throw new Error(`cli user: ${r.text}`);
+  return name;
 }
 
 /** A short 8 kHz PCM WAV (a tone), as a person would upload it. */
@@ -218,18 +252,31 @@ const DRIVERS: Record<string, Partial<Record<Door, Driver>>> = {
     },
   },
   'user.add': {
+    cli: {
+      success: async (c) => commandStopped(c, ['user', 'add', `u-${unique()}`, '--role', 'operator', '--password-file', join(c.files, 'password')]),
+      refusal: async (c) => commandStopped(c, ['user', 'add', `u-${unique()}`, '--role', 'boss', '--password-file', join(c.files, 'password')]),
+    },
     http: {
       success: async (c) => http(await c.box.api.send('POST', '/api/users', { username: `u-${unique()}`, password: PASSWORD, role: 'viewer' })),
       refusal: async (c) => http(await c.box.api.send('POST', '/api/users', { username: 'admin', password: PASSWORD, role: 'viewer' })),
     },
   },
   'user.update': {
+    cli: {
+      // A forgotten password reset by the command line, the box stopped.
+      success: async (c) => commandStopped(c, ['user', 'set', await cliUser(c), '--password-file', join(c.files, 'password')]),
+      refusal: async (c) => commandStopped(c, ['user', 'set', 'nobody', '--role', 'viewer']),
+    },
     http: {
       success: async (c) => http(await c.box.api.send('PUT', `/api/users/${await newUser(c)}`, { role: 'operator', password: 'another long one' })),
       refusal: async (c) => http(await c.box.api.send('PUT', '/api/users/nobody', { role: 'viewer' })),
     },
   },
   'user.delete': {
+    cli: {
+      success: async (c) => commandStopped(c, ['user', 'delete', await cliUser(c)]),
+      refusal: async (c) => commandStopped(c, ['user', 'delete', 'nobody']),
+    },
     http: {
       success: async (c) => http(await c.box.api.send('DELETE', `/api/users/${await newUser(c)}`)),
       refusal: async (c) => http(await c.box.api.send('DELETE', '/api/users/nobody')),
@@ -397,14 +444,21 @@ test('every action, through every door it is open on, is audited with its actor,
   t.is(list.status, 201, list.text);
   const files = mkdtempSync(join(tmpdir(), 'vba-doors-files-'));
   t.teardown(() => rmSync(files, { recursive: true, force: true }));
+  writeFileSync(join(files, 'password'), `${PASSWORD}\n`);
+  const stopped = mkdtempSync(join(tmpdir(), 'vba-doors-stopped-'));
+  t.teardown(() => rmSync(stopped, { recursive: true, force: true }));
   const ctx: Ctx = {
-    box, req, listId: list.body.list.id, files, lan: `http://127.0.0.1:${(lan.address() as AddressInfo).port}`,
+    box, req, listId: list.body.list.id, files, stopped, lan: `http://127.0.0.1:${(lan.address() as AddressInfo).port}`,
     draft: async () => {
       const r = await box.api.send<{ id: number }>('POST', '/api/campaigns', { name: `c-${randomUUID().slice(0, 8)}`, listId: list.body.list.id, config });
       if (r.status !== 201) throw new Error(r.text);
       return r.body.id;
     },
   };
+
+  // The stopped box has an admin (a box always keeps one), made by the command line.
+  const root = await commandStopped(ctx, ['user', 'add', 'root', '--role', 'admin', '--password-file', join(files, 'password')]);
+  t.true(root.ok, root.text);
 
   // Every action has drivers for exactly the doors it is open on: a new action cannot skip this test.
   t.deepEqual(Object.keys(DRIVERS).sort(), ACTIONS.map((a) => a.name).sort());
@@ -419,8 +473,9 @@ test('every action, through every door it is open on, is audited with its actor,
         t.is(r.ok, kind === 'success', `${action.name} through ${door} (${kind}): ${r.text}`);
         const name = kind === 'success' ? action.name : `${action.name}-refused`;
         const actor = r.actor ?? (door === 'http' ? 'staff:admin' : door === 'cli' ? 'cli' : `fleet:${(r as { id?: string }).id}`);
-        const found = entriesSince(ctx, seq).filter((e) => e.action === name && e.actor === actor);
-        t.is(found.length, 1, `${action.name} through ${door} (${kind}): one "${name}" entry by ${actor}; saw ${JSON.stringify(entriesSince(ctx, seq).map((e) => [e.action, e.actor]))}`);
+        const written = r.audit ?? entriesSince(ctx, seq);
+        const found = written.filter((e) => e.action === name && e.actor === actor);
+        t.is(found.length, 1, `${action.name} through ${door} (${kind}): one "${name}" entry by ${actor}; saw ${JSON.stringify(written.map((e) => [e.action, e.actor]))}`);
         checked++;
       }
     }
