@@ -24,8 +24,9 @@ import { usersRoutes } from './routes/users.ts';
 import { DEFAULT_SESSION_TIMES, SessionStore } from './sessions.ts';
 import { DEFAULT_WEB_ROOT, staticUi } from './static-ui.ts';
 import { DEFAULT_UPLOAD_LIMIT } from './uploads.ts';
-import { ActionRunner, auditMessage } from '../actions/run.ts';
-import { appendAudit } from '../store/compliance-audit-repo.ts';
+import { ActionRunner } from '../actions/run.ts';
+import { AppError } from '../../core/errors.ts';
+import { staffOf } from './staff-audit.ts';
 import { ACTIONS } from '../actions/registry.ts';
 
 export const BUILTIN_ROUTES: RouteModule[] = [authRoutes, healthRoutes, dashboardRoutes, settingsRoutes, usersRoutes, listsRoutes, liveRoutes];
@@ -96,10 +97,7 @@ export async function buildApp(deps: HttpDeps, live: LiveFeed = deps.live ?? new
   installGuard(app, { sessions: ctx.sessions, users: () => deps.settingsStore.get().users });
   installErrorHandler(app, (req, action, code, message, fields) => {
     if (!req.session) return; // no staff member to name: a request without a session changes nothing
-    appendAudit(deps.db, {
-      actor: `staff:${req.session.username}`, action: `${action}-refused`, subject: null,
-      details: { door: 'http', code, message: auditMessage(message), ...(fields.length ? { fields: fields.map((f) => f.key) } : {}) }, now: ctx.now(),
-    });
+    ctx.actions.refused(staffOf(req), action, new AppError(code, message, undefined, { fields }));
   });
   installJsonBodyParser(app);
   app.addHook('onResponse', async (req, reply) => {
