@@ -65,6 +65,8 @@ export interface ActionEnv {
   verifier?: VerifierPort;
   /** The running box's call engine, for the trunk test call (given by the composition root). */
   engine?: Pick<CallEngine, 'dial' | 'trunks'>;
+  /** A call placed by hand from the command line, on an engine of its own (appliance/commands/call.ts). */
+  calls?: CallsPort;
   /** The compliance pack in force, where a door decides it otherwise than the settings (tests). */
   pack?: () => string | null;
   /** Ends a user's sessions on this box (the HTTP door's session store and live feed). */
@@ -103,6 +105,13 @@ export interface RecordingsPort {
   prompt(id: string): PromptRef;
   /** An unfinished campaign plays it. */
   inUse(id: string): boolean;
+}
+
+export interface CallsPort {
+  place(req: { to: string; trunk?: string }): Promise<unknown>;
+  /** The configured trunks' names, and the default one. */
+  trunks: readonly string[];
+  defaultTrunk: string | null;
 }
 
 export interface VerifierPort {

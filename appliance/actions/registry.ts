@@ -12,7 +12,7 @@ import { USER_ACTIONS } from './users-actions.ts';
 import { LIST_ACTIONS } from './lists-actions.ts';
 import { RECORDING_ACTIONS } from './recordings-actions.ts';
 import { COMPLIANCE_ACTIONS } from './compliance-actions.ts';
-import { trunkTestCall } from './trunk-test-action.ts';
+import { callPlace, trunkTestCall } from './trunk-test-action.ts';
 
 const id = { type: 'integer', minimum: 1 } as const;
 const campaignSubject = (i: { id?: unknown }): string | null => (typeof i?.id === 'number' ? `campaign:${i.id}` : null);
@@ -191,5 +191,5 @@ export const ACTIONS: ReadonlyArray<ActionDef<any, any>> = [
   lifeCycle('start'), lifeCycle('pause'), lifeCycle('resume'), lifeCycle('stop'),
   dncAdd, dncRemove,
   settingsUpdate, settingsDesired,
-  ...USER_ACTIONS, ...LIST_ACTIONS, ...RECORDING_ACTIONS, ...COMPLIANCE_ACTIONS, trunkTestCall,
+  ...USER_ACTIONS, ...LIST_ACTIONS, ...RECORDING_ACTIONS, ...COMPLIANCE_ACTIONS, trunkTestCall, callPlace,
 ];

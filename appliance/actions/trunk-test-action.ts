@@ -69,3 +69,33 @@ export const trunkTestCall = defineAction({
   audit: (i, r) => ({ subject: i.trunk, details: { to: r.shown, recording: i.recordingId } }),
   subject: (i) => (typeof i?.trunk === 'string' ? i.trunk : null),
 });
+
+/**
+ * One call placed by hand (`appliance call`): a sip: URI dialled directly, or a number through a trunk
+ * (the default one unless named). Like the test call it is outside any campaign's rules, so it is on
+ * record before it is placed; the command waits for the report.
+ */
+export const callPlace = defineAction({
+  name: 'call.place', role: 'admin', doors: ['cli'],
+  input: { type: 'object', required: ['to'], additionalProperties: false, properties: { to: { type: 'string', minLength: 3, maxLength: 200 }, trunk: { type: 'string', minLength: 1, maxLength: 64 } } },
+  run: (env, i: { to: string; trunk?: string }) => {
+    if (!env.calls) throw new AppError('E_DIAL_TARGET', 'this door places no calls');
+    let to: string;
+    try {
+      to = normaliseTarget(i.to);
+    } catch (e) {
+      if (e instanceof AppError) throw e.withFields([{ key: 'to', message: 'give a number with its country code (+33612345678) or a sip: URI' }]);
+      throw e;
+    }
+    const isUri = to.startsWith('sip');
+    const trunk = isUri ? undefined : (i.trunk ?? env.calls.defaultTrunk ?? undefined);
+    if (!isUri && !trunk) throw new AppError('E_TRUNK_UNKNOWN', 'no trunk given and no default trunk configured: pass --trunk NAME or dial a sip: URI', { option: 'trunk' }, { fields: [{ key: 'trunk', message: 'is required' }] });
+    if (trunk && !env.calls.trunks.includes(trunk)) {
+      throw new AppError('E_TRUNK_UNKNOWN', `no trunk named "${trunk}" (configured: ${env.calls.trunks.join(', ') || 'none'})`, { option: 'trunk' }, { fields: [{ key: 'trunk', message: 'unknown' }] });
+    }
+    const report = env.calls.place({ to, ...(trunk ? { trunk } : {}) });
+    return { shown: isUri ? to : maskNumber(to), trunk: trunk ?? null, report };
+  },
+  audit: (_i, r) => ({ subject: r.trunk ?? 'sip', details: { to: r.shown } }),
+  subject: (i) => (typeof i?.trunk === 'string' ? i.trunk : null),
+});

@@ -8,7 +8,7 @@ import { openStore, type Db } from '../store/db.ts';
 import { ActionRunner } from '../actions/run.ts';
 import { ACTIONS } from '../actions/registry.ts';
 import { storeContacts } from '../actions/lists-actions.ts';
-import type { ActionEnv, ActionIo, Actor } from '../actions/action.ts';
+import type { ActionEnv, ActionIo, Actor, CallsPort } from '../actions/action.ts';
 import { StateLock } from '../state-lock.ts';
 import { SessionStore } from '../http/sessions.ts';
 
@@ -19,7 +19,7 @@ export const CLI_ACTOR: Actor = { door: 'cli' };
  * changes the settings document, which a running box owns (it keeps it in memory and writes it whole),
  * so the command takes the box's lock and is refused while a box runs on that folder.
  */
-export async function runCliAction<O>(dataDir: string, name: string, input: unknown, opts: { io?: ActionIo; writesSettings?: boolean } = {}): Promise<O> {
+export async function runCliAction<O>(dataDir: string, name: string, input: unknown, opts: { io?: ActionIo; writesSettings?: boolean; calls?: CallsPort } = {}): Promise<O> {
   const lock = opts.writesSettings ? new StateLock(dataDir) : null;
   lock?.acquire();
   try {
@@ -30,6 +30,7 @@ export async function runCliAction<O>(dataDir: string, name: string, input: unkn
       const env: ActionEnv = {
         db, now: Date.now, logger: silentLogger(), country: () => settings.box.country,
         contacts: storeContacts(db),
+        ...(opts.calls ? { calls: opts.calls } : {}),
         ...(opts.writesSettings ? { settings: { stored: () => store.stored(), current: () => store.get(), update: (change) => store.update(change) } } : {}),
         // Sessions are kept in the store: a user whose password was reset here is logged out when the box starts again.
         endSessions: (username) => { new SessionStore(db).deleteForUser(username); },

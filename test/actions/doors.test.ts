@@ -400,6 +400,21 @@ const DRIVERS: Record<string, Partial<Record<Door, Driver>>> = {
       refusal: async (c) => http(await c.box.api.send('POST', '/api/compliance/consents/revoke', { number: 'hello', channel: 'reply STOP' })),
     },
   },
+  'call.place': {
+    cli: {
+      // Dialled straight to the sandbox's SIP port; whatever the far end answers, the command reports the outcome.
+      success: async (c) => {
+        const play = join(c.files, 'message.wav');
+        writeFileSync(play, wav());
+        return command(c, ['call', `sip:doors@127.0.0.1:${c.box.app.sandboxPort}`, '--play', play, '--ring-timeout', '2']);
+      },
+      refusal: async (c) => {
+        const play = join(c.files, 'message.wav');
+        writeFileSync(play, wav());
+        return command(c, ['call', 'call-mum', '--play', play]);
+      },
+    },
+  },
   'trunk.test-call': {
     http: {
       // Answered when the call has ended (the sandbox does not answer here: the ring timeout), audited before it was placed.
