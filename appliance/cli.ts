@@ -65,6 +65,12 @@ const COMMANDS: Record<string, CommandSpec> = {
     options: { after: { type: 'string' }, 'fleet-head': { type: 'string' } },
     run: async (ctx) => (await import('./commands/audit.ts')).runAudit(ctx),
   },
+  user: {
+    summary: 'web UI users: list, add, set a role or a new password (e.g. a forgotten admin password), delete; with the box stopped',
+    usage: 'appliance user list | add NAME --role ROLE --password-file FILE | set NAME [--role ROLE] [--password-file FILE] | delete NAME [--json] [--data DIR]',
+    options: { role: { type: 'string' }, 'password-file': { type: 'string' } },
+    run: async (ctx) => (await import('./commands/user.ts')).runUser(ctx),
+  },
   provision: {
     summary: 'first boot: make the box identity and enrol with the fleet (provision.json, or a claim code with --fleet-url)',
     usage: 'appliance provision [--file provision.json] [--fleet-url https://H:P --ca-sha256 HEX] [--json] [--data DIR]',
@@ -130,7 +136,8 @@ export async function main(argv: string[], io: { out?: (l: string) => void; err?
     return await spec.run(ctx);
   } catch (e) {
     if (isAppError(e)) {
-      if (ctx.json) out(JSON.stringify({ error: e.toJSON() }));
+      // The same code, where and field errors as the HTTP error body and the fleet's answer.
+      if (ctx.json) out(JSON.stringify({ error: { ...e.toJSON(), ...(e.fields?.length ? { fields: e.fields } : {}) } }));
       err(`appliance ${name}: ${e.message} [${e.code}]`);
       return e.code === 'E_USAGE' ? 2 : 1;
     }

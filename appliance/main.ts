@@ -253,8 +253,19 @@ export class Appliance {
         tools: () => this.tools,
         // The box's clock for the compliance API too (preflight, start check, consents): one instant everywhere.
         ...(now ? { now } : {}),
-        extraRoutes: [trunkTestRoutes({ engine: this.engine, prompt: (id) => this.recordings.prompt(id), settings: () => this.settingsStore.get() }),
-          campaignRoutes(this.campaigns), recordingRoutes(this.recordings, (id) => this.recordingInUse(id)), complianceRoutes(), callerIdRoutes(this.verifier),
+        // The actions' ports: the recording library (and which recordings an unfinished campaign plays),
+        // the caller-ID verifier, and the engine for the trunk test call.
+        actionPorts: {
+          recordings: {
+            importFile: (path, o) => this.recordings.importFile(path, o), synthesize: (text, o) => this.recordings.synthesize(text, o),
+            rename: (id, name) => this.recordings.rename(id, name), remove: (id, inUse) => this.recordings.remove(id, inUse),
+            prompt: (id) => this.recordings.prompt(id), inUse: (id) => this.recordingInUse(id),
+          },
+          verifier: this.verifier,
+          engine: this.engine,
+        },
+        extraRoutes: [trunkTestRoutes(),
+          campaignRoutes(this.campaigns), recordingRoutes(this.recordings), complianceRoutes(), callerIdRoutes(this.verifier),
           provisioningRoutes(() => ({ ...provisioningStatus(this.opts.dataDir), ...(this.provisioning?.error ? { error: this.provisioning.error } : {}) }))],
       });
       await this.startService(this.http);

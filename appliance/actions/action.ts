@@ -2,10 +2,12 @@
 // the doors it is open on, input schema, run, what it audits). One runner (run.ts) validates, checks
 // the role, runs, and writes the audit entry for success and for refusal, whichever door the request
 // came through: HTTP (staff), a fleet command, or the command line.
+import type { CallEngine, PromptRef } from '../../core/call-port.ts';
 import type { Logger } from '../../core/log.ts';
 import type { Settings } from '../../core/settings-types.ts';
 import type { Role } from '../http/roles.ts';
 import type { Db } from '../store/db.ts';
+import type { ImportProgress, Mapping } from '../contacts/types.ts';
 
 /** Where a request came in. */
 export type Door = 'http' | 'fleet' | 'cli';
@@ -39,6 +41,8 @@ export interface CampaignActionsPort {
 /** What the settings actions need of the settings store. */
 export interface SettingsPort {
   stored(): Settings;
+  /** The settings in force (the stored ones with this start's overrides, e.g. the sandbox's pack). */
+  current?(): Settings;
   update(change: (draft: Settings) => void): Promise<Settings>;
 }
 
@@ -53,8 +57,67 @@ export interface ActionEnv {
   settings?: SettingsPort;
   /** The fleet's desired configuration (appliance/fleet/desired-config.ts). */
   desired?: DesiredPort;
+  /** Contact lists: import a file into a new list, delete a list. */
+  contacts?: ContactsActionsPort;
+  /** The recording library (appliance/recordings.ts) and whether an unfinished campaign uses a recording. */
+  recordings?: RecordingsPort;
+  /** Caller-ID verification calls (appliance/compliance/caller-id-verify.ts). */
+  verifier?: VerifierPort;
+  /** The running box's call engine, for the trunk test call (given by the composition root). */
+  engine?: Pick<CallEngine, 'dial' | 'trunks'>;
+  /** A call placed by hand from the command line, on an engine of its own (appliance/commands/call.ts). */
+  calls?: CallsPort;
+  /** The compliance pack in force, where a door decides it otherwise than the settings (tests). */
+  pack?: () => string | null;
+  /** Ends a user's sessions on this box (the HTTP door's session store and live feed). */
+  endSessions?: (username: string) => void;
   /** The certificate the web UI is served with (appliance/http/tls/certificate-store.ts); absent while HTTPS is off. */
   tls?: TlsPort;
+}
+
+/** What an action may tell its door while it runs (an import's progress); each door shows it its own way. */
+export interface ActionIo {
+  progress?: (p: Record<string, unknown>) => void;
+}
+
+export interface ImportedList {
+  list: { id: number; name: string };
+  rows: number;
+  accepted: number;
+  rejected: ReadonlyArray<{ row: number; column?: string | null; reason: string }>;
+  duplicates: number;
+}
+
+export interface ContactsActionsPort {
+  importFile(file: string, req: { list: string; country: string; mapping?: Mapping; fileName: string; onProgress?: (p: ImportProgress) => void }): Promise<ImportedList>;
+  /** false when the list does not exist; AppError when a campaign still uses it. */
+  deleteList(listId: number): boolean;
+}
+
+export interface RecordingInfo {
+  id: string;
+  name: string;
+}
+
+export interface RecordingsPort {
+  importFile(path: string, opts: { name: string; originalName?: string }): Promise<RecordingInfo>;
+  synthesize(text: string, opts: { voice: string; name?: string; rate?: number }): Promise<RecordingInfo>;
+  rename(id: string, name: string): Promise<RecordingInfo>;
+  remove(id: string, inUse: (id: string) => boolean): Promise<void>;
+  prompt(id: string): PromptRef;
+  /** An unfinished campaign plays it. */
+  inUse(id: string): boolean;
+}
+
+export interface CallsPort {
+  place(req: { to: string; trunk?: string }): Promise<unknown>;
+  /** The configured trunks' names, and the default one. */
+  trunks: readonly string[];
+  defaultTrunk: string | null;
+}
+
+export interface VerifierPort {
+  begin(number: string, opts: { actor: string; trunk?: string }): { id: string; number: string };
 }
 
 /** What the certificate actions need: install one (checked, served at once), or go back to the box's own. */
@@ -89,8 +152,11 @@ export interface ActionDef<I = Record<string, unknown>, O = unknown> {
    * Does the work. A synchronous run is done in one SQLite transaction with its audit entry (no change
    * without its record); an asynchronous one (a settings write, a file import) is audited once it is done.
    */
-  run(env: ActionEnv, input: I, actor: Actor): O | Promise<O>;
-  /** What the success entry records (never a secret, never a number in clear); null: nothing happened. */
+  run(env: ActionEnv, input: I, actor: Actor, io: ActionIo): O | Promise<O>;
+  /**
+   * What the success entry records (never a secret, never a number in clear); null: nothing happened,
+   * or the domain wrote the entry itself in the action's transaction (say where, beside the action).
+   */
   audit(input: I, out: O): AuditRecord | null;
   /** What a refusal entry names as its subject. */
   subject(input: I): string | null;

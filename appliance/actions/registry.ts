@@ -8,6 +8,11 @@ import { DncRepo } from '../store/compliance-dnc-repo.ts';
 import { dncHash } from '../compliance/number-hash.ts';
 import { actorName, defineAction, type ActionDef, type ActionEnv, type CampaignActionsPort, type SettingsPort, type TlsPort } from './action.ts';
 import { changedPaths } from './audit-diff.ts';
+import { USER_ACTIONS } from './users-actions.ts';
+import { LIST_ACTIONS } from './lists-actions.ts';
+import { RECORDING_ACTIONS } from './recordings-actions.ts';
+import { COMPLIANCE_ACTIONS } from './compliance-actions.ts';
+import { callPlace, trunkTestCall } from './trunk-test-action.ts';
 
 const id = { type: 'integer', minimum: 1 } as const;
 const campaignSubject = (i: { id?: unknown }): string | null => (typeof i?.id === 'number' ? `campaign:${i.id}` : null);
@@ -218,4 +223,5 @@ export const ACTIONS: ReadonlyArray<ActionDef<any, any>> = [
   dncAdd, dncRemove,
   settingsUpdate, settingsDesired,
   certificateInstall, certificateUseOwn,
+  ...USER_ACTIONS, ...LIST_ACTIONS, ...RECORDING_ACTIONS, ...COMPLIANCE_ACTIONS, trunkTestCall, callPlace,
 ];

@@ -5,7 +5,7 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { AppError, isAppError, type FieldError } from '../../core/errors.ts';
 import { appendAudit } from '../store/compliance-audit-repo.ts';
 import { roleAllows } from '../http/roles.ts';
-import { actorName, type ActionDef, type ActionEnv, type Actor } from './action.ts';
+import { actorName, type ActionDef, type ActionEnv, type ActionIo, type Actor } from './action.ts';
 
 function fieldOf(e: ErrorObject): FieldError {
   const path = e.instancePath.replace(/^\//, '').replace(/\//g, '.');
@@ -27,6 +27,12 @@ export function auditMessage(message: string): string {
 /** Set on a refusal the runner has written to the audit log, so that no door writes it twice. */
 export const AUDITED = Symbol('audited');
 
+/** A door that rewords an audited refusal for its user keeps the mark on the new error. */
+export function markAudited<E>(e: E): E {
+  if (typeof e === 'object' && e !== null) (e as unknown as { [AUDITED]: boolean })[AUDITED] = true;
+  return e;
+}
+
 export function wasAudited(e: unknown): boolean {
   return typeof e === 'object' && e !== null && (e as { [AUDITED]?: boolean })[AUDITED] === true;
 }
@@ -44,14 +50,38 @@ export class ActionRunner {
     }
   }
 
+  /**
+   * The same actions over a fuller environment: a door's module adds what the composition root gave it
+   * (the recording library, the verifier, the engine) without building the registry again.
+   */
+  derive(extra: Partial<ActionEnv>): ActionRunner {
+    const r = Object.create(ActionRunner.prototype) as ActionRunner;
+    Object.assign(r, { env: { ...this.env, ...extra }, defs: this.defs, validators: this.validators, ajv: this.ajv });
+    return r;
+  }
+
   /** Every action, in registration order (the registry test walks them). */
   list(): ReadonlyArray<ActionDef<any, any>> {
     return [...this.defs.values()];
   }
 
   /** Runs `name` for `actor`; throws the refusal (an AppError) after auditing it. */
-  async run<O = unknown>(actor: Actor, name: string, input: unknown): Promise<O> {
-    return this.start<O>(actor, name, input, true) as Promise<O>;
+  async run<O = unknown>(actor: Actor, name: string, input: unknown, io: ActionIo = {}): Promise<O> {
+    return this.start<O>(actor, name, input, true, io) as Promise<O>;
+  }
+
+  /**
+   * Writes the refusal entry of `name` for a request a door refused before the action could run (a
+   * download that failed, a file that could not be received); the error is then marked as audited.
+   */
+  refused(actor: Actor, name: string, e: AppError, subject: string | null = null): void {
+    if (wasAudited(e)) return;
+    appendAudit(this.env.db, {
+      actor: actorName(actor), action: `${name}-refused`, subject,
+      details: { door: actor.door, code: e.code, message: auditMessage(e.message), ...(e.where?.reason !== undefined ? { reason: e.where.reason } : {}), ...(e.fields?.length ? { fields: e.fields.map((f) => f.key) } : {}) },
+      now: this.env.now(),
+    });
+    (e as unknown as { [AUDITED]: boolean })[AUDITED] = true;
   }
 
   /**
@@ -59,10 +89,10 @@ export class ActionRunner {
    * of its answer are written together). An action that would have to wait is refused here.
    */
   runSync<O = unknown>(actor: Actor, name: string, input: unknown): O {
-    return this.start<O>(actor, name, input, false) as O;
+    return this.start<O>(actor, name, input, false, {}) as O;
   }
 
-  private start<O>(actor: Actor, name: string, input: unknown, mayWait: boolean): O | Promise<O> {
+  private start<O>(actor: Actor, name: string, input: unknown, mayWait: boolean, io: ActionIo): O | Promise<O> {
     const def = this.defs.get(name);
     if (!def) throw new AppError('E_NOT_FOUND', `no action "${name}"`, { action: name });
     const who = actorName(actor);
@@ -74,14 +104,7 @@ export class ActionRunner {
       }
     };
     const refuse = (e: unknown): never => {
-      if (isAppError(e)) {
-        appendAudit(this.env.db, {
-          actor: who, action: `${def.name}-refused`, subject: subject(),
-          details: { door: actor.door, code: e.code, message: auditMessage(e.message), ...(e.where?.reason !== undefined ? { reason: e.where.reason } : {}), ...(e.fields?.length ? { fields: e.fields.map((f) => f.key) } : {}) },
-          now: this.env.now(),
-        });
-        (e as unknown as { [AUDITED]: boolean })[AUDITED] = true;
-      }
+      if (isAppError(e)) this.refused(actor, def.name, e, subject());
       throw e;
     };
     const success = (out: unknown): void => {
@@ -96,7 +119,7 @@ export class ActionRunner {
       // A synchronous run and its audit entry are one transaction; a run that returns a promise is
       // audited when it has finished (it cannot hold a SQLite transaction open across awaits).
       this.env.db.transaction(() => {
-        const out = def.run(this.env, input as never, actor);
+        const out = def.run(this.env, input as never, actor, io);
         if (out instanceof Promise) {
           if (!mayWait) {
             out.catch(() => undefined);

@@ -9,6 +9,10 @@ import { createEngine } from '../main.ts';
 import { AppError } from '../../core/errors.ts';
 import { optionalInt, requireString, type CommandContext } from '../cli.ts';
 import { runScriptedCall } from '../scripts/message-script.ts';
+import { normaliseTarget } from '../scripts/dial-target.ts';
+import { runCliAction } from './cli-actions.ts';
+
+export { normaliseTarget };
 import { readRecording } from '../../media/prompts/library.ts';
 import { importRecording } from '../../media/prompts/import.ts';
 import type { CallEnded, PromptRef } from '../../core/call-port.ts';
@@ -30,14 +34,6 @@ async function promptFor(dataDir: string, file: string, option: string): Promise
   const libraryDir = join(dataDir, 'recordings', 'adhoc');
   const known = await readRecording(libraryDir, hash);
   return (known ?? (await importRecording(file, { libraryDir, id: hash, name: file }))).prompt;
-}
-
-export function normaliseTarget(target: string): string {
-  if (/^sips?:/i.test(target)) return target;
-  const compact = target.replace(/[\s().-]/g, '');
-  if (/^\+[1-9]\d{6,14}$/.test(compact)) return compact;
-  if (/^00[1-9]\d{6,14}$/.test(compact)) return `+${compact.slice(2)}`;
-  throw new AppError('E_DIAL_TARGET', `"${target}" is neither an E.164 number (+33612345678) nor a sip: URI`, { argument: 'target' });
 }
 
 export async function placeCall(opts: {
@@ -97,24 +93,33 @@ export async function placeCall(opts: {
 export async function runCall(ctx: CommandContext): Promise<number> {
   const [rawTarget, extra] = ctx.positionals;
   if (!rawTarget || extra) throw new AppError('E_USAGE', `give exactly one number or sip: URI\nusage: ${USAGE}`);
-  const target = normaliseTarget(rawTarget);
   const playFile = requireString(ctx, 'play', USAGE);
   const settings = await new SettingsStore(SettingsStore.pathIn(ctx.dataDir)).load({ env: process.env });
   const play = await promptFor(ctx.dataDir, playFile, 'play');
   const vmFile = typeof ctx.values.voicemail === 'string' ? ctx.values.voicemail : undefined;
   const voicemail = vmFile ? await promptFor(ctx.dataDir, vmFile, 'voicemail') : undefined;
   const ringSec = optionalInt(ctx, 'ring-timeout');
-  const report = await placeCall({
-    dataDir: ctx.dataDir,
-    settings,
-    target,
-    play,
-    voicemail,
-    trunk: typeof ctx.values.trunk === 'string' ? ctx.values.trunk : undefined,
-    from: typeof ctx.values.from === 'string' ? ctx.values.from : undefined,
-    ringTimeoutMs: ringSec !== undefined ? ringSec * 1000 : undefined,
-    collectMs: optionalInt(ctx, 'collect-ms'),
+  const trunk = typeof ctx.values.trunk === 'string' ? ctx.values.trunk : undefined;
+  // A call placed outside any campaign's rules: the call.place action puts who placed it, on which
+  // trunk, to whom (masked) in the audit log before the call exists, as actor `cli`.
+  const placed = await runCliAction<{ report: Promise<CallReport> }>(ctx.dataDir, 'call.place', { to: rawTarget, ...(trunk ? { trunk } : {}) }, {
+    calls: {
+      place: (req) => placeCall({
+        dataDir: ctx.dataDir,
+        settings,
+        target: req.to,
+        play,
+        voicemail,
+        trunk: req.trunk,
+        from: typeof ctx.values.from === 'string' ? ctx.values.from : undefined,
+        ringTimeoutMs: ringSec !== undefined ? ringSec * 1000 : undefined,
+        collectMs: optionalInt(ctx, 'collect-ms'),
+      }),
+      trunks: settings.trunks.map((t) => t.name),
+      defaultTrunk: settings.defaultTrunk ?? null,
+    },
   });
+  const report = await placed.report;
   if (ctx.json) {
     ctx.out(JSON.stringify({
       outcome: report.outcome,

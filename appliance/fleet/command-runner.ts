@@ -9,7 +9,8 @@ import { CommandLog, commandIdOf, parseCommand, type CommandAnswer, type FleetCo
 import type { DesiredConfig, ReportedConfig } from './desired-config.ts';
 import { findPrototypeKey, UnsafeJsonError } from '../../core/safe-json.ts';
 import { verifyAudit } from '../store/compliance-audit-repo.ts';
-import { ListImportJobs, type Reply } from './list-import-job.ts';
+import { ListImportJobs, listImportThrough, type Reply } from './list-import-job.ts';
+import { storeContacts } from '../actions/lists-actions.ts';
 import { ActionRunner } from '../actions/run.ts';
 import { ACTIONS, DesiredRejected } from '../actions/registry.ts';
 import type { Actor, CampaignActionsPort, SettingsPort, TlsPort } from '../actions/action.ts';
@@ -65,9 +66,13 @@ export class CommandRunner {
       ...(deps.campaigns ? { campaigns: deps.campaigns as unknown as CampaignActionsPort } : {}),
       ...(deps.settings ? { settings: deps.settings } : {}),
       ...(deps.tls ? { tls: deps.tls } : {}),
+      contacts: storeContacts(deps.db),
     }, ACTIONS);
     this.imports = deps.workDir
-      ? new ListImportJobs({ db: deps.db, log: this.log, logger: deps.logger, workDir: deps.workDir, country: () => this.country(), now: deps.now, ...(deps.allowLinkLocal ? { allowLinkLocal: deps.allowLinkLocal } : {}) })
+      ? new ListImportJobs({
+        db: deps.db, log: this.log, logger: deps.logger, workDir: deps.workDir, country: () => this.country(), now: deps.now, ...(deps.allowLinkLocal ? { allowLinkLocal: deps.allowLinkLocal } : {}),
+        action: listImportThrough(this.actions),
+      })
       : null;
   }
 

@@ -10,16 +10,35 @@ import { mkdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Db } from '../store/db.ts';
 import type { Logger } from '../../core/log.ts';
-import { isAppError, type AppError } from '../../core/errors.ts';
-import { importContacts } from '../contacts/import.ts';
+import { AppError, isAppError } from '../../core/errors.ts';
+import type { ImportProgress, ImportReport } from '../contacts/types.ts';
+import type { ActionRunner } from '../actions/run.ts';
+import type { Actor } from '../actions/action.ts';
 import type { CommandAnswer, CommandLog, ListImportData } from './command.ts';
 import { DEFAULT_DEADLINE_MS, DEFAULT_MAX_BYTES, fetchFromLan, parseLanUrl, resolveLanHost } from './lan-fetch.ts';
 
 /** Sends a message on the command's response topic; `final` ones go at QoS 1, progress at QoS 0. */
 export type Reply = (answer: CommandAnswer, final: boolean) => void;
 
+/** The list.import action as this door runs it (actor fleet:<command id>): validated, audited done or refused. */
+export interface ListImportAction {
+  run(commandId: string, input: { file: string; list: string; country?: string; fileName: string }, progress: (p: ImportProgress) => void): Promise<ImportReport>;
+  /** A refusal before the import could run (a URL refused, a download that failed), on record as list.import-refused. */
+  refused(commandId: string, e: AppError): void;
+}
+
+/** The list.import action of `actions`, for the fleet door. */
+export function listImportThrough(actions: ActionRunner): ListImportAction {
+  const fleet = (commandId: string): Actor => ({ door: 'fleet', commandId });
+  return {
+    run: (commandId, input, progress) => actions.run<ImportReport>(fleet(commandId), 'list.import', input, { progress: (p) => progress(p as unknown as ImportProgress) }),
+    refused: (commandId, e) => actions.refused(fleet(commandId), 'list.import', e),
+  };
+}
+
 export interface ListImportDeps {
   db: Db;
+  action: ListImportAction;
   log: CommandLog;
   logger: Logger;
   /** Where downloads are kept while they are imported. */
@@ -59,11 +78,16 @@ export class ListImportJobs {
 
   /** Checks the URL (form and LAN address) before accepting, so a refusal is the command's answer. */
   async accept(id: string, data: ListImportData): Promise<CommandAnswer> {
-    if (this.running.size >= MAX_RUNNING) return fail(this.busy(), id, { state: 'refused', code: 'E_RATE_LIMITED' });
+    if (this.running.size >= MAX_RUNNING) {
+      this.deps.action.refused(id, new AppError('E_RATE_LIMITED', this.busy()));
+      return fail(this.busy(), id, { state: 'refused', code: 'E_RATE_LIMITED' });
+    }
     try {
       await resolveLanHost(parseLanUrl(data.url), this.hostOptions());
     } catch (e) {
-      return fail(isAppError(e) ? e.message : (e as Error).message, id, { state: 'refused', code: isAppError(e) ? e.code : 'E_REQUEST_INVALID' });
+      const refusal = isAppError(e) ? e : new AppError('E_REQUEST_INVALID', (e as Error).message);
+      this.deps.action.refused(id, refusal);
+      return fail(refusal.message, id, { state: 'refused', code: refusal.code });
     }
     return ok({ state: 'accepted', list: data.list }, id);
   }
@@ -117,12 +141,9 @@ export class ListImportJobs {
       });
       phase = 'import';
       progress({ phase: 'import', bytes: got.bytes, totalBytes: got.bytes, rows: 0, accepted: 0, rejected: 0 }, true);
-      const report = await importContacts(this.deps.db, file, {
-        list: data.list,
-        country: data.country ?? this.deps.country(),
-        fileName: decodeURIComponent(url.pathname.split('/').pop() || 'list'),
-        onProgress: (p) => progress({ phase: 'import', bytes: p.bytesRead, totalBytes: p.bytesTotal, rows: p.rows, accepted: p.accepted, rejected: p.rejected }),
-      });
+      const report = await this.deps.action.run(id, {
+        file, list: data.list, ...(data.country ? { country: data.country } : {}), fileName: decodeURIComponent(url.pathname.split('/').pop() || 'list'),
+      }, (p) => progress({ phase: 'import', bytes: p.bytesRead, totalBytes: p.bytesTotal, rows: p.rows, accepted: p.accepted, rejected: p.rejected }));
       answer = ok({
         state: 'done', list: report.list.name, listId: report.list.id, bytes: got.bytes, rows: report.rows, accepted: report.accepted,
         rejected: report.rejected.length, duplicates: report.duplicates, firstRejected: report.rejected.slice(0, 20).map((r) => ({ row: r.row })), durationMs: this.deps.now() - started,
@@ -134,6 +155,8 @@ export class ListImportJobs {
         : phase === 'download' ? (e as Error).message
         : isAppError(e) ? importFailure(e) : "the import failed; the box's log has the details";
       answer = fail(message, id, { state: 'failed', list: data.list, code: isAppError(e) ? e.code : 'E_IMPORT_FILE' });
+      // An import the action refused is on record already; a download that failed is recorded here.
+      if (phase === 'download' && this.deps.db.open) this.deps.action.refused(id, isAppError(e) ? e : new AppError('E_IMPORT_FILE', message));
       this.deps.logger.warn({ command: id, phase, code: isAppError(e) ? e.code : null, err: (e as Error).message.replace(/\d{3,}/g, '…') }, 'fleet list import failed');
     } finally {
       await unlink(file).catch(() => undefined);

@@ -28,8 +28,9 @@ import { usersRoutes } from './routes/users.ts';
 import { DEFAULT_SESSION_TIMES, SessionStore } from './sessions.ts';
 import { DEFAULT_WEB_ROOT, staticUi } from './static-ui.ts';
 import { DEFAULT_UPLOAD_LIMIT } from './uploads.ts';
-import { ActionRunner, auditMessage } from '../actions/run.ts';
-import { appendAudit } from '../store/compliance-audit-repo.ts';
+import { ActionRunner } from '../actions/run.ts';
+import { AppError } from '../../core/errors.ts';
+import { staffOf } from './staff-audit.ts';
 import { ACTIONS } from '../actions/registry.ts';
 
 export const BUILTIN_ROUTES: RouteModule[] = [authRoutes, healthRoutes, dashboardRoutes, settingsRoutes, usersRoutes, listsRoutes, liveRoutes, tlsRoutes];
@@ -51,13 +52,15 @@ export function createContext(deps: HttpDeps, live: LiveFeed): HttpContext {
     queue = next.catch(() => undefined);
     return next;
   };
+  const sessions = new SessionStore(deps.db, sessionTimes, now);
+  const contacts = deps.contacts ?? defaultContactsPort(deps.db);
   return {
     deps,
-    sessions: new SessionStore(deps.db, sessionTimes, now),
+    sessions,
     sessionTimes,
     limiter: new LoginLimiter(deps.loginLimit ?? DEFAULT_LOGIN_LIMIT, now),
     live,
-    contacts: deps.contacts ?? defaultContactsPort(deps.db),
+    contacts,
     uploadsDir: join(deps.dataDir, 'uploads'),
     uploadLimitBytes: deps.uploadLimitBytes ?? DEFAULT_UPLOAD_LIMIT,
     startedAt: now(),
@@ -66,9 +69,16 @@ export function createContext(deps: HttpDeps, live: LiveFeed): HttpContext {
     updateSettings,
     actions: new ActionRunner({
       db: deps.db, now, logger: deps.logger, country: () => deps.settingsStore.get().box.country,
-      settings: { stored: () => deps.settingsStore.stored(), update: updateSettings },
+      settings: { stored: () => deps.settingsStore.stored(), current: () => deps.settingsStore.get(), update: updateSettings },
+      contacts,
+      // A user whose access ended or changed loses their sessions, and their live feed with them.
+      endSessions: (username) => {
+        sessions.deleteForUser(username);
+        live.closeSessions((h) => sessions.isLive(h));
+      },
       ...(deps.campaigns ? { campaigns: deps.campaigns } : {}),
       ...(deps.tls ? { tls: deps.tls } : {}),
+      ...deps.actionPorts,
     }, ACTIONS),
   };
 }
@@ -101,10 +111,7 @@ export async function buildApp(deps: HttpDeps, live: LiveFeed = deps.live ?? new
   installGuard(app, { sessions: ctx.sessions, users: () => deps.settingsStore.get().users });
   installErrorHandler(app, (req, action, code, message, fields) => {
     if (!req.session) return; // no staff member to name: a request without a session changes nothing
-    appendAudit(deps.db, {
-      actor: `staff:${req.session.username}`, action: `${action}-refused`, subject: null,
-      details: { door: 'http', code, message: auditMessage(message), ...(fields.length ? { fields: fields.map((f) => f.key) } : {}) }, now: ctx.now(),
-    });
+    ctx.actions.refused(staffOf(req), action, new AppError(code, message, undefined, { fields }));
   });
   installJsonBodyParser(app);
   app.addHook('onResponse', async (req, reply) => {

@@ -12,7 +12,7 @@ import type { SessionStore, SessionTimes } from './sessions.ts';
 import type { ClockStatus } from '../system/clock.ts';
 import type { ToolStatus } from '../../media/prompts/tools.ts';
 import type { ActionRunner } from '../actions/run.ts';
-import type { CampaignActionsPort } from '../actions/action.ts';
+import type { ActionEnv, CampaignActionsPort } from '../actions/action.ts';
 import type { TlsCertificates } from './tls/certificate-store.ts';
 
 export type RouteModule = (app: FastifyInstance, ctx: HttpContext) => void;
@@ -55,6 +55,8 @@ export interface HttpDeps {
    * work. main.ts gives it when settings http.tls.enabled is true.
    */
   tls?: TlsCertificates;
+  /** What the composition root gives the actions besides the store: the recording library, the verifier, the engine. */
+  actionPorts?: Pick<ActionEnv, 'recordings' | 'verifier' | 'engine'>;
 }
 
 export interface HttpContext {

@@ -9,7 +9,14 @@ import { join } from 'node:path';
 import { openStore } from '../../appliance/store/db.ts';
 import { silentLogger } from '../../core/log.ts';
 import { CommandLog, type CommandAnswer, type ListImportData } from '../../appliance/fleet/command.ts';
-import { ListImportJobs, MAX_RUNNING, type ListImportDeps } from '../../appliance/fleet/list-import-job.ts';
+import { ListImportJobs, MAX_RUNNING, listImportThrough, type ListImportDeps } from '../../appliance/fleet/list-import-job.ts';
+import { ActionRunner } from '../../appliance/actions/run.ts';
+import { ACTIONS } from '../../appliance/actions/registry.ts';
+import { storeContacts } from '../../appliance/actions/lists-actions.ts';
+import type { Db } from '../../appliance/store/db.ts';
+
+/** The list.import action as the fleet door runs it, on this store. */
+const action = (db: Db) => listImportThrough(new ActionRunner({ db, now: Date.now, logger: silentLogger(), country: () => 'FR', contacts: storeContacts(db) }, ACTIONS));
 import { isLinkLocal, isPrivateAddress } from '../../appliance/fleet/lan-fetch.ts';
 
 test('an import interrupted by a restart is answered failed; a finished one keeps its answer', (t) => {
@@ -20,7 +27,7 @@ test('an import interrupted by a restart is answered failed; a finished one keep
   log.remember('cut', 'list.import', { data: { state: 'accepted', list: 'A' }, status: 'ok', error: null, transaction: 'cut' }, 1);
   const done = { data: { state: 'done', list: 'B', accepted: 3 }, status: 'ok' as const, error: null, transaction: 'fine' };
   log.remember('fine', 'list.import', done, 1);
-  const jobs = new ListImportJobs({ db, log, logger: silentLogger(), workDir: join(dir, 'imports'), country: () => 'FR', now: () => 2 });
+  const jobs = new ListImportJobs({ db, log, action: action(db), logger: silentLogger(), workDir: join(dir, 'imports'), country: () => 'FR', now: () => 2 });
   t.is(jobs.recoverInterrupted(), 1);
   t.like(log.answerFor('cut'), { status: 'error', transaction: 'cut', data: { state: 'failed' } });
   t.regex(log.answerFor('cut')!.error!, /interrupted/);
@@ -44,7 +51,7 @@ function jobs(t: ExecutionContext, extra: Partial<ListImportDeps> = {}): Jobs {
   const dir = mkdtempSync(join(tmpdir(), 'fleet-jobs-'));
   const db = openStore({ dir });
   const log = new CommandLog(db);
-  const jobs = new ListImportJobs({ db, log, logger: silentLogger(), workDir: join(dir, 'imports'), country: () => 'FR', now: Date.now, progressEveryMs: 0, ...extra });
+  const jobs = new ListImportJobs({ db, log, action: action(db), logger: silentLogger(), workDir: join(dir, 'imports'), country: () => 'FR', now: Date.now, progressEveryMs: 0, ...extra });
   t.teardown(async () => { await jobs.stop(); db.close(); rmSync(dir, { recursive: true, force: true }); });
   const replies = new Map<string, CommandAnswer[]>();
   return {

@@ -2,24 +2,17 @@
 // the UI. Only a verification call marks a number verified; PUT /api/settings cannot.
 import type { FastifyInstance } from 'fastify';
 import type { HttpContext } from '../context.ts';
-import { requireRole } from '../route-kit.ts';
-import { auditStaff, staffActor } from '../staff-audit.ts';
+import { actionRoute, requireRole } from '../route-kit.ts';
+import { staffOf } from '../staff-audit.ts';
 import { AppError } from '../../../core/errors.ts';
-import { CampaignsRepo } from '../../store/campaigns-repo.ts';
-import { numberFromText } from '../../compliance/dnc-file.ts';
 import { checkCallerId } from '../../compliance/caller-id.ts';
 import { getPack } from '../../compliance/packs.ts';
 import { Ok, Type, type Static } from '../contract/kit.ts';
 import { CallerId, CallerIdBody, CallerIdLabelBody, CallerIdParams, Verification, VerificationParams, VerifyBody } from '../contract/compliance.ts';
 import type { CallerIdVerifier } from '../../compliance/caller-id-verify.ts';
 
-function invalid(key: string, message: string): AppError {
-  return new AppError('E_REQUEST_INVALID', `${key}: ${message}`, { field: key }, { fields: [{ key, message }] });
-}
-
 export function callerIdRoutes(verifier: CallerIdVerifier) {
   return (app: FastifyInstance, ctx: HttpContext): void => {
-    const db = ctx.deps.db;
     const list = () => {
       const s = ctx.deps.settingsStore.get();
       const pack = getPack(s.compliance.pack, ctx.now());
@@ -29,9 +22,6 @@ export function callerIdRoutes(verifier: CallerIdVerifier) {
         problems: pack ? checkCallerId(pack, { callerId: c.number, purpose: 'informational' }).map((p) => ({ ...p, pack: pack.id, purpose: 'informational' as const })) : [],
       }));
     };
-    const mustExist = (number: string): void => {
-      if (!ctx.deps.settingsStore.get().callerIds.some((c) => c.number === number)) throw new AppError('E_NOT_FOUND', `${number} is not one of the box's caller IDs`, { callerId: number });
-    };
 
     app.get<{ Reply: CallerId[] }>('/api/compliance/caller-ids', {
       config: requireRole('viewer'),
@@ -39,26 +29,19 @@ export function callerIdRoutes(verifier: CallerIdVerifier) {
     }, async () => list());
 
     app.post<{ Body: Static<typeof CallerIdBody> }>('/api/compliance/caller-ids', {
-      config: requireRole('admin'),
+      config: actionRoute('admin', 'callerid.add'),
       schema: {
         summary: 'Add a caller ID (unverified until a verification call succeeds)', tags: ['compliance'],
         body: CallerIdBody,
         response: { 201: CallerId },
       },
     }, async (req, reply) => {
-      const number = numberFromText(req.body.number, req.body.country ?? ctx.deps.settingsStore.get().box.country);
-      if (!number) throw invalid('number', `"${req.body.number.slice(0, 40)}" is not a phone number we can read`);
-      const label = req.body.label.trim();
-      await ctx.updateSettings((d) => {
-        if (d.callerIds.some((c) => c.number === number)) throw invalid('number', `${number} is already a caller ID`);
-        d.callerIds.push({ number, label, verified: false });
-      });
-      auditStaff(ctx, req, 'callerid.add', number, { label });
+      const { number } = await ctx.actions.run<{ number: string }>(staffOf(req), 'callerid.add', req.body);
       return reply.code(201).send(list().find((c) => c.number === number));
     });
 
     app.put<{ Params: Static<typeof CallerIdParams>; Body: Static<typeof CallerIdLabelBody> }>('/api/compliance/caller-ids/:number', {
-      config: requireRole('admin'),
+      config: actionRoute('admin', 'callerid.relabel'),
       schema: {
         summary: 'Change the label of a caller ID (its verification stays)', tags: ['compliance'], params: CallerIdParams,
         body: CallerIdLabelBody,
@@ -66,37 +49,27 @@ export function callerIdRoutes(verifier: CallerIdVerifier) {
       },
     }, async (req) => {
       const { number } = req.params;
-      mustExist(number);
-      await ctx.updateSettings((d) => {
-        const c = d.callerIds.find((x) => x.number === number);
-        if (c) c.label = req.body.label.trim();
-      });
-      auditStaff(ctx, req, 'callerid.relabel', number, { label: req.body.label.trim() });
+      await ctx.actions.run(staffOf(req), 'callerid.relabel', { number, label: req.body.label });
       return list().find((c) => c.number === number);
     });
 
     app.delete<{ Params: Static<typeof CallerIdParams>; Reply: Ok }>('/api/compliance/caller-ids/:number', {
-      config: requireRole('admin'),
+      config: actionRoute('admin', 'callerid.remove'),
       schema: { summary: 'Remove a caller ID (refused while a running or paused campaign presents it)', tags: ['compliance'], params: CallerIdParams, response: { 200: Ok } },
     }, async (req) => {
-      const { number } = req.params;
-      mustExist(number);
-      const using = new CampaignsRepo(db).list().find((c) => (c.status === 'running' || c.status === 'paused') && c.config.callerId === number);
-      if (using) throw new AppError('E_CALLER_ID', `caller ID ${number} is presented by campaign "${using.name}" (${using.status}); stop it first`, { callerId: number, campaign: using.id });
-      await ctx.updateSettings((d) => { d.callerIds = d.callerIds.filter((c) => c.number !== number); });
-      auditStaff(ctx, req, 'callerid.remove', number);
+      await ctx.actions.run(staffOf(req), 'callerid.remove', { number: req.params.number });
       return { ok: true };
     });
 
     app.post<{ Params: Static<typeof CallerIdParams>; Body: Static<typeof VerifyBody> | undefined }>('/api/compliance/caller-ids/:number/verify', {
-      config: requireRole('admin'),
+      config: actionRoute('admin', 'callerid.verify-start'),
       schema: {
         summary: 'Start a verification call: the number is called and asked for the returned code', tags: ['compliance'], params: CallerIdParams,
         body: VerifyBody,
         response: { 202: Verification },
       },
     }, async (req, reply) => {
-      const v = verifier.begin(req.params.number, { actor: staffActor(req), ...(req.body?.trunk ? { trunk: req.body.trunk } : {}) });
+      const v = await ctx.actions.run(staffOf(req), 'callerid.verify-start', { number: req.params.number, ...(req.body?.trunk ? { trunk: req.body.trunk } : {}) });
       return reply.code(202).send(v);
     });
 

@@ -9,17 +9,17 @@ import {
   DncPage, DncPageQuery, DncRemoveBody, DncRemoveReply, PacksReply, PreflightReport, RegistryBody, RegistryCopy, RegistryParams, RegistryReply,
   RevokeBody, RevokeReply, StartCheck,
 } from '../contract/compliance.ts';
-import { staffActor as actor, staffOf } from '../staff-audit.ts';
+import { staffOf } from '../staff-audit.ts';
 import { AppError } from '../../../core/errors.ts';
 import { CampaignsRepo } from '../../store/campaigns-repo.ts';
 import { DncRepo } from '../../store/compliance-dnc-repo.ts';
 import { ConsentRepo } from '../../store/compliance-consent-repo.ts';
 import { listAudit, verifyAudit } from '../../store/compliance-audit-repo.ts';
-import { PACK_IDS, getPack, packSummary, revocationTerms, type PackId } from '../../compliance/packs.ts';
+import { PACK_IDS, packSummary, type PackId } from '../../compliance/packs.ts';
 import { preflight } from '../../compliance/preflight.ts';
 import { startProblems } from '../../compliance/campaign-start.ts';
 import { campaignPack } from '../../compliance/gate.ts';
-import { numberFromText, readNumbersFromText, suppressionsCsv } from '../../compliance/dnc-file.ts';
+import { numberFromText, suppressionsCsv } from '../../compliance/dnc-file.ts';
 
 export interface ComplianceRouteDeps {
   /** The pack in force for a campaign; default: the settings' compliance.pack. */
@@ -29,6 +29,8 @@ export interface ComplianceRouteDeps {
 export function complianceRoutes(deps: ComplianceRouteDeps = {}) {
   return (app: FastifyInstance, ctx: HttpContext): void => {
     const db = ctx.deps.db;
+    // A pack decided by this module's builder (tests) is the pack the actions see too.
+    const actions = deps.pack ? ctx.actions.derive({ pack: () => deps.pack!() }) : ctx.actions;
     const packOf = (campaignId?: number): PackId | null => deps.pack ? deps.pack(campaignId)
       : campaignId === undefined ? ctx.deps.settingsStore.get().compliance.pack : campaignPack(new CampaignsRepo(db).get(campaignId), ctx.deps.settingsStore.get().compliance.pack);
     const startSettings = () => ctx.deps.settingsStore.get();
@@ -101,16 +103,15 @@ export function complianceRoutes(deps: ComplianceRouteDeps = {}) {
 
     app.post<{ Body: DncImportBody; Reply: DncImportReply }>('/api/compliance/dnc/import', {
       bodyLimit: 20 * 1024 * 1024,
-      config: requireRole('operator'),
+      config: actionRoute('operator', 'dnc.import'),
       schema: {
         summary: 'Add the numbers of a file (one per line, or the first CSV column) to the do-not-call list', tags: ['compliance'],
         body: DncImportBody,
         response: { 200: DncImportReply },
       },
     }, async (req) => {
-      const r = readNumbersFromText(req.body.text, country(req.body.country));
-      const added = new DncRepo(db).addMany(r.numbers, { source: 'import', reason: req.body.reason, actor: actor(req), now: ctx.now() });
-      return { added, read: r.numbers.length, rejected: r.rejected.slice(0, 1000) };
+      const r = await actions.run<DncImportReply>(staffOf(req), 'dnc.import', req.body);
+      return { added: r.added, read: r.read, rejected: r.rejected.slice(0, 1000) };
     });
 
     app.get('/api/compliance/dnc/export.csv', {
@@ -129,7 +130,7 @@ export function complianceRoutes(deps: ComplianceRouteDeps = {}) {
 
     app.put<{ Params: Static<typeof RegistryParams>; Body: RegistryBody }>('/api/compliance/registries/:name', {
       bodyLimit: 200 * 1024 * 1024,
-      config: requireRole('admin'),
+      config: actionRoute('admin', 'registry.import'),
       schema: {
         summary: 'Replace a registry copy (us-national-dnc, ca-dncl, fr-bloctel, uk-tps) with a new download', tags: ['compliance'],
         params: RegistryParams,
@@ -137,23 +138,18 @@ export function complianceRoutes(deps: ComplianceRouteDeps = {}) {
         response: { 200: RegistryReply },
       },
     }, async (req) => {
-      const downloadedAt = Date.parse(req.body.downloadedAt);
-      if (!(downloadedAt <= ctx.now())) throw new AppError('E_REQUEST_INVALID', 'downloadedAt: the date the copy was downloaded, not in the future', { field: 'downloadedAt' });
-      const r = readNumbersFromText(req.body.text, country(req.body.country));
-      const entries = new DncRepo(db).importRegistry(req.params.name, r.numbers, { downloadedAt, actor: actor(req), now: ctx.now() });
-      return { entries, rejected: r.rejected.length };
+      return actions.run<{ entries: number; rejected: number }>(staffOf(req), 'registry.import', { name: req.params.name, ...req.body });
     });
 
     app.post<{ Body: ConsentBody }>('/api/compliance/consents', {
-      config: requireRole('operator'),
+      config: actionRoute('operator', 'consent.record'),
       schema: {
         summary: 'Record a consent: who, to which seller and purpose, what it is in law (kind), how, when, what they were shown, where', tags: ['compliance'],
         body: ConsentBody,
         response: { 201: Type.Object({ id: Type.Integer() }) },
       },
     }, async (req, reply) => {
-      const b = req.body;
-      const id = new ConsentRepo(db).record({ e164: e164Of(b.number, b.country), seller: b.seller, purpose: b.purpose, method: b.method, ...(b.kind ? { kind: b.kind } : {}), givenAt: Date.parse(b.givenAt), disclosureText: b.disclosureText, disclosureVersion: b.disclosureVersion, source: b.source, collector: b.collector ?? null }, actor(req), ctx.now());
+      const { id } = await actions.run<{ id: number }>(staffOf(req), 'consent.record', req.body);
       return reply.code(201).send({ id });
     });
 
@@ -167,17 +163,14 @@ export function complianceRoutes(deps: ComplianceRouteDeps = {}) {
     }, async (req) => new ConsentRepo(db).forNumber(e164Of(req.query.number, req.query.country)));
 
     app.post<{ Body: RevokeBody; Reply: RevokeReply }>('/api/compliance/consents/revoke', {
-      config: requireRole('operator'),
+      config: actionRoute('operator', 'consent.revoke'),
       schema: {
         summary: 'Revoke consents of a number (for one seller, or all; for one purpose, or all); applied at once. Where the pack in force says a revocation withdraws every consent to the seller ("revoke all"), the purpose is not narrowed.', tags: ['compliance'],
         body: RevokeBody,
         response: { 200: RevokeReply },
       },
     }, async (req) => {
-      const now = ctx.now();
-      const terms = revocationTerms(getPack(packOf(), now), now, req.body.purpose);
-      const revoked = new ConsentRepo(db).revoke({ e164: e164Of(req.body.number, req.body.country), seller: req.body.seller, deadline: terms.deadline, ...(terms.purpose ? { purpose: terms.purpose } : {}), channel: req.body.channel }, actor(req), now);
-      return { revoked, deadline: new Date(terms.deadline).toISOString(), scope: terms.scope };
+      return actions.run<RevokeReply>(staffOf(req), 'consent.revoke', req.body);
     });
 
     app.get<{ Querystring: Static<typeof AuditQuery>; Reply: AuditEntry[] }>('/api/compliance/audit', {

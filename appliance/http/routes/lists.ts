@@ -10,11 +10,12 @@ import type { HttpContext } from '../context.ts';
 import type { ImportReport } from '../contacts-port.ts';
 import { validationFields } from '../error-handler.ts';
 import { jsonTooDeepAt, MAX_JSON_DEPTH } from '../json-body.ts';
-import { requireRole, sessionOf } from '../route-kit.ts';
+import { actionRoute, requireRole, sessionOf } from '../route-kit.ts';
 import { findUpload, inUserTerms, isTooLargeError, removeUpload, saveUpload, tooLarge, type Upload } from '../uploads.ts';
 import { IdParams, Ok, Type, type Static } from '../contract/kit.ts';
 import { ContactPage, ContactsQuery, ImportBody, ImportFields, ImportReport as ImportReportSchema, ListSummary, PreviewQuery, PreviewReply } from '../contract/lists.ts';
-import { auditStaff } from '../staff-audit.ts';
+import { staffOf } from '../staff-audit.ts';
+import { markAudited, wasAudited } from '../../actions/run.ts';
 import { parseJsonSafe, UnsafeJsonError } from '../../../core/safe-json.ts';
 
 const OCTET = 'application/octet-stream';
@@ -67,25 +68,23 @@ export function listsRoutes(app: FastifyInstance, ctx: HttpContext): void {
     let last = 0;
     const base = { uploadId: upload.uploadId, list: f.name };
     try {
-      const report = await ctx.contacts.importFile(upload.path, {
-        list: f.name,
-        country,
-        mapping: f.mapping,
-        fileName: upload.fileName,
-        onProgress: (p) => {
+      const report = await ctx.actions.run<ImportReport>(staffOf(req), 'list.import', {
+        file: upload.path, list: f.name, country, ...(f.mapping ? { mapping: f.mapping } : {}), fileName: upload.fileName,
+      }, {
+        progress: (p) => {
           const t = ctx.now();
           if (t - last < PROGRESS_EVERY_MS) return;
           last = t;
-          ctx.live.publish('import.progress', { ...base, phase: 'reading', rows: p.rows, bytesRead: p.bytesRead, bytesTotal: p.bytesTotal, accepted: p.accepted, rejected: p.rejected });
+          ctx.live.publish('import.progress', { ...base, phase: 'reading', rows: p.rows as number, bytesRead: p.bytesRead as number, bytesTotal: p.bytesTotal as number, accepted: p.accepted as number, rejected: p.rejected as number });
         },
       });
       ctx.live.publish('import.progress', { ...base, phase: 'done', rows: report.rows, bytesRead: upload.bytes, bytesTotal: upload.bytes, accepted: report.accepted, rejected: report.rejected.length });
       req.log.info({ by: sessionOf(req).username, list: report.list.id, rows: report.rows, accepted: report.accepted, rejected: report.rejected.length }, 'list imported');
-      auditStaff(ctx, req, 'list.import', `list:${report.list.id}`, { name: f.name, rows: report.rows, accepted: report.accepted, rejected: report.rejected.length });
       return report;
     } catch (e) {
       ctx.live.publish('import.progress', { ...base, phase: 'failed', rows: 0, bytesRead: 0, bytesTotal: upload.bytes, accepted: 0, rejected: 0 });
-      throw inUserTerms(e, upload);
+      const shown = inUserTerms(e, upload);
+      throw wasAudited(e) ? markAudited(shown) : shown;
     } finally {
       await removeUpload(ctx.uploadsDir, upload);
     }
@@ -113,7 +112,7 @@ export function listsRoutes(app: FastifyInstance, ctx: HttpContext): void {
   });
 
   app.post<{ Body: ImportBody | undefined }>('/api/lists', {
-    config: requireRole('operator'),
+    config: actionRoute('operator', 'list.import'),
     schema: {
       summary: 'Import a contact file into a new list; answers with the import report',
       description: 'JSON with the uploadId from POST /api/lists/preview, or multipart/form-data with the file in "file" and the fields ' +
@@ -178,12 +177,11 @@ export function listsRoutes(app: FastifyInstance, ctx: HttpContext): void {
   });
 
   app.delete<{ Params: IdParams; Reply: Ok }>('/api/lists/:id', {
-    config: requireRole('operator'),
+    config: actionRoute('operator', 'list.delete'),
     schema: { summary: 'Delete a list and its contacts', tags: ['lists'], params: IdParams, response: { 200: Ok } },
   }, async (req) => {
-    if (!ctx.contacts.deleteList(req.params.id)) throw new AppError('E_NOT_FOUND', `No list with id ${req.params.id}.`, { list: req.params.id });
+    await ctx.actions.run(staffOf(req), 'list.delete', { id: req.params.id });
     req.log.info({ by: sessionOf(req).username, list: req.params.id }, 'list deleted');
-    auditStaff(ctx, req, 'list.delete', `list:${req.params.id}`);
     return { ok: true };
   });
 }

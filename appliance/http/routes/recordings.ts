@@ -3,14 +3,13 @@
 import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import { previewTts } from '../../../media/prompts/tts.ts';
-import { templateTokens } from '../../../media/prompts/template.ts';
 import type { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import type { HttpContext } from '../context.ts';
-import { requireRole, sessionOf } from '../route-kit.ts';
+import { actionRoute, requireRole, sessionOf } from '../route-kit.ts';
 import { Binary, Ok, Type } from '../contract/kit.ts';
 import { Recording, RecordingParams, RenameBody, TtsBody, TtsPreviewBody, UploadQuery } from '../contract/recordings.ts';
-import { auditStaff } from '../staff-audit.ts';
+import { staffOf } from '../staff-audit.ts';
 import { removeUpload, saveUpload } from '../uploads.ts';
 import { AppError } from '../../../core/errors.ts';
 import type { RecordingLibrary, RecordingMeta } from '../../recordings.ts';
@@ -22,7 +21,7 @@ function view(r: RecordingMeta): Recording {
   };
 }
 
-export function recordingRoutes(library: RecordingLibrary, inUse: (id: string) => boolean) {
+export function recordingRoutes(library: RecordingLibrary) {
   return (app: FastifyInstance, ctx: HttpContext): void => {
     // The raw file as the body, handed on as a stream (this module is its own fastify scope).
     app.addContentTypeParser('application/octet-stream', (_req, payload, done) => done(null, payload));
@@ -33,7 +32,7 @@ export function recordingRoutes(library: RecordingLibrary, inUse: (id: string) =
     }, async () => library.list().map(view));
 
     app.post<{ Querystring: UploadQuery }>('/api/recordings', {
-      config: requireRole('operator'),
+      config: actionRoute('operator', 'recording.upload'),
       schema: {
         summary: 'Upload a recording (WAV, MP3, OGG/Opus, M4A/AAC, FLAC, WebM) as the raw request body',
         tags: ['recordings'],
@@ -47,8 +46,7 @@ export function recordingRoutes(library: RecordingLibrary, inUse: (id: string) =
       }
       const upload = await saveUpload(ctx.uploadsDir, req.body as Readable, { fileName: req.query.filename ?? 'recording', username: sessionOf(req).username, limit: 100 * 1024 * 1024, now: ctx.now() });
       try {
-        const r = await library.importFile(upload.path, { name: req.query.name, originalName: req.query.filename ?? upload.fileName });
-        auditStaff(ctx, req, 'recording.upload', `recording:${r.id}`, { name: req.query.name });
+        const r = await ctx.actions.run<RecordingMeta>(staffOf(req), 'recording.upload', { file: upload.path, name: req.query.name, originalName: req.query.filename ?? upload.fileName });
         return reply.code(201).send(view(r));
       } finally {
         await removeUpload(ctx.uploadsDir, upload);
@@ -56,7 +54,7 @@ export function recordingRoutes(library: RecordingLibrary, inUse: (id: string) =
     });
 
     app.post<{ Body: TtsBody }>('/api/recordings/tts', {
-      config: requireRole('operator'),
+      config: actionRoute('operator', 'recording.tts'),
       schema: {
         summary: 'Create a recording by text-to-speech (espeak-ng, offline)',
         tags: ['recordings'],
@@ -64,15 +62,8 @@ export function recordingRoutes(library: RecordingLibrary, inUse: (id: string) =
         response: { 201: Recording },
       },
     }, async (req, reply) => {
-      // A recording is one file heard by everyone: a {token} would be read out as its name. Personalised
-      // messages are rendered per contact by the campaign's own text-to-speech option.
-      const tokens = templateTokens(req.body.text);
-      if (tokens.length > 0) {
-        const list = tokens.map((x) => `{${x}}`).join(', ');
-        throw new AppError('E_RECORDING_TOKENS', `a recording is the same for every contact and would read ${list} aloud as written; for a message personalised per contact, choose "Text-to-speech, personalised per contact" in the campaign form`, { field: 'text', tokens: list });
-      }
-      const r = await library.synthesize(req.body.text, { voice: req.body.voice, name: req.body.name ?? req.body.text.slice(0, 60), rate: req.body.rate });
-      auditStaff(ctx, req, 'recording.tts', `recording:${r.id}`, { name: r.name, voice: req.body.voice });
+      // A {token} in the text is refused by the action: personalised messages are the campaign's own text-to-speech.
+      const r = await ctx.actions.run<RecordingMeta>(staffOf(req), 'recording.tts', req.body);
       return reply.code(201).send(view(r));
     });
 
@@ -101,7 +92,7 @@ export function recordingRoutes(library: RecordingLibrary, inUse: (id: string) =
     });
 
     app.put<{ Params: RecordingParams; Body: RenameBody }>('/api/recordings/:id', {
-      config: requireRole('operator'),
+      config: actionRoute('operator', 'recording.rename'),
       schema: {
         summary: 'Rename a recording (campaigns refer to its id, which does not change)',
         tags: ['recordings'],
@@ -110,17 +101,14 @@ export function recordingRoutes(library: RecordingLibrary, inUse: (id: string) =
         response: { 200: Recording },
       },
     }, async (req) => {
-      const r = await library.rename(req.params.id, req.body.name.trim());
-      auditStaff(ctx, req, 'recording.rename', `recording:${r.id}`, { name: r.name });
-      return view(r);
+      return view(await ctx.actions.run<RecordingMeta>(staffOf(req), 'recording.rename', { id: req.params.id, name: req.body.name }));
     });
 
     app.delete<{ Params: RecordingParams }>('/api/recordings/:id', {
-      config: requireRole('operator'),
+      config: actionRoute('operator', 'recording.delete'),
       schema: { summary: 'Delete a recording that no unfinished campaign uses', tags: ['recordings'], params: RecordingParams, response: { 200: Ok } },
     }, async (req) => {
-      await library.remove(req.params.id, inUse);
-      auditStaff(ctx, req, 'recording.delete', `recording:${req.params.id}`);
+      await ctx.actions.run(staffOf(req), 'recording.delete', { id: req.params.id });
       return { ok: true };
     });
   };

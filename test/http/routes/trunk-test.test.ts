@@ -27,10 +27,10 @@ test('a test call on the sandbox trunk reports its outcome; bad targets and reco
 
   const badTarget = await box.api.send<ErrorBody>('POST', `/api/trunks/${trunk}/test-call`, { to: 'call me', recordingId: rec.body.id });
   t.is(badTarget.status, 400);
-  t.is(badTarget.body.error.fields?.[0]?.key, 'body.to');
+  t.is(badTarget.body.error.fields?.[0]?.key, 'to');
   const badRec = await box.api.send<ErrorBody>('POST', `/api/trunks/${trunk}/test-call`, { to: '+33612345678', recordingId: 'nope' });
   t.is(badRec.status, 404);
-  t.is(badRec.body.error.fields?.[0]?.key, 'body.recordingId');
+  t.is(badRec.body.error.fields?.[0]?.key, 'recordingId');
   const badTrunk = await box.api.send<ErrorBody>('POST', '/api/trunks/nope/test-call', { to: '+33612345678', recordingId: rec.body.id });
   t.is(badTrunk.status, 400);
   t.is(badTrunk.body.error.code, 'E_TRUNK_UNKNOWN');

@@ -1,0 +1,45 @@
+// The command line as a door: a command that changes the box's state runs its action here, as actor
+// `cli`, so it is validated, refused with the same error codes and field errors as over HTTP or the
+// fleet, and audited done or refused in the same log. SQLite in WAL mode lets this run beside a
+// running box on the same folder.
+import { SettingsStore } from '../config/settings.ts';
+import { silentLogger } from '../../core/log.ts';
+import { openStore, type Db } from '../store/db.ts';
+import { ActionRunner } from '../actions/run.ts';
+import { ACTIONS } from '../actions/registry.ts';
+import { storeContacts } from '../actions/lists-actions.ts';
+import type { ActionEnv, ActionIo, Actor, CallsPort } from '../actions/action.ts';
+import { StateLock } from '../state-lock.ts';
+import { SessionStore } from '../http/sessions.ts';
+
+export const CLI_ACTOR: Actor = { door: 'cli' };
+
+/**
+ * Runs one action for the command line on the state folder `dataDir`. `writesSettings`: the action
+ * changes the settings document, which a running box owns (it keeps it in memory and writes it whole),
+ * so the command takes the box's lock and is refused while a box runs on that folder.
+ */
+export async function runCliAction<O>(dataDir: string, name: string, input: unknown, opts: { io?: ActionIo; writesSettings?: boolean; calls?: CallsPort } = {}): Promise<O> {
+  const lock = opts.writesSettings ? new StateLock(dataDir) : null;
+  lock?.acquire();
+  try {
+    const store = new SettingsStore(SettingsStore.pathIn(dataDir));
+    const settings = await store.load({ env: process.env });
+    const db: Db = openStore({ dir: dataDir });
+    try {
+      const env: ActionEnv = {
+        db, now: Date.now, logger: silentLogger(), country: () => settings.box.country,
+        contacts: storeContacts(db),
+        ...(opts.calls ? { calls: opts.calls } : {}),
+        ...(opts.writesSettings ? { settings: { stored: () => store.stored(), current: () => store.get(), update: (change) => store.update(change) } } : {}),
+        // Sessions are kept in the store: a user whose password was reset here is logged out when the box starts again.
+        endSessions: (username) => { new SessionStore(db).deleteForUser(username); },
+      };
+      return await new ActionRunner(env, ACTIONS).run<O>(CLI_ACTOR, name, input, opts.io ?? {});
+    } finally {
+      db.close();
+    }
+  } finally {
+    lock?.release();
+  }
+}
