@@ -4,7 +4,7 @@ import { api, apiBlob, ApiError } from '../../api.ts';
 import { Button, Notice } from '../../components/index.ts';
 import { t } from './messages.ts';
 
-interface ContactPage { items: Array<{ name: string | null; fields: Record<string, unknown> }> }
+import type { ContactPage } from '../../../../appliance/http/contract/lists.ts';
 
 export function TtsPreview({ text, voice, rate, listId }: { text: string; voice: string; rate: string; listId: string }) {
   const [url, setUrl] = useState<string | null>(null);

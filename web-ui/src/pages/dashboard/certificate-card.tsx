@@ -5,15 +5,8 @@ import { Card } from '../../components/index.ts';
 import { formatDateTime, makeT, useLang } from '../../i18n.ts';
 
 /** GET /api/tls (appliance/http/routes/tls.ts). */
-export interface TlsInfo {
-  enabled: boolean;
-  source?: 'own' | 'installed';
-  fingerprint256?: string;
-  spkiSha256?: string;
-  subject?: string;
-  names?: string[];
-  validTo?: string;
-}
+export type { TlsInfo } from '../../../../appliance/http/contract/health.ts';
+import type { TlsInfo } from '../../../../appliance/http/contract/health.ts';
 
 const en = {
   heading: 'Secure access (HTTPS)',

@@ -1,12 +1,2 @@
-export interface Recording {
-  id: string;
-  name: string;
-  durationMs: number;
-  loudnessLufs: number;
-  waveform: number[];
-  source: 'upload' | 'tts';
-  format?: string;
-  originalName?: string;
-  tts?: { text: string; voice: string; rate: number } | null;
-  createdAt: string;
-}
+// A recording as GET /api/recordings gives it: the API contract's shape (type-only).
+export type { Recording } from '../../../../appliance/http/contract/recordings.ts';

@@ -3,13 +3,8 @@
 import { useApi } from '../../api.ts';
 import { Card, Notice } from '../../components/index.ts';
 import { t, type SetKey } from './messages.ts';
+import type { Provisioning } from '../../../../appliance/http/contract/health.ts';
 
-interface Provisioning {
-  state?: string;
-  boxId?: string;
-  claimCode?: string;
-  error?: string | null;
-}
 
 export function FleetClaim() {
   const p = useApi<Provisioning>('/api/provisioning').data;

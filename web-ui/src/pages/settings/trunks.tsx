@@ -5,6 +5,7 @@ import { Button, Field, Notice } from '../../components/index.ts';
 import { formatDuration } from '../../i18n.ts';
 import { CheckIn, ListIn, NumberIn, SectionForm, SecretIn, SelectIn, TextIn, useSection, type Doc, type Section } from './form.tsx';
 import { t, type SetKey } from './messages.ts';
+import type { TestCallReply } from '../../../../appliance/http/contract/recordings.ts';
 
 interface Trunk {
   name: string;
@@ -13,13 +14,7 @@ interface Trunk {
   [k: string]: unknown;
 }
 
-interface TestReport {
-  outcome: string;
-  sipCode: number | null;
-  dtmf: string;
-  durations: { setupMs: number; ringMs: number; talkMs: number };
-  messageCompleted: boolean;
-}
+type TestReport = TestCallReply;
 
 function newTrunk(kind: 'sip' | 'gsm', existing: Trunk[]): Trunk {
   const base = kind === 'gsm' ? 'gsm' : 'trunk';

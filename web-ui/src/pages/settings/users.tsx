@@ -6,11 +6,9 @@ import { FormErrors } from '../../components/form-errors.tsx';
 import { fieldId, problemsOf, problemText } from '../../field-problems.ts';
 import { Button, ConfirmDialog, Field, Notice, Table } from '../../components/index.ts';
 import { t, type SetKey } from './messages.ts';
+import type { User as UserReply } from '../../../../appliance/http/contract/auth.ts';
 
-interface User {
-  username: string;
-  role: Role;
-}
+type User = UserReply;
 
 const ROLES: Role[] = ['admin', 'operator', 'viewer'];
 
