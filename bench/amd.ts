@@ -13,7 +13,7 @@ import { VoicemailDrop } from '../media/dsp/beep-drop.ts';
 import { generateCorpus, type CorpusCase, type Manifest } from '../test/corpus/generate.ts';
 import { caseSamples, frames } from '../test/corpus/load.ts';
 import { AsteriskLikeAmdBaseline, WaitForSilenceBaseline } from './amd-baseline-lib.ts';
-import { liveCalls } from './amd-live.ts';
+import { liveCalls } from './amd-live-lib.ts';
 
 type Kind = 'human' | 'machine' | 'unknown';
 
