@@ -8,9 +8,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Call, PromptRef } from '../core/call-port.ts';
+import type { Call } from '../core/call-port.ts';
 import { silentLogger } from '../core/log.ts';
-import { encodeG711 } from '../media/dsp/g711.ts';
 import { promptKey } from '../appliance/flows/model.ts';
 import { runFlowCall } from '../appliance/flows/runner.ts';
 import { messageMenuFlow } from '../appliance/flows/templates.ts';
@@ -18,6 +17,7 @@ import { EmbeddedEngine } from '../sip/embedded/engine.ts';
 import type { CorpusCase } from '../test/corpus/generate.ts';
 import { freePort, startSippUas } from '../test/peers/sipp.ts';
 import { pcapOf } from '../test/sip/amd-callee.ts';
+import { tonePrompt as tone } from '../test/peers/audio.ts';
 
 export interface LiveFigures {
   calls: number;
@@ -33,14 +33,6 @@ export interface LiveFigures {
   startedBeforeBeep: number;
 }
 
-function tone(dir: string, id: string, ms: number, hz: number): PromptRef {
-  const pcm = new Int16Array((ms / 1000) * 8000);
-  for (let i = 0; i < pcm.length; i++) pcm[i] = Math.round(6000 * Math.sin((2 * Math.PI * hz * i) / 8000));
-  const ref = { id, pcmu: path.join(dir, `${id}.pcmu`), pcma: path.join(dir, `${id}.pcma`) };
-  fs.writeFileSync(ref.pcmu, encodeG711('pcmu', pcm));
-  fs.writeFileSync(ref.pcma, encodeG711('pcma', pcm));
-  return ref;
-}
 
 function pct(sorted: number[], p: number): number | null {
   if (sorted.length === 0) return null;

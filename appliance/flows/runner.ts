@@ -7,6 +7,7 @@ import type { Call, CallEnded, Outcome, PromptRef } from '../../core/call-port.t
 import type { Flow, FlowStep } from './model.ts';
 import { makeVerb } from './factory.ts';
 import type { Verb } from './verbs/verb.ts';
+import { waitEvent } from '../scripts/message-script.ts';
 import { FlowSession, type CallbackBooking, type FlowEnv, type SpokenAnswer } from './session.ts';
 
 /** No flow runs more steps than this in one call (validation bounds every loop; this is the last guard). */
@@ -33,22 +34,6 @@ export interface FlowResult {
   messagePlayedMs: number;
   messageCompleted: boolean;
   notes: string[];
-}
-
-function waitEvent<T>(call: Call, event: 'amd' | 'beep', timeoutMs: number): Promise<T | null> {
-  return new Promise((resolve) => {
-    const onEvent = (v: T): void => finish(v);
-    const onEnded = (): void => finish(null);
-    const timer = setTimeout(() => finish(null), timeoutMs);
-    function finish(v: T | null): void {
-      clearTimeout(timer);
-      call.off(event, onEvent as never);
-      call.off('ended', onEnded);
-      resolve(v);
-    }
-    call.on(event, onEvent as never);
-    call.once('ended', onEnded);
-  });
 }
 
 /** The verbs of a flow, built once per call by the factory. */

@@ -40,7 +40,8 @@ export interface ScriptResult {
   messageCompleted: boolean;
 }
 
-function waitEvent<T>(call: Call, event: 'amd' | 'beep', timeoutMs: number): Promise<T | null> {
+/** The next `event` of the call (the AMD verdict, the beep), or null at the timeout or the call's end. */
+export function waitEvent<T>(call: Call, event: 'amd' | 'beep', timeoutMs: number): Promise<T | null> {
   return new Promise((resolve) => {
     const onEvent = (v: T): void => finish(v);
     const onEnded = (): void => finish(null);

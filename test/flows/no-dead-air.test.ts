@@ -7,23 +7,15 @@ import test, { type ExecutionContext } from 'ava';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Call, PromptRef } from '../../core/call-port.ts';
-import { encodeG711 } from '../../media/dsp/g711.ts';
+import type { Call } from '../../core/call-port.ts';
 import { promptKey } from '../../appliance/flows/model.ts';
 import { runFlowCall } from '../../appliance/flows/runner.ts';
 import { messageMenuFlow } from '../../appliance/flows/templates.ts';
 import { freePort, startSippUas } from '../peers/sipp.ts';
 import { loopbackEngine } from '../support/engine.ts';
 import { machineGreeting, pcapOf, personHello } from '../sip/amd-callee.ts';
+import { tonePrompt as tone } from '../peers/audio.ts';
 
-function tone(dir: string, id: string, ms: number, hz: number): PromptRef {
-  const pcm = new Int16Array((ms / 1000) * 8000);
-  for (let i = 0; i < pcm.length; i++) pcm[i] = Math.round(6000 * Math.sin((2 * Math.PI * hz * i) / 8000));
-  const ref = { id, pcmu: path.join(dir, `${id}.pcmu`), pcma: path.join(dir, `${id}.pcma`) };
-  fs.writeFileSync(ref.pcmu, encodeG711('pcmu', pcm));
-  fs.writeFileSync(ref.pcma, encodeG711('pcma', pcm));
-  return ref;
-}
 
 interface Played { id: string; atMs: number; completed?: boolean; playedMs?: number }
 

@@ -1,6 +1,10 @@
 // Audio helpers for acceptance tests: read WAV files (via sox when they are not plain 8 kHz PCM)
 // and compare what a peer heard with what we sent.
 import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { PromptRef } from '../../core/call-port.ts';
+import { encodeG711 } from '../../media/dsp/g711.ts';
 
 /** Decode any audio file sox/ffmpeg reads into 8 kHz mono Int16 samples. */
 export function readPcm8k(file: string): Int16Array {
@@ -38,4 +42,14 @@ export function bestNormalisedXcorr(heard: Int16Array, probe: Int16Array): { sco
     if (score > best.score) best = { score, lag };
   }
   return best;
+}
+
+/** A tone written as a prompt (both G.711 laws) in `dir`: what the flow tests and the amd bench play. */
+export function tonePrompt(dir: string, id: string, ms: number, hz: number): PromptRef {
+  const pcm = new Int16Array((ms / 1000) * 8000);
+  for (let i = 0; i < pcm.length; i++) pcm[i] = Math.round(6000 * Math.sin((2 * Math.PI * hz * i) / 8000));
+  const ref = { id, pcmu: path.join(dir, `${id}.pcmu`), pcma: path.join(dir, `${id}.pcma`) };
+  fs.writeFileSync(ref.pcmu, encodeG711('pcmu', pcm));
+  fs.writeFileSync(ref.pcma, encodeG711('pcma', pcm));
+  return ref;
 }
