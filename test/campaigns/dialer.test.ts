@@ -5,52 +5,15 @@ import test from 'ava';
 import { EventEmitter } from 'node:events';
 import type { Call, CallEnded, CallEngine, CallEngineEvents, CallEvents, DialRequest, Outcome, PlayResult, PromptRef } from '../../core/call-port.ts';
 import { Dialer } from '../../appliance/campaigns/dialer.ts';
-import type { TimerClock } from '../../core/time.ts';
 import { parseCampaignConfig } from '../../appliance/campaigns/model.ts';
 import { createComplianceGate } from '../../appliance/compliance/gate.ts';
 import { recordOptOut } from '../../appliance/compliance/opt-out.ts';
 import { silentLogger } from '../../core/log.ts';
 import { CampaignsRepo } from '../../appliance/store/campaigns-repo.ts';
 import { openStore, type Db } from '../../appliance/store/db.ts';
+import { FakeTimerClock } from '../support/fake-time.ts';
 
-/** Timers that fire only when the test advances time; settles the dialer's promises between them. */
-class FakeClock implements TimerClock {
-  private seq = 0;
-  private readonly timers = new Map<number, { at: number; fn: () => void }>();
-  constructor(public t: number) {}
-  now(): number {
-    return this.t;
-  }
-  schedule(fn: () => void, ms: number): unknown {
-    const id = ++this.seq;
-    this.timers.set(id, { at: this.t + Math.max(0, ms), fn });
-    return id;
-  }
-  clear(handle: unknown): void {
-    this.timers.delete(handle as number);
-  }
-  /** Moves time to `to` (ms since the epoch), running every timer due on the way, in order. */
-  async advanceTo(to: number): Promise<void> {
-    for (;;) {
-      await settle();
-      let next: [number, { at: number; fn: () => void }] | undefined;
-      for (const e of this.timers) if (!next || e[1].at < next[1].at || (e[1].at === next[1].at && e[0] < next[0])) next = e;
-      if (!next || next[1].at > to) break;
-      this.timers.delete(next[0]);
-      this.t = Math.max(this.t, next[1].at);
-      next[1].fn();
-    }
-    this.t = Math.max(this.t, to);
-    await settle();
-  }
-  advance(ms: number): Promise<void> {
-    return this.advanceTo(this.t + ms);
-  }
-}
 
-async function settle(): Promise<void> {
-  for (let i = 0; i < 4; i++) await new Promise((r) => setImmediate(r));
-}
 
 /** What the far end does on one attempt: a final failure, or answer and (maybe) press a key during the message. */
 type Behaviour = { fail: Outcome; sipCode: number; q850: number | null } | { answer: true; key?: string };
@@ -103,7 +66,7 @@ class FakeEngine extends EventEmitter<CallEngineEvents> implements CallEngine {
   readonly name = 'embedded' as const;
   readonly dials: { to: string; at: number }[] = [];
   private live = 0;
-  constructor(private readonly clock: FakeClock, private readonly script: Map<string, Behaviour[]>) {
+  constructor(private readonly clock: FakeTimerClock, private readonly script: Map<string, Behaviour[]>) {
     super();
   }
   async start(): Promise<void> {}
@@ -137,7 +100,7 @@ function seedList(db: Db, listId: number, numbers: string[]): void {
 
 function setup(start: string, script: Map<string, Behaviour[]> = new Map()) {
   const db = openStore({ dir: ':memory:' });
-  const clock = new FakeClock(Date.parse(start));
+  const clock = new FakeTimerClock(Date.parse(start));
   const engine = new FakeEngine(clock, script);
   const dialer = new Dialer({
     db,
@@ -264,7 +227,7 @@ test('an opt-out in the middle of a campaign: the key suppresses the number at o
 test('a box-wide hold (clock not synchronised) places no call and says why', async (t) => {
   const db = openStore({ dir: ':memory:' });
   seedList(db, 1, ['+33612345001']);
-  const clock = new FakeClock(Date.parse('2026-12-04T10:00:00Z'));
+  const clock = new FakeTimerClock(Date.parse('2026-12-04T10:00:00Z'));
   const engine = new FakeEngine(clock, new Map());
   let synced = false;
   const dialer = new Dialer({

@@ -8,7 +8,6 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Call, CallEngine, CallEngineEvents, DialRequest, PromptRef } from '../../core/call-port.ts';
-import type { TimerClock } from '../../core/time.ts';
 import { Dialer } from '../../appliance/campaigns/dialer.ts';
 import { parseCampaignConfig } from '../../appliance/campaigns/model.ts';
 import { localParts } from '../../appliance/campaigns/schedule.ts';
@@ -24,36 +23,8 @@ import { trunkDefaults } from '../../core/trunk-defaults.ts';
 import { AppError } from '../../core/errors.ts';
 import { openStore, type Db } from '../../appliance/store/db.ts';
 import { ScriptedCall } from './support.ts';
+import { FakeTimerClock } from '../support/fake-time.ts';
 
-class FakeClock implements TimerClock {
-  private seq = 0;
-  private readonly timers = new Map<number, { at: number; fn: () => void }>();
-  constructor(public t: number) {}
-  now(): number {
-    return this.t;
-  }
-  schedule(fn: () => void, ms: number): unknown {
-    const id = ++this.seq;
-    this.timers.set(id, { at: this.t + Math.max(0, ms), fn });
-    return id;
-  }
-  clear(handle: unknown): void {
-    this.timers.delete(handle as number);
-  }
-  async advanceTo(to: number): Promise<void> {
-    for (;;) {
-      await settle();
-      let next: [number, { at: number; fn: () => void }] | undefined;
-      for (const e of this.timers) if (!next || e[1].at < next[1].at || (e[1].at === next[1].at && e[0] < next[0])) next = e;
-      if (!next || next[1].at > to) break;
-      this.timers.delete(next[0]);
-      this.t = Math.max(this.t, next[1].at);
-      next[1].fn();
-    }
-    this.t = Math.max(this.t, to);
-    await settle();
-  }
-}
 
 async function settle(): Promise<void> {
   for (let i = 0; i < 6; i++) await new Promise((r) => setImmediate(r));
@@ -63,7 +34,7 @@ async function settle(): Promise<void> {
 class PeopleEngine extends EventEmitter<CallEngineEvents> implements CallEngine {
   readonly name = 'embedded' as const;
   readonly dials: Array<{ to: string; at: number }> = [];
-  constructor(private readonly clock: FakeClock, private readonly people: Map<string, string[][]>, private readonly optOutKey: string) {
+  constructor(private readonly clock: FakeTimerClock, private readonly people: Map<string, string[][]>, private readonly optOutKey: string) {
     super();
   }
   async start(): Promise<void> {}
@@ -92,7 +63,7 @@ function seedList(db: Db, numbers: string[]): void {
   });
 }
 
-function dialer(db: Db, clock: FakeClock, engine: CallEngine, answersRoot?: string): Dialer {
+function dialer(db: Db, clock: FakeTimerClock, engine: CallEngine, answersRoot?: string): Dialer {
   return new Dialer({
     db, engine, logger: silentLogger(), clock, idleMs: 60_000,
     prompt: () => prompt,
@@ -104,7 +75,7 @@ function dialer(db: Db, clock: FakeClock, engine: CallEngine, answersRoot?: stri
   });
 }
 
-function startCampaign(db: Db, clock: FakeClock, template: string): number {
+function startCampaign(db: Db, clock: FakeTimerClock, template: string): number {
   const repo = new CampaignsRepo(db);
   const cfg = parseCampaignConfig({ message: 'm', callerId: '+33123456789', trunks: ['t'], amd: false, menu: { optOut: '9' }, flow: { template } });
   const c = repo.create('flows', 1, cfg);
@@ -115,7 +86,7 @@ function startCampaign(db: Db, clock: FakeClock, template: string): number {
 test('"tomorrow morning" is called again inside 09:00-12:00 of the callee\'s time, not before, across a restart', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'vba-flows-'));
   // Monday 7 December 2026, 15:00 in Paris.
-  const clock = new FakeClock(Date.parse('2026-12-07T14:00:00Z'));
+  const clock = new FakeTimerClock(Date.parse('2026-12-07T14:00:00Z'));
   const people = new Map([['+33612345001', [['3', '2'], ['1']]]]);
   const engine = new PeopleEngine(clock, people, '9');
   let db = openStore({ dir });
@@ -152,7 +123,7 @@ test('"tomorrow morning" is called again inside 09:00-12:00 of the callee\'s tim
 
 test('the opt-out key during a survey question ends `opted-out`, the number suppressed with the attempt', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'vba-flows-'));
-  const clock = new FakeClock(Date.parse('2026-12-07T10:00:00Z'));
+  const clock = new FakeTimerClock(Date.parse('2026-12-07T10:00:00Z'));
   // Answers question 1, then presses the opt-out key at question 2.
   const engine = new PeopleEngine(clock, new Map([['+33612345001', [['4', '9']]], ['+33612345002', [['5', '4', '3']]]]), '9');
   const db = openStore({ dir });
@@ -178,7 +149,7 @@ test('the opt-out key during a survey question ends `opted-out`, the number supp
 
 test('answers in reports: one export column per named answer, each question\'s distribution and where people stopped', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'vba-flows-'));
-  const clock = new FakeClock(Date.parse('2026-12-07T10:00:00Z'));
+  const clock = new FakeTimerClock(Date.parse('2026-12-07T10:00:00Z'));
   const engine = new PeopleEngine(clock, new Map([
     ['+33612345001', [['4', '5', '5']]],
     ['+33612345002', [['4', '2', '1']]],

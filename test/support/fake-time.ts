@@ -92,3 +92,46 @@ export function withFakeTime<T>(body: (time: FakeTime) => T, opts: FakeTimeOptio
     restore();
   }
 }
+
+/**
+ * The dialer's TimerClock in tests: timers run only when the test moves time on (advanceTo/advance), in
+ * order, with the dialer's promises settled between them.
+ */
+export class FakeTimerClock {
+  private seq = 0;
+  private readonly timers = new Map<number, { at: number; fn: () => void }>();
+  constructor(public t: number) {}
+  now(): number {
+    return this.t;
+  }
+  schedule(fn: () => void, ms: number): unknown {
+    const id = ++this.seq;
+    this.timers.set(id, { at: this.t + Math.max(0, ms), fn });
+    return id;
+  }
+  clear(handle: unknown): void {
+    this.timers.delete(handle as number);
+  }
+  /** Moves time to `to` (ms since the epoch), running every timer due on the way, in order. */
+  async advanceTo(to: number): Promise<void> {
+    for (;;) {
+      await settle();
+      let next: [number, { at: number; fn: () => void }] | undefined;
+      for (const e of this.timers) if (!next || e[1].at < next[1].at || (e[1].at === next[1].at && e[0] < next[0])) next = e;
+      if (!next || next[1].at > to) break;
+      this.timers.delete(next[0]);
+      this.t = Math.max(this.t, next[1].at);
+      next[1].fn();
+    }
+    this.t = Math.max(this.t, to);
+    await settle();
+  }
+  advance(ms: number): Promise<void> {
+    return this.advanceTo(this.t + ms);
+  }
+}
+
+/** Lets the promises a timer started run to their next wait. */
+export async function settle(): Promise<void> {
+  for (let i = 0; i < 4; i++) await new Promise((r) => setImmediate(r));
+}
