@@ -161,8 +161,9 @@ async function generate(into: string): Promise<Manifest> {
 
 /**
  * Make sure `dir` holds the current sandbox audio, writing it when missing or out of date (well under a
- * second, about 800 kB for both laws). Safe when several processes start at once: each builds in a private folder
- * and the first to finish moves its folder into place.
+ * second, about 800 kB for both laws). Safe when several processes start at once: each builds in a private
+ * folder and moves it into place only while no valid folder is there. A valid folder is never moved aside:
+ * only a missing one is filled, and only one found out of date or damaged is replaced.
  */
 export async function ensureSandboxAudio(dir: string): Promise<ClipInfo[]> {
   const existing = await readManifest(dir);
@@ -171,34 +172,50 @@ export async function ensureSandboxAudio(dir: string): Promise<ClipInfo[]> {
   const tmp = `${dir}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
   try {
     const made = await generate(tmp);
-    const now = await readManifest(dir);
-    if (now) return now.clips;
-    if (existsSync(dir)) {
-      const old = `${dir}.old-${randomBytes(4).toString('hex')}`;
-      await rename(dir, old).catch(() => {});
-      await rm(old, { recursive: true, force: true });
+    for (let attempt = 0; ; attempt++) {
+      const now = await readManifest(dir);
+      if (now) return now.clips;
+      // Another process may be between its check and its move: a folder that exists but reads as not valid
+      // is replaced only when it is still not valid after a short wait.
+      if (existsSync(dir) && attempt > 0) {
+        const old = `${dir}.old-${randomBytes(4).toString('hex')}`;
+        await rename(dir, old).catch(() => {});
+        const displaced = await readManifest(old);
+        // Raced with a process that had just moved a good folder in: put it back (it stays if ours wins).
+        if (displaced) await rename(old, dir).catch(() => {});
+        await rm(old, { recursive: true, force: true });
+      }
+      try {
+        await rename(tmp, dir);
+        return made.clips;
+      } catch (e) {
+        if (attempt >= 20) throw e;
+        await new Promise((r) => setTimeout(r, 10 + attempt * 10));
+      }
     }
-    try {
-      await rename(tmp, dir);
-    } catch (e) {
-      const other = await readManifest(dir);
-      if (other) return other.clips;
-      throw e;
-    }
-    return made.clips;
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }
 }
 
+/** Read every clip; a folder replaced by another process while we read is read again. */
+async function loadClips(dir: string, tries = 3): Promise<Clip[]> {
+  const infos = await ensureSandboxAudio(dir);
+  try {
+    return await Promise.all(infos.map(async (c): Promise<Clip> => ({
+      ...c,
+      pcmu: await readFile(fileOf(dir, c.id, 'pcmu')),
+      pcma: await readFile(fileOf(dir, c.id, 'pcma')),
+    })));
+  } catch (e) {
+    if (tries <= 1 || (e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    return loadClips(dir, tries - 1);
+  }
+}
+
 /** Ensure, then load every clip into memory (both laws), grouped by kind. */
 export async function loadSandboxAudio(dir: string): Promise<SandboxAudio> {
-  const infos = await ensureSandboxAudio(dir);
-  const clips = await Promise.all(infos.map(async (c): Promise<Clip> => ({
-    ...c,
-    pcmu: await readFile(fileOf(dir, c.id, 'pcmu')),
-    pcma: await readFile(fileOf(dir, c.id, 'pcma')),
-  })));
+  const clips = await loadClips(dir);
   const order = (a: Clip, b: Clip) => a.id.localeCompare(b.id);
   return {
     dir,
