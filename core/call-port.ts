@@ -149,10 +149,86 @@ export interface Call extends EventEmitter<CallEvents> {
   hangup(reason?: string): Promise<void>;
   /** Resolves with the final result once the call has ended. */
   readonly done: Promise<CallEnded>;
+  /**
+   * Connect this answered call to another answered call of the same engine (issue 16): audio both ways
+   * (G.711 relayed, no transcoding where both legs use the same law) and keypad presses passed on, until
+   * either leg ends or `unbridge()`. Prompts or recordings on either leg stop while it is bridged.
+   */
+  bridge?(other: Call): Bridge;
+}
+
+/** Two calls joined by `Call.bridge` (issue 16). */
+export interface Bridge {
+  /** Resolves once the bridge is over: which leg ended first, or `unbridged` when `unbridge()` was called. */
+  readonly done: Promise<{ endedBy: 'this' | 'other' | 'unbridged' }>;
+  /** Separate the two legs; both stay up. */
+  unbridge(): void;
+}
+
+/** A call from a configured trunk to one of the box's numbers (issue 16); the domain answers or refuses it. */
+export interface IncomingCall extends Call {
+  /** The caller's number as the trunk gave it (E.164 where it can be read as one). */
+  readonly from: string;
+  /** The box's number that was called. */
+  readonly to: string;
+  /** The trunk it came from (only configured trunks reach the domain). */
+  readonly trunk: string;
+  /** Answer (200 OK); the call then plays, collects, records and bridges like an outgoing one. */
+  answer(): Promise<void>;
+  /** Refuse with a SIP final response (e.g. 486, 480, 603). */
+  reject(sipCode: number): Promise<void>;
+}
+
+/** An endpoint of the office's staff registered to the box (issue 16): a browser softphone or a desk phone. */
+export interface StaffEndpoint {
+  /** The box user it belongs to. */
+  user: string;
+  kind: 'browser' | 'desk-phone';
+  /** Where it registered from: `ip:port` for a desk phone, `wss` for a browser. */
+  source: string;
+  /** Epoch ms of its registration. */
+  since: number;
+  /** Whether it is on a call the box handed it now. */
+  busy: boolean;
+}
+
+/** Ring one user's registered staff endpoints (all of them; the first to answer takes it). */
+export interface StaffDialRequest {
+  user: string;
+  /** Shown on the staff member's phone or softphone as who is calling (a name, or a truncated number). */
+  display: string;
+  ringTimeoutMs?: number;
+  /** Extra headers for the staff endpoint (e.g. the contact card for the browser's panel). */
+  headers?: Record<string, string>;
+  /** Correlates logs with the domain (attempt id). */
+  tag?: string;
+}
+
+/**
+ * Who may register as a staff endpoint: the domain answers, the engine keeps no users (issue 16). The
+ * engine asks on every REGISTER and every softphone connection.
+ */
+export interface StaffDirectory {
+  /** A desk phone's digest secret, HA1 = MD5(user:realm:password), for a user allowed to take calls; null otherwise. */
+  deskPhoneHa1(user: string, realm: string): string | null;
+  /** Address ranges (CIDR, IPv4 or IPv6) desk phones may register from. */
+  deskPhoneRanges(): string[];
+}
+
+/** The part of a WebSocket the engine needs for SIP over WebSocket (RFC 7118); the `ws` package's fits. */
+export interface SipWebSocket {
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  on(event: 'message', listener: (data: Buffer | string) => void): this;
+  on(event: 'close', listener: () => void): this;
 }
 
 export interface CallEngineEvents {
   trunk: [TrunkStatus];
+  /** A call from a configured trunk (issue 16). With no listener the engine refuses it (480). */
+  incoming: [IncomingCall];
+  /** The staff endpoints registered now, after any change. */
+  staff: [StaffEndpoint[]];
 }
 
 /** Counters of an engine's own media path; absent where media runs elsewhere (FreeSWITCH). */
@@ -176,6 +252,16 @@ export interface CallEngine extends EventEmitter<CallEngineEvents> {
   /** The production engine's links to drachtio-server and FreeSWITCH; absent on the embedded engine. */
   servers?(): { drachtio: boolean; freeswitch: boolean };
   mediaStats?(): EngineMediaStats;
+  /** Ring a staff user's registered endpoints (issue 16); the call answers when one picks up. */
+  dialStaff?(request: StaffDialRequest): Call;
+  /** The staff endpoints registered now. */
+  staffEndpoints?(): StaffEndpoint[];
+  /**
+   * A browser softphone's SIP-over-WebSocket connection (RFC 7118) on the box's HTTPS port. The HTTP side
+   * has already checked the web session: `user` is its user, allowed to take calls. The engine takes
+   * REGISTER, INVITE answers, BYE and INFO on it from that user only.
+   */
+  acceptStaffSocket?(socket: SipWebSocket, user: string): void;
   close(): Promise<void>;
 }
 
