@@ -71,6 +71,19 @@ function lint() {
   return spawnSync(process.execPath, [biome, 'lint', '--diagnostic-level=error', '.'], { stdio: 'inherit', cwd: root }).status === 0;
 }
 
+// When each file's results arrived (a file is the first two parts of a title, "campaigns › dialer"):
+// the span from its first to its last result, written to .tmp/test-timing.json and the slowest printed,
+// so that whoever trims the suite knows where its time goes.
+const timing = new Map();
+function noteTime(title) {
+  const file = title.split(' › ').slice(0, 2).join(' › ');
+  const now = Date.now();
+  const t = timing.get(file) ?? { first: now, last: now, tests: 0 };
+  t.last = now;
+  t.tests++;
+  timing.set(file, t);
+}
+
 /** One ava run; its TAP lines are counted into `counts` and `failures`. `pass` is read by ava.config.js. */
 function runAva(args, pass, counts, failures) {
   return new Promise((resolve) => {
@@ -89,6 +102,7 @@ function runAva(args, pass, counts, failures) {
         buf = buf.slice(nl + 1);
         const m = /^(not ok|ok) \d+ - (.*)$/.exec(line);
         if (!m) continue;
+        noteTime(m[2]);
         if (/# SKIP/i.test(m[2])) counts.skipped++;
         else if (/# TODO/i.test(m[2])) counts.todo++;
         else if (m[1] === 'ok') counts.passed++;
@@ -120,6 +134,9 @@ if (!lintOk) { counts.failed++; failures.push('lint (biome lint: see biome.jsonc
 if (counts.passed + counts.failed === 0) { counts.failed++; failures.push('no test ran'); }
 mkdirSync(join(root, '.tmp'), { recursive: true });
 writeFileSync(join(root, '.tmp', 'test-summary.json'), JSON.stringify({ ...counts, failures }, null, 2));
+const spans = [...timing].map(([file, t]) => ({ file, seconds: (t.last - t.first) / 1000, tests: t.tests })).sort((a, b) => b.seconds - a.seconds);
+writeFileSync(join(root, '.tmp', 'test-timing.json'), JSON.stringify(spans, null, 2));
+if (spans.length > 10) process.stdout.write(`\nslowest files (first to last result):\n${spans.slice(0, 10).map((s) => `  ${s.seconds.toFixed(1).padStart(6)} s  ${s.file} (${s.tests})`).join('\n')}\n`);
 if (failures.length) process.stdout.write(`\nfailed:\n${failures.map((f) => `  - ${f}`).join('\n')}\n`);
 process.stdout.write(`\n${counts.passed} passed, ${counts.failed} failed${counts.skipped ? `, ${counts.skipped} skipped` : ''}\n`);
 process.exit(counts.failed > 0 ? 1 : 0);
