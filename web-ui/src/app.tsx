@@ -9,6 +9,7 @@ import { t } from './messages.ts';
 import { pageFor, PAGES } from './pages/index.ts';
 import Login from './pages/login/index.tsx';
 import { navigate, setParamsPattern, useRoute } from './router.ts';
+import { SoftphonePanel } from './softphone/panel.tsx';
 
 interface HealthBrief {
   box: string;
@@ -60,6 +61,7 @@ export function App() {
           </ul>
         </nav>
         <div class="top__user">
+          {roleAllows(session.role, 'operator') && <SoftphonePanel username={session.username} />}
           <LangSwitch />
           <span class="top__who">{t('loggedInAs', { user: session.username, role: t(`role.${session.role}`) })}</span>
           <button type="button" class="btn btn--secondary" onClick={() => void logout()}>{t('logout')}</button>

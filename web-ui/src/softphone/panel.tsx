@@ -1,0 +1,114 @@
+// The softphone panel (issue 16): in the header, the staff member's availability; when the box hands a call,
+// a card with who it is (the contact card the box sends), answer / decline, then mute, hold, keypad and hang
+// up, with the call's duration. It rings with a tone made in the page (no audio file to load).
+import { Fragment } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import { formatDuration } from '../i18n.ts';
+import { phone, type PhoneState } from './phone.ts';
+import { t } from './messages.ts';
+
+const KEYS = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '*', '0', '#'];
+
+function usePhone(): PhoneState {
+  const [s, setS] = useState(phone.get());
+  useEffect(() => phone.subscribe(setS), []);
+  return s;
+}
+
+/** A ring cadence (two 440+480 Hz bursts every 3 s, the North American ringback the staff know) while a call rings. */
+function useRing(on: boolean): void {
+  useEffect(() => {
+    if (!on || typeof AudioContext === 'undefined') return;
+    const ctx = new AudioContext();
+    const gain = ctx.createGain();
+    gain.gain.value = 0;
+    gain.connect(ctx.destination);
+    const oscs = [440, 480].map((hz) => {
+      const o = ctx.createOscillator();
+      o.frequency.value = hz;
+      o.connect(gain);
+      o.start();
+      return o;
+    });
+    const ring = () => {
+      const now = ctx.currentTime;
+      gain.gain.setValueAtTime(0.08, now);
+      gain.gain.setValueAtTime(0, now + 0.4);
+      gain.gain.setValueAtTime(0.08, now + 0.6);
+      gain.gain.setValueAtTime(0, now + 1.0);
+    };
+    ring();
+    const timer = setInterval(ring, 3000);
+    return () => {
+      clearInterval(timer);
+      for (const o of oscs) o.stop();
+      void ctx.close();
+    };
+  }, [on]);
+}
+
+function Timer({ since }: { since: number }) {
+  const [, tick] = useState(0);
+  useEffect(() => {
+    const id = setInterval(() => tick((n) => n + 1), 1000);
+    return () => clearInterval(id);
+  }, []);
+  return <span data-testid="softphone-timer">{t('duration', { time: formatDuration((Date.now() - since) / 1000) })}</span>;
+}
+
+export function SoftphonePanel({ username }: { username: string }) {
+  const s = usePhone();
+  const [keypad, setKeypad] = useState(false);
+  const call = s.call;
+  useRing(call?.state === 'ringing');
+  useEffect(() => () => void phone.stop(), []);
+
+  const available = s.status === 'available';
+  return (
+    <div class="softphone" data-testid="softphone">
+      <span class={`softphone__status softphone__status--${s.status}`} role="status" data-testid="softphone-status">{t(`status.${s.status}`)}</span>
+      {available
+        ? <button type="button" class="btn btn--secondary" onClick={() => void phone.goAway()}>{t('goAway')}</button>
+        : <button type="button" class="btn btn--secondary" disabled={s.status === 'connecting'} onClick={() => void phone.goAvailable(username)}>{t('goAvailable')}</button>}
+      {s.problem && <p class="notice notice--error softphone__problem" role="alert">{t(`problem.${s.problem}`)}</p>}
+      {call && (
+        <section class="softphone__call" aria-label={t('phone')} data-testid="softphone-call">
+          <h2>{call.state === 'ringing' ? t('incoming') : call.state === 'ended' ? t('ended') : t('talking')}</h2>
+          <dl class="softphone__card">
+            <dt>{t('contact')}</dt><dd data-testid="softphone-contact">{call.card.name ?? call.display}</dd>
+            {call.card.number && <><dt>{t('number')}</dt><dd>{call.card.number}</dd></>}
+            {call.card.campaign && <><dt>{t('campaign')}</dt><dd>{call.card.campaign}</dd></>}
+          </dl>
+          {call.card.answers && Object.keys(call.card.answers).length > 0 && (
+            <>
+              <h3>{t('answers')}</h3>
+              <dl class="softphone__answers">
+                {Object.entries(call.card.answers).map(([q, a]) => <Fragment key={q}><dt>{q}</dt><dd>{a}</dd></Fragment>)}
+              </dl>
+            </>
+          )}
+          {call.state === 'talking' && call.answeredAt !== null && <Timer since={call.answeredAt} />}
+          <div class="softphone__actions">
+            {call.state === 'ringing' && <button type="button" class="btn" data-testid="softphone-answer" onClick={() => void phone.answer()}>{t('answer')}</button>}
+            {call.state === 'talking' && (
+              <>
+                <button type="button" class="btn btn--secondary" aria-pressed={call.muted} onClick={() => phone.setMuted(!call.muted)}>{call.muted ? t('unmute') : t('mute')}</button>
+                <button type="button" class="btn btn--secondary" aria-pressed={call.held} onClick={() => void phone.setHeld(!call.held)}>{call.held ? t('resume') : t('hold')}</button>
+                <button type="button" class="btn btn--secondary" aria-expanded={keypad} onClick={() => setKeypad(!keypad)}>{t('keypad')}</button>
+              </>
+            )}
+            {call.state !== 'ended'
+              ? <button type="button" class="btn btn--danger" data-testid="softphone-hangup" onClick={() => void phone.hangUp()}>{call.state === 'ringing' ? t('decline') : t('hangUp')}</button>
+              : <button type="button" class="btn btn--secondary" onClick={() => phone.dismiss()}>{t('close')}</button>}
+          </div>
+          {keypad && call.state === 'talking' && (
+            <div class="softphone__keypad" role="group" aria-label={t('keypad')}>
+              {KEYS.map((k) => <button key={k} type="button" class="btn btn--secondary" onClick={() => phone.sendKey(k)}>{k}</button>)}
+              {call.keys && <p class="softphone__keys">{t('keysSent', { keys: call.keys })}</p>}
+            </div>
+          )}
+        </section>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,269 @@
+// The browser softphone (issue 16): a sip.js user agent registered to the box, and to nothing else, over SIP
+// on a secure WebSocket (RFC 7118) at wss://<this page's host>/api/sip. The box accepts the socket only for
+// the logged-in web session (its cookie goes with the upgrade), so no SIP password lives in the page.
+// sip.js is loaded on first use (its own chunk): pages that never take calls do not pay for it.
+//
+// State is one small store: the panel subscribes and re-renders; tests read it through the panel's text.
+import type { Invitation, Registerer, Session, UserAgent } from 'sip.js';
+
+export type PhoneStatus = 'off' | 'connecting' | 'available' | 'away' | 'refused' | 'lost';
+
+/** What the box tells the staff member about the person on the line (header X-Contact-Card, base64url JSON). */
+export interface ContactCard {
+  name?: string;
+  /** A truncated number, as the box shows numbers to staff. */
+  number?: string;
+  campaign?: string;
+  /** The callee's answers so far, by question. */
+  answers?: Record<string, string>;
+}
+
+export interface PhoneCall {
+  /** Who is calling, as the box presents them. */
+  display: string;
+  card: ContactCard;
+  state: 'ringing' | 'connecting' | 'talking' | 'ended';
+  muted: boolean;
+  held: boolean;
+  /** Keys sent so far during this call (shown under the keypad). */
+  keys: string;
+  /** Epoch ms of the answer, for the call timer. */
+  answeredAt: number | null;
+}
+
+export interface PhoneState {
+  status: PhoneStatus;
+  call: PhoneCall | null;
+  /** Why the last attempt to connect or answer failed, as a code the panel words. */
+  problem: 'not-allowed' | 'no-microphone' | 'insecure' | 'connection' | null;
+}
+
+type Listener = (s: PhoneState) => void;
+
+/** Read the box's contact card header; anything unreadable gives an empty card (the display name still shows). */
+export function parseContactCard(header: string | undefined): ContactCard {
+  if (!header) return {};
+  try {
+    const json = atob(header.replace(/-/g, '+').replace(/_/g, '/'));
+    const bytes = Uint8Array.from(json, (c) => c.charCodeAt(0));
+    const value: unknown = JSON.parse(new TextDecoder().decode(bytes));
+    if (!value || typeof value !== 'object' || Array.isArray(value)) return {};
+    const v = value as Record<string, unknown>;
+    const card: ContactCard = {};
+    if (typeof v.name === 'string') card.name = v.name;
+    if (typeof v.number === 'string') card.number = v.number;
+    if (typeof v.campaign === 'string') card.campaign = v.campaign;
+    if (v.answers && typeof v.answers === 'object' && !Array.isArray(v.answers)) {
+      card.answers = Object.fromEntries(Object.entries(v.answers as Record<string, unknown>).filter(([, a]) => typeof a === 'string' || typeof a === 'number').map(([k, a]) => [k, String(a)]));
+    }
+    return card;
+  } catch {
+    return {};
+  }
+}
+
+class Phone {
+  private state: PhoneState = { status: 'off', call: null, problem: null };
+  private listeners = new Set<Listener>();
+  private ua: UserAgent | null = null;
+  private registerer: Registerer | null = null;
+  private session: Session | null = null;
+  private invitation: Invitation | null = null;
+  private audio: HTMLAudioElement | null = null;
+  private user = '';
+
+  get(): PhoneState {
+    return this.state;
+  }
+
+  subscribe(fn: Listener): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  private set(patch: Partial<PhoneState>): void {
+    this.state = { ...this.state, ...patch };
+    for (const fn of this.listeners) fn(this.state);
+  }
+
+  private patchCall(patch: Partial<PhoneCall>): void {
+    if (this.state.call) this.set({ call: { ...this.state.call, ...patch } });
+  }
+
+  /** Register to the box and take calls. */
+  async goAvailable(username: string): Promise<void> {
+    if (location.protocol !== 'https:') {
+      this.set({ status: 'refused', problem: 'insecure' });
+      return;
+    }
+    this.user = username;
+    this.set({ status: 'connecting', problem: null });
+    try {
+      const sip = await import('sip.js');
+      if (!this.ua) {
+        const uri = sip.UserAgent.makeURI(`sip:${encodeURIComponent(username)}@${location.hostname}`);
+        if (!uri) throw new Error('uri');
+        this.ua = new sip.UserAgent({
+          uri,
+          displayName: username,
+          transportOptions: { server: `wss://${location.host}/api/sip`, connectionTimeout: 5 },
+          // A LAN: host candidates are enough (the box is ICE-lite), and no request leaves for a STUN server.
+          sessionDescriptionHandlerFactoryOptions: { iceGatheringTimeout: 500, peerConnectionConfiguration: { iceServers: [] } },
+          logLevel: 'error',
+          delegate: {
+            onInvite: (invitation) => this.incoming(invitation),
+            onDisconnect: () => {
+              if (this.state.status !== 'off' && this.state.status !== 'away') this.set({ status: 'lost', problem: 'connection' });
+            },
+          },
+        });
+        await this.ua.start();
+      }
+      this.registerer ??= new sip.Registerer(this.ua, { expires: 300 });
+      await new Promise<void>((resolve, reject) => {
+        this.registerer!.register({
+          requestDelegate: {
+            onAccept: () => resolve(),
+            onReject: (res) => reject(new Error(res.message.statusCode === 403 ? 'forbidden' : 'rejected')),
+          },
+        }).catch(reject);
+      });
+      this.set({ status: 'available', problem: null });
+    } catch (e) {
+      // The box closes the socket at once for a session that may not take calls; a 403 says the same.
+      const forbidden = (e as Error).message === 'forbidden' || (e as Error).message.includes('WebSocket');
+      await this.stop();
+      this.set({ status: 'refused', problem: forbidden ? 'not-allowed' : 'connection' });
+    }
+  }
+
+  /** Stop taking calls: unregister (the box rings this browser no more), stay connected for a quick return. */
+  async goAway(): Promise<void> {
+    try {
+      await this.registerer?.unregister();
+    } catch {
+      // Gone already.
+    }
+    this.set({ status: 'away' });
+  }
+
+  /** Drop the connection (log-out). */
+  async stop(): Promise<void> {
+    try {
+      await this.ua?.stop();
+    } catch {
+      // Closing anyway.
+    }
+    this.ua = null;
+    this.registerer = null;
+    this.session = null;
+    this.invitation = null;
+    this.set({ status: 'off', call: null });
+  }
+
+  private incoming(invitation: Invitation): void {
+    if (this.state.call && this.state.call.state !== 'ended') {
+      void invitation.reject({ statusCode: 486 });
+      return;
+    }
+    this.invitation = invitation;
+    const display = invitation.remoteIdentity.displayName || invitation.remoteIdentity.uri.user || '';
+    const card = parseContactCard(invitation.request.getHeader('X-Contact-Card'));
+    this.set({ call: { display, card, state: 'ringing', muted: false, held: false, keys: '', answeredAt: null } });
+    this.follow(invitation);
+  }
+
+  private follow(session: Session): void {
+    void import('sip.js').then(({ SessionState }) => {
+      session.stateChange.addListener((s) => {
+        if (s === SessionState.Established) {
+          this.session = session;
+          this.attachAudio(session);
+          this.patchCall({ state: 'talking', answeredAt: Date.now() });
+        } else if (s === SessionState.Terminated) {
+          this.session = null;
+          this.invitation = null;
+          if (this.audio) this.audio.srcObject = null;
+          this.patchCall({ state: 'ended' });
+        }
+      });
+    });
+  }
+
+  private attachAudio(session: Session): void {
+    const sdh = session.sessionDescriptionHandler as unknown as { remoteMediaStream: MediaStream } | undefined;
+    if (!sdh) return;
+    if (!this.audio) {
+      this.audio = document.createElement('audio');
+      this.audio.autoplay = true;
+      this.audio.dataset.testid = 'softphone-remote-audio';
+      this.audio.hidden = true;
+      document.body.append(this.audio);
+    }
+    this.audio.srcObject = sdh.remoteMediaStream;
+    void this.audio.play().catch(() => {});
+  }
+
+  async answer(): Promise<void> {
+    const inv = this.invitation;
+    if (!inv) return;
+    this.patchCall({ state: 'connecting' });
+    try {
+      await inv.accept({ sessionDescriptionHandlerOptions: { constraints: { audio: true, video: false } } });
+    } catch (e) {
+      const noMic = (e as Error).name === 'NotAllowedError' || (e as Error).name === 'NotFoundError';
+      this.set({ problem: noMic ? 'no-microphone' : 'connection' });
+      this.patchCall({ state: 'ended' });
+    }
+  }
+
+  async hangUp(): Promise<void> {
+    const call = this.state.call;
+    if (!call) return;
+    try {
+      if (call.state === 'ringing' && this.invitation) await this.invitation.reject({ statusCode: 603 });
+      else if (this.session && 'bye' in this.session) await (this.session as unknown as { bye(): Promise<unknown> }).bye();
+    } catch {
+      // Already over.
+    }
+    this.patchCall({ state: 'ended' });
+  }
+
+  /** Close the ended call's card. */
+  dismiss(): void {
+    if (this.state.call?.state === 'ended') this.set({ call: null });
+  }
+
+  setMuted(muted: boolean): void {
+    const sdh = this.session?.sessionDescriptionHandler as unknown as { enableSenderTracks(on: boolean): void } | undefined;
+    sdh?.enableSenderTracks(!muted);
+    this.patchCall({ muted });
+  }
+
+  /** Hold: a re-INVITE that makes the media send-only (RFC 3264); the box plays its wait music to the contact. */
+  async setHeld(held: boolean): Promise<void> {
+    const s = this.session as unknown as { invite(o: unknown): Promise<unknown> } | null;
+    if (!s) return;
+    try {
+      await s.invite({ sessionDescriptionHandlerOptions: { hold: held } });
+      this.patchCall({ held });
+    } catch {
+      this.set({ problem: 'connection' });
+    }
+  }
+
+  /** A keypad press, sent as RFC 4733 telephone-events (the box passes them on to the contact's leg). */
+  sendKey(key: string): void {
+    if (!/^[0-9*#]$/.test(key)) return;
+    const sdh = this.session?.sessionDescriptionHandler as unknown as { sendDtmf(t: string): boolean } | undefined;
+    if (sdh?.sendDtmf(key)) this.patchCall({ keys: `${this.state.call?.keys ?? ''}${key}` });
+  }
+
+  /** The user this phone registered as (empty before). */
+  get username(): string {
+    return this.user;
+  }
+}
+
+/** The page's one softphone. */
+export const phone = new Phone();
