@@ -5,7 +5,7 @@ import type { FieldProblem } from '../api.ts';
 import { Button, Field } from '../components/index.ts';
 import type { RecordingSummary } from '../pages/campaigns/types.ts';
 import { flowProblemText, stepOf } from './flow-problems.ts';
-import { t } from './messages.ts';
+import { t, type FlowKey } from './messages.ts';
 import { NumberField, OptionsField, PromptField, RefField, SlotsField, TextField, type StepCtx } from './step-fields.tsx';
 import type { WireFlow, WirePrompt, WireStep } from './types.ts';
 import './flows.css';
@@ -42,6 +42,33 @@ function renameRefs(steps: WireStep[], from: string, to: string): WireStep[] {
     }
     return out;
   });
+}
+
+/** A verb in the page's words (a verb this page does not know keeps its code). */
+export function verbWords(verb: string): string {
+  const key = `verb.${verb}` as FlowKey;
+  return t(key) === key ? verb : t(key);
+}
+
+/** Where a step may lead, as its folded line shows it: [what happens, the step it leads to ('' = the call ends)]. */
+export function branchesOf(s: WireStep): Array<[string, string]> {
+  const ref = (f: string): string => (typeof s[f] === 'string' ? (s[f] as string) : '');
+  switch (s.verb) {
+    case 'menu':
+      return [
+        ...Object.entries((s.options ?? {}) as Record<string, string>).map(([k, to]): [string, string] => [t('b.key', { key: k }), to]),
+        [t('b.noInput'), ref('noInput')], [t('b.invalid'), ref('invalid')],
+      ];
+    case 'callback':
+      return [
+        ...(Array.isArray(s.options) ? s.options as Array<{ key: string }> : []).map((o): [string, string] => [t('b.key', { key: o.key }), ref('next')]),
+        [t('b.onFail'), ref('onFail')],
+      ];
+    case 'gather': return [[t('b.answered'), ref('next')], [t('b.onFail'), ref('onFail')]];
+    case 'goto': return [[t('b.target'), ref('target')], [t('b.else'), ref('else')]];
+    case 'hangup': return [];
+    default: return [[t('b.next'), ref('next')]];
+  }
 }
 
 export interface FlowEditorProps {
@@ -88,8 +115,14 @@ export function FlowEditor({ flow, onChange, fid, problems, recordings, tokens }
           const update = (next: WireStep): void => setSteps(steps.map((x, j) => (j === i ? next : x)));
           return (
             <li key={i} class={`flow-step${mine.length > 0 ? ' flow-step--error' : ''}`} data-testid={`flow-step-${i}`}>
-              <fieldset>
-                <legend id={fid(`flow.steps[${i}]`)} tabIndex={-1}>{t('stepTitle', { n: i + 1, id: s.id })}</legend>
+              {/* Folded to its branches (an indented outline of the flow); opened to edit, and opened when the box finds a problem. */}
+              <details open={mine.length > 0 || undefined}>
+                <summary>
+                  <span class="flow-step__title" id={fid(`flow.steps[${i}]`)} tabIndex={-1}>{t('stepTitle', { n: i + 1, id: s.id })}{' · '}{verbWords(s.verb)}</span>
+                  <ul class="flow-branches">
+                    {branchesOf(s).map(([label, to], k) => <li key={k}>{t('branch', { label, to: to || t('endCall') })}</li>)}
+                  </ul>
+                </summary>
                 {mine.length > 0 && (
                   <div class="notice notice--error" role="alert" data-testid={`flow-step-problems-${i}`}>
                     <strong>{t('stepProblems')}</strong>
@@ -112,7 +145,7 @@ export function FlowEditor({ flow, onChange, fid, problems, recordings, tokens }
                   <Button disabled={i === steps.length - 1} onClick={() => move(i, 1)}>{t('moveDown', { n: i + 1 })}</Button>
                   <Button disabled={steps.length === 1} onClick={() => setSteps(steps.filter((_, j) => j !== i))}>{t('remove', { n: i + 1 })}</Button>
                 </div>
-              </fieldset>
+              </details>
             </li>
           );
         })}

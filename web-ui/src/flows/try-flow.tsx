@@ -6,15 +6,11 @@ import { Button, Card, Field, Notice } from '../components/index.ts';
 import { formatDateTime, formatDuration } from '../i18n.ts';
 import { outcomeLabel } from '../messages.ts';
 import { t, type FlowKey } from './messages.ts';
+import { verbWords } from './flow-editor.tsx';
 import type { TrialCallee, TrialStep, TryFlowReply } from './types.ts';
 import './flows.css';
 
 const CALLEES: TrialCallee[] = ['presser', 'listener', 'voicemail'];
-
-function verbWords(verb: string): string {
-  const key = `verb.${verb}` as FlowKey;
-  return t(key) === key ? verb : t(key);
-}
 
 /** How the callee left a step, in words. */
 function viaWords(s: TrialStep): string {
