@@ -161,7 +161,6 @@ const en = {
   'via.opt-out': 'pressed the opt-out key',
   tryAnswer: 'kept {name} = {answer}',
   trySpoken: 'spoke for {d}',
-  trySaveFirst: 'Save the campaign first: “try it” calls with the saved steps.',
 };
 
 type Key = keyof typeof en;
@@ -324,7 +323,6 @@ const fr: Record<Key, string> = {
   'via.opt-out': 'a tapé la touche d’opposition',
   tryAnswer: 'gardé {name} = {answer}',
   trySpoken: 'a parlé {d}',
-  trySaveFirst: 'Enregistrez d’abord la campagne : « Essayer » appelle avec les étapes enregistrées.',
 };
 
 export const t = makeT<Key>({ en, fr });
