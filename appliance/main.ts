@@ -20,9 +20,13 @@ import { CampaignService } from './campaigns/service.ts';
 import { HttpService } from './http/http-service.ts';
 import { LiveFeed } from './http/live-feed.ts';
 import { RenderAhead } from './campaigns/render-ahead.ts';
+import { FlowTrial } from './flows/trial.ts';
+import { ContactsRepo } from './store/contacts-repo.ts';
+import type { TrialCallee } from './http/contract/flows.ts';
 import { campaignRoutes } from './http/routes/campaigns.ts';
 import { recordingRoutes } from './http/routes/recordings.ts';
 import { trunkTestRoutes } from './http/routes/trunk-test.ts';
+import { flowRoutes } from './http/routes/flows.ts';
 import { personalFields } from './campaigns/personal-fields.ts';
 import { FleetAgent } from './fleet/agent.ts';
 import { firstBootNeeded, runFirstBoot } from '../provisioning/first-boot.ts';
@@ -108,6 +112,8 @@ export class Appliance {
   notifier: SystemdNotifier | null = null;
   readonly live = new LiveFeed();
   sandboxPort: number | null = null;
+  /** A number the in-process sandbox answers as this kind of callee (null: none in its mix, or no sandbox here). */
+  private sandboxCallee: (callee: TrialCallee) => string | null = () => null;
   /** The web UI's certificate; null while HTTPS is off (settings http.tls.enabled). */
   tls: TlsCertificates | null = null;
   /** The Debian audio tools found on PATH at start (/api/health `tools`). */
@@ -263,8 +269,9 @@ export class Appliance {
           },
           verifier: this.verifier,
           engine: this.engine,
+          flowTrial: this.flowTrial(),
         },
-        extraRoutes: [trunkTestRoutes(),
+        extraRoutes: [trunkTestRoutes(), flowRoutes(),
           campaignRoutes(this.campaigns), recordingRoutes(this.recordings), complianceRoutes(), callerIdRoutes(this.verifier),
           provisioningRoutes(() => ({ ...provisioningStatus(this.opts.dataDir), ...(this.provisioning?.error ? { error: this.provisioning.error } : {}) }))],
       });
@@ -341,6 +348,16 @@ export class Appliance {
     });
     await this.startService({ name: 'sandbox', start: () => net.start(), stop: () => net.stop() });
     this.sandboxPort = net.port;
+    // "Try it" (flow editor) asks for a simulated callee of a kind: a number this sandbox's mix gives it.
+    const { baseBehaviour } = await import('../sip/sandbox/mix.ts');
+    let turn = 0;
+    this.sandboxCallee = (callee) => {
+      for (let i = 0; i < 10_000; i++) {
+        const n = `+1202555${String(turn++ % 10_000).padStart(4, '0')}`;
+        if (baseBehaviour(net.seed, n, net.mix) === callee) return n;
+      }
+      return null;
+    };
     this.settings = this.settingsStore.addOverride((s) => {
       if (!s.trunks.some((t) => t.name === 'sandbox')) s.trunks.push(sandboxTrunk({ address: net.address, port: net.port }));
       s.defaultTrunk ??= 'sandbox';
@@ -364,6 +381,34 @@ export class Appliance {
     if (ready) return { prompt: ready };
     this.renderer.render(item).catch((e: unknown) => { this.renderFailures.set(key, (e as Error).message); });
     return { waitMs: 1000 };
+  }
+
+  /** "Try it" of the flow editor: a campaign's flow on one call to the sandbox trunk (appliance/flows/trial.ts). */
+  private flowTrial(): FlowTrial {
+    const contacts = new ContactsRepo(this.db);
+    return new FlowTrial({
+      engine: this.engine,
+      sandbox: () => {
+        const trunk = this.settingsStore.get().trunks.find((t) => t.enabled && t.kind === 'sandbox');
+        if (!trunk) return null;
+        return {
+          trunk: trunk.name,
+          number: (callee) => {
+            const n = this.sandboxPort !== null ? this.sandboxCallee(callee) : null;
+            return n ? { number: n, chosen: true } : { number: '+12025550100', chosen: false };
+          },
+        };
+      },
+      campaign: (id) => this.campaigns.repo.get(id),
+      firstContact: (listId) => {
+        const c = contacts.searchContacts(listId, { limit: 1 })?.items[0];
+        return c ? { fields: personalFields({ ...c.fields, ...(c.name ? { name: c.name } : {}) }), zones: c.timezones } : null;
+      },
+      recording: (id) => this.recordings.prompt(id),
+      render: async (item) => (await this.renderer.render(item)).prompt,
+      now: this.opts.now ?? Date.now,
+      logger: this.logger.child({ svc: 'flow-try' }),
+    });
   }
 
   /** Render a started campaign's personalised messages in the background, a window ahead of the dialer. */

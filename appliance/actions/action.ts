@@ -2,6 +2,7 @@
 // the doors it is open on, input schema, run, what it audits). One runner (run.ts) validates, checks
 // the role, runs, and writes the audit entry for success and for refusal, whichever door the request
 // came through: HTTP (staff), a fleet command, or the command line.
+import type { TryFlowReply } from '../http/contract/flows.ts';
 import type { CallEngine, PromptRef } from '../../core/call-port.ts';
 import type { Logger } from '../../core/log.ts';
 import type { Settings } from '../../core/settings-types.ts';
@@ -73,6 +74,13 @@ export interface ActionEnv {
   endSessions?: (username: string) => void;
   /** The certificate the web UI is served with (appliance/http/tls/certificate-store.ts); absent while HTTPS is off. */
   tls?: TlsPort;
+  /** "Try it": a campaign's flow on one call to the sandbox (appliance/flows/trial.ts). Flow editor (issue 15). */
+  flowTrial?: FlowTrialPort;
+}
+
+/** What the flow.try action needs: checks, then places the call; the report resolves when it has ended. */
+export interface FlowTrialPort {
+  start(campaignId: number, callee: 'presser' | 'listener' | 'voicemail'): { trunk: string; report: Promise<TryFlowReply> };
 }
 
 /** What an action may tell its door while it runs (an import's progress); each door shows it its own way. */

@@ -445,6 +445,13 @@ const DRIVERS: Record<string, Partial<Record<Door, Driver>>> = {
       refusal: async (c) => http(await c.box.api.send('POST', '/api/trunks/nope/test-call', { to: '+33612345678', recordingId: 'nope' })),
     },
   },
+  // flow editor (issue 15): one call to the sandbox, answered with the path; a campaign that does not exist is refused.
+  'flow.try': {
+    http: {
+      success: async (c) => http(await c.box.api.send('POST', `/api/campaigns/${await c.draft()}/try`, { callee: 'listener' })),
+      refusal: async (c) => http(await c.box.api.send('POST', '/api/campaigns/999999/try', { callee: 'listener' })),
+    },
+  },
 };
 
 /** A certificate and its key as an admin or the fleet would bring them (here made like the box's own). */

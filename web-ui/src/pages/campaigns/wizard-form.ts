@@ -2,6 +2,7 @@
 // configuration. The box checks the whole configuration; this only shapes it.
 import type { CampaignConfig, CampaignOptions, DailyWindow, RetryRule, ScriptDeclaration } from './types.ts';
 import type { FieldProblem } from '../../api.ts';
+import type { WireFlow } from '../../flows/types.ts';
 
 /** The retry rules the wizard shows; the others keep the box's defaults. */
 export const RETRY_OUTCOMES = ['busy', 'no-answer', 'declined', 'machine-no-message', 'interrupted'] as const;
@@ -47,6 +48,9 @@ export interface WizardForm {
   scriptOptOutSec: string;
   scriptVmIdentification: boolean;
   scriptVmCallback: string;
+  /** The call flow: a template's name, 'custom', or 'message-menu' (then `flow` is null: the menu fields make it). */
+  template: string;
+  flow: WireFlow | null;
 }
 
 function retryForm(r: RetryRule | undefined): RetryForm {
@@ -89,7 +93,15 @@ export function formFromConfig(cfg: Omit<CampaignConfig, 'message' | 'tts' | 'ca
     scriptOptOutSec: seconds(cfg.script?.optOutAnnouncedMs),
     scriptVmIdentification: cfg.script?.voicemail?.identification ?? false,
     scriptVmCallback: cfg.script?.voicemail?.callbackNumber ?? '',
+    ...flowForm(cfg.flow),
   };
+}
+
+/** A stored flow as the form holds it: a message-menu flow is the menu fields themselves. */
+function flowForm(raw: unknown): { template: string; flow: WireFlow | null } {
+  const flow = raw as WireFlow | undefined;
+  if (!flow || !Array.isArray(flow.steps) || flow.template === 'message-menu') return { template: 'message-menu', flow: null };
+  return { template: flow.template ?? 'custom', flow };
 }
 
 function seconds(ms: number | null | undefined): string {
@@ -135,6 +147,11 @@ export function configFromForm(f: WizardForm, base: Record<string, RetryRule>): 
   if (f.menuConfirm) menu.confirm = f.menuConfirm;
   if (f.menuRepeat) menu.repeat = f.menuRepeat;
   if (f.menuOptOut) menu.optOut = f.menuOptOut;
+  // A flow of steps uses the menu's opt-out key only (its own steps take the other keys).
+  if (f.flow) {
+    delete menu.confirm;
+    delete menu.repeat;
+  }
   const script = scriptFromForm(f);
   return {
     purpose: f.purpose,
@@ -144,7 +161,8 @@ export function configFromForm(f: WizardForm, base: Record<string, RetryRule>): 
     tts: f.messageKind === 'tts' ? { text: f.ttsText, voice: f.ttsVoice, ...(f.ttsRate.trim() ? { rate: num(f.ttsRate) } : {}) } : null,
     voicemail: f.voicemail || null,
     menu,
-    menuPrompt: f.menuPrompt || null,
+    menuPrompt: f.flow ? null : f.menuPrompt || null,
+    flow: f.flow ?? { template: 'message-menu' },
     callerId: phone(f.callerId),
     trunks: f.trunks,
     schedule: { startDate: f.startDate || null, endDate: f.endDate || null, windows: f.windows },
@@ -160,7 +178,7 @@ export function configFromForm(f: WizardForm, base: Record<string, RetryRule>): 
 
 /** The order of the form's fields top to bottom (keys as the box names them), for the error summary. */
 export const FIELD_ORDER = [
-  'name', 'listId', 'purpose', 'seller', 'pack', 'message', 'tts', 'voicemail', 'menuPrompt', 'menu', 'script',
+  'name', 'listId', 'purpose', 'seller', 'pack', 'message', 'tts', 'voicemail', 'menuPrompt', 'menu', 'flow', 'script',
   'callerId', 'trunks', 'schedule.startDate', 'schedule.endDate', 'schedule.windows', 'maxConcurrent', 'cps', 'ringTimeoutMs',
   'maxAttempts', 'retry',
 ] as const;
@@ -188,7 +206,8 @@ export function checkForm(f: WizardForm, country: string): FieldProblem[] {
     if (f.ttsRate.trim()) range('tts.rate', f.ttsRate, 80, 400, { integer: true });
   }
   const seen = new Map<string, string>();
-  for (const [k, v] of [['confirm', f.menuConfirm], ['repeat', f.menuRepeat], ['optOut', f.menuOptOut]] as const) {
+  const keys = f.flow ? [['optOut', f.menuOptOut]] as const : [['confirm', f.menuConfirm], ['repeat', f.menuRepeat], ['optOut', f.menuOptOut]] as const;
+  for (const [k, v] of keys) {
     if (!v) continue;
     if (seen.has(v)) add(`menu.${k}`, 'keys-distinct', { key: v });
     else seen.set(v, k);

@@ -16,6 +16,9 @@ import type { CampaignOptions, CampaignView, ListSummary, PacksResponse, Recordi
 import { ScheduleFields } from './schedule-fields.tsx';
 import { ScriptFields } from './script-fields.tsx';
 import { TtsPreview } from './tts-preview.tsx';
+import { FlowSection } from '../../flows/flow-section.tsx';
+import { flowFieldLabel, flowProblemText } from '../../flows/flow-problems.ts';
+import { t as tf } from '../../flows/messages.ts';
 import './campaigns.css';
 
 const PACKS = ['us', 'ca', 'fr', 'uk', 'none'];
@@ -54,13 +57,13 @@ export function CampaignWizard({ editId }: { editId?: number }) {
   // A paused campaign: only what concerns the calls still to come may change (the box checks it too).
   const started = existing.data !== undefined && existing.data.status !== 'draft';
   const set = <K extends keyof WizardForm>(k: K, v: WizardForm[K]): void => setForm((f) => (f ? { ...f, [k]: v } : f));
-  const say = (p: FieldProblem): string => (p.rule === 'required' && REQUIRED_WORDS[p.key] ? t(REQUIRED_WORDS[p.key]!) : problemText(p));
+  const say = (p: FieldProblem): string => (p.key.startsWith('flow') ? flowProblemText(p) : p.rule === 'required' && REQUIRED_WORDS[p.key] ? t(REQUIRED_WORDS[p.key]!) : problemText(p));
   const err = (k: string): string | undefined => {
     const p = problems.find((x) => x.key === k);
     return p ? say(p) : undefined;
   };
   const fid = (k: string): string => fieldId('campaign', k);
-  const label = (k: string): string => fieldLabel(k);
+  const label = (k: string): string => (k.startsWith('flow') ? flowFieldLabel(k, form.flow) : fieldLabel(k));
   const recordings = recs.data ?? [];
   const recordingOptions = (none: string) => [
     <option key="" value="">{none}</option>,
@@ -159,12 +162,17 @@ export function CampaignWizard({ editId }: { editId?: number }) {
         </fieldset>
 
         <fieldset>
-          <legend>{t('stepMenu')}</legend>
-          <Field label={t('menuPrompt')} id={fid('menuPrompt')} error={err('menuPrompt')} hint={t('menuPromptHint')}>
-            <select value={form.menuPrompt} onChange={(e) => set('menuPrompt', e.currentTarget.value)}>{recordingOptions(t('noMenuPrompt'))}</select>
-          </Field>
+          <legend>{tf('section')}</legend>
+          <FlowSection template={form.template} flow={form.flow} optOutKey={form.menuOptOut} listId={form.listId} fid={fid} problems={problems} recordings={recordings}
+            onChange={(template, flow) => setForm((f) => (f ? { ...f, template, flow } : f))} />
+          {!form.flow && (
+            <Field label={t('menuPrompt')} id={fid('menuPrompt')} error={err('menuPrompt')} hint={t('menuPromptHint')}>
+              <select value={form.menuPrompt} onChange={(e) => set('menuPrompt', e.currentTarget.value)}>{recordingOptions(t('noMenuPrompt'))}</select>
+            </Field>
+          )}
           <div class="form-row">
-            {([['menuConfirm', 'menu.confirm', t('keyConfirm')], ['menuRepeat', 'menu.repeat', t('keyRepeat')], ['menuOptOut', 'menu.optOut', t('keyOptOut')]] as const).map(([k, fk, label]) => (
+            {([['menuConfirm', 'menu.confirm', t('keyConfirm')], ['menuRepeat', 'menu.repeat', t('keyRepeat')], ['menuOptOut', 'menu.optOut', t('keyOptOut')]] as const)
+              .filter(([k]) => !form.flow || k === 'menuOptOut').map(([k, fk, label]) => (
               <Field key={k} label={label} id={fid(fk)} error={err(fk) ?? (k === 'menuConfirm' ? err('menu') : undefined)}>
                 <select value={form[k]} onChange={(e) => set(k, e.currentTarget.value)}>
                   {KEYS.map((key) => <option key={key} value={key}>{key === '' ? t('noKey') : key}</option>)}

@@ -1,0 +1,62 @@
+// "Try it" of the flow editor: a campaign's flow on one real call through the embedded engine to the
+// in-process sandbox, answered with the path the simulated callee took, step by step. Nothing of it is
+// kept in the campaign's results; the try is audited.
+import test from 'ava';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { startTestBox } from '../support/appliance.ts';
+import type { TryFlowReply } from '../../appliance/http/contract/flows.ts';
+
+const CSV = readFileSync(fileURLToPath(new URL('../fixtures/contacts/journey.csv', import.meta.url)));
+const config = {
+  message: null, tts: { text: 'Hello {first_name}, this is the clinic about your appointment.', voice: 'en' }, menu: { optOut: '9' },
+  callerId: '+33162000000', trunks: ['sandbox'], schedule: { windows: [{ days: [1, 2, 3, 4, 5, 6, 7], from: '00:00', to: '24:00' }] },
+  ringTimeoutMs: 20000, maxAttempts: 1, amd: false,
+};
+
+test('a presser and a listener each take a path through the appointment reminder, reported step by step', async (t) => {
+  t.timeout(180_000);
+  const box = await startTestBox({ sandbox: { timeScale: 0.2 } });
+  t.teardown(() => box.stop());
+  const up = await box.api.send<{ uploadId: string }>('POST', '/api/lists/preview?filename=journey.csv', CSV);
+  const list = await box.api.send<{ list: { id: number } }>('POST', '/api/lists', { uploadId: up.body.uploadId, name: 'Patients', country: 'FR' });
+  t.is(list.status, 201, list.text);
+  const made = await box.api.send<{ id: number }>('POST', '/api/campaigns', { name: 'Reminders', listId: list.body.list.id, config: { ...config, flow: { template: 'appointment-reminder', lang: 'en' } } });
+  t.is(made.status, 201, made.text);
+  const id = made.body.id;
+
+  const pressed = await box.api.send<TryFlowReply>('POST', `/api/campaigns/${id}/try`, { callee: 'presser' });
+  t.is(pressed.status, 200, pressed.text);
+  const p = pressed.body;
+  t.true(p.calleeChosen);
+  t.is(p.trunk, 'sandbox');
+  t.deepEqual(p.steps.slice(0, 2).map((s) => s.id), ['message', 'choice'], JSON.stringify(p.steps));
+  // The presser pressed one key at the menu: confirm (1) or opt out (9), drawn by the sandbox's seeded shares.
+  const choice = p.steps[1]!;
+  t.regex(p.keys, /^[19]/);
+  if (p.keys.startsWith('1')) {
+    t.is(choice.key, '1');
+    t.is(choice.via, 'options.1');
+    t.deepEqual(p.steps.map((s) => s.id), ['message', 'choice', 'confirm', 'confirmed']);
+    t.is(p.answers.appointment, 'confirmed');
+    t.is(p.outcome, 'confirmed');
+  } else {
+    t.is(choice.via, 'opt-out');
+    t.is(p.outcome, 'opted-out');
+  }
+
+  const listened = await box.api.send<TryFlowReply>('POST', `/api/campaigns/${id}/try`, { callee: 'listener' });
+  t.is(listened.status, 200, listened.text);
+  t.is(listened.body.keys, '');
+  t.deepEqual(listened.body.steps.slice(0, 2).map((s) => s.id), ['message', 'choice']);
+  t.true(['hung-up', 'noInput'].includes(listened.body.steps[1]!.via), JSON.stringify(listened.body.steps));
+
+  // Not the campaign's results: no attempt, no opt-out; the tries are on record.
+  t.is((await box.api.get<{ runs: number }>(`/api/campaigns/${id}/answers`)).body.runs, 0);
+  const audit = await box.api.get<Array<{ action: string; subject: string | null }>>('/api/compliance/audit?limit=1000');
+  t.true(audit.body.filter((e) => e.action === 'flow.try' && e.subject === String(id)).length >= 2, audit.text);
+
+  // A campaign that does not exist is refused, and so is a callee the sandbox cannot be.
+  t.is((await box.api.send('POST', '/api/campaigns/999999/try', {})).status, 404);
+  t.is((await box.api.send('POST', `/api/campaigns/${id}/try`, { callee: 'robot' })).status, 400);
+});
