@@ -87,3 +87,23 @@ export function answerStats(db: Db, campaignId: number, stepIds: readonly string
   }
   return { runs: paths.length, steps: ids.map((id) => ({ id, reached: reached.get(id) ?? 0, endedHere: endedHere.get(id) ?? 0 })), answers: [...answers.values()] };
 }
+
+export interface SpokenAnswer {
+  attemptId: number;
+  contactId: number;
+  name: string;
+  ms: number;
+  /** When the attempt ended (epoch ms). */
+  endedAt: number | null;
+  e164: string;
+  contactName: string | null;
+}
+
+/** A campaign's spoken answers, the latest first, at most `limit`; and how many there are in all. */
+export function spokenAnswers(db: Db, campaignId: number, limit: number): { total: number; items: SpokenAnswer[] } {
+  const total = db.prepare('SELECT COUNT(*) FROM attempt_answers WHERE campaign_id = ? AND file IS NOT NULL').pluck().get(campaignId) as number;
+  const items = db.prepare(`SELECT aa.attempt_id attemptId, aa.contact_id contactId, aa.name, COALESCE(aa.ms, 0) ms, a.ended_at endedAt, a.e164, c.name contactName
+      FROM attempt_answers aa JOIN attempts a ON a.id = aa.attempt_id LEFT JOIN contacts c ON c.id = aa.contact_id
+      WHERE aa.campaign_id = ? AND aa.file IS NOT NULL ORDER BY aa.attempt_id DESC, aa.name LIMIT ?`).all(campaignId, limit) as SpokenAnswer[];
+  return { total, items };
+}

@@ -11,21 +11,16 @@ import { runFlowCall } from '../../appliance/flows/runner.ts';
 import { importRecording } from '../../media/prompts/import.ts';
 import { startBaresip } from '../peers/baresip.ts';
 import { bestNormalisedXcorr, readPcm8k } from '../peers/audio.ts';
+import { spokenCallee } from './spoken-callee.ts';
 import { loopbackEngine } from '../support/engine.ts';
 
 test('a spoken answer from baresip is recorded, ended by silence, and kept as a file', async (t) => {
   t.timeout(90_000);
   const dir = mkdtempSync(join(tmpdir(), 'vba-flow-rec-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  execFileSync('espeak-ng', ['-v', 'en-us', '-s', '160', '-w', join(dir, 'speech.wav'), 'I would like to move my appointment to Monday morning, please.']);
-  execFileSync('sox', [join(dir, 'speech.wav'), '-r', '8000', '-c', '1', '-b', '16', join(dir, 'speech8k.wav')]);
-  execFileSync('sox', ['-n', '-r', '8000', '-c', '1', '-b', '16', join(dir, 'lead.wav'), 'trim', '0', '1.5']);
-  execFileSync('sox', ['-n', '-r', '8000', '-c', '1', '-b', '16', join(dir, 'tail.wav'), 'trim', '0', '20']);
-  execFileSync('sox', [join(dir, 'lead.wav'), join(dir, 'speech8k.wav'), join(dir, 'tail.wav'), join(dir, 'callee.wav')]);
-  const speech = readPcm8k(join(dir, 'speech8k.wav'));
-  const speechMs = (speech.length / 8000) * 1000;
+  const { source, speech, speechMs } = spokenCallee(dir, 'I would like to move my appointment to Monday morning, please.');
 
-  const peer = await startBaresip({ source: join(dir, 'callee.wav') });
+  const peer = await startBaresip({ source });
   t.teardown(() => peer.stop());
   execFileSync('sox', ['-n', '-r', '8000', '-c', '1', join(dir, 'ask.wav'), 'synth', '0.5', 'sine', '700', 'vol', '0.5']);
   const ask = (await importRecording(join(dir, 'ask.wav'), { libraryDir: join(dir, 'lib'), name: 'ask' })).prompt;

@@ -194,7 +194,22 @@ export const CampaignAnswers = Type.Object({
     name: Type.String(),
     total: Type.Integer(),
     values: Type.Array(Type.Object({ value: Type.String(), count: Type.Integer() })),
+    step: Nullable(Type.String(), { description: 'the first step of the flow that keeps this answer (null: the flow no longer has one)' }),
+    kind: StringEnum(['keys', 'spoken', 'value'] as const, { description: 'typed on the keypad, spoken (counted as "recorded"), or set by the flow' }),
+    choices: Type.Array(Type.String(), { description: 'the values the flow expects, in order (a 1-5 range, a menu\'s keys, callback slots); empty when they cannot be listed' }),
   })),
+  spoken: Type.Object({
+    total: Type.Integer({ description: 'spoken answers kept in the campaign' }),
+    items: Type.Array(Type.Object({
+      attemptId: Type.Integer(),
+      contactId: Type.Integer(),
+      name: Type.String(),
+      ms: Type.Integer({ description: 'length of the recording' }),
+      endedAt: Nullable(Type.Integer()),
+      number: Type.String(),
+      contactName: Nullable(Type.String()),
+    }), { description: 'the latest spoken answers first, at most 200; each plays from /api/campaigns/:id/attempts/:attemptId/answers/:name' }),
+  }),
 });
 export type CampaignAnswers = Static<typeof CampaignAnswers>;
 

@@ -16,9 +16,10 @@ import { exportLang, exportWords } from '../../campaigns/export-words.ts';
 import { campaignTimeline } from '../../campaigns/report-timeline.ts';
 import { draftEstimate } from '../../campaigns/draft-estimate.ts';
 import { PURPOSES, defaultCampaignConfig, flowOf } from '../../campaigns/model.ts';
-import { answerStats, attemptFlow } from '../../store/answers-repo.ts';
+import { answerStats, attemptFlow, spokenAnswers } from '../../store/answers-repo.ts';
+import { flowQuestions } from '../../flows/questions.ts';
 import { AppError } from '../../../core/errors.ts';
-import { createReadStream, existsSync } from 'node:fs';
+import { createReadStream, existsSync, statSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
 
 export function campaignRoutes(service: CampaignService) {
@@ -195,7 +196,21 @@ export function campaignRoutes(service: CampaignService) {
       const c = service.repo.get(req.params.id);
       const flow = flowOf(c.config);
       const stats = answerStats(ctx.deps.db, c.id, flow.steps.map((s) => s.id));
-      return { ...stats, steps: stats.steps.map((s) => ({ ...s, verb: flow.steps.find((x) => x.id === s.id)?.verb ?? null })) };
+      // Every question of the flow, answered or not yet, in flow order; then names only old attempts have.
+      const questions = flowQuestions(flow);
+      const given = new Map(stats.answers.map((a) => [a.name, a]));
+      const answers = [
+        ...questions.map((q) => ({ name: q.name, total: given.get(q.name)?.total ?? 0, values: given.get(q.name)?.values ?? [], step: q.step, kind: q.kind, choices: q.choices })),
+        ...stats.answers.filter((a) => !questions.some((q) => q.name === a.name))
+          .map((a) => ({ ...a, step: null, kind: a.values.some((v) => v.value === 'recorded') ? 'spoken' as const : 'value' as const, choices: [] })),
+      ];
+      const spoken = spokenAnswers(ctx.deps.db, c.id, 200);
+      return {
+        runs: stats.runs,
+        steps: stats.steps.map((s) => ({ ...s, verb: flow.steps.find((x) => x.id === s.id)?.verb ?? null })),
+        answers,
+        spoken: { total: spoken.total, items: spoken.items.map(({ e164, ...x }) => ({ ...x, number: e164 })) },
+      };
     });
 
     app.get<{ Params: AnswerFileParams }>('/api/campaigns/:id/attempts/:attemptId/answers/:name', {
@@ -214,6 +229,8 @@ export function campaignRoutes(service: CampaignService) {
       const file = resolve(join(root, ans.file));
       if (!file.startsWith(root + sep) || !existsSync(file)) throw new AppError('E_NOT_FOUND', `the spoken answer "${req.params.name}" of attempt ${req.params.attemptId} is no longer on the box`, { campaign: req.params.id });
       reply.header('content-type', 'audio/wav');
+      // The length lets a browser's audio player show the duration and the progress at once.
+      reply.header('content-length', statSync(file).size);
       return reply.send(createReadStream(file));
     });
   };

@@ -9,13 +9,15 @@ import { outcomeLabel, reasonLabel } from '../../messages.ts';
 import { isCountersEvent, type CampaignView } from '../campaigns/types.ts';
 import { Chart, PALETTE } from './chart.tsx';
 import { t } from './messages.ts';
-import type { Report, Timeline } from './types.ts';
+import type { Answers, Report, Timeline } from './types.ts';
+import { AnswersReport } from './answers.tsx';
 
 export function CampaignReportView({ id }: { id: number }) {
   const lang = useLang();
   const campaign = useApi<CampaignView>(`/api/campaigns/${id}`, [id]);
   const report = useApi<Report>(`/api/campaigns/${id}/report`, [id]);
   const timeline = useApi<Timeline>(`/api/campaigns/${id}/timeline`, [id]);
+  const answers = useApi<Answers>(`/api/campaigns/${id}/answers`, [id]);
   const last = useRef(0);
   useEffect(() => subscribe('campaign.counters', (d) => {
     if (!isCountersEvent(d) || d.id !== id) return;
@@ -24,11 +26,12 @@ export function CampaignReportView({ id }: { id: number }) {
     last.current = now;
     report.reload();
     timeline.reload();
+    answers.reload();
   }), [id]);
 
   const r = report.data;
   const name = campaign.data?.name ?? `#${id}`;
-  const error = report.error ?? campaign.error ?? timeline.error;
+  const error = report.error ?? campaign.error ?? timeline.error ?? answers.error;
   return (
     <Page title={t('reportOf', { name })} actions={<><Link href="/reports">{t('allReports')}</Link> <Link href={`/campaigns/${id}`}>{t('openCampaign')}</Link></>}>
       {error && <Notice kind="error">{error.message}</Notice>}
@@ -53,6 +56,7 @@ export function CampaignReportView({ id }: { id: number }) {
           </Card>
           <OverTime timeline={timeline.data} />
           <ByOutcome report={r} />
+          {answers.data && <AnswersReport id={id} answers={answers.data} />}
           <div class="grid">
             <Card title={t('keys')}>
               {Object.keys(r.keys).length === 0 ? <p>{t('noKeys')}</p> : (
