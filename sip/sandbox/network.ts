@@ -103,7 +103,7 @@ export class SandboxNetwork extends EventEmitter<SandboxNetworkEvents> {
     if (this.stack) return;
     this.t0 = performance.now();
     this.audio = await loadSandboxAudio(this.opts.audioDir);
-    for (const c of [...this.audio.utterances, ...this.audio.greetings, ...this.audio.beeps]) this.clipIndex.set(c.id, c);
+    for (const c of [...this.audio.utterances, ...this.audio.greetings, ...this.audio.answers, ...this.audio.beeps]) this.clipIndex.set(c.id, c);
     const bindAddress = this.address;
     this.media = new MediaEngine({ bindAddress, rtpPortMin: this.opts.rtpPortMin ?? 40000, rtpPortMax: this.opts.rtpPortMax ?? 44999, logger: this.log });
     this.media.start();

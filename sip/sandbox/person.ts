@@ -21,7 +21,7 @@ const CHECK_EVERY_TICKS = 5;
  * A person asked for a spoken answer starts sooner than one who presses a key: the box's recording ends
  * on silence when nobody speaks, so they answer once the question has been over this long.
  */
-export const SPEAK_AFTER_SILENCE_MS = 700;
+export const SPEAK_AFTER_SILENCE_MS = 1000;
 /** Pause between two sentences of a spoken answer. */
 const SENTENCE_GAP_MS = 400;
 
