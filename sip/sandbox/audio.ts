@@ -1,6 +1,6 @@
 // The sandbox's voices: what people say when they pick up, voicemail greetings (English and French, a
 // few lengths) and beeps. The speech ships with the box in sip/sandbox/voices/ (rendered once by
-// render-voices.ts with espeak-ng and sox, 8 kHz mu-law, about 380 kB); the beeps are synthesised here.
+// render-voices.ts with espeak-ng and sox, 8 kHz mu-law, about 480 kB); the beeps are synthesised here.
 // So the sandbox needs no system tool. Each folder given to ensureSandboxAudio gets both G.711 laws of
 // every clip as headerless files (the engines play prompts from files); a change to the voices or to
 // the definitions below changes the version and rewrites them.
@@ -73,10 +73,8 @@ const DEFS: readonly ClipDef[] = [
   },
   { id: 'answer-en-1', kind: 'answer', lang: 'en', voice: 'en-us+f3', rate: 160, text: 'The delivery was late, but the driver was very kind.' },
   { id: 'answer-en-2', kind: 'answer', lang: 'en', voice: 'en-gb+m2', rate: 165, text: 'Everything was fine. Maybe call a little earlier in the day.' },
-  { id: 'answer-en-3', kind: 'answer', lang: 'en', voice: 'en-us+m4', rate: 155, text: 'I waited a long time on the phone before someone answered.' },
   { id: 'answer-fr-1', kind: 'answer', lang: 'fr', voice: 'fr-fr+f4', rate: 160, text: 'La livraison était en retard, mais le livreur était très aimable.' },
   { id: 'answer-fr-2', kind: 'answer', lang: 'fr', voice: 'fr-fr+m1', rate: 165, text: "Tout s'est bien passé. Appelez peut-être un peu plus tôt dans la journée." },
-  { id: 'answer-fr-3', kind: 'answer', lang: 'fr', voice: 'fr-be+m3', rate: 155, text: "J'ai attendu longtemps au téléphone avant d'avoir quelqu'un." },
   { id: 'beep-1000-500', kind: 'beep', hz: 1000, ms: 500 },
   { id: 'beep-850-350', kind: 'beep', hz: 850, ms: 350 },
   { id: 'beep-1400-250', kind: 'beep', hz: 1400, ms: 250 },

@@ -5,10 +5,13 @@
 // the opt-out key and hang-ups midway, all seeded per (seed, number, attempt).
 import test from 'ava';
 import { execFileSync } from 'node:child_process';
+import { EventEmitter } from 'node:events';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { formatSandboxMenu, parseSandboxMenu, parseSandboxMenuFlow } from '../../core/sandbox-menu.ts';
+import type { Call, CallEngine, CallEngineEvents, DialRequest, PromptRef } from '../../core/call-port.ts';
+import { silentLogger } from '../../core/log.ts';
+import { formatSandboxMenu, parseSandboxMenu, parseSandboxMenuFlow, SANDBOX_MENU_HEADER } from '../../core/sandbox-menu.ts';
 import { formatSandboxFlow, parseSandboxFlow, SANDBOX_FLOW_MAX_CHARS, type SandboxStep } from '../../core/sandbox-flow.ts';
 import type { Flow, FlowStep } from '../../appliance/flows/model.ts';
 import { appointmentReminder, emergencyAlert, messageMenuFlow, paymentReminder, satisfactionSurvey } from '../../appliance/flows/templates.ts';
@@ -19,6 +22,13 @@ import { planCall } from '../../sip/sandbox/plan.ts';
 import { ensureSandboxAudio } from '../../sip/sandbox/audio.ts';
 import { readPcm8k } from '../peers/audio.ts';
 import { startTestBox } from '../support/appliance.ts';
+import { FakeTimerClock } from '../support/fake-time.ts';
+import { ScriptedCall } from '../flows/support.ts';
+import { Dialer } from '../../appliance/campaigns/dialer.ts';
+import { parseCampaignConfig } from '../../appliance/campaigns/model.ts';
+import { createComplianceGate } from '../../appliance/compliance/gate.ts';
+import { CampaignsRepo } from '../../appliance/store/campaigns-repo.ts';
+import { openStore } from '../../appliance/store/db.ts';
 
 const OPT = '9';
 const templates: Array<[string, Flow]> = [
@@ -238,4 +248,51 @@ test('a survey campaign on the sandbox trunk keeps the answers its people gave, 
   const report = await box.api.get<{ runs: number; answers: Array<{ name: string; total: number }> }>(`/api/campaigns/${id}/answers`);
   t.is(report.body.runs, numbers.length);
   t.true(report.body.answers.some((x) => x.name === 'q1' && x.total > 0), JSON.stringify(report.body.answers));
+});
+
+/** Keeps every dial request; its calls are answered and hang up at once (what they carry is what matters here). */
+class HeadersEngine extends EventEmitter<CallEngineEvents> implements CallEngine {
+  readonly name = 'embedded' as const;
+  readonly requests: DialRequest[] = [];
+  async start(): Promise<void> {}
+  dial(request: DialRequest): Call {
+    this.requests.push(request);
+    return new ScriptedCall([], { dialled: true, optOutKey: OPT });
+  }
+  trunks() { return []; }
+  activeCalls(): number { return 0; }
+  async close(): Promise<void> {}
+}
+
+test('the flow goes only to a trunk of kind sandbox: a real trunk\'s INVITE carries no X-Sandbox-Menu at all', async (t) => {
+  const clock = new FakeTimerClock(Date.parse('2026-12-07T10:00:00Z'));
+  const prompt: PromptRef = { id: 'p', pcmu: '/dev/null', pcma: '/dev/null' };
+  const run = async (trunk: 'sandbox' | 'operator'): Promise<DialRequest> => {
+    const db = openStore({ dir: mkdtempSync(join(tmpdir(), 'vba-sbx-hdr-')) });
+    t.teardown(() => db.close());
+    db.prepare("INSERT INTO lists (id, name, status, country, created_at) VALUES (1, 'list', 'ready', 'FR', '2026-01-01')").run();
+    db.prepare("INSERT INTO contacts (list_id, e164, line_type, timezones, tz_source, name, fields, row, created_at) VALUES (1, '+33612345001', 'mobile', '[\"Europe/Paris\"]', 'country', 'C', '{}', 2, '2026-01-01')").run();
+    const repo = new CampaignsRepo(db);
+    const cfg = parseCampaignConfig({ message: 'm', callerId: '+33123456789', trunks: [trunk], amd: false, menu: { optOut: OPT }, flow: { template: 'satisfaction-survey' } });
+    const c = repo.create('survey', 1, cfg);
+    repo.startFromList(c.id, clock.now(), () => undefined);
+    const engine = new HeadersEngine();
+    const d = new Dialer({
+      db, engine, logger: silentLogger(), clock, idleMs: 60_000, prompt: () => prompt, textPrompt: () => ({ prompt }),
+      trunkLimits: (name) => ({ channels: 10, cps: 100, sandbox: name === 'sandbox' }),
+      gate: createComplianceGate({ db, pack: () => 'none' }),
+      canDial: () => ({ ok: true }),
+    });
+    await d.start();
+    await clock.advanceTo(clock.now() + 2000);
+    await d.stop(0);
+    t.is(engine.requests.length, 1);
+    return engine.requests[0]!;
+  };
+  const sandbox = await run('sandbox');
+  const hint = sandbox.headers?.[SANDBOX_MENU_HEADER];
+  t.is(hint, formatSandboxMenu({ optOut: OPT }, satisfactionSurvey({ optOutKey: OPT, lang: 'en' })));
+  t.truthy(parseSandboxMenuFlow(hint), 'the sandbox is told the flow');
+  const real = await run('operator');
+  t.false(Object.keys(real.headers ?? {}).some((h) => h.toLowerCase().startsWith('x-sandbox')), JSON.stringify(real.headers));
 });
