@@ -309,8 +309,8 @@ export class Dialer {
 
   private place(campaign: CampaignRow, contact: DueContact, trunk: string, now: number, prompts: Map<string, PromptRef>): void {
     const cfg = campaign.config;
-    // Only the simulated network learns the menu keys, so its people press what this campaign uses.
-    const menu = this.deps.trunkLimits(trunk)?.sandbox ? formatSandboxMenu(cfg.menu) : '';
+    // Only the simulated network learns the menu keys and the flow, so its people answer what this campaign asks.
+    const menu = this.deps.trunkLimits(trunk)?.sandbox ? formatSandboxMenu(cfg.menu, flowOf(cfg)) : '';
     const attemptId = this.repo.beginAttempt({ campaignId: campaign.id, contactId: contact.contactId, e164: contact.e164, trunk, callerId: cfg.callerId, now });
     let call: Call;
     try {

@@ -3,7 +3,7 @@
 // events and semantics as the embedded engine's EmbeddedCall.
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
-import type { Call, CallEnded, CallEvents, DialRequest, DtmfSource, InbandSignal, PlayResult, PromptRef } from '../../core/call-port.ts';
+import type { Call, CallEnded, CallEvents, DialRequest, DtmfSource, InbandSignal, PlayResult, PromptRef, RecordOptions, RecordResult } from '../../core/call-port.ts';
 import type { TrunkProfile } from '../../core/settings-types.ts';
 import { AppError } from '../../core/errors.ts';
 import type { Logger } from '../../core/log.ts';
@@ -19,6 +19,7 @@ import { CallKeys, type CollectOptions } from '../shared/call-keys.ts';
 import { CallLife, inviteFailureEnd, setupFailureEnd, type CallEnd } from '../shared/call-life.ts';
 import { fromUserOn, logDialling, planDial } from '../shared/dial-plan.ts';
 import type { ServerLinks } from './links.ts';
+import { recordFromTap } from './tap-record.ts';
 import { q850FromReasonText, uacFailure, type SrfDialog, type SrfMessage, type SrfSentRequest } from './srf.ts';
 import type { DrachtioTrunks } from './trunks.ts';
 
@@ -116,6 +117,14 @@ export class DrachtioCall extends EventEmitter<CallEvents> implements Call {
 
   collect(opts: CollectOptions): Promise<string> {
     return this.keys.collect(opts, this);
+  }
+
+  /** The callee's spoken answer, through a FreeSWITCH tap and the shared recorder (tap-record.ts). */
+  async record(opts: RecordOptions): Promise<RecordResult> {
+    const ep = this.ep;
+    if (this.st !== 'answered' || !ep) return { ms: 0, endedBy: 'hangup', spoke: false };
+    this.keys.clearTypeAhead();
+    return recordFromTap(ep, this.d.tapDir, { keys: (fn) => this.keys.listen(fn), ended: this.done, isEnded: () => this.isEnded() }, opts, this.log);
   }
 
   async hangup(reason = 'hangup'): Promise<void> {

@@ -1,6 +1,6 @@
 // The sandbox's voices: what people say when they pick up, voicemail greetings (English and French, a
 // few lengths) and beeps. The speech ships with the box in sip/sandbox/voices/ (rendered once by
-// render-voices.ts with espeak-ng and sox, 8 kHz mu-law, about 380 kB); the beeps are synthesised here.
+// render-voices.ts with espeak-ng and sox, 8 kHz mu-law, about 480 kB); the beeps are synthesised here.
 // So the sandbox needs no system tool. Each folder given to ensureSandboxAudio gets both G.711 laws of
 // every clip as headerless files (the engines play prompts from files); a change to the voices or to
 // the definitions below changes the version and rewrites them.
@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { AppError } from '../../core/errors.ts';
 import { decodeG711, encodeG711, type G711Law } from '../../media/dsp/g711.ts';
 
-export type ClipKind = 'utterance' | 'greeting' | 'beep';
+export type ClipKind = 'utterance' | 'greeting' | 'answer' | 'beep';
 export type Language = 'en' | 'fr';
 
 export interface ClipInfo {
@@ -33,11 +33,13 @@ export interface SandboxAudio {
   dir: string;
   utterances: Clip[];
   greetings: Clip[];
+  /** Spoken answers a person gives to a flow's `record` step (a comment, a few words). */
+  answers: Clip[];
   beeps: Clip[];
 }
 
 /** What espeak-ng is asked to say (voice, words per minute); render-voices.ts turns it into voices/<id>.ulaw. */
-export interface SpeechDef { id: string; kind: 'utterance' | 'greeting'; lang: Language; voice: string; rate: number; text: string }
+export interface SpeechDef { id: string; kind: 'utterance' | 'greeting' | 'answer'; lang: Language; voice: string; rate: number; text: string }
 interface BeepDef { id: string; kind: 'beep'; hz: number; ms: number }
 type ClipDef = SpeechDef | BeepDef;
 
@@ -69,6 +71,10 @@ const DEFS: readonly ClipDef[] = [
     id: 'greeting-fr-long', kind: 'greeting', lang: 'fr', voice: 'fr-be+f3', rate: 155,
     text: 'Bonjour, vous êtes sur le répondeur de Sophie Martin. Je ne peux pas vous répondre pour le moment. Merci de laisser votre nom, votre numéro et un message après le signal sonore, je vous rappellerai dès que possible. Bonne journée.',
   },
+  { id: 'answer-en-1', kind: 'answer', lang: 'en', voice: 'en-us+f3', rate: 160, text: 'The delivery was late, but the driver was very kind.' },
+  { id: 'answer-en-2', kind: 'answer', lang: 'en', voice: 'en-gb+m2', rate: 165, text: 'Everything was fine. Maybe call a little earlier in the day.' },
+  { id: 'answer-fr-1', kind: 'answer', lang: 'fr', voice: 'fr-fr+f4', rate: 160, text: 'La livraison était en retard, mais le livreur était très aimable.' },
+  { id: 'answer-fr-2', kind: 'answer', lang: 'fr', voice: 'fr-fr+m1', rate: 165, text: "Tout s'est bien passé. Appelez peut-être un peu plus tôt dans la journée." },
   { id: 'beep-1000-500', kind: 'beep', hz: 1000, ms: 500 },
   { id: 'beep-850-350', kind: 'beep', hz: 850, ms: 350 },
   { id: 'beep-1400-250', kind: 'beep', hz: 1400, ms: 250 },
@@ -221,6 +227,7 @@ export async function loadSandboxAudio(dir: string): Promise<SandboxAudio> {
     dir,
     utterances: clips.filter((c) => c.kind === 'utterance').sort(order),
     greetings: clips.filter((c) => c.kind === 'greeting').sort(order),
+    answers: clips.filter((c) => c.kind === 'answer').sort(order),
     beeps: clips.filter((c) => c.kind === 'beep').sort(order),
   };
 }

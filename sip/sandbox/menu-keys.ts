@@ -1,6 +1,6 @@
 // Which keys a simulated person presses, given the campaign's menu (told by the box in the INVITE's
-// X-Sandbox-Menu header, core/sandbox-menu.ts). The one place of the sandbox's key logic: a later
-// flow-aware sandbox replaces pressesFor and nothing else.
+// X-Sandbox-Menu header, core/sandbox-menu.ts). When the box also tells a flow, a presser follows it
+// instead (flow-people.ts).
 import type { MenuRole, SandboxMenu } from '../../core/sandbox-menu.ts';
 import { pickWeighted } from './mix.ts';
 

@@ -4,7 +4,8 @@
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { AppError } from '../../core/errors.ts';
-import { parseSandboxMenu, SANDBOX_MENU_HEADER, type SandboxMenu } from '../../core/sandbox-menu.ts';
+import { parseSandboxMenu, parseSandboxMenuFlow, SANDBOX_MENU_HEADER, type SandboxMenu } from '../../core/sandbox-menu.ts';
+import type { SandboxFlow } from '../../core/sandbox-flow.ts';
 import { silentLogger, maskNumber, type Logger } from '../../core/log.ts';
 import type { ClockStats } from '../../media/rtp/clock.ts';
 import { MediaEngine } from '../../media/rtp/media-engine.ts';
@@ -102,7 +103,7 @@ export class SandboxNetwork extends EventEmitter<SandboxNetworkEvents> {
     if (this.stack) return;
     this.t0 = performance.now();
     this.audio = await loadSandboxAudio(this.opts.audioDir);
-    for (const c of [...this.audio.utterances, ...this.audio.greetings, ...this.audio.beeps]) this.clipIndex.set(c.id, c);
+    for (const c of [...this.audio.utterances, ...this.audio.greetings, ...this.audio.answers, ...this.audio.beeps]) this.clipIndex.set(c.id, c);
     const bindAddress = this.address;
     this.media = new MediaEngine({ bindAddress, rtpPortMin: this.opts.rtpPortMin ?? 40000, rtpPortMax: this.opts.rtpPortMax ?? 44999, logger: this.log });
     this.media.start();
@@ -176,10 +177,13 @@ export class SandboxNetwork extends EventEmitter<SandboxNetworkEvents> {
     return e164 ? behaviourFor(this.seed, e164, attempt, this.mix, this.opts.retryReach ?? DEFAULT_RETRY_REACH) : null;
   }
 
-  /** The full plan for a number's attempt (after start, it names the audio clips). Null when it is not a number. */
-  planFor(number: string, attempt = 1): CallPlan | null {
+  /**
+   * The full plan for a number's attempt (after start, it names the audio clips). Null when it is not a
+   * number. `hint`: the X-Sandbox-Menu header the box sends, for the keys and flow its people follow.
+   */
+  planFor(number: string, attempt = 1, hint?: string): CallPlan | null {
     const e164 = this.normalise(number);
-    return e164 ? this.plan(e164, attempt) : null;
+    return e164 ? this.plan(e164, attempt, parseSandboxMenu(hint), parseSandboxMenuFlow(hint)) : null;
   }
 
   /** A dialled user part or number as the sandbox reads it: E.164 with '+', or null. */
@@ -187,7 +191,7 @@ export class SandboxNetwork extends EventEmitter<SandboxNetworkEvents> {
     return e164FromUser(user, this.opts.dialPrefixes ?? DEFAULT_DIAL_PREFIXES);
   }
 
-  private plan(number: string, attempt: number, menu: SandboxMenu | null = null): CallPlan {
+  private plan(number: string, attempt: number, menu: SandboxMenu | null = null, flow: SandboxFlow | null = null): CallPlan {
     return planCall({
       seed: this.seed,
       mix: this.mix,
@@ -195,7 +199,7 @@ export class SandboxNetwork extends EventEmitter<SandboxNetworkEvents> {
       timeScale: this.timings.timeScale,
       retryReach: this.opts.retryReach,
       clips: [...this.clipIndex.values()],
-    }, number, attempt, menu);
+    }, number, attempt, menu, flow);
   }
 
   private readonly now = (): number => performance.now() - this.t0;
@@ -247,8 +251,11 @@ export class SandboxNetwork extends EventEmitter<SandboxNetworkEvents> {
     const attempt = number ? (this.attempts.get(number) ?? 0) + 1 : 1;
     if (number) this.attempts.set(number, attempt);
     // The campaign's menu keys, when the box told them (only ever to a sandbox trunk).
-    const menu = parseSandboxMenu(headerText(rq.headers, SANDBOX_MENU_HEADER.toLowerCase()));
-    const plan = number ? this.plan(number, attempt, menu) : null;
+    const hint = headerText(rq.headers, SANDBOX_MENU_HEADER.toLowerCase());
+    const menu = parseSandboxMenu(hint);
+    // And its flow, when it is more than the message and menu: pressers then follow it (flow-people.ts).
+    const flow = parseSandboxMenuFlow(hint);
+    const plan = number ? this.plan(number, attempt, menu, flow) : null;
     const wall = Date.now();
     const record: SandboxCallRecord = {
       seq: ++this.seq,
@@ -273,6 +280,8 @@ export class SandboxNetwork extends EventEmitter<SandboxNetworkEvents> {
       dtmfSent: '',
       dtmfMode: null,
       dtmfReceived: '',
+      turnsTaken: 0,
+      spokeMs: 0,
       heard: emptyHeard(),
       rtp: { sent: 0, received: 0 },
     };

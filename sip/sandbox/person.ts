@@ -1,8 +1,10 @@
 // Who (or what) is on the line once a call is answered: a person who says hello and listens (and, for
-// a presser, presses a key when the message ends), or a voicemail that plays a greeting and a beep and
-// records. Driven by the shared media clock; it listens to the caller's audio frame by frame.
+// a presser, takes a turn each time the caller stops speaking: presses a key, or, following the box's
+// flow, types digits, stays silent, speaks an answer or hangs up), or a voicemail that plays a greeting
+// and a beep and records. Driven by the shared media clock; it listens to the caller's audio frame by frame.
 import type { MediaClock } from '../../media/rtp/clock.ts';
 import type { RtpSession } from '../../media/rtp/session.ts';
+import type { Turn } from './flow-people.ts';
 import type { CallPlan, Timings } from './plan.ts';
 import { emptyHeard, type HeardAudio } from './records.ts';
 
@@ -15,6 +17,13 @@ const SPEECH_MEAN_SQUARE = 400 * 400;
 export const BEEP_TOLERANCE_MS = 20;
 /** Conditions are checked every this many clock ticks (100 ms). */
 const CHECK_EVERY_TICKS = 5;
+/**
+ * A person asked for a spoken answer starts sooner than one who presses a key: the box's recording ends
+ * on silence when nobody speaks, so they answer once the question has been over this long.
+ */
+export const SPEAK_AFTER_SILENCE_MS = 1000;
+/** Pause between two sentences of a spoken answer. */
+const SENTENCE_GAP_MS = 400;
 
 export interface PersonOptions {
   plan: CallPlan;
@@ -31,7 +40,7 @@ export interface PersonOptions {
   hangup: (reason: string) => void;
 }
 
-type Phase = 'greeting' | 'listening' | 'after-key' | 'recording' | 'done';
+type Phase = 'greeting' | 'listening' | 'after-key' | 'speaking' | 'recording' | 'done';
 
 export class Person {
   private readonly o: PersonOptions;
@@ -49,6 +58,10 @@ export class Person {
   private timer: NodeJS.Timeout | null = null;
   dtmfSent = '';
   dtmfMode: 'rfc4733' | 'inband' | null = null;
+  /** Turns taken so far (plan.turns). */
+  turnsTaken = 0;
+  /** Milliseconds of speech the person sent as answers (record steps). */
+  spokeMs = 0;
 
   constructor(o: PersonOptions) {
     this.o = o;
@@ -159,23 +172,58 @@ export class Person {
       if (!this.heardSinceMark && silence >= t.noMessageGiveUpMs) return this.end('no-message');
       return;
     }
-    if (this.heardSinceMark && now - this.lastSpeechAt >= t.endSilenceMs) {
-      const next = this.o.plan.keys[this.dtmfSent.length];
-      if (next) return this.press(next);
+    if (this.phase === 'speaking') return;
+    const next: Turn | undefined = this.o.plan.turns[this.turnsTaken];
+    const wait = next?.act === 'speak' ? SPEAK_AFTER_SILENCE_MS : t.endSilenceMs;
+    if (this.heardSinceMark && now - this.lastSpeechAt >= wait) {
+      if (next) return this.take(next);
       return this.end(this.phase === 'after-key' ? 'done-after-key' : 'message-ended');
     }
     if (!this.heardSinceMark) {
-      const giveUp = this.phase === 'after-key' ? t.afterKeyGiveUpMs : t.listenGiveUpMs;
+      const giveUp = this.phase !== 'after-key' ? t.listenGiveUpMs : this.o.plan.flow ? t.flowGiveUpMs : t.afterKeyGiveUpMs;
       if (silence >= giveUp) return this.end(this.phase === 'after-key' ? 'done-after-key' : 'no-speech');
     }
   };
 
-  private press(key: string): void {
+  private take(turn: Turn): void {
+    this.turnsTaken++;
+    switch (turn.act) {
+      case 'keys': return this.press(turn.keys);
+      // Says nothing: waits for the box's next prompt (its re-prompt, or the next question).
+      case 'silent': return this.listen('after-key');
+      case 'hangup': return this.end('hung-up-midway');
+      case 'speak': return void this.speak(turn.clips, turn.endKey);
+    }
+  }
+
+  private press(keys: string): void {
     this.listen('after-key');
-    this.dtmfSent += key;
+    this.dtmfSent += keys;
     // The session falls back to in-band tones when the caller offered no telephone-event.
     this.dtmfMode = this.o.telephoneEvent ? 'rfc4733' : 'inband';
-    void this.o.session.sendDtmf(key, { durationMs: this.o.plan.keyMs });
+    void this.o.session.sendDtmf(keys, { durationMs: this.o.plan.keyMs, ...(keys.length > 1 ? { gapMs: 120 } : {}) });
+  }
+
+  /** A spoken answer: the clips, a short pause between them, then silence or an end key. */
+  private async speak(clips: string[], endKey: string | null): Promise<void> {
+    this.phase = 'speaking';
+    for (const [i, id] of clips.entries()) {
+      if (i > 0) await new Promise<void>((resolve) => this.later(SENTENCE_GAP_MS, resolve));
+      const audio = this.o.clip(id);
+      if (this.stopped) return;
+      if (audio) {
+        await this.o.session.play(audio);
+        this.spokeMs += audio.length / 8;
+      }
+      if (this.stopped) return;
+    }
+    if (endKey) {
+      await new Promise<void>((resolve) => this.later(SENTENCE_GAP_MS, resolve));
+      if (this.stopped) return;
+      this.press(endKey);
+    } else {
+      this.listen('after-key');
+    }
   }
 
   private end(reason: string): void {

@@ -5,7 +5,9 @@ import type { ClipInfo, Language } from './audio.ts';
 import { behaviourFor, baseBehaviour, draw, pickWeighted, DEFAULT_RETRY_REACH, type Behaviour, type KeyWeights, type Mix } from './mix.ts';
 import { languageOf } from './number.ts';
 import { pressesFor } from './menu-keys.ts';
+import { walkFlow, type FlowPlan, type Turn } from './flow-people.ts';
 import type { SandboxMenu } from '../../core/sandbox-menu.ts';
+import type { SandboxFlow } from '../../core/sandbox-flow.ts';
 
 /**
  * `timeScale` scales waiting (ringing, give-up delays); never what is heard or how long a pause must last
@@ -19,6 +21,8 @@ export interface Timings {
   listenGiveUpMs: number;
   /** After pressing, a presser hangs up when nothing more is said for this long. */
   afterKeyGiveUpMs: number;
+  /** A person following a flow waits this long for the next prompt (the box's input timeouts are unscaled). */
+  flowGiveUpMs: number;
   /** A voicemail hangs up when no message starts this long after the beep. */
   noMessageGiveUpMs: number;
   /** A voicemail stops recording after this much silence following a message. */
@@ -38,6 +42,7 @@ export function timingsFor(timeScale: number, overrides: Partial<Omit<Timings, '
     // Floors leave the box time for its answering-machine verdict before anything is played.
     listenGiveUpMs: waitAtLeast(10_000, 5000),
     afterKeyGiveUpMs: waitAtLeast(5000, 3000),
+    flowGiveUpMs: waitAtLeast(20_000, 12_000),
     noMessageGiveUpMs: waitAtLeast(10_000, 5000),
     recordEndSilenceMs: 3000,
     maxRecordMs: 120_000,
@@ -63,6 +68,13 @@ export interface CallPlan {
   key: string | null;
   /** Presser only: every key pressed, one each time the caller stops speaking (e.g. repeat, then confirm). */
   keys: string[];
+  /**
+   * What the person does, one turn each time the caller stops speaking: a presser's keys, or, when the box
+   * told its flow, the presser's walk through it (flow-people.ts). Empty for everyone else.
+   */
+  turns: Turn[];
+  /** The walk through the box's flow (presser with a flow only), with what the box should keep. */
+  flow: FlowPlan | null;
   keyMs: number;
   /** Voicemail only: silence before the greeting, the greeting, the pause before the beep, the beep. */
   greetingLeadMs: number;
@@ -84,9 +96,14 @@ function between(u: number, lo: number, hi: number): number {
   return Math.round(lo + u * (hi - lo));
 }
 
-function pickClip(clips: PlanInputs['clips'], kind: ClipInfo['kind'], lang: Language | null, u: number): string | null {
+/** Clip ids of a kind, in the language when there are any in it, sorted. */
+function clipsOf(clips: PlanInputs['clips'], kind: ClipInfo['kind'], lang: Language | null): string[] {
   const of = clips.filter((c) => c.kind === kind && (lang === null || c.lang === lang)).map((c) => c.id).sort();
-  const all = of.length > 0 ? of : clips.filter((c) => c.kind === kind).map((c) => c.id).sort();
+  return of.length > 0 ? of : clips.filter((c) => c.kind === kind).map((c) => c.id).sort();
+}
+
+function pickClip(clips: PlanInputs['clips'], kind: ClipInfo['kind'], lang: Language | null, u: number): string | null {
+  const all = clipsOf(clips, kind, lang);
   return all.length > 0 ? all[Math.min(all.length - 1, Math.floor(u * all.length))]! : null;
 }
 
@@ -94,7 +111,7 @@ function pickClip(clips: PlanInputs['clips'], kind: ClipInfo['kind'], lang: Lang
  * `menu`: the campaign's keys when the box said them (X-Sandbox-Menu); a presser then presses those
  * (menu-keys.ts), else one key from the network's key weights.
  */
-export function planCall(inputs: PlanInputs, number: string, attempt: number, menu: SandboxMenu | null = null): CallPlan {
+export function planCall(inputs: PlanInputs, number: string, attempt: number, menu: SandboxMenu | null = null, flow: SandboxFlow | null = null): CallPlan {
   const { seed, timeScale, clips } = inputs;
   const behaviour = behaviourFor(seed, number, attempt, inputs.mix, inputs.retryReach ?? DEFAULT_RETRY_REACH);
   const u = (label: string) => draw(seed, label, number, attempt);
@@ -105,8 +122,15 @@ export function planCall(inputs: PlanInputs, number: string, attempt: number, me
     ringMs = between(u('ring'), 1000, 5000) * timeScale;
   }
   const isVoicemail = behaviour === 'voicemail';
+  const walk = behaviour === 'presser' && flow ? walkFlow(flow, {
+    u: (label) => draw(seed, 'flow', label, number, attempt),
+    optOutKey: menu?.['opt-out'] ?? null,
+    answerClips: clipsOf(clips, 'answer', lang),
+  }) : null;
   const keys = behaviour !== 'presser' ? []
-    : (menu ? pressesFor(menu, u('menu-key'), u('menu-key-2')) : null) ?? [pickWeighted(inputs.keys.map((k) => ({ item: k.key, weight: k.weight })), u('key'))];
+    : walk ? walk.turns.flatMap((t) => (t.act === 'keys' ? [t.keys] : t.act === 'speak' && t.endKey ? [t.endKey] : []))
+      : (menu ? pressesFor(menu, u('menu-key'), u('menu-key-2')) : null) ?? [pickWeighted(inputs.keys.map((k) => ({ item: k.key, weight: k.weight })), u('key'))];
+  const turns: Turn[] = walk ? walk.turns : keys.map((k) => ({ act: 'keys', step: -1, keys: k, intent: 'answer' }));
   return {
     number,
     attempt,
@@ -118,6 +142,8 @@ export function planCall(inputs: PlanInputs, number: string, attempt: number, me
     utteranceId: pickClip(clips, 'utterance', lang, u('utterance')) ?? '',
     key: keys[0] ?? null,
     keys,
+    turns,
+    flow: walk,
     keyMs: between(u('key-ms'), 120, 240),
     greetingLeadMs: isVoicemail ? between(u('greeting-lead'), 100, 600) : 0,
     greetingId: isVoicemail ? pickClip(clips, 'greeting', lang, u('greeting')) : null,

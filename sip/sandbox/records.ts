@@ -48,7 +48,7 @@ export interface SandboxCallRecord {
   endedBy: EndedBy | null;
   /**
    * caller: 'bye', 'cancel'. callee: 'busy', 'declined', 'message-ended', 'done-after-key', 'no-speech',
-   * 'message-recorded', 'no-message', 'max-length', 'max-duration'. network: 'invalid-number',
+   * 'message-recorded', 'no-message', 'max-length', 'max-duration', 'hung-up-midway' (a person following a flow). network: 'invalid-number',
    * 'not-a-number', 'sdp: ...', 'no-answer-timeout', 'no-ack', 'rtp-timeout', 'no-rtp-port', 'sandbox-stopped'.
    */
   endReason: string | null;
@@ -58,6 +58,9 @@ export interface SandboxCallRecord {
   dtmfMode: 'rfc4733' | 'inband' | null;
   /** RFC 4733 keys received from the caller. */
   dtmfReceived: string;
+  /** Turns the person took (keys pressed, silences, spoken answers: plan.turns), and ms of speech they sent as answers. */
+  turnsTaken: number;
+  spokeMs: number;
   heard: HeardAudio;
   rtp: { sent: number; received: number };
 }

@@ -297,6 +297,8 @@ export class SandboxCall {
       r.heard = this.person.heard();
       r.dtmfSent = this.person.dtmfSent;
       r.dtmfMode = this.person.dtmfMode;
+      r.turnsTaken = this.person.turnsTaken;
+      r.spokeMs = Math.round(this.person.spokeMs);
     }
     if (this.session) {
       const st = this.session.stats();

@@ -9,9 +9,10 @@ import type { Call, CallEnded, CallEngine, PromptRef } from '../../core/call-por
 import type { TrunkProfile } from '../../core/settings-types.ts';
 import { silentLogger } from '../../core/log.ts';
 import { sitSpec, sitTones } from '../../media/dsp/call-progress.ts';
-import { encodeG711 } from '../../media/dsp/g711.ts';
+import { decodeG711, encodeG711 } from '../../media/dsp/g711.ts';
 import { DrachtioEngine } from '../../sip/drachtio/engine.ts';
-import { bestNormalisedXcorr } from '../peers/audio.ts';
+import { bestNormalisedXcorr, readPcm8k } from '../peers/audio.ts';
+import { VOICES_DIR } from '../../sip/sandbox/audio.ts';
 import { AudioTap } from '../../media/freeswitch/audio-tap.ts';
 import type { DrachtioCall } from '../../sip/drachtio/drachtio-call.ts';
 import type { EmbeddedEngine } from '../../sip/embedded/engine.ts';
@@ -230,6 +231,40 @@ const scenarios: Array<[string, Scenario]> = [
     t.is(r.outcome, 'opted-out');
     t.deepEqual(r.flow?.path, ['message', 'q1', 'q2']);
     t.deepEqual(r.flow?.answers, { q1: '4' });
+  }],
+  // record() (issue 15): the callee's spoken answer, through the shared recorder on both engines (the
+  // drachtio engine hears it through a FreeSWITCH tap). Same ends: silence after speech, an end key.
+  ['record: a spoken answer ends on the silence after it, kept as a WAV holding what was said', async (t, kind) => {
+    const speech = decodeG711('pcmu', fs.readFileSync(path.join(VOICES_DIR, 'answer-en-1.ulaw')));
+    const audio = new Int16Array(8 * 300 + speech.length + 8 * 6000);
+    audio.set(speech, 8 * 300);
+    const s = await sipp(t, 'uas-play-pcap.xml', { files: { 'stream.pcap': pcapOf(audio) } });
+    const e = await engineOf(t, kind);
+    const call = e.dial({ to: `sip:100@127.0.0.1:${s.port}`, from: 'test', ringTimeoutMs: 15_000 });
+    await answered(call);
+    const file = path.join(tempDir(t, 'vba-contract-rec-'), 'comment.wav');
+    const r = await call.record!({ file, maxMs: 20_000, silenceMs: 1500, endKeys: '#' });
+    await call.hangup();
+    const speechMs = (speech.length / 8000) * 1000;
+    t.like(r, { endedBy: 'silence', spoke: true });
+    t.true(r.ms >= speechMs && r.ms <= 300 + speechMs + 1500 + 1000, `${Math.round(r.ms)} ms for a ${Math.round(speechMs)} ms sentence`);
+    const kept = readPcm8k(file);
+    t.is(Math.round((kept.length / 8000) * 1000), Math.round(r.ms));
+    const { score } = bestNormalisedXcorr(kept, speech.subarray(0, 8000));
+    t.true(score > 0.5, `the recording holds what was said (correlation ${score.toFixed(2)})`);
+    t.is((await s.stop(3000)).exitCode, 0);
+  }],
+  ['record: an end key ends it and is reported', async (t, kind) => {
+    const s = await sipp(t, 'uas-play-pcap.xml', { files: { 'stream.pcap': rfc4733DtmfPcap('159#', 101, { leadMs: 600 }) } });
+    const e = await engineOf(t, kind);
+    const call = e.dial({ to: `sip:100@127.0.0.1:${s.port}`, from: 'test', ringTimeoutMs: 15_000 });
+    await answered(call);
+    const file = path.join(tempDir(t, 'vba-contract-rec-'), 'comment.wav');
+    const r = await call.record!({ file, maxMs: 20_000, silenceMs: 5000, endKeys: '#' });
+    await call.hangup();
+    t.like(r, { endedBy: 'key', key: '#', spoke: false });
+    t.true(r.ms < 3000, `${Math.round(r.ms)} ms`);
+    t.is((await s.stop(3000)).exitCode, 0);
   }],
 ];
 
