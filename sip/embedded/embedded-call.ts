@@ -3,7 +3,7 @@
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import { isIP } from 'node:net';
-import type { Call, CallEnded, CallEvents, DialRequest, DtmfSource, InbandSignal, PlayResult, PromptRef, RecordOptions, RecordResult } from '../../core/call-port.ts';
+import type { Bridge, Call, CallEnded, CallEvents, DialRequest, DtmfSource, InbandSignal, PlayResult, PromptRef, RecordOptions, RecordResult } from '../../core/call-port.ts';
 import { recordCall } from '../shared/call-recorder.ts';
 import type { TrunkProfile } from '../../core/settings-types.ts';
 import type { Logger } from '../../core/log.ts';
@@ -17,6 +17,7 @@ import { callAmdFeed } from '../shared/amd-feed.ts';
 import { callProgressFeed, HeldAudio, type ProgressFeed } from '../shared/progress-feed.ts';
 import type { ChannelLease } from '../shared/channel-pool.ts';
 import type { OutgoingCall, ReofferEvent } from './outgoing-call.ts';
+import { bridgeCalls, rtpLeg, type Bridgeable, type BridgeLeg } from './bridge.ts';
 import { LocalSdp, parseRemoteSdp, type Codec, type RemoteMedia } from './sdp.ts';
 import { parseUri } from './sip-types.ts';
 import type { TrunkManager } from './trunks.ts';
@@ -36,7 +37,7 @@ export interface CallDeps {
 
 type State = Call['state'];
 
-export class EmbeddedCall extends EventEmitter<CallEvents> implements Call {
+export class EmbeddedCall extends EventEmitter<CallEvents> implements Bridgeable {
   readonly id = randomUUID();
   readonly done: Promise<CallEnded>;
   private st: State = 'dialling';
@@ -56,7 +57,8 @@ export class EmbeddedCall extends EventEmitter<CallEvents> implements Call {
   /** The last provisional status (183 for early media), kept for an attempt a network tone ends before any answer. */
   private provisional: number | null = null;
 
-  constructor(deps: CallDeps, req: DialRequest) {
+  /** `fromDisplay`: the display name in From (a staff call shows who is waiting). */
+  constructor(deps: CallDeps, req: DialRequest, private readonly extra: { fromDisplay?: string } = {}) {
     super();
     this.d = deps;
     this.req = req;
@@ -107,6 +109,15 @@ export class EmbeddedCall extends EventEmitter<CallEvents> implements Call {
       keys: (fn) => this.keys.listen(fn),
       ended: this.done,
     }, opts);
+  }
+
+  /** The RTP leg, once answered (for bridge()). */
+  mediaLeg(): BridgeLeg | null {
+    return this.st === 'answered' && this.session ? rtpLeg(this.session) : null;
+  }
+
+  bridge(other: Call): Bridge {
+    return bridgeCalls(this, other);
   }
 
   async hangup(reason = 'hangup'): Promise<void> {
@@ -174,7 +185,7 @@ export class EmbeddedCall extends EventEmitter<CallEvents> implements Call {
     this.life.inviteSent();
     logDialling(this.log, this.trunk, req.to);
     const out = ua.invite({
-      uri, outboundProxy, fromUser: fromUserOn(this.trunk, req.from), trunk: this.trunk, sdpOffer: this.sdp.offer(),
+      uri, outboundProxy, fromUser: fromUserOn(this.trunk, req.from), fromDisplay: this.extra.fromDisplay, trunk: this.trunk, sdpOffer: this.sdp.offer(),
       headers: req.headers, ringTimeoutMs: req.ringTimeoutMs ?? 30_000, tag: req.tag,
     });
     this.out = out;
