@@ -141,12 +141,10 @@ export class UserAgent extends EventEmitter<UserAgentEvents> {
         return;
       case 'INVITE':
         if (this.inbound.invite?.(rq, remote)) return;
-        this.refusedInvites++;
         this.refuse(rq, remote, 403, 'Forbidden (outbound only)', 'outbound-only');
         return;
       default:
         if (rq.method === 'REGISTER' && this.inbound.register?.(rq, remote)) return;
-        this.refusedOther++;
         if (rq.method === 'REGISTER') this.refuse(rq, remote, 403, 'Forbidden', 'registration-refused');
         else this.refuse(rq, remote, 405, 'Method Not Allowed', 'method-not-allowed');
     }
@@ -154,6 +152,8 @@ export class UserAgent extends EventEmitter<UserAgentEvents> {
 
   /** Refuse a request that starts something (counted, logged once per source and interval). */
   refuse(rq: SipRequest, remote: RemoteInfo, status: number, text: string, reason: string): void {
+    if (rq.method === 'INVITE') this.refusedInvites++;
+    else this.refusedOther++;
     this.stack.reply(rq, status, text, status === 405 ? { headers: { allow: ALLOW } } : {});
     // A trunk's address can be spoofed too: logged once per source and interval, the rest counted.
     this.refusals.note(remote.address, { method: rq.method, reason, status });
