@@ -57,8 +57,11 @@ export class EmbeddedCall extends EventEmitter<CallEvents> implements Bridgeable
   /** The last provisional status (183 for early media), kept for an attempt a network tone ends before any answer. */
   private provisional: number | null = null;
 
-  /** `fromDisplay`: the display name in From (a staff call shows who is waiting). */
-  constructor(deps: CallDeps, req: DialRequest, private readonly extra: { fromDisplay?: string } = {}) {
+  /**
+   * `fromDisplay`: the display name in From (a staff call shows who is waiting); `mediaSources`: more
+   * addresses media may come from (a desk phone's LAN ranges: a phone may send RTP from another of its addresses).
+   */
+  constructor(deps: CallDeps, req: DialRequest, private readonly extra: { fromDisplay?: string; mediaSources?: string[] } = {}) {
     super();
     this.d = deps;
     this.req = req;
@@ -153,7 +156,7 @@ export class EmbeddedCall extends EventEmitter<CallEvents> implements Bridgeable
     // from the addresses its signalling comes from (trusted already; a far end with several
     // addresses may declare one and send from another): never from anyone else on the network.
     const signalling = trunk ? trunks.signallingSources(trunk.name) : [parseUri(outboundProxy ?? uri)?.host ?? ''].filter((h) => isIP(h) !== 0);
-    const own = trunk?.mediaSources ?? [];
+    const own = trunk?.mediaSources ?? this.extra.mediaSources ?? [];
     const mediaSources = MediaSourceSet.fromSettings([...signalling, ...own], (entry, why) => {
       if (own.includes(entry)) this.log.warn({ trunk: trunk?.name, entry, why }, 'invalid trunk media source ignored');
     });

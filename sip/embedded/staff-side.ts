@@ -109,7 +109,7 @@ export class StaffSide {
       }
       const call = new EmbeddedCall(this.d.callDeps, {
         to: b.contact, from: 'box', ringTimeoutMs: req.ringTimeoutMs ?? 30_000, headers: req.headers, tag: req.tag,
-      }, { fromDisplay: req.display });
+      }, { fromDisplay: req.display, mediaSources: this.d.staff?.directory.deskPhoneRanges() });
       legs.push({ call, binding: b });
     }
     const call = new StaffCall(legs, this.registry, log);
