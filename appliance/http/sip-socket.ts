@@ -5,7 +5,10 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError } from '../../core/errors.ts';
 import type { HttpContext } from './context.ts';
+import { CLOSE_SESSION_ENDED } from './live-feed.ts';
 import { requireRole, sessionOf } from './route-kit.ts';
+
+const SESSION_CHECK_MS = 2000;
 
 function offersSip(req: FastifyRequest): boolean {
   const h = req.headers['sec-websocket-protocol'];
@@ -37,7 +40,14 @@ export function sipSocketRoutes(app: FastifyInstance, ctx: HttpContext): void {
       throw new AppError('E_REQUEST_INVALID', 'GET /api/sip is a WebSocket: connect with a SIP-over-WebSocket client.', { header: 'upgrade' });
     },
     wsHandler: (socket, req) => {
-      ctx.deps.engine.acceptStaffSocket?.(socket, sessionOf(req).username);
+      const s = sessionOf(req);
+      ctx.deps.engine.acceptStaffSocket?.(socket, s.username);
+      // The softphone lives as long as its web session: logout, expiry or a removed user closes it.
+      const check = setInterval(() => {
+        if (!ctx.sessions.isLive(s.idHash) || !(ctx.deps.mayTakeCalls?.(s.username) ?? false)) socket.close(CLOSE_SESSION_ENDED, 'session ended');
+      }, SESSION_CHECK_MS);
+      check.unref();
+      socket.on('close', () => clearInterval(check));
     },
   });
 }
