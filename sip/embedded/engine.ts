@@ -13,7 +13,7 @@ import { RefusalLog } from '../shared/refusal-log.ts';
 import { EmbeddedCall, type CallDeps } from './embedded-call.ts';
 import type { EmbeddedIncomingCall } from './incoming-call.ts';
 import type { StaffCall } from './staff-dial.ts';
-import { StaffSide, type StaffOptions } from './staff-side.ts';
+import { StaffSide, type StaffOptions, type WebRtcLegFactory } from './staff-side.ts';
 import { TrunkGuard } from '../shared/guard.ts';
 import { SipStack } from './sip-stack.ts';
 import { TrunkManager } from './trunks.ts';
@@ -28,6 +28,8 @@ export interface EmbeddedEngineOptions {
   refusalLogIntervalMs?: number;
   /** Staff endpoints (issue 16): who may register, and the digest realm. Absent: REGISTER is refused. */
   staff?: StaffOptions;
+  /** Browser softphone calls' media (media/webrtc's WebRtcLeg); absent: browsers register but are not rung. */
+  webrtc?: WebRtcLegFactory;
   /** Time the domain has to answer or refuse a call coming in before the engine refuses it (480); default 30 s. */
   incomingAnswerTimeoutMs?: number;
 }
@@ -86,7 +88,7 @@ export class EmbeddedEngine extends EventEmitter<CallEngineEvents> implements Ca
     const staff = new StaffSide({
       stack, ua, guard, trunks: manager, media, refusals, logger: log.child({ part: 'staff' }),
       callDeps: this.callDeps(stack, ua, manager, media), rtpTimeoutMs: this.o.rtpTimeoutMs ?? 60_000,
-      staff: this.o.staff, answerTimeoutMs: this.o.incomingAnswerTimeoutMs,
+      staff: this.o.staff, webrtc: this.o.webrtc, answerTimeoutMs: this.o.incomingAnswerTimeoutMs,
       events: this,
       track: (call) => { this.calls.add(call); },
     });

@@ -9,6 +9,8 @@ import type { MediaEngine } from '../../media/rtp/media-engine.ts';
 import type { TrunkGuard } from '../shared/guard.ts';
 import type { RefusalLog } from '../shared/refusal-log.ts';
 import { StaffRegistry } from '../shared/staff-registry.ts';
+import type { MediaClock } from '../../media/rtp/clock.ts';
+import { BrowserCall, type WebRtcLegPort } from './browser-call.ts';
 import { EmbeddedCall, type CallDeps } from './embedded-call.ts';
 import { IncomingDialog } from './incoming-dialog.ts';
 import { callerNumber, EmbeddedIncomingCall } from './incoming-call.ts';
@@ -28,6 +30,9 @@ export interface StaffOptions {
   maxExpiresSec?: number;
 }
 
+/** Makes the media leg of a browser call (media/webrtc's WebRtcLeg: `(o) => new WebRtcLeg(o)` in main.ts). */
+export type WebRtcLegFactory = (o: { clock: MediaClock; address: string; logger: Logger }) => WebRtcLegPort;
+
 export interface StaffSideDeps {
   stack: SipStack;
   ua: UserAgent;
@@ -40,6 +45,8 @@ export interface StaffSideDeps {
   rtpTimeoutMs: number;
   /** Absent: no staff endpoint may register (REGISTER is refused as before). */
   staff?: StaffOptions;
+  /** Browser calls' media; absent: registered browsers are not rung (desk phones are). */
+  webrtc?: WebRtcLegFactory;
   /** Milliseconds the domain has to answer or refuse a call coming in; default 30 s. */
   answerTimeoutMs?: number;
   /** The engine: 'staff' and 'incoming' go out through it; with no 'incoming' listener, calls in get 480. */
@@ -52,7 +59,7 @@ export class StaffSide {
   readonly registry: StaffRegistry;
   private readonly d: StaffSideDeps;
   private readonly registrar: StaffRegistrar | null;
-  private readonly sockets = new Set<StaffSocket>();
+  private readonly sockets = new Map<string, StaffSocket>();
 
   constructor(d: StaffSideDeps) {
     this.d = d;
@@ -76,7 +83,7 @@ export class StaffSide {
   stop(): void {
     this.d.guard.allowAlso(null);
     this.d.ua.setInbound({});
-    for (const s of [...this.sockets]) s.close(1001, 'server stopping');
+    for (const s of [...this.sockets.values()]) s.close(1001, 'server stopping');
     this.registry.close();
   }
 
@@ -93,8 +100,8 @@ export class StaffSide {
     const s = new StaffSocket(socket, user, {
       registrar, registry: this.registry, refusals: this.d.refusals, logger: this.d.logger.child({ part: 'softphone' }), userAgent: this.d.stack.userAgent,
     });
-    this.sockets.add(s);
-    socket.on('close', () => this.sockets.delete(s));
+    this.sockets.set(s.id, s);
+    s.whenGone(() => this.sockets.delete(s.id));
   }
 
   dialStaff(req: StaffDialRequest): Call {
@@ -103,8 +110,14 @@ export class StaffSide {
     for (const b of this.d.staff ? this.registry.of(req.user) : []) {
       if (b.busy) continue;
       if (b.kind === 'browser') {
-        // The browser's WebRTC leg (DTLS-SRTP) is media/webrtc's; until it joins, browsers are not rung.
-        log.warn({ user: req.user }, 'browser softphone not rung: the WebRTC media leg is not joined to the embedded engine yet');
+        const socket = b.socketId ? this.sockets.get(b.socketId) : undefined;
+        if (!socket?.isOpen) continue;
+        if (!this.d.webrtc) {
+          log.warn({ user: req.user }, 'browser softphone not rung: the engine was given no WebRTC leg factory');
+          continue;
+        }
+        const leg = this.d.webrtc({ clock: this.d.media.clock, address: this.d.stack.publicAddress, logger: log.child({ part: 'webrtc' }) });
+        legs.push({ call: new BrowserCall({ socket, binding: b, leg, prompts: this.d.media.prompts, logger: log }, req), binding: b });
         continue;
       }
       const call = new EmbeddedCall(this.d.callDeps, {

@@ -32,7 +32,9 @@ export class StaffSocket {
   private readonly d: StaffSocketDeps;
   private readonly log: Logger;
   private readonly pending = new Map<string, (rs: SipResponse) => void>();
+  private readonly dialogs = new Map<string, (rq: SipRequest) => void>();
   private closed = false;
+  private readonly gone = new Set<() => void>();
 
   constructor(socket: SipWebSocket, user: string, d: StaffSocketDeps) {
     this.socket = socket;
@@ -44,12 +46,34 @@ export class StaffSocket {
     this.log.info('softphone connected');
   }
 
-  /** Send a request to the browser; responses to it go to `onResponse` (matched by Via branch). */
-  send(rq: SipRequest, onResponse?: (rs: SipResponse) => void): void {
-    const branch = `z9hG4bK${randomToken(10)}`;
-    rq.headers.via = [{ version: '2.0', protocol: 'WSS', host: 'box.invalid', params: { branch } }, ...(rq.headers.via ?? [])];
+  get isOpen(): boolean { return !this.closed; }
+
+  /**
+   * Send a request to the browser; responses to it go to `onResponse` (matched by Via branch). Returns
+   * the branch; a CANCEL passes its INVITE's branch (RFC 3261 §9.1).
+   */
+  send(rq: SipRequest, onResponse?: (rs: SipResponse) => void, branch = `z9hG4bK${randomToken(10)}`): string {
+    rq.headers.via = [{ version: '2.0', protocol: 'WSS', host: 'box.invalid', params: { branch } }];
     if (onResponse) this.pending.set(branch, onResponse);
     this.write(rq);
+    return branch;
+  }
+
+  /** Route the browser's requests with this Call-ID (BYE, INFO, ACK...) to `handler` until the returned function is called. */
+  adopt(callId: string, handler: (rq: SipRequest) => void): () => void {
+    this.dialogs.set(callId, handler);
+    return () => { if (this.dialogs.get(callId) === handler) this.dialogs.delete(callId); };
+  }
+
+  /** Answer a request the browser sent. */
+  respond(rq: SipRequest, status: number, reason: string, headers?: SipHeaders): void {
+    this.reply(rq, status, reason, headers);
+  }
+
+  /** Call `fn` when the connection goes (the browser's calls end with it); returns the way to stop listening. */
+  whenGone(fn: () => void): () => void {
+    this.gone.add(fn);
+    return () => { this.gone.delete(fn); };
   }
 
   close(code = 1000, reason = 'closing'): void {
@@ -85,6 +109,11 @@ export class StaffSocket {
   private onRequest(rq: SipRequest): void {
     const h = rq.headers;
     if (!h.via?.length || !h['call-id'] || !h.from || !h.to || !h.cseq) return;
+    const dialog = this.dialogs.get(h['call-id']);
+    if (dialog && (tagOf(h.to) || rq.method === 'ACK')) {
+      dialog(rq);
+      return;
+    }
     switch (rq.method) {
       case 'REGISTER':
         this.d.registrar.handle(rq, {
@@ -132,7 +161,10 @@ export class StaffSocket {
     if (this.closed) return;
     this.closed = true;
     this.pending.clear();
+    this.dialogs.clear();
     this.d.registry.dropSocket(this.id);
+    for (const fn of [...this.gone]) fn();
+    this.gone.clear();
     this.log.info('softphone disconnected');
   }
 }
