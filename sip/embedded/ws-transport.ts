@@ -54,7 +54,7 @@ export class StaffSocket {
    */
   send(rq: SipRequest, onResponse?: (rs: SipResponse) => void, branch = `z9hG4bK${randomToken(10)}`): string {
     rq.headers.via = [{ version: '2.0', protocol: 'WSS', host: 'box.invalid', params: { branch } }];
-    if (onResponse) this.pending.set(branch, onResponse);
+    if (onResponse) this.pending.set(`${branch}|${rq.method}`, onResponse);
     this.write(rq);
     return branch;
   }
@@ -97,9 +97,10 @@ export class StaffSocket {
       return;
     }
     if (isResponse(m)) {
-      const branch = m.headers.via?.[0]?.params.branch ?? '';
-      const cb = this.pending.get(branch);
-      if (cb && m.status >= 200) this.pending.delete(branch);
+      // A CANCEL shares its INVITE's branch: the method in CSeq tells their responses apart.
+      const key = `${m.headers.via?.[0]?.params.branch ?? ''}|${m.headers.cseq?.method ?? ''}`;
+      const cb = this.pending.get(key);
+      if (cb && m.status >= 200) this.pending.delete(key);
       cb?.(m);
       return;
     }
