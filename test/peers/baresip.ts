@@ -17,6 +17,8 @@ export interface Baresip {
   log(): string;
   /** Type keys during the call (sent as RFC 4733 events); needs `keypad: true`. */
   sendDigits(digits: string): Promise<void>;
+  /** Place a call (a caller ringing the box); needs `keypad: true` (the control socket). */
+  dial(uri: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -84,6 +86,19 @@ export async function startBaresip(opts: {
     throw new Error(`baresip: no ${re} within ${timeoutMs} ms:\n${out.slice(-3000)}`);
   };
   await waitForLog(/baresip is ready/, 10000);
+  const control = async (command: string, params: string): Promise<void> => {
+    if (!ctrlPort) throw new Error(`startBaresip({ keypad: true }) to use ${command}`);
+    const sock = connect(ctrlPort, '127.0.0.1');
+    await new Promise<void>((resolve, reject) => { sock.once('connect', () => resolve()); sock.once('error', reject); });
+    const msg = JSON.stringify({ command, params, token: 'ctl' });
+    let reply = '';
+    sock.on('data', (d: Buffer) => { reply += d.toString(); });
+    sock.write(`${Buffer.byteLength(msg)}:${msg},`);
+    const until = Date.now() + 5000;
+    while (!reply.includes('"token":"ctl"') && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    sock.destroy();
+    if (!reply.includes('"ok":true')) throw new Error(`baresip did not take ${command}: ${reply || 'no reply'}`);
+  };
   return {
     uri: `sip:${user}@${listen}:${port}`,
     port,
@@ -91,19 +106,8 @@ export async function startBaresip(opts: {
     receivedRecordings: () => readdirSync(rec).filter((f) => f.endsWith('-dec.wav')).map((f) => join(rec, f)),
     waitForLog,
     log: () => out,
-    sendDigits: async (digits) => {
-      if (!ctrlPort) throw new Error('startBaresip({ keypad: true }) to send digits');
-      const sock = connect(ctrlPort, '127.0.0.1');
-      await new Promise<void>((resolve, reject) => { sock.once('connect', () => resolve()); sock.once('error', reject); });
-      const msg = JSON.stringify({ command: 'sndcode', params: digits, token: 'keys' });
-      let reply = '';
-      sock.on('data', (d: Buffer) => { reply += d.toString(); });
-      sock.write(`${Buffer.byteLength(msg)}:${msg},`);
-      const until = Date.now() + 5000;
-      while (!reply.includes('"token":"keys"') && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
-      sock.destroy();
-      if (!reply.includes('"ok":true')) throw new Error(`baresip did not take the keys: ${reply || 'no reply'}`);
-    },
+    sendDigits: (digits) => control('sndcode', digits),
+    dial: (uri) => control('dial', uri),
     stop: async () => {
       if (child.exitCode !== null) return;
       child.kill('SIGTERM');

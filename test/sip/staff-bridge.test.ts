@@ -111,3 +111,38 @@ test('ringing a user with no endpoint registered ends at once with 480', async (
   const ended = await staff.done;
   t.like(ended, { outcome: 'no-answer', sipCode: 480 });
 });
+
+test('a caller ringing in from the trunk is answered and put through to the desk phone: audio both ways', async (t) => {
+  t.timeout(60_000);
+  const dir = mkdtempSync(join(tmpdir(), 'vba-bridge-'));
+  const engine = await staffEngine(t, { ranges: ['127.0.0.0/30'] });
+  const desk = await startBaresip({ listen: '127.0.0.3', user: 'alice', source: toneWav(dir, 700, 30), register: { registrar: `127.0.0.1:${engine.sipPort}`, password: 'secret' } });
+  t.teardown(() => desk.stop());
+  // The caller comes through the trunk: the trunk's address is 127.0.0.1.
+  const caller = await startBaresip({ source: toneWav(dir, 1300, 30), keypad: true, user: '+15550004444' });
+  t.teardown(() => caller.stop());
+  t.true(await until(() => engine.staffEndpoints().length === 1, 8000));
+  const put = new Promise<{ incoming: Call; staff: Call }>((resolve, reject) => {
+    engine.once('incoming', (incoming) => {
+      void (async () => {
+        await incoming.answer();
+        const staff = engine.dialStaff({ user: 'alice', display: `caller …${incoming.from.slice(-4)}` });
+        await answered(staff, 10_000);
+        incoming.bridge!(staff);
+        resolve({ incoming, staff });
+      })().catch(reject);
+    });
+  });
+  await caller.dial(`sip:+15550001111@127.0.0.1:${engine.sipPort}`);
+  const { incoming, staff } = await put;
+  t.like(incoming, { trunk: 'sipp', to: '+15550001111' });
+  await sleep(3000);
+  await Promise.all([incoming.hangup(), staff.hangup()]);
+  await until(() => desk.receivedRecordings().length > 0 && caller.receivedRecordings().length > 0, 5000);
+  await sleep(500);
+  const deskHeard = toneShare(readPcm8k(desk.receivedRecordings()[0]!), 1300);
+  const callerHeard = toneShare(readPcm8k(caller.receivedRecordings()[0]!), 700);
+  t.log(`desk phone heard the caller in ${(deskHeard * 100).toFixed(0)}% of its loud windows; the caller heard the desk in ${(callerHeard * 100).toFixed(0)}%`);
+  t.true(deskHeard > 0.5, `desk phone: ${deskHeard}`);
+  t.true(callerHeard > 0.5, `caller: ${callerHeard}`);
+});
