@@ -41,6 +41,25 @@ test('a call in that the domain refuses gets its status', async (t) => {
   t.is(r.exitCode, 0, r.errors);
 });
 
+test('a caller who gives up before the answer (CANCEL) gets 487 and the call ends as not answered', async (t) => {
+  const engine = await staffEngine(t);
+  const offered: IncomingCall[] = [];
+  engine.on('incoming', (call) => { offered.push(call); }); // the domain is still deciding
+  const r = await trunkCalls('trunk-call-in-cancel.xml', '127.0.0.1', engine.sipPort).stop(10_000);
+  t.is(r.exitCode, 0, r.errors);
+  t.like(await offered[0]!.done, { outcome: 'no-answer', sipCode: 487, endedBy: 'remote' });
+  t.is(engine.activeCalls(), 0);
+});
+
+test('a call in that the domain neither answers nor refuses in time gets 480', async (t) => {
+  const engine = await staffEngine(t, { incomingAnswerTimeoutMs: 500 });
+  const offered: IncomingCall[] = [];
+  engine.on('incoming', (call) => { offered.push(call); });
+  const r = await trunkCalls('trunk-call-in-expect-480.xml', '127.0.0.1', engine.sipPort).stop(10_000);
+  t.is(r.exitCode, 0, r.errors);
+  t.like(await offered[0]!.done, { outcome: 'no-answer', sipCode: 480, endedBy: 'local' });
+});
+
 test('with no listener for calls coming in, the trunk gets 480', async (t) => {
   const engine = await staffEngine(t);
   const r = await trunkCalls('trunk-call-in-expect-480.xml', '127.0.0.1', engine.sipPort).stop(10_000);
