@@ -112,7 +112,7 @@ test('ringing a user with no endpoint registered ends at once with 480', async (
   t.like(ended, { outcome: 'no-answer', sipCode: 480 });
 });
 
-test('a caller ringing in from the trunk is answered and put through to the desk phone: audio both ways', async (t) => {
+test('a caller ringing in from the trunk is answered and put through to the desk phone: audio both ways, keys passed on', async (t) => {
   t.timeout(60_000);
   const dir = mkdtempSync(join(tmpdir(), 'vba-bridge-'));
   const engine = await staffEngine(t, { ranges: ['127.0.0.0/30'] });
@@ -136,7 +136,11 @@ test('a caller ringing in from the trunk is answered and put through to the desk
   await caller.dial(`sip:+15550001111@127.0.0.1:${engine.sipPort}`);
   const { incoming, staff } = await put;
   t.like(incoming, { trunk: 'sipp', to: '+15550001111' });
-  await sleep(3000);
+  await sleep(1500);
+  // A key the caller presses reaches the desk phone as an RFC 4733 event through the bridge.
+  await caller.sendDigits('5');
+  t.truthy(await desk.waitForLog(/received event: '5'/, 3000));
+  await sleep(1500);
   await Promise.all([incoming.hangup(), staff.hangup()]);
   await until(() => desk.receivedRecordings().length > 0 && caller.receivedRecordings().length > 0, 5000);
   await sleep(500);
