@@ -142,6 +142,10 @@ export class StaffSide {
   private onInvite(rq: SipRequest, remote: RemoteInfo): boolean {
     const trunkName = this.d.guard.trunkOf(remote.address);
     const trunk = trunkName ? this.d.trunks.get(trunkName) : undefined;
+    if (trunk && !trunk.enabled) {
+      this.d.ua.refuse(rq, remote, 403, 'Forbidden (trunk disabled)', 'trunk-disabled');
+      return true;
+    }
     if (!trunk) {
       // A desk phone (or a peer we called) starting a call: the box relays nothing.
       this.d.ua.refuse(rq, remote, 403, 'Forbidden (no calls through the box)', 'staff-call-out');
