@@ -23,6 +23,7 @@ import { dashboardRoutes } from './routes/dashboard.ts';
 import { healthRoutes } from './routes/health.ts';
 import { listsRoutes } from './routes/lists.ts';
 import { liveRoutes } from './routes/live.ts';
+import { sipSocketRoutes } from './sip-socket.ts';
 import { settingsRoutes } from './routes/settings.ts';
 import { usersRoutes } from './routes/users.ts';
 import { DEFAULT_SESSION_TIMES, SessionStore } from './sessions.ts';
@@ -33,7 +34,7 @@ import { AppError } from '../../core/errors.ts';
 import { staffOf } from './staff-audit.ts';
 import { ACTIONS } from '../actions/registry.ts';
 
-export const BUILTIN_ROUTES: RouteModule[] = [authRoutes, healthRoutes, dashboardRoutes, settingsRoutes, usersRoutes, listsRoutes, liveRoutes, tlsRoutes];
+export const BUILTIN_ROUTES: RouteModule[] = [authRoutes, healthRoutes, dashboardRoutes, settingsRoutes, usersRoutes, listsRoutes, liveRoutes, tlsRoutes, sipSocketRoutes];
 
 const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 

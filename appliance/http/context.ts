@@ -24,7 +24,9 @@ export interface HttpDeps {
   /** State folder; uploads go to <dataDir>/uploads. */
   dataDir: string;
   /** Only trunks(), activeCalls() and name are used (health route). */
-  engine: Pick<CallEngine, 'name' | 'trunks' | 'activeCalls' | 'servers' | 'mediaStats'>;
+  engine: Pick<CallEngine, 'name' | 'trunks' | 'activeCalls' | 'servers' | 'mediaStats' | 'acceptStaffSocket'>;
+  /** Whether a web user may take calls (the browser softphone's WebSocket, issue 16); absent: nobody may. */
+  mayTakeCalls?: (username: string) => boolean;
   /** More routes (campaigns, ...), registered after the built-in ones; each must declare access and schemas. */
   extraRoutes?: Array<RouteModule | ((app: FastifyInstance) => void)>;
   /** First admin's password from provisioning; without it a random one is printed once on stdout. */

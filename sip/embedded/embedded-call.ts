@@ -3,7 +3,7 @@
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import { isIP } from 'node:net';
-import type { Call, CallEnded, CallEvents, DialRequest, DtmfSource, InbandSignal, PlayResult, PromptRef, RecordOptions, RecordResult } from '../../core/call-port.ts';
+import type { Bridge, Call, CallEnded, CallEvents, DialRequest, DtmfSource, InbandSignal, PlayResult, PromptRef, RecordOptions, RecordResult } from '../../core/call-port.ts';
 import { recordCall } from '../shared/call-recorder.ts';
 import type { TrunkProfile } from '../../core/settings-types.ts';
 import type { Logger } from '../../core/log.ts';
@@ -17,6 +17,7 @@ import { callAmdFeed } from '../shared/amd-feed.ts';
 import { callProgressFeed, HeldAudio, type ProgressFeed } from '../shared/progress-feed.ts';
 import type { ChannelLease } from '../shared/channel-pool.ts';
 import type { OutgoingCall, ReofferEvent } from './outgoing-call.ts';
+import { bridgeCalls, rtpLeg, type Bridgeable, type BridgeLeg } from './bridge.ts';
 import { LocalSdp, parseRemoteSdp, type Codec, type RemoteMedia } from './sdp.ts';
 import { parseUri } from './sip-types.ts';
 import type { TrunkManager } from './trunks.ts';
@@ -36,7 +37,7 @@ export interface CallDeps {
 
 type State = Call['state'];
 
-export class EmbeddedCall extends EventEmitter<CallEvents> implements Call {
+export class EmbeddedCall extends EventEmitter<CallEvents> implements Bridgeable {
   readonly id = randomUUID();
   readonly done: Promise<CallEnded>;
   private st: State = 'dialling';
@@ -56,7 +57,11 @@ export class EmbeddedCall extends EventEmitter<CallEvents> implements Call {
   /** The last provisional status (183 for early media), kept for an attempt a network tone ends before any answer. */
   private provisional: number | null = null;
 
-  constructor(deps: CallDeps, req: DialRequest) {
+  /**
+   * `fromDisplay`: the display name in From (a staff call shows who is waiting); `mediaSources`: more
+   * addresses media may come from (a desk phone's LAN ranges: a phone may send RTP from another of its addresses).
+   */
+  constructor(deps: CallDeps, req: DialRequest, private readonly extra: { fromDisplay?: string; mediaSources?: string[] } = {}) {
     super();
     this.d = deps;
     this.req = req;
@@ -109,6 +114,15 @@ export class EmbeddedCall extends EventEmitter<CallEvents> implements Call {
     }, opts);
   }
 
+  /** The RTP leg, once answered (for bridge()). */
+  mediaLeg(): BridgeLeg | null {
+    return this.st === 'answered' && this.session ? rtpLeg(this.session) : null;
+  }
+
+  bridge(other: Call): Bridge {
+    return bridgeCalls(this, other);
+  }
+
   async hangup(reason = 'hangup'): Promise<void> {
     if (this.st === 'ended') return;
     this.hangupRequested = true;
@@ -142,7 +156,7 @@ export class EmbeddedCall extends EventEmitter<CallEvents> implements Call {
     // from the addresses its signalling comes from (trusted already; a far end with several
     // addresses may declare one and send from another): never from anyone else on the network.
     const signalling = trunk ? trunks.signallingSources(trunk.name) : [parseUri(outboundProxy ?? uri)?.host ?? ''].filter((h) => isIP(h) !== 0);
-    const own = trunk?.mediaSources ?? [];
+    const own = trunk?.mediaSources ?? this.extra.mediaSources ?? [];
     const mediaSources = MediaSourceSet.fromSettings([...signalling, ...own], (entry, why) => {
       if (own.includes(entry)) this.log.warn({ trunk: trunk?.name, entry, why }, 'invalid trunk media source ignored');
     });
@@ -174,7 +188,7 @@ export class EmbeddedCall extends EventEmitter<CallEvents> implements Call {
     this.life.inviteSent();
     logDialling(this.log, this.trunk, req.to);
     const out = ua.invite({
-      uri, outboundProxy, fromUser: fromUserOn(this.trunk, req.from), trunk: this.trunk, sdpOffer: this.sdp.offer(),
+      uri, outboundProxy, fromUser: fromUserOn(this.trunk, req.from), fromDisplay: this.extra.fromDisplay, trunk: this.trunk, sdpOffer: this.sdp.offer(),
       headers: req.headers, ringTimeoutMs: req.ringTimeoutMs ?? 30_000, tag: req.tag,
     });
     this.out = out;

@@ -1,14 +1,19 @@
 // The embedded call engine: SIP stack + trunk guard + user agent + trunk manager (sip/embedded) and
 // the RTP media engine (media/rtp), behind the call port. Built by appliance/main.ts from settings.
 import { EventEmitter } from 'node:events';
-import type { Call, CallEngine, CallEngineEvents, DialRequest, EngineMediaStats, TrunkStatus } from '../../core/call-port.ts';
+import type {
+  Call, CallEngine, CallEngineEvents, DialRequest, EngineMediaStats, SipWebSocket, StaffDialRequest, StaffEndpoint, TrunkStatus,
+} from '../../core/call-port.ts';
 import type { Settings } from '../../core/settings-types.ts';
 import { AppError } from '../../core/errors.ts';
 import type { Logger } from '../../core/log.ts';
 import { MediaEngine } from '../../media/rtp/media-engine.ts';
 import { LiveCalls } from '../shared/live-calls.ts';
 import { RefusalLog } from '../shared/refusal-log.ts';
-import { EmbeddedCall } from './embedded-call.ts';
+import { EmbeddedCall, type CallDeps } from './embedded-call.ts';
+import type { EmbeddedIncomingCall } from './incoming-call.ts';
+import type { StaffCall } from './staff-dial.ts';
+import { StaffSide, type StaffOptions, type WebRtcLegFactory } from './staff-side.ts';
 import { TrunkGuard } from '../shared/guard.ts';
 import { SipStack } from './sip-stack.ts';
 import { TrunkManager } from './trunks.ts';
@@ -21,6 +26,12 @@ export interface EmbeddedEngineOptions {
   rtpTimeoutMs?: number;
   /** Refused requests are logged once per source per interval, then summed (default 60 s). */
   refusalLogIntervalMs?: number;
+  /** Staff endpoints (issue 16): who may register, and the digest realm. Absent: REGISTER is refused. */
+  staff?: StaffOptions;
+  /** Browser softphone calls' media (media/webrtc's WebRtcLeg); absent: browsers register but are not rung. */
+  webrtc?: WebRtcLegFactory;
+  /** Time the domain has to answer or refuse a call coming in before the engine refuses it (480); default 30 s. */
+  incomingAnswerTimeoutMs?: number;
 }
 
 interface Parts {
@@ -30,13 +41,14 @@ interface Parts {
   ua: UserAgent;
   trunks: TrunkManager;
   media: MediaEngine;
+  staff: StaffSide;
 }
 
 export class EmbeddedEngine extends EventEmitter<CallEngineEvents> implements CallEngine {
   readonly name = 'embedded' as const;
   private readonly o: EmbeddedEngineOptions;
   private parts: Parts | null = null;
-  private readonly calls = new LiveCalls<EmbeddedCall>();
+  private readonly calls = new LiveCalls<EmbeddedCall | EmbeddedIncomingCall | StaffCall>();
   private closing = false;
 
   constructor(o: EmbeddedEngineOptions) {
@@ -73,7 +85,15 @@ export class EmbeddedEngine extends EventEmitter<CallEngineEvents> implements Ca
     manager.on('trunk', (s) => this.emit('trunk', s));
     const media = new MediaEngine({ bindAddress: sip.bindAddress, rtpPortMin: m.rtpPortMin, rtpPortMax: m.rtpPortMax, logger: log.child({ part: 'media' }) });
     media.start();
-    this.parts = { refusals, guard, stack, ua, trunks: manager, media };
+    const staff = new StaffSide({
+      stack, ua, guard, trunks: manager, media, refusals, logger: log.child({ part: 'staff' }),
+      callDeps: this.callDeps(stack, ua, manager, media), rtpTimeoutMs: this.o.rtpTimeoutMs ?? 60_000,
+      staff: this.o.staff, webrtc: this.o.webrtc, answerTimeoutMs: this.o.incomingAnswerTimeoutMs,
+      events: this,
+      track: (call) => { this.calls.add(call); },
+    });
+    staff.start();
+    this.parts = { refusals, guard, stack, ua, trunks: manager, media, staff };
     try {
       await manager.start();
     } catch (e) {
@@ -85,11 +105,35 @@ export class EmbeddedEngine extends EventEmitter<CallEngineEvents> implements Ca
   dial(request: DialRequest): Call {
     const p = this.parts;
     if (!p || this.closing) throw new AppError('E_SIP_TRANSPORT', 'The call engine is not running');
-    const call = new EmbeddedCall({
-      ua: p.ua, trunks: p.trunks, media: p.media, sdpAddress: p.stack.publicAddress,
+    return this.calls.add(new EmbeddedCall(this.callDeps(p.stack, p.ua, p.trunks, p.media), request));
+  }
+
+  /** Ring a staff user's registered endpoints; the first to answer takes the call (issue 16). */
+  dialStaff(request: StaffDialRequest): Call {
+    const p = this.parts;
+    if (!p || this.closing) throw new AppError('E_SIP_TRANSPORT', 'The call engine is not running');
+    return p.staff.dialStaff(request);
+  }
+
+  staffEndpoints(): StaffEndpoint[] {
+    return this.parts?.staff.endpoints() ?? [];
+  }
+
+  /** A browser softphone's SIP-over-WebSocket connection; the HTTP side has checked its session. */
+  acceptStaffSocket(socket: SipWebSocket, user: string): void {
+    const p = this.parts;
+    if (!p || this.closing) {
+      socket.close(1013, 'call engine not running');
+      return;
+    }
+    p.staff.acceptSocket(socket, user);
+  }
+
+  private callDeps(stack: SipStack, ua: UserAgent, trunks: TrunkManager, media: MediaEngine): CallDeps {
+    return {
+      ua, trunks, media, sdpAddress: stack.publicAddress,
       defaultTrunk: this.o.settings.defaultTrunk, logger: this.o.logger, rtpTimeoutMs: this.o.rtpTimeoutMs ?? 60_000,
-    }, request);
-    return this.calls.add(call);
+    };
   }
 
   trunks(): TrunkStatus[] {
@@ -110,6 +154,7 @@ export class EmbeddedEngine extends EventEmitter<CallEngineEvents> implements Ca
     const p = this.parts;
     if (!p || this.closing) return;
     this.closing = true;
+    p.staff.stop();
     await this.calls.hangUpAll();
     await p.ua.stop(1000);
     await p.trunks.stop();

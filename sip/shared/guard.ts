@@ -53,6 +53,8 @@ export class TrunkGuard {
   private readonly owners = new Map<string, string[]>();
   private readonly peers = new Map<string, number>();
   private list = new BlockList();
+  private perOwner = new Map<string, BlockList>();
+  private also: ((address: string) => boolean) | null = null;
   private readonly sources = new Map<string, SourceState>();
   private blockedRequests = 0;
   private replies = 0;
@@ -93,12 +95,30 @@ export class TrunkGuard {
     };
   }
 
+  /**
+   * Let more sources through to the user agent, decided per request (the LAN ranges desk phones
+   * register from, issue 16); the user agent still answers only what they may do (REGISTER, and
+   * the calls the box hands them).
+   */
+  allowAlso(predicate: ((address: string) => boolean) | null): void {
+    this.also = predicate;
+  }
+
   isAllowed(address: string): boolean {
     const a = normaliseAddress(address);
     if (this.peers.has(a)) return true;
     const v = isIP(a);
     if (v === 0) return false;
-    return this.list.check(a, v === 4 ? 'ipv4' : 'ipv6');
+    return this.list.check(a, v === 4 ? 'ipv4' : 'ipv6') || (this.also?.(a) ?? false);
+  }
+
+  /** The trunk (owner) whose sources include the address; null for a peer we called, a desk phone, anyone else. */
+  trunkOf(address: string): string | null {
+    const a = normaliseAddress(address);
+    const v = isIP(a);
+    if (v === 0) return null;
+    for (const [owner, list] of this.perOwner) if (list.check(a, v === 4 ? 'ipv4' : 'ipv6')) return owner;
+    return null;
   }
 
   /**
@@ -142,15 +162,21 @@ export class TrunkGuard {
 
   private rebuild(): void {
     const list = new BlockList();
-    for (const sources of this.owners.values()) {
+    const perOwner = new Map<string, BlockList>();
+    for (const [owner, sources] of this.owners) {
+      const own = new BlockList();
       for (const s of sources) {
         const p = parseSource(s);
         if (!p) continue;
         const max = p.family === 'ipv4' ? 32 : 128;
-        if (p.prefix === max) list.addAddress(p.address, p.family);
-        else list.addSubnet(p.address, p.prefix, p.family);
+        for (const l of [list, own]) {
+          if (p.prefix === max) l.addAddress(p.address, p.family);
+          else l.addSubnet(p.address, p.prefix, p.family);
+        }
       }
+      perOwner.set(owner, own);
     }
     this.list = list;
+    this.perOwner = perOwner;
   }
 }

@@ -17,12 +17,22 @@ export interface Baresip {
   log(): string;
   /** Type keys during the call (sent as RFC 4733 events); needs `keypad: true`. */
   sendDigits(digits: string): Promise<void>;
+  /** Place a call (a caller ringing the box); needs `keypad: true` (the control socket). */
+  dial(uri: string): Promise<void>;
   stop(): Promise<void>;
 }
 
-export async function startBaresip(opts: { source?: string; codecs?: string; user?: string; keypad?: boolean } = {}): Promise<Baresip> {
+/**
+ * `listen`: the loopback address baresip uses (e.g. 127.0.0.3 for a desk phone on the office's LAN range);
+ * `register`: it registers as that user to the box at `registrar` (host:port) with `password` (a desk phone).
+ */
+export async function startBaresip(opts: {
+  source?: string; codecs?: string; user?: string; keypad?: boolean; listen?: string;
+  register?: { registrar: string; password: string; regintSec?: number };
+} = {}): Promise<Baresip> {
   const dir = mkdtempSync(join(tmpdir(), 'vba-baresip-'));
-  const port = await freePort('127.0.0.1', { nextTcpFree: true });
+  const listen = opts.listen ?? '127.0.0.1';
+  const port = await freePort(listen, { nextTcpFree: true });
   // baresip's control socket (ctrl_tcp): its "sndcode" command types keys into the current call.
   const ctrlPort = opts.keypad ? await freePort() : null;
   const rtp = await freeUdpRange(20);
@@ -40,7 +50,7 @@ export async function startBaresip(opts: { source?: string; codecs?: string; use
     writeFileSync(source, Buffer.concat([header, Buffer.alloc(samples * 2)]));
   }
   writeFileSync(join(dir, 'config'), [
-    `sip_listen\t127.0.0.1:${port}`,
+    `sip_listen\t${listen}:${port}`,
     `audio_source\taufile,${source}`,
     `audio_player\taufile,${join(dir, 'unused.wav')}`,
     'module_path\t/usr/lib/baresip/modules',
@@ -56,7 +66,11 @@ export async function startBaresip(opts: { source?: string; codecs?: string; use
     '',
   ].join('\n'));
   const user = opts.user ?? 'box';
-  writeFileSync(join(dir, 'accounts'), `<sip:${user}@127.0.0.1:${port}>;regint=0;answermode=auto;audio_codecs=${opts.codecs ?? 'PCMU,PCMA'}\n`);
+  const r = opts.register;
+  const account = r
+    ? `<sip:${user}@${r.registrar}>;auth_pass=${r.password};regint=${r.regintSec ?? 600}`
+    : `<sip:${user}@${listen}:${port}>;regint=0`;
+  writeFileSync(join(dir, 'accounts'), `${account};answermode=auto;audio_codecs=${opts.codecs ?? 'PCMU,PCMA'}\n`);
   const child: ChildProcess = spawn('baresip', ['-v', '-f', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
@@ -72,26 +86,28 @@ export async function startBaresip(opts: { source?: string; codecs?: string; use
     throw new Error(`baresip: no ${re} within ${timeoutMs} ms:\n${out.slice(-3000)}`);
   };
   await waitForLog(/baresip is ready/, 10000);
+  const control = async (command: string, params: string): Promise<void> => {
+    if (!ctrlPort) throw new Error(`startBaresip({ keypad: true }) to use ${command}`);
+    const sock = connect(ctrlPort, '127.0.0.1');
+    await new Promise<void>((resolve, reject) => { sock.once('connect', () => resolve()); sock.once('error', reject); });
+    const msg = JSON.stringify({ command, params, token: 'ctl' });
+    let reply = '';
+    sock.on('data', (d: Buffer) => { reply += d.toString(); });
+    sock.write(`${Buffer.byteLength(msg)}:${msg},`);
+    const until = Date.now() + 5000;
+    while (!reply.includes('"token":"ctl"') && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    sock.destroy();
+    if (!reply.includes('"ok":true')) throw new Error(`baresip did not take ${command}: ${reply || 'no reply'}`);
+  };
   return {
-    uri: `sip:${user}@127.0.0.1:${port}`,
+    uri: `sip:${user}@${listen}:${port}`,
     port,
     dir,
     receivedRecordings: () => readdirSync(rec).filter((f) => f.endsWith('-dec.wav')).map((f) => join(rec, f)),
     waitForLog,
     log: () => out,
-    sendDigits: async (digits) => {
-      if (!ctrlPort) throw new Error('startBaresip({ keypad: true }) to send digits');
-      const sock = connect(ctrlPort, '127.0.0.1');
-      await new Promise<void>((resolve, reject) => { sock.once('connect', () => resolve()); sock.once('error', reject); });
-      const msg = JSON.stringify({ command: 'sndcode', params: digits, token: 'keys' });
-      let reply = '';
-      sock.on('data', (d: Buffer) => { reply += d.toString(); });
-      sock.write(`${Buffer.byteLength(msg)}:${msg},`);
-      const until = Date.now() + 5000;
-      while (!reply.includes('"token":"keys"') && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
-      sock.destroy();
-      if (!reply.includes('"ok":true')) throw new Error(`baresip did not take the keys: ${reply || 'no reply'}`);
-    },
+    sendDigits: (digits) => control('sndcode', digits),
+    dial: (uri) => control('dial', uri),
     stop: async () => {
       if (child.exitCode !== null) return;
       child.kill('SIGTERM');

@@ -1,0 +1,239 @@
+// A call coming in from a configured trunk (issue 16): the call port's IncomingCall over an
+// IncomingDialog (signalling) and an RtpSession (media, created on answer). The domain answers or
+// refuses it; unanswered after `answerTimeoutMs` it is refused with 480. Once answered it plays,
+// collects, records and bridges like an outgoing call.
+import { EventEmitter } from 'node:events';
+import { randomUUID } from 'node:crypto';
+import { outcomeForFailure, q850ForSip, type Bridge, type Call, type CallEnded, type CallEvents, type DtmfSource, type IncomingCall, type PlayResult, type PromptRef, type RecordOptions, type RecordResult } from '../../core/call-port.ts';
+import type { Logger } from '../../core/log.ts';
+import type { TrunkProfile } from '../../core/settings-types.ts';
+import type { MediaEngine } from '../../media/rtp/media-engine.ts';
+import type { RtpSession } from '../../media/rtp/session.ts';
+import { MediaSourceSet } from '../../media/rtp/source-filter.ts';
+import { CallKeys, type CollectOptions } from '../shared/call-keys.ts';
+import { CallLife, type CallEnd } from '../shared/call-life.ts';
+import { recordCall } from '../shared/call-recorder.ts';
+import { bridgeCalls, rtpLeg, type Bridgeable, type BridgeLeg } from './bridge.ts';
+import type { IncomingDialog } from './incoming-dialog.ts';
+import { LocalSdp, parseRemoteSdp, type Codec, type RemoteMedia } from './sdp.ts';
+
+export interface IncomingCallDeps {
+  dialog: IncomingDialog;
+  trunk: TrunkProfile;
+  /** The trunk's signalling addresses (media may come from them too). */
+  signallingSources: string[];
+  media: MediaEngine;
+  sdpAddress: string;
+  logger: Logger;
+  rtpTimeoutMs: number;
+  /** Refuse with 480 when the domain neither answers nor refuses in this time; default 30 s. */
+  answerTimeoutMs?: number;
+  from: string;
+  to: string;
+}
+
+type State = Call['state'];
+
+/** The caller's number as a trunk gives it: E.164 kept; 00-prefixed international made E.164. */
+export function callerNumber(user: string | undefined): string {
+  const u = (user ?? '').replace(/[\s().-]/g, '');
+  if (/^00[1-9][0-9]{6,14}$/.test(u)) return `+${u.slice(2)}`;
+  return u || 'anonymous';
+}
+
+export class EmbeddedIncomingCall extends EventEmitter<CallEvents> implements IncomingCall, Bridgeable {
+  readonly id = randomUUID();
+  readonly done: Promise<CallEnded>;
+  readonly from: string;
+  readonly to: string;
+  readonly trunk: string;
+  private st: State = 'ringing';
+  private readonly d: IncomingCallDeps;
+  private readonly log: Logger;
+  private readonly life: CallLife;
+  private readonly keys = new CallKeys((digit, source) => this.emit('dtmf', { digit, source }));
+  private session: RtpSession | null = null;
+  private sdp: LocalSdp | null = null;
+  private codec: Codec = 'PCMU';
+  private answering: Promise<void> | null = null;
+  private readonly answerTimer: NodeJS.Timeout;
+
+  constructor(d: IncomingCallDeps) {
+    super();
+    this.d = d;
+    this.from = d.from;
+    this.to = d.to;
+    this.trunk = d.trunk.name;
+    this.log = d.logger.child({ call: this.id, inbound: true, trunk: d.trunk.name });
+    this.life = new CallLife(this.log, this);
+    this.done = this.life.done;
+    this.life.inviteSent();
+    this.life.ringing();
+    const dl = d.dialog;
+    dl.on('cancel', () => this.end({ outcome: 'no-answer', sipCode: 487, q850: 16, endedBy: 'remote', reason: 'caller hung up before the answer' }));
+    dl.on('bye', (e) => this.end({ outcome: 'human', sipCode: 200, q850: e.q850 ?? 16, endedBy: 'remote', reason: 'caller hung up' }));
+    dl.on('ack-timeout', () => this.end({ outcome: 'human', sipCode: 200, q850: null, endedBy: 'error', reason: 'no ACK for our answer' }));
+    dl.on('info', (e) => this.onDigit(e.digit, 'info'));
+    dl.onOffer = (offer) => this.onReoffer(offer);
+    this.answerTimer = setTimeout(() => {
+      if (this.st !== 'ringing' || this.answering) return;
+      this.log.warn('incoming call neither answered nor refused in time: 480');
+      void this.reject(480);
+    }, d.answerTimeoutMs ?? 30_000);
+    this.answerTimer.unref();
+  }
+
+  get state(): State { return this.st; }
+
+  answer(): Promise<void> {
+    this.answering ??= this.doAnswer();
+    return this.answering;
+  }
+
+  async reject(sipCode: number): Promise<void> {
+    if (this.st !== 'ringing' || this.answering) return;
+    const code = sipCode >= 300 && sipCode <= 699 ? sipCode : 480;
+    this.d.dialog.reject(code, REASONS[code] ?? 'Declined');
+    this.end({ outcome: outcomeForFailure(code, true, null), sipCode: code, q850: q850ForSip(code), endedBy: 'local', reason: `refused ${code}` });
+  }
+
+  async play(prompt: PromptRef, opts: { bargeIn?: boolean; signal?: AbortSignal } = {}): Promise<PlayResult> {
+    const s = this.session;
+    if (this.st !== 'answered' || !s || opts.signal?.aborted) return { completed: false, playedMs: 0 };
+    const bytes = await this.d.media.prompts.forPrompt(prompt, s.codec);
+    if (this.st !== 'answered' || opts.signal?.aborted) return { completed: false, playedMs: 0 };
+    this.keys.clearTypeAhead();
+    const abort = new AbortController();
+    const stop = (): void => abort.abort();
+    opts.signal?.addEventListener('abort', stop, { once: true });
+    let interruptedBy: string | undefined;
+    const unlisten = opts.bargeIn ? this.keys.listen((digit) => { if (interruptedBy === undefined) { interruptedBy = digit; abort.abort(); } }) : null;
+    try {
+      const r = await s.play(bytes, { signal: abort.signal });
+      return { completed: r.completed, playedMs: r.playedMs, ...(interruptedBy !== undefined ? { interruptedBy } : {}) };
+    } finally {
+      unlisten?.();
+      opts.signal?.removeEventListener('abort', stop);
+    }
+  }
+
+  collect(opts: CollectOptions): Promise<string> {
+    return this.keys.collect(opts, this);
+  }
+
+  async record(opts: RecordOptions): Promise<RecordResult> {
+    const s = this.session;
+    if (this.st !== 'answered' || !s) return { ms: 0, endedBy: 'hangup', spoke: false };
+    this.keys.clearTypeAhead();
+    return recordCall({
+      audio: (fn) => { s.on('audio', fn); return () => { s.off('audio', fn); }; },
+      keys: (fn) => this.keys.listen(fn),
+      ended: this.done,
+    }, opts);
+  }
+
+  mediaLeg(): BridgeLeg | null {
+    return this.st === 'answered' && this.session ? rtpLeg(this.session) : null;
+  }
+
+  bridge(other: Call): Bridge {
+    return bridgeCalls(this, other);
+  }
+
+  async hangup(reason = 'hangup'): Promise<void> {
+    if (this.st === 'ended') return;
+    if (this.st === 'ringing' && !this.answering) return this.reject(480);
+    if (this.answering) await this.answering.catch(() => {});
+    if (this.st !== 'answered') return;
+    const bye = this.d.dialog.bye();
+    this.end({ outcome: 'human', sipCode: 200, q850: 16, endedBy: 'local', reason });
+    await bye;
+  }
+
+  forceEnd(reason: string): void {
+    if (this.st === 'ringing') this.d.dialog.reject(503, 'Service Unavailable');
+    this.d.dialog.terminate();
+    this.end({ outcome: this.st === 'answered' ? 'human' : 'interrupted', sipCode: null, q850: null, endedBy: 'local', reason });
+  }
+
+  private async doAnswer(): Promise<void> {
+    if (this.st !== 'ringing') throw new Error('call is not ringing');
+    const d = this.d;
+    const offer = d.dialog.offer;
+    if (!offer) {
+      d.dialog.reject(488, 'Not Acceptable Here (no SDP offer)');
+      this.end({ outcome: 'trunk-failure', sipCode: 488, q850: 65, endedBy: 'local', reason: 'INVITE without an SDP offer' });
+      return;
+    }
+    const codecs: Codec[] = d.trunk.codecs.length ? d.trunk.codecs : ['PCMU', 'PCMA'];
+    let remote: RemoteMedia;
+    try {
+      remote = parseRemoteSdp(offer, codecs);
+    } catch (e) {
+      d.dialog.reject(488, 'Not Acceptable Here');
+      this.end({ outcome: 'trunk-failure', sipCode: 488, q850: 65, endedBy: 'local', reason: `E_SDP: ${(e as Error).message}` });
+      return;
+    }
+    const mediaSources = MediaSourceSet.fromSettings([...d.signallingSources, ...(d.trunk.mediaSources ?? [])], () => {});
+    const dtmf = d.trunk.dtmf ?? 'auto';
+    const session = await d.media.createSession({
+      payloadType: remote.codec === 'PCMA' ? 8 : 0, telephoneEventPt: remote.telephoneEventPt,
+      inbandDtmf: dtmf === 'auto' || dtmf === 'inband', rtpTimeoutMs: d.rtpTimeoutMs, mediaSources,
+    });
+    if (this.st !== 'ringing') { session.close(); return; } // the caller gave up meanwhile
+    this.session = session;
+    session.on('dtmf', (e) => this.onDigit(e.digit, e.source));
+    session.on('rtp-timeout', () => {
+      if (this.st !== 'answered') return;
+      this.log.warn('no RTP from the caller: hanging up');
+      void this.hangup('rtp-timeout');
+    });
+    this.sdp = new LocalSdp({ address: d.sdpAddress, port: session.localPort, codecs });
+    const { sdp: answer, remote: agreed } = this.sdp.answer(offer);
+    this.apply(agreed);
+    clearTimeout(this.answerTimer);
+    d.dialog.accept(answer);
+    this.life.answered();
+    this.st = 'answered';
+    this.log.info({ codec: this.codec }, 'incoming call answered');
+    this.emit('answered');
+  }
+
+  private onReoffer(offer: string): string | null {
+    if (!this.sdp) return null;
+    try {
+      const { sdp, remote } = this.sdp.answer(offer, this.codec);
+      this.apply(remote);
+      return sdp;
+    } catch {
+      return null;
+    }
+  }
+
+  private apply(m: RemoteMedia): void {
+    const s = this.session!;
+    if (m.address !== '0.0.0.0' && m.address !== '::') s.setRemote(m.address, m.port);
+    this.codec = m.codec;
+    s.setPayloadType(m.payloadType === 8 ? 8 : 0);
+    s.setTelephoneEventPt(m.telephoneEventPt);
+    s.hold(m.hold || m.direction === 'recvonly');
+  }
+
+  private onDigit(digit: string, source: DtmfSource): void {
+    if (this.st === 'answered') this.keys.receive(digit, source, this.d.trunk.dtmf ?? 'auto');
+  }
+
+  private end(e: CallEnd): void {
+    this.life.end(e, () => {
+      this.st = 'ended';
+      clearTimeout(this.answerTimer);
+      this.d.dialog.terminate();
+      this.session?.close();
+    });
+  }
+}
+
+const REASONS: Record<number, string> = {
+  403: 'Forbidden', 404: 'Not Found', 480: 'Temporarily Unavailable', 486: 'Busy Here', 487: 'Request Terminated',
+  488: 'Not Acceptable Here', 500: 'Server Internal Error', 503: 'Service Unavailable', 603: 'Decline',
+};

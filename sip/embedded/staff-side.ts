@@ -1,0 +1,175 @@
+// The embedded engine's second party (issue 16): staff endpoints (desk-phone registrar on the SIP
+// ports, browser softphones on WebSockets), ringing them (dialStaff), and calls coming in from the
+// trunks. No relay: a staff endpoint's own INVITE is refused, and a call in from anyone but a
+// configured trunk never gets this far (the guard at the transport edge).
+import type { EventEmitter } from 'node:events';
+import type { Call, CallEngineEvents, IncomingCall, SipWebSocket, StaffDialRequest, StaffDirectory, StaffEndpoint } from '../../core/call-port.ts';
+import type { Logger } from '../../core/log.ts';
+import type { MediaEngine } from '../../media/rtp/media-engine.ts';
+import type { TrunkGuard } from '../shared/guard.ts';
+import type { RefusalLog } from '../shared/refusal-log.ts';
+import { StaffRegistry } from '../shared/staff-registry.ts';
+import type { MediaClock } from '../../media/rtp/clock.ts';
+import { BrowserCall, type WebRtcLegPort } from './browser-call.ts';
+import { EmbeddedCall, type CallDeps } from './embedded-call.ts';
+import { IncomingDialog } from './incoming-dialog.ts';
+import { callerNumber, EmbeddedIncomingCall } from './incoming-call.ts';
+import type { SipStack } from './sip-stack.ts';
+import { parseUri, type RemoteInfo, type SipRequest } from './sip-types.ts';
+import { StaffCall, type StaffLeg } from './staff-dial.ts';
+import { StaffRegistrar } from './staff-registrar.ts';
+import type { TrunkManager } from './trunks.ts';
+import type { UserAgent } from './user-agent.ts';
+import { StaffSocket } from './ws-transport.ts';
+
+export interface StaffOptions {
+  directory: StaffDirectory;
+  /** The digest realm desk phones answer (the box's name). */
+  realm: string;
+  minExpiresSec?: number;
+  maxExpiresSec?: number;
+}
+
+/** Makes the media leg of a browser call (media/webrtc's WebRtcLeg: `(o) => new WebRtcLeg(o)` in main.ts). */
+export type WebRtcLegFactory = (o: { clock: MediaClock; address: string; logger: Logger }) => WebRtcLegPort;
+
+export interface StaffSideDeps {
+  stack: SipStack;
+  ua: UserAgent;
+  guard: TrunkGuard;
+  trunks: TrunkManager;
+  media: MediaEngine;
+  refusals: RefusalLog;
+  logger: Logger;
+  callDeps: CallDeps;
+  rtpTimeoutMs: number;
+  /** Absent: no staff endpoint may register (REGISTER is refused as before). */
+  staff?: StaffOptions;
+  /** Browser calls' media; absent: registered browsers are not rung (desk phones are). */
+  webrtc?: WebRtcLegFactory;
+  /** Milliseconds the domain has to answer or refuse a call coming in; default 30 s. */
+  answerTimeoutMs?: number;
+  /** The engine: 'staff' and 'incoming' go out through it; with no 'incoming' listener, calls in get 480. */
+  events: Pick<EventEmitter<CallEngineEvents>, 'emit' | 'listenerCount'>;
+  /** Count a call until it ends (the engine's live calls). */
+  track: (call: EmbeddedCall | EmbeddedIncomingCall | StaffCall) => void;
+}
+
+export class StaffSide {
+  readonly registry: StaffRegistry;
+  private readonly d: StaffSideDeps;
+  private readonly registrar: StaffRegistrar | null;
+  private readonly sockets = new Map<string, StaffSocket>();
+
+  constructor(d: StaffSideDeps) {
+    this.d = d;
+    this.registry = new StaffRegistry({ minExpiresSec: d.staff?.minExpiresSec, maxExpiresSec: d.staff?.maxExpiresSec });
+    this.registry.on('change', (list) => d.events.emit('staff', list));
+    this.registrar = d.staff
+      ? new StaffRegistrar({ registry: this.registry, directory: d.staff.directory, realm: d.staff.realm, refusals: d.refusals, logger: d.logger.child({ part: 'registrar' }) })
+      : null;
+  }
+
+  start(): void {
+    const registrar = this.registrar;
+    // Desk phones reach the user agent from the LAN ranges; only REGISTER and their own calls' dialogs do anything there.
+    if (registrar) this.d.guard.allowAlso((a) => registrar.inDeskRanges(a));
+    this.d.ua.setInbound({
+      register: (rq, remote) => this.onRegister(rq, remote),
+      invite: (rq, remote) => this.onInvite(rq, remote),
+    });
+  }
+
+  stop(): void {
+    this.d.guard.allowAlso(null);
+    this.d.ua.setInbound({});
+    for (const s of [...this.sockets.values()]) s.close(1001, 'server stopping');
+    this.registry.close();
+  }
+
+  endpoints(): StaffEndpoint[] {
+    return this.registry.list();
+  }
+
+  acceptSocket(socket: SipWebSocket, user: string): void {
+    const registrar = this.registrar;
+    if (!registrar) {
+      socket.close(1008, 'staff endpoints are not enabled');
+      return;
+    }
+    const s = new StaffSocket(socket, user, {
+      registrar, registry: this.registry, refusals: this.d.refusals, logger: this.d.logger.child({ part: 'softphone' }), userAgent: this.d.stack.userAgent,
+    });
+    this.sockets.set(s.id, s);
+    s.whenGone(() => this.sockets.delete(s.id));
+  }
+
+  dialStaff(req: StaffDialRequest): Call {
+    const log = this.d.logger.child(req.tag ? { tag: req.tag } : {});
+    const legs: StaffLeg[] = [];
+    for (const b of this.d.staff ? this.registry.of(req.user) : []) {
+      if (b.busy) continue;
+      if (b.kind === 'browser') {
+        const socket = b.socketId ? this.sockets.get(b.socketId) : undefined;
+        if (!socket?.isOpen) continue;
+        if (!this.d.webrtc) {
+          log.warn({ user: req.user }, 'browser softphone not rung: the engine was given no WebRTC leg factory');
+          continue;
+        }
+        const leg = this.d.webrtc({ clock: this.d.media.clock, address: this.d.stack.publicAddress, logger: log.child({ part: 'webrtc' }) });
+        legs.push({ call: new BrowserCall({ socket, binding: b, leg, prompts: this.d.media.prompts, logger: log }, req), binding: b });
+        continue;
+      }
+      const call = new EmbeddedCall(this.d.callDeps, {
+        to: b.contact, from: 'box', ringTimeoutMs: req.ringTimeoutMs ?? 30_000, headers: req.headers, tag: req.tag,
+      }, { fromDisplay: req.display, mediaSources: this.d.staff?.directory.deskPhoneRanges() });
+      legs.push({ call, binding: b });
+    }
+    const call = new StaffCall(legs, this.registry, log);
+    this.d.track(call);
+    return call;
+  }
+
+  private onRegister(rq: SipRequest, remote: RemoteInfo): boolean {
+    if (!this.registrar) return false;
+    this.registrar.handle(rq, {
+      kind: 'desk-phone', address: remote.address, source: `${remote.address}:${remote.port}`,
+      reply: (status, reason, headers) => { this.d.stack.reply(rq, status, reason, headers ? { headers } : {}); },
+    });
+    return true;
+  }
+
+  private onInvite(rq: SipRequest, remote: RemoteInfo): boolean {
+    const trunkName = this.d.guard.trunkOf(remote.address);
+    const trunk = trunkName ? this.d.trunks.get(trunkName) : undefined;
+    if (trunk && !trunk.enabled) {
+      this.d.ua.refuse(rq, remote, 403, 'Forbidden (trunk disabled)', 'trunk-disabled');
+      return true;
+    }
+    if (!trunk) {
+      // A desk phone (or a peer we called) starting a call: the box relays nothing.
+      this.d.ua.refuse(rq, remote, 403, 'Forbidden (no calls through the box)', 'staff-call-out');
+      return true;
+    }
+    if (this.d.events.listenerCount('incoming') === 0) {
+      this.d.ua.refuse(rq, remote, 480, 'Temporarily Unavailable', 'no-inbound-handler');
+      return true;
+    }
+    const log = this.d.logger.child({ part: 'inbound' });
+    const dialog = new IncomingDialog(this.d.stack, rq, remote, log);
+    const release = this.d.ua.adopt(dialog.callId, dialog);
+    const uri = typeof rq.uri === 'string' ? parseUri(rq.uri) : rq.uri;
+    const call = new EmbeddedIncomingCall({
+      dialog, trunk, signallingSources: this.d.trunks.signallingSources(trunk.name), media: this.d.media,
+      sdpAddress: this.d.stack.publicAddress, logger: log, rtpTimeoutMs: this.d.rtpTimeoutMs,
+      answerTimeoutMs: this.d.answerTimeoutMs,
+      from: callerNumber(parseUri(rq.headers.from?.uri ?? '')?.user), to: callerNumber(uri?.user ?? parseUri(rq.headers.to?.uri ?? '')?.user),
+    });
+    // Keep routing the dialog's requests (a late BYE retransmission) a little after the end.
+    void call.done.then(() => setTimeout(release, 32_000).unref());
+    this.d.track(call);
+    dialog.provisional(100, 'Trying');
+    this.d.events.emit('incoming', call satisfies IncomingCall);
+    return true;
+  }
+}
