@@ -4,7 +4,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, asApiError, type ApiError, type FieldProblem } from '../api.ts';
 import { Field, Notice } from '../components/index.ts';
-import { getLang } from '../i18n.ts';
 import type { ContactPage } from '../../../appliance/http/contract/lists.ts';
 import type { RecordingSummary } from '../pages/campaigns/types.ts';
 import { FlowEditor } from './flow-editor.tsx';
@@ -38,10 +37,12 @@ export interface FlowSectionProps {
   fid: (key: string) => string;
   problems: FieldProblem[];
   recordings: RecordingSummary[];
+  /** The language of the template's spoken texts (the message's voice when it is text-to-speech). */
+  speech: 'en' | 'fr';
   disabled?: boolean;
 }
 
-export function FlowSection({ template, flow, optOutKey, listId, onChange, fid, problems, recordings, disabled }: FlowSectionProps) {
+export function FlowSection({ template, flow, optOutKey, listId, onChange, fid, problems, recordings, speech, disabled }: FlowSectionProps) {
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState<ApiError | null>(null);
   const tokens = useTokens(listId);
@@ -56,7 +57,7 @@ export function FlowSection({ template, flow, optOutKey, listId, onChange, fid, 
     }
     setLoading(true);
     try {
-      const q = `lang=${getLang() === 'fr' ? 'fr' : 'en'}${optOutKey ? `&optOut=${encodeURIComponent(optOutKey)}` : ''}`;
+      const q = `lang=${speech}${optOutKey ? `&optOut=${encodeURIComponent(optOutKey)}` : ''}`;
       onChange(name, await api<WireFlow>('GET', `/api/flows/templates/${name}?${q}`));
     } catch (x) {
       setError(asApiError(x));

@@ -164,6 +164,7 @@ export function CampaignWizard({ editId }: { editId?: number }) {
         <fieldset>
           <legend>{tf('section')}</legend>
           <FlowSection template={form.template} flow={form.flow} optOutKey={form.menuOptOut} listId={form.listId} fid={fid} problems={problems} recordings={recordings}
+            speech={form.messageKind === 'tts' ? (form.ttsVoice.startsWith('fr') ? 'fr' : 'en') : lang === 'fr' ? 'fr' : 'en'}
             onChange={(template, flow) => setForm((f) => (f ? { ...f, template, flow } : f))} />
           {!form.flow && (
             <Field label={t('menuPrompt')} id={fid('menuPrompt')} error={err('menuPrompt')} hint={t('menuPromptHint')}>
