@@ -16,7 +16,7 @@ import { Playout, type PlayOptions, type SessionPlayResult } from '../rtp/playou
 import { ReceiveStats } from '../rtp/receive-stats.ts';
 import type { FrameRelay, RelayLeg } from '../rtp/relay-leg.ts';
 import { Rfc4733Receiver, TELEPHONE_EVENT_BYTES, writeTelephoneEvent } from '../rtp/rfc4733.ts';
-import { checkRemoteSdp, keepCandidatesOn, lawOfMime, legCodecs, TELEPHONE_EVENT_MIME } from './sdp.ts';
+import { checkRemoteSdp, keepCandidatesOn, keepG711Formats, lawOfMime, legCodecs, TELEPHONE_EVENT_MIME } from './sdp.ts';
 
 const FRAME_BYTES = 160;
 const FRAME_MS = 20;
@@ -156,7 +156,7 @@ export class WebRtcLeg extends EventEmitter<WebRtcLegEvents> implements RelayLeg
     this.assertOpen();
     checkRemoteSdp(offerSdp, this.laws, 'offer');
     this.armTimeout();
-    await this.pc.setRemoteDescription({ type: 'offer', sdp: offerSdp });
+    await this.pc.setRemoteDescription({ type: 'offer', sdp: keepG711Formats(offerSdp, this.laws) });
     const t = this.pc.getTransceivers().find((x) => x.kind === 'audio');
     if (!t) throw new AppError('E_WEBRTC_SDP', "the browser's offer has no audio section the box can use", { field: 'sdp' });
     t.setDirection('sendrecv');
@@ -180,7 +180,7 @@ export class WebRtcLeg extends EventEmitter<WebRtcLegEvents> implements RelayLeg
     if (this.transceiver === null) throw new Error('WebRtcLeg.accept() before offer()');
     checkRemoteSdp(answerSdp, this.laws, 'answer');
     this.armTimeout();
-    await this.pc.setRemoteDescription({ type: 'answer', sdp: answerSdp });
+    await this.pc.setRemoteDescription({ type: 'answer', sdp: keepG711Formats(answerSdp, this.laws) });
     this.learnCodecs();
   }
 

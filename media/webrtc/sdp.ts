@@ -66,3 +66,35 @@ export function keepCandidatesOn(sdp: string, address: string): string {
     .filter((l) => !l.startsWith('a=candidate:') || l.split(' ')[4] === address)
     .join('\r\n');
 }
+
+/**
+ * Keeps, in the audio section, only what the box will use: the first of `laws` (in the box's order of
+ * preference) the far end lists, and telephone-event/8000. So one law is answered, and a browser's
+ * telephone-event/48000 (for Opus) is not paired with our 8 kHz one, as werift would by name alone.
+ */
+export function keepG711Formats(sdp: string, laws: readonly G711Law[]): string {
+  const lines = sdp.split('\r\n');
+  const at = lines.findIndex((l) => l.startsWith('m=audio '));
+  if (at < 0) return sdp;
+  let end = lines.findIndex((l, i) => i > at && l.startsWith('m='));
+  if (end < 0) end = lines.length;
+  const m = lines[at].split(' ');
+  const keep = new Set<string>();
+  const byLaw = new Map<string, string>();
+  for (const pt of m.slice(3)) {
+    const map = lines.slice(at, end).find((l) => l.startsWith(`a=rtpmap:${pt} `));
+    const name = (map?.split(' ')[1]?.toLowerCase() ?? (pt === '0' ? 'pcmu/8000' : pt === '8' ? 'pcma/8000' : '')).replace(/\/1$/, '');
+    if (name === 'telephone-event/8000') keep.add(pt);
+    else if ((name === 'pcmu/8000' || name === 'pcma/8000') && !byLaw.has(name)) byLaw.set(name, pt);
+  }
+  const law = laws.find((l) => byLaw.has(`${l}/8000`));
+  if (law === undefined) return sdp; // checkRemoteSdp says what is wrong
+  keep.add(byLaw.get(`${law}/8000`) as string);
+  const out = lines.map((l, i) => {
+    if (i === at) return [...m.slice(0, 3), ...m.slice(3).filter((pt) => keep.has(pt))].join(' ');
+    if (i < at || i >= end) return l;
+    const fmt = /^a=(rtpmap|fmtp|rtcp-fb):(\d+)[ ]/.exec(l);
+    return fmt && !keep.has(fmt[2]) ? null : l;
+  });
+  return out.filter((l): l is string => l !== null).join('\r\n');
+}
