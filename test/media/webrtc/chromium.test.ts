@@ -24,13 +24,53 @@ function loopbackOnly(sdp: string): string {
     .join('\r\n');
 }
 
+/**
+ * The browser's side, as a softphone page does it: the microphone on a peer connection, an offer with every
+ * candidate gathered (SIP carries one complete SDP), and the remote track captured through WebAudio at
+ * 8 kHz (Chromium feeds a remote track to WebAudio only while a media element plays it).
+ */
+const PAGE = `
+let pc;
+const samples = [];
+async function makeOffer() {
+  pc = new RTCPeerConnection();
+  const mic = await navigator.mediaDevices.getUserMedia({ audio: true });
+  for (const track of mic.getTracks()) pc.addTrack(track, mic);
+  pc.ontrack = (e) => {
+    const stream = e.streams[0] || new MediaStream([e.track]);
+    const el = new Audio();
+    el.muted = true;
+    el.srcObject = stream;
+    el.play();
+    const ctx = new AudioContext({ sampleRate: 8000 });
+    const src = ctx.createMediaStreamSource(stream);
+    const proc = ctx.createScriptProcessor(1024, 1, 1);
+    proc.onaudioprocess = (ev) => {
+      for (const v of ev.inputBuffer.getChannelData(0)) samples.push(Math.round(v * 32767));
+    };
+    src.connect(proc);
+    proc.connect(ctx.destination);
+    ctx.resume();
+  };
+  await pc.setLocalDescription(await pc.createOffer());
+  await new Promise((resolve) => {
+    if (pc.iceGatheringState === 'complete') return resolve();
+    pc.onicegatheringstatechange = () => pc.iceGatheringState === 'complete' && resolve();
+  });
+  return pc.localDescription.sdp;
+}
+async function applyAnswer(sdp) {
+  await pc.setRemoteDescription({ type: 'answer', sdp });
+}
+`;
+
 test('Chromium with a fake microphone: its tone reaches the trunk over a WebRTC leg and a bridge, the trunk\'s tone reaches the browser, its keypad reaches the trunk', async (t) => {
   const dir = mkdtempSync(path.join(tmpdir(), 'webrtc-chromium-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const wav = path.join(dir, 'mic.wav');
   execFileSync('sox', ['-n', '-r', '48000', '-c', '1', '-b', '16', wav, 'synth', '20', 'sine', '1200', 'vol', '0.5']);
   // a page on loopback HTTP is a secure context: the microphone is allowed
-  const server = http.createServer((_req, res) => res.end('<!doctype html><title>softphone test</title>'));
+  const server = http.createServer((_req, res) => res.end(`<!doctype html><title>softphone test</title><script>${PAGE}</script>`));
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   t.teardown(() => server.close());
@@ -56,38 +96,7 @@ test('Chromium with a fake microphone: its tone reaches the trunk over a WebRTC 
   far.sendTo(session.localPort);
   far.source.tone(700);
 
-  const offer = await page.evaluate(async () => {
-    const w = window as unknown as Record<string, unknown>;
-    const pc = new RTCPeerConnection();
-    w.pc = pc;
-    const mic = await navigator.mediaDevices.getUserMedia({ audio: true });
-    for (const track of mic.getTracks()) pc.addTrack(track, mic);
-    const samples: number[] = [];
-    w.samples = samples;
-    pc.ontrack = (e) => {
-      const stream = e.streams[0] ?? new MediaStream([e.track]);
-      // Chromium feeds a remote track to WebAudio only while a media element plays it
-      const el = new Audio();
-      el.muted = true;
-      el.srcObject = stream;
-      void el.play();
-      const ctx = new AudioContext({ sampleRate: 8000 });
-      const src = ctx.createMediaStreamSource(stream);
-      const proc = ctx.createScriptProcessor(1024, 1, 1);
-      proc.onaudioprocess = (ev) => {
-        for (const v of ev.inputBuffer.getChannelData(0)) samples.push(Math.round(v * 32767));
-      };
-      src.connect(proc);
-      proc.connect(ctx.destination);
-      void ctx.resume();
-    };
-    await pc.setLocalDescription(await pc.createOffer());
-    await new Promise<void>((resolve) => {
-      if (pc.iceGatheringState === 'complete') return resolve();
-      pc.onicegatheringstatechange = () => pc.iceGatheringState === 'complete' && resolve();
-    });
-    return pc.localDescription?.sdp ?? '';
-  });
+  const offer = (await page.evaluate('makeOffer()')) as string;
   t.regex(offer, /a=rtpmap:\d+ PCMU\/8000/, 'Chromium offers PCMU among its codecs');
   const filtered = loopbackOnly(offer);
   t.regex(filtered, /a=candidate:.* 127\.0\.0\.1 /, 'Chromium gathered a loopback candidate');
@@ -96,10 +105,7 @@ test('Chromium with a fake microphone: its tone reaches the trunk over a WebRTC 
   t.teardown(() => leg.close());
   const answer = await leg.answer(filtered);
   t.regex(answer, /m=audio \d+ UDP\/TLS\/RTP\/SAVPF 0 \d+\r\n/, 'the box answers PCMU and telephone-event only');
-  await page.evaluate(async (sdp) => {
-    const pc = (window as unknown as { pc: RTCPeerConnection }).pc;
-    await pc.setRemoteDescription({ type: 'answer', sdp });
-  }, answer);
+  await page.evaluate(`applyAnswer(${JSON.stringify(answer)})`);
   await leg.connected;
   t.is(leg.codec, 'pcmu');
   t.not(leg.stats().telephoneEventPt, null, 'telephone-event negotiated with the browser');
@@ -110,7 +116,7 @@ test('Chromium with a fake microphone: its tone reaches the trunk over a WebRTC 
   const atTrunk = framesWithTone(far.heard, 1200, 1000);
   t.true(atTrunk > 0.9, `the trunk far end hears the browser's microphone (1200 Hz) in ${Math.round(atTrunk * 100)}% of frames`);
 
-  const heard = await page.evaluate(() => (window as unknown as { samples: number[] }).samples.slice(-8000));
+  const heard = (await page.evaluate('samples.slice(-8000)')) as number[];
   const frames: Int16Array[] = [];
   for (let i = 0; i + 160 <= heard.length; i += 160) frames.push(Int16Array.from(heard.slice(i, i + 160)));
   const atBrowser = framesWithTone(frames, 700, 1000);
@@ -118,10 +124,7 @@ test('Chromium with a fake microphone: its tone reaches the trunk over a WebRTC 
 
   const digits: string[] = [];
   leg.on('dtmf', (d) => digits.push(d.digit));
-  await page.evaluate(() => {
-    const pc = (window as unknown as { pc: RTCPeerConnection }).pc;
-    pc.getSenders()[0]?.dtmf?.insertDTMF('4#', 120, 80);
-  });
+  await page.evaluate("pc.getSenders()[0].dtmf.insertDTMF('4#', 120, 80)");
   await until(() => far.digits.length >= 2, 5000, 'the browser\'s key presses at the trunk');
   t.deepEqual(digits, ['4', '#'], 'the leg reports each press once');
   t.deepEqual(far.digits, ['4', '#'], 'the trunk far end receives them as RFC 4733 events');
@@ -130,7 +133,7 @@ test('Chromium with a fake microphone: its tone reaches the trunk over a WebRTC 
   const skipped = media.clock.stats().skippedTicks;
   t.true(s.droppedAtoB <= skipped && s.droppedBtoA <= skipped, `drops only where the clock skipped ticks: ${JSON.stringify({ ...s, skipped })}`);
 
-  await page.evaluate(() => (window as unknown as { pc: RTCPeerConnection }).pc.close());
+  await page.evaluate('pc.close()');
   t.deepEqual(await bridge.done, { endedBy: 'b' }, 'the browser hanging up ends the bridge');
   t.false(session.isClosed, 'the trunk leg stays up for the flow to go on');
 });
