@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { bridgeLegs, type MediaBridge } from '../media/rtp/bridge.ts';
-import { LatencyHistogram } from '../media/rtp/clock.ts';
+import { LatencyHistogram, MediaClock } from '../media/rtp/clock.ts';
 import { MediaEngine } from '../media/rtp/media-engine.ts';
 import { RtpSession } from '../media/rtp/session.ts';
 import { WebRtcLeg } from '../media/webrtc/leg.ts';
@@ -19,8 +19,8 @@ const { values: args } = parseArgs({
   options: {
     'warm-ms': { type: 'string', default: '1500' },
     'measure-ms': { type: 'string', default: '3000' },
-    'webrtc-steps': { type: 'string', default: '10,25,50,75,100,150,200,250,300,400,500,600' },
-    'rtp-steps': { type: 'string', default: '100,250,500,750,1000,1250,1500,2000,2500,3000' },
+    'webrtc-steps': { type: 'string', default: '5,10,25,50,75,100,150,200,250,300,400,500,600' },
+    'rtp-steps': { type: 'string', default: '25,50,100,250,500,750,1000,1250,1500,2000,2500,3000' },
     priority: { type: 'string', default: 'high' },
     pin: { type: 'string', default: 'yes' },
   },
@@ -95,6 +95,13 @@ async function main(): Promise<void> {
   const far = new Far(pinned, high);
   say(`bridge bench: box legs ${pinned ? 'pinned to CPU 0' : 'not pinned'}, far ends in a child process${pinned ? ' on CPU 1' : ''}, ${high ? `nice ${NICE}` : 'normal priority'}`);
   const { ports } = await far.ask({ type: 'init', sockets: FAR_SOCKETS }, 'ports');
+  // the floor this machine sets: lateness of the bare shared clock with nothing to send
+  const idle = new MediaClock();
+  const off = idle.subscribe(() => {});
+  await sleep(2000);
+  off();
+  const idleClockP99Ms = round(idle.stats().p99LatenessMs);
+  say(`idle clock: p99 lateness ${idleClockP99Ms} ms (the machine's timer and scheduling floor)`);
   const engine = new MediaEngine({ bindAddress: '127.0.0.1', rtpPortMin: 20000, rtpPortMax: 40000 });
   engine.start();
   const clock = engine.clock;
@@ -206,7 +213,7 @@ async function main(): Promise<void> {
     return r;
   };
 
-  const ladder = async (mode: Mode, steps: number[]): Promise<{ best: Step | null; steps: Step[] }> => {
+  const ladder = async (mode: Mode, steps: number[]): Promise<{ best: Step | null; last: Step | null; steps: Step[] }> => {
     const out: Step[] = [];
     let best: Step | null = null;
     for (const n of steps) {
@@ -218,7 +225,7 @@ async function main(): Promise<void> {
       best = r;
     }
     await closeAll();
-    return { best, steps: out };
+    return { best, last: out[out.length - 1] ?? null, steps: out };
   };
 
   const rtp = await ladder('rtp', args['rtp-steps'].split(',').map(Number));
@@ -228,6 +235,9 @@ async function main(): Promise<void> {
   const callsPerCore = webrtc.best?.calls ?? 0;
   const rtpCallsPerCore = rtp.best?.calls ?? 0;
   const cpuBound = (s: Step | null) => (s ? Math.round(1e6 / s.cpuUsPerCallSecond) : null);
+  // CPU per call from the largest step measured (passing or not): fixed costs are spread thinnest there
+  const wCpu = webrtc.best ?? webrtc.last;
+  const rCpu = rtp.best ?? rtp.last;
   const result = {
     bench: 'bridge',
     callsPerCore,
@@ -237,11 +247,13 @@ async function main(): Promise<void> {
     rtpP99LatenessMs: rtp.best?.p99LatenessMs ?? null,
     ratio: rtpCallsPerCore > 0 ? round(callsPerCore / rtpCallsPerCore, 3) : null,
     // CPU-time view, robust to other load on the machine: what a whole core would carry
-    cpuUsPerCallSecond: webrtc.best?.cpuUsPerCallSecond ?? null,
-    rtpCpuUsPerCallSecond: rtp.best?.cpuUsPerCallSecond ?? null,
-    cpuBoundCalls: cpuBound(webrtc.best),
-    rtpCpuBoundCalls: cpuBound(rtp.best),
-    farCpuPct: webrtc.best?.farCpuPct ?? null,
+    cpuUsPerCallSecond: wCpu?.cpuUsPerCallSecond ?? null,
+    rtpCpuUsPerCallSecond: rCpu?.cpuUsPerCallSecond ?? null,
+    cpuBoundCalls: cpuBound(wCpu),
+    rtpCpuBoundCalls: cpuBound(rCpu),
+    cpuRatio: wCpu && rCpu ? round(rCpu.cpuUsPerCallSecond / wCpu.cpuUsPerCallSecond, 3) : null,
+    farCpuPct: wCpu?.farCpuPct ?? null,
+    idleClockP99Ms,
     webrtcLibrary: 'werift@0.25.2',
     pinned,
     priority: high ? `nice ${NICE}` : 'normal',

@@ -2,9 +2,9 @@
 // received G.711 goes through a short queue to the other, which sends it on its own tick of the shared
 // clock; key presses received on one leg are sent on the other as RFC 4733 events. The queue absorbs the
 // jitter between a packet's arrival and the other leg's tick, and never lets delay pile up: when it is
-// full the oldest frame goes (dropped), and when it has held two frames or more for a whole second (a
-// burst after a stall, or a far end whose clock runs fast) one frame is let go (trimmed), so the delay
-// it adds comes back to one frame at most. Legs of different laws are converted by table
+// full the oldest frame goes (dropped), and when it has held three frames or more for two whole seconds
+// (a burst after a stall, or a far end whose clock runs fast) one frame is let go (trimmed), so the
+// standing delay it adds stays under 60 ms without losing a frame to every passing burst. Legs of different laws are converted by table
 // (µ-law <-> A-law), the only conversion G.711 end to end allows.
 import type { Logger } from '../../core/log.ts';
 import { alawDecodeSample, alawEncodeSample, type G711Law, ulawDecodeSample, ulawEncodeSample } from '../dsp/g711.ts';
@@ -15,7 +15,9 @@ const FRAME_BYTES = 160;
 /** Frames held per direction at most (160 ms): more means the far end sent a burst, and the oldest go. */
 const DEFAULT_MAX_QUEUE = 8;
 /** Pops (ticks) over which the smallest queue depth is watched before standing delay is trimmed. */
-const TRIM_WINDOW = 50;
+const TRIM_WINDOW = 100;
+/** The smallest depth over a window at which one frame is trimmed. */
+const TRIM_DEPTH = 3;
 
 const ULAW_TO_ALAW = new Uint8Array(256);
 const ALAW_TO_ULAW = new Uint8Array(256);
@@ -96,7 +98,7 @@ class Direction {
   pop(): Uint8Array | null {
     if (this.size < this.minDepth) this.minDepth = this.size;
     if (++this.pops === TRIM_WINDOW) {
-      if (this.minDepth >= 2) {
+      if (this.minDepth >= TRIM_DEPTH) {
         this.head = (this.head + 1) % this.max;
         this.size--;
         this.trimmed++;
