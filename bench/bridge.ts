@@ -86,7 +86,10 @@ interface Step {
   cpuPct: number;
   cpuUsPerCallSecond: number;
   farCpuPct: number;
+  /** p99 lateness within the target, no frame lost, no tick skipped. */
   pass: boolean;
+  /** No frame lost and no tick skipped, whatever the lateness (the machine's floor may be above 2 ms). */
+  zeroLoss: boolean;
 }
 
 async function main(): Promise<void> {
@@ -107,10 +110,12 @@ async function main(): Promise<void> {
   const clock = engine.clock;
   const lateness = new LatencyHistogram();
   let nextId = 0;
+  let ladderStart = 0;
   const calls: BridgedCall[] = [];
 
-  // every 8th call's packets (both legs) are timed against the clock's deadline as they leave
-  const timed = (id: number) => id % 8 === 0;
+  // every 8th call of a ladder (its first included) has its packets (both legs) timed against the
+  // clock's deadline as they leave
+  const timed = (id: number) => (id - ladderStart) % 8 === 0;
   const session = async (id: number, remotePort: number): Promise<RtpSession> => {
     const port = await engine.ports.allocate();
     if (timed(id)) {
@@ -203,29 +208,40 @@ async function main(): Promise<void> {
       cpuUsPerCallSecond: round((cpu.user + cpu.system) / (n * (wall / 1000)), 1),
       farCpuPct: round((100 * (s1.cpuMicros - s0.cpuMicros)) / 1000 / (s1.wallMs - s0.wallMs), 1),
       pass: false,
+      zeroLoss: false,
     };
-    r.pass = p99 <= LATENESS_LIMIT_MS && lost === 0 && dropped === 0 && cs.skippedTicks === 0 && received >= 0.97 * expected;
+    r.zeroLoss = lost === 0 && dropped === 0 && cs.skippedTicks === 0 && received >= 0.97 * expected && r.cpuPct < 95;
+    r.pass = r.zeroLoss && p99 <= LATENESS_LIMIT_MS && lateness.count > 0;
     say(
       `${mode.padEnd(6)} ${String(n).padStart(5)} calls: p99 send lateness ${r.p99LatenessMs} ms (tick ${r.p99TickLatenessMs}, phase work ${r.p99PhaseWorkMs}), ` +
         `lost ${lost} of ${received + lost} (${Math.round((100 * received) / expected)}% of due), bridge drops ${dropped}, skipped ticks ${cs.skippedTicks}, ` +
-        `cpu ${r.cpuPct}% = ${r.cpuUsPerCallSecond} us/call-s (far ends ${r.farCpuPct}%) -> ${r.pass ? 'pass' : 'FAIL'}`,
+        `cpu ${r.cpuPct}% = ${r.cpuUsPerCallSecond} us/call-s (far ends ${r.farCpuPct}%) -> ${r.pass ? 'pass' : r.zeroLoss ? 'zero loss, late' : 'FAIL'}`,
     );
     return r;
   };
 
-  const ladder = async (mode: Mode, steps: number[]): Promise<{ best: Step | null; last: Step | null; steps: Step[] }> => {
+  // Up the ladder while steps pass; past the first lateness failure, on while nothing is lost (the
+  // zero-loss capacity, what a machine whose timer floor is above the target still carries).
+  const ladder = async (mode: Mode, steps: number[]): Promise<{ best: Step | null; zeroLoss: Step | null; last: Step | null; steps: Step[] }> => {
     const out: Step[] = [];
     let best: Step | null = null;
+    let zeroLoss: Step | null = null;
+    let latenessFailed = false;
+    ladderStart = nextId;
+    const started = performance.now();
     for (const n of steps) {
+      if (performance.now() - started > 150_000) break; // a bench must not outstay its welcome
       let r = await measure(mode, n);
       // one more try for a failed step: another process on this shared machine may have taken the core
-      if (!r.pass) r = await measure(mode, n);
+      if (!r.zeroLoss || (!r.pass && !latenessFailed)) r = await measure(mode, n);
       out.push(r);
-      if (!r.pass) break;
-      best = r;
+      if (r.pass && !latenessFailed) best = r;
+      else latenessFailed = true;
+      if (!r.zeroLoss) break;
+      zeroLoss = r;
     }
     await closeAll();
-    return { best, last: out[out.length - 1] ?? null, steps: out };
+    return { best, zeroLoss, last: out[out.length - 1] ?? null, steps: out };
   };
 
   const rtp = await ladder('rtp', args['rtp-steps'].split(',').map(Number));
@@ -235,9 +251,9 @@ async function main(): Promise<void> {
   const callsPerCore = webrtc.best?.calls ?? 0;
   const rtpCallsPerCore = rtp.best?.calls ?? 0;
   const cpuBound = (s: Step | null) => (s ? Math.round(1e6 / s.cpuUsPerCallSecond) : null);
-  // CPU per call from the largest step measured (passing or not): fixed costs are spread thinnest there
-  const wCpu = webrtc.best ?? webrtc.last;
-  const rCpu = rtp.best ?? rtp.last;
+  // CPU per call from the largest clean step (else the last measured): fixed costs are spread thinnest there
+  const wCpu = webrtc.zeroLoss ?? webrtc.last;
+  const rCpu = rtp.zeroLoss ?? rtp.last;
   const result = {
     bench: 'bridge',
     callsPerCore,
@@ -246,6 +262,9 @@ async function main(): Promise<void> {
     rtpCallsPerCore,
     rtpP99LatenessMs: rtp.best?.p99LatenessMs ?? null,
     ratio: rtpCallsPerCore > 0 ? round(callsPerCore / rtpCallsPerCore, 3) : null,
+    zeroLossCalls: webrtc.zeroLoss?.calls ?? 0,
+    rtpZeroLossCalls: rtp.zeroLoss?.calls ?? 0,
+    zeroLossRatio: rtp.zeroLoss && webrtc.zeroLoss ? round(webrtc.zeroLoss.calls / rtp.zeroLoss.calls, 3) : null,
     // CPU-time view, robust to other load on the machine: what a whole core would carry
     cpuUsPerCallSecond: wCpu?.cpuUsPerCallSecond ?? null,
     rtpCpuUsPerCallSecond: rCpu?.cpuUsPerCallSecond ?? null,
