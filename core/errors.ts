@@ -45,6 +45,9 @@ export const ERRORS = {
   E_TLS_CERTIFICATE: { title: 'Unusable TLS certificate or key' },
   // flows (issue 15)
   E_FLOW_INVALID: { title: 'Invalid call flow' },
+  // WebRTC legs (issue 16, media/webrtc)
+  E_WEBRTC_SDP: { title: 'Unusable WebRTC session description' },
+  E_WEBRTC_CONNECT: { title: 'WebRTC media could not connect' },
 } as const satisfies Record<string, { title: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

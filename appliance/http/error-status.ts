@@ -45,6 +45,9 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   E_TLS_CERTIFICATE: 400,
   // flows (issue 15)
   E_FLOW_INVALID: 400,
+  // WebRTC legs (issue 16, media/webrtc)
+  E_WEBRTC_SDP: 400,
+  E_WEBRTC_CONNECT: 502,
 };
 
 export function httpStatus(code: ErrorCode): number {

@@ -13,6 +13,7 @@ import type { MediaClock } from './clock.ts';
 import { DtmfSender, type DtmfMode, type DtmfSendOptions } from './dtmf-sender.ts';
 import { InboundAudio } from './inbound-audio.ts';
 import { Playout, type PlayOptions, type SessionPlayResult } from './playout.ts';
+import type { FrameRelay, RelayLeg } from './relay-leg.ts';
 import { ReceiveStats } from './receive-stats.ts';
 import { Rfc4733Receiver, TELEPHONE_EVENT_BYTES, writeTelephoneEvent } from './rfc4733.ts';
 import { emptyRtpHeader, parseRtpInto, RTP_HEADER_BYTES, writeMarkerAndType, writeRtpHeader, writeSequence, writeTimestamp } from './rtp-packet.ts';
@@ -26,7 +27,7 @@ const FRAME_BYTES = 160; // 20 ms of 8 kHz G.711
 const RING = 4; // packet buffers per session: a send the kernel had to queue is not overwritten for 60 ms
 const FRAME_MS = 20;
 
-export class RtpSession extends EventEmitter<RtpSessionEvents> {
+export class RtpSession extends EventEmitter<RtpSessionEvents> implements RelayLeg {
   readonly localAddress: string;
   readonly localPort: number;
   readonly ssrc: number;
@@ -75,6 +76,8 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
   private timedOut = false;
   /** Decoding costs CPU: only while in-band detection is on or someone listens to 'audio'. */
   private decodeAudio = false;
+  /** A bridge (media/rtp/bridge.ts): gets what we receive, gives what we send between prompts. */
+  private relay: FrameRelay | null = null;
 
   constructor(opts: RtpSessionOptions) {
     super();
@@ -98,6 +101,7 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
       digit: (digit) => {
         this.dtmfIn++;
         this.safeEmit('dtmf', { digit, source: 'inband' });
+        this.relay?.digit(digit);
       },
     });
     const rnd = randomBytes(10);
@@ -140,6 +144,11 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
   play(encoded: Buffer, opts: PlayOptions = {}): Promise<SessionPlayResult> {
     if (this.closed) return Promise.resolve({ completed: false, playedMs: 0 });
     return this.playout.enqueue(encoded, opts);
+  }
+
+  /** Bridging: received payloads and digits go to `relay`, which gives the frames to send when no prompt or DTMF plays. */
+  setRelay(relay: FrameRelay | null): void {
+    this.relay = this.closed ? null : relay;
   }
 
   /** Stops the current prompt and drops the queued ones (each resolves with completed: false). */
@@ -227,9 +236,12 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     this.stopPlayback();
     this.dtmfOut.cancelAll();
     this.inbound.flush();
+    const relay = this.relay;
+    this.relay = null;
     try {
       this.onClose?.();
     } finally {
+      relay?.closed();
       this.safeEmit('close');
     }
   }
@@ -252,16 +264,23 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     }
     const ts = (this.tsBase + (tick - this.firstTick) * FRAME_BYTES) >>> 0;
     if (this.dtmfOut.active) {
+      this.relay?.next(); // a key press replaces the bridged audio of its ticks: the queue must not pile up
       const a = this.dtmfOut.step();
       if (a.kind === 'event') return this.sendEvent(ts, a.event, a.first, a.packet.end, a.packet.duration);
       if (a.kind === 'audio') return this.sendFrame(ts, a.audio, a.offset);
       return this.sendFrame(ts, null, 0);
     }
     const data = this.playout.current();
-    if (data === null) return this.sendFrame(ts, null, 0);
+    if (data === null) return this.sendFrame(ts, this.relay === null ? null : this.relayFrame(), 0);
+    this.relay?.next(); // a prompt played during a bridge (a whisper) covers the bridged audio
     this.sendFrame(ts, data, this.playout.offset);
     this.playout.advance();
   };
+
+  private relayFrame(): Buffer | null {
+    const frame = (this.relay as FrameRelay).next();
+    return frame === null ? null : Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength);
+  }
 
   private sendFrame(ts: number, src: Buffer | null, offset: number): void {
     const i = this.ringAt;
@@ -344,9 +363,11 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
       if (digit !== null) {
         this.dtmfIn++;
         this.safeEmit('dtmf', { digit, source: 'rfc4733' });
+        this.relay?.digit(digit);
       }
       return;
     }
+    if (this.relay !== null) this.relay.received(msg.subarray(h.payloadOffset, h.payloadOffset + h.payloadLength));
     if (this.decodeAudio) {
       this.inbound.push(this.rxStats.lastExt, law as G711Law, msg.subarray(h.payloadOffset, h.payloadOffset + h.payloadLength), this.clock.tick);
     }

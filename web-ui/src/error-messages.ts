@@ -50,6 +50,9 @@ export const FR_BY_CODE: Record<ErrorCode, string> = {
   E_RECORDING_TOKENS: 'Un enregistrement est le même pour tous les contacts : il lirait à voix haute le nom des champs entre accolades[ ({tokens})]. Pour un message personnalisé par contact, choisissez « Synthèse vocale, personnalisée par contact » dans le formulaire de la campagne.',
   // flows (issue 15)
   E_FLOW_INVALID: 'Scénario d’appel non valide[ : champ {field}].',
+  // WebRTC legs (issue 16, media/webrtc)
+  E_WEBRTC_SDP: 'Description de session WebRTC inutilisable : le navigateur doit proposer de l’audio G.711 (PCMU ou PCMA) chiffré (DTLS-SRTP).',
+  E_WEBRTC_CONNECT: 'Le son WebRTC n’a pas pu s’établir avec le navigateur (ICE ou DTLS).',
 };
 
 // `CODE:key` wins over `CODE` when the error's where has that key; also the codes the page makes itself.
