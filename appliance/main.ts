@@ -5,7 +5,7 @@ import { allPrompts } from './flows/model.ts';
 import { flowOf } from './campaigns/model.ts';
 import { TrunkWatch } from './campaigns/trunk-watch.ts';
 import { join } from 'node:path';
-import type { CallEngine, PromptRef } from '../core/call-port.ts';
+import type { CallEngine, PromptRef, StaffDirectory } from '../core/call-port.ts';
 import type { Settings } from '../core/settings-types.ts';
 import { SettingsStore, weakEngineSecrets } from './config/settings.ts';
 import { createLogger, type Logger } from '../core/log.ts';
@@ -55,10 +55,18 @@ export interface Service {
   stop(): Promise<void>;
 }
 
-export async function createEngine(settings: Pick<Settings, 'engine' | 'sip' | 'media' | 'trunks' | 'defaultTrunk' | 'drachtio'>, logger: Logger, dataDir: string): Promise<CallEngine> {
+export async function createEngine(settings: Pick<Settings, 'engine' | 'sip' | 'media' | 'trunks' | 'defaultTrunk' | 'drachtio'>, logger: Logger, dataDir: string, staff?: { directory: StaffDirectory; realm: string }): Promise<CallEngine> {
   if (settings.engine === 'embedded') {
     const { EmbeddedEngine } = await import('../sip/embedded/engine.ts');
-    return new EmbeddedEngine({ settings, logger: logger.child({ svc: 'engine' }) });
+    // Browser softphones' media (issue 16): a WebRTC leg (werift: DTLS-SRTP, G.711) on the RTP port range.
+    const { WebRtcLeg } = await import('../media/webrtc/leg.ts');
+    const portRange: [number, number] = [settings.media.rtpPortMin, settings.media.rtpPortMax];
+    return new EmbeddedEngine({
+      settings,
+      logger: logger.child({ svc: 'engine' }),
+      webrtc: (o) => new WebRtcLeg({ ...o, portRange, silenceTimeoutMs: 60_000 }),
+      ...(staff ? { staff } : {}),
+    });
   }
   if (settings.engine === 'drachtio') {
     // drachtio-server + FreeSWITCH (settings.drachtio); calls are refused while either is away.
