@@ -1,5 +1,6 @@
 // The browser softphone (issue 16): a sip.js user agent registered to the box, and to nothing else, over SIP
-// on a secure WebSocket (RFC 7118) at wss://<this page's host>/api/sip. The box accepts the socket only for
+// on a secure WebSocket (RFC 7118) at wss://<this page's host>/api/sip (ws:// only where the page itself is
+// plain http on loopback, which browsers count as secure). The box accepts the socket only for
 // the logged-in web session (its cookie goes with the upgrade), so no SIP password lives in the page.
 // sip.js is loaded on first use (its own chunk): pages that never take calls do not pay for it.
 //
@@ -92,7 +93,8 @@ class Phone {
 
   /** Register to the box and take calls. */
   async goAvailable(username: string): Promise<void> {
-    if (location.protocol !== 'https:') {
+    // Browsers give the microphone only to secure pages: https on the LAN (loopback counts as secure).
+    if (!window.isSecureContext) {
       this.set({ status: 'refused', problem: 'insecure' });
       return;
     }
@@ -106,7 +108,7 @@ class Phone {
         this.ua = new sip.UserAgent({
           uri,
           displayName: username,
-          transportOptions: { server: `wss://${location.host}/api/sip`, connectionTimeout: 5 },
+          transportOptions: { server: `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api/sip`, connectionTimeout: 5 },
           // A LAN: host candidates are enough (the box is ICE-lite), and no request leaves for a STUN server.
           sessionDescriptionHandlerFactoryOptions: { iceGatheringTimeout: 500, peerConnectionConfiguration: { iceServers: [] } },
           logLevel: 'error',
