@@ -13,6 +13,7 @@ import { LIST_ACTIONS } from './lists-actions.ts';
 import { RECORDING_ACTIONS } from './recordings-actions.ts';
 import { COMPLIANCE_ACTIONS } from './compliance-actions.ts';
 import { callPlace, trunkTestCall } from './trunk-test-action.ts';
+import { STAFF_ACTIONS } from './staff-actions.ts';
 
 const id = { type: 'integer', minimum: 1 } as const;
 const campaignSubject = (i: { id?: unknown }): string | null => (typeof i?.id === 'number' ? `campaign:${i.id}` : null);
@@ -224,4 +225,5 @@ export const ACTIONS: ReadonlyArray<ActionDef<any, any>> = [
   settingsUpdate, settingsDesired,
   certificateInstall, certificateUseOwn,
   ...USER_ACTIONS, ...LIST_ACTIONS, ...RECORDING_ACTIONS, ...COMPLIANCE_ACTIONS, trunkTestCall, callPlace,
+  ...STAFF_ACTIONS,
 ];
