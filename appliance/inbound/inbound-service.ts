@@ -123,7 +123,7 @@ export class InboundService {
         now: this.deps.now,
         slot: () => null,
         recordFile: () => null,
-        ...(transfer ? { transfer: (c, req) => transfer.transfer(call, req, {
+        ...(transfer ? { transfer: (_c, req) => transfer.transfer(call, req, {
           actor: 'inbound', campaignId: recent?.campaignId ?? null, name: recent?.fields.name?.trim() || null, number: from ?? call.from,
           source: recent ? `a call back about campaign ${recent.campaignName}` : 'a call to the office number', callerId: to ?? call.to, trunk: call.trunk, tag: `in${id}`,
         }) } : {}),
