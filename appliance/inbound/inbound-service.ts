@@ -3,7 +3,7 @@
 // service answers those made to the box's own numbers and runs the inbound flow, and records each call.
 // A do-not-call keypress is recorded like an outbound opt-out: suppression, revoked consents, outbox
 // event and audit entry, in one transaction with the call's own row.
-import type { CallEngine, IncomingCall, PromptRef } from '../../core/call-port.ts';
+import type { IncomingCall, PromptRef } from '../../core/call-port.ts';
 import type { Logger } from '../../core/log.ts';
 import { hashNumber } from '../../core/log.ts';
 import type { Settings } from '../../core/settings-types.ts';
@@ -22,7 +22,8 @@ import { recentCampaignCall, type RecentCall } from './recent.ts';
 const DAY_MS = 24 * 3600 * 1000;
 
 export interface InboundDeps {
-  engine: Pick<CallEngine, 'on' | 'off'>;
+  /** The engine's 'incoming' event (CallEngine). */
+  engine: { on(event: 'incoming', listener: (call: IncomingCall) => void): unknown; off(event: 'incoming', listener: (call: IncomingCall) => void): unknown };
   db: Db;
   logger: Logger;
   settings: () => Pick<Settings, 'inbound' | 'callerIds' | 'box' | 'staff'>;

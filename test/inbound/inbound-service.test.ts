@@ -31,7 +31,7 @@ class FakeIncoming extends FakeLeg implements IncomingCall {
   constructor(readonly from: string, readonly to: string, private readonly keys: string[], readonly trunk = 'office') {
     super('incoming', false, 50);
   }
-  async answer(): Promise<void> {
+  override async answer(): Promise<void> {
     this.answered = true;
     this.state = 'answered';
   }
