@@ -35,7 +35,7 @@ test.serial('a number called yesterday hears that campaign\'s message again, and
   db.prepare("INSERT INTO attempts (campaign_id, contact_id, e164, state, intent_at, outcome) VALUES (90, 1, ?, 'final', ?, 'no-answer')").run(CALLER, yesterday);
 
   // The caller listens through the greeting and into the campaign's message, then presses 9.
-  const sipp = startSippUac({ scenario: 'inbound-call-optout.xml', target: `127.0.0.1:${sipPort}`, localPort: trunkPort, calls: 1, keys: { caller: CALLER, called: OWN, pause: '7000', key: '9' }, timeoutSec: 60 });
+  const sipp = startSippUac({ scenario: 'inbound-call-optout.xml', target: `127.0.0.1:${sipPort}`, localPort: trunkPort, calls: 1, keys: { caller: CALLER, called: OWN, key: '9' }, timeoutSec: 60 });
   const r = await sipp.stop(60_000);
   t.is(r.exitCode, 0, r.errors);
   const row = db.prepare('SELECT outcome, path, campaign_id, number_hash FROM inbound_calls').get() as { outcome: string; path: string; campaign_id: number; number_hash: string } | undefined;
