@@ -58,6 +58,16 @@ export class InboundService {
 
   start(): void {
     this.deps.engine.on('incoming', this.listener);
+    void this.warm();
+  }
+
+  /** Renders the flow's fixed texts once in the background, so a call back never waits behind a campaign's renderings. */
+  private async warm(): Promise<void> {
+    const s = this.deps.settings();
+    const all = inboundFlow({ greeting: s.inbound.greeting, replayMessage: true, optOutKey: s.inbound.optOutKey, staff: s.inbound.staffGroup ? { key: s.inbound.staffKey, group: s.inbound.staffGroup, waitMs: s.inbound.waitMs } : null });
+    for (const p of allPrompts(all)) {
+      if ('tts' in p) await this.deps.speak(p.tts, s.inbound.voice).catch((e: unknown) => this.deps.logger.warn({ err: (e as Error).message }, 'inbound prompt not rendered ahead'));
+    }
   }
 
   /** Stops taking calls; calls in progress finish (bounded by the engine's own close). */
