@@ -40,6 +40,12 @@ import { CallerIdVerifier } from './compliance/caller-id-verify.ts';
 import { verificationPrompts } from './compliance/verification-prompts.ts';
 import { createRequire } from 'node:module';
 import { PromptRenderer, type RenderItem } from '../media/prompts/renderer.ts';
+import { SettingsStaffDirectory } from './staff/directory.ts';
+import { TransferService } from './staff/transfer.ts';
+import { holdMusic } from './staff/hold-music.ts';
+import { InboundService } from './inbound/inbound-service.ts';
+import { staffRoutes } from './http/routes/staff.ts';
+import type { RecentCall } from './inbound/recent.ts';
 import { detectTools, missingToolsMessage, type ToolStatus } from '../media/prompts/tools.ts';
 import type { CampaignRow, DueContact } from './store/campaigns-repo.ts';
 import { SystemdNotifier } from './system/notify.ts';
@@ -130,6 +136,10 @@ export class Appliance {
   private readonly started: Service[] = [];
   private readonly progressTimers = new Map<number, NodeJS.Timeout>();
   private renderer!: PromptRenderer;
+  /** Who may be a staff endpoint (asked by the engine), from the settings in force. */
+  staffDirectory!: SettingsStaffDirectory;
+  transfers!: TransferService;
+  inbound!: InboundService;
   private renderAhead!: RenderAhead;
   /** Personalised renders that failed, by campaign:contact, with the reason. */
   private readonly renderFailures = new Map<string, string>();
@@ -176,7 +186,9 @@ export class Appliance {
       });
       await this.startService(this.clock);
 
-      this.engine = await createEngine(this.settings, this.logger, this.opts.dataDir);
+      this.staffDirectory = new SettingsStaffDirectory(() => this.settingsStore.get());
+      // The realm is read at start: a new staff.sipRealm takes effect at the next start (and needs the desk phones' secrets set again).
+      this.engine = await createEngine(this.settings, this.logger, this.opts.dataDir, { directory: this.staffDirectory, realm: this.settings.staff.sipRealm });
       await this.startService({ name: 'engine', start: () => this.engine.start(), stop: () => this.engine.close() });
       // A line going down or coming back changes what running campaigns say: publish their views again.
       this.trunkWatch = new TrunkWatch(this.engine, this.opts.now ?? Date.now, () => {
@@ -189,6 +201,16 @@ export class Appliance {
 
       this.renderer = new PromptRenderer({ libraryDir: join(this.opts.dataDir, 'recordings', 'rendered'), concurrency: 1 });
       const now = this.opts.now;
+      // Transfers to staff or the organisation's own numbers (issue 16): the whisper in the inbound voice.
+      this.transfers = new TransferService({
+        engine: this.engine,
+        settings: () => this.settingsStore.get(),
+        db: this.db,
+        logger: this.logger.child({ svc: 'transfer' }),
+        now: now ?? Date.now,
+        holdMusic: () => holdMusic(join(this.opts.dataDir, 'recordings', 'hold')),
+        speak: async (text) => (await this.renderer.render({ text, voice: this.settingsStore.get().inbound.voice, fields: {} })).prompt,
+      });
       this.dialer = new Dialer({
         db: this.db,
         engine: this.engine,
@@ -209,6 +231,7 @@ export class Appliance {
         canDial: () => this.clock.canDial(),
         onProgress: (id) => { this.publishProgress(id); this.fleet?.notify(); },
         clock: now ? { ...systemTimerClock, now } : systemTimerClock,
+        transfer: this.transfers,
       });
       this.campaigns = new CampaignService({
         db: this.db,
@@ -234,6 +257,19 @@ export class Appliance {
         onFailed: (campaignId, contactId, message) => this.renderFailures.set(`${campaignId}:${contactId}`, message),
         logger: this.logger.child({ svc: 'render-ahead' }),
       });
+
+      // Calls from the trunks (issue 16): the engine hands over only calls from configured trunks.
+      this.inbound = new InboundService({
+        engine: this.engine,
+        db: this.db,
+        logger: this.logger.child({ svc: 'inbound' }),
+        settings: () => this.settingsStore.get(),
+        now: now ?? Date.now,
+        speak: async (text, voice) => (await this.renderer.render({ text, voice, fields: {} })).prompt,
+        campaignMessage: (recent) => this.campaignMessage(recent),
+        transfer: this.transfers,
+      });
+      await this.startService({ name: 'inbound', start: async () => this.inbound.start(), stop: () => this.inbound.stop() });
 
       this.verifier = new CallerIdVerifier({
         engine: this.engine,
@@ -265,6 +301,8 @@ export class Appliance {
         clock: () => this.clock.status(),
         campaigns: this.campaigns,
         tools: () => this.tools,
+        // The browser softphone's WebSocket (issue 16) is for users allowed to take calls.
+        mayTakeCalls: (u: string) => this.staffDirectory.mayTakeCalls(u),
         // The box's clock for the compliance API too (preflight, start check, consents): one instant everywhere.
         ...(now ? { now } : {}),
         // The actions' ports: the recording library (and which recordings an unfinished campaign plays),
@@ -279,7 +317,7 @@ export class Appliance {
           engine: this.engine,
           flowTrial: this.flowTrial(),
         },
-        extraRoutes: [trunkTestRoutes(), flowRoutes(),
+        extraRoutes: [trunkTestRoutes(), flowRoutes(), staffRoutes(() => this.engine.staffEndpoints?.() ?? []),
           campaignRoutes(this.campaigns), recordingRoutes(this.recordings), complianceRoutes(), callerIdRoutes(this.verifier),
           provisioningRoutes(() => ({ ...provisioningStatus(this.opts.dataDir), ...(this.provisioning?.error ? { error: this.provisioning.error } : {}) }))],
       });
@@ -377,6 +415,15 @@ export class Appliance {
   private renderItem(campaign: CampaignRow, contact: DueContact, text?: string): RenderItem {
     const tts = campaign.config.tts ?? { text: '', voice: 'en' };
     return { text: text ?? tts.text, voice: tts.voice, ...(tts.rate ? { rate: tts.rate } : {}), fields: personalFields(contact.fields), ...(contact.zones[0] ? { timeZone: contact.zones[0] } : {}) };
+  }
+
+  /** A campaign's message again, for one of its contacts who calls back (its recording, or its text rendered for them). */
+  private async campaignMessage(recent: RecentCall): Promise<PromptRef | null> {
+    const campaign = this.campaigns.repo.get(recent.campaignId);
+    if (campaign.config.message) return this.recordings.has(campaign.config.message) ? this.recordings.prompt(campaign.config.message) : null;
+    if (!campaign.config.tts) return null;
+    const contact = { contactId: recent.contactId, e164: '', zones: recent.zones, fields: recent.fields, attempts: 0, retries: {}, nextAt: 0 };
+    return (await this.renderer.render(this.renderItem(campaign, contact))).prompt;
   }
 
   /** The dialer never waits for espeak-ng: a contact whose message is not rendered yet waits a second. */

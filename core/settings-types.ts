@@ -102,6 +102,72 @@ export interface HttpSettings {
   };
 }
 
+/** A web UI user; passwords only as argon2id hashes, a desk phone's secret only as its digest HA1. */
+export interface StaffUser {
+  username: string;
+  passwordHash: string;
+  role: 'admin' | 'operator' | 'viewer';
+  /** May take calls the box hands on (a browser softphone or a desk phone); default false. */
+  takeCalls?: boolean;
+  /** The desk phone's digest secret: HA1 = MD5(username:realm:password), for `staff.sipRealm` at the time it was set. */
+  deskPhone?: { realm: string; ha1: string };
+}
+
+/** A group of staff a flow's `transfer` rings. */
+export interface StaffGroup {
+  name: string;
+  /** Usernames (users allowed to take calls). */
+  members: string[];
+  /** Ring every available member at once, or the one idle longest first (then the next). */
+  strategy: 'ring-all' | 'longest-idle';
+}
+
+export interface StaffSettings {
+  groups: StaffGroup[];
+  /** Address ranges (CIDR) desk phones may register from; empty = no desk phone at all. */
+  deskPhoneRanges: string[];
+  /** The digest realm desk phones authenticate in (changing it invalidates every desk-phone secret). */
+  sipRealm: string;
+  /**
+   * The organisation's own numbers (E.164) a flow may transfer to through a trunk; any other external
+   * number is refused at validation and at run time (handing callees to a third party's call centre).
+   */
+  transferNumbers: string[];
+  /** Registered staff endpoints may call out through the box (within the campaigns' compliance gate); default off. */
+  outboundCalls: boolean;
+  /** An admin may listen in on a live call (audited); default off. */
+  listenIn: boolean;
+}
+
+/** One opening period: days of the week (0 = Sunday) and a time range in the box's time zone. */
+export interface OpeningHours {
+  days: number[];
+  from: string;
+  to: string;
+}
+
+export interface InboundSettings {
+  /** Answer calls from the trunks at all; off: they are refused (480). */
+  enabled: boolean;
+  /** The box's own numbers (E.164) calls may come to; empty = the caller IDs of the settings. */
+  numbers: string[];
+  /** Played first, the organisation's name (text-to-speech in `voice`). */
+  greeting: string;
+  voice: string;
+  /** A caller called by a campaign in this many days hears that campaign's message again. */
+  recentDays: number;
+  /** The do-not-call key (47 CFR 64.1200(d), CRTC rules): the caller is suppressed like an outbound opt-out. */
+  optOutKey: string;
+  /** The key that reaches a person, during `openingHours`. */
+  staffKey: string;
+  /** The group the staff key rings; null = no transfer offered. */
+  staffGroup: string | null;
+  /** When staff take calls (the box's time zone); empty = never. */
+  openingHours: OpeningHours[];
+  /** Longest wait for a person, in ms. */
+  waitMs: number;
+}
+
 export interface Settings {
   version: number;
   box: { name: string; country: string; timezone: string };
@@ -114,7 +180,11 @@ export interface Settings {
   defaultTrunk: string | null;
   callerIds: Array<{ number: string; label: string; verified: boolean }>;
   /** Web UI users; passwords only as argon2id hashes. */
-  users: Array<{ username: string; passwordHash: string; role: 'admin' | 'operator' | 'viewer' }>;
+  users: Array<StaffUser>;
+  /** Staff endpoints and transfers (issue 16). */
+  staff: StaffSettings;
+  /** Calls coming in from the trunks (issue 16). */
+  inbound: InboundSettings;
   drachtio: { host: string; port: number; secret: string; freeswitch: { host: string; port: number; secret: string } };
   compliance: { pack: 'us' | 'ca' | 'fr' | 'uk' | 'none' | null };
   fleet: FleetSettings;

@@ -14,6 +14,7 @@ import { RECORDING_ACTIONS } from './recordings-actions.ts';
 import { COMPLIANCE_ACTIONS } from './compliance-actions.ts';
 import { callPlace, trunkTestCall } from './trunk-test-action.ts';
 import { flowTry } from './flow-actions.ts';
+import { STAFF_ACTIONS } from './staff-actions.ts';
 
 const id = { type: 'integer', minimum: 1 } as const;
 const campaignSubject = (i: { id?: unknown }): string | null => (typeof i?.id === 'number' ? `campaign:${i.id}` : null);
@@ -227,4 +228,5 @@ export const ACTIONS: ReadonlyArray<ActionDef<any, any>> = [
   ...USER_ACTIONS, ...LIST_ACTIONS, ...RECORDING_ACTIONS, ...COMPLIANCE_ACTIONS, trunkTestCall, callPlace,
   // flow editor (issue 15)
   flowTry,
+  ...STAFF_ACTIONS,
 ];

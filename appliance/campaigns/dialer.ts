@@ -17,6 +17,8 @@ import { runFlowCall, type FlowResult } from '../flows/runner.ts';
 import { allPrompts, promptKey, type FlowPrompt } from '../flows/model.ts';
 import { callbackSlot } from '../flows/callback-slot.ts';
 import { saveFlowRecord } from '../store/answers-repo.ts';
+import type { TransferRecord, TransferRequest } from '../flows/session.ts';
+import type { TransferContext } from '../staff/transfer.ts';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { decideRetry } from './retry-policy.ts';
@@ -71,6 +73,13 @@ export interface DialerDeps {
   onProgress?: (campaignId: number) => void;
   /** Longest the loop sleeps when nothing is due (ms). */
   idleMs?: number;
+  /** Transfers to a person (appliance/staff/transfer.ts); absent = a flow's transfer takes its fallback. */
+  transfer?: TransferPort;
+}
+
+/** What a flow's `transfer` step needs of the box: the staff side, or the organisation's own numbers. */
+export interface TransferPort {
+  transfer(callee: Call, req: TransferRequest, ctx: TransferContext): Promise<TransferRecord>;
 }
 
 interface ActiveCall {
@@ -350,6 +359,10 @@ export class Dialer {
         mkdirSync(dir, { recursive: true });
         return join(dir, `a${attemptId}-${name}.wav`);
       },
+      ...(this.deps.transfer ? { transfer: (c: Call, req: TransferRequest) => this.deps.transfer!.transfer(c, req, {
+        actor: `campaign:${campaign.id}`, campaignId: campaign.id, name: contact.fields.name?.trim() || null, number: contact.e164,
+        source: `campaign ${campaign.name}`, callerId: cfg.callerId, trunk: this.active.get(attemptId)?.trunk ?? cfg.trunks[0]!, tag: `a${attemptId}`,
+      }) } : {}),
     }, { amd: cfg.amd && cfg.voicemail !== null, ...(cfg.voicemail ? { voicemail: this.deps.prompt(cfg.voicemail) } : {}) },
     (e) => this.deps.logger.error({ attemptId, err: (e as Error).message }, 'flow failed'));
     this.breaker(this.active.get(attemptId)?.trunk ?? '').record(outcome !== 'trunk-failure', this.now());
@@ -365,6 +378,7 @@ export class Dialer {
       messageMs: r?.messagePlayedMs ?? 0,
       // What the network played when a SIT or an in-band busy tone decided the outcome.
       ...(ended.inband ? { detail: ended.reason ?? ended.inband.kind } : {}),
+      transfer: r?.transfer ?? null,
     }, r && r.path.length > 0 ? r : null);
   }
 

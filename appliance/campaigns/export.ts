@@ -60,6 +60,9 @@ export function resultsTable(db: Db, campaignId: number, lang: ExportLang, timeZ
   const names = answerNames(db, campaignId);
   const answers = names.length > 0 ? latestAnswers(db, campaignId) : new Map<number, Record<string, string>>();
   for (const n of names) columns.push({ header: `${lang === 'fr' ? 'Réponse' : 'Answer'} ${n}`, kind: 'text', width: 16 });
+  // Transfers to a person (issue 16): shown only for a campaign whose calls had one (the contact's latest).
+  const transfers = transferColumns(db, campaignId, lang);
+  columns.push(...transfers.columns);
   const stmt = db.prepare(`SELECT cc.contact_id, c.row, cc.e164, c.name, c.fields, cc.state, cc.final_outcome, cc.last_outcome, cc.attempts, cc.block_reason,
       (SELECT MIN(intent_at) FROM attempts a WHERE a.campaign_id = cc.campaign_id AND a.contact_id = cc.contact_id) first_at,
       la.intent_at last_at, la.ring_ms, la.talk_ms, la.sip_code sip, la.q850,
@@ -80,10 +83,40 @@ export function resultsTable(db: Db, campaignId: number, lang: ExportLang, timeZ
         r.attempts, r.first_at, r.last_at, secs(r.ring_ms), secs(r.talk_ms), secs(r.total_talk), r.keys || null, r.sip, r.q850,
         w.reason(r.block_reason), r.block_reason,
         ...names.map((n) => answers.get(r.contact_id)?.[n] ?? null),
+        ...transfers.values(r.contact_id),
       ];
     }
   }
   return { columns, rows: rows() };
+}
+
+const TRANSFER_WORDS: Record<ExportLang, Record<string, string>> = {
+  en: { connected: 'connected', 'no-answer': 'nobody answered', 'no-staff': 'nobody available', refused: 'refused', failed: 'failed', 'caller-hung-up': 'hung up while waiting', 'opted-out': 'opted out while waiting' },
+  fr: { connected: 'mis en relation', 'no-answer': 'personne n\'a répondu', 'no-staff': 'personne de disponible', refused: 'refusé', failed: 'échec', 'caller-hung-up': 'a raccroché en attendant', 'opted-out': 's\'est désinscrit en attendant' },
+};
+
+/** The transfer's outcome (words and code), wait, talk time and who took it, when the campaign had transfers. */
+function transferColumns(db: Db, campaignId: number, lang: ExportLang): { columns: ExportColumn[]; values: (contactId: number) => ExportValue[] } {
+  const rows = db.prepare(`SELECT contact_id, transfer_outcome o, transfer_wait_ms w, transfer_talk_ms t, transfer_taken_by b FROM attempts
+      WHERE id IN (SELECT MAX(id) FROM attempts WHERE campaign_id = ? AND transfer_outcome IS NOT NULL GROUP BY contact_id)`)
+    .all(campaignId) as Array<{ contact_id: number; o: string; w: number | null; t: number | null; b: string | null }>;
+  if (rows.length === 0) return { columns: [], values: () => [] };
+  const fr = lang === 'fr';
+  const by = new Map(rows.map((r) => [r.contact_id, r]));
+  const secs = (ms: number | null): number | null => (ms === null ? null : Math.round(ms / 100) / 10);
+  return {
+    columns: [
+      { header: fr ? 'Transfert' : 'Transfer', kind: 'text', width: 22 },
+      { header: fr ? 'Transfert (code)' : 'Transfer code', kind: 'text', width: 14 },
+      { header: fr ? 'Attente (s)' : 'Wait (s)', kind: 'seconds', width: 12 },
+      { header: fr ? 'Conversation (s)' : 'Talk with staff (s)', kind: 'seconds', width: 12 },
+      { header: fr ? 'Pris par' : 'Taken by', kind: 'text', width: 16 },
+    ],
+    values: (id) => {
+      const r = by.get(id);
+      return r ? [TRANSFER_WORDS[lang][r.o] ?? r.o, r.o, secs(r.w), secs(r.t), r.b] : [null, null, null, null, null];
+    },
+  };
 }
 
 /** Wall-clock time in a zone as "YYYY-MM-DD HH:MM:SS", which spreadsheets in every language read as a date. */

@@ -39,7 +39,8 @@ function parseFlowField(v: unknown, menu: CampaignConfig['menu'], menuPrompt: st
       throw new AppError('E_FLOW_INVALID', `campaign field "flow.template": one of ${TEMPLATES.join(', ')}`, { field: 'flow.template' });
     }
     const lang = o.lang === 'fr' ? 'fr' : 'en';
-    return flowTemplate(o.template as TemplateName, { lang, ...(menu.optOut ? { optOutKey: menu.optOut } : {}), menu, menuPrompt });
+    const group = typeof o.group === 'string' ? { staffGroup: o.group } : {};
+    return flowTemplate(o.template as TemplateName, { lang, ...(menu.optOut ? { optOutKey: menu.optOut } : {}), menu, menuPrompt, ...group });
   }
   return parseFlow(v);
 }

@@ -122,6 +122,9 @@ export class CampaignService {
       campaignWindows: cfg.schedule.windows,
       packWindows: rules.map((r) => r.windows),
       ...(pack ? { packName: pack.name } : {}),
+      // Transfers (issue 16): the box's staff groups, and the organisation's own numbers only.
+      staffGroups: this.deps.settings().staff.groups.map((g) => g.name),
+      transferNumbers: this.deps.settings().staff.transferNumbers,
     });
   }
 

@@ -20,6 +20,11 @@ export function defaultSettings(): Settings {
     defaultTrunk: null,
     callerIds: [],
     users: [],
+    staff: { groups: [], deskPhoneRanges: [], sipRealm: 'voice-broadcast-box', transferNumbers: [], outboundCalls: false, listenIn: false },
+    inbound: {
+      enabled: true, numbers: [], greeting: 'You are calling us back. Thank you.', voice: 'en', recentDays: 7,
+      optOutKey: '9', staffKey: '0', staffGroup: null, openingHours: [], waitMs: 30_000,
+    },
     drachtio: { host: '127.0.0.1', port: 9022, secret: 'cymru', freeswitch: { host: '127.0.0.1', port: 8021, secret: 'ClueCon' } },
     compliance: { pack: null },
     fleet: { enabled: false, url: null, boxId: null },

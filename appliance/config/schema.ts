@@ -42,10 +42,74 @@ const trunk: Schema = {
   },
 };
 
+const E164 = '^\\+[1-9][0-9]{6,14}$';
+const HHMM = '^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$';
+const KEY = '^[0-9*#]$';
+
+/** Staff endpoints and transfers (issue 16). */
+const staff: Schema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['groups', 'deskPhoneRanges', 'sipRealm', 'transferNumbers', 'outboundCalls', 'listenIn'],
+  properties: {
+    groups: {
+      type: 'array',
+      maxItems: 50,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['name', 'members', 'strategy'],
+        properties: {
+          name: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$' },
+          members: { type: 'array', maxItems: 200, items: { type: 'string', minLength: 1, maxLength: 64 } },
+          strategy: { type: 'string', enum: ['ring-all', 'longest-idle'] },
+        },
+      },
+    },
+    deskPhoneRanges: { type: 'array', maxItems: 64, items: { type: 'string', minLength: 1, maxLength: 64 } },
+    sipRealm: { type: 'string', minLength: 1, maxLength: 128, pattern: '^[^"\\\\]+$' },
+    transferNumbers: { type: 'array', maxItems: 200, items: { type: 'string', pattern: E164 } },
+    outboundCalls: { type: 'boolean' },
+    listenIn: { type: 'boolean' },
+  },
+};
+
+/** Calls coming in from the trunks (issue 16). */
+const inbound: Schema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['enabled', 'numbers', 'greeting', 'voice', 'recentDays', 'optOutKey', 'staffKey', 'staffGroup', 'openingHours', 'waitMs'],
+  properties: {
+    enabled: { type: 'boolean' },
+    numbers: { type: 'array', maxItems: 100, items: { type: 'string', pattern: E164 } },
+    greeting: { type: 'string', minLength: 1, maxLength: 500 },
+    voice: { type: 'string', minLength: 1, maxLength: 40 },
+    recentDays: { type: 'integer', minimum: 1, maximum: 90 },
+    optOutKey: { type: 'string', pattern: KEY },
+    staffKey: { type: 'string', pattern: KEY },
+    staffGroup: { type: 'string', nullable: true },
+    openingHours: {
+      type: 'array',
+      maxItems: 20,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['days', 'from', 'to'],
+        properties: {
+          days: { type: 'array', minItems: 1, maxItems: 7, items: { type: 'integer', minimum: 0, maximum: 6 } },
+          from: { type: 'string', pattern: HHMM },
+          to: { type: 'string', pattern: HHMM },
+        },
+      },
+    },
+    waitMs: { type: 'integer', minimum: 5000, maximum: 300000 },
+  },
+};
+
 export const settingsSchema: Schema = {
   type: 'object',
   additionalProperties: false,
-  required: ['version', 'box', 'engine', 'http', 'sip', 'media', 'trunks', 'defaultTrunk', 'callerIds', 'users', 'drachtio', 'compliance', 'fleet', 'clock', 'logging'],
+  required: ['version', 'box', 'engine', 'http', 'sip', 'media', 'trunks', 'defaultTrunk', 'callerIds', 'users', 'staff', 'inbound', 'drachtio', 'compliance', 'fleet', 'clock', 'logging'],
   properties: {
     version: { type: 'integer', minimum: 1 },
     box: {
@@ -143,9 +207,18 @@ export const settingsSchema: Schema = {
           username: { type: 'string', pattern: '^[A-Za-z0-9_.@-]{1,64}$' },
           passwordHash: { type: 'string', pattern: '^\\$argon2' },
           role: { type: 'string', enum: ['admin', 'operator', 'viewer'] },
+          takeCalls: { type: 'boolean' },
+          deskPhone: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['realm', 'ha1'],
+            properties: { realm: { type: 'string', minLength: 1, maxLength: 128 }, ha1: { type: 'string', pattern: '^[0-9a-f]{32}$' } },
+          },
         },
       },
     },
+    staff,
+    inbound,
     drachtio: {
       type: 'object',
       additionalProperties: false,

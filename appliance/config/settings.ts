@@ -11,6 +11,7 @@ import { mediaSourceErrors } from '../../core/media-sources.ts';
 import { settingsSchema } from './schema.ts';
 import type { Settings } from '../../core/settings-types.ts';
 import { writeFileDurably } from '../../core/durable-file.ts';
+import { staffSettingsErrors } from '../staff/settings-check.ts';
 
 /** lowdb adapter: write to a temporary file, fsync it, rename over the target, fsync the folder. */
 export class FsyncJsonFile<T> implements Adapter<T> {
@@ -68,6 +69,7 @@ export function checkSettings(doc: unknown): FieldError[] {
   });
   if (s.http.tls.redirectPort !== null && s.http.tls.redirectPort === s.http.port) errors.push({ key: 'http.tls.redirectPort', message: 'must differ from http.port (that port already redirects plain HTTP)' });
   if (s.defaultTrunk !== null && !names.has(s.defaultTrunk)) errors.push({ key: 'defaultTrunk', message: `no trunk named "${s.defaultTrunk}"` });
+  errors.push(...staffSettingsErrors(s));
   return errors;
 }
 

@@ -116,10 +116,33 @@ export interface CallbackStep extends StepBase {
   onFail?: string;
 }
 
+/**
+ * Hand the callee to a person (issue 16): a staff group of the box (ringing all, or the longest idle
+ * first), or an external number through a trunk, only one of the organisation's own numbers
+ * (`staff.transferNumbers`). The callee hears `holdPrompt` while it rings; nobody answering within
+ * `waitMs` leads to `noAnswer` (required: nobody waits in silence, e.g. a callback step).
+ */
 export interface TransferStep extends StepBase {
   verb: 'transfer';
+  /** A staff group's name, or an E.164 number of the organisation (`+...`). */
   to: string;
+  /** How a group is rung (default: the group's own strategy). */
+  strategy?: 'ring-all' | 'longest-idle';
+  /** Said to the staff member before connecting: the contact's name, the campaign, the answers so far (default true). */
+  whisper?: boolean;
+  /** Music or a message the callee hears while it rings (repeated); default a short waiting message. */
+  holdPrompt?: FlowPrompt;
+  /** Longest wait for someone to answer (5 to 300 s). */
+  waitMs: number;
+  /** After the conversation, when the person hung up first and the callee is still there; absent = the call ends. */
   next?: string;
+  /** Nobody answered within `waitMs`, nobody was available, or the transfer was refused. */
+  noAnswer?: string;
+}
+
+/** Whether a transfer's target is an external number rather than a staff group. */
+export function isExternalTarget(to: string): boolean {
+  return to.startsWith('+');
 }
 
 export interface GotoStep extends StepBase {
@@ -171,6 +194,10 @@ export function edges(step: FlowStep): Array<{ field: string; to: string; bounde
       add('next', step.next);
       add('onFail', step.onFail);
       break;
+    case 'transfer':
+      add('next', step.next);
+      add('noAnswer', step.noAnswer);
+      break;
     case 'hangup':
       break;
     default:
@@ -182,7 +209,7 @@ export function edges(step: FlowStep): Array<{ field: string; to: string; bounde
 /** Every prompt of a step, with its field. */
 export function prompts(step: FlowStep): Array<{ field: string; prompt: FlowPrompt }> {
   const out: Array<{ field: string; prompt: FlowPrompt }> = [];
-  for (const f of ['prompt', 'noInputPrompt', 'invalidPrompt', 'confirmPrompt'] as const) {
+  for (const f of ['prompt', 'noInputPrompt', 'invalidPrompt', 'confirmPrompt', 'holdPrompt'] as const) {
     const p = (step as unknown as Record<string, FlowPrompt | undefined>)[f];
     if (p) out.push({ field: f, prompt: p });
   }

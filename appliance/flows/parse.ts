@@ -10,6 +10,8 @@ const NAME = /^[a-z][a-z0-9_]{0,39}$/;
 const KEY = /^[0-9*#]$/;
 const HHMM = /^([01]\d|2[0-3]):[0-5]\d$|^24:00$/;
 const MAX_STEPS = 100;
+/** A staff group's name, or an E.164 number. */
+const TRANSFER_TO = /^(\+[1-9][0-9]{6,14}|[A-Za-z0-9][A-Za-z0-9_.-]{0,39})$/;
 
 /** Collects field errors; `fail()` throws them all at once (the first one is the message). */
 export class FlowProblems {
@@ -169,9 +171,13 @@ function parseStep(raw: unknown, i: number, p: FlowProblems): FlowStep | null {
       return { ...base, verb, name: name ?? '', options, timeoutMs, tries: tries() ?? 1, ...strip(opt) };
     }
     case 'transfer': {
-      const to = r.str('to', 'where to transfer (a staff extension or number)');
-      const next = r.ref('next');
-      return { ...base, verb, to: to ?? '', ...(next ? { next } : {}) };
+      const to = r.str('to', 'a staff group\'s name, or one of the organisation\'s numbers in E.164 (+...)', TRANSFER_TO);
+      if (raw.strategy !== undefined && raw.strategy !== 'ring-all' && raw.strategy !== 'longest-idle') r.reject('strategy', '"ring-all" or "longest-idle"');
+      if (raw.whisper !== undefined && typeof raw.whisper !== 'boolean') r.reject('whisper', 'true or false');
+      const waitMs = r.int('waitMs', 5000, 300_000, 'milliseconds the callee waits for someone to answer', 30_000) ?? 30_000;
+      const opt = { holdPrompt: r.prompt('holdPrompt'), next: r.ref('next'), noAnswer: r.ref('noAnswer') };
+      const strategy = raw.strategy === 'ring-all' || raw.strategy === 'longest-idle' ? raw.strategy : undefined;
+      return { ...base, verb, to: to ?? '', waitMs, ...(strategy ? { strategy } : {}), ...(raw.whisper === false ? { whisper: false } : {}), ...strip(opt) };
     }
     case 'goto': {
       const target = r.ref('target', false);

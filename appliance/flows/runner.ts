@@ -8,7 +8,7 @@ import type { Flow, FlowStep } from './model.ts';
 import { makeVerb } from './factory.ts';
 import type { Verb } from './verbs/verb.ts';
 import { waitEvent } from '../scripts/message-script.ts';
-import { FlowSession, type CallbackBooking, type FlowEnv, type SpokenAnswer } from './session.ts';
+import { FlowSession, type CallbackBooking, type FlowEnv, type SpokenAnswer, type TransferRecord } from './session.ts';
 
 /** No flow runs more steps than this in one call (validation bounds every loop; this is the last guard). */
 const MAX_VISITS = 500;
@@ -34,6 +34,8 @@ export interface FlowResult {
   messagePlayedMs: number;
   messageCompleted: boolean;
   notes: string[];
+  /** The call's (last) transfer to a person, if it had one. */
+  transfer: TransferRecord | null;
 }
 
 /** The verbs of a flow, built once per call by the factory. */
@@ -52,7 +54,7 @@ export function buildVerbs(flow: Flow): Map<string, Verb> {
 export async function runFlow(call: Call, flow: Flow, env: FlowEnv, opts: FlowRunOptions): Promise<FlowResult> {
   const machine = new AbortController();
   const session = new FlowSession(call, env, opts.amd ? machine.signal : undefined);
-  const result: FlowResult = { outcome: 'human', dtmf: '', amd: null, path: [], answers: session.answers, recordings: session.recordings, callback: null, messagePlayedMs: 0, messageCompleted: false, notes: session.notes };
+  const result: FlowResult = { outcome: 'human', dtmf: '', amd: null, path: [], answers: session.answers, recordings: session.recordings, callback: null, messagePlayedMs: 0, messageCompleted: false, notes: session.notes, transfer: null };
   let keyPressed = false;
   const onDtmf = (d: { digit: string }): void => {
     result.dtmf += d.digit;
@@ -92,6 +94,7 @@ export async function runFlow(call: Call, flow: Flow, env: FlowEnv, opts: FlowRu
     return result;
   } finally {
     result.callback = result.outcome === 'opted-out' || machine.signal.aborted ? null : session.callback;
+    result.transfer = session.transferred;
     result.messagePlayedMs ||= session.messagePlayedMs;
     result.messageCompleted ||= session.messageCompleted;
     call.off('dtmf', onDtmf);

@@ -3,7 +3,7 @@
 // watched everywhere, answers and the path kept for the attempt.
 import { rm } from 'node:fs/promises';
 import type { Call, PromptRef } from '../../core/call-port.ts';
-import type { CallbackOption, FlowPrompt } from './model.ts';
+import type { CallbackOption, FlowPrompt, TransferStep } from './model.ts';
 
 export interface CallbackBooking {
   /** Epoch ms of the new attempt (inside the slot and the campaign's windows). */
@@ -29,6 +29,34 @@ export interface FlowEnv {
   slot: (o: CallbackOption) => { at: number; until: number } | null;
   /** Where a spoken answer is written; null = recording is not possible here. */
   recordFile: (name: string) => string | null;
+  /** Hands the callee to a person (appliance/staff/transfer.ts); absent = no transfer here (the fallback runs). */
+  transfer?: (call: Call, req: TransferRequest) => Promise<TransferRecord>;
+}
+
+/** What a `transfer` step asks of the box. */
+export interface TransferRequest {
+  step: TransferStep;
+  /** The answers so far (the whisper says them to the staff member). */
+  answers: Readonly<Record<string, string>>;
+  /** The step's hold prompt, resolved; absent = the box's hold music. */
+  hold?: PromptRef;
+  /** The campaign's opt-out key: it works while the callee waits, too. */
+  optOutKey?: string;
+  /** The flow is stopped (the call is over). */
+  signal?: AbortSignal;
+}
+
+export type TransferOutcome = 'connected' | 'no-answer' | 'no-staff' | 'refused' | 'failed' | 'caller-hung-up' | 'opted-out';
+
+/** How a transfer went, kept with the attempt (migration 0130) and shown in the report. */
+export interface TransferRecord {
+  outcome: TransferOutcome;
+  /** From the start of the transfer until someone answered, or until the wait ended. */
+  waitMs: number;
+  /** The conversation's length (0 when nobody was connected). */
+  talkMs: number;
+  /** The box user who took it, or `external:<hash>` for one of the organisation's numbers; null when nobody did. */
+  takenBy: string | null;
 }
 
 type Said = { optOut: boolean };
@@ -41,6 +69,8 @@ export class FlowSession {
   readonly recordings: SpokenAnswer[] = [];
   readonly notes: string[] = [];
   callback: CallbackBooking | null = null;
+  /** The last transfer of this call. */
+  transferred: TransferRecord | null = null;
   messagePlayedMs = 0;
   messageCompleted = false;
   /** Why the last try of a gather/menu failed (chooses the re-prompt). */
@@ -119,6 +149,26 @@ export class FlowSession {
       this.answers[name] = `recording:${Math.round(r.ms)}ms`;
     }
     return { optOut: false };
+  }
+
+  /** Hands the callee to a person; the opt-out key works while they wait. */
+  async transfer(step: TransferStep): Promise<{ optOut: boolean; record: TransferRecord }> {
+    this.pending = '';
+    if (!this.env.transfer || this.ended) {
+      this.note('transfer-unavailable');
+      const record: TransferRecord = { outcome: 'failed', waitMs: 0, talkMs: 0, takenBy: null };
+      this.transferred = record;
+      return { optOut: false, record };
+    }
+    const record = await this.env.transfer(this.call, {
+      step,
+      answers: { ...this.answers },
+      ...(step.holdPrompt ? { hold: this.env.prompt(step.holdPrompt) } : {}),
+      ...(this.env.optOutKey ? { optOutKey: this.env.optOutKey } : {}),
+      ...(this.stop ? { signal: this.stop } : {}),
+    });
+    this.transferred = record;
+    return { optOut: record.outcome === 'opted-out', record };
   }
 
   answer(name: string, value: string): void {

@@ -3,7 +3,7 @@
 import { AppError } from '../../core/errors.ts';
 import { FLOW_VERSION, type CallbackOption, type Flow, type FlowPrompt, type FlowStep } from './model.ts';
 
-export const TEMPLATES = ['message-menu', 'appointment-reminder', 'satisfaction-survey', 'payment-reminder', 'emergency-alert'] as const;
+export const TEMPLATES = ['message-menu', 'appointment-reminder', 'satisfaction-survey', 'payment-reminder', 'emergency-alert', 'speak-to-someone'] as const;
 export type TemplateName = (typeof TEMPLATES)[number];
 export type TemplateLang = 'en' | 'fr';
 
@@ -14,6 +14,8 @@ export interface TemplateOptions {
   /** message-menu only: the campaign's keypad menu and its prompt (a recording id). */
   menu?: { confirm?: string; repeat?: string; optOut?: string };
   menuPrompt?: string | null;
+  /** speak-to-someone only: the staff group the transfer rings (validation checks the box has it). */
+  staffGroup?: string;
 }
 
 /** Callback slots offered by the templates, in the callee's local time. */
@@ -42,6 +44,10 @@ const T = {
     ack: (k: string) => `To acknowledge this alert, press ${k}.`,
     acked: 'Your acknowledgement is recorded. Goodbye.',
     optOutAck: 'You will not be called again. Goodbye.',
+    speak: (k: string[]) => `To speak with someone now, press ${k[0]}. To be called back later, press ${k[1]}.`,
+    hold: 'Please hold, we are putting you through.',
+    nobody: 'Sorry, nobody is available right now. We can call you back.',
+    talked: 'Thank you for your call. Goodbye.',
   },
   fr: {
     appointment: (k: string[]) => `Pour confirmer votre rendez-vous, tapez ${k[0]}. Pour l'annuler, tapez ${k[1]}. Pour le déplacer, tapez ${k[2]}.`,
@@ -61,6 +67,10 @@ const T = {
     ack: (k: string) => `Pour accuser réception de cette alerte, tapez ${k}.`,
     acked: 'Votre accusé de réception est enregistré. Au revoir.',
     optOutAck: 'Vous ne serez plus appelé. Au revoir.',
+    speak: (k: string[]) => `Pour parler à quelqu'un maintenant, tapez ${k[0]}. Pour être rappelé plus tard, tapez ${k[1]}.`,
+    hold: 'Veuillez patienter, nous vous mettons en relation.',
+    nobody: 'Désolé, personne n\'est disponible pour le moment. Nous pouvons vous rappeler.',
+    talked: 'Merci de votre appel. Au revoir.',
   },
 } as const;
 
@@ -183,6 +193,27 @@ export function emergencyAlert(o: TemplateOptions & { repeats?: number } = {}): 
   };
 }
 
+/**
+ * "Press 1 to speak with someone" (issue 16): the message, then a person of the staff group (hold
+ * message while it rings, at most 45 s), or a callback slot; nobody answering offers the callback too.
+ */
+export function speakToSomeone(o: TemplateOptions = {}): Flow {
+  const w = T[o.lang ?? 'en'];
+  const k = choiceKeys(o.optOutKey, 3);
+  return {
+    version: FLOW_VERSION, template: 'speak-to-someone', optOutAck: say(w.optOutAck),
+    steps: [
+      { id: 'message', verb: 'play', prompt: MESSAGE, next: 'choice' },
+      { id: 'choice', verb: 'menu', name: 'choice', prompt: say(w.speak(k)), options: { [k[0]!]: 'agent', [k[1]!]: 'slot' }, timeoutMs: 6000, tries: 2, invalidPrompt: say(w.again), noInput: 'end', invalid: 'end' },
+      { id: 'agent', verb: 'transfer', to: o.staffGroup ?? 'staff', holdPrompt: say(w.hold), waitMs: 45_000, next: 'talked', noAnswer: 'nobody' },
+      { id: 'talked', verb: 'hangup', prompt: say(w.talked), outcome: 'confirmed' },
+      { id: 'nobody', verb: 'play', prompt: say(w.nobody), next: 'slot' },
+      callbackStep('slot', k, w, 'end', 'end'),
+      { id: 'end', verb: 'hangup' },
+    ],
+  };
+}
+
 export function flowTemplate(name: TemplateName, o: TemplateOptions = {}): Flow {
   switch (name) {
     case 'message-menu': return messageMenuFlow(o.menu ?? {}, o.menuPrompt ?? null);
@@ -190,5 +221,6 @@ export function flowTemplate(name: TemplateName, o: TemplateOptions = {}): Flow 
     case 'satisfaction-survey': return satisfactionSurvey(o);
     case 'payment-reminder': return paymentReminder(o);
     case 'emergency-alert': return emergencyAlert(o);
+    case 'speak-to-someone': return speakToSomeone(o);
   }
 }

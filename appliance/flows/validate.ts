@@ -3,7 +3,7 @@
 // nobody else's, every token is a column of the list, every recording is in the library, every
 // callback slot lies inside a window of the campaign and of the pack. Each problem names its step.
 import { templateTokens } from '../../media/prompts/template.ts';
-import { edges, prompts, type Flow, type FlowStep, type GatherValidation } from './model.ts';
+import { edges, isExternalTarget, prompts, type Flow, type FlowStep, type GatherValidation, type TransferStep } from './model.ts';
 import { FlowProblems, parseFlowInto } from './parse.ts';
 
 export interface TimeWindow {
@@ -24,6 +24,13 @@ export interface FlowContext {
   packWindows?: ReadonlyArray<readonly TimeWindow[]>;
   /** The pack's name, for the message. */
   packName?: string;
+  /** The box's staff groups (a transfer names one); absent = not checked here. */
+  staffGroups?: readonly string[];
+  /**
+   * The organisation's own numbers a transfer may reach through a trunk. Always checked: absent = none,
+   * so an external transfer is refused (handing callees to a third party: the Rising Eagle case).
+   */
+  transferNumbers?: readonly string[];
 }
 
 const toMin = (hhmm: string): number => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
@@ -130,6 +137,26 @@ function checkPrompts(step: FlowStep, i: number, ctx: FlowContext, p: FlowProble
   }
 }
 
+function checkTransfer(step: TransferStep, i: number, ctx: FlowContext, p: FlowProblems): void {
+  const at = `flow.steps[${i}]`;
+  if (isExternalTarget(step.to)) {
+    if (!(ctx.transferNumbers ?? []).includes(step.to)) {
+      p.add(`${at}.to`, `step "${step.id}": ${maskNumber(step.to)} is not one of the organisation's own numbers (settings staff.transferNumbers); callees are never handed to a third party`);
+    }
+  } else if (ctx.staffGroups && !ctx.staffGroups.includes(step.to)) {
+    const known = ctx.staffGroups.length > 0 ? ` (the box has ${ctx.staffGroups.map((g) => `"${g}"`).join(', ')})` : ' (the box has none yet: settings staff.groups)';
+    p.add(`${at}.to`, `step "${step.id}": no staff group "${step.to}"${known}`);
+  }
+  if (step.noAnswer === undefined) {
+    p.add(`${at}.noAnswer`, `step "${step.id}": needs a step for when nobody answers (e.g. a callback), so nobody waits in silence`);
+  }
+}
+
+/** A number in a message a person reads: its country code and last digits only. */
+function maskNumber(n: string): string {
+  return n.length > 6 ? `${n.slice(0, 3)}…${n.slice(-3)}` : n;
+}
+
 /** Structure and meaning at once; every problem is collected, then thrown as one E_FLOW_INVALID. */
 export function checkFlow(input: unknown, ctx: FlowContext = {}): Flow {
   const p = new FlowProblems();
@@ -140,7 +167,7 @@ export function checkFlow(input: unknown, ctx: FlowContext = {}): Flow {
       if (ctx.optOutKey) checkKeys(s, i, ctx.optOutKey, p);
       checkCallback(s, i, ctx, p);
       checkPrompts(s, i, ctx, p);
-      if (s.verb === 'transfer') p.add(`flow.steps[${i}]`, `step "${s.id}": transfer to a person is not available on this box yet (it comes with staff endpoints, issue 16); remove the step or end the call instead`);
+      if (s.verb === 'transfer') checkTransfer(s, i, ctx, p);
     });
     if (flow.optOutAck && 'recording' in flow.optOutAck && ctx.recordingExists && !ctx.recordingExists(flow.optOutAck.recording)) {
       p.add('flow.optOutAck', `the opt-out acknowledgement: no recording "${flow.optOutAck.recording}" in the library`);

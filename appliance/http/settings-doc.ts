@@ -5,7 +5,8 @@ import type { Settings } from '../../core/settings-types.ts';
 import type { FieldError } from '../../core/errors.ts';
 
 export const REDACTED = '[redacted]';
-const SECRET_KEY = /password|secret/i;
+// A desk phone's digest HA1 (users[].deskPhone.ha1, issue 16) is as good as its password to a SIP peer.
+const SECRET_KEY = /password|secret|ha1/i;
 
 type Json = unknown;
 type Obj = Record<string, Json>;

@@ -42,6 +42,8 @@ export interface AttemptResult {
   talkMs: number;
   messageMs: number;
   detail?: string;
+  /** The flow's transfer to a person, when it had one (migration 0130). */
+  transfer?: { outcome: string; waitMs: number; talkMs: number; takenBy: string | null } | null;
 }
 
 export type NextState =
@@ -255,6 +257,10 @@ export class CampaignsRepo {
       this.db.prepare(`UPDATE attempts SET state = 'final', ended_at = ?, outcome = ?, sip_code = ?, q850 = ?, counted = ?, dtmf = ?, amd = ?,
         setup_ms = ?, ring_ms = ?, talk_ms = ?, message_ms = ?, detail = ? WHERE id = ?`)
         .run(now, r.outcome, r.sipCode, r.q850, next.counted ? 1 : 0, r.dtmf, r.amd, r.setupMs, r.ringMs, r.talkMs, r.messageMs, r.detail ?? null, attemptId);
+      if (r.transfer) {
+        this.db.prepare('UPDATE attempts SET transfer_outcome = ?, transfer_wait_ms = ?, transfer_talk_ms = ?, transfer_taken_by = ? WHERE id = ?')
+          .run(r.transfer.outcome, Math.round(r.transfer.waitMs), Math.round(r.transfer.talkMs), r.transfer.takenBy, attemptId);
+      }
       const inc = next.counted ? 1 : 0;
       if (next.kind === 'final') {
         this.db.prepare("UPDATE campaign_contacts SET state = 'done', attempts = attempts + ?, last_outcome = ?, final_outcome = ?, updated_at = ? WHERE campaign_id = ? AND contact_id = ?")

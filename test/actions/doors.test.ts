@@ -284,6 +284,19 @@ const DRIVERS: Record<string, Partial<Record<Door, Driver>>> = {
       refusal: async (c) => http(await c.box.api.send('POST', '/api/users', { username: 'admin', password: PASSWORD, role: 'viewer' })),
     },
   },
+  // Issue 16: staff who take calls, their desk phones, the inbound flow.
+  'staff.settings': {
+    http: {
+      success: async (c) => http(await c.box.api.send('PUT', '/api/staff/settings', { staff: { transferNumbers: ['+33142000100'], deskPhoneRanges: ['192.168.1.0/24'] }, inbound: { recentDays: 5 } })),
+      refusal: async (c) => http(await c.box.api.send('PUT', '/api/staff/settings', { staff: { deskPhoneRanges: ['the office'] } })),
+    },
+  },
+  'user.staff': {
+    http: {
+      success: async (c) => http(await c.box.api.send('PUT', `/api/users/${await newUser(c)}/staff`, { takeCalls: true, deskPhonePassword: 'a long desk phone secret' })),
+      refusal: async (c) => http(await c.box.api.send('PUT', '/api/users/nobody/staff', { takeCalls: true })),
+    },
+  },
   'user.update': {
     cli: {
       // A forgotten password reset by the command line, the box stopped.

@@ -6,7 +6,7 @@ import { appointmentReminder, messageMenuFlow, satisfactionSurvey } from '../../
 import type { FlowResult } from '../../appliance/flows/runner.ts';
 
 function result(r: Partial<FlowResult>): FlowResult {
-  return { outcome: 'human', dtmf: '', amd: null, path: [], answers: {}, recordings: [], callback: null, messagePlayedMs: 0, messageCompleted: false, notes: [], ...r };
+  return { outcome: 'human', dtmf: '', amd: null, path: [], answers: {}, recordings: [], callback: null, transfer: null, messagePlayedMs: 0, messageCompleted: false, notes: [], ...r };
 }
 
 test('the presser is told the flow\'s first choice and the opt-out key; a message-menu flow keeps the campaign\'s keys', (t) => {

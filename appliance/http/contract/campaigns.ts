@@ -142,6 +142,13 @@ export const CampaignReport = Type.Object({
     callsWithKeys: int, detectedHuman: int, detectedMachine: int,
     agreement: Nullable(Type.Number(), { description: 'calls with a key that AMD had called "human" / calls with a key' }),
   }, { description: 'answering-machine detection against ground truth: a key pressed means a person answered' }),
+  transfers: Type.Optional(Type.Object({
+    total: int,
+    byOutcome: Counts,
+    byTaker: Type.Record(Type.String(), Type.Integer(), { description: 'connected transfers per staff user (an external number as external:<hash>)' }),
+    avgWaitMs: int,
+    avgTalkMs: int,
+  }, { description: 'transfers to a person (issue 16); absent when the campaign had none' })),
 });
 export type CampaignReport = Static<typeof CampaignReport>;
 
