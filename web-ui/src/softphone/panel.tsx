@@ -76,8 +76,8 @@ export function SoftphonePanel({ username }: { username: string }) {
           <h2>{call.state === 'ringing' ? t('incoming') : call.state === 'ended' ? t('ended') : t('talking')}</h2>
           <dl class="softphone__card">
             <dt>{t('contact')}</dt><dd data-testid="softphone-contact">{call.card.name ?? call.display}</dd>
-            {call.card.number && <><dt>{t('number')}</dt><dd>{call.card.number}</dd></>}
-            {call.card.campaign && <><dt>{t('campaign')}</dt><dd>{call.card.campaign}</dd></>}
+            {call.card.numberTail && <><dt>{t('number')}</dt><dd>…{call.card.numberTail}</dd></>}
+            {call.card.source && <><dt>{t('campaign')}</dt><dd>{call.card.source}</dd></>}
           </dl>
           {call.card.answers && Object.keys(call.card.answers).length > 0 && (
             <>

@@ -9,14 +9,38 @@ import type { Invitation, Registerer, Session, UserAgent } from 'sip.js';
 
 export type PhoneStatus = 'off' | 'connecting' | 'available' | 'away' | 'refused' | 'lost';
 
-/** What the box tells the staff member about the person on the line (header X-Contact-Card, base64url JSON). */
+/**
+ * What the box tells the staff member about the person on the line: header X-Contact-Card, URI-encoded
+ * JSON `{name, numberTail, source, answers}` (appliance/staff/whisper.ts: only the number's last digits).
+ */
 export interface ContactCard {
   name?: string;
-  /** A truncated number, as the box shows numbers to staff. */
-  number?: string;
-  campaign?: string;
+  /** The number's last digits, as the box shows numbers to staff. */
+  numberTail?: string;
+  /** Where the call comes from: the campaign's name, or the inbound line. */
+  source?: string;
   /** The callee's answers so far, by question. */
   answers?: Record<string, string>;
+}
+
+/** Read the box's contact card header; anything unreadable gives an empty card (the display name still shows). */
+export function parseContactCard(header: string | undefined): ContactCard {
+  if (!header) return {};
+  try {
+    const value: unknown = JSON.parse(decodeURIComponent(header));
+    if (!value || typeof value !== 'object' || Array.isArray(value)) return {};
+    const v = value as Record<string, unknown>;
+    const card: ContactCard = {};
+    if (typeof v.name === 'string' && v.name) card.name = v.name;
+    if (typeof v.numberTail === 'string' && v.numberTail) card.numberTail = v.numberTail;
+    if (typeof v.source === 'string' && v.source) card.source = v.source;
+    if (v.answers && typeof v.answers === 'object' && !Array.isArray(v.answers)) {
+      card.answers = Object.fromEntries(Object.entries(v.answers as Record<string, unknown>).filter(([, a]) => typeof a === 'string' || typeof a === 'number').map(([k, a]) => [k, String(a)]));
+    }
+    return card;
+  } catch {
+    return {};
+  }
 }
 
 export interface PhoneCall {
@@ -40,28 +64,6 @@ export interface PhoneState {
 }
 
 type Listener = (s: PhoneState) => void;
-
-/** Read the box's contact card header; anything unreadable gives an empty card (the display name still shows). */
-export function parseContactCard(header: string | undefined): ContactCard {
-  if (!header) return {};
-  try {
-    const json = atob(header.replace(/-/g, '+').replace(/_/g, '/'));
-    const bytes = Uint8Array.from(json, (c) => c.charCodeAt(0));
-    const value: unknown = JSON.parse(new TextDecoder().decode(bytes));
-    if (!value || typeof value !== 'object' || Array.isArray(value)) return {};
-    const v = value as Record<string, unknown>;
-    const card: ContactCard = {};
-    if (typeof v.name === 'string') card.name = v.name;
-    if (typeof v.number === 'string') card.number = v.number;
-    if (typeof v.campaign === 'string') card.campaign = v.campaign;
-    if (v.answers && typeof v.answers === 'object' && !Array.isArray(v.answers)) {
-      card.answers = Object.fromEntries(Object.entries(v.answers as Record<string, unknown>).filter(([, a]) => typeof a === 'string' || typeof a === 'number').map(([k, a]) => [k, String(a)]));
-    }
-    return card;
-  } catch {
-    return {};
-  }
-}
 
 class Phone {
   private state: PhoneState = { status: 'off', call: null, problem: null };
