@@ -10,7 +10,7 @@ import { encodeG711, type G711Law } from '../../media/dsp/g711.ts';
 import type { PromptCache } from '../../media/rtp/prompt-cache.ts';
 import { CallKeys, type CollectOptions } from '../shared/call-keys.ts';
 import { CallLife, inviteFailureEnd, type CallEnd } from '../shared/call-life.ts';
-import { recordCall } from '../shared/call-recorder.ts';
+import { playWithKeys, recordLeg } from '../shared/leg-media.ts';
 import type { StaffBinding } from '../shared/staff-registry.ts';
 import { bridgeCalls, type Bridgeable, type BridgeLeg } from './bridge.ts';
 import { sdpOfMessage } from './incoming-dialog.ts';
@@ -86,19 +86,7 @@ export class BrowserCall extends EventEmitter<CallEvents> implements Bridgeable 
     const leg = this.d.leg;
     const bytes = await this.d.prompts.forPrompt(prompt, leg.codec);
     if (this.st !== 'answered' || opts.signal?.aborted) return { completed: false, playedMs: 0 };
-    this.keys.clearTypeAhead();
-    const abort = new AbortController();
-    const stop = (): void => abort.abort();
-    opts.signal?.addEventListener('abort', stop, { once: true });
-    let interruptedBy: string | undefined;
-    const unlisten = opts.bargeIn ? this.keys.listen((digit) => { if (interruptedBy === undefined) { interruptedBy = digit; abort.abort(); } }) : null;
-    try {
-      const r = await leg.play(bytes, { signal: abort.signal });
-      return { completed: r.completed, playedMs: r.playedMs, ...(interruptedBy !== undefined ? { interruptedBy } : {}) };
-    } finally {
-      unlisten?.();
-      opts.signal?.removeEventListener('abort', stop);
-    }
+    return playWithKeys(this.keys, opts, (signal) => leg.play(bytes, { signal }));
   }
 
   collect(opts: CollectOptions): Promise<string> {
@@ -107,13 +95,7 @@ export class BrowserCall extends EventEmitter<CallEvents> implements Bridgeable 
 
   async record(opts: RecordOptions): Promise<RecordResult> {
     if (this.st !== 'answered') return { ms: 0, endedBy: 'hangup', spoke: false };
-    const leg = this.d.leg;
-    this.keys.clearTypeAhead();
-    return recordCall({
-      audio: (fn) => { leg.on('audio', fn); return () => { leg.off('audio', fn); }; },
-      keys: (fn) => this.keys.listen(fn),
-      ended: this.done,
-    }, opts);
+    return recordLeg(this.d.leg, this.keys, this.done, opts);
   }
 
   mediaLeg(): BridgeLeg | null {

@@ -4,7 +4,7 @@ import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { Bridge, Call, CallEnded, CallEvents, DialRequest, DtmfSource, InbandSignal, PlayResult, PromptRef, RecordOptions, RecordResult } from '../../core/call-port.ts';
-import { recordCall } from '../shared/call-recorder.ts';
+import { playWithKeys, recordLeg } from '../shared/leg-media.ts';
 import type { TrunkProfile } from '../../core/settings-types.ts';
 import type { Logger } from '../../core/log.ts';
 import type { MediaEngine } from '../../media/rtp/media-engine.ts';
@@ -79,24 +79,7 @@ export class EmbeddedCall extends EventEmitter<CallEvents> implements Bridgeable
     if (this.st !== 'answered' || !s || opts.signal?.aborted) return { completed: false, playedMs: 0 };
     const bytes = await this.d.media.prompts.forPrompt(prompt, s.codec);
     if (this.st !== 'answered' || opts.signal?.aborted) return { completed: false, playedMs: 0 };
-    this.keys.clearTypeAhead();
-    const abort = new AbortController();
-    const stop = (): void => abort.abort();
-    opts.signal?.addEventListener('abort', stop, { once: true });
-    let interruptedBy: string | undefined;
-    const onDigit = (digit: string): void => {
-      if (interruptedBy !== undefined) return;
-      interruptedBy = digit;
-      abort.abort();
-    };
-    const unlisten = opts.bargeIn ? this.keys.listen(onDigit) : null;
-    try {
-      const r = await s.play(bytes, { signal: abort.signal });
-      return { completed: r.completed, playedMs: r.playedMs, ...(interruptedBy !== undefined ? { interruptedBy } : {}) };
-    } finally {
-      unlisten?.();
-      opts.signal?.removeEventListener('abort', stop);
-    }
+    return playWithKeys(this.keys, opts, (signal) => s.play(bytes, { signal }));
   }
 
   collect(opts: CollectOptions): Promise<string> {
@@ -106,12 +89,7 @@ export class EmbeddedCall extends EventEmitter<CallEvents> implements Bridgeable
   async record(opts: RecordOptions): Promise<RecordResult> {
     const s = this.session;
     if (this.st !== 'answered' || !s) return { ms: 0, endedBy: 'hangup', spoke: false };
-    this.keys.clearTypeAhead();
-    return recordCall({
-      audio: (fn) => { s.on('audio', fn); return () => { s.off('audio', fn); }; },
-      keys: (fn) => this.keys.listen(fn),
-      ended: this.done,
-    }, opts);
+    return recordLeg(s, this.keys, this.done, opts);
   }
 
   /** The RTP leg, once answered (for bridge()). */

@@ -12,7 +12,7 @@ import type { RtpSession } from '../../media/rtp/session.ts';
 import { MediaSourceSet } from '../../media/rtp/source-filter.ts';
 import { CallKeys, type CollectOptions } from '../shared/call-keys.ts';
 import { CallLife, type CallEnd } from '../shared/call-life.ts';
-import { recordCall } from '../shared/call-recorder.ts';
+import { playWithKeys, recordLeg } from '../shared/leg-media.ts';
 import { bridgeCalls, rtpLeg, type Bridgeable, type BridgeLeg } from './bridge.ts';
 import type { IncomingDialog } from './incoming-dialog.ts';
 import { LocalSdp, parseRemoteSdp, type Codec, type RemoteMedia } from './sdp.ts';
@@ -102,19 +102,7 @@ export class EmbeddedIncomingCall extends EventEmitter<CallEvents> implements In
     if (this.st !== 'answered' || !s || opts.signal?.aborted) return { completed: false, playedMs: 0 };
     const bytes = await this.d.media.prompts.forPrompt(prompt, s.codec);
     if (this.st !== 'answered' || opts.signal?.aborted) return { completed: false, playedMs: 0 };
-    this.keys.clearTypeAhead();
-    const abort = new AbortController();
-    const stop = (): void => abort.abort();
-    opts.signal?.addEventListener('abort', stop, { once: true });
-    let interruptedBy: string | undefined;
-    const unlisten = opts.bargeIn ? this.keys.listen((digit) => { if (interruptedBy === undefined) { interruptedBy = digit; abort.abort(); } }) : null;
-    try {
-      const r = await s.play(bytes, { signal: abort.signal });
-      return { completed: r.completed, playedMs: r.playedMs, ...(interruptedBy !== undefined ? { interruptedBy } : {}) };
-    } finally {
-      unlisten?.();
-      opts.signal?.removeEventListener('abort', stop);
-    }
+    return playWithKeys(this.keys, opts, (signal) => s.play(bytes, { signal }));
   }
 
   collect(opts: CollectOptions): Promise<string> {
@@ -124,12 +112,7 @@ export class EmbeddedIncomingCall extends EventEmitter<CallEvents> implements In
   async record(opts: RecordOptions): Promise<RecordResult> {
     const s = this.session;
     if (this.st !== 'answered' || !s) return { ms: 0, endedBy: 'hangup', spoke: false };
-    this.keys.clearTypeAhead();
-    return recordCall({
-      audio: (fn) => { s.on('audio', fn); return () => { s.off('audio', fn); }; },
-      keys: (fn) => this.keys.listen(fn),
-      ended: this.done,
-    }, opts);
+    return recordLeg(s, this.keys, this.done, opts);
   }
 
   mediaLeg(): BridgeLeg | null {

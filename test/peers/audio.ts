@@ -53,3 +53,36 @@ export function tonePrompt(dir: string, id: string, ms: number, hz: number): Pro
   fs.writeFileSync(ref.pcma, encodeG711('pcma', pcm));
   return ref;
 }
+
+/**
+ * Share of 200 ms windows (8 kHz) with sound in them (louder than about -35 dBFS) that are mostly a tone of
+ * `hz` (Goertzel power against the window's energy): "the far end heard our tone".
+ */
+export function toneShare(pcm: ArrayLike<number>, hz: number): number {
+  const n = 1600;
+  const coeff = 2 * Math.cos((2 * Math.PI * hz) / 8000);
+  let loud = 0;
+  let tone = 0;
+  for (let at = 0; at + n <= pcm.length; at += n) {
+    let s1 = 0;
+    let s2 = 0;
+    let energy = 0;
+    for (let i = at; i < at + n; i++) {
+      const x = pcm[i]!;
+      const s = x + coeff * s1 - s2;
+      s2 = s1;
+      s1 = s;
+      energy += x * x;
+    }
+    if (energy / n < 1e4) continue;
+    loud++;
+    if ((s1 * s1 + s2 * s2 - coeff * s1 * s2) / (energy * n / 2) > 0.5) tone++;
+  }
+  return loud === 0 ? 0 : tone / loud;
+}
+
+/** A sine tone as a 16-bit mono WAV made by sox (a peer's microphone or audio source). */
+export function toneWav(file: string, hz: number, sec: number, rate = 8000): string {
+  execFileSync('sox', ['-n', '-r', String(rate), '-c', '1', '-b', '16', file, 'synth', String(sec), 'sine', String(hz), 'vol', '0.5']);
+  return file;
+}

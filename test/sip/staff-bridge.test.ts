@@ -2,45 +2,13 @@
 // LAN range) and another baresip as the person the box called: each plays its own tone, and after
 // the bridge each one's recording holds the other's tone. Nobody registered: the staff call ends 480.
 import test from 'ava';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Call, StaffEndpoint } from '../../core/call-port.ts';
-import { readPcm8k } from '../peers/audio.ts';
+import { readPcm8k, toneShare, toneWav } from '../peers/audio.ts';
 import { startBaresip } from '../peers/baresip.ts';
 import { sleep, staffEngine, until } from './staff-support.ts';
-
-function toneWav(dir: string, hz: number, sec: number): string {
-  const file = join(dir, `tone-${hz}.wav`);
-  execFileSync('sox', ['-n', '-r', '8000', '-c', '1', '-b', '16', file, 'synth', String(sec), 'sine', String(hz), 'vol', '0.5']);
-  return file;
-}
-
-/** Share of 200 ms windows (with sound in them) that are mostly a tone of `hz` (Goertzel over energy). */
-function toneShare(pcm: Int16Array, hz: number): number {
-  const n = 1600;
-  const coeff = 2 * Math.cos((2 * Math.PI * hz) / 8000);
-  let loud = 0;
-  let tone = 0;
-  for (let at = 0; at + n <= pcm.length; at += n) {
-    let s1 = 0;
-    let s2 = 0;
-    let energy = 0;
-    for (let i = at; i < at + n; i++) {
-      const x = pcm[i]!;
-      const s = x + coeff * s1 - s2;
-      s2 = s1;
-      s1 = s;
-      energy += x * x;
-    }
-    if (energy / n < 1e4) continue; // quieter than about -35 dBFS: silence
-    loud++;
-    const power = s1 * s1 + s2 * s2 - coeff * s1 * s2;
-    if (power / (energy * n / 2) > 0.5) tone++;
-  }
-  return loud === 0 ? 0 : tone / Math.max(loud, 1);
-}
 
 function answered(call: Call, ms: number): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -58,9 +26,9 @@ test('a desk phone is rung by dialStaff, answers, and is bridged to a called par
   const engine = await staffEngine(t, { ranges: ['127.0.0.0/30'] });
   const staffEvents: StaffEndpoint[][] = [];
   engine.on('staff', (l) => staffEvents.push(l));
-  const desk = await startBaresip({ listen: '127.0.0.3', user: 'alice', source: toneWav(dir, 700, 30), register: { registrar: `127.0.0.1:${engine.sipPort}`, password: 'secret' } });
+  const desk = await startBaresip({ listen: '127.0.0.3', user: 'alice', source: toneWav(join(dir, 'tone-700.wav'), 700, 30), register: { registrar: `127.0.0.1:${engine.sipPort}`, password: 'secret' } });
   t.teardown(() => desk.stop());
-  const callee = await startBaresip({ source: toneWav(dir, 1300, 30) });
+  const callee = await startBaresip({ source: toneWav(join(dir, 'tone-1300.wav'), 1300, 30) });
   t.teardown(() => callee.stop());
   t.true(await until(() => engine.staffEndpoints().length === 1, 8000), desk.log().slice(-2000));
 
@@ -116,10 +84,10 @@ test('a caller ringing in from the trunk is answered and put through to the desk
   t.timeout(60_000);
   const dir = mkdtempSync(join(tmpdir(), 'vba-bridge-'));
   const engine = await staffEngine(t, { ranges: ['127.0.0.0/30'] });
-  const desk = await startBaresip({ listen: '127.0.0.3', user: 'alice', source: toneWav(dir, 700, 30), register: { registrar: `127.0.0.1:${engine.sipPort}`, password: 'secret' } });
+  const desk = await startBaresip({ listen: '127.0.0.3', user: 'alice', source: toneWav(join(dir, 'tone-700.wav'), 700, 30), register: { registrar: `127.0.0.1:${engine.sipPort}`, password: 'secret' } });
   t.teardown(() => desk.stop());
   // The caller comes through the trunk: the trunk's address is 127.0.0.1.
-  const caller = await startBaresip({ source: toneWav(dir, 1300, 30), keypad: true, user: '+15550004444' });
+  const caller = await startBaresip({ source: toneWav(join(dir, 'tone-1300.wav'), 1300, 30), keypad: true, user: '+15550004444' });
   t.teardown(() => caller.stop());
   t.true(await until(() => engine.staffEndpoints().length === 1, 8000));
   const put = new Promise<{ incoming: Call; staff: Call }>((resolve, reject) => {

@@ -7,47 +7,17 @@
 // callee's. The attempt-side record says connected, taken by that user. (The drachtio engine's side of this
 // is not built yet: see the closing note of issue 16.)
 import test from 'ava';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Call } from '../../core/call-port.ts';
 import { trunkDefaults } from '../../core/trunk-defaults.ts';
-import { readPcm8k } from '../peers/audio.ts';
+import { readPcm8k, toneShare, toneWav } from '../peers/audio.ts';
 import { startBaresip } from '../peers/baresip.ts';
 import { freePort } from '../peers/sipp.ts';
 import { startUiBox } from './browser.ts';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-function toneWav(file: string, rate: number, hz: number, sec: number): string {
-  execFileSync('sox', ['-n', '-r', String(rate), '-c', '1', '-b', '16', file, 'synth', String(sec), 'sine', String(hz), 'vol', '0.5']);
-  return file;
-}
-
-/** Share of 200 ms windows with sound in them that are mostly a tone of `hz` (Goertzel against energy). */
-function toneShare(pcm: ArrayLike<number>, hz: number): number {
-  const n = 1600;
-  const coeff = 2 * Math.cos((2 * Math.PI * hz) / 8000);
-  let loud = 0;
-  let tone = 0;
-  for (let at = 0; at + n <= pcm.length; at += n) {
-    let s1 = 0;
-    let s2 = 0;
-    let energy = 0;
-    for (let i = at; i < at + n; i++) {
-      const x = pcm[i]!;
-      const s = x + coeff * s1 - s2;
-      s2 = s1;
-      s1 = s;
-      energy += x * x;
-    }
-    if (energy / n < 1e4) continue;
-    loud++;
-    if ((s1 * s1 + s2 * s2 - coeff * s1 * s2) / (energy * n / 2) > 0.5) tone++;
-  }
-  return loud === 0 ? 0 : tone / loud;
-}
 
 function answered(call: Call, ms: number): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -77,8 +47,8 @@ test('a callee who presses 1 is transferred to a browser softphone: it rings wit
   t.timeout(120_000);
   const dir = mkdtempSync(join(tmpdir(), 'vba-softphone-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  const mic = toneWav(join(dir, 'mic.wav'), 48000, 1200, 60);
-  const callee = await startBaresip({ source: toneWav(join(dir, 'callee.wav'), 8000, 1300, 60), keypad: true });
+  const mic = toneWav(join(dir, 'mic.wav'), 1200, 60, 48000);
+  const callee = await startBaresip({ source: toneWav(join(dir, 'callee.wav'), 1300, 60), keypad: true });
   t.teardown(() => callee.stop());
   const sipPort = await freePort();
   const ui = await startUiBox(t, {
