@@ -8,16 +8,7 @@ import { join } from 'node:path';
 import type { Call, StaffEndpoint } from '../../core/call-port.ts';
 import { readPcm8k, toneShare, toneWav } from '../peers/audio.ts';
 import { startBaresip } from '../peers/baresip.ts';
-import { sleep, staffEngine, until } from './staff-support.ts';
-
-function answered(call: Call, ms: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (call.state === 'answered') return resolve();
-    const timer = setTimeout(() => reject(new Error('not answered in time')), ms);
-    call.once('answered', () => { clearTimeout(timer); resolve(); });
-    void call.done.then((e) => { clearTimeout(timer); reject(new Error(`ended: ${e.outcome} ${e.sipCode}`)); });
-  });
-}
+import { answered, sleep, staffEngine, until } from './staff-support.ts';
 
 test('a desk phone is rung by dialStaff, answers, and is bridged to a called party: audio both ways', async (t) => {
   t.timeout(60_000);

@@ -4,7 +4,7 @@ import type { ExecutionContext } from 'ava';
 import { createHash } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
-import type { StaffDirectory } from '../../core/call-port.ts';
+import type { Call, StaffDirectory } from '../../core/call-port.ts';
 import type { Logger } from '../../core/log.ts';
 import { silentLogger } from '../../core/log.ts';
 import { EmbeddedEngine } from '../../sip/embedded/engine.ts';
@@ -59,4 +59,14 @@ export async function until(check: () => boolean, timeoutMs: number): Promise<bo
     await sleep(50);
   }
   return check();
+}
+
+/** Resolves once the call is answered; rejects when it ends first or after `ms`. */
+export function answered(call: Call, ms: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (call.state === 'answered') return resolve();
+    const timer = setTimeout(() => reject(new Error('not answered in time')), ms);
+    call.once('answered', () => { clearTimeout(timer); resolve(); });
+    void call.done.then((e) => { clearTimeout(timer); reject(new Error(`ended: ${e.outcome} ${e.sipCode}`)); });
+  });
 }

@@ -10,23 +10,12 @@ import test from 'ava';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Call } from '../../core/call-port.ts';
 import { trunkDefaults } from '../../core/trunk-defaults.ts';
 import { readPcm8k, toneShare, toneWav } from '../peers/audio.ts';
 import { startBaresip } from '../peers/baresip.ts';
 import { freePort } from '../peers/sipp.ts';
+import { answered, sleep } from '../sip/staff-support.ts';
 import { startUiBox } from './browser.ts';
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-function answered(call: Call, ms: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (call.state === 'answered') return resolve();
-    const timer = setTimeout(() => reject(new Error('not answered in time')), ms);
-    call.once('answered', () => { clearTimeout(timer); resolve(); });
-    void call.done.then((e) => { clearTimeout(timer); reject(new Error(`ended: ${e.outcome} ${e.sipCode}`)); });
-  });
-}
 
 /** In the page: capture the softphone's remote audio (its <audio> element's stream) at 8 kHz. */
 const CAPTURE = `(() => {
