@@ -1,6 +1,7 @@
 // The long parts of a campaign's life cycle, done in the background in short chunks so that the box's
 // one event loop (HTTP, the dialer, and the embedded engine's media clock) never stalls on a big list:
-// copying the list into a started campaign, and marking the contacts of a stopped one as stopped.
+// marking the contacts of a stopped campaign as stopped (and, for tests and tools, copying the rest of
+// a started campaign's list at once; the box lets the dialer copy it as it goes, CampaignsRepo.due).
 // Each chunk is one transaction that moves its own cursor, so a kill -9 leaves the work where the last
 // commit put it and `resume()` carries on at boot.
 import type { Db } from '../store/db.ts';
@@ -33,13 +34,18 @@ export class ListCopier {
 
   constructor(private readonly deps: ListCopyDeps) {}
 
-  /** After a restart: carry on with starts still copying and stops still sweeping. */
+  /**
+   * After a restart: carry on with stops still sweeping. (A start's list needs nothing: its contacts
+   * join the ledger as the dialer reaches them, from the cursor the last commit left.)
+   */
   resume(): void {
-    for (const id of this.deps.repo.startsInProgress()) void this.copy(id);
     for (const id of this.deps.repo.stopsInProgress()) void this.sweep(id);
   }
 
-  /** Copy the rest of a started campaign's list; resolves when the whole list is in the campaign. */
+  /**
+   * Copy the whole rest of a started campaign's list into its ledger now, in chunks that yield; resolves
+   * when it is all there. The box does not need it (the dialer copies as it goes): tests and tools do.
+   */
   copy(campaignId: number): Promise<void> {
     return this.loop(`copy:${campaignId}`, campaignId, (rows) => this.deps.repo.copyChunk(campaignId, rows));
   }

@@ -188,9 +188,11 @@ export class CampaignService {
 
   /**
    * Start a draft: checks first (a refused start changes nothing), then one transaction marks it
-   * running, records the copy of its list still to do and copies a first chunk, whose contacts can be
-   * called at once. The rest of the list is copied in the background in chunks that yield (list-copy.ts);
-   * until it is, the contacts not copied yet count as pending, and the campaign cannot complete.
+   * running, records its list's cursor and copies a first chunk, whose contacts can be called at once.
+   * The rest of the list joins the ledger as the dialer reaches it (CampaignsRepo.due), a chunk at a
+   * time: a start costs the same for ten contacts or a million. Until the cursor has passed the whole
+   * list, the contacts not in the ledger count as pending (stopped, once the campaign is), and the
+   * campaign cannot complete.
    */
   start(id: number): CampaignView {
     const c = this.repo.get(id);
@@ -205,7 +207,6 @@ export class CampaignService {
       this.repo.beginStart(id, now, (db) => appendEvent(db, 'campaign.state', { campaignId: id, status: 'running' }, now));
       this.repo.copyChunk(id, FIRST_CHUNK);
     })();
-    void this.lists.copy(id);
     this.changed(id);
     this.deps.onStarted?.(id);
     this.deps.kick?.();
@@ -314,7 +315,10 @@ export class CampaignService {
     const now = this.now();
     const db = this.deps.db;
     // The first contacts due, from the queue index (a page, not a scan for distinct zones).
-    const due = [...new Set(db.prepare("SELECT timezones FROM campaign_contacts INDEXED BY campaign_contacts_queue WHERE campaign_id = ? AND state IN ('pending','waiting') AND next_at <= ? ORDER BY next_at, contact_id LIMIT 50").pluck().all(c.id, now) as string[])];
+    const queued = db.prepare("SELECT timezones FROM campaign_contacts INDEXED BY campaign_contacts_queue WHERE campaign_id = ? AND state IN ('pending','waiting') AND next_at <= ? ORDER BY next_at, contact_id LIMIT 50").pluck().all(c.id, now) as string[];
+    // The list's contacts not in the ledger yet (read, not copied: a view does not write).
+    const tail = this.repo.listTail(c.id, 50);
+    const due = [...new Set([...queued, ...(tail && tail.nextAt <= now ? tail.timezones : [])])];
     if (due.length > 0) {
       let best: { at: number | null; zone: string | null } | null = null;
       for (const z of due) {
@@ -326,7 +330,7 @@ export class CampaignService {
       return { code: 'outside-window', at: best!.at, zone: best!.zone };
     }
     const next = db.prepare("SELECT next_at, timezones, attempts FROM campaign_contacts INDEXED BY campaign_contacts_queue WHERE campaign_id = ? AND state IN ('pending','waiting') ORDER BY next_at, contact_id LIMIT 1").get(c.id) as { next_at: number; timezones: string; attempts: number } | undefined;
-    if (!next) return null;
+    if (!next) return tail ? { code: 'deferred', at: tail.nextAt, zone: (JSON.parse(tail.timezones[0]!) as string[])[0] ?? null } : null;
     const zones = JSON.parse(next.timezones) as string[];
     // A contact already called waits for its retry; one never called was put off (window, law, caps).
     const code = next.attempts > 0 ? 'retry' : isInsideWindow(next.next_at, zones, c.config.schedule) && !isInsideWindow(now, zones, c.config.schedule) ? 'outside-window' : 'deferred';

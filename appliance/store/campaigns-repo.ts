@@ -7,6 +7,9 @@ import type { CampaignConfig, CampaignStatus } from '../campaigns/model.ts';
 import { AppError } from '../../core/errors.ts';
 import { campaignCounts } from './campaign-counts.ts';
 
+/** Contacts of the list a campaign's ledger takes at a time, when the dialer reaches its cursor (~2-3 ms here). */
+const LAZY_CHUNK = 500;
+
 export interface CampaignRow {
   id: number;
   name: string;
@@ -100,9 +103,10 @@ export class CampaignsRepo {
   }
 
   /**
-   * Start a campaign from its list: mark it running and record the copy still to do, in one transaction
-   * with `event`. The contacts are then copied by `copyChunk` (campaign-start.ts drives it in chunks that
-   * yield; `startFromList` does it all at once).
+   * Start a campaign from its list: mark it running and record the list's cursor (`campaign_starts`), in
+   * one transaction with `event`. The list's contacts join the campaign's ledger lazily, in list order:
+   * `due()` copies the next chunk (`copyChunk`) when the dialer reaches the cursor, so a start costs the
+   * same whatever the list's size (`startFromList` copies it all at once, for small lists and tests).
    */
   beginStart(id: number, now: number, event: (db: Db) => void): { total: number } {
     return this.db.transaction(() => {
@@ -116,17 +120,17 @@ export class CampaignsRepo {
   }
 
   /**
-   * Copy up to `limit` more contacts of the list into a starting campaign, in list order, in one
-   * transaction that also moves the copy's cursor (and ends the start with the last chunk). Contacts of
-   * a campaign stopped meanwhile arrive stopped. Idempotent: a chunk replayed after a crash copies nothing twice.
+   * Copy up to `limit` more contacts of the list into a started campaign's ledger, in list order, in one
+   * transaction that also moves the list's cursor (and deletes it with the last chunk). Contacts of a
+   * campaign stopped meanwhile arrive stopped. Idempotent: a chunk replayed after a crash copies nothing twice.
    */
-  copyChunk(id: number, limit: number): { copied: number; done: boolean } {
+  copyChunk(id: number, limit: number): { copied: number; done: boolean; state: 'pending' | 'stopped' } {
     return this.db.transaction(() => {
       const s = this.db.prepare('SELECT list_id, after, next_at FROM campaign_starts WHERE campaign_id = ?').get(id) as { list_id: number; after: number; next_at: number } | undefined;
-      if (!s) return { copied: 0, done: true };
+      if (!s) return { copied: 0, done: true, state: 'pending' as const };
       const upTo = this.db.prepare('SELECT id FROM contacts WHERE list_id = ? AND id > ? ORDER BY id LIMIT 1 OFFSET ?').pluck().get(s.list_id, s.after, Math.max(1, limit) - 1) as number | undefined;
       const last = upTo ?? Number.MAX_SAFE_INTEGER;
-      const state = (this.db.prepare('SELECT status FROM campaigns WHERE id = ?').pluck().get(id) as string) === 'stopped' ? 'stopped' : 'pending';
+      const state = (this.db.prepare('SELECT status FROM campaigns WHERE id = ?').pluck().get(id) as string) === 'stopped' ? 'stopped' as const : 'pending' as const;
       const copied = this.db.prepare(`INSERT OR IGNORE INTO campaign_contacts (campaign_id, contact_id, e164, timezones, fields, state, next_at, updated_at)
         SELECT ?, id, e164, timezones, json_set(COALESCE(fields, '{}'), '$.name', COALESCE(name, '')), ?, ?, ?
         FROM contacts WHERE list_id = ? AND id > ? AND id <= ? ORDER BY id`).run(id, state, s.next_at, s.next_at, s.list_id, s.after, last).changes;
@@ -137,19 +141,36 @@ export class CampaignsRepo {
       }
       if (upTo === undefined) {
         this.db.prepare('DELETE FROM campaign_starts WHERE campaign_id = ?').run(id);
-        return { copied, done: true };
+        return { copied, done: true, state };
       }
       this.db.prepare('UPDATE campaign_starts SET after = ?, copied = copied + ? WHERE campaign_id = ?').run(upTo, copied, id);
-      return { copied, done: false };
+      return { copied, done: false, state };
     })();
   }
 
-  /** Whether the campaign's start is still copying its list. */
+  /** Whether some of the campaign's list has not joined its ledger yet. */
   isStarting(id: number): boolean {
     return this.db.prepare('SELECT 1 FROM campaign_starts WHERE campaign_id = ?').get(id) !== undefined;
   }
 
-  /** Campaigns whose start is still copying their list (after a restart: to resume). */
+  /** The list's cursor of a campaign whose contacts have not all joined its ledger yet. */
+  listCursor(id: number): { listId: number; after: number; nextAt: number } | null {
+    const s = this.db.prepare('SELECT list_id, after, next_at FROM campaign_starts WHERE campaign_id = ?').get(id) as { list_id: number; after: number; next_at: number } | undefined;
+    return s ? { listId: s.list_id, after: s.after, nextAt: s.next_at } : null;
+  }
+
+  /**
+   * The next `limit` contacts of the list not in the campaign's ledger yet (in list order; due from the
+   * cursor's `nextAt`), read without copying them: for views, which do not write.
+   */
+  listTail(id: number, limit: number): { nextAt: number; timezones: string[] } | null {
+    const s = this.listCursor(id);
+    if (!s) return null;
+    const zones = this.db.prepare('SELECT timezones FROM contacts WHERE list_id = ? AND id > ? ORDER BY id LIMIT ?').pluck().all(s.listId, s.after, limit) as string[];
+    return zones.length > 0 ? { nextAt: s.nextAt, timezones: zones } : null;
+  }
+
+  /** Campaigns with contacts of their list not in their ledger yet. */
   startsInProgress(): number[] {
     return this.db.prepare('SELECT campaign_id FROM campaign_starts ORDER BY campaign_id').pluck().all() as number[];
   }
@@ -200,9 +221,21 @@ export class CampaignsRepo {
    * (no sort of the due rows, whatever their number).
    */
   due(campaignId: number, now: number, limit: number): DueContact[] {
-    const rows = this.db.prepare(`SELECT contact_id, e164, timezones, fields, attempts, retries, next_at FROM campaign_contacts INDEXED BY campaign_contacts_queue
+    const page = () => this.db.prepare(`SELECT contact_id, e164, timezones, fields, attempts, retries, next_at FROM campaign_contacts INDEXED BY campaign_contacts_queue
       WHERE campaign_id = ? AND state IN ('pending','waiting') AND next_at <= ? ORDER BY next_at, contact_id LIMIT ?`)
       .all(campaignId, now, limit) as Array<{ contact_id: number; e164: string; timezones: string; fields: string | null; attempts: number; retries: string; next_at: number }>;
+    let rows = page();
+    // The list's contacts not in the ledger yet are due from the cursor's next_at, after every ledger row due
+    // by then (those have lower contact ids): while this page does not end before them, the next chunk
+    // of the list joins the ledger and the page is read again.
+    for (let round = 0; round < 4; round++) {
+      const s = this.listCursor(campaignId);
+      if (!s || s.nextAt > now) break;
+      if (rows.length >= limit && rows[rows.length - 1]!.next_at <= s.nextAt) break;
+      const r = this.copyChunk(campaignId, Math.max(limit, LAZY_CHUNK));
+      rows = page();
+      if (r.done || r.state === 'stopped') break;
+    }
     return rows.map((r) => ({
       contactId: r.contact_id,
       e164: r.e164,
@@ -222,6 +255,8 @@ export class CampaignsRepo {
   /** Earliest next_at among contacts still to call (to sleep until then). */
   nextDueAt(campaignId: number): number | null {
     const v = this.db.prepare("SELECT MIN(next_at) FROM campaign_contacts INDEXED BY campaign_contacts_queue WHERE campaign_id = ? AND state IN ('pending','waiting')").pluck().get(campaignId) as number | null;
+    const s = this.listCursor(campaignId);
+    if (s) return v === null ? s.nextAt : Math.min(v, s.nextAt);
     return v ?? null;
   }
 

@@ -12,6 +12,7 @@ import { CampaignsRepo, type NextState } from '../../appliance/store/campaigns-r
 import { CampaignService } from '../../appliance/campaigns/service.ts';
 import { campaignReport, ANSWERED } from '../../appliance/campaigns/reports.ts';
 import { RenderAhead } from '../../appliance/campaigns/render-ahead.ts';
+import { resultsTable } from '../../appliance/campaigns/export.ts';
 import { parseCampaignConfig } from '../../appliance/campaigns/model.ts';
 import { defaultSettings } from '../../appliance/config/defaults.ts';
 import { trunkDefaults } from '../../core/trunk-defaults.ts';
@@ -150,7 +151,7 @@ test('a tick, a view, a report and a live update read index pages: no sort, no s
   }
 });
 
-test('a start answers at once with the whole list counted, copies the rest in the background, and cannot complete before', async (t) => {
+test('a start answers at once with the whole list counted, copies the rest as the dialer reaches it, and cannot complete before', async (t) => {
   const db = openStore({ dir: ':memory:' });
   const svc = service(db);
   const listId = seedList(db, 5000);
@@ -164,6 +165,15 @@ test('a start answers at once with the whole list counted, copies the rest in th
   t.true(svc.repo.isStarting(id));
   t.is(svc.repo.remaining(id).pending, 5000, 'the dialer sees contacts to come: it does not complete the campaign');
   t.deepEqual(svc.repo.due(id, 1000, 3).map((c) => c.e164), ['+33630000000', '+33630000001', '+33630000002'], 'list order');
+  t.deepEqual(svc.lists.busy, [], 'no background copy');
+  const first = rows();
+  // The dialer reaches the end of what is copied: the next chunk of the list joins, in list order.
+  const page = svc.repo.due(id, 1000, first + 100);
+  t.is(page.length, first + 100);
+  t.deepEqual(page.map((c) => c.e164), Array.from({ length: first + 100 }, (_, i) => `+3363${String(i).padStart(7, '0')}`));
+  t.true(rows() > first && rows() < 5000, 'a chunk more, not the list');
+  t.like(svc.view(id).counters, { contacts: 5000, pending: 5000 });
+  t.is(svc.repo.nextDueAt(id), page[0]!.nextAt);
   await svc.lists.copy(id);
   t.is(rows(), 5000);
   t.false(svc.repo.isStarting(id));
@@ -185,8 +195,11 @@ test('a start interrupted by a crash resumes where its last commit left it: ever
   t.true(svc.repo.isStarting(id));
   t.like(svc.view(id).counters, { contacts: 4000, pending: 4000 });
   svc.resumeBackground();
-  t.deepEqual(svc.lists.busy, [`copy:${id}`]);
-  await svc.lists.copy(id);
+  t.deepEqual(svc.lists.busy, [], 'nothing to resume in the background: the dialer goes on from the cursor');
+  const all = svc.repo.due(id, 1e15, 4000);
+  t.deepEqual(all.map((c) => c.contactId), [...all.map((c) => c.contactId)].sort((a, b) => a - b), 'list order');
+  t.is(new Set(all.map((c) => c.contactId)).size, 4000);
+  t.false(svc.repo.isStarting(id));
   t.deepEqual(db.prepare('SELECT COUNT(*), COUNT(DISTINCT contact_id) FROM campaign_contacts WHERE campaign_id = ?').raw().get(id) as number[], [4000, 4000]);
   t.deepEqual(campaignReport(db, id), countedReport(db, id));
   db.close();
@@ -242,4 +255,28 @@ test('personalised messages are rendered a window ahead of the dialer, never the
   t.is(last.length, 10);
   t.deepEqual(last.slice(0, 5), first.slice(5), 'the window slid on with the dialer');
   t.is(ready.size, 15, 'fifteen rendered: the first window and the five it slid by');
+});
+
+test('the export of a campaign whose list has not all joined its ledger lists every contact once, in list order', (t) => {
+  const db = openStore({ dir: ':memory:' });
+  const svc = service(db);
+  const listId = seedList(db, 1500);
+  const id = svc.create({ name: 'c', listId, config }).id;
+  svc.start(id);
+  t.true(svc.repo.isStarting(id));
+  const states = () => {
+    const by: Record<string, number> = {};
+    const rows: number[] = [];
+    for (const r of resultsTable(db, id, 'en', 'Europe/Paris').rows) {
+      rows.push(r[0] as number);
+      by[r[5] as string] = (by[r[5] as string] ?? 0) + 1; // row, number, name, first_name, state, stateCode
+    }
+    return { rows, by };
+  };
+  const running = states();
+  t.is(running.rows.length, 1500);
+  t.deepEqual(running.rows, Array.from({ length: 1500 }, (_, i) => i + 2));
+  t.deepEqual(running.by, { pending: 1500 });
+  svc.stop(id);
+  t.deepEqual(states().by, { stopped: 1500 });
 });
