@@ -13,6 +13,9 @@ import { CampaignService } from '../../appliance/campaigns/service.ts';
 import { campaignReport, ANSWERED } from '../../appliance/campaigns/reports.ts';
 import { RenderAhead } from '../../appliance/campaigns/render-ahead.ts';
 import { resultsTable } from '../../appliance/campaigns/export.ts';
+import { importContacts } from '../../appliance/contacts/import.ts';
+import { ContactsRepo } from '../../appliance/store/contacts-repo.ts';
+import { scratch } from '../contacts/helpers.ts';
 import { parseCampaignConfig } from '../../appliance/campaigns/model.ts';
 import { defaultSettings } from '../../appliance/config/defaults.ts';
 import { trunkDefaults } from '../../core/trunk-defaults.ts';
@@ -279,4 +282,31 @@ test('the export of a campaign whose list has not all joined its ledger lists ev
   t.deepEqual(running.by, { pending: 1500 });
   svc.stop(id);
   t.deepEqual(states().by, { stopped: 1500 });
+});
+
+test('the window of a campaign against its list is read from the zone counts kept at import, which agree with the list and go with it', async (t) => {
+  const s = scratch(t);
+  // Paris, New York and Los Angeles numbers (a +1 number without a known area maps to several US zones).
+  const lines = ['name;phone'];
+  for (let i = 0; i < 3000; i++) lines.push(`C${i};${i % 3 === 0 ? `+1212555${String(1000 + (i % 9000)).padStart(4, '0')}` : i % 3 === 1 ? `+1310555${String(1000 + (i % 9000)).padStart(4, '0')}` : `+336${String(40_000_000 + i)}`}`);
+  const r = await importContacts(s.db, s.file('l.csv', lines.join('\n')), { list: 'zones', country: 'FR', batchRows: 250 });
+  const counted = s.db.prepare('SELECT timezones, COUNT(*) n FROM contacts WHERE list_id = ? GROUP BY timezones ORDER BY timezones').all(r.list.id);
+  t.true(counted.length >= 3);
+  t.deepEqual(s.db.prepare('SELECT timezones, n FROM list_zones WHERE list_id = ? ORDER BY timezones').all(r.list.id), counted);
+  // Monday 2026-01-05 10:00 in Paris (04:00 in New York, 01:00 in Los Angeles): only the French contacts are inside 09:00-20:00.
+  const svc = service(s.db, () => Date.UTC(2026, 0, 5, 9, 0));
+  const id = svc.create({ name: 'w', listId: r.list.id, config: { ...config, schedule: { windows: [{ days: [1, 2, 3, 4, 5], from: '09:00', to: '20:00' }] } } }).id;
+  const seen: string[] = [];
+  const prepare = s.db.prepare.bind(s.db);
+  (s.db as { prepare: Db['prepare'] }).prepare = ((sql: string) => { seen.push(sql); return prepare(sql); }) as Db['prepare'];
+  const w = svc.windowNow(id);
+  (s.db as { prepare: Db['prepare'] }).prepare = prepare;
+  t.is(w.contacts, r.accepted);
+  t.is(w.insideNow, 1000);
+  t.is(w.nextOpening, Date.UTC(2026, 0, 5, 14, 0), 'New York opens first, 09:00 there');
+  t.false(seen.some((sql) => /FROM contacts\b/.test(sql)), 'the list itself is not read');
+  svc.stop(id);
+  svc.remove(id);
+  new ContactsRepo(s.db).deleteList(r.list.id);
+  t.is(s.db.prepare('SELECT COUNT(*) FROM list_zones WHERE list_id = ?').pluck().get(r.list.id), 0);
 });
