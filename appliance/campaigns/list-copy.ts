@@ -1,6 +1,7 @@
 // The long parts of a campaign's life cycle, done in the background in short chunks so that the box's
 // one event loop (HTTP, the dialer, and the embedded engine's media clock) never stalls on a big list:
-// marking the contacts of a stopped campaign as stopped (and, for tests and tools, copying the rest of
+// marking the contacts of a stopped campaign as stopped, making those of a campaign whose windows changed
+// due again (and, for tests and tools, copying the rest of
 // a started campaign's list at once; the box lets the dialer copy it as it goes, CampaignsRepo.due).
 // Each chunk is one transaction that moves its own cursor, so a kill -9 leaves the work where the last
 // commit put it and `resume()` carries on at boot.
@@ -40,6 +41,12 @@ export class ListCopier {
    */
   resume(): void {
     for (const id of this.deps.repo.stopsInProgress()) void this.sweep(id);
+    for (const id of this.deps.repo.reschedulesInProgress()) void this.reschedule(id);
+  }
+
+  /** Make a paused campaign's contacts put off under its old windows due again (CampaignsRepo.rescheduleChunk). */
+  reschedule(campaignId: number): Promise<void> {
+    return this.loop(`reschedule:${campaignId}`, campaignId, (rows) => this.deps.repo.rescheduleChunk(campaignId, rows));
   }
 
   /**
@@ -64,7 +71,7 @@ export class ListCopier {
     await Promise.all([...this.running.values()]);
   }
 
-  /** Work in progress, by key (`copy:<id>`, `stop:<id>`): for tests and the bench. */
+  /** Work in progress, by key (`copy:<id>`, `stop:<id>`, `reschedule:<id>`): for tests and the bench. */
   get busy(): string[] {
     return [...this.running.keys()];
   }

@@ -163,11 +163,14 @@ export class CampaignService {
     const now = this.now();
     this.deps.db.transaction(() => {
       this.repo.updateConfig(id, cfg);
-      // Contacts not yet called were postponed to the old windows' next opening: look at them again.
+      // Contacts not yet called were postponed to the old windows' next opening: look at them again, a
+      // first chunk here and the rest in the background (list-copy.ts), so a big campaign's edit does not stall.
       if (c.status === 'paused' && changed.includes('schedule')) {
-        this.deps.db.prepare("UPDATE campaign_contacts SET next_at = ?, updated_at = ? WHERE campaign_id = ? AND state = 'pending' AND attempts = 0").run(now, now, id);
+        this.repo.beginReschedule(id, now);
+        this.repo.rescheduleChunk(id, FIRST_CHUNK);
       }
     })();
+    if (c.status === 'paused' && changed.includes('schedule')) void this.lists.reschedule(id);
     // A new personalised text is rendered ahead of the calls still to come.
     if (c.status === 'paused' && changed.includes('tts')) this.deps.onStarted?.(id);
     this.changed(id);

@@ -210,6 +210,44 @@ export class CampaignsRepo {
       .run(now, id, id, Math.min(limit, Number.MAX_SAFE_INTEGER)).changes;
   }
 
+  /**
+   * The campaign's windows changed (it is paused): its contacts never called and put off past `at` are to
+   * become due at `at`, by `rescheduleChunk` along the queue (migration 0141). A second edit starts over.
+   */
+  beginReschedule(id: number, at: number): void {
+    this.db.prepare('INSERT OR REPLACE INTO campaign_reschedules (campaign_id, at, after_next_at, after_contact) VALUES (?, ?, ?, ?)')
+      .run(id, at, at, Number.MAX_SAFE_INTEGER);
+  }
+
+  /**
+   * The next `limit` rows of the campaign's queue past the cursor: those never called are made due at the
+   * edit's time, and the cursor moves on, in one transaction (the cursor goes with the last chunk).
+   */
+  rescheduleChunk(id: number, limit: number): { copied: number; done: boolean } {
+    return this.db.transaction(() => {
+      const r = this.db.prepare('SELECT at, after_next_at n, after_contact c FROM campaign_reschedules WHERE campaign_id = ?').get(id) as { at: number; n: number; c: number } | undefined;
+      if (!r) return { copied: 0, done: true };
+      const last = this.db.prepare(`SELECT next_at n, contact_id c FROM campaign_contacts INDEXED BY campaign_contacts_queue
+        WHERE campaign_id = ? AND state IN ('pending','waiting') AND (next_at, contact_id) > (?, ?) ORDER BY next_at, contact_id LIMIT 1 OFFSET ?`)
+        .get(id, r.n, r.c, Math.max(1, limit) - 1) as { n: number; c: number } | undefined;
+      const to = last ?? { n: Number.MAX_SAFE_INTEGER, c: Number.MAX_SAFE_INTEGER };
+      const moved = this.db.prepare(`UPDATE campaign_contacts INDEXED BY campaign_contacts_queue SET next_at = ?, updated_at = ?
+        WHERE campaign_id = ? AND state IN ('pending','waiting') AND (next_at, contact_id) > (?, ?) AND (next_at, contact_id) <= (?, ?) AND state = 'pending' AND attempts = 0`)
+        .run(r.at, r.at, id, r.n, r.c, to.n, to.c).changes;
+      if (!last) {
+        this.db.prepare('DELETE FROM campaign_reschedules WHERE campaign_id = ?').run(id);
+        return { copied: moved, done: true };
+      }
+      this.db.prepare('UPDATE campaign_reschedules SET after_next_at = ?, after_contact = ? WHERE campaign_id = ?').run(to.n, to.c, id);
+      return { copied: moved, done: false };
+    })();
+  }
+
+  /** Campaigns whose windows changed and whose queue is still being looked at again (after a restart: to resume). */
+  reschedulesInProgress(): number[] {
+    return this.db.prepare('SELECT campaign_id FROM campaign_reschedules ORDER BY campaign_id').pluck().all() as number[];
+  }
+
   /** Stopped campaigns that still have contacts marked to call (a stop swept in chunks, interrupted). */
   stopsInProgress(): number[] {
     return this.db.prepare(`SELECT id FROM campaigns c WHERE status = 'stopped' AND EXISTS (

@@ -310,3 +310,35 @@ test('the window of a campaign against its list is read from the zone counts kep
   new ContactsRepo(s.db).deleteList(r.list.id);
   t.is(s.db.prepare('SELECT COUNT(*) FROM list_zones WHERE list_id = ?').pluck().get(r.list.id), 0);
 });
+
+test('a schedule edit of a big paused campaign makes its put-off contacts due in chunks, resumed after a crash; called ones keep their retry', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'vba-scale-'));
+  let db = openStore({ dir });
+  const listId = seedList(db, 3000);
+  let svc = service(db);
+  const id = svc.create({ name: 'c', listId, config }).id;
+  svc.start(id);
+  await svc.lists.copy(id);
+  // The dialer put every contact off to a far opening; ten were called and wait for their retry.
+  for (const c of svc.repo.due(id, 1e15, 3000)) svc.repo.postpone(id, c.contactId, 9e12);
+  for (const c of svc.repo.due(id, 1e15, 10)) {
+    const a = svc.repo.beginAttempt({ campaignId: id, contactId: c.contactId, e164: c.e164, trunk: 't', callerId: '+33123456789', now: 2000 });
+    svc.repo.finishAttempt(a, { outcome: 'busy', sipCode: 486, q850: null, dtmf: '', amd: null, setupMs: 1, ringMs: 1, talkMs: 0, messageMs: 0 }, { kind: 'retry', at: 9.5e12, counted: true, retries: { busy: 1 } }, 3000, () => undefined);
+  }
+  svc.pause(id);
+  const dueAt = () => db.prepare("SELECT state, attempts > 0 called, next_at, COUNT(*) n FROM campaign_contacts WHERE campaign_id = ? GROUP BY 1, 2, 3 ORDER BY 1, 2, 3").all(id);
+  const r = svc.update(id, { ...svc.repo.get(id).config, schedule: { windows: [{ days: [1, 2, 3, 4, 5], from: '08:00', to: '21:00' }] } });
+  t.deepEqual(r.changed, ['schedule']);
+  t.deepEqual(dueAt(), [{ state: 'pending', called: 0, next_at: 1000, n: 500 }, { state: 'pending', called: 0, next_at: 9e12, n: 2490 }, { state: 'waiting', called: 1, next_at: 9.5e12, n: 10 }], 'a first chunk in the edit');
+  t.deepEqual(svc.lists.busy, [`reschedule:${id}`]);
+  db.close(); // the box dies before the background went on
+  db = openStore({ dir });
+  svc = service(db);
+  svc.resumeBackground();
+  t.deepEqual(svc.lists.busy, [`reschedule:${id}`]);
+  await svc.lists.reschedule(id);
+  t.deepEqual(dueAt(), [{ state: 'pending', called: 0, next_at: 1000, n: 2990 }, { state: 'waiting', called: 1, next_at: 9.5e12, n: 10 }]);
+  t.is(db.prepare('SELECT COUNT(*) FROM campaign_reschedules').pluck().get(), 0);
+  t.deepEqual(campaignReport(db, id), countedReport(db, id));
+  db.close();
+});
