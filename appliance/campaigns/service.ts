@@ -1,5 +1,5 @@
 // Campaign life cycle: create (checked whole), start (status, the copy's cursor and a first chunk of
-// the list in one transaction, the rest copied in the background), pause, resume, stop, delete (only
+// the list in one transaction, the rest copied as the dialer reaches it), pause, resume, stop, delete (only
 // with nothing on record), and an ETA. The dialer does the calling.
 import type { DialHold } from '../system/clock.ts';
 import type { Db } from '../store/db.ts';
@@ -60,7 +60,7 @@ const FIRST_CHUNK = 500;
 
 export class CampaignService {
   readonly repo: CampaignsRepo;
-  /** Copies started campaigns' lists and sweeps stopped ones in the background (list-copy.ts). */
+  /** Sweeps stopped campaigns and schedule edits in the background (list-copy.ts). */
   readonly lists: ListCopier;
   private readonly now: () => number;
 

@@ -190,7 +190,7 @@ export class CampaignsRepo {
 
   /**
    * Change a campaign's status. Stopping marks its contacts still to call as stopped: at most
-   * `stopChunk` of them here, the rest by `stopSweep` (campaign-start.ts) so a big list stops without a stall.
+   * `stopChunk` of them here, the rest by `stopSweep` (list-copy.ts) so a big list stops without a stall.
    * `by`: who asked (kept for a pause, so the page says who paused and when).
    */
   setStatus(id: number, status: CampaignStatus, now: number, event?: (db: Db) => void, stopChunk = Number.MAX_SAFE_INTEGER, by?: string): void {
