@@ -7,8 +7,10 @@
 // second campaign on the same list starts, reflected by bench/media-lib's receiver in a child process:
 // the clock's p99 lateness and the loss while it starts.
 // The baseline is the smallest list, measured in the same run: the JSON line carries largest/smallest ratios.
+// Each size runs in a process of its own (as a box would: one box per process), so that what a size
+// measures, its RSS above all, does not carry what the boxes of the sizes before it left in the heap.
 //   npm run bench -- scale [--sizes 10000,100000,1000000] [--run-ms 6000] [--media-calls 200] [--priority high|normal]
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,6 +35,10 @@ const { values } = parseArgs({ options: {
   // As bench/media does: the bench in its own session at a raised priority, so that on a machine shared
   // with other work the figures say what the box does rather than how long it waited for a CPU.
   priority: { type: 'string', default: 'high' },
+  // Internal: the process of one size, given the sandbox the bench started (and whether to add the media half).
+  size: { type: 'string' },
+  'sandbox-port': { type: 'string' },
+  media: { type: 'boolean', default: false },
 } });
 if (values.priority === 'high') await inOwnSession(fileURLToPath(import.meta.url));
 const high = values.priority === 'high' && raisePriority();
@@ -47,10 +53,11 @@ const round = (x: number, d = 1) => Number(x.toFixed(d));
 const p99 = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s.length ? s[Math.min(s.length - 1, Math.floor(s.length * 0.99))]! : 0; };
 
 const dir = mkdtempSync(join(tmpdir(), 'vba-bench-scale-'));
-const sandboxPort = await freePort();
-const sandbox = runAppliance(['sandbox', '--port', String(sandboxPort), '--time-scale', '0.1', '--seed', '7',
-  '--mix', 'listener=80,busy=10,no-answer=10', '--data', join(dir, 'sandbox')]);
-await sandbox.waitFor(/listening on/, 60_000);
+const one = values.size === undefined ? null : Number(values.size);
+const sandboxPort = one === null ? await freePort() : Number(values['sandbox-port']);
+const sandbox = one === null ? runAppliance(['sandbox', '--port', String(sandboxPort), '--time-scale', '0.1', '--seed', '7',
+  '--mix', 'listener=80,busy=10,no-answer=10', '--data', join(dir, 'sandbox')]) : null;
+await sandbox?.waitFor(/listening on/, 60_000);
 const wav = join(dir, 'msg.wav');
 execFileSync('sox', ['-n', '-r', '8000', '-c', '1', wav, 'synth', '1.5', 'sine', '300-900', 'vol', '0.5']);
 
@@ -135,6 +142,13 @@ async function runSize(n: number, withMedia: boolean): Promise<SizeResult> {
   const login = await fetch(`${base}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password }) });
   const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
 
+  // A warm-up, alike for every size: a small campaign started, run and stopped first, so that the
+  // measured start is not the first this process ever compiles (a box pays that once in its life).
+  const warmCsv = join(dir, `warm-${n}.csv`);
+  await writeList(warmCsv, 200);
+  const warmList = await importContacts(app.db, warmCsv, { list: `warm-${n}`, country: 'FR' });
+  rmSync(warmCsv, { force: true });
+
   const csv = join(dir, `list-${n}.csv`);
   await writeList(csv, n);
   const t0 = performance.now();
@@ -143,14 +157,19 @@ async function runSize(n: number, withMedia: boolean): Promise<SizeResult> {
   rmSync(csv, { force: true });
   if (imported.accepted !== n) throw new Error(`import accepted ${imported.accepted} of ${n}`);
   const rec = await app.recordings.importFile(wav, { name: 'scale' });
-  const campaign = (name: string) => app.campaigns.create({
-    name, listId: imported.list.id,
+  const campaign = (name: string, listId = imported.list.id) => app.campaigns.create({
+    name, listId,
     config: {
       message: rec.id, callerId: '+33123456789', trunks: ['sandbox'], menu: {}, amd: false,
       schedule: { windows: [{ days: [1, 2, 3, 4, 5, 6, 7], from: '00:00', to: '24:00' }] },
       maxConcurrent: CHANNELS, cps: CPS, ringTimeoutMs: 5000, maxAttempts: 1,
     },
   });
+  const warm = campaign(`warm-up ${n}`, warmList.list.id);
+  app.campaigns.start(warm.id);
+  await sleep(1500);
+  app.campaigns.stop(warm.id);
+  for (let i = 0; i < 200 && (app.campaigns.lists.busy.length > 0 || app.campaigns.view(warm.id).counters.active > 0); i++) await sleep(50);
   const c = campaign(`scale ${n}`);
   global.gc?.();
   await sleep(500);
@@ -253,9 +272,31 @@ async function runSize(n: number, withMedia: boolean): Promise<SizeResult> {
   return out;
 }
 
+if (one !== null) {
+  // The process of one size: its result on stdout, for the bench's own process.
+  const r = await runSize(one, values.media);
+  rmSync(dir, { recursive: true, force: true });
+  process.stdout.write(`${JSON.stringify(r)}\n`);
+  process.exit(0);
+}
+
+/** Runs one size in a process of its own (same priority and flags), against this bench's sandbox. */
+function runInOwnProcess(n: number, withMedia: boolean): Promise<SizeResult> {
+  const args = [...process.execArgv, fileURLToPath(import.meta.url), '--size', String(n), '--sandbox-port', String(sandboxPort),
+    '--run-ms', String(RUN_MS), '--media-calls', String(MEDIA_CALLS), '--priority', values.priority, ...(withMedia ? ['--media'] : [])];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, MEDIA_BENCH_SESSION: '1' } });
+  let out = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => { out += d; });
+  return new Promise((resolve, reject) => child.once('exit', (code) => {
+    const last = out.trim().split('\n').at(-1) ?? '';
+    if (code === 0 && last.startsWith('{')) resolve(JSON.parse(last) as SizeResult);
+    else reject(new Error(`size ${n}: exit ${code}`));
+  }));
+}
+
 const results: SizeResult[] = [];
-for (const n of SIZES) results.push(await runSize(n, n === SIZES.at(-1) && MEDIA_CALLS > 0));
-await sandbox.kill();
+for (const n of SIZES) results.push(await runInOwnProcess(n, n === SIZES.at(-1) && MEDIA_CALLS > 0));
+await sandbox?.kill();
 rmSync(dir, { recursive: true, force: true });
 
 const small = results[0]!;

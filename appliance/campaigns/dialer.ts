@@ -25,6 +25,9 @@ import { decideRetry } from './retry-policy.ts';
 import { isInsideWindow, nextOpening } from './schedule.ts';
 import { CircuitBreaker, SlidingRateLimiter } from './pacing.ts';
 
+/** Longest one dialer tick handles contacts for one campaign before it yields to the event loop, in ms. */
+const TICK_BUDGET_MS = 8;
+
 export interface GateVerdict {
   allow: boolean;
   /** Reason code when refused (shown in reports). */
@@ -233,8 +236,13 @@ export class Dialer {
       return next === null ? idle : Math.min(idle, Math.max(1, next - now));
     }
     let placed = 0;
+    const began = performance.now();
     for (const contact of due) {
       if (placed >= free) break;
+      // Each contact handled is a durable commit (an intent, a postponement); a burst of them (a start at
+      // a high cps) would hold the event loop that carries the live calls' media: past the budget, the
+      // rest waits for the next tick, a millisecond away, with I/O and timers run in between.
+      if (performance.now() - began > TICK_BUDGET_MS) return 1;
       const t = this.now();
       if (!isInsideWindow(t, contact.zones, cfg.schedule)) {
         const at = nextOpening(t, contact.zones, cfg.schedule);

@@ -32,8 +32,13 @@ export function resultsTable(db: Db, campaignId: number, lang: ExportLang, timeZ
   const w = exportWords(lang);
   // The list's own columns, in the order of its header (first contact first, then position in the row).
   // (From the list's contacts: the campaign's snapshot adds the name for personalised messages.)
-  const own = (db.prepare(`SELECT j.key k FROM campaign_contacts cc JOIN contacts c ON c.id = cc.contact_id, json_each(c.fields) j
-      WHERE cc.campaign_id = ? GROUP BY j.key ORDER BY MIN(c.row), MIN(j.id)`).pluck().all(campaignId) as string[]);
+  // The list's contacts past the cursor (campaign_starts) are not in the ledger yet: each is exported
+  // as the ledger would have it (pending, or stopped with its campaign), never called.
+  const tail = db.prepare('SELECT list_id, after FROM campaign_starts WHERE campaign_id = ?').get(campaignId) as { list_id: number; after: number } | undefined;
+  const own = (db.prepare(`SELECT k FROM (
+        SELECT j.key k, c.row r, j.id i FROM campaign_contacts cc JOIN contacts c ON c.id = cc.contact_id, json_each(c.fields) j WHERE cc.campaign_id = ?
+        UNION ALL SELECT j.key, c.row, j.id FROM contacts c, json_each(c.fields) j WHERE c.list_id = ? AND c.id > ?)
+      GROUP BY k ORDER BY MIN(r), MIN(i)`).pluck().all(campaignId, tail?.list_id ?? -1, tail?.after ?? Number.MAX_SAFE_INTEGER) as string[]);
   const columns: ExportColumn[] = [
     { header: w.header('row'), kind: 'int', width: 10 },
     { header: w.header('number'), kind: 'text', width: 16 },
@@ -71,10 +76,15 @@ export function resultsTable(db: Db, campaignId: number, lang: ExportLang, timeZ
       FROM campaign_contacts cc
       LEFT JOIN contacts c ON c.id = cc.contact_id
       LEFT JOIN attempts la ON la.id = (SELECT MAX(id) FROM attempts a WHERE a.campaign_id = cc.campaign_id AND a.contact_id = cc.contact_id)
-      WHERE cc.campaign_id = ? ORDER BY c.row, cc.contact_id`);
+      WHERE cc.campaign_id = ?
+      UNION ALL
+      SELECT c.id, c.row, c.e164, c.name, c.fields, CASE WHEN (SELECT status FROM campaigns WHERE id = ?) = 'stopped' THEN 'stopped' ELSE 'pending' END,
+        NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+      FROM contacts c WHERE c.list_id = ? AND c.id > ?
+      ORDER BY 2, 1`);
   const secs = (ms: number | null): number | null => (ms === null ? null : Math.round(ms / 100) / 10);
   function* rows(): Generator<ExportValue[]> {
-    for (const r of stmt.iterate(campaignId) as Iterable<Row>) {
+    for (const r of stmt.iterate(campaignId, campaignId, tail?.list_id ?? -1, tail?.after ?? Number.MAX_SAFE_INTEGER) as Iterable<Row>) {
       const fields = r.fields ? (JSON.parse(r.fields) as Record<string, unknown>) : {};
       yield [
         r.row, r.e164, r.name,

@@ -1,6 +1,8 @@
 // The long parts of a campaign's life cycle, done in the background in short chunks so that the box's
 // one event loop (HTTP, the dialer, and the embedded engine's media clock) never stalls on a big list:
-// copying the list into a started campaign, and marking the contacts of a stopped one as stopped.
+// marking the contacts of a stopped campaign as stopped, making those of a campaign whose windows changed
+// due again (and, for tests and tools, copying the rest of
+// a started campaign's list at once; the box lets the dialer copy it as it goes, CampaignsRepo.due).
 // Each chunk is one transaction that moves its own cursor, so a kill -9 leaves the work where the last
 // commit put it and `resume()` carries on at boot.
 import type { Db } from '../store/db.ts';
@@ -33,13 +35,24 @@ export class ListCopier {
 
   constructor(private readonly deps: ListCopyDeps) {}
 
-  /** After a restart: carry on with starts still copying and stops still sweeping. */
+  /**
+   * After a restart: carry on with stops still sweeping. (A start's list needs nothing: its contacts
+   * join the ledger as the dialer reaches them, from the cursor the last commit left.)
+   */
   resume(): void {
-    for (const id of this.deps.repo.startsInProgress()) void this.copy(id);
     for (const id of this.deps.repo.stopsInProgress()) void this.sweep(id);
+    for (const id of this.deps.repo.reschedulesInProgress()) void this.reschedule(id);
   }
 
-  /** Copy the rest of a started campaign's list; resolves when the whole list is in the campaign. */
+  /** Make a paused campaign's contacts put off under its old windows due again (CampaignsRepo.rescheduleChunk). */
+  reschedule(campaignId: number): Promise<void> {
+    return this.loop(`reschedule:${campaignId}`, campaignId, (rows) => this.deps.repo.rescheduleChunk(campaignId, rows));
+  }
+
+  /**
+   * Copy the whole rest of a started campaign's list into its ledger now, in chunks that yield; resolves
+   * when it is all there. The box does not need it (the dialer copies as it goes): tests and tools do.
+   */
   copy(campaignId: number): Promise<void> {
     return this.loop(`copy:${campaignId}`, campaignId, (rows) => this.deps.repo.copyChunk(campaignId, rows));
   }
@@ -58,7 +71,7 @@ export class ListCopier {
     await Promise.all([...this.running.values()]);
   }
 
-  /** Work in progress, by key (`copy:<id>`, `stop:<id>`): for tests and the bench. */
+  /** Work in progress, by key (`copy:<id>`, `stop:<id>`, `reschedule:<id>`): for tests and the bench. */
   get busy(): string[] {
     return [...this.running.keys()];
   }

@@ -1,5 +1,5 @@
 // Campaign life cycle: create (checked whole), start (status, the copy's cursor and a first chunk of
-// the list in one transaction, the rest copied in the background), pause, resume, stop, delete (only
+// the list in one transaction, the rest copied as the dialer reaches it), pause, resume, stop, delete (only
 // with nothing on record), and an ETA. The dialer does the calling.
 import type { DialHold } from '../system/clock.ts';
 import type { Db } from '../store/db.ts';
@@ -60,7 +60,7 @@ const FIRST_CHUNK = 500;
 
 export class CampaignService {
   readonly repo: CampaignsRepo;
-  /** Copies started campaigns' lists and sweeps stopped ones in the background (list-copy.ts). */
+  /** Sweeps stopped campaigns and schedule edits in the background (list-copy.ts). */
   readonly lists: ListCopier;
   private readonly now: () => number;
 
@@ -166,11 +166,14 @@ export class CampaignService {
     const now = this.now();
     this.deps.db.transaction(() => {
       this.repo.updateConfig(id, cfg);
-      // Contacts not yet called were postponed to the old windows' next opening: look at them again.
+      // Contacts not yet called were postponed to the old windows' next opening: look at them again, a
+      // first chunk here and the rest in the background (list-copy.ts), so a big campaign's edit does not stall.
       if (c.status === 'paused' && changed.includes('schedule')) {
-        this.deps.db.prepare("UPDATE campaign_contacts SET next_at = ?, updated_at = ? WHERE campaign_id = ? AND state = 'pending' AND attempts = 0").run(now, now, id);
+        this.repo.beginReschedule(id, now);
+        this.repo.rescheduleChunk(id, FIRST_CHUNK);
       }
     })();
+    if (c.status === 'paused' && changed.includes('schedule')) void this.lists.reschedule(id);
     // A new personalised text is rendered ahead of the calls still to come.
     if (c.status === 'paused' && changed.includes('tts')) this.deps.onStarted?.(id);
     this.changed(id);
@@ -191,9 +194,11 @@ export class CampaignService {
 
   /**
    * Start a draft: checks first (a refused start changes nothing), then one transaction marks it
-   * running, records the copy of its list still to do and copies a first chunk, whose contacts can be
-   * called at once. The rest of the list is copied in the background in chunks that yield (list-copy.ts);
-   * until it is, the contacts not copied yet count as pending, and the campaign cannot complete.
+   * running, records its list's cursor and copies a first chunk, whose contacts can be called at once.
+   * The rest of the list joins the ledger as the dialer reaches it (CampaignsRepo.due), a chunk at a
+   * time: a start costs the same for ten contacts or a million. Until the cursor has passed the whole
+   * list, the contacts not in the ledger count as pending (stopped, once the campaign is), and the
+   * campaign cannot complete.
    */
   start(id: number): CampaignView {
     const c = this.repo.get(id);
@@ -208,7 +213,6 @@ export class CampaignService {
       this.repo.beginStart(id, now, (db) => appendEvent(db, 'campaign.state', { campaignId: id, status: 'running' }, now));
       this.repo.copyChunk(id, FIRST_CHUNK);
     })();
-    void this.lists.copy(id);
     this.changed(id);
     this.deps.onStarted?.(id);
     this.deps.kick?.();
@@ -317,7 +321,10 @@ export class CampaignService {
     const now = this.now();
     const db = this.deps.db;
     // The first contacts due, from the queue index (a page, not a scan for distinct zones).
-    const due = [...new Set(db.prepare("SELECT timezones FROM campaign_contacts INDEXED BY campaign_contacts_queue WHERE campaign_id = ? AND state IN ('pending','waiting') AND next_at <= ? ORDER BY next_at, contact_id LIMIT 50").pluck().all(c.id, now) as string[])];
+    const queued = db.prepare("SELECT timezones FROM campaign_contacts INDEXED BY campaign_contacts_queue WHERE campaign_id = ? AND state IN ('pending','waiting') AND next_at <= ? ORDER BY next_at, contact_id LIMIT 50").pluck().all(c.id, now) as string[];
+    // The list's contacts not in the ledger yet (read, not copied: a view does not write).
+    const tail = this.repo.listTail(c.id, 50);
+    const due = [...new Set([...queued, ...(tail && tail.nextAt <= now ? tail.timezones : [])])];
     if (due.length > 0) {
       let best: { at: number | null; zone: string | null } | null = null;
       for (const z of due) {
@@ -329,7 +336,7 @@ export class CampaignService {
       return { code: 'outside-window', at: best!.at, zone: best!.zone };
     }
     const next = db.prepare("SELECT next_at, timezones, attempts FROM campaign_contacts INDEXED BY campaign_contacts_queue WHERE campaign_id = ? AND state IN ('pending','waiting') ORDER BY next_at, contact_id LIMIT 1").get(c.id) as { next_at: number; timezones: string; attempts: number } | undefined;
-    if (!next) return null;
+    if (!next) return tail ? { code: 'deferred', at: tail.nextAt, zone: (JSON.parse(tail.timezones[0]!) as string[])[0] ?? null } : null;
     const zones = JSON.parse(next.timezones) as string[];
     // A contact already called waits for its retry; one never called was put off (window, law, caps).
     const code = next.attempts > 0 ? 'retry' : isInsideWindow(next.next_at, zones, c.config.schedule) && !isInsideWindow(now, zones, c.config.schedule) ? 'outside-window' : 'deferred';
@@ -347,7 +354,8 @@ export class CampaignService {
   windowNow(id: number): { contacts: number; insideNow: number; nextOpening: number | null; zone: string | null; boxTimeZone: string } {
     const c = this.repo.get(id);
     const now = this.now();
-    const groups = this.deps.db.prepare('SELECT timezones z, COUNT(*) n FROM contacts WHERE list_id = ? GROUP BY timezones').all(c.listId) as Array<{ z: string; n: number }>;
+    // The list's contacts by time-zone set, counted at its import (list_zones): a few rows, whatever the list's size.
+    const groups = this.deps.db.prepare('SELECT timezones z, n FROM list_zones WHERE list_id = ? AND n > 0').all(c.listId) as Array<{ z: string; n: number }>;
     let contacts = 0;
     let insideNow = 0;
     let next: { at: number; zone: string | null } | null = null;

@@ -7,6 +7,9 @@ import type { CampaignConfig, CampaignStatus } from '../campaigns/model.ts';
 import { AppError } from '../../core/errors.ts';
 import { campaignCounts } from './campaign-counts.ts';
 
+/** Contacts of the list a campaign's ledger takes at a time, when the dialer reaches its cursor (~2-3 ms here). */
+const LAZY_CHUNK = 500;
+
 export interface CampaignRow {
   id: number;
   name: string;
@@ -102,9 +105,10 @@ export class CampaignsRepo {
   }
 
   /**
-   * Start a campaign from its list: mark it running and record the copy still to do, in one transaction
-   * with `event`. The contacts are then copied by `copyChunk` (campaign-start.ts drives it in chunks that
-   * yield; `startFromList` does it all at once).
+   * Start a campaign from its list: mark it running and record the list's cursor (`campaign_starts`), in
+   * one transaction with `event`. The list's contacts join the campaign's ledger lazily, in list order:
+   * `due()` copies the next chunk (`copyChunk`) when the dialer reaches the cursor, so a start costs the
+   * same whatever the list's size (`startFromList` copies it all at once, for small lists and tests).
    */
   beginStart(id: number, now: number, event: (db: Db) => void): { total: number } {
     return this.db.transaction(() => {
@@ -118,17 +122,17 @@ export class CampaignsRepo {
   }
 
   /**
-   * Copy up to `limit` more contacts of the list into a starting campaign, in list order, in one
-   * transaction that also moves the copy's cursor (and ends the start with the last chunk). Contacts of
-   * a campaign stopped meanwhile arrive stopped. Idempotent: a chunk replayed after a crash copies nothing twice.
+   * Copy up to `limit` more contacts of the list into a started campaign's ledger, in list order, in one
+   * transaction that also moves the list's cursor (and deletes it with the last chunk). Contacts of a
+   * campaign stopped meanwhile arrive stopped. Idempotent: a chunk replayed after a crash copies nothing twice.
    */
-  copyChunk(id: number, limit: number): { copied: number; done: boolean } {
+  copyChunk(id: number, limit: number): { copied: number; done: boolean; state: 'pending' | 'stopped' } {
     return this.db.transaction(() => {
       const s = this.db.prepare('SELECT list_id, after, next_at FROM campaign_starts WHERE campaign_id = ?').get(id) as { list_id: number; after: number; next_at: number } | undefined;
-      if (!s) return { copied: 0, done: true };
+      if (!s) return { copied: 0, done: true, state: 'pending' as const };
       const upTo = this.db.prepare('SELECT id FROM contacts WHERE list_id = ? AND id > ? ORDER BY id LIMIT 1 OFFSET ?').pluck().get(s.list_id, s.after, Math.max(1, limit) - 1) as number | undefined;
       const last = upTo ?? Number.MAX_SAFE_INTEGER;
-      const state = (this.db.prepare('SELECT status FROM campaigns WHERE id = ?').pluck().get(id) as string) === 'stopped' ? 'stopped' : 'pending';
+      const state = (this.db.prepare('SELECT status FROM campaigns WHERE id = ?').pluck().get(id) as string) === 'stopped' ? 'stopped' as const : 'pending' as const;
       const copied = this.db.prepare(`INSERT OR IGNORE INTO campaign_contacts (campaign_id, contact_id, e164, timezones, fields, state, next_at, updated_at)
         SELECT ?, id, e164, timezones, json_set(COALESCE(fields, '{}'), '$.name', COALESCE(name, '')), ?, ?, ?
         FROM contacts WHERE list_id = ? AND id > ? AND id <= ? ORDER BY id`).run(id, state, s.next_at, s.next_at, s.list_id, s.after, last).changes;
@@ -139,19 +143,36 @@ export class CampaignsRepo {
       }
       if (upTo === undefined) {
         this.db.prepare('DELETE FROM campaign_starts WHERE campaign_id = ?').run(id);
-        return { copied, done: true };
+        return { copied, done: true, state };
       }
       this.db.prepare('UPDATE campaign_starts SET after = ?, copied = copied + ? WHERE campaign_id = ?').run(upTo, copied, id);
-      return { copied, done: false };
+      return { copied, done: false, state };
     })();
   }
 
-  /** Whether the campaign's start is still copying its list. */
+  /** Whether some of the campaign's list has not joined its ledger yet. */
   isStarting(id: number): boolean {
     return this.db.prepare('SELECT 1 FROM campaign_starts WHERE campaign_id = ?').get(id) !== undefined;
   }
 
-  /** Campaigns whose start is still copying their list (after a restart: to resume). */
+  /** The list's cursor of a campaign whose contacts have not all joined its ledger yet. */
+  listCursor(id: number): { listId: number; after: number; nextAt: number } | null {
+    const s = this.db.prepare('SELECT list_id, after, next_at FROM campaign_starts WHERE campaign_id = ?').get(id) as { list_id: number; after: number; next_at: number } | undefined;
+    return s ? { listId: s.list_id, after: s.after, nextAt: s.next_at } : null;
+  }
+
+  /**
+   * The next `limit` contacts of the list not in the campaign's ledger yet (in list order; due from the
+   * cursor's `nextAt`), read without copying them: for views, which do not write.
+   */
+  listTail(id: number, limit: number): { nextAt: number; timezones: string[] } | null {
+    const s = this.listCursor(id);
+    if (!s) return null;
+    const zones = this.db.prepare('SELECT timezones FROM contacts WHERE list_id = ? AND id > ? ORDER BY id LIMIT ?').pluck().all(s.listId, s.after, limit) as string[];
+    return zones.length > 0 ? { nextAt: s.nextAt, timezones: zones } : null;
+  }
+
+  /** Campaigns with contacts of their list not in their ledger yet. */
   startsInProgress(): number[] {
     return this.db.prepare('SELECT campaign_id FROM campaign_starts ORDER BY campaign_id').pluck().all() as number[];
   }
@@ -171,7 +192,7 @@ export class CampaignsRepo {
 
   /**
    * Change a campaign's status. Stopping marks its contacts still to call as stopped: at most
-   * `stopChunk` of them here, the rest by `stopSweep` (campaign-start.ts) so a big list stops without a stall.
+   * `stopChunk` of them here, the rest by `stopSweep` (list-copy.ts) so a big list stops without a stall.
    * `by`: who asked (kept for a pause, so the page says who paused and when).
    */
   setStatus(id: number, status: CampaignStatus, now: number, event?: (db: Db) => void, stopChunk = Number.MAX_SAFE_INTEGER, by?: string): void {
@@ -191,6 +212,44 @@ export class CampaignsRepo {
       .run(now, id, id, Math.min(limit, Number.MAX_SAFE_INTEGER)).changes;
   }
 
+  /**
+   * The campaign's windows changed (it is paused): its contacts never called and put off past `at` are to
+   * become due at `at`, by `rescheduleChunk` along the queue (migration 0141). A second edit starts over.
+   */
+  beginReschedule(id: number, at: number): void {
+    this.db.prepare('INSERT OR REPLACE INTO campaign_reschedules (campaign_id, at, after_next_at, after_contact) VALUES (?, ?, ?, ?)')
+      .run(id, at, at, Number.MAX_SAFE_INTEGER);
+  }
+
+  /**
+   * The next `limit` rows of the campaign's queue past the cursor: those never called are made due at the
+   * edit's time, and the cursor moves on, in one transaction (the cursor goes with the last chunk).
+   */
+  rescheduleChunk(id: number, limit: number): { copied: number; done: boolean } {
+    return this.db.transaction(() => {
+      const r = this.db.prepare('SELECT at, after_next_at n, after_contact c FROM campaign_reschedules WHERE campaign_id = ?').get(id) as { at: number; n: number; c: number } | undefined;
+      if (!r) return { copied: 0, done: true };
+      const last = this.db.prepare(`SELECT next_at n, contact_id c FROM campaign_contacts INDEXED BY campaign_contacts_queue
+        WHERE campaign_id = ? AND state IN ('pending','waiting') AND (next_at, contact_id) > (?, ?) ORDER BY next_at, contact_id LIMIT 1 OFFSET ?`)
+        .get(id, r.n, r.c, Math.max(1, limit) - 1) as { n: number; c: number } | undefined;
+      const to = last ?? { n: Number.MAX_SAFE_INTEGER, c: Number.MAX_SAFE_INTEGER };
+      const moved = this.db.prepare(`UPDATE campaign_contacts INDEXED BY campaign_contacts_queue SET next_at = ?, updated_at = ?
+        WHERE campaign_id = ? AND state IN ('pending','waiting') AND (next_at, contact_id) > (?, ?) AND (next_at, contact_id) <= (?, ?) AND state = 'pending' AND attempts = 0`)
+        .run(r.at, r.at, id, r.n, r.c, to.n, to.c).changes;
+      if (!last) {
+        this.db.prepare('DELETE FROM campaign_reschedules WHERE campaign_id = ?').run(id);
+        return { copied: moved, done: true };
+      }
+      this.db.prepare('UPDATE campaign_reschedules SET after_next_at = ?, after_contact = ? WHERE campaign_id = ?').run(to.n, to.c, id);
+      return { copied: moved, done: false };
+    })();
+  }
+
+  /** Campaigns whose windows changed and whose queue is still being looked at again (after a restart: to resume). */
+  reschedulesInProgress(): number[] {
+    return this.db.prepare('SELECT campaign_id FROM campaign_reschedules ORDER BY campaign_id').pluck().all() as number[];
+  }
+
   /** Stopped campaigns that still have contacts marked to call (a stop swept in chunks, interrupted). */
   stopsInProgress(): number[] {
     return this.db.prepare(`SELECT id FROM campaigns c WHERE status = 'stopped' AND EXISTS (
@@ -202,9 +261,21 @@ export class CampaignsRepo {
    * (no sort of the due rows, whatever their number).
    */
   due(campaignId: number, now: number, limit: number): DueContact[] {
-    const rows = this.db.prepare(`SELECT contact_id, e164, timezones, fields, attempts, retries, next_at FROM campaign_contacts INDEXED BY campaign_contacts_queue
+    const page = () => this.db.prepare(`SELECT contact_id, e164, timezones, fields, attempts, retries, next_at FROM campaign_contacts INDEXED BY campaign_contacts_queue
       WHERE campaign_id = ? AND state IN ('pending','waiting') AND next_at <= ? ORDER BY next_at, contact_id LIMIT ?`)
       .all(campaignId, now, limit) as Array<{ contact_id: number; e164: string; timezones: string; fields: string | null; attempts: number; retries: string; next_at: number }>;
+    let rows = page();
+    // The list's contacts not in the ledger yet are due from the cursor's next_at, after every ledger row due
+    // by then (those have lower contact ids): while this page does not end before them, the next chunk
+    // of the list joins the ledger and the page is read again.
+    for (let round = 0; round < 4; round++) {
+      const s = this.listCursor(campaignId);
+      if (!s || s.nextAt > now) break;
+      if (rows.length >= limit && rows[rows.length - 1]!.next_at <= s.nextAt) break;
+      const r = this.copyChunk(campaignId, Math.max(limit, LAZY_CHUNK));
+      rows = page();
+      if (r.done || r.state === 'stopped') break;
+    }
     return rows.map((r) => ({
       contactId: r.contact_id,
       e164: r.e164,
@@ -224,6 +295,8 @@ export class CampaignsRepo {
   /** Earliest next_at among contacts still to call (to sleep until then). */
   nextDueAt(campaignId: number): number | null {
     const v = this.db.prepare("SELECT MIN(next_at) FROM campaign_contacts INDEXED BY campaign_contacts_queue WHERE campaign_id = ? AND state IN ('pending','waiting')").pluck().get(campaignId) as number | null;
+    const s = this.listCursor(campaignId);
+    if (s) return v === null ? s.nextAt : Math.min(v, s.nextAt);
     return v ?? null;
   }
 

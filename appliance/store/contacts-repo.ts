@@ -16,6 +16,11 @@ export const PACKED_INSERT_SQL = `INSERT INTO contacts (list_id, created_at, e16
   SELECT @list, @at, value ->> 0, value ->> 1, value -> 2, value ->> 3, value ->> 4, value -> 5, nullif(value -> 6, 'null'), value ->> 7
   FROM json_each(CAST(@packed AS TEXT))`;
 
+/** The same batch's contacts counted by time-zone set into list_zones (migration 0140), in the same transaction. */
+const PACKED_ZONES_SQL = `INSERT INTO list_zones (list_id, timezones, n)
+  SELECT @list, value -> 2, COUNT(*) FROM json_each(CAST(@packed AS TEXT)) WHERE true GROUP BY 2
+  ON CONFLICT (list_id, timezones) DO UPDATE SET n = n + excluded.n`;
+
 /** A contact to add to a list being imported. */
 export interface NewContact {
   e164: string;
@@ -115,6 +120,7 @@ export class ContactsRepo {
     try {
       this.db.transaction(() => {
         this.stmt(PACKED_INSERT_SQL).run({ list: listId, at: createdAt, packed });
+        this.stmt(PACKED_ZONES_SQL).run({ list: listId, packed });
       })();
     } finally {
       for (const [name, value] of Object.entries(before)) set(name, value);
@@ -140,6 +146,7 @@ export class ContactsRepo {
   discardList(listId: number): void {
     this.db.transaction(() => {
       this.stmt('DELETE FROM contacts WHERE list_id = ?').run(listId);
+      this.stmt('DELETE FROM list_zones WHERE list_id = ?').run(listId);
       this.stmt("DELETE FROM lists WHERE id = ? AND status = 'importing'").run(listId);
     })();
   }
@@ -207,6 +214,7 @@ export class ContactsRepo {
         }
       }
       this.stmt('DELETE FROM contacts WHERE list_id = ?').run(listId);
+      this.stmt('DELETE FROM list_zones WHERE list_id = ?').run(listId);
       this.stmt('DELETE FROM lists WHERE id = ?').run(listId);
       return true;
     })();

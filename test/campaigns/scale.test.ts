@@ -12,6 +12,10 @@ import { CampaignsRepo, type NextState } from '../../appliance/store/campaigns-r
 import { CampaignService } from '../../appliance/campaigns/service.ts';
 import { campaignReport, ANSWERED } from '../../appliance/campaigns/reports.ts';
 import { RenderAhead } from '../../appliance/campaigns/render-ahead.ts';
+import { resultsTable } from '../../appliance/campaigns/export.ts';
+import { importContacts } from '../../appliance/contacts/import.ts';
+import { ContactsRepo } from '../../appliance/store/contacts-repo.ts';
+import { scratch } from '../contacts/helpers.ts';
 import { parseCampaignConfig } from '../../appliance/campaigns/model.ts';
 import { defaultSettings } from '../../appliance/config/defaults.ts';
 import { trunkDefaults } from '../../core/trunk-defaults.ts';
@@ -150,7 +154,7 @@ test('a tick, a view, a report and a live update read index pages: no sort, no s
   }
 });
 
-test('a start answers at once with the whole list counted, copies the rest in the background, and cannot complete before', async (t) => {
+test('a start answers at once with the whole list counted, copies the rest as the dialer reaches it, and cannot complete before', async (t) => {
   const db = openStore({ dir: ':memory:' });
   const svc = service(db);
   const listId = seedList(db, 5000);
@@ -164,6 +168,15 @@ test('a start answers at once with the whole list counted, copies the rest in th
   t.true(svc.repo.isStarting(id));
   t.is(svc.repo.remaining(id).pending, 5000, 'the dialer sees contacts to come: it does not complete the campaign');
   t.deepEqual(svc.repo.due(id, 1000, 3).map((c) => c.e164), ['+33630000000', '+33630000001', '+33630000002'], 'list order');
+  t.deepEqual(svc.lists.busy, [], 'no background copy');
+  const first = rows();
+  // The dialer reaches the end of what is copied: the next chunk of the list joins, in list order.
+  const page = svc.repo.due(id, 1000, first + 100);
+  t.is(page.length, first + 100);
+  t.deepEqual(page.map((c) => c.e164), Array.from({ length: first + 100 }, (_, i) => `+3363${String(i).padStart(7, '0')}`));
+  t.true(rows() > first && rows() < 5000, 'a chunk more, not the list');
+  t.like(svc.view(id).counters, { contacts: 5000, pending: 5000 });
+  t.is(svc.repo.nextDueAt(id), page[0]!.nextAt);
   await svc.lists.copy(id);
   t.is(rows(), 5000);
   t.false(svc.repo.isStarting(id));
@@ -185,8 +198,11 @@ test('a start interrupted by a crash resumes where its last commit left it: ever
   t.true(svc.repo.isStarting(id));
   t.like(svc.view(id).counters, { contacts: 4000, pending: 4000 });
   svc.resumeBackground();
-  t.deepEqual(svc.lists.busy, [`copy:${id}`]);
-  await svc.lists.copy(id);
+  t.deepEqual(svc.lists.busy, [], 'nothing to resume in the background: the dialer goes on from the cursor');
+  const all = svc.repo.due(id, 1e15, 4000);
+  t.deepEqual(all.map((c) => c.contactId), [...all.map((c) => c.contactId)].sort((a, b) => a - b), 'list order');
+  t.is(new Set(all.map((c) => c.contactId)).size, 4000);
+  t.false(svc.repo.isStarting(id));
   t.deepEqual(db.prepare('SELECT COUNT(*), COUNT(DISTINCT contact_id) FROM campaign_contacts WHERE campaign_id = ?').raw().get(id) as number[], [4000, 4000]);
   t.deepEqual(campaignReport(db, id), countedReport(db, id));
   db.close();
@@ -242,4 +258,87 @@ test('personalised messages are rendered a window ahead of the dialer, never the
   t.is(last.length, 10);
   t.deepEqual(last.slice(0, 5), first.slice(5), 'the window slid on with the dialer');
   t.is(ready.size, 15, 'fifteen rendered: the first window and the five it slid by');
+});
+
+test('the export of a campaign whose list has not all joined its ledger lists every contact once, in list order', (t) => {
+  const db = openStore({ dir: ':memory:' });
+  const svc = service(db);
+  const listId = seedList(db, 1500);
+  const id = svc.create({ name: 'c', listId, config }).id;
+  svc.start(id);
+  t.true(svc.repo.isStarting(id));
+  const states = () => {
+    const by: Record<string, number> = {};
+    const rows: number[] = [];
+    for (const r of resultsTable(db, id, 'en', 'Europe/Paris').rows) {
+      rows.push(r[0] as number);
+      by[r[5] as string] = (by[r[5] as string] ?? 0) + 1; // row, number, name, first_name, state, stateCode
+    }
+    return { rows, by };
+  };
+  const running = states();
+  t.is(running.rows.length, 1500);
+  t.deepEqual(running.rows, Array.from({ length: 1500 }, (_, i) => i + 2));
+  t.deepEqual(running.by, { pending: 1500 });
+  svc.stop(id);
+  t.deepEqual(states().by, { stopped: 1500 });
+});
+
+test('the window of a campaign against its list is read from the zone counts kept at import, which agree with the list and go with it', async (t) => {
+  const s = scratch(t);
+  // Paris, New York and Los Angeles numbers (a +1 number without a known area maps to several US zones).
+  const lines = ['name;phone'];
+  for (let i = 0; i < 3000; i++) lines.push(`C${i};${i % 3 === 0 ? `+1212555${String(1000 + (i % 9000)).padStart(4, '0')}` : i % 3 === 1 ? `+1310555${String(1000 + (i % 9000)).padStart(4, '0')}` : `+336${String(40_000_000 + i)}`}`);
+  const r = await importContacts(s.db, s.file('l.csv', lines.join('\n')), { list: 'zones', country: 'FR', batchRows: 250 });
+  const counted = s.db.prepare('SELECT timezones, COUNT(*) n FROM contacts WHERE list_id = ? GROUP BY timezones ORDER BY timezones').all(r.list.id);
+  t.true(counted.length >= 3);
+  t.deepEqual(s.db.prepare('SELECT timezones, n FROM list_zones WHERE list_id = ? ORDER BY timezones').all(r.list.id), counted);
+  // Monday 2026-01-05 10:00 in Paris (04:00 in New York, 01:00 in Los Angeles): only the French contacts are inside 09:00-20:00.
+  const svc = service(s.db, () => Date.UTC(2026, 0, 5, 9, 0));
+  const id = svc.create({ name: 'w', listId: r.list.id, config: { ...config, schedule: { windows: [{ days: [1, 2, 3, 4, 5], from: '09:00', to: '20:00' }] } } }).id;
+  const seen: string[] = [];
+  const prepare = s.db.prepare.bind(s.db);
+  (s.db as { prepare: Db['prepare'] }).prepare = ((sql: string) => { seen.push(sql); return prepare(sql); }) as Db['prepare'];
+  const w = svc.windowNow(id);
+  (s.db as { prepare: Db['prepare'] }).prepare = prepare;
+  t.is(w.contacts, r.accepted);
+  t.is(w.insideNow, 1000);
+  t.is(w.nextOpening, Date.UTC(2026, 0, 5, 14, 0), 'New York opens first, 09:00 there');
+  t.false(seen.some((sql) => /FROM contacts\b/.test(sql)), 'the list itself is not read');
+  svc.stop(id);
+  svc.remove(id);
+  new ContactsRepo(s.db).deleteList(r.list.id);
+  t.is(s.db.prepare('SELECT COUNT(*) FROM list_zones WHERE list_id = ?').pluck().get(r.list.id), 0);
+});
+
+test('a schedule edit of a big paused campaign makes its put-off contacts due in chunks, resumed after a crash; called ones keep their retry', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'vba-scale-'));
+  let db = openStore({ dir });
+  const listId = seedList(db, 3000);
+  let svc = service(db);
+  const id = svc.create({ name: 'c', listId, config }).id;
+  svc.start(id);
+  await svc.lists.copy(id);
+  // The dialer put every contact off to a far opening; ten were called and wait for their retry.
+  for (const c of svc.repo.due(id, 1e15, 3000)) svc.repo.postpone(id, c.contactId, 9e12);
+  for (const c of svc.repo.due(id, 1e15, 10)) {
+    const a = svc.repo.beginAttempt({ campaignId: id, contactId: c.contactId, e164: c.e164, trunk: 't', callerId: '+33123456789', now: 2000 });
+    svc.repo.finishAttempt(a, { outcome: 'busy', sipCode: 486, q850: null, dtmf: '', amd: null, setupMs: 1, ringMs: 1, talkMs: 0, messageMs: 0 }, { kind: 'retry', at: 9.5e12, counted: true, retries: { busy: 1 } }, 3000, () => undefined);
+  }
+  svc.pause(id);
+  const dueAt = () => db.prepare("SELECT state, attempts > 0 called, next_at, COUNT(*) n FROM campaign_contacts WHERE campaign_id = ? GROUP BY 1, 2, 3 ORDER BY 1, 2, 3").all(id);
+  const r = svc.update(id, { ...svc.repo.get(id).config, schedule: { windows: [{ days: [1, 2, 3, 4, 5], from: '08:00', to: '21:00' }] } });
+  t.deepEqual(r.changed, ['schedule']);
+  t.deepEqual(dueAt(), [{ state: 'pending', called: 0, next_at: 1000, n: 500 }, { state: 'pending', called: 0, next_at: 9e12, n: 2490 }, { state: 'waiting', called: 1, next_at: 9.5e12, n: 10 }], 'a first chunk in the edit');
+  t.deepEqual(svc.lists.busy, [`reschedule:${id}`]);
+  db.close(); // the box dies before the background went on
+  db = openStore({ dir });
+  svc = service(db);
+  svc.resumeBackground();
+  t.deepEqual(svc.lists.busy, [`reschedule:${id}`]);
+  await svc.lists.reschedule(id);
+  t.deepEqual(dueAt(), [{ state: 'pending', called: 0, next_at: 1000, n: 2990 }, { state: 'waiting', called: 1, next_at: 9.5e12, n: 10 }]);
+  t.is(db.prepare('SELECT COUNT(*) FROM campaign_reschedules').pluck().get(), 0);
+  t.deepEqual(campaignReport(db, id), countedReport(db, id));
+  db.close();
 });

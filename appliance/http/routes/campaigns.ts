@@ -150,7 +150,7 @@ export function campaignRoutes(service: CampaignService) {
       },
     }, async (req) => {
       const c = service.repo.get(req.params.id);
-      const contacts = req.query.contacts ?? (ctx.deps.db.prepare('SELECT COUNT(*) FROM contacts WHERE list_id = ?').pluck().get(c.listId) as number);
+      const contacts = req.query.contacts ?? ((ctx.deps.db.prepare('SELECT accepted FROM lists WHERE id = ?').pluck().get(c.listId) as number | undefined) ?? 0);
       return draftEstimate(ctx.deps.db, c.config, ctx.deps.settingsStore.get().trunks, contacts);
     });
 
