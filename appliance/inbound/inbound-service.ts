@@ -26,7 +26,7 @@ export interface InboundDeps {
   engine: { on(event: 'incoming', listener: (call: IncomingCall) => void): unknown; off(event: 'incoming', listener: (call: IncomingCall) => void): unknown };
   db: Db;
   logger: Logger;
-  settings: () => Pick<Settings, 'inbound' | 'callerIds' | 'box' | 'staff'>;
+  settings: () => Pick<Settings, 'inbound' | 'callerIds' | 'box' | 'staff' | 'trunks'>;
   now: () => number;
   /** A text in a voice, as a prompt (text-to-speech through the box's renderer). */
   speak: (text: string, voice: string) => Promise<PromptRef>;
@@ -64,6 +64,8 @@ export class InboundService {
   /** Renders the flow's fixed texts once in the background, so a call back never waits behind a campaign's renderings. */
   private async warm(): Promise<void> {
     const s = this.deps.settings();
+    // Only where a call can come in: inbound on, and a real trunk (the sandbox never calls the box).
+    if (!s.inbound.enabled || !s.trunks.some((t) => t.enabled && t.kind !== 'sandbox')) return;
     const all = inboundFlow({ greeting: s.inbound.greeting, replayMessage: true, optOutKey: s.inbound.optOutKey, staff: s.inbound.staffGroup ? { key: s.inbound.staffKey, group: s.inbound.staffGroup, waitMs: s.inbound.waitMs } : null });
     for (const p of allPrompts(all)) {
       if ('tts' in p) await this.deps.speak(p.tts, s.inbound.voice).catch((e: unknown) => this.deps.logger.warn({ err: (e as Error).message }, 'inbound prompt not rendered ahead'));

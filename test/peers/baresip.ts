@@ -29,6 +29,8 @@ export interface Baresip {
 export async function startBaresip(opts: {
   source?: string; codecs?: string; user?: string; keypad?: boolean; listen?: string;
   register?: { registrar: string; password: string; regintSec?: number };
+  /** `manual`: it rings and never answers (a staff member who is away from the desk). */
+  answer?: 'auto' | 'manual';
 } = {}): Promise<Baresip> {
   const dir = mkdtempSync(join(tmpdir(), 'vba-baresip-'));
   const listen = opts.listen ?? '127.0.0.1';
@@ -70,7 +72,7 @@ export async function startBaresip(opts: {
   const account = r
     ? `<sip:${user}@${r.registrar}>;auth_pass=${r.password};regint=${r.regintSec ?? 600}`
     : `<sip:${user}@${listen}:${port}>;regint=0`;
-  writeFileSync(join(dir, 'accounts'), `${account};answermode=auto;audio_codecs=${opts.codecs ?? 'PCMU,PCMA'}\n`);
+  writeFileSync(join(dir, 'accounts'), `${account};answermode=${opts.answer ?? 'auto'};audio_codecs=${opts.codecs ?? 'PCMU,PCMA'}\n`);
   const child: ChildProcess = spawn('baresip', ['-v', '-f', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
