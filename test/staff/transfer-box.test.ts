@@ -71,3 +71,29 @@ test.serial('a callee on the trunk is transferred to a desk phone of the staff g
   t.like(audit, { actor: 'campaign:1' });
   t.false(audit!.details.includes('2025550123'));
 });
+
+test.serial('a transfer to one of the organisation\'s own numbers goes out through the trunk and is connected', async (t) => {
+  // The trunk (sipp) answers both the callee and the organisation's other office.
+  const trunk = await startSippUas({ scenario: 'uas-answer.xml', calls: 2, timeoutSec: 60 });
+  t.teardown(() => { void trunk.stop(0); });
+  const box = await startTestBox({
+    settings: (s) => {
+      s.trunks.push(trunkDefaults({ name: 'office', host: '127.0.0.1', port: trunk.port, allowedSources: ['127.0.0.1'], optionsIntervalSec: 0 }));
+      s.defaultTrunk = 'office';
+    },
+  });
+  t.teardown(() => box.stop());
+  const own = await box.api.send('PUT', '/api/staff/settings', { staff: { transferNumbers: ['+33142000099'] } });
+  t.is(own.status, 200, own.text);
+  const call: Call = box.app.engine.dial({ to: '+33612345678', from: '+33142000001', trunk: 'office', ringTimeoutMs: 10_000 });
+  await new Promise<void>((resolve) => { if (call.state === 'answered') resolve(); else call.once('answered', () => resolve()); });
+  const transfer = box.app.transfers.transfer(call, { step: { id: 'hq', verb: 'transfer', to: '+33142000099', waitMs: 10_000, whisper: false, noAnswer: 'later' }, answers: {} },
+    { actor: 'campaign:1', campaignId: 1, name: null, number: '+33612345678', source: 'campaign test', callerId: '+33142000001', trunk: 'office' });
+  await sleep(3000);
+  await call.hangup();
+  const r = await transfer;
+  t.is(r.outcome, 'connected');
+  t.regex(r.takenBy ?? '', /^external:/, 'taken by the number, kept only as its hash');
+  t.false(JSON.stringify(r).includes('2000099'));
+  t.is((box.app.db.prepare("SELECT COUNT(*) n FROM audit_log WHERE action = 'transfer.refused'").get() as { n: number }).n, 0, 'not refused');
+});
