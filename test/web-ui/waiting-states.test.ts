@@ -76,7 +76,8 @@ for (const lang of ['en', 'fr'] as const) {
     // 1. Every line down: the campaign's page says since when, and that the box keeps trying.
     await page.goto(`${base}/campaigns/${ids[0]}`);
     const down = page.getByTestId('trunks-down');
-    await down.waitFor({ timeout: 30_000 });
+    // The line is found down by its OPTIONS (every second, a few misses): slower on a loaded CI machine.
+    await down.waitFor({ timeout: 60_000 });
     const text = (await down.locator('div').last().innerText()).trim();
     t.regex(text, w.down);
 
