@@ -3,12 +3,13 @@
 // events and semantics as the embedded engine's EmbeddedCall.
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
-import type { Call, CallEnded, CallEvents, DialRequest, DtmfSource, InbandSignal, PlayResult, PromptRef, RecordOptions, RecordResult } from '../../core/call-port.ts';
+import type { Bridge, Call, CallEnded, CallEvents, DialRequest, DtmfSource, InbandSignal, PlayResult, PromptRef, RecordOptions, RecordResult } from '../../core/call-port.ts';
 import type { TrunkProfile } from '../../core/settings-types.ts';
 import { AppError } from '../../core/errors.ts';
 import type { Logger } from '../../core/log.ts';
 import { AudioTap } from '../../media/freeswitch/audio-tap.ts';
-import { dtmfSourceOf, type FsEndpoint } from '../../media/freeswitch/fsmrf.ts';
+import { connectDtlsOffer, dtmfSourceOf, type FsEndpoint } from '../../media/freeswitch/fsmrf.ts';
+import { bridgeEndpoints } from './bridge.ts';
 import { playableWav } from '../../media/freeswitch/prompt-file.ts';
 import { orderAudioCodecs } from '../../media/freeswitch/sdp-order.ts';
 import { callAmdFeed, type AmdFeed } from '../shared/amd-feed.ts';
@@ -20,7 +21,7 @@ import { CallLife, inviteFailureEnd, setupFailureEnd, type CallEnd } from '../sh
 import { fromUserOn, logDialling, planDial } from '../shared/dial-plan.ts';
 import type { ServerLinks } from './links.ts';
 import { recordFromTap } from './tap-record.ts';
-import { q850FromReasonText, uacFailure, type SrfDialog, type SrfMessage, type SrfSentRequest } from './srf.ts';
+import { q850FromReasonText, uacFailure, type LateOffer, type SrfDialog, type SrfMessage, type SrfSentRequest } from './srf.ts';
 import type { DrachtioTrunks } from './trunks.ts';
 
 export interface DrachtioCallDeps {
@@ -34,23 +35,34 @@ export interface DrachtioCallDeps {
   promptDir: string;
 }
 
+/** How a call is placed when it rings one of the office's staff endpoints (issue 16's dialStaff). */
+export interface StaffTarget {
+  /** Shown to the staff member as who is calling (the From display name). */
+  display: string;
+  /**
+   * A browser softphone: the INVITE goes without SDP (over drachtio-server's WebSocket transport), the
+   * browser's WebRTC offer comes in its 200 and FreeSWITCH answers it (ICE, DTLS-SRTP) in our ACK.
+   */
+  browser: boolean;
+}
+
 type State = Call['state'];
 const PROTECTED = new Set(['via', 'call-id', 'cseq', 'from', 'to', 'contact', 'content-length', 'content-type', 'route']);
 
 export class DrachtioCall extends EventEmitter<CallEvents> implements Call {
   readonly id = randomUUID();
   readonly done: Promise<CallEnded>;
-  private st: State = 'dialling';
-  private readonly d: DrachtioCallDeps;
+  protected st: State = 'dialling';
+  protected readonly d: DrachtioCallDeps;
   private readonly req: DialRequest;
-  private readonly log: Logger;
-  private readonly life: CallLife;
-  private readonly keys = new CallKeys((digit, source) => this.emit('dtmf', { digit, source }));
-  private trunk: TrunkProfile | undefined;
+  protected readonly log: Logger;
+  protected readonly life: CallLife;
+  protected readonly keys = new CallKeys((digit, source) => this.emit('dtmf', { digit, source }));
+  protected trunkProfile: TrunkProfile | undefined;
   private lease: ChannelLease | null = null;
-  private ep: FsEndpoint | null = null;
+  protected ep: FsEndpoint | null = null;
   private invite: SrfSentRequest | null = null;
-  private dialog: SrfDialog | null = null;
+  protected dialog: SrfDialog | null = null;
   private tap: AudioTap | null = null;
   private feed: AmdFeed | null = null;
   /** Network tones (SIT, in-band busy) in the first seconds after the answer, heard through the same tap. */
@@ -59,14 +71,17 @@ export class DrachtioCall extends EventEmitter<CallEvents> implements Call {
   /** Tap audio that landed before 'answered' was emitted; null once handed to the detector. */
   private heldAudio: Int16Array[] | null = null;
   private mediaChain: Promise<unknown> = Promise.resolve();
-  private hangupRequested = false;
+  protected hangupRequested = false;
   private cancelSent = false;
   private ringTimer: NodeJS.Timeout | null = null;
 
-  constructor(deps: DrachtioCallDeps, req: DialRequest) {
+  protected readonly staff: StaffTarget | null;
+
+  constructor(deps: DrachtioCallDeps, req: DialRequest, staff: StaffTarget | null = null) {
     super();
     this.d = deps;
     this.req = req;
+    this.staff = staff;
     this.log = deps.logger.child({ call: this.id, ...(req.tag ? { tag: req.tag } : {}) });
     this.life = new CallLife(this.log, this);
     this.done = this.life.done;
@@ -79,7 +94,7 @@ export class DrachtioCall extends EventEmitter<CallEvents> implements Call {
   get endpoint(): FsEndpoint | null { return this.ep; }
 
   /** A method, not a field test: the state changes under awaits, which narrowing cannot see. */
-  private isEnded(): boolean { return this.st === 'ended'; }
+  protected isEnded(): boolean { return this.st === 'ended'; }
 
   async play(prompt: PromptRef, opts: { bargeIn?: boolean; signal?: AbortSignal } = {}): Promise<PlayResult> {
     const ep = this.ep;
@@ -113,6 +128,14 @@ export class DrachtioCall extends EventEmitter<CallEvents> implements Call {
       unlisten?.();
       opts.signal?.removeEventListener('abort', stop);
     }
+  }
+
+  /**
+   * Join this answered call to another answered call of this engine: FreeSWITCH bridges the two
+   * endpoints (audio both ways, RFC 4733 keypad presses passed by FreeSWITCH, SIP INFO ones by us).
+   */
+  bridge(other: Call): Bridge {
+    return bridgeEndpoints(this, other, this.log);
   }
 
   collect(opts: CollectOptions): Promise<string> {
@@ -149,14 +172,15 @@ export class DrachtioCall extends EventEmitter<CallEvents> implements Call {
 
   // ---- setup ----
 
-  private async setup(): Promise<void> {
+  protected async setup(): Promise<void> {
+    if (this.staff?.browser) return this.setupBrowser();
     const req = this.req;
     const { trunk, uri, outboundProxy: proxy } = planDial(req, this.d.defaultTrunk, this.d.trunks);
-    this.trunk = trunk;
+    this.trunkProfile = trunk;
     const down = this.d.links.downReason();
     const ms = this.d.links.mediaServer;
     if (down || !ms) throw new AppError('E_TRUNK_DOWN', down ?? 'FreeSWITCH not connected');
-    const codecs = this.trunk?.codecs.length ? this.trunk.codecs : ['PCMU', 'PCMA'];
+    const codecs = this.trunkProfile?.codecs.length ? this.trunkProfile.codecs : ['PCMU', 'PCMA'];
     // 3pcc: FreeSWITCH makes the offer we send to the trunk, reordered for the trunk's preference.
     const ep = await ms.createEndpoint();
     this.ep = ep;
@@ -164,17 +188,14 @@ export class DrachtioCall extends EventEmitter<CallEvents> implements Call {
     ep.on('dtmf', (e: { dtmf?: string; source?: string }) => { if (e.dtmf) this.onDigit(e.dtmf, dtmfSourceOf(e.source)); });
     ep.once('destroy', () => this.onEndpointGone());
     if (req.amd) this.prepareAmd();
-    if (this.trunk) this.lease = await this.d.trunks.acquire(this.trunk.name);
+    if (this.trunkProfile) this.lease = await this.d.trunks.acquire(this.trunkProfile.name);
     if (this.hangupRequested || this.isEnded()) return this.endBeforeDial();
     const srf = this.d.links.srf;
     const hostport = this.d.links.state.sipHostport ?? '127.0.0.1';
-    const fromUser = fromUserOn(this.trunk, req.from);
-    const fromHost = this.trunk?.domain ?? this.trunk?.host ?? hostport.replace(/:\d+$/, '');
-    const headers: Record<string, string> = { From: `<sip:${fromUser}@${fromHost}>` };
-    for (const [k, v] of Object.entries(req.headers ?? {})) {
-      if (!PROTECTED.has(k.toLowerCase()) && /^[A-Za-z0-9-]+$/.test(k) && !/[\r\n]/.test(v)) headers[k] = v;
-    }
-    const t = this.trunk;
+    const fromUser = fromUserOn(this.trunkProfile, req.from);
+    const fromHost = this.trunkProfile?.domain ?? this.trunkProfile?.host ?? hostport.replace(/:\d+$/, '');
+    const headers = this.inviteHeaders(`<sip:${fromUser}@${fromHost}>`);
+    const t = this.trunkProfile;
     const auth = t?.username && t.password ? { username: t.authUser ?? t.username, password: t.password } : undefined;
     this.life.inviteSent();
     logDialling(this.log, t, req.to);
@@ -202,6 +223,21 @@ export class DrachtioCall extends EventEmitter<CallEvents> implements Call {
       void dialog.destroy().catch(() => {});
       return this.end({ outcome: 'no-answer', sipCode: 487, q850: null, endedBy: 'local', reason: 'Request Terminated (answer crossed CANCEL)' });
     }
+    this.watchDialog(dialog);
+    await this.onAnswered(dialog.remote.sdp);
+  }
+
+  /** The INVITE's From (with the staff display name) and the request's extra headers, screened. */
+  private inviteHeaders(from: string): Record<string, string> {
+    const display = this.staff?.display.replace(/["\\\r\n]/g, '').slice(0, 64);
+    const headers: Record<string, string> = { From: display ? `"${display}" ${from}` : from };
+    for (const [k, v] of Object.entries(this.req.headers ?? {})) {
+      if (!PROTECTED.has(k.toLowerCase()) && /^[A-Za-z0-9-]+$/.test(k) && !/[\r\n]/.test(v)) headers[k] = v;
+    }
+    return headers;
+  }
+
+  protected watchDialog(dialog: SrfDialog): void {
     dialog.on('destroy', (bye?: SrfMessage) => {
       const q850 = q850FromReasonText(bye?.get?.('Reason'));
       this.end({ outcome: 'human', sipCode: 200, q850: q850 ?? 16, endedBy: 'remote', reason: 'far end hung up' });
@@ -211,10 +247,59 @@ export class DrachtioCall extends EventEmitter<CallEvents> implements Call {
       const digit = dtmfFromInfo(rq.get('Content-Type'), rq.body);
       if (digit) this.onDigit(digit, 'info');
     });
-    await this.onAnswered(dialog.remote.sdp);
   }
 
-  private endBeforeDial(): void {
+  /**
+   * A browser softphone (issue 16): INVITE without SDP over drachtio-server's WebSocket transport; the
+   * browser offers in its 200 (ICE, DTLS-SRTP, G.711), FreeSWITCH answers that offer and the answer goes
+   * back in our ACK, which lets the DTLS handshake run; the endpoint exists once it has.
+   */
+  private async setupBrowser(): Promise<void> {
+    const down = this.d.links.downReason();
+    const ms = this.d.links.mediaServer;
+    if (down || !ms) throw new AppError('E_TRUNK_DOWN', down ?? 'FreeSWITCH not connected');
+    const srf = this.d.links.srf;
+    const hostport = this.d.links.state.sipHostport ?? '127.0.0.1';
+    const headers = this.inviteHeaders(`<sip:box@${hostport.replace(/:\d+$/, '')}>`);
+    this.life.inviteSent();
+    this.log.info({ to: 'staff-browser' }, 'dialling');
+    this.ringTimer = setTimeout(() => { this.log.debug('ring timeout: cancelling'); this.cancel(); }, this.req.ringTimeoutMs ?? 30_000);
+    let offer: LateOffer;
+    try {
+      offer = await srf.createUAC(this.req.to, { noAck: true, headers }, {
+        cbRequest: (_err, sent) => {
+          if (!sent) return;
+          this.invite = sent;
+          if (this.hangupRequested) this.cancel();
+        },
+        cbProvisional: (res) => { void this.onProvisional(res); },
+      }) as unknown as LateOffer;
+    } catch (e) {
+      this.clearRing();
+      const f = uacFailure(e);
+      if (f.status === null) throw e;
+      return this.onFailed(f.status, f.reason, f.q850);
+    }
+    this.clearRing();
+    let dialog: SrfDialog | null = null;
+    const ep = await connectDtlsOffer(ms, offer.sdp, async (answer) => { dialog = await offer.ack(answer); });
+    this.ep = ep;
+    this.dialog = dialog;
+    ep.on('dtmf', (e: { dtmf?: string; source?: string }) => { if (e.dtmf) this.onDigit(e.dtmf, dtmfSourceOf(e.source)); });
+    ep.once('destroy', () => this.onEndpointGone());
+    if (!dialog) throw new AppError('E_SIP_TRANSPORT', 'the browser answered without a dialog');
+    if (this.hangupRequested || this.isEnded()) {
+      void (dialog as SrfDialog).destroy().catch(() => {});
+      return this.end({ outcome: 'no-answer', sipCode: 487, q850: null, endedBy: 'local', reason: 'Request Terminated (answer crossed CANCEL)' });
+    }
+    this.watchDialog(dialog);
+    this.life.answered();
+    this.st = 'answered';
+    this.log.info('staff softphone answered');
+    this.emit('answered');
+  }
+
+  protected endBeforeDial(): void {
     this.end({ outcome: 'no-answer', sipCode: null, q850: null, endedBy: 'local', reason: 'hung up before dialling' });
   }
 
@@ -254,7 +339,7 @@ export class DrachtioCall extends EventEmitter<CallEvents> implements Call {
     this.emit('progress', { kind: early ? 'early-media' : 'ringing', sipCode: status });
   }
 
-  private async onAnswered(sdp: string): Promise<void> {
+  protected async onAnswered(sdp: string): Promise<void> {
     // The recording is asked for together with the answer's SDP, not once FreeSWITCH has taken it: under
     // load those round trips took 300-700 ms, and a short "Allô ?" was over before the tap heard it.
     const recording = this.tap?.start();
@@ -269,7 +354,7 @@ export class DrachtioCall extends EventEmitter<CallEvents> implements Call {
     if (this.isEnded()) return;
     this.life.answered();
     this.st = 'answered';
-    const dtmf = this.trunk?.dtmf ?? 'auto';
+    const dtmf = this.trunkProfile?.dtmf ?? 'auto';
     // In-band tones need a detector on the endpoint; nothing else is queued on it yet at this point.
     if (dtmf === 'auto' || dtmf === 'inband') void this.ep!.execute('start_dtmf').catch(() => {});
     this.log.info('answered');
@@ -285,12 +370,12 @@ export class DrachtioCall extends EventEmitter<CallEvents> implements Call {
   }
 
   private onFailed(status: number, reason: string, q850: number | null): void {
-    if (this.trunk) this.d.trunks.noteCallResult(this.trunk.name, status, false, reason);
+    if (this.trunkProfile) this.d.trunks.noteCallResult(this.trunkProfile.name, status, false, reason);
     this.end(inviteFailureEnd({ status, reason, q850, local: false }, { rang: this.life.rang, hangupRequested: this.hangupRequested }));
   }
 
   /** FreeSWITCH hung up our endpoint (media timeout, server lost): the call cannot go on. */
-  private onEndpointGone(): void {
+  protected onEndpointGone(): void {
     if (this.isEnded()) return;
     this.log.warn('FreeSWITCH ended the media endpoint: hanging up');
     if (this.dialog) void this.dialog.destroy().catch(() => {});
@@ -351,8 +436,8 @@ export class DrachtioCall extends EventEmitter<CallEvents> implements Call {
 
   // ---- DTMF ----
 
-  private onDigit(digit: string, source: DtmfSource): void {
-    if (this.st === 'answered') this.keys.receive(digit, source, this.trunk?.dtmf ?? 'auto');
+  protected onDigit(digit: string, source: DtmfSource): void {
+    if (this.st === 'answered') this.keys.receive(digit, source, this.trunkProfile?.dtmf ?? 'auto');
   }
 
   // ---- the end ----
@@ -362,7 +447,7 @@ export class DrachtioCall extends EventEmitter<CallEvents> implements Call {
     this.ringTimer = null;
   }
 
-  private end(e: CallEnd): void {
+  protected end(e: CallEnd): void {
     this.life.end(e, () => {
       this.st = 'ended';
       this.clearRing();

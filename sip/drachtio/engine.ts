@@ -3,7 +3,7 @@
 // engine "drachtio". While either server is away, trunks report 'down' with the reason and dial()
 // returns calls that end at once with 'trunk-failure' (E_TRUNK_DOWN); the links keep reconnecting.
 import { EventEmitter } from 'node:events';
-import type { Call, CallEngine, CallEngineEvents, DialRequest, TrunkStatus } from '../../core/call-port.ts';
+import type { Call, CallEngine, CallEngineEvents, DialRequest, IncomingCall, SipWebSocket, StaffDialRequest, StaffDirectory, StaffEndpoint, TrunkStatus } from '../../core/call-port.ts';
 import type { Settings } from '../../core/settings-types.ts';
 import { AppError } from '../../core/errors.ts';
 import type { Logger } from '../../core/log.ts';
@@ -12,7 +12,10 @@ import { defaultTapDir } from '../../media/freeswitch/audio-tap.ts';
 import { freeswitchDirs } from '../../media/freeswitch/work-dirs.ts';
 import { LiveCalls } from '../shared/live-calls.ts';
 import { RefusalLog } from '../shared/refusal-log.ts';
-import { DrachtioCall } from './drachtio-call.ts';
+import { DrachtioCall, type DrachtioCallDeps } from './drachtio-call.ts';
+import { callerNumber, DrachtioIncomingCall } from './incoming-call.ts';
+import { DrachtioStaff, DrachtioStaffCall, STAFF_HEADER, uriUser } from './staff.ts';
+import type { SrfMessage, SrfResponseOut } from './srf.ts';
 import { installInbound, type InboundStats } from './inbound.ts';
 import { NO_SERVERS, ServerLinks, type ServersState } from './links.ts';
 import { DrachtioTrunks } from './trunks.ts';
@@ -34,7 +37,19 @@ export interface DrachtioEngineOptions {
   registrationBackoffMs?: number;
   /** Refused requests are logged once per source per interval, then summed (default 60 s). */
   refusalLogIntervalMs?: number;
+  /** Staff endpoints (issue 16): who may register, and the digest realm. Absent: REGISTER is refused. */
+  staff?: { directory: StaffDirectory; realm: string; minExpiresSec?: number; maxExpiresSec?: number };
+  /**
+   * drachtio-server's WebSocket contact, where browser softphones' connections are relayed (loopback only;
+   * the shipped drachtio.conf.xml has `sip:127.0.0.1:9024;transport=ws`). Default ws://127.0.0.1:9024.
+   */
+  staffWsUrl?: string;
+  /** Milliseconds the domain has to answer or refuse a call coming in; default 30 s. */
+  incomingAnswerTimeoutMs?: number;
 }
+
+/** drachtio-server's WebSocket contact in the shipped systemd/drachtio/drachtio.conf.xml. */
+export const DEFAULT_STAFF_WS_URL = 'ws://127.0.0.1:9024';
 
 interface Parts {
   refusals: RefusalLog;
@@ -42,13 +57,14 @@ interface Parts {
   links: ServerLinks;
   trunks: DrachtioTrunks;
   inbound: InboundStats;
+  staff: DrachtioStaff | null;
 }
 
 export class DrachtioEngine extends EventEmitter<CallEngineEvents> implements CallEngine {
   readonly name = 'drachtio' as const;
   private readonly o: DrachtioEngineOptions;
   private parts: Parts | null = null;
-  private readonly calls = new LiveCalls<DrachtioCall>();
+  private readonly calls = new LiveCalls<DrachtioCall | DrachtioStaffCall>();
   private closing = false;
 
   constructor(o: DrachtioEngineOptions) {
@@ -99,8 +115,20 @@ export class DrachtioEngine extends EventEmitter<CallEngineEvents> implements Ca
       log.info({ drachtio: s.drachtio, freeswitch: s.freeswitch }, 'call servers');
       manager.serversChanged();
     });
-    const inbound = installInbound(links.srf, guard, refusals);
-    this.parts = { refusals, guard, links, trunks: manager, inbound };
+    const staff = this.o.staff
+      ? new DrachtioStaff({ ...this.o.staff, wsUrl: this.o.staffWsUrl ?? DEFAULT_STAFF_WS_URL }, refusals, log.child({ part: 'staff' }), (list) => this.emit('staff', list))
+      : null;
+    // Desk phones reach the engine from the LAN ranges; only REGISTER does anything for them there.
+    if (staff) guard.allowAlso((a) => staff.inDeskRanges(a));
+    const inbound = installInbound(links.srf, guard, refusals, {
+      ...(staff ? { register: (req: SrfMessage, res: SrfResponseOut) => staff.handleRegister(req, res) } : {}),
+      fromSoftphone: (req) => {
+        const protocol = ((req as { protocol?: string }).protocol ?? '').toLowerCase();
+        return protocol === 'ws' || protocol === 'wss' || req.has(STAFF_HEADER);
+      },
+      invite: (req, res, trunk) => this.onIncoming(req, res, trunk),
+    });
+    this.parts = { refusals, guard, links, trunks: manager, inbound, staff };
     await links.start(this.o.connectWaitMs ?? 5000);
     const down = links.downReason();
     if (down) log.warn({ reason: down }, 'call engine started without its servers: calls are refused until they are back');
@@ -108,13 +136,59 @@ export class DrachtioEngine extends EventEmitter<CallEngineEvents> implements Ca
   }
 
   dial(request: DialRequest): Call {
+    const call = new DrachtioCall(this.callDeps(), request);
+    return this.calls.add(call);
+  }
+
+  /** Ring a staff user's registered endpoints; the first to answer takes the call (issue 16). */
+  dialStaff(request: StaffDialRequest): Call {
+    const deps = this.callDeps();
+    const staff = this.parts?.staff;
+    const call = staff ? staff.dialStaff(request, deps) : new DrachtioStaffCall([], null, this.o.logger);
+    return this.calls.add(call);
+  }
+
+  /** The staff endpoints registered now. */
+  staffEndpoints(): StaffEndpoint[] {
+    return this.parts?.staff?.registry.list() ?? [];
+  }
+
+  /** A browser softphone's WebSocket (the web session checked by the HTTP side): relayed to drachtio-server. */
+  acceptStaffSocket(socket: SipWebSocket, user: string): void {
+    const staff = this.parts?.staff;
+    if (!staff || this.closing) {
+      socket.close(1008, 'staff endpoints are not enabled');
+      return;
+    }
+    staff.acceptSocket(socket, user);
+  }
+
+  private callDeps(): DrachtioCallDeps {
     const p = this.parts;
     if (!p || this.closing) throw new AppError('E_SIP_TRANSPORT', 'The call engine is not running');
-    const call = new DrachtioCall({
+    return {
       links: p.links, trunks: p.trunks, defaultTrunk: this.o.settings.defaultTrunk, logger: this.o.logger,
       tapDir: this.o.tapDir ?? defaultTapDir(this.o.stateDir), promptDir: freeswitchDirs(this.o.stateDir).prompts,
-    }, request);
-    return this.calls.add(call);
+    };
+  }
+
+  /** An INVITE from a configured trunk's address (issue 16): the domain answers or refuses it. */
+  private onIncoming(req: SrfMessage, res: SrfResponseOut, trunkName: string): void {
+    const p = this.parts;
+    const trunk = p?.trunks.get(trunkName);
+    const refuse = (status: number, text: string, reason: string): void => {
+      res.send(status, text);
+      p?.refusals.note(req.source_address ?? '', { method: 'INVITE', reason, status });
+    };
+    if (!p || this.closing || !trunk) return refuse(503, 'Service Unavailable', 'engine-stopping');
+    if (!trunk.enabled) return refuse(403, 'Forbidden (trunk disabled)', 'trunk-disabled');
+    if (this.listenerCount('incoming') === 0) return refuse(480, 'Temporarily Unavailable', 'no-inbound-handler');
+    const call = new DrachtioIncomingCall(this.callDeps(), {
+      req, res, trunk, answerTimeoutMs: this.o.incomingAnswerTimeoutMs,
+      from: callerNumber(uriUser(req.get('From'))), to: callerNumber(uriUser(req.uri) ?? uriUser(req.get('To'))),
+    });
+    this.calls.add(call);
+    this.emit('incoming', call satisfies IncomingCall);
   }
 
   trunks(): TrunkStatus[] {
@@ -131,6 +205,8 @@ export class DrachtioEngine extends EventEmitter<CallEngineEvents> implements Ca
     if (!p || this.closing) return;
     this.closing = true;
     await this.calls.hangUpAll();
+    p.staff?.close();
+    p.guard.allowAlso(null);
     await p.trunks.stop();
     // Let the last BYEs and endpoint hang-ups leave before the sockets close.
     await new Promise((r) => setTimeout(r, 200));

@@ -34,10 +34,19 @@ export interface SrfDialog extends EventEmitter {
 }
 
 export interface CreateUacOptions {
-  localSdp: string;
+  /** Absent with noAck: an INVITE without SDP, whose 200 carries the far end's offer. */
+  localSdp?: string;
+  /** The caller ACKs with its answer to the 200's offer (createUAC then resolves with a LateOffer). */
+  noAck?: boolean;
   headers?: Record<string, string>;
   proxy?: string;
   auth?: { username: string; password: string };
+}
+
+/** What createUAC gives with `noAck`: the far end's offer from its 200, and the ACK carrying our answer. */
+export interface LateOffer {
+  readonly sdp: string;
+  ack(localSdp: string): Promise<SrfDialog>;
 }
 
 export interface Srf extends EventEmitter {
