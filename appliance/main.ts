@@ -78,7 +78,8 @@ export async function createEngine(settings: Pick<Settings, 'engine' | 'sip' | '
     // drachtio-server + FreeSWITCH (settings.drachtio); calls are refused while either is away.
     const { DrachtioEngine } = await import('../sip/drachtio/engine.ts');
     // files shared with FreeSWITCH go to the state folder, not to a predictable name in /tmp
-    return new DrachtioEngine({ settings, logger: logger.child({ svc: 'engine' }), stateDir: dataDir });
+    // Staff endpoints (issue 16): softphones are relayed to drachtio-server's loopback ws contact (its default).
+    return new DrachtioEngine({ settings, logger: logger.child({ svc: 'engine' }), stateDir: dataDir, ...(staff ? { staff } : {}) });
   }
   throw new AppError('E_CONFIG_INVALID', `unknown engine "${String(settings.engine)}"`, { key: 'engine' });
 }

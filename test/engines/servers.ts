@@ -35,10 +35,11 @@ const local = { drachtio: executable(process.env.DRACHTIO_BIN) ?? onPath('dracht
 const runtime: RuntimeProbe | null = local.drachtio && local.freeswitch ? null : await probeContainerRuntime(5000);
 
 /** The project's drachtio.conf.xml with loopback ports and a per-run secret. */
-function drachtioConf(adminPort: number, sipPort: number, secret: string): string {
+function drachtioConf(adminPort: number, sipPort: number, secret: string, wsPort: number): string {
   return fs.readFileSync(path.join(ROOT, 'systemd/drachtio/drachtio.conf.xml'), 'utf8')
     .replace(/<admin port="\d+" secret="[^"]*">[^<]*<\/admin>/, `<admin port="${adminPort}" secret="${secret}">127.0.0.1</admin>`)
-    .replace(/<contact>[^<]*<\/contact>/, `<contact>sip:127.0.0.1:${sipPort};transport=udp,tcp</contact>`);
+    .replace(/<contact>[^<]*transport=ws<\/contact>/, `<contact>sip:127.0.0.1:${wsPort};transport=ws</contact>`)
+    .replace(/<contact>[^<]*transport=udp,tcp<\/contact>/, `<contact>sip:127.0.0.1:${sipPort};transport=udp,tcp</contact>`);
 }
 
 export interface Binaries { kind: 'binaries'; drachtio: string; freeswitch: string }
@@ -56,7 +57,7 @@ export function findServers(): { bins: ServerSource | null; why: string } {
 
 /** One run's ports, secret and configuration text, the same for binaries and containers. */
 export interface EngineConfig {
-  secret: string; adminPort: number; sipPort: number; eslPort: number; fsSipPort: number;
+  secret: string; adminPort: number; sipPort: number; wsPort: number; eslPort: number; fsSipPort: number;
   rtp: { min: number; max: number };
   drachtioXml: string; freeswitchXml: string; varsXml: string;
   /** FreeSWITCH's private folders (each instance its own, so runs can sit side by side). */
@@ -79,7 +80,7 @@ export interface EngineProcesses {
 }
 
 export interface RunningServers {
-  drachtio: { host: string; port: number; secret: string; sipPort: number };
+  drachtio: { host: string; port: number; secret: string; sipPort: number; /** WebSocket contact (engine option staffWsUrl). */ wsUrl: string };
   freeswitch: { host: string; port: number; secret: string; sipPort: number; rtp: { min: number; max: number } };
   versions: { drachtio: string; freeswitch: string };
   /** Settings fragment for engine "drachtio". */
@@ -130,6 +131,7 @@ async function engineConfig(o: { rtpPorts?: number; rtp?: { min: number; max: nu
   const secret = `t${Math.random().toString(36).slice(2, 10)}`;
   const adminPort = await freePort();
   const sipPort = await freePort();
+  const wsPort = await freePort();
   const eslPort = await freePort();
   const fsSipPort = await freePort();
   const rtp = o.rtp ?? rtpRange(o.rtpPorts ?? 200);
@@ -144,8 +146,8 @@ async function engineConfig(o: { rtpPorts?: number; rtp?: { min: number; max: nu
   vars = set(vars, 'mrf_rtp_end', rtp.max);
   if (o.maxSessions) vars = set(vars, 'mrf_max_sessions', o.maxSessions);
   return {
-    secret, adminPort, sipPort, eslPort, fsSipPort, rtp,
-    drachtioXml: drachtioConf(adminPort, sipPort, secret),
+    secret, adminPort, sipPort, wsPort, eslPort, fsSipPort, rtp,
+    drachtioXml: drachtioConf(adminPort, sipPort, secret, wsPort),
     freeswitchXml: fs.readFileSync(path.join(ROOT, 'systemd/freeswitch/freeswitch.xml'), 'utf8'),
     varsXml: vars,
     fsDirs: FS_DIRS,
@@ -211,7 +213,7 @@ export async function startServers(source: ServerSource, o: { rtpPorts?: number;
   }
   const fsVersion = (await eslApi(esl, 'version').catch(() => '')).trim();
   return {
-    drachtio: { host: '127.0.0.1', port: cfg.adminPort, secret: cfg.secret, sipPort: cfg.sipPort },
+    drachtio: { host: '127.0.0.1', port: cfg.adminPort, secret: cfg.secret, sipPort: cfg.sipPort, wsUrl: `ws://127.0.0.1:${cfg.wsPort}` },
     freeswitch: { ...esl, sipPort: cfg.fsSipPort, rtp: cfg.rtp },
     versions: { drachtio: versionIn(await p.drachtioVersion()), freeswitch: versionIn(fsVersion) },
     settings: { host: '127.0.0.1', port: cfg.adminPort, secret: cfg.secret, freeswitch: esl },
@@ -231,6 +233,8 @@ export function findDrachtio(): string | null {
 export interface RunningDrachtio {
   settings: { host: string; port: number; secret: string };
   sipPort: number;
+  /** drachtio-server's WebSocket contact (the engine's staffWsUrl). */
+  wsUrl: string;
   stop(): Promise<void>;
 }
 
@@ -240,7 +244,8 @@ export async function startDrachtioOnly(bin: string): Promise<RunningDrachtio> {
   const secret = `t${Math.random().toString(36).slice(2, 10)}`;
   const adminPort = await freePort();
   const sipPort = await freePort();
-  fs.writeFileSync(path.join(dir, 'drachtio.conf.xml'), drachtioConf(adminPort, sipPort, secret));
+  const wsPort = await freePort();
+  fs.writeFileSync(path.join(dir, 'drachtio.conf.xml'), drachtioConf(adminPort, sipPort, secret, wsPort));
   let log = '';
   const child = spawn(bin, ['-f', path.join(dir, 'drachtio.conf.xml')], { stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout?.on('data', (b: Buffer) => { log = (log + b.toString()).slice(-20_000); });
@@ -252,5 +257,5 @@ export async function startDrachtioOnly(bin: string): Promise<RunningDrachtio> {
     await stop();
     throw e;
   }
-  return { settings: { host: '127.0.0.1', port: adminPort, secret }, sipPort, stop };
+  return { settings: { host: '127.0.0.1', port: adminPort, secret }, sipPort, wsUrl: `ws://127.0.0.1:${wsPort}`, stop };
 }
