@@ -55,8 +55,9 @@ export function bridgeEndpoints(a: EndpointCall, b: Call, log: Logger): Bridge {
   void b.done.then(() => stop('other'));
   const park = { park_after_bridge: 'true', hangup_after_bridge: 'false' };
   // Prompts on either leg stop (a bridged leg hears the other party, nothing else), then the bridge.
-  void Promise.all([ea.set(park), eb.set(park)])
-    .then(() => Promise.all([ea.api('uuid_break', `${ea.uuid} all`), eb.api('uuid_break', `${eb.uuid} all`)]))
+  // (Broken first: `set` is a dialplan application, which would wait behind a prompt being played.)
+  void Promise.all([ea.api('uuid_break', `${ea.uuid} all`), eb.api('uuid_break', `${eb.uuid} all`)])
+    .then(() => Promise.all([ea.set(park), eb.set(park)]))
     .then(() => ea.bridge(eb))
     .then(() => log.info('bridged'))
     .catch((e: unknown) => {

@@ -282,7 +282,16 @@ export class DrachtioCall extends EventEmitter<CallEvents> implements Call {
     }
     this.clearRing();
     let dialog: SrfDialog | null = null;
-    const ep = await connectDtlsOffer(ms, offer.sdp, async (answer) => { dialog = await offer.ack(answer); });
+    let ep: FsEndpoint;
+    try {
+      ep = await connectDtlsOffer(ms, offer.sdp, async (answer) => { dialog = await offer.ack(answer); });
+    } catch (e) {
+      // Answered but no media (FreeSWITCH refused the offer, or the DTLS handshake never completed): hang up.
+      const dlg = dialog as SrfDialog | null;
+      void (dlg ? dlg.destroy() : offer.destroy()).catch(() => {});
+      this.log.warn({ err: (e as Error).message }, 'softphone answered but its media could not be set up: hanging up');
+      return this.end({ outcome: 'trunk-failure', sipCode: 488, q850: 65, endedBy: 'error', reason: `E_SDP: ${(e as Error).message}` });
+    }
     this.ep = ep;
     this.dialog = dialog;
     ep.on('dtmf', (e: { dtmf?: string; source?: string }) => { if (e.dtmf) this.onDigit(e.dtmf, dtmfSourceOf(e.source)); });

@@ -47,6 +47,8 @@ export interface CreateUacOptions {
 export interface LateOffer {
   readonly sdp: string;
   ack(localSdp: string): Promise<SrfDialog>;
+  /** Abandon the answered, not yet acknowledged call (ACK then BYE). */
+  destroy(): Promise<unknown>;
 }
 
 export interface Srf extends EventEmitter {
