@@ -7,6 +7,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, asApiError, currentSession, useApi, type FieldProblem } from '../../api.ts';
 import { Button, Field, Notice } from '../../components/index.ts';
 import { problemText } from '../../field-problems.ts';
+import { VOICES, voiceLabel } from '../../names.ts';
 import { plainFieldMessage } from '../../schema-messages.ts';
 import type { StaffView } from '../../../../appliance/http/contract/staff.ts';
 import { CheckIn, NumberIn, SectionForm, SelectIn, TextIn, type Doc, type Section } from './form.tsx';
@@ -164,7 +165,7 @@ function StaffForm({ view, onSaved }: { view: StaffView; onSaved: (v: StaffView)
         <textarea rows={2} value={draft.inbound.greeting} onInput={(e) => s.set('inbound.greeting', e.currentTarget.value)} />
       </Field>
       <div class="form-row">
-        <TextIn s={s} path="inbound.voice" label={t('inbound.voice')} />
+        <SelectIn s={s} path="inbound.voice" label={t('inbound.voice')} options={VOICES.map((v): [unknown, string] => [v, voiceLabel(v)])} />
         <NumberIn s={s} path="inbound.recentDays" label={t('inbound.recentDays')} />
         <TextIn s={s} path="inbound.optOutKey" label={t('inbound.optOutKey')} />
         <TextIn s={s} path="inbound.staffKey" label={t('inbound.staffKey')} />

@@ -29,6 +29,8 @@ export function UsersSection() {
   // Who takes calls and who has a desk phone (issue 16); the desk phone's password is never sent back.
   const staff = useApi<StaffView>('/api/staff');
   const [desk, setDesk] = useState<Record<string, string>>({});
+  /** A "takes calls" box as ticked while the box is asked (it shows the box's answer after). */
+  const [asked, setAsked] = useState<Record<string, boolean>>({});
   const me = currentSession()?.username;
   const [status, setStatus] = useState<{ kind: 'error' | 'success'; text: string } | null>(null);
   const [doomed, setDoomed] = useState<string | null>(null);
@@ -58,14 +60,17 @@ export function UsersSection() {
   }
 
   async function changeStaff(name: string, body: { takeCalls?: boolean; deskPhonePassword?: string | null }): Promise<void> {
+    if (body.takeCalls !== undefined) setAsked((a) => ({ ...a, [name]: body.takeCalls! }));
     try {
       const r = await api<{ takeCalls: boolean }>('PUT', `/api/users/${encodeURIComponent(name)}/staff`, body);
+      setAsked((a) => ({ ...a, [name]: r.takeCalls }));
       setStatus({ kind: 'success', text: body.takeCalls === undefined ? t('deskPhoneChanged', { name }) : t('takesCallsChanged', { name, value: t(r.takeCalls ? 'yes' : 'no') }) });
       setDesk((p) => ({ ...p, [name]: '' }));
       staff.reload();
       window.dispatchEvent(new Event(STAFF_USERS_CHANGED));
     } catch (e) {
       const ae = asApiError(e);
+      setAsked((a) => { const { [name]: _gone, ...rest } = a; return rest; });
       const field = ae.problems.find((p) => p.key === 'deskPhonePassword');
       setStatus({ kind: 'error', text: field ? `${t('deskPhone')}: ${problemText(field)}` : ae.message });
     }
@@ -127,17 +132,17 @@ export function UsersSection() {
           ) },
           { key: 'takeCalls', label: t('takesCalls'), render: (u) => {
             const su = staff.data?.users.find((x) => x.username === u.username);
-            return <input type="checkbox" aria-label={t('takesCallsFor', { name: u.username })} checked={Boolean(su?.takeCalls)} disabled={!su} onChange={(e) => void changeStaff(u.username, { takeCalls: e.currentTarget.checked })} />;
+            return <input type="checkbox" aria-label={t('takesCallsFor', { name: u.username })} checked={asked[u.username] ?? Boolean(su?.takeCalls)} disabled={!su} onChange={(e) => void changeStaff(u.username, { takeCalls: e.currentTarget.checked })} />;
           } },
           { key: 'deskPhone', label: t('deskPhone'), render: (u) => {
             const su = staff.data?.users.find((x) => x.username === u.username);
-            if (!su?.takeCalls) return <span class="muted">{t('deskPhoneNone')}</span>;
+            if (!(asked[u.username] ?? su?.takeCalls)) return <span class="muted">{t('deskPhoneNone')}</span>;
             return (
               <div class="actions">
-                <span class="muted" data-testid={`desk-phone-${u.username}`}>{su.deskPhone ? t('deskPhoneSet') : t('deskPhoneNone')}</span>
+                <span class="muted" data-testid={`desk-phone-${u.username}`}>{su?.deskPhone ? t('deskPhoneSet') : t('deskPhoneNone')}</span>
                 <input type="password" autoComplete="new-password" minLength={12} title={t('deskPhoneHint')} aria-label={t('deskPhonePassword', { name: u.username })} value={desk[u.username] ?? ''} onInput={(e) => setDesk({ ...desk, [u.username]: e.currentTarget.value })} />
                 <Button disabled={!desk[u.username]} onClick={() => void changeStaff(u.username, { deskPhonePassword: desk[u.username] })}>{t('setDeskPhone')}</Button>
-                {su.deskPhone && <Button variant="link" aria-label={`${t('removeDeskPhone')}: ${t('deskPhone')} ${u.username}`} onClick={() => void changeStaff(u.username, { deskPhonePassword: null })}>{t('removeDeskPhone')}</Button>}
+                {su?.deskPhone && <Button variant="link" aria-label={`${t('removeDeskPhone')}: ${t('deskPhone')} ${u.username}`} onClick={() => void changeStaff(u.username, { deskPhonePassword: null })}>{t('removeDeskPhone')}</Button>}
               </div>
             );
           } },
