@@ -42,6 +42,7 @@ import { createRequire } from 'node:module';
 import { PromptRenderer, type RenderItem } from '../media/prompts/renderer.ts';
 import { SettingsStaffDirectory } from './staff/directory.ts';
 import { TransferService } from './staff/transfer.ts';
+import { StaffCallOutService } from './staff/call-out.ts';
 import { holdMusic } from './staff/hold-music.ts';
 import { InboundService } from './inbound/inbound-service.ts';
 import { staffRoutes } from './http/routes/staff.ts';
@@ -271,6 +272,11 @@ export class Appliance {
         transfer: this.transfers,
       });
       await this.startService({ name: 'inbound', start: async () => this.inbound.start(), stop: () => this.inbound.stop() });
+      // Staff calling out from a desk phone (issue 16): off unless staff.outboundCalls, then through the campaigns' gate.
+      const callOut = new StaffCallOutService({
+        engine: this.engine, settings: () => this.settingsStore.get(), db: this.db, logger: this.logger.child({ svc: 'staff-call-out' }), now: now ?? Date.now,
+      });
+      await this.startService({ name: 'staff-call-out', start: async () => callOut.start(), stop: () => callOut.stop() });
 
       this.verifier = new CallerIdVerifier({
         engine: this.engine,

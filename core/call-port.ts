@@ -175,8 +175,23 @@ export interface IncomingCall extends Call {
   readonly trunk: string;
   /** Answer (200 OK); the call then plays, collects, records and bridges like an outgoing one. */
   answer(): Promise<void>;
-  /** Refuse with a SIP final response (e.g. 486, 480, 603). */
-  reject(sipCode: number): Promise<void>;
+  /** Refuse with a SIP final response (e.g. 486, 480, 603), with `reason` as its reason phrase where given. */
+  reject(sipCode: number, reason?: string): Promise<void>;
+}
+
+/**
+ * A registered staff endpoint (authenticated desk phone) calling a number through the box (issue 16).
+ * The engine only hands it over; the domain decides: it refuses the staff leg with a reason, or places
+ * the call and answers and bridges the staff leg. With no 'staff-call' listener the engine refuses (403).
+ */
+export interface StaffCallOut {
+  /** The box user whose endpoint dialled (its digest credentials checked). */
+  readonly user: string;
+  readonly kind: 'desk-phone' | 'browser';
+  /** What was dialled: the request URI's user part, as typed on the phone. */
+  readonly dialled: string;
+  /** The staff leg, ringing: answer it once the far end answers, or reject it. */
+  readonly call: IncomingCall;
 }
 
 /** An endpoint of the office's staff registered to the box (issue 16): a browser softphone or a desk phone. */
@@ -229,6 +244,8 @@ export interface CallEngineEvents {
   incoming: [IncomingCall];
   /** The staff endpoints registered now, after any change. */
   staff: [StaffEndpoint[]];
+  /** A staff endpoint dialling a number through the box (issue 16). */
+  'staff-call': [StaffCallOut];
 }
 
 /** Counters of an engine's own media path; absent where media runs elsewhere (FreeSWITCH). */

@@ -2,11 +2,12 @@
 // numbers for transfers, whether staff may call out or listen in (both off by default), the inbound flow's
 // settings; and per user, whether they take calls and their desk phone's secret (kept as its digest HA1
 // only). Audited by the names of what changed, never a secret.
-import { AppError } from '../../core/errors.ts';
+import { AppError, type FieldError } from '../../core/errors.ts';
 import type { InboundSettings, Settings, StaffSettings } from '../../core/settings-types.ts';
 import { DESK_PHONE_PASSWORD_MIN, digestHa1 } from '../staff/ha1.ts';
 import { defineAction, type ActionEnv, type SettingsPort } from './action.ts';
 import { changedPaths } from './audit-diff.ts';
+import { numberFromText } from '../compliance/dnc-file.ts';
 
 function store(env: ActionEnv): SettingsPort {
   if (!env.settings) throw new AppError('E_CONFIG_WRITE', 'this box takes no settings changes here');
@@ -28,8 +29,15 @@ export const staffSettings = defineAction({
     const before = s.stored();
     // The settings' schema and checks name the offending key (staff.groups.0.members.1, ...).
     const after = await s.update((d) => {
-      if (i.staff) d.staff = { ...d.staff, ...i.staff } as StaffSettings;
-      if (i.inbound) d.inbound = { ...d.inbound, ...i.inbound } as InboundSettings;
+      // The organisation's own numbers may be typed as dialled in the box's country, like caller IDs; kept in E.164.
+      const wrong: FieldError[] = [];
+      const staff = i.staff?.transferNumbers ? { ...i.staff, transferNumbers: ownNumbers(i.staff.transferNumbers, 'staff.transferNumbers', d.box.country, wrong) } : i.staff;
+      const inbound = i.inbound?.numbers ? { ...i.inbound, numbers: ownNumbers(i.inbound.numbers, 'inbound.numbers', d.box.country, wrong) } : i.inbound;
+      if (wrong.length > 0) {
+        throw new AppError('E_CONFIG_INVALID', `setting ${wrong[0]!.key}: ${wrong[0]!.message}${wrong.length > 1 ? ` (and ${wrong.length - 1} more)` : ''}`, { key: wrong[0]!.key }, { fields: wrong });
+      }
+      if (staff) d.staff = { ...d.staff, ...staff } as StaffSettings;
+      if (inbound) d.inbound = { ...d.inbound, ...inbound } as InboundSettings;
     });
     return { changed: changedPaths(pick(before), pick(after)), staff: after.staff, inbound: after.inbound };
   },
@@ -37,6 +45,22 @@ export const staffSettings = defineAction({
   audit: (_i, r) => ({ subject: 'settings', details: { changed: r.changed, outboundCalls: r.staff.outboundCalls, listenIn: r.staff.listenIn } }),
   subject: () => 'settings',
 });
+
+/** Numbers as typed (international, or national in `country`) in E.164; each one not read is noted under its key. */
+function ownNumbers(list: unknown, key: string, country: string, wrong: FieldError[]): string[] {
+  if (!Array.isArray(list)) return list as string[];
+  return list.map((v, n) => {
+    const text = typeof v === 'string' ? v : '';
+    const e164 = text.trim() ? numberFromText(text, country) : null;
+    if (e164) return e164;
+    const shown = text.slice(0, 40);
+    wrong.push({
+      key: `${key}.${n}`, rule: text.trim() ? 'phone' : 'phone-missing', params: { ...(text.trim() ? { phone: shown } : {}), country },
+      message: `${text.trim() ? `"${shown}" is not a phone number` : 'a phone number is needed'}; type it as dialled in ${country} or in international format, with + and the country code`,
+    });
+    return text;
+  });
+}
 
 function pick(s: Settings): Pick<Settings, 'staff' | 'inbound'> {
   return { staff: s.staff, inbound: s.inbound } as Pick<Settings, 'staff' | 'inbound'>;

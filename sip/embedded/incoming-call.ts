@@ -90,10 +90,11 @@ export class EmbeddedIncomingCall extends EventEmitter<CallEvents> implements In
     return this.answering;
   }
 
-  async reject(sipCode: number): Promise<void> {
+  async reject(sipCode: number, reason?: string): Promise<void> {
     if (this.st !== 'ringing' || this.answering) return;
     const code = sipCode >= 300 && sipCode <= 699 ? sipCode : 480;
-    this.d.dialog.reject(code, REASONS[code] ?? 'Declined');
+    // A reason phrase is one line of text (RFC 3261 25.1): no CR/LF.
+    this.d.dialog.reject(code, reason?.replace(/[\r\n]+/g, ' ').slice(0, 120) || (REASONS[code] ?? 'Declined'));
     this.end({ outcome: outcomeForFailure(code, true, null), sipCode: code, q850: q850ForSip(code), endedBy: 'local', reason: `refused ${code}` });
   }
 

@@ -54,23 +54,31 @@ export class StaffRegistrar {
       if (user !== from.sessionUser) return this.refuse(rq, from, 403, 'Forbidden (another user)', 'another-user');
       return this.bind(rq, from, user);
     }
-    if (!this.inDeskRanges(from.address)) return this.refuse(rq, from, 403, 'Forbidden', 'outside-desk-phone-ranges');
+    if (this.authenticate(rq, from, user)) this.bind(rq, from, user);
+  }
+
+  /**
+   * A desk phone's request (REGISTER, or an INVITE calling out) answered with `user`'s digest credentials,
+   * from the LAN ranges: true; otherwise it has been challenged (401) or refused (403) and false.
+   */
+  authenticate(rq: SipRequest, from: RegisterSource, user: string): boolean {
+    if (!this.inDeskRanges(from.address)) return this.deny(rq, from, 403, 'Forbidden', 'outside-desk-phone-ranges');
     const realm = this.o.realm;
     const answer = readDigestAnswer(rq.headers.authorization?.[0]);
     if (!answer) {
       from.reply(401, 'Unauthorized', { 'www-authenticate': [this.digest.challenge(realm)] });
-      return;
+      return false;
     }
-    if (answer.username !== user) return this.refuse(rq, from, 403, 'Forbidden', 'credentials-for-another-user');
+    if (answer.username !== user) return this.deny(rq, from, 403, 'Forbidden', 'credentials-for-another-user');
     const ha1 = this.o.directory.deskPhoneHa1(user, realm);
-    if (!ha1) return this.refuse(rq, from, 403, 'Forbidden', 'not-a-staff-user');
+    if (!ha1) return this.deny(rq, from, 403, 'Forbidden', 'not-a-staff-user');
     const verdict = this.digest.verify(answer, rq.method, realm, ha1);
     if (verdict === 'stale') {
       from.reply(401, 'Unauthorized', { 'www-authenticate': [this.digest.challenge(realm, true)] });
-      return;
+      return false;
     }
-    if (verdict === 'bad') return this.refuse(rq, from, 403, 'Forbidden', 'wrong-credentials');
-    this.bind(rq, from, user);
+    if (verdict === 'bad') return this.deny(rq, from, 403, 'Forbidden', 'wrong-credentials');
+    return true;
   }
 
   private bind(rq: SipRequest, from: RegisterSource, user: string): void {
@@ -101,6 +109,11 @@ export class StaffRegistrar {
       granted.push({ uri: contact, params: { expires: String(verdict.seconds) } });
     }
     from.reply(200, 'OK', granted.length ? { contact: granted } : {});
+  }
+
+  private deny(rq: SipRequest, from: RegisterSource, status: number, text: string, reason: string): false {
+    this.refuse(rq, from, status, text, reason);
+    return false;
   }
 
   private refuse(rq: SipRequest, from: RegisterSource, status: number, text: string, reason: string): void {

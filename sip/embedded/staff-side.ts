@@ -1,9 +1,11 @@
 // The embedded engine's second party (issue 16): staff endpoints (desk-phone registrar on the SIP
 // ports, browser softphones on WebSockets), ringing them (dialStaff), and calls coming in from the
-// trunks. No relay: a staff endpoint's own INVITE is refused, and a call in from anyone but a
-// configured trunk never gets this far (the guard at the transport edge).
+// trunks. No relay: a desk phone's own INVITE (digest-checked, registered) is only handed to the domain
+// ('staff-call'), which refuses it or places the call itself; any other INVITE from a non-trunk is refused,
+// and a call in from anyone else never gets this far (the guard at the transport edge).
 import type { EventEmitter } from 'node:events';
-import type { Call, CallEngineEvents, IncomingCall, SipWebSocket, StaffDialRequest, StaffDirectory, StaffEndpoint } from '../../core/call-port.ts';
+import type { Call, CallEngineEvents, IncomingCall, SipWebSocket, StaffCallOut, StaffDialRequest, StaffDirectory, StaffEndpoint } from '../../core/call-port.ts';
+import type { TrunkProfile } from '../../core/settings-types.ts';
 import type { Logger } from '../../core/log.ts';
 import type { MediaEngine } from '../../media/rtp/media-engine.ts';
 import type { TrunkGuard } from '../shared/guard.ts';
@@ -15,7 +17,7 @@ import { EmbeddedCall, type CallDeps } from './embedded-call.ts';
 import { IncomingDialog } from './incoming-dialog.ts';
 import { callerNumber, EmbeddedIncomingCall } from './incoming-call.ts';
 import type { SipStack } from './sip-stack.ts';
-import { parseUri, type RemoteInfo, type SipRequest } from './sip-types.ts';
+import { parseUri, type RemoteInfo, type SipHeaders, type SipRequest } from './sip-types.ts';
 import { StaffCall, type StaffLeg } from './staff-dial.ts';
 import { StaffRegistrar } from './staff-registrar.ts';
 import type { TrunkManager } from './trunks.ts';
@@ -54,6 +56,9 @@ export interface StaffSideDeps {
   /** Count a call until it ends (the engine's live calls). */
   track: (call: EmbeddedCall | EmbeddedIncomingCall | StaffCall) => void;
 }
+
+/** How a desk phone's own call is answered: G.711 either law, keys as RFC 4733 or in band. */
+const DESK_PHONE_LEG: Pick<TrunkProfile, 'name' | 'codecs' | 'dtmf'> = { name: 'desk-phone', codecs: ['PCMU', 'PCMA'], dtmf: 'auto' };
 
 export class StaffSide {
   readonly registry: StaffRegistry;
@@ -147,7 +152,9 @@ export class StaffSide {
       return true;
     }
     if (!trunk) {
-      // A desk phone (or a peer we called) starting a call: the box relays nothing.
+      // A desk phone calling out: only a registered one, with its credentials, and only if the domain listens (it decides).
+      if (this.registrar?.inDeskRanges(remote.address) && this.d.events.listenerCount('staff-call') > 0) return this.onStaffInvite(rq, remote);
+      // Anyone else (or a peer we called) starting a call: the box relays nothing.
       this.d.ua.refuse(rq, remote, 403, 'Forbidden (no calls through the box)', 'staff-call-out');
       return true;
     }
@@ -170,6 +177,42 @@ export class StaffSide {
     this.d.track(call);
     dialog.provisional(100, 'Trying');
     this.d.events.emit('incoming', call satisfies IncomingCall);
+    return true;
+  }
+
+  /**
+   * A desk phone's INVITE to a number (issue 16): challenged for the user's digest credentials, then
+   * handed to the domain as a ringing staff leg (StaffCallOut) if the phone is registered from there.
+   */
+  private onStaffInvite(rq: SipRequest, remote: RemoteInfo): boolean {
+    const registrar = this.registrar!;
+    const user = parseUri(rq.headers.from?.uri ?? '')?.user;
+    const reply = (status: number, reason: string, headers?: SipHeaders): void => { this.d.stack.reply(rq, status, reason, headers ? { headers } : {}); };
+    if (!user) {
+      this.d.ua.refuse(rq, remote, 400, 'Bad Request (no user in From)', 'staff-call-no-user');
+      return true;
+    }
+    if (!registrar.authenticate(rq, { kind: 'desk-phone', address: remote.address, source: `${remote.address}:${remote.port}`, reply }, user)) return true;
+    if (!this.registry.of(user).some((b) => b.kind === 'desk-phone' && b.source.startsWith(`${remote.address}:`))) {
+      this.d.ua.refuse(rq, remote, 403, 'Forbidden (not registered)', 'staff-call-unregistered');
+      return true;
+    }
+    const uri = typeof rq.uri === 'string' ? parseUri(rq.uri) : rq.uri;
+    const log = this.d.logger.child({ part: 'staff-call', user });
+    const dialog = new IncomingDialog(this.d.stack, rq, remote, log);
+    const release = this.d.ua.adopt(dialog.callId, dialog);
+    const ranges = this.d.staff?.directory.deskPhoneRanges() ?? [];
+    // The staff leg is answered like a call coming in, its media taken from the LAN ranges (a phone's RTP may come from another address).
+    const leg = { ...DESK_PHONE_LEG, mediaSources: ranges } as TrunkProfile;
+    const call = new EmbeddedIncomingCall({
+      dialog, trunk: leg, signallingSources: [remote.address], media: this.d.media,
+      sdpAddress: this.d.stack.publicAddress, logger: log, rtpTimeoutMs: this.d.rtpTimeoutMs,
+      answerTimeoutMs: this.d.answerTimeoutMs ?? 90_000, from: user, to: uri?.user ?? '',
+    });
+    void call.done.then(() => setTimeout(release, 32_000).unref());
+    this.d.track(call);
+    dialog.provisional(100, 'Trying');
+    this.d.events.emit('staff-call', { user, kind: 'desk-phone', dialled: uri?.user ?? '', call } satisfies StaffCallOut);
     return true;
   }
 }

@@ -29,7 +29,7 @@ const PAGES: Visit[] = [
   { path: '/compliance/registries', name: 'compliance registries', ready: 'registry-list' },
   { path: '/compliance/caller-ids', name: 'compliance caller IDs', ready: 'caller-id-list' },
   { path: '/compliance/audit', name: 'compliance audit', ready: 'audit-list' },
-  { path: '/settings', name: 'settings', ready: 'settings-box' },
+  { path: '/settings', name: 'settings', ready: 'settings-staff' },
 ];
 
 const WIDTHS = [{ width: 1280, height: 800 }, { width: 375, height: 700 }] as const;

@@ -57,7 +57,7 @@ test('every page in French shows no English words and no raw codes', async (t) =
     [`/campaigns/${data.doneId}`, null], [`/campaigns/${data.draftId}`, 'preflight'], ['/campaigns/new', 'script-rules'],
     ['/reports', null], [`/reports/${data.doneId}`, 'report-summary'], ['/compliance', null], ['/compliance/consents', null],
     ['/compliance/registries', 'registry-list'], ['/compliance/caller-ids', null], ['/compliance/audit', null], ['/compliance/rules', 'pack-summary'],
-    ['/settings', 'settings-box'],
+    ['/settings', 'settings-staff'],
   ];
   const scan = async (path: string): Promise<string[]> => {
     const seen = await page.evaluate<{ text: string; attrs: string[]; options: string[] }>(READ);

@@ -21,6 +21,16 @@ const RULES: Rule[] = [
   [/^must be string$/, () => ({ en: 'must be text', fr: 'doit être du texte' })],
   [/^must be equal to one of the allowed values$/, () => ({ en: 'is not one of the allowed choices', fr: 'ne fait pas partie des choix possibles' })],
   [/^is required$/, () => ({ en: 'is required', fr: 'est obligatoire' })],
+  // The staff settings' own checks (appliance/staff/settings-check.ts).
+  [/^"(.*)" is not an address range \(e\.g\. 192\.168\.1\.0\/24 or fd00::\/8\)$/, (m) => ({ en: `"${m[1]}" is not an address range (e.g. 192.168.1.0/24 or fd00::/8)`, fr: `« ${m[1]} » n’est pas une plage d’adresses (par exemple 192.168.1.0/24 ou fd00::/8)` })],
+  [/^"(.*)": the prefix length must be 0-(\d+)$/, (m) => ({ en: `"${m[1]}": the prefix length must be 0-${m[2]}`, fr: `« ${m[1]} » : la longueur du préfixe doit aller de 0 à ${m[2]}` })],
+  [/^duplicate group name "(.*)"$/, (m) => ({ en: `another group is already named "${m[1]}"`, fr: `un autre groupe s’appelle déjà « ${m[1]} »` })],
+  [/^no user named "(.*)"$/, (m) => ({ en: `no user named "${m[1]}"`, fr: `aucun utilisateur ne s’appelle « ${m[1]} »` })],
+  [/^user "(.*)" does not take calls \(allow it first\)$/, (m) => ({ en: `"${m[1]}" does not take calls (allow it first, under Users)`, fr: `« ${m[1]} » ne prend pas d’appels (autorisez-le d’abord, dans Utilisateurs)` })],
+  [/^"(.*)" is listed twice$/, (m) => ({ en: `"${m[1]}" is listed twice`, fr: `« ${m[1]} » figure deux fois` })],
+  [/^must differ from inbound\.optOutKey \((.*)\), the do-not-call key$/, (m) => ({ en: `must differ from the key to refuse further calls (${m[1]})`, fr: `doit différer de la touche pour refuser d’autres appels (${m[1]})` })],
+  [/^no staff group named "(.*)"$/, (m) => ({ en: `no staff group named "${m[1]}"`, fr: `aucun groupe ne s’appelle « ${m[1]} »` })],
+  [/^"from" \((.*)\) must come before "to" \((.*)\)$/, (m) => ({ en: `"From" (${m[1]}) must come before "To" (${m[2]})`, fr: `« De » (${m[1]}) doit précéder « À » (${m[2]})` })],
   [/^unknown field$/, () => ({ en: 'is not a known setting', fr: 'n’est pas un réglage connu' })],
 ];
 

@@ -35,9 +35,14 @@ export const InboundPart = Type.Object({
   waitMs: Type.Integer({ minimum: 5000, maximum: 300000 }),
 }, { additionalProperties: false });
 
+// Numbers in: as dialled in the box's country or international (the action stores them in E.164).
+const TypedNumber = Type.String({ maxLength: 40 });
+const StaffPartIn = Type.Composite([Type.Omit(StaffPart, ['transferNumbers']), Type.Object({ transferNumbers: Type.Array(TypedNumber, { maxItems: 200 }) })], { additionalProperties: false });
+const InboundPartIn = Type.Composite([Type.Omit(InboundPart, ['numbers']), Type.Object({ numbers: Type.Array(TypedNumber, { maxItems: 100 }) })], { additionalProperties: false });
+
 export const StaffSettingsBody = Type.Object({
-  staff: Type.Optional(Type.Partial(StaffPart)),
-  inbound: Type.Optional(Type.Partial(InboundPart)),
+  staff: Type.Optional(Type.Partial(StaffPartIn)),
+  inbound: Type.Optional(Type.Partial(InboundPartIn)),
 }, { additionalProperties: false, minProperties: 1 });
 export type StaffSettingsBody = Static<typeof StaffSettingsBody>;
 

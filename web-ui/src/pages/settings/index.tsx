@@ -1,4 +1,4 @@
-// Settings (admins): the box, trunks and GSM gateways with a test call, users, compliance pack, fleet
+// Settings (admins): the box, trunks and GSM gateways with a test call, users (who takes calls, desk phones), staff groups and calls coming in, compliance pack, fleet
 // connection with the claim code that adopts the box into a fleet (#fleet), and call engine. Each section saves on its own; the box checks every field and nothing
 // is written while any is wrong.
 import { useApi } from '../../api.ts';
@@ -9,6 +9,7 @@ import { t } from './messages.ts';
 import { BoxSection, ComplianceSection, EngineSection, FleetSection } from './sections.tsx';
 import { TrunksSection } from './trunks.tsx';
 import { UsersSection } from './users.tsx';
+import { StaffSection } from './staff.tsx';
 import { CertificateSection } from './certificate.tsx';
 import { FleetClaim } from './fleet-claim.tsx';
 import { useEffect } from 'preact/hooks';
@@ -29,6 +30,7 @@ export default function Settings() {
           <BoxSection doc={doc.data} onSaved={onSaved} />
           <TrunksSection doc={doc.data} onSaved={onSaved} />
           <UsersSection />
+          <StaffSection />
           <ComplianceSection doc={doc.data} onSaved={onSaved} />
           <div id="fleet" class="settings-fleet">
             <FleetSection doc={doc.data} onSaved={onSaved} />

@@ -7,8 +7,12 @@ import { fieldId, problemsOf, problemText } from '../../field-problems.ts';
 import { Button, ConfirmDialog, Field, Notice, Table } from '../../components/index.ts';
 import { t, type SetKey } from './messages.ts';
 import type { User as UserReply } from '../../../../appliance/http/contract/auth.ts';
+import type { StaffView } from '../../../../appliance/http/contract/staff.ts';
 
 type User = UserReply;
+
+/** Said on the window when who takes calls changed, so the staff section offers the right members. */
+export const STAFF_USERS_CHANGED = 'staff-users-changed';
 
 const ROLES: Role[] = ['admin', 'operator', 'viewer'];
 
@@ -22,6 +26,11 @@ function RoleSelect({ value, onChange, label }: { value: Role; onChange: (r: Rol
 
 export function UsersSection() {
   const users = useApi<User[]>('/api/users');
+  // Who takes calls and who has a desk phone (issue 16); the desk phone's password is never sent back.
+  const staff = useApi<StaffView>('/api/staff');
+  const [desk, setDesk] = useState<Record<string, string>>({});
+  /** A "takes calls" box as ticked while the box is asked (it shows the box's answer after). */
+  const [asked, setAsked] = useState<Record<string, boolean>>({});
   const me = currentSession()?.username;
   const [status, setStatus] = useState<{ kind: 'error' | 'success'; text: string } | null>(null);
   const [doomed, setDoomed] = useState<string | null>(null);
@@ -47,6 +56,23 @@ export function UsersSection() {
       users.reload();
     } catch (e) {
       setStatus({ kind: 'error', text: e instanceof ApiError ? (e.field('password') ? `${t('newPassword')}: ${e.field('password')}` : e.message) : String(e) });
+    }
+  }
+
+  async function changeStaff(name: string, body: { takeCalls?: boolean; deskPhonePassword?: string | null }): Promise<void> {
+    if (body.takeCalls !== undefined) setAsked((a) => ({ ...a, [name]: body.takeCalls! }));
+    try {
+      const r = await api<{ takeCalls: boolean }>('PUT', `/api/users/${encodeURIComponent(name)}/staff`, body);
+      setAsked((a) => ({ ...a, [name]: r.takeCalls }));
+      setStatus({ kind: 'success', text: body.takeCalls === undefined ? t('deskPhoneChanged', { name }) : t('takesCallsChanged', { name, value: t(r.takeCalls ? 'yes' : 'no') }) });
+      setDesk((p) => ({ ...p, [name]: '' }));
+      staff.reload();
+      window.dispatchEvent(new Event(STAFF_USERS_CHANGED));
+    } catch (e) {
+      const ae = asApiError(e);
+      setAsked((a) => { const { [name]: _gone, ...rest } = a; return rest; });
+      const field = ae.problems.find((p) => p.key === 'deskPhonePassword');
+      setStatus({ kind: 'error', text: field ? `${t('deskPhone')}: ${problemText(field)}` : ae.message });
     }
   }
 
@@ -104,6 +130,22 @@ export function UsersSection() {
               <Button disabled={!pw[u.username]} onClick={() => void change(u.username, { password: pw[u.username] })}>{t('setPassword')}</Button>
             </div>
           ) },
+          { key: 'takeCalls', label: t('takesCalls'), render: (u) => {
+            const su = staff.data?.users.find((x) => x.username === u.username);
+            return <input type="checkbox" aria-label={t('takesCallsFor', { name: u.username })} checked={asked[u.username] ?? Boolean(su?.takeCalls)} disabled={!su} onChange={(e) => void changeStaff(u.username, { takeCalls: e.currentTarget.checked })} />;
+          } },
+          { key: 'deskPhone', label: t('deskPhone'), render: (u) => {
+            const su = staff.data?.users.find((x) => x.username === u.username);
+            if (!(asked[u.username] ?? su?.takeCalls)) return <span class="muted">{t('deskPhoneNone')}</span>;
+            return (
+              <div class="actions">
+                <span class="muted" data-testid={`desk-phone-${u.username}`}>{su?.deskPhone ? t('deskPhoneSet') : t('deskPhoneNone')}</span>
+                <input type="password" autoComplete="new-password" minLength={12} title={t('deskPhoneHint')} aria-label={t('deskPhonePassword', { name: u.username })} value={desk[u.username] ?? ''} onInput={(e) => setDesk({ ...desk, [u.username]: e.currentTarget.value })} />
+                <Button disabled={!desk[u.username]} onClick={() => void changeStaff(u.username, { deskPhonePassword: desk[u.username] })}>{t('setDeskPhone')}</Button>
+                {su?.deskPhone && <Button variant="link" aria-label={`${t('removeDeskPhone')}: ${t('deskPhone')} ${u.username}`} onClick={() => void changeStaff(u.username, { deskPhonePassword: null })}>{t('removeDeskPhone')}</Button>}
+              </div>
+            );
+          } },
           { key: 'delete', label: <span class="visually-hidden">{t('delete')}</span>, render: (u) => u.username === me ? null : <Button variant="link" aria-label={`${t('deleteUser')} ${u.username}`} onClick={() => setDoomed(u.username)}>{t('deleteUser')}</Button> },
         ]}
         rows={users.data ?? []}
