@@ -73,7 +73,7 @@ class Direction {
   private minDepth = Number.POSITIVE_INFINITY;
   /**
    * Ticks of the sending leg since the receiving leg last took a frame: both legs tick on one clock, so
-   * more than the queue holds means the receiving leg stopped taking frames (it is on hold).
+   * as many as the queue holds means the receiving leg stopped taking frames (it is on hold).
    */
   private stalled = 0;
   relayed = 0;
@@ -94,7 +94,7 @@ class Direction {
       this.head = (this.head + 1) % this.max;
       this.size--;
       // a leg on hold takes nothing: what it misses meanwhile is not a loss of the bridge
-      if (this.stalled <= this.max) this.dropped++;
+      if (this.stalled < this.max) this.dropped++;
     }
     const slot = this.frames[(this.head + this.size) % this.max];
     const n = Math.min(payload.length, FRAME_BYTES);
@@ -114,7 +114,7 @@ class Direction {
 
   /** The slot returned stays untouched until `max - 1` more pushes: the leg sends it synchronously. */
   pop(): Uint8Array | null {
-    if (this.stalled > this.max && this.size > 1) {
+    if (this.stalled >= this.max && this.size > 1) {
       // back from hold: resume with the newest frame, not with the stale ones the queue kept
       this.head = (this.head + this.size - 1) % this.max;
       this.size = 1;
