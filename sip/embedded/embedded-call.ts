@@ -7,7 +7,7 @@ import type { Logger } from '../../core/log.ts';
 import type { MediaEngine } from '../../media/rtp/media-engine.ts';
 import type { RtpSession } from '../../media/rtp/session.ts';
 import { MediaSourceSet } from '../../media/rtp/source-filter.ts';
-import { inviteFailureEnd, setupFailureEnd, type CallEnd } from '../shared/call-life.ts';
+import { inviteFailureEnd, setupFailureEnd } from '../shared/call-life.ts';
 import { fromUserOn, logDialling, planDial } from '../shared/dial-plan.ts';
 import { callAmdFeed } from '../shared/amd-feed.ts';
 import { callProgressFeed, HeldAudio, type ProgressFeed } from '../shared/progress-feed.ts';
