@@ -1,11 +1,14 @@
-// Joins two legs of the box (two RTP sessions, or an RTP session and a browser's WebRTC leg): each leg's
-// received G.711 goes through a short queue to the other, which sends it on its own tick of the shared
-// clock; key presses received on one leg are sent on the other as RFC 4733 events. The queue absorbs the
-// jitter between a packet's arrival and the other leg's tick, and never lets delay pile up: when it is
-// full the oldest frame goes (dropped), and when it has held three frames or more for two whole seconds
-// (a burst after a stall, or a far end whose clock runs fast) one frame is let go (trimmed), so the
-// standing delay it adds stays under 60 ms without losing a frame to every passing burst. Legs of different laws are converted by table
-// (µ-law <-> A-law), the only conversion G.711 end to end allows.
+// Joins two legs of the box (two RTP sessions, or an RTP session and a browser's WebRTC leg): the one bridge
+// of the embedded engine (Call.bridge and bench `bridge` use it). Each leg's received G.711 goes through a
+// short queue to the other, which sends it on its own tick of the shared clock; key presses are sent on
+// the other leg as RFC 4733 events (those the legs report, or those the caller passes: a call counts a
+// press once across RFC 4733, in-band tones and SIP INFO). The queue absorbs the jitter between a
+// packet's arrival and the other leg's tick, and never lets delay pile up: when it is full the oldest frame
+// goes (dropped), and when it has held three frames or more for two whole seconds (a burst after a stall,
+// or a far end whose clock runs fast) one frame is let go (trimmed), so the standing delay it adds stays
+// under 60 ms without losing a frame to every passing burst. A leg on hold takes no frames: back from
+// hold it starts again with the newest. Legs of different laws are converted by table (µ-law <-> A-law),
+// the only conversion G.711 end to end allows.
 import type { Logger } from '../../core/log.ts';
 import { alawDecodeSample, alawEncodeSample, type G711Law, ulawDecodeSample, ulawEncodeSample } from '../dsp/g711.ts';
 import type { FrameRelay, RelayLeg } from './relay-leg.ts';
