@@ -65,13 +65,13 @@ export interface Service {
 export async function createEngine(settings: Pick<Settings, 'engine' | 'sip' | 'media' | 'trunks' | 'defaultTrunk' | 'drachtio'>, logger: Logger, dataDir: string, staff?: { directory: StaffDirectory; realm: string }): Promise<CallEngine> {
   if (settings.engine === 'embedded') {
     const { EmbeddedEngine } = await import('../sip/embedded/engine.ts');
-    // Browser softphones' media (issue 16): a WebRTC leg (werift: DTLS-SRTP, G.711) on the RTP port range.
-    const { WebRtcLeg } = await import('../media/webrtc/leg.ts');
     const portRange: [number, number] = [settings.media.rtpPortMin, settings.media.rtpPortMax];
     return new EmbeddedEngine({
       settings,
       logger: logger.child({ svc: 'engine' }),
-      webrtc: (o) => new WebRtcLeg({ ...o, portRange, silenceTimeoutMs: 60_000 }),
+      // Browser softphones' media (issue 16): a WebRTC leg (werift: DTLS-SRTP, G.711) on the RTP port range,
+      // its module loaded by the first browser call (a broadcast-only box never loads werift).
+      webrtc: async (o) => new (await import('../media/webrtc/leg.ts')).WebRtcLeg({ ...o, portRange, silenceTimeoutMs: 60_000 }),
       ...(staff ? { staff } : {}),
     });
   }

@@ -13,6 +13,7 @@ import { MediaEngine } from '../media/rtp/media-engine.ts';
 import { RtpSession } from '../media/rtp/session.ts';
 import { WebRtcLeg } from '../media/webrtc/leg.ts';
 import { inOwnSession, NICE, pin, raisePriority } from './media-lib/harness.ts';
+import { climb, round } from './media-lib/ladder.ts';
 import type { FromFar, ToFar } from './bridge-lib/far.ts';
 
 const { values: args } = parseArgs({
@@ -28,7 +29,6 @@ const { values: args } = parseArgs({
 
 const say = (s: string) => process.stderr.write(`${s}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const round = (v: number, d = 3) => Math.round(v * 10 ** d) / 10 ** d;
 const WARM_MS = Number(args['warm-ms']);
 const MEASURE_MS = Number(args['measure-ms']);
 const LATENESS_LIMIT_MS = 2;
@@ -65,6 +65,8 @@ class Far {
   }
 }
 
+let farEnds: Far | null = null;
+
 type Mode = 'webrtc' | 'rtp';
 interface BridgedCall {
   id: number;
@@ -96,6 +98,7 @@ async function main(): Promise<void> {
   const pinned = args.pin === 'yes' && pin(process.pid, 0);
   const high = args.priority === 'high' && raisePriority();
   const far = new Far(pinned, high);
+  farEnds = far;
   say(`bridge bench: box legs ${pinned ? 'pinned to CPU 0' : 'not pinned'}, far ends in a child process${pinned ? ' on CPU 1' : ''}, ${high ? `nice ${NICE}` : 'normal priority'}`);
   const { ports } = await far.ask({ type: 'init', sockets: FAR_SOCKETS }, 'ports');
   // the floor this machine sets: lateness of the bare shared clock with nothing to send
@@ -220,28 +223,13 @@ async function main(): Promise<void> {
     return r;
   };
 
-  // Up the ladder while steps pass; past the first lateness failure, on while nothing is lost (the
-  // zero-loss capacity, what a machine whose timer floor is above the target still carries).
-  const ladder = async (mode: Mode, steps: number[]): Promise<{ best: Step | null; zeroLoss: Step | null; last: Step | null; steps: Step[] }> => {
-    const out: Step[] = [];
-    let best: Step | null = null;
-    let zeroLoss: Step | null = null;
-    let latenessFailed = false;
+  // Up the ladder while steps pass (a failed step measured once more); past the first lateness failure, on
+  // while nothing is lost (the zero-loss capacity).
+  const ladder = async (mode: Mode, steps: number[]) => {
     ladderStart = nextId;
-    const started = performance.now();
-    for (const n of steps) {
-      if (performance.now() - started > 150_000) break; // a bench must not outstay its welcome
-      let r = await measure(mode, n);
-      // one more try for a failed step: another process on this shared machine may have taken the core
-      if (!r.zeroLoss || (!r.pass && !latenessFailed)) r = await measure(mode, n);
-      out.push(r);
-      if (r.pass && !latenessFailed) best = r;
-      else latenessFailed = true;
-      if (!r.zeroLoss) break;
-      zeroLoss = r;
-    }
+    const r = await climb(steps, (n) => measure(mode, n), { attempts: 2, zeroLossAttempts: 2, budgetMs: 150_000 });
     await closeAll();
-    return { best, zeroLoss, last: out[out.length - 1] ?? null, steps: out };
+    return { ...r, last: r.steps[r.steps.length - 1] ?? null };
   };
 
   const rtp = await ladder('rtp', args['rtp-steps'].split(',').map(Number));
@@ -290,5 +278,6 @@ setTimeout(() => {
 
 main().catch((err) => {
   say(`bridge bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-  process.exit(1);
+  farEnds?.close(); // the far ends' process must not outlive the bench
+  setTimeout(() => process.exit(1), 600);
 });

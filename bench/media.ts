@@ -10,6 +10,7 @@ import { MediaEngine } from '../media/rtp/media-engine.ts';
 import { RtpSession } from '../media/rtp/session.ts';
 import { inOwnSession, NICE, pin, raisePriority, rawUdp, Receiver } from './media-lib/harness.ts';
 import { freeswitchAvailable, freeswitchMediaBench } from './media-lib/freeswitch.ts';
+import { climb, round } from './media-lib/ladder.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -87,6 +88,8 @@ interface StepResult {
   dtmfDigits: number;
   dtmfErrors: number;
   skippedTicks: number;
+  /** No loss, DTMF right, every packet due sent, the core not saturated: whatever the lateness. */
+  zeroLoss: boolean;
   /** Packets sent against the 50 per call-second due (below 100 when the clock skipped ticks). */
   sentPct: number;
   pass: boolean;
@@ -223,6 +226,8 @@ async function main(): Promise<void> {
       skippedTicks: cs.skippedTicks,
       sentPct: round(sentPct, 2),
       pass: p99Packet <= LATENESS_LIMIT_MS && lostForward + lostReturn === 0 && dtmfOk && cs.skippedTicks === 0,
+      // every packet due must have left (short stalls are caught up; only long ones skip ticks)
+      zeroLoss: lostForward + lostReturn === 0 && dtmfOk && cpuPctOf(cpu, wall) <= 95 && sentPct >= 99,
     };
     say(
       `${String(n).padStart(5)} calls: p99 send lateness ${r.p99LatenessMs} ms (tick ${r.p99TickLatenessMs}, phase work ${r.p99PhaseWorkMs}), ` +
@@ -232,47 +237,17 @@ async function main(): Promise<void> {
     return r;
   };
 
-  // A step that fails is measured again (twice at most): on a shared machine another process can
-  // take the core for a moment; the retries are reported.
-  const attempt = async (n: number): Promise<StepResult & { attempts: number }> => {
-    let r = await measure(n);
-    let attempts = 1;
-    while (!r.pass && attempts < 3) {
-      attempts++;
-      r = await measure(n);
-    }
-    return { ...r, attempts };
-  };
+  // A step that fails is measured again (twice at most): on a shared machine another process can take the
+  // core for a moment; the retries are reported. One bisection step between the last pass and the first
+  // failure; past it, how many calls still run without loss or DTMF errors (one attempt each).
   const ladder = args.steps ? args.steps.split(',').map(Number) : [250, 500, 750, 1000, 1250, 1500, 2000, 2500, 3000, 4000, 5000, 6000];
-  const steps: Array<StepResult & { attempts: number }> = [];
-  let best: StepResult | null = null;
-  let failedAt: number | null = null;
-  for (const n of ladder.filter((x) => x <= MAX_N)) {
-    const r = await attempt(n);
-    steps.push(r);
-    if (!r.pass) {
-      failedAt = n;
-      break;
-    }
-    best = r;
-  }
-  // one bisection step between the last pass and the first failure
-  if (failedAt !== null && best !== null && failedAt - best.calls > 200) {
-    const mid = Math.round((best.calls + failedAt) / 200) * 100;
-    const r = await attempt(mid);
-    steps.push(r);
-    if (r.pass) best = r;
-  }
-  // Capacity beyond the lateness target: how many calls still run without loss or DTMF errors
-  // (one attempt each), and what the CPU costs per call at that scale.
-  let zeroLoss: StepResult | null = best;
-  for (const n of ladder.filter((x) => x > (best?.calls ?? 0) && x <= MAX_N)) {
-    const r = await measure(n);
-    steps.push({ ...r, attempts: 1 });
-    // every packet due must have left (short stalls are caught up; only long ones skip ticks)
-    if (r.lostForward + r.lostReturn > 0 || !r.dtmfOk || r.cpuPct > 95 || r.sentPct < 99) break;
-    zeroLoss = r;
-  }
+  const climbed = await climb(ladder.filter((x) => x <= MAX_N), measure, {
+    attempts: 3,
+    between: (passed, missed) => (missed - passed > 200 ? Math.round((passed + missed) / 200) * 100 : null),
+  });
+  const { best, steps } = climbed;
+  const failedAt = climbed.missedAt;
+  const zeroLoss = climbed.zeroLoss ?? best;
   await engine.stop();
   receiver.close();
   // CPU per call at the largest clean scale measured: fixed costs (timers, the clock) are spread thinnest there
@@ -310,9 +285,8 @@ async function main(): Promise<void> {
   process.stdout.write(`${JSON.stringify(result)}\n`, () => process.exit(0));
 }
 
-function round(v: number, digits = 3): number {
-  const f = 10 ** digits;
-  return Math.round(v * f) / f;
+function cpuPctOf(cpu: NodeJS.CpuUsage, wallMs: number): number {
+  return (100 * (cpu.user + cpu.system)) / 1000 / wallMs;
 }
 
 // a bench must never outstay its welcome on a shared machine

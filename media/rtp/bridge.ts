@@ -1,11 +1,14 @@
-// Joins two legs of the box (two RTP sessions, or an RTP session and a browser's WebRTC leg): each leg's
-// received G.711 goes through a short queue to the other, which sends it on its own tick of the shared
-// clock; key presses received on one leg are sent on the other as RFC 4733 events. The queue absorbs the
-// jitter between a packet's arrival and the other leg's tick, and never lets delay pile up: when it is
-// full the oldest frame goes (dropped), and when it has held three frames or more for two whole seconds
-// (a burst after a stall, or a far end whose clock runs fast) one frame is let go (trimmed), so the
-// standing delay it adds stays under 60 ms without losing a frame to every passing burst. Legs of different laws are converted by table
-// (µ-law <-> A-law), the only conversion G.711 end to end allows.
+// Joins two legs of the box (two RTP sessions, or an RTP session and a browser's WebRTC leg): the one bridge
+// of the embedded engine (Call.bridge and bench `bridge` use it). Each leg's received G.711 goes through a
+// short queue to the other, which sends it on its own tick of the shared clock; key presses are sent on
+// the other leg as RFC 4733 events (those the legs report, or those the caller passes: a call counts a
+// press once across RFC 4733, in-band tones and SIP INFO). The queue absorbs the jitter between a
+// packet's arrival and the other leg's tick, and never lets delay pile up: when it is full the oldest frame
+// goes (dropped), and when it has held three frames or more for two whole seconds (a burst after a stall,
+// or a far end whose clock runs fast) one frame is let go (trimmed), so the standing delay it adds stays
+// under 60 ms without losing a frame to every passing burst. A leg on hold takes no frames: back from
+// hold it starts again with the newest. Legs of different laws are converted by table (µ-law <-> A-law),
+// the only conversion G.711 end to end allows.
 import type { Logger } from '../../core/log.ts';
 import { alawDecodeSample, alawEncodeSample, type G711Law, ulawDecodeSample, ulawEncodeSample } from '../dsp/g711.ts';
 import type { FrameRelay, RelayLeg } from './relay-leg.ts';
@@ -29,6 +32,11 @@ for (let b = 0; b < 256; b++) {
 export interface BridgeOptions {
   /** Frames queued per direction before the oldest is dropped (default 8: 160 ms). */
   maxQueueFrames?: number;
+  /**
+   * Who passes key presses on: 'legs' (default), the keys each leg reports; 'caller', only those given to
+   * `passDigit()` (a call that counts a press once across RFC 4733, in-band tones and SIP INFO).
+   */
+  digits?: 'legs' | 'caller';
   logger?: Logger;
 }
 
@@ -53,6 +61,8 @@ export interface MediaBridge {
   /** Resolves when a leg closes (which one) or on unbridge(). */
   readonly done: Promise<{ endedBy: 'a' | 'b' | 'unbridged' }>;
   unbridge(): void;
+  /** Sends a key pressed on leg `from` to the other leg (RFC 4733, or in-band where it negotiated none). */
+  passDigit(from: 'a' | 'b', digit: string): void;
   stats(): BridgeStats;
 }
 
@@ -64,6 +74,11 @@ class Direction {
   private started = false;
   private pops = 0;
   private minDepth = Number.POSITIVE_INFINITY;
+  /**
+   * Ticks of the sending leg since the receiving leg last took a frame: both legs tick on one clock, so
+   * as many as the queue holds means the receiving leg stopped taking frames (it is on hold).
+   */
+  private stalled = 0;
   relayed = 0;
   dropped = 0;
   trimmed = 0;
@@ -81,7 +96,8 @@ class Direction {
     if (this.size === this.max) {
       this.head = (this.head + 1) % this.max;
       this.size--;
-      this.dropped++;
+      // a leg on hold takes nothing: what it misses meanwhile is not a loss of the bridge
+      if (this.stalled < this.max) this.dropped++;
     }
     const slot = this.frames[(this.head + this.size) % this.max];
     const n = Math.min(payload.length, FRAME_BYTES);
@@ -94,8 +110,19 @@ class Direction {
     this.started = true;
   }
 
+  /** The sending leg ticked (took its own frame from the other direction). */
+  senderTicked(): void {
+    this.stalled++;
+  }
+
   /** The slot returned stays untouched until `max - 1` more pushes: the leg sends it synchronously. */
   pop(): Uint8Array | null {
+    if (this.stalled >= this.max && this.size > 1) {
+      // back from hold: resume with the newest frame, not with the stale ones the queue kept
+      this.head = (this.head + this.size - 1) % this.max;
+      this.size = 1;
+    }
+    this.stalled = 0;
     if (this.size < this.minDepth) this.minDepth = this.size;
     if (++this.pops === TRIM_WINDOW) {
       if (this.minDepth >= TRIM_DEPTH) {
@@ -148,12 +175,21 @@ export function bridgeLegs(a: RelayLeg, b: RelayLeg, opts: BridgeOptions = {}): 
   const pass = (leg: RelayLeg, digit: string) => {
     leg.sendDtmf(digit).catch((err) => opts.logger?.debug({ err: err instanceof Error ? err.message : String(err) }, 'bridge: digit not passed on'));
   };
-  const relayOf = (self: 'a' | 'b', inbound: Direction, outbound: Direction, other: RelayLeg): FrameRelay => ({
+  const passDigit = (from: 'a' | 'b', digit: string): void => {
+    if (over) return;
+    const [dir, other] = from === 'a' ? [toB, b] : [toA, a];
+    dir.digits++;
+    pass(other, digit);
+  };
+  const legDigits = opts.digits !== 'caller';
+  const relayOf = (self: 'a' | 'b', inbound: Direction, outbound: Direction): FrameRelay => ({
     received: (payload) => outbound.push(payload),
-    next: () => inbound.pop(),
+    next: () => {
+      outbound.senderTicked();
+      return inbound.pop();
+    },
     digit: (digit) => {
-      outbound.digits++;
-      pass(other, digit);
+      if (legDigits) passDigit(self, digit);
     },
     closed: () => end(self),
   });
@@ -171,11 +207,11 @@ export function bridgeLegs(a: RelayLeg, b: RelayLeg, opts: BridgeOptions = {}): 
   });
   if (a.isClosed || b.isClosed) {
     end(a.isClosed ? 'a' : 'b');
-    return { done, unbridge: () => {}, stats };
+    return { done, unbridge: () => {}, passDigit, stats };
   }
   a.stopPlayback();
   b.stopPlayback();
-  a.setRelay(relayOf('a', toA, toB, b));
-  b.setRelay(relayOf('b', toB, toA, a));
-  return { done, unbridge: () => end('unbridged'), stats };
+  a.setRelay(relayOf('a', toA, toB));
+  b.setRelay(relayOf('b', toB, toA));
+  return { done, unbridge: () => end('unbridged'), passDigit, stats };
 }

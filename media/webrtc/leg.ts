@@ -289,6 +289,13 @@ export class WebRtcLeg extends EventEmitter<WebRtcLegEvents> implements RelayLeg
     if (this.connectTimer) clearTimeout(this.connectTimer);
     this.connectTimer = null;
     this.dtls = this.transceiver?.sender.dtlsTransport ?? null;
+    if (this.dtls) {
+      // Received media straight from the DTLS transport (decrypted RTP): werift's receiver pipeline (routing,
+      // per-packet statistics and RTCP reports, a copy of every packet, two more events) cost more CPU than
+      // the decryption and gives a G.711 relay nothing. One audio stream per leg (max-bundle): nothing to route.
+      this.dtls.onRtp.allUnsubscribe();
+      this.dtls.onRtp.subscribe(this.onRtp);
+    }
     this.header.ssrc = this.transceiver?.sender.ssrc ?? 0;
     this.learnCodecs();
     this.unsubscribe = this.opts.clock.subscribe(this.onTick);

@@ -2,61 +2,45 @@
 // offer comes from a WebRTC leg (ICE, DTLS-SRTP: media/webrtc, given to the engine as a factory).
 // The call answers once the browser's 200 OK is acknowledged and the leg is connected; then it plays,
 // collects, records and bridges through the leg. A ring timeout or hang-up before the answer CANCELs.
-import { EventEmitter } from 'node:events';
-import { randomUUID } from 'node:crypto';
-import type { Bridge, Call, CallEnded, CallEvents, PlayResult, PromptRef, RecordOptions, RecordResult, StaffDialRequest } from '../../core/call-port.ts';
+import type { StaffDialRequest } from '../../core/call-port.ts';
 import type { Logger } from '../../core/log.ts';
-import { encodeG711, type G711Law } from '../../media/dsp/g711.ts';
-import type { PromptCache } from '../../media/rtp/prompt-cache.ts';
-import { CallKeys, type CollectOptions } from '../shared/call-keys.ts';
-import { CallLife, inviteFailureEnd, type CallEnd } from '../shared/call-life.ts';
-import { playWithKeys, recordLeg } from '../shared/leg-media.ts';
+import { inviteFailureEnd, type CallEnd } from '../shared/call-life.ts';
 import type { StaffBinding } from '../shared/staff-registry.ts';
-import { bridgeCalls, type Bridgeable, type BridgeLeg } from './bridge.ts';
+import { LegCall, type CallMediaLeg, type PromptSource } from './leg-call.ts';
 import { sdpOfMessage } from './incoming-dialog.ts';
 import { randomToken } from './net-util.ts';
 import { headerText, q850FromReason, tagOf, type SipHeaders, type SipRequest, type SipResponse } from './sip-types.ts';
 import type { StaffSocket } from './ws-transport.ts';
 import { dtmfFromInfo } from '../shared/dtmf-info.ts';
 
-/** What the engine needs of a WebRTC leg (media/webrtc's WebRtcLeg fits). */
-export interface WebRtcLegPort {
+/** What the engine needs of a WebRTC leg (media/webrtc's WebRtcLeg fits): a call's media leg that connects by SDP. */
+export interface WebRtcLegPort extends CallMediaLeg {
   offer(): Promise<string>;
   accept(answerSdp: string): Promise<void>;
   readonly connected: Promise<void>;
-  readonly codec: G711Law;
   on(event: 'audio', fn: (pcm: Int16Array) => void): unknown;
   on(event: 'dtmf', fn: (e: { digit: string; source: 'rfc4733' }) => void): unknown;
   on(event: 'close', fn: (e: { reason: string }) => void): unknown;
-  off(event: 'audio', fn: (pcm: Int16Array) => void): unknown;
-  play(encoded: Buffer, opts?: { signal?: AbortSignal }): Promise<{ completed: boolean; playedMs: number }>;
-  stopPlayback(): void;
-  sendDtmf(digits: string): Promise<void>;
   close(): void;
 }
 
 export interface BrowserCallDeps {
   socket: StaffSocket;
   binding: StaffBinding;
-  leg: WebRtcLegPort;
-  prompts: Pick<PromptCache, 'forPrompt'>;
+  /** Makes the call's WebRTC leg when the call starts (the WebRTC library is loaded on first use). */
+  makeLeg: () => WebRtcLegPort | Promise<WebRtcLegPort>;
+  prompts: PromptSource;
   logger: Logger;
 }
 
-const MAX_QUEUED_FRAMES = 6;
 const PROTECTED = new Set(['via', 'call-id', 'cseq', 'from', 'to', 'contact', 'content-length', 'content-type', 'route']);
 
-export class BrowserCall extends EventEmitter<CallEvents> implements Bridgeable {
-  readonly id = randomUUID();
-  readonly done: Promise<CallEnded>;
-  private st: Call['state'] = 'dialling';
+export class BrowserCall extends LegCall {
   private readonly d: BrowserCallDeps;
   private readonly req: StaffDialRequest;
-  private readonly log: Logger;
-  private readonly life: CallLife;
-  private readonly keys = new CallKeys((digit, source) => this.emit('dtmf', { digit, source }));
   private readonly callId = `b${randomToken(12)}`;
   private readonly fromTag = randomToken(6);
+  private media: WebRtcLegPort | null = null;
   private invite: SipRequest | null = null;
   private branch = '';
   private remoteTag: string | undefined;
@@ -67,55 +51,15 @@ export class BrowserCall extends EventEmitter<CallEvents> implements Bridgeable 
   private readonly releases: Array<() => void> = [];
 
   constructor(d: BrowserCallDeps, req: StaffDialRequest) {
-    super();
+    super({ logger: d.logger, logFields: { browser: true, ...(req.tag ? { tag: req.tag } : {}) }, prompts: d.prompts, state: 'dialling' });
     this.d = d;
     this.req = req;
-    this.log = d.logger.child({ call: this.id, browser: true, ...(req.tag ? { tag: req.tag } : {}) });
-    this.life = new CallLife(this.log, this);
-    this.done = this.life.done;
-    d.leg.on('dtmf', (e) => { if (this.st === 'answered') this.keys.receive(e.digit, e.source, 'rfc4733'); });
-    d.leg.on('close', (e) => { if (this.st === 'answered') this.byeAndEnd({ outcome: 'human', sipCode: 200, q850: null, endedBy: 'error', reason: `WebRTC leg closed (${e.reason})` }); });
     this.releases.push(d.socket.whenGone(() => this.end({ outcome: this.st === 'answered' ? 'human' : 'no-answer', sipCode: this.finalStatus, q850: null, endedBy: 'remote', reason: 'softphone disconnected' })));
     setImmediate(() => { this.setup().catch((e: unknown) => this.end({ outcome: 'trunk-failure', sipCode: null, q850: null, endedBy: 'error', reason: (e as Error).message })); });
   }
 
-  get state(): Call['state'] { return this.st; }
-
-  async play(prompt: PromptRef, opts: { bargeIn?: boolean; signal?: AbortSignal } = {}): Promise<PlayResult> {
-    if (this.st !== 'answered' || opts.signal?.aborted) return { completed: false, playedMs: 0 };
-    const leg = this.d.leg;
-    const bytes = await this.d.prompts.forPrompt(prompt, leg.codec);
-    if (this.st !== 'answered' || opts.signal?.aborted) return { completed: false, playedMs: 0 };
-    return playWithKeys(this.keys, opts, (signal) => leg.play(bytes, { signal }));
-  }
-
-  collect(opts: CollectOptions): Promise<string> {
-    return this.keys.collect(opts, this);
-  }
-
-  async record(opts: RecordOptions): Promise<RecordResult> {
-    if (this.st !== 'answered') return { ms: 0, endedBy: 'hangup', spoke: false };
-    return recordLeg(this.d.leg, this.keys, this.done, opts);
-  }
-
-  mediaLeg(): BridgeLeg | null {
-    if (this.st !== 'answered') return null;
-    const leg = this.d.leg;
-    let queued = 0;
-    return {
-      onAudio: (fn) => { leg.on('audio', fn); return () => { leg.off('audio', fn); }; },
-      sendAudio: (pcm) => {
-        if (queued >= MAX_QUEUED_FRAMES) return;
-        queued++;
-        void leg.play(encodeG711(leg.codec, pcm)).finally(() => { queued--; });
-      },
-      sendDigit: (digit) => { void leg.sendDtmf(digit); },
-      stopPrompts: () => leg.stopPlayback(),
-    };
-  }
-
-  bridge(other: Call): Bridge {
-    return bridgeCalls(this, other);
+  protected leg(): CallMediaLeg | null {
+    return this.media;
   }
 
   async hangup(reason = 'hangup'): Promise<void> {
@@ -134,7 +78,12 @@ export class BrowserCall extends EventEmitter<CallEvents> implements Bridgeable 
 
   private async setup(): Promise<void> {
     const b = this.d.binding;
-    const offer = await this.d.leg.offer();
+    const leg = await this.d.makeLeg();
+    if (this.isOver()) return leg.close();
+    this.media = leg;
+    leg.on('dtmf', (e) => this.key(e.digit, e.source));
+    leg.on('close', (e) => { if (this.st === 'answered') this.byeAndEnd({ outcome: 'human', sipCode: 200, q850: null, endedBy: 'error', reason: `WebRTC leg closed (${e.reason})` }); });
+    const offer = await leg.offer();
     if (this.hangupRequested || this.st === 'ended') return this.end({ outcome: 'no-answer', sipCode: null, q850: null, endedBy: 'local', reason: 'hung up before ringing' });
     const headers: SipHeaders = {
       to: { uri: `sip:${b.user}@box.invalid`, params: {} },
@@ -185,8 +134,8 @@ export class BrowserCall extends EventEmitter<CallEvents> implements Bridgeable 
   private async connect(answer: string | undefined): Promise<void> {
     try {
       if (!answer) throw new Error('200 OK without SDP');
-      await this.d.leg.accept(answer);
-      await this.d.leg.connected;
+      await this.media!.accept(answer);
+      await this.media!.connected;
     } catch (e) {
       this.log.warn({ err: (e as Error).message }, 'browser media did not connect: hanging up');
       this.byeAndEnd({ outcome: 'trunk-failure', sipCode: 488, q850: 65, endedBy: 'error', reason: `media: ${(e as Error).message}` });
@@ -195,7 +144,7 @@ export class BrowserCall extends EventEmitter<CallEvents> implements Bridgeable 
     if (this.st === 'ended') return;
     this.life.answered();
     this.st = 'answered';
-    this.log.info({ codec: this.d.leg.codec }, 'browser softphone answered');
+    this.log.info({ codec: this.media!.codec }, 'browser softphone answered');
     this.emit('answered');
   }
 
@@ -211,7 +160,7 @@ export class BrowserCall extends EventEmitter<CallEvents> implements Bridgeable 
       case 'INFO': {
         s.respond(rq, 200, 'OK');
         const digit = dtmfFromInfo(headerText(rq.headers, 'content-type'), rq.content);
-        if (digit && this.st === 'answered') this.keys.receive(digit, 'info', 'auto');
+        if (digit) this.key(digit, 'info');
         return;
       }
       default:
@@ -261,14 +210,11 @@ export class BrowserCall extends EventEmitter<CallEvents> implements Bridgeable 
     this.ringTimer = null;
   }
 
-  private end(e: CallEnd): void {
-    this.life.end(e, () => {
-      this.st = 'ended';
-      this.clearRing();
-      this.d.leg.close();
-      // A late BYE retransmission still finds the dialog for a moment.
-      const releases = this.releases.splice(0);
-      setTimeout(() => { for (const r of releases) r(); }, 5000).unref();
-    });
+  protected teardown(): void {
+    this.clearRing();
+    this.media?.close();
+    // A late BYE retransmission still finds the dialog for a moment.
+    const releases = this.releases.splice(0);
+    setTimeout(() => { for (const r of releases) r(); }, 5000).unref();
   }
 }

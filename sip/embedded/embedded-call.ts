@@ -1,23 +1,19 @@
 // One call of the embedded engine: the call port's Call over an OutgoingCall (signalling) and an
 // RtpSession (media). It owns the call's trunk channel and RTP port and gives both back at the end.
-import { EventEmitter } from 'node:events';
-import { randomUUID } from 'node:crypto';
 import { isIP } from 'node:net';
-import type { Bridge, Call, CallEnded, CallEvents, DialRequest, DtmfSource, InbandSignal, PlayResult, PromptRef, RecordOptions, RecordResult } from '../../core/call-port.ts';
-import { playWithKeys, recordLeg } from '../shared/leg-media.ts';
+import type { DialRequest, DtmfSource, InbandSignal } from '../../core/call-port.ts';
 import type { TrunkProfile } from '../../core/settings-types.ts';
 import type { Logger } from '../../core/log.ts';
 import type { MediaEngine } from '../../media/rtp/media-engine.ts';
 import type { RtpSession } from '../../media/rtp/session.ts';
 import { MediaSourceSet } from '../../media/rtp/source-filter.ts';
-import { CallKeys, type CollectOptions } from '../shared/call-keys.ts';
-import { CallLife, inviteFailureEnd, setupFailureEnd, type CallEnd } from '../shared/call-life.ts';
+import { inviteFailureEnd, setupFailureEnd } from '../shared/call-life.ts';
 import { fromUserOn, logDialling, planDial } from '../shared/dial-plan.ts';
 import { callAmdFeed } from '../shared/amd-feed.ts';
 import { callProgressFeed, HeldAudio, type ProgressFeed } from '../shared/progress-feed.ts';
 import type { ChannelLease } from '../shared/channel-pool.ts';
 import type { OutgoingCall, ReofferEvent } from './outgoing-call.ts';
-import { bridgeCalls, rtpLeg, type Bridgeable, type BridgeLeg } from './bridge.ts';
+import { LegCall, type CallMediaLeg } from './leg-call.ts';
 import { LocalSdp, parseRemoteSdp, type Codec, type RemoteMedia } from './sdp.ts';
 import { parseUri } from './sip-types.ts';
 import type { TrunkManager } from './trunks.ts';
@@ -35,17 +31,9 @@ export interface CallDeps {
   rtpTimeoutMs: number;
 }
 
-type State = Call['state'];
-
-export class EmbeddedCall extends EventEmitter<CallEvents> implements Bridgeable {
-  readonly id = randomUUID();
-  readonly done: Promise<CallEnded>;
-  private st: State = 'dialling';
+export class EmbeddedCall extends LegCall {
   private readonly d: CallDeps;
   private readonly req: DialRequest;
-  private readonly log: Logger;
-  private readonly life: CallLife;
-  private readonly keys = new CallKeys((digit, source) => this.emit('dtmf', { digit, source }));
   private trunk: TrunkProfile | undefined;
   private lease: ChannelLease | null = null;
   private session: RtpSession | null = null;
@@ -62,43 +50,15 @@ export class EmbeddedCall extends EventEmitter<CallEvents> implements Bridgeable
    * addresses media may come from (a desk phone's LAN ranges: a phone may send RTP from another of its addresses).
    */
   constructor(deps: CallDeps, req: DialRequest, private readonly extra: { fromDisplay?: string; mediaSources?: string[] } = {}) {
-    super();
+    super({ logger: deps.logger, logFields: req.tag ? { tag: req.tag } : {}, prompts: deps.media.prompts, state: 'dialling' });
     this.d = deps;
     this.req = req;
-    this.log = deps.logger.child({ call: this.id, ...(req.tag ? { tag: req.tag } : {}) });
-    this.life = new CallLife(this.log, this);
-    this.done = this.life.done;
     // Set up on the next turn so the caller can attach its listeners first.
     setImmediate(() => { this.setup().catch((e: unknown) => this.failSetup(e)); });
   }
 
-  get state(): State { return this.st; }
-
-  async play(prompt: PromptRef, opts: { bargeIn?: boolean; signal?: AbortSignal } = {}): Promise<PlayResult> {
-    const s = this.session;
-    if (this.st !== 'answered' || !s || opts.signal?.aborted) return { completed: false, playedMs: 0 };
-    const bytes = await this.d.media.prompts.forPrompt(prompt, s.codec);
-    if (this.st !== 'answered' || opts.signal?.aborted) return { completed: false, playedMs: 0 };
-    return playWithKeys(this.keys, opts, (signal) => s.play(bytes, { signal }));
-  }
-
-  collect(opts: CollectOptions): Promise<string> {
-    return this.keys.collect(opts, this);
-  }
-
-  async record(opts: RecordOptions): Promise<RecordResult> {
-    const s = this.session;
-    if (this.st !== 'answered' || !s) return { ms: 0, endedBy: 'hangup', spoke: false };
-    return recordLeg(s, this.keys, this.done, opts);
-  }
-
-  /** The RTP leg, once answered (for bridge()). */
-  mediaLeg(): BridgeLeg | null {
-    return this.st === 'answered' && this.session ? rtpLeg(this.session) : null;
-  }
-
-  bridge(other: Call): Bridge {
-    return bridgeCalls(this, other);
+  protected leg(): CallMediaLeg | null {
+    return this.session;
   }
 
   async hangup(reason = 'hangup'): Promise<void> {
@@ -115,7 +75,6 @@ export class EmbeddedCall extends EventEmitter<CallEvents> implements Bridgeable
     await this.done;
   }
 
-  /** End at once without waiting for the far end (engine shutdown after its grace period). */
   forceEnd(reason: string): void {
     this.out?.cancel();
     this.end({
@@ -298,17 +257,14 @@ export class EmbeddedCall extends EventEmitter<CallEvents> implements Bridgeable
   // ---- DTMF ----
 
   private onDigit(digit: string, source: DtmfSource): void {
-    if (this.st === 'answered') this.keys.receive(digit, source, this.trunk?.dtmf ?? 'auto');
+    this.key(digit, source, this.trunk?.dtmf);
   }
 
   // ---- the end ----
 
-  private end(e: CallEnd): void {
-    this.life.end(e, () => {
-      this.st = 'ended';
-      this.session?.close();
-      this.lease?.release();
-      this.lease = null;
-    });
+  protected teardown(): void {
+    this.session?.close();
+    this.lease?.release();
+    this.lease = null;
   }
 }

@@ -2,19 +2,14 @@
 // IncomingDialog (signalling) and an RtpSession (media, created on answer). The domain answers or
 // refuses it; unanswered after `answerTimeoutMs` it is refused with 480. Once answered it plays,
 // collects, records and bridges like an outgoing call.
-import { EventEmitter } from 'node:events';
-import { randomUUID } from 'node:crypto';
-import { outcomeForFailure, q850ForSip, type Bridge, type Call, type CallEnded, type CallEvents, type DtmfSource, type IncomingCall, type PlayResult, type PromptRef, type RecordOptions, type RecordResult } from '../../core/call-port.ts';
+import { outcomeForFailure, q850ForSip, type DtmfSource, type IncomingCall } from '../../core/call-port.ts';
 import type { Logger } from '../../core/log.ts';
 import type { TrunkProfile } from '../../core/settings-types.ts';
 import type { MediaEngine } from '../../media/rtp/media-engine.ts';
 import type { RtpSession } from '../../media/rtp/session.ts';
 import { MediaSourceSet } from '../../media/rtp/source-filter.ts';
-import { CallKeys, type CollectOptions } from '../shared/call-keys.ts';
-import { CallLife, type CallEnd } from '../shared/call-life.ts';
-import { playWithKeys, recordLeg } from '../shared/leg-media.ts';
-import { bridgeCalls, rtpLeg, type Bridgeable, type BridgeLeg } from './bridge.ts';
 import type { IncomingDialog } from './incoming-dialog.ts';
+import { LegCall, type CallMediaLeg } from './leg-call.ts';
 import { LocalSdp, parseRemoteSdp, type Codec, type RemoteMedia } from './sdp.ts';
 
 export interface IncomingCallDeps {
@@ -32,8 +27,6 @@ export interface IncomingCallDeps {
   to: string;
 }
 
-type State = Call['state'];
-
 /** The caller's number as a trunk gives it: E.164 kept; 00-prefixed international made E.164. */
 export function callerNumber(user: string | undefined): string {
   const u = (user ?? '').replace(/[\s().-]/g, '');
@@ -41,17 +34,11 @@ export function callerNumber(user: string | undefined): string {
   return u || 'anonymous';
 }
 
-export class EmbeddedIncomingCall extends EventEmitter<CallEvents> implements IncomingCall, Bridgeable {
-  readonly id = randomUUID();
-  readonly done: Promise<CallEnded>;
+export class EmbeddedIncomingCall extends LegCall implements IncomingCall {
   readonly from: string;
   readonly to: string;
   readonly trunk: string;
-  private st: State = 'ringing';
   private readonly d: IncomingCallDeps;
-  private readonly log: Logger;
-  private readonly life: CallLife;
-  private readonly keys = new CallKeys((digit, source) => this.emit('dtmf', { digit, source }));
   private session: RtpSession | null = null;
   private sdp: LocalSdp | null = null;
   private codec: Codec = 'PCMU';
@@ -59,14 +46,11 @@ export class EmbeddedIncomingCall extends EventEmitter<CallEvents> implements In
   private readonly answerTimer: NodeJS.Timeout;
 
   constructor(d: IncomingCallDeps) {
-    super();
+    super({ logger: d.logger, logFields: { inbound: true, trunk: d.trunk.name }, prompts: d.media.prompts, state: 'ringing' });
     this.d = d;
     this.from = d.from;
     this.to = d.to;
     this.trunk = d.trunk.name;
-    this.log = d.logger.child({ call: this.id, inbound: true, trunk: d.trunk.name });
-    this.life = new CallLife(this.log, this);
-    this.done = this.life.done;
     this.life.inviteSent();
     this.life.ringing();
     const dl = d.dialog;
@@ -83,7 +67,9 @@ export class EmbeddedIncomingCall extends EventEmitter<CallEvents> implements In
     this.answerTimer.unref();
   }
 
-  get state(): State { return this.st; }
+  protected leg(): CallMediaLeg | null {
+    return this.session;
+  }
 
   answer(): Promise<void> {
     this.answering ??= this.doAnswer();
@@ -96,32 +82,6 @@ export class EmbeddedIncomingCall extends EventEmitter<CallEvents> implements In
     // A reason phrase is one line of text (RFC 3261 25.1): no CR/LF.
     this.d.dialog.reject(code, reason?.replace(/[\r\n]+/g, ' ').slice(0, 120) || (REASONS[code] ?? 'Declined'));
     this.end({ outcome: outcomeForFailure(code, true, null), sipCode: code, q850: q850ForSip(code), endedBy: 'local', reason: `refused ${code}` });
-  }
-
-  async play(prompt: PromptRef, opts: { bargeIn?: boolean; signal?: AbortSignal } = {}): Promise<PlayResult> {
-    const s = this.session;
-    if (this.st !== 'answered' || !s || opts.signal?.aborted) return { completed: false, playedMs: 0 };
-    const bytes = await this.d.media.prompts.forPrompt(prompt, s.codec);
-    if (this.st !== 'answered' || opts.signal?.aborted) return { completed: false, playedMs: 0 };
-    return playWithKeys(this.keys, opts, (signal) => s.play(bytes, { signal }));
-  }
-
-  collect(opts: CollectOptions): Promise<string> {
-    return this.keys.collect(opts, this);
-  }
-
-  async record(opts: RecordOptions): Promise<RecordResult> {
-    const s = this.session;
-    if (this.st !== 'answered' || !s) return { ms: 0, endedBy: 'hangup', spoke: false };
-    return recordLeg(s, this.keys, this.done, opts);
-  }
-
-  mediaLeg(): BridgeLeg | null {
-    return this.st === 'answered' && this.session ? rtpLeg(this.session) : null;
-  }
-
-  bridge(other: Call): Bridge {
-    return bridgeCalls(this, other);
   }
 
   async hangup(reason = 'hangup'): Promise<void> {
@@ -204,16 +164,13 @@ export class EmbeddedIncomingCall extends EventEmitter<CallEvents> implements In
   }
 
   private onDigit(digit: string, source: DtmfSource): void {
-    if (this.st === 'answered') this.keys.receive(digit, source, this.d.trunk.dtmf ?? 'auto');
+    this.key(digit, source, this.d.trunk.dtmf);
   }
 
-  private end(e: CallEnd): void {
-    this.life.end(e, () => {
-      this.st = 'ended';
-      clearTimeout(this.answerTimer);
-      this.d.dialog.terminate();
-      this.session?.close();
-    });
+  protected teardown(): void {
+    clearTimeout(this.answerTimer);
+    this.d.dialog.terminate();
+    this.session?.close();
   }
 }
 

@@ -8,7 +8,8 @@ import type { Bridge, Call, CallEnded, CallEvents, PlayResult, PromptRef, Record
 import type { Logger } from '../../core/log.ts';
 import type { CollectOptions } from '../shared/call-keys.ts';
 import type { StaffBinding, StaffRegistry } from '../shared/staff-registry.ts';
-import { bridgeCalls, type Bridgeable, type BridgeLeg } from './bridge.ts';
+import type { RelayLeg } from '../../media/rtp/relay-leg.ts';
+import { bridgeCalls, type Bridgeable } from './leg-call.ts';
 
 export interface StaffLeg {
   call: Bridgeable & { forceEnd(reason: string): void };
@@ -69,8 +70,8 @@ export class StaffCall extends EventEmitter<CallEvents> implements Bridgeable {
     return c?.record ? c.record(opts) : { ms: 0, endedBy: 'hangup', spoke: false };
   }
 
-  mediaLeg(): BridgeLeg | null {
-    return this.winner?.call.mediaLeg() ?? null;
+  relayLeg(): RelayLeg | null {
+    return this.winner?.call.relayLeg() ?? null;
   }
 
   bridge(other: Call): Bridge {

@@ -32,8 +32,11 @@ export interface StaffOptions {
   maxExpiresSec?: number;
 }
 
-/** Makes the media leg of a browser call (media/webrtc's WebRtcLeg: `(o) => new WebRtcLeg(o)` in main.ts). */
-export type WebRtcLegFactory = (o: { clock: MediaClock; address: string; logger: Logger }) => WebRtcLegPort;
+/**
+ * Makes the media leg of a browser call (media/webrtc's WebRtcLeg); main.ts imports that module on the first
+ * call, so a box nobody rings a browser on never loads the WebRTC library.
+ */
+export type WebRtcLegFactory = (o: { clock: MediaClock; address: string; logger: Logger }) => WebRtcLegPort | Promise<WebRtcLegPort>;
 
 export interface StaffSideDeps {
   stack: SipStack;
@@ -121,8 +124,9 @@ export class StaffSide {
           log.warn({ user: req.user }, 'browser softphone not rung: the engine was given no WebRTC leg factory');
           continue;
         }
-        const leg = this.d.webrtc({ clock: this.d.media.clock, address: this.d.stack.publicAddress, logger: log.child({ part: 'webrtc' }) });
-        legs.push({ call: new BrowserCall({ socket, binding: b, leg, prompts: this.d.media.prompts, logger: log }, req), binding: b });
+        const webrtc = this.d.webrtc;
+        const makeLeg = () => webrtc({ clock: this.d.media.clock, address: this.d.stack.publicAddress, logger: log.child({ part: 'webrtc' }) });
+        legs.push({ call: new BrowserCall({ socket, binding: b, makeLeg, prompts: this.d.media.prompts, logger: log }, req), binding: b });
         continue;
       }
       const call = new EmbeddedCall(this.d.callDeps, {

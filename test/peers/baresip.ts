@@ -19,6 +19,10 @@ export interface Baresip {
   sendDigits(digits: string): Promise<void>;
   /** Place a call (a caller ringing the box); needs `keypad: true` (the control socket). */
   dial(uri: string): Promise<void>;
+  /** Put the current call on hold (re-INVITE sendonly), resume it, or hang it up; need `keypad: true`. */
+  hold(): Promise<void>;
+  resume(): Promise<void>;
+  hangup(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -110,6 +114,9 @@ export async function startBaresip(opts: {
     log: () => out,
     sendDigits: (digits) => control('sndcode', digits),
     dial: (uri) => control('dial', uri),
+    hold: () => control('hold', ''),
+    resume: () => control('resume', ''),
+    hangup: () => control('hangup', ''),
     stop: async () => {
       if (child.exitCode !== null) return;
       child.kill('SIGTERM');

@@ -26,6 +26,8 @@ class StandInLeg extends EventEmitter implements WebRtcLegPort {
   async play(): Promise<{ completed: boolean; playedMs: number }> { return { completed: true, playedMs: 0 }; }
   stopPlayback(): void {}
   async sendDtmf(): Promise<void> {}
+  get isClosed(): boolean { return this.closed; }
+  setRelay(): void {}
   close(): void { this.closed = true; }
 }
 

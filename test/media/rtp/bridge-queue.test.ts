@@ -93,3 +93,23 @@ test('a burst beyond 8 frames drops the oldest; a standing queue of 3 for 2 s is
   t.is(after.droppedAtoB - before.droppedAtoB, 0);
   bridge.unbridge();
 });
+
+test('a leg on hold takes nothing for a while: back from hold it hears the newest frame, and what it missed is not counted as dropped', (t) => {
+  const a = new ScriptedLeg('pcmu');
+  const b = new ScriptedLeg('pcmu');
+  const bridge = bridgeLegs(a, b, { digits: 'caller' });
+  // b is on hold for 2 s (its clock ticks send nothing and take nothing) while a talks and ticks
+  for (let i = 1; i <= 100; i++) {
+    a.receive(i);
+    a.tick();
+  }
+  t.is(b.tick(), 100, 'the first frame after the hold is the newest, not 140 ms old');
+  t.is(b.tick(), null);
+  t.is(bridge.stats().droppedAtoB, 0);
+  // with digits: 'caller', a leg's own key reports are not passed; passDigit() is
+  b.relay?.digit('7');
+  t.deepEqual(a.sentDigits, []);
+  bridge.passDigit('b', '8');
+  t.deepEqual(a.sentDigits, ['8']);
+  t.is(bridge.stats().digitsBtoA, 1);
+});
