@@ -71,12 +71,15 @@ export class HttpService {
       httpsPort: () => this.boundPort,
     } : undefined);
     this.built = built;
+    // The first-start login line is printed once the web UI answers, not before: whoever reads it
+    // (staff at the console, systemd's journal, a script) can log in at once.
+    const loginLines: string[] = [];
     try {
       await ensureFirstAdmin({
         users: () => settingsStore.stored().users,
         updateSettings: built.ctx.updateSettings,
         initialAdminPassword: this.deps.initialAdminPassword,
-        out: this.deps.out ?? ((line) => process.stdout.write(line + '\n')),
+        out: (line) => { loginLines.push(line); },
         logger,
       });
       await this.housekeeping();
@@ -97,6 +100,7 @@ export class HttpService {
     }
     this.timer = setInterval(() => void this.housekeeping(), HOUSEKEEPING_MS);
     this.timer.unref();
+    for (const line of loginLines) (this.deps.out ?? ((l: string) => process.stdout.write(`${l}\n`)))(line);
     logger.info({ svc: 'http', address: settingsStore.get().http.bindAddress, port: this.boundPort, https: this.https, redirectPort: this.boundRedirectPort }, 'web UI and API listening');
   }
 
