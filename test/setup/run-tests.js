@@ -2,9 +2,11 @@
 // `npm test`: makes sure the real peers the acceptance tests talk to are installed (installing them
 // on Debian as root), type-checks, lints (Biome), runs the ava suite with its TAP reporter, and ends with the line
 // `N passed, N failed[, N skipped]` computed from the runner's own results (also written to
-// .tmp/test-summary.json for .ci/run).
+// .tmp/test-summary.json for .ci/run). Before that line it prints, for a reader who sees only the tail of
+// the output (CI): the time of each phase, the ten slowest test files (wall time of their worker), and
+// under "failed:" each failure with the first lines of its message, place and details.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -84,15 +86,58 @@ function noteTime(title) {
   timing.set(file, t);
 }
 
+// Each ava worker appends {file, start, end} here when it ends (test/setup/file-times.mjs, loaded
+// through ava.config.js when this variable is set): a file's real wall time, imports included.
+const FILE_TIMES = join(root, '.tmp', 'file-times.jsonl');
+
+/**
+ * What the TAP YAML block under a `not ok` line says, in a few lines: `message`, `at`, and the first
+ * three lines of `details` (ava puts the assertion's values or the rejection's error there).
+ */
+function failureLines(yaml) {
+  const out = [];
+  // Only the block's own keys (at its first line's indentation): `details` holds nested `message:` keys too.
+  const top = yaml.find((l) => l.trim() !== '')?.search(/\S/) ?? 4;
+  const keyAt = (key) => yaml.findIndex((l) => l.search(/\S/) === top && l.trimStart().startsWith(`${key}:`));
+  // A YAML scalar as text: no quotes, no block marker (`|-`) after a key.
+  const clean = (text) => text.trim().replace(/:\s*[|>]\d?[-+]?$/, ':').replace(/^'(.*)'(:?)$/, '$1$2').replace(/::$/, ':');
+  const value = (key) => {
+    const i = keyAt(key);
+    if (i < 0) return null;
+    const first = yaml[i].trimStart().slice(key.length + 1).trim();
+    // A block scalar (`|-`, `>-`): its first indented line is the text.
+    if (first === '' || /^[|>]\d?[-+]?$/.test(first)) return yaml[i + 1] ? clean(yaml[i + 1]) : null;
+    return clean(first);
+  };
+  const message = value('message');
+  if (message) out.push(`message: ${message}`);
+  const at = value('at');
+  if (at) out.push(`at: ${at}`);
+  const d = keyAt('details');
+  if (d >= 0) {
+    const lines = [];
+    for (let i = d + 1; i < yaml.length && lines.length < 3; i++) {
+      if (yaml[i].trim() === '') continue;
+      if (yaml[i].search(/\S/) <= top) break;
+      lines.push(clean(yaml[i]));
+    }
+    if (lines.length) out.push(`details: ${lines.join(' / ')}`);
+  }
+  return out.map((l) => (l.length > 300 ? `${l.slice(0, 300)}…` : l));
+}
+
 /** One ava run; its TAP lines are counted into `counts` and `failures`. `pass` is read by ava.config.js. */
 function runAva(args, pass, counts, failures) {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [join(root, 'node_modules/ava/entrypoints/cli.mjs'), '--tap', ...args], {
       cwd: root,
       stdio: ['ignore', 'pipe', 'inherit'],
-      env: { ...process.env, FORCE_COLOR: '0', ...(pass ? { VBA_TEST_PASS: pass } : {}) },
+      env: { ...process.env, FORCE_COLOR: '0', VBA_FILE_TIMES: FILE_TIMES, ...(pass ? { VBA_TEST_PASS: pass } : {}) },
     });
     let buf = '';
+    // The failure whose YAML block is being read, and the block's lines so far.
+    let failing = null;
+    let yaml = null;
     child.stdout.on('data', (chunk) => {
       process.stdout.write(chunk);
       buf += chunk.toString('utf8');
@@ -100,43 +145,80 @@ function runAva(args, pass, counts, failures) {
       while ((nl = buf.indexOf('\n')) >= 0) {
         const line = buf.slice(0, nl);
         buf = buf.slice(nl + 1);
+        if (failing && yaml === null && /^\s+---\s*$/.test(line)) { yaml = []; continue; }
+        if (failing && yaml !== null) {
+          if (/^\s+\.\.\.\s*$/.test(line)) { failing.why = failureLines(yaml); failing = null; yaml = null; } else yaml.push(line);
+          continue;
+        }
+        failing = null;
         const m = /^(not ok|ok) \d+ - (.*)$/.exec(line);
         if (!m) continue;
         noteTime(m[2]);
         if (/# SKIP/i.test(m[2])) counts.skipped++;
         else if (/# TODO/i.test(m[2])) counts.todo++;
         else if (m[1] === 'ok') counts.passed++;
-        else { counts.failed++; failures.push(m[2]); }
+        else { counts.failed++; failing = { title: m[2], why: [] }; failures.push(failing); }
       }
     });
     child.on('exit', (code) => resolve(code ?? 1));
   });
 }
 
+/** Each file's wall time from its worker's own record; files whose worker left none keep their results' span. */
+function fileWallTimes() {
+  const walls = new Map();
+  if (!existsSync(FILE_TIMES)) return walls;
+  for (const line of readFileSync(FILE_TIMES, 'utf8').split('\n')) {
+    if (!line.trim()) continue;
+    try {
+      const r = JSON.parse(line);
+      // "test/campaigns/dialer.test.ts" -> "campaigns › dialer", the name ava's TAP titles start with.
+      const rel = r.file.startsWith(root) ? r.file.slice(root.length + 1) : r.file;
+      const name = rel.replace(/^test\//, '').replace(/\.test\.ts$/, '').split('/').join(' › ');
+      walls.set(name, { seconds: (r.end - r.start) / 1000, file: rel });
+    } catch { /* a line cut by a crash */ }
+  }
+  return walls;
+}
+
+/** Runs `fn`, noting its wall time under `name` in `phases`. */
+async function timed(phases, name, fn) {
+  const start = Date.now();
+  try {
+    return await fn();
+  } finally {
+    phases.push({ name, seconds: (Date.now() - start) / 1000 });
+  }
+}
+
 const args = process.argv.slice(2);
-if (!ensurePeers()) process.exit(1);
-const typesOk = args.length > 0 ? true : typecheck();
-const lintOk = args.length > 0 ? true : lint();
+const phases = [];
+if (!(await timed(phases, 'peers', () => ensurePeers()))) process.exit(1);
+const typesOk = args.length > 0 ? true : await timed(phases, 'typecheck', () => typecheck());
+const lintOk = args.length > 0 ? true : await timed(phases, 'lint', () => lint());
 const counts = { passed: 0, failed: 0, skipped: 0, todo: 0 };
 const failures = [];
+mkdirSync(join(root, '.tmp'), { recursive: true });
+rmSync(FILE_TIMES, { force: true });
 // Files named on the command line run in one pass; the whole suite runs in two (see ava.config.js):
 // everything else first, then the real-time engine tests on their own.
 const passes = args.length > 0 ? [null] : ['main', 'realtime'];
 for (const pass of passes) {
   if (pass === 'realtime') process.stdout.write('\n# real-time engine tests (test/engines), one at a time\n');
   const failedBefore = counts.failed;
-  const code = await runAva(args, pass, counts, failures);
+  const code = await timed(phases, pass ? `${pass} pass` : 'ava', () => runAva(args, pass, counts, failures));
   // A runner failure that no test line explains (crash, timeout, no tests) still fails the run.
-  if (code !== 0 && counts.failed === failedBefore) { counts.failed++; failures.push(`ava exited with code ${code}${pass ? ` (${pass} pass)` : ''}`); }
+  if (code !== 0 && counts.failed === failedBefore) { counts.failed++; failures.push({ title: `ava exited with code ${code}${pass ? ` (${pass} pass)` : ''}`, why: [] }); }
 }
-if (!typesOk) { counts.failed++; failures.push('typecheck (tsc --noEmit: box, web UI, UI unit tests)'); }
-if (!lintOk) { counts.failed++; failures.push('lint (biome lint: see biome.jsonc)'); }
-if (counts.passed + counts.failed === 0) { counts.failed++; failures.push('no test ran'); }
-mkdirSync(join(root, '.tmp'), { recursive: true });
-writeFileSync(join(root, '.tmp', 'test-summary.json'), JSON.stringify({ ...counts, failures }, null, 2));
-const spans = [...timing].map(([file, t]) => ({ file, seconds: (t.last - t.first) / 1000, tests: t.tests })).sort((a, b) => b.seconds - a.seconds);
-writeFileSync(join(root, '.tmp', 'test-timing.json'), JSON.stringify(spans, null, 2));
-if (spans.length > 10) process.stdout.write(`\nslowest files (first to last result):\n${spans.slice(0, 10).map((s) => `  ${s.seconds.toFixed(1).padStart(6)} s  ${s.file} (${s.tests})`).join('\n')}\n`);
-if (failures.length) process.stdout.write(`\nfailed:\n${failures.map((f) => `  - ${f}`).join('\n')}\n`);
+if (!typesOk) { counts.failed++; failures.push({ title: 'typecheck (tsc --noEmit: box, web UI, UI unit tests)', why: ['see the tsc errors printed before the tests'] }); }
+if (!lintOk) { counts.failed++; failures.push({ title: 'lint (biome lint: see biome.jsonc)', why: ['see the biome errors printed before the tests'] }); }
+if (counts.passed + counts.failed === 0) { counts.failed++; failures.push({ title: 'no test ran', why: [] }); }
+writeFileSync(join(root, '.tmp', 'test-summary.json'), JSON.stringify({ ...counts, failures: failures.map((f) => f.title), failureDetails: failures, phases }, null, 2));
+const walls = fileWallTimes();
+const spans = [...timing].map(([file, t]) => ({ file, seconds: walls.get(file)?.seconds ?? (t.last - t.first) / 1000, wall: walls.has(file), resultsSpan: (t.last - t.first) / 1000, tests: t.tests })).sort((a, b) => b.seconds - a.seconds);
+writeFileSync(join(root, '.tmp', 'test-timing.json'), JSON.stringify({ phases, files: spans }, null, 2));
+process.stdout.write(`\nphases: ${phases.map((p) => `${p.name} ${p.seconds.toFixed(0)} s`).join(', ')}\n`);
+if (spans.length > 10) process.stdout.write(`\nslowest files (wall time of the file's worker, * = first to last result):\n${spans.slice(0, 10).map((s) => `  ${s.seconds.toFixed(1).padStart(6)} s${s.wall ? ' ' : '*'} ${s.file} (${s.tests})`).join('\n')}\n`);
+if (failures.length) process.stdout.write(`\nfailed:\n${failures.map((f) => `  - ${f.title}${f.why.map((w) => `\n      ${w}`).join('')}`).join('\n')}\n`);
 process.stdout.write(`\n${counts.passed} passed, ${counts.failed} failed${counts.skipped ? `, ${counts.skipped} skipped` : ''}\n`);
 process.exit(counts.failed > 0 ? 1 : 0);
