@@ -61,17 +61,45 @@ function ensurePeers() {
   return true;
 }
 
-function typecheck() {
-  // The box and its tests, then the web UI (its own JSX settings), then the UI's unit tests (both).
-  const tsc = join(root, 'node_modules/typescript/bin/tsc');
-  return [root, join(root, 'web-ui/tsconfig.json'), join(root, 'test/web-ui/unit/tsconfig.json')].every((p) => spawnSync(process.execPath, [tsc, '--noEmit', '-p', p], { stdio: 'inherit', cwd: root }).status === 0);
+/**
+ * Runs the static checks two at a time (CI has two cores; they are independent): each one's output is
+ * kept and printed whole when it ends, so two checks never interleave their lines. Resolves to the
+ * names of the checks that failed.
+ */
+async function staticChecks(checks, lanes = 2) {
+  const failed = [];
+  const queue = [...checks];
+  const lane = async () => {
+    for (let c = queue.shift(); c; c = queue.shift()) {
+      const { name, args } = c;
+      const code = await new Promise((resolve) => {
+        const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: '0' } });
+        const out = [];
+        child.stdout.on('data', (d) => out.push(d));
+        child.stderr.on('data', (d) => out.push(d));
+        child.on('error', (e) => { out.push(Buffer.from(`${e.message}\n`)); resolve(1); });
+        child.on('close', (status) => {
+          const text = Buffer.concat(out).toString('utf8');
+          if (text.trim()) process.stdout.write(`# ${name}\n${text}${text.endsWith('\n') ? '' : '\n'}`);
+          resolve(status ?? 1);
+        });
+      });
+      if (code !== 0) failed.push(name);
+    }
+  };
+  await Promise.all(Array.from({ length: lanes }, lane));
+  return failed;
 }
 
-function lint() {
-  // Biome's linter with the project's rules (biome.jsonc); errors only (warnings are advice).
-  const biome = join(root, 'node_modules/@biomejs/biome/bin/biome');
-  return spawnSync(process.execPath, [biome, 'lint', '--diagnostic-level=error', '.'], { stdio: 'inherit', cwd: root }).status === 0;
-}
+// The box and its tests, then the web UI (its own JSX settings), then the UI's unit tests (both); and
+// Biome's linter with the project's rules (biome.jsonc), errors only (warnings are advice).
+const tsc = join(root, 'node_modules/typescript/bin/tsc');
+const CHECKS = [
+  { name: 'typecheck (tsc --noEmit: box and tests)', args: [tsc, '--noEmit', '-p', root] },
+  { name: 'typecheck (tsc --noEmit: web UI)', args: [tsc, '--noEmit', '-p', join(root, 'web-ui/tsconfig.json')] },
+  { name: 'typecheck (tsc --noEmit: UI unit tests)', args: [tsc, '--noEmit', '-p', join(root, 'test/web-ui/unit/tsconfig.json')] },
+  { name: 'lint (biome lint: see biome.jsonc)', args: [join(root, 'node_modules/@biomejs/biome/bin/biome'), 'lint', '--diagnostic-level=error', '.'] },
+];
 
 // When each file's results arrived (a file is the first two parts of a title, "campaigns › dialer"):
 // the span from its first to its last result, written to .tmp/test-timing.json and the slowest printed,
@@ -194,8 +222,7 @@ async function timed(phases, name, fn) {
 const args = process.argv.slice(2);
 const phases = [];
 if (!(await timed(phases, 'peers', () => ensurePeers()))) process.exit(1);
-const typesOk = args.length > 0 ? true : await timed(phases, 'typecheck', () => typecheck());
-const lintOk = args.length > 0 ? true : await timed(phases, 'lint', () => lint());
+const checksFailed = args.length > 0 ? [] : await timed(phases, 'typecheck and lint', () => staticChecks(CHECKS));
 const counts = { passed: 0, failed: 0, skipped: 0, todo: 0 };
 const failures = [];
 mkdirSync(join(root, '.tmp'), { recursive: true });
@@ -210,8 +237,7 @@ for (const pass of passes) {
   // A runner failure that no test line explains (crash, timeout, no tests) still fails the run.
   if (code !== 0 && counts.failed === failedBefore) { counts.failed++; failures.push({ title: `ava exited with code ${code}${pass ? ` (${pass} pass)` : ''}`, why: [] }); }
 }
-if (!typesOk) { counts.failed++; failures.push({ title: 'typecheck (tsc --noEmit: box, web UI, UI unit tests)', why: ['see the tsc errors printed before the tests'] }); }
-if (!lintOk) { counts.failed++; failures.push({ title: 'lint (biome lint: see biome.jsonc)', why: ['see the biome errors printed before the tests'] }); }
+for (const name of checksFailed) { counts.failed++; failures.push({ title: name, why: [`see its errors printed under "# ${name}" before the tests`] }); }
 if (counts.passed + counts.failed === 0) { counts.failed++; failures.push({ title: 'no test ran', why: [] }); }
 writeFileSync(join(root, '.tmp', 'test-summary.json'), JSON.stringify({ ...counts, failures: failures.map((f) => f.title), failureDetails: failures, phases }, null, 2));
 const walls = fileWallTimes();
