@@ -30,16 +30,14 @@ async function waitHttp(base: string, box: Child, timeoutMs: number): Promise<vo
   while (Date.now() < until) {
     if (box.proc.exitCode !== null || box.proc.signalCode !== null) break;
     try {
-      const r = await fetch(`${base}/api/openapi.json`, { signal: AbortSignal.timeout(5000) });
+      const r = await fetch(`${base}/api/openapi.json`, { signal: AbortSignal.timeout(Math.max(1, until - Date.now())) });
       if (r.ok) return;
       last = `HTTP ${r.status}`;
     } catch (e) { last = (e as Error).message; }
     await new Promise((r) => setTimeout(r, 100));
   }
   const state = box.proc.exitCode !== null || box.proc.signalCode !== null ? `exited (${box.proc.exitCode ?? box.proc.signalCode})` : 'still running';
-  throw new Error(`box not answering on ${base} after ${Date.now() - started} ms (${last}); the box ${state}
-stdout: ${box.out().slice(-1500)}
-stderr: ${box.err().slice(-1500)}`);
+  throw new Error(`box not answering on ${base} after ${Date.now() - started} ms (${last}); the box ${state}\nstdout: ${box.out().slice(-1500)}\nstderr: ${box.err().slice(-1500)}`);
 }
 
 test('SIGKILL at 20 random moments: every contact final, nobody over-dialled, database intact', async (t) => {
