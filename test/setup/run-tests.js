@@ -105,7 +105,9 @@ const CHECKS = [
 // the span from its first to its last result, written to .tmp/test-timing.json and the slowest printed,
 // so that whoever trims the suite knows where its time goes.
 const timing = new Map();
+const titles = [];
 function noteTime(title) {
+  titles.push(title);
   const file = title.split(' › ').slice(0, 2).join(' › ');
   const now = Date.now();
   const t = timing.get(file) ?? { first: now, last: now, tests: 0 };
@@ -127,15 +129,24 @@ function failureLines(yaml) {
   // Only the block's own keys (at its first line's indentation): `details` holds nested `message:` keys too.
   const top = yaml.find((l) => l.trim() !== '')?.search(/\S/) ?? 4;
   const keyAt = (key) => yaml.findIndex((l) => l.search(/\S/) === top && l.trimStart().startsWith(`${key}:`));
-  // A YAML scalar as text: no quotes, no block marker (`|-`) after a key.
-  const clean = (text) => text.trim().replace(/:\s*[|>]\d?[-+]?$/, ':').replace(/^'(.*)'(:?)$/, '$1$2').replace(/::$/, ':');
+  // A YAML line as text: no quotes, no block marker (`|-`) after a quoted key ('Difference…:': |-).
+  const unquote = (x) => x.replace(/^'(.*)'$/, '$1').replace(/''/g, "'");
+  const clean = (text) => {
+    const t = text.trim();
+    const m = /^'((?:[^']|'')*)':\s*(.*)$/.exec(t);
+    if (!m) return unquote(t);
+    const rest = m[2].replace(/^[|>]\d?[-+]?$/, '').trim();
+    return `${m[1].replace(/''/g, "'")}${rest ? ` ${unquote(rest)}` : ''}`;
+  };
   const value = (key) => {
     const i = keyAt(key);
     if (i < 0) return null;
     const first = yaml[i].trimStart().slice(key.length + 1).trim();
-    // A block scalar (`|-`, `>-`): its first indented line is the text.
-    if (first === '' || /^[|>]\d?[-+]?$/.test(first)) return yaml[i + 1] ? clean(yaml[i + 1]) : null;
-    return clean(first);
+    if (first !== '' && !/^[|>]\d?[-+]?$/.test(first)) return clean(first);
+    // A block scalar: `>` folds its indented lines into one, `|` keeps lines (the first says enough).
+    const lines = [];
+    for (let j = i + 1; j < yaml.length && yaml[j].search(/\S/) > top; j++) lines.push(yaml[j].trim());
+    return lines.length ? (first.startsWith('>') ? lines.join(' ') : lines[0]) : null;
   };
   const message = value('message');
   if (message) out.push(`message: ${message}`);
@@ -240,11 +251,30 @@ for (const pass of passes) {
 for (const name of checksFailed) { counts.failed++; failures.push({ title: name, why: [`see its errors printed under "# ${name}" before the tests`] }); }
 if (counts.passed + counts.failed === 0) { counts.failed++; failures.push({ title: 'no test ran', why: [] }); }
 writeFileSync(join(root, '.tmp', 'test-summary.json'), JSON.stringify({ ...counts, failures: failures.map((f) => f.title), failureDetails: failures, phases }, null, 2));
+// Every file with a worker's record, then the result spans of any file without one (e.g. a worker
+// stopped by a timeout). ava names a file relative to the folder all files of its pass share (test/ for
+// the main pass, test/engines/ for the real-time one): a file's tests are the titles that start with
+// the longest tail of its name.
 const walls = fileWallTimes();
-const spans = [...timing].map(([file, t]) => ({ file, seconds: walls.get(file)?.seconds ?? (t.last - t.first) / 1000, wall: walls.has(file), resultsSpan: (t.last - t.first) / 1000, tests: t.tests })).sort((a, b) => b.seconds - a.seconds);
+const testsOf = (name) => {
+  const parts = name.split(' › ');
+  for (let k = 0; k < parts.length; k++) {
+    const prefix = `${parts.slice(k).join(' › ')} › `;
+    const n = titles.filter((t) => t.startsWith(prefix)).length;
+    if (n > 0) return n;
+  }
+  return 0;
+};
+const spans = [...walls].map(([file, w]) => ({ file, seconds: w.seconds, wall: true, tests: testsOf(file) }));
+for (const [file, t] of timing) {
+  const tails = (name) => name.split(' › ').map((_, k, parts) => parts.slice(k).join(' › '));
+  const same = (s) => tails(s.file).some((n) => n === file || file.startsWith(`${n} › `) || n.startsWith(`${file} › `));
+  if (!spans.some(same)) spans.push({ file, seconds: (t.last - t.first) / 1000, wall: false, tests: t.tests });
+}
+spans.sort((a, b) => b.seconds - a.seconds);
 writeFileSync(join(root, '.tmp', 'test-timing.json'), JSON.stringify({ phases, files: spans }, null, 2));
 process.stdout.write(`\nphases: ${phases.map((p) => `${p.name} ${p.seconds.toFixed(0)} s`).join(', ')}\n`);
-if (spans.length > 10) process.stdout.write(`\nslowest files (wall time of the file's worker, * = first to last result):\n${spans.slice(0, 10).map((s) => `  ${s.seconds.toFixed(1).padStart(6)} s${s.wall ? ' ' : '*'} ${s.file} (${s.tests})`).join('\n')}\n`);
+if (spans.length > 0) process.stdout.write(`\nslowest files (wall time of the file's worker, * = first to last result):\n${spans.slice(0, 10).map((s) => `  ${s.seconds.toFixed(1).padStart(6)} s${s.wall ? ' ' : '*'} ${s.file} (${s.tests})`).join('\n')}\n`);
 if (failures.length) process.stdout.write(`\nfailed:\n${failures.map((f) => `  - ${f.title}${f.why.map((w) => `\n      ${w}`).join('')}`).join('\n')}\n`);
 process.stdout.write(`\n${counts.passed} passed, ${counts.failed} failed${counts.skipped ? `, ${counts.skipped} skipped` : ''}\n`);
 process.exit(counts.failed > 0 ? 1 : 0);
