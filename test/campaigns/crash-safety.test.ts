@@ -53,7 +53,7 @@ test('SIGKILL at 20 random moments: every contact final, nobody over-dialled, da
   // The sandbox runs in its own process: it outlives every kill of the box and counts what it receives.
   const sandbox = runAppliance(['sandbox', '--port', String(sandboxPort), '--time-scale', '0.1', '--seed', '11', '--log', sandboxLog, '--data', join(dir, 'sandbox')]);
   t.teardown(() => sandbox.kill());
-  await sandbox.waitFor(/listening on/, 30_000);
+  await sandbox.waitFor(/listening on/, 120_000);
 
   const settings = sandboxBoxSettings({ httpPort, sipPort, sandboxPort, rtpPorts: 400, channels: 60, cps: 40 });
   // The sandbox is a simulated network: the permissive pack, chosen explicitly.
@@ -71,12 +71,13 @@ test('SIGKILL at 20 random moments: every contact final, nobody over-dialled, da
   const csv = join(dir, 'contacts.csv');
   writeFileSync(csv, lines.join('\n'));
   const imp = runAppliance(['import', csv, '--list', 'crash', '--json', '--data', data]);
-  await imp.waitFor(/"accepted":2000/, 60_000);
+  await imp.waitFor(/"accepted":2000/, 120_000);
   await imp.kill();
 
   let box: Child = runAppliance(['start', '--data', data]);
   t.teardown(() => box.kill('SIGKILL'));
-  const password = (await box.waitFor(/login admin \/ (\S+)/, 30_000))[1]!;
+  // Guards against a process that never comes up, not speed targets: wide for a loaded CI machine.
+  const password = (await box.waitFor(/login admin \/ (\S+)/, 120_000))[1]!;
   await waitHttp(base, box, 120_000);
   const login = await fetch(`${base}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password }) });
   const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
