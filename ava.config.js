@@ -9,9 +9,13 @@ const ALL = 'test/**/*.test.ts';
 const pass = process.env.VBA_TEST_PASS;
 const files = pass === 'realtime' ? [REALTIME] : pass === 'main' ? [ALL, `!${REALTIME}`] : [ALL];
 
+// `npm test` names a file in VBA_FILE_TIMES: each worker then appends its test file's wall time there
+// (test/setup/file-times.mjs), loaded before tsx so the time of loading counts too.
+const fileTimes = process.env.VBA_FILE_TIMES ? [`--import=${new URL('./test/setup/file-times.mjs', import.meta.url).href}`] : [];
+
 export default {
   extensions: { ts: 'module' },
-  nodeArguments: ['--import=tsx'],
+  nodeArguments: [...fileTimes, '--import=tsx'],
   files,
   timeout: '120s',
   concurrency: pass === 'realtime' ? 1 : 2,

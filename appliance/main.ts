@@ -1,11 +1,14 @@
 // Composition root: builds every service, starts them in order, stops them in reverse.
 // Constructors only store what they are given; work happens in start() and stop().
-// This is the one place in appliance/ that knows which call engine exists.
+// With engine.ts (the engine factory it calls), the one place in appliance/ that knows which call engine exists.
 import { allPrompts } from './flows/model.ts';
 import { flowOf } from './campaigns/model.ts';
 import { TrunkWatch } from './campaigns/trunk-watch.ts';
 import { join } from 'node:path';
-import type { CallEngine, PromptRef, StaffDirectory } from '../core/call-port.ts';
+import type { CallEngine, PromptRef } from '../core/call-port.ts';
+import { createEngine } from './engine.ts';
+// Kept for callers of the box's API that took the factory from here.
+export { createEngine };
 import type { Settings } from '../core/settings-types.ts';
 import { SettingsStore, weakEngineSecrets } from './config/settings.ts';
 import { createLogger, type Logger } from '../core/log.ts';
@@ -60,29 +63,6 @@ export interface Service {
   readonly name: string;
   start(): Promise<void>;
   stop(): Promise<void>;
-}
-
-export async function createEngine(settings: Pick<Settings, 'engine' | 'sip' | 'media' | 'trunks' | 'defaultTrunk' | 'drachtio'>, logger: Logger, dataDir: string, staff?: { directory: StaffDirectory; realm: string }): Promise<CallEngine> {
-  if (settings.engine === 'embedded') {
-    const { EmbeddedEngine } = await import('../sip/embedded/engine.ts');
-    const portRange: [number, number] = [settings.media.rtpPortMin, settings.media.rtpPortMax];
-    return new EmbeddedEngine({
-      settings,
-      logger: logger.child({ svc: 'engine' }),
-      // Browser softphones' media (issue 16): a WebRTC leg (werift: DTLS-SRTP, G.711) on the RTP port range,
-      // its module loaded by the first browser call (a broadcast-only box never loads werift).
-      webrtc: async (o) => new (await import('../media/webrtc/leg.ts')).WebRtcLeg({ ...o, portRange, silenceTimeoutMs: 60_000 }),
-      ...(staff ? { staff } : {}),
-    });
-  }
-  if (settings.engine === 'drachtio') {
-    // drachtio-server + FreeSWITCH (settings.drachtio); calls are refused while either is away.
-    const { DrachtioEngine } = await import('../sip/drachtio/engine.ts');
-    // files shared with FreeSWITCH go to the state folder, not to a predictable name in /tmp
-    // Staff endpoints (issue 16): softphones are relayed to drachtio-server's loopback ws contact (its default).
-    return new DrachtioEngine({ settings, logger: logger.child({ svc: 'engine' }), stateDir: dataDir, ...(staff ? { staff } : {}) });
-  }
-  throw new AppError('E_CONFIG_INVALID', `unknown engine "${String(settings.engine)}"`, { key: 'engine' });
 }
 
 /** A box with no real trunk dials the sandbox (a simulated public network on loopback). */

@@ -5,7 +5,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { SettingsStore } from '../config/settings.ts';
 import { createLogger, maskNumber } from '../../core/log.ts';
-import { createEngine } from '../main.ts';
+import { createEngine } from '../engine.ts';
 import { AppError } from '../../core/errors.ts';
 import { optionalInt, requireString, type CommandContext } from '../cli.ts';
 import { runScriptedCall } from '../scripts/message-script.ts';

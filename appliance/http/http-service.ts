@@ -71,12 +71,17 @@ export class HttpService {
       httpsPort: () => this.boundPort,
     } : undefined);
     this.built = built;
+    // The first-start login line is printed once the web UI answers, not before: whoever reads it
+    // (staff at the console, systemd's journal, a script) can log in at once. If the web UI cannot
+    // listen, it is printed all the same: the admin is kept, and its password must not be lost.
+    const out = this.deps.out ?? ((l: string) => process.stdout.write(`${l}\n`));
+    const loginLines: string[] = [];
     try {
       await ensureFirstAdmin({
         users: () => settingsStore.stored().users,
         updateSettings: built.ctx.updateSettings,
         initialAdminPassword: this.deps.initialAdminPassword,
-        out: this.deps.out ?? ((line) => process.stdout.write(line + '\n')),
+        out: (line) => { loginLines.push(line); },
         logger,
       });
       await this.housekeeping();
@@ -91,12 +96,14 @@ export class HttpService {
         if (redirectPort !== null) await this.listenRedirect(redirectPort, bindAddress, handler, https);
       }
     } catch (e) {
+      for (const line of loginLines) out(line);
       await built.app.close().catch(() => undefined);
       this.built = null;
       throw e;
     }
     this.timer = setInterval(() => void this.housekeeping(), HOUSEKEEPING_MS);
     this.timer.unref();
+    for (const line of loginLines) out(line);
     logger.info({ svc: 'http', address: settingsStore.get().http.bindAddress, port: this.boundPort, https: this.https, redirectPort: this.boundRedirectPort }, 'web UI and API listening');
   }
 

@@ -18,16 +18,26 @@ const KILLS = 20;
 const MAX_ATTEMPTS = 3;
 
 
-async function waitHttp(base: string, timeoutMs: number): Promise<void> {
-  const until = Date.now() + timeoutMs;
+/**
+ * Until the box answers HTTP. A guard against a box that never comes up, not a speed target: wide, since
+ * the suite runs two files at a time on two cores. A box that exits, or stays silent, is reported with
+ * its exit status and the tail of what it printed, so a failure says why.
+ */
+async function waitHttp(base: string, box: Child, timeoutMs: number): Promise<void> {
+  const started = Date.now();
+  const until = started + timeoutMs;
+  let last = 'no answer yet';
   while (Date.now() < until) {
+    if (box.proc.exitCode !== null || box.proc.signalCode !== null) break;
     try {
-      const r = await fetch(`${base}/api/openapi.json`);
+      const r = await fetch(`${base}/api/openapi.json`, { signal: AbortSignal.timeout(Math.max(1, until - Date.now())) });
       if (r.ok) return;
-    } catch { /* not up yet */ }
+      last = `HTTP ${r.status}`;
+    } catch (e) { last = (e as Error).message; }
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`box not answering on ${base}`);
+  const state = box.proc.exitCode !== null || box.proc.signalCode !== null ? `exited (${box.proc.exitCode ?? box.proc.signalCode})` : 'still running';
+  throw new Error(`box not answering on ${base} after ${Date.now() - started} ms (${last}); the box ${state}\nstdout: ${box.out().slice(-1500)}\nstderr: ${box.err().slice(-1500)}`);
 }
 
 test('SIGKILL at 20 random moments: every contact final, nobody over-dialled, database intact', async (t) => {
@@ -43,7 +53,7 @@ test('SIGKILL at 20 random moments: every contact final, nobody over-dialled, da
   // The sandbox runs in its own process: it outlives every kill of the box and counts what it receives.
   const sandbox = runAppliance(['sandbox', '--port', String(sandboxPort), '--time-scale', '0.1', '--seed', '11', '--log', sandboxLog, '--data', join(dir, 'sandbox')]);
   t.teardown(() => sandbox.kill());
-  await sandbox.waitFor(/listening on/, 30_000);
+  await sandbox.waitFor(/listening on/, 120_000);
 
   const settings = sandboxBoxSettings({ httpPort, sipPort, sandboxPort, rtpPorts: 400, channels: 60, cps: 40 });
   // The sandbox is a simulated network: the permissive pack, chosen explicitly.
@@ -61,13 +71,14 @@ test('SIGKILL at 20 random moments: every contact final, nobody over-dialled, da
   const csv = join(dir, 'contacts.csv');
   writeFileSync(csv, lines.join('\n'));
   const imp = runAppliance(['import', csv, '--list', 'crash', '--json', '--data', data]);
-  await imp.waitFor(/"accepted":2000/, 60_000);
+  await imp.waitFor(/"accepted":2000/, 120_000);
   await imp.kill();
 
   let box: Child = runAppliance(['start', '--data', data]);
   t.teardown(() => box.kill('SIGKILL'));
-  const password = (await box.waitFor(/login admin \/ (\S+)/, 30_000))[1]!;
-  await waitHttp(base, 30_000);
+  // Guards against a process that never comes up, not speed targets: wide for a loaded CI machine.
+  const password = (await box.waitFor(/login admin \/ (\S+)/, 120_000))[1]!;
+  await waitHttp(base, box, 120_000);
   const login = await fetch(`${base}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password }) });
   const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
   const csrf = ((await (await fetch(`${base}/api/session`, { headers: { cookie } })).json()) as { csrfToken: string }).csrfToken;
@@ -103,13 +114,17 @@ test('SIGKILL at 20 random moments: every contact final, nobody over-dialled, da
   await call('POST', `/api/campaigns/${campaign.id}/start`);
 
   const random = rng(20261128);
+  const restartMs: number[] = [];
   for (let k = 0; k < KILLS; k++) {
     await new Promise((r) => setTimeout(r, 700 + random() * 2300));
     box.proc.kill('SIGKILL');
     await new Promise<void>((r) => box.proc.once('exit', () => r()));
+    const restarted = Date.now();
     box = runAppliance(['start', '--data', data]);
-    await waitHttp(base, 30_000);
+    await waitHttp(base, box, 120_000);
+    restartMs.push(Date.now() - restarted);
   }
+  t.log(`restart to HTTP answering: slowest ${Math.max(...restartMs)} ms, median ${restartMs.sort((a, b) => a - b)[Math.floor(KILLS / 2)]} ms`);
 
   let view: { status: string; counters: Record<string, number> } = { status: '', counters: {} };
   const until = Date.now() + 300_000;

@@ -55,8 +55,35 @@ function trunkAt(port: number, name = 'office'): TrunkProfile {
   return loopbackTrunk(port, { name, channels: 2, cps: 10 });
 }
 
+/**
+ * At most two `appliance` processes of this file at once: the tests start together, and nine Node
+ * processes loading the box at the same moment starved each other (and the file running beside this
+ * one) of the CI's two cores, so calls arrived after sipp had given up.
+ */
+const SLOTS = 2;
+let busy = 0;
+const queue: Array<() => void> = [];
+async function slot(): Promise<() => void> {
+  if (busy >= SLOTS) await new Promise<void>((r) => queue.push(r));
+  else busy++;
+  return () => {
+    const next = queue.shift();
+    if (next) next();
+    else busy--;
+  };
+}
+
 // A guard against a hung process, not a speed target: wide, since the suite runs two files at a time on two cores.
-function appliance(args: string[], timeoutMs = 60_000): Promise<Run> {
+async function appliance(args: string[], timeoutMs = 120_000): Promise<Run> {
+  const release = await slot();
+  try {
+    return await runAppliance(args, timeoutMs);
+  } finally {
+    release();
+  }
+}
+
+function runAppliance(args: string[], timeoutMs: number): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -77,7 +104,9 @@ function lastJson<T>(run: Run): T {
 }
 
 async function sipp(t: ExecutionContext, scenario: string, o: { keys?: Record<string, string>; files?: Record<string, Buffer> } = {}): Promise<SippHandle> {
-  const s = await startSippUas({ scenario, calls: 1, timeoutSec: 25, keys: o.keys, files: o.files, args: ['-mi', '127.0.0.1', '-mp', String(await freePort())] });
+  // sipp's own -timeout is a guard against a sipp outliving the test, not a speed target: wide enough
+  // for the call to wait for its turn (two processes at once) on a loaded machine.
+  const s = await startSippUas({ scenario, calls: 1, timeoutSec: 300, keys: o.keys, files: o.files, args: ['-mi', '127.0.0.1', '-mp', String(await freePort())] });
   t.teardown(() => s.stop(0).then(() => {}));
   return s;
 }

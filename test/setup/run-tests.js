@@ -2,9 +2,11 @@
 // `npm test`: makes sure the real peers the acceptance tests talk to are installed (installing them
 // on Debian as root), type-checks, lints (Biome), runs the ava suite with its TAP reporter, and ends with the line
 // `N passed, N failed[, N skipped]` computed from the runner's own results (also written to
-// .tmp/test-summary.json for .ci/run).
+// .tmp/test-summary.json for .ci/run). Before that line it prints, for a reader who sees only the tail of
+// the output (CI): the time of each phase, the ten slowest test files (wall time of their worker), and
+// under "failed:" each failure with the first lines of its message, place and details.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -59,23 +61,53 @@ function ensurePeers() {
   return true;
 }
 
-function typecheck() {
-  // The box and its tests, then the web UI (its own JSX settings), then the UI's unit tests (both).
-  const tsc = join(root, 'node_modules/typescript/bin/tsc');
-  return [root, join(root, 'web-ui/tsconfig.json'), join(root, 'test/web-ui/unit/tsconfig.json')].every((p) => spawnSync(process.execPath, [tsc, '--noEmit', '-p', p], { stdio: 'inherit', cwd: root }).status === 0);
+/**
+ * Runs the static checks two at a time (CI has two cores; they are independent): each one's output is
+ * kept and printed whole when it ends, so two checks never interleave their lines. Resolves to the
+ * names of the checks that failed.
+ */
+async function staticChecks(checks, lanes = 2) {
+  const failed = [];
+  const queue = [...checks];
+  const lane = async () => {
+    for (let c = queue.shift(); c; c = queue.shift()) {
+      const { name, args } = c;
+      const code = await new Promise((resolve) => {
+        const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: '0' } });
+        const out = [];
+        child.stdout.on('data', (d) => out.push(d));
+        child.stderr.on('data', (d) => out.push(d));
+        child.on('error', (e) => { out.push(Buffer.from(`${e.message}\n`)); resolve(1); });
+        child.on('close', (status) => {
+          const text = Buffer.concat(out).toString('utf8');
+          if (text.trim()) process.stdout.write(`# ${name}\n${text}${text.endsWith('\n') ? '' : '\n'}`);
+          resolve(status ?? 1);
+        });
+      });
+      if (code !== 0) failed.push(name);
+    }
+  };
+  await Promise.all(Array.from({ length: lanes }, lane));
+  return failed;
 }
 
-function lint() {
-  // Biome's linter with the project's rules (biome.jsonc); errors only (warnings are advice).
-  const biome = join(root, 'node_modules/@biomejs/biome/bin/biome');
-  return spawnSync(process.execPath, [biome, 'lint', '--diagnostic-level=error', '.'], { stdio: 'inherit', cwd: root }).status === 0;
-}
+// The box and its tests, then the web UI (its own JSX settings), then the UI's unit tests (both); and
+// Biome's linter with the project's rules (biome.jsonc), errors only (warnings are advice).
+const tsc = join(root, 'node_modules/typescript/bin/tsc');
+const CHECKS = [
+  { name: 'typecheck (tsc --noEmit: box and tests)', args: [tsc, '--noEmit', '-p', root] },
+  { name: 'typecheck (tsc --noEmit: web UI)', args: [tsc, '--noEmit', '-p', join(root, 'web-ui/tsconfig.json')] },
+  { name: 'typecheck (tsc --noEmit: UI unit tests)', args: [tsc, '--noEmit', '-p', join(root, 'test/web-ui/unit/tsconfig.json')] },
+  { name: 'lint (biome lint: see biome.jsonc)', args: [join(root, 'node_modules/@biomejs/biome/bin/biome'), 'lint', '--diagnostic-level=error', '.'] },
+];
 
 // When each file's results arrived (a file is the first two parts of a title, "campaigns › dialer"):
 // the span from its first to its last result, written to .tmp/test-timing.json and the slowest printed,
 // so that whoever trims the suite knows where its time goes.
 const timing = new Map();
+const titles = [];
 function noteTime(title) {
+  titles.push(title);
   const file = title.split(' › ').slice(0, 2).join(' › ');
   const now = Date.now();
   const t = timing.get(file) ?? { first: now, last: now, tests: 0 };
@@ -84,15 +116,67 @@ function noteTime(title) {
   timing.set(file, t);
 }
 
+// Each ava worker appends {file, start, end} here when it ends (test/setup/file-times.mjs, loaded
+// through ava.config.js when this variable is set): a file's real wall time, imports included.
+const FILE_TIMES = join(root, '.tmp', 'file-times.jsonl');
+
+/**
+ * What the TAP YAML block under a `not ok` line says, in a few lines: `message`, `at`, and the first
+ * three lines of `details` (ava puts the assertion's values or the rejection's error there).
+ */
+function failureLines(yaml) {
+  const out = [];
+  // Only the block's own keys (at its first line's indentation): `details` holds nested `message:` keys too.
+  const top = yaml.find((l) => l.trim() !== '')?.search(/\S/) ?? 4;
+  const keyAt = (key) => yaml.findIndex((l) => l.search(/\S/) === top && l.trimStart().startsWith(`${key}:`));
+  // A YAML line as text: no quotes, no block marker (`|-`) after a quoted key ('Difference…:': |-).
+  const unquote = (x) => x.replace(/^'(.*)'$/, '$1').replace(/''/g, "'");
+  const clean = (text) => {
+    const t = text.trim();
+    const m = /^'((?:[^']|'')*)':\s*(.*)$/.exec(t);
+    if (!m) return unquote(t);
+    const rest = m[2].replace(/^[|>]\d?[-+]?$/, '').trim();
+    return `${m[1].replace(/''/g, "'")}${rest ? ` ${unquote(rest)}` : ''}`;
+  };
+  const value = (key) => {
+    const i = keyAt(key);
+    if (i < 0) return null;
+    const first = yaml[i].trimStart().slice(key.length + 1).trim();
+    if (first !== '' && !/^[|>]\d?[-+]?$/.test(first)) return clean(first);
+    // A block scalar: `>` folds its indented lines into one, `|` keeps lines (the first says enough).
+    const lines = [];
+    for (let j = i + 1; j < yaml.length && yaml[j].search(/\S/) > top; j++) lines.push(yaml[j].trim());
+    return lines.length ? (first.startsWith('>') ? lines.join(' ') : lines[0]) : null;
+  };
+  const message = value('message');
+  if (message) out.push(`message: ${message}`);
+  const at = value('at');
+  if (at) out.push(`at: ${at}`);
+  const d = keyAt('details');
+  if (d >= 0) {
+    const lines = [];
+    for (let i = d + 1; i < yaml.length && lines.length < 3; i++) {
+      if (yaml[i].trim() === '') continue;
+      if (yaml[i].search(/\S/) <= top) break;
+      lines.push(clean(yaml[i]));
+    }
+    if (lines.length) out.push(`details: ${lines.join(' / ')}`);
+  }
+  return out.map((l) => (l.length > 300 ? `${l.slice(0, 300)}…` : l));
+}
+
 /** One ava run; its TAP lines are counted into `counts` and `failures`. `pass` is read by ava.config.js. */
 function runAva(args, pass, counts, failures) {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [join(root, 'node_modules/ava/entrypoints/cli.mjs'), '--tap', ...args], {
       cwd: root,
       stdio: ['ignore', 'pipe', 'inherit'],
-      env: { ...process.env, FORCE_COLOR: '0', ...(pass ? { VBA_TEST_PASS: pass } : {}) },
+      env: { ...process.env, FORCE_COLOR: '0', VBA_FILE_TIMES: FILE_TIMES, ...(pass ? { VBA_TEST_PASS: pass } : {}) },
     });
     let buf = '';
+    // The failure whose YAML block is being read, and the block's lines so far.
+    let failing = null;
+    let yaml = null;
     child.stdout.on('data', (chunk) => {
       process.stdout.write(chunk);
       buf += chunk.toString('utf8');
@@ -100,43 +184,97 @@ function runAva(args, pass, counts, failures) {
       while ((nl = buf.indexOf('\n')) >= 0) {
         const line = buf.slice(0, nl);
         buf = buf.slice(nl + 1);
+        if (failing && yaml === null && /^\s+---\s*$/.test(line)) { yaml = []; continue; }
+        if (failing && yaml !== null) {
+          if (/^\s+\.\.\.\s*$/.test(line)) { failing.why = failureLines(yaml); failing = null; yaml = null; } else yaml.push(line);
+          continue;
+        }
+        failing = null;
         const m = /^(not ok|ok) \d+ - (.*)$/.exec(line);
         if (!m) continue;
         noteTime(m[2]);
         if (/# SKIP/i.test(m[2])) counts.skipped++;
         else if (/# TODO/i.test(m[2])) counts.todo++;
         else if (m[1] === 'ok') counts.passed++;
-        else { counts.failed++; failures.push(m[2]); }
+        else { counts.failed++; failing = { title: m[2], why: [] }; failures.push(failing); }
       }
     });
     child.on('exit', (code) => resolve(code ?? 1));
   });
 }
 
+/** Each file's wall time from its worker's own record; files whose worker left none keep their results' span. */
+function fileWallTimes() {
+  const walls = new Map();
+  if (!existsSync(FILE_TIMES)) return walls;
+  for (const line of readFileSync(FILE_TIMES, 'utf8').split('\n')) {
+    if (!line.trim()) continue;
+    try {
+      const r = JSON.parse(line);
+      // "test/campaigns/dialer.test.ts" -> "campaigns › dialer", the name ava's TAP titles start with.
+      const rel = r.file.startsWith(root) ? r.file.slice(root.length + 1) : r.file;
+      const name = rel.replace(/^test\//, '').replace(/\.test\.ts$/, '').split('/').join(' › ');
+      walls.set(name, { seconds: (r.end - r.start) / 1000, file: rel });
+    } catch { /* a line cut by a crash */ }
+  }
+  return walls;
+}
+
+/** Runs `fn`, noting its wall time under `name` in `phases`. */
+async function timed(phases, name, fn) {
+  const start = Date.now();
+  try {
+    return await fn();
+  } finally {
+    phases.push({ name, seconds: (Date.now() - start) / 1000 });
+  }
+}
+
 const args = process.argv.slice(2);
-if (!ensurePeers()) process.exit(1);
-const typesOk = args.length > 0 ? true : typecheck();
-const lintOk = args.length > 0 ? true : lint();
+const phases = [];
+if (!(await timed(phases, 'peers', () => ensurePeers()))) process.exit(1);
+const checksFailed = args.length > 0 ? [] : await timed(phases, 'typecheck and lint', () => staticChecks(CHECKS));
 const counts = { passed: 0, failed: 0, skipped: 0, todo: 0 };
 const failures = [];
+mkdirSync(join(root, '.tmp'), { recursive: true });
+rmSync(FILE_TIMES, { force: true });
 // Files named on the command line run in one pass; the whole suite runs in two (see ava.config.js):
 // everything else first, then the real-time engine tests on their own.
 const passes = args.length > 0 ? [null] : ['main', 'realtime'];
 for (const pass of passes) {
   if (pass === 'realtime') process.stdout.write('\n# real-time engine tests (test/engines), one at a time\n');
   const failedBefore = counts.failed;
-  const code = await runAva(args, pass, counts, failures);
+  const code = await timed(phases, pass ? `${pass} pass` : 'ava', () => runAva(args, pass, counts, failures));
   // A runner failure that no test line explains (crash, timeout, no tests) still fails the run.
-  if (code !== 0 && counts.failed === failedBefore) { counts.failed++; failures.push(`ava exited with code ${code}${pass ? ` (${pass} pass)` : ''}`); }
+  if (code !== 0 && counts.failed === failedBefore) { counts.failed++; failures.push({ title: `ava exited with code ${code}${pass ? ` (${pass} pass)` : ''}`, why: [] }); }
 }
-if (!typesOk) { counts.failed++; failures.push('typecheck (tsc --noEmit: box, web UI, UI unit tests)'); }
-if (!lintOk) { counts.failed++; failures.push('lint (biome lint: see biome.jsonc)'); }
-if (counts.passed + counts.failed === 0) { counts.failed++; failures.push('no test ran'); }
-mkdirSync(join(root, '.tmp'), { recursive: true });
-writeFileSync(join(root, '.tmp', 'test-summary.json'), JSON.stringify({ ...counts, failures }, null, 2));
-const spans = [...timing].map(([file, t]) => ({ file, seconds: (t.last - t.first) / 1000, tests: t.tests })).sort((a, b) => b.seconds - a.seconds);
-writeFileSync(join(root, '.tmp', 'test-timing.json'), JSON.stringify(spans, null, 2));
-if (spans.length > 10) process.stdout.write(`\nslowest files (first to last result):\n${spans.slice(0, 10).map((s) => `  ${s.seconds.toFixed(1).padStart(6)} s  ${s.file} (${s.tests})`).join('\n')}\n`);
-if (failures.length) process.stdout.write(`\nfailed:\n${failures.map((f) => `  - ${f}`).join('\n')}\n`);
+for (const name of checksFailed) { counts.failed++; failures.push({ title: name, why: [`see its errors printed under "# ${name}" before the tests`] }); }
+if (counts.passed + counts.failed === 0) { counts.failed++; failures.push({ title: 'no test ran', why: [] }); }
+writeFileSync(join(root, '.tmp', 'test-summary.json'), JSON.stringify({ ...counts, failures: failures.map((f) => f.title), failureDetails: failures, phases }, null, 2));
+// Every file with a worker's record, then the result spans of any file without one (e.g. a worker
+// stopped by a timeout). ava names a file relative to the folder all files of its pass share (test/ for
+// the main pass, test/engines/ for the real-time one): a file's tests are the titles that start with
+// the longest tail of its name.
+const walls = fileWallTimes();
+const testsOf = (name) => {
+  const parts = name.split(' › ');
+  for (let k = 0; k < parts.length; k++) {
+    const prefix = `${parts.slice(k).join(' › ')} › `;
+    const n = titles.filter((t) => t.startsWith(prefix)).length;
+    if (n > 0) return n;
+  }
+  return 0;
+};
+const spans = [...walls].map(([file, w]) => ({ file, seconds: w.seconds, wall: true, tests: testsOf(file) }));
+for (const [file, t] of timing) {
+  const tails = (name) => name.split(' › ').map((_, k, parts) => parts.slice(k).join(' › '));
+  const same = (s) => tails(s.file).some((n) => n === file || file.startsWith(`${n} › `) || n.startsWith(`${file} › `));
+  if (!spans.some(same)) spans.push({ file, seconds: (t.last - t.first) / 1000, wall: false, tests: t.tests });
+}
+spans.sort((a, b) => b.seconds - a.seconds);
+writeFileSync(join(root, '.tmp', 'test-timing.json'), JSON.stringify({ phases, files: spans }, null, 2));
+process.stdout.write(`\nphases: ${phases.map((p) => `${p.name} ${p.seconds.toFixed(0)} s`).join(', ')}\n`);
+if (spans.length > 0) process.stdout.write(`\nslowest files (wall time of the file's worker, * = first to last result):\n${spans.slice(0, 10).map((s) => `  ${s.seconds.toFixed(1).padStart(6)} s${s.wall ? ' ' : '*'} ${s.file} (${s.tests})`).join('\n')}\n`);
+if (failures.length) process.stdout.write(`\nfailed:\n${failures.map((f) => `  - ${f.title}${f.why.map((w) => `\n      ${w}`).join('')}`).join('\n')}\n`);
 process.stdout.write(`\n${counts.passed} passed, ${counts.failed} failed${counts.skipped ? `, ${counts.skipped} skipped` : ''}\n`);
 process.exit(counts.failed > 0 ? 1 : 0);
