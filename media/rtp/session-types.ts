@@ -72,3 +72,28 @@ export interface RtpSessionEvents {
   latched: [{ address: string; port: number }];
   close: [];
 }
+
+/**
+ * What the SIP side uses of a call's media, whether the session runs on this thread (RtpSession) or
+ * in a media worker thread (WorkerSession, which mirrors it by messages).
+ */
+export interface MediaSession {
+  readonly localAddress: string;
+  readonly localPort: number;
+  readonly codec: 'pcmu' | 'pcma';
+  readonly payloadType: number;
+  readonly isClosed: boolean;
+  play(encoded: Buffer, opts?: { signal?: AbortSignal }): Promise<{ completed: boolean; playedMs: number }>;
+  stopPlayback(): void;
+  sendDtmf(digits: string, opts?: { mode?: 'rfc4733' | 'inband'; durationMs?: number; gapMs?: number; amplitude?: number }): Promise<void>;
+  setRemote(address: string, port: number): void;
+  setPayloadType(pt: 0 | 8): void;
+  setTelephoneEventPt(pt: number | null): void;
+  hold(on: boolean): void;
+  /** In a worker session, the figures of the last report from the worker (events carry a fresh one). */
+  stats(): RtpSessionStats;
+  close(): void;
+  on<K extends keyof RtpSessionEvents>(event: K, listener: (...args: RtpSessionEvents[K]) => void): this;
+  once<K extends keyof RtpSessionEvents>(event: K, listener: (...args: RtpSessionEvents[K]) => void): this;
+  off<K extends keyof RtpSessionEvents>(event: K, listener: (...args: RtpSessionEvents[K]) => void): this;
+}

@@ -7,8 +7,8 @@ import type { Call, CallEnded, CallEvents, DialRequest, DtmfSource, InbandSignal
 import { recordCall } from '../shared/call-recorder.ts';
 import type { TrunkProfile } from '../../core/settings-types.ts';
 import type { Logger } from '../../core/log.ts';
-import type { MediaEngine } from '../../media/rtp/media-engine.ts';
-import type { RtpSession } from '../../media/rtp/session.ts';
+import type { MediaEngineApi } from '../../media/rtp/media-engine.ts';
+import type { MediaSession } from '../../media/rtp/session-types.ts';
 import { MediaSourceSet } from '../../media/rtp/source-filter.ts';
 import { CallKeys, type CollectOptions } from '../shared/call-keys.ts';
 import { CallLife, inviteFailureEnd, setupFailureEnd, type CallEnd } from '../shared/call-life.ts';
@@ -25,7 +25,7 @@ import type { UserAgent } from './user-agent.ts';
 export interface CallDeps {
   ua: UserAgent;
   trunks: TrunkManager;
-  media: MediaEngine;
+  media: MediaEngineApi;
   /** Address we put in SDP. */
   sdpAddress: string;
   defaultTrunk: string | null;
@@ -47,7 +47,7 @@ export class EmbeddedCall extends EventEmitter<CallEvents> implements Call {
   private readonly keys = new CallKeys((digit, source) => this.emit('dtmf', { digit, source }));
   private trunk: TrunkProfile | undefined;
   private lease: ChannelLease | null = null;
-  private session: RtpSession | null = null;
+  private session: MediaSession | null = null;
   private sdp: LocalSdp | null = null;
   private out: OutgoingCall | null = null;
   private codec: Codec = 'PCMU';

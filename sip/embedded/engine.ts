@@ -5,7 +5,9 @@ import type { Call, CallEngine, CallEngineEvents, DialRequest, EngineMediaStats,
 import type { Settings } from '../../core/settings-types.ts';
 import { AppError } from '../../core/errors.ts';
 import type { Logger } from '../../core/log.ts';
-import { MediaEngine } from '../../media/rtp/media-engine.ts';
+import { availableParallelism } from 'node:os';
+import { MediaEngine, type MediaEngineApi } from '../../media/rtp/media-engine.ts';
+import { WorkerMediaEngine } from '../../media/rtp/worker-engine.ts';
 import { LiveCalls } from '../shared/live-calls.ts';
 import { RefusalLog } from '../shared/refusal-log.ts';
 import { EmbeddedCall } from './embedded-call.ts';
@@ -21,6 +23,11 @@ export interface EmbeddedEngineOptions {
   rtpTimeoutMs?: number;
   /** Refused requests are logged once per source per interval, then summed (default 60 s). */
   refusalLogIntervalMs?: number;
+  /**
+   * Media worker threads, each with its own 20 ms clock (default: one per core); 0 runs the media on
+   * the main thread, where any stall of the event loop is heard on every call.
+   */
+  mediaWorkers?: number;
 }
 
 interface Parts {
@@ -29,7 +36,7 @@ interface Parts {
   stack: SipStack;
   ua: UserAgent;
   trunks: TrunkManager;
-  media: MediaEngine;
+  media: MediaEngineApi;
 }
 
 export class EmbeddedEngine extends EventEmitter<CallEngineEvents> implements CallEngine {
@@ -71,7 +78,9 @@ export class EmbeddedEngine extends EventEmitter<CallEngineEvents> implements Ca
     ua.start();
     const manager = new TrunkManager({ stack, trunks, guard, logger: log.child({ part: 'trunks' }) });
     manager.on('trunk', (s) => this.emit('trunk', s));
-    const media = new MediaEngine({ bindAddress: sip.bindAddress, rtpPortMin: m.rtpPortMin, rtpPortMax: m.rtpPortMax, logger: log.child({ part: 'media' }) });
+    const workers = this.o.mediaWorkers ?? availableParallelism();
+    const mediaOptions = { bindAddress: sip.bindAddress, rtpPortMin: m.rtpPortMin, rtpPortMax: m.rtpPortMax, logger: log.child({ part: 'media' }) };
+    const media = workers > 0 ? new WorkerMediaEngine({ ...mediaOptions, workers }) : new MediaEngine(mediaOptions);
     media.start();
     this.parts = { refusals, guard, stack, ua, trunks: manager, media };
     try {
