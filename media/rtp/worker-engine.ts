@@ -181,7 +181,8 @@ export class WorkerMediaEngine implements MediaEngineApi {
       logLevel: this.log?.level ?? 'silent',
       probeSends: this.o.probeSends,
     };
-    const worker = new Worker(bootCode(), { eval: true, workerData: data, execArgv: [] });
+    // a small young generation: the per-packet path allocates little, and each worker costs less memory
+    const worker = new Worker(bootCode(), { eval: true, workerData: data, execArgv: [], resourceLimits: { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 256 } });
     let readyNow: () => void = () => {};
     let failNow: (e: Error) => void = () => {};
     const ready = new Promise<void>((resolve, reject) => {
