@@ -80,6 +80,9 @@ export class WorkerMediaEngine implements MediaEngineApi {
     this.slots = [];
     for (const slot of slots) {
       for (const s of [...slot.sessions.values()]) s.close();
+      // a session still being opened is refused (createSession() then throws)
+      for (const resolve of slot.opening.values()) resolve({ t: 'opened', id: 0, ok: false, code: null, message: 'MediaEngine stopped while a session was being created' });
+      slot.opening.clear();
       slot.worker.removeAllListeners('exit');
     }
     this.ports.closeAll();
