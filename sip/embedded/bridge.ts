@@ -6,7 +6,7 @@
 import type { Bridge, Call } from '../../core/call-port.ts';
 import { AppError } from '../../core/errors.ts';
 import { encodeG711 } from '../../media/dsp/g711.ts';
-import type { RtpSession } from '../../media/rtp/session.ts';
+import type { MediaSession } from '../../media/rtp/session-types.ts';
 
 export interface BridgeLeg {
   /** Decoded audio the far end sends, one 20 ms frame per call; returns the unsubscribe function. */
@@ -31,8 +31,9 @@ export function isBridgeable(c: Call): c is Bridgeable {
 /** Frames queued towards a leg beyond which the oldest are dropped (a burst must not become delay). */
 const MAX_QUEUED_FRAMES = 6;
 
-/** The leg of an RTP session (desk phones, trunks). */
-export function rtpLeg(s: RtpSession): BridgeLeg {
+/** The leg of an RTP session (desk phones, trunks); one in a media worker moves to the main thread first. */
+export function rtpLeg(s: MediaSession): BridgeLeg {
+  void s.hostOnMainThread();
   let queued = 0;
   return {
     onAudio(fn) {

@@ -7,8 +7,8 @@ import type { Bridge, Call, CallEnded, CallEvents, DialRequest, DtmfSource, Inba
 import { playWithKeys, recordLeg } from '../shared/leg-media.ts';
 import type { TrunkProfile } from '../../core/settings-types.ts';
 import type { Logger } from '../../core/log.ts';
-import type { MediaEngine } from '../../media/rtp/media-engine.ts';
-import type { RtpSession } from '../../media/rtp/session.ts';
+import type { MediaEngineApi } from '../../media/rtp/media-engine.ts';
+import type { MediaSession } from '../../media/rtp/session-types.ts';
 import { MediaSourceSet } from '../../media/rtp/source-filter.ts';
 import { CallKeys, type CollectOptions } from '../shared/call-keys.ts';
 import { CallLife, inviteFailureEnd, setupFailureEnd, type CallEnd } from '../shared/call-life.ts';
@@ -26,7 +26,7 @@ import type { UserAgent } from './user-agent.ts';
 export interface CallDeps {
   ua: UserAgent;
   trunks: TrunkManager;
-  media: MediaEngine;
+  media: MediaEngineApi;
   /** Address we put in SDP. */
   sdpAddress: string;
   defaultTrunk: string | null;
@@ -48,7 +48,7 @@ export class EmbeddedCall extends EventEmitter<CallEvents> implements Bridgeable
   private readonly keys = new CallKeys((digit, source) => this.emit('dtmf', { digit, source }));
   private trunk: TrunkProfile | undefined;
   private lease: ChannelLease | null = null;
-  private session: RtpSession | null = null;
+  private session: MediaSession | null = null;
   private sdp: LocalSdp | null = null;
   private out: OutgoingCall | null = null;
   private codec: Codec = 'PCMU';

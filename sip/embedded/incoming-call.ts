@@ -7,8 +7,8 @@ import { randomUUID } from 'node:crypto';
 import { outcomeForFailure, q850ForSip, type Bridge, type Call, type CallEnded, type CallEvents, type DtmfSource, type IncomingCall, type PlayResult, type PromptRef, type RecordOptions, type RecordResult } from '../../core/call-port.ts';
 import type { Logger } from '../../core/log.ts';
 import type { TrunkProfile } from '../../core/settings-types.ts';
-import type { MediaEngine } from '../../media/rtp/media-engine.ts';
-import type { RtpSession } from '../../media/rtp/session.ts';
+import type { MediaEngineApi } from '../../media/rtp/media-engine.ts';
+import type { MediaSession } from '../../media/rtp/session-types.ts';
 import { MediaSourceSet } from '../../media/rtp/source-filter.ts';
 import { CallKeys, type CollectOptions } from '../shared/call-keys.ts';
 import { CallLife, type CallEnd } from '../shared/call-life.ts';
@@ -22,7 +22,7 @@ export interface IncomingCallDeps {
   trunk: TrunkProfile;
   /** The trunk's signalling addresses (media may come from them too). */
   signallingSources: string[];
-  media: MediaEngine;
+  media: MediaEngineApi;
   sdpAddress: string;
   logger: Logger;
   rtpTimeoutMs: number;
@@ -52,7 +52,7 @@ export class EmbeddedIncomingCall extends EventEmitter<CallEvents> implements In
   private readonly log: Logger;
   private readonly life: CallLife;
   private readonly keys = new CallKeys((digit, source) => this.emit('dtmf', { digit, source }));
-  private session: RtpSession | null = null;
+  private session: MediaSession | null = null;
   private sdp: LocalSdp | null = null;
   private codec: Codec = 'PCMU';
   private answering: Promise<void> | null = null;
