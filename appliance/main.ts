@@ -71,6 +71,7 @@ export async function createEngine(settings: Pick<Settings, 'engine' | 'sip' | '
       settings,
       logger: logger.child({ svc: 'engine' }),
       webrtc: (o) => new WebRtcLeg({ ...o, portRange, silenceTimeoutMs: 60_000 }),
+      ...(settings.media.workers !== undefined ? { mediaWorkers: settings.media.workers } : {}),
       ...(staff ? { staff } : {}),
     });
   }
