@@ -2,7 +2,7 @@
 import type dgram from 'node:dgram';
 import type { Logger } from '../../core/log.ts';
 import type { MediaClock } from './clock.ts';
-import type { FrameRelay } from './relay-leg.ts';
+import type { FrameRelay, RelayLeg } from './relay-leg.ts';
 import type { MediaSourceSet } from './source-filter.ts';
 
 export interface RtpSessionOptions {
@@ -91,7 +91,7 @@ export interface RtpSessionEvents {
  * What the SIP side uses of a call's media, whether the session runs on this thread (RtpSession) or
  * in a media worker thread (WorkerSession, which mirrors it by messages).
  */
-export interface MediaSession {
+export interface MediaSession extends RelayLeg {
   readonly localAddress: string;
   readonly localPort: number;
   readonly codec: 'pcmu' | 'pcma';
