@@ -17,6 +17,8 @@ export async function createEngine(settings: Pick<Settings, 'engine' | 'sip' | '
       // Browser softphones' media (issue 16): a WebRTC leg (werift: DTLS-SRTP, G.711) on the RTP port range,
       // its module loaded by the first browser call (a broadcast-only box never loads werift).
       webrtc: async (o) => new (await import('../media/webrtc/leg.ts')).WebRtcLeg({ ...o, portRange, silenceTimeoutMs: 60_000 }),
+      // Media workers (issue 19): absent means one per core; 0 keeps media on the main thread.
+      ...(settings.media.workers !== undefined ? { mediaWorkers: settings.media.workers } : {}),
       ...(staff ? { staff } : {}),
     });
   }

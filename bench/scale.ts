@@ -3,7 +3,7 @@
 // campaign start (its answer, and until the whole list is in the campaign), the longest single block of
 // the event loop and its delay p99 while the campaign starts and runs (perf_hooks.monitorEventLoopDelay),
 // the p99 of GET /api/campaigns/:id and of its report, and RSS. Then, with the largest list, that
-// campaign paused, 200 RTP sessions of media/rtp (the box's one shared media clock) play while a
+// campaign paused, 200 RTP sessions of media/rtp (in media worker threads, as the box runs them) play while a
 // second campaign on the same list starts, reflected by bench/media-lib's receiver in a child process:
 // the clock's p99 lateness and the loss while it starts.
 // The baseline is the smallest list, measured in the same run: the JSON line carries largest/smallest ratios.
@@ -22,8 +22,9 @@ import { importContacts } from '../appliance/contacts/import.ts';
 import { silentLogger } from '../core/log.ts';
 import { trunkDefaults } from '../core/trunk-defaults.ts';
 import { ulawEncode } from '../media/dsp/g711.ts';
-import { MediaEngine } from '../media/rtp/media-engine.ts';
-import { RtpSession } from '../media/rtp/session.ts';
+import { availableParallelism } from 'node:os';
+import type { MediaSession } from '../media/rtp/session-types.ts';
+import { WorkerMediaEngine } from '../media/rtp/worker-engine.ts';
 import { runAppliance } from '../test/support/processes.ts';
 import { freePort } from '../test/peers/ports.ts';
 import { inOwnSession, NICE, raisePriority, Receiver } from './media-lib/harness.ts';
@@ -73,21 +74,18 @@ async function writeList(file: string, n: number): Promise<void> {
   await new Promise<void>((r, j) => out.end((e?: Error | null) => (e ? j(e) : r())));
 }
 
-interface Media { engine: MediaEngine; sessions: RtpSession[]; receiver: Receiver }
+interface Media { engine: WorkerMediaEngine; sessions: MediaSession[]; receiver: Receiver }
 
 async function startMedia(calls: number): Promise<Media> {
   const receiver = new Receiver(false, false);
   const { ports } = await receiver.ask({ type: 'reflect', sockets: 8 }, 'reflect');
-  const engine = new MediaEngine({ bindAddress: '127.0.0.1', rtpPortMin: 40000, rtpPortMax: 44000 });
+  // one media worker per core, each with its own clock, as the embedded engine runs them
+  const engine = new WorkerMediaEngine({ bindAddress: '127.0.0.1', rtpPortMin: 40000, rtpPortMax: 44000, workers: availableParallelism() });
   engine.start();
   const prompt = ulawEncode(Int16Array.from({ length: 8000 * 10 }, (_, i) => Math.round(6000 * Math.sin((2 * Math.PI * 440 * i) / 8000))));
-  const sessions: RtpSession[] = [];
+  const sessions: MediaSession[] = [];
   for (let i = 0; i < calls; i++) {
-    const port = await engine.ports.allocate();
-    const session = new RtpSession({
-      socket: port.socket, localAddress: port.address, localPort: port.port, clock: engine.clock, payloadType: 0, telephoneEventPt: 101,
-      remoteAddress: '127.0.0.1', remotePort: ports[i % ports.length]!, onClose: () => port.release(),
-    });
+    const session = await engine.createSession({ payloadType: 0, telephoneEventPt: 101, remoteAddress: '127.0.0.1', remotePort: ports[i % ports.length]! });
     let playing = true;
     const loop = (): void => { void session.play(prompt).then((r) => { if (r.completed && playing) loop(); }); };
     session.once('close', () => { playing = false; });
@@ -213,7 +211,7 @@ async function runSize(n: number, withMedia: boolean): Promise<SizeResult> {
   const stats = { ...app.campaigns.lists.stats };
 
   // The media half: the first campaign paused, a second one on the same list starts while 200 RTP
-  // sessions play in this process (the one event loop and media clock they share with the box).
+  // sessions play in this process (beside the box's event loop; their clocks run in the media workers).
   let mediaOut: SizeResult['media'];
   if (withMedia) {
     app.campaigns.pause(c.id);
@@ -221,20 +219,23 @@ async function runSize(n: number, withMedia: boolean): Promise<SizeResult> {
     await sleep(2000); // the sessions settle (JIT) before the measure
     const b = campaign(`scale ${n} beside media`);
     const m0 = await media.receiver.ask({ type: 'snapshot' }, 'snapshot');
-    const lost0 = media.sessions.reduce((a, s) => a + s.stats().lost, 0);
+    const lostReturned = async () => (await media.engine.summaries()).reduce((a, s) => a + s.lostReceived, 0);
+    const lost0 = await lostReturned();
     const mdelay = monitorEventLoopDelay({ resolution: 1 });
     mdelay.enable();
-    media.engine.clock.resetStats();
+    media.engine.resetClockStats();
     const t1 = performance.now();
     app.campaigns.start(b.id);
     while (app.campaigns.lists.busy.length > 0) await sleep(5);
     const mStartMs = performance.now() - t1;
     await sleep(1000);
-    const cs = media.engine.clock.stats();
+    // the worst worker's figures
+    const clocks = await media.engine.clockStats();
+    const cs = { p99LatenessMs: Math.max(...clocks.map((c) => c.p99LatenessMs)), maxLatenessMs: Math.max(...clocks.map((c) => c.maxLatenessMs)) };
     mdelay.disable();
     const m1 = await media.receiver.ask({ type: 'snapshot' }, 'snapshot');
     const lostForward = m1.lost - m0.lost;
-    const lostReturn = media.sessions.reduce((a, s) => a + s.stats().lost, 0) - lost0;
+    const lostReturn = (await lostReturned()) - lost0;
     const packets = m1.received - m0.received;
     const expected = 2 * (packets + lostForward);
     mediaOut = {

@@ -68,6 +68,11 @@ export interface MediaSettings {
   ptimeMs: 20;
   /** Bytes of the jitter buffer for received audio, in packets. */
   jitterPackets: number;
+  /**
+   * Media worker threads of the embedded engine, each with its own 20 ms clock (issue 19); absent: one
+   * per core; 0 keeps the media on the main thread (where any stall of the event loop is heard).
+   */
+  workers?: number;
 }
 
 export interface FleetSettings {

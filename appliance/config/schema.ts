@@ -180,6 +180,7 @@ export const settingsSchema: Schema = {
         rtpPortMax: { type: 'integer', minimum: 1025, maximum: 65535 },
         ptimeMs: { type: 'integer', const: 20 },
         jitterPackets: { type: 'integer', minimum: 0, maximum: 50 },
+        workers: { type: 'integer', minimum: 0, maximum: 64 },
       },
     },
     trunks: { type: 'array', items: trunk },

@@ -131,6 +131,7 @@ export function envOverrides(env: NodeJS.ProcessEnv): Array<(s: Settings) => voi
   int('APPLIANCE_SIP_PORT', 'sip.port', (s, v) => { s.sip.port = v; });
   int('APPLIANCE_RTP_PORT_MIN', 'media.rtpPortMin', (s, v) => { s.media.rtpPortMin = v; });
   int('APPLIANCE_RTP_PORT_MAX', 'media.rtpPortMax', (s, v) => { s.media.rtpPortMax = v; });
+  int('APPLIANCE_MEDIA_WORKERS', 'media.workers', (s, v) => { s.media.workers = v; });
   if (env.APPLIANCE_ENGINE) out.push((s) => { s.engine = env.APPLIANCE_ENGINE as Settings['engine']; });
   if (env.APPLIANCE_SIP_BIND) out.push((s) => { s.sip.bindAddress = env.APPLIANCE_SIP_BIND!; });
   if (env.APPLIANCE_HTTP_BIND) out.push((s) => { s.http.bindAddress = env.APPLIANCE_HTTP_BIND!; });

@@ -11,8 +11,8 @@ import type { FromReceiver, ToReceiver } from './receiver.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-/** Pins this process (all its threads) to `cpu`; false when taskset is missing or refuses. */
-export function pin(pid: number, cpu: number): boolean {
+/** Pins this process (all its threads) to `cpu` (a number or a list such as "0-1"); false when taskset is missing or refuses. */
+export function pin(pid: number, cpu: number | string): boolean {
   try {
     execFileSync('taskset', ['-a', '-cp', String(cpu), String(pid)], { stdio: 'ignore' });
     return true;
@@ -56,6 +56,9 @@ export async function inOwnSession(script: string): Promise<void> {
 /** The far ends: bench/media-lib/receiver.ts in a child process, on CPU 1 when pinned. */
 export class Receiver {
   private readonly child: ChildProcess;
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
   private waiting: Array<(m: FromReceiver) => void> = [];
   constructor(pinned: boolean, high: boolean) {
     const script = join(here, 'receiver.ts');

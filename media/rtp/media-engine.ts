@@ -1,11 +1,13 @@
-// The embedded media side of the call engine: owns the shared clock, the RTP port pool and the prompt
-// cache, and creates one RtpSession per call. The SIP engine creates a session before it sends its
-// SDP offer (it needs the local port) and points it at the far end once the answer arrives.
+// The embedded media side of the call engine, on this thread: owns the shared clock, the RTP port pool
+// and the prompt cache, and creates one RtpSession per call. The SIP engine creates a session before
+// it sends its SDP offer (it needs the local port) and points it at the far end once the answer
+// arrives. worker-engine.ts is the same engine with its sessions in media worker threads (one per core).
 import type { Logger } from '../../core/log.ts';
 import { MediaClock } from './clock.ts';
 import { RtpPortPool } from './port-pool.ts';
 import { PromptCache } from './prompt-cache.ts';
 import { RtpSession, type RtpSessionOptions } from './session.ts';
+import type { MediaSession } from './session-types.ts';
 
 export interface MediaEngineOptions {
   bindAddress: string;
@@ -14,7 +16,7 @@ export interface MediaEngineOptions {
   logger?: Logger;
   /** Byte budget of the prompt cache; default 64 MiB. */
   promptCacheBytes?: number;
-  /** Phases of the shared clock that sessions are spread over (see MediaClock); default 4. */
+  /** Phases of the shared clock that sessions are spread over (see MediaClock); default 10. */
   clockPhases?: number;
 }
 
@@ -28,7 +30,19 @@ export interface MediaEngineStats {
 /** What a caller chooses per session; the engine supplies socket, ports and clock. */
 export type CreateSessionOptions = Omit<RtpSessionOptions, 'socket' | 'localAddress' | 'localPort' | 'clock' | 'onClose' | 'logger'>;
 
-export class MediaEngine {
+/** What the SIP side uses of a media engine, on this thread (MediaEngine) or in workers (WorkerMediaEngine). */
+export interface MediaEngineApi {
+  readonly prompts: PromptCache;
+  /** The main thread's shared clock (browsers' WebRTC legs tick on it, and any session bridged to them). */
+  readonly clock: MediaClock;
+  start(): void;
+  stop(): Promise<void>;
+  createSession(opts?: CreateSessionOptions): Promise<MediaSession>;
+  activeSessions(): MediaSession[];
+  stats(): MediaEngineStats;
+}
+
+export class MediaEngine implements MediaEngineApi {
   readonly clock: MediaClock;
   readonly ports: RtpPortPool;
   readonly prompts: PromptCache;

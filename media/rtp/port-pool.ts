@@ -38,7 +38,7 @@ export function createRtpSocket(bindAddress: string): dgram.Socket {
   return dgram.createSocket({ type: isIP(bindAddress) === 6 ? 'udp6' : 'udp4', lookup: literalLookup });
 }
 
-function bindSocket(socket: dgram.Socket, address: string, port: number): Promise<void> {
+export function bindSocket(socket: dgram.Socket, address: string, port: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const onError = (err: Error) => {
       socket.off('listening', onListening);
@@ -60,7 +60,7 @@ export class RtpPortPool {
   readonly min: number;
   readonly max: number;
   // null marks a port being bound; a port is in exactly one of inUse, free and cooling
-  private readonly inUse = new Map<number, dgram.Socket | null>();
+  private readonly inUse = new Map<number, (() => void) | null>();
   /** Ports that may be drawn (order irrelevant: a draw is uniform over the array). */
   private readonly free: number[] = [];
   /** Released ports, oldest first, back in `free` once `coolLength` others were released after them. */
@@ -90,18 +90,36 @@ export class RtpPortPool {
 
   /** Binds a free even port drawn at random; E_RTP_PORTS when none is free. */
   async allocate(): Promise<RtpPort> {
+    const { port, value: socket, release } = await this.reserve(async (p) => {
+      const socket = createRtpSocket(this.bindAddress);
+      try {
+        await bindSocket(socket, this.bindAddress, p);
+      } catch (err) {
+        socket.close();
+        throw err;
+      }
+      return { value: socket, close: () => closeQuietly(socket) };
+    });
+    return { socket, address: this.bindAddress, port, release };
+  }
+
+  /**
+   * Draws a free even port and has `bind` bind it (a media worker thread may own the socket): a
+   * `bind` that fails with EADDRINUSE or EACCES sends the draw on to another port. `release()` calls
+   * the returned `close` and frees the port; safe to call twice. E_RTP_PORTS when none is free.
+   */
+  async reserve<T>(bind: (port: number) => Promise<{ value: T; close: () => void }>): Promise<{ port: number; value: T; release: () => void }> {
     const capacity = this.capacity;
     let lastError: unknown = null;
     for (let tried = 0; tried < capacity; tried++) {
       const port = this.draw();
       if (port === null) break;
       this.inUse.set(port, null);
-      const socket = createRtpSocket(this.bindAddress);
+      let bound: { value: T; close: () => void };
       try {
-        await bindSocket(socket, this.bindAddress, port);
+        bound = await bind(port);
       } catch (err) {
         this.inUse.delete(port);
-        socket.close();
         lastError = err;
         const code = (err as NodeJS.ErrnoException).code;
         // someone else holds it: it goes to the back of the cooling queue and is tried again later
@@ -109,8 +127,22 @@ export class RtpPortPool {
         if (code === 'EADDRINUSE' || code === 'EACCES') continue;
         throw new AppError('E_RTP_PORTS', `Cannot bind RTP port ${port} on ${this.bindAddress}: ${String(code ?? err)}`, { port }, { cause: err });
       }
-      this.inUse.set(port, socket);
-      return this.handle(socket, port);
+      const close = bound.close;
+      this.inUse.set(port, close);
+      let released = false;
+      return {
+        port,
+        value: bound.value,
+        release: () => {
+          if (released) return;
+          released = true;
+          if (this.inUse.get(port) === close) {
+            this.inUse.delete(port);
+            this.cooling.push(port);
+          }
+          close();
+        },
+      };
     }
     throw new AppError(
       'E_RTP_PORTS',
@@ -122,9 +154,9 @@ export class RtpPortPool {
 
   /** Closes every socket still allocated (engine stop). */
   closeAll(): void {
-    for (const [port, socket] of this.inUse) {
-      if (!socket) continue; // being bound: allocate() settles it
-      closeQuietly(socket);
+    for (const [port, close] of this.inUse) {
+      if (!close) continue; // being bound: reserve() settles it
+      close();
       this.inUse.delete(port);
       this.cooling.push(port);
     }
@@ -141,24 +173,6 @@ export class RtpPortPool {
       return port;
     }
     return this.cooling.shift() ?? null;
-  }
-
-  private handle(socket: dgram.Socket, port: number): RtpPort {
-    let released = false;
-    return {
-      socket,
-      address: this.bindAddress,
-      port,
-      release: () => {
-        if (released) return;
-        released = true;
-        if (this.inUse.get(port) === socket) {
-          this.inUse.delete(port);
-          this.cooling.push(port);
-        }
-        closeQuietly(socket);
-      },
-    };
   }
 }
 

@@ -8,6 +8,11 @@ import type { G711Law } from '../dsp/g711.ts';
 export interface PromptCacheOptions {
   /** Byte budget; default 64 MiB (about 2 h 15 min of G.711). */
   maxBytes?: number;
+  /**
+   * Keep the bytes in SharedArrayBuffers: media worker threads then play them without a copy (a play
+   * message carries a view on the same memory).
+   */
+  shared?: boolean;
 }
 
 export class PromptCache {
@@ -15,9 +20,11 @@ export class PromptCache {
   private readonly entries = new Map<string, Buffer>();
   private readonly loading = new Map<string, Promise<Buffer>>();
   private total = 0;
+  private readonly shared: boolean;
 
   constructor(opts: PromptCacheOptions = {}) {
     this.maxBytes = opts.maxBytes ?? 64 * 1024 * 1024;
+    this.shared = opts.shared ?? false;
   }
 
   get bytes(): number {
@@ -70,6 +77,11 @@ export class PromptCache {
       throw new AppError('E_PROMPT', `Cannot read the recording file: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { file: path }, { cause: err });
     }
     if (buf.length === 0) throw new AppError('E_PROMPT', 'The recording file is empty', { file: path });
+    if (this.shared) {
+      const sab = Buffer.from(new SharedArrayBuffer(buf.length));
+      buf.copy(sab);
+      buf = sab;
+    }
     this.entries.set(path, buf);
     this.total += buf.length;
     for (const [key, old] of this.entries) {

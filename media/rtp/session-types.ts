@@ -2,6 +2,7 @@
 import type dgram from 'node:dgram';
 import type { Logger } from '../../core/log.ts';
 import type { MediaClock } from './clock.ts';
+import type { FrameRelay, RelayLeg } from './relay-leg.ts';
 import type { MediaSourceSet } from './source-filter.ts';
 
 export interface RtpSessionOptions {
@@ -34,9 +35,22 @@ export interface RtpSessionOptions {
   symmetric?: boolean;
   /** Received frames held back to put reordered packets right. Default 3. */
   reorderPackets?: number;
+  /** Carry on the RTP stream of a session that ran elsewhere (a media worker): same SSRC, next sequence and timestamp. */
+  continueFrom?: RtpContinuation;
   logger?: Logger;
   /** Called once when the session closes (returns the port to its pool). */
   onClose?: () => void;
+}
+
+/** Where a session's outgoing RTP stream stands, for another session to carry it on without a break. */
+export interface RtpContinuation {
+  ssrc: number;
+  /** Sequence number of the next packet. */
+  seq: number;
+  /** RTP timestamp of the next packet, had the session ticked once more. */
+  timestamp: number;
+  /** Wall-clock time (ms since the epoch, performance.timeOrigin + now()) at which `timestamp` is due. */
+  atMs: number;
 }
 
 export interface RtpSessionStats {
@@ -71,4 +85,41 @@ export interface RtpSessionEvents {
   'rtp-timeout': [{ silentMs: number }];
   latched: [{ address: string; port: number }];
   close: [];
+}
+
+/**
+ * What the SIP side uses of a call's media, whether the session runs on this thread (RtpSession) or
+ * in a media worker thread (WorkerSession, which mirrors it by messages).
+ */
+export interface MediaSession extends RelayLeg {
+  readonly localAddress: string;
+  readonly localPort: number;
+  readonly codec: 'pcmu' | 'pcma';
+  readonly payloadType: number;
+  readonly isClosed: boolean;
+  play(encoded: Buffer, opts?: { signal?: AbortSignal }): Promise<{ completed: boolean; playedMs: number }>;
+  stopPlayback(): void;
+  sendDtmf(digits: string, opts?: { mode?: 'rfc4733' | 'inband'; durationMs?: number; gapMs?: number; amplitude?: number }): Promise<void>;
+  setRemote(address: string, port: number): void;
+  setPayloadType(pt: 0 | 8): void;
+  setTelephoneEventPt(pt: number | null): void;
+  hold(on: boolean): void;
+  /** In a worker session, the figures of the last report from the worker (events carry a fresh one). */
+  stats(): RtpSessionStats;
+  /**
+   * Bridging (media/rtp/bridge.ts): received payloads and digits go to `relay`, which gives the frames to
+   * send between prompts, frame by frame on the session's clock. A worker session moves to the main
+   * thread first (see hostOnMainThread); until it is there, nothing is relayed.
+   */
+  setRelay(relay: FrameRelay | null): void;
+  /**
+   * Resolves once the session runs on the main thread, beside the box's other legs (a browser's WebRTC
+   * leg, a bridged call): an RtpSession is there already; a worker session moves, keeping its port,
+   * SSRC, sequence and timestamps (a few milliseconds without media while its socket changes hands).
+   */
+  hostOnMainThread(): Promise<void>;
+  close(): void;
+  on<K extends keyof RtpSessionEvents>(event: K, listener: (...args: RtpSessionEvents[K]) => void): this;
+  once<K extends keyof RtpSessionEvents>(event: K, listener: (...args: RtpSessionEvents[K]) => void): this;
+  off<K extends keyof RtpSessionEvents>(event: K, listener: (...args: RtpSessionEvents[K]) => void): this;
 }

@@ -17,7 +17,7 @@ import type { FrameRelay, RelayLeg } from './relay-leg.ts';
 import { ReceiveStats } from './receive-stats.ts';
 import { Rfc4733Receiver, TELEPHONE_EVENT_BYTES, writeTelephoneEvent } from './rfc4733.ts';
 import { emptyRtpHeader, parseRtpInto, RTP_HEADER_BYTES, writeMarkerAndType, writeRtpHeader, writeSequence, writeTimestamp } from './rtp-packet.ts';
-import type { RtpSessionEvents, RtpSessionOptions, RtpSessionStats } from './session-types.ts';
+import type { RtpContinuation, RtpSessionEvents, RtpSessionOptions, RtpSessionStats } from './session-types.ts';
 import { SourceGate } from './source-gate.ts';
 import { MediaSourceSet } from './source-filter.ts';
 
@@ -105,9 +105,11 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> implements RelayL
       },
     });
     const rnd = randomBytes(10);
-    this.ssrc = rnd.readUInt32BE(0);
-    this.seq = rnd.readUInt16BE(4);
-    this.tsBase = rnd.readUInt32BE(6);
+    const from = opts.continueFrom;
+    this.ssrc = from ? from.ssrc >>> 0 : rnd.readUInt32BE(0);
+    this.seq = from ? from.seq & 0xffff : rnd.readUInt16BE(4);
+    // the stream carries on: the timestamp advances by the time the session spent moving
+    this.tsBase = from ? (from.timestamp + Math.max(0, Math.round((performance.timeOrigin + performance.now() - from.atMs) / FRAME_MS)) * FRAME_BYTES) >>> 0 : rnd.readUInt32BE(6);
     for (let i = 0; i < RING; i++) {
       const buf = Buffer.alloc(RTP_HEADER_BYTES + FRAME_BYTES, SILENCE_BYTE[this.law]);
       writeRtpHeader(buf, { marker: false, payloadType: this.pt, sequence: 0, timestamp: 0, ssrc: this.ssrc });
@@ -149,6 +151,18 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> implements RelayL
   /** Bridging: received payloads and digits go to `relay`, which gives the frames to send when no prompt or DTMF plays. */
   setRelay(relay: FrameRelay | null): void {
     this.relay = this.closed ? null : relay;
+  }
+
+  /** Already on the thread of the box's other legs (see MediaSession.hostOnMainThread). */
+  hostOnMainThread(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  /** Where the outgoing stream stands (a worker hands the session over to the main thread with it). */
+  continuation(): RtpContinuation {
+    const next = this.firstTick < 0 ? 0 : this.clock.tick + 1 - this.firstTick;
+    // the next tick is due within a period: the receiver's jitter buffer absorbs that much
+    return { ssrc: this.ssrc, seq: this.seq, timestamp: (this.tsBase + next * FRAME_BYTES) >>> 0, atMs: performance.timeOrigin + performance.now() };
   }
 
   /** Stops the current prompt and drops the queued ones (each resolves with completed: false). */

@@ -13,8 +13,11 @@ interface CompiledRule {
 export class MediaSourceSet {
   static readonly EMPTY = new MediaSourceSet([]);
   private readonly rules: CompiledRule[];
+  /** The rules as given (plain data: a media worker thread rebuilds the set from them). */
+  readonly source: readonly MediaSourceRule[];
 
   constructor(rules: readonly MediaSourceRule[]) {
+    this.source = rules;
     this.rules = rules.map((r) => {
       const list = new BlockList();
       const max = r.family === 'ipv4' ? 32 : 128;

@@ -4,8 +4,8 @@ import { isIP } from 'node:net';
 import type { DialRequest, DtmfSource, InbandSignal } from '../../core/call-port.ts';
 import type { TrunkProfile } from '../../core/settings-types.ts';
 import type { Logger } from '../../core/log.ts';
-import type { MediaEngine } from '../../media/rtp/media-engine.ts';
-import type { RtpSession } from '../../media/rtp/session.ts';
+import type { MediaEngineApi } from '../../media/rtp/media-engine.ts';
+import type { MediaSession } from '../../media/rtp/session-types.ts';
 import { MediaSourceSet } from '../../media/rtp/source-filter.ts';
 import { inviteFailureEnd, setupFailureEnd } from '../shared/call-life.ts';
 import { fromUserOn, logDialling, planDial } from '../shared/dial-plan.ts';
@@ -22,7 +22,7 @@ import type { UserAgent } from './user-agent.ts';
 export interface CallDeps {
   ua: UserAgent;
   trunks: TrunkManager;
-  media: MediaEngine;
+  media: MediaEngineApi;
   /** Address we put in SDP. */
   sdpAddress: string;
   defaultTrunk: string | null;
@@ -36,7 +36,7 @@ export class EmbeddedCall extends LegCall {
   private readonly req: DialRequest;
   private trunk: TrunkProfile | undefined;
   private lease: ChannelLease | null = null;
-  private session: RtpSession | null = null;
+  private session: MediaSession | null = null;
   private sdp: LocalSdp | null = null;
   private out: OutgoingCall | null = null;
   private codec: Codec = 'PCMU';

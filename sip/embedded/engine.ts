@@ -7,7 +7,9 @@ import type {
 import type { Settings } from '../../core/settings-types.ts';
 import { AppError } from '../../core/errors.ts';
 import type { Logger } from '../../core/log.ts';
-import { MediaEngine } from '../../media/rtp/media-engine.ts';
+import { availableParallelism } from 'node:os';
+import { MediaEngine, type MediaEngineApi } from '../../media/rtp/media-engine.ts';
+import { WorkerMediaEngine } from '../../media/rtp/worker-engine.ts';
 import { LiveCalls } from '../shared/live-calls.ts';
 import { RefusalLog } from '../shared/refusal-log.ts';
 import { EmbeddedCall, type CallDeps } from './embedded-call.ts';
@@ -32,6 +34,11 @@ export interface EmbeddedEngineOptions {
   webrtc?: WebRtcLegFactory;
   /** Time the domain has to answer or refuse a call coming in before the engine refuses it (480); default 30 s. */
   incomingAnswerTimeoutMs?: number;
+  /**
+   * Media worker threads, each with its own 20 ms clock (default: one per core); 0 runs the media on
+   * the main thread, where any stall of the event loop is heard on every call.
+   */
+  mediaWorkers?: number;
 }
 
 interface Parts {
@@ -40,7 +47,7 @@ interface Parts {
   stack: SipStack;
   ua: UserAgent;
   trunks: TrunkManager;
-  media: MediaEngine;
+  media: MediaEngineApi;
   staff: StaffSide;
 }
 
@@ -83,7 +90,9 @@ export class EmbeddedEngine extends EventEmitter<CallEngineEvents> implements Ca
     ua.start();
     const manager = new TrunkManager({ stack, trunks, guard, logger: log.child({ part: 'trunks' }) });
     manager.on('trunk', (s) => this.emit('trunk', s));
-    const media = new MediaEngine({ bindAddress: sip.bindAddress, rtpPortMin: m.rtpPortMin, rtpPortMax: m.rtpPortMax, logger: log.child({ part: 'media' }) });
+    const workers = this.o.mediaWorkers ?? availableParallelism();
+    const mediaOptions = { bindAddress: sip.bindAddress, rtpPortMin: m.rtpPortMin, rtpPortMax: m.rtpPortMax, logger: log.child({ part: 'media' }) };
+    const media = workers > 0 ? new WorkerMediaEngine({ ...mediaOptions, workers }) : new MediaEngine(mediaOptions);
     media.start();
     const staff = new StaffSide({
       stack, ua, guard, trunks: manager, media, refusals, logger: log.child({ part: 'staff' }),
@@ -129,7 +138,7 @@ export class EmbeddedEngine extends EventEmitter<CallEngineEvents> implements Ca
     p.staff.acceptSocket(socket, user);
   }
 
-  private callDeps(stack: SipStack, ua: UserAgent, trunks: TrunkManager, media: MediaEngine): CallDeps {
+  private callDeps(stack: SipStack, ua: UserAgent, trunks: TrunkManager, media: MediaEngineApi): CallDeps {
     return {
       ua, trunks, media, sdpAddress: stack.publicAddress,
       defaultTrunk: this.o.settings.defaultTrunk, logger: this.o.logger, rtpTimeoutMs: this.o.rtpTimeoutMs ?? 60_000,

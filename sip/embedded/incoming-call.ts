@@ -5,8 +5,8 @@
 import { outcomeForFailure, q850ForSip, type DtmfSource, type IncomingCall } from '../../core/call-port.ts';
 import type { Logger } from '../../core/log.ts';
 import type { TrunkProfile } from '../../core/settings-types.ts';
-import type { MediaEngine } from '../../media/rtp/media-engine.ts';
-import type { RtpSession } from '../../media/rtp/session.ts';
+import type { MediaEngineApi } from '../../media/rtp/media-engine.ts';
+import type { MediaSession } from '../../media/rtp/session-types.ts';
 import { MediaSourceSet } from '../../media/rtp/source-filter.ts';
 import type { IncomingDialog } from './incoming-dialog.ts';
 import { LegCall, type CallMediaLeg } from './leg-call.ts';
@@ -17,7 +17,7 @@ export interface IncomingCallDeps {
   trunk: TrunkProfile;
   /** The trunk's signalling addresses (media may come from them too). */
   signallingSources: string[];
-  media: MediaEngine;
+  media: MediaEngineApi;
   sdpAddress: string;
   logger: Logger;
   rtpTimeoutMs: number;
@@ -39,7 +39,7 @@ export class EmbeddedIncomingCall extends LegCall implements IncomingCall {
   readonly to: string;
   readonly trunk: string;
   private readonly d: IncomingCallDeps;
-  private session: RtpSession | null = null;
+  private session: MediaSession | null = null;
   private sdp: LocalSdp | null = null;
   private codec: Codec = 'PCMU';
   private answering: Promise<void> | null = null;

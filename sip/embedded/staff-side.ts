@@ -7,7 +7,7 @@ import type { EventEmitter } from 'node:events';
 import type { Call, CallEngineEvents, IncomingCall, SipWebSocket, StaffCallOut, StaffDialRequest, StaffDirectory, StaffEndpoint } from '../../core/call-port.ts';
 import type { TrunkProfile } from '../../core/settings-types.ts';
 import type { Logger } from '../../core/log.ts';
-import type { MediaEngine } from '../../media/rtp/media-engine.ts';
+import type { MediaEngineApi } from '../../media/rtp/media-engine.ts';
 import type { TrunkGuard } from '../shared/guard.ts';
 import type { RefusalLog } from '../shared/refusal-log.ts';
 import { StaffRegistry } from '../shared/staff-registry.ts';
@@ -43,7 +43,7 @@ export interface StaffSideDeps {
   ua: UserAgent;
   guard: TrunkGuard;
   trunks: TrunkManager;
-  media: MediaEngine;
+  media: MediaEngineApi;
   refusals: RefusalLog;
   logger: Logger;
   callDeps: CallDeps;

@@ -66,3 +66,18 @@ test('an unknown key in a hand-edited file is reported by name', async (t) => {
   const err = await t.throwsAsync(new SettingsStore(file).load());
   t.regex(err!.message, /sip\.bogus: unknown setting/);
 });
+
+test('media.workers (issue 19): absent by default (one per core), 0 keeps the media on the main thread, set from APPLIANCE_MEDIA_WORKERS; a negative count names the key', async (t) => {
+  const dir = tmp();
+  const store = new SettingsStore(SettingsStore.pathIn(dir));
+  t.is((await store.load()).media.workers, undefined);
+  t.is((await new SettingsStore(SettingsStore.pathIn(dir)).load({ env: { APPLIANCE_MEDIA_WORKERS: '0' } })).media.workers, 0);
+  const err = await t.throwsAsync(store.update((d) => {
+    d.media.workers = -1;
+  }));
+  t.regex(err!.message, /media\.workers/);
+  await store.update((d) => {
+    d.media.workers = 1;
+  });
+  t.is((await new SettingsStore(SettingsStore.pathIn(dir)).load()).media.workers, 1);
+});

@@ -59,7 +59,9 @@ test('a campaign whose opt-out key is 9 gets opt-outs on the sandbox, and its pe
   const imp = await box.api.send<{ accepted: number; list: { id: number } }>('POST', '/api/lists', { uploadId: up.body.uploadId, name: 'Keys', country: 'FR' });
   t.is(imp.status, 201, imp.text);
   const wav = join(mkdtempSync(join(tmpdir(), 'vba-keys-')), 'message.wav');
-  execFileSync('sox', ['-n', '-r', '8000', '-c', '1', wav, 'synth', '1.0', 'sine', '300-900', 'vol', '0.5']);
+  // 3 s: the people say hello first and listen after; a message over before the hello ends is not heard
+  // (the box's media runs on its own threads, the sandbox's people on the busier main thread)
+  execFileSync('sox', ['-n', '-r', '8000', '-c', '1', wav, 'synth', '3.0', 'sine', '300-900', 'vol', '0.5']);
   const rec = await box.api.send<{ id: string }>('POST', '/api/recordings?name=Msg&filename=message.wav', readFileSync(wav));
   t.is(rec.status, 201, rec.text);
   const created = await box.api.send<{ id: number }>('POST', '/api/campaigns', {

@@ -9,7 +9,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { RtpSession } from '../../media/rtp/session.ts';
+import type { MediaSession } from '../../media/rtp/session-types.ts';
 import type { EmbeddedEngine } from '../../sip/embedded/engine.ts';
 import { startTestBox } from '../support/appliance.ts';
 
@@ -60,7 +60,7 @@ async function runCampaign(spray: boolean): Promise<Run> {
     let sessions = 0;
     const create = media.createSession.bind(media);
     media.createSession = async (o) => {
-      const s: RtpSession = await create(o);
+      const s: MediaSession = await create(o);
       sessions++;
       s.on('latched', (l) => latchedTo.add(l.address));
       s.on('close', () => { const st = s.stats(); if (st.remoteAddress) latchedTo.add(st.remoteAddress); });

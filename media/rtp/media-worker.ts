@@ -1,0 +1,211 @@
+// A media worker thread: its own event loop, its own shared 20 ms clock, and the RTP sessions (and
+// their sockets) of the calls the main thread placed on it. The main thread drives each session by
+// messages (worker-protocol.ts) and hears its events the same way, so a main event loop busy for a
+// while (a large campaign starting, a long report) delays no packet: the sockets and the clock live here.
+import type dgram from 'node:dgram';
+import { parentPort, workerData } from 'node:worker_threads';
+import { pino } from 'pino';
+import { LatencyHistogram, MediaClock } from './clock.ts';
+import { bindSocket, createRtpSocket } from './port-pool.ts';
+import { RtpSession } from './session.ts';
+import { MediaSourceSet } from './source-filter.ts';
+import type { FromWorker, ToWorker, WorkerBoot, WorkerSummary } from './worker-protocol.ts';
+
+const port = parentPort;
+if (!port) throw new Error('media-worker.ts runs as a worker thread');
+const boot = workerData as WorkerBoot;
+
+// Everything for the main thread leaves in one message per turn of this loop.
+let outbox: FromWorker[] = [];
+let flushing = false;
+function out(m: FromWorker): void {
+  outbox.push(m);
+  if (flushing) return;
+  flushing = true;
+  setImmediate(flush);
+}
+function flush(): void {
+  flushing = false;
+  const batch = outbox;
+  outbox = [];
+  port?.postMessage(batch);
+}
+
+// The main thread's logger writes the lines (with the session's own fields).
+const log = pino({ level: boot.logLevel, base: undefined }, { write: (line: string) => out({ t: 'log', line }) });
+
+const clock = new MediaClock({
+  phases: boot.clockPhases,
+  onListenerError: (err) => log.error({ err: err instanceof Error ? err.message : String(err) }, 'media clock listener threw'),
+});
+
+interface Entry {
+  session: RtpSession;
+  socket: dgram.Socket;
+  plays: Map<number, AbortController>;
+  /** Called once the socket is closed (a session moving to the main thread waits for its port). */
+  afterClose: (() => void) | null;
+}
+const sessions = new Map<number, Entry>();
+let closedDropped = 0;
+let closedLost = 0;
+const sendLateness = new LatencyHistogram();
+let probed = 0;
+
+async function open(id: number, localPort: number, m: Extract<ToWorker, { t: 'open' }>): Promise<void> {
+  const socket = createRtpSocket(boot.bindAddress);
+  try {
+    await bindSocket(socket, boot.bindAddress, localPort);
+  } catch (err) {
+    socket.close();
+    const e = err as NodeJS.ErrnoException;
+    out({ t: 'opened', id, ok: false, code: e.code ?? null, message: e.message });
+    return;
+  }
+  if (boot.probeSends && probed++ % 16 === 0) probe(socket);
+  const { mediaSources, ...init } = m.init;
+  const session = new RtpSession({
+    ...init,
+    mediaSources: mediaSources && mediaSources.length > 0 ? new MediaSourceSet(mediaSources) : undefined,
+    socket,
+    localAddress: boot.bindAddress,
+    localPort,
+    clock,
+    logger: log.child({ rtpSession: id }),
+    onClose: () => {
+      try {
+        socket.close(() => entry.afterClose?.());
+      } catch {
+        entry.afterClose?.(); // closed already
+      }
+    },
+  });
+  const entry: Entry = { session, socket, plays: new Map(), afterClose: null };
+  sessions.set(id, entry);
+  session.on('dtmf', (e) => out({ t: 'dtmf', id, digit: e.digit, source: e.source }));
+  session.on('rtp-timeout', (e) => out({ t: 'timeout', id, silentMs: e.silentMs, stats: session.stats() }));
+  session.on('latched', (e) => out({ t: 'latched', id, address: e.address, port: e.port, stats: session.stats() }));
+  out({ t: 'opened', id, ok: true, stats: session.stats() });
+}
+
+const onAudio = new Map<number, (pcm: Int16Array) => void>();
+
+function handle(m: ToWorker): void {
+  if (m.t === 'summary') return out({ t: 'summary', req: m.req, summary: summary() });
+  if (m.t === 'reset-stats') {
+    clock.resetStats();
+    sendLateness.reset();
+    return;
+  }
+  if (m.t === 'open') {
+    void open(m.id, m.port, m);
+    return;
+  }
+  const e = sessions.get(m.id);
+  if (!e) return; // closed meanwhile: the main thread has settled its side already
+  const s = e.session;
+  switch (m.t) {
+    case 'close': {
+      sessions.delete(m.id);
+      onAudio.delete(m.id);
+      s.close();
+      const stats = s.stats();
+      closedDropped += stats.droppedForeign;
+      closedLost += stats.lost;
+      out({ t: 'closed', id: m.id, stats });
+      return;
+    }
+    case 'detach': {
+      sessions.delete(m.id);
+      onAudio.delete(m.id);
+      const from = s.continuation();
+      e.afterClose = () => out({ t: 'detached', id: m.id, stats: s.stats(), from });
+      s.close(); // its plays end ('played' go out before 'detached') and its port is bound again on the main thread
+      const stats = s.stats();
+      closedDropped += stats.droppedForeign;
+      closedLost += stats.lost;
+      return;
+    }
+    case 'play': {
+      const abort = new AbortController();
+      e.plays.set(m.play, abort);
+      const bytes = Buffer.from(m.bytes.buffer, m.bytes.byteOffset, m.bytes.byteLength);
+      void s.play(bytes, { signal: abort.signal }).then((r) => {
+        e.plays.delete(m.play);
+        out({ t: 'played', id: m.id, play: m.play, completed: r.completed, playedMs: r.playedMs });
+      });
+      return;
+    }
+    case 'stop-play':
+      if (m.play === undefined) s.stopPlayback();
+      else e.plays.get(m.play)?.abort();
+      return;
+    case 'dtmf':
+      s.sendDtmf(m.digits, m.opts).then(
+        () => out({ t: 'dtmf-sent', id: m.id, req: m.req, error: null }),
+        (err: unknown) => out({ t: 'dtmf-sent', id: m.id, req: m.req, error: err instanceof Error ? err.message : String(err) }),
+      );
+      return;
+    case 'remote':
+      s.setRemote(m.address, m.port);
+      return;
+    case 'pt':
+      s.setPayloadType(m.pt);
+      return;
+    case 'event-pt':
+      s.setTelephoneEventPt(m.pt);
+      return;
+    case 'hold':
+      s.hold(m.on);
+      return;
+    case 'audio': {
+      const had = onAudio.get(m.id);
+      if (m.on && !had) {
+        const fn = (pcm: Int16Array): void => out({ t: 'audio', id: m.id, pcm });
+        onAudio.set(m.id, fn);
+        s.on('audio', fn);
+      } else if (!m.on && had) {
+        onAudio.delete(m.id);
+        s.off('audio', had);
+      }
+      return;
+    }
+  }
+}
+
+function summary(): WorkerSummary {
+  let dropped = closedDropped;
+  let lost = closedLost;
+  for (const { session } of sessions.values()) {
+    const st = session.stats();
+    dropped += st.droppedForeign;
+    lost += st.lost;
+  }
+  return {
+    sessions: sessions.size,
+    droppedForeign: dropped,
+    clock: clock.stats(),
+    p99SendLatenessMs: boot.probeSends ? sendLateness.quantile(0.99) : null,
+    lostReceived: lost,
+  };
+}
+
+/** bench/media.ts: the lateness of each packet this socket sends, against the clock's deadline. */
+function probe(socket: dgram.Socket): void {
+  const send = socket.send.bind(socket) as (...a: unknown[]) => void;
+  (socket as { send: (...a: unknown[]) => void }).send = (...a: unknown[]) => {
+    sendLateness.add(performance.now() - clock.deadlineMs);
+    send(...a);
+  };
+}
+
+port.on('message', (m: ToWorker) => {
+  try {
+    handle(m);
+  } catch (err) {
+    log.error({ op: m.t, err: err instanceof Error ? err.message : String(err) }, 'media worker message failed');
+  }
+});
+// the main thread's counters (/api/health) follow within a second
+setInterval(() => out({ t: 'summary', req: null, summary: summary() }), 1000);
+out({ t: 'ready' });
