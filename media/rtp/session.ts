@@ -78,6 +78,8 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> implements RelayL
   private decodeAudio = false;
   /** A bridge (media/rtp/bridge.ts): gets what we receive, gives what we send between prompts. */
   private relay: FrameRelay | null = null;
+  /** Listen-in taps: each gets every G.711 payload this session sends (issue 16, media/rtp/listen-mix.ts). */
+  private readonly sentTaps = new Set<(payload: Buffer) => void>();
 
   constructor(opts: RtpSessionOptions) {
     super();
@@ -149,6 +151,12 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> implements RelayL
   /** Bridging: received payloads and digits go to `relay`, which gives the frames to send when no prompt or DTMF plays. */
   setRelay(relay: FrameRelay | null): void {
     this.relay = this.closed ? null : relay;
+  }
+
+  /** Listen-in: `fn` gets each 20 ms payload sent (prompts, bridged audio, silence); returns the unsubscribe. */
+  tapSent(fn: (payload: Buffer) => void): () => void {
+    this.sentTaps.add(fn);
+    return () => { this.sentTaps.delete(fn); };
   }
 
   /** Stops the current prompt and drops the queued ones (each resolves with completed: false). */
@@ -303,6 +311,7 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> implements RelayL
     this.seq = (this.seq + 1) & 0xffff;
     if (this.connected) this.socket.send(buf);
     else this.socket.send(buf, this.remotePort as number, this.remoteAddress as string);
+    for (const tap of this.sentTaps) tap(buf.subarray(RTP_HEADER_BYTES));
     this.sent++;
     this.sentBytes += buf.length;
   }

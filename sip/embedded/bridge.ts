@@ -5,7 +5,7 @@
 // transcoded in effect; across laws it is the one conversion G.711 needs.
 import type { Bridge, Call } from '../../core/call-port.ts';
 import { AppError } from '../../core/errors.ts';
-import { encodeG711 } from '../../media/dsp/g711.ts';
+import { decodeG711, encodeG711 } from '../../media/dsp/g711.ts';
 import type { RtpSession } from '../../media/rtp/session.ts';
 
 export interface BridgeLeg {
@@ -17,6 +17,8 @@ export interface BridgeLeg {
   sendDigit(digit: string): void;
   /** Stop prompts in progress (a bridged leg hears the other party, nothing else). */
   stopPrompts(): void;
+  /** Listen-in (sip/embedded/listen-in.ts): each 20 ms frame sent to the far end, decoded; returns the unsubscribe. */
+  onSent?(fn: (pcm: Int16Array) => void): () => void;
 }
 
 /** A call that can be bridged: it exposes its media leg once answered. */
@@ -49,6 +51,9 @@ export function rtpLeg(s: RtpSession): BridgeLeg {
     },
     stopPrompts() {
       s.stopPlayback();
+    },
+    onSent(fn) {
+      return s.tapSent((payload) => fn(decodeG711(s.codec, payload)));
     },
   };
 }
