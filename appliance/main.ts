@@ -277,6 +277,7 @@ export class Appliance {
         speak: async (text, voice) => (await this.renderer.render({ text, voice, fields: {} })).prompt,
         campaignMessage: (recent) => this.campaignMessage(recent),
         transfer: this.transfers,
+        liveCalls: this.liveCalls,
       });
       await this.startService({ name: 'inbound', start: async () => this.inbound.start(), stop: () => this.inbound.stop() });
 
