@@ -51,6 +51,7 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   // "call my browser" and listen-in (issue 16)
   E_SOFTPHONE_OFF: 409,
   E_LISTEN_IN_OFF: 403,
+  E_CALL_NOT_ANSWERED: 409,
 };
 
 export function httpStatus(code: ErrorCode): number {

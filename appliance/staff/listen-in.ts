@@ -35,6 +35,7 @@ export class ListenIn {
     }
     const live = this.deps.live.get(callId);
     if (!live || live.call.state === 'ended') throw new AppError('E_NOT_FOUND', `No live call "${callId}" (it may have ended).`, { call: callId });
+    if (live.call.state !== 'answered') throw new AppError('E_CALL_NOT_ANSWERED', 'this call is not answered yet: listen to it once it is', { call: callId });
     const { dialStaff, listenIn } = this.deps.engine;
     if (!dialStaff || !listenIn) throw new AppError('E_SOFTPHONE_OFF', 'this box\'s call engine cannot listen in on calls', { user });
     const browser = (this.deps.engine.staffEndpoints?.() ?? []).find((e) => e.user === user && e.kind === 'browser');
@@ -48,7 +49,14 @@ export class ListenIn {
         ...(request ? { [BOX_REQUEST_HEADER]: request } : {}),
       },
     });
-    const done = this.follow(live.call, leg, listenIn.bind(this.deps.engine), info.id, user);
+    // The listened call ending while the admin's softphone still rings stops the ringing.
+    void live.call.done.then(() => { if (leg.state !== 'answered' && leg.state !== 'ended') void leg.hangup('listened call ended').catch(() => undefined); });
+    const done = this.follow(live.call, leg, listenIn.bind(this.deps.engine), info.id, user).catch((e: unknown) => {
+      // Never an unhandled rejection: the admin's leg is hung up, and the failure logged.
+      this.deps.logger.error({ call: info.id, user, err: (e as Error).message }, 'listen-in failed');
+      if (leg.state !== 'ended') void leg.hangup('listen-in failed').catch(() => undefined);
+      return { listenedMs: 0, endedBy: 'call' as const };
+    });
     return { call: { id: info.id, kind: info.kind, campaignId: info.campaignId }, done };
   }
 
@@ -66,8 +74,14 @@ export class ListenIn {
     } else {
       const started = this.deps.now();
       log.info('listen-in started');
-      const tap = listenIn(target, leg);
-      const r = await tap.done;
+      let r: { endedBy: 'this' | 'other' | 'unbridged' };
+      try {
+        r = await listenIn(target, leg).done;
+      } catch (e) {
+        // The call ended between the answer and the tap.
+        log.warn({ err: (e as Error).message }, 'listen-in could not start');
+        r = { endedBy: 'this' };
+      }
       if (leg.state !== 'ended') await leg.hangup('listened call ended');
       end = { listenedMs: Math.max(0, this.deps.now() - started), endedBy: r.endedBy === 'this' ? 'call' : 'listener' };
     }

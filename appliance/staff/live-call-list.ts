@@ -14,6 +14,8 @@ export interface LiveCallInfo {
   numberTail: string;
   /** Epoch ms the call was placed. */
   since: number;
+  /** Answered (a call still ringing cannot be listened to). */
+  answered: boolean;
 }
 
 export function numberTail(e164: string): string {
@@ -25,9 +27,16 @@ export class LiveCallList {
   private readonly listeners = new Set<(calls: LiveCallInfo[]) => void>();
 
   /** Adds a call; returns the function that removes it. */
-  add(call: Call, info: Omit<LiveCallInfo, 'id'>): () => void {
+  add(call: Call, info: Omit<LiveCallInfo, 'id' | 'answered'>): () => void {
     const id = call.id;
-    this.calls.set(id, { info: { id, ...info }, call });
+    const entry = { info: { id, ...info, answered: call.state === 'answered' }, call };
+    this.calls.set(id, entry);
+    if (!entry.info.answered) {
+      call.once('answered', () => {
+        entry.info = { ...entry.info, answered: true };
+        if (this.calls.get(id) === entry) this.changed();
+      });
+    }
     this.changed();
     return () => {
       if (this.calls.delete(id)) this.changed();

@@ -527,9 +527,10 @@ const DRIVERS: Record<string, Partial<Record<Door, Driver>>> = {
         try {
           await campaignIn(c, 'running');
           const until = Date.now() + 30_000;
-          while (c.box.app.liveCalls.list().length === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
-          const live = c.box.app.liveCalls.list()[0];
-          if (!live) return { ok: false, text: 'no live call within 30 s' };
+          const answeredCall = () => c.box.app.liveCalls.list().find((x) => x.answered);
+          while (!answeredCall() && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+          const live = answeredCall();
+          if (!live) return { ok: false, text: 'no answered live call within 30 s' };
           return { ...http(await phone.send('POST', `/api/calls/${live.id}/listen`, {})), actor: `staff:${phone.user}` };
         } finally {
           phone.close();

@@ -73,6 +73,7 @@ export const LiveCall = Type.Object({
   campaignName: Nullable(Type.String()),
   numberTail: Type.String(),
   since: Type.Integer({ description: 'epoch ms the call was placed' }),
+  answered: Type.Boolean({ description: 'a call still ringing cannot be listened to' }),
 });
 export type LiveCall = Static<typeof LiveCall>;
 

@@ -54,7 +54,9 @@ export function LiveCalls() {
               {calls.map((c) => (
                 <li key={c.id} data-testid="live-call" data-call={c.id}>
                   <span>{c.campaignName ?? t('inboundCall')}{' · '}…{c.numberTail}{' · '}{formatDuration(Math.max(0, Math.round((Date.now() - c.since) / 1000)))}</span>
-                  {view?.listenIn && <button type="button" class="btn btn--secondary" data-testid="listen" onClick={() => void listen(c)}>{t('listen')}</button>}
+                  {view?.listenIn && (c.answered
+                    ? <button type="button" class="btn btn--secondary" data-testid="listen" onClick={() => void listen(c)}>{t('listen')}</button>
+                    : <span class="field__hint">{t('ringing')}</span>)}
                 </li>
               ))}
             </ul>
