@@ -98,15 +98,15 @@ async function walkSetup(t: ExecutionContext) {
   await page.goto(`${box.base}/campaigns/${id}`);
   await page.getByTestId('softphone').getByRole('button', { name: 'Take calls' }).click();
   await page.getByTestId('softphone-status').filter({ hasText: 'Available' }).waitFor({ timeout: 15_000 });
-  const reply = page.waitForResponse((r) => r.url().endsWith(`/api/campaigns/${id}/call-my-browser`), { timeout: 150_000 });
+  const reply = page.waitForResponse((r) => r.url().endsWith(`/api/campaigns/${id}/call-my-browser`), { timeout: 240_000 });
   await page.getByTestId('call-my-browser').getByRole('button', { name: 'Call my browser' }).click();
-  // No click on Answer: the page asked for this call (the box renders the flow's texts first: up to a minute on a busy machine).
-  await page.getByTestId('softphone-timer').waitFor({ timeout: 90_000 });
+  // No click on Answer: the page asked for this call (the box renders the flow's texts first: over a minute when the machine is busy).
+  await page.getByTestId('softphone-timer').waitFor({ timeout: 150_000 });
   return { page, box, username, id, reply };
 }
 
 test.serial('call my browser: the softphone answers by itself, hears the campaign\'s message, walks the menu with the keypad, and the path is shown', async (t) => {
-  t.timeout(240_000);
+  t.timeout(330_000);
   const { page, box, username, id, reply } = await walkSetup(t);
   t.regex(await page.getByTestId('softphone-call').innerText(), /Your campaign's call[\s\S]*Reminders/);
   t.true(await page.evaluate(CAPTURE) as boolean, 'the softphone plays the remote track');
@@ -137,7 +137,7 @@ test.serial('call my browser: the softphone answers by itself, hears the campaig
 });
 
 test.serial('call my browser: the opt-out key ends the call as a real one would, says what a real call would do, and adds nobody to the do-not-call list', async (t) => {
-  t.timeout(240_000);
+  t.timeout(330_000);
   const { page, box, reply } = await walkSetup(t);
   // The opt-out key works in every step; it goes in while the message plays.
   await sleep(3000);
