@@ -20,6 +20,7 @@ import { fleetClient, Mosquitto } from '../fleet/mosquitto.ts';
 import { Requester, inAnHour } from '../fleet/helpers.ts';
 import { makeOwnCertificate, newOwnKey } from '../../appliance/http/tls/own-certificate.ts';
 import { lanNames } from '../../appliance/http/tls/lan-names.ts';
+import { startBaresip } from '../peers/baresip.ts';
 import WebSocket from 'ws';
 import { sipPackage } from '../../sip/embedded/sip-types.ts';
 
@@ -518,20 +519,26 @@ const DRIVERS: Record<string, Partial<Record<Door, Driver>>> = {
       refusal: async (c) => http(await c.box.api.send('POST', `/api/campaigns/${await c.draft()}/call-my-browser`, {})),
     },
   },
-  // An admin listens to a live campaign call (the sandbox answers it), where the settings allow it; refused while they do not.
+  // An admin listens to a live call, where the settings allow it (the test's softphone declines the ring); refused while they do not.
   'call.listen': {
     http: {
       success: async (c) => {
         await c.box.api.send('PUT', '/api/staff/settings', { staff: { listenIn: true } });
         const phone = await softphoneUser(c, 'admin');
         try {
-          await campaignIn(c, 'running');
-          const until = Date.now() + 30_000;
-          const answeredCall = () => c.box.app.liveCalls.list().find((x) => x.answered);
-          while (!answeredCall() && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
-          const live = answeredCall();
-          if (!live) return { ok: false, text: 'no answered live call within 30 s' };
-          return { ...http(await phone.send('POST', `/api/calls/${live.id}/listen`, {})), actor: `staff:${phone.user}` };
+          // This box's sandbox answers nobody: the live call is one to baresip (answering), listed as the dialer lists its calls.
+          const callee = await startBaresip({});
+          try {
+            const call = c.box.app.engine.dial({ to: callee.uri, from: '+33162000000', ringTimeoutMs: 10_000 });
+            await new Promise<void>((resolve, reject) => { call.once('answered', () => resolve()); void call.done.then(() => reject(new Error('the callee did not answer'))); });
+            const unlist = c.box.app.liveCalls.add(call, { kind: 'campaign', campaignId: 1, campaignName: 'doors', numberTail: '0001', since: Date.now() });
+            const r = http(await phone.send('POST', `/api/calls/${call.id}/listen`, {}));
+            await call.hangup();
+            unlist();
+            return { ...r, actor: `staff:${phone.user}` };
+          } finally {
+            await callee.stop();
+          }
         } finally {
           phone.close();
           await c.box.api.send('PUT', '/api/staff/settings', { staff: { listenIn: false } });
