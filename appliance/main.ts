@@ -23,6 +23,10 @@ import { CampaignService } from './campaigns/service.ts';
 import { HttpService } from './http/http-service.ts';
 import { LiveFeed } from './http/live-feed.ts';
 import { RenderAhead } from './campaigns/render-ahead.ts';
+import { BrowserWalk } from './flows/browser-walk.ts';
+import { LiveCallList } from './staff/live-call-list.ts';
+import { ListenIn } from './staff/listen-in.ts';
+import { staffCallRoutes } from './http/routes/staff-calls.ts';
 import { FlowTrial } from './flows/trial.ts';
 import { ContactsRepo } from './store/contacts-repo.ts';
 import type { TrialCallee } from './http/contract/flows.ts';
@@ -121,6 +125,8 @@ export class Appliance {
   /** Who may be a staff endpoint (asked by the engine), from the settings in force. */
   staffDirectory!: SettingsStaffDirectory;
   transfers!: TransferService;
+  /** The live calls staff may see and an admin may listen to (issue 16). */
+  readonly liveCalls = new LiveCallList();
   inbound!: InboundService;
   private renderAhead!: RenderAhead;
   /** Personalised renders that failed, by campaign:contact, with the reason. */
@@ -214,7 +220,10 @@ export class Appliance {
         onProgress: (id) => { this.publishProgress(id); this.fleet?.notify(); },
         clock: now ? { ...systemTimerClock, now } : systemTimerClock,
         transfer: this.transfers,
+        liveCalls: this.liveCalls,
       });
+      // Every change of the live calls goes to the browsers (the softphone's list of calls to listen in on).
+      this.liveCalls.onChange((calls) => this.live.publish('calls.live', { calls }));
       this.campaigns = new CampaignService({
         db: this.db,
         settings: () => this.settingsStore.get(),
@@ -250,6 +259,7 @@ export class Appliance {
         speak: async (text, voice) => (await this.renderer.render({ text, voice, fields: {} })).prompt,
         campaignMessage: (recent) => this.campaignMessage(recent),
         transfer: this.transfers,
+        liveCalls: this.liveCalls,
       });
       await this.startService({ name: 'inbound', start: async () => this.inbound.start(), stop: () => this.inbound.stop() });
       // Staff calling out from a desk phone (issue 16): off unless staff.outboundCalls, then through the campaigns' gate.
@@ -303,8 +313,13 @@ export class Appliance {
           verifier: this.verifier,
           engine: this.engine,
           flowTrial: this.flowTrial(),
+          browserWalk: this.browserWalk(),
+          listenIn: new ListenIn({
+            engine: this.engine, live: this.liveCalls, settings: () => this.settingsStore.get(), db: this.db,
+            logger: this.logger.child({ svc: 'listen-in' }), now: this.opts.now ?? Date.now,
+          }),
         },
-        extraRoutes: [trunkTestRoutes(), flowRoutes(), staffRoutes(() => this.engine.staffEndpoints?.() ?? []),
+        extraRoutes: [staffCallRoutes(this.liveCalls), trunkTestRoutes(), flowRoutes(), staffRoutes(() => this.engine.staffEndpoints?.() ?? []),
           campaignRoutes(this.campaigns), recordingRoutes(this.recordings), complianceRoutes(), callerIdRoutes(this.verifier),
           provisioningRoutes(() => ({ ...provisioningStatus(this.opts.dataDir), ...(this.provisioning?.error ? { error: this.provisioning.error } : {}) }))],
       });
@@ -450,6 +465,24 @@ export class Appliance {
       render: async (item) => (await this.renderer.render(item)).prompt,
       now: this.opts.now ?? Date.now,
       logger: this.logger.child({ svc: 'flow-try' }),
+    });
+  }
+
+  /** "Call my browser" (issue 16): a campaign's flow on a call to the user's own softphone (appliance/flows/browser-walk.ts). */
+  private browserWalk(): BrowserWalk {
+    const contacts = new ContactsRepo(this.db);
+    return new BrowserWalk({
+      engine: this.engine,
+      campaign: (id) => this.campaigns.repo.get(id),
+      firstContact: (listId) => {
+        const c = contacts.searchContacts(listId, { limit: 1 })?.items[0];
+        return c ? { fields: personalFields({ ...c.fields, ...(c.name ? { name: c.name } : {}) }), zones: c.timezones } : null;
+      },
+      mayTakeCalls: (u) => this.staffDirectory.mayTakeCalls(u),
+      recording: (id) => this.recordings.prompt(id),
+      render: async (item) => (await this.renderer.render(item)).prompt,
+      now: this.opts.now ?? Date.now,
+      logger: this.logger.child({ svc: 'call-my-browser' }),
     });
   }
 

@@ -279,6 +279,12 @@ export interface CallEngine extends EventEmitter<CallEngineEvents> {
    * REGISTER, INVITE answers, BYE and INFO on it from that user only.
    */
   acceptStaffSocket?(socket: SipWebSocket, user: string): void;
+  /**
+   * Listen-in (issue 16): send `listener` (an answered call, an admin's softphone) a mixed copy of both
+   * directions of `target`'s audio; nothing of `listener` reaches `target`. Over when either ends or on
+   * `unbridge()` (`this` in `done` is the target).
+   */
+  listenIn?(target: Call, listener: Call): Bridge;
   close(): Promise<void>;
 }
 

@@ -48,6 +48,10 @@ export const ERRORS = {
   // WebRTC legs (issue 16, media/webrtc)
   E_WEBRTC_SDP: { title: 'Unusable WebRTC session description' },
   E_WEBRTC_CONNECT: { title: 'WebRTC media could not connect' },
+  // "call my browser" and listen-in (issue 16, appliance/staff/listen-in.ts, appliance/flows/browser-walk.ts)
+  E_SOFTPHONE_OFF: { title: 'Your browser softphone is not taking calls' },
+  E_LISTEN_IN_OFF: { title: 'Listening in on calls is turned off in the settings' },
+  E_CALL_NOT_ANSWERED: { title: 'The call is not answered yet' },
 } as const satisfies Record<string, { title: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -2,7 +2,7 @@
 // the doors it is open on, input schema, run, what it audits). One runner (run.ts) validates, checks
 // the role, runs, and writes the audit entry for success and for refusal, whichever door the request
 // came through: HTTP (staff), a fleet command, or the command line.
-import type { TryFlowReply } from '../http/contract/flows.ts';
+import type { BrowserWalkReply, TryFlowReply } from '../http/contract/flows.ts';
 import type { CallEngine, PromptRef } from '../../core/call-port.ts';
 import type { Logger } from '../../core/log.ts';
 import type { Settings } from '../../core/settings-types.ts';
@@ -76,6 +76,27 @@ export interface ActionEnv {
   tls?: TlsPort;
   /** "Try it": a campaign's flow on one call to the sandbox (appliance/flows/trial.ts). Flow editor (issue 15). */
   flowTrial?: FlowTrialPort;
+  /** "Call my browser": a campaign's flow on a call to the user's own softphone (appliance/flows/browser-walk.ts). Issue 16. */
+  browserWalk?: BrowserWalkPort;
+  /** Listen-in on a live call from an admin's softphone (appliance/staff/listen-in.ts). Issue 16. */
+  listenIn?: ListenInPort;
+}
+
+/** What flow.callBrowser needs: checks, then rings the user's softphone; the report resolves when the call has ended. */
+export interface BrowserWalkPort {
+  start(campaignId: number, user: string, request?: string): { report: Promise<BrowserWalkReply> };
+}
+
+/** What call.listen needs: checks (setting, call live, softphone), then rings the admin's softphone. */
+export interface ListenInPort {
+  start(callId: string, user: string, request?: string): { call: { id: string; kind: string; campaignId: number | null }; done: Promise<ListenInEnd> };
+}
+
+/** How a listen-in ended, for its closing audit entry. */
+export interface ListenInEnd {
+  listenedMs: number;
+  /** 'not-answered' when the softphone never picked up. */
+  endedBy: 'listener' | 'call' | 'not-answered';
 }
 
 /** What the flow.try action needs: checks, then places the call; the report resolves when it has ended. */

@@ -25,3 +25,25 @@ export const flowTry = defineAction({
 });
 
 export type { TryFlowReply };
+
+/**
+ * "Call my browser" (issue 16): the campaign's flow on a call to the user's own browser softphone, walked
+ * with its keypad. It rings a phone, so it is an action: audited before the call is placed (who, which
+ * campaign); refused, and audited as refused, when the user's softphone is not taking calls.
+ */
+export const flowCallBrowser = defineAction({
+  name: 'flow.call-browser', role: 'operator', doors: ['http'],
+  input: {
+    type: 'object', required: ['campaignId'], additionalProperties: false,
+    properties: { campaignId: { type: 'integer', minimum: 1 }, request: { type: 'string', pattern: '^[A-Za-z0-9-]{8,64}$' } },
+  },
+  run: (env, i: { campaignId: number; request?: string }, actor) => {
+    if (actor.door !== 'http') throw new AppError('E_FORBIDDEN', 'only a logged-in user can have their browser called');
+    if (!env.browserWalk) throw new AppError('E_SOFTPHONE_OFF', 'this box rings no browser softphone', { user: actor.user });
+    const placed = env.browserWalk.start(i.campaignId, actor.user, i.request);
+    // Wrapped, so the runner takes this for a synchronous result rather than a promise to wait for.
+    return { user: actor.user, report: placed.report };
+  },
+  audit: (i, r) => ({ subject: String(i.campaignId), details: { user: r.user } }),
+  subject: (i) => (typeof i?.campaignId === 'number' ? String(i.campaignId) : null),
+});

@@ -13,7 +13,8 @@ import { LIST_ACTIONS } from './lists-actions.ts';
 import { RECORDING_ACTIONS } from './recordings-actions.ts';
 import { COMPLIANCE_ACTIONS } from './compliance-actions.ts';
 import { callPlace, trunkTestCall } from './trunk-test-action.ts';
-import { flowTry } from './flow-actions.ts';
+import { flowCallBrowser, flowTry } from './flow-actions.ts';
+import { callListen } from './listen-actions.ts';
 import { STAFF_ACTIONS } from './staff-actions.ts';
 
 const id = { type: 'integer', minimum: 1 } as const;
@@ -229,4 +230,6 @@ export const ACTIONS: ReadonlyArray<ActionDef<any, any>> = [
   // flow editor (issue 15)
   flowTry,
   ...STAFF_ACTIONS,
+  // "call my browser" and listen-in (issue 16)
+  flowCallBrowser, callListen,
 ];

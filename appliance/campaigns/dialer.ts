@@ -78,6 +78,8 @@ export interface DialerDeps {
   idleMs?: number;
   /** Transfers to a person (appliance/staff/transfer.ts); absent = a flow's transfer takes its fallback. */
   transfer?: TransferPort;
+  /** The live calls staff may see and listen to (issue 16): each call placed is added until it has ended. */
+  liveCalls?: { add(call: Call, info: { kind: 'campaign'; campaignId: number; campaignName: string; numberTail: string; since: number }): () => void };
 }
 
 /** What a flow's `transfer` step needs of the box: the staff side, or the organisation's own numbers. */
@@ -341,9 +343,11 @@ export class Dialer {
     this.perCampaign.set(campaign.id, this.activeFor(campaign.id) + 1);
     this.perTrunk.set(trunk, (this.perTrunk.get(trunk) ?? 0) + 1);
     this.deps.onProgress?.(campaign.id);
+    const unlist = this.deps.liveCalls?.add(call, { kind: 'campaign', campaignId: campaign.id, campaignName: campaign.name, numberTail: contact.e164.replace(/\D/g, '').slice(-4), since: now });
     const settled = this.follow(campaign, contact, attemptId, call, prompts).catch((e: unknown) => {
       this.deps.logger.error({ attemptId, err: (e as Error).message }, 'call handling failed');
     }).finally(() => {
+      unlist?.();
       this.active.delete(attemptId);
       this.perCampaign.set(campaign.id, Math.max(0, this.activeFor(campaign.id) - 1));
       this.perTrunk.set(trunk, Math.max(0, (this.perTrunk.get(trunk) ?? 1) - 1));

@@ -41,8 +41,9 @@ type TrialMenu = { confirm?: string; repeat?: string; optOut?: string };
 
 /**
  * What the sandbox's presser is told to press (the X-Sandbox-Menu header): a message-menu flow's own
- * keys; otherwise the first key of the flow's first choice as "confirm", and the opt-out key. Until the
- * sandbox follows whole flows (gathers, records), a presser answers the first question it hears.
+ * keys; otherwise the first key of the flow's first choice as "confirm", and the opt-out key. The try sends
+ * the whole flow with them (the header's `flow=` part, core/sandbox-flow.ts), so the simulated person
+ * answers every question; these keys are for a sandbox that reads only the menu part.
  */
 export function trialMenu(flow: Flow, cfg: Pick<CampaignConfig, 'menu'>): TrialMenu {
   if (flow.template === 'message-menu') return { ...cfg.menu };
@@ -106,9 +107,11 @@ export class FlowTrial {
     const cfg = campaign.config;
     const flow = flowOf(cfg);
     const contact = this.deps.firstContact(campaign.listId) ?? { fields: {}, zones: [] };
-    const prompts = await this.prompts(cfg, flow, contact);
+    const prompts = await flowPromptsFor(this.deps, cfg, flow, contact);
     const { number, chosen } = sandbox.number(callee);
-    const menu = formatSandboxMenu(trialMenu(flow, cfg));
+    // The menu keys for a sandbox that reads only them, and the whole flow (its `flow=` part) so the
+    // simulated person answers every question of it, as the dialer tells the sandbox for a campaign call.
+    const menu = formatSandboxMenu(trialMenu(flow, cfg), flow);
     const amd = cfg.amd && cfg.voicemail !== null;
     this.deps.logger.info({ campaignId: campaign.id, callee, trunk: sandbox.trunk }, 'flow try: calling the sandbox');
     const call = this.deps.engine.dial({ to: number, from: cfg.callerId, trunk: sandbox.trunk, ringTimeoutMs: RING_TIMEOUT_MS, amd, tag: `try-c${campaign.id}`, ...(menu ? { headers: { [SANDBOX_MENU_HEADER]: menu } } : {}) });
@@ -127,21 +130,21 @@ export class FlowTrial {
       callback: r?.callback ? { label: r.callback.label, at: r.callback.at } : null, talkMs: Math.round(ended.durations.talkMs), notes: r?.notes ?? [],
     };
   }
+}
 
-  /** Every prompt of the flow for the first contact, resolved before the call (as the dialer does). */
-  private async prompts(cfg: CampaignConfig, flow: Flow, contact: { fields: Record<string, string>; zones: string[] }): Promise<Map<string, PromptRef>> {
-    const tts = cfg.tts ?? { text: '', voice: 'en' };
-    const render = (text: string): Promise<PromptRef> => this.deps.render({
-      text, voice: tts.voice, ...(tts.rate ? { rate: tts.rate } : {}), fields: contact.fields, ...(contact.zones[0] ? { timeZone: contact.zones[0] } : {}),
-    });
-    const map = new Map<string, PromptRef>();
-    map.set('m', cfg.message ? this.deps.recording(cfg.message) : await render(tts.text));
-    for (const p of allPrompts(flow)) {
-      const key = promptKey(p);
-      if (map.has(key)) continue;
-      if ('recording' in p) map.set(key, this.deps.recording(p.recording));
-      else if ('tts' in p) map.set(key, await render(p.tts));
-    }
-    return map;
+/** Every prompt of the flow for one contact, resolved before the call (as the dialer does). */
+export async function flowPromptsFor(deps: Pick<FlowTrialDeps, 'recording' | 'render'>, cfg: CampaignConfig, flow: Flow, contact: { fields: Record<string, string>; zones: string[] }): Promise<Map<string, PromptRef>> {
+  const tts = cfg.tts ?? { text: '', voice: 'en' };
+  const render = (text: string): Promise<PromptRef> => deps.render({
+    text, voice: tts.voice, ...(tts.rate ? { rate: tts.rate } : {}), fields: contact.fields, ...(contact.zones[0] ? { timeZone: contact.zones[0] } : {}),
+  });
+  const map = new Map<string, PromptRef>();
+  map.set('m', cfg.message ? deps.recording(cfg.message) : await render(tts.text));
+  for (const p of allPrompts(flow)) {
+    const key = promptKey(p);
+    if (map.has(key)) continue;
+    if ('recording' in p) map.set(key, deps.recording(p.recording));
+    else if ('tts' in p) map.set(key, await render(p.tts));
   }
+  return map;
 }

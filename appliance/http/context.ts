@@ -58,7 +58,7 @@ export interface HttpDeps {
    */
   tls?: TlsCertificates;
   /** What the composition root gives the actions besides the store: the recording library, the verifier, the engine. */
-  actionPorts?: Pick<ActionEnv, 'recordings' | 'verifier' | 'engine' | 'flowTrial'>;
+  actionPorts?: Pick<ActionEnv, 'recordings' | 'verifier' | 'engine' | 'flowTrial' | 'browserWalk' | 'listenIn'>;
 }
 
 export interface HttpContext {

@@ -48,6 +48,10 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   // WebRTC legs (issue 16, media/webrtc)
   E_WEBRTC_SDP: 400,
   E_WEBRTC_CONNECT: 502,
+  // "call my browser" and listen-in (issue 16)
+  E_SOFTPHONE_OFF: 409,
+  E_LISTEN_IN_OFF: 403,
+  E_CALL_NOT_ANSWERED: 409,
 };
 
 export function httpStatus(code: ErrorCode): number {

@@ -34,6 +34,8 @@ export interface InboundDeps {
   campaignMessage: (recent: RecentCall) => Promise<PromptRef | null>;
   /** Transfers to staff (appliance/staff/transfer.ts); absent = no staff key offered. */
   transfer?: { transfer(callee: IncomingCall, req: TransferRequest, ctx: TransferContext): Promise<TransferRecord> };
+  /** The live calls staff may see and listen to (issue 16): an answered call is listed until it has ended. */
+  liveCalls?: { add(call: IncomingCall, info: { kind: 'inbound'; campaignId: number | null; campaignName: null; numberTail: string; since: number }): () => void };
 }
 
 export interface InboundCallRecord {
@@ -129,6 +131,7 @@ export class InboundService {
     log.info({ inboundId: id, campaignId: recent?.campaignId ?? null, open }, 'inbound call answered');
     const transfer = this.deps.transfer;
     let result: FlowResult | null = null;
+    const unlist = this.deps.liveCalls?.add(call, { kind: 'inbound', campaignId: recent?.campaignId ?? null, campaignName: null, numberTail: call.from.replace(/\D/g, '').slice(-4), since: now });
     try {
       result = await runFlow(call, flow, {
         prompt: resolve,
@@ -145,6 +148,7 @@ export class InboundService {
       log.error({ inboundId: id, err: (e as Error).message }, 'inbound flow failed');
     } finally {
       if ((call.state as IncomingCall['state']) !== 'ended') await call.hangup('inbound-done').catch(() => undefined);
+      unlist?.();
     }
     return this.finish(id, from, recent, result, null);
   }

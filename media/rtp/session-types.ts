@@ -118,6 +118,11 @@ export interface MediaSession extends RelayLeg {
    * SSRC, sequence and timestamps (a few milliseconds without media while its socket changes hands).
    */
   hostOnMainThread(): Promise<void>;
+  /**
+   * Listen-in: `fn` gets each 20 ms payload sent to the far end (prompts, bridged audio, silence); returns
+   * the unsubscribe. A session in a media worker moves to the main thread first (nothing is tapped until then).
+   */
+  tapSent(fn: (payload: Buffer) => void): () => void;
   close(): void;
   on<K extends keyof RtpSessionEvents>(event: K, listener: (...args: RtpSessionEvents[K]) => void): this;
   once<K extends keyof RtpSessionEvents>(event: K, listener: (...args: RtpSessionEvents[K]) => void): this;

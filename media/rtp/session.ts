@@ -78,6 +78,8 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> implements RelayL
   private decodeAudio = false;
   /** A bridge (media/rtp/bridge.ts): gets what we receive, gives what we send between prompts. */
   private relay: FrameRelay | null = null;
+  /** Listen-in taps: each gets every G.711 payload this session sends (issue 16, media/rtp/listen-mix.ts). */
+  private readonly sentTaps = new Set<(payload: Buffer) => void>();
 
   constructor(opts: RtpSessionOptions) {
     super();
@@ -163,6 +165,12 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> implements RelayL
     const next = this.firstTick < 0 ? 0 : this.clock.tick + 1 - this.firstTick;
     // the next tick is due within a period: the receiver's jitter buffer absorbs that much
     return { ssrc: this.ssrc, seq: this.seq, timestamp: (this.tsBase + next * FRAME_BYTES) >>> 0, atMs: performance.timeOrigin + performance.now() };
+  }
+
+  /** Listen-in: `fn` gets each 20 ms payload sent (prompts, bridged audio, silence); returns the unsubscribe. */
+  tapSent(fn: (payload: Buffer) => void): () => void {
+    this.sentTaps.add(fn);
+    return () => { this.sentTaps.delete(fn); };
   }
 
   /** Stops the current prompt and drops the queued ones (each resolves with completed: false). */
@@ -317,6 +325,7 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> implements RelayL
     this.seq = (this.seq + 1) & 0xffff;
     if (this.connected) this.socket.send(buf);
     else this.socket.send(buf, this.remotePort as number, this.remoteAddress as string);
+    for (const tap of this.sentTaps) tap(buf.subarray(RTP_HEADER_BYTES));
     this.sent++;
     this.sentBytes += buf.length;
   }

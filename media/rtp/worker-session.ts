@@ -68,6 +68,8 @@ export class WorkerSession extends EventEmitter<RtpSessionEvents> implements Med
   /** On hold (a move keeps it on hold). */
   private holding = false;
   private readonly forwardAudio = (pcm: Int16Array): void => this.safeEmit('audio', pcm);
+  /** Listen-in taps of the frames sent: attached to the main-thread session once the session is there. */
+  private readonly sentTaps = new Map<(payload: Buffer) => void, () => void>();
 
   constructor(o: WorkerSessionOptions) {
     super();
@@ -117,6 +119,16 @@ export class WorkerSession extends EventEmitter<RtpSessionEvents> implements Med
     return this.moving;
   }
 
+  tapSent(fn: (payload: Buffer) => void): () => void {
+    if (this.closed) return () => {};
+    this.sentTaps.set(fn, this.local ? this.local.tapSent(fn) : () => {});
+    if (!this.local) void this.hostOnMainThread();
+    return () => {
+      this.sentTaps.get(fn)?.();
+      this.sentTaps.delete(fn);
+    };
+  }
+
   setRelay(relay: FrameRelay | null): void {
     this.relay = this.closed ? null : relay;
     if (this.local) this.local.setRelay(this.relay);
@@ -153,6 +165,7 @@ export class WorkerSession extends EventEmitter<RtpSessionEvents> implements Med
     });
     if (this.holding) s.hold(true);
     if (this.listenerCount('audio') > 0) s.on('audio', this.forwardAudio);
+    for (const fn of this.sentTaps.keys()) this.sentTaps.set(fn, s.tapSent(fn));
     s.setRelay(this.relay);
   }
 

@@ -2,7 +2,7 @@
 // the RTP media engine (media/rtp), behind the call port. Built by appliance/main.ts from settings.
 import { EventEmitter } from 'node:events';
 import type {
-  Call, CallEngine, CallEngineEvents, DialRequest, EngineMediaStats, SipWebSocket, StaffDialRequest, StaffEndpoint, TrunkStatus,
+  Bridge, Call, CallEngine, CallEngineEvents, DialRequest, EngineMediaStats, SipWebSocket, StaffDialRequest, StaffEndpoint, TrunkStatus,
 } from '../../core/call-port.ts';
 import type { Settings } from '../../core/settings-types.ts';
 import { AppError } from '../../core/errors.ts';
@@ -15,6 +15,7 @@ import { RefusalLog } from '../shared/refusal-log.ts';
 import { EmbeddedCall, type CallDeps } from './embedded-call.ts';
 import type { EmbeddedIncomingCall } from './incoming-call.ts';
 import type { StaffCall } from './staff-dial.ts';
+import { listenCalls } from './listen-in.ts';
 import { StaffSide, type StaffOptions, type WebRtcLegFactory } from './staff-side.ts';
 import { TrunkGuard } from '../shared/guard.ts';
 import { SipStack } from './sip-stack.ts';
@@ -122,6 +123,11 @@ export class EmbeddedEngine extends EventEmitter<CallEngineEvents> implements Ca
     const p = this.parts;
     if (!p || this.closing) throw new AppError('E_SIP_TRANSPORT', 'The call engine is not running');
     return p.staff.dialStaff(request);
+  }
+
+  /** Listen-in (issue 16): a mixed, listen-only copy of `target`'s two directions to `listener`. */
+  listenIn(target: Call, listener: Call): Bridge {
+    return listenCalls(target, listener);
   }
 
   staffEndpoints(): StaffEndpoint[] {

@@ -88,6 +88,11 @@ export abstract class LegCall extends EventEmitter<CallEvents> implements Bridge
     return recordLeg(leg, this.keys, this.done, opts);
   }
 
+  /** The call's media leg while answered (listen-in taps it); null before the answer and after the end. */
+  listenLeg(): CallMediaLeg | null {
+    return this.st === 'answered' ? this.leg() : null;
+  }
+
   relayLeg(): RelayLeg | null {
     return this.st === 'answered' ? this.leg() : null;
   }

@@ -20,6 +20,9 @@ import { fleetClient, Mosquitto } from '../fleet/mosquitto.ts';
 import { Requester, inAnHour } from '../fleet/helpers.ts';
 import { makeOwnCertificate, newOwnKey } from '../../appliance/http/tls/own-certificate.ts';
 import { lanNames } from '../../appliance/http/tls/lan-names.ts';
+import { startBaresip } from '../peers/baresip.ts';
+import WebSocket from 'ws';
+import { sipPackage } from '../../sip/embedded/sip-types.ts';
 
 const BOX = 'box-doors';
 
@@ -122,6 +125,41 @@ async function loginAs(c: Ctx, username: string, password: string): Promise<(met
 }
 
 const unique = (): string => randomUUID().slice(0, 8);
+
+/**
+ * A new user who takes calls, logged in, with a softphone registered over the box's SIP WebSocket (the
+ * test plays sip.js's part): it declines (603) every call the box rings it with.
+ */
+async function softphoneUser(c: Ctx, role: 'operator' | 'admin'): Promise<{ user: string; send: (method: string, path: string, body: unknown) => Promise<{ status: number; text: string }>; close(): void }> {
+  const user = `u-${unique()}`;
+  if ((await c.box.api.send('POST', '/api/users', { username: user, password: PASSWORD, role })).status !== 201) throw new Error('softphone user');
+  if ((await c.box.api.send('PUT', `/api/users/${user}/staff`, { takeCalls: true })).status !== 200) throw new Error('takes calls');
+  const r = await fetch(`${c.box.base}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: user, password: PASSWORD }) });
+  const cookie = (r.headers.get('set-cookie') ?? '').split(';')[0]!;
+  const s = (await (await fetch(`${c.box.base}/api/session`, { headers: { cookie } })).json()) as { csrfToken: string };
+  const ws = new WebSocket(`${c.box.base.replace('http', 'ws')}/api/sip`, 'sip', { headers: { cookie } });
+  await new Promise((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject); });
+  ws.on('message', (d) => {
+    const m = sipPackage.parse(String(d));
+    if (m && 'method' in m && m.method === 'INVITE') {
+      const rs = sipPackage.makeResponse(m, 603, 'Decline');
+      rs.headers.to = { ...rs.headers.to!, params: { ...rs.headers.to!.params, tag: 'declined' } };
+      ws.send(sipPackage.stringify(rs));
+    }
+  });
+  const registered = new Promise((resolve) => ws.once('message', resolve));
+  ws.send(['REGISTER sip:box.invalid SIP/2.0', 'Via: SIP/2.0/WSS c.invalid;branch=z9hG4bKdoors1', 'Max-Forwards: 70', `To: <sip:${user}@box.invalid>`,
+    `From: <sip:${user}@box.invalid>;tag=r1`, `Call-ID: doors-${user}`, 'CSeq: 1 REGISTER', 'Contact: <sip:ph@c.invalid;transport=ws>;expires=600', 'Content-Length: 0', '', ''].join('\r\n'));
+  await registered;
+  return {
+    user,
+    send: async (method, path, body) => {
+      const res = await fetch(c.box.base + path, { method, headers: { cookie, 'x-csrf-token': s.csrfToken, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      return { status: res.status, text: await res.text() };
+    },
+    close: () => ws.close(),
+  };
+}
 const PASSWORD = 'correct horse battery';
 
 async function newUser(c: Ctx): Promise<string> {
@@ -463,6 +501,50 @@ const DRIVERS: Record<string, Partial<Record<Door, Driver>>> = {
     http: {
       success: async (c) => http(await c.box.api.send('POST', `/api/campaigns/${await c.draft()}/try`, { callee: 'listener' })),
       refusal: async (c) => http(await c.box.api.send('POST', '/api/campaigns/999999/try', { callee: 'listener' })),
+    },
+  },
+  // issue 16: a user whose softphone (the test plays its SIP over the box's WebSocket) declines the call
+  // the box rings it with; refused for the admin, whose softphone is not taking calls.
+  'flow.call-browser': {
+    http: {
+      success: async (c) => {
+        const phone = await softphoneUser(c, 'operator');
+        try {
+          const r = await phone.send('POST', `/api/campaigns/${await c.draft()}/call-my-browser`, {});
+          return { ...http(r), actor: `staff:${phone.user}` };
+        } finally {
+          phone.close();
+        }
+      },
+      refusal: async (c) => http(await c.box.api.send('POST', `/api/campaigns/${await c.draft()}/call-my-browser`, {})),
+    },
+  },
+  // An admin listens to a live call, where the settings allow it (the test's softphone declines the ring); refused while they do not.
+  'call.listen': {
+    http: {
+      success: async (c) => {
+        await c.box.api.send('PUT', '/api/staff/settings', { staff: { listenIn: true } });
+        const phone = await softphoneUser(c, 'admin');
+        try {
+          // This box's sandbox answers nobody: the live call is one to baresip (answering), listed as the dialer lists its calls.
+          const callee = await startBaresip({});
+          try {
+            const call = c.box.app.engine.dial({ to: callee.uri, from: '+33162000000', ringTimeoutMs: 10_000 });
+            await new Promise<void>((resolve, reject) => { call.once('answered', () => resolve()); void call.done.then(() => reject(new Error('the callee did not answer'))); });
+            const unlist = c.box.app.liveCalls.add(call, { kind: 'campaign', campaignId: 1, campaignName: 'doors', numberTail: '0001', since: Date.now() });
+            const r = http(await phone.send('POST', `/api/calls/${call.id}/listen`, {}));
+            await call.hangup();
+            unlist();
+            return { ...r, actor: `staff:${phone.user}` };
+          } finally {
+            await callee.stop();
+          }
+        } finally {
+          phone.close();
+          await c.box.api.send('PUT', '/api/staff/settings', { staff: { listenIn: false } });
+        }
+      },
+      refusal: async (c) => http(await c.box.api.send('POST', '/api/calls/no-such-call/listen', {})),
     },
   },
 };

@@ -60,3 +60,24 @@ test('a presser and a listener each take a path through the appointment reminder
   t.is((await box.api.send('POST', '/api/campaigns/999999/try', {})).status, 404);
   t.is((await box.api.send('POST', `/api/campaigns/${id}/try`, { callee: 'robot' })).status, 400);
 });
+
+test('"try it" drives the whole flow: the presser answers every question of a survey, not only the first', async (t) => {
+  t.timeout(240_000);
+  const box = await startTestBox({ sandbox: { timeScale: 0.2 } });
+  t.teardown(() => box.stop());
+  const up = await box.api.send<{ uploadId: string }>('POST', '/api/lists/preview?filename=journey.csv', CSV);
+  const list = await box.api.send<{ list: { id: number } }>('POST', '/api/lists', { uploadId: up.body.uploadId, name: 'Patients', country: 'FR' });
+  const made = await box.api.send<{ id: number }>('POST', '/api/campaigns', { name: 'Survey', listId: list.body.list.id, config: { ...config, flow: { template: 'satisfaction-survey', lang: 'en' } } });
+  t.is(made.status, 201, made.text);
+  // The sandbox's people are drawn by seeded shares: a few tries give one who follows the survey to its end.
+  let full: TryFlowReply | null = null;
+  for (let i = 0; i < 4 && !full; i++) {
+    const r = await box.api.send<TryFlowReply>('POST', `/api/campaigns/${made.body.id}/try`, { callee: 'presser' });
+    t.is(r.status, 200, r.text);
+    t.log(`try ${i + 1}: keys ${r.body.keys}, path ${r.body.steps.map((s) => `${s.id}:${s.via}`).join(' ')}`);
+    if (r.body.outcome !== 'opted-out' && r.body.answers.q2 !== undefined) full = r.body;
+  }
+  t.truthy(full, 'a presser answered past the first question');
+  t.deepEqual(full!.steps.slice(0, 4).map((s) => s.id), ['message', 'q1', 'q2', 'q3']);
+  for (const q of ['q1', 'q2', 'q3']) t.regex(full!.answers[q] ?? '', /^[1-5]$/, `${q}: ${JSON.stringify(full!.answers)}`);
+});

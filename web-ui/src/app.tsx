@@ -61,7 +61,7 @@ export function App() {
           </ul>
         </nav>
         <div class="top__user">
-          {roleAllows(session.role, 'operator') && <SoftphonePanel username={session.username} />}
+          {roleAllows(session.role, 'operator') && <SoftphonePanel username={session.username} admin={session.role === 'admin'} />}
           <LangSwitch />
           <span class="top__who">{t('loggedInAs', { user: session.username, role: t(`role.${session.role}`) })}</span>
           <button type="button" class="btn btn--secondary" onClick={() => void logout()}>{t('logout')}</button>

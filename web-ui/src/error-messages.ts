@@ -53,6 +53,9 @@ export const FR_BY_CODE: Record<ErrorCode, string> = {
   // WebRTC legs (issue 16, media/webrtc)
   E_WEBRTC_SDP: 'Description de session WebRTC inutilisable : le navigateur doit proposer de l’audio G.711 (PCMU ou PCMA) chiffré (DTLS-SRTP).',
   E_WEBRTC_CONNECT: 'Le son WebRTC n’a pas pu s’établir avec le navigateur (ICE ou DTLS).',
+  E_SOFTPHONE_OFF: 'Votre téléphone du navigateur ne prend pas d’appels[ ({user})] : cliquez sur « Prendre les appels » dans l’en-tête, puis réessayez.',
+  E_CALL_NOT_ANSWERED: 'Cet appel n’est pas encore décroché : écoutez-le une fois qu’il l’est.',
+  E_LISTEN_IN_OFF: 'L’écoute des appels est désactivée dans les réglages (staff.listenIn) : un administrateur peut l’activer.',
 };
 
 // `CODE:key` wins over `CODE` when the error's where has that key; also the codes the page makes itself.

@@ -79,3 +79,32 @@ export const TryFlowReply = Type.Object({
   notes: Type.Array(Type.String()),
 });
 export type TryFlowReply = Static<typeof TryFlowReply>;
+
+/**
+ * "Call my browser" (issue 16): the campaign's flow on a call to the user's own browser softphone. `request`
+ * is a token of the page's choosing, sent back in the call's X-Box-Request header so the page answers
+ * that call by itself (and no other).
+ */
+export const BrowserWalkBody = Type.Object({
+  request: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9-]{8,64}$', description: 'the page\'s token, echoed in the INVITE\'s X-Box-Request header' })),
+}, { additionalProperties: false });
+export type BrowserWalkBody = Static<typeof BrowserWalkBody>;
+
+export const BrowserWalkReply = Type.Object({
+  campaignId: Type.Integer(),
+  /** Who was called (the logged-in user). */
+  user: Type.String(),
+  /** Whose fields filled the personalised texts: the list's first contact, or a made-up test contact. */
+  contact: StringEnum(['sample', 'test'] as const),
+  outcome: Type.String(),
+  /** Every key pressed on the softphone's keypad, in order. */
+  keys: Type.String(),
+  steps: Type.Array(TrialStep),
+  answers: Type.Record(Type.String(), Type.String()),
+  callback: Nullable(Type.Object({ label: Type.String(), at: Type.Integer() })),
+  talkMs: Type.Integer(),
+  /** The opt-out key was pressed: in a real call the number would go on the do-not-call list (not done here). */
+  optedOut: Type.Boolean(),
+  notes: Type.Array(Type.String()),
+});
+export type BrowserWalkReply = Static<typeof BrowserWalkReply>;

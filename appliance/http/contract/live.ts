@@ -4,6 +4,7 @@ import { Type, type Static } from './kit.ts';
 import { CountersEvent } from './campaigns.ts';
 import { ImportProgressEvent } from './lists.ts';
 import { Role } from './auth.ts';
+import { LiveCall } from './staff.ts';
 
 /** First message on every connection: who the socket belongs to. */
 export const HelloEvent = Type.Object({ username: Type.String(), role: Role });
@@ -13,6 +14,8 @@ export const LIVE_EVENTS = {
   hello: HelloEvent,
   'import.progress': ImportProgressEvent,
   'campaign.counters': CountersEvent,
+  /** The live calls after each change (issue 16's listen-in; numbers as their last digits only). */
+  'calls.live': Type.Object({ calls: Type.Array(LiveCall) }),
 } as const;
 
 export type LiveEvents = { [K in keyof typeof LIVE_EVENTS]: Static<(typeof LIVE_EVENTS)[K]> };

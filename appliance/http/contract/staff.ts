@@ -69,3 +69,28 @@ export const StaffView = Type.Object({
   endpoints: Type.Array(StaffEndpointView),
 });
 export type StaffView = Static<typeof StaffView>;
+
+/** A live call as staff see it (issue 16's listen-in): never the number in clear, its last digits only. */
+export const LiveCall = Type.Object({
+  id: Type.String(),
+  kind: StringEnum(['campaign', 'inbound'] as const),
+  campaignId: Nullable(Type.Integer()),
+  campaignName: Nullable(Type.String()),
+  numberTail: Type.String(),
+  since: Type.Integer({ description: 'epoch ms the call was placed' }),
+  answered: Type.Boolean({ description: 'a call still ringing cannot be listened to' }),
+});
+export type LiveCall = Static<typeof LiveCall>;
+
+/** The live calls, and whether an admin may listen in here (the settings' staff.listenIn). */
+export const LiveCallsView = Type.Object({ listenIn: Type.Boolean(), calls: Type.Array(LiveCall) });
+export type LiveCallsView = Static<typeof LiveCallsView>;
+
+export const CallIdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
+export type CallIdParams = Static<typeof CallIdParams>;
+
+/** `request`: the page's token, echoed in the INVITE's X-Box-Request header so the page answers that call by itself. */
+export const ListenBody = Type.Object({ request: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9-]{8,64}$' })) }, { additionalProperties: false });
+export type ListenBody = Static<typeof ListenBody>;
+export const ListenReply = Type.Object({ callId: Type.String(), ringing: Type.String({ description: 'the user whose softphone rings' }) });
+export type ListenReply = Static<typeof ListenReply>;

@@ -13,7 +13,7 @@ import './flows.css';
 const CALLEES: TrialCallee[] = ['presser', 'listener', 'voicemail'];
 
 /** How the callee left a step, in words. */
-function viaWords(s: TrialStep): string {
+export function viaWords(s: TrialStep): string {
   if (s.key !== null) return t('via.key', { key: s.key });
   const field = s.via.startsWith('options') ? 'next' : s.via;
   const key = `via.${field}` as FlowKey;

@@ -1,2 +1,2 @@
 // The call flow's shapes from the API contract (`import type`: erased at build, nothing of the server in the bundle).
-export type { FlowTemplateName, TrialCallee, TrialStep, TryFlowReply, WireFlow, WirePrompt, WireStep } from '../../../appliance/http/contract/flows.ts';
+export type { BrowserWalkReply, FlowTemplateName, TrialCallee, TrialStep, TryFlowReply, WireFlow, WirePrompt, WireStep } from '../../../appliance/http/contract/flows.ts';

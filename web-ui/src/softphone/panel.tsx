@@ -4,7 +4,8 @@
 import { Fragment } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { formatDuration } from '../i18n.ts';
-import { phone, type PhoneState } from './phone.ts';
+import { LiveCalls } from './live-calls.tsx';
+import { phone, type PhoneCall, type PhoneState } from './phone.ts';
 import { t } from './messages.ts';
 
 const KEYS = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '*', '0', '#'];
@@ -56,7 +57,15 @@ function Timer({ since }: { since: number }) {
   return <span data-testid="softphone-timer">{t('duration', { time: formatDuration((Date.now() - since) / 1000) })}</span>;
 }
 
-export function SoftphonePanel({ username }: { username: string }) {
+/** The call card's title: why the box rings, and where the call is. */
+function heading(call: PhoneCall): string {
+  if (call.state === 'ended') return t('ended');
+  if (call.purpose === 'walk') return t('walkTitle');
+  if (call.purpose === 'listen') return t('listenTitle');
+  return call.state === 'ringing' ? t('incoming') : t('talking');
+}
+
+export function SoftphonePanel({ username, admin = false }: { username: string; admin?: boolean }) {
   const s = usePhone();
   const [keypad, setKeypad] = useState(false);
   const call = s.call;
@@ -70,10 +79,13 @@ export function SoftphonePanel({ username }: { username: string }) {
       {available
         ? <button type="button" class="btn btn--secondary" onClick={() => void phone.goAway()}>{t('goAway')}</button>
         : <button type="button" class="btn btn--secondary" disabled={s.status === 'connecting'} onClick={() => void phone.goAvailable(username)}>{t('goAvailable')}</button>}
+      {admin && available && <LiveCalls />}
       {s.problem && <p class="notice notice--error softphone__problem" role="alert">{t(`problem.${s.problem}`)}</p>}
       {call && (
         <section class="softphone__call" aria-label={t('phone')} data-testid="softphone-call">
-          <h2>{call.state === 'ringing' ? t('incoming') : call.state === 'ended' ? t('ended') : t('talking')}</h2>
+          <h2>{heading(call)}</h2>
+          {call.purpose === 'walk' && call.state !== 'ended' && <p class="field__hint">{t('walkHint')}</p>}
+          {call.purpose === 'listen' && call.state !== 'ended' && <p class="field__hint">{t('listenHint')}</p>}
           <dl class="softphone__card">
             <dt>{t('contact')}</dt><dd data-testid="softphone-contact">{call.card.name ?? call.display}</dd>
             {call.card.numberTail && <><dt>{t('number')}</dt><dd>…{call.card.numberTail}</dd></>}
@@ -90,7 +102,7 @@ export function SoftphonePanel({ username }: { username: string }) {
           {call.state === 'talking' && call.answeredAt !== null && <Timer since={call.answeredAt} />}
           <div class="softphone__actions">
             {call.state === 'ringing' && <button type="button" class="btn" data-testid="softphone-answer" onClick={() => void phone.answer()}>{t('answer')}</button>}
-            {call.state === 'talking' && (
+            {call.state === 'talking' && call.purpose !== 'listen' && (
               <>
                 <button type="button" class="btn btn--secondary" aria-pressed={call.muted} onClick={() => phone.setMuted(!call.muted)}>{call.muted ? t('unmute') : t('mute')}</button>
                 <button type="button" class="btn btn--secondary" aria-pressed={call.held} onClick={() => void phone.setHeld(!call.held)}>{call.held ? t('resume') : t('hold')}</button>
@@ -101,9 +113,9 @@ export function SoftphonePanel({ username }: { username: string }) {
               ? <button type="button" class="btn btn--danger" data-testid="softphone-hangup" onClick={() => void phone.hangUp()}>{call.state === 'ringing' ? t('decline') : t('hangUp')}</button>
               : <button type="button" class="btn btn--secondary" onClick={() => phone.dismiss()}>{t('close')}</button>}
           </div>
-          {keypad && call.state === 'talking' && (
+          {(keypad || call.purpose === 'walk') && call.state === 'talking' && call.purpose !== 'listen' && (
             <div class="softphone__keypad" role="group" aria-label={t('keypad')}>
-              {KEYS.map((k) => <button key={k} type="button" class="btn btn--secondary" onClick={() => phone.sendKey(k)}>{k}</button>)}
+              {KEYS.map((k) => <button key={k} type="button" class="btn btn--secondary" data-testid={`softphone-key-${k}`} onClick={() => phone.sendKey(k)}>{k}</button>)}
               {call.keys && <p class="softphone__keys">{t('keysSent', { keys: call.keys })}</p>}
             </div>
           )}

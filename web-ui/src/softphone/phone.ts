@@ -43,7 +43,14 @@ export function parseContactCard(header: string | undefined): ContactCard {
   }
 }
 
+/**
+ * Why the box rings: a transfer of a contact; "call my browser" (a campaign's flow walked with the
+ * keypad); a listen-in on a live call. The last two are calls this page asked for and answers itself.
+ */
+export type CallPurpose = 'transfer' | 'walk' | 'listen';
+
 export interface PhoneCall {
+  purpose: CallPurpose;
   /** Who is calling, as the box presents them. */
   display: string;
   card: ContactCard;
@@ -74,6 +81,8 @@ class Phone {
   private invitation: Invitation | null = null;
   private audio: HTMLAudioElement | null = null;
   private user = '';
+  /** Tokens of calls this page asked the box for ("call my browser", listen-in): answered without a click. */
+  private readonly expected = new Map<string, CallPurpose>();
 
   get(): PhoneState {
     return this.state;
@@ -173,8 +182,25 @@ class Phone {
     this.invitation = invitation;
     const display = invitation.remoteIdentity.displayName || invitation.remoteIdentity.uri.user || '';
     const card = parseContactCard(invitation.request.getHeader('X-Contact-Card'));
-    this.set({ call: { display, card, state: 'ringing', muted: false, held: false, keys: '', answeredAt: null } });
+    // Only a token this page made for its own request answers by itself; any other call rings.
+    const token = invitation.request.getHeader('X-Box-Request');
+    const purpose = token ? this.expected.get(token) : undefined;
+    if (token && purpose) this.expected.delete(token);
+    this.set({ call: { purpose: purpose ?? 'transfer', display, card, state: 'ringing', muted: false, held: false, keys: '', answeredAt: null } });
     this.follow(invitation);
+    if (purpose) void this.answer();
+  }
+
+  /** A token for a call this page is about to ask the box for; the call that carries it is answered at once. */
+  expect(purpose: CallPurpose): string {
+    const token = `${purpose}-${Array.from(crypto.getRandomValues(new Uint8Array(12)), (b) => b.toString(16).padStart(2, '0')).join('')}`;
+    this.expected.set(token, purpose);
+    return token;
+  }
+
+  /** The request failed: its token will never ring. */
+  forget(token: string): void {
+    this.expected.delete(token);
   }
 
   private follow(session: Session): void {

@@ -12,6 +12,7 @@ import { WaitingNotice } from './waiting.tsx';
 import { progressOf, progressText } from './campaign-list.tsx';
 import { PreflightReport } from './preflight-report.tsx';
 import { TryFlow } from '../../flows/try-flow.tsx';
+import { CallMyBrowser } from '../../softphone/call-my-browser.tsx';
 import { startProblemText } from '../../start-problems.ts';
 import { useConfirmedDelete } from '../../use-confirmed-delete.ts';
 import { navigate } from '../../router.ts';
@@ -145,6 +146,7 @@ export function CampaignDetail({ id }: { id: number }) {
       </Card>
       {view.status === 'draft' && <PreflightReport id={id} tick={preflightTick} />}
       {canRun && <TryFlow campaignId={id} />}
+      {canRun && <CallMyBrowser campaignId={id} />}
       <ConfirmDialog open={confirmStop} title={t('stopTitle')} confirmLabel={t('stop')} cancelLabel={t('cancel')} danger busy={busy === 'stop'}
         onConfirm={() => act('stop')} onCancel={() => setConfirmStop(false)}>
         <p>{t('stopBody')}</p>
