@@ -15,7 +15,7 @@
 // that process runs with the box's own V8 flags and environment (appliance/system/runtime.ts), as the box does.
 //   npm run bench -- scale [--sizes 10000,100000,1000000] [--run-ms 6000] [--media-calls 200] [--priority high|normal]
 import { execFileSync, spawn } from 'node:child_process';
-import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -80,6 +80,16 @@ async function writeList(file: string, n: number): Promise<void> {
   await new Promise<void>((r, j) => out.end((e?: Error | null) => (e ? j(e) : r())));
 }
 
+/** This thread's time on a CPU and waiting for one, in ms (Linux; NaN elsewhere). */
+function schedstat(): { run: number; wait: number } {
+  try {
+    const [run, wait] = readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ').map(Number);
+    return { run: run! / 1e6, wait: wait! / 1e6 };
+  } catch {
+    return { run: Number.NaN, wait: Number.NaN };
+  }
+}
+
 interface Media { engine: MediaEngine; sessions: RtpSession[]; receiver: Receiver }
 
 async function startMedia(calls: number): Promise<Media> {
@@ -118,6 +128,12 @@ interface SizeResult {
   longestBlockMs: number;
   longestBlockStartWindowMs: number;
   loopDelayP99StartWindowMs: number;
+  /**
+   * The longest gap a 1 ms timer saw in the start's window, split by the kernel's count for the box's
+   * thread (/proc/thread-self/schedstat): ms on a CPU (the box's own work, GC included), and ms runnable
+   * but waiting for a CPU (the machine's other load); the rest is the thread asleep (I/O, page faults).
+   */
+  longestGapStartWindow: { ms: number; onCpuMs: number; runQueueMs: number } | null;
   /** Longest GC pause during the start and run, and the GC time in all (perf_hooks 'gc' entries). */
   longestGcMs: number;
   gcMs: number;
@@ -214,8 +230,20 @@ async function runSize(n: number, withMedia: boolean): Promise<SizeResult> {
   const gcObserver = new PerformanceObserver((l) => { for (const e of l.getEntries()) gcs.push(e.duration); });
   gcObserver.observe({ entryTypes: ['gc'] });
 
+  const gap = { ms: 0, onCpuMs: 0, runQueueMs: 0 };
+  let watching = true;
+  let seen = { at: performance.now(), ...schedstat() };
+  const watch = (): void => {
+    const now = { at: performance.now(), ...schedstat() };
+    if (now.at - seen.at > gap.ms) Object.assign(gap, { ms: now.at - seen.at, onCpuMs: now.run - seen.run, runQueueMs: now.wait - seen.wait });
+    seen = now;
+    if (watching) setTimeout(watch, 1);
+  };
+  const canWatch = !Number.isNaN(seen.run);
+  if (canWatch) setTimeout(watch, 1);
+
   const s0 = performance.now();
-  const startWindow = sleep(START_WINDOW_MS).then(() => startDelay.disable());
+  const startWindow = sleep(START_WINDOW_MS).then(() => { startDelay.disable(); watching = false; });
   const cpu0 = process.cpuUsage();
   app.campaigns.start(c.id);
   const startAnswerMs = performance.now() - s0;
@@ -281,6 +309,7 @@ async function runSize(n: number, withMedia: boolean): Promise<SizeResult> {
     longestBlockMs: round(delay.max / 1e6),
     longestBlockStartWindowMs: round(startDelay.max / 1e6),
     loopDelayP99StartWindowMs: round(startDelay.percentile(99) / 1e6),
+    longestGapStartWindow: canWatch ? { ms: round(gap.ms), onCpuMs: round(gap.onCpuMs), runQueueMs: round(gap.runQueueMs) } : null,
     longestGcMs: round(Math.max(0, ...gcs), 1),
     gcMs: Math.round(gcs.reduce((a, b) => a + b, 0)),
     loopDelayP99Ms: round(delay.percentile(99) / 1e6),
