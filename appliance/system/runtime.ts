@@ -4,7 +4,8 @@
 // list of a million contacts on one event loop, measured with bench/scale (1M contacts, Dec 2026):
 // - A young generation of 2 MB semi-spaces instead of V8's 16 MB: a scavenge copies what survived in
 //   it, and on this machine the default one held the loop 17-50 ms at a time (138 ms under load), while
-//   the small one takes 2-10 ms; the box also keeps ~30 MB less memory for it.
+//   the small one mostly 2-10 ms (the longest GC pause of a bench run is still 12-37 ms on the loaded
+//   machine); the box also keeps ~30 MB less memory for it.
 // - At most 2 malloc arenas: each thread that allocates (the import's parser thread, libuv's pool) gets an
 //   arena of its own, which glibc keeps when the thread ends; the box held ~50 MB more after an import.
 //   (Glibc only, as on Raspberry Pi OS and Debian; elsewhere the variable is ignored.)
