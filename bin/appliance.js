@@ -1,5 +1,6 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S MALLOC_ARENA_MAX=2 node --max-semi-space-size=2
 // The `appliance` executable: runs the TypeScript sources through tsx's loader (no build step).
+// The #! line gives the box its runtime flags and environment (appliance/system/runtime.ts).
 import { register } from 'tsx/esm/api';
 
 register();

@@ -24,6 +24,7 @@ import { join } from 'node:path';
 import { decideRetry } from './retry-policy.ts';
 import { isInsideWindow, nextOpening } from './schedule.ts';
 import { CircuitBreaker, SlidingRateLimiter } from './pacing.ts';
+import { WalSync } from '../store/wal-sync.ts';
 
 /** Longest one dialer tick handles contacts for one campaign before it yields to the event loop, in ms. */
 const TICK_BUDGET_MS = 8;
@@ -107,14 +108,27 @@ export class Dialer {
   private ticking = false;
   private readonly settled = new Set<Promise<void>>();
   private held: DialHold | null = null;
+  /**
+   * The ledger writes of a tick (the gate's audit entries, the intents, postponements) are committed
+   * without their own fsync and made durable by one fsync of the WAL in the thread pool; a call is
+   * dialled only once its intent is on disk. A FULL commit per contact held the event loop (and every
+   * live call's media) for the fsync's duration, tens of ms on a busy disk.
+   */
+  private readonly wal: WalSync;
+  private readonly totalChanges: () => number;
+  /** Calls whose intent is written and which wait for the WAL's fsync to be dialled. */
+  private awaitingDial = 0;
 
   constructor(private readonly deps: DialerDeps) {
     this.repo = new CampaignsRepo(deps.db);
     this.now = () => deps.clock.now();
+    this.wal = new WalSync(deps.db);
+    const changes = deps.db.prepare('SELECT total_changes()').pluck();
+    this.totalChanges = () => changes.get() as number;
   }
 
   get activeCalls(): number {
-    return this.active.size;
+    return this.active.size + this.awaitingDial;
   }
 
   /** Why no call is being placed right now (running campaigns show it), or null. */
@@ -211,9 +225,12 @@ export class Dialer {
         this.held = held;
         for (const c of this.repo.byStatus('running')) this.deps.onProgress?.(c.id);
       }
+      const before = this.totalChanges();
       for (const campaign of held === null ? this.repo.byStatus('running') : []) {
-        wake = Math.min(wake, this.tickCampaign(campaign));
+        wake = Math.min(wake, this.wal.relaxed(() => this.tickCampaign(campaign)));
       }
+      // Postponements, blocks and a completion written relaxed reach the disk too (placed calls wait for it).
+      if (this.totalChanges() !== before) this.syncLater();
     } catch (e) {
       this.deps.logger.error({ err: (e as Error).message }, 'dialer tick failed');
     } finally {
@@ -326,25 +343,49 @@ export class Dialer {
     return { prompts: map };
   }
 
+  /** An fsync of the WAL for relaxed writes nobody waits on; a failure is logged (the next FULL commit syncs them). */
+  private syncLater(): void {
+    this.wal.sync().catch((e: unknown) => this.deps.logger.error({ err: (e as Error).message }, 'syncing the ledger to disk failed'));
+  }
+
   private place(campaign: CampaignRow, contact: DueContact, trunk: string, now: number, prompts: Map<string, PromptRef>): void {
     const cfg = campaign.config;
     // Only the simulated network learns the menu keys and the flow, so its people answer what this campaign asks.
     const menu = this.deps.trunkLimits(trunk)?.sandbox ? formatSandboxMenu(cfg.menu, flowOf(cfg)) : '';
     const attemptId = this.repo.beginAttempt({ campaignId: campaign.id, contactId: contact.contactId, e164: contact.e164, trunk, callerId: cfg.callerId, now });
-    let call: Call;
-    try {
-      call = this.deps.engine.dial({ to: contact.e164, from: cfg.callerId, trunk, ringTimeoutMs: cfg.ringTimeoutMs, amd: cfg.amd && cfg.voicemail !== null, tag: `a${attemptId}`, ...(menu ? { headers: { [SANDBOX_MENU_HEADER]: menu } } : {}) });
-    } catch (e) {
-      this.deps.logger.error({ attemptId, err: (e as Error).message }, 'dial refused by the engine');
-      this.finish(campaign, contact, attemptId, { ...emptyResult('trunk-failure', (e as Error).message) });
-      return;
-    }
-    this.active.set(attemptId, { call, campaignId: campaign.id, trunk });
+    // The call's channel and pacing are taken now; the INVITE leaves once the intent is on disk.
     this.perCampaign.set(campaign.id, this.activeFor(campaign.id) + 1);
     this.perTrunk.set(trunk, (this.perTrunk.get(trunk) ?? 0) + 1);
-    this.deps.onProgress?.(campaign.id);
-    const unlist = this.deps.liveCalls?.add(call, { kind: 'campaign', campaignId: campaign.id, campaignName: campaign.name, numberTail: contact.e164.replace(/\D/g, '').slice(-4), since: now });
-    const settled = this.follow(campaign, contact, attemptId, call, prompts).catch((e: unknown) => {
+    this.awaitingDial++;
+    let unlist: (() => void) | undefined;
+    const dial = (): Call | null => {
+      if (!this.running) {
+        this.finish(campaign, contact, attemptId, emptyResult('interrupted', 'the box stopped before the call was placed'));
+        return null;
+      }
+      let call: Call;
+      try {
+        call = this.deps.engine.dial({ to: contact.e164, from: cfg.callerId, trunk, ringTimeoutMs: cfg.ringTimeoutMs, amd: cfg.amd && cfg.voicemail !== null, tag: `a${attemptId}`, ...(menu ? { headers: { [SANDBOX_MENU_HEADER]: menu } } : {}) });
+      } catch (e) {
+        this.deps.logger.error({ attemptId, err: (e as Error).message }, 'dial refused by the engine');
+        this.finish(campaign, contact, attemptId, { ...emptyResult('trunk-failure', (e as Error).message) });
+        return null;
+      }
+      this.active.set(attemptId, { call, campaignId: campaign.id, trunk });
+      this.deps.onProgress?.(campaign.id);
+      unlist = this.deps.liveCalls?.add(call, { kind: 'campaign', campaignId: campaign.id, campaignName: campaign.name, numberTail: contact.e164.replace(/\D/g, '').slice(-4), since: now });
+      return call;
+    };
+    const settled = this.wal.sync().then(() => {
+      this.awaitingDial--;
+      const call = dial();
+      return call ? this.follow(campaign, contact, attemptId, call, prompts) : undefined;
+    }, (e: unknown) => {
+      // Not on disk: no call may leave on this intent. It ends as interrupted (retried as the campaign's rules say).
+      this.awaitingDial--;
+      this.deps.logger.error({ attemptId, err: (e as Error).message }, 'the attempt could not be synced to disk; the call was not placed');
+      this.finish(campaign, contact, attemptId, emptyResult('interrupted', `not placed: the ledger could not be synced to disk (${(e as Error).message})`));
+    }).catch((e: unknown) => {
       this.deps.logger.error({ attemptId, err: (e as Error).message }, 'call handling failed');
     }).finally(() => {
       unlist?.();
@@ -405,7 +446,11 @@ export class Dialer {
         ? { kind: 'final', outcome: result.outcome, counted: true }
         : { kind: 'retry', at: callback.at, counted: true, retries: progress.retries };
     }
-    this.repo.finishAttempt(attemptId, result, decision, now, (db) => {
+    // An opt-out is the callee's own request: its commit keeps its fsync. Other outcomes are written
+    // relaxed and synced in the thread pool just after (a kill -9 loses nothing either way).
+    const optOut = result.outcome === 'opted-out';
+    const write = (f: () => void): void => (optOut ? f() : this.wal.relaxed(f));
+    write(() => this.repo.finishAttempt(attemptId, result, decision, now, (db) => {
       if (flow) {
         const root = this.deps.answersRoot ?? '';
         const files = Object.fromEntries(flow.recordings.map((x) => [x.name, { file: root ? x.file.slice(root.length).replace(/^[\\/]+/, '') : x.file, ms: x.ms }]));
@@ -420,7 +465,8 @@ export class Dialer {
       if (result.outcome === 'opted-out') {
         recordOptOut(db, { e164: contact.e164, campaignId: campaign.id, channel: 'keypress', ...(campaign.config.menu.optOut ? { digit: campaign.config.menu.optOut } : {}), now });
       }
-    });
+    }));
+    if (!optOut) this.syncLater();
     this.deps.onProgress?.(campaign.id);
   }
 

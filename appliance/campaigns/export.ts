@@ -4,7 +4,8 @@
 // their codes beside them, call times in the box's time zone, durations, keys, SIP and Q.850 codes, then
 // one column per named answer of the campaign's flow (the contact's latest answer).
 import { PassThrough, type Readable } from 'node:stream';
-import ExcelJS from 'exceljs';
+import type ExcelJSModule from 'exceljs';
+import { createRequire } from 'node:module';
 import type { Db } from '../store/db.ts';
 import { exportWords, type ExportLang } from './export-words.ts';
 import { answerNames, latestAnswers } from '../store/answers-repo.ts';
@@ -172,9 +173,13 @@ export function* tableCsv(table: ExportTable, lang: ExportLang, timeZone: string
   }
 }
 
+/** ExcelJS, loaded on the first spreadsheet export rather than at every start of the box (it holds ~20 MB for good). */
+let excel: typeof ExcelJSModule | null = null;
+
 /** The table as an XLSX workbook streamed as it is written: text stays text, numbers and times are typed. */
 export function tableXlsx(table: ExportTable, sheetName: string, timeZone: string): Readable {
   const out = new PassThrough();
+  const ExcelJS = (excel ??= createRequire(import.meta.url)('exceljs') as typeof ExcelJSModule);
   const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
   const ws = wb.addWorksheet(sheetName.slice(0, 31), { views: [{ state: 'frozen', ySplit: 1 }] });
   ws.columns = table.columns.map((c, i) => ({ key: String(i), width: c.width ?? 14, style: c.kind === 'time' ? { numFmt: 'yyyy-mm-dd hh:mm:ss' } : c.kind === 'seconds' ? { numFmt: '0.0' } : {} }));

@@ -1,7 +1,7 @@
 // Is the system clock synchronised? Calling windows, consent times and the audit log depend on it,
 // and a Raspberry Pi has no battery clock: until NTP answers after boot, its time is a guess. The box
 // refuses to dial while the clock is not synchronised and a synchronised clock is required.
-import { execFile } from 'node:child_process';
+import { CommandShell } from './command-shell.ts';
 import { access } from 'node:fs/promises';
 import type { Logger } from '../../core/log.ts';
 
@@ -44,21 +44,21 @@ export function systemClockReader(opts: SystemClockOptions = {}): ClockReader {
   const flag = opts.timesyncFlag ?? '/run/systemd/timesync/synchronized';
   const timedatectl = opts.timedatectl ?? 'timedatectl';
   const timeout = opts.timeoutMs ?? 3000;
+  // timedatectl is run by a shell kept for it (command-shell.ts): a spawn from the box would fork the
+  // whole box on its event loop at every poll.
+  const shell = new CommandShell({ ...process.env, LC_ALL: 'C' });
   return async () => {
     try {
       await access(flag);
       return { synchronized: true, detail: 'synchronised (systemd-timesyncd)' };
     } catch { /* not synchronised by timesyncd, or another NTP client: ask timedated */ }
-    return await new Promise<ClockState>((resolve) => {
-      execFile(timedatectl, ['show', '-p', 'NTPSynchronized', '--value'], { timeout, env: { ...process.env, LC_ALL: 'C' } }, (err, stdout, stderr) => {
-        const answer = String(stdout).trim();
-        if (!err && answer === 'yes') return resolve({ synchronized: true, detail: 'synchronised (timedatectl)' });
-        if (!err && answer === 'no') return resolve({ synchronized: false, detail: 'not synchronised yet (timedatectl: NTPSynchronized=no)' });
-        const why = (err as NodeJS.ErrnoException | null)?.code === 'ENOENT' ? 'timedatectl is not installed'
-          : `timedatectl gave no answer: ${(String(stderr).trim().split('\n')[0] || answer || (err?.message ?? 'unknown')).slice(0, 160)}`;
-        resolve({ synchronized: null, detail: `cannot tell: ${why}` });
-      });
-    });
+    const r = await shell.run(timedatectl, ['show', '-p', 'NTPSynchronized', '--value'], timeout);
+    const answer = r.stdout.trim();
+    if (r.code === 0 && answer === 'yes') return { synchronized: true, detail: 'synchronised (timedatectl)' };
+    if (r.code === 0 && answer === 'no') return { synchronized: false, detail: 'not synchronised yet (timedatectl: NTPSynchronized=no)' };
+    const why = r.code === 127 ? 'timedatectl is not installed'
+      : `timedatectl gave no answer: ${(r.stderr.trim().split('\n')[0] || answer || (r.code === null ? `no answer within ${timeout} ms` : `exit code ${r.code}`)).slice(0, 160)}`;
+    return { synchronized: null, detail: `cannot tell: ${why}` };
   };
 }
 

@@ -2,7 +2,9 @@
 // (Node has no unix datagram sockets). systemd-notify waits until the manager has read the message
 // (its BARRIER), so the message is attributed to our unit even though the sender exits at once; the
 // unit therefore says NotifyAccess=all. Outside systemd (no NOTIFY_SOCKET) every call does nothing.
-import { spawn } from 'node:child_process';
+// The runs come from a shell kept for them (command-shell.ts): a spawn from the box at every watchdog
+// ping would fork the whole box on its event loop.
+import { CommandShell } from './command-shell.ts';
 import type { Logger } from '../../core/log.ts';
 
 export interface NotifierOptions {
@@ -26,6 +28,7 @@ export class SystemdNotifier {
   private pingInFlight = false;
   private chain: Promise<void> = Promise.resolve();
   private failures = 0;
+  private shell: CommandShell | null = null;
 
   constructor(private readonly opts: NotifierOptions = {}) {
     this.env = opts.env ?? process.env;
@@ -83,20 +86,16 @@ export class SystemdNotifier {
   async close(): Promise<void> {
     this.stopWatchdog();
     await this.chain;
+    this.shell?.close();
+    this.shell = null;
   }
 
-  private run(args: string[]): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const child = spawn(this.command, args, { env: this.env, stdio: ['ignore', 'ignore', 'pipe'] });
-      let err = '';
-      child.stderr.on('data', (d: Buffer) => { if (err.length < 500) err += d.toString(); });
-      child.on('error', (e) => { this.failed(args, e.message); resolve(); });
-      child.on('close', (code) => {
-        if (code === 0) this.failures = 0;
-        else this.failed(args, err.trim() || `exit code ${String(code)}`);
-        resolve();
-      });
-    });
+  private async run(args: string[]): Promise<void> {
+    this.shell ??= new CommandShell(this.env);
+    const r = await this.shell.run(this.command, args, 10_000);
+    if (r.code === 0) this.failures = 0;
+    else if (r.code === 127) this.failed(args, `${this.command} not found`);
+    else this.failed(args, r.stderr.trim().slice(0, 500) || (r.code === null ? 'no answer within 10 s' : `exit code ${String(r.code)}`));
   }
 
   private failed(args: string[], why: string): void {
