@@ -16,6 +16,9 @@ import type { RtpSession } from './session.ts';
 import type { MediaSession, RtpSessionEvents, RtpSessionStats } from './session-types.ts';
 import type { FromWorker, ToWorker } from './worker-protocol.ts';
 
+/** One 20 ms G.711 frame. */
+const FRAME_BYTES = 160;
+
 /** What the engine gives back when a session has moved to the main thread. */
 export interface MovedSession {
   session: RtpSession;
@@ -177,11 +180,23 @@ export class WorkerSession extends EventEmitter<RtpSessionEvents> implements Med
       return this.moving.then(() => (this.local && this.stops === stops && !opts.signal?.aborted ? this.local.play(encoded, opts) : { completed: false, playedMs: 0 }));
     }
     const play = this.nextReq++;
+    const stops = this.stops;
     return new Promise((resolve) => {
       const onAbort = (): void => this.post({ t: 'stop-play', id: this.id, play });
       opts.signal?.addEventListener('abort', onAbort, { once: true });
       this.plays.set(play, (r) => {
         opts.signal?.removeEventListener('abort', onAbort);
+        // Cut by a move to the main thread (a bridge, a listen-in), not by its caller: the rest of the
+        // prompt plays there, so that what the far end hears goes on where it was.
+        const moving = this.moving;
+        if (!r.completed && moving && this.stops === stops && !opts.signal?.aborted) {
+          const rest = encoded.subarray(Math.min(encoded.length, Math.floor(r.playedMs / 20) * FRAME_BYTES));
+          void moving.then(() => {
+            if (!this.local || this.stops !== stops || opts.signal?.aborted || rest.length === 0) return resolve(r);
+            void this.local.play(rest, opts).then((more) => resolve({ completed: more.completed, playedMs: r.playedMs + more.playedMs }));
+          });
+          return;
+        }
         resolve(r);
       });
       this.post({ t: 'play', id: this.id, play, bytes: encoded });

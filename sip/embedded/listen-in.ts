@@ -7,7 +7,7 @@ import { AppError } from '../../core/errors.ts';
 import { decodeG711, encodeG711 } from '../../media/dsp/g711.ts';
 import { ListenMix } from '../../media/rtp/listen-mix.ts';
 import type { FrameRelay } from '../../media/rtp/relay-leg.ts';
-import { LegCall } from './leg-call.ts';
+import { isBridgeable, type CallMediaLeg } from './leg-call.ts';
 
 /** Mixed frames waiting for the listener's tick beyond which the oldest go (a burst must not become delay). */
 const MAX_QUEUED_FRAMES = 6;
@@ -20,8 +20,17 @@ function hasSentTap(leg: object): leg is SentTap {
   return typeof (leg as Partial<SentTap>).tapSent === 'function';
 }
 
+/** A call whose media leg can be tapped: the embedded engine's calls (LegCall) and a staff call that rang several endpoints. */
+interface Listenable extends Call {
+  listenLeg(): CallMediaLeg | null;
+}
+
+function isListenable(c: Call): c is Listenable {
+  return typeof (c as Partial<Listenable>).listenLeg === 'function';
+}
+
 export function listenCalls(target: Call, listener: Call): Bridge {
-  if (!(target instanceof LegCall) || !(listener instanceof LegCall)) throw new AppError('E_REQUEST_INVALID', 'Only calls of the same engine can be listened to');
+  if (!isListenable(target) || !isBridgeable(listener)) throw new AppError('E_REQUEST_INVALID', 'Only calls of the same engine can be listened to');
   const tl = target.listenLeg();
   const ll = listener.relayLeg();
   if (!tl || !ll || target.state !== 'answered' || listener.state !== 'answered') {

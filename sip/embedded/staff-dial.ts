@@ -9,10 +9,10 @@ import type { Logger } from '../../core/log.ts';
 import type { CollectOptions } from '../shared/call-keys.ts';
 import type { StaffBinding, StaffRegistry } from '../shared/staff-registry.ts';
 import type { RelayLeg } from '../../media/rtp/relay-leg.ts';
-import { bridgeCalls, type Bridgeable } from './leg-call.ts';
+import { bridgeCalls, type Bridgeable, type CallMediaLeg } from './leg-call.ts';
 
 export interface StaffLeg {
-  call: Bridgeable & { forceEnd(reason: string): void };
+  call: Bridgeable & { forceEnd(reason: string): void; listenLeg(): CallMediaLeg | null };
   binding: StaffBinding;
 }
 
@@ -68,6 +68,10 @@ export class StaffCall extends EventEmitter<CallEvents> implements Bridgeable {
   async record(opts: RecordOptions): Promise<RecordResult> {
     const c = this.winner?.call;
     return c?.record ? c.record(opts) : { ms: 0, endedBy: 'hangup', spoke: false };
+  }
+
+  listenLeg(): CallMediaLeg | null {
+    return this.winner?.call.listenLeg() ?? null;
   }
 
   relayLeg(): RelayLeg | null {

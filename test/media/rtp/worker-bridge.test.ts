@@ -163,3 +163,24 @@ test('a worker call closed while it moves gives its port back; plays and DTMF as
   });
   probe.close();
 });
+
+test('a prompt playing in a worker when its session moves goes on from where it was on the main thread (a listen-in does not cut the message); one stopped by its caller does not', async (t) => {
+  const media = await engine(t, 1);
+  const a = await trunkLeg(media);
+  t.teardown(() => a.far.close());
+  const played = a.session.play(encodeG711('pcmu', new Int16Array(8000 * 1)));
+  await sleep(300);
+  await a.session.hostOnMainThread();
+  const r = await played;
+  t.true(r.completed, 'the prompt ended by itself, on the main thread');
+  t.true(r.playedMs >= 900 && r.playedMs <= 1100, `played ${r.playedMs} ms in all`);
+
+  const b = await trunkLeg(media);
+  t.teardown(() => b.far.close());
+  const cut = b.session.play(encodeG711('pcmu', new Int16Array(8000 * 1)));
+  await sleep(300);
+  b.session.stopPlayback();
+  const moved = b.session.hostOnMainThread();
+  t.false((await cut).completed, 'stopped by its caller: not played on after the move');
+  await moved;
+});
