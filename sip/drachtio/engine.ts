@@ -14,7 +14,7 @@ import { LiveCalls } from '../shared/live-calls.ts';
 import { RefusalLog } from '../shared/refusal-log.ts';
 import { DrachtioCall, type DrachtioCallDeps } from './drachtio-call.ts';
 import { callerNumber, DrachtioIncomingCall } from './incoming-call.ts';
-import { DrachtioStaff, DrachtioStaffCall, STAFF_HEADER, uriUser } from './staff.ts';
+import { DrachtioStaff, DrachtioStaffCall, STAFF_HEADER, uriUser, viaIsWebSocket } from './staff.ts';
 import type { SrfMessage, SrfResponseOut } from './srf.ts';
 import { installInbound, type InboundStats } from './inbound.ts';
 import { NO_SERVERS, ServerLinks, type ServersState } from './links.ts';
@@ -122,10 +122,7 @@ export class DrachtioEngine extends EventEmitter<CallEngineEvents> implements Ca
     if (staff) guard.allowAlso((a) => staff.inDeskRanges(a));
     const inbound = installInbound(links.srf, guard, refusals, {
       ...(staff ? { register: (req: SrfMessage, res: SrfResponseOut) => staff.handleRegister(req, res) } : {}),
-      fromSoftphone: (req) => {
-        const protocol = ((req as { protocol?: string }).protocol ?? '').toLowerCase();
-        return protocol === 'ws' || protocol === 'wss' || req.has(STAFF_HEADER);
-      },
+      fromSoftphone: (req) => viaIsWebSocket(req) || req.has(STAFF_HEADER),
       invite: (req, res, trunk) => this.onIncoming(req, res, trunk),
     });
     this.parts = { refusals, guard, links, trunks: manager, inbound, staff };

@@ -108,6 +108,52 @@ export function stampRequest(msg: string, token: string): string {
   return kept.join('\r\n') + body;
 }
 
+const VIA_LINE = /^(?:Via|v)[ \t]*:/im;
+const VIA_TRANSPORT = /^([^:]*:[ \t]*SIP[ \t]*\/[ \t]*2\.0[ \t]*\/[ \t]*)(WSS|WS)\b/i;
+
+/** The message with its top Via's transport changed from `from` to `to` (unchanged when it says something else). */
+function swapTopVia(msg: string, from: 'WS' | 'WSS', to: 'WS' | 'WSS'): string | null {
+  const headEnd = msg.indexOf('\r\n\r\n');
+  const line = VIA_LINE.exec(msg);
+  if (!line || (headEnd >= 0 && line.index > headEnd)) return null;
+  const m = VIA_TRANSPORT.exec(msg.slice(line.index));
+  if (!m || m[2]!.toUpperCase() !== from) return null;
+  const at = line.index + m[1]!.length;
+  return `${msg.slice(0, at)}${to}${msg.slice(at + from.length)}`;
+}
+
+/**
+ * A request from the browser as drachtio-server's ws contact takes it. sofia-sip (inside
+ * drachtio-server) drops, unanswered, a request whose top Via names another transport than the one
+ * it came in on ("Via check: invalid transport"): the browser says WSS (it reaches the box's HTTPS
+ * port), the relay reaches drachtio-server over plain ws, so the top Via says WS (`wss` tells the relay
+ * to say WSS again in the responses). Responses pass as they are.
+ */
+export function viaToServer(msg: string): { text: string; wss: boolean } {
+  if (/^SIP\/2\.0 /.test(msg)) return { text: msg, wss: false };
+  const text = swapTopVia(msg, 'WSS', 'WS');
+  return text === null ? { text: msg, wss: false } : { text, wss: true };
+}
+
+/** A response from drachtio-server to the browser: its top Via (the browser's own) says WSS again, as the browser sent it. */
+export function viaToBrowser(msg: string): string {
+  if (!/^SIP\/2\.0 /.test(msg)) return msg;
+  return swapTopVia(msg, 'WS', 'WSS') ?? msg;
+}
+
+/**
+ * Whether a request reached drachtio-server over its WebSocket transport. drachtio-srf's `protocol`
+ * says "tcp" for those (drachtio-server 1.0.0), so the top Via decides: sofia-sip only lets through
+ * a request whose top Via names the transport it came in on.
+ */
+export function viaIsWebSocket(req: SrfMessage): boolean {
+  const protocol = ((req as { protocol?: string }).protocol ?? '').toLowerCase();
+  if (protocol === 'ws' || protocol === 'wss') return true;
+  const v: unknown = req.get('Via');
+  const top = Array.isArray(v) ? v[0] : v;
+  return typeof top === 'string' && /^\s*SIP\s*\/\s*2\.0\s*\/\s*WSS?\b/i.test(top);
+}
+
 interface Relay { id: string; user: string; browser: SipWebSocket; server: WebSocket; open: boolean }
 
 // ---- the staff side ----
@@ -137,9 +183,8 @@ export class DrachtioStaff {
   /** A REGISTER that reached drachtio-server: answered here when it is a staff endpoint's; false otherwise. */
   handleRegister(req: SrfMessage, res: SrfResponseOut): boolean {
     const address = req.source_address ?? '';
-    const protocol = ((req as { protocol?: string }).protocol ?? '').toLowerCase();
     const token = req.get(STAFF_HEADER);
-    if (protocol === 'ws' || protocol === 'wss' || token) {
+    if (viaIsWebSocket(req) || token) {
       const owner = token ? this.tokenOwner(token) : null;
       if (!owner) {
         this.refuse(res, `ws:${address}`, 403, 'Forbidden', 'unsigned-websocket');
@@ -197,8 +242,11 @@ export class DrachtioStaff {
       try { browser.close(1000, why.slice(0, 100)); } catch { /* already closed */ }
       try { server.close(); } catch { /* already closed */ }
     };
+    let wss = false;
     browser.on('message', (data) => {
-      const text = stampRequest(typeof data === 'string' ? data : data.toString('utf8'), token);
+      const fixed = viaToServer(stampRequest(typeof data === 'string' ? data : data.toString('utf8'), token));
+      if (fixed.wss) wss = true;
+      const text = fixed.text;
       if (relay.open) server.send(text);
       else if (queued.length < 20) queued.push(text);
     });
@@ -208,7 +256,11 @@ export class DrachtioStaff {
       for (const m of queued.splice(0)) server.send(m);
       log.info('softphone connected (relayed to drachtio-server)');
     });
-    server.on('message', (data: Buffer) => { if (!gone) browser.send(data.toString('utf8')); });
+    server.on('message', (data: Buffer) => {
+      if (gone) return;
+      const text = data.toString('utf8');
+      browser.send(wss ? viaToBrowser(text) : text);
+    });
     server.on('close', () => close('drachtio-server closed'));
     server.on('error', (e) => {
       log.warn({ err: e.message }, 'drachtio-server WebSocket unreachable');

@@ -34,9 +34,17 @@ function executable(p: string | undefined): string | null {
 const local = { drachtio: executable(process.env.DRACHTIO_BIN) ?? onPath('drachtio'), freeswitch: executable(process.env.FREESWITCH_BIN) ?? onPath('freeswitch') };
 const runtime: RuntimeProbe | null = local.drachtio && local.freeswitch ? null : await probeContainerRuntime(5000);
 
-/** The project's drachtio.conf.xml with loopback ports and a per-run secret. */
+/**
+ * The project's drachtio.conf.xml with loopback ports and a per-run secret. DRACHTIO_LOGLEVEL=debug
+ * (when chasing a request drachtio-server drops) raises its log level and sofia-sip's to the most
+ * verbose; the output is kept in memory (the last 20 kB, shown when the server does not come up).
+ */
 function drachtioConf(adminPort: number, sipPort: number, secret: string, wsPort: number): string {
-  return fs.readFileSync(path.join(ROOT, 'systemd/drachtio/drachtio.conf.xml'), 'utf8')
+  const level = process.env.DRACHTIO_LOGLEVEL;
+  const verbose = (text: string): string => (level
+    ? text.replace(/<loglevel>[^<]*<\/loglevel>/, `<loglevel>${level}</loglevel>`).replace(/<sofia-loglevel>\d+<\/sofia-loglevel>/, '<sofia-loglevel>9</sofia-loglevel>')
+    : text);
+  return verbose(fs.readFileSync(path.join(ROOT, 'systemd/drachtio/drachtio.conf.xml'), 'utf8'))
     .replace(/<admin port="\d+" secret="[^"]*">[^<]*<\/admin>/, `<admin port="${adminPort}" secret="${secret}">127.0.0.1</admin>`)
     .replace(/<contact>[^<]*transport=ws<\/contact>/, `<contact>sip:127.0.0.1:${wsPort};transport=ws</contact>`)
     .replace(/<contact>[^<]*transport=udp,tcp<\/contact>/, `<contact>sip:127.0.0.1:${sipPort};transport=udp,tcp</contact>`);

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import WebSocket from 'ws';
 import type { Call, CallEngine, SipWebSocket, StaffEndpoint } from '../../core/call-port.ts';
 import { silentLogger } from '../../core/log.ts';
 import type { Logger } from '../../core/log.ts';
@@ -152,6 +153,7 @@ for (const kind of KINDS) {
     const ok = await ws.next(/^SIP\/2\.0 \d+/, 5000);
     t.regex(ok, /^SIP\/2\.0 200 /);
     t.regex(ok, /expires=600/i);
+    t.regex(ok, /^Via: SIP\/2\.0\/WSS /im, 'the browser sees its own Via (WSS) in the answer');
     t.like(engine.staffEndpoints!(), [{ user: 'alice', kind: 'browser', source: 'wss', busy: false }]);
     ws.socket.close();
     t.true(await until(() => engine.staffEndpoints!().length === 0, 3000), 'the registration went with its socket');
@@ -241,3 +243,46 @@ for (const kind of KINDS) {
     t.true(callerHeard > 0.5, `caller: ${callerHeard}`);
   });
 }
+
+// drachtio only: its `ws` contact is reachable on loopback by anything on the box, not just the relay.
+signalling('drachtio')('drachtio: a REGISTER straight to drachtio-server\'s ws contact (not relayed, or with a forged signature) is refused; a softphone\'s INVITE through the relay too', async (t) => {
+  t.timeout(20_000);
+  // The LAN ranges take in loopback: a REGISTER over ws is still never taken for a desk phone's.
+  const { engine } = await box(t, 'drachtio', { ranges: ['127.0.0.0/30'] });
+  const direct = new WebSocket(drachtioOnly!.wsUrl, 'sip');
+  t.teardown(() => direct.close());
+  const got: string[] = [];
+  direct.on('message', (d: Buffer) => got.push(d.toString('utf8')));
+  await new Promise<void>((resolve, reject) => { direct.once('open', () => resolve()); direct.once('error', reject); });
+  const answer = async (): Promise<string> => {
+    t.true(await until(() => got.length > 0, 5000), 'drachtio-server answered');
+    return got.shift() ?? '';
+  };
+  // Straight to drachtio-server the transport is plain ws, so the Via says WS (sofia-sip drops a WSS one unanswered).
+  direct.send(wsRegister('alice', 'm4l').replace('SIP/2.0/WSS', 'SIP/2.0/WS'));
+  t.regex(await answer(), /^SIP\/2\.0 403 /, 'unsigned');
+  direct.send(wsRegister('alice', 'm4l').replace('SIP/2.0/WSS', 'SIP/2.0/WS').replace('Max-Forwards: 70', 'Max-Forwards: 70\r\nX-Box-Staff: ws-1.YWxpY2U.AAAA'));
+  t.regex(await answer(), /^SIP\/2\.0 403 /, 'forged signature');
+  t.deepEqual(engine.staffEndpoints!(), []);
+
+  const ws = socketPair();
+  engine.acceptStaffSocket!(ws.socket, 'alice');
+  ws.send(wsRegister('alice', 'a1ice'));
+  t.regex(await ws.next(/^SIP\/2\.0 \d+/, 5000), /^SIP\/2\.0 200 /);
+  const id = randomUUID().slice(0, 8);
+  ws.send([
+    `INVITE sip:+15550001111@${REALM} SIP/2.0`,
+    `Via: SIP/2.0/WSS ${id}.invalid;branch=z9hG4bK${id}`,
+    'Max-Forwards: 70',
+    `To: <sip:+15550001111@${REALM}>`,
+    `From: <sip:alice@${REALM}>;tag=${id}`,
+    `Call-ID: ${id}-inv`,
+    'CSeq: 1 INVITE',
+    `Contact: <sip:a1ice@${id}.invalid;transport=ws>`,
+    'Content-Length: 0',
+    '', '',
+  ].join('\r\n'));
+  const refused = await ws.next(/^SIP\/2\.0 [2-6]\d\d/, 5000);
+  t.regex(refused, /^SIP\/2\.0 403 /, 'no calls out through the box');
+  t.is(engine.activeCalls(), 0);
+});
