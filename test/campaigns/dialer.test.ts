@@ -276,6 +276,9 @@ test('a burst of due contacts is handled in turns of a few milliseconds: the eve
   const turns = new Map<number, number[]>();
   for (const x of seen) turns.set(x.turn, [...(turns.get(x.turn) ?? []), x.at]);
   t.true(turns.size >= 4, `${turns.size} turns`);
-  for (const ats of turns.values()) t.true(ats.at(-1)! - ats[0]! <= 8 + 3 + 2, `one turn held the loop ${(ats.at(-1)! - ats[0]!).toFixed(1)} ms`);
+  // The 8 ms budget fits at most 3 contacts of 3 ms (started at 0, 3 and 6 ms), so a turn that yields on time
+  // holds at most 3. Counted rather than timed: a loaded machine that takes the core mid-turn makes a turn
+  // hold fewer contacts, never more, while the wall time of the same turn would grow with the load.
+  for (const ats of turns.values()) t.true(ats.length <= 3, `one turn handled ${ats.length} contacts (${(ats.at(-1)! - ats[0]!).toFixed(1)} ms)`);
   await s.dialer.stop(0);
 });
