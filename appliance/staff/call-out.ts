@@ -1,10 +1,10 @@
-// Staff calling out through the box (issue 16): a registered desk phone dials a number; the engine hands
-// over the ringing staff leg ('staff-call') and this decides. Refused (403 with the reason as the phrase)
-// unless `staff.outboundCalls` is on; when on, the number goes through the campaigns' compliance gate
-// (pack in force, verified caller ID, registry copies, do-not-call lists, consents, caps, legal calling
-// hours) exactly as a campaign call would, and only then out through the trunk, bridged to the staff
-// leg once answered. Every call, placed or refused, is audited with who dialled it and the number's hash
-// (never the number); logs show it truncated.
+// Staff calling out through the box (issue 16): a registered desk phone or a logged-in browser softphone
+// dials a number; the engine hands over the ringing staff leg ('staff-call') and this decides. Refused
+// (403 with the reason as the phrase) unless `staff.outboundCalls` is on; when on, the number goes through
+// the campaigns' compliance gate (pack in force, verified caller ID, registry copies, do-not-call lists,
+// consents, caps, legal calling hours) exactly as a campaign call would, and only then out through the
+// trunk, bridged to the staff leg once answered. Every call, placed or refused, is audited with who dialled
+// it and the number's hash (never the number); logs show it truncated.
 import type { CallEngine, CallEnded, StaffCallOut } from '../../core/call-port.ts';
 import { hashNumber, type Logger } from '../../core/log.ts';
 import type { Settings } from '../../core/settings-types.ts';

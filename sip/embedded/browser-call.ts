@@ -17,6 +17,11 @@ import { dtmfFromInfo } from '../shared/dtmf-info.ts';
 export interface WebRtcLegPort extends CallMediaLeg {
   offer(): Promise<string>;
   accept(answerSdp: string): Promise<void>;
+  /**
+   * Answers the browser's offer (a softphone calling out: browser-call-out.ts); returns the answer SDP.
+   * media/webrtc's WebRtcLeg has it; a leg without it cannot take a softphone's call out (488).
+   */
+  answer?(offerSdp: string): Promise<string>;
   readonly connected: Promise<void>;
   on(event: 'audio', fn: (pcm: Int16Array) => void): unknown;
   on(event: 'dtmf', fn: (e: { digit: string; source: 'rfc4733' }) => void): unknown;

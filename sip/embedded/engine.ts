@@ -15,6 +15,7 @@ import { RefusalLog } from '../shared/refusal-log.ts';
 import { EmbeddedCall, type CallDeps } from './embedded-call.ts';
 import type { EmbeddedIncomingCall } from './incoming-call.ts';
 import type { StaffCall } from './staff-dial.ts';
+import type { BrowserCallOut } from './browser-call-out.ts';
 import { listenCalls } from './listen-in.ts';
 import { StaffSide, type StaffOptions, type WebRtcLegFactory } from './staff-side.ts';
 import { TrunkGuard } from '../shared/guard.ts';
@@ -56,7 +57,7 @@ export class EmbeddedEngine extends EventEmitter<CallEngineEvents> implements Ca
   readonly name = 'embedded' as const;
   private readonly o: EmbeddedEngineOptions;
   private parts: Parts | null = null;
-  private readonly calls = new LiveCalls<EmbeddedCall | EmbeddedIncomingCall | StaffCall>();
+  private readonly calls = new LiveCalls<EmbeddedCall | EmbeddedIncomingCall | StaffCall | BrowserCallOut>();
   private closing = false;
 
   constructor(o: EmbeddedEngineOptions) {

@@ -1,7 +1,8 @@
 // The embedded engine's second party (issue 16): staff endpoints (desk-phone registrar on the SIP
 // ports, browser softphones on WebSockets), ringing them (dialStaff), and calls coming in from the
-// trunks. No relay: a desk phone's own INVITE (digest-checked, registered) is only handed to the domain
-// ('staff-call'), which refuses it or places the call itself; any other INVITE from a non-trunk is refused,
+// trunks. No relay: a desk phone's own INVITE (digest-checked, registered) and a softphone's own INVITE
+// (over its logged-in socket, From its session's user) are only handed to the domain ('staff-call'), which
+// refuses them or places the call itself; any other INVITE from a non-trunk is refused,
 // and a call in from anyone else never gets this far (the guard at the transport edge).
 import type { EventEmitter } from 'node:events';
 import type { Call, CallEngineEvents, IncomingCall, SipWebSocket, StaffCallOut, StaffDialRequest, StaffDirectory, StaffEndpoint } from '../../core/call-port.ts';
@@ -13,6 +14,7 @@ import type { RefusalLog } from '../shared/refusal-log.ts';
 import { StaffRegistry } from '../shared/staff-registry.ts';
 import type { MediaClock } from '../../media/rtp/clock.ts';
 import { BrowserCall, type WebRtcLegPort } from './browser-call.ts';
+import { BrowserCallOut } from './browser-call-out.ts';
 import { EmbeddedCall, type CallDeps } from './embedded-call.ts';
 import { IncomingDialog } from './incoming-dialog.ts';
 import { callerNumber, EmbeddedIncomingCall } from './incoming-call.ts';
@@ -57,7 +59,7 @@ export interface StaffSideDeps {
   /** The engine: 'staff' and 'incoming' go out through it; with no 'incoming' listener, calls in get 480. */
   events: Pick<EventEmitter<CallEngineEvents>, 'emit' | 'listenerCount'>;
   /** Count a call until it ends (the engine's live calls). */
-  track: (call: EmbeddedCall | EmbeddedIncomingCall | StaffCall) => void;
+  track: (call: EmbeddedCall | EmbeddedIncomingCall | StaffCall | BrowserCallOut) => void;
 }
 
 /** How a desk phone's own call is answered: G.711 either law, keys as RFC 4733 or in band. */
@@ -107,6 +109,7 @@ export class StaffSide {
     }
     const s = new StaffSocket(socket, user, {
       registrar, registry: this.registry, refusals: this.d.refusals, logger: this.d.logger.child({ part: 'softphone' }), userAgent: this.d.stack.userAgent,
+      callOut: (rq, sock) => this.onBrowserInvite(rq, sock),
     });
     this.sockets.set(s.id, s);
     s.whenGone(() => this.sockets.delete(s.id));
@@ -137,6 +140,40 @@ export class StaffSide {
     const call = new StaffCall(legs, this.registry, log);
     this.d.track(call);
     return call;
+  }
+
+  /**
+   * A browser softphone's INVITE to a number (issue 16): only over its own logged-in socket, From that
+   * session's user, and only if the domain listens and browsers have media here; then it is handed to the
+   * domain as a ringing staff leg. False: ws-transport refuses it (403, no relay).
+   */
+  private onBrowserInvite(rq: SipRequest, socket: StaffSocket): boolean {
+    const webrtc = this.d.webrtc;
+    if (!webrtc || this.d.events.listenerCount('staff-call') === 0) return false;
+    const user = socket.sessionUser;
+    let fromUser: string | undefined;
+    try {
+      fromUser = decodeURIComponent(parseUri(rq.headers.from?.uri ?? '')?.user ?? '');
+    } catch {
+      fromUser = undefined;
+    }
+    if (fromUser !== user) {
+      socket.respond(rq, 403, 'Forbidden (not the logged-in user)');
+      this.d.refusals.note(`wss:${user}`, { method: 'INVITE', reason: 'staff-call-other-user', status: 403 });
+      return true;
+    }
+    const uri = typeof rq.uri === 'string' ? parseUri(rq.uri) : rq.uri;
+    let dialled = uri?.user ?? '';
+    try { dialled = decodeURIComponent(dialled); } catch { /* as typed */ }
+    const log = this.d.logger.child({ part: 'staff-call', user });
+    const makeLeg = () => webrtc({ clock: this.d.media.clock, address: this.d.stack.publicAddress, logger: log.child({ part: 'webrtc' }) });
+    const call = new BrowserCallOut({
+      socket, invite: rq, user, dialled, makeLeg, prompts: this.d.media.prompts, logger: log, registry: this.registry,
+      answerTimeoutMs: this.d.answerTimeoutMs ?? 90_000,
+    });
+    this.d.track(call);
+    this.d.events.emit('staff-call', { user, kind: 'browser', dialled, call } satisfies StaffCallOut);
+    return true;
   }
 
   private onRegister(rq: SipRequest, remote: RemoteInfo): boolean {

@@ -1,8 +1,9 @@
 // SIP over WebSocket (RFC 7118) for browser softphones (issue 16). The HTTP side has checked the web
 // session before the upgrade; each connection speaks for that one user. WebSocket is reliable, so
 // there are no retransmissions: a request gets one answer written back on the same connection.
-// Taken: REGISTER (for the session's user only), OPTIONS and keep-alives. Refused: a call out through
-// the box (no relay: 403), and anything else (405). Requests the box sends to the browser (INVITE to
+// Taken: REGISTER (for the session's user only), OPTIONS and keep-alives, and the softphone's own call
+// out (an INVITE from the session's user) when the engine hands those to the domain (`callOut`; else 403:
+// no relay). Anything else: 405. Requests the box sends to the browser (INVITE to
 // ring it) and their responses go through `send()` and `onResponse` once the WebRTC leg joins.
 import { randomUUID } from 'node:crypto';
 import type { SipWebSocket } from '../../core/call-port.ts';
@@ -23,6 +24,11 @@ export interface StaffSocketDeps {
   refusals: RefusalLog;
   logger: Logger;
   userAgent: string;
+  /**
+   * The softphone's own INVITE (a call out): true when taken (browser-call-out.ts answers it from then
+   * on); false or absent: refused with 403, the box relays nothing.
+   */
+  callOut?: (rq: SipRequest, socket: StaffSocket) => boolean;
 }
 
 export class StaffSocket {
@@ -48,6 +54,9 @@ export class StaffSocket {
 
   get isOpen(): boolean { return !this.closed; }
 
+  /** The web session's user this connection speaks for. */
+  get sessionUser(): string { return this.user; }
+
   /**
    * Send a request to the browser; responses to it go to `onResponse` (matched by Via branch). Returns
    * the branch; a CANCEL passes its INVITE's branch (RFC 3261 §9.1).
@@ -66,8 +75,8 @@ export class StaffSocket {
   }
 
   /** Answer a request the browser sent. */
-  respond(rq: SipRequest, status: number, reason: string, headers?: SipHeaders): void {
-    this.reply(rq, status, reason, headers);
+  respond(rq: SipRequest, status: number, reason: string, headers?: SipHeaders, content?: string): void {
+    this.reply(rq, status, reason, headers, content);
   }
 
   /** Call `fn` when the connection goes (the browser's calls end with it); returns the way to stop listening. */
@@ -111,7 +120,8 @@ export class StaffSocket {
     const h = rq.headers;
     if (!h.via?.length || !h['call-id'] || !h.from || !h.to || !h.cseq) return;
     const dialog = this.dialogs.get(h['call-id']);
-    if (dialog && (tagOf(h.to) || rq.method === 'ACK')) {
+    // A CANCEL has no To tag yet: it goes to the call its Call-ID names (a call out still ringing).
+    if (dialog && (tagOf(h.to) || rq.method === 'ACK' || rq.method === 'CANCEL')) {
       dialog(rq);
       return;
     }
@@ -129,7 +139,9 @@ export class StaffSocket {
         return;
       case 'INVITE':
         if (!tagOf(h.to)) {
-          // A staff endpoint takes the calls the box hands it; it never calls out through the box.
+          // The softphone calling out: the domain decides, if the engine hands such calls over.
+          if (this.d.callOut?.(rq, this)) return;
+          // Otherwise a staff endpoint takes the calls the box hands it; it never calls out through the box.
           this.reply(rq, 403, 'Forbidden (no calls out through the box)');
           this.d.refusals.note(`wss:${this.user}`, { method: 'INVITE', reason: 'staff-call-out', status: 403 });
           return;
@@ -142,8 +154,8 @@ export class StaffSocket {
     }
   }
 
-  private reply(rq: SipRequest, status: number, reason: string, headers?: SipHeaders): void {
-    const rs = sipPackage.makeResponse(rq, status, reason, { headers });
+  private reply(rq: SipRequest, status: number, reason: string, headers?: SipHeaders, content?: string): void {
+    const rs = sipPackage.makeResponse(rq, status, reason, { headers, content });
     if (status > 100 && rs.headers.to && !tagOf(rs.headers.to)) rs.headers.to = { ...rs.headers.to, params: { ...rs.headers.to.params, tag: randomToken() } };
     rs.headers.server = this.d.userAgent;
     this.write(rs);

@@ -17,12 +17,12 @@ import { rtpRange } from '../peers/ports.ts';
 
 class StandInLeg extends EventEmitter implements WebRtcLegPort {
   readonly codec = 'pcmu' as const;
-  answer: string | null = null;
+  accepted: string | null = null;
   closed = false;
   private resolveConnected!: () => void;
   readonly connected = new Promise<void>((r) => { this.resolveConnected = r; });
   async offer(): Promise<string> { return 'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 0 101\r\na=setup:actpass\r\n'; }
-  async accept(sdp: string): Promise<void> { this.answer = sdp; this.resolveConnected(); }
+  async accept(sdp: string): Promise<void> { this.accepted = sdp; this.resolveConnected(); }
   async play(): Promise<{ completed: boolean; playedMs: number }> { return { completed: true, playedMs: 0 }; }
   stopPlayback(): void {}
   async sendDtmf(): Promise<void> {}
@@ -100,7 +100,7 @@ test('the softphone is rung with the leg\'s offer, answers, and hangs up with BY
   const ack = await next('ACK');
   t.is(ack.headers.to?.params.tag, 'b1');
   await up;
-  t.is(legs[0]!.answer, ANSWER_SDP);
+  t.is(legs[0]!.accepted, ANSWER_SDP);
   t.true(engine.staffEndpoints()[0]!.busy);
   send(['BYE sip:box@box.invalid;transport=ws SIP/2.0', 'Via: SIP/2.0/WSS c.invalid;branch=z9hG4bKbye1', 'Max-Forwards: 70',
     `To: ${invite.headers.from!.name} <${invite.headers.from!.uri}>;tag=${invite.headers.from!.params.tag}`, 'From: <sip:admin@box.invalid>;tag=b1',

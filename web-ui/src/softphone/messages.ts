@@ -55,6 +55,10 @@ const en = {
   walkOptOutTitle: 'You pressed the opt-out key',
   walkOptOut: 'In a real call, this would add the number to the do-not-call list. This was a test, so nothing was added.',
   walkNotKept: 'This test call is not a campaign call. Nothing of it is kept in the campaign\'s results.',
+  dialLabel: 'Call a number',
+  dial: 'Call',
+  callingOut: 'Calling…',
+  refused: 'The box did not place the call: {reason}',
 };
 
 const fr: Record<keyof typeof en, string> = {
@@ -111,6 +115,10 @@ const fr: Record<keyof typeof en, string> = {
   walkOptOutTitle: 'Vous avez appuyé sur la touche d’opposition',
   walkOptOut: 'Lors d’un vrai appel, le numéro serait ajouté à la liste d’opposition. Ceci était un essai : rien n’a été ajouté.',
   walkNotKept: 'Cet appel d’essai n’est pas un appel de la campagne. Rien n’en est gardé dans les résultats de la campagne.',
+  dialLabel: 'Appeler un numéro',
+  dial: 'Appeler',
+  callingOut: 'Appel en cours…',
+  refused: 'Le boîtier n’a pas passé l’appel : {reason}',
 };
 
 export const t = makeT({ en, fr });

@@ -1,6 +1,8 @@
 // The softphone panel (issue 16): in the header, the staff member's availability; when the box hands a call,
 // a card with who it is (the contact card the box sends), answer / decline, then mute, hold, keypad and hang
-// up, with the call's duration. It rings with a tone made in the page (no audio file to load).
+// up, with the call's duration. It rings with a tone made in the page (no audio file to load). While
+// available and on no call, a field calls a number through the box (where its settings allow it); a
+// refusal shows the box's reason.
 import { Fragment } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { formatDuration } from '../i18n.ts';
@@ -57,9 +59,23 @@ function Timer({ since }: { since: number }) {
   return <span data-testid="softphone-timer">{t('duration', { time: formatDuration((Date.now() - since) / 1000) })}</span>;
 }
 
+/** Call a number through the box. */
+function DialForm() {
+  const [number, setNumber] = useState('');
+  return (
+    <form class="softphone__dial" onSubmit={(e) => { e.preventDefault(); void phone.callNumber(number); }}>
+      <label for="softphone-dial-number">{t('dialLabel')}</label>
+      <input id="softphone-dial-number" type="tel" inputMode="tel" autoComplete="off" value={number} data-testid="softphone-dial-number"
+        onInput={(e) => setNumber(e.currentTarget.value)} />
+      <button type="submit" class="btn btn--secondary" disabled={number.trim() === ''} data-testid="softphone-dial">{t('dial')}</button>
+    </form>
+  );
+}
+
 /** The call card's title: why the box rings, and where the call is. */
 function heading(call: PhoneCall): string {
   if (call.state === 'ended') return t('ended');
+  if (call.purpose === 'out') return call.state === 'talking' ? t('talking') : t('callingOut');
   if (call.purpose === 'walk') return t('walkTitle');
   if (call.purpose === 'listen') return t('listenTitle');
   return call.state === 'ringing' ? t('incoming') : t('talking');
@@ -79,6 +95,7 @@ export function SoftphonePanel({ username, admin = false }: { username: string; 
       {available
         ? <button type="button" class="btn btn--secondary" onClick={() => void phone.goAway()}>{t('goAway')}</button>
         : <button type="button" class="btn btn--secondary" disabled={s.status === 'connecting'} onClick={() => void phone.goAvailable(username)}>{t('goAvailable')}</button>}
+      {available && (!call || call.state === 'ended') && <DialForm />}
       {admin && available && <LiveCalls />}
       {s.problem && <p class="notice notice--error softphone__problem" role="alert">{t(`problem.${s.problem}`)}</p>}
       {call && (
@@ -87,7 +104,7 @@ export function SoftphonePanel({ username, admin = false }: { username: string; 
           {call.purpose === 'walk' && call.state !== 'ended' && <p class="field__hint">{t('walkHint')}</p>}
           {call.purpose === 'listen' && call.state !== 'ended' && <p class="field__hint">{t('listenHint')}</p>}
           <dl class="softphone__card">
-            <dt>{t('contact')}</dt><dd data-testid="softphone-contact">{call.card.name ?? call.display}</dd>
+            <dt>{call.purpose === 'out' ? t('number') : t('contact')}</dt><dd data-testid="softphone-contact">{call.card.name ?? call.display}</dd>
             {call.card.numberTail && <><dt>{t('number')}</dt><dd>…{call.card.numberTail}</dd></>}
             {call.card.source && <><dt>{t('campaign')}</dt><dd>{call.card.source}</dd></>}
           </dl>
@@ -99,6 +116,7 @@ export function SoftphonePanel({ username, admin = false }: { username: string; 
               </dl>
             </>
           )}
+          {call.purpose === 'out' && call.state === 'ended' && s.refusal && <p class="notice notice--error" role="alert" data-testid="softphone-refusal">{t('refused', { reason: s.refusal })}</p>}
           {call.state === 'talking' && call.answeredAt !== null && <Timer since={call.answeredAt} />}
           <div class="softphone__actions">
             {call.state === 'ringing' && <button type="button" class="btn" data-testid="softphone-answer" onClick={() => void phone.answer()}>{t('answer')}</button>}

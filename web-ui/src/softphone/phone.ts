@@ -5,7 +5,7 @@
 // sip.js is loaded on first use (its own chunk): pages that never take calls do not pay for it.
 //
 // State is one small store: the panel subscribes and re-renders; tests read it through the panel's text.
-import type { Invitation, Registerer, Session, UserAgent } from 'sip.js';
+import type { Invitation, Inviter, Registerer, Session, UserAgent } from 'sip.js';
 
 export type PhoneStatus = 'off' | 'connecting' | 'available' | 'away' | 'refused' | 'lost';
 
@@ -44,17 +44,19 @@ export function parseContactCard(header: string | undefined): ContactCard {
 }
 
 /**
- * Why the box rings: a transfer of a contact; "call my browser" (a campaign's flow walked with the
- * keypad); a listen-in on a live call. The last two are calls this page asked for and answers itself.
+ * Why there is a call: the box rings for a transfer of a contact, for "call my browser" (a campaign's
+ * flow walked with the keypad), for a listen-in on a live call (the last two are calls this page asked
+ * for and answers itself); 'out' is the staff member calling a number through the box.
  */
-export type CallPurpose = 'transfer' | 'walk' | 'listen';
+export type CallPurpose = 'transfer' | 'walk' | 'listen' | 'out';
 
 export interface PhoneCall {
   purpose: CallPurpose;
   /** Who is calling, as the box presents them. */
   display: string;
   card: ContactCard;
-  state: 'ringing' | 'connecting' | 'talking' | 'ended';
+  /** 'calling': a call out waiting for the far end (or for the box's refusal). */
+  state: 'ringing' | 'calling' | 'connecting' | 'talking' | 'ended';
   muted: boolean;
   held: boolean;
   /** Keys sent so far during this call (shown under the keypad). */
@@ -68,17 +70,20 @@ export interface PhoneState {
   call: PhoneCall | null;
   /** Why the last attempt to connect or answer failed, as a code the panel words. */
   problem: 'not-allowed' | 'no-microphone' | 'insecure' | 'connection' | null;
+  /** Why the box refused or ended the last call out: the reason phrase of its answer (e.g. "Forbidden (staff calls out are off)"). */
+  refusal: string | null;
 }
 
 type Listener = (s: PhoneState) => void;
 
 class Phone {
-  private state: PhoneState = { status: 'off', call: null, problem: null };
+  private state: PhoneState = { status: 'off', call: null, problem: null, refusal: null };
   private listeners = new Set<Listener>();
   private ua: UserAgent | null = null;
   private registerer: Registerer | null = null;
   private session: Session | null = null;
   private invitation: Invitation | null = null;
+  private inviter: Inviter | null = null;
   private audio: HTMLAudioElement | null = null;
   private user = '';
   /** Tokens of calls this page asked the box for ("call my browser", listen-in): answered without a click. */
@@ -171,6 +176,7 @@ class Phone {
     this.registerer = null;
     this.session = null;
     this.invitation = null;
+    this.inviter = null;
     this.set({ status: 'off', call: null });
   }
 
@@ -189,6 +195,37 @@ class Phone {
     this.set({ call: { purpose: purpose ?? 'transfer', display, card, state: 'ringing', muted: false, held: false, keys: '', answeredAt: null } });
     this.follow(invitation);
     if (purpose) void this.answer();
+  }
+
+  /**
+   * Call a number through the box (only where its settings allow it; the box checks the number as it
+   * would a campaign's). A refusal comes back as the answer's reason phrase, kept in `refusal`.
+   */
+  async callNumber(number: string): Promise<void> {
+    const dialled = number.replace(/[\s().-]/g, '');
+    if (!this.ua || this.state.status !== 'available' || !/^\+?[0-9]{2,20}$/.test(dialled)) return;
+    if (this.state.call && this.state.call.state !== 'ended') return;
+    const sip = await import('sip.js');
+    const target = sip.UserAgent.makeURI(`sip:${encodeURIComponent(dialled)}@${location.hostname}`);
+    if (!target) return;
+    const inviter = new sip.Inviter(this.ua, target, { sessionDescriptionHandlerOptions: { constraints: { audio: true, video: false } } });
+    this.inviter = inviter;
+    this.set({
+      refusal: null, problem: null,
+      call: { purpose: 'out', display: number.trim(), card: {}, state: 'calling', muted: false, held: false, keys: '', answeredAt: null },
+    });
+    this.follow(inviter);
+    try {
+      await inviter.invite({
+        requestDelegate: {
+          onReject: (res) => this.set({ refusal: res.message.reasonPhrase || String(res.message.statusCode) }),
+        },
+      });
+    } catch (e) {
+      const noMic = (e as Error).name === 'NotAllowedError' || (e as Error).name === 'NotFoundError';
+      this.set({ problem: noMic ? 'no-microphone' : 'connection' });
+      this.patchCall({ state: 'ended' });
+    }
   }
 
   /** A token for a call this page is about to ask the box for; the call that carries it is answered at once. */
@@ -213,6 +250,7 @@ class Phone {
         } else if (s === SessionState.Terminated) {
           this.session = null;
           this.invitation = null;
+          this.inviter = null;
           if (this.audio) this.audio.srcObject = null;
           this.patchCall({ state: 'ended' });
         }
@@ -252,6 +290,7 @@ class Phone {
     if (!call) return;
     try {
       if (call.state === 'ringing' && this.invitation) await this.invitation.reject({ statusCode: 603 });
+      else if (call.state === 'calling' && this.inviter) await this.inviter.cancel();
       else if (this.session && 'bye' in this.session) await (this.session as unknown as { bye(): Promise<unknown> }).bye();
     } catch {
       // Already over.
@@ -261,7 +300,7 @@ class Phone {
 
   /** Close the ended call's card. */
   dismiss(): void {
-    if (this.state.call?.state === 'ended') this.set({ call: null });
+    if (this.state.call?.state === 'ended') this.set({ call: null, refusal: null });
   }
 
   setMuted(muted: boolean): void {
