@@ -56,9 +56,10 @@ export function tonePrompt(dir: string, id: string, ms: number, hz: number): Pro
 
 /**
  * Share of 200 ms windows (8 kHz) with sound in them (louder than about -35 dBFS) that are mostly a tone of
- * `hz` (Goertzel power against the window's energy): "the far end heard our tone".
+ * `hz` (Goertzel power against the window's energy): "the far end heard our tone". With two tones mixed
+ * each holds about half of a window: `minPart` 0.2 counts a window where the tone is one part of the mix.
  */
-export function toneShare(pcm: ArrayLike<number>, hz: number): number {
+export function toneShare(pcm: ArrayLike<number>, hz: number, minPart = 0.5): number {
   const n = 1600;
   const coeff = 2 * Math.cos((2 * Math.PI * hz) / 8000);
   let loud = 0;
@@ -76,7 +77,7 @@ export function toneShare(pcm: ArrayLike<number>, hz: number): number {
     }
     if (energy / n < 1e4) continue;
     loud++;
-    if ((s1 * s1 + s2 * s2 - coeff * s1 * s2) / (energy * n / 2) > 0.5) tone++;
+    if ((s1 * s1 + s2 * s2 - coeff * s1 * s2) / (energy * n / 2) > minPart) tone++;
   }
   return loud === 0 ? 0 : tone / loud;
 }

@@ -88,3 +88,19 @@ export function artifactPath(name: string): string {
   mkdirSync(ARTIFACTS, { recursive: true });
   return `${ARTIFACTS}${name}.png`;
 }
+
+/** In the page: capture the softphone's remote audio (its <audio> element's stream) at 8 kHz
+ * into `window.__heard` (evaluate it once the call is up; false until the remote track is there). */
+export const CAPTURE_REMOTE_AUDIO = `(() => {
+  const el = document.querySelector('[data-testid="softphone-remote-audio"]');
+  if (!el || !el.srcObject) return false;
+  const ctx = new AudioContext({ sampleRate: 8000 });
+  const src = ctx.createMediaStreamSource(el.srcObject);
+  const proc = ctx.createScriptProcessor(1024, 1, 1);
+  window.__heard = [];
+  proc.onaudioprocess = (ev) => { for (const v of ev.inputBuffer.getChannelData(0)) window.__heard.push(Math.round(v * 32767)); };
+  src.connect(proc);
+  proc.connect(ctx.destination);
+  void ctx.resume();
+  return true;
+})()`;

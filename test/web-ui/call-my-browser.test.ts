@@ -17,51 +17,13 @@ import { readPcm8k, toneShare, toneWav } from '../peers/audio.ts';
 import { startBaresip } from '../peers/baresip.ts';
 import { freePort } from '../peers/sipp.ts';
 import { answered, sleep } from '../sip/staff-support.ts';
-import { startUiBox } from './browser.ts';
+import { CAPTURE_REMOTE_AUDIO as CAPTURE, startUiBox } from './browser.ts';
 
 const CSV = readFileSync(new URL('../fixtures/contacts/journey.csv', import.meta.url));
 
-/** In the page: capture the softphone's remote audio (its <audio> element's stream) at 8 kHz. */
-const CAPTURE = `(() => {
-  const el = document.querySelector('[data-testid="softphone-remote-audio"]');
-  if (!el || !el.srcObject) return false;
-  const ctx = new AudioContext({ sampleRate: 8000 });
-  const src = ctx.createMediaStreamSource(el.srcObject);
-  const proc = ctx.createScriptProcessor(1024, 1, 1);
-  window.__heard = [];
-  proc.onaudioprocess = (ev) => { for (const v of ev.inputBuffer.getChannelData(0)) window.__heard.push(Math.round(v * 32767)); };
-  src.connect(proc);
-  proc.connect(ctx.destination);
-  void ctx.resume();
-  return true;
-})()`;
 
-/**
- * Share of 200 ms loud windows where a tone of `hz` holds at least a fifth of the energy: with two tones
- * mixed, each holds about half, which toneShare's "mostly this tone" would not count.
- */
-function partShare(pcm: ArrayLike<number>, hz: number): number {
-  const n = 1600;
-  const coeff = 2 * Math.cos((2 * Math.PI * hz) / 8000);
-  let loud = 0;
-  let part = 0;
-  for (let at = 0; at + n <= pcm.length; at += n) {
-    let s1 = 0;
-    let s2 = 0;
-    let energy = 0;
-    for (let i = at; i < at + n; i++) {
-      const x = pcm[i]!;
-      const s = x + coeff * s1 - s2;
-      s2 = s1;
-      s1 = s;
-      energy += x * x;
-    }
-    if (energy / n < 1e4) continue;
-    loud++;
-    if ((s1 * s1 + s2 * s2 - coeff * s1 * s2) / (energy * n / 2) > 0.2) part++;
-  }
-  return loud === 0 ? 0 : part / loud;
-}
+/** Share of loud windows where a tone of `hz` is one part of a two-tone mix. */
+const partShare = (pcm: ArrayLike<number>, hz: number): number => toneShare(pcm, hz, 0.2);
 
 const BROWSER_ARGS = (mic: string): string[] => [
   '--use-fake-device-for-media-stream',

@@ -15,27 +15,13 @@ import { toneShare, toneWav } from '../peers/audio.ts';
 import { freeUdpRange } from '../peers/ports.ts';
 import { freePort, startSippUas } from '../peers/sipp.ts';
 import { sleep } from '../sip/staff-support.ts';
-import { startUiBox } from './browser.ts';
+import { CAPTURE_REMOTE_AUDIO as CAPTURE, startUiBox } from './browser.ts';
 
 const OWN = '+33142000001';
 // A Tuesday, 11:00 in Paris: inside the French legal calling hours (Code de la consommation art. D.223-9).
 const TUESDAY_11H_PARIS = Date.parse('2026-12-08T10:00:00Z');
 const started = Date.now();
 
-/** In the page: capture the softphone's remote audio (its <audio> element's stream) at 8 kHz. */
-const CAPTURE = `(() => {
-  const el = document.querySelector('[data-testid="softphone-remote-audio"]');
-  if (!el || !el.srcObject) return false;
-  const ctx = new AudioContext({ sampleRate: 8000 });
-  const src = ctx.createMediaStreamSource(el.srcObject);
-  const proc = ctx.createScriptProcessor(1024, 1, 1);
-  window.__heard = [];
-  proc.onaudioprocess = (ev) => { for (const v of ev.inputBuffer.getChannelData(0)) window.__heard.push(Math.round(v * 32767)); };
-  src.connect(proc);
-  proc.connect(ctx.destination);
-  void ctx.resume();
-  return true;
-})()`;
 
 interface AuditRow { actor: string; subject: string | null; details: string }
 

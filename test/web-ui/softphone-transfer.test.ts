@@ -15,22 +15,8 @@ import { readPcm8k, toneShare, toneWav } from '../peers/audio.ts';
 import { startBaresip } from '../peers/baresip.ts';
 import { freePort } from '../peers/sipp.ts';
 import { answered, sleep } from '../sip/staff-support.ts';
-import { startUiBox } from './browser.ts';
+import { CAPTURE_REMOTE_AUDIO as CAPTURE, startUiBox } from './browser.ts';
 
-/** In the page: capture the softphone's remote audio (its <audio> element's stream) at 8 kHz. */
-const CAPTURE = `(() => {
-  const el = document.querySelector('[data-testid="softphone-remote-audio"]');
-  if (!el || !el.srcObject) return false;
-  const ctx = new AudioContext({ sampleRate: 8000 });
-  const src = ctx.createMediaStreamSource(el.srcObject);
-  const proc = ctx.createScriptProcessor(1024, 1, 1);
-  window.__heard = [];
-  proc.onaudioprocess = (ev) => { for (const v of ev.inputBuffer.getChannelData(0)) window.__heard.push(Math.round(v * 32767)); };
-  src.connect(proc);
-  proc.connect(ctx.destination);
-  void ctx.resume();
-  return true;
-})()`;
 
 test('a callee who presses 1 is transferred to a browser softphone: it rings with the contact card, is answered, and each side hears the other', async (t) => {
   t.timeout(120_000);
