@@ -201,6 +201,7 @@ export class Appliance {
       });
       this.dialer = new Dialer({
         db: this.db,
+        groupCommit: true,
         engine: this.engine,
         logger: this.logger.child({ svc: 'dialer' }),
         prompt: (id) => this.recordings.prompt(id),

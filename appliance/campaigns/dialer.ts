@@ -77,6 +77,13 @@ export interface DialerDeps {
   onProgress?: (campaignId: number) => void;
   /** Longest the loop sleeps when nothing is due (ms). */
   idleMs?: number;
+  /**
+   * Group commit (the box sets it): the ledger's writes are committed without their own fsync and made
+   * durable by one fsync of the WAL in the thread pool before a call is dialled (appliance/store/wal-sync.ts).
+   * Off, each commit is FULL on the event loop and a call is dialled in the same turn as its intent (unit
+   * tests that drive the dialer with a fake clock, where a real fsync's time never passes).
+   */
+  groupCommit?: boolean;
   /** Transfers to a person (appliance/staff/transfer.ts); absent = a flow's transfer takes its fallback. */
   transfer?: TransferPort;
   /** The live calls staff may see and listen to (issue 16): each call placed is added until it has ended. */
@@ -122,7 +129,7 @@ export class Dialer {
   constructor(private readonly deps: DialerDeps) {
     this.repo = new CampaignsRepo(deps.db);
     this.now = () => deps.clock.now();
-    this.wal = new WalSync(deps.db);
+    this.wal = new WalSync(deps.db, deps.groupCommit === true);
     const changes = deps.db.prepare('SELECT total_changes()').pluck();
     this.totalChanges = () => changes.get() as number;
   }
@@ -376,16 +383,28 @@ export class Dialer {
       unlist = this.deps.liveCalls?.add(call, { kind: 'campaign', campaignId: campaign.id, campaignName: campaign.name, numberTail: contact.e164.replace(/\D/g, '').slice(-4), since: now });
       return call;
     };
-    const settled = this.wal.sync().then(() => {
+    const proceed = (): Promise<void> | undefined => {
       this.awaitingDial--;
       const call = dial();
       return call ? this.follow(campaign, contact, attemptId, call, prompts) : undefined;
-    }, (e: unknown) => {
+    };
+    const notSynced = (e: unknown): void => {
       // Not on disk: no call may leave on this intent. It ends as interrupted (retried as the campaign's rules say).
       this.awaitingDial--;
       this.deps.logger.error({ attemptId, err: (e as Error).message }, 'the attempt could not be synced to disk; the call was not placed');
       this.finish(campaign, contact, attemptId, emptyResult('interrupted', `not placed: the ledger could not be synced to disk (${(e as Error).message})`));
-    }).catch((e: unknown) => {
+    };
+    // Without group commit the intent's commit was FULL: the call leaves in this turn, as it always did.
+    let placed: Promise<void | undefined>;
+    if (this.wal.usable) placed = this.wal.sync().then(proceed, notSynced);
+    else {
+      try {
+        placed = Promise.resolve(proceed());
+      } catch (e) {
+        placed = Promise.reject(e);
+      }
+    }
+    const settled = placed.catch((e: unknown) => {
       this.deps.logger.error({ attemptId, err: (e as Error).message }, 'call handling failed');
     }).finally(() => {
       unlist?.();

@@ -14,11 +14,12 @@ export class WalSync {
   /** fsyncs run, for the tests and the bench. */
   syncs = 0;
 
-  constructor(private readonly db: Db) {}
+  /** `enabled` false: every commit stays FULL and sync() has nothing to do. */
+  constructor(private readonly db: Db, private readonly enabled = true) {}
 
   /** Whether relaxed commits can be synced here (an in-memory database has no file: its commits stay FULL). */
   get usable(): boolean {
-    return !this.db.memory;
+    return this.enabled && !this.db.memory;
   }
 
   /**

@@ -31,18 +31,21 @@ test('a presser and a listener each take a path through the appointment reminder
   t.true(p.calleeChosen);
   t.is(p.trunk, 'sandbox');
   t.deepEqual(p.steps.slice(0, 2).map((s) => s.id), ['message', 'choice'], JSON.stringify(p.steps));
-  // The presser pressed one key at the menu: confirm (1) or opt out (9), drawn by the sandbox's seeded shares.
+  // The presser is sent the whole flow and picks a branch of the menu by the sandbox's seeded shares:
+  // confirm (1), cancel (2), move (3, then a callback slot), or opt out (9). The path follows the key.
   const choice = p.steps[1]!;
-  t.regex(p.keys, /^[19]/);
-  if (p.keys.startsWith('1')) {
-    t.is(choice.key, '1');
-    t.is(choice.via, 'options.1');
-    t.deepEqual(p.steps.map((s) => s.id), ['message', 'choice', 'confirm', 'confirmed']);
-    t.is(p.answers.appointment, 'confirmed');
-    t.is(p.outcome, 'confirmed');
-  } else {
+  t.regex(p.keys, /^[1239]/);
+  const first = p.keys[0]!;
+  if (first === '9') {
     t.is(choice.via, 'opt-out');
     t.is(p.outcome, 'opted-out');
+  } else {
+    t.is(choice.key, first);
+    t.is(choice.via, `options.${first}`);
+    const branch = ({ 1: ['confirm', 'confirmed'], 2: ['cancel', 'cancelled'], 3: ['move'] } as Record<string, string[]>)[first]!;
+    t.deepEqual(p.steps.slice(2, 2 + branch.length).map((s) => s.id), branch, JSON.stringify(p.steps));
+    t.is(p.answers.appointment, ({ 1: 'confirmed', 2: 'cancelled', 3: 'move' } as Record<string, string>)[first]);
+    if (first === '1') t.is(p.outcome, 'confirmed');
   }
 
   const listened = await box.api.send<TryFlowReply>('POST', `/api/campaigns/${id}/try`, { callee: 'listener' });
