@@ -118,6 +118,10 @@ test('a call coming in: reject(486) answers 486 and ends declined; the caller\'s
 });
 
 test('a call coming in: neither answered nor refused in time gets 480; answered while FreeSWITCH is away gets 503', async (t) => {
+  // The answer timer does not hold the process open (a box's sockets do): alone in its process (the suite's
+  // real-time pass runs serially) nothing else would, and the test would end before the timer fires.
+  const alive = setInterval(() => {}, 1000);
+  t.teardown(() => clearInterval(alive));
   const slow = incoming({ answerTimeoutMs: 50 });
   t.like(await slow.call.done, { sipCode: 480, outcome: 'no-answer' });
   t.deepEqual(slow.sent, [480]);
