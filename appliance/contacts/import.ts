@@ -231,7 +231,10 @@ export async function importContacts(db: Db, file: string, opts: ImportOptions):
       if (settled) return;
       if (m.type === 'done' || m.type === 'error') lastWord = true;
       queue.push(m);
-      if (!timer) pump();
+      // Stored on a turn of its own, not here: a worker that is ahead delivers several batches in one
+      // go, and storing each as it arrives would run them back to back with nothing of this thread's
+      // between them.
+      if (!timer) timer = setImmediate(pump);
     });
     // A worker that dies (out of its heap: a hostile or huge file) fails the import in words, not as a 500.
     worker.on('error', (e) => fail(workerFailure(e, fileName)));
