@@ -17,6 +17,7 @@ import { installJsonBodyParser } from './json-body.ts';
 import { LiveFeed } from './live-feed.ts';
 import { DEFAULT_LOGIN_LIMIT, LoginLimiter } from './login-limiter.ts';
 import { buildOpenApi, RouteTable } from './openapi.ts';
+import { replyShape } from './reply-shape.ts';
 import { publicRoute } from './route-kit.ts';
 import { authRoutes } from './routes/auth.ts';
 import { dashboardRoutes } from './routes/dashboard.ts';
@@ -107,6 +108,11 @@ export async function buildApp(deps: HttpDeps, live: LiveFeed = deps.live ?? new
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
   const routes = new RouteTable();
   routes.install(app);
+  // After the route table (the OpenAPI document keeps the contract's unions): each route's reply is written
+  // with a shape whose unions of plain values need no validator compiled on its first reply (reply-shape.ts).
+  app.addHook('onRoute', (route) => {
+    if (route.schema?.response) route.schema = { ...route.schema, response: replyShape(route.schema.response) };
+  });
   // Before the guard: plain HTTP from the LAN is sent to HTTPS whatever the route and the session.
   if (serve) installHttpsRedirect(app, serve.httpsPort);
   installGuard(app, { sessions: ctx.sessions, users: () => deps.settingsStore.get().users });
