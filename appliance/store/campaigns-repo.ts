@@ -1,6 +1,7 @@
 // Campaigns, their per-contact progress and the attempt ledger. An attempt's intent is written
 // (synchronous=FULL) before the INVITE; its end, the contact's next state and the fleet event are
 // written in one transaction, so a crash leaves either the intent alone or the whole result.
+import type { Statement } from 'better-sqlite3';
 import type { Db } from './db.ts';
 import type { Outcome } from '../../core/call-port.ts';
 import type { CampaignConfig, CampaignStatus } from '../campaigns/model.ts';
@@ -68,7 +69,25 @@ function toCampaign(r: RawCampaign): CampaignRow {
 }
 
 export class CampaignsRepo {
+  /** The statements of each call's ledger writes, prepared once (see `hot`). */
+  private readonly statements = new Map<string, Statement>();
+
   constructor(private readonly db: Db) {}
+
+  /**
+   * A statement written for every call (its intent, its end), prepared once per repo: SQLite compiles a
+   * write to `attempts` or `campaign_contacts` with their triggers and indexes, 0.1-0.4 ms of the event
+   * loop's CPU each (bench/scale), ~1 ms per call placed and ended, in the dialer's ticks beside live media.
+   * Only for statements run as they are (never `.pluck()`ed or iterated: a cached statement keeps such modes).
+   */
+  private hot(sql: string): Statement {
+    let s = this.statements.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.statements.set(sql, s);
+    }
+    return s;
+  }
 
   create(name: string, listId: number, config: CampaignConfig): CampaignRow {
     try {
@@ -302,7 +321,7 @@ export class CampaignsRepo {
 
   /** Postpone a contact that is outside its calling window, without an attempt. */
   postpone(campaignId: number, contactId: number, at: number): void {
-    this.db.prepare('UPDATE campaign_contacts SET next_at = ?, updated_at = ? WHERE campaign_id = ? AND contact_id = ?').run(at, Date.now(), campaignId, contactId);
+    this.hot('UPDATE campaign_contacts SET next_at = ?, updated_at = ? WHERE campaign_id = ? AND contact_id = ?').run(at, Date.now(), campaignId, contactId);
   }
 
   block(campaignId: number, contactId: number, reason: string, now: number, event: (db: Db) => void): void {
@@ -316,18 +335,18 @@ export class CampaignsRepo {
   /** The ledger's first write: synced before the INVITE leaves. */
   beginAttempt(a: { campaignId: number; contactId: number; e164: string; trunk: string; callerId: string; now: number }): number {
     return this.db.transaction(() => {
-      const info = this.db.prepare("INSERT INTO attempts (campaign_id, contact_id, e164, trunk, caller_id, state, intent_at) VALUES (?, ?, ?, ?, ?, 'intent', ?)")
+      const info = this.hot("INSERT INTO attempts (campaign_id, contact_id, e164, trunk, caller_id, state, intent_at) VALUES (?, ?, ?, ?, ?, 'intent', ?)")
         .run(a.campaignId, a.contactId, a.e164, a.trunk, a.callerId, a.now);
-      this.db.prepare("UPDATE campaign_contacts SET state = 'calling', updated_at = ? WHERE campaign_id = ? AND contact_id = ?").run(a.now, a.campaignId, a.contactId);
+      this.hot("UPDATE campaign_contacts SET state = 'calling', updated_at = ? WHERE campaign_id = ? AND contact_id = ?").run(a.now, a.campaignId, a.contactId);
       return Number(info.lastInsertRowid);
     })();
   }
 
   finishAttempt(attemptId: number, r: AttemptResult, next: NextState, now: number, event: (db: Db) => void): void {
     this.db.transaction(() => {
-      const a = this.db.prepare('SELECT campaign_id, contact_id, state FROM attempts WHERE id = ?').get(attemptId) as { campaign_id: number; contact_id: number; state: string } | undefined;
+      const a = this.hot('SELECT campaign_id, contact_id, state FROM attempts WHERE id = ?').get(attemptId) as { campaign_id: number; contact_id: number; state: string } | undefined;
       if (!a || a.state !== 'intent') return; // already reconciled
-      this.db.prepare(`UPDATE attempts SET state = 'final', ended_at = ?, outcome = ?, sip_code = ?, q850 = ?, counted = ?, dtmf = ?, amd = ?,
+      this.hot(`UPDATE attempts SET state = 'final', ended_at = ?, outcome = ?, sip_code = ?, q850 = ?, counted = ?, dtmf = ?, amd = ?,
         setup_ms = ?, ring_ms = ?, talk_ms = ?, message_ms = ?, detail = ? WHERE id = ?`)
         .run(now, r.outcome, r.sipCode, r.q850, next.counted ? 1 : 0, r.dtmf, r.amd, r.setupMs, r.ringMs, r.talkMs, r.messageMs, r.detail ?? null, attemptId);
       if (r.transfer) {
@@ -336,11 +355,11 @@ export class CampaignsRepo {
       }
       const inc = next.counted ? 1 : 0;
       if (next.kind === 'final') {
-        this.db.prepare("UPDATE campaign_contacts SET state = 'done', attempts = attempts + ?, last_outcome = ?, final_outcome = ?, updated_at = ? WHERE campaign_id = ? AND contact_id = ?")
+        this.hot("UPDATE campaign_contacts SET state = 'done', attempts = attempts + ?, last_outcome = ?, final_outcome = ?, updated_at = ? WHERE campaign_id = ? AND contact_id = ?")
           .run(inc, r.outcome, next.outcome, now, a.campaign_id, a.contact_id);
       } else {
         // A call that ends after its campaign was stopped leaves the contact stopped, not waiting.
-        this.db.prepare(`UPDATE campaign_contacts SET state = CASE WHEN (SELECT status FROM campaigns WHERE id = ?) = 'stopped' THEN 'stopped' ELSE 'waiting' END,
+        this.hot(`UPDATE campaign_contacts SET state = CASE WHEN (SELECT status FROM campaigns WHERE id = ?) = 'stopped' THEN 'stopped' ELSE 'waiting' END,
           attempts = attempts + ?, retries = ?, next_at = ?, last_outcome = ?, updated_at = ? WHERE campaign_id = ? AND contact_id = ?`)
           .run(a.campaign_id, inc, JSON.stringify(next.retries), next.at, r.outcome, now, a.campaign_id, a.contact_id);
       }
@@ -355,7 +374,7 @@ export class CampaignsRepo {
   }
 
   contactProgress(campaignId: number, contactId: number): { attempts: number; retries: Partial<Record<Outcome, number>>; zones: string[] } {
-    const r = this.db.prepare('SELECT attempts, retries, timezones FROM campaign_contacts WHERE campaign_id = ? AND contact_id = ?').get(campaignId, contactId) as { attempts: number; retries: string; timezones: string };
+    const r = this.hot('SELECT attempts, retries, timezones FROM campaign_contacts WHERE campaign_id = ? AND contact_id = ?').get(campaignId, contactId) as { attempts: number; retries: string; timezones: string };
     return { attempts: r.attempts, retries: JSON.parse(r.retries) as Partial<Record<Outcome, number>>, zones: JSON.parse(r.timezones) as string[] };
   }
 
