@@ -35,7 +35,7 @@ import { recordingRoutes } from './http/routes/recordings.ts';
 import { trunkTestRoutes } from './http/routes/trunk-test.ts';
 import { flowRoutes } from './http/routes/flows.ts';
 import { personalFields } from './campaigns/personal-fields.ts';
-import { FleetAgent } from './fleet/agent.ts';
+import type { FleetAgent } from './fleet/agent.ts';
 import { firstBootNeeded, runFirstBoot } from '../provisioning/first-boot.ts';
 import { provisioningStatus, type ProvisioningStatus } from '../provisioning/box-identity.ts';
 import { provisioningRoutes } from './http/routes/provisioning.ts';
@@ -83,7 +83,7 @@ export interface ApplianceOptions {
   /** Where the first-start admin password line goes (default stdout). */
   out?: (line: string) => void;
   /** Options for the built-in sandbox (tests: seed, time scale). */
-  sandbox?: { seed?: number; timeScale?: number; mix?: string; rtpPortMin?: number; rtpPortMax?: number };
+  sandbox?: { seed?: number; timeScale?: number; mix?: string; rtpPortMin?: number; rtpPortMax?: number; timings?: { noAnswerCapMs?: number } };
   now?: () => number;
   /** Reads the clock synchronisation state (default: systemd-timesyncd / timedatectl). */
   clockReader?: ClockReader;
@@ -336,6 +336,8 @@ export class Appliance {
       const f = this.settingsStore.get().fleet;
       if (f.enabled && f.url && f.boxId) {
         // Started before the dialer, so it stops after it: events of calls still finishing can go out.
+        // Loaded only when the box is in a fleet: the MQTT client is a large module a lone box never needs.
+        const { FleetAgent } = await import('./fleet/agent.ts');
         this.fleet = new FleetAgent({
           db: this.db,
           settings: () => this.settingsStore.get(),
@@ -392,6 +394,7 @@ export class Appliance {
       seed: this.opts.sandbox?.seed ?? 1,
       timeScale: this.opts.sandbox?.timeScale ?? 1,
       ...(this.opts.sandbox?.mix ? { mix: this.opts.sandbox.mix } : {}),
+      ...(this.opts.sandbox?.timings ? { timings: this.opts.sandbox.timings } : {}),
       ...(this.opts.sandbox?.rtpPortMin ? { rtpPortMin: this.opts.sandbox.rtpPortMin, rtpPortMax: this.opts.sandbox.rtpPortMax } : {}),
       logger: this.logger.child({ svc: 'sandbox' }),
     });

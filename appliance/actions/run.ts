@@ -39,6 +39,8 @@ export function wasAudited(e: unknown): boolean {
 
 export class ActionRunner {
   private readonly defs = new Map<string, ActionDef<any, any>>();
+  // Compiled on an action's first run, not at start-up: compiling every schema is a third of a second of
+  // CPU the box would pay at each start for actions most runs never use (test/actions/doors.test.ts runs them all).
   private readonly validators = new Map<string, ValidateFunction>();
   private readonly ajv = new Ajv({ allErrors: true, strict: false, coerceTypes: false });
 
@@ -46,7 +48,6 @@ export class ActionRunner {
     for (const d of defs) {
       if (this.defs.has(d.name)) throw new Error(`action ${d.name} is defined twice`);
       this.defs.set(d.name, d);
-      this.validators.set(d.name, this.ajv.compile(d.input));
     }
   }
 
@@ -144,7 +145,11 @@ export class ActionRunner {
   private check(def: ActionDef<any, any>, actor: Actor, input: unknown): void {
     if (!def.doors.includes(actor.door)) throw new AppError('E_FORBIDDEN', `${def.name} cannot be done through the ${actor.door === 'http' ? 'web' : actor.door} door`, { action: def.name });
     if (actor.door === 'http' && !roleAllows(actor.role, def.role)) throw new AppError('E_FORBIDDEN', `${def.name} needs the ${def.role} role`, { action: def.name });
-    const validate = this.validators.get(def.name)!;
+    let validate = this.validators.get(def.name);
+    if (!validate) {
+      validate = this.ajv.compile(def.input);
+      this.validators.set(def.name, validate);
+    }
     if (!validate(input)) {
       const fields = (validate.errors ?? []).map(fieldOf);
       throw new AppError('E_REQUEST_INVALID', `${def.name}: field ${fields[0]!.key} ${fields[0]!.message}`, { field: fields[0]!.key }, { fields });

@@ -491,7 +491,7 @@ const DRIVERS: Record<string, Partial<Record<Door, Driver>>> = {
   },
   'trunk.test-call': {
     http: {
-      // Answered when the call has ended (the sandbox does not answer here: the ring timeout), audited before it was placed.
+      // Answered when the call has ended (the sandbox does not answer here: its 480 after 2 s), audited before it was placed.
       success: async (c) => http(await c.box.api.send('POST', '/api/trunks/sandbox/test-call', { to: '+33612345678', recordingId: await newRecording(c) })),
       refusal: async (c) => http(await c.box.api.send('POST', '/api/trunks/nope/test-call', { to: '+33612345678', recordingId: 'nope' })),
     },
@@ -578,7 +578,9 @@ test('every action, through every door it is open on, is audited with its actor,
   const dataDir = mkdtempSync(join(tmpdir(), 'vba-doors-'));
   t.teardown(() => rmSync(dataDir, { recursive: true, force: true }));
   const box = await startTestBox({
-    dataDir, sandbox: { seed: 5, timeScale: 0.1, mix: 'no-answer=1' },
+    // Nobody answers; the network gives up on an unanswered call after 2 s (480) instead of 3 min, so the
+    // trunk test call ends well before its own 30 s ring timeout.
+    dataDir, sandbox: { seed: 5, timeScale: 0.1, mix: 'no-answer=1', timings: { noAnswerCapMs: 2000 } },
     settings: (s) => {
       s.fleet = { enabled: true, url: broker.url, boxId: BOX };
       s.compliance.pack = 'none';

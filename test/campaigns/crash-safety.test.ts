@@ -51,9 +51,11 @@ test('SIGKILL at 20 random moments: every contact final, nobody over-dialled, da
   const base = `http://127.0.0.1:${httpPort}`;
 
   // The sandbox runs in its own process: it outlives every kill of the box and counts what it receives.
+  // It starts while the contacts are imported (the box needs it only once the campaign dials).
   const sandbox = runAppliance(['sandbox', '--port', String(sandboxPort), '--time-scale', '0.1', '--seed', '11', '--log', sandboxLog, '--data', join(dir, 'sandbox')]);
   t.teardown(() => sandbox.kill());
-  await sandbox.waitFor(/listening on/, 120_000);
+  const sandboxUp = sandbox.waitFor(/listening on/, 120_000);
+  sandboxUp.catch(() => { /* awaited below, after the import */ });
 
   const settings = sandboxBoxSettings({ httpPort, sipPort, sandboxPort, rtpPorts: 400, channels: 60, cps: 40 });
   // The sandbox is a simulated network: the permissive pack, chosen explicitly.
@@ -73,6 +75,7 @@ test('SIGKILL at 20 random moments: every contact final, nobody over-dialled, da
   const imp = runAppliance(['import', csv, '--list', 'crash', '--json', '--data', data]);
   await imp.waitFor(/"accepted":2000/, 120_000);
   await imp.kill();
+  await sandboxUp;
 
   let box: Child = runAppliance(['start', '--data', data]);
   t.teardown(() => box.kill('SIGKILL'));

@@ -3,7 +3,6 @@
 import type { FastifyInstance } from 'fastify';
 import { statfs } from 'node:fs/promises';
 import { cpus } from 'node:os';
-import si from 'systeminformation';
 import type { HttpContext } from '../context.ts';
 import { requireRole } from '../route-kit.ts';
 import { SystemHealth } from '../contract/health.ts';
@@ -12,6 +11,8 @@ import { SystemHealth } from '../contract/health.ts';
 const CACHE_MS = 5000;
 
 async function measure(dataDir: string, now: number): Promise<SystemHealth> {
+  // Loaded on the first health read, not at start-up (a large module; most starts never need it).
+  const si = (await import('systeminformation')).default;
   const [load, temp, mem, fs] = await Promise.all([
     si.currentLoad().catch(() => null),
     si.cpuTemperature().catch(() => null),

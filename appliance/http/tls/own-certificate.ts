@@ -3,7 +3,6 @@
 // it nears its end, so the SPKI hash staff pinned (or gave Chromium) stays true for the box's life;
 // the certificate's own fingerprint changes with every remake.
 import { generateKeyPairSync, createPrivateKey, createPublicKey } from 'node:crypto';
-import { generate } from 'selfsigned';
 import type { LanNames } from './lan-names.ts';
 
 /** 397 days: the longest validity browsers accept for a server certificate. */
@@ -22,6 +21,9 @@ export async function makeOwnCertificate(o: { keyPem: string; names: LanNames; b
   // Backdated an hour: a browser whose clock is a little behind the box's still accepts it.
   const notBeforeDate = new Date(o.now - 3_600_000);
   const cn = o.names.dns.find((d) => d !== 'localhost') ?? 'localhost';
+  // Loaded here, not at start-up: selfsigned brings the whole X.509 toolkit, which a box that already has
+  // its certificate never needs (every restart would pay for it).
+  const { generate } = await import('selfsigned');
   const pems = await generate(
     [{ name: 'commonName', value: cn }, { name: 'organizationName', value: o.boxName.slice(0, 64) || 'voice-broadcast-box' }],
     {
