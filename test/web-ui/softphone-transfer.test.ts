@@ -85,8 +85,8 @@ test('a callee who presses 1 is transferred to a browser softphone: it rings wit
   t.true(r.talkMs >= 3000, `talked ${r.talkMs} ms`);
   await call.hangup();
 
-  await sleep(800); // baresip closes its recording when the call ends
-  const calleeHeard = toneShare(readPcm8k(callee.receivedRecordings()[0]!), 1200);
+  // baresip closes its recording when the call ends: wait until its WAV header says so, not a fixed time
+  const calleeHeard = toneShare(readPcm8k((await callee.closedRecordings())[0]!), 1200);
   const browserHeard = toneShare(heard, 1300);
   t.log(`the callee heard the browser's 1200 Hz in ${(calleeHeard * 100).toFixed(0)}% of its loud windows; the browser heard the callee's 1300 Hz in ${(browserHeard * 100).toFixed(0)}% (${(heard.length / 8000).toFixed(1)} s captured)`);
   t.true(calleeHeard > 0.5, `callee: ${calleeHeard}`);
