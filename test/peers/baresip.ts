@@ -93,7 +93,7 @@ export async function startBaresip(opts: {
     }
     throw new Error(`baresip: no ${re} within ${timeoutMs} ms:\n${out.slice(-3000)}`);
   };
-  await waitForLog(/baresip is ready/, 10000);
+  await waitForLog(/baresip is ready/, 30_000); // a process start: wide, it ends at the line
   const control = async (command: string, params: string): Promise<void> => {
     if (!ctrlPort) throw new Error(`startBaresip({ keypad: true }) to use ${command}`);
     const sock = connect(ctrlPort, '127.0.0.1');
