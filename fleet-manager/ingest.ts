@@ -86,6 +86,7 @@ export class Ingest {
         this.stats.batches += 1;
         this.stats.stored += result.eventsStored;
         this.stats.duplicates += result.duplicates;
+        this.deps.logger.debug({ events: result.eventsStored, duplicates: result.duplicates, storedSoFar: this.stats.stored }, 'fleet batch committed');
         this.deps.onCommitted?.(batch.flatMap((q) => (q.inbound ? [q.inbound] : [])), committedAt);
         try {
           this.deps.onBatch(result);

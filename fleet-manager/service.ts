@@ -27,6 +27,8 @@ export interface FleetManagerOptions {
   onCommitted?: (items: Inbound[], committedAt: number) => void;
   /** False: resume the session without subscribing (retiring an instance: `leave`). */
   subscribe?: boolean;
+  /** start() fails when the broker has not answered within this long (default 15 s). */
+  brokerAnswerMs?: number;
 }
 
 export class FleetManager {
@@ -61,7 +63,8 @@ export class FleetManager {
     this.ingest = new Ingest({ client, store: this.store, logger, onBatch: (r) => this.afterBatch(r), ...(this.opts.onCommitted ? { onCommitted: this.opts.onCommitted } : {}) });
     this.ingest.start();
     await new Promise<void>((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`no answer from the broker at ${this.opts.broker.url} within 15 s`)), 15_000);
+      const ms = this.opts.brokerAnswerMs ?? 15_000;
+      const t = setTimeout(() => reject(new Error(`no answer from the broker at ${this.opts.broker.url} within ${ms / 1000} s`)), ms);
       client.once('connect', () => { clearTimeout(t); resolve(); });
     });
     if (this.opts.subscribe !== false) {

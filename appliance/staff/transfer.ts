@@ -237,7 +237,11 @@ async function ringFirst(wave: Array<() => Leg>, ms: number, over: AbortSignal, 
     }
     if (over.aborted) finish(null);
   });
-  await Promise.all(legs.filter((l) => l !== winner && l.call.state !== 'ended').map((l) => l.call.hangup('transfer-taken-or-over').catch(() => undefined)));
+  // The others stop ringing now, but their ends are not awaited: a ringing leg's hangup waits for the
+  // phone to answer the CANCEL, and a slow desk phone must not hold up the callee's fallback or bridge.
+  for (const l of legs) {
+    if (l !== winner && l.call.state !== 'ended') void l.call.hangup('transfer-taken-or-over').catch((e: unknown) => logger.warn({ err: (e as Error).message }, 'transfer: a ringing leg could not be hung up'));
+  }
   return winner;
 }
 

@@ -258,8 +258,10 @@ test('imports run beside other writers: two at once, and a busy main thread writ
   // Each import stores one batch per turn of the event loop, so the writer always gets in between.
   t.true(batchesWithoutWrite <= 1, `${batchesWithoutWrite} of ${batchesSeen} batches stored with no main-thread write since the one before`);
   t.true(n > 20, `${n} main-thread writes went through`);
+  // The writes share the import's connection and thread, so none can wait for a lock: their wall time
+  // only says how long a loaded machine left the process unscheduled (342 ms seen), so it is logged, not
+  // bounded. "Never waits long" is the count above: a write between any two batches.
   t.log(`${n} main-thread writes during the imports; ${batchesWithoutWrite} of ${batchesSeen} batches without one between; slowest ${slowest.toFixed(1)} ms`);
-  t.true(slowest < 1000, 'a main-thread write never waits long for the import');
 });
 
 test('another connection writing all along (the box beside a command-line import) is never starved', async (t) => {

@@ -41,7 +41,7 @@ test('fleet-tool manager serve over TLS with the fleet CA and ACL stores a box\'
   const url = `mqtts://127.0.0.1:${broker.port}`;
 
   const httpPort = await new Promise<number>((resolve) => { const s = createServer().listen(0, '127.0.0.1', () => { const p = (s.address() as { port: number }).port; s.close(() => resolve(p)); }); });
-  const fm = tsProc('fleet-tool manager', join(ROOT, 'provisioning', 'fleet-tool.ts'), ['manager', 'serve', '--db', target, '--broker', url, '--fleet-dir', fleet, '--client-id', 'fm-tls', '--http-port', String(httpPort)], { LOG_LEVEL: 'warn' });
+  const fm = tsProc('fleet-tool manager', join(ROOT, 'provisioning', 'fleet-tool.ts'), ['manager', 'serve', '--db', target, '--broker', url, '--fleet-dir', fleet, '--client-id', 'fm-tls', '--http-port', String(httpPort)], { LOG_LEVEL: 'debug' });
   procs.push(fm);
   const consoleUrl = `http://127.0.0.1:${httpPort}`;
   t.like(await fm.json<{ ready?: boolean }>((v) => v.ready === true), { ready: true, storage: 'pglite', console: consoleUrl });
@@ -60,7 +60,11 @@ test('fleet-tool manager serve over TLS with the fleet CA and ACL stores a box\'
   const now = new Date().toISOString();
   await box.publishAsync(`${base}/status`, JSON.stringify({ online: true, boxId: 'box-0123456789ab', bootId: 'b1', runId: 'r1', version: '0.1.0', configVersion: 0, startedAt: now, connectedAt: now }), { qos: 1, retain: true });
   for (let seq = 1; seq <= 3; seq++) await box.publishAsync(`${base}/events`, JSON.stringify({ boxId: 'box-0123456789ab', seq, type: 'campaign.state', payload: { id: 1 }, createdAt: now }), { qos: 1 });
-  await new Promise((r) => setTimeout(r, 2000));
+  // Wait for the manager to say it committed the 3 events (its debug line), not a fixed 2 s: a loaded
+  // machine may not have delivered them by then, and a clean stop commits only what was received.
+  const storedSoFar = (): number => Math.max(0, ...[...fm.log.matchAll(/"storedSoFar":(\d+)/g)].map((m) => Number(m[1])));
+  for (let i = 0; i < 1200 && storedSoFar() < 3; i++) await new Promise((r) => setTimeout(r, 50));
+  t.is(storedSoFar(), 3, fm.log);
   await fm.end('SIGTERM');
 
   const lines: string[] = [];

@@ -25,7 +25,7 @@ export async function consoleRig(t: ExecutionContext, kind: StorageKind, o: { of
   const broker = await Mosquitto.create();
   const { target, dispose } = await storageTarget(kind);
   const logger = pino({ level: 'warn' });
-  const fm = new FleetManager({ db: target, broker: { url: broker.url, clientId: `fm-console-${kind}-${process.pid}` }, logger, tickMs: 500, alerts: { offlineAfterMs: o.offlineAfterMs ?? 300_000 } });
+  const fm = new FleetManager({ db: target, broker: { url: broker.url, clientId: `fm-console-${kind}-${process.pid}` }, logger, tickMs: 500, alerts: { offlineAfterMs: o.offlineAfterMs ?? 300_000 }, brokerAnswerMs: 60_000 });
   await fm.start();
   const http = await buildConsoleServer({ fm, logger, staticDir: o.staticDir === null ? null : CONSOLE_DIST, fleetDir: o.fleetDir ?? null });
   await http.listen({ port: 0, host: '127.0.0.1' });

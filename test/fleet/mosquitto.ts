@@ -49,7 +49,7 @@ export class Mosquitto {
     const proc = spawn('mosquitto', ['-c', join(this.dir, 'mosquitto.conf')], { stdio: ['ignore', 'ignore', 'pipe'] });
     proc.stderr!.on('data', (d: Buffer) => { this.log += d.toString(); });
     this.proc = proc;
-    const until = Date.now() + 10_000;
+    const until = Date.now() + 30_000; // a process start: wide, it ends as soon as the port answers
     while (Date.now() < until) {
       if (proc.exitCode !== null) throw new Error(`mosquitto exited with ${proc.exitCode}: ${this.log}`);
       const up = await new Promise<boolean>((resolve) => {

@@ -1,7 +1,7 @@
 // baresip as an independent SIP user agent: auto-answers, records what it hears (sndfile module:
 // the "-dec.wav" file is the decoded far-end audio) and plays a file of our choice as its microphone.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync, readdirSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, readdirSync, mkdirSync, openSync, readSync, closeSync, fstatSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'node:net';
@@ -13,6 +13,8 @@ export interface Baresip {
   dir: string;
   /** Decoded audio baresip received, one WAV per call. */
   receivedRecordings(): string[];
+  /** Waits until every received recording is closed (its WAV header counts the whole file), then lists them. */
+  closedRecordings(timeoutMs?: number): Promise<string[]>;
   waitForLog(re: RegExp, timeoutMs: number): Promise<string>;
   log(): string;
   /** Type keys during the call (sent as RFC 4733 events); needs `keypad: true`. */
@@ -91,7 +93,7 @@ export async function startBaresip(opts: {
     }
     throw new Error(`baresip: no ${re} within ${timeoutMs} ms:\n${out.slice(-3000)}`);
   };
-  await waitForLog(/baresip is ready/, 10000);
+  await waitForLog(/baresip is ready/, 30_000); // a process start: wide, it ends at the line
   const control = async (command: string, params: string): Promise<void> => {
     if (!ctrlPort) throw new Error(`startBaresip({ keypad: true }) to use ${command}`);
     const sock = connect(ctrlPort, '127.0.0.1');
@@ -110,6 +112,15 @@ export async function startBaresip(opts: {
     port,
     dir,
     receivedRecordings: () => readdirSync(rec).filter((f) => f.endsWith('-dec.wav')).map((f) => join(rec, f)),
+    closedRecordings: async (timeoutMs = 30_000) => {
+      const list = (): string[] => readdirSync(rec).filter((f) => f.endsWith('-dec.wav')).map((f) => join(rec, f));
+      const until = Date.now() + timeoutMs;
+      while (list().length === 0 || !list().every(wavClosed)) {
+        if (Date.now() > until) throw new Error(`baresip: recordings not closed within ${timeoutMs} ms: ${list().join(', ')}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      return list();
+    },
     waitForLog,
     log: () => out,
     sendDigits: (digits) => control('sndcode', digits),
@@ -126,4 +137,20 @@ export async function startBaresip(opts: {
       });
     },
   };
+}
+
+/**
+ * libsndfile writes a WAV's sizes when it closes the file: until then the RIFF size does not count the
+ * whole file. A closed recording is one whose RIFF size is the file's size less 8.
+ */
+function wavClosed(path: string): boolean {
+  const fd = openSync(path, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    const head = Buffer.alloc(8);
+    if (size < 44 || readSync(fd, head, 0, 8, 0) < 8 || head.toString('latin1', 0, 4) !== 'RIFF') return false;
+    return head.readUInt32LE(4) === size - 8;
+  } finally {
+    closeSync(fd);
+  }
 }

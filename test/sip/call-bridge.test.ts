@@ -70,9 +70,9 @@ test('keys pass both ways, a far end that holds and resumes is heard again after
   t.deepEqual(await bridge.done, { endedBy: 'other' });
   t.is(a.state, 'answered', 'the call whose other side hung up stays up');
   await a.hangup();
-  await sleep(500); // baresip closes its files when the call ends
+  // baresip closes its files when the call ends: wait until their WAV headers say so, not a fixed time
   // (baresip stops recording what it receives at its own hold, so the holder's ears are checked on the box)
-  const recs = talker.receivedRecordings();
+  const recs = await talker.closedRecordings();
   t.true(recs.length > 0);
   const pcm = readPcm8k(recs[recs.length - 1]!);
   const tail = pcm.subarray(Math.max(0, pcm.length - 8000 * 2));

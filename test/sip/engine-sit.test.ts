@@ -54,8 +54,12 @@ test('a SIT and announcement in early media (183, never answered) end the attemp
   t.regex(r.ended.reason ?? '', /SIT \(intercept\) heard in early media/);
   t.deepEqual(r.seen, [], 'never answered, no AMD verdict');
   t.is(r.heard.length, 1);
-  // Recognised at the third tone's end (about 1.3 s into the early media), not after the ring timeout.
-  t.true(r.ms < 5000, `ended after ${r.ms} ms`);
+  // Recognised at the third tone's end (about 1.3 s into the early media), not after the 20 s ring
+  // timeout. Counted in early-media audio heard, not wall time: a loaded machine delays the packets, not
+  // the point in the audio where the tone is recognised.
+  t.log(`recognised after ${r.ended.inband!.ms} ms of early media; the call ended ${r.ms} ms after the dial`);
+  t.true(r.ended.inband!.ms >= 1000 && r.ended.inband!.ms < 2000, `recognised after ${r.ended.inband!.ms} ms of early media`);
+  t.true(r.ms < 20_000, `ended after ${r.ms} ms, before the ring timeout`);
 });
 
 test('a gateway that answers 200 OK to play the SIT and announcement: invalid-number, not a person nor a machine', async (t) => {
@@ -66,7 +70,9 @@ test('a gateway that answers 200 OK to play the SIT and announcement: invalid-nu
   t.regex(r.ended.reason ?? '', /after the answer/);
   t.true(r.seen.includes('answered'));
   t.false(r.seen.some((s) => s === 'amd:human' || s === 'amd:machine'), `AMD decided nothing before the tone did: ${r.seen.join(', ')}`);
-  t.true(r.ended.durations.talkMs < 3000, `hung up ${r.ended.durations.talkMs} ms after the answer`);
+  // The box hangs up on the tone, early in the answered audio (counted in audio heard, not wall time).
+  t.is(r.ended.endedBy, 'local');
+  t.true(r.ended.inband!.ms < 2000, `recognised after ${r.ended.inband!.ms} ms of audio after the answer (hung up ${r.ended.durations.talkMs} ms after it)`);
   const res = await r.sipp.stop(10_000);
   t.is(res.stats?.failed, 0, 'sipp got its BYE');
 });

@@ -89,8 +89,8 @@ test('nobody answers the transfer: the callee hears hold music, then the fallbac
   t.is(r?.transfer?.outcome, 'no-answer');
   t.truthy(r?.callback, 'a callback is booked');
   t.is(r?.callback?.at, tomorrow9);
-  await sleep(800); // baresip closes its recording when the call ends
-  const heard = readPcm8k(callee.receivedRecordings()[0]!);
+  // baresip closes its recording when the call ends: wait until its WAV header says so, not a fixed time
+  const heard = readPcm8k((await callee.closedRecordings())[0]!);
   const onset = onsetMs(heard, 1000);
   t.not(onset, null, 'the callee heard the fallback');
   // Before it, the hold music (never the fallback's tone), not silence.

@@ -58,7 +58,8 @@ test.serial('ring-all: every available member rings (not the busy one, not one w
   t.deepEqual(engine.staffDials.map((d) => d.req.user).sort(), ['ann', 'bob']);
   t.is(r.outcome, 'connected');
   t.is(r.takenBy, 'bob');
-  t.true(r.waitMs >= 250 && r.waitMs < 1000, `waited ${r.waitMs} ms`);
+  // Bob's answer (300 ms) ended the wait, not its 5 s deadline; timers only run late, never early.
+  t.true(r.waitMs >= 250 && r.waitMs < 5000, `waited ${r.waitMs} ms`);
   t.true(r.talkMs >= 350, `talked ${r.talkMs} ms`);
   const bob = engine.staffDials.find((d) => d.req.user === 'bob')!.leg;
   const ann = engine.staffDials.find((d) => d.req.user === 'ann')!.leg;
@@ -82,11 +83,13 @@ test.serial('nobody answers: the wait ends on time, the ringing and the music st
   const over = Date.now() - started;
   t.is(r.outcome, 'no-answer');
   t.is(r.takenBy, null);
-  t.true(over >= 790 && over < 1300, `the transfer was over after ${over} ms`);
+  // On time, by order rather than by wall time: not before the 800 ms wait, and before the 2 s music
+  // (timers of one loop fire in deadline order, however late a loaded machine runs them).
+  t.true(over >= 790, `the transfer was over after ${over} ms`);
   t.true(engine.staffDials.every((d) => d.leg.state === 'ended'));
   const music = callee.played.at(-1)!;
   t.false(music.completed!, 'the music was cut, not played to its end');
-  t.true(music.endedAt! - started < 1300);
+  t.true(music.endedAt! <= started + over, 'the music stopped before the transfer was over');
 });
 
 test.serial('no member available: no-staff at once, nobody rung, no music', async (t) => {

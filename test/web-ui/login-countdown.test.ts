@@ -1,7 +1,7 @@
 // Issue 13, point 10: the login lock-out counts down each second, in the page's language and with its
 // unit, the button stays off meanwhile, and at zero the message goes and the button comes back. The
-// browser's clock is Playwright's (page.clock): the test watches two ticks, then jumps to the end of the
-// wait instead of waiting a minute. The box's refusal is real (six tries against its login limiter).
+// browser's clock is Playwright's (page.clock): the test pauses it, moves it on two ticks, then jumps to the
+// end of the wait instead of waiting a minute. The box's refusal is real (six tries against its login limiter).
 import test from 'ava';
 import { startUiBox } from './browser.ts';
 
@@ -40,13 +40,24 @@ for (const lang of ['en', 'fr'] as const) {
     t.true(await submit.isDisabled(), 'no try while the box refuses them');
     t.is((await notice.innerText()).replace(/\u00a0/g, ' '), w.wait(first >= 60 ? '1 min' : `${first} s`));
 
-    // The count goes down one second at a time (the browser's clock runs as usual here).
+    // The count goes down one second at a time. The page's clock is paused and moved on by exactly one
+    // second per step: a loaded machine cannot make the page skip a number or miss a wait.
+    await page.clock.pauseAt((await page.evaluate(() => Date.now())) + 500);
+    // With the clock paused the count cannot move: read it once the page has rendered the pause.
+    let from = seconds(await notice.innerText());
+    for (let again = -1; again !== from; ) {
+      again = from;
+      await new Promise((r) => setTimeout(r, 200));
+      from = seconds(await notice.innerText());
+    }
+    t.true(from <= first && from > 5, `${from} s left once the clock is paused (${first} s at first)`);
     for (let k = 1; k <= 2; k++) {
-      await notice.filter({ hasText: new RegExp(`\\b${first - k}\\ss\\b`) }).waitFor({ timeout: 3000 });
+      await page.clock.runFor(1000);
+      await notice.filter({ hasText: new RegExp(`\\b${from - k}\\ss\\b`) }).waitFor();
       t.true(await submit.isDisabled());
     }
     // Jump to the end of the wait: at zero the message goes and the button is back.
-    await page.clock.fastForward(first * 1000);
+    await page.clock.fastForward(from * 1000);
     await notice.waitFor({ state: 'detached' });
     t.true(await submit.isEnabled(), 'the button comes back at zero');
   });

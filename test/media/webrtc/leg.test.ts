@@ -39,7 +39,7 @@ test('answers a WebRTC offer: DTLS-SRTP up on loopback, a tone from the peer is 
   peer.source.tone(1000);
   peer.startSending();
   const played = leg.play(encodeG711('pcmu', tone(600, 1000)));
-  await until(() => heard.length >= 40, 5000, 'audio from the peer');
+  await until(() => heard.length >= 40, 20_000, 'audio from the peer');
   const tail = new Int16Array(heard.slice(-20).flatMap((f) => [...f]));
   t.true(toneShare(tail, 1000) > 0.8, `1000 Hz from the peer: share ${toneShare(tail, 1000).toFixed(2)}`);
   const r = await played;
@@ -47,11 +47,14 @@ test('answers a WebRTC offer: DTLS-SRTP up on loopback, a tone from the peer is 
   t.is(r.playedMs, 1000);
   const got = peer.lastHeard(600);
   t.true(toneShare(got.subarray(0, 2400), 600) > 0.8, `600 Hz prompt at the peer: share ${toneShare(got.subarray(0, 2400), 600).toFixed(2)}`);
-  // one packet per 20 ms tick: about 50 a second, whatever the prompt
+  // one packet per 20 ms tick of the media clock, whatever the prompt (counted against the clock's own
+  // ticks, not a wall-clock second: a loaded machine runs late ticks back to back)
   const s0 = leg.stats().packetsSent;
+  const k0 = clock.stats().ticks;
   await sleep(1000);
   const per = leg.stats().packetsSent - s0;
-  t.true(per >= 45 && per <= 55, `${per} packets in 1 s`);
+  const ticks = clock.stats().ticks - k0;
+  t.true(ticks >= 10 && Math.abs(per - ticks) <= 1, `${per} packets in ${ticks} ticks`);
 });
 
 test('offers to a WebRTC peer (PCMA), passes RFC 4733 key presses both ways', async (t) => {
@@ -75,11 +78,11 @@ test('offers to a WebRTC peer (PCMA), passes RFC 4733 key presses both ways', as
   peer.startSending();
   peer.source.press('5');
   peer.source.press('#');
-  await until(() => digits.length >= 2, 5000, 'two key presses from the peer');
+  await until(() => digits.length >= 2, 20_000, 'two key presses from the peer');
   await sleep(300);
   t.deepEqual(digits, ['5/rfc4733', '#/rfc4733'], 'each press reported once');
   await leg.sendDtmf('19');
-  await until(() => peer.digits.length >= 2, 3000, 'key presses at the peer');
+  await until(() => peer.digits.length >= 2, 20_000, 'key presses at the peer');
   t.deepEqual(peer.digits, ['1', '9']);
 });
 
