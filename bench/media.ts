@@ -1,9 +1,10 @@
 // Media bench: how many concurrent calls one core carries, each playing a prompt over RTP while
 // detecting RFC 4733 DTMF, with p99 packet send lateness <= 2 ms and zero loss; against the raw UDP
-// baseline measured in the same run: Node's dgram sending AND receiving the same 172-byte datagrams (a
-// call sends 50 and receives 50 a second), as the calls a whole core carries at that CPU cost per
-// datagram. (Before, the baseline only sent, counting a receive as costing what a send costs: a receive
-// costs more, so that limit was out of reach of any engine; rawSendOnlyCallLimit keeps that figure.)
+// baseline measured in the same run: Node's dgram sending AND receiving the same 172-byte datagrams on
+// 256 connected sockets, one datagram per socket at a time as calls get them (a call sends 50 and
+// receives 50 a second), as the calls a whole core carries at that CPU cost per datagram
+// (bench/media-lib/harness.ts). Before, the baseline only sent, from one socket in bursts, and counted
+// a receive as costing what a send costs, by wall clock; rawSendOnlyCallLimit keeps that figure.
 // The calls run as the embedded engine runs them, in a media worker thread (--workers 0: on the main
 // thread, as before issue 19); the far ends run in a child process pinned to the other core. Then
 // calls per box: the same ladder with one media worker per core (--box-workers, default 2) and

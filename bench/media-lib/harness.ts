@@ -79,16 +79,20 @@ export class Receiver {
 }
 
 /**
- * The baseline: Node's own dgram path on loopback with the calls' 172-byte datagrams, in tight loops.
- * A call sends 50 datagrams a second and receives 50, so the baseline does both: sends alone (to a
- * sink), then sends to an echo and receives what comes back, which gives the CPU cost of a receive.
+ * The baseline: Node's own dgram path on loopback with the calls' 172-byte datagrams, in tight loops and
+ * nothing else. A call sends 50 datagrams a second and receives 50, each on its own socket, so the
+ * baseline does both, the way calls do: SOCKETS connected sockets taking turns, one datagram each per
+ * turn of the loop; first sending alone (to a sink), then sending to an echo and receiving what comes
+ * back (one datagram per socket at a time, as a call gets them), which gives the CPU cost of a receive.
  */
+export const RAW_SOCKETS = 256;
+
 export interface RawResult {
   /** Sends per second of the faster send-only variant (wall clock: falls when the machine is busy). */
   perSec: number;
   connectedPerSec: number;
   unconnectedPerSec: number;
-  /** CPU time of one send (the faster variant: connected, as the calls' sockets are once latched). */
+  /** CPU time of one send on the connected sockets (as the calls' sockets are once latched). */
   sendUs: number;
   /** CPU time of one receive ('message' event with the datagram and its source), from the echo run. */
   receiveUs: number;
@@ -123,34 +127,47 @@ export async function rawUdp(receiver: Receiver, ms: number): Promise<RawResult>
     await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
     return s;
   };
+  const connectedSockets = async (to: number): Promise<dgram.Socket[]> =>
+    Promise.all(
+      Array.from({ length: RAW_SOCKETS }, async () => {
+        const s = await socket();
+        await new Promise<void>((r) => s.connect(to, '127.0.0.1', () => r()));
+        return s;
+      }),
+    );
+  const roundRobin = (sockets: dgram.Socket[]) => {
+    let i = 0;
+    return () => {
+      sockets[i].send(buf);
+      i = i + 1 === sockets.length ? 0 : i + 1;
+    };
+  };
   // sends only
   const { port } = await receiver.ask({ type: 'raw-sink' }, 'raw-sink');
   const unconnected = await socket();
-  const connected = await socket();
-  await new Promise<void>((r) => connected.connect(port, '127.0.0.1', () => r()));
   const u = await run(() => unconnected.send(buf, port, '127.0.0.1'), ms / 3, 1000);
-  const c = await run(() => connected.send(buf), ms / 3, 1000);
   unconnected.close();
-  connected.close();
+  const senders = await connectedSockets(port);
+  const c = await run(roundRobin(senders), ms / 3, RAW_SOCKETS);
+  for (const s of senders) s.close();
   const { received: delivered } = await receiver.ask({ type: 'raw-stop' }, 'raw-count');
   // sends and receives: what comes back from the echo is counted, as a session counts its packets
   const echo = await receiver.ask({ type: 'raw-sink', echo: true }, 'raw-sink');
-  const both = await socket();
-  await new Promise<void>((r) => both.connect(echo.port, '127.0.0.1', () => r()));
+  const both = await connectedSockets(echo.port);
   let received = 0;
-  both.on('message', () => {
+  const count = (): void => {
     received++;
-  });
+  };
+  for (const s of both) s.on('message', count);
   const cpu0 = process.cpuUsage();
-  // bursts small enough that the replies fit the socket's receive buffer between turns
-  const e = await run(() => both.send(buf), ms / 3, 100);
+  const e = await run(roundRobin(both), ms / 3, RAW_SOCKETS);
   await new Promise((r) => setTimeout(r, 100)); // the last replies
   const echoCpu = process.cpuUsage(cpu0);
-  both.close();
+  for (const s of both) s.close();
   await receiver.ask({ type: 'raw-stop' }, 'raw-count');
-  const sendUs = Math.min(c.cpuUsEach, u.cpuUsEach);
+  const sendUs = c.cpuUsEach;
   // CPU of the echo run minus its sends at the send-only cost, per datagram received
-  const receiveUs = received > 0 ? Math.max(0, (echoCpu.user + echoCpu.system - e.n * c.cpuUsEach) / received) : Number.NaN;
+  const receiveUs = received > 0 ? Math.max(0, (echoCpu.user + echoCpu.system - e.n * sendUs) / received) : Number.NaN;
   const cpuUsPerDatagram = (sendUs + receiveUs) / 2;
   return {
     perSec: Math.max(c.perSec, u.perSec),
