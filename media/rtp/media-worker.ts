@@ -15,25 +15,17 @@ const port = parentPort;
 if (!port) throw new Error('media-worker.ts runs as a worker thread');
 const boot = workerData as WorkerBoot;
 
-// Everything for the main thread leaves in batches: the first message after a quiet spell at the end
-// of this turn of the loop, then at most one batch per FLUSH_MS. A postMessage costs far more than the
-// few bytes it carries (clone, lock, waking the main thread): with a key press or a prompt's end per
-// call every few seconds, one message each took a tenth of the worker's time at a thousand calls.
-const FLUSH_MS = 10;
+// Everything for the main thread leaves in one message per turn of this loop.
 let outbox: FromWorker[] = [];
 let flushing = false;
-let lastFlush = -FLUSH_MS;
 function out(m: FromWorker): void {
   outbox.push(m);
   if (flushing) return;
   flushing = true;
-  const wait = lastFlush + FLUSH_MS - performance.now();
-  if (wait <= 0) setImmediate(flush);
-  else setTimeout(flush, Math.ceil(wait));
+  setImmediate(flush);
 }
 function flush(): void {
   flushing = false;
-  lastFlush = performance.now();
   const batch = outbox;
   outbox = [];
   port?.postMessage(batch);
