@@ -1,6 +1,10 @@
 // Media bench: how many concurrent calls one core carries, each playing a prompt over RTP while
 // detecting RFC 4733 DTMF, with p99 packet send lateness <= 2 ms and zero loss; against the raw UDP
-// baseline measured in the same run (172-byte datagrams per second / 100 packets per call-second).
+// baseline measured in the same run: Node's dgram sending AND receiving the same 172-byte datagrams on
+// 256 connected sockets, one datagram per socket at a time as calls get them (a call sends 50 and
+// receives 50 a second), as the calls a whole core carries at that CPU cost per datagram
+// (bench/media-lib/harness.ts). Before, the baseline only sent, from one socket in bursts, and counted
+// a receive as costing what a send costs, by wall clock; rawSendOnlyCallLimit keeps that figure.
 // The calls run as the embedded engine runs them, in a media worker thread (--workers 0: on the main
 // thread, as before issue 19); the far ends run in a child process pinned to the other core. Then
 // calls per box: the same ladder with one media worker per core (--box-workers, default 2) and
@@ -86,7 +90,11 @@ interface StepResult {
   lostReturn: number;
   packetsForward: number;
   cpuPct: number;
-  /** CPU time this process spent per call-second (sending 50 and receiving 50 packets). */
+  /**
+   * CPU time this process spent per call-second's worth of packets it handled (50 sent and 50
+   * received): per packet, not per second of wall clock, so that a process starved by other load
+   * (sending fewer packets than due) does not look cheaper.
+   */
   cpuUsPerCallSecond: number;
   receiverCpuPct: number;
   jitterP99Ms: number;
@@ -108,7 +116,11 @@ interface LadderResult {
   steps: Attempted[];
 }
 
-const prompt = ulawEncode(Int16Array.from({ length: 8000 * 10 }, (_, i) => Math.round(6000 * Math.sin((2 * Math.PI * 440 * i) / 8000) * Math.sin(i / 4000))));
+const encoded = ulawEncode(Int16Array.from({ length: 8000 * 10 }, (_, i) => Math.round(6000 * Math.sin((2 * Math.PI * 440 * i) / 8000) * Math.sin(i / 4000))));
+// in shared memory, as the box's prompt cache holds prompts (media/rtp/prompt-cache.ts): a play hands the
+// worker a view, where an ordinary Buffer would be copied into every play message (80 kB per play)
+const prompt = Buffer.from(new SharedArrayBuffer(encoded.length));
+encoded.copy(prompt);
 
 /** Climbs `ladder` on `rig` until a step fails its targets; then the zero-loss capacity beyond (when `probe`). */
 async function climb(rig: Rig, receiver: Receiver, farPorts: number[], ladder: number[], probe: boolean): Promise<LadderResult> {
@@ -177,7 +189,7 @@ async function climb(rig: Rig, receiver: Receiver, farPorts: number[], ladder: n
       lostReturn,
       packetsForward,
       cpuPct: round((100 * (cpu.user + cpu.system)) / 1000 / wall, 1),
-      cpuUsPerCallSecond: round((cpu.user + cpu.system) / (n * (wall / 1000)), 1),
+      cpuUsPerCallSecond: round(expected > 0 ? ((cpu.user + cpu.system) * 100) / expected : 0, 1),
       receiverCpuPct: round((100 * (s1.cpuMicros - s0.cpuMicros)) / 1000 / (s1.wallMs - s0.wallMs), 1),
       jitterP99Ms: round(s1.jitterP99Ms),
       dtmfOk,
@@ -253,10 +265,11 @@ async function main(): Promise<void> {
       `receivers in a child process${pinned ? ' on CPU 1' : ''}, ${high ? `priority nice ${NICE}` : 'normal priority'}`,
   );
   const raw = await rawUdp(receiver, Number(args['raw-ms']));
-  const rawUdpCallLimit = raw.perSec / 100;
+  const rawUdpCallLimit = raw.callLimit;
   say(
-    `raw UDP: ${Math.round(raw.unconnectedPerSec)} datagrams/s unconnected, ${Math.round(raw.connectedPerSec)} connected ` +
-      `(${raw.cpuUsPerDatagram.toFixed(2)} us CPU each) -> rawUdpCallLimit ${Math.round(rawUdpCallLimit)}`,
+    `raw UDP: ${Math.round(raw.unconnectedPerSec)} datagrams/s unconnected, ${Math.round(raw.connectedPerSec)} connected; ` +
+      `CPU ${raw.sendUs.toFixed(2)} us a send, ${raw.receiveUs.toFixed(2)} us a receive (${raw.echoReceived} of ${raw.echoSent} echoed back) ` +
+      `-> rawUdpCallLimit ${Math.round(rawUdpCallLimit)} (send-only ${Math.round(raw.perSec / 100)})`,
   );
 
   // the floor this machine sets: lateness of the bare shared clock with nothing to send
@@ -311,6 +324,9 @@ async function main(): Promise<void> {
     cpuPct: best?.cpuPct ?? null,
     // CPU-time view, robust to other load on the machine: what a whole core would carry
     rawCpuUsPerDatagram: round(raw.cpuUsPerDatagram, 3),
+    rawSendUs: round(raw.sendUs, 3),
+    rawReceiveUs: round(raw.receiveUs, 3),
+    rawSendOnlyCallLimit: Math.round(raw.perSec / 100),
     zeroLossCalls: zeroLoss?.calls ?? 0,
     zeroLossP99LatenessMs: zeroLoss?.p99LatenessMs ?? null,
     cpuUsPerCallSecond: cpuRef?.cpuUsPerCallSecond ?? null,

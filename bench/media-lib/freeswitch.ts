@@ -52,8 +52,8 @@ export async function freeswitchMediaBench(o: { max: number; warmMs: number; mea
     const ms = links.mediaServer;
     if (!ms) throw new Error(`media server not connected: ${links.downReason()}`);
     const raw = await rawUdp(receiver, o.rawMs);
-    const rawUdpCallLimit = raw.perSec / 100;
-    say(`raw UDP: ${Math.round(raw.perSec)} datagrams/s -> rawUdpCallLimit ${Math.round(rawUdpCallLimit)}`);
+    const rawUdpCallLimit = raw.callLimit;
+    say(`raw UDP: ${Math.round(raw.perSec)} datagrams/s sent, ${raw.receiveUs.toFixed(2)} us CPU a receive -> rawUdpCallLimit ${Math.round(rawUdpCallLimit)}`);
     const { ports: farPorts } = await receiver.ask({ type: 'reflect', sockets: 8 }, 'reflect');
     // One minute: no gap between two plays of the loop falls inside a measurement.
     const pcm = Int16Array.from({ length: 8000 * 60 }, (_, i) => Math.round(6000 * Math.sin((2 * Math.PI * 440 * i) / 8000) * Math.sin(i / 4000)));

@@ -78,48 +78,107 @@ export class Receiver {
   }
 }
 
-/** The baseline: a tight loop of 172-byte datagrams on loopback, the fastest way Node sends them. */
+/**
+ * The baseline: Node's own dgram path on loopback with the calls' 172-byte datagrams, in tight loops and
+ * nothing else. A call sends 50 datagrams a second and receives 50, each on its own socket, so the
+ * baseline does both, the way calls do: SOCKETS connected sockets taking turns, one datagram each per
+ * turn of the loop; first sending alone (to a sink), then sending to an echo and receiving what comes
+ * back (one datagram per socket at a time, as a call gets them), which gives the CPU cost of a receive.
+ */
+export const RAW_SOCKETS = 256;
+
 export interface RawResult {
+  /** Sends per second of the faster send-only variant (wall clock: falls when the machine is busy). */
   perSec: number;
   connectedPerSec: number;
   unconnectedPerSec: number;
-  /** CPU time per datagram of the faster variant: the baseline is robust to a busy machine this way. */
+  /** CPU time of one send on the connected sockets (as the calls' sockets are once latched). */
+  sendUs: number;
+  /** CPU time of one receive ('message' event with the datagram and its source), from the echo run. */
+  receiveUs: number;
+  /** A call's mix, half sent and half received: (sendUs + receiveUs) / 2. Robust to a busy machine. */
   cpuUsPerDatagram: number;
+  /** Calls (50 sent + 50 received per second) a whole core carries at this cost: 1e6 / (100 cpuUsPerDatagram). */
+  callLimit: number;
+  /** Datagrams of the echo run: sent, and received back. */
+  echoSent: number;
+  echoReceived: number;
   delivered: number;
 }
 
 export async function rawUdp(receiver: Receiver, ms: number): Promise<RawResult> {
-  const { port } = await receiver.ask({ type: 'raw-sink' }, 'raw-sink');
   const buf = Buffer.alloc(172, 0x55);
-  const run = async (send: () => void, forMs: number) => {
+  const run = async (send: () => void, forMs: number, burst: number) => {
     let n = 0;
     const cpu0 = process.cpuUsage();
     const start = performance.now();
     const end = start + forMs;
     while (performance.now() < end) {
-      for (let i = 0; i < 1000; i++) send();
-      n += 1000;
+      for (let i = 0; i < burst; i++) send();
+      n += burst;
       await new Promise((r) => setImmediate(r));
     }
     const cpu = process.cpuUsage(cpu0);
-    return { perSec: n / ((performance.now() - start) / 1000), cpuUs: (cpu.user + cpu.system) / n };
+    const cpuUs = cpu.user + cpu.system;
+    return { n, perSec: n / ((performance.now() - start) / 1000), cpuUs, cpuUsEach: cpuUs / n };
   };
-  const unconnected = dgram.createSocket({ type: 'udp4', lookup: literalLookup });
-  await new Promise<void>((r) => unconnected.bind(0, '127.0.0.1', () => r()));
-  const connected = dgram.createSocket({ type: 'udp4', lookup: literalLookup });
-  await new Promise<void>((r) => connected.bind(0, '127.0.0.1', () => r()));
-  await new Promise<void>((r) => connected.connect(port, '127.0.0.1', () => r()));
-  const u = await run(() => unconnected.send(buf, port, '127.0.0.1'), ms / 2);
-  const c = await run(() => connected.send(buf), ms / 2);
+  const socket = async (): Promise<dgram.Socket> => {
+    const s = dgram.createSocket({ type: 'udp4', lookup: literalLookup });
+    await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
+    return s;
+  };
+  const connectedSockets = async (to: number): Promise<dgram.Socket[]> =>
+    Promise.all(
+      Array.from({ length: RAW_SOCKETS }, async () => {
+        const s = await socket();
+        await new Promise<void>((r) => s.connect(to, '127.0.0.1', () => r()));
+        return s;
+      }),
+    );
+  const roundRobin = (sockets: dgram.Socket[]) => {
+    let i = 0;
+    return () => {
+      sockets[i].send(buf);
+      i = i + 1 === sockets.length ? 0 : i + 1;
+    };
+  };
+  // sends only
+  const { port } = await receiver.ask({ type: 'raw-sink' }, 'raw-sink');
+  const unconnected = await socket();
+  const u = await run(() => unconnected.send(buf, port, '127.0.0.1'), ms / 3, 1000);
   unconnected.close();
-  connected.close();
-  const { received } = await receiver.ask({ type: 'raw-stop' }, 'raw-count');
+  const senders = await connectedSockets(port);
+  const c = await run(roundRobin(senders), ms / 3, RAW_SOCKETS);
+  for (const s of senders) s.close();
+  const { received: delivered } = await receiver.ask({ type: 'raw-stop' }, 'raw-count');
+  // sends and receives: what comes back from the echo is counted, as a session counts its packets
+  const echo = await receiver.ask({ type: 'raw-sink', echo: true }, 'raw-sink');
+  const both = await connectedSockets(echo.port);
+  let received = 0;
+  const count = (): void => {
+    received++;
+  };
+  for (const s of both) s.on('message', count);
+  const cpu0 = process.cpuUsage();
+  const e = await run(roundRobin(both), ms / 3, RAW_SOCKETS);
+  await new Promise((r) => setTimeout(r, 100)); // the last replies
+  const echoCpu = process.cpuUsage(cpu0);
+  for (const s of both) s.close();
+  await receiver.ask({ type: 'raw-stop' }, 'raw-count');
+  const sendUs = c.cpuUsEach;
+  // CPU of the echo run minus its sends at the send-only cost, per datagram received
+  const receiveUs = received > 0 ? Math.max(0, (echoCpu.user + echoCpu.system - e.n * sendUs) / received) : Number.NaN;
+  const cpuUsPerDatagram = (sendUs + receiveUs) / 2;
   return {
     perSec: Math.max(c.perSec, u.perSec),
     connectedPerSec: c.perSec,
     unconnectedPerSec: u.perSec,
-    cpuUsPerDatagram: Math.min(c.cpuUs, u.cpuUs),
-    delivered: received,
+    sendUs,
+    receiveUs,
+    cpuUsPerDatagram,
+    callLimit: 1e6 / (100 * cpuUsPerDatagram),
+    echoSent: e.n,
+    echoReceived: received,
+    delivered,
   };
 }
-

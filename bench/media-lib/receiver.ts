@@ -1,6 +1,7 @@
 // The far end for bench/media.ts, run as a child process on the other core so it does not compete
 // with the sender. Two roles, driven over IPC:
-// - raw sink: counts datagrams of the raw-UDP baseline;
+// - raw sink: counts datagrams of the raw-UDP baseline (with `echo`, also returns each to its sender:
+//   the baseline's receive direction);
 // - reflector: returns every RTP packet to where it came from (the return direction of each call),
 //   turning a run of them into an RFC 4733 key press every two seconds per call, and measures
 //   loss and arrival jitter of the forward direction.
@@ -22,7 +23,7 @@ interface Flow {
   digit: number;
 }
 
-export type ToReceiver = { type: 'raw-sink' } | { type: 'raw-stop' } | { type: 'reflect'; sockets: number } | { type: 'snapshot' } | { type: 'exit' };
+export type ToReceiver = { type: 'raw-sink'; echo?: boolean } | { type: 'raw-stop' } | { type: 'reflect'; sockets: number } | { type: 'snapshot' } | { type: 'exit' };
 export type FromReceiver =
   | { type: 'raw-sink'; port: number }
   | { type: 'raw-count'; received: number }
@@ -108,11 +109,20 @@ let rawSocket: dgram.Socket | null = null;
 process.on('message', async (m: ToReceiver) => {
   switch (m.type) {
     case 'raw-sink': {
-      rawSocket = dgram.createSocket({ type: 'udp4', lookup: literalLookup });
-      rawSocket.on('message', () => {
-        rawCount++;
-      });
-      reply({ type: 'raw-sink', port: await bind(rawSocket) });
+      const sink = dgram.createSocket({ type: 'udp4', lookup: literalLookup });
+      rawSocket = sink;
+      rawCount = 0;
+      if (m.echo) {
+        sink.on('message', (msg, rinfo) => {
+          rawCount++;
+          sink.send(msg, rinfo.port, rinfo.address);
+        });
+      } else {
+        sink.on('message', () => {
+          rawCount++;
+        });
+      }
+      reply({ type: 'raw-sink', port: await bind(sink) });
       break;
     }
     case 'raw-stop':

@@ -325,7 +325,7 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> implements RelayL
     this.seq = (this.seq + 1) & 0xffff;
     if (this.connected) this.socket.send(buf);
     else this.socket.send(buf, this.remotePort as number, this.remoteAddress as string);
-    for (const tap of this.sentTaps) tap(buf.subarray(RTP_HEADER_BYTES));
+    if (this.sentTaps.size > 0) for (const tap of this.sentTaps) tap(buf.subarray(RTP_HEADER_BYTES));
     this.sent++;
     this.sentBytes += buf.length;
   }

@@ -115,8 +115,10 @@ test('two worker calls bridged (RTP <-> RTP, different laws): both move, tones p
   a.far.source.tone(500);
   b.far.source.tone(1100);
   const bridge = bridgeLegs(a.session, b.session);
-  await sleep(1500);
-  t.true((a.session as WorkerSession).onMainThread && (b.session as WorkerSession).onMainThread);
+  // both legs move to the main thread, then a whole second each far end hears carries the other's tone
+  // (waited for, not slept: a loaded machine may take longer over the move)
+  await until(() => (a.session as WorkerSession).onMainThread && (b.session as WorkerSession).onMainThread, 10_000, 'both legs on the main thread');
+  await until(() => tone(b.far.heard, 500, 1000) > 0.8 && tone(a.far.heard, 1100, 1000) > 0.8, 10_000, 'a second of each tone at the other end');
   t.true(tone(b.far.heard, 500, 1000) > 0.8, `b hears a's 500 Hz: ${tone(b.far.heard, 500, 1000)}`);
   t.true(tone(a.far.heard, 1100, 1000) > 0.8, `a hears b's 1100 Hz: ${tone(a.far.heard, 1100, 1000)}`);
   const port = a.session.localPort;
