@@ -27,13 +27,6 @@ export interface IncomingCallDeps {
   to: string;
 }
 
-/** The caller's number as a trunk gives it: E.164 kept; 00-prefixed international made E.164. */
-export function callerNumber(user: string | undefined): string {
-  const u = (user ?? '').replace(/[\s().-]/g, '');
-  if (/^00[1-9][0-9]{6,14}$/.test(u)) return `+${u.slice(2)}`;
-  return u || 'anonymous';
-}
-
 export class EmbeddedIncomingCall extends LegCall implements IncomingCall {
   readonly from: string;
   readonly to: string;
