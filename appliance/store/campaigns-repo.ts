@@ -67,7 +67,12 @@ function toCampaign(r: RawCampaign): CampaignRow {
   };
 }
 
+type AttemptStart = { campaignId: number; contactId: number; e164: string; trunk: string; callerId: string; now: number };
+
 export class CampaignsRepo {
+  /** beginAttempt's transaction and statements, made on its first call (it runs once per call placed). */
+  private begin: ((a: AttemptStart) => number) | null = null;
+
   constructor(private readonly db: Db) {}
 
   create(name: string, listId: number, config: CampaignConfig): CampaignRow {
@@ -314,13 +319,17 @@ export class CampaignsRepo {
   }
 
   /** The ledger's first write: synced before the INVITE leaves. */
-  beginAttempt(a: { campaignId: number; contactId: number; e164: string; trunk: string; callerId: string; now: number }): number {
-    return this.db.transaction(() => {
-      const info = this.db.prepare("INSERT INTO attempts (campaign_id, contact_id, e164, trunk, caller_id, state, intent_at) VALUES (?, ?, ?, ?, ?, 'intent', ?)")
-        .run(a.campaignId, a.contactId, a.e164, a.trunk, a.callerId, a.now);
-      this.db.prepare("UPDATE campaign_contacts SET state = 'calling', updated_at = ? WHERE campaign_id = ? AND contact_id = ?").run(a.now, a.campaignId, a.contactId);
-      return Number(info.lastInsertRowid);
-    })();
+  beginAttempt(a: AttemptStart): number {
+    if (!this.begin) {
+      const insert = this.db.prepare("INSERT INTO attempts (campaign_id, contact_id, e164, trunk, caller_id, state, intent_at) VALUES (?, ?, ?, ?, ?, 'intent', ?)");
+      const calling = this.db.prepare("UPDATE campaign_contacts SET state = 'calling', updated_at = ? WHERE campaign_id = ? AND contact_id = ?");
+      this.begin = this.db.transaction((x: AttemptStart) => {
+        const info = insert.run(x.campaignId, x.contactId, x.e164, x.trunk, x.callerId, x.now);
+        calling.run(x.now, x.campaignId, x.contactId);
+        return Number(info.lastInsertRowid);
+      });
+    }
+    return this.begin(a);
   }
 
   finishAttempt(attemptId: number, r: AttemptResult, next: NextState, now: number, event: (db: Db) => void): void {
