@@ -110,10 +110,7 @@ export class BrowserCallOut extends AnswerableCall {
       return;
     }
     if (this.isOver()) return;
-    this.life.answered();
-    this.st = 'answered';
-    this.log.info({ codec: this.media!.codec }, 'softphone call out answered');
-    this.emit('answered');
+    this.markAnswered('softphone call out answered', this.media!.codec);
   }
 
   private onRequest(rq: SipRequest): void {

@@ -184,10 +184,7 @@ export class BrowserCall extends LegCall {
       return;
     }
     if (this.st === 'ended') return;
-    this.life.answered();
-    this.st = 'answered';
-    this.log.info({ codec: this.media!.codec }, 'browser softphone answered');
-    this.emit('answered');
+    this.markAnswered('browser softphone answered', this.media!.codec);
   }
 
   private onRequest(rq: SipRequest): void {

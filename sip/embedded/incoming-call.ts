@@ -106,10 +106,7 @@ export class EmbeddedIncomingCall extends AnswerableCall {
     this.apply(agreed);
     this.stopAnswerTimer();
     d.dialog.accept(answer);
-    this.life.answered();
-    this.st = 'answered';
-    this.log.info({ codec: this.codec }, 'incoming call answered');
-    this.emit('answered');
+    this.markAnswered('incoming call answered', this.codec);
   }
 
   private onReoffer(offer: string): string | null {
