@@ -10,6 +10,7 @@ import { AppError } from '../../core/errors.ts';
 import { optionalInt, requireString, type CommandContext } from '../cli.ts';
 import { runScriptedCall } from '../scripts/message-script.ts';
 import { normaliseTarget } from '../scripts/dial-target.ts';
+import { callPlace } from '../actions/trunk-test-action.ts';
 import { runCliAction } from './cli-actions.ts';
 
 export { normaliseTarget };
@@ -102,7 +103,7 @@ export async function runCall(ctx: CommandContext): Promise<number> {
   const trunk = typeof ctx.values.trunk === 'string' ? ctx.values.trunk : undefined;
   // A call placed outside any campaign's rules: the call.place action puts who placed it, on which
   // trunk, to whom (masked) in the audit log before the call exists, as actor `cli`.
-  const placed = await runCliAction<{ report: Promise<CallReport> }>(ctx.dataDir, 'call.place', { to: rawTarget, ...(trunk ? { trunk } : {}) }, {
+  const placed = await runCliAction<{ report: Promise<CallReport> }>(ctx.dataDir, callPlace, { to: rawTarget, ...(trunk ? { trunk } : {}) }, {
     calls: {
       place: (req) => placeCall({
         dataDir: ctx.dataDir,

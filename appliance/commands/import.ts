@@ -2,6 +2,7 @@
 // the import report (with --json, one object: accepted, rejected [{row, column, reason}], duplicates).
 import { basename, resolve } from 'node:path';
 import type { ImportReport } from '../contacts/types.ts';
+import { listImport, storeContacts } from '../actions/lists-actions.ts';
 import { runCliAction } from './cli-actions.ts';
 import { formatImportReport } from '../contacts/report.ts';
 import { AppError } from '../../core/errors.ts';
@@ -16,7 +17,7 @@ export async function runImport(ctx: CommandContext): Promise<number> {
   const country = typeof ctx.values.country === 'string' ? ctx.values.country.toUpperCase() : undefined;
   let lastPct = -1;
   // The list.import action, as actor `cli`: the same checks, error codes and audit entry as the web UI's import.
-  const report = await runCliAction<ImportReport>(ctx.dataDir, 'list.import', { file: resolve(file), list, ...(country ? { country } : {}), fileName: basename(file) }, { io: {
+  const report = await runCliAction<ImportReport>(ctx.dataDir, listImport, { file: resolve(file), list, ...(country ? { country } : {}), fileName: basename(file) }, { io: {
     progress: (p) => {
       if (ctx.json || !process.stderr.isTTY) return;
       const total = p.bytesTotal as number;
@@ -26,7 +27,7 @@ export async function runImport(ctx: CommandContext): Promise<number> {
         process.stderr.write(`\rimporting: ${p.rows as number} rows${pct >= 0 ? ` (${pct}%)` : ''}`);
       }
     },
-  } });
+  }, contacts: storeContacts });
   if (!ctx.json && process.stderr.isTTY) process.stderr.write('\n');
   if (ctx.json) {
     ctx.out(JSON.stringify({

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { SettingsStore } from '../config/settings.ts';
 import { AppError } from '../../core/errors.ts';
 import type { CommandContext } from '../cli.ts';
+import { userAdd, userDelete, userUpdate } from '../actions/users-actions.ts';
 import { runCliAction } from './cli-actions.ts';
 
 const USAGE = 'appliance user list | add NAME --role ROLE --password-file FILE | set NAME [--role ROLE] [--password-file FILE] | delete NAME  [--json] [--data DIR]';
@@ -38,13 +39,13 @@ export async function runUser(ctx: CommandContext): Promise<number> {
   const password = passwordFrom(ctx);
   if (sub === 'add') {
     if (password === undefined) throw new AppError('E_USAGE', `--password-file is required to add a user\nusage: ${USAGE}`, { option: 'password-file' });
-    const u = await runCliAction<{ username: string; role: string }>(ctx.dataDir, 'user.add', { username: name, password, role }, { writesSettings: true });
+    const u = await runCliAction<{ username: string; role: string }>(ctx.dataDir, userAdd, { username: name, password, role }, { writesSettings: true });
     say(`user ${u.username} added (${u.role})`, u);
   } else if (sub === 'set') {
-    const u = await runCliAction<{ username: string; role: string; passwordSet: boolean }>(ctx.dataDir, 'user.update', { username: name, ...(role !== undefined ? { role } : {}), ...(password !== undefined ? { password } : {}) }, { writesSettings: true });
+    const u = await runCliAction<{ username: string; role: string; passwordSet: boolean }>(ctx.dataDir, userUpdate, { username: name, ...(role !== undefined ? { role } : {}), ...(password !== undefined ? { password } : {}) }, { writesSettings: true });
     say(`user ${u.username}: role ${u.role}${u.passwordSet ? ', new password set (their sessions have ended)' : ''}`, u);
   } else {
-    await runCliAction(ctx.dataDir, 'user.delete', { username: name }, { writesSettings: true });
+    await runCliAction(ctx.dataDir, userDelete, { username: name }, { writesSettings: true });
     say(`user ${name} deleted`, { username: name, deleted: true });
   }
   return 0;

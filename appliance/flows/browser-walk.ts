@@ -11,10 +11,8 @@ import type { Logger } from '../../core/log.ts';
 import type { BrowserWalkReply } from '../http/contract/flows.ts';
 import type { CampaignConfig } from '../campaigns/model.ts';
 import { flowOf } from '../campaigns/model.ts';
-import { callbackSlot } from './callback-slot.ts';
-import { promptKey, type FlowPrompt } from './model.ts';
 import { runFlowCall } from './runner.ts';
-import { flowPromptsFor, trialSteps } from './trial.ts';
+import { flowPromptsFor, trialFlowEnv, trialSteps } from './trial.ts';
 
 const RING_TIMEOUT_MS = 30_000;
 /** The header that carries the page's token, so the page answers this call by itself. */
@@ -70,14 +68,8 @@ export class BrowserWalk {
         ...(request ? { [BOX_REQUEST_HEADER]: request } : {}),
       },
     });
-    const { ended, flow: r, outcome } = await runFlowCall(call, flow, {
-      prompt: (p: FlowPrompt) => prompts.get(promptKey(p)) ?? prompts.get('m')!,
-      ...(cfg.menu.optOut ? { optOutKey: cfg.menu.optOut } : {}),
-      now: this.deps.now,
-      slot: (o) => callbackSlot(o, this.deps.now(), contact.zones, cfg.schedule),
-      // A test keeps no spoken answer; a transfer step takes its fallback (no contact to hand over).
-      recordFile: () => null,
-    }, { amd: false }, (e) => this.deps.logger.warn({ campaignId: campaign.id, err: (e as Error).message }, 'call my browser: flow failed'));
+    // A test keeps no spoken answer; a transfer step takes its fallback (no contact to hand over).
+    const { ended, flow: r, outcome } = await runFlowCall(call, flow, trialFlowEnv(this.deps.now, cfg, prompts, contact), { amd: false }, (e) => this.deps.logger.warn({ campaignId: campaign.id, err: (e as Error).message }, 'call my browser: flow failed'));
     const notes = [...(r?.notes ?? [])];
     if (flow.steps.some((s) => s.verb === 'transfer')) notes.push('a transfer step takes its fallback in a test call: nobody is handed a contact');
     return {

@@ -12,6 +12,7 @@ import { flowOf } from '../campaigns/model.ts';
 import { callbackSlot } from './callback-slot.ts';
 import { allPrompts, edges, promptKey, type Flow, type FlowPrompt, type FlowStep } from './model.ts';
 import { runFlowCall, type FlowResult } from './runner.ts';
+import type { FlowEnv } from './session.ts';
 
 const RING_TIMEOUT_MS = 30_000;
 
@@ -115,14 +116,8 @@ export class FlowTrial {
     const amd = cfg.amd && cfg.voicemail !== null;
     this.deps.logger.info({ campaignId: campaign.id, callee, trunk: sandbox.trunk }, 'flow try: calling the sandbox');
     const call = this.deps.engine.dial({ to: number, from: cfg.callerId, trunk: sandbox.trunk, ringTimeoutMs: RING_TIMEOUT_MS, amd, tag: `try-c${campaign.id}`, ...(menu ? { headers: { [SANDBOX_MENU_HEADER]: menu } } : {}) });
-    const { ended, flow: r, outcome } = await runFlowCall(call, flow, {
-      prompt: (p: FlowPrompt) => prompts.get(promptKey(p)) ?? prompts.get('m')!,
-      ...(cfg.menu.optOut ? { optOutKey: cfg.menu.optOut } : {}),
-      now: this.deps.now,
-      slot: (o) => callbackSlot(o, this.deps.now(), contact.zones, cfg.schedule),
-      // A try keeps no spoken answer: the simulated callee's words are not the campaign's results.
-      recordFile: () => null,
-    }, { amd, ...(cfg.voicemail ? { voicemail: this.deps.recording(cfg.voicemail) } : {}) },
+    // A try keeps no spoken answer: the simulated callee's words are not the campaign's results.
+    const { ended, flow: r, outcome } = await runFlowCall(call, flow, trialFlowEnv(this.deps.now, cfg, prompts, contact), { amd, ...(cfg.voicemail ? { voicemail: this.deps.recording(cfg.voicemail) } : {}) },
     (e) => this.deps.logger.warn({ campaignId: campaign.id, err: (e as Error).message }, 'flow try failed'));
     return {
       campaignId: campaign.id, trunk: sandbox.trunk, callee, calleeChosen: chosen, outcome, sipCode: ended.sipCode, amd: r?.amd ?? null,
@@ -130,6 +125,20 @@ export class FlowTrial {
       callback: r?.callback ? { label: r.callback.label, at: r.callback.at } : null, talkMs: Math.round(ended.durations.talkMs), notes: r?.notes ?? [],
     };
   }
+}
+
+/**
+ * How a trial call (a try against the sandbox, a walk on the user's browser) runs its flow: the prompts
+ * resolved beforehand, the campaign's opt-out key and callback hours, and no spoken answer kept.
+ */
+export function trialFlowEnv(now: () => number, cfg: CampaignConfig, prompts: Map<string, PromptRef>, contact: { zones: string[] }): FlowEnv {
+  return {
+    prompt: (p: FlowPrompt) => prompts.get(promptKey(p)) ?? prompts.get('m')!,
+    ...(cfg.menu.optOut ? { optOutKey: cfg.menu.optOut } : {}),
+    now,
+    slot: (o) => callbackSlot(o, now(), contact.zones, cfg.schedule),
+    recordFile: () => null,
+  };
 }
 
 /** Every prompt of the flow for one contact, resolved before the call (as the dialer does). */

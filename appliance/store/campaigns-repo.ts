@@ -68,6 +68,8 @@ function toCampaign(r: RawCampaign): CampaignRow {
   };
 }
 
+type AttemptStart = { campaignId: number; contactId: number; e164: string; trunk: string; callerId: string; now: number };
+
 export class CampaignsRepo {
   /** The statements of each call's ledger writes, prepared once (see `hot`). */
   private readonly statements = new Map<string, Statement>();
@@ -333,7 +335,7 @@ export class CampaignsRepo {
   }
 
   /** The ledger's first write: synced before the INVITE leaves. */
-  beginAttempt(a: { campaignId: number; contactId: number; e164: string; trunk: string; callerId: string; now: number }): number {
+  beginAttempt(a: AttemptStart): number {
     return this.db.transaction(() => {
       const info = this.hot("INSERT INTO attempts (campaign_id, contact_id, e164, trunk, caller_id, state, intent_at) VALUES (?, ?, ?, ?, ?, 'intent', ?)")
         .run(a.campaignId, a.contactId, a.e164, a.trunk, a.callerId, a.now);

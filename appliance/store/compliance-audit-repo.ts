@@ -6,6 +6,7 @@
 // verification checks the chain against both, and against the call attempts and opt-outs it must
 // account for, so an edit, a cut tail or a dropped table is reported.
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import type { Statement } from 'better-sqlite3';
 import type { Db } from './db.ts';
 import { ensureAuditKey, readAcknowledgedHead, readAuditKey, type AuditHead, type AuditKey } from './audit-key.ts';
 
@@ -42,31 +43,55 @@ function entryHash(prev: string, e: Content, key: Buffer | null): string {
 
 const same = (a: string, b: string): boolean => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 
+/** appendAudit's statements and transaction, made once per database (every action and call end writes here). */
+interface Appender {
+  head: Statement;
+  insert: Statement;
+  setHead: Statement;
+  append: (input: AuditInput) => number;
+}
+const appenders = new WeakMap<Db, Appender>();
+
+function appenderOf(db: Db): Appender {
+  let a = appenders.get(db);
+  if (!a) {
+    const made: Appender = {
+      head: db.prepare('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1'),
+      insert: db.prepare('INSERT INTO audit_log (seq, at, actor, action, subject, details, prev_hash, hash, keyed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1)'),
+      setHead: db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
+      append: db.transaction((input: AuditInput) => appendIn(db, made, input)),
+    };
+    a = made;
+    appenders.set(db, a);
+  }
+  return a;
+}
+
 /** Append one entry; joins the caller's transaction when there is one. Returns its seq. */
 export function appendAudit(db: Db, input: AuditInput): number {
-  const run = db.transaction(() => {
-    const head = db.prepare('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string } | undefined;
-    const at = input.now ?? Date.now();
-    const { key } = ensureAuditKey(db, (head?.seq ?? 0) + 1, at);
-    const insert = db.prepare('INSERT INTO audit_log (seq, at, actor, action, subject, details, prev_hash, hash, keyed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1)');
-    let prev = head?.hash ?? GENESIS;
-    let seq = (head?.seq ?? 0) + 1;
-    const write = (e: Omit<Content, 'seq'>): void => {
-      const c = { seq, ...e };
-      const hash = entryHash(prev, c, key.key);
-      insert.run(c.seq, c.at, c.actor, c.action, c.subject, c.details, prev, hash);
-      prev = hash;
-      seq += 1;
-    };
-    // The first keyed entry after a chain begun without a key says so, and its MAC seals that chain's head.
-    if (head && head.seq + 1 === key.keyedFrom) {
-      write({ at, actor: 'system', action: 'audit.keyed', subject: null, details: JSON.stringify({ unkeyedEntries: head.seq, unkeyedHead: head.hash }) });
-    }
-    write({ at, actor: input.actor, action: input.action, subject: input.subject ?? null, details: JSON.stringify(input.details ?? {}) });
-    db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(HEAD_KEY, `${seq - 1}:${prev}`);
-    return seq - 1;
-  });
-  return run();
+  return appenderOf(db).append(input);
+}
+
+function appendIn(db: Db, st: Appender, input: AuditInput): number {
+  const head = st.head.get() as { seq: number; hash: string } | undefined;
+  const at = input.now ?? Date.now();
+  const { key } = ensureAuditKey(db, (head?.seq ?? 0) + 1, at);
+  let prev = head?.hash ?? GENESIS;
+  let seq = (head?.seq ?? 0) + 1;
+  const write = (e: Omit<Content, 'seq'>): void => {
+    const c = { seq, ...e };
+    const hash = entryHash(prev, c, key.key);
+    st.insert.run(c.seq, c.at, c.actor, c.action, c.subject, c.details, prev, hash);
+    prev = hash;
+    seq += 1;
+  };
+  // The first keyed entry after a chain begun without a key says so, and its MAC seals that chain's head.
+  if (head && head.seq + 1 === key.keyedFrom) {
+    write({ at, actor: 'system', action: 'audit.keyed', subject: null, details: JSON.stringify({ unkeyedEntries: head.seq, unkeyedHead: head.hash }) });
+  }
+  write({ at, actor: input.actor, action: input.action, subject: input.subject ?? null, details: JSON.stringify(input.details ?? {}) });
+  st.setHead.run(HEAD_KEY, `${seq - 1}:${prev}`);
+  return seq - 1;
 }
 
 /** The chain's head (its last seq, which is also its length, and that entry's MAC); null when empty. */

@@ -203,18 +203,10 @@ export class DrachtioCall extends EventEmitter<CallEvents> implements Call {
     let dialog: SrfDialog;
     try {
       dialog = await srf.createUAC(uri, { localSdp: orderAudioCodecs(ep.local.sdp, codecs), headers, ...(proxy ? { proxy } : {}), ...(auth ? { auth } : {}) }, {
-        cbRequest: (_err, sent) => {
-          if (!sent) return;
-          this.invite = sent;
-          if (this.hangupRequested) this.cancel();
-        },
-        cbProvisional: (res) => { void this.onProvisional(res); },
+        ...this.uacCallbacks(),
       });
     } catch (e) {
-      this.clearRing();
-      const f = uacFailure(e);
-      if (f.status === null) throw e;
-      return this.onFailed(f.status, f.reason, f.q850);
+      return this.uacFailed(e);
     }
     this.clearRing();
     this.dialog = dialog;
@@ -267,18 +259,10 @@ export class DrachtioCall extends EventEmitter<CallEvents> implements Call {
     let offer: LateOffer;
     try {
       offer = await srf.createUAC(this.req.to, { noAck: true, headers }, {
-        cbRequest: (_err, sent) => {
-          if (!sent) return;
-          this.invite = sent;
-          if (this.hangupRequested) this.cancel();
-        },
-        cbProvisional: (res) => { void this.onProvisional(res); },
+        ...this.uacCallbacks(),
       }) as unknown as LateOffer;
     } catch (e) {
-      this.clearRing();
-      const f = uacFailure(e);
-      if (f.status === null) throw e;
-      return this.onFailed(f.status, f.reason, f.q850);
+      return this.uacFailed(e);
     }
     this.clearRing();
     let dialog: SrfDialog | null = null;
@@ -323,6 +307,26 @@ export class DrachtioCall extends EventEmitter<CallEvents> implements Call {
   private failSetup(e: unknown): void {
     if (this.isEnded()) return;
     this.end(setupFailureEnd(e, this.log));
+  }
+
+  /** What both ways of sending the INVITE (SDP offer, late offer) hear back while it is pending. */
+  private uacCallbacks(): { cbRequest: (err: unknown, sent: SrfSentRequest) => void; cbProvisional: (res: SrfMessage) => void } {
+    return {
+      cbRequest: (_err, sent) => {
+        if (!sent) return;
+        this.invite = sent;
+        if (this.hangupRequested) this.cancel();
+      },
+      cbProvisional: (res) => { void this.onProvisional(res); },
+    };
+  }
+
+  /** The INVITE failed: a final response ends the call with it; anything else is the caller's to handle. */
+  private uacFailed(e: unknown): void {
+    this.clearRing();
+    const f = uacFailure(e);
+    if (f.status === null) throw e;
+    this.onFailed(f.status, f.reason, f.q850);
   }
 
   // ---- signalling events ----

@@ -30,13 +30,6 @@ const REASONS: Record<number, string> = {
   488: 'Not Acceptable Here', 500: 'Server Internal Error', 503: 'Service Unavailable', 603: 'Decline',
 };
 
-/** The caller's number as a trunk gives it: E.164 kept; 00-prefixed international made E.164. */
-export function callerNumber(user: string | undefined | null): string {
-  const u = (user ?? '').replace(/[\s().-]/g, '');
-  if (/^00[1-9][0-9]{6,14}$/.test(u)) return `+${u.slice(2)}`;
-  return u || 'anonymous';
-}
-
 export class DrachtioIncomingCall extends DrachtioCall implements IncomingCall {
   readonly from: string;
   readonly to: string;

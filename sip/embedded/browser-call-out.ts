@@ -4,15 +4,14 @@
 // response with its reason as the phrase) or answers it once the far end answers. Answering makes the
 // WebRTC leg (the engine's factory), answers the browser's offer with it (200 OK with the SDP), and the
 // call counts as answered once ICE and DTLS are up. The browser may CANCEL while it rings, BYE after.
-import { outcomeForFailure, q850ForSip, type IncomingCall } from '../../core/call-port.ts';
 import type { Logger } from '../../core/log.ts';
 import type { StaffBinding, StaffRegistry } from '../shared/staff-registry.ts';
-import { dtmfFromInfo } from '../shared/dtmf-info.ts';
-import type { WebRtcLegPort } from './browser-call.ts';
+import { onSoftphoneRequest, type WebRtcLegPort } from './browser-call.ts';
 import { sdpOfMessage } from './incoming-dialog.ts';
-import { LegCall, type CallMediaLeg, type PromptSource } from './leg-call.ts';
+import { AnswerableCall } from './answerable-call.ts';
+import type { CallMediaLeg, PromptSource } from './leg-call.ts';
 import { randomToken } from './net-util.ts';
-import { headerText, q850FromReason, type SipHeaders, type SipRequest } from './sip-types.ts';
+import { q850FromReason, type SipHeaders, type SipRequest } from './sip-types.ts';
 import type { StaffSocket } from './ws-transport.ts';
 
 export interface BrowserCallOutDeps {
@@ -31,7 +30,7 @@ export interface BrowserCallOutDeps {
   answerTimeoutMs: number;
 }
 
-export class BrowserCallOut extends LegCall implements IncomingCall {
+export class BrowserCallOut extends AnswerableCall {
   readonly from: string;
   readonly to: string;
   /** Not a trunk: the staff leg of a call out (the domain places the trunk's call itself). */
@@ -40,33 +39,23 @@ export class BrowserCallOut extends LegCall implements IncomingCall {
   private readonly toTag = randomToken(8);
   private readonly callId: string;
   private media: WebRtcLegPort | null = null;
-  private answering: Promise<void> | null = null;
   private finalSent = false;
   private cseq = 1;
-  private readonly answerTimer: NodeJS.Timeout;
   private readonly releases: Array<() => void> = [];
   private binding: StaffBinding | undefined;
 
   constructor(d: BrowserCallOutDeps) {
-    super({ logger: d.logger, logFields: { browser: true, callOut: true }, prompts: d.prompts, state: 'ringing' });
+    super({ logger: d.logger, logFields: { browser: true, callOut: true }, prompts: d.prompts, answerTimeoutMs: d.answerTimeoutMs, what: 'softphone call out' });
     this.d = d;
     this.from = d.user;
     this.to = d.dialled;
     this.callId = d.invite.headers['call-id'] as string;
-    this.life.inviteSent();
-    this.life.ringing();
     this.releases.push(d.socket.adopt(this.callId, (rq) => this.onRequest(rq)));
     this.releases.push(d.socket.whenGone(() => this.end({
       outcome: this.st === 'answered' ? 'human' : 'no-answer', sipCode: null, q850: null, endedBy: 'remote', reason: 'softphone disconnected',
     })));
     this.binding = d.registry.of(d.user).find((b) => b.socketId === d.socket.id);
     if (this.binding) d.registry.setBusy(this.binding, true);
-    this.answerTimer = setTimeout(() => {
-      if (this.st !== 'ringing' || this.answering) return;
-      this.log.warn('softphone call out neither answered nor refused in time: 480');
-      void this.reject(480);
-    }, d.answerTimeoutMs);
-    this.answerTimer.unref();
     this.respond(100, 'Trying');
   }
 
@@ -74,26 +63,8 @@ export class BrowserCallOut extends LegCall implements IncomingCall {
     return this.media;
   }
 
-  answer(): Promise<void> {
-    this.answering ??= this.doAnswer();
-    return this.answering;
-  }
-
-  async reject(sipCode: number, reason?: string): Promise<void> {
-    if (this.st !== 'ringing' || this.answering) return;
-    const code = sipCode >= 300 && sipCode <= 699 ? sipCode : 480;
-    // A reason phrase is one line of text (RFC 3261 25.1).
-    this.final(code, reason?.replace(/[\r\n]+/g, ' ').slice(0, 120) || (code === 403 ? 'Forbidden' : code === 486 ? 'Busy Here' : 'Temporarily Unavailable'));
-    this.end({ outcome: outcomeForFailure(code, true, null), sipCode: code, q850: q850ForSip(code), endedBy: 'local', reason: `refused ${code}` });
-  }
-
-  async hangup(reason = 'hangup'): Promise<void> {
-    if (this.st === 'ended') return;
-    if (this.st === 'ringing' && !this.answering) return this.reject(480);
-    if (this.answering) await this.answering.catch(() => {});
-    if (this.st !== 'answered') return;
-    this.bye();
-    this.end({ outcome: 'human', sipCode: 200, q850: 16, endedBy: 'local', reason });
+  protected refuse(code: number, phrase: string): void {
+    this.final(code, phrase);
   }
 
   forceEnd(reason: string): void {
@@ -102,7 +73,7 @@ export class BrowserCallOut extends LegCall implements IncomingCall {
     this.end({ outcome: this.st === 'answered' ? 'human' : 'interrupted', sipCode: null, q850: null, endedBy: 'local', reason });
   }
 
-  private async doAnswer(): Promise<void> {
+  protected async doAnswer(): Promise<void> {
     if (this.st !== 'ringing') throw new Error('call is not ringing');
     const offer = sdpOfMessage(this.d.invite);
     if (!offer) {
@@ -128,7 +99,7 @@ export class BrowserCallOut extends LegCall implements IncomingCall {
       return;
     }
     if (this.isOver()) return;
-    clearTimeout(this.answerTimer);
+    this.stopAnswerTimer();
     this.final(200, 'OK', { contact: [{ uri: 'sip:box@box.invalid;transport=ws', params: {} }], 'content-type': 'application/sdp' }, answer);
     try {
       await this.media!.connected;
@@ -139,36 +110,19 @@ export class BrowserCallOut extends LegCall implements IncomingCall {
       return;
     }
     if (this.isOver()) return;
-    this.life.answered();
-    this.st = 'answered';
-    this.log.info({ codec: this.media!.codec }, 'softphone call out answered');
-    this.emit('answered');
+    this.markAnswered('softphone call out answered', this.media!.codec);
   }
 
   private onRequest(rq: SipRequest): void {
-    const s = this.d.socket;
-    switch (rq.method) {
-      case 'ACK':
-        return;
-      case 'CANCEL':
-        s.respond(rq, 200, 'OK');
+    onSoftphoneRequest(this.d.socket, rq, {
+      cancel: () => {
         if (this.finalSent) return;
         this.final(487, 'Request Terminated');
         this.end({ outcome: 'no-answer', sipCode: 487, q850: 16, endedBy: 'remote', reason: 'softphone hung up before the answer' });
-        return;
-      case 'BYE':
-        s.respond(rq, 200, 'OK');
-        this.end({ outcome: this.st === 'answered' ? 'human' : 'no-answer', sipCode: 200, q850: q850FromReason(rq.headers) ?? 16, endedBy: 'remote', reason: 'softphone hung up' });
-        return;
-      case 'INFO': {
-        s.respond(rq, 200, 'OK');
-        const digit = dtmfFromInfo(headerText(rq.headers, 'content-type'), rq.content);
-        if (digit) this.key(digit, 'info');
-        return;
-      }
-      default:
-        s.respond(rq, rq.method === 'INVITE' || rq.method === 'UPDATE' ? 488 : 405, rq.method === 'INVITE' || rq.method === 'UPDATE' ? 'Not Acceptable Here' : 'Method Not Allowed');
-    }
+      },
+      bye: (bye) => this.end({ outcome: this.st === 'answered' ? 'human' : 'no-answer', sipCode: 200, q850: q850FromReason(bye.headers) ?? 16, endedBy: 'remote', reason: 'softphone hung up' }),
+      key: (digit) => this.key(digit, 'info'),
+    });
   }
 
   /** A response to the browser's INVITE, with our To tag (one dialog). */
@@ -183,8 +137,8 @@ export class BrowserCallOut extends LegCall implements IncomingCall {
     this.respond(status, reason, headers, content);
   }
 
-  /** BYE to the browser: our side of the dialog (its From is our To, with our tag). */
-  private bye(): void {
+  /** BYE to the browser: our side of the dialog (its From is our To, with our tag); nothing waits for its answer. */
+  protected bye(): void {
     const inv = this.d.invite;
     const c = inv.headers.contact?.[0];
     const target = typeof c === 'string' ? c : c?.uri;
@@ -200,7 +154,7 @@ export class BrowserCallOut extends LegCall implements IncomingCall {
   }
 
   protected teardown(): void {
-    clearTimeout(this.answerTimer);
+    this.stopAnswerTimer();
     this.media?.close();
     if (this.binding) this.d.registry.setBusy(this.binding, false);
     // A late BYE retransmission still finds the dialog for a moment.

@@ -29,6 +29,43 @@ export interface WebRtcLegPort extends CallMediaLeg {
   close(): void;
 }
 
+/** What a softphone's call does with a request of its dialog; the other methods are answered here. */
+export interface SoftphoneDialogHandlers {
+  bye(rq: SipRequest): void;
+  key(digit: string): void;
+  /** Absent: CANCEL is refused like any other method (the box sent the INVITE, so CANCEL is its own). */
+  cancel?(): void;
+}
+
+/**
+ * A request in a softphone's dialog, whichever side sent the INVITE (browser-call.ts, browser-call-out.ts):
+ * ACK taken, BYE and CANCEL answered 200 and passed on, a keypress in SIP INFO passed on, a re-INVITE or
+ * UPDATE refused 488 (the WebRTC leg does not renegotiate), anything else 405.
+ */
+export function onSoftphoneRequest(socket: StaffSocket, rq: SipRequest, on: SoftphoneDialogHandlers): void {
+  switch (rq.method) {
+    case 'ACK':
+      return;
+    case 'CANCEL':
+      if (!on.cancel) break;
+      socket.respond(rq, 200, 'OK');
+      on.cancel();
+      return;
+    case 'BYE':
+      socket.respond(rq, 200, 'OK');
+      on.bye(rq);
+      return;
+    case 'INFO': {
+      socket.respond(rq, 200, 'OK');
+      const digit = dtmfFromInfo(headerText(rq.headers, 'content-type'), rq.content);
+      if (digit) on.key(digit);
+      return;
+    }
+  }
+  const renegotiation = rq.method === 'INVITE' || rq.method === 'UPDATE';
+  socket.respond(rq, renegotiation ? 488 : 405, renegotiation ? 'Not Acceptable Here' : 'Method Not Allowed');
+}
+
 export interface BrowserCallDeps {
   socket: StaffSocket;
   binding: StaffBinding;
@@ -147,30 +184,14 @@ export class BrowserCall extends LegCall {
       return;
     }
     if (this.st === 'ended') return;
-    this.life.answered();
-    this.st = 'answered';
-    this.log.info({ codec: this.media!.codec }, 'browser softphone answered');
-    this.emit('answered');
+    this.markAnswered('browser softphone answered', this.media!.codec);
   }
 
   private onRequest(rq: SipRequest): void {
-    const s = this.d.socket;
-    switch (rq.method) {
-      case 'ACK':
-        return;
-      case 'BYE':
-        s.respond(rq, 200, 'OK');
-        this.end({ outcome: this.st === 'answered' ? 'human' : 'no-answer', sipCode: this.finalStatus, q850: q850FromReason(rq.headers) ?? 16, endedBy: 'remote', reason: 'softphone hung up' });
-        return;
-      case 'INFO': {
-        s.respond(rq, 200, 'OK');
-        const digit = dtmfFromInfo(headerText(rq.headers, 'content-type'), rq.content);
-        if (digit) this.key(digit, 'info');
-        return;
-      }
-      default:
-        s.respond(rq, rq.method === 'INVITE' || rq.method === 'UPDATE' ? 488 : 405, rq.method === 'INVITE' || rq.method === 'UPDATE' ? 'Not Acceptable Here' : 'Method Not Allowed');
-    }
+    onSoftphoneRequest(this.d.socket, rq, {
+      bye: (bye) => this.end({ outcome: this.st === 'answered' ? 'human' : 'no-answer', sipCode: this.finalStatus, q850: q850FromReason(bye.headers) ?? 16, endedBy: 'remote', reason: 'softphone hung up' }),
+      key: (digit) => this.key(digit, 'info'),
+    });
   }
 
   private cancel(): void {

@@ -2,14 +2,15 @@
 // IncomingDialog (signalling) and an RtpSession (media, created on answer). The domain answers or
 // refuses it; unanswered after `answerTimeoutMs` it is refused with 480. Once answered it plays,
 // collects, records and bridges like an outgoing call.
-import { outcomeForFailure, q850ForSip, type DtmfSource, type IncomingCall } from '../../core/call-port.ts';
+import type { DtmfSource } from '../../core/call-port.ts';
 import type { Logger } from '../../core/log.ts';
 import type { TrunkProfile } from '../../core/settings-types.ts';
 import type { MediaEngineApi } from '../../media/rtp/media-engine.ts';
 import type { MediaSession } from '../../media/rtp/session-types.ts';
 import { MediaSourceSet } from '../../media/rtp/source-filter.ts';
 import type { IncomingDialog } from './incoming-dialog.ts';
-import { LegCall, type CallMediaLeg } from './leg-call.ts';
+import { AnswerableCall } from './answerable-call.ts';
+import type { CallMediaLeg } from './leg-call.ts';
 import { LocalSdp, parseRemoteSdp, type Codec, type RemoteMedia } from './sdp.ts';
 
 export interface IncomingCallDeps {
@@ -27,14 +28,7 @@ export interface IncomingCallDeps {
   to: string;
 }
 
-/** The caller's number as a trunk gives it: E.164 kept; 00-prefixed international made E.164. */
-export function callerNumber(user: string | undefined): string {
-  const u = (user ?? '').replace(/[\s().-]/g, '');
-  if (/^00[1-9][0-9]{6,14}$/.test(u)) return `+${u.slice(2)}`;
-  return u || 'anonymous';
-}
-
-export class EmbeddedIncomingCall extends LegCall implements IncomingCall {
+export class EmbeddedIncomingCall extends AnswerableCall {
   readonly from: string;
   readonly to: string;
   readonly trunk: string;
@@ -42,56 +36,31 @@ export class EmbeddedIncomingCall extends LegCall implements IncomingCall {
   private session: MediaSession | null = null;
   private sdp: LocalSdp | null = null;
   private codec: Codec = 'PCMU';
-  private answering: Promise<void> | null = null;
-  private readonly answerTimer: NodeJS.Timeout;
 
   constructor(d: IncomingCallDeps) {
-    super({ logger: d.logger, logFields: { inbound: true, trunk: d.trunk.name }, prompts: d.media.prompts, state: 'ringing' });
+    super({ logger: d.logger, logFields: { inbound: true, trunk: d.trunk.name }, prompts: d.media.prompts, answerTimeoutMs: d.answerTimeoutMs ?? 30_000, what: 'incoming call' });
     this.d = d;
     this.from = d.from;
     this.to = d.to;
     this.trunk = d.trunk.name;
-    this.life.inviteSent();
-    this.life.ringing();
     const dl = d.dialog;
     dl.on('cancel', () => this.end({ outcome: 'no-answer', sipCode: 487, q850: 16, endedBy: 'remote', reason: 'caller hung up before the answer' }));
     dl.on('bye', (e) => this.end({ outcome: 'human', sipCode: 200, q850: e.q850 ?? 16, endedBy: 'remote', reason: 'caller hung up' }));
     dl.on('ack-timeout', () => this.end({ outcome: 'human', sipCode: 200, q850: null, endedBy: 'error', reason: 'no ACK for our answer' }));
     dl.on('info', (e) => this.onDigit(e.digit, 'info'));
     dl.onOffer = (offer) => this.onReoffer(offer);
-    this.answerTimer = setTimeout(() => {
-      if (this.st !== 'ringing' || this.answering) return;
-      this.log.warn('incoming call neither answered nor refused in time: 480');
-      void this.reject(480);
-    }, d.answerTimeoutMs ?? 30_000);
-    this.answerTimer.unref();
   }
 
   protected leg(): CallMediaLeg | null {
     return this.session;
   }
 
-  answer(): Promise<void> {
-    this.answering ??= this.doAnswer();
-    return this.answering;
+  protected refuse(code: number, phrase: string): void {
+    this.d.dialog.reject(code, phrase);
   }
 
-  async reject(sipCode: number, reason?: string): Promise<void> {
-    if (this.st !== 'ringing' || this.answering) return;
-    const code = sipCode >= 300 && sipCode <= 699 ? sipCode : 480;
-    // A reason phrase is one line of text (RFC 3261 25.1): no CR/LF.
-    this.d.dialog.reject(code, reason?.replace(/[\r\n]+/g, ' ').slice(0, 120) || (REASONS[code] ?? 'Declined'));
-    this.end({ outcome: outcomeForFailure(code, true, null), sipCode: code, q850: q850ForSip(code), endedBy: 'local', reason: `refused ${code}` });
-  }
-
-  async hangup(reason = 'hangup'): Promise<void> {
-    if (this.st === 'ended') return;
-    if (this.st === 'ringing' && !this.answering) return this.reject(480);
-    if (this.answering) await this.answering.catch(() => {});
-    if (this.st !== 'answered') return;
-    const bye = this.d.dialog.bye();
-    this.end({ outcome: 'human', sipCode: 200, q850: 16, endedBy: 'local', reason });
-    await bye;
+  protected bye(): Promise<void> {
+    return this.d.dialog.bye();
   }
 
   forceEnd(reason: string): void {
@@ -100,7 +69,7 @@ export class EmbeddedIncomingCall extends LegCall implements IncomingCall {
     this.end({ outcome: this.st === 'answered' ? 'human' : 'interrupted', sipCode: null, q850: null, endedBy: 'local', reason });
   }
 
-  private async doAnswer(): Promise<void> {
+  protected async doAnswer(): Promise<void> {
     if (this.st !== 'ringing') throw new Error('call is not ringing');
     const d = this.d;
     const offer = d.dialog.offer;
@@ -135,12 +104,9 @@ export class EmbeddedIncomingCall extends LegCall implements IncomingCall {
     this.sdp = new LocalSdp({ address: d.sdpAddress, port: session.localPort, codecs });
     const { sdp: answer, remote: agreed } = this.sdp.answer(offer);
     this.apply(agreed);
-    clearTimeout(this.answerTimer);
+    this.stopAnswerTimer();
     d.dialog.accept(answer);
-    this.life.answered();
-    this.st = 'answered';
-    this.log.info({ codec: this.codec }, 'incoming call answered');
-    this.emit('answered');
+    this.markAnswered('incoming call answered', this.codec);
   }
 
   private onReoffer(offer: string): string | null {
@@ -168,13 +134,8 @@ export class EmbeddedIncomingCall extends LegCall implements IncomingCall {
   }
 
   protected teardown(): void {
-    clearTimeout(this.answerTimer);
+    this.stopAnswerTimer();
     this.d.dialog.terminate();
     this.session?.close();
   }
 }
-
-const REASONS: Record<number, string> = {
-  403: 'Forbidden', 404: 'Not Found', 480: 'Temporarily Unavailable', 486: 'Busy Here', 487: 'Request Terminated',
-  488: 'Not Acceptable Here', 500: 'Server Internal Error', 503: 'Service Unavailable', 603: 'Decline',
-};

@@ -56,6 +56,14 @@ export abstract class LegCall extends EventEmitter<CallEvents> implements Bridge
 
   get state(): State { return this.st; }
 
+  /** Answered with media in `codec`: the call's timestamps, its state, one log line (`what`) and 'answered'. */
+  protected markAnswered(what: string, codec: string): void {
+    this.life.answered();
+    this.st = 'answered';
+    this.log.info({ codec }, what);
+    this.emit('answered');
+  }
+
   /** Ended (a check across an await, where the state may have moved). */
   protected isOver(): boolean { return this.st === 'ended'; }
 

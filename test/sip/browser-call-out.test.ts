@@ -6,76 +6,27 @@
 // browser; a refusal reaches the browser with the domain's reason phrase; an answer is the leg's answer SDP
 // in a 200 OK; BYE from the box is in the browser's dialog; a CANCEL while it rings ends it (487).
 import test, { type ExecutionContext } from 'ava';
-import { EventEmitter } from 'node:events';
-import WebSocket from 'ws';
 import type { StaffCallOut } from '../../core/call-port.ts';
-import { sipPackage, tagOf, type SipMessage, type SipRequest, type SipResponse } from '../../sip/embedded/sip-types.ts';
-import type { WebRtcLegPort } from '../../sip/embedded/browser-call.ts';
-import { login, printedPassword, startBox } from '../http/helpers.ts';
-import { directory } from './staff-support.ts';
-import { EmbeddedEngine } from '../../sip/embedded/engine.ts';
-import { silentLogger } from '../../core/log.ts';
-import { rtpRange } from '../peers/ports.ts';
+import { tagOf, type SipRequest, type SipResponse } from '../../sip/embedded/sip-types.ts';
+import { softphone, StandInLegBase } from './softphone-support.ts';
 
 const OFFER = 'v=0\r\no=- 7 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 0 101\r\na=setup:actpass\r\n';
 const ANSWER = 'v=0\r\no=- 8 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 0 101\r\na=setup:passive\r\n';
 
-class StandInLeg extends EventEmitter implements WebRtcLegPort {
-  readonly codec = 'pcmu' as const;
+class StandInLeg extends StandInLegBase {
   offered: string | null = null;
-  closed = false;
-  private resolveConnected!: () => void;
-  readonly connected = new Promise<void>((r) => { this.resolveConnected = r; });
   async offer(): Promise<string> { throw new Error('a call out is answered, not offered'); }
   async accept(): Promise<void> { throw new Error('a call out is answered, not offered'); }
-  async answer(sdp: string): Promise<string> { this.offered = sdp; setTimeout(() => this.resolveConnected(), 50); return ANSWER; }
-  async play(): Promise<{ completed: boolean; playedMs: number }> { return { completed: true, playedMs: 0 }; }
-  stopPlayback(): void {}
-  async sendDtmf(): Promise<void> {}
-  get isClosed(): boolean { return this.closed; }
-  setRelay(): void {}
-  close(): void { this.closed = true; }
+  async answer(sdp: string): Promise<string> { this.offered = sdp; setTimeout(() => this.markConnected(), 50); return ANSWER; }
 }
 
 async function setup(t: ExecutionContext) {
-  const legs: StandInLeg[] = [];
-  const rtp = rtpRange(10);
-  const engine = new EmbeddedEngine({
-    settings: {
-      sip: { bindAddress: '127.0.0.1', port: 0, transports: ['udp'], userAgent: 'vba-test', guard: { action: 'reject', maxRepliesPerSecPerSource: 5 } },
-      media: { rtpPortMin: rtp.min, rtpPortMax: rtp.max, ptimeMs: 20, jitterPackets: 3 },
-      trunks: [], defaultTrunk: null,
-    },
-    logger: silentLogger(),
-    staff: { directory: directory({}, []), realm: 'box.test' },
-    webrtc: () => { const l = new StandInLeg(); legs.push(l); return l; },
-  });
-  await engine.start();
-  t.teardown(() => engine.close());
+  const { engine, legs, next, send: sendText } = await softphone(t, () => new StandInLeg());
   const calls: StaffCallOut[] = [];
   engine.on('staff-call', (c) => calls.push(c));
-  const box = await startBox({ engine, mayTakeCalls: () => true });
-  t.teardown(() => box.close());
-  const admin = await login(box, 'admin', printedPassword(box));
-  const ws = new WebSocket(`ws://127.0.0.1:${box.svc.port}/api/sip`, 'sip', { headers: { cookie: admin.cookie } });
-  await new Promise((r) => ws.once('open', r));
-  t.teardown(() => ws.close());
-  const inbox: SipMessage[] = [];
-  const waiters: Array<() => void> = [];
-  ws.on('message', (d) => {
-    const m = sipPackage.parse(String(d));
-    if (m) { inbox.push(m); for (const w of waiters.splice(0)) w(); }
-  });
-  const next = async <M extends SipMessage>(match: (m: SipMessage) => boolean): Promise<M> => {
-    for (;;) {
-      const i = inbox.findIndex(match);
-      if (i >= 0) return inbox.splice(i, 1)[0] as M;
-      await new Promise<void>((r) => waiters.push(r));
-    }
-  };
   const response = (status: number, method = 'INVITE') => next<SipResponse>((m) => 'status' in m && m.status === status && m.headers.cseq?.method === method);
   const request = (method: string) => next<SipRequest>((m) => 'method' in m && m.method === method);
-  const send = (lines: string[], body = ''): void => ws.send([...lines, `Content-Length: ${Buffer.byteLength(body)}`, '', body].join('\r\n'));
+  const send = (lines: string[], body = ''): void => sendText([...lines, `Content-Length: ${Buffer.byteLength(body)}`, '', body].join('\r\n'));
   const invite = (from: string, callId: string): void => send([
     'INVITE sip:06%2012%2034%2056%2078@box.invalid SIP/2.0', `Via: SIP/2.0/WSS c.invalid;branch=z9hG4bK${callId}`, 'Max-Forwards: 70',
     'To: <sip:06%2012%2034%2056%2078@box.invalid>', `From: "Me" <sip:${from}@box.invalid>;tag=f${callId}`, `Call-ID: ${callId}`, 'CSeq: 1 INVITE',

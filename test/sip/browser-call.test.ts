@@ -4,67 +4,19 @@
 // is tested there). What is checked: the INVITE carries the leg's offer, the caller's name and the
 // contact card; 180/200/ACK; the answer reaches the leg; BYE either way; CANCEL at ring timeout.
 import test, { type ExecutionContext } from 'ava';
-import { EventEmitter } from 'node:events';
-import WebSocket from 'ws';
 import type { Call } from '../../core/call-port.ts';
 import { sipPackage, type SipRequest } from '../../sip/embedded/sip-types.ts';
-import type { WebRtcLegPort } from '../../sip/embedded/browser-call.ts';
-import { login, printedPassword, startBox } from '../http/helpers.ts';
-import { directory } from './staff-support.ts';
-import { EmbeddedEngine } from '../../sip/embedded/engine.ts';
-import { silentLogger } from '../../core/log.ts';
-import { rtpRange } from '../peers/ports.ts';
+import { softphone, StandInLegBase } from './softphone-support.ts';
 
-class StandInLeg extends EventEmitter implements WebRtcLegPort {
-  readonly codec = 'pcmu' as const;
+class StandInLeg extends StandInLegBase {
   accepted: string | null = null;
-  closed = false;
-  private resolveConnected!: () => void;
-  readonly connected = new Promise<void>((r) => { this.resolveConnected = r; });
   async offer(): Promise<string> { return 'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 0 101\r\na=setup:actpass\r\n'; }
-  async accept(sdp: string): Promise<void> { this.accepted = sdp; this.resolveConnected(); }
-  async play(): Promise<{ completed: boolean; playedMs: number }> { return { completed: true, playedMs: 0 }; }
-  stopPlayback(): void {}
-  async sendDtmf(): Promise<void> {}
-  get isClosed(): boolean { return this.closed; }
-  setRelay(): void {}
-  close(): void { this.closed = true; }
+  async accept(sdp: string): Promise<void> { this.accepted = sdp; this.markConnected(); }
 }
 
 async function setup(t: ExecutionContext) {
-  const legs: StandInLeg[] = [];
-  const rtp = rtpRange(10);
-  const engine = new EmbeddedEngine({
-    settings: {
-      sip: { bindAddress: '127.0.0.1', port: 0, transports: ['udp'], userAgent: 'vba-test', guard: { action: 'reject', maxRepliesPerSecPerSource: 5 } },
-      media: { rtpPortMin: rtp.min, rtpPortMax: rtp.max, ptimeMs: 20, jitterPackets: 3 },
-      trunks: [], defaultTrunk: null,
-    },
-    logger: silentLogger(),
-    staff: { directory: directory({}, []), realm: 'box.test' },
-    webrtc: () => { const l = new StandInLeg(); legs.push(l); return l; },
-  });
-  await engine.start();
-  t.teardown(() => engine.close());
-  const box = await startBox({ engine, mayTakeCalls: () => true });
-  t.teardown(() => box.close());
-  const admin = await login(box, 'admin', printedPassword(box));
-  const ws = new WebSocket(`ws://127.0.0.1:${box.svc.port}/api/sip`, 'sip', { headers: { cookie: admin.cookie } });
-  await new Promise((r) => ws.once('open', r));
-  const inbox: SipRequest[] = [];
-  const waiters: Array<() => void> = [];
-  ws.on('message', (d) => {
-    const m = sipPackage.parse(String(d));
-    if (m && 'method' in m) { inbox.push(m); for (const w of waiters.splice(0)) w(); }
-  });
-  const next = async (method: string): Promise<SipRequest> => {
-    for (;;) {
-      const i = inbox.findIndex((m) => m.method === method);
-      if (i >= 0) return inbox.splice(i, 1)[0]!;
-      await new Promise<void>((r) => waiters.push(r));
-    }
-  };
-  const send = (text: string): void => ws.send(text);
+  const { engine, legs, next: nextMessage, send } = await softphone(t, () => new StandInLeg());
+  const next = (method: string): Promise<SipRequest> => nextMessage<SipRequest>((m) => 'method' in m && m.method === method);
   const reply = (rq: SipRequest, status: number, reason: string, extra: { content?: string; toTag?: string } = {}): void => {
     const rs = sipPackage.makeResponse(rq, status, reason, extra.content ? { headers: { 'content-type': 'application/sdp' }, content: extra.content } : {});
     if (extra.toTag) rs.headers.to = { ...rs.headers.to!, params: { ...rs.headers.to!.params, tag: extra.toTag } };
@@ -73,9 +25,9 @@ async function setup(t: ExecutionContext) {
   // sip.js registers the softphone first.
   send(['REGISTER sip:box.invalid SIP/2.0', 'Via: SIP/2.0/WSS c.invalid;branch=z9hG4bKr1', 'Max-Forwards: 70', 'To: <sip:admin@box.invalid>',
     'From: <sip:admin@box.invalid>;tag=r1', 'Call-ID: r1', 'CSeq: 1 REGISTER', 'Contact: <sip:ph@c.invalid;transport=ws>;expires=600', 'Content-Length: 0', '', ''].join('\r\n'));
-  await new Promise((r) => ws.once('message', r));
+  await nextMessage((m) => 'status' in m && m.headers.cseq?.method === 'REGISTER');
   t.is(engine.staffEndpoints().length, 1);
-  return { engine, ws, legs, next, reply, send };
+  return { engine, legs, next, reply, send };
 }
 
 function answered(call: Call): Promise<void> {

@@ -12,26 +12,14 @@ import { trunkDefaults } from '../../core/trunk-defaults.ts';
 import { dncHash } from '../../appliance/compliance/number-hash.ts';
 import { startTestBox } from '../support/appliance.ts';
 import { readPcm8k, toneShare, toneWav } from '../peers/audio.ts';
-import { startBaresip } from '../peers/baresip.ts';
 import { freePort, startSippUas } from '../peers/sipp.ts';
 import { freeUdpRange } from '../peers/ports.ts';
+import { deskPhone, sleep, staffUser, until } from './desk-phone.ts';
 
-// No spaces: baresip's account line ends a parameter at a space.
-const DESK_SECRET = 'a-long-desk-phone-secret';
 const OWN = '+33142000001';
 // A Tuesday, 11:00 in Paris: inside the French legal calling hours (Code de la consommation art. D.223-9).
 const TUESDAY_11H_PARIS = Date.parse('2026-12-08T10:00:00Z');
 const started = Date.now();
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-async function until(check: () => boolean, ms: number): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (check()) return true;
-    await sleep(50);
-  }
-  return check();
-}
 
 interface AuditRow { actor: string; action: string; subject: string | null; details: string }
 
@@ -56,14 +44,10 @@ test.serial('a desk phone calls out: refused while off; on, a do-not-call number
     },
   });
   t.teardown(() => box.stop());
-  t.true((await box.api.send('POST', '/api/users', { username: 'alice', password: 'correct horse battery', role: 'operator' })).status < 300);
-  const made = await box.api.send('PUT', '/api/users/alice/staff', { takeCalls: true, deskPhonePassword: DESK_SECRET });
-  t.is(made.status, 200, made.text);
+  await staffUser(t, box, 'alice');
 
   const dir = mkdtempSync(join(tmpdir(), 'vba-call-out-'));
-  const desk = await startBaresip({ user: 'alice', listen: '127.0.0.3', keypad: true, source: toneWav(join(dir, 'tone-700.wav'), 700, 30), register: { registrar: `127.0.0.1:${sipPort}`, password: DESK_SECRET } });
-  t.teardown(() => desk.stop());
-  t.true(await until(() => (box.app.engine.staffEndpoints?.() ?? []).some((e) => e.user === 'alice' && e.kind === 'desk-phone'), 10_000), 'alice\'s desk phone is registered');
+  const desk = await deskPhone(t, box, 'alice', sipPort, { keypad: true, source: toneWav(join(dir, 'tone-700.wav'), 700, 30) });
   const audit = (action: string): AuditRow[] => box.app.db.prepare('SELECT actor, action, subject, details FROM audit_log WHERE action = ? ORDER BY seq').all(action) as AuditRow[];
 
   // 1. Off (the default): refused, with the reason as the phrase.

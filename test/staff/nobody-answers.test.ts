@@ -14,10 +14,10 @@ import { readPcm8k, tonePrompt } from '../peers/audio.ts';
 import { startBaresip } from '../peers/baresip.ts';
 import { freePort } from '../peers/sipp.ts';
 import { answered, sleep, until } from '../sip/staff-support.ts';
+import { deskPhone, staffUser } from './desk-phone.ts';
 import { startTestBox } from '../support/appliance.ts';
 
 const WAIT_MS = 5000;
-const DESK_SECRET = 'a-long-desk-phone-secret';
 
 /** Where a tone of `hz` is first heard: the start (ms) of the first 100 ms window mostly that tone. */
 function onsetMs(pcm: Int16Array, hz: number): number | null {
@@ -54,13 +54,10 @@ test('nobody answers the transfer: the callee hears hold music, then the fallbac
     },
   });
   t.teardown(() => box.stop());
-  t.true((await box.api.send('POST', '/api/users', { username: 'alice', password: 'correct horse battery', role: 'operator' })).status < 300);
-  t.is((await box.api.send('PUT', '/api/users/alice/staff', { takeCalls: true, deskPhonePassword: DESK_SECRET })).status, 200);
+  await staffUser(t, box, 'alice');
   t.is((await box.api.send('PUT', '/api/staff/settings', { staff: { groups: [{ name: 'office', members: ['alice'], strategy: 'ring-all' }] } })).status, 200);
   // Alice's desk phone is registered and rings, but nobody is at the desk.
-  const desk = await startBaresip({ user: 'alice', listen: '127.0.0.3', answer: 'manual', register: { registrar: `127.0.0.1:${sipPort}`, password: DESK_SECRET } });
-  t.teardown(() => desk.stop());
-  t.true(await until(() => (box.app.engine.staffEndpoints?.() ?? []).some((e) => e.user === 'alice'), 10_000), 'the desk phone is registered');
+  const desk = await deskPhone(t, box, 'alice', sipPort, { answer: 'manual' });
 
   const sorry = tonePrompt(dir, 'sorry', 2000, 1000);
   const flow: Flow = {

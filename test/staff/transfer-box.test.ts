@@ -10,20 +10,8 @@ import { trunkDefaults } from '../../core/trunk-defaults.ts';
 import type { Call } from '../../core/call-port.ts';
 import { startTestBox } from '../support/appliance.ts';
 import { freePort, startSippUas } from '../peers/sipp.ts';
-import { startBaresip } from '../peers/baresip.ts';
+import { deskPhone, sleep, staffUser, until } from './desk-phone.ts';
 
-// No spaces: baresip's account line ends a parameter at a space.
-const DESK_SECRET = 'a-long-desk-phone-secret';
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-async function until(check: () => boolean, ms: number): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (check()) return true;
-    await sleep(50);
-  }
-  return check();
-}
 
 test.serial('a callee on the trunk is transferred to a desk phone of the staff group; a non-own external number is refused at run time and audited', async (t) => {
   const callee = await startSippUas({ scenario: 'uas-answer.xml', calls: 1, timeoutSec: 60 });
@@ -38,16 +26,12 @@ test.serial('a callee on the trunk is transferred to a desk phone of the staff g
     },
   });
   t.teardown(() => box.stop());
-  t.true((await box.api.send('POST', '/api/users', { username: 'alice', password: 'correct horse battery', role: 'operator' })).status < 300);
-  const staffUser = await box.api.send('PUT', '/api/users/alice/staff', { takeCalls: true, deskPhonePassword: DESK_SECRET });
-  t.is(staffUser.status, 200, staffUser.text);
+  await staffUser(t, box, 'alice');
   const group = await box.api.send('PUT', '/api/staff/settings', { staff: { groups: [{ name: 'desk', members: ['alice'], strategy: 'ring-all' }] } });
   t.is(group.status, 200, group.text);
 
   // The desk phone registers from the LAN range with its secret (the box keeps only its HA1).
-  const desk = await startBaresip({ user: 'alice', listen: '127.0.0.3', register: { registrar: `127.0.0.1:${sipPort}`, password: DESK_SECRET } } as Parameters<typeof startBaresip>[0]);
-  t.teardown(() => desk.stop());
-  t.true(await until(() => (box.app.engine.staffEndpoints?.() ?? []).some((e) => e.user === 'alice' && e.kind === 'desk-phone'), 10_000), 'alice\'s desk phone is registered');
+  const desk = await deskPhone(t, box, 'alice', sipPort);
 
   const call: Call = box.app.engine.dial({ to: '+33612345678', from: '+33142000001', trunk: 'office', ringTimeoutMs: 10_000 });
   await new Promise<void>((resolve) => { if (call.state === 'answered') resolve(); else call.once('answered', () => resolve()); });

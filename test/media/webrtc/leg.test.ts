@@ -1,11 +1,11 @@
 // The WebRTC leg against a real WebRTC peer (werift, full ICE, DTLS-SRTP) on loopback: answering and
 // offering, audio both ways on the shared clock, RFC 4733 both ways, a forged fingerprint failing the leg,
 // and offers the box cannot carry refused with the line at fault.
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { isAppError } from '../../../core/errors.ts';
 import { encodeG711 } from '../../../media/dsp/g711.ts';
 import { MediaClock } from '../../../media/rtp/clock.ts';
-import { WebRtcLeg } from '../../../media/webrtc/leg.ts';
+import { WebRtcLeg, type WebRtcLegOptions } from '../../../media/webrtc/leg.ts';
 import { forgeFingerprint, sleep, toneShare, until, WebRtcPeer } from './peers.ts';
 
 function tone(hz: number, ms: number): Int16Array {
@@ -14,15 +14,21 @@ function tone(hz: number, ms: number): Int16Array {
   return pcm;
 }
 
-test('answers a WebRTC offer: DTLS-SRTP up on loopback, a tone from the peer is heard decoded, a prompt played reaches the peer, on the shared clock', async (t) => {
+/** A leg on its own clock and a werift peer, both closed when the test ends. */
+function legAndPeer(t: ExecutionContext, opts: Omit<WebRtcLegOptions, 'clock' | 'address'> = {}, law: 'pcmu' | 'pcma' = 'pcmu'): { leg: WebRtcLeg; peer: WebRtcPeer } {
   const clock = new MediaClock();
-  const leg = new WebRtcLeg({ clock, address: '127.0.0.1' });
-  const peer = new WebRtcPeer('pcmu');
+  const leg = new WebRtcLeg({ clock, address: '127.0.0.1', ...opts });
+  const peer = new WebRtcPeer(law);
   t.teardown(async () => {
     leg.close();
     await peer.close();
     clock.close();
   });
+  return { leg, peer };
+}
+
+test('answers a WebRTC offer: DTLS-SRTP up on loopback, a tone from the peer is heard decoded, a prompt played reaches the peer, on the shared clock', async (t) => {
+  const { leg, peer } = legAndPeer(t);
   const offer = await peer.offer();
   const answer = await leg.answer(offer);
   t.regex(answer, /UDP\/TLS\/RTP\/SAVPF 0 101/, 'PCMU and telephone-event only');
@@ -58,14 +64,7 @@ test('answers a WebRTC offer: DTLS-SRTP up on loopback, a tone from the peer is 
 });
 
 test('offers to a WebRTC peer (PCMA), passes RFC 4733 key presses both ways', async (t) => {
-  const clock = new MediaClock();
-  const leg = new WebRtcLeg({ clock, address: '127.0.0.1', laws: ['pcma', 'pcmu'] });
-  const peer = new WebRtcPeer('pcma');
-  t.teardown(async () => {
-    leg.close();
-    await peer.close();
-    clock.close();
-  });
+  const { leg, peer } = legAndPeer(t, { laws: ['pcma', 'pcmu'] }, 'pcma');
   const offer = await leg.offer();
   t.regex(offer, /m=audio \d+ UDP\/TLS\/RTP\/SAVPF 8 0 101/);
   await leg.accept(await peer.answer(offer));
@@ -87,14 +86,7 @@ test('offers to a WebRTC peer (PCMA), passes RFC 4733 key presses both ways', as
 });
 
 test('a DTLS certificate that does not match the offer fingerprint fails the leg (E_WEBRTC_CONNECT), and no media flows', async (t) => {
-  const clock = new MediaClock();
-  const leg = new WebRtcLeg({ clock, address: '127.0.0.1', connectTimeoutMs: 8000 });
-  const peer = new WebRtcPeer('pcmu');
-  t.teardown(async () => {
-    leg.close();
-    await peer.close();
-    clock.close();
-  });
+  const { leg, peer } = legAndPeer(t, { connectTimeoutMs: 8000 });
   const closed = new Promise<string>((resolve) => leg.once('close', ({ reason }) => resolve(reason)));
   const offer = forgeFingerprint(await peer.offer());
   await peer.accept(await leg.answer(offer));
@@ -106,14 +98,7 @@ test('a DTLS certificate that does not match the offer fingerprint fails the leg
 });
 
 test('the box offering: a forged fingerprint in the answer fails the leg too', async (t) => {
-  const clock = new MediaClock();
-  const leg = new WebRtcLeg({ clock, address: '127.0.0.1', connectTimeoutMs: 8000 });
-  const peer = new WebRtcPeer('pcmu');
-  t.teardown(async () => {
-    leg.close();
-    await peer.close();
-    clock.close();
-  });
+  const { leg, peer } = legAndPeer(t, { connectTimeoutMs: 8000 });
   const offer = await leg.offer();
   await leg.accept(forgeFingerprint(await peer.answer(offer)));
   const err = await t.throwsAsync(leg.connected);
