@@ -15,7 +15,7 @@ function tone(hz: number, ms: number): Int16Array {
 }
 
 /** A leg on its own clock and a werift peer, both closed when the test ends. */
-function legAndPeer(t: ExecutionContext, opts: Omit<WebRtcLegOptions, 'clock' | 'address'> = {}, law: 'pcmu' | 'pcma' = 'pcmu'): { leg: WebRtcLeg; peer: WebRtcPeer } {
+function legAndPeer(t: ExecutionContext, opts: Omit<WebRtcLegOptions, 'clock' | 'address'> = {}, law: 'pcmu' | 'pcma' = 'pcmu'): { leg: WebRtcLeg; peer: WebRtcPeer; clock: MediaClock } {
   const clock = new MediaClock();
   const leg = new WebRtcLeg({ clock, address: '127.0.0.1', ...opts });
   const peer = new WebRtcPeer(law);
@@ -24,11 +24,11 @@ function legAndPeer(t: ExecutionContext, opts: Omit<WebRtcLegOptions, 'clock' | 
     await peer.close();
     clock.close();
   });
-  return { leg, peer };
+  return { leg, peer, clock };
 }
 
 test('answers a WebRTC offer: DTLS-SRTP up on loopback, a tone from the peer is heard decoded, a prompt played reaches the peer, on the shared clock', async (t) => {
-  const { leg, peer } = legAndPeer(t);
+  const { leg, peer, clock } = legAndPeer(t);
   const offer = await peer.offer();
   const answer = await leg.answer(offer);
   t.regex(answer, /UDP\/TLS\/RTP\/SAVPF 0 101/, 'PCMU and telephone-event only');
