@@ -21,7 +21,7 @@ test('a desk phone is rung by dialStaff, answers, and is bridged to a called par
   t.teardown(() => desk.stop());
   const callee = await startBaresip({ source: toneWav(join(dir, 'tone-1300.wav'), 1300, 30) });
   t.teardown(() => callee.stop());
-  t.true(await until(() => engine.staffEndpoints().length === 1, 8000), desk.log().slice(-2000));
+  t.true(await until(() => engine.staffEndpoints().length === 1, 30_000), desk.log().slice(-2000));
 
   const out = engine.dial({ to: callee.uri, from: 'box' });
   await answered(out, 10_000);
@@ -52,13 +52,15 @@ test('with two desk phones for one user, both ring, the first to answer takes it
   t.teardown(() => a.stop());
   const b = await startBaresip({ listen: '127.0.0.3', user: 'alice', register: registrar });
   t.teardown(() => b.stop());
-  t.true(await until(() => engine.staffEndpoints().length === 2, 8000));
+  t.true(await until(() => engine.staffEndpoints().length === 2, 30_000));
   const staff = engine.dialStaff({ user: 'alice', display: 'Jane Doe' });
   await answered(staff, 10_000);
-  await sleep(1000);
-  t.is(engine.staffEndpoints().filter((e) => e.busy).length, 1, 'one endpoint took the call');
   // Both auto-answer: the later one is hung up ('answered elsewhere'), or cancelled if it was slower.
-  t.is([a, b].filter((p) => /session closed/.test(p.log())).length, 1, 'the endpoint that lost the race was let go');
+  // Waited for (a loaded machine may take seconds to deliver the BYE or CANCEL), then checked as it stays.
+  const closed = (): number => [a, b].filter((p) => /session closed/.test(p.log())).length;
+  await until(() => closed() >= 1, 20_000);
+  t.is(engine.staffEndpoints().filter((e) => e.busy).length, 1, 'one endpoint took the call');
+  t.is(closed(), 1, 'the endpoint that lost the race was let go');
   await staff.hangup();
   t.is(engine.activeCalls(), 0);
 });
@@ -79,7 +81,7 @@ test('a caller ringing in from the trunk is answered and put through to the desk
   // The caller comes through the trunk: the trunk's address is 127.0.0.1.
   const caller = await startBaresip({ source: toneWav(join(dir, 'tone-1300.wav'), 1300, 30), keypad: true, user: '+15550004444' });
   t.teardown(() => caller.stop());
-  t.true(await until(() => engine.staffEndpoints().length === 1, 8000));
+  t.true(await until(() => engine.staffEndpoints().length === 1, 30_000));
   const put = new Promise<{ incoming: Call; staff: Call }>((resolve, reject) => {
     engine.once('incoming', (incoming) => {
       void (async () => {
