@@ -17,7 +17,7 @@ test('a registered desk phone\'s call is handed to the domain after the digest c
   });
   const desk = await startBaresip({ listen: '127.0.0.3', user: 'alice', keypad: true, register: { registrar: `127.0.0.1:${engine.sipPort}`, password: 'secret' } });
   t.teardown(() => desk.stop());
-  t.true(await until(() => engine.staffEndpoints().length === 1, 8000), desk.log().slice(-2000));
+  t.true(await until(() => engine.staffEndpoints().length === 1, 30_000), desk.log().slice(-2000));
 
   await desk.dial(`sip:0612345678@127.0.0.1:${engine.sipPort}`);
   await desk.waitForLog(/403 Forbidden \(not today\)/, 10_000);

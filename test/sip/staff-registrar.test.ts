@@ -21,7 +21,7 @@ test('a desk phone with good credentials from the LAN range is registered, liste
   const seen: StaffEndpoint[][] = [];
   engine.on('staff', (list) => seen.push(list));
   const sipp = deskPhone('desk-register-auth.xml', '127.0.0.3', engine.sipPort, 'alice', 'secret');
-  t.true(await until(() => engine.staffEndpoints().length === 1, 5000), 'registered');
+  t.true(await until(() => engine.staffEndpoints().length === 1, 30_000), 'registered');
   const [ep] = engine.staffEndpoints();
   t.like(ep, { user: 'alice', kind: 'desk-phone', busy: false });
   t.regex(ep!.source, /^127\.0\.0\.3:\d+$/);
@@ -65,7 +65,7 @@ test('baresip as a desk phone registers with its password and is listed', async 
   const engine = await staffEngine(t);
   const phone = await startBaresip({ listen: '127.0.0.3', user: 'alice', register: { registrar: `127.0.0.1:${engine.sipPort}`, password: 'secret' } });
   t.teardown(() => phone.stop());
-  t.true(await until(() => engine.staffEndpoints().length === 1, 8000), phone.log().slice(-2000));
+  t.true(await until(() => engine.staffEndpoints().length === 1, 30_000), phone.log().slice(-2000));
   t.like(engine.staffEndpoints()[0], { user: 'alice', kind: 'desk-phone' });
   await sleep(100);
 });
