@@ -17,6 +17,25 @@ if (out && typeof process.send === 'function') {
     process.off('message', onMessage);
   };
   process.on('message', onMessage);
+  // When ava frees the worker (its tests and hooks are over) the process should end by itself. If
+  // something the file started still holds it open, say what, once, after 30 s: otherwise ava's
+  // inactivity timeout ends the run minutes later with exit code 1 and no failed test to show for it.
+  const onFree = (m) => {
+    if (m?.ava?.type !== 'free-worker') return;
+    process.off('message', onFree);
+    setTimeout(() => {
+      const handles = typeof process._getActiveHandles === 'function' ? process._getActiveHandles() : [];
+      const described = handles.map((h) => {
+        const name = h?.constructor?.name ?? typeof h;
+        if (typeof h?.spawnfile === 'string') return `${name} ${h.spawnfile} pid ${h.pid}`;
+        if (typeof h?.remotePort === 'number' || typeof h?.localPort === 'number') return `${name} ${h.localAddress ?? ''}:${h.localPort ?? ''} -> ${h.remoteAddress ?? ''}:${h.remotePort ?? ''}`;
+        if (typeof h?.address === 'function') { try { return `${name} ${JSON.stringify(h.address())}`; } catch { return name; } }
+        return name;
+      });
+      process.stderr.write(`\n# ${file ?? 'a test file'} is still running 30 s after its tests ended; it holds: ${JSON.stringify(process.getActiveResourcesInfo())}; handles: ${described.join('; ')}\n`);
+    }, 30_000).unref();
+  };
+  process.on('message', onFree);
   // A worker ava stops with a signal (timeout, fail-fast) writes nothing: the runner falls back to the
   // span between the file's first and last results.
   process.once('exit', () => {

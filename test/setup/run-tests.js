@@ -7,7 +7,7 @@
 // under "failed:" each failure with the first lines of its message, place and details.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -166,11 +166,11 @@ function failureLines(yaml) {
 }
 
 /** One ava run; its TAP lines are counted into `counts` and `failures`. `pass` is read by ava.config.js. */
-function runAva(args, pass, counts, failures) {
+function runAva(args, pass, counts, failures, lingering = []) {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [join(root, 'node_modules/ava/entrypoints/cli.mjs'), '--tap', ...args], {
       cwd: root,
-      stdio: ['ignore', 'pipe', 'inherit'],
+      stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, FORCE_COLOR: '0', VBA_FILE_TIMES: FILE_TIMES, ...(pass ? { VBA_TEST_PASS: pass } : {}) },
     });
     let buf = '';
@@ -199,7 +199,21 @@ function runAva(args, pass, counts, failures) {
         else { counts.failed++; failing = { title: m[2], why: [] }; failures.push(failing); }
       }
     });
-    child.on('exit', (code) => resolve(code ?? 1));
+    // ava passes the workers' own output on through its stderr: a worker still alive after its tests
+    // says so there (test/setup/file-times.mjs), with what holds it.
+    let errBuf = '';
+    child.stderr.on('data', (chunk) => {
+      process.stderr.write(chunk);
+      errBuf += chunk.toString('utf8');
+      let nl;
+      while ((nl = errBuf.indexOf('\n')) >= 0) {
+        const line = errBuf.slice(0, nl);
+        errBuf = errBuf.slice(nl + 1);
+        const held = /^# (.+) is still running 30 s after its tests ended; (.*)$/.exec(line);
+        if (held) lingering.push({ file: held[1], what: held[2] });
+      }
+    });
+    child.on('close', (code) => resolve(code ?? 1));
   });
 }
 
@@ -244,9 +258,17 @@ const passes = args.length > 0 ? [null] : ['main', 'realtime'];
 for (const pass of passes) {
   if (pass === 'realtime') process.stdout.write('\n# real-time engine tests (test/engines), one at a time\n');
   const failedBefore = counts.failed;
-  const code = await timed(phases, pass ? `${pass} pass` : 'ava', () => runAva(args, pass, counts, failures));
-  // A runner failure that no test line explains (crash, timeout, no tests) still fails the run.
-  if (code !== 0 && counts.failed === failedBefore) { counts.failed++; failures.push({ title: `ava exited with code ${code}${pass ? ` (${pass} pass)` : ''}`, why: [] }); }
+  const lingering = [];
+  const code = await timed(phases, pass ? `${pass} pass` : 'ava', () => runAva(args, pass, counts, failures, lingering));
+  // A runner failure that no test line explains (crash, timeout, no tests) still fails the run; a test
+  // file whose process outlived its tests (ava's inactivity timeout then ends the run) is named.
+  if (code !== 0 && counts.failed === failedBefore) {
+    counts.failed++;
+    failures.push({
+      title: `ava exited with code ${code}${pass ? ` (${pass} pass)` : ''}`,
+      why: lingering.map((l) => `${relative(root, l.file)} did not end after its tests: ${l.what}`.slice(0, 600)),
+    });
+  }
 }
 for (const name of checksFailed) { counts.failed++; failures.push({ title: name, why: [`see its errors printed under "# ${name}" before the tests`] }); }
 if (counts.passed + counts.failed === 0) { counts.failed++; failures.push({ title: 'no test ran', why: [] }); }
