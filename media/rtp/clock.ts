@@ -80,6 +80,7 @@ export class MediaClock {
   private live = 0;
   private timer: NodeJS.Timeout | null = null;
   private inRun = false;
+  private closed = false;
   private origin = 0;
   /** Periods since origin of the run due next, and its phase. */
   private period = 0;
@@ -122,8 +123,13 @@ export class MediaClock {
     return this.live;
   }
 
-  /** Calls `fn(tick)` once every period; the clock runs only while it has subscribers. */
+  /**
+   * Calls `fn(tick)` once every period; the clock runs only while it has subscribers. A closed clock takes
+   * no subscriber (until reopen()): what subscribes late, as its engine stops (a session moved to the main
+   * thread, a leg closing), must not start a timer nobody will ever stop.
+   */
   subscribe(fn: TickListener): () => void {
+    if (this.closed) return () => {};
     // the first phase with room, else the least loaded one
     let phase = -1;
     for (let p = 0; p < this.phases && phase < 0; p++) if (this.counts[p] < this.phaseFill) phase = p;
@@ -172,8 +178,9 @@ export class MediaClock {
     this.skipped = 0;
   }
 
-  /** Drops every subscriber and stops. */
+  /** Drops every subscriber and stops, for good: later subscribers are refused until reopen(). */
   close(): void {
+    this.closed = true;
     for (let p = 0; p < this.phases; p++) {
       this.lists[p] = [];
       this.counts[p] = 0;
@@ -181,6 +188,15 @@ export class MediaClock {
     }
     this.live = 0;
     this.stop();
+  }
+
+  /** Takes subscribers again after close() (an engine started again). */
+  reopen(): void {
+    this.closed = false;
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
   }
 
   private start(): void {

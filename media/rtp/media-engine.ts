@@ -65,6 +65,7 @@ export class MediaEngine implements MediaEngineApi {
   /** The clock itself runs only while sessions exist; start() only opens the engine for sessions. */
   start(): void {
     this.started = true;
+    this.clock.reopen(); // closed by a stop() before
   }
 
   /** Closes every session and frees every port. */

@@ -88,6 +88,7 @@ export class WorkerMediaEngine implements MediaEngineApi {
   start(): void {
     if (this.started) return;
     this.started = true;
+    this.mainClock?.reopen(); // closed by a stop() before
     for (let i = 0; i < this.workers; i++) this.slots.push(this.spawn(i));
   }
 
@@ -218,6 +219,13 @@ export class WorkerMediaEngine implements MediaEngineApi {
       release();
       this.log?.error({ rtpPort: port, err: err instanceof Error ? err.message : String(err) }, 'RTP session could not move to the main thread: its port was taken meanwhile');
       throw err;
+    }
+    // stop() ran while the port was being bound here: it could not close a session it did not know yet,
+    // and a socket left open would hold the process (and the port) for good.
+    if (!this.started || !this.slots.includes(slot)) {
+      socket.close();
+      release();
+      throw new Error('MediaEngine stopped while a session moved');
     }
     const rtp = new RtpSession({
       ...config,

@@ -72,7 +72,15 @@ export class StaffSide {
   private readonly registrar: StaffRegistrar | null;
   private readonly sockets = new Map<string, StaffSocket>();
 
+  /** Browser calls' WebRTC legs still open: closed when the engine stops, whatever their call did. */
+  private readonly legs = new Set<WebRtcLegPort>();
+  private stopped = false;
+
   constructor(d: StaffSideDeps) {
+    const make = d.webrtc;
+    // Every leg goes through here, so that none outlives the engine: a leg left open holds its ICE
+    // sockets (and the process) for good.
+    d = make ? { ...d, webrtc: async (o) => this.track(await make(o)) } : d;
     this.d = d;
     this.registry = new StaffRegistry({ minExpiresSec: d.staff?.minExpiresSec, maxExpiresSec: d.staff?.maxExpiresSec });
     this.registry.on('change', (list) => d.events.emit('staff', list));
@@ -82,6 +90,7 @@ export class StaffSide {
   }
 
   start(): void {
+    this.stopped = false;
     const registrar = this.registrar;
     // Desk phones reach the user agent from the LAN ranges; only REGISTER and their own calls' dialogs do anything there.
     if (registrar) this.d.guard.allowAlso((a) => registrar.inDeskRanges(a));
@@ -91,7 +100,20 @@ export class StaffSide {
     });
   }
 
+  private track(leg: WebRtcLegPort): WebRtcLegPort {
+    if (this.stopped) {
+      leg.close();
+      return leg;
+    }
+    this.legs.add(leg);
+    leg.on('close', () => this.legs.delete(leg));
+    return leg;
+  }
+
   stop(): void {
+    this.stopped = true;
+    for (const leg of [...this.legs]) leg.close();
+    this.legs.clear();
     this.d.guard.allowAlso(null);
     this.d.ua.setInbound({});
     for (const s of [...this.sockets.values()]) s.close(1001, 'server stopping');

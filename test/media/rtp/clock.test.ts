@@ -111,3 +111,28 @@ test('subscribers are spread over the phases of the period, each called once per
     }
   });
 });
+
+test('a closed clock takes no late subscriber (no timer left running after its engine stopped), until reopened', async (t) => {
+  const clock = new MediaClock();
+  let ticks = 0;
+  const off = clock.subscribe(() => ticks++);
+  await new Promise((r) => setTimeout(r, 70));
+  t.true(ticks > 0);
+  clock.close();
+  off();
+  // what subscribes as its engine stops (a session moving to the main thread, a leg closing) ...
+  ticks = 0;
+  const late = clock.subscribe(() => ticks++);
+  t.false(clock.running, 'no timer started by a late subscriber (it would hold the process open)');
+  await new Promise((r) => setTimeout(r, 70));
+  t.is(ticks, 0, 'a late subscriber is never called');
+  late();
+  // ... while an engine started again runs its clock as before
+  clock.reopen();
+  const again = clock.subscribe(() => ticks++);
+  t.true(clock.running);
+  await new Promise((r) => setTimeout(r, 70));
+  t.true(ticks > 0);
+  again();
+  clock.close();
+});
