@@ -2,7 +2,7 @@
 // (synchronous=FULL) before the INVITE; its end, the contact's next state and the fleet event are
 // written in one transaction, so a crash leaves either the intent alone or the whole result.
 import type { Statement } from 'better-sqlite3';
-import type { Db } from './db.ts';
+import { statementCache, type Db } from './db.ts';
 import type { Outcome } from '../../core/call-port.ts';
 import type { CampaignConfig, CampaignStatus } from '../campaigns/model.ts';
 import { AppError } from '../../core/errors.ts';
@@ -71,24 +71,15 @@ function toCampaign(r: RawCampaign): CampaignRow {
 type AttemptStart = { campaignId: number; contactId: number; e164: string; trunk: string; callerId: string; now: number };
 
 export class CampaignsRepo {
-  /** The statements of each call's ledger writes, prepared once (see `hot`). */
-  private readonly statements = new Map<string, Statement>();
-
-  constructor(private readonly db: Db) {}
-
   /**
-   * A statement written for every call (its intent, its end), prepared once per repo: SQLite compiles a
-   * write to `attempts` or `campaign_contacts` with their triggers and indexes, 0.1-0.4 ms of the event
-   * loop's CPU each (bench/scale), ~1 ms per call placed and ended, in the dialer's ticks beside live media.
-   * Only for statements run as they are (never `.pluck()`ed or iterated: a cached statement keeps such modes).
+   * The statements of each call's ledger writes (its intent, its end, a postponement), prepared once:
+   * SQLite compiling them at every call was ~1 ms of the event loop's CPU per call placed and ended
+   * (bench/scale), in the dialer's ticks beside live media.
    */
-  private hot(sql: string): Statement {
-    let s = this.statements.get(sql);
-    if (!s) {
-      s = this.db.prepare(sql);
-      this.statements.set(sql, s);
-    }
-    return s;
+  private readonly hot: (sql: string) => Statement;
+
+  constructor(private readonly db: Db) {
+    this.hot = statementCache(db);
   }
 
   create(name: string, listId: number, config: CampaignConfig): CampaignRow {

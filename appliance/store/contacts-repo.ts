@@ -4,7 +4,7 @@
 // sees 'ready' lists only.
 import type { Statement } from 'better-sqlite3';
 import { AppError } from '../../core/errors.ts';
-import type { Db } from './db.ts';
+import { statementCache, type Db } from './db.ts';
 import type { ImportReport, LineType, ListRow, TzSource } from '../contacts/types.ts';
 
 /**
@@ -66,20 +66,12 @@ interface ContactDbRow {
 const LIST_COLUMNS = 'id, name, source_file, country, created_at, rows_total, accepted, rejected, duplicates';
 
 export class ContactsRepo {
-  private readonly statements = new Map<string, Statement>();
+  private readonly stmt: (sql: string) => Statement;
 
   constructor(private readonly db: Db) {
+    this.stmt = statementCache(db);
     // Search ignores case and accents ("elodie" finds "Élodie"); SQLite's LIKE folds ASCII only.
     db.function('contacts_fold', { deterministic: true }, (v: unknown) => (typeof v === 'string' ? fold(v) : null));
-  }
-
-  private stmt(sql: string): Statement {
-    let s = this.statements.get(sql);
-    if (!s) {
-      s = this.db.prepare(sql);
-      this.statements.set(sql, s);
-    }
-    return s;
   }
 
   /** Reserves the name and returns the id of a list being imported (invisible until published). */

@@ -165,6 +165,21 @@ function failureLines(yaml) {
   return out.map((l) => (l.length > 300 ? `${l.slice(0, 300)}…` : l));
 }
 
+/** Passes a child's stream on to `to` as it comes, and each whole line of it to `onLine`. */
+function eachLine(from, to, onLine) {
+  let buf = '';
+  from.on('data', (chunk) => {
+    to.write(chunk);
+    buf += chunk.toString('utf8');
+    let nl;
+    while ((nl = buf.indexOf('\n')) >= 0) {
+      const line = buf.slice(0, nl);
+      buf = buf.slice(nl + 1);
+      onLine(line);
+    }
+  });
+}
+
 /** One ava run; its TAP lines are counted into `counts` and `failures`. `pass` is read by ava.config.js. */
 function runAva(args, pass, counts, failures, lingering = []) {
   return new Promise((resolve) => {
@@ -173,45 +188,29 @@ function runAva(args, pass, counts, failures, lingering = []) {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, FORCE_COLOR: '0', VBA_FILE_TIMES: FILE_TIMES, ...(pass ? { VBA_TEST_PASS: pass } : {}) },
     });
-    let buf = '';
     // The failure whose YAML block is being read, and the block's lines so far.
     let failing = null;
     let yaml = null;
-    child.stdout.on('data', (chunk) => {
-      process.stdout.write(chunk);
-      buf += chunk.toString('utf8');
-      let nl;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, nl);
-        buf = buf.slice(nl + 1);
-        if (failing && yaml === null && /^\s+---\s*$/.test(line)) { yaml = []; continue; }
-        if (failing && yaml !== null) {
-          if (/^\s+\.\.\.\s*$/.test(line)) { failing.why = failureLines(yaml); failing = null; yaml = null; } else yaml.push(line);
-          continue;
-        }
-        failing = null;
-        const m = /^(not ok|ok) \d+ - (.*)$/.exec(line);
-        if (!m) continue;
-        noteTime(m[2]);
-        if (/# SKIP/i.test(m[2])) counts.skipped++;
-        else if (/# TODO/i.test(m[2])) counts.todo++;
-        else if (m[1] === 'ok') counts.passed++;
-        else { counts.failed++; failing = { title: m[2], why: [] }; failures.push(failing); }
+    eachLine(child.stdout, process.stdout, (line) => {
+      if (failing && yaml === null && /^\s+---\s*$/.test(line)) { yaml = []; return; }
+      if (failing && yaml !== null) {
+        if (/^\s+\.\.\.\s*$/.test(line)) { failing.why = failureLines(yaml); failing = null; yaml = null; } else yaml.push(line);
+        return;
       }
+      failing = null;
+      const m = /^(not ok|ok) \d+ - (.*)$/.exec(line);
+      if (!m) return;
+      noteTime(m[2]);
+      if (/# SKIP/i.test(m[2])) counts.skipped++;
+      else if (/# TODO/i.test(m[2])) counts.todo++;
+      else if (m[1] === 'ok') counts.passed++;
+      else { counts.failed++; failing = { title: m[2], why: [] }; failures.push(failing); }
     });
     // ava passes the workers' own output on through its stderr: a worker still alive after its tests
     // says so there (test/setup/file-times.mjs), with what holds it.
-    let errBuf = '';
-    child.stderr.on('data', (chunk) => {
-      process.stderr.write(chunk);
-      errBuf += chunk.toString('utf8');
-      let nl;
-      while ((nl = errBuf.indexOf('\n')) >= 0) {
-        const line = errBuf.slice(0, nl);
-        errBuf = errBuf.slice(nl + 1);
-        const held = /^# (.+) is still running 30 s after its tests ended; (.*)$/.exec(line);
-        if (held) lingering.push({ file: held[1], what: held[2] });
-      }
+    eachLine(child.stderr, process.stderr, (line) => {
+      const held = /^# (.+) is still running 30 s after its tests ended; (.*)$/.exec(line);
+      if (held) lingering.push({ file: held[1], what: held[2] });
     });
     child.on('close', (code) => resolve(code ?? 1));
   });
