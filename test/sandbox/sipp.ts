@@ -48,13 +48,21 @@ export async function runSipp(scenario: string, target: { port: number; user?: s
   }
 }
 
-/** Status codes of the responses sipp received, in order. */
+/**
+ * Status codes of the responses sipp received, in order, each response once: a retransmission (the same
+ * status for the same CSeq, sent again because our ACK came late on a loaded machine) is not a new answer.
+ */
 export function receivedStatuses(messages: string): number[] {
   const out: number[] = [];
+  const seen = new Set<string>();
   for (const block of messages.split(/-{10,}/)) {
     if (!/message received/i.test(block)) continue;
     const m = /^SIP\/2\.0 (\d{3})/m.exec(block);
-    if (m) out.push(Number(m[1]));
+    if (!m) continue;
+    const key = `${m[1]} ${/^CSeq:\s*(.+)$/im.exec(block)?.[1]?.trim() ?? ''}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(Number(m[1]));
   }
   return out;
 }
