@@ -195,10 +195,6 @@ export class MediaClock {
     this.closed = false;
   }
 
-  get isClosed(): boolean {
-    return this.closed;
-  }
-
   private start(): void {
     // the first run is one period from now; phase 0 of each period advances the tick number
     this.origin = performance.now() + this.periodMs;
