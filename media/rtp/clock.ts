@@ -195,6 +195,17 @@ export class MediaClock {
     this.closed = false;
   }
 
+  /**
+   * Runs the phase that is due, if one is, from inside an I/O callback (each received packet calls it).
+   * A timer fires only between batches of I/O: on a busy loop one batch of received packets can hold
+   * a due phase back for milliseconds, where a check per packet holds it back by one packet's work.
+   */
+  poll(): void {
+    if (this.timer === null || this.inRun || performance.now() < this.deadline) return;
+    clearTimeout(this.timer);
+    this.onTimer();
+  }
+
   private start(): void {
     // the first run is one period from now; phase 0 of each period advances the tick number
     this.origin = performance.now() + this.periodMs;

@@ -348,6 +348,7 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> implements RelayL
   // ---- receiving ----
 
   private readonly onMessage = (msg: Buffer, rinfo: dgram.RemoteInfo): void => {
+    this.clock.poll(); // a phase due now sends before this packet is handled (see MediaClock.poll)
     if (!this.gate.admits(rinfo.address, rinfo.port)) {
       if (this.gate.drop(rinfo.address, rinfo.port)) {
         this.log?.debug({ rtpPort: this.localPort, source: this.gate.firstDropped, declared: this.gate.declared }, 'RTP from a source the far end did not declare: dropped');
@@ -361,7 +362,7 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> implements RelayL
     }
     const pt = h.payloadType;
     const isEvent = pt === this.eventPt;
-    const law = isEvent ? null : lawForPayloadType(pt);
+    const law = isEvent ? null : pt === this.pt ? this.law : lawForPayloadType(pt);
     if (!isEvent && law === null) {
       this.ignored++; // comfort noise, RTCP on the RTP port, codecs we did not offer
       return;

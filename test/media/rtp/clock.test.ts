@@ -112,6 +112,45 @@ test('subscribers are spread over the phases of the period, each called once per
   });
 });
 
+test('poll() from inside a long batch of I/O runs the phase due at once, not after the batch; never early, never twice', (t) => {
+  withFakeTime((time) => {
+    const clock = new MediaClock({ phases: 2, phaseFill: 1 });
+    const runs: Array<{ who: string; tick: number; at: number }> = [];
+    const start = time.now;
+    const offA = clock.subscribe((tick) => runs.push({ who: 'a', tick, at: time.now - start }));
+    const offB = clock.subscribe((tick) => runs.push({ who: 'b', tick, at: time.now - start }));
+    time.advance(20); // phase 0 at 20 ms; phase 1 is due at 30 ms
+    t.deepEqual(runs.map((r) => r.who), ['a']);
+
+    // A batch of received packets handled from 25 to 37 ms (one every 0.5 ms), each polling the clock:
+    // the loop is busy, so no timer can fire before the batch ends.
+    const before = time.timers;
+    time.stall(5);
+    for (let i = 0; i < 24; i++) {
+      time.stall(0.5);
+      clock.poll();
+    }
+    t.deepEqual(runs.map((r) => r.who), ['a', 'b'], 'phase 1 ran during the batch, once');
+    t.is(runs[1]!.at, 30, 'at the first packet on or after its deadline (30 ms), not when the batch ended (37 ms)');
+    t.is(time.timers, before, 'the timer was moved to the next deadline, not doubled');
+
+    time.stall(3); // 40 ms
+    clock.poll();
+    t.deepEqual(runs.map((r) => `${r.who}${r.tick - runs[0]!.tick}`), ['a0', 'b0', 'a1'], 'the next period at 40 ms, by poll');
+    clock.poll();
+    time.advance(9); // 49 ms: the timer left for 50 ms has not fired, and poll before a deadline runs nothing
+    clock.poll();
+    t.is(runs.length, 3);
+    time.advance(1);
+    t.deepEqual(runs.map((r) => `${r.who}${r.tick - runs[0]!.tick}@${r.at}`), ['a0@20', 'b0@30', 'a1@40', 'b1@50'], 'the timer takes over when I/O is quiet');
+    offA();
+    offB();
+    clock.poll(); // stopped: nothing runs, no timer is armed
+    t.false(clock.running);
+    t.is(time.timers, 0);
+  });
+});
+
 test('a closed clock takes no late subscriber (no timer left running after its engine stopped), until reopened', async (t) => {
   const clock = new MediaClock();
   let ticks = 0;
