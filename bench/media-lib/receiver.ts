@@ -14,6 +14,7 @@ const PRESS_EVERY = 100; // packets between key presses per call (2 s)
 const PRESS_PACKETS = 7; // 4 growing + 3 end packets: a 100 ms press
 
 interface Flow {
+  ssrc: number;
   nextSeq: number;
   received: number;
   lost: number;
@@ -60,9 +61,12 @@ function reflect(socket: dgram.Socket) {
   return (msg: Buffer, rinfo: dgram.RemoteInfo): void => {
     const now = performance.now();
     const seq = (msg[2] << 8) | msg[3];
+    const ssrc = ((msg[8] << 24) | (msg[9] << 16) | (msg[10] << 8) | msg[11]) >>> 0;
     let f = flows.get(rinfo.port);
-    if (f === undefined) {
-      f = { nextSeq: seq, received: 0, lost: 0, lastArrival: now, count: 0, eventTs: 0, digit: 0 };
+    // a port bound again by a later call (the next ladder reuses ports) is a new stream: its own SSRC
+    // and sequence numbers, no losses or late packets carried over from the call before
+    if (f === undefined || f.ssrc !== ssrc) {
+      f = { ssrc, nextSeq: seq, received: 0, lost: 0, lastArrival: now, count: 0, eventTs: 0, digit: 0 };
       flows.set(rinfo.port, f);
     } else {
       jitter.add(Math.abs(now - f.lastArrival - 20));
