@@ -80,6 +80,13 @@ export class WebRtcLeg extends EventEmitter<WebRtcLegEvents> implements RelayLeg
   private pt: number;
   private isConnected = false;
   private closed = false;
+  /**
+   * The local description being set and its candidates gathered (offer() or answer() in flight). werift
+   * binds its ICE sockets meanwhile: a peer connection closed before that is over keeps one of them
+   * bound for good (the port is lost until the process ends, and the process cannot end). close()
+   * waits for it to settle, a few milliseconds, before it closes the peer connection.
+   */
+  private settingUp: Promise<void> | null = null;
   private resolveConnected!: () => void;
   private rejectConnected!: (err: Error) => void;
   private connectTimer: NodeJS.Timeout | null = null;
@@ -161,17 +168,19 @@ export class WebRtcLeg extends EventEmitter<WebRtcLegEvents> implements RelayLeg
     if (!t) throw new AppError('E_WEBRTC_SDP', "the browser's offer has no audio section the box can use", { field: 'sdp' });
     t.setDirection('sendrecv');
     this.transceiver = t;
-    await this.pc.setLocalDescription(await this.pc.createAnswer());
-    this.learnCodecs();
-    return this.localSdp();
+    return this.describeLocal(async () => {
+      await this.pc.setLocalDescription(await this.pc.createAnswer());
+      this.learnCodecs();
+    });
   }
 
   /** Makes an offer (the box calls a browser); apply the browser's answer with accept(). */
   async offer(): Promise<string> {
     this.assertOpen();
     this.transceiver = this.pc.addTransceiver('audio', { direction: 'sendrecv' });
-    await this.pc.setLocalDescription(await this.pc.createOffer());
-    return this.localSdp();
+    return this.describeLocal(async () => {
+      await this.pc.setLocalDescription(await this.pc.createOffer());
+    });
   }
 
   /** Applies the browser's answer to offer(). */
@@ -231,7 +240,11 @@ export class WebRtcLeg extends EventEmitter<WebRtcLegEvents> implements RelayLeg
     if (!this.isConnected) this.rejectConnected(new AppError('E_WEBRTC_CONNECT', `the WebRTC leg closed before its media connected (${reason})`, { reason }));
     const relay = this.relay;
     this.relay = null;
-    this.pc.close().catch((err: unknown) => this.log?.debug({ err: err instanceof Error ? err.message : String(err) }, 'WebRTC close'));
+    const shut = (): void => {
+      this.pc.close().catch((err: unknown) => this.log?.debug({ err: err instanceof Error ? err.message : String(err) }, 'WebRTC close'));
+    };
+    if (this.settingUp) void this.settingUp.then(shut);
+    else shut();
     relay?.closed();
     try {
       this.emit('close', { reason });
@@ -250,6 +263,23 @@ export class WebRtcLeg extends EventEmitter<WebRtcLegEvents> implements RelayLeg
     if (this.connectTimer || this.isConnected) return;
     const ms = this.opts.connectTimeoutMs ?? 10_000;
     this.connectTimer = setTimeout(() => this.fail('timeout', `ICE and DTLS not up after ${ms} ms`), ms);
+  }
+
+  /** Sets the local description with `set`, then gives the SDP once gathered (see settingUp). */
+  private async describeLocal(set: () => Promise<void>): Promise<string> {
+    const run = (async () => {
+      await set();
+      return this.localSdp();
+    })();
+    const settled = run.then(
+      () => {},
+      () => {},
+    );
+    this.settingUp = settled;
+    void settled.then(() => {
+      if (this.settingUp === settled) this.settingUp = null;
+    });
+    return run;
   }
 
   /** The local SDP once gathering is complete, with host candidates on our one address only. */

@@ -1,0 +1,41 @@
+// A browser call hung up in its first milliseconds: the box's WebRTC leg is closed while werift is still
+// binding its ICE sockets. Every port it bound must be free again, or the box loses a port per such
+// call until it restarts (and its process can never end). Alone in its file: the test counts the UDP
+// sockets of its own process.
+import test from 'ava';
+import { MediaClock } from '../../../media/rtp/clock.ts';
+import { WebRtcLeg } from '../../../media/webrtc/leg.ts';
+import { sleep, until } from './peers.ts';
+
+/** The UDP sockets this process holds open (dgram sockets are handles with a `type`). */
+function udpSockets(): number {
+  const handles = (process as unknown as { _getActiveHandles(): Array<{ type?: unknown }> })._getActiveHandles();
+  return handles.filter((h) => h.type === 'udp4' || h.type === 'udp6').length;
+}
+
+test('a leg closed 0-40 ms after its offer, while it gathers candidates on a port range, frees every port it bound', async (t) => {
+  const clock = new MediaClock();
+  t.teardown(() => clock.close());
+  const before = udpSockets();
+  const base = 42000 + 100 * Math.floor(Math.random() * 100);
+  const delays = [0, 1, 2, 3, 5, 8, 12, 20, 40];
+  let offers = 0;
+  for (let round = 0; round < 2; round++) {
+    for (const ms of delays) {
+      const leg = new WebRtcLeg({ clock, address: '127.0.0.1', portRange: [base, base + 99] });
+      const offer = leg.offer().then(
+        (sdp) => {
+          if (sdp.includes('m=audio')) offers++;
+        },
+        () => {},
+      );
+      await sleep(ms);
+      leg.close();
+      await offer;
+    }
+  }
+  t.true(offers > 0, 'the legs got as far as an offer');
+  // werift closes its sockets once the peer connection is closed: a moment after close()
+  await until(() => udpSockets() === before, 10_000, `the UDP sockets of ${delays.length * 2} closed legs to close`).catch(() => {});
+  t.is(udpSockets() - before, 0, `UDP sockets still open after ${delays.length * 2} legs were closed while gathering`);
+});
