@@ -8,14 +8,15 @@
 // a receive as costing what a send costs, by wall clock; rawSendOnlyCallLimit keeps that figure.
 // The calls run as the embedded engine runs them, in a media worker thread (--workers 0: on the main
 // thread, as before issue 19); the far ends run in a child process pinned to the other core. Then
-// calls per box: nothing pinned (the far ends then share the cores), with one media worker and with
-// one per core (--box-workers, default 2). Final line: one JSON object.
+// calls per box: nothing pinned (the far ends then share the cores, at a lower priority: they stand for
+// the network), with one media worker and with one per core (--box-workers, default 2). Final line:
+// one JSON object.
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ulawEncode } from '../media/dsp/g711.ts';
 import { MediaClock } from '../media/rtp/clock.ts';
 import type { MediaSession } from '../media/rtp/session-types.ts';
-import { inOwnSession, NICE, pin, raisePriority, type RawResult, rawUdp, Receiver } from './media-lib/harness.ts';
+import { inOwnSession, lowerPriority, NICE, pin, raisePriority, type RawResult, rawUdp, Receiver } from './media-lib/harness.ts';
 import { mainThreadRig, type Rig, workerRig } from './media-lib/rigs.ts';
 import { freeswitchAvailable, freeswitchMediaBench } from './media-lib/freeswitch.ts';
 
@@ -69,6 +70,8 @@ const WARM_MS = Number(args['warm-ms']);
 const MEASURE_MS = Number(args['measure-ms']);
 const MAX_N = Number(args.max);
 const LATENESS_LIMIT_MS = 2;
+/** The far ends' nice value while they share the box's cores (the per-box ladders). */
+const FAR_END_NICE = 10;
 /** CPU share of one core above which the calls have taken the core themselves. */
 const SATURATED_PCT = 95;
 
@@ -312,6 +315,7 @@ async function main(): Promise<void> {
   // two figures say what a second core gives the box. Both climb from half the per-core figure (from
   // the zero-loss figure when no step met the lateness target: a machine whose idle clock is already
   // late still tells how the box grows with its cores).
+  let farEndsYield = false;
   let box1: LadderResult | null = null;
   let box: LadderResult | null = null;
   const boxBase = callsPerCore || zeroLoss?.calls || 0;
@@ -320,6 +324,8 @@ async function main(): Promise<void> {
       pin(process.pid, `0-${boxWorkers - 1}`);
       if (receiver.pid) pin(receiver.pid, `0-${boxWorkers - 1}`);
     }
+    // the far ends yield the cores to the box: they stand for the network (see lowerPriority)
+    farEndsYield = receiver.pid !== undefined && lowerPriority(receiver.pid, FAR_END_NICE);
     const boxLadder = (cores: number) =>
       [...new Set([0.5, 0.75, 1, 1.25, 1.5, 1.75, 2, 2.5, 3, 4].slice(0, 3 + 2 * cores).map((k) => Math.round((k * boxBase) / 50) * 50).filter((x) => x <= MAX_N * cores))];
     if (boxWorkers > 1) box1 = await climb(workerRig(1, phases), receiver, farPorts, boxLadder(1), false, 1);
@@ -345,6 +351,7 @@ async function main(): Promise<void> {
     zeroLossCalls1Core: zeroLoss?.calls ?? 0,
     zeroLossCallsPerBox: box ? { [String(boxWorkers)]: box.zeroLoss?.calls ?? 0 } : {},
     boxP99LatenessMs: box?.best?.p99LatenessMs ?? null,
+    boxFarEndNice: farEndsYield ? FAR_END_NICE : null,
     boxFirstLatenessFailure: box?.failedAt ?? null,
     p99TickLatenessMs: best?.p99TickLatenessMs ?? null,
     cpuPct: best?.cpuPct ?? null,
