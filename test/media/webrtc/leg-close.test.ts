@@ -5,7 +5,7 @@
 import test from 'ava';
 import { MediaClock } from '../../../media/rtp/clock.ts';
 import { WebRtcLeg } from '../../../media/webrtc/leg.ts';
-import { sleep, until } from './peers.ts';
+import { sleep, until, WebRtcPeer } from './peers.ts';
 
 /** The UDP sockets this process holds open (dgram sockets are handles with a `type`). */
 function udpSockets(): number {
@@ -13,7 +13,7 @@ function udpSockets(): number {
   return handles.filter((h) => h.type === 'udp4' || h.type === 'udp6').length;
 }
 
-test('a leg closed 0-40 ms after its offer, while it gathers candidates on a port range, frees every port it bound', async (t) => {
+test.serial('a leg closed 0-40 ms after its offer, while it gathers candidates on a port range, frees every port it bound', async (t) => {
   const clock = new MediaClock();
   t.teardown(() => clock.close());
   const before = udpSockets();
@@ -38,4 +38,24 @@ test('a leg closed 0-40 ms after its offer, while it gathers candidates on a por
   // werift closes its sockets once the peer connection is closed: a moment after close()
   await until(() => udpSockets() === before, 10_000, `the UDP sockets of ${delays.length * 2} closed legs to close`).catch(() => {});
   t.is(udpSockets() - before, 0, `UDP sockets still open after ${delays.length * 2} legs were closed while gathering`);
+});
+
+test.serial('a leg closed 0-40 ms into answering a browser, while it sets up, frees every port it bound', async (t) => {
+  const clock = new MediaClock();
+  t.teardown(() => clock.close());
+  const before = udpSockets();
+  const base = 42000 + 100 * Math.floor(Math.random() * 100);
+  const delays = [0, 1, 2, 3, 5, 8, 12, 20, 40];
+  for (const ms of delays) {
+    const peer = new WebRtcPeer('pcmu');
+    const offer = await peer.offer();
+    const leg = new WebRtcLeg({ clock, address: '127.0.0.1', portRange: [base, base + 99] });
+    const answer = leg.answer(offer).catch(() => null);
+    await sleep(ms);
+    leg.close();
+    await answer;
+    await peer.close();
+  }
+  await until(() => udpSockets() === before, 10_000, `the UDP sockets of ${delays.length} closed legs to close`).catch(() => {});
+  t.is(udpSockets() - before, 0, `UDP sockets still open after ${delays.length} legs were closed while answering`);
 });
