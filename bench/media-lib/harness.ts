@@ -53,7 +53,6 @@ export async function inOwnSession(script: string): Promise<void> {
   await new Promise(() => {}); // the session child does the work
 }
 
-/** The far ends: bench/media-lib/receiver.ts in a child process, on CPU 1 when pinned. */
 /**
  * Lowers a process's priority (every thread's nice value): the far ends, for the ladders where they share
  * the box's cores. They stand for the network and the phones on it, which have CPUs of their own: at
@@ -69,6 +68,7 @@ export function lowerPriority(pid: number, nice: number): boolean {
   }
 }
 
+/** The far ends: bench/media-lib/receiver.ts in a child process, on CPU 1 when pinned. */
 export class Receiver {
   private readonly child: ChildProcess;
   get pid(): number | undefined {

@@ -2,7 +2,7 @@
 // binding its ICE sockets. Every port it bound must be free again, or the box loses a port per such
 // call until it restarts (and its process can never end). Alone in its file: the test counts the UDP
 // sockets of its own process.
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { MediaClock } from '../../../media/rtp/clock.ts';
 import { WebRtcLeg } from '../../../media/webrtc/leg.ts';
 import { sleep, until, WebRtcPeer } from './peers.ts';
@@ -13,16 +13,24 @@ function udpSockets(): number {
   return handles.filter((h) => h.type === 'udp4' || h.type === 'udp6').length;
 }
 
-test.serial('a leg closed 0-40 ms after its offer, while it gathers candidates on a port range, frees every port it bound', async (t) => {
+/** How long after the start of set-up each leg is closed (ms). */
+const DELAYS = [0, 1, 2, 3, 5, 8, 12, 20, 40];
+
+/** A clock closed with the test, the UDP sockets open now, and a fresh range of 100 ports for the legs. */
+function setUp(t: ExecutionContext): { before: number; legOn: () => WebRtcLeg } {
   const clock = new MediaClock();
   t.teardown(() => clock.close());
-  const before = udpSockets();
   const base = 42000 + 100 * Math.floor(Math.random() * 100);
-  const delays = [0, 1, 2, 3, 5, 8, 12, 20, 40];
+  return { before: udpSockets(), legOn: () => new WebRtcLeg({ clock, address: '127.0.0.1', portRange: [base, base + 99] }) };
+}
+
+test.serial('a leg closed 0-40 ms after its offer, while it gathers candidates on a port range, frees every port it bound', async (t) => {
+  const { before, legOn } = setUp(t);
+  const delays = DELAYS;
   let offers = 0;
   for (let round = 0; round < 2; round++) {
     for (const ms of delays) {
-      const leg = new WebRtcLeg({ clock, address: '127.0.0.1', portRange: [base, base + 99] });
+      const leg = legOn();
       const offer = leg.offer().then(
         (sdp) => {
           if (sdp.includes('m=audio')) offers++;
@@ -41,15 +49,12 @@ test.serial('a leg closed 0-40 ms after its offer, while it gathers candidates o
 });
 
 test.serial('a leg closed 0-40 ms into answering a browser, while it sets up, frees every port it bound', async (t) => {
-  const clock = new MediaClock();
-  t.teardown(() => clock.close());
-  const before = udpSockets();
-  const base = 42000 + 100 * Math.floor(Math.random() * 100);
-  const delays = [0, 1, 2, 3, 5, 8, 12, 20, 40];
+  const { before, legOn } = setUp(t);
+  const delays = DELAYS;
   for (const ms of delays) {
     const peer = new WebRtcPeer('pcmu');
     const offer = await peer.offer();
-    const leg = new WebRtcLeg({ clock, address: '127.0.0.1', portRange: [base, base + 99] });
+    const leg = legOn();
     const answer = leg.answer(offer).catch(() => null);
     await sleep(ms);
     leg.close();
