@@ -15,6 +15,7 @@ import { orderAudioCodecs } from '../../media/freeswitch/sdp-order.ts';
 import { callAmdFeed, type AmdFeed } from '../shared/amd-feed.ts';
 import { callProgressFeed, HeldAudio, type ProgressFeed } from '../shared/progress-feed.ts';
 import type { ChannelLease } from '../shared/channel-pool.ts';
+import type { RingStart } from '../shared/ring-all.ts';
 import { dtmfFromInfo } from '../shared/dtmf-info.ts';
 import { CallKeys, type CollectOptions } from '../shared/call-keys.ts';
 import { CallLife, inviteFailureEnd, setupFailureEnd, type CallEnd } from '../shared/call-life.ts';
@@ -44,6 +45,8 @@ export interface StaffTarget {
    * browser's WebRTC offer comes in its 200 and FreeSWITCH answers it (ICE, DTLS-SRTP) in our ACK.
    */
   browser: boolean;
+  /** The ring-all's start line: the INVITE waits there once the endpoint is made (see RingTogether). */
+  ringStart?: RingStart;
 }
 
 type State = Call['state'];
@@ -85,6 +88,8 @@ export class DrachtioCall extends EventEmitter<CallEvents> implements Call {
     this.log = deps.logger.child({ call: this.id, ...(req.tag ? { tag: req.tag } : {}) });
     this.life = new CallLife(this.log, this);
     this.done = this.life.done;
+    const start = staff?.ringStart;
+    if (start) void this.done.then(() => start.drop());
     setImmediate(() => { this.setup().catch((e: unknown) => this.failSetup(e)); });
   }
 
@@ -185,6 +190,8 @@ export class DrachtioCall extends EventEmitter<CallEvents> implements Call {
     const ep = await ms.createEndpoint();
     this.ep = ep;
     if (this.isEnded() || this.hangupRequested) return this.endBeforeDial();
+    await this.staff?.ringStart?.ready();
+    if (this.isEnded() || this.hangupRequested) return this.endBeforeDial();
     ep.on('dtmf', (e: { dtmf?: string; source?: string }) => { if (e.dtmf) this.onDigit(e.dtmf, dtmfSourceOf(e.source)); });
     ep.once('destroy', () => this.onEndpointGone());
     if (req.amd) this.prepareAmd();
@@ -253,6 +260,8 @@ export class DrachtioCall extends EventEmitter<CallEvents> implements Call {
     const srf = this.d.links.srf;
     const hostport = this.d.links.state.sipHostport ?? '127.0.0.1';
     const headers = this.inviteHeaders(`<sip:box@${hostport.replace(/:\d+$/, '')}>`);
+    await this.staff?.ringStart?.ready();
+    if (this.isEnded() || this.hangupRequested) return this.endBeforeDial();
     this.life.inviteSent();
     this.log.info({ to: 'staff-browser' }, 'dialling');
     this.ringTimer = setTimeout(() => { this.log.debug('ring timeout: cancelling'); this.cancel(); }, this.req.ringTimeoutMs ?? 30_000);

@@ -20,7 +20,7 @@ import type { FsEndpoint } from '../../media/freeswitch/fsmrf.ts';
 import { AddressRanges } from '../shared/address-ranges.ts';
 import { DigestServer, readDigestAnswer } from '../shared/digest-server.ts';
 import type { RefusalLog } from '../shared/refusal-log.ts';
-import { RingAllCall, type RingLeg } from '../shared/ring-all.ts';
+import { RingAllCall, RingTogether, type RingLeg } from '../shared/ring-all.ts';
 import { StaffRegistry, type StaffBinding } from '../shared/staff-registry.ts';
 import { bridgeEndpoints } from './bridge.ts';
 import { DrachtioCall, type DrachtioCallDeps } from './drachtio-call.ts';
@@ -271,14 +271,16 @@ export class DrachtioStaff {
   dialStaff(req: StaffDialRequest, deps: DrachtioCallDeps): DrachtioStaffCall {
     const log = this.log.child(req.tag ? { tag: req.tag } : {});
     const legs: StaffLeg[] = [];
+    const together = new RingTogether();
     for (const b of this.registry.of(req.user)) {
       if (b.busy) continue;
       if (b.kind === 'browser' && !(b.socketId && this.relays.get(b.socketId)?.open)) continue;
       const call = new DrachtioCall(deps, {
         to: b.contact, from: 'box', ringTimeoutMs: req.ringTimeoutMs ?? 30_000, headers: req.headers, tag: req.tag,
-      }, { display: req.display, browser: b.kind === 'browser' });
+      }, { display: req.display, browser: b.kind === 'browser', ringStart: together.member() });
       legs.push({ call, binding: b });
     }
+    together.seal();
     return new DrachtioStaffCall(legs, this.registry, log);
   }
 

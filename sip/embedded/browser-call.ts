@@ -6,6 +6,7 @@ import type { StaffDialRequest } from '../../core/call-port.ts';
 import type { Logger } from '../../core/log.ts';
 import { inviteFailureEnd, type CallEnd } from '../shared/call-life.ts';
 import type { StaffBinding } from '../shared/staff-registry.ts';
+import type { RingStart } from '../shared/ring-all.ts';
 import { LegCall, type CallMediaLeg, type PromptSource } from './leg-call.ts';
 import { sdpOfMessage } from './incoming-dialog.ts';
 import { randomToken } from './net-util.ts';
@@ -73,6 +74,8 @@ export interface BrowserCallDeps {
   makeLeg: () => WebRtcLegPort | Promise<WebRtcLegPort>;
   prompts: PromptSource;
   logger: Logger;
+  /** A ring-all's start line: the INVITE waits there once the WebRTC offer is ready (see RingTogether). */
+  ringStart?: RingStart;
 }
 
 const PROTECTED = new Set(['via', 'call-id', 'cseq', 'from', 'to', 'contact', 'content-length', 'content-type', 'route']);
@@ -96,6 +99,8 @@ export class BrowserCall extends LegCall {
     super({ logger: d.logger, logFields: { browser: true, ...(req.tag ? { tag: req.tag } : {}) }, prompts: d.prompts, state: 'dialling' });
     this.d = d;
     this.req = req;
+    const start = d.ringStart;
+    if (start) void this.done.then(() => start.drop());
     this.releases.push(d.socket.whenGone(() => this.end({ outcome: this.st === 'answered' ? 'human' : 'no-answer', sipCode: this.finalStatus, q850: null, endedBy: 'remote', reason: 'softphone disconnected' })));
     setImmediate(() => { this.setup().catch((e: unknown) => this.end({ outcome: 'trunk-failure', sipCode: null, q850: null, endedBy: 'error', reason: (e as Error).message })); });
   }
@@ -126,6 +131,7 @@ export class BrowserCall extends LegCall {
     leg.on('dtmf', (e) => this.key(e.digit, e.source));
     leg.on('close', (e) => { if (this.st === 'answered') this.byeAndEnd({ outcome: 'human', sipCode: 200, q850: null, endedBy: 'error', reason: `WebRTC leg closed (${e.reason})` }); });
     const offer = await leg.offer();
+    await this.d.ringStart?.ready();
     if (this.hangupRequested || this.st === 'ended') return this.end({ outcome: 'no-answer', sipCode: null, q850: null, endedBy: 'local', reason: 'hung up before ringing' });
     const headers: SipHeaders = {
       to: { uri: `sip:${b.user}@box.invalid`, params: {} },

@@ -12,6 +12,7 @@ import { fromUserOn, logDialling, planDial } from '../shared/dial-plan.ts';
 import { callAmdFeed } from '../shared/amd-feed.ts';
 import { callProgressFeed, HeldAudio, type ProgressFeed } from '../shared/progress-feed.ts';
 import type { ChannelLease } from '../shared/channel-pool.ts';
+import type { RingStart } from '../shared/ring-all.ts';
 import type { OutgoingCall, ReofferEvent } from './outgoing-call.ts';
 import { LegCall, type CallMediaLeg } from './leg-call.ts';
 import { LocalSdp, parseRemoteSdp, type Codec, type RemoteMedia } from './sdp.ts';
@@ -47,12 +48,15 @@ export class EmbeddedCall extends LegCall {
 
   /**
    * `fromDisplay`: the display name in From (a staff call shows who is waiting); `mediaSources`: more
-   * addresses media may come from (a desk phone's LAN ranges: a phone may send RTP from another of its addresses).
+   * addresses media may come from (a desk phone's LAN ranges: a phone may send RTP from another of its addresses);
+   * `ringStart`: a ring-all's start line (the INVITE waits there once the media is ready).
    */
-  constructor(deps: CallDeps, req: DialRequest, private readonly extra: { fromDisplay?: string; mediaSources?: string[] } = {}) {
+  constructor(deps: CallDeps, req: DialRequest, private readonly extra: { fromDisplay?: string; mediaSources?: string[]; ringStart?: RingStart } = {}) {
     super({ logger: deps.logger, logFields: req.tag ? { tag: req.tag } : {}, prompts: deps.media.prompts, state: 'dialling' });
     this.d = deps;
     this.req = req;
+    const start = extra.ringStart;
+    if (start) void this.done.then(() => start.drop());
     // Set up on the next turn so the caller can attach its listeners first.
     setImmediate(() => { this.setup().catch((e: unknown) => this.failSetup(e)); });
   }
@@ -117,6 +121,8 @@ export class EmbeddedCall extends LegCall {
       this.log.warn({ silentMs: e.silentMs, droppedForeign: st.droppedForeign, firstForeignSource: st.firstForeignSource }, 'no RTP from the far end: hanging up');
       void this.hangup('rtp-timeout');
     });
+    // Ringing staff: every endpoint's INVITE leaves at once (see RingTogether).
+    await this.extra.ringStart?.ready();
     // The channel last: the INVITE leaves as soon as the trunk's calls-per-second slot opens, so the
     // pacing the trunk sees is the pacing we planned (no RTP set-up time in between).
     if (this.trunk) this.lease = await trunks.acquire(this.trunk.name);

@@ -11,6 +11,7 @@ import type { Logger } from '../../core/log.ts';
 import type { MediaEngineApi } from '../../media/rtp/media-engine.ts';
 import type { TrunkGuard } from '../shared/guard.ts';
 import type { RefusalLog } from '../shared/refusal-log.ts';
+import { RingTogether } from '../shared/ring-all.ts';
 import { StaffRegistry } from '../shared/staff-registry.ts';
 import type { MediaClock } from '../../media/rtp/clock.ts';
 import { BrowserCall, type WebRtcLegPort } from './browser-call.ts';
@@ -141,6 +142,7 @@ export class StaffSide {
   dialStaff(req: StaffDialRequest): Call {
     const log = this.d.logger.child(req.tag ? { tag: req.tag } : {});
     const legs: StaffLeg[] = [];
+    const together = new RingTogether();
     for (const b of this.d.staff ? this.registry.of(req.user) : []) {
       if (b.busy) continue;
       if (b.kind === 'browser') {
@@ -152,14 +154,15 @@ export class StaffSide {
         }
         const webrtc = this.d.webrtc;
         const makeLeg = () => webrtc({ clock: this.d.media.clock, address: this.d.stack.publicAddress, logger: log.child({ part: 'webrtc' }) });
-        legs.push({ call: new BrowserCall({ socket, binding: b, makeLeg, prompts: this.d.media.prompts, logger: log }, req), binding: b });
+        legs.push({ call: new BrowserCall({ socket, binding: b, makeLeg, prompts: this.d.media.prompts, logger: log, ringStart: together.member() }, req), binding: b });
         continue;
       }
       const call = new EmbeddedCall(this.d.callDeps, {
         to: b.contact, from: 'box', ringTimeoutMs: req.ringTimeoutMs ?? 30_000, headers: req.headers, tag: req.tag,
-      }, { fromDisplay: req.display, mediaSources: this.d.staff?.directory.deskPhoneRanges() });
+      }, { fromDisplay: req.display, mediaSources: this.d.staff?.directory.deskPhoneRanges(), ringStart: together.member() });
       legs.push({ call, binding: b });
     }
+    together.seal();
     const call = new StaffCall(legs, this.registry, log);
     this.d.track(call);
     return call;

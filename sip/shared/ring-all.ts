@@ -18,6 +18,68 @@ export interface RingLeg<C extends RingLegCall = RingLegCall> {
   binding: StaffBinding;
 }
 
+/** One leg's place at a RingTogether start line. */
+export interface RingStart {
+  /** This leg's media is ready: resolves when it may send its INVITE. */
+  ready(): Promise<void>;
+  /** This leg will not ring after all (its set-up failed, or it ended); a no-op once ready. */
+  drop(): void;
+}
+
+/**
+ * Rings every leg of one ring-all at the same moment. Each leg sets up its media first (a media
+ * worker's round trip, a WebRTC leg gathering candidates), and those take different times: without a
+ * start line, the endpoint whose media was ready first rang first, could answer before the other had
+ * been sent its INVITE, and the other never rang at all. Each leg waits at ready() until every leg
+ * is ready or has dropped out, or until `maxWaitMs` after seal() (a slow leg does not hold the others back longer).
+ */
+export class RingTogether {
+  private members = 0;
+  private arrived = 0;
+  private sealed = false;
+  private open = false;
+  private timer: NodeJS.Timeout | null = null;
+  private release!: () => void;
+  private readonly go = new Promise<void>((resolve) => { this.release = resolve; });
+
+  constructor(private readonly maxWaitMs = 2000) {}
+
+  /** A place for one more leg (before seal()). */
+  member(): RingStart {
+    if (this.sealed) throw new Error('RingTogether.member() after seal()');
+    this.members++;
+    let done = false;
+    const arrive = (): void => {
+      if (done) return;
+      done = true;
+      this.arrived++;
+      this.check();
+    };
+    return {
+      ready: () => { arrive(); return this.go; },
+      drop: arrive,
+    };
+  }
+
+  /** Every leg has its place: the line opens when they have all arrived, or after maxWaitMs. */
+  seal(): void {
+    this.sealed = true;
+    this.check();
+    if (!this.open) this.timer = setTimeout(() => this.openLine(), this.maxWaitMs);
+  }
+
+  private check(): void {
+    if (this.sealed && this.arrived >= this.members) this.openLine();
+  }
+
+  private openLine(): void {
+    if (this.open) return;
+    this.open = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.release();
+  }
+}
+
 /** Which unanswered end says most about why nobody took the call. */
 function rank(e: CallEnded): number {
   if (e.outcome === 'declined' || e.outcome === 'busy') return 3;

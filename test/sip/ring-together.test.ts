@@ -1,0 +1,73 @@
+// The ring-all start line (sip/shared/ring-all.ts RingTogether): every endpoint's INVITE leaves at
+// once, whichever leg's media was ready first; a leg that drops out or is slow does not hold the rest.
+import test from 'ava';
+import { RingTogether } from '../../sip/shared/ring-all.ts';
+
+const settled = async (p: Promise<void>): Promise<boolean> => {
+  let done = false;
+  void p.then(() => { done = true; });
+  await new Promise((r) => setImmediate(r));
+  return done;
+};
+
+test('the first leg ready waits for the second, and both go together', async (t) => {
+  const line = new RingTogether(10_000);
+  const a = line.member();
+  const b = line.member();
+  line.seal();
+  const aGo = a.ready();
+  t.false(await settled(aGo), 'the faster leg does not ring alone');
+  const bGo = b.ready();
+  t.true(await settled(aGo));
+  t.true(await settled(bGo));
+});
+
+test('a leg that drops out (its set-up failed, or it ended) lets the others go', async (t) => {
+  const line = new RingTogether(10_000);
+  const a = line.member();
+  const b = line.member();
+  line.seal();
+  const aGo = a.ready();
+  b.drop();
+  t.true(await settled(aGo));
+  b.drop(); // twice, and after the line opened: no effect
+  t.true(await settled(b.ready()));
+});
+
+test('a leg that drops after it was ready does not count twice', async (t) => {
+  const line = new RingTogether(10_000);
+  const a = line.member();
+  const b = line.member();
+  const c = line.member();
+  line.seal();
+  void a.ready();
+  a.drop();
+  const bGo = b.ready();
+  t.false(await settled(bGo), 'c is neither ready nor gone');
+  c.drop();
+  t.true(await settled(bGo));
+});
+
+test('a slow leg holds the others back for maxWaitMs at most', async (t) => {
+  const line = new RingTogether(50);
+  const a = line.member();
+  line.member(); // never ready
+  line.seal();
+  const started = performance.now();
+  await a.ready();
+  t.true(performance.now() - started >= 40);
+});
+
+test('one leg alone, or legs all ready before the line is sealed, go at once', async (t) => {
+  const one = new RingTogether(10_000);
+  const only = one.member();
+  one.seal();
+  t.true(await settled(only.ready()));
+  const early = new RingTogether(10_000);
+  const x = early.member();
+  const xGo = x.ready();
+  t.false(await settled(xGo), 'not sealed: more legs may join');
+  early.seal();
+  t.true(await settled(xGo));
+  t.throws(() => early.member(), { message: /after seal/ });
+});
