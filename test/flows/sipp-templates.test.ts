@@ -78,12 +78,14 @@ async function runPath(t: ExecutionContext, c: PathCase, prompts: (key: string) 
   t.teardown(() => sipp.stop(0).then(() => {}));
   const engine = await loopbackEngine(t, { rtpPorts: 10 });
   const call = engine.dial({ to: `sip:100@127.0.0.1:${sipp.port}`, from: 'flows', ringTimeoutMs: 15_000 });
-  const now = Date.now();
+  // Slots are offered as of a fixed morning (Monday 09:00 in Paris): "this evening" is then still ahead,
+  // whatever the time the suite runs (after 20:00 in Paris it was over, and the [3 1] case failed).
+  const slotsAsOf = Date.UTC(2026, 11, 7, 8, 0);
   const r = await runFlowCall(call, c.flow, {
     prompt: (p) => prompts(promptKey(p)),
     optOutKey: OPT,
     now: () => Date.now(),
-    slot: (o) => callbackSlot(o, now, ['Europe/Paris'], { startDate: null, endDate: null, windows: [{ days: [1, 2, 3, 4, 5, 6, 7], from: '00:00', to: '24:00' }] }),
+    slot: (o) => callbackSlot(o, slotsAsOf, ['Europe/Paris'], { startDate: null, endDate: null, windows: [{ days: [1, 2, 3, 4, 5, 6, 7], from: '00:00', to: '24:00' }] }),
     recordFile: () => null,
   }, { amd: false });
   const name = `${c.template} [${c.keys.join(' ')}]`;

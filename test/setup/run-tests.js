@@ -29,6 +29,8 @@ const PEERS = {
   // The fleet manager's tests start a throwaway PostgreSQL cluster (initdb/pg_ctl); the package's
   // wrapper scripts (postgresql-common) land in /usr/bin.
   postgresql: 'pg_ctlcluster',
+  // The results export is opened in a spreadsheet (test/web-ui/results-export): LibreOffice Calc, headless.
+  'libreoffice-calc': 'soffice',
 };
 
 function have(cmd) {
