@@ -34,8 +34,11 @@ function flush(): void {
 // The main thread's logger writes the lines (with the session's own fields).
 const log = pino({ level: boot.logLevel, base: undefined }, { write: (line: string) => out({ t: 'log', line }) });
 
+// The last stretch before each of the clock's deadlines is slept on this thread (it serves nothing else).
+const nap = new Int32Array(new SharedArrayBuffer(4));
 const clock = new MediaClock({
   phases: boot.clockPhases,
+  preciseWait: (ms) => { Atomics.wait(nap, 0, 0, ms); },
   onListenerError: (err) => log.error({ err: err instanceof Error ? err.message : String(err) }, 'media clock listener threw'),
 });
 

@@ -33,10 +33,10 @@ export class FakeTime {
     return this.pending.size;
   }
 
-  /** Replaces setTimeout, clearTimeout and performance.now; returns the function that puts them back. */
+  /** Replaces setTimeout, setImmediate (and their clears) and performance.now; returns the function that puts them back. */
   install(): () => void {
     const g = globalThis as unknown as Record<string, unknown>;
-    const saved = { setTimeout: g.setTimeout, clearTimeout: g.clearTimeout };
+    const saved = { setTimeout: g.setTimeout, clearTimeout: g.clearTimeout, setImmediate: g.setImmediate, clearImmediate: g.clearImmediate };
     g.setTimeout = (fn: () => void, ms?: number): unknown => {
       const id = this.nextId++;
       const delay = Math.max(1, Number(ms) || 0); // as Node: less than 1 ms means 1 ms
@@ -46,12 +46,21 @@ export class FakeTime {
     g.clearTimeout = (handle: unknown): void => {
       if (typeof handle === 'object' && handle !== null) this.pending.delete((handle as { id: number }).id);
     };
+    // an immediate runs at the time it was set, after the timers already due (no jitter: no timer involved)
+    g.setImmediate = (fn: () => void): unknown => {
+      const id = this.nextId++;
+      this.pending.set(id, { id, at: this.nowMs, fn });
+      return { id, unref() { return this; }, ref() { return this; }, hasRef: () => true };
+    };
+    g.clearImmediate = g.clearTimeout;
     const perf = performance as unknown as { now: () => number };
     const own = Object.getOwnPropertyDescriptor(perf, 'now');
     Object.defineProperty(perf, 'now', { value: () => this.nowMs, configurable: true, writable: true });
     return () => {
       g.setTimeout = saved.setTimeout;
       g.clearTimeout = saved.clearTimeout;
+      g.setImmediate = saved.setImmediate;
+      g.clearImmediate = saved.clearImmediate;
       if (own) Object.defineProperty(perf, 'now', own);
       else delete (perf as { now?: unknown }).now;
     };

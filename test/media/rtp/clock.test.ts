@@ -175,3 +175,25 @@ test('a closed clock takes no late subscriber (no timer left running after its e
   again();
   clock.close();
 });
+
+test('with preciseWait (a media worker), timers up to 0.9 ms late still start every phase at its deadline, never early', (t) => {
+  // Timers fire 0..0.9 ms late, as libuv's millisecond timers do; the clock wakes up early and sleeps the rest.
+  let seed = 3;
+  const late = (): number => { seed = (Math.imul(seed, 1103515245) + 12345) >>> 0; return (0.9 * seed) / 2 ** 32; };
+  const run = (precise: boolean): { offsets: number[]; waits: number } => withFakeTime((time) => {
+    let waits = 0;
+    const clock = new MediaClock({ phases: 10, phaseFill: 1, ...(precise ? { preciseWait: (ms: number) => { waits++; time.stall(ms); } } : {}) });
+    const offsets: number[] = [];
+    const offs = Array.from({ length: 10 }, () => clock.subscribe(() => offsets.push(time.now - clock.deadlineMs)));
+    time.advance(2000);
+    for (const off of offs) off();
+    return { offsets, waits };
+  }, { jitter: late });
+  const precise = run(true);
+  t.true(precise.offsets.length >= 990, `${precise.offsets.length} phase runs in 2 s`);
+  t.true(precise.waits > 0, 'the last stretch was slept');
+  t.true(precise.offsets.every((o) => Math.abs(o) < 1e-9), `every run at its deadline (worst ${Math.max(...precise.offsets.map(Math.abs))} ms)`);
+  // the same timers without it: runs land up to the timers' lateness after (or half a ms before) the deadline
+  const coarse = run(false);
+  t.true(Math.max(...coarse.offsets.map(Math.abs)) > 0.3, 'timers alone are that far off');
+});
