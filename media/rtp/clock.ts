@@ -242,8 +242,6 @@ export class MediaClock {
   }
 
   private arm(): void {
-    // Rounding (not flooring) lands libuv's millisecond timers closest to the deadline: measured
-    // -0.3..+0.7 ms on an idle loop, where floor fires up to 1.8 ms early.
     const left = this.deadline - performance.now();
     if (this.preciseWait !== null) {
       // wake up before the deadline (a timer may fire up to a millisecond late): onTimer sleeps the rest;
@@ -252,6 +250,8 @@ export class MediaClock {
       this.timer = this.timerIsImmediate ? setImmediate(this.onTimer) : setTimeout(this.onTimer, Math.max(1, Math.floor(left - PRECISE_WAIT_MS)));
       return;
     }
+    // Rounding (not flooring) lands libuv's millisecond timers closest to the deadline: measured
+    // -0.3..+0.7 ms on an idle loop, where floor fires up to 1.8 ms early.
     const ms = Math.round(left);
     this.timerIsImmediate = false;
     this.timer = setTimeout(this.onTimer, ms >= 1 ? ms : 1);
