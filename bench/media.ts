@@ -164,10 +164,11 @@ async function climb(rig: Rig, receiver: Receiver, farPorts: number[], ladder: n
     // A worker past its core answers session opens ever more slowly (here, at 1,000 calls on one core
     // the next 100 took 7 s and the 100 after never came): such a step fails as it is, unmeasured. A
     // call still opening joins `calls` when it opens, and is closed with the rest.
-    const timeUp = sleep(10_000 + 10 * added).then(() => false);
+    const openMs = 10_000 + 10 * added;
+    const timeUp = sleep(openMs).then(() => false);
     while (calls.length < n) {
       if (!(await Promise.race([addCall().then(() => true), timeUp]))) {
-        say(`${rig.label}: ${String(n).padStart(5)} calls: only ${calls.length} opened in ${((10_000 + 10 * added) / 1000).toFixed(1)} s -> FAIL`);
+        say(`${rig.label}: ${String(n).padStart(5)} calls: only ${calls.length} opened in ${(openMs / 1000).toFixed(1)} s -> FAIL`);
         return {
           calls: n, p99LatenessMs: 0, p99TickLatenessMs: 0, p99PhaseWorkMs: 0, lossPct: 0, lostForward: 0, lostReturn: 0, packetsForward: 0,
           cpuPct: 0, cpuUsPerCallSecond: 0, receiverCpuPct: 0, jitterP99Ms: 0, dtmfOk: false, dtmfDigits: 0, dtmfErrors: 0, skippedTicks: 0,

@@ -88,8 +88,6 @@ export class DrachtioCall extends EventEmitter<CallEvents> implements Call {
     this.log = deps.logger.child({ call: this.id, ...(req.tag ? { tag: req.tag } : {}) });
     this.life = new CallLife(this.log, this);
     this.done = this.life.done;
-    const start = staff?.ringStart;
-    if (start) void this.done.then(() => start.drop());
     setImmediate(() => { this.setup().catch((e: unknown) => this.failSetup(e)); });
   }
 

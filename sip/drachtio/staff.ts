@@ -275,10 +275,11 @@ export class DrachtioStaff {
     for (const b of this.registry.of(req.user)) {
       if (b.busy) continue;
       if (b.kind === 'browser' && !(b.socketId && this.relays.get(b.socketId)?.open)) continue;
+      const start = together.member();
       const call = new DrachtioCall(deps, {
         to: b.contact, from: 'box', ringTimeoutMs: req.ringTimeoutMs ?? 30_000, headers: req.headers, tag: req.tag,
-      }, { display: req.display, browser: b.kind === 'browser', ringStart: together.member() });
-      legs.push({ call, binding: b });
+      }, { display: req.display, browser: b.kind === 'browser', ringStart: start });
+      legs.push({ call, binding: b, start });
     }
     together.seal();
     return new DrachtioStaffCall(legs, this.registry, log);

@@ -99,8 +99,6 @@ export class BrowserCall extends LegCall {
     super({ logger: d.logger, logFields: { browser: true, ...(req.tag ? { tag: req.tag } : {}) }, prompts: d.prompts, state: 'dialling' });
     this.d = d;
     this.req = req;
-    const start = d.ringStart;
-    if (start) void this.done.then(() => start.drop());
     this.releases.push(d.socket.whenGone(() => this.end({ outcome: this.st === 'answered' ? 'human' : 'no-answer', sipCode: this.finalStatus, q850: null, endedBy: 'remote', reason: 'softphone disconnected' })));
     setImmediate(() => { this.setup().catch((e: unknown) => this.end({ outcome: 'trunk-failure', sipCode: null, q850: null, endedBy: 'error', reason: (e as Error).message })); });
   }

@@ -55,8 +55,6 @@ export class EmbeddedCall extends LegCall {
     super({ logger: deps.logger, logFields: req.tag ? { tag: req.tag } : {}, prompts: deps.media.prompts, state: 'dialling' });
     this.d = deps;
     this.req = req;
-    const start = extra.ringStart;
-    if (start) void this.done.then(() => start.drop());
     // Set up on the next turn so the caller can attach its listeners first.
     setImmediate(() => { this.setup().catch((e: unknown) => this.failSetup(e)); });
   }

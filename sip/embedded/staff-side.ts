@@ -154,13 +154,15 @@ export class StaffSide {
         }
         const webrtc = this.d.webrtc;
         const makeLeg = () => webrtc({ clock: this.d.media.clock, address: this.d.stack.publicAddress, logger: log.child({ part: 'webrtc' }) });
-        legs.push({ call: new BrowserCall({ socket, binding: b, makeLeg, prompts: this.d.media.prompts, logger: log, ringStart: together.member() }, req), binding: b });
+        const start = together.member();
+        legs.push({ call: new BrowserCall({ socket, binding: b, makeLeg, prompts: this.d.media.prompts, logger: log, ringStart: start }, req), binding: b, start });
         continue;
       }
+      const start = together.member();
       const call = new EmbeddedCall(this.d.callDeps, {
         to: b.contact, from: 'box', ringTimeoutMs: req.ringTimeoutMs ?? 30_000, headers: req.headers, tag: req.tag,
-      }, { fromDisplay: req.display, mediaSources: this.d.staff?.directory.deskPhoneRanges(), ringStart: together.member() });
-      legs.push({ call, binding: b });
+      }, { fromDisplay: req.display, mediaSources: this.d.staff?.directory.deskPhoneRanges(), ringStart: start });
+      legs.push({ call, binding: b, start });
     }
     together.seal();
     const call = new StaffCall(legs, this.registry, log);

@@ -16,6 +16,8 @@ export type RingLegCall = Call & { forceEnd(reason: string): void };
 export interface RingLeg<C extends RingLegCall = RingLegCall> {
   call: C;
   binding: StaffBinding;
+  /** The leg's place at the start line its call waits at (RingTogether): given up when the call ends. */
+  start?: RingStart;
 }
 
 /** One leg's place at a RingTogether start line. */
@@ -167,6 +169,7 @@ export abstract class RingAllCall<C extends RingLegCall> extends EventEmitter<Ca
       this.emit('answered');
     });
     void c.done.then((e) => {
+      leg.start?.drop();
       if (this.winner === leg) {
         this.registry?.setBusy(leg.binding, false);
         this.finish(e);

@@ -26,10 +26,9 @@ function setUp(t: ExecutionContext): { before: number; legOn: () => WebRtcLeg } 
 
 test.serial('a leg closed 0-40 ms after its offer, while it gathers candidates on a port range, frees every port it bound', async (t) => {
   const { before, legOn } = setUp(t);
-  const delays = DELAYS;
   let offers = 0;
   for (let round = 0; round < 2; round++) {
-    for (const ms of delays) {
+    for (const ms of DELAYS) {
       const leg = legOn();
       const offer = leg.offer().then(
         (sdp) => {
@@ -44,14 +43,13 @@ test.serial('a leg closed 0-40 ms after its offer, while it gathers candidates o
   }
   t.true(offers > 0, 'the legs got as far as an offer');
   // werift closes its sockets once the peer connection is closed: a moment after close()
-  await until(() => udpSockets() === before, 10_000, `the UDP sockets of ${delays.length * 2} closed legs to close`).catch(() => {});
-  t.is(udpSockets() - before, 0, `UDP sockets still open after ${delays.length * 2} legs were closed while gathering`);
+  await until(() => udpSockets() === before, 10_000, `the UDP sockets of ${DELAYS.length * 2} closed legs to close`).catch(() => {});
+  t.is(udpSockets() - before, 0, `UDP sockets still open after ${DELAYS.length * 2} legs were closed while gathering`);
 });
 
 test.serial('a leg closed 0-40 ms into answering a browser, while it sets up, frees every port it bound', async (t) => {
   const { before, legOn } = setUp(t);
-  const delays = DELAYS;
-  for (const ms of delays) {
+  for (const ms of DELAYS) {
     const peer = new WebRtcPeer('pcmu');
     const offer = await peer.offer();
     const leg = legOn();
@@ -61,6 +59,6 @@ test.serial('a leg closed 0-40 ms into answering a browser, while it sets up, fr
     await answer;
     await peer.close();
   }
-  await until(() => udpSockets() === before, 10_000, `the UDP sockets of ${delays.length} closed legs to close`).catch(() => {});
-  t.is(udpSockets() - before, 0, `UDP sockets still open after ${delays.length} legs were closed while answering`);
+  await until(() => udpSockets() === before, 10_000, `the UDP sockets of ${DELAYS.length} closed legs to close`).catch(() => {});
+  t.is(udpSockets() - before, 0, `UDP sockets still open after ${DELAYS.length} legs were closed while answering`);
 });
