@@ -7,16 +7,17 @@
 // (bench/media-lib/harness.ts). Before, the baseline only sent, from one socket in bursts, and counted
 // a receive as costing what a send costs, by wall clock; rawSendOnlyCallLimit keeps that figure.
 // The calls run as the embedded engine runs them, in a media worker thread (--workers 0: on the main
-// thread, as before issue 19); the far ends run in a child process pinned to the other core. Then
-// calls per box: nothing pinned (the far ends then share the cores, at a lower priority: they stand for
-// the network), with one media worker and with one per core (--box-workers, default 2). Final line:
-// one JSON object.
+// thread, as before issue 19); the far ends run in a child process pinned to the other core, with the
+// bench's main thread (the media core is the worker's). Then calls per box as the cores given to it
+// grow: the whole box on CPU 0 with one media worker, then on CPUs 0-1 with one per core
+// (--box-workers, default 2), its calls talking to each other in pairs (no far-end process on the
+// cores being given). Final line: one JSON object.
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ulawEncode } from '../media/dsp/g711.ts';
 import { MediaClock } from '../media/rtp/clock.ts';
 import type { MediaSession } from '../media/rtp/session-types.ts';
-import { inOwnSession, lowerPriority, NICE, pin, raisePriority, type RawResult, rawUdp, Receiver } from './media-lib/harness.ts';
+import { inOwnSession, NICE, pin, pinThread, raisePriority, type RawResult, rawUdp, Receiver, threadPlacement } from './media-lib/harness.ts';
 import { mainThreadRig, type Rig, workerRig } from './media-lib/rigs.ts';
 import { freeswitchAvailable, freeswitchMediaBench } from './media-lib/freeswitch.ts';
 
@@ -39,6 +40,8 @@ const { values: args } = parseArgs({
     priority: { type: 'string', default: 'high' },
     // pin the sender to CPU 0 and the far end to CPU 1 ('no' lets the kernel place them)
     pin: { type: 'string', default: 'yes' },
+    // per-core ladder, pinned: the bench's main thread on the other CPU ('other') or on the media core ('same')
+    'main-thread': { type: 'string', default: 'other' },
   },
 });
 
@@ -70,8 +73,6 @@ const WARM_MS = Number(args['warm-ms']);
 const MEASURE_MS = Number(args['measure-ms']);
 const MAX_N = Number(args.max);
 const LATENESS_LIMIT_MS = 2;
-/** The far ends' nice value while they share the box's cores (the per-box ladders). */
-const FAR_END_NICE = 10;
 /** CPU share of one core above which the calls have taken the core themselves. */
 const SATURATED_PCT = 95;
 
@@ -84,6 +85,8 @@ interface Call {
   lastDigit: number;
   dtmfErrors: number;
   playing: boolean;
+  /** The digit this call presses next (paired calls only). */
+  nextPress: number;
 }
 
 interface StepResult {
@@ -130,13 +133,24 @@ const encoded = ulawEncode(Int16Array.from({ length: 8000 * 10 }, (_, i) => Math
 const prompt = Buffer.from(new SharedArrayBuffer(encoded.length));
 encoded.copy(prompt);
 
+/**
+ * Whom the calls talk to. `reflector`: the far-end child process returns each call's packets and turns a
+ * run of them into a key press every two seconds (bench/media-lib/receiver.ts). `paired`: the calls talk
+ * to each other two by two, each pressing a key every two seconds (sendDtmf), so no far end shares the
+ * cores; a call still sends 50 and receives 50 packets a second, and the calls' own sessions count the loss.
+ */
+type FarEnd = { kind: 'reflector'; receiver: Receiver; ports: number[] } | { kind: 'paired' };
+
+/** How often a paired call presses a key (every 2 s, as the reflector makes them) and how long a press lasts. */
+const PAIRED_PRESS_EVERY_MS = 2000;
+const PAIRED_PRESS_MS = 100;
+
 /** Climbs `ladder` on `rig` until a step fails its targets; then the zero-loss capacity beyond (when `probe`). */
 /** `cores`: the cores the calls may use (a process using SATURATED_PCT of each has taken them). */
-async function climb(rig: Rig, receiver: Receiver, farPorts: number[], ladder: number[], probe: boolean, cores = 1): Promise<LadderResult> {
+async function climb(rig: Rig, far: FarEnd, ladder: number[], probe: boolean, cores = 1): Promise<LadderResult> {
   const calls: Call[] = [];
-  const addCall = async (): Promise<void> => {
-    const session = await rig.open(farPorts[calls.length % farPorts.length]!);
-    const call: Call = { session, digits: 0, lastDigit: -1, dtmfErrors: 0, playing: true };
+  const start = (session: MediaSession): Call => {
+    const call: Call = { session, digits: 0, lastDigit: -1, dtmfErrors: 0, playing: true, nextPress: 1 };
     session.on('dtmf', ({ digit }) => {
       const d = Number(digit);
       if (call.lastDigit >= 0 && d !== (call.lastDigit + 1) % 10) call.dtmfErrors++;
@@ -149,13 +163,49 @@ async function climb(rig: Rig, receiver: Receiver, farPorts: number[], ladder: n
       });
     };
     loop();
-    calls.push(call);
+    return call;
+  };
+  const addCall = async (): Promise<void> => {
+    if (far.kind === 'reflector') {
+      calls.push(start(await rig.open(far.ports[calls.length % far.ports.length]!)));
+      return;
+    }
+    const [a, b] = await Promise.all([rig.open(), rig.open()]);
+    a.setRemote('127.0.0.1', b.localPort);
+    b.setRemote('127.0.0.1', a.localPort);
+    calls.push(start(a), start(b));
   };
   const removeCall = (): void => {
-    const c = calls.pop();
-    if (!c) return;
-    c.playing = false;
-    c.session.close();
+    for (const c of calls.splice(far.kind === 'paired' ? -2 : -1)) {
+      c.playing = false;
+      c.session.close();
+    }
+  };
+  // paired calls press their keys themselves: each call once every 2 s, spread over the 2 s
+  let presses = 0;
+  let pressRound = 0;
+  const presser =
+    far.kind === 'paired'
+      ? setInterval(() => {
+          const slots = PAIRED_PRESS_EVERY_MS / 20;
+          const slot = pressRound++ % slots;
+          for (let i = slot; i < calls.length; i += slots) {
+            const c = calls[i]!;
+            const digit = String(c.nextPress);
+            c.nextPress = (c.nextPress + 1) % 10;
+            presses++;
+            c.session.sendDtmf(digit, { mode: 'rfc4733', durationMs: PAIRED_PRESS_MS }).catch(() => {}); // a call closed meanwhile
+          }
+        }, 20)
+      : null;
+  // what the far end saw: the reflector's own counts, or (paired) the calls' packets as the calls counted them
+  const farSnapshot = async () => {
+    if (far.kind === 'reflector') return far.receiver.ask({ type: 'snapshot' }, 'snapshot');
+    const f = await rig.figures();
+    return {
+      received: f.packetsSent, lost: 0, pressesStarted: presses, jitterP99Ms: 0,
+      cpuMicros: 0, wallMs: performance.now(),
+    };
   };
 
   const measure = async (n: number): Promise<StepResult> => {
@@ -179,7 +229,7 @@ async function climb(rig: Rig, receiver: Receiver, farPorts: number[], ladder: n
     // new sessions settle first (JIT, the old generation growing): a second more per thousand added
     await sleep(WARM_MS + added);
     while (calls.length > n) removeCall(); // one that was still opening when the step before gave up
-    const s0 = await receiver.ask({ type: 'snapshot' }, 'snapshot');
+    const s0 = await farSnapshot();
     const lost0 = (await rig.figures()).lostReturn;
     const digits0 = calls.reduce((a, c) => a + c.digits, 0);
     const dtmfErrors0 = calls.reduce((a, c) => a + c.dtmfErrors, 0);
@@ -190,14 +240,16 @@ async function climb(rig: Rig, receiver: Receiver, farPorts: number[], ladder: n
     const cpu = process.cpuUsage(cpu0);
     const wall = performance.now() - t0;
     const f = await rig.figures();
-    const s1 = await receiver.ask({ type: 'snapshot' }, 'snapshot');
+    const s1 = await farSnapshot();
     const lostReturn = f.lostReturn - lost0;
     const digits = calls.reduce((a, c) => a + c.digits, 0) - digits0;
     const dtmfErrors = calls.reduce((a, c) => a + c.dtmfErrors, 0) - dtmfErrors0;
     const lostForward = s1.lost - s0.lost;
     const packetsForward = s1.received - s0.received;
     const expected = 2 * (packetsForward + lostForward);
-    const lossPct = expected > 0 ? (100 * (lostForward + lostReturn)) / expected : 0;
+    // paired calls: every packet sent is one a call of the pair should receive
+    const atRisk = far.kind === 'paired' ? packetsForward : expected;
+    const lossPct = atRisk > 0 ? (100 * (lostForward + lostReturn)) / atRisk : 0;
     // packets that left at all, against 50 per call-second: a clock that had to skip ticks sends fewer
     const sentPct = (100 * (packetsForward + lostForward)) / (n * 50 * (wall / 1000));
     const presses = s1.pressesStarted - s0.pressesStarted;
@@ -277,6 +329,7 @@ async function climb(rig: Rig, receiver: Receiver, farPorts: number[], ladder: n
       zeroLoss = r;
     }
   }
+  if (presser) clearInterval(presser);
   while (calls.length > 0) removeCall();
   await rig.stop();
   return { best, zeroLoss, failedAt, steps };
@@ -317,8 +370,15 @@ async function main(): Promise<void> {
   const { ports: farPorts } = await receiver.ask({ type: 'reflect', sockets: 8 }, 'reflect');
   const phases = args.phases ? Number(args.phases) : undefined;
   const ladder = (args.steps ? args.steps.split(',').map(Number) : [250, 500, 750, 1000, 1250, 1500, 1750, 2000, 2500, 3000, 4000, 5000, 6000]).filter((x) => x <= MAX_N);
+  // the media worker thread starts here, on CPU 0 with the rest of the process
   const rig = workers > 0 ? workerRig(workers, phases) : mainThreadRig(phases);
-  const core = await climb(rig, receiver, farPorts, ladder, true);
+  // Per core means per media core: the worker's. The bench's main thread (opening calls, starting plays,
+  // counting digits: the box's signalling side) goes to CPU 1 beside the far ends, as the raw baseline's
+  // one thread has its core to itself (--main-thread same: it stays on the media core).
+  const mainMoved = pinned && workers > 0 && args['main-thread'] === 'other' && pinThread(process.pid, 1);
+  if (pinned) say(`threads: ${threadPlacement()}`);
+  const core = await climb(rig, { kind: 'reflector', receiver, ports: farPorts }, ladder, true);
+  if (mainMoved) pin(process.pid, 0);
   const { best, zeroLoss, failedAt } = core;
   const rawAfter = await rawRun('after the ladder');
   const raw = rawAfter.cpuUsPerDatagram < rawBefore.cpuUsPerDatagram ? rawAfter : rawBefore;
@@ -327,26 +387,27 @@ async function main(): Promise<void> {
   const cpuRef = zeroLoss ?? best;
   const callsPerCore = best?.calls ?? 0;
 
-  // Calls per box: nothing pinned, the far ends sharing the machine's cores with the box, once with
-  // one media worker and once with one per core (--box-workers): the same conditions for both, so the
-  // two figures say what a second core gives the box. Both climb from half the per-core figure (from
-  // the zero-loss figure when no step met the lateness target: a machine whose idle clock is already
-  // late still tells how the box grows with its cores).
-  let farEndsYield = false;
+  // Calls per box, as the cores given to it grow: the whole box (main thread and media workers) on CPU
+  // 0 with one media worker, then on CPUs 0-1 with one worker per core (--box-workers). The calls talk
+  // to each other in pairs: a far-end process would take the very cores being given (on this 2-core
+  // machine, most of one), where the network's far ends have CPUs of their own. Both climb from half the
+  // per-core figure (from the zero-loss figure when no step met the lateness target: a machine whose idle
+  // clock is already late still tells how the box grows with its cores).
   let box1: LadderResult | null = null;
   let box: LadderResult | null = null;
   const boxBase = callsPerCore || zeroLoss?.calls || 0;
   if (boxWorkers > 0 && boxBase > 0) {
-    if (pinned) {
-      pin(process.pid, `0-${boxWorkers - 1}`);
-      if (receiver.pid) pin(receiver.pid, `0-${boxWorkers - 1}`);
-    }
-    // the far ends yield the cores to the box: they stand for the network (see lowerPriority)
-    farEndsYield = receiver.pid !== undefined && lowerPriority(receiver.pid, FAR_END_NICE);
     const boxLadder = (cores: number) =>
       [...new Set([0.5, 0.75, 1, 1.25, 1.5, 1.75, 2, 2.5, 3, 4].slice(0, 3 + 2 * cores).map((k) => Math.round((k * boxBase) / 50) * 50).filter((x) => x <= MAX_N * cores))];
-    if (boxWorkers > 1) box1 = await climb(workerRig(1, phases), receiver, farPorts, boxLadder(1), false, 1);
-    box = await climb(workerRig(boxWorkers, phases), receiver, farPorts, boxLadder(boxWorkers), true, boxWorkers);
+    const giveCores = (cores: number): void => {
+      if (pinned) pin(process.pid, cores === 1 ? '0' : `0-${cores - 1}`);
+    };
+    if (boxWorkers > 1) {
+      giveCores(1);
+      box1 = await climb(workerRig(1, phases), { kind: 'paired' }, boxLadder(1), false, 1);
+    }
+    giveCores(boxWorkers);
+    box = await climb(workerRig(boxWorkers, phases), { kind: 'paired' }, boxLadder(boxWorkers), true, boxWorkers);
   }
   receiver.close();
 
@@ -362,13 +423,15 @@ async function main(): Promise<void> {
     ratio: round(callsPerCore / rawUdpCallLimit, 3),
     // the embedded engine's own way: calls in media worker threads, one per core
     mediaWorkers: workers,
-    // nothing pinned, the far ends on the same cores: 1 media worker, and one per core
+    // the box on 1 core with 1 media worker, and on --box-workers cores with one per core; calls in pairs
     callsPerBox: { ...(box1 ? { 1: box1.best?.calls ?? 0 } : {}), ...(box ? { [String(boxWorkers)]: box.best?.calls ?? 0 } : {}) },
     // without the lateness target: calls carried with no loss, no DTMF error and no tick skipped
     zeroLossCalls1Core: zeroLoss?.calls ?? 0,
     zeroLossCallsPerBox: box ? { [String(boxWorkers)]: box.zeroLoss?.calls ?? 0 } : {},
     boxP99LatenessMs: box?.best?.p99LatenessMs ?? null,
-    boxFarEndNice: farEndsYield ? FAR_END_NICE : null,
+    boxFarEnd: 'paired',
+    // the per-core ladder's main thread: on CPU 1 ('other'), or on the media core with the worker ('same')
+    mainThread: mainMoved ? 'other' : 'same',
     boxFirstLatenessFailure: box?.failedAt ?? null,
     p99TickLatenessMs: best?.p99TickLatenessMs ?? null,
     cpuPct: best?.cpuPct ?? null,

@@ -2,7 +2,7 @@
 // raw-UDP baseline.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import dgram from 'node:dgram';
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +19,27 @@ export function pin(pid: number, cpu: number | string): boolean {
   } catch {
     return false;
   }
+}
+
+/** Pins one thread (its id: for the main thread, the process's pid) to `cpu`; threads it starts later inherit that. */
+export function pinThread(tid: number, cpu: number | string): boolean {
+  try {
+    execFileSync('taskset', ['-cp', String(cpu), String(tid)], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Where this process's threads may run: "cpus: thread count" for each set, e.g. "0: 11, 1: 1". */
+export function threadPlacement(): string {
+  const bySet = new Map<string, number>();
+  for (const tid of readdirSync('/proc/self/task')) {
+    const m = /Cpus_allowed_list:\s*(\S+)/.exec(readFileSync(`/proc/self/task/${tid}/status`, 'utf8'));
+    const set = m?.[1] ?? '?';
+    bySet.set(set, (bySet.get(set) ?? 0) + 1);
+  }
+  return [...bySet].map(([set, n]) => `CPU ${set}: ${n} thread${n > 1 ? 's' : ''}`).join(', ');
 }
 
 export const NICE = -10;
@@ -51,21 +72,6 @@ export async function inOwnSession(script: string): Promise<void> {
   child.on('exit', (code) => process.exit(code ?? 1));
   for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => child.kill(sig));
   await new Promise(() => {}); // the session child does the work
-}
-
-/**
- * Lowers a process's priority (every thread's nice value): the far ends, for the ladders where they share
- * the box's cores. They stand for the network and the phones on it, which have CPUs of their own: at
- * equal priority the scheduler cuts a media worker's phase in the middle to run them (a worker's phase
- * of 400 calls then took 4 ms instead of 1), and the box is measured against its own load generator.
- */
-export function lowerPriority(pid: number, nice: number): boolean {
-  try {
-    for (const tid of readdirSync(`/proc/${pid}/task`)) setPriority(Number(tid), nice);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** The far ends: bench/media-lib/receiver.ts in a child process, on CPU 1 when pinned. */

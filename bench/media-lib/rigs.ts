@@ -15,12 +15,16 @@ export interface RigFigures {
   skippedTicks: number;
   /** Packets the calls' sessions never received (return direction), since the start. */
   lostReturn: number;
+  /** RTP packets the calls' sessions sent and received, since the start. */
+  packetsSent: number;
+  packetsReceived: number;
 }
 
 export interface Rig {
   readonly label: string;
   readonly phases: number;
-  open(remotePort: number): Promise<MediaSession>;
+  /** A call; with no far end's port, it sends nothing until setRemote(). */
+  open(remotePort?: number): Promise<MediaSession>;
   resetStats(): Promise<void>;
   figures(): Promise<RigFigures>;
   stop(): Promise<void>;
@@ -34,6 +38,7 @@ export function mainThreadRig(phases?: number): Rig {
   const clock = engine.clock;
   const lateness = new LatencyHistogram();
   const sessions: RtpSession[] = [];
+  const closed = { sent: 0, received: 0, lost: 0 };
   return {
     label: 'main thread',
     phases: clock.phases,
@@ -48,9 +53,15 @@ export function mainThreadRig(phases?: number): Rig {
       }
       const s = new RtpSession({
         socket: port.socket, localAddress: port.address, localPort: port.port, clock, payloadType: 0, telephoneEventPt: 101,
-        remoteAddress: '127.0.0.1', remotePort, onClose: () => port.release(),
+        ...(remotePort === undefined ? {} : { remoteAddress: '127.0.0.1', remotePort }), onClose: () => port.release(),
       });
-      s.once('close', () => sessions.splice(sessions.indexOf(s), 1));
+      s.once('close', () => {
+        const st = s.stats();
+        closed.sent += st.packetsSent;
+        closed.received += st.packetsReceived;
+        closed.lost += st.lost;
+        sessions.splice(sessions.indexOf(s), 1);
+      });
       sessions.push(s);
       return s;
     },
@@ -62,7 +73,9 @@ export function mainThreadRig(phases?: number): Rig {
       const cs = clock.stats();
       return {
         p99PacketMs: lateness.quantile(0.99), p99TickMs: cs.p99LatenessMs, p99WorkMs: cs.p99WorkMs, skippedTicks: cs.skippedTicks,
-        lostReturn: sessions.reduce((a, s) => a + s.stats().lost, 0),
+        lostReturn: sessions.reduce((a, s) => a + s.stats().lost, closed.lost),
+        packetsSent: sessions.reduce((a, s) => a + s.stats().packetsSent, closed.sent),
+        packetsReceived: sessions.reduce((a, s) => a + s.stats().packetsReceived, closed.received),
       };
     },
     stop: () => engine.stop(),
@@ -75,7 +88,8 @@ export function workerRig(workers: number, phases?: number): Rig {
   return {
     label: `${workers} media worker${workers > 1 ? 's' : ''}`,
     phases: phases ?? 10,
-    open: (remotePort) => engine.createSession({ payloadType: 0, telephoneEventPt: 101, remoteAddress: '127.0.0.1', remotePort }),
+    open: (remotePort) =>
+      engine.createSession({ payloadType: 0, telephoneEventPt: 101, ...(remotePort === undefined ? {} : { remoteAddress: '127.0.0.1', remotePort }) }),
     async resetStats() {
       engine.resetClockStats();
       await engine.summaries(); // the reset has been done once every worker answered after it
@@ -88,6 +102,8 @@ export function workerRig(workers: number, phases?: number): Rig {
         p99WorkMs: Math.max(...all.map((s) => s.clock.p99WorkMs)),
         skippedTicks: all.reduce((a, s) => a + s.clock.skippedTicks, 0),
         lostReturn: all.reduce((a, s) => a + s.lostReceived, 0),
+        packetsSent: all.reduce((a, s) => a + s.packetsSent, 0),
+        packetsReceived: all.reduce((a, s) => a + s.packetsReceived, 0),
       };
     },
     stop: () => engine.stop(),

@@ -8,6 +8,7 @@ import { pino } from 'pino';
 import { LatencyHistogram, MediaClock } from './clock.ts';
 import { bindSocket, createRtpSocket } from './port-pool.ts';
 import { RtpSession } from './session.ts';
+import type { RtpSessionStats } from './session-types.ts';
 import { MediaSourceSet } from './source-filter.ts';
 import type { FromWorker, ToWorker, WorkerBoot, WorkerSummary } from './worker-protocol.ts';
 
@@ -50,8 +51,14 @@ interface Entry {
   afterClose: (() => void) | null;
 }
 const sessions = new Map<number, Entry>();
-let closedDropped = 0;
-let closedLost = 0;
+/** The counters of the sessions this worker has closed (summary() adds the live ones). */
+const closed = { droppedForeign: 0, lost: 0, packetsSent: 0, packetsReceived: 0 };
+function countClosed(stats: RtpSessionStats): void {
+  closed.droppedForeign += stats.droppedForeign;
+  closed.lost += stats.lost;
+  closed.packetsSent += stats.packetsSent;
+  closed.packetsReceived += stats.packetsReceived;
+}
 const sendLateness = new LatencyHistogram();
 let probed = 0;
 
@@ -113,8 +120,7 @@ function handle(m: ToWorker): void {
       onAudio.delete(m.id);
       s.close();
       const stats = s.stats();
-      closedDropped += stats.droppedForeign;
-      closedLost += stats.lost;
+      countClosed(stats);
       out({ t: 'closed', id: m.id, stats });
       return;
     }
@@ -124,9 +130,7 @@ function handle(m: ToWorker): void {
       const from = s.continuation();
       e.afterClose = () => out({ t: 'detached', id: m.id, stats: s.stats(), from });
       s.close(); // its plays end ('played' go out before 'detached') and its port is bound again on the main thread
-      const stats = s.stats();
-      closedDropped += stats.droppedForeign;
-      closedLost += stats.lost;
+      countClosed(s.stats());
       return;
     }
     case 'play': {
@@ -177,19 +181,22 @@ function handle(m: ToWorker): void {
 }
 
 function summary(): WorkerSummary {
-  let dropped = closedDropped;
-  let lost = closedLost;
+  const t = { ...closed };
   for (const { session } of sessions.values()) {
     const st = session.stats();
-    dropped += st.droppedForeign;
-    lost += st.lost;
+    t.droppedForeign += st.droppedForeign;
+    t.lost += st.lost;
+    t.packetsSent += st.packetsSent;
+    t.packetsReceived += st.packetsReceived;
   }
   return {
     sessions: sessions.size,
-    droppedForeign: dropped,
+    droppedForeign: t.droppedForeign,
     clock: clock.stats(),
     p99SendLatenessMs: boot.probeSends ? sendLateness.quantile(0.99) : null,
-    lostReceived: lost,
+    lostReceived: t.lost,
+    packetsSent: t.packetsSent,
+    packetsReceived: t.packetsReceived,
   };
 }
 

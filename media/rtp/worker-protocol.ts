@@ -54,6 +54,9 @@ export interface WorkerSummary {
   /** Send lateness of sampled packets (only with probeSends). */
   p99SendLatenessMs: number | null;
   lostReceived: number;
+  /** RTP packets sent and received, over every session this worker has run. */
+  packetsSent: number;
+  packetsReceived: number;
 }
 
 export type FromWorker =

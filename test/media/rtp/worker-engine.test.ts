@@ -247,6 +247,20 @@ test('DTMF a session sends is heard by another session, through the workers, as 
   t.deepEqual(got, ['1/rfc4733', '5/rfc4733', '#/rfc4733', '9/inband']);
   t.true(frames.length > 10 && frames.every((f) => f.length === 160), `${frames.length} frames of decoded audio`);
   await t.throwsAsync(a.sendDtmf('x'), { message: /not a DTMF digit/ });
+
+  // the workers' summaries count the packets their sessions sent and received, closed sessions included
+  const packets = async () => {
+    const all = await engine.summaries();
+    return { sent: all.reduce((n, s) => n + s.packetsSent, 0), received: all.reduce((n, s) => n + s.packetsReceived, 0) };
+  };
+  const live = await packets();
+  t.true(live.sent >= 40, `${live.sent} packets sent`);
+  t.true(live.received > live.sent - 10 && live.received <= live.sent, `${live.received} of ${live.sent} received`);
+  a.close();
+  b.close();
+  await sleep(50);
+  const after = await packets();
+  t.true(after.sent >= live.sent && after.received >= live.received, `after closing: ${after.sent} sent, ${after.received} received`);
 });
 
 test('a media worker that dies ends its calls (rtp-timeout) and a new worker takes the next ones', async (t) => {
