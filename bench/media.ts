@@ -277,7 +277,7 @@ async function climb(rig: Rig, far: FarEnd, ladder: number[], probe: boolean, co
     };
     say(
       `${rig.label}: ${String(n).padStart(5)} calls: p99 send lateness ${r.p99LatenessMs} ms (tick ${r.p99TickLatenessMs}, phase work ${r.p99PhaseWorkMs}), ` +
-        `loss ${r.lossPct}% (${lostForward} fwd, ${lostReturn} ret), cpu ${r.cpuPct}% = ${r.cpuUsPerCallSecond} us/call-s (far end ${r.receiverCpuPct}%), ` +
+        `loss ${r.lossPct}% (${lostForward} fwd, ${lostReturn} ret), cpu ${r.cpuPct}% = ${r.cpuUsPerCallSecond} us/call-s (${far.kind === 'paired' ? 'calls in pairs' : `far end ${r.receiverCpuPct}%`}), ` +
         `dtmf ${digits} digits (${presses} presses sent, ${dtmfErrors} out of turn), jitter p99 ${r.jitterP99Ms} ms -> ${r.pass ? 'pass' : 'FAIL'}`,
     );
     return r;
