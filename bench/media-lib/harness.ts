@@ -31,7 +31,7 @@ export function pinThread(tid: number, cpu: number | string): boolean {
   }
 }
 
-/** Where this process's threads may run: "cpus: thread count" for each set, e.g. "0: 11, 1: 1". */
+/** Where this process's threads may run, each CPU set with its thread count: e.g. "CPU 1: 1 thread, CPU 0: 12 threads". */
 export function threadPlacement(): string {
   const bySet = new Map<string, number>();
   for (const tid of readdirSync('/proc/self/task')) {
