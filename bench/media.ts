@@ -17,8 +17,8 @@ import { parseArgs } from 'node:util';
 import { ulawEncode } from '../media/dsp/g711.ts';
 import { MediaClock } from '../media/rtp/clock.ts';
 import type { MediaSession } from '../media/rtp/session-types.ts';
-import { inOwnSession, NICE, pin, pinThread, raisePriority, type RawResult, rawUdp, Receiver, threadPlacement } from './media-lib/harness.ts';
-import { mainThreadRig, type Rig, workerRig } from './media-lib/rigs.ts';
+import { inOwnSession, NICE, pin, raisePriority, type RawResult, rawUdp, Receiver, threadPlacement } from './media-lib/harness.ts';
+import { mainThreadRig, type Rig, type RigFigures, workerRig } from './media-lib/rigs.ts';
 import { freeswitchAvailable, freeswitchMediaBench } from './media-lib/freeswitch.ts';
 
 const { values: args } = parseArgs({
@@ -199,13 +199,9 @@ async function climb(rig: Rig, far: FarEnd, ladder: number[], probe: boolean, co
         }, 20)
       : null;
   // what the far end saw: the reflector's own counts, or (paired) the calls' packets as the calls counted them
-  const farSnapshot = async () => {
+  const farSnapshot = async (f: RigFigures) => {
     if (far.kind === 'reflector') return far.receiver.ask({ type: 'snapshot' }, 'snapshot');
-    const f = await rig.figures();
-    return {
-      received: f.packetsSent, lost: 0, pressesStarted: presses, jitterP99Ms: 0,
-      cpuMicros: 0, wallMs: performance.now(),
-    };
+    return { received: f.packetsSent, lost: 0, pressesStarted: presses, jitterP99Ms: 0, cpuMicros: 0, wallMs: performance.now() };
   };
 
   const measure = async (n: number): Promise<StepResult> => {
@@ -229,8 +225,9 @@ async function climb(rig: Rig, far: FarEnd, ladder: number[], probe: boolean, co
     // new sessions settle first (JIT, the old generation growing): a second more per thousand added
     await sleep(WARM_MS + added);
     while (calls.length > n) removeCall(); // one that was still opening when the step before gave up
-    const s0 = await farSnapshot();
-    const lost0 = (await rig.figures()).lostReturn;
+    const f0 = await rig.figures();
+    const s0 = await farSnapshot(f0);
+    const lost0 = f0.lostReturn;
     const digits0 = calls.reduce((a, c) => a + c.digits, 0);
     const dtmfErrors0 = calls.reduce((a, c) => a + c.dtmfErrors, 0);
     await rig.resetStats();
@@ -240,7 +237,7 @@ async function climb(rig: Rig, far: FarEnd, ladder: number[], probe: boolean, co
     const cpu = process.cpuUsage(cpu0);
     const wall = performance.now() - t0;
     const f = await rig.figures();
-    const s1 = await farSnapshot();
+    const s1 = await farSnapshot(f);
     const lostReturn = f.lostReturn - lost0;
     const digits = calls.reduce((a, c) => a + c.digits, 0) - digits0;
     const dtmfErrors = calls.reduce((a, c) => a + c.dtmfErrors, 0) - dtmfErrors0;
@@ -375,7 +372,7 @@ async function main(): Promise<void> {
   // Per core means per media core: the worker's. The bench's main thread (opening calls, starting plays,
   // counting digits: the box's signalling side) goes to CPU 1 beside the far ends, as the raw baseline's
   // one thread has its core to itself (--main-thread same: it stays on the media core).
-  const mainMoved = pinned && workers > 0 && args['main-thread'] === 'other' && pinThread(process.pid, 1);
+  const mainMoved = pinned && workers > 0 && args['main-thread'] === 'other' && pin(process.pid, 1, true);
   if (pinned) say(`threads: ${threadPlacement()}`);
   const core = await climb(rig, { kind: 'reflector', receiver, ports: farPorts }, ladder, true);
   if (mainMoved) pin(process.pid, 0);

@@ -11,20 +11,14 @@ import type { FromReceiver, ToReceiver } from './receiver.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-/** Pins this process (all its threads) to `cpu` (a number or a list such as "0-1"); false when taskset is missing or refuses. */
-export function pin(pid: number, cpu: number | string): boolean {
+/**
+ * Pins a process, all its threads, to `cpu` (a number or a list such as "0-1"); with `oneThread`, only the
+ * thread whose id is `id` (the main thread's is the process's pid; threads it starts later inherit it).
+ * False when taskset is missing or refuses.
+ */
+export function pin(id: number, cpu: number | string, oneThread = false): boolean {
   try {
-    execFileSync('taskset', ['-a', '-cp', String(cpu), String(pid)], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Pins one thread (its id: for the main thread, the process's pid) to `cpu`; threads it starts later inherit that. */
-export function pinThread(tid: number, cpu: number | string): boolean {
-  try {
-    execFileSync('taskset', ['-cp', String(cpu), String(tid)], { stdio: 'ignore' });
+    execFileSync('taskset', [...(oneThread ? [] : ['-a']), '-cp', String(cpu), String(id)], { stdio: 'ignore' });
     return true;
   } catch {
     return false;

@@ -15,9 +15,8 @@ export interface RigFigures {
   skippedTicks: number;
   /** Packets the calls' sessions never received (return direction), since the start. */
   lostReturn: number;
-  /** RTP packets the calls' sessions sent and received, since the start. */
+  /** RTP packets the calls' sessions sent, since the start. */
   packetsSent: number;
-  packetsReceived: number;
 }
 
 export interface Rig {
@@ -38,7 +37,7 @@ export function mainThreadRig(phases?: number): Rig {
   const clock = engine.clock;
   const lateness = new LatencyHistogram();
   const sessions: RtpSession[] = [];
-  const closed = { sent: 0, received: 0, lost: 0 };
+  const closed = { sent: 0, lost: 0 };
   return {
     label: 'main thread',
     phases: clock.phases,
@@ -58,7 +57,6 @@ export function mainThreadRig(phases?: number): Rig {
       s.once('close', () => {
         const st = s.stats();
         closed.sent += st.packetsSent;
-        closed.received += st.packetsReceived;
         closed.lost += st.lost;
         sessions.splice(sessions.indexOf(s), 1);
       });
@@ -75,7 +73,6 @@ export function mainThreadRig(phases?: number): Rig {
         p99PacketMs: lateness.quantile(0.99), p99TickMs: cs.p99LatenessMs, p99WorkMs: cs.p99WorkMs, skippedTicks: cs.skippedTicks,
         lostReturn: sessions.reduce((a, s) => a + s.stats().lost, closed.lost),
         packetsSent: sessions.reduce((a, s) => a + s.stats().packetsSent, closed.sent),
-        packetsReceived: sessions.reduce((a, s) => a + s.stats().packetsReceived, closed.received),
       };
     },
     stop: () => engine.stop(),
@@ -103,7 +100,6 @@ export function workerRig(workers: number, phases?: number): Rig {
         skippedTicks: all.reduce((a, s) => a + s.clock.skippedTicks, 0),
         lostReturn: all.reduce((a, s) => a + s.lostReceived, 0),
         packetsSent: all.reduce((a, s) => a + s.packetsSent, 0),
-        packetsReceived: all.reduce((a, s) => a + s.packetsReceived, 0),
       };
     },
     stop: () => engine.stop(),

@@ -168,7 +168,7 @@ export class MediaClock {
       }
       this.counts[phase]--;
       this.live--;
-      if (this.live === 0) this.stop();
+      if (this.live === 0) this.disarm();
     };
   }
 
@@ -201,7 +201,7 @@ export class MediaClock {
       this.holes[p] = false;
     }
     this.live = 0;
-    this.stop();
+    this.disarm();
   }
 
   /** Takes subscribers again after close() (an engine started again). */
@@ -227,10 +227,6 @@ export class MediaClock {
     this.phase = 0;
     this.seekNonEmpty();
     this.arm();
-  }
-
-  private stop(): void {
-    this.disarm();
   }
 
   private disarm(): void {
