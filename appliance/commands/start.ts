@@ -10,19 +10,35 @@ export async function runStart(ctx: CommandContext): Promise<number> {
   if (httpPort !== undefined) overrides.push((s) => { s.http.port = httpPort; });
   if (sipPort !== undefined) overrides.push((s) => { s.sip.port = sipPort; });
   const app = new Appliance({ dataDir: ctx.dataDir, overrides });
-  await app.start();
+  // The signals are ours before the box starts: a SIGTERM that arrives while it starts (systemd, or a script
+  // that saw "appliance started" a moment before this line would otherwise run) is a clean stop once the start
+  // is over, never Node's default death. After the first signal a second one kills at once (Ctrl-C twice).
+  let signalled: NodeJS.Signals | null = null;
+  let onStop: ((signal: NodeJS.Signals) => void) | null = null;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+    signalled = signal;
+    onStop?.(signal);
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  try {
+    await app.start();
+  } catch (e) {
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+    throw e;
+  }
   return await new Promise<number>((resolve) => {
-    let stopping = false;
-    const stop = (signal: string): void => {
-      if (stopping) return;
-      stopping = true;
+    const stop = (signal: NodeJS.Signals): void => {
       app.logger.info({ signal }, 'stopping');
       app.stop().then(() => resolve(0), (e: unknown) => {
         app.logger.error({ err: (e as Error).message }, 'stop failed');
         resolve(1);
       });
     };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
+    if (signalled) stop(signalled);
+    else onStop = stop;
   });
 }

@@ -152,3 +152,22 @@ test('the box run as systemd runs it: READY once serving, watchdog pings, STOPPI
   t.truthy(sock.messages.find((x) => x.message.startsWith('STOPPING=1')));
   t.true(sock.messages.findIndex((x) => x.message.startsWith('STOPPING=1')) > sock.messages.indexOf(ready));
 });
+
+test('a SIGTERM while the box is still starting is a clean stop once it has started, not a kill', async (t) => {
+  t.timeout(60_000);
+  const data = mkdtempSync(join(tmpdir(), 'vba-notify-early-'));
+  t.teardown(() => rmSync(data, { recursive: true, force: true }));
+  const rtp = rtpRange(40);
+  const box = runAppliance(['start', '--data', data, '--http-port', '0', '--sip-port', '0'], {
+    LOG_LEVEL: 'info', APPLIANCE_RTP_PORT_MIN: String(rtp.min), APPLIANCE_RTP_PORT_MAX: String(rtp.max),
+  });
+  t.teardown(() => { void box.kill('SIGKILL'); });
+  // The sandbox comes up in the middle of the start, before the HTTP server and the dialer.
+  await box.waitFor(/calls go to the SANDBOX/, 45_000);
+  t.notRegex(box.err(), /"msg":"appliance started"/, 'the signal must arrive during the start');
+  const code = await box.kill('SIGTERM');
+  t.is(code, 0, `exit ${code} (signal ${box.proc.signalCode}):\n${box.err().slice(-1500)}`);
+  const started = box.err().indexOf('"msg":"appliance started"');
+  const stopping = box.err().indexOf('"signal":"SIGTERM","msg":"stopping"');
+  t.true(started >= 0 && stopping > started, box.err().slice(-1500));
+});

@@ -193,5 +193,6 @@ test('`appliance start` (what npm start runs) starts on the bare PATH and says o
   const logged = box.err().split('\n').filter((l) => l.includes('"missing":["ffmpeg","espeak-ng","sox"]'));
   t.is(logged.length, 1, 'one warning in the log');
   t.regex(box.out(), /first start: web UI login admin \/ \S+/);
-  t.is(await box.kill('SIGTERM'), 0);
+  const code = await box.kill('SIGTERM');
+  t.is(code, 0, `exit ${code} (signal ${box.proc.signalCode}):\n${box.err().slice(-1500)}`);
 });
