@@ -10,11 +10,14 @@ import { bindSocket, createRtpSocket } from './port-pool.ts';
 import { RtpSession } from './session.ts';
 import type { RtpSessionStats } from './session-types.ts';
 import { MediaSourceSet } from './source-filter.ts';
+import { raiseOwnPriority } from './thread-priority.ts';
 import type { FromWorker, ToWorker, WorkerBoot, WorkerSummary } from './worker-protocol.ts';
 
 const port = parentPort;
 if (!port) throw new Error('media-worker.ts runs as a worker thread');
 const boot = workerData as WorkerBoot;
+// First of all: this thread's clock goes before the main thread's work when both want a CPU.
+const priority = raiseOwnPriority(boot.priorityBoost);
 
 // Everything for the main thread leaves in one message per turn of this loop.
 let outbox: FromWorker[] = [];
@@ -218,4 +221,4 @@ port.on('message', (m: ToWorker) => {
 });
 // the main thread's counters (/api/health) follow within a second
 setInterval(() => out({ t: 'summary', req: null, summary: summary() }), 1000);
-out({ t: 'ready' });
+out({ t: 'ready', priority });

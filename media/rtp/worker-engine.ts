@@ -15,6 +15,7 @@ import { bindSocket, createRtpSocket, RtpPortPool } from './port-pool.ts';
 import { PromptCache } from './prompt-cache.ts';
 import { RtpSession } from './session.ts';
 import type { RtpSessionStats } from './session-types.ts';
+import { MEDIA_PRIORITY_BOOST, type ThreadPriority } from './thread-priority.ts';
 import { type MovedSession, WorkerSession } from './worker-session.ts';
 import type { FromWorker, SessionInit, ToWorker, WorkerBoot, WorkerSummary } from './worker-protocol.ts';
 
@@ -30,6 +31,8 @@ export interface WorkerMediaEngineOptions extends MediaEngineOptions {
   workers?: number;
   /** bench/media.ts: each worker measures the send lateness of sampled packets. */
   probeSends?: boolean;
+  /** Nice steps each worker raises its thread above the main thread (default MEDIA_PRIORITY_BOOST; 0: none). */
+  priorityBoost?: number;
 }
 
 const LEVELS: Record<number, 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal'> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
@@ -48,6 +51,8 @@ interface Slot {
   moving: Map<number, { resolve: (m: Extract<FromWorker, { t: 'detached' }>) => void; reject: (e: Error) => void }>;
   /** Sessions placed on it, including those still opening (for spreading). */
   load: number;
+  /** Its thread's priority, once it is up. */
+  priority: ThreadPriority | null;
 }
 
 export class WorkerMediaEngine implements MediaEngineApi {
@@ -66,6 +71,8 @@ export class WorkerMediaEngine implements MediaEngineApi {
   private readonly local = new Set<WorkerSession>();
   private localDropped = 0;
   private mainClock: MediaClock | null = null;
+  /** The workers' priority is logged once per start() (a worker started again says nothing new). */
+  private priorityLogged = false;
 
   constructor(opts: WorkerMediaEngineOptions) {
     this.o = opts;
@@ -89,6 +96,7 @@ export class WorkerMediaEngine implements MediaEngineApi {
     if (this.started) return;
     this.started = true;
     this.mainClock?.reopen(); // closed by a stop() before
+    this.priorityLogged = false;
     for (let i = 0; i < this.workers; i++) this.slots.push(this.spawn(i));
   }
 
@@ -260,6 +268,7 @@ export class WorkerMediaEngine implements MediaEngineApi {
       clockPhases: this.o.clockPhases,
       logLevel: this.log?.level ?? 'silent',
       probeSends: this.o.probeSends,
+      priorityBoost: this.o.priorityBoost ?? MEDIA_PRIORITY_BOOST,
     };
     // a small young generation: the per-packet path allocates little, and each worker costs less memory
     const worker = new Worker(bootCode(), { eval: true, workerData: data, execArgv: [], resourceLimits: { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 256 } });
@@ -270,11 +279,14 @@ export class WorkerMediaEngine implements MediaEngineApi {
       failNow = reject;
     });
     ready.catch(() => {}); // a worker that never came up is reported to createSession() and in the log
-    const slot: Slot = { index, worker, ready, sessions: new Map(), closing: new Map(), opening: new Map(), summary: null, asks: new Map(), moving: new Map(), load: 0 };
+    const slot: Slot = { index, worker, ready, sessions: new Map(), closing: new Map(), opening: new Map(), summary: null, asks: new Map(), moving: new Map(), load: 0, priority: null };
     worker.on('message', (batch: FromWorker[]) => {
       for (const m of batch) {
-        if (m.t === 'ready') readyNow();
-        else this.receive(slot, m);
+        if (m.t === 'ready') {
+          slot.priority = m.priority;
+          this.logPriority(m.priority);
+          readyNow();
+        } else this.receive(slot, m);
       }
     });
     worker.on('error', (err) => {
@@ -283,6 +295,18 @@ export class WorkerMediaEngine implements MediaEngineApi {
     });
     worker.on('exit', (code) => this.died(slot, code));
     return slot;
+  }
+
+  /** Each worker thread's priority (null for a worker not up yet): its kernel thread id and nice value. */
+  threadPriorities(): Array<ThreadPriority | null> {
+    return this.slots.map((s) => s.priority);
+  }
+
+  private logPriority(p: ThreadPriority): void {
+    if (this.priorityLogged) return;
+    this.priorityLogged = true;
+    if (p.raised) this.log?.info({ nice: p.nice, mainThreadNice: p.from }, 'media workers run at a higher priority than the main thread');
+    else if (p.error) this.log?.warn({ nice: p.nice }, `media workers share the CPU with the main thread on equal terms: ${p.error}`);
   }
 
   private receive(slot: Slot, m: Exclude<FromWorker, { t: 'ready' }>): void {

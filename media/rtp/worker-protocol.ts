@@ -5,6 +5,7 @@ import type { MediaSourceRule } from '../../core/media-sources.ts';
 import type { ClockStats } from './clock.ts';
 import type { DtmfSendOptions } from './dtmf-sender.ts';
 import type { RtpContinuation, RtpSessionStats } from './session-types.ts';
+import type { ThreadPriority } from './thread-priority.ts';
 
 export interface WorkerBoot {
   bindAddress: string;
@@ -13,6 +14,8 @@ export interface WorkerBoot {
   logLevel: string;
   /** Measure each sent packet's lateness against the clock (bench/media.ts); costs a little per packet. */
   probeSends?: boolean;
+  /** Nice steps the worker raises its own thread above the main thread (thread-priority.ts); 0: none. */
+  priorityBoost: number;
 }
 
 /** What a session is opened with: RtpSessionOptions minus what the worker supplies itself. */
@@ -60,7 +63,8 @@ export interface WorkerSummary {
 }
 
 export type FromWorker =
-  | { t: 'ready' }
+  /** Up, with its thread's priority (what it raised it to, or why it could not). */
+  | { t: 'ready'; priority: ThreadPriority }
   | { t: 'opened'; id: number; ok: true; stats: RtpSessionStats }
   | { t: 'opened'; id: number; ok: false; code: string | null; message: string }
   | { t: 'played'; id: number; play: number; completed: boolean; playedMs: number }
