@@ -113,7 +113,7 @@ interface StepResult {
   skippedTicks: number;
   /** Packets sent against the 50 per call-second due (below 100 when the clock skipped ticks). */
   sentPct: number;
-  /** The measured window: MEASURE_MS and the snapshots' round trips around it (longer when a snapshot was slow). */
+  /** The packets' window: MEASURE_MS and the snapshots' round trips around it (longer when a snapshot was slow). */
   windowMs: number;
   /** The step's calls could not all be opened in time (the calls already open took the whole core): how many were. */
   openStalled?: number;
@@ -227,21 +227,22 @@ async function climb(rig: Rig, far: FarEnd, ladder: number[], probe: boolean, co
     // new sessions settle first (JIT, the old generation growing): a second more per thousand added
     await sleep(WARM_MS + added);
     while (calls.length > n) removeCall(); // one that was still opening when the step before gave up
-    // One window for every rate: the CPU, the wall time, the packets and the digits are all taken from
-    // before the first snapshot to after the last (a worker or far end slow to answer stretches them alike).
-    const cpu0 = process.cpuUsage();
-    const t0 = performance.now();
     const f0 = await rig.figures();
     const s0 = await farSnapshot(f0);
     const lost0 = f0.lostReturn;
     const digits0 = calls.reduce((a, c) => a + c.digits, 0);
     const dtmfErrors0 = calls.reduce((a, c) => a + c.dtmfErrors, 0);
     await rig.resetStats();
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
     await sleep(MEASURE_MS);
-    const f = await rig.figures();
-    const s1 = await farSnapshot(f);
     const cpu = process.cpuUsage(cpu0);
     const wall = performance.now() - t0;
+    const f = await rig.figures();
+    const s1 = await farSnapshot(f);
+    // Rates, each over its own window: the CPU over the measure's sleep, the packets between the far
+    // end's two counts (which also span the snapshots' round trips: a slow one stretches that window).
+    const packetWindowMs = s1.wallMs - s0.wallMs;
     const lostReturn = f.lostReturn - lost0;
     const digits = calls.reduce((a, c) => a + c.digits, 0) - digits0;
     const dtmfErrors = calls.reduce((a, c) => a + c.dtmfErrors, 0) - dtmfErrors0;
@@ -252,7 +253,7 @@ async function climb(rig: Rig, far: FarEnd, ladder: number[], probe: boolean, co
     const atRisk = far.kind === 'paired' ? packetsForward : expected;
     const lossPct = atRisk > 0 ? (100 * (lostForward + lostReturn)) / atRisk : 0;
     // packets that left at all, against 50 per call-second: a clock that had to skip ticks sends fewer
-    const sentPct = (100 * (packetsForward + lostForward)) / (n * 50 * (wall / 1000));
+    const sentPct = (100 * (packetsForward + lostForward)) / (n * 50 * (packetWindowMs / 1000));
     const presses = s1.pressesStarted - s0.pressesStarted;
     // every press seen exactly once: each call's digits follow on (1, 2, 3 ...) with none missed or doubled
     const dtmfOk = digits > 0 && dtmfErrors === 0;
@@ -266,7 +267,8 @@ async function climb(rig: Rig, far: FarEnd, ladder: number[], probe: boolean, co
       lostReturn,
       packetsForward,
       cpuPct: round((100 * (cpu.user + cpu.system)) / 1000 / wall, 1),
-      cpuUsPerCallSecond: round(expected > 0 ? ((cpu.user + cpu.system) * 100) / expected : 0, 1),
+      // CPU µs per ms, over packets (both directions) per ms, times the 100 packets of a call-second
+      cpuUsPerCallSecond: round(expected > 0 ? (((cpu.user + cpu.system) / wall) * 100) / (expected / packetWindowMs) : 0, 1),
       receiverCpuPct: round((100 * (s1.cpuMicros - s0.cpuMicros)) / 1000 / (s1.wallMs - s0.wallMs), 1),
       jitterP99Ms: round(s1.jitterP99Ms),
       dtmfOk,
@@ -274,14 +276,14 @@ async function climb(rig: Rig, far: FarEnd, ladder: number[], probe: boolean, co
       dtmfErrors,
       skippedTicks: f.skippedTicks,
       sentPct: round(sentPct, 2),
-      windowMs: Math.round(wall),
+      windowMs: Math.round(packetWindowMs),
       pass: f.p99PacketMs <= LATENESS_LIMIT_MS && lostForward + lostReturn === 0 && dtmfOk && f.skippedTicks === 0,
     };
     say(
       `${rig.label}: ${String(n).padStart(5)} calls: p99 send lateness ${r.p99LatenessMs} ms (tick ${r.p99TickLatenessMs}, phase work ${r.p99PhaseWorkMs}), ` +
         `loss ${r.lossPct}% (${lostForward} fwd, ${lostReturn} ret), cpu ${r.cpuPct}% = ${r.cpuUsPerCallSecond} us/call-s (${far.kind === 'paired' ? 'calls in pairs' : `far end ${r.receiverCpuPct}%`}), ` +
         `dtmf ${digits} digits (${presses} presses sent, ${dtmfErrors} out of turn), jitter p99 ${r.jitterP99Ms} ms` +
-        `${wall > 1.5 * MEASURE_MS ? ` (window ${(wall / 1000).toFixed(1)} s: a snapshot was slow)` : ''} -> ${r.pass ? 'pass' : 'FAIL'}`,
+        `${packetWindowMs > 1.5 * MEASURE_MS ? ` (packets over ${(packetWindowMs / 1000).toFixed(1)} s: a snapshot was slow)` : ''} -> ${r.pass ? 'pass' : 'FAIL'}`,
     );
     return r;
   };
