@@ -269,7 +269,7 @@ async function climb(rig: Rig, far: FarEnd, ladder: number[], probe: boolean, co
       cpuPct: round((100 * (cpu.user + cpu.system)) / 1000 / wall, 1),
       // CPU µs per ms, over packets (both directions) per ms, times the 100 packets of a call-second
       cpuUsPerCallSecond: round(expected > 0 ? (((cpu.user + cpu.system) / wall) * 100) / (expected / packetWindowMs) : 0, 1),
-      receiverCpuPct: round((100 * (s1.cpuMicros - s0.cpuMicros)) / 1000 / (s1.wallMs - s0.wallMs), 1),
+      receiverCpuPct: round((100 * (s1.cpuMicros - s0.cpuMicros)) / 1000 / packetWindowMs, 1),
       jitterP99Ms: round(s1.jitterP99Ms),
       dtmfOk,
       dtmfDigits: digits,

@@ -13,13 +13,12 @@ export async function runStart(ctx: CommandContext): Promise<number> {
   // The signals are ours before the box starts: a SIGTERM that arrives while it starts (systemd, or a script
   // that saw "appliance started" a moment before this line would otherwise run) is a clean stop once the start
   // is over, never Node's default death. After the first signal a second one kills at once (Ctrl-C twice).
-  let signalled: NodeJS.Signals | null = null;
-  let onStop: ((signal: NodeJS.Signals) => void) | null = null;
+  let signalled: (signal: NodeJS.Signals) => void = () => {};
+  const stopAsked = new Promise<NodeJS.Signals>((resolve) => { signalled = resolve; });
   const onSignal = (signal: NodeJS.Signals): void => {
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
-    signalled = signal;
-    onStop?.(signal);
+    signalled(signal);
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
@@ -30,15 +29,13 @@ export async function runStart(ctx: CommandContext): Promise<number> {
     process.off('SIGINT', onSignal);
     throw e;
   }
-  return await new Promise<number>((resolve) => {
-    const stop = (signal: NodeJS.Signals): void => {
-      app.logger.info({ signal }, 'stopping');
-      app.stop().then(() => resolve(0), (e: unknown) => {
-        app.logger.error({ err: (e as Error).message }, 'stop failed');
-        resolve(1);
-      });
-    };
-    if (signalled) stop(signalled);
-    else onStop = stop;
-  });
+  const signal = await stopAsked;
+  app.logger.info({ signal }, 'stopping');
+  try {
+    await app.stop();
+    return 0;
+  } catch (e) {
+    app.logger.error({ err: (e as Error).message }, 'stop failed');
+    return 1;
+  }
 }

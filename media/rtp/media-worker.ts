@@ -56,11 +56,11 @@ interface Entry {
 const sessions = new Map<number, Entry>();
 /** The counters of the sessions this worker has closed (summary() adds the live ones). */
 const closed = { droppedForeign: 0, lost: 0, packetsSent: 0, packetsReceived: 0 };
-function countClosed(stats: RtpSessionStats): void {
-  closed.droppedForeign += stats.droppedForeign;
-  closed.lost += stats.lost;
-  closed.packetsSent += stats.packetsSent;
-  closed.packetsReceived += stats.packetsReceived;
+function addCounts(to: typeof closed, stats: RtpSessionStats): void {
+  to.droppedForeign += stats.droppedForeign;
+  to.lost += stats.lost;
+  to.packetsSent += stats.packetsSent;
+  to.packetsReceived += stats.packetsReceived;
 }
 const sendLateness = new LatencyHistogram();
 let probed = 0;
@@ -123,7 +123,7 @@ function handle(m: ToWorker): void {
       onAudio.delete(m.id);
       s.close();
       const stats = s.stats();
-      countClosed(stats);
+      addCounts(closed, stats);
       out({ t: 'closed', id: m.id, stats });
       return;
     }
@@ -133,7 +133,7 @@ function handle(m: ToWorker): void {
       const from = s.continuation();
       e.afterClose = () => out({ t: 'detached', id: m.id, stats: s.stats(), from });
       s.close(); // its plays end ('played' go out before 'detached') and its port is bound again on the main thread
-      countClosed(s.stats());
+      addCounts(closed, s.stats());
       return;
     }
     case 'play': {
@@ -185,13 +185,7 @@ function handle(m: ToWorker): void {
 
 function summary(): WorkerSummary {
   const t = { ...closed };
-  for (const { session } of sessions.values()) {
-    const st = session.stats();
-    t.droppedForeign += st.droppedForeign;
-    t.lost += st.lost;
-    t.packetsSent += st.packetsSent;
-    t.packetsReceived += st.packetsReceived;
-  }
+  for (const { session } of sessions.values()) addCounts(t, session.stats());
   return {
     sessions: sessions.size,
     droppedForeign: t.droppedForeign,
