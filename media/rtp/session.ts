@@ -56,6 +56,11 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> implements RelayL
   private markNext = true;
   private readonly ring: Buffer[] = [];
   private readonly ringSilent: boolean[] = [];
+  /** Each ring buffer's payload as 32-bit words (null when not 4-byte aligned): a frame is copied word by word. */
+  private readonly ringWords: Array<Int32Array | null> = [];
+  /** The prompt bytes last sent from, and the same bytes as 32-bit words (null when not aligned). */
+  private wordsOf: Buffer | null = null;
+  private words: Int32Array | null = null;
   private ringAt = 0;
   private readonly eventBuf = Buffer.alloc(RTP_HEADER_BYTES + TELEPHONE_EVENT_BYTES);
   private eventTs = 0;
@@ -117,6 +122,7 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> implements RelayL
       writeRtpHeader(buf, { marker: false, payloadType: this.pt, sequence: 0, timestamp: 0, ssrc: this.ssrc });
       this.ring.push(buf);
       this.ringSilent.push(true);
+      this.ringWords.push((buf.byteOffset + RTP_HEADER_BYTES) % 4 === 0 ? new Int32Array(buf.buffer, buf.byteOffset + RTP_HEADER_BYTES, FRAME_BYTES / 4) : null);
     }
     writeRtpHeader(this.eventBuf, { marker: false, payloadType: this.eventPt ?? 101, sequence: 0, timestamp: 0, ssrc: this.ssrc });
     this.decodeAudio = this.inbound.detecting;
@@ -314,8 +320,17 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> implements RelayL
         this.ringSilent[i] = true;
       }
     } else {
-      const n = src.copy(buf, RTP_HEADER_BYTES, offset, offset + FRAME_BYTES);
-      if (n < FRAME_BYTES) buf.fill(SILENCE_BYTE[this.law], RTP_HEADER_BYTES + n);
+      const to = this.ringWords[i];
+      const from = to !== null && (offset & 3) === 0 && offset + FRAME_BYTES <= src.length ? this.wordsFor(src) : null;
+      if (from !== null && to !== null) {
+        // word by word: Buffer#copy makes a view per call, and copies from shared memory (the
+        // prompt cache's) on a slower path; this is 3-4 % of a media worker's CPU at 800 calls
+        const at = offset >> 2;
+        for (let w = 0; w < FRAME_BYTES / 4; w++) to[w] = from[at + w];
+      } else {
+        const n = src.copy(buf, RTP_HEADER_BYTES, offset, offset + FRAME_BYTES);
+        if (n < FRAME_BYTES) buf.fill(SILENCE_BYTE[this.law], RTP_HEADER_BYTES + n);
+      }
       this.ringSilent[i] = false;
     }
     buf[1] = (this.markNext ? 0x80 : 0) | this.pt;
@@ -328,6 +343,14 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> implements RelayL
     if (this.sentTaps.size > 0) for (const tap of this.sentTaps) tap(buf.subarray(RTP_HEADER_BYTES));
     this.sent++;
     this.sentBytes += buf.length;
+  }
+
+  private wordsFor(src: Buffer): Int32Array | null {
+    if (src !== this.wordsOf) {
+      this.wordsOf = src;
+      this.words = src.byteOffset % 4 === 0 ? new Int32Array(src.buffer, src.byteOffset, src.length >> 2) : null;
+    }
+    return this.words;
   }
 
   private sendEvent(ts: number, event: number, first: boolean, end: boolean, duration: number): void {

@@ -107,6 +107,31 @@ test('a prompt played on one session arrives bit-exact at the other, with well-f
   t.true(A.stats().packetsSent >= 50);
 });
 
+test('prompts in shared memory, at an odd offset, and ending mid-frame arrive bit-exact, the last frame padded with silence', async (t) => {
+  // A frame is copied as 32-bit words when the prompt's bytes are 4-byte aligned, byte by byte otherwise;
+  // both must give the same stream.
+  const e = engine();
+  t.teardown(() => e.stop());
+  const [A, B] = await pair(e);
+  const packets = tap(B);
+  const bytes = prompt(12).subarray(0, 12 * 160 - 70); // ends 90 bytes into its last frame
+  const shared = Buffer.from(new SharedArrayBuffer(bytes.length));
+  bytes.copy(shared);
+  const odd = Buffer.from(new SharedArrayBuffer(bytes.length + 1)).subarray(1); // byteOffset 1
+  bytes.copy(odd);
+  for (const [name, p] of [['shared', shared], ['odd offset', odd]] as const) {
+    const from = packets.length;
+    const result = await A.play(p);
+    t.deepEqual(result, { completed: true, playedMs: 240 }, name);
+    await sleep(80);
+    const stream = Buffer.concat(packets.slice(from).filter((x) => x.h.payloadType === 0).map((x) => x.payload));
+    const at = stream.indexOf(bytes.subarray(0, 160));
+    t.true(at >= 0, `${name}: prompt found in the received stream`);
+    t.true(stream.subarray(at, at + bytes.length).equals(bytes), `${name}: bit-exact`);
+    t.true(stream.subarray(at + bytes.length, at + 12 * 160).every((b) => b === 0xff), `${name}: the last frame's rest is silence`);
+  }
+});
+
 test('DTMF both ways and both modes is received with the right digits and source, in PCMA too', async (t) => {
   const e = engine();
   t.teardown(() => e.stop());
