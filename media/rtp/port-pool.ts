@@ -7,6 +7,7 @@ import dgram from 'node:dgram';
 import dns from 'node:dns';
 import { isIP } from 'node:net';
 import { AppError } from '../../core/errors.ts';
+import { createRtpSocket as createSocket, type RtpSocket } from './rtp-socket.ts';
 
 export interface RtpPort {
   readonly socket: dgram.Socket;
@@ -34,8 +35,8 @@ export function literalLookup(hostname: string, options: dns.LookupOneOptions, c
   else dns.lookup(hostname, options, callback);
 }
 
-export function createRtpSocket(bindAddress: string): dgram.Socket {
-  return dgram.createSocket({ type: isIP(bindAddress) === 6 ? 'udp6' : 'udp4', lookup: literalLookup });
+export function createRtpSocket(bindAddress: string): RtpSocket {
+  return createSocket({ type: isIP(bindAddress) === 6 ? 'udp6' : 'udp4', lookup: literalLookup });
 }
 
 export function bindSocket(socket: dgram.Socket, address: string, port: number): Promise<void> {

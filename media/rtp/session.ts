@@ -16,6 +16,7 @@ import { Playout, type PlayOptions, type SessionPlayResult } from './playout.ts'
 import type { FrameRelay, RelayLeg } from './relay-leg.ts';
 import { ReceiveStats } from './receive-stats.ts';
 import { Rfc4733Receiver, TELEPHONE_EVENT_BYTES, writeTelephoneEvent } from './rfc4733.ts';
+import { isRtpSocket } from './rtp-socket.ts';
 import { emptyRtpHeader, parseRtpInto, RTP_HEADER_BYTES, writeMarkerAndType, writeRtpHeader, writeSequence, writeTimestamp } from './rtp-packet.ts';
 import type { RtpContinuation, RtpSessionEvents, RtpSessionOptions, RtpSessionStats } from './session-types.ts';
 import { SourceGate } from './source-gate.ts';
@@ -132,7 +133,8 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> implements RelayL
     const untyped = this as unknown as EventEmitter; // the typed map does not list Node's own events
     untyped.on('newListener', (e: string | symbol) => audioListeners(e, 1)); // before the listener is added
     untyped.on('removeListener', (e: string | symbol) => audioListeners(e, 0)); // after it is removed
-    this.socket.on('message', this.onMessage);
+    if (isRtpSocket(this.socket)) this.socket.receive(this.onMessage);
+    else this.socket.on('message', this.onMessage);
     this.socket.on('error', this.onSocketError);
     this.unsubscribe = this.clock.subscribe(this.onTick);
   }
@@ -260,7 +262,8 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> implements RelayL
     this.closed = true;
     this.unsubscribe?.();
     this.unsubscribe = null;
-    this.socket.off('message', this.onMessage);
+    if (isRtpSocket(this.socket)) this.socket.receive(null);
+    else this.socket.off('message', this.onMessage);
     this.stopPlayback();
     this.dtmfOut.cancelAll();
     this.inbound.flush();
