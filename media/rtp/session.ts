@@ -86,6 +86,9 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> implements RelayL
   private relay: FrameRelay | null = null;
   /** Listen-in taps: each gets every G.711 payload this session sends (issue 16, media/rtp/listen-mix.ts). */
   private readonly sentTaps = new Set<(payload: Buffer) => void>();
+  /** sentTaps.size > 0, and DTMF queued, kept on the session: the tick reads them without reaching into other objects. */
+  private tapped = false;
+  private dtmfQueued = false;
 
   constructor(opts: RtpSessionOptions) {
     super();
@@ -178,7 +181,11 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> implements RelayL
   /** Listen-in: `fn` gets each 20 ms payload sent (prompts, bridged audio, silence); returns the unsubscribe. */
   tapSent(fn: (payload: Buffer) => void): () => void {
     this.sentTaps.add(fn);
-    return () => { this.sentTaps.delete(fn); };
+    this.tapped = true;
+    return () => {
+      this.sentTaps.delete(fn);
+      this.tapped = this.sentTaps.size > 0;
+    };
   }
 
   /** Stops the current prompt and drops the queued ones (each resolves with completed: false). */
@@ -194,7 +201,9 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> implements RelayL
       this.log?.debug({ rtpPort: this.localPort }, 'peer offered no telephone-event: sending DTMF in-band');
       mode = 'inband';
     }
-    return this.dtmfOut.enqueue(digits, mode, this.law, opts);
+    const sent = this.dtmfOut.enqueue(digits, mode, this.law, opts);
+    this.dtmfQueued = this.dtmfOut.active;
+    return sent;
   }
 
   /**
@@ -284,7 +293,7 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> implements RelayL
       this.firstTick = tick;
       this.lastRxTick = tick;
     }
-    this.inbound.tick(tick);
+    if (this.decodeAudio) this.inbound.tick(tick); // frames are held there only while they are decoded
     if (this.holding || this.remotePort === null || this.closed) {
       this.lastRxTick = tick; // media has not started (or is paused): the timeout does not run
       return;
@@ -294,7 +303,8 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> implements RelayL
       this.safeEmit('rtp-timeout', { silentMs: (tick - this.lastRxTick) * this.clock.periodMs });
     }
     const ts = (this.tsBase + (tick - this.firstTick) * FRAME_BYTES) >>> 0;
-    if (this.dtmfOut.active) {
+    if (this.dtmfQueued) this.dtmfQueued = this.dtmfOut.active;
+    if (this.dtmfQueued) {
       this.relay?.next(); // a key press replaces the bridged audio of its ticks: the queue must not pile up
       const a = this.dtmfOut.step();
       if (a.kind === 'event') return this.sendEvent(ts, a.event, a.first, a.packet.end, a.packet.duration);
@@ -343,7 +353,7 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> implements RelayL
     this.seq = (this.seq + 1) & 0xffff;
     if (this.connected) this.socket.send(buf);
     else this.socket.send(buf, this.remotePort as number, this.remoteAddress as string);
-    if (this.sentTaps.size > 0) for (const tap of this.sentTaps) tap(buf.subarray(RTP_HEADER_BYTES));
+    if (this.tapped) for (const tap of this.sentTaps) tap(buf.subarray(RTP_HEADER_BYTES));
     this.sent++;
     this.sentBytes += buf.length;
   }
