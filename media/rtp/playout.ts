@@ -21,6 +21,8 @@ interface PlayItem {
 
 export class Playout {
   private readonly items: PlayItem[] = [];
+  /** items[0], kept apart: the tick reads it without reaching into the array. */
+  private head: PlayItem | null = null;
 
   constructor(
     private readonly frameBytes: number,
@@ -41,26 +43,29 @@ export class Playout {
         opts.signal.addEventListener('abort', item.onAbort, { once: true });
       }
       this.items.push(item);
+      this.head = this.items[0];
     });
   }
 
   /** Ends the current item and drops the queued ones. */
   stop(): void {
-    for (const item of this.items.splice(0)) this.finish(item, false);
+    const items = this.items.splice(0);
+    this.head = null;
+    for (const item of items) this.finish(item, false);
   }
 
   /** Bytes of the frame to send now (with `offset`), or null when nothing is queued. Follow with advance(). */
   current(): Buffer | null {
-    return this.items.length > 0 ? this.items[0].data : null;
+    return this.head === null ? null : this.head.data;
   }
 
   get offset(): number {
-    return this.items[0].pos;
+    return (this.head as PlayItem).pos;
   }
 
   /** The current frame went out: move on, resolving the item after its last frame. */
   advance(): void {
-    const item = this.items[0];
+    const item = this.head as PlayItem;
     item.pos += this.frameBytes;
     if (item.pos >= item.data.length) this.end(item, true);
   }
@@ -68,6 +73,7 @@ export class Playout {
   private end(item: PlayItem, completed: boolean): void {
     const i = this.items.indexOf(item);
     if (i >= 0) this.items.splice(i, 1);
+    this.head = this.items.length > 0 ? this.items[0] : null;
     this.finish(item, completed);
   }
 
