@@ -1,7 +1,7 @@
 // The UDP socket of one RTP session. A plain dgram socket hands each datagram to its listeners through
 // EventEmitter's emit (an array for the arguments, a lookup of the event's listeners in a table whose
 // shape differs from socket to socket, a call by apply): at 50 datagrams a second per call, that was
-// about 3 % of a media worker's CPU. The session's own receive handler is called directly instead;
+// 2-3 % of a media worker's CPU. The session's own receive handler is called directly instead;
 // 'message' listeners that someone else adds (a test's tap, a packet capture) still get every datagram,
 // after it.
 import dgram from 'node:dgram';
