@@ -255,7 +255,8 @@ test('DTMF a session sends is heard by another session, through the workers, as 
   };
   const live = await packets();
   t.true(live.sent >= 40, `${live.sent} packets sent`);
-  t.true(live.received > live.sent - 10 && live.received <= live.sent, `${live.received} of ${live.sent} received`);
+  // each worker answers at its own moment: a packet sent after one summary may be received before the other
+  t.true(live.received > live.sent - 10 && live.received <= live.sent + 2, `${live.received} of ${live.sent} received`);
   a.close();
   b.close();
   await sleep(50);
