@@ -11,6 +11,7 @@ import { bridgeLegs, type MediaBridge } from '../media/rtp/bridge.ts';
 import { LatencyHistogram, MediaClock } from '../media/rtp/clock.ts';
 import { MediaEngine } from '../media/rtp/media-engine.ts';
 import { RtpSession } from '../media/rtp/session.ts';
+import { beforeEachSend } from '../media/rtp/rtp-socket.ts';
 import { WebRtcLeg } from '../media/webrtc/leg.ts';
 import { inOwnSession, NICE, pin, raisePriority } from './media-lib/harness.ts';
 import { climb, round } from './media-lib/ladder.ts';
@@ -122,11 +123,7 @@ async function main(): Promise<void> {
   const session = async (id: number, remotePort: number): Promise<RtpSession> => {
     const port = await engine.ports.allocate();
     if (timed(id)) {
-      const send = port.socket.send.bind(port.socket) as (...a: unknown[]) => void;
-      (port.socket as { send: (...a: unknown[]) => void }).send = (...a: unknown[]) => {
-        lateness.add(performance.now() - clock.deadlineMs);
-        send(...a);
-      };
+      beforeEachSend(port.socket, () => lateness.add(performance.now() - clock.deadlineMs));
     }
     return new RtpSession({ socket: port.socket, localAddress: port.address, localPort: port.port, clock, payloadType: 0, remoteAddress: '127.0.0.1', remotePort, onClose: () => port.release() });
   };

@@ -4,6 +4,7 @@
 import { LatencyHistogram } from '../../media/rtp/clock.ts';
 import { MediaEngine } from '../../media/rtp/media-engine.ts';
 import { RtpSession } from '../../media/rtp/session.ts';
+import { beforeEachSend } from '../../media/rtp/rtp-socket.ts';
 import type { MediaSession } from '../../media/rtp/session-types.ts';
 import { WorkerMediaEngine } from '../../media/rtp/worker-engine.ts';
 
@@ -44,11 +45,7 @@ export function mainThreadRig(phases?: number): Rig {
     async open(remotePort) {
       const port = await engine.ports.allocate();
       if (sessions.length % 16 === 0) {
-        const send = port.socket.send.bind(port.socket) as (...a: unknown[]) => void;
-        (port.socket as { send: (...a: unknown[]) => void }).send = (...a: unknown[]) => {
-          lateness.add(performance.now() - clock.deadlineMs);
-          send(...a);
-        };
+        beforeEachSend(port.socket, () => lateness.add(performance.now() - clock.deadlineMs));
       }
       const s = new RtpSession({
         socket: port.socket, localAddress: port.address, localPort: port.port, clock, payloadType: 0, telephoneEventPt: 101,

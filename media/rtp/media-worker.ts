@@ -7,6 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { pino } from 'pino';
 import { LatencyHistogram, MediaClock } from './clock.ts';
 import { bindSocket, createRtpSocket } from './port-pool.ts';
+import { beforeEachSend } from './rtp-socket.ts';
 import { RtpSession } from './session.ts';
 import type { RtpSessionStats } from './session-types.ts';
 import { MediaSourceSet } from './source-filter.ts';
@@ -199,11 +200,7 @@ function summary(): WorkerSummary {
 
 /** bench/media.ts: the lateness of each packet this socket sends, against the clock's deadline. */
 function probe(socket: dgram.Socket): void {
-  const send = socket.send.bind(socket) as (...a: unknown[]) => void;
-  (socket as { send: (...a: unknown[]) => void }).send = (...a: unknown[]) => {
-    sendLateness.add(performance.now() - clock.deadlineMs);
-    send(...a);
-  };
+  beforeEachSend(socket, () => sendLateness.add(performance.now() - clock.deadlineMs));
 }
 
 port.on('message', (m: ToWorker) => {

@@ -16,8 +16,8 @@ import { Playout, type PlayOptions, type SessionPlayResult } from './playout.ts'
 import type { FrameRelay, RelayLeg } from './relay-leg.ts';
 import { ReceiveStats } from './receive-stats.ts';
 import { Rfc4733Receiver, TELEPHONE_EVENT_BYTES, writeTelephoneEvent } from './rfc4733.ts';
-import { isRtpSocket } from './rtp-socket.ts';
-import { emptyRtpHeader, parseRtpInto, RTP_HEADER_BYTES, writeMarkerAndType, writeRtpHeader, writeSequence, writeTimestamp } from './rtp-packet.ts';
+import { isRtpSocket, type RtpSocket } from './rtp-socket.ts';
+import { emptyRtpHeader, parseRtpInto, RTP_HEADER_BYTES, RTP_VERSION, writeMarkerAndType, writeRtpHeader, writeSequence, writeTimestamp } from './rtp-packet.ts';
 import type { RtpContinuation, RtpSessionEvents, RtpSessionOptions, RtpSessionStats } from './session-types.ts';
 import { SourceGate } from './source-gate.ts';
 import { MediaSourceSet } from './source-filter.ts';
@@ -29,7 +29,33 @@ const RING = 4; // packet buffers per session: a send the kernel had to queue is
 const PACKET_BYTES = RTP_HEADER_BYTES + FRAME_BYTES; // 172: a multiple of 4, so every slot's payload is word-aligned
 const PACKET_WORDS = PACKET_BYTES / 4;
 const HEADER_WORDS = RTP_HEADER_BYTES / 4;
+const FRAME_WORDS = FRAME_BYTES / 4;
 const FRAME_MS = 20;
+
+/**
+ * The packet every session of this thread builds its next send in, when its socket can say the kernel
+ * took the bytes as it sent them (rtp-socket.ts sendConnected): a thousand calls then write into one
+ * buffer that stays in the CPU's cache, where a buffer per call is a cache miss per packet. When a send
+ * had to be queued, its buffer stays with the kernel and the next send takes a new one.
+ */
+interface SendBuffer {
+  buf: Buffer;
+  words: Int32Array;
+}
+function newSendBuffer(): SendBuffer {
+  const packet = new ArrayBuffer(PACKET_BYTES);
+  const buf = Buffer.from(packet);
+  buf[0] = RTP_VERSION << 6; // no padding, extension or CSRC: the same in every session's packets
+  return { buf, words: new Int32Array(packet) };
+}
+let shared = newSendBuffer();
+
+/** A 32-bit word whose bytes in memory are `value` in network order (an SSRC, a silence pattern). */
+function networkWord(value: number): number {
+  const b = Buffer.alloc(4);
+  b.writeUInt32BE(value >>> 0);
+  return new Int32Array(b.buffer, b.byteOffset, 1)[0];
+}
 
 export class RtpSession extends EventEmitter<RtpSessionEvents> implements RelayLeg {
   readonly localAddress: string;
@@ -49,6 +75,8 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> implements RelayL
   /** Who may send us media (see source-gate.ts). */
   private readonly gate: SourceGate;
   private connected = false;
+  /** The socket is ours (rtp-socket.ts): connected sends take its direct path. */
+  private readonly direct: boolean;
   private socketErrors = 0;
   private holding = false;
   private closed = false;
@@ -68,6 +96,9 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> implements RelayL
   private wordsOf: Buffer | null = null;
   private words: Int32Array | null = null;
   private ringAt = 0;
+  /** Word 0 (version, marker, payload type, sequence) is written byte by byte; the SSRC word and a silent word are kept ready. */
+  private readonly ssrcWord: number;
+  private silenceWord: number;
   private readonly eventBuf = Buffer.alloc(RTP_HEADER_BYTES + TELEPHONE_EVENT_BYTES);
   private eventTs = 0;
   private readonly playout = new Playout(FRAME_BYTES, FRAME_MS);
@@ -123,6 +154,8 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> implements RelayL
     const rnd = randomBytes(10);
     const from = opts.continueFrom;
     this.ssrc = from ? from.ssrc >>> 0 : rnd.readUInt32BE(0);
+    this.ssrcWord = networkWord(this.ssrc);
+    this.silenceWord = networkWord(SILENCE_BYTE[this.law] * 0x01010101);
     this.seq = from ? from.seq & 0xffff : rnd.readUInt16BE(4);
     // the stream carries on: the timestamp advances by the time the session spent moving
     this.tsBase = from ? (from.timestamp + Math.max(0, Math.round((performance.timeOrigin + performance.now() - from.atMs) / FRAME_MS)) * FRAME_BYTES) >>> 0 : rnd.readUInt32BE(6);
@@ -142,6 +175,7 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> implements RelayL
     const untyped = this as unknown as EventEmitter; // the typed map does not list Node's own events
     untyped.on('newListener', (e: string | symbol) => audioListeners(e, 1)); // before the listener is added
     untyped.on('removeListener', (e: string | symbol) => audioListeners(e, 0)); // after it is removed
+    this.direct = isRtpSocket(this.socket);
     if (isRtpSocket(this.socket)) this.socket.receive(this.onMessage);
     else this.socket.on('message', this.onMessage);
     this.socket.on('error', this.onSocketError);
@@ -233,6 +267,7 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> implements RelayL
     this.pt = pt;
     this.law = law;
     this.ringSilent = 0; // refilled with the new law's silence
+    this.silenceWord = networkWord(SILENCE_BYTE[law] * 0x01010101);
   }
 
   setTelephoneEventPt(pt: number | null): void {
@@ -330,40 +365,57 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> implements RelayL
   }
 
   private sendFrame(ts: number, src: Buffer | null, offset: number): void {
-    const i = this.ringAt;
-    this.ringAt = (i + 1) % RING;
-    const buf = this.ring[i];
-    const bit = 1 << i;
-    if (src === null) {
-      if ((this.ringSilent & bit) === 0) {
-        buf.fill(SILENCE_BYTE[this.law], RTP_HEADER_BYTES);
+    let buf: Buffer;
+    let to: Int32Array;
+    let base: number; // the payload's first word in `to`
+    const direct = this.direct && this.connected;
+    const sb = shared;
+    if (direct) {
+      buf = sb.buf;
+      to = sb.words;
+      base = HEADER_WORDS;
+      to[2] = this.ssrcWord; // another session's packet was built here last
+      if (src === null) this.silence(to, base);
+    } else {
+      const i = this.ringAt;
+      this.ringAt = (i + 1) % RING;
+      buf = this.ring[i];
+      to = this.ringWords;
+      base = i * PACKET_WORDS + HEADER_WORDS;
+      const bit = 1 << i;
+      if (src !== null) this.ringSilent &= ~bit;
+      else if ((this.ringSilent & bit) === 0) {
+        this.silence(to, base);
         this.ringSilent |= bit;
       }
-    } else {
+    }
+    if (src !== null) {
       const from = (offset & 3) === 0 && offset + FRAME_BYTES <= src.length ? this.wordsFor(src) : null;
       if (from !== null) {
         // word by word: Buffer#copy makes a view per call, and copies from shared memory (the
         // prompt cache's) on a slower path; this is 3-4 % of a media worker's CPU at 800 calls
-        const to = this.ringWords;
         const at = offset >> 2;
-        const base = i * PACKET_WORDS + HEADER_WORDS;
-        for (let w = 0; w < FRAME_BYTES / 4; w++) to[base + w] = from[at + w];
+        for (let w = 0; w < FRAME_WORDS; w++) to[base + w] = from[at + w];
       } else {
         const n = src.copy(buf, RTP_HEADER_BYTES, offset, offset + FRAME_BYTES);
         if (n < FRAME_BYTES) buf.fill(SILENCE_BYTE[this.law], RTP_HEADER_BYTES + n);
       }
-      this.ringSilent &= ~bit;
     }
     buf[1] = (this.markNext ? 0x80 : 0) | this.pt;
     this.markNext = false;
     writeSequence(buf, this.seq);
     writeTimestamp(buf, ts);
     this.seq = (this.seq + 1) & 0xffff;
-    if (this.connected) this.socket.send(buf);
-    else this.socket.send(buf, this.remotePort as number, this.remoteAddress as string);
     if (this.tapped) for (const tap of this.sentTaps) tap(buf.subarray(RTP_HEADER_BYTES));
+    if (!direct) this.transmit(buf);
+    else if (!(this.socket as RtpSocket).sendConnected(buf) && shared === sb) shared = newSendBuffer(); // the kernel still has it
     this.sent++;
-    this.sentBytes += buf.length;
+    this.sentBytes += PACKET_BYTES;
+  }
+
+  private silence(to: Int32Array, base: number): void {
+    const w = this.silenceWord;
+    for (let k = 0; k < FRAME_WORDS; k++) to[base + k] = w;
   }
 
   private wordsFor(src: Buffer): Int32Array | null {
@@ -383,10 +435,14 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> implements RelayL
     writeTimestamp(buf, this.eventTs);
     writeTelephoneEvent(buf, RTP_HEADER_BYTES, { event, end, volume: 10, duration });
     this.seq = (this.seq + 1) & 0xffff;
-    if (this.connected) this.socket.send(buf);
-    else this.socket.send(buf, this.remotePort as number, this.remoteAddress as string);
+    this.transmit(buf);
     this.sent++;
     this.sentBytes += buf.length;
+  }
+
+  private transmit(buf: Buffer): void {
+    if (this.connected) this.socket.send(buf);
+    else this.socket.send(buf, this.remotePort as number, this.remoteAddress as string);
   }
 
   // ---- receiving ----
