@@ -4,8 +4,10 @@
 //
 // - Receiving: dgram hands each datagram to its listeners through EventEmitter's emit (an array for the
 //   arguments, a lookup of the event's listeners, a call by apply), after a stop in its own onMessage.
-//   Here the handle calls the session's receive handler directly; 'message' listeners that someone else
-//   adds (a test's tap, a packet capture) still get every datagram, after it.
+//   Here the handle calls the session's onDatagram directly, through one function for every socket
+//   that finds the session on the handle (no closure per socket or per session to bring into the
+//   cache per datagram); 'message' listeners that someone else adds (a test's tap, a packet capture)
+//   still get every datagram, after it.
 // - Sending on a connected socket (sendConnected): dgram's send parses its arguments, allocates an
 //   array, a closure and a request object per datagram and runs it under an async-id scope, only to
 //   call the handle's send, which sends at once when the kernel takes the datagram (it nearly always
@@ -17,11 +19,14 @@
 // falls back to dgram's public API (fastPaths() says which is in use; the test pins it for this Node).
 import dgram from 'node:dgram';
 
-export type DatagramHandler = (msg: Buffer, rinfo: dgram.RemoteInfo) => void;
+/** What gets each datagram first (a session): called as a method, like the clock's TickReceiver. */
+export interface DatagramReceiver {
+  onDatagram(msg: Buffer, rinfo: dgram.RemoteInfo): void;
+}
 
 export interface RtpSocket extends dgram.Socket {
-  /** Sets (or, with null, clears) the one handler that gets each datagram before any 'message' listener. */
-  receive(handler: DatagramHandler | null): void;
+  /** Sets (or, with null, clears) the one receiver that gets each datagram before any 'message' listener. */
+  receive(receiver: DatagramReceiver | null): void;
   /**
    * Sends one datagram on a connected socket (as `send(buf)`, errors ignored as dgram does without a
    * callback). True when the kernel took the bytes (or refused them) before returning, so `buf` may be
@@ -36,12 +41,21 @@ export function isRtpSocket(socket: dgram.Socket): socket is RtpSocket {
 
 // ---- Node internals (dgram.js, src/udp_wrap.cc of Node 20) ----
 
-/** The handle dgram keeps in its state: the methods of UDPWrap we call. */
+const RECEIVER = Symbol('rtp receiver');
+const LISTENERS = Symbol('rtp message listeners');
+const SOCKET = Symbol('rtp socket');
+
+/** The handle dgram keeps in its state: the methods of UDPWrap we call, and what we keep on it. */
 interface UdpHandle {
-  onmessage: (nread: number, handle: unknown, buf: Buffer, rinfo: dgram.RemoteInfo) => void;
+  onmessage: OnMessage;
   /** Connected form: the request, the buffers, their count, whether a callback wants the result. */
   send(req: object, list: Buffer[], count: number, hasCallback: boolean): number;
+  [RECEIVER]: DatagramReceiver | null;
+  /** 'message' listeners besides the receiver. */
+  [LISTENERS]: number;
+  [SOCKET]: RtpSocket;
 }
+type OnMessage = (nread: number, handle: UdpHandle, buf: Buffer, rinfo: dgram.RemoteInfo) => void;
 interface DgramState {
   handle: UdpHandle | null;
   connectState: number;
@@ -79,53 +93,45 @@ export function fastPaths(): boolean {
 
 // ---- the socket ----
 
+/** dgram's own onmessage (one function for every socket), for errors and sockets with no receiver. */
+let dgramOnMessage: OnMessage | null = null;
+
+/** The handle's onmessage, the same for every RTP socket: the receiver first, then any listener. */
+function onHandleMessage(nread: number, handle: UdpHandle, buf: Buffer, rinfo: dgram.RemoteInfo): void {
+  const receiver = handle[RECEIVER];
+  if (nread < 0 || receiver === null) return (dgramOnMessage as OnMessage)(nread, handle, buf, rinfo);
+  receiver.onDatagram(buf, rinfo);
+  if (handle[LISTENERS] === 0) return;
+  (rinfo as dgram.RemoteInfo & { size: number }).size = buf.length; // as dgram sets it
+  handle[SOCKET].emit('message', buf, rinfo);
+}
+
 /** `direct: false` keeps to dgram's public API (tests compare the two). */
 export function createRtpSocket(opts: dgram.SocketOptions, { direct = true }: { direct?: boolean } = {}): RtpSocket {
   const socket = dgram.createSocket(opts) as RtpSocket;
   const inner = direct ? lookupInternals(socket) : null;
   const state = inner === null ? null : ((socket as unknown as Record<symbol, DgramState>)[inner.state] ?? null);
-  let receiver: DatagramHandler | null = null;
-  let listeners = 0; // 'message' listeners besides the receiver
+  const handle = state?.handle ?? null;
+  if (state === null || handle === null) return publicApiSocket(socket);
+
+  handle[RECEIVER] = null;
+  handle[LISTENERS] = 0;
+  handle[SOCKET] = socket;
   // 'newListener' comes before a listener is added, 'removeListener' after it is removed
   socket.on('newListener', (event: string | symbol) => {
-    if (event === 'message') listeners++;
+    if (event === 'message') handle[LISTENERS]++;
   });
   socket.on('removeListener', (event: string | symbol) => {
-    if (event === 'message') listeners--;
+    if (event === 'message') handle[LISTENERS]--;
   });
-  socket.receive = (handler) => {
-    receiver = handler;
+  socket.receive = (receiver) => {
+    handle[RECEIVER] = receiver;
   };
-
-  const emit = socket.emit as (this: RtpSocket, event: string | symbol, ...args: unknown[]) => boolean;
-  if (state === null) {
-    // public API: in front of emit
-    socket.emit = function (this: RtpSocket, event: string | symbol, ...args: unknown[]): boolean {
-      if (event === 'message' && receiver !== null) {
-        receiver(args[0] as Buffer, args[1] as dgram.RemoteInfo);
-        if (listeners === 0) return true;
-      }
-      return emit.call(this, event, ...args);
-    } as RtpSocket['emit'];
-    socket.sendConnected = (buf) => {
-      socket.send(buf);
-      return false;
-    };
-    return socket;
-  }
-
   // dgram sets the handle's onmessage when it starts receiving, just before 'listening'
   socket.prependListener('listening', () => {
-    const handle = state.handle;
-    if (handle === null) return;
-    const onMessage = handle.onmessage;
-    handle.onmessage = (nread, h, buf, rinfo) => {
-      if (nread < 0 || receiver === null) return onMessage(nread, h, buf, rinfo); // errors, and no receiver: dgram's way
-      receiver(buf, rinfo);
-      if (listeners === 0) return;
-      (rinfo as dgram.RemoteInfo & { size: number }).size = buf.length; // as dgram sets it
-      emit.call(socket, 'message', buf, rinfo);
-    };
+    if (handle.onmessage === onHandleMessage) return;
+    dgramOnMessage ??= handle.onmessage;
+    handle.onmessage = onHandleMessage;
   });
 
   const SendWrap = (inner as Internals).SendWrap;
@@ -133,8 +139,7 @@ export function createRtpSocket(opts: dgram.SocketOptions, { direct = true }: { 
   let list: Buffer[] = [];
   req.list = list;
   socket.sendConnected = (buf) => {
-    const handle = state.handle;
-    if (handle === null || state.connectState !== CONNECTED) {
+    if (state.handle === null || state.connectState !== CONNECTED) {
       socket.send(buf); // closed (dgram throws, as it would) or not connected yet: dgram's way
       return false;
     }
@@ -145,6 +150,34 @@ export function createRtpSocket(opts: dgram.SocketOptions, { direct = true }: { 
     req = new SendWrap();
     list = [];
     req.list = list;
+    return false;
+  };
+  return socket;
+}
+
+/** The same socket through dgram's public API: the receiver in front of emit. */
+function publicApiSocket(socket: RtpSocket): RtpSocket {
+  let receiver: DatagramReceiver | null = null;
+  let listeners = 0; // 'message' listeners besides the receiver
+  socket.on('newListener', (event: string | symbol) => {
+    if (event === 'message') listeners++;
+  });
+  socket.on('removeListener', (event: string | symbol) => {
+    if (event === 'message') listeners--;
+  });
+  socket.receive = (r) => {
+    receiver = r;
+  };
+  const emit = socket.emit as (this: RtpSocket, event: string | symbol, ...args: unknown[]) => boolean;
+  socket.emit = function (this: RtpSocket, event: string | symbol, ...args: unknown[]): boolean {
+    if (event === 'message' && receiver !== null) {
+      receiver.onDatagram(args[0] as Buffer, args[1] as dgram.RemoteInfo);
+      if (listeners === 0) return true;
+    }
+    return emit.call(this, event, ...args);
+  } as RtpSocket['emit'];
+  socket.sendConnected = (buf) => {
+    socket.send(buf);
     return false;
   };
   return socket;

@@ -176,10 +176,10 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> implements RelayL
     untyped.on('newListener', (e: string | symbol) => audioListeners(e, 1)); // before the listener is added
     untyped.on('removeListener', (e: string | symbol) => audioListeners(e, 0)); // after it is removed
     this.direct = isRtpSocket(this.socket);
-    if (isRtpSocket(this.socket)) this.socket.receive(this.onMessage);
+    if (isRtpSocket(this.socket)) this.socket.receive(this);
     else this.socket.on('message', this.onMessage);
     this.socket.on('error', this.onSocketError);
-    this.unsubscribe = this.clock.subscribe(this.onTick);
+    this.unsubscribe = this.clock.subscribe(this);
   }
 
   /** The G.711 law this session sends (what `play()` expects). */
@@ -329,7 +329,8 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> implements RelayL
 
   // ---- sending (hot path: one call per session per tick) ----
 
-  private readonly onTick = (tick: number): void => {
+  /** The clock's call, once per period (a TickReceiver: clock.ts). */
+  clockTick(tick: number): void {
     if (this.firstTick < 0) {
       this.firstTick = tick;
       this.lastRxTick = tick;
@@ -357,7 +358,7 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> implements RelayL
     this.relay?.next(); // a prompt played during a bridge (a whisper) covers the bridged audio
     this.sendFrame(ts, data, this.playout.offset);
     this.playout.advance();
-  };
+  }
 
   private relayFrame(): Buffer | null {
     const frame = (this.relay as FrameRelay).next();
@@ -447,7 +448,11 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> implements RelayL
 
   // ---- receiving ----
 
-  private readonly onMessage = (msg: Buffer, rinfo: dgram.RemoteInfo): void => {
+  /** A plain dgram socket's listener (ours call onDatagram themselves: rtp-socket.ts). */
+  private readonly onMessage = (msg: Buffer, rinfo: dgram.RemoteInfo): void => this.onDatagram(msg, rinfo);
+
+  /** Each datagram that reaches the session's port (a DatagramReceiver: rtp-socket.ts). */
+  onDatagram(msg: Buffer, rinfo: dgram.RemoteInfo): void {
     this.clock.poll(); // a phase due now sends before this packet is handled (see MediaClock.poll)
     if (!this.gate.admits(rinfo.address, rinfo.port)) {
       if (this.gate.drop(rinfo.address, rinfo.port)) {
@@ -495,7 +500,7 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> implements RelayL
     if (this.decodeAudio) {
       this.inbound.push(this.rxStats.lastExt, law as G711Law, msg.subarray(h.payloadOffset, h.payloadOffset + h.payloadLength), this.clock.tick);
     }
-  };
+  }
 
   private latch(rinfo: dgram.RemoteInfo): void {
     this.gate.latch(rinfo.address, rinfo.port);

@@ -27,7 +27,7 @@ for (const direct of [true, false]) {
     t.true(isRtpSocket(socket));
     t.false(isRtpSocket(sender));
 
-    socket.receive((msg, rinfo) => seen.push(`receiver ${msg.toString()} from ${rinfo.address}`));
+    socket.receive({ onDatagram: (msg, rinfo) => seen.push(`receiver ${msg.toString()} from ${rinfo.address}`) });
     await send('1');
     const tap = (msg: Buffer) => seen.push(`tap ${msg.toString()}`);
     socket.on('message', tap);
@@ -43,7 +43,7 @@ for (const direct of [true, false]) {
 
   test(`other events still reach their listeners (${how})`, async (t) => {
     const { socket } = await bound(direct);
-    socket.receive(() => {});
+    socket.receive({ onDatagram: () => {} });
     const events: string[] = [];
     socket.on('error', (err) => events.push(`error ${err.message}`));
     socket.on('close', () => events.push('close'));
