@@ -33,6 +33,8 @@ export interface RtpSocket extends dgram.Socket {
    * written again at once; false when it may still be read (queued, or sent through dgram's public API).
    */
   sendConnected(buf: Buffer): boolean;
+  /** For sendDirect(): dgram's state and handle, or null where this Node does not let us at them. */
+  readonly direct: { readonly state: DgramState; readonly handle: UdpHandle } | null;
 }
 
 export function isRtpSocket(socket: dgram.Socket): socket is RtpSocket {
@@ -44,9 +46,10 @@ export function isRtpSocket(socket: dgram.Socket): socket is RtpSocket {
 const RECEIVER = Symbol('rtp receiver');
 const LISTENERS = Symbol('rtp message listeners');
 const SOCKET = Symbol('rtp socket');
+const BEFORE_SEND = Symbol('rtp before send');
 
 /** The handle dgram keeps in its state: the methods of UDPWrap we call, and what we keep on it. */
-interface UdpHandle {
+export interface UdpHandle {
   onmessage: OnMessage;
   /** Connected form: the request, the buffers, their count, whether a callback wants the result. */
   send(req: object, list: Buffer[], count: number, hasCallback: boolean): number;
@@ -54,9 +57,11 @@ interface UdpHandle {
   /** 'message' listeners besides the receiver. */
   [LISTENERS]: number;
   [SOCKET]: RtpSocket;
+  /** Benches (beforeEachSend): called as each datagram goes out through sendDirect. */
+  [BEFORE_SEND]: (() => void) | null;
 }
 type OnMessage = (nread: number, handle: UdpHandle, buf: Buffer, rinfo: dgram.RemoteInfo) => void;
-interface DgramState {
+export interface DgramState {
   handle: UdpHandle | null;
   connectState: number;
 }
@@ -106,6 +111,32 @@ function onHandleMessage(nread: number, handle: UdpHandle, buf: Buffer, rinfo: d
   handle[SOCKET].emit('message', buf, rinfo);
 }
 
+/** The one request object and buffer list of this thread's direct sends (see sendDirect). */
+let sendReq: { list?: Buffer[] } | null = null;
+let sendList: Buffer[] = [];
+
+/**
+ * Sends one datagram on a connected RTP socket, given the socket's `direct` (a session keeps its state
+ * and handle in its own fields, so a send reads no object of the socket's but those two). True when the
+ * kernel took the bytes (or refused them) before returning: `buf` may be written again at once.
+ */
+export function sendDirect(state: DgramState, handle: UdpHandle, buf: Buffer): boolean {
+  if (state.handle !== handle || state.connectState !== CONNECTED) {
+    handle[SOCKET].send(buf); // closed (dgram throws, as it would) or not connected yet: dgram's way
+    return false;
+  }
+  const before = handle[BEFORE_SEND];
+  if (before !== null) before();
+  sendList[0] = buf;
+  // > 0: sent (bytes + 1); < 0: an error, which dgram drops when there is no callback; 0: queued, and
+  // the native request now holds the request (and its list the buffer): the next send takes new ones
+  if (handle.send(sendReq as object, sendList, 1, false) !== 0) return true;
+  sendReq = new (internals as Internals).SendWrap();
+  sendList = [];
+  sendReq.list = sendList;
+  return false;
+}
+
 /** `direct: false` keeps to dgram's public API (tests compare the two). */
 export function createRtpSocket(opts: dgram.SocketOptions, { direct = true }: { direct?: boolean } = {}): RtpSocket {
   const socket = dgram.createSocket(opts) as RtpSocket;
@@ -117,6 +148,7 @@ export function createRtpSocket(opts: dgram.SocketOptions, { direct = true }: { 
   handle[RECEIVER] = null;
   handle[LISTENERS] = 0;
   handle[SOCKET] = socket;
+  handle[BEFORE_SEND] = null;
   // 'newListener' comes before a listener is added, 'removeListener' after it is removed
   socket.on('newListener', (event: string | symbol) => {
     if (event === 'message') handle[LISTENERS]++;
@@ -134,24 +166,12 @@ export function createRtpSocket(opts: dgram.SocketOptions, { direct = true }: { 
     handle.onmessage = onHandleMessage;
   });
 
-  const SendWrap = (inner as Internals).SendWrap;
-  let req = new SendWrap();
-  let list: Buffer[] = [];
-  req.list = list;
-  socket.sendConnected = (buf) => {
-    if (state.handle === null || state.connectState !== CONNECTED) {
-      socket.send(buf); // closed (dgram throws, as it would) or not connected yet: dgram's way
-      return false;
-    }
-    list[0] = buf;
-    // > 0: sent (bytes + 1); < 0: an error, which dgram drops when there is no callback; 0: queued, and
-    // the native request now holds req (and req.list the buffer): the next send takes new ones
-    if (handle.send(req, list, 1, false) !== 0) return true;
-    req = new SendWrap();
-    list = [];
-    req.list = list;
-    return false;
-  };
+  if (sendReq === null) {
+    sendReq = new (inner as Internals).SendWrap();
+    sendReq.list = sendList;
+  }
+  (socket as { direct: RtpSocket['direct'] }).direct = { state, handle };
+  socket.sendConnected = (buf) => sendDirect(state, handle, buf);
   return socket;
 }
 
@@ -180,6 +200,7 @@ function publicApiSocket(socket: RtpSocket): RtpSocket {
     socket.send(buf);
     return false;
   };
+  (socket as { direct: RtpSocket['direct'] }).direct = null;
   return socket;
 }
 
@@ -190,10 +211,6 @@ export function beforeEachSend(socket: dgram.Socket, before: () => void): void {
     before();
     send(...a);
   };
-  if (!isRtpSocket(socket)) return;
-  const sendConnected = socket.sendConnected;
-  socket.sendConnected = (buf) => {
-    before();
-    return sendConnected(buf);
-  };
+  // dgram's public API sends everything through send(); sendDirect calls the handle's hook
+  if (isRtpSocket(socket) && socket.direct !== null) socket.direct.handle[BEFORE_SEND] = before;
 }

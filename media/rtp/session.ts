@@ -16,7 +16,7 @@ import { Playout, type PlayOptions, type SessionPlayResult } from './playout.ts'
 import type { FrameRelay, RelayLeg } from './relay-leg.ts';
 import { ReceiveStats } from './receive-stats.ts';
 import { Rfc4733Receiver, TELEPHONE_EVENT_BYTES, writeTelephoneEvent } from './rfc4733.ts';
-import { isRtpSocket, type RtpSocket } from './rtp-socket.ts';
+import { type DgramState, isRtpSocket, sendDirect, type UdpHandle } from './rtp-socket.ts';
 import { emptyRtpHeader, parseRtpInto, RTP_HEADER_BYTES, RTP_VERSION, writeMarkerAndType, writeRtpHeader, writeSequence, writeTimestamp } from './rtp-packet.ts';
 import type { RtpContinuation, RtpSessionEvents, RtpSessionOptions, RtpSessionStats } from './session-types.ts';
 import { SourceGate } from './source-gate.ts';
@@ -75,8 +75,10 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> implements RelayL
   /** Who may send us media (see source-gate.ts). */
   private readonly gate: SourceGate;
   private connected = false;
-  /** The socket is ours (rtp-socket.ts): connected sends take its direct path. */
+  /** The socket is ours (rtp-socket.ts) and this Node lets us at its handle: connected sends go to it directly. */
   private readonly direct: boolean;
+  private readonly udpState: DgramState | null;
+  private readonly udpHandle: UdpHandle | null;
   private socketErrors = 0;
   private holding = false;
   private closed = false;
@@ -175,7 +177,10 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> implements RelayL
     const untyped = this as unknown as EventEmitter; // the typed map does not list Node's own events
     untyped.on('newListener', (e: string | symbol) => audioListeners(e, 1)); // before the listener is added
     untyped.on('removeListener', (e: string | symbol) => audioListeners(e, 0)); // after it is removed
-    this.direct = isRtpSocket(this.socket);
+    const direct = isRtpSocket(this.socket) ? this.socket.direct : null;
+    this.direct = direct !== null;
+    this.udpState = direct?.state ?? null;
+    this.udpHandle = direct?.handle ?? null;
     if (isRtpSocket(this.socket)) this.socket.receive(this);
     else this.socket.on('message', this.onMessage);
     this.socket.on('error', this.onSocketError);
@@ -409,7 +414,7 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> implements RelayL
     this.seq = (this.seq + 1) & 0xffff;
     if (this.tapped) for (const tap of this.sentTaps) tap(buf.subarray(RTP_HEADER_BYTES));
     if (!direct) this.transmit(buf);
-    else if (!(this.socket as RtpSocket).sendConnected(buf) && shared === sb) shared = newSendBuffer(); // the kernel still has it
+    else if (!sendDirect(this.udpState as DgramState, this.udpHandle as UdpHandle, buf) && shared === sb) shared = newSendBuffer(); // the kernel still has it
     this.sent++;
     this.sentBytes += PACKET_BYTES;
   }
