@@ -50,6 +50,9 @@ function newSendBuffer(): SendBuffer {
 }
 let shared = newSendBuffer();
 
+/** The header of the datagram being received, for every session of the thread (read before anything is called out). */
+const rx = emptyRtpHeader();
+
 /** A 32-bit word whose bytes in memory are `value` in network order (an SSRC, a silence pattern). */
 function networkWord(value: number): number {
   const b = Buffer.alloc(4);
@@ -108,7 +111,6 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> implements RelayL
   private sent = 0;
   private sentBytes = 0;
   // receiving
-  private readonly rx = emptyRtpHeader();
   private readonly rxStats = new ReceiveStats();
   private readonly rfc4733 = new Rfc4733Receiver();
   private readonly inbound: InboundAudio;
@@ -459,13 +461,16 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> implements RelayL
   /** Each datagram that reaches the session's port (a DatagramReceiver: rtp-socket.ts). */
   onDatagram(msg: Buffer, rinfo: dgram.RemoteInfo): void {
     this.clock.poll(); // a phase due now sends before this packet is handled (see MediaClock.poll)
-    if (!this.gate.admits(rinfo.address, rinfo.port)) {
+    // Connected, the kernel passes only the far end's datagrams (but for any queued before connect()):
+    // from it, the gate (another object to bring into the cache) has nothing to add
+    const known = this.connected && rinfo.port === this.remotePort && rinfo.address === this.remoteAddress;
+    if (!known && !this.gate.admits(rinfo.address, rinfo.port)) {
       if (this.gate.drop(rinfo.address, rinfo.port)) {
         this.log?.debug({ rtpPort: this.localPort, source: this.gate.firstDropped, declared: this.gate.declared }, 'RTP from a source the far end did not declare: dropped');
       }
       return;
     }
-    const h = this.rx;
+    const h = rx;
     if (!parseRtpInto(msg, h)) {
       this.ignored++;
       return;
@@ -477,7 +482,7 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> implements RelayL
       this.ignored++; // comfort noise, RTCP on the RTP port, codecs we did not offer
       return;
     }
-    if (this.symmetric && this.gate.wantsLatch(rinfo.address, rinfo.port)) this.latch(rinfo);
+    if (!known && this.symmetric && this.gate.wantsLatch(rinfo.address, rinfo.port)) this.latch(rinfo);
     this.lastRxTick = this.clock.tick;
     this.timedOut = false;
     this.rxBytes += msg.length;
