@@ -89,6 +89,30 @@ test('subscribers can leave during a tick, a throwing one does not stop the othe
   });
 });
 
+test('an object subscriber (TickReceiver) is called as a method beside function subscribers, leaves the same way, and a throw is reported', (t) => {
+  withFakeTime((time) => {
+    const errors: unknown[] = [];
+    const clock = new MediaClock({ onListenerError: (e) => errors.push(e) });
+    const seen: string[] = [];
+    const receiver = {
+      name: 'session',
+      clockTick(tick: number) {
+        seen.push(`${this.name} ${tick}`); // `this` is the subscriber
+        if (tick === 2) throw new Error('boom');
+      },
+    };
+    const offObject = clock.subscribe(receiver);
+    const offFunction = clock.subscribe((tick) => seen.push(`function ${tick}`));
+    time.advance(50); // ticks 1 and 2
+    offObject();
+    time.advance(20); // tick 3: the function alone
+    offFunction();
+    t.deepEqual(seen, ['session 1', 'function 1', 'session 2', 'function 2', 'function 3']);
+    t.is(errors.length, 1);
+    t.is(clock.subscribers, 0);
+  });
+});
+
 test('subscribers are spread over the phases of the period, each called once per tick', (t) => {
   withFakeTime((time) => {
     const clock = new MediaClock({ phases: 4, phaseFill: 2 });
