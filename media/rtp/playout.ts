@@ -21,8 +21,12 @@ interface PlayItem {
 
 export class Playout {
   private readonly items: PlayItem[] = [];
-  /** items[0], kept apart: the tick reads it without reaching into the array. */
+  // items[0] and where it is, kept here: the tick reads them without reaching into the array, the item
+  // or its bytes' Buffer (each another object to bring into the cache, a thousand calls apart)
   private head: PlayItem | null = null;
+  private headData: Buffer | null = null;
+  private headPos = 0;
+  private headEnd = 0;
 
   constructor(
     private readonly frameBytes: number,
@@ -43,38 +47,51 @@ export class Playout {
         opts.signal.addEventListener('abort', item.onAbort, { once: true });
       }
       this.items.push(item);
-      this.head = this.items[0];
+      if (this.head === null) this.setHead(item);
     });
   }
 
   /** Ends the current item and drops the queued ones. */
   stop(): void {
+    this.leaveHead();
     const items = this.items.splice(0);
-    this.head = null;
+    this.setHead(null);
     for (const item of items) this.finish(item, false);
   }
 
   /** Bytes of the frame to send now (with `offset`), or null when nothing is queued. Follow with advance(). */
   current(): Buffer | null {
-    return this.head === null ? null : this.head.data;
+    return this.headData;
   }
 
   get offset(): number {
-    return (this.head as PlayItem).pos;
+    return this.headPos;
   }
 
   /** The current frame went out: move on, resolving the item after its last frame. */
   advance(): void {
-    const item = this.head as PlayItem;
-    item.pos += this.frameBytes;
-    if (item.pos >= item.data.length) this.end(item, true);
+    this.headPos += this.frameBytes;
+    if (this.headPos >= this.headEnd) this.end(this.head as PlayItem, true);
   }
 
   private end(item: PlayItem, completed: boolean): void {
+    if (item === this.head) this.leaveHead();
     const i = this.items.indexOf(item);
     if (i >= 0) this.items.splice(i, 1);
-    this.head = this.items.length > 0 ? this.items[0] : null;
+    this.setHead(this.items.length > 0 ? this.items[0] : null);
     this.finish(item, completed);
+  }
+
+  /** The head's position back into its item (for the time played). */
+  private leaveHead(): void {
+    if (this.head !== null) this.head.pos = this.headPos;
+  }
+
+  private setHead(item: PlayItem | null): void {
+    this.head = item;
+    this.headData = item === null ? null : item.data;
+    this.headPos = item === null ? 0 : item.pos;
+    this.headEnd = item === null ? 0 : item.data.length;
   }
 
   private finish(item: PlayItem, completed: boolean): void {

@@ -398,8 +398,9 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> implements RelayL
       }
     }
     if (src !== null) {
-      const from = (offset & 3) === 0 && offset + FRAME_BYTES <= src.length ? this.wordsFor(src) : null;
-      if (from !== null) {
+      // (the bounds from the word view: the Buffer object itself is not read when its view is cached)
+      const from = (offset & 3) === 0 ? this.wordsFor(src) : null;
+      if (from !== null && offset + FRAME_BYTES <= from.length << 2) {
         // word by word: Buffer#copy makes a view per call, and copies from shared memory (the
         // prompt cache's) on a slower path; this is 3-4 % of a media worker's CPU at 800 calls
         const at = offset >> 2;
