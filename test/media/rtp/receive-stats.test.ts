@@ -28,6 +28,20 @@ test('a stream restart (big jump) and a new SSRC do not count as loss', (t) => {
   t.is(stale.stale, 1);
 });
 
+test('duplicates are told from late packets across skips and long jumps (the window of what was seen)', (t) => {
+  const s = new ReceiveStats();
+  for (let q = 1000; q < 1300; q++) s.update(q);
+  t.is(s.update(1250), 'duplicate', 'seen 50 packets ago');
+  t.is(s.update(1310), 'ahead'); // 1300..1309 skipped
+  t.is(s.update(1305), 'reordered', 'skipped, then late: not a duplicate');
+  t.is(s.update(1305), 'duplicate');
+  t.is(s.update(1309 + 300), 'ahead'); // further than the window
+  t.is(s.update(1609 - 50), 'reordered', 'nothing behind a long jump counts as seen');
+  t.is(s.update(1609 - 50), 'duplicate');
+  t.is(s.update(1609 - 150), 'stale', 'too far behind to place');
+  t.deepEqual([s.duplicates, s.reordered], [3, 2]);
+});
+
 test('the reorder buffer puts frames back in order and reports gaps for what never came', (t) => {
   const out: string[] = [];
   const rb = new ReorderBuffer(3, (p) => out.push(p === null ? '-' : Buffer.from(p).toString()));
