@@ -1,6 +1,7 @@
 // The UDP socket of one RTP session. A media worker sends and receives 50 datagrams a second per call,
-// and what Node's dgram does around each one in JavaScript was a fifth of the worker's CPU beyond the
-// kernel's. So for the two hot paths this socket goes one level down, to the handle dgram itself uses:
+// and at a thousand calls what matters is how many objects each datagram brings into the CPU's cache.
+// So for the two hot paths this socket goes one level down, to the handle dgram itself uses (figures:
+// media/rtp/README.md, "The per-packet path"):
 //
 // - Receiving: dgram hands each datagram to its listeners through EventEmitter's emit (an array for the
 //   arguments, a lookup of the event's listeners, a call by apply), after a stop in its own onMessage.
@@ -8,11 +9,12 @@
 //   that finds the session on the handle (no closure per socket or per session to bring into the
 //   cache per datagram); 'message' listeners that someone else adds (a test's tap, a packet capture)
 //   still get every datagram, after it.
-// - Sending on a connected socket (sendConnected): dgram's send parses its arguments, allocates an
-//   array, a closure and a request object per datagram and runs it under an async-id scope, only to
-//   call the handle's send, which sends at once when the kernel takes the datagram (it nearly always
-//   does). Here the handle's send is called with one request object that is reused until a send has to
-//   wait in the kernel's queue (the native side then owns it, and the next send takes a new one).
+// - Sending on a connected socket (sendDirect, sendConnected): dgram's send parses its arguments,
+//   allocates an array, a closure and a request object per datagram and runs it under an async-id
+//   scope, only to call the handle's send, which sends at once when the kernel takes the datagram (it
+//   nearly always does). Here the handle's send is called with one request object per thread, reused
+//   until a send has to wait in the kernel's queue (the native side then owns it, and the next send
+//   takes a new one); and the caller learns whether its buffer is free again at once.
 //
 // Both need Node internals (the handle behind dgram's state symbol, and the request class): they are
 // looked up once and checked, and where they are not what this expects (another Node), every path

@@ -121,6 +121,7 @@ export interface MediaSession extends RelayLeg {
   /**
    * Listen-in: `fn` gets each 20 ms payload sent to the far end (prompts, bridged audio, silence); returns
    * the unsubscribe. A session in a media worker moves to the main thread first (nothing is tapped until then).
+   * The payload is valid during the call only (the packet's buffer is shared by the thread's sessions): copy to keep it.
    */
   tapSent(fn: (payload: Buffer) => void): () => void;
   close(): void;

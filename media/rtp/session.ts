@@ -34,7 +34,7 @@ const FRAME_MS = 20;
 
 /**
  * The packet every session of this thread builds its next send in, when its socket can say the kernel
- * took the bytes as it sent them (rtp-socket.ts sendConnected): a thousand calls then write into one
+ * took the bytes as it sent them (rtp-socket.ts sendDirect): a thousand calls then write into one
  * buffer that stays in the CPU's cache, where a buffer per call is a cache miss per packet. When a send
  * had to be queued, its buffer stays with the kernel and the next send takes a new one.
  */
