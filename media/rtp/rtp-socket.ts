@@ -55,6 +55,8 @@ export interface UdpHandle {
   onmessage: OnMessage;
   /** Connected form: the request, the buffers, their count, whether a callback wants the result. */
   send(req: object, list: Buffer[], count: number, hasCallback: boolean): number;
+  /** Unconnected form: also the port and the address (an IP literal). */
+  send(req: object, list: Buffer[], count: number, port: number, address: string, hasCallback: boolean): number;
   [RECEIVER]: DatagramReceiver | null;
   /** 'message' listeners besides the receiver. */
   [LISTENERS]: number;
@@ -133,6 +135,25 @@ export function sendDirect(state: DgramState, handle: UdpHandle, buf: Buffer): b
   // > 0: sent (bytes + 1); < 0: an error, which dgram drops when there is no callback; 0: queued, and
   // the native request now holds the request (and its list the buffer): the next send takes new ones
   if (handle.send(sendReq as object, sendList, 1, false) !== 0) return true;
+  sendReq = new (internals as Internals).SendWrap();
+  sendList = [];
+  sendReq.list = sendList;
+  return false;
+}
+
+/**
+ * The unconnected form of sendDirect, to `port` at `address` (an IP literal): one socket answering many
+ * peers (bench/media-lib/receiver.ts, the far ends of a media bench, which must not be what limits it).
+ */
+export function sendDirectTo(state: DgramState, handle: UdpHandle, buf: Buffer, port: number, address: string): boolean {
+  if (state.handle !== handle || state.connectState === CONNECTED) {
+    handle[SOCKET].send(buf, port, address); // closed or connected: dgram's way (and its errors)
+    return false;
+  }
+  const before = handle[BEFORE_SEND];
+  if (before !== null) before();
+  sendList[0] = buf;
+  if (handle.send(sendReq as object, sendList, 1, port, address, false) !== 0) return true;
   sendReq = new (internals as Internals).SendWrap();
   sendList = [];
   sendReq.list = sendList;
