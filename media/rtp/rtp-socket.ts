@@ -134,7 +134,11 @@ export function sendDirect(state: DgramState, handle: UdpHandle, buf: Buffer): b
   sendList[0] = buf;
   // > 0: sent (bytes + 1); < 0: an error, which dgram drops when there is no callback; 0: queued, and
   // the native request now holds the request (and its list the buffer): the next send takes new ones
-  if (handle.send(sendReq as object, sendList, 1, false) !== 0) return true;
+  return handle.send(sendReq as object, sendList, 1, false) !== 0 || queued();
+}
+
+/** A send was queued: the native side now holds the request (and its list the buffer), the next send takes new ones. */
+function queued(): false {
   sendReq = new (internals as Internals).SendWrap();
   sendList = [];
   sendReq.list = sendList;
@@ -153,11 +157,7 @@ export function sendDirectTo(state: DgramState, handle: UdpHandle, buf: Buffer, 
   const before = handle[BEFORE_SEND];
   if (before !== null) before();
   sendList[0] = buf;
-  if (handle.send(sendReq as object, sendList, 1, port, address, false) !== 0) return true;
-  sendReq = new (internals as Internals).SendWrap();
-  sendList = [];
-  sendReq.list = sendList;
-  return false;
+  return handle.send(sendReq as object, sendList, 1, port, address, false) !== 0 || queued();
 }
 
 /** `direct: false` keeps to dgram's public API (tests compare the two). */

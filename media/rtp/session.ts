@@ -78,8 +78,7 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> implements RelayL
   /** Who may send us media (see source-gate.ts). */
   private readonly gate: SourceGate;
   private connected = false;
-  /** The socket is ours (rtp-socket.ts) and this Node lets us at its handle: connected sends go to it directly. */
-  private readonly direct: boolean;
+  /** The socket is ours (rtp-socket.ts) and this Node lets us at its handle (else null): connected sends go to it directly. */
   private readonly udpState: DgramState | null;
   private readonly udpHandle: UdpHandle | null;
   private socketErrors = 0;
@@ -180,7 +179,6 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> implements RelayL
     untyped.on('newListener', (e: string | symbol) => audioListeners(e, 1)); // before the listener is added
     untyped.on('removeListener', (e: string | symbol) => audioListeners(e, 0)); // after it is removed
     const direct = isRtpSocket(this.socket) ? this.socket.direct : null;
-    this.direct = direct !== null;
     this.udpState = direct?.state ?? null;
     this.udpHandle = direct?.handle ?? null;
     if (isRtpSocket(this.socket)) this.socket.receive(this);
@@ -376,7 +374,7 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> implements RelayL
     let buf: Buffer;
     let to: Int32Array;
     let base: number; // the payload's first word in `to`
-    const direct = this.direct && this.connected;
+    const direct = this.udpHandle !== null && this.connected;
     const sb = shared;
     if (direct) {
       buf = sb.buf;
