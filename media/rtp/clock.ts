@@ -3,6 +3,9 @@
 // missed ticks run back to back (bounded) and the rest are skipped, keeping the tick count true.
 // Subscribers are spread over phases of the period once there are many, so a thousand calls do
 // not all send in one burst: each call still gets exactly one tick per period, at its phase's offset.
+// `performance` from its module: the global of that name is a getter, called on every read (a media
+// worker reads the time once per datagram received, in poll()).
+import { performance } from 'node:perf_hooks';
 
 export type TickListener = (tick: number) => void;
 /**

@@ -32,6 +32,14 @@ const HEADER_WORDS = RTP_HEADER_BYTES / 4;
 const FRAME_WORDS = FRAME_BYTES / 4;
 const FRAME_MS = 20;
 
+// The per-packet functions call these through module constants. A media worker loads its modules as
+// CommonJS (tsx's require hook: worker-engine.ts bootCode), where each use of an imported binding goes
+// through two getters of esbuild's interop and a megamorphic keyed load; a constant is read directly.
+const sendDirectNow = sendDirect;
+const parseRtp = parseRtpInto;
+const writeSeq = writeSequence;
+const writeTs = writeTimestamp;
+
 /**
  * The packet every session of this thread builds its next send in, when its socket can say the kernel
  * took the bytes as it sent them (rtp-socket.ts sendDirect): a thousand calls then write into one
@@ -410,12 +418,12 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> implements RelayL
     }
     buf[1] = (this.markNext ? 0x80 : 0) | this.pt;
     this.markNext = false;
-    writeSequence(buf, this.seq);
-    writeTimestamp(buf, ts);
+    writeSeq(buf, this.seq);
+    writeTs(buf, ts);
     this.seq = (this.seq + 1) & 0xffff;
     if (this.tapped) for (const tap of this.sentTaps) tap(buf.subarray(RTP_HEADER_BYTES));
     if (!direct) this.transmit(buf);
-    else if (!sendDirect(this.udpState as DgramState, this.udpHandle as UdpHandle, buf) && shared === sb) shared = newSendBuffer(); // the kernel still has it
+    else if (!sendDirectNow(this.udpState as DgramState, this.udpHandle as UdpHandle, buf) && shared === sb) shared = newSendBuffer(); // the kernel still has it
     this.sent++;
     this.sentBytes += PACKET_BYTES;
   }
@@ -470,7 +478,7 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> implements RelayL
       return;
     }
     const h = rx;
-    if (!parseRtpInto(msg, h)) {
+    if (!parseRtp(msg, h)) {
       this.ignored++;
       return;
     }
