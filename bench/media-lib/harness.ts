@@ -77,7 +77,9 @@ export class Receiver {
   private waiting: Array<(m: FromReceiver) => void> = [];
   constructor(pinned: boolean, high: boolean) {
     const script = join(here, 'receiver.ts');
-    const cmd = [...(pinned ? ['taskset', '-c', '1'] : []), ...(high ? ['nice', '-n', String(NICE)] : []), process.execPath, '--import=tsx', script];
+    // serial scavenges, as the media workers have them (media/rtp/worker-engine.ts): pinned to one core,
+    // a parallel scavenge waits for helper threads that wait for that core
+    const cmd = [...(pinned ? ['taskset', '-c', '1'] : []), ...(high ? ['nice', '-n', String(NICE)] : []), process.execPath, '--no-parallel-scavenge', '--import=tsx', script];
     this.child = spawn(cmd[0], cmd.slice(1), { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     this.child.on('message', (m: FromReceiver) => this.waiting.shift()?.(m));
   }

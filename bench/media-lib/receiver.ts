@@ -6,6 +6,7 @@
 //   turning a run of them into an RFC 4733 key press every two seconds per call, and measures
 //   loss and arrival jitter of the forward direction.
 import dgram from 'node:dgram';
+import { performance } from 'node:perf_hooks'; // the global is a getter, and this reads it per packet
 import { literalLookup } from '../../media/rtp/port-pool.ts';
 import { createRtpSocket, type RtpSocket, sendDirectTo } from '../../media/rtp/rtp-socket.ts';
 import { LatencyHistogram } from '../../media/rtp/clock.ts';

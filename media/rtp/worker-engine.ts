@@ -36,7 +36,7 @@ function bootCode(): string {
  * (media/rtp/README.md, "Garbage collection").
  */
 let scavengesSet = false;
-function serialScavenges(): void {
+export function serialScavenges(): void {
   if (scavengesSet) return;
   scavengesSet = true;
   setFlagsFromString('--no-parallel-scavenge');
