@@ -35,10 +35,7 @@ function bootCode(): string {
  * serial), every 100-150 ms, and those pauses alone put its p99 send lateness over 2 ms
  * (media/rtp/README.md, "Garbage collection").
  */
-let scavengesSet = false;
 export function serialScavenges(): void {
-  if (scavengesSet) return;
-  scavengesSet = true;
   setFlagsFromString('--no-parallel-scavenge');
 }
 
