@@ -29,7 +29,7 @@ function bootCode(): string {
 
 /**
  * Young-generation collections (scavenges) on the thread that needs one, without V8's helper threads
- * (`--no-parallel-scavenge`; V8's flags are the process's, this sets it once for every thread). Media
+ * (`--no-parallel-scavenge`; V8's flags are the process's: set when the engine starts, it holds for every thread). Media
  * workers take every core, so the helpers a parallel scavenge waits for have to wait for a core: at
  * 1,100 calls on one core a media worker's scavenges took 1.5-1.8 ms at the median (0.4-0.7 ms
  * serial), every 100-150 ms, and those pauses alone put its p99 send lateness over 2 ms
