@@ -32,12 +32,28 @@ export interface Baresip {
  * `listen`: the loopback address baresip uses (e.g. 127.0.0.3 for a desk phone on the office's LAN range);
  * `register`: it registers as that user to the box at `registrar` (host:port) with `password` (a desk phone).
  */
-export async function startBaresip(opts: {
+export interface BaresipOptions {
   source?: string; codecs?: string; user?: string; keypad?: boolean; listen?: string;
   register?: { registrar: string; password: string; regintSec?: number };
   /** `manual`: it rings and never answers (a staff member who is away from the desk). */
   answer?: 'auto' | 'manual';
-} = {}): Promise<Baresip> {
+}
+
+/**
+ * Starts baresip on free ports. A port found free can be taken by another process's port-0 bind before
+ * baresip binds it; baresip then exits ("Address already in use"), and it is started again on new ports.
+ */
+export async function startBaresip(opts: BaresipOptions = {}): Promise<Baresip> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(opts);
+    } catch (e) {
+      if (attempt >= 3 || !/Address already in use/.test(String(e))) throw e;
+    }
+  }
+}
+
+async function startOnce(opts: BaresipOptions): Promise<Baresip> {
   const dir = mkdtempSync(join(tmpdir(), 'vba-baresip-'));
   const listen = opts.listen ?? '127.0.0.1';
   const port = await freePort(listen, { nextTcpFree: true });

@@ -79,16 +79,28 @@ function hexAddress(address: string, port: number): string {
   return `${ip}:${port.toString(16).toUpperCase().padStart(4, '0')}`;
 }
 
-/** Is something bound to address:port (UDP) or listening on it (TCP)? Read from /proc, no packets sent. */
-function isListening(address: string, port: number, transport: 'udp' | 'tcp'): boolean {
+/**
+ * Has process `pid` bound address:port (UDP) or is it listening on it (TCP)? Read from /proc, no packets
+ * sent. The owner matters: between `freePort()` closing its probe and sipp binding the port, another
+ * process's port-0 bind can take it; sipp then exits, and the port being bound proves nothing.
+ */
+function isListeningBy(pid: number | undefined, address: string, port: number, transport: 'udp' | 'tcp'): boolean {
+  if (pid === undefined) return false;
   const want = hexAddress(address, port);
   const any = hexAddress('0.0.0.0', port);
   try {
-    const lines = fs.readFileSync(`/proc/net/${transport}`, 'utf8').split('\n').slice(1);
-    return lines.some((l) => {
+    const inodes = new Set(fs.readFileSync(`/proc/net/${transport}`, 'utf8').split('\n').slice(1).flatMap((l) => {
       const cols = l.trim().split(/\s+/);
       const local = cols[1];
-      return (local === want || local === any) && (transport === 'udp' || cols[3] === '0A');
+      return (local === want || local === any) && (transport === 'udp' || cols[3] === '0A') ? [`socket:[${cols[9]}]`] : [];
+    }));
+    if (inodes.size === 0) return false;
+    return fs.readdirSync(`/proc/${pid}/fd`).some((fd) => {
+      try {
+        return inodes.has(fs.readlinkSync(`/proc/${pid}/fd/${fd}`));
+      } catch {
+        return false; // closed since the listing
+      }
     });
   } catch {
     return false;
@@ -179,10 +191,10 @@ async function startUasInSlot(o: SippOptions, address: string, transport: 'udp' 
     let gone = false;
     void exited.then(() => { gone = true; });
     const deadline = Date.now() + 5000;
-    while (!gone && Date.now() < deadline && !isListening(address, port, transport)) {
+    while (!gone && Date.now() < deadline && !isListeningBy(child.pid, address, port, transport)) {
       await new Promise((r) => setTimeout(r, 20));
     }
-    if (!gone && isListening(address, port, transport)) {
+    if (!gone && isListeningBy(child.pid, address, port, transport)) {
       return { address, port, transport, exited, stop: stopper(child, exited) };
     }
     child.kill('SIGKILL');
