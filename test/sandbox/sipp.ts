@@ -15,7 +15,20 @@ export interface SippRun {
   stderr: string;
 }
 
-export async function runSipp(scenario: string, target: { port: number; user?: string; transport?: 'udp' | 'tcp'; timeoutSec?: number }): Promise<SippRun> {
+type Target = { port: number; user?: string; transport?: 'udp' | 'tcp'; timeoutSec?: number };
+
+/**
+ * A port found free can be taken by another process's port-0 bind before sipp binds it; sipp then exits
+ * at once ("Address already in use", nothing sent), and it is run again on new ports.
+ */
+export async function runSipp(scenario: string, target: Target): Promise<SippRun> {
+  for (let attempt = 1; ; attempt++) {
+    const run = await runOnce(scenario, target);
+    if (attempt >= 3 || run.messages !== '' || !/Address already in use/.test(run.stderr)) return run;
+  }
+}
+
+async function runOnce(scenario: string, target: Target): Promise<SippRun> {
   const dir = mkdtempSync(join(tmpdir(), 'sipp-sandbox-'));
   const msgFile = join(dir, 'messages.log');
   const args = [
