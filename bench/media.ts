@@ -18,7 +18,7 @@ import { ulawEncode } from '../media/dsp/g711.ts';
 import { MediaClock } from '../media/rtp/clock.ts';
 import type { MediaSession } from '../media/rtp/session-types.ts';
 import { inOwnSession, NICE, pin, raisePriority, type RawResult, rawUdp, Receiver, threadPlacement } from './media-lib/harness.ts';
-import { serialScavenges } from '../media/rtp/worker-engine.ts';
+import { mediaGcFlags } from '../media/rtp/worker-engine.ts';
 import { mainThreadRig, type Rig, type RigFigures, workerRig } from './media-lib/rigs.ts';
 import { freeswitchAvailable, freeswitchMediaBench } from './media-lib/freeswitch.ts';
 
@@ -405,7 +405,7 @@ async function main(): Promise<void> {
   run.workers = workers;
   run.boxWorkers = boxWorkers;
   // the baseline under the garbage collector the calls get (the media engine sets it when it starts)
-  serialScavenges();
+  mediaGcFlags();
   run.stage = 'the raw baseline before the ladder';
   run.rawBefore = await rawRun('before the ladder');
 

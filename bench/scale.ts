@@ -4,10 +4,10 @@
 // the event loop and its delay p99 while the campaign starts and runs (perf_hooks.monitorEventLoopDelay),
 // the p99 of GET /api/campaigns/:id and of its report, and RSS. Then, with the largest list, that
 // campaign paused, 200 RTP sessions of media/rtp (in media worker threads, as the box runs them) play while a
-// second campaign on the same list starts, reflected by bench/media-lib's receiver in a child process:
-// the clock's p99 lateness and the loss while it starts, beside the same figure measured just before for
-// as long with the same sessions and no start (the machine's own load: on a shared 2-core machine it is
-// often above what the start adds).
+// second campaign on the same list starts and runs (--run-ms), reflected by bench/media-lib's receiver in a
+// child process: the clock's p99 lateness and the loss while it starts and runs (and over the start's first
+// second alone), beside the same figure measured just before for as long with the same sessions and no
+// start (the machine's own load: on a shared 2-core machine it is often above what the start adds).
 // The longest block is measured over the whole start and run (the stricter figure), and also over the
 // start's window alone (its answer and the first START_WINDOW_MS of dialling: the first chunk of the list,
 // the first due contacts and calls), beside the longest GC pause of the run.
@@ -148,7 +148,13 @@ interface SizeResult {
    * The media clock beside the start (the worst worker's), and its baseline measured just before for as
    * long with the same sessions and no start (quiet*): what the machine's other load costs on its own.
    */
-  media?: { calls: number; p99LatenessMs: number; maxLatenessMs: number; lossPct: number; packets: number; startMs: number; loopDelayP99Ms: number; quietP99LatenessMs: number; quietMaxLatenessMs: number };
+  media?: {
+    calls: number; p99LatenessMs: number; maxLatenessMs: number; lossPct: number; packets: number; startMs: number; loopDelayP99Ms: number; quietP99LatenessMs: number; quietMaxLatenessMs: number;
+    /** The same clocks over the start's window alone (its first START_WINDOW_MS), and the whole window measured (start and run). */
+    startWindowP99LatenessMs: number; startWindowMaxLatenessMs: number; windowMs: number;
+    /** The quiet baseline's first START_WINDOW_MS alone. */
+    quietStartWindowP99LatenessMs: number; quietStartWindowMaxLatenessMs: number;
+  };
 }
 
 async function runSize(n: number, withMedia: boolean): Promise<SizeResult> {
@@ -277,10 +283,13 @@ async function runSize(n: number, withMedia: boolean): Promise<SizeResult> {
       const clocks = await media.engine.clockStats();
       return { p99LatenessMs: Math.max(...clocks.map((c) => c.p99LatenessMs)), maxLatenessMs: Math.max(...clocks.map((c) => c.maxLatenessMs)) };
     };
+    // As long as the start and run are measured (RUN_MS), with the same sessions and no start.
     media.engine.resetClockStats();
     const q0 = performance.now();
-    await sleep(1000);
+    const quietFirst = sleep(START_WINDOW_MS).then(worst);
+    await sleep(RUN_MS);
     const quiet = await worst();
+    const quietStartWindow = await quietFirst;
     const quietMs = performance.now() - q0;
     const b = campaign(`scale ${n} beside media`);
     const m0 = await media.receiver.ask({ type: 'snapshot' }, 'snapshot');
@@ -291,11 +300,16 @@ async function runSize(n: number, withMedia: boolean): Promise<SizeResult> {
     media.engine.resetClockStats();
     const t1 = performance.now();
     app.campaigns.start(b.id);
+    // The clocks' figures over the start's window alone (START_WINDOW_MS from the start's call), then
+    // over the whole start and run (as long as the quiet baseline): the issue's measure is the whole.
+    const startWindowStats = sleep(START_WINDOW_MS).then(worst);
     while (app.campaigns.lists.busy.length > 0) await sleep(5);
     const mStartMs = performance.now() - t1;
+    const inStartWindow = await startWindowStats;
     await sleep(Math.max(0, quietMs - (performance.now() - t1)));
     // the worst worker's figures
     const cs = await worst();
+    const mRunMs = performance.now() - t1;
     mdelay.disable();
     const m1 = await media.receiver.ask({ type: 'snapshot' }, 'snapshot');
     const lostForward = m1.lost - m0.lost;
@@ -307,6 +321,9 @@ async function runSize(n: number, withMedia: boolean): Promise<SizeResult> {
       lossPct: expected ? round((100 * (lostForward + lostReturn)) / expected, 4) : 0, packets,
       startMs: Math.round(mStartMs), loopDelayP99Ms: round(mdelay.percentile(99) / 1e6),
       quietP99LatenessMs: round(quiet.p99LatenessMs, 2), quietMaxLatenessMs: round(quiet.maxLatenessMs, 2),
+      startWindowP99LatenessMs: round(inStartWindow.p99LatenessMs, 2), startWindowMaxLatenessMs: round(inStartWindow.maxLatenessMs, 2),
+      quietStartWindowP99LatenessMs: round(quietStartWindow.p99LatenessMs, 2), quietStartWindowMaxLatenessMs: round(quietStartWindow.maxLatenessMs, 2),
+      windowMs: Math.round(mRunMs),
     };
     for (const s of media.sessions) s.close();
     media.receiver.close();
@@ -382,7 +399,8 @@ const targets = {
   getP99: big.getP99Ms <= 50,
   rss: big.rssMB <= 350,
   requestRatio: ratio('getP99Ms') <= 2,
-  ...(big.media ? { mediaP99: big.media.p99LatenessMs <= 2, mediaLoss: big.media.lossPct === 0 } : {}),
+  // over the whole start and run, and over the start's first second alone
+  ...(big.media ? { mediaP99: big.media.p99LatenessMs <= 2, mediaP99StartWindow: big.media.startWindowP99LatenessMs <= 2, mediaLoss: big.media.lossPct === 0 } : {}),
 };
 process.stdout.write(JSON.stringify({
   bench: 'scale',

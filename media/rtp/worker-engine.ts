@@ -28,15 +28,22 @@ function bootCode(): string {
 }
 
 /**
- * Young-generation collections (scavenges) on the thread that needs one, without V8's helper threads
- * (`--no-parallel-scavenge`; V8's flags are the process's: set when the engine starts, it holds for every thread). Media
- * workers take every core, so the helpers a parallel scavenge waits for have to wait for a core: at
- * 1,100 calls on one core a media worker's scavenges took 1.5-1.8 ms at the median (0.4-0.7 ms
- * serial), every 100-150 ms, and those pauses alone put its p99 send lateness over 2 ms
- * (media/rtp/README.md, "Garbage collection").
+ * The garbage collector a media worker needs (V8's flags are the process's; set when the engine starts):
+ * - Young-generation collections (scavenges) on the thread that needs one, without V8's helper threads
+ *   (`--no-parallel-scavenge`, read at each collection, so it holds for every thread). Media workers take
+ *   every core, so the helpers a parallel scavenge waits for have to wait for a core: at 1,100 calls on
+ *   one core a media worker's scavenges took 1.5-1.8 ms at the median (0.4-0.7 ms serial), every
+ *   100-150 ms, and those pauses alone put its p99 send lateness over 2 ms.
+ * - No memory reducer (`--no-memory-reducer`, read when an isolate is made: the workers spawned after
+ *   it, not the main thread, which keeps its own). The reducer runs a full compacting collection 8 s
+ *   after an isolate's last one once its allocation slows: in a media worker (a 10-14 MB heap) that held
+ *   the calls' clock 7-17 ms, the largest stall of a bench run (bench/scale, 200 calls beside a 1M start).
+ *   A media worker's heap stays at its working size instead (a few MB more).
+ * media/rtp/README.md, "Garbage collection", has the figures.
  */
-export function serialScavenges(): void {
+export function mediaGcFlags(): void {
   setFlagsFromString('--no-parallel-scavenge');
+  setFlagsFromString('--no-memory-reducer');
 }
 
 export interface WorkerMediaEngineOptions extends MediaEngineOptions {
@@ -110,7 +117,7 @@ export class WorkerMediaEngine implements MediaEngineApi {
     this.started = true;
     this.mainClock?.reopen(); // closed by a stop() before
     this.priorityLogged = false;
-    serialScavenges();
+    mediaGcFlags();
     for (let i = 0; i < this.workers; i++) this.slots.push(this.spawn(i));
   }
 
@@ -286,7 +293,7 @@ export class WorkerMediaEngine implements MediaEngineApi {
     };
     // A small young generation: each worker costs less memory. Node allocates an ArrayBuffer, a Buffer
     // and an address object for every datagram received (about 15 MB a second at 1,000 calls), so a
-    // worker's young generation fills every 100-150 ms; serialScavenges() keeps each of those pauses short.
+    // worker's young generation fills every 100-150 ms; mediaGcFlags() keeps each of those pauses short.
     const worker = new Worker(bootCode(), { eval: true, workerData: data, execArgv: [], resourceLimits: { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 256 } });
     let readyNow: () => void = () => {};
     let failNow: (e: Error) => void = () => {};
