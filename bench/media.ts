@@ -174,7 +174,7 @@ const PAIRED_PRESS_MS = 100;
 /** Climbs `ladder` on `rig` until a step fails its targets; then the zero-loss capacity beyond (when `probe`). */
 /** `cores`: the cores the calls may use (a process using SATURATED_PCT of each has taken them). */
 /** `out` holds the figures as they come, so that a run stopped at its time limit still reports them. */
-async function climb(rig: Rig, far: FarEnd, ladder: number[], probe: boolean, out: LadderResult, cores = 1, retrySaturated = false): Promise<LadderResult> {
+async function climb(rig: Rig, far: FarEnd, ladder: number[], probe: boolean, out: LadderResult, cores = 1, retrySaturated = false): Promise<void> {
   const calls: Call[] = [];
   const start = (session: MediaSession): Call => {
     const call: Call = { session, digits: 0, lastDigit: -1, dtmfErrors: 0, playing: true, nextPress: 1 };
@@ -313,6 +313,12 @@ async function climb(rig: Rig, far: FarEnd, ladder: number[], probe: boolean, ou
     return r;
   };
 
+  // past the soft time limit a ladder takes no new step or attempt: its figures so far stand as lower bounds
+  const outOfTime = (): boolean => {
+    if (pastSoftLimit()) out.cutShort = true;
+    return out.cutShort;
+  };
+
   // A step that fails is measured again (twice at most), RETRY_GAP_MS later with its calls running: on a
   // shared machine another process can take the core for a while; the retries are reported. On the
   // box's ladders, not when the calls took the whole core themselves: an overloaded worker only makes
@@ -322,11 +328,7 @@ async function climb(rig: Rig, far: FarEnd, ladder: number[], probe: boolean, ou
   const attempt = async (n: number): Promise<Attempted> => {
     let r = await measure(n);
     let attempts = 1;
-    while (!r.pass && attempts < 3 && (retrySaturated || r.cpuPct < SATURATED_PCT * cores) && r.openStalled === undefined) {
-      if (pastSoftLimit()) {
-        out.cutShort = true;
-        break;
-      }
+    while (!r.pass && attempts < 3 && (retrySaturated || r.cpuPct < SATURATED_PCT * cores) && r.openStalled === undefined && !outOfTime()) {
       attempts++;
       await sleep(RETRY_GAP_MS);
       r = await measure(n);
@@ -334,11 +336,6 @@ async function climb(rig: Rig, far: FarEnd, ladder: number[], probe: boolean, ou
     return { ...r, attempts };
   };
   const { steps } = out;
-  // a step not taken for want of time: the ladder's figures so far stand as lower bounds
-  const outOfTime = (): boolean => {
-    if (pastSoftLimit()) out.cutShort = true;
-    return out.cutShort;
-  };
   for (const n of ladder) {
     if (outOfTime()) break;
     const r = await attempt(n);
@@ -375,7 +372,6 @@ async function climb(rig: Rig, far: FarEnd, ladder: number[], probe: boolean, ou
   if (presser) clearInterval(presser);
   while (calls.length > 0) removeCall();
   await rig.stop();
-  return out;
 }
 
 async function main(): Promise<void> {
@@ -430,11 +426,11 @@ async function main(): Promise<void> {
   run.mainMoved = mainMoved;
   if (pinned) say(`threads: ${threadPlacement()}`);
   run.stage = 'the per-core ladder';
-  const core = await climb(rig, { kind: 'reflector', receiver, ports: farPorts }, ladder, true, run.core, 1, true);
+  await climb(rig, { kind: 'reflector', receiver, ports: farPorts }, ladder, true, run.core, 1, true);
   if (mainMoved) pin(process.pid, 0);
   run.stage = 'the raw baseline after the ladder';
   run.rawAfter = await rawRun('after the ladder');
-  const boxBase = core.best?.calls || core.zeroLoss?.calls || 0;
+  const boxBase = run.core.best?.calls || run.core.zeroLoss?.calls || 0;
 
   // Calls per box, as the cores given to it grow: the whole box (main thread and media workers) on CPU
   // 0 with one media worker, then on CPUs 0-1 with one worker per core (--box-workers). The calls talk
