@@ -57,7 +57,7 @@ test('SIGKILL at 20 random moments: every contact final, nobody over-dialled, da
   const sandboxUp = sandbox.waitFor(/listening on/, 120_000);
   sandboxUp.catch(() => { /* awaited below, after the import */ });
 
-  const settings = sandboxBoxSettings({ httpPort, sipPort, sandboxPort, rtpPorts: 400, channels: 60, cps: 40 });
+  const settings = sandboxBoxSettings({ httpPort, sipPort, sandboxPort, rtpPorts: 400, channels: 120, cps: 80 });
   // The sandbox is a simulated network: the permissive pack, chosen explicitly.
   settings.compliance.pack = 'none';
   execFileSync('mkdir', ['-p', data]);
@@ -107,8 +107,9 @@ test('SIGKILL at 20 random moments: every contact final, nobody over-dialled, da
       menu: {},
       amd: false,
       schedule: { windows: [{ days: [1, 2, 3, 4, 5, 6, 7], from: '00:00', to: '24:00' }] },
-      maxConcurrent: 60,
-      cps: 40,
+      // fast enough to finish soon after the last kill (the suite's time), slow enough to be live at each
+      maxConcurrent: 120,
+      cps: 80,
       ringTimeoutMs: 5000,
       maxAttempts: MAX_ATTEMPTS,
       retry: { busy: short, 'no-answer': short, declined: short, interrupted: { delayMs: 1500, maxRetries: 2 }, 'machine-no-message': short },
@@ -118,8 +119,11 @@ test('SIGKILL at 20 random moments: every contact final, nobody over-dialled, da
 
   const random = rng(20261128);
   const restartMs: number[] = [];
+  const killsFrom = Date.now();
+  let liveAtKill = 0; // kills that found the campaign still dialling
   for (let k = 0; k < KILLS; k++) {
     await new Promise((r) => setTimeout(r, 700 + random() * 2300));
+    if ((await call<{ status: string }>('GET', `/api/campaigns/${campaign.id}`)).status === 'running') liveAtKill++;
     box.proc.kill('SIGKILL');
     await new Promise<void>((r) => box.proc.once('exit', () => r()));
     const restarted = Date.now();
@@ -129,6 +133,7 @@ test('SIGKILL at 20 random moments: every contact final, nobody over-dialled, da
   }
   t.log(`restart to HTTP answering: slowest ${Math.max(...restartMs)} ms, median ${restartMs.sort((a, b) => a - b)[Math.floor(KILLS / 2)]} ms`);
 
+  const drainFrom = Date.now();
   let view: { status: string; counters: Record<string, number> } = { status: '', counters: {} };
   const until = Date.now() + 300_000;
   while (Date.now() < until) {
@@ -138,6 +143,8 @@ test('SIGKILL at 20 random moments: every contact final, nobody over-dialled, da
   }
   await box.kill('SIGTERM');
   t.is(view.status, 'completed', JSON.stringify(view.counters));
+  t.log(`kills over ${((drainFrom - killsFrom) / 1000).toFixed(1)} s (${liveAtKill} of ${KILLS} with the campaign dialling), then ${((Date.now() - drainFrom) / 1000).toFixed(1)} s to completion`);
+  t.true(liveAtKill >= KILLS / 2, `only ${liveAtKill} of ${KILLS} kills came while the campaign was dialling`);
 
   const db = new Database(join(data, 'appliance.db'), { readonly: true });
   t.teardown(() => db.close());

@@ -34,7 +34,7 @@ async function verify(t: ExecutionContext, store: FleetStore): Promise<void> {
 }
 
 function publisher(url: string): Proc {
-  return tsProc('publisher', join(ROOT, 'test', 'fleet-manager', 'sim-boxes.ts'), ['--broker', url, '--boxes', String(BOXES), '--events-per-box', String(PER_BOX), '--rate', '4000']);
+  return tsProc('publisher', join(ROOT, 'test', 'fleet-manager', 'sim-boxes.ts'), ['--broker', url, '--boxes', String(BOXES), '--events-per-box', String(PER_BOX), '--rate', '8000']);
 }
 
 async function until(cond: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
