@@ -36,6 +36,8 @@ const { values: args } = parseArgs({
     phases: { type: 'string' },
     // media worker threads of the per-core ladder (0: the calls on the main thread)
     workers: { type: 'string', default: '1' },
+    // the media workers' batched UDP I/O (media/rtp/batch-io.ts) when its module is built; 'no': dgram
+    'batch-io': { type: 'string', default: 'yes' },
     // media workers of the per-box ladder (0 skips it)
     'box-workers': { type: 'string', default: '2' },
     // 'high' (nice -10, still the fair scheduler) keeps other work on a shared machine from
@@ -149,6 +151,8 @@ interface LadderResult {
   steps: Attempted[];
   /** The ladder stopped at the soft time limit before it had found its figures: they are lower bounds. */
   cutShort: boolean;
+  /** Whether each media worker used batched I/O (batch-io.ts), read before the rig stops. */
+  batchIo?: Array<boolean | null> | null;
 }
 
 const newLadder = (): LadderResult => ({ best: null, zeroLoss: null, failedAt: null, steps: [], cutShort: false });
@@ -371,6 +375,7 @@ async function climb(rig: Rig, far: FarEnd, ladder: number[], probe: boolean, ou
   }
   if (presser) clearInterval(presser);
   while (calls.length > 0) removeCall();
+  out.batchIo = rig.batchedIo?.() ?? null;
   await rig.stop();
 }
 
@@ -417,7 +422,8 @@ async function main(): Promise<void> {
   const phases = args.phases ? Number(args.phases) : undefined;
   const ladder = (args.steps ? args.steps.split(',').map(Number) : [250, 500, 750, 1000, 1250, 1500, 1750, 2000, 2500, 3000, 4000, 5000, 6000]).filter((x) => x <= MAX_N);
   // the media worker thread starts here, on CPU 0 with the rest of the process
-  const rig = workers > 0 ? workerRig(workers, phases) : mainThreadRig(phases);
+  const batchIo = args['batch-io'] !== 'no';
+  const rig = workers > 0 ? workerRig(workers, phases, batchIo) : mainThreadRig(phases);
   run.rig = rig;
   // Per core means per media core: the worker's. The bench's main thread (opening calls, starting plays,
   // counting digits: the box's signalling side) goes to CPU 1 beside the far ends, as the raw baseline's
@@ -427,6 +433,7 @@ async function main(): Promise<void> {
   if (pinned) say(`threads: ${threadPlacement()}`);
   run.stage = 'the per-core ladder';
   await climb(rig, { kind: 'reflector', receiver, ports: farPorts }, ladder, true, run.core, 1, true);
+  run.batchIo = run.core.batchIo ?? null;
   if (mainMoved) pin(process.pid, 0);
   run.stage = 'the raw baseline after the ladder';
   run.rawAfter = await rawRun('after the ladder');
@@ -448,12 +455,12 @@ async function main(): Promise<void> {
       giveCores(1);
       run.stage = 'the box ladder on 1 core';
       run.box1 = newLadder();
-      await climb(workerRig(1, phases), { kind: 'paired' }, boxLadder(1), false, run.box1, 1);
+      await climb(workerRig(1, phases, batchIo), { kind: 'paired' }, boxLadder(1), false, run.box1, 1);
     }
     giveCores(boxWorkers);
     run.stage = `the box ladder on ${boxWorkers} cores`;
     run.box = newLadder();
-    await climb(workerRig(boxWorkers, phases), { kind: 'paired' }, boxLadder(boxWorkers), true, run.box, boxWorkers);
+    await climb(workerRig(boxWorkers, phases, batchIo), { kind: 'paired' }, boxLadder(boxWorkers), true, run.box, boxWorkers);
   }
   receiver.close();
   process.stdout.write(`${JSON.stringify(resultOf(run, true))}\n`, () => process.exit(0));
@@ -467,6 +474,8 @@ interface Run {
   workers: number;
   boxWorkers: number;
   mainMoved: boolean;
+  /** Whether each media worker of the per-core ladder used batched I/O (null: calls on the main thread). */
+  batchIo?: Array<boolean | null> | null;
   rawBefore?: RawResult;
   rawAfter?: RawResult;
   idleClockP99Ms?: number;
@@ -510,6 +519,8 @@ function resultOf(r: Run, complete: boolean) {
     elapsedS: Math.round((Date.now() - BENCH_START) / 1000),
     // the embedded engine's own way: calls in media worker threads, one per core
     mediaWorkers: r.workers,
+    // each worker's sockets through batched UDP I/O (media/rtp/batch-io.ts), or through Node's dgram
+    batchIo: r.batchIo ?? null,
     // the box on 1 core with 1 media worker, and on --box-workers cores with one per core; calls in pairs
     // (null: a ladder the time limits left without a step)
     callsPerBox: { ...(box1 ? { 1: ladderCalls(box1, 'best') } : {}), ...(box ? { [String(r.boxWorkers)]: ladderCalls(box, 'best') } : {}) },

@@ -31,7 +31,9 @@ else
   git archive --format=tar --prefix="$NAME/" HEAD | tar -x -C "$WORK"
   cp -a node_modules "$WORK/$NAME/node_modules"
   (cd "$WORK/$NAME" && npm prune --omit=dev --no-audit --no-fund >/dev/null)
-  # npm ci is not run on the box for a bundled release, so its postinstall (the web UI build) runs here.
+  # npm ci is not run on the box for a bundled release, so its postinstall (the media workers' native
+  # module, the web UI build) runs here.
+  [ ! -f "$WORK/$NAME/media/native/build.mjs" ] || (cd "$WORK/$NAME" && node media/native/build.mjs)
   [ ! -f "$WORK/$NAME/web-ui/postinstall.js" ] || (cd "$WORK/$NAME" && node web-ui/postinstall.js)
   tar -czf "$OUT/$NAME.tar.gz" -C "$WORK" "$NAME"
 fi

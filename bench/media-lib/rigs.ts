@@ -28,6 +28,8 @@ export interface Rig {
   resetStats(): Promise<void>;
   figures(): Promise<RigFigures>;
   stop(): Promise<void>;
+  /** Media workers: whether each one's sockets use batched I/O (media/rtp/batch-io.ts). */
+  batchedIo?: () => Array<boolean | null>;
 }
 
 const RANGE = { bindAddress: '127.0.0.1', rtpPortMin: 20000, rtpPortMax: 40000 };
@@ -76,8 +78,8 @@ export function mainThreadRig(phases?: number): Rig {
   };
 }
 
-export function workerRig(workers: number, phases?: number): Rig {
-  const engine = new WorkerMediaEngine({ ...RANGE, clockPhases: phases, workers, probeSends: true });
+export function workerRig(workers: number, phases?: number, batchIo = true): Rig {
+  const engine = new WorkerMediaEngine({ ...RANGE, clockPhases: phases, workers, probeSends: true, batchIo });
   engine.start();
   return {
     label: `${workers} media worker${workers > 1 ? 's' : ''}`,
@@ -100,5 +102,6 @@ export function workerRig(workers: number, phases?: number): Rig {
       };
     },
     stop: () => engine.stop(),
+    batchedIo: () => engine.batchedIo(),
   };
 }

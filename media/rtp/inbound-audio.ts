@@ -39,7 +39,7 @@ export class InboundAudio {
     return this.reorder.late;
   }
 
-  /** `payload` is kept (not copied) until delivered. */
+  /** `payload` is decoded at once, or copied to wait for its turn (reorder-buffer.ts). */
   push(ext: number, law: G711Law, payload: Uint8Array, tick: number): void {
     this.law = law;
     this.lastPushTick = tick;

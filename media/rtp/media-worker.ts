@@ -5,6 +5,7 @@
 import type dgram from 'node:dgram';
 import { parentPort, workerData } from 'node:worker_threads';
 import { pino } from 'pino';
+import { BatchIo, loadUdpBatch } from './batch-io.ts';
 import { LatencyHistogram, MediaClock } from './clock.ts';
 import { bindSocket, createRtpSocket } from './port-pool.ts';
 import { beforeEachSend } from './rtp-socket.ts';
@@ -39,11 +40,28 @@ function flush(): void {
 // The main thread's logger writes the lines (with the session's own fields).
 const log = pino({ level: boot.logLevel, base: undefined }, { write: (line: string) => out({ t: 'log', line }) });
 
+// Batched I/O (batch-io.ts) when the main thread found the native module: each phase's packets leave
+// in one call after the phase's sessions, and what came in meanwhile is taken in one after the run.
+let batch: BatchIo | null = null;
+let batchError: string | null = null;
+if (boot.batchIo !== null) {
+  try {
+    batch = new BatchIo(loadUdpBatch(boot.batchIo));
+  } catch (err) {
+    batchError = err instanceof Error ? err.message : String(err);
+  }
+}
+const io = batch;
+
 // The last stretch before each of the clock's deadlines is slept on this thread (it serves nothing else).
 const nap = new Int32Array(new SharedArrayBuffer(4));
 const clock = new MediaClock({
   phases: boot.clockPhases,
   preciseWait: (ms) => { Atomics.wait(nap, 0, 0, ms); },
+  afterPhase: io === null ? undefined : () => io.flush(),
+  afterRun: io === null ? undefined : () => {
+    io.poll();
+  },
   onListenerError: (err) => log.error({ err: err instanceof Error ? err.message : String(err) }, 'media clock listener threw'),
 });
 
@@ -67,7 +85,7 @@ const sendLateness = new LatencyHistogram();
 let probed = 0;
 
 async function open(id: number, localPort: number, m: Extract<ToWorker, { t: 'open' }>): Promise<void> {
-  const socket = createRtpSocket(boot.bindAddress);
+  const socket = createRtpSocket(boot.bindAddress, batch);
   try {
     await bindSocket(socket, boot.bindAddress, localPort);
   } catch (err) {
@@ -212,4 +230,4 @@ port.on('message', (m: ToWorker) => {
 });
 // the main thread's counters (/api/health) follow within a second
 setInterval(() => out({ t: 'summary', req: null, summary: summary() }), 1000);
-out({ t: 'ready', priority });
+out({ t: 'ready', priority, batchIo: batch !== null, batchIoError: batchError });

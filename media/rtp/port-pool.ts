@@ -7,6 +7,7 @@ import dgram from 'node:dgram';
 import dns from 'node:dns';
 import { isIP } from 'node:net';
 import { AppError } from '../../core/errors.ts';
+import type { BatchIo } from './batch-io.ts';
 import { createRtpSocket as createSocket, type RtpSocket } from './rtp-socket.ts';
 
 export interface RtpPort {
@@ -35,8 +36,9 @@ export function literalLookup(hostname: string, options: dns.LookupOneOptions, c
   else dns.lookup(hostname, options, callback);
 }
 
-export function createRtpSocket(bindAddress: string): RtpSocket {
-  return createSocket({ type: isIP(bindAddress) === 6 ? 'udp6' : 'udp4', lookup: literalLookup });
+/** `batch`: a media worker's batched I/O (batch-io.ts), which an IPv4 socket joins once bound. */
+export function createRtpSocket(bindAddress: string, batch: BatchIo | null = null): RtpSocket {
+  return createSocket({ type: isIP(bindAddress) === 6 ? 'udp6' : 'udp4', lookup: literalLookup }, { batch });
 }
 
 export function bindSocket(socket: dgram.Socket, address: string, port: number): Promise<void> {

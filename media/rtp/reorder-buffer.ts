@@ -28,7 +28,10 @@ export class ReorderBuffer {
     return this.held;
   }
 
-  /** `ext` is the extended sequence number; `payload` must stay unchanged until delivered. */
+  /**
+   * `ext` is the extended sequence number. A payload delivered at once is only read during the call; one
+   * held for its turn is copied (a media worker's batched I/O reuses its receive buffer every phase).
+   */
   push(ext: number, payload: Uint8Array): void {
     if (this.next < 0) this.next = ext;
     if (ext < this.next) {
@@ -55,7 +58,7 @@ export class ReorderBuffer {
     if (this.slotExt[i] === ext) return; // duplicate
     if (this.slotData[i] === null) this.held++;
     this.slotExt[i] = ext;
-    this.slotData[i] = payload;
+    this.slotData[i] = new Uint8Array(payload);
     this.drain();
   }
 

@@ -19,7 +19,12 @@
 // Both need Node internals (the handle behind dgram's state symbol, and the request class): they are
 // looked up once and checked, and where they are not what this expects (another Node), every path
 // falls back to dgram's public API (fastPaths() says which is in use; the test pins it for this Node).
+//
+// A media worker goes one level further when the native module is built (batch-io.ts): given a BatchIo,
+// an IPv4 socket's receiving moves from libuv to the batch once it is bound (the handle's recvStop),
+// and connected sends are queued there and leave with the rest of the clock phase's packets.
 import dgram from 'node:dgram';
+import type { BatchIo, BatchTarget } from './batch-io.ts';
 
 /** What gets each datagram first (a session): called as a method, like the clock's TickReceiver. */
 export interface DatagramReceiver {
@@ -49,6 +54,8 @@ const RECEIVER = Symbol('rtp receiver');
 const LISTENERS = Symbol('rtp message listeners');
 const SOCKET = Symbol('rtp socket');
 const BEFORE_SEND = Symbol('rtp before send');
+const BATCH = Symbol('rtp batch');
+const BATCH_FD = Symbol('rtp batch fd');
 
 /** The handle dgram keeps in its state: the methods of UDPWrap we call, and what we keep on it. */
 export interface UdpHandle {
@@ -63,6 +70,12 @@ export interface UdpHandle {
   [SOCKET]: RtpSocket;
   /** Benches (beforeEachSend): called as each datagram goes out through sendDirect. */
   [BEFORE_SEND]: (() => void) | null;
+  /** The batch this socket's connected sends and its receiving go through (batch-io.ts), or null. */
+  [BATCH]: BatchIo | null;
+  /** Its descriptor, while in a batch (read once: the handle's fd is a native accessor). */
+  [BATCH_FD]: number;
+  recvStop(): number;
+  readonly fd: number;
 }
 type OnMessage = (nread: number, handle: UdpHandle, buf: Buffer, rinfo: dgram.RemoteInfo) => void;
 export interface DgramState {
@@ -129,6 +142,11 @@ export function sendDirect(state: DgramState, handle: UdpHandle, buf: Buffer): b
     handle[SOCKET].send(buf); // closed (dgram throws, as it would) or not connected yet: dgram's way
     return false;
   }
+  const batch = handle[BATCH];
+  if (batch !== null) {
+    batch.queue(handle[BATCH_FD], buf, handle[BEFORE_SEND]);
+    return true; // copied
+  }
   const before = handle[BEFORE_SEND];
   if (before !== null) before();
   sendList[0] = buf;
@@ -160,8 +178,11 @@ export function sendDirectTo(state: DgramState, handle: UdpHandle, buf: Buffer, 
   return handle.send(sendReq as object, sendList, 1, port, address, false) !== 0 || queued();
 }
 
-/** `direct: false` keeps to dgram's public API (tests compare the two). */
-export function createRtpSocket(opts: dgram.SocketOptions, { direct = true }: { direct?: boolean } = {}): RtpSocket {
+/**
+ * `direct: false` keeps to dgram's public API (tests compare the two); `batch` (a media worker's, with
+ * the native module built) takes over an IPv4 socket's receiving and connected sends once it is bound.
+ */
+export function createRtpSocket(opts: dgram.SocketOptions, { direct = true, batch = null }: { direct?: boolean; batch?: BatchIo | null } = {}): RtpSocket {
   const socket = dgram.createSocket(opts) as RtpSocket;
   const inner = direct ? lookupInternals(socket) : null;
   const state = inner === null ? null : ((socket as unknown as Record<symbol, DgramState>)[inner.state] ?? null);
@@ -172,6 +193,8 @@ export function createRtpSocket(opts: dgram.SocketOptions, { direct = true }: { 
   handle[LISTENERS] = 0;
   handle[SOCKET] = socket;
   handle[BEFORE_SEND] = null;
+  handle[BATCH] = null;
+  handle[BATCH_FD] = -1;
   // 'newListener' comes before a listener is added, 'removeListener' after it is removed
   socket.on('newListener', (event: string | symbol) => {
     if (event === 'message') handle[LISTENERS]++;
@@ -184,6 +207,7 @@ export function createRtpSocket(opts: dgram.SocketOptions, { direct = true }: { 
   };
   // dgram sets the handle's onmessage when it starts receiving, just before 'listening'
   socket.prependListener('listening', () => {
+    if (batch !== null && opts.type === 'udp4') joinBatch(socket, handle, batch);
     if (handle.onmessage === onHandleMessage) return;
     dgramOnMessage ??= handle.onmessage;
     handle.onmessage = onHandleMessage;
@@ -196,6 +220,46 @@ export function createRtpSocket(opts: dgram.SocketOptions, { direct = true }: { 
   (socket as { direct: RtpSocket['direct'] }).direct = { state, handle };
   socket.sendConnected = (buf) => sendDirect(state, handle, buf);
   return socket;
+}
+
+/**
+ * Moves a bound socket's receiving to `batch`: libuv stops reading it, and the batch hands its datagrams
+ * to the same receiver (then to any 'message' listener, with a copy: the batch's buffer is reused). It
+ * leaves the batch just before it closes (its descriptor number may be reused at once).
+ */
+function joinBatch(socket: RtpSocket, handle: UdpHandle, batch: BatchIo): void {
+  const fd = handle.fd;
+  if (typeof fd !== 'number' || fd < 0 || typeof handle.recvStop !== 'function') return; // another Node: libuv keeps it
+  const target: BatchTarget = {
+    batchFd: fd,
+    deliver(msg, address, port) {
+      const rinfo = { address, family: 'IPv4' as const, port, size: msg.length };
+      const receiver = handle[RECEIVER];
+      if (receiver !== null) receiver.onDatagram(msg, rinfo);
+      if (handle[LISTENERS] > 0) socket.emit('message', Buffer.from(msg), { ...rinfo });
+    },
+    fail(err) {
+      if (socket.listenerCount('error') > 0) socket.emit('error', err); // else dropped, as a closing socket's
+    },
+  };
+  const slot = batch.register(target);
+  if (slot < 0) return; // the socket stays with libuv
+  handle.recvStop();
+  handle[BATCH] = batch;
+  handle[BATCH_FD] = fd;
+  const close = socket.close;
+  socket.close = function (this: RtpSocket, ...args: Parameters<dgram.Socket['close']>) {
+    if (handle[BATCH] !== null) {
+      handle[BATCH] = null;
+      batch.unregister(target, slot);
+    }
+    return close.apply(this, args);
+  } as RtpSocket['close'];
+}
+
+/** Whether a socket's receiving and connected sends go through a batch (batch-io.ts). */
+export function inBatch(socket: dgram.Socket): boolean {
+  return isRtpSocket(socket) && socket.direct !== null && socket.direct.handle[BATCH] !== null;
 }
 
 /** The same socket through dgram's public API: the receiver in front of emit. */

@@ -16,6 +16,8 @@ export interface WorkerBoot {
   probeSends?: boolean;
   /** Nice steps the worker raises its own thread above the main thread (thread-priority.ts); 0: none. */
   priorityBoost: number;
+  /** The native module of batched I/O (batch-io.ts), or null: the sockets stay with dgram. */
+  batchIo: string | null;
 }
 
 /** What a session is opened with: RtpSessionOptions minus what the worker supplies itself. */
@@ -64,7 +66,7 @@ export interface WorkerSummary {
 
 export type FromWorker =
   /** Up, with its thread's priority (what it raised it to, or why it could not). */
-  | { t: 'ready'; priority: ThreadPriority }
+  | { t: 'ready'; priority: ThreadPriority; batchIo: boolean; batchIoError: string | null }
   | { t: 'opened'; id: number; ok: true; stats: RtpSessionStats }
   | { t: 'opened'; id: number; ok: false; code: string | null; message: string }
   | { t: 'played'; id: number; play: number; completed: boolean; playedMs: number }

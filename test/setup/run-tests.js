@@ -31,6 +31,8 @@ const PEERS = {
   postgresql: 'pg_ctlcluster',
   // The results export is opened in a spreadsheet (test/web-ui/results-export): LibreOffice Calc, headless.
   'libreoffice-calc': 'soffice',
+  // The media workers' batched UDP I/O is a C module npm install builds (media/native/build.mjs).
+  gcc: 'gcc',
 };
 
 function have(cmd) {
@@ -248,6 +250,8 @@ async function timed(phases, name, fn) {
 const args = process.argv.slice(2);
 const phases = [];
 if (!(await timed(phases, 'peers', () => ensurePeers()))) process.exit(1);
+// npm install ran before the C compiler was installed above: build the media workers' native module now
+if (!existsSync(join(root, 'media/native/build/udp-batch.node'))) spawnSync(process.execPath, [join(root, 'media/native/build.mjs')], { stdio: 'inherit' });
 const checksFailed = args.length > 0 ? [] : await timed(phases, 'typecheck and lint', () => staticChecks(CHECKS));
 const counts = { passed: 0, failed: 0, skipped: 0, todo: 0 };
 const failures = [];

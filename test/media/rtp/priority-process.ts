@@ -28,7 +28,8 @@ const out = {
   priorities,
   kernelNice: priorities.map((p) => (p?.tid ? kernelNice(p.tid) : null)),
   received,
-  log: lines.filter((l) => l.includes('media workers')),
+  // the priority's lines (the workers also say once whether they send and receive in batches)
+  log: lines.filter((l) => l.includes('media workers') && !l.includes('batches') && !l.includes('UDP I/O')),
 };
 session.close();
 await engine.stop();

@@ -1,0 +1,211 @@
+// Batched UDP I/O (issue 19, media/rtp/batch-io.ts): the native module npm install builds, sockets
+// whose receiving and connected sends go through one batch per thread, and the media workers using it
+// (or not: the engine's calls sound the same either way).
+import test from 'ava';
+import dgram from 'node:dgram';
+import { once } from 'node:events';
+import { BatchIo, loadUdpBatch } from '../../../media/rtp/batch-io.ts';
+import { ReorderBuffer } from '../../../media/rtp/reorder-buffer.ts';
+import { createRtpSocket, inBatch, type RtpSocket, sendDirect } from '../../../media/rtp/rtp-socket.ts';
+import type { MediaSession } from '../../../media/rtp/session-types.ts';
+import { UDP_BATCH_MODULE, udpBatchModule, WorkerMediaEngine } from '../../../media/rtp/worker-engine.ts';
+import { rtpRange } from '../../peers/ports.ts';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function bound(batch: BatchIo | null): Promise<RtpSocket> {
+  const s = createRtpSocket({ type: 'udp4' }, { batch });
+  await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
+  return s;
+}
+
+async function plain(): Promise<dgram.Socket> {
+  const s = dgram.createSocket('udp4');
+  await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
+  return s;
+}
+
+/** Polls until `want` datagrams came in (or a second went by). */
+async function pollFor(batch: BatchIo, got: () => number, want: number): Promise<void> {
+  const until = Date.now() + 1000;
+  while (got() < want && Date.now() < until) {
+    batch.poll();
+    await sleep(2);
+  }
+}
+
+test('npm install built the native module, and it loads in this Node', (t) => {
+  const m = udpBatchModule();
+  t.is(m.why, null, `media/native/build.mjs (postinstall) should have built ${UDP_BATCH_MODULE}`);
+  t.is(m.path, UDP_BATCH_MODULE);
+});
+
+test('a socket in a batch: its datagrams reach its receiver with their source, its connected sends leave on flush, byte for byte', async (t) => {
+  const batch = new BatchIo(loadUdpBatch(UDP_BATCH_MODULE));
+  const a = await bound(batch);
+  const far = await plain();
+  t.teardown(() => { a.close(); far.close(); batch.close(); });
+  t.true(inBatch(a));
+  t.is(batch.sockets, 1);
+
+  const seen: Array<{ bytes: Buffer; address: string; port: number }> = [];
+  a.receive({ onDatagram: (msg, rinfo) => seen.push({ bytes: Buffer.from(msg), address: rinfo.address, port: rinfo.port }) });
+  const farPort = (far.address() as { port: number }).port;
+  for (let i = 0; i < 3; i++) far.send(Buffer.from([0x80, 0, 0, i, 1, 2, 3]), a.address().port, '127.0.0.1');
+  await sleep(20);
+  t.is(seen.length, 0, 'nothing arrives until the batch is polled (libuv no longer reads the socket)');
+  await pollFor(batch, () => seen.length, 3);
+  t.deepEqual(seen.map((s) => s.bytes[3]), [0, 1, 2]);
+  t.true(seen.every((s) => s.address === '127.0.0.1' && s.port === farPort && s.bytes.length === 7));
+
+  // connected: sends are queued (the caller's buffer is free again at once) and go out on flush
+  a.connect(farPort, '127.0.0.1');
+  await once(a, 'connect');
+  const heard: Buffer[] = [];
+  far.on('message', (m) => heard.push(m));
+  const direct = a.direct!;
+  const buf = Buffer.alloc(172);
+  for (let i = 0; i < 5; i++) {
+    buf.fill(i);
+    t.true(sendDirect(direct.state, direct.handle, buf), 'the bytes were copied');
+  }
+  await sleep(20);
+  t.is(heard.length, 0, 'queued until the flush');
+  batch.flush();
+  const until = Date.now() + 1000;
+  while (heard.length < 5 && Date.now() < until) await sleep(2);
+  t.deepEqual(heard.map((m) => [m.length, m[0], m[171]]), [0, 1, 2, 3, 4].map((i) => [172, i, i]));
+  t.is(batch.stats.sent, 5);
+  t.is(batch.stats.sendCalls, 1);
+});
+
+test('a tap (a \'message\' listener) gets its own copy; a closed socket leaves the batch and its descriptor can serve the next one', async (t) => {
+  const batch = new BatchIo(loadUdpBatch(UDP_BATCH_MODULE));
+  const far = await plain();
+  t.teardown(() => { far.close(); batch.close(); });
+  const a = await bound(batch);
+  const tapped: Buffer[] = [];
+  a.on('message', (m) => tapped.push(m));
+  far.send(Buffer.from('first'), a.address().port, '127.0.0.1');
+  await pollFor(batch, () => tapped.length, 1);
+  far.send(Buffer.from('XXXXX'), a.address().port, '127.0.0.1');
+  await sleep(10);
+  batch.poll(); // the batch's buffer is written again: the tap's copy is not
+  t.deepEqual(tapped.map(String), ['first', 'XXXXX']);
+
+  const fd = a.direct!.handle.fd;
+  a.close();
+  t.is(batch.sockets, 0);
+  // the next socket often takes the same descriptor number: it must get its own datagrams only
+  const b = await bound(batch);
+  t.teardown(() => b.close());
+  t.log(`descriptor ${fd} closed, the next socket has ${b.direct!.handle.fd}`);
+  const got: string[] = [];
+  b.receive({ onDatagram: (m) => got.push(String(m)) });
+  far.send(Buffer.from('second'), b.address().port, '127.0.0.1');
+  await pollFor(batch, () => got.length, 1);
+  t.deepEqual(got, ['second']);
+});
+
+test('a connected socket whose far end is gone reports ECONNREFUSED as an error, as dgram does, and keeps working', async (t) => {
+  const batch = new BatchIo(loadUdpBatch(UDP_BATCH_MODULE));
+  const a = await bound(batch);
+  t.teardown(() => { a.close(); batch.close(); });
+  const gone = await plain();
+  const port = (gone.address() as { port: number }).port;
+  gone.close();
+  a.connect(port, '127.0.0.1');
+  await once(a, 'connect');
+  const errors: NodeJS.ErrnoException[] = [];
+  a.on('error', (e) => errors.push(e));
+  batch.queue(a.direct!.handle.fd, Buffer.alloc(20), null);
+  batch.flush();
+  const until = Date.now() + 1000;
+  while (errors.length === 0 && Date.now() < until) {
+    batch.poll();
+    await sleep(2);
+  }
+  t.is(errors[0]?.code, 'ECONNREFUSED');
+  t.is(batch.stats.receiveErrors, 1);
+});
+
+test('a frame held for its turn is copied: the receive buffer written again does not change it', (t) => {
+  const out: Array<number[] | null> = [];
+  const r = new ReorderBuffer(3, (p) => out.push(p === null ? null : [...p]));
+  const shared = new Uint8Array(4);
+  shared.fill(1);
+  r.push(10, shared); // delivered at once
+  shared.fill(3);
+  r.push(12, shared); // waits for 11
+  shared.fill(2);
+  r.push(11, shared); // delivered, then 12 from its copy
+  t.deepEqual(out, [[1, 1, 1, 1], [2, 2, 2, 2], [3, 3, 3, 3]]);
+});
+
+/** A far end that sends RTP (one packet per 20 ms, sequence numbers counting) to `to` and counts what comes back. */
+async function rtpFarEnd(): Promise<{ socket: dgram.Socket; port: number; heard: () => number; nextSeq: () => number; start(to: number): void; stop(): void }> {
+  const socket = await plain();
+  let heard = 0;
+  let seq = 0;
+  let timer: NodeJS.Timeout | null = null;
+  socket.on('message', () => { heard++; });
+  return {
+    socket,
+    port: (socket.address() as { port: number }).port,
+    heard: () => heard,
+    nextSeq: () => seq++ & 0xffff,
+    start(to) {
+      const pkt = Buffer.alloc(172, 0xff); // PCMU silence
+      pkt[0] = 0x80;
+      pkt[1] = 0; // PCMU
+      pkt.writeUInt32BE(0xabcdef, 8);
+      timer = setInterval(() => {
+        pkt.writeUInt32BE((seq * 160) >>> 0, 4);
+        pkt.writeUInt16BE(seq++ & 0xffff, 2);
+        socket.send(pkt, to, '127.0.0.1');
+      }, 20);
+    },
+    stop() {
+      if (timer) clearInterval(timer);
+      socket.close();
+    },
+  };
+}
+
+for (const batchIo of [true, false]) {
+  test(`media workers ${batchIo ? 'with' : 'without'} batched I/O: a call plays its prompt out, hears the far end and its key press`, async (t) => {
+    const range = rtpRange(6);
+    const engine = new WorkerMediaEngine({ bindAddress: '127.0.0.1', rtpPortMin: range.min, rtpPortMax: range.min + 6, workers: 1, batchIo });
+    engine.start();
+    const far = await rtpFarEnd();
+    t.teardown(async () => { far.stop(); await engine.stop(); });
+    const s: MediaSession = await engine.createSession({ payloadType: 0, remoteAddress: '127.0.0.1', remotePort: far.port });
+    t.deepEqual(engine.batchedIo(), [batchIo]);
+    const digits: string[] = [];
+    s.on('dtmf', (e) => digits.push(e.digit));
+    far.start(s.localPort);
+    const played = await s.play(Buffer.alloc(160 * 25, 0x22)); // half a second
+    t.true(played.completed);
+    // an RFC 4733 "5": three packets, the last with the end bit
+    for (const [end, dur] of [[false, 160], [false, 320], [true, 480]] as const) {
+      const ev = Buffer.alloc(16);
+      ev[0] = 0x80;
+      ev[1] = 101 | (dur === 160 ? 0x80 : 0);
+      ev.writeUInt16BE(far.nextSeq(), 2);
+      ev.writeUInt32BE(4000, 4);
+      ev.writeUInt32BE(0xabcdef, 8);
+      ev[12] = 5;
+      ev[13] = (end ? 0x80 : 0) | 10;
+      ev.writeUInt16BE(dur, 14);
+      far.socket.send(ev, s.localPort, '127.0.0.1');
+    }
+    const until = Date.now() + 2000;
+    while (digits.length === 0 && Date.now() < until) await sleep(10);
+    t.deepEqual(digits, ['5']);
+    const [w] = await engine.summaries(); // a worker's session's counters travel in its summary
+    t.true(w!.packetsSent >= 25, `${w!.packetsSent} sent`);
+    t.true(w!.packetsReceived >= 20, `${w!.packetsReceived} received`);
+    t.is(w!.lostReceived, 0);
+    t.true(far.heard() >= 25, `the far end heard ${far.heard()}`);
+  });
+}
