@@ -22,8 +22,6 @@
 // and MSG_TRUNC reports their real length, which the caller drops).
 #define SLOT 2048
 #define MAX_EVENTS 1024
-// A media worker runs on one thread: one array of events serves every call.
-static struct epoll_event events[MAX_EVENTS];
 
 static int32_t int_arg(napi_env env, napi_value v) {
   int32_t x = -1;
@@ -94,6 +92,9 @@ static napi_value Recv(napi_env env, napi_callback_info info) {
   size_t most = words / 5;
   if (most > room / SLOT) most = room / SLOT;
   if (most > MAX_EVENTS) most = MAX_EVENTS;
+  // on this call's stack: every media worker thread of the process calls in here at once (one array for
+  // the module mixed the workers' events, and a datagram went to another worker's session)
+  struct epoll_event events[MAX_EVENTS];
   int ready = epoll_wait(epfd, events, (int)most, 0);
   size_t at = 0;
   int32_t n = 0;
