@@ -43,6 +43,8 @@ const log = pino({ level: boot.logLevel, base: undefined }, { write: (line: stri
 // Batched I/O (batch-io.ts) when the main thread found the native module: each phase's packets leave
 // in one call after the phase's sessions, and what came in meanwhile is taken in one after the run.
 let batch: BatchIo | null = null;
+/** How long before the next phase's deadline reading received datagrams stops (one read is about 0.2 ms). */
+const RECEIVE_MARGIN_MS = 0.3;
 let batchError: string | null = null;
 if (boot.batchIo !== null) {
   try {
@@ -59,8 +61,9 @@ const clock = new MediaClock({
   phases: boot.clockPhases,
   preciseWait: (ms) => { Atomics.wait(nap, 0, 0, ms); },
   afterPhase: io === null ? undefined : () => io.flush(),
+  // what came in is read until shortly before the next phase is due (the rest waits for the run after)
   afterRun: io === null ? undefined : () => {
-    io.poll();
+    io.poll(clock.deadlineMs - RECEIVE_MARGIN_MS);
   },
   onListenerError: (err) => log.error({ err: err instanceof Error ? err.message : String(err) }, 'media clock listener threw'),
 });
