@@ -50,10 +50,10 @@ const SLOT_BYTES = 2048;
 /** Datagrams per native receive call (the loop calls again while they all came back full): about 0.2 ms. */
 const RECV_SLOTS = 128;
 /**
- * Receive calls per poll at most (1,024 datagrams): what is left waits in the sockets for the next run.
+ * Receive calls per poll at most (2,048 datagrams): what is left waits in the sockets for the next run.
  * A clock that fell behind sends first; one long poll after it made the next phase late again.
  */
-const MAX_RECV_CALLS = 8;
+const MAX_RECV_CALLS = 16;
 /** Packets (172 bytes each, padded to 8) per send batch before it grows. */
 const SEND_SLOTS = 512;
 const SEND_STRIDE = 176;
@@ -191,10 +191,11 @@ export class BatchIo {
   /**
    * Hands the datagrams waiting on the registered sockets to their targets; returns how many. With
    * `until` (a performance.now() time: the clock's next deadline, less a margin), it stops reading once
-   * that time has come, after one read at least: the rest waits in the sockets, and the next phase's
-   * sends leave on time.
+   * that time has come and it has read `atLeast` (one read at least): the rest waits in the sockets, and
+   * the next phase's sends leave on time. `atLeast` is what comes in while the clock runs two phases:
+   * below it, a worker near a full core would read less than arrives, until its sockets overflowed.
    */
-  poll(until = Number.POSITIVE_INFINITY): number {
+  poll(until = Number.POSITIVE_INFINITY, atLeast = 0): number {
     if (this.closed) return 0;
     const meta = this.recvMeta;
     const buf = this.recvBuffer;
@@ -227,7 +228,7 @@ export class BatchIo {
           target.deliver(buf.subarray(at, at + length), ipString(meta[k + 3] >>> 0), meta[k + 4]);
         }
         total += n;
-        if (n < RECV_SLOTS || performance.now() >= until) break;
+        if (n < RECV_SLOTS || (total >= atLeast && performance.now() >= until)) break;
       }
     } finally {
       this.polling = false;

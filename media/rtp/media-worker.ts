@@ -61,9 +61,10 @@ const clock = new MediaClock({
   phases: boot.clockPhases,
   preciseWait: (ms) => { Atomics.wait(nap, 0, 0, ms); },
   afterPhase: io === null ? undefined : () => io.flush(),
-  // what came in is read until shortly before the next phase is due (the rest waits for the run after)
+  // what came in is read until shortly before the next phase is due (the rest waits for the run after),
+  // and at least what arrives in two phases (each call's far end sends a packet every period)
   afterRun: io === null ? undefined : () => {
-    io.poll(clock.deadlineMs - RECEIVE_MARGIN_MS);
+    io.poll(clock.deadlineMs - RECEIVE_MARGIN_MS, Math.ceil((2 * io.sockets) / clock.phases));
   },
   onListenerError: (err) => log.error({ err: err instanceof Error ? err.message : String(err) }, 'media clock listener threw'),
 });
