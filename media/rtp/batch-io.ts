@@ -146,7 +146,8 @@ export class BatchIo {
    * `after`, given, runs once the batch has gone to the kernel (a bench's lateness probe).
    */
   queue(fd: number, buf: Uint8Array, after: (() => void) | null): void {
-    if (this.queued === this.sendFds.length) this.grow();
+    // packets are 172 bytes (the stride's room); a larger one grows the bytes too
+    if (this.queued === this.sendFds.length || this.queuedBytes + buf.length > this.sendData.length) this.grow(this.queuedBytes + buf.length);
     const at = this.queuedBytes;
     this.sendData.set(buf, at);
     this.sendFds[this.queued] = fd;
@@ -157,8 +158,9 @@ export class BatchIo {
     if (after !== null) this.afterSend.push(after);
   }
 
-  private grow(): void {
-    const n = this.sendFds.length * 2;
+  /** Twice the room, or more when `bytes` need it. */
+  private grow(bytes: number): void {
+    const n = Math.max(this.sendFds.length * 2, Math.ceil(bytes / SEND_STRIDE) + 1);
     const fds = new Int32Array(n);
     fds.set(this.sendFds);
     const spans = new Int32Array(n * 2);
@@ -174,8 +176,6 @@ export class BatchIo {
   flush(): void {
     const n = this.queued;
     if (n === 0) return;
-    // a packet larger than the stride (an RFC 4733 event is smaller; a relayed frame is not queued
-    // here) would have grown the bytes past the buffer: queue() checks against the data's length
     const sent = this.native.send(this.sendFds, this.sendData, this.sendSpans, n);
     this.queued = 0;
     this.queuedBytes = 0;

@@ -43,8 +43,6 @@ const log = pino({ level: boot.logLevel, base: undefined }, { write: (line: stri
 // Batched I/O (batch-io.ts) when the main thread found the native module: each phase's packets leave
 // in one call after the phase's sessions, and what came in meanwhile is taken in one after the run.
 let batch: BatchIo | null = null;
-/** How long before the next phase's deadline reading received datagrams stops (one read is about 0.2 ms). */
-const RECEIVE_MARGIN_MS = 0.3;
 let batchError: string | null = null;
 if (boot.batchIo !== null) {
   try {
@@ -54,6 +52,8 @@ if (boot.batchIo !== null) {
   }
 }
 const io = batch;
+/** How long before the next phase's deadline reading received datagrams stops (one read is about 0.2 ms). */
+const RECEIVE_MARGIN_MS = 0.3;
 
 // The last stretch before each of the clock's deadlines is slept on this thread (it serves nothing else).
 const nap = new Int32Array(new SharedArrayBuffer(4));

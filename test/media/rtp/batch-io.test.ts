@@ -242,3 +242,28 @@ test('two media workers, 300 calls talking to each other in pairs across them: e
   t.is(sum(after, (s) => s.lostReceived), 0, 'lost');
   t.is(sum(after, (s) => s.droppedForeign), 0, 'datagrams taken for a stranger\'s');
 });
+
+test('a send batch grows for many packets and for a large one, and sends each whole', async (t) => {
+  const batch = new BatchIo(loadUdpBatch(UDP_BATCH_MODULE));
+  // four pairs of sockets, so that no far end's receive buffer overflows
+  const pairs: Array<{ a: RtpSocket; far: dgram.Socket; heard: number[] }> = [];
+  for (let i = 0; i < 4; i++) {
+    const a = await bound(batch);
+    const far = await plain();
+    a.connect((far.address() as { port: number }).port, '127.0.0.1');
+    await once(a, 'connect');
+    const heard: number[] = [];
+    far.on('message', (m) => heard.push(m.length));
+    pairs.push({ a, far, heard });
+  }
+  t.teardown(() => { for (const p of pairs) { p.a.close(); p.far.close(); } batch.close(); });
+  for (let i = 0; i < 600; i++) batch.queue(pairs[i % 4]!.a.direct!.handle.fd, Buffer.alloc(172, i), null); // past the first 512 slots
+  batch.queue(pairs[0]!.a.direct!.handle.fd, Buffer.alloc(4000, 1), null); // past the bytes left
+  batch.flush();
+  t.is(batch.stats.sent, 601);
+  const count = () => pairs.reduce((n, p) => n + p.heard.length, 0);
+  const until = Date.now() + 2000;
+  while (count() < 601 && Date.now() < until) await sleep(5);
+  t.deepEqual(pairs.map((p) => p.heard.filter((n) => n === 172).length), [150, 150, 150, 150]);
+  t.is(pairs[0]!.heard.at(-1), 4000);
+});
