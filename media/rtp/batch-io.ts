@@ -1,14 +1,14 @@
 // Batched UDP I/O for a media worker (issue 19): the sends of a clock phase leave in one call into
-// native code, and every datagram waiting on any of the worker's RTP sockets comes back in one call
-// per phase. The native side (media/native/udp-batch.c, built at install when a C compiler is there)
+// native code, and the datagrams waiting on the worker's RTP sockets come back in a few calls after
+// each run of the clock (poll: bounded by the next phase's deadline). The native side (media/native/udp-batch.c, built at install when a C compiler is there)
 // only reads and writes the sockets' descriptors: dgram still binds, connects and closes them, and
 // libuv stops reading a socket once it is registered here (its handle's recvStop).
 //
 // What it saves, per datagram, is Node's side of it: a call from libuv into JavaScript, a 64 KiB
 // receive buffer and a Buffer over it, an address object whose string inet_ntop prints, a request
 // object per send. What stays is the kernel's work and the session's own (media/rtp/README.md, "Batched
-// I/O", has the figures). Received datagrams wait for the next phase, at most one phase (2 ms): a
-// session learns of them on the clock's step, not on the socket's.
+// I/O", has the figures). Received datagrams wait for the next run of the clock (a phase, 2 ms, with
+// more than 32 calls; a period with fewer): a session learns of them on the clock's step, not the socket's.
 import { createRequire } from 'node:module';
 import { constants } from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -35,7 +35,7 @@ export function loadUdpBatch(path: string): UdpBatchNative {
   return m as UdpBatchNative;
 }
 
-/** What the batch needs of a socket's handle: set by rtp-socket.ts, which owns the handle's other fields. */
+/** What the batch keeps per socket (rtp-socket.ts joinBatch makes one, over the socket's handle). */
 export interface BatchTarget {
   /** The descriptor, read once at registration (the handle's fd is a native accessor). */
   batchFd: number;
