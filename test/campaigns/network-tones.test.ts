@@ -22,7 +22,7 @@ test('a SIT in early media ends the attempt invalid-number with what was heard, 
   t.timeout(90_000);
   const audio = new Int16Array(8 * 6000);
   audio.set(sitTones(sitSpec('vacant-code'), 2500), 8 * 300);
-  const sipp = await startSippUas({ scenario: 'uas-183-sit-cancel.xml', calls: 2, timeoutSec: 80, files: { 'stream.pcap': pcapOf(audio) }, args: ['-mi', '127.0.0.1', '-mp', String(await freePort())] });
+  const sipp = await startSippUas({ scenario: 'uas-183-sit-cancel.xml', calls: 2, timeoutSec: 80, files: { 'stream.pcap': pcapOf(audio) }, args: ['-mi', '127.0.0.1', '-mp', 'auto'] });
   const startedAt = Date.now();
   const box = await startTestBox({
     now: () => MONDAY + (Date.now() - startedAt),

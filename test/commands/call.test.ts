@@ -106,7 +106,7 @@ function lastJson<T>(run: Run): T {
 async function sipp(t: ExecutionContext, scenario: string, o: { keys?: Record<string, string>; files?: Record<string, Buffer> } = {}): Promise<SippHandle> {
   // sipp's own -timeout is a guard against a sipp outliving the test, not a speed target: wide enough
   // for the call to wait for its turn (two processes at once) on a loaded machine.
-  const s = await startSippUas({ scenario, calls: 1, timeoutSec: 300, keys: o.keys, files: o.files, args: ['-mi', '127.0.0.1', '-mp', String(await freePort())] });
+  const s = await startSippUas({ scenario, calls: 1, timeoutSec: 300, keys: o.keys, files: o.files, args: ['-mi', '127.0.0.1', '-mp', 'auto'] });
   t.teardown(() => s.stop(0).then(() => {}));
   return s;
 }

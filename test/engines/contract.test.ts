@@ -55,8 +55,7 @@ async function engineOf(t: ExecutionContext, kind: 'embedded' | 'drachtio', trun
 }
 
 async function sipp(t: ExecutionContext, scenario: string, o: { args?: string[]; files?: Record<string, Buffer>; keys?: Record<string, string> } = {}): Promise<SippHandle> {
-  const mp = await freePort();
-  const s = await startSippUas({ scenario, calls: 1, timeoutSec: 40, files: o.files, keys: o.keys, args: ['-mp', String(mp), '-mi', '127.0.0.1', ...(o.args ?? [])] });
+  const s = await startSippUas({ scenario, calls: 1, timeoutSec: 40, files: o.files, keys: o.keys, args: ['-mp', 'auto', '-mi', '127.0.0.1', ...(o.args ?? [])] });
   t.teardown(() => s.stop(0).then(() => {}));
   return s;
 }

@@ -36,7 +36,7 @@ function engineOn(servers: RunningServers, sippPort: number): DrachtioEngine {
   t.timeout(60_000);
   const servers = await startServers(found.bins!);
   t.teardown(() => servers.stop());
-  const sipp = await startSippUas({ scenario: 'uas-answer.xml', calls: 1, timeoutSec: 50, args: ['-mp', String(await freePort()), '-mi', '127.0.0.1'] });
+  const sipp = await startSippUas({ scenario: 'uas-answer.xml', calls: 1, timeoutSec: 50, args: ['-mp', 'auto', '-mi', '127.0.0.1'] });
   t.teardown(() => sipp.stop(0).then(() => {}));
   const engine = engineOn(servers, sipp.port);
   const seen: TrunkStatus[] = [];
@@ -66,7 +66,7 @@ function engineOn(servers: RunningServers, sippPort: number): DrachtioEngine {
   t.timeout(60_000);
   const servers = await startServers(found.bins!);
   t.teardown(() => servers.stop());
-  const sipp = await startSippUas({ scenario: 'uas-answer.xml', calls: 1, timeoutSec: 50, args: ['-mp', String(await freePort()), '-mi', '127.0.0.1'] });
+  const sipp = await startSippUas({ scenario: 'uas-answer.xml', calls: 1, timeoutSec: 50, args: ['-mp', 'auto', '-mi', '127.0.0.1'] });
   t.teardown(() => sipp.stop(0).then(() => {}));
   const engine = engineOn(servers, sipp.port);
   await engine.start();

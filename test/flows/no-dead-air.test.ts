@@ -25,7 +25,7 @@ async function callWith(t: ExecutionContext, audio: Int16Array, messageMs: numbe
   const message = tone(dir, 'message', messageMs, 440);
   const voicemail = tone(dir, 'voicemail', 1500, 550);
   const other = tone(dir, 'prompt', 300, 660);
-  const sipp = await startSippUas({ scenario: 'uas-play-pcap.xml', calls: 1, timeoutSec: 60, files: { 'stream.pcap': pcapOf(audio) }, args: ['-mi', '127.0.0.1', '-mp', String(await freePort())] });
+  const sipp = await startSippUas({ scenario: 'uas-play-pcap.xml', calls: 1, timeoutSec: 60, files: { 'stream.pcap': pcapOf(audio) }, args: ['-mi', '127.0.0.1', '-mp', 'auto'] });
   t.teardown(() => sipp.stop(0).then(() => {}));
   const engine = await loopbackEngine(t, { rtpPorts: 10 });
   const call: Call = engine.dial({ to: `sip:callee@127.0.0.1:${sipp.port}`, from: 'test', ringTimeoutMs: 10_000, amd: true });

@@ -71,10 +71,9 @@ const CASES: PathCase[] = [
 ];
 
 async function runPath(t: ExecutionContext, c: PathCase, prompts: (key: string) => PromptRef): Promise<void> {
-  const mp = await freePort();
   const keys: Record<string, string> = {};
   for (let i = 1; i <= 10; i++) keys[`k${i}`] = c.keys[i - 1] ?? '-';
-  const sipp = await startSippUas({ scenario: 'flow-keys.xml', calls: 1, timeoutSec: 60, keys, args: ['-mp', String(mp), '-mi', '127.0.0.1', ...(process.env.FLOW_SIPP_TRACE ? ['-trace_msg', '-message_file', `${process.env.FLOW_SIPP_TRACE}-${c.template}-${c.keys.join('')}.log`] : [])] });
+  const sipp = await startSippUas({ scenario: 'flow-keys.xml', calls: 1, timeoutSec: 60, keys, args: ['-mp', 'auto', '-mi', '127.0.0.1', ...(process.env.FLOW_SIPP_TRACE ? ['-trace_msg', '-message_file', `${process.env.FLOW_SIPP_TRACE}-${c.template}-${c.keys.join('')}.log`] : [])] });
   t.teardown(() => sipp.stop(0).then(() => {}));
   const engine = await loopbackEngine(t, { rtpPorts: 10 });
   const call = engine.dial({ to: `sip:100@127.0.0.1:${sipp.port}`, from: 'flows', ringTimeoutMs: 15_000 });

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort } from './ports.ts';
+import { freePort, freeUdpRange } from './ports.ts';
 
 export { freePort };
 
@@ -168,7 +168,21 @@ function commonArgs(o: SippOptions): string[] {
   return [...args, ...(o.args ?? [])];
 }
 
-/** Start sipp as a UAS (server) on a free port; resolves once it listens. */
+/**
+ * sipp binds its media port, the port after it, and the two after that (audio and video, RTP and RTCP):
+ * `-mp auto` takes four free ports, checked, outside the kernel's ephemeral range. A retry takes new
+ * ones whatever was given, so that a port taken by another test between the check and the bind
+ * cannot fail every attempt.
+ */
+async function withMediaPorts(args: string[], attempt: number): Promise<string[]> {
+  const i = args.indexOf('-mp');
+  if (i < 0 || (args[i + 1] !== 'auto' && attempt === 0)) return args;
+  const out = [...args];
+  out[i + 1] = String(await freeUdpRange(4));
+  return out;
+}
+
+/** Start sipp as a UAS (server) on a free port; resolves once it listens. `-mp auto`: see withMediaPorts. */
 export async function startSippUas(o: SippOptions): Promise<SippHandle> {
   const address = o.address ?? '127.0.0.1';
   const transport = o.transport ?? 'udp';
@@ -187,7 +201,8 @@ async function startUasInSlot(o: SippOptions, address: string, transport: 'udp' 
   for (let attempt = 0; attempt < 5; attempt++) {
     const port = await freePort(address);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sipp-'));
-    const { child, exited } = launch([...commonArgs(o), '-i', address, '-p', String(port)], dir, o.files);
+    const args = await withMediaPorts(commonArgs(o), attempt);
+    const { child, exited } = launch([...args, '-i', address, '-p', String(port)], dir, o.files);
     let gone = false;
     void exited.then(() => { gone = true; });
     const deadline = Date.now() + 5000;

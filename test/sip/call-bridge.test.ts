@@ -13,8 +13,7 @@ import { answered, sleep, staffEngine } from './staff-support.ts';
 
 test('a key the far end sends by SIP INFO reaches the bridged call as RFC 4733; its BYE ends the bridge as "this" and the other call stays up', async (t) => {
   t.timeout(60_000);
-  const mp = await freePort();
-  const sipp = await startSippUas({ scenario: 'uas-info-then-bye.xml', calls: 1, timeoutSec: 30, args: ['-mp', String(mp), '-mi', '127.0.0.1'] });
+  const sipp = await startSippUas({ scenario: 'uas-info-then-bye.xml', calls: 1, timeoutSec: 30, args: ['-mp', 'auto', '-mi', '127.0.0.1'] });
   t.teardown(() => sipp.stop(0).then(() => {}));
   const engine = await staffEngine(t, { trunkPort: sipp.port });
   const other = await startBaresip({});

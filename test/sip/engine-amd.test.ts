@@ -7,7 +7,7 @@ import { loopbackEngine } from '../support/engine.ts';
 import { expectMachineBeep, expectPerson, machineGreeting, pcapOf, personHello } from './amd-callee.ts';
 
 async function callWith(t: import('ava').ExecutionContext, audio: Int16Array) {
-  const sipp = await startSippUas({ scenario: 'uas-play-pcap.xml', calls: 1, timeoutSec: 40, files: { 'stream.pcap': pcapOf(audio) }, args: ['-mi', '127.0.0.1', '-mp', String(await freePort())] });
+  const sipp = await startSippUas({ scenario: 'uas-play-pcap.xml', calls: 1, timeoutSec: 40, files: { 'stream.pcap': pcapOf(audio) }, args: ['-mi', '127.0.0.1', '-mp', 'auto'] });
   t.teardown(() => sipp.stop(0).then(() => {}));
   const engine = await loopbackEngine(t);
   return engine.dial({ to: `sip:callee@127.0.0.1:${sipp.port}`, from: 'test', ringTimeoutMs: 10_000, amd: true });

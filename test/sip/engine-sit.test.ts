@@ -31,7 +31,7 @@ function deadNumber(t: ExecutionContext): Int16Array {
 }
 
 async function dial(t: ExecutionContext, scenario: string, audio: Int16Array) {
-  const sipp = await startSippUas({ scenario, calls: 1, timeoutSec: 40, files: { 'stream.pcap': pcapOf(audio) }, args: ['-mi', '127.0.0.1', '-mp', String(await freePort())] });
+  const sipp = await startSippUas({ scenario, calls: 1, timeoutSec: 40, files: { 'stream.pcap': pcapOf(audio) }, args: ['-mi', '127.0.0.1', '-mp', 'auto'] });
   t.teardown(() => sipp.stop(0).then(() => {}));
   const engine = await loopbackEngine(t);
   const call = engine.dial({ to: `sip:callee@127.0.0.1:${sipp.port}`, from: 'test', ringTimeoutMs: 20_000, amd: true });

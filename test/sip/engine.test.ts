@@ -36,8 +36,7 @@ function engineWith(t: ExecutionContext, trunks: TrunkProfile[] = []): Promise<E
 }
 
 async function sipp(t: ExecutionContext, scenario: string, o: { args?: string[]; files?: Record<string, Buffer> } = {}): Promise<SippHandle> {
-  const mp = await freePort();
-  const s = await startSippUas({ scenario, calls: 1, timeoutSec: 30, files: o.files, args: ['-mp', String(mp), '-mi', '127.0.0.1', ...(o.args ?? [])] });
+  const s = await startSippUas({ scenario, calls: 1, timeoutSec: 30, files: o.files, args: ['-mp', 'auto', '-mi', '127.0.0.1', ...(o.args ?? [])] });
   t.teardown(() => s.stop(0).then(() => {}));
   return s;
 }

@@ -26,7 +26,7 @@ test('1,000 calls at 100 concurrent: zero failed calls', async (t) => {
   // nothing but such ACKs was unexpected.
   const sipp = await startSippUas({
     scenario: 'uas-answer.xml', calls: CALLS, timeoutSec: 80,
-    args: ['-mi', '127.0.0.1', '-mp', String(await freePort()), '-rtp_echo', '-default_behaviors', 'all,-abortunexp'],
+    args: ['-mi', '127.0.0.1', '-mp', 'auto', '-rtp_echo', '-default_behaviors', 'all,-abortunexp'],
   });
   t.teardown(() => sipp.stop(0).then(() => {}));
   const engine = await loopbackEngine(t, { rtpPorts: 1000 });

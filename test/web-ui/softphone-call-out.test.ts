@@ -31,8 +31,7 @@ test('the browser softphone calls a number: refused with the box\'s reason while
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const mic = toneWav(join(dir, 'mic.wav'), 1200, 60, 48000);
   // The far end on the trunk: answers, sends back what it hears (-rtp_echo), hangs up after 8 s.
-  const media = await freeUdpRange(4);
-  const trunk = await startSippUas({ scenario: 'uas-bye-after.xml', calls: 1, timeoutSec: 90, args: ['-d', '8000', '-rtp_echo', '-mp', String(media)] });
+  const trunk = await startSippUas({ scenario: 'uas-bye-after.xml', calls: 1, timeoutSec: 90, args: ['-d', '8000', '-rtp_echo', '-mp', 'auto'] });
   t.teardown(() => { void trunk.stop(0); });
   const sipPort = await freePort();
   const ui = await startUiBox(t, {
