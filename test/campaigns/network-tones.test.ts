@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sitSpec, sitTones } from '../../media/dsp/call-progress.ts';
-import { freePort, startSippUas } from '../peers/sipp.ts';
+import { startSippUas } from '../peers/sipp.ts';
 import { pcapOf } from '../sip/amd-callee.ts';
 import { startTestBox } from '../support/appliance.ts';
 import { loopbackTrunk } from '../support/engine.ts';

@@ -10,7 +10,7 @@ import type { Settings, TrunkProfile } from '../../core/settings-types.ts';
 import { wavS16 } from '../../media/prompts/pcm.ts';
 import { rfc4733DtmfPcap } from '../peers/pcap.ts';
 import { freeUdpRange } from '../peers/ports.ts';
-import { freePort, startSippUas, type SippHandle } from '../peers/sipp.ts';
+import { startSippUas, type SippHandle } from '../peers/sipp.ts';
 import { BIN, ROOT } from '../support/processes.ts';
 import { loopbackTrunk } from '../support/engine.ts';
 

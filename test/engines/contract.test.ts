@@ -17,7 +17,7 @@ import { AudioTap } from '../../media/freeswitch/audio-tap.ts';
 import type { DrachtioCall } from '../../sip/drachtio/drachtio-call.ts';
 import type { EmbeddedEngine } from '../../sip/embedded/engine.ts';
 import { inbandDtmfPcap, rfc4733DtmfPcap } from '../peers/pcap.ts';
-import { freePort, startSippUas, type SippHandle } from '../peers/sipp.ts';
+import { startSippUas, type SippHandle } from '../peers/sipp.ts';
 import { expectMachineBeep, expectPerson, machineGreeting, pcapOf, personHello, tempDir } from '../sip/amd-callee.ts';
 import { loopbackEngine, loopbackTrunk } from '../support/engine.ts';
 import { findServers, SKIP_LINE, startServers, type RunningServers } from './servers.ts';

@@ -5,7 +5,7 @@ import test from 'ava';
 import type { TrunkStatus } from '../../core/call-port.ts';
 import { silentLogger } from '../../core/log.ts';
 import { DrachtioEngine } from '../../sip/drachtio/engine.ts';
-import { freePort, startSippUas } from '../peers/sipp.ts';
+import { startSippUas } from '../peers/sipp.ts';
 import { findServers, SKIP_LINE, startServers, type RunningServers } from './servers.ts';
 import { loopbackTrunk } from '../support/engine.ts';
 

@@ -11,7 +11,7 @@ import type { Call } from '../../core/call-port.ts';
 import { promptKey } from '../../appliance/flows/model.ts';
 import { runFlowCall } from '../../appliance/flows/runner.ts';
 import { messageMenuFlow } from '../../appliance/flows/templates.ts';
-import { freePort, startSippUas } from '../peers/sipp.ts';
+import { startSippUas } from '../peers/sipp.ts';
 import { loopbackEngine } from '../support/engine.ts';
 import { machineGreeting, pcapOf, personHello } from '../sip/amd-callee.ts';
 import { tonePrompt as tone } from '../peers/audio.ts';

@@ -12,7 +12,7 @@ import { promptKey } from '../../appliance/flows/model.ts';
 import { runFlowCall } from '../../appliance/flows/runner.ts';
 import { callbackSlot } from '../../appliance/flows/callback-slot.ts';
 import { appointmentReminder, emergencyAlert, messageMenuFlow, paymentReminder, satisfactionSurvey } from '../../appliance/flows/templates.ts';
-import { freePort, startSippUas } from '../peers/sipp.ts';
+import { startSippUas } from '../peers/sipp.ts';
 import { loopbackEngine } from '../support/engine.ts';
 import { tonePrompt as tone } from '../peers/audio.ts';
 

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readPcm8k, toneShare, toneWav } from '../peers/audio.ts';
 import { startBaresip } from '../peers/baresip.ts';
-import { freePort, startSippUas } from '../peers/sipp.ts';
+import { startSippUas } from '../peers/sipp.ts';
 import { answered, sleep, staffEngine } from './staff-support.ts';
 
 test('a key the far end sends by SIP INFO reaches the bridged call as RFC 4733; its BYE ends the bridge as "this" and the other call stays up', async (t) => {

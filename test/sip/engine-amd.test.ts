@@ -2,7 +2,7 @@
 // (espeak-ng speech in a generated pcap). A recorded greeting ending in a beep gives 'amd' machine
 // then 'beep' after the tone; a short "Hello?" gives 'amd' human and no beep.
 import test from 'ava';
-import { freePort, startSippUas } from '../peers/sipp.ts';
+import { startSippUas } from '../peers/sipp.ts';
 import { loopbackEngine } from '../support/engine.ts';
 import { expectMachineBeep, expectPerson, machineGreeting, pcapOf, personHello } from './amd-callee.ts';
 

@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { CallEnded, InbandSignal } from '../../core/call-port.ts';
 import { cadencedTone, sitSpec, sitTones } from '../../media/dsp/call-progress.ts';
 import { readPcm8k } from '../peers/audio.ts';
-import { freePort, startSippUas } from '../peers/sipp.ts';
+import { startSippUas } from '../peers/sipp.ts';
 import { loopbackEngine } from '../support/engine.ts';
 import { pcapOf, tempDir } from './amd-callee.ts';
 

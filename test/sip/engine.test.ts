@@ -11,7 +11,7 @@ import { encodeG711 } from '../../media/dsp/g711.ts';
 import type { EmbeddedEngine } from '../../sip/embedded/engine.ts';
 import { bestNormalisedXcorr } from '../peers/audio.ts';
 import { inbandDtmfPcap, rfc4733DtmfPcap } from '../peers/pcap.ts';
-import { freePort, startSippUas, type SippHandle } from '../peers/sipp.ts';
+import { startSippUas, type SippHandle } from '../peers/sipp.ts';
 import { loopbackEngine, loopbackTrunk } from '../support/engine.ts';
 
 const trunkAt = loopbackTrunk;

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { encodeG711 } from '../../media/dsp/g711.ts';
-import { freePort, startSippUas } from '../peers/sipp.ts';
+import { startSippUas } from '../peers/sipp.ts';
 import { loopbackEngine } from '../support/engine.ts';
 
 const CALLS = 1000;

@@ -13,7 +13,6 @@ import { dncHash } from '../../appliance/compliance/number-hash.ts';
 import { startTestBox } from '../support/appliance.ts';
 import { readPcm8k, toneShare, toneWav } from '../peers/audio.ts';
 import { freePort, startSippUas } from '../peers/sipp.ts';
-import { freeUdpRange } from '../peers/ports.ts';
 import { deskPhone, sleep, staffUser, until } from './desk-phone.ts';
 
 const OWN = '+33142000001';

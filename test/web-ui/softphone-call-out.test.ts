@@ -12,7 +12,6 @@ import { join } from 'node:path';
 import { dncHash } from '../../appliance/compliance/number-hash.ts';
 import { trunkDefaults } from '../../core/trunk-defaults.ts';
 import { toneShare, toneWav } from '../peers/audio.ts';
-import { freeUdpRange } from '../peers/ports.ts';
 import { freePort, startSippUas } from '../peers/sipp.ts';
 import { sleep } from '../sip/staff-support.ts';
 import { CAPTURE_REMOTE_AUDIO as CAPTURE, startUiBox } from './browser.ts';
