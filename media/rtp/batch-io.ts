@@ -102,6 +102,13 @@ export class BatchIo {
   // receiving
   private readonly recvData = new Uint8Array(RECV_SLOTS * SLOT_BYTES);
   private readonly recvBuffer = Buffer.from(this.recvData.buffer);
+  /**
+   * The view handed out for the datagram at each offset (offsets are 8-byte aligned), kept while the
+   * next datagram there has the same length: RTP packets of a call come in one size, so most reads
+   * make no object at all. A view per datagram was three quarters of the bytes a media worker
+   * allocated at 2,800 calls (V8's sampling heap profiler), and its collections held the clock up.
+   */
+  private readonly views: Array<Buffer | undefined> = new Array((RECV_SLOTS * SLOT_BYTES) >> 3);
   private readonly recvMeta = new Int32Array(RECV_SLOTS * 5);
   readonly stats: BatchIoStats = { sent: 0, sendDropped: 0, received: 0, receiveErrors: 0, oversize: 0, sendCalls: 0, receiveCalls: 0 };
 
@@ -225,7 +232,12 @@ export class BatchIo {
             continue;
           }
           const at = meta[k + 1];
-          target.deliver(buf.subarray(at, at + length), ipString(meta[k + 3] >>> 0), meta[k + 4]);
+          let view = this.views[at >> 3];
+          if (view === undefined || view.length !== length) {
+            view = buf.subarray(at, at + length);
+            this.views[at >> 3] = view;
+          }
+          target.deliver(view, ipString(meta[k + 3] >>> 0), meta[k + 4]);
         }
         total += n;
         if (n < RECV_SLOTS || (total >= atLeast && performance.now() >= until)) break;

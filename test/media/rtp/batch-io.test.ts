@@ -79,6 +79,40 @@ test('a socket in a batch: its datagrams reach its receiver with their source, i
   t.is(batch.stats.sendCalls, 1);
 });
 
+test('reads of one size reuse their views and source object, and every receiver still sees its own bytes and sender', async (t) => {
+  const batch = new BatchIo(loadUdpBatch(UDP_BATCH_MODULE));
+  const [a, b] = [await bound(batch), await bound(batch)];
+  const [farA, farB] = [await plain(), await plain()];
+  t.teardown(() => { a.close(); b.close(); farA.close(); farB.close(); batch.close(); });
+  const seen: Array<{ to: string; bytes: Buffer; port: number }> = [];
+  const views = new Set<Buffer>();
+  const sources = new Set<object>();
+  for (const [s, to] of [[a, 'a'], [b, 'b']] as const) {
+    s.receive({ onDatagram: (msg, rinfo) => { views.add(msg); sources.add(rinfo); seen.push({ to, bytes: Buffer.from(msg), port: rinfo.port }); } });
+  }
+  const portOf = (s: dgram.Socket) => (s.address() as { port: number }).port;
+  // three rounds of 172-byte packets, one from each far end to its own socket, then one with a 16-byte
+  // packet (an RFC 4733 event's size) in between: the offsets after it move, and so do the views
+  const rounds = [[172, 172], [172, 172], [172, 172], [16, 172]];
+  for (const [r, sizes] of rounds.entries()) {
+    const before = seen.length;
+    farA.send(Buffer.alloc(sizes[0]!, 10 + r), a.address().port, '127.0.0.1');
+    farB.send(Buffer.alloc(sizes[1]!, 20 + r), b.address().port, '127.0.0.1');
+    await sleep(10);
+    await pollFor(batch, () => seen.length - before, 2);
+    if (r === 2) t.is(views.size, 2, 'the same two views for three rounds of the same sizes');
+  }
+  const expected = rounds.flatMap((sizes, r) => [
+    { to: 'a', length: sizes[0], fill: 10 + r, port: portOf(farA) },
+    { to: 'b', length: sizes[1], fill: 20 + r, port: portOf(farB) },
+  ]);
+  const got = seen.map((x) => ({ to: x.to, length: x.bytes.length, fill: x.bytes[0], port: x.port }));
+  const order = (xs: typeof got) => [...xs].sort((p, q) => p.fill! - q.fill!);
+  t.deepEqual(order(got), order(expected));
+  t.true(seen.every((x) => x.bytes.every((byte) => byte === x.bytes[0])), 'no datagram mixed with another');
+  t.is(sources.size, 2, 'one source object per socket');
+});
+
 test('a tap (a \'message\' listener) gets its own copy; a closed socket leaves the batch and its descriptor can serve the next one', async (t) => {
   const batch = new BatchIo(loadUdpBatch(UDP_BATCH_MODULE));
   const far = await plain();
