@@ -17,7 +17,7 @@ import { parseArgs } from 'node:util';
 import { ulawEncode } from '../media/dsp/g711.ts';
 import { MediaClock } from '../media/rtp/clock.ts';
 import type { MediaSession } from '../media/rtp/session-types.ts';
-import { inOwnSession, NICE, pin, raisePriority, type RawResult, rawUdp, Receiver, threadPlacement } from './media-lib/harness.ts';
+import { inOwnSession, NICE, threadSchedMicros, pin, raisePriority, type RawResult, rawUdp, Receiver, threadPlacement } from './media-lib/harness.ts';
 import { mediaGcFlags } from '../media/rtp/worker-engine.ts';
 import { mainThreadRig, type Rig, type RigFigures, workerRig } from './media-lib/rigs.ts';
 import { freeswitchAvailable, freeswitchMediaBench } from './media-lib/freeswitch.ts';
@@ -38,6 +38,8 @@ const { values: args } = parseArgs({
     workers: { type: 'string', default: '1' },
     // the media workers' batched UDP I/O (media/rtp/batch-io.ts) when its module is built; 'no': dgram
     'batch-io': { type: 'string', default: 'yes' },
+    // the far ends' reads, in batches as the media workers' ('no': one datagram per read; media-lib/receiver.ts)
+    'far-batch': { type: 'string', default: 'yes' },
     // media workers of the per-box ladder (0 skips it)
     'box-workers': { type: 'string', default: '2' },
     // 'high' (nice -10, still the fair scheduler) keeps other work on a shared machine from
@@ -48,8 +50,18 @@ const { values: args } = parseArgs({
     pin: { type: 'string', default: 'yes' },
     // per-core ladder, pinned: the bench's main thread on the other CPU ('other') or on the media core ('same')
     'main-thread': { type: 'string', default: 'other' },
+    // per-core ladder, pinned: the media worker thread alone on CPU 0, every other thread of the process
+    // (the main thread, V8's helper threads) on CPU 1 ('alone'), or V8's helpers on CPU 0 with it ('shared')
+    'media-core': { type: 'string', default: 'alone' },
   },
 });
+
+/**
+ * The far ends' sockets: the calls take them in turn. Read in batches (one datagram per ready socket per
+ * read), the far end needs many sockets to keep up with a few thousand calls; with 8, its 1 ms polls read
+ * 8 datagrams each and it lost nine packets in ten.
+ */
+const FAR_SOCKETS = args['far-batch'] === 'no' ? 8 : 256;
 
 const say = (s: string) => process.stderr.write(`${s}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -128,6 +140,13 @@ interface StepResult {
    */
   cpuUsPerCallSecond: number;
   receiverCpuPct: number;
+  /** Each media worker thread's own CPU over the measure (of one core), without the main thread and V8's helper threads. */
+  workerCpuPct: Array<number | null>;
+  /**
+   * Each media worker thread's time ready to run but waiting for its CPU (run-queue delay, against the
+   * measure's wall time): what other threads on its core took from it.
+   */
+  workerWaitPct: Array<number | null>;
   jitterP99Ms: number;
   dtmfOk: boolean;
   dtmfDigits: number;
@@ -248,7 +267,7 @@ async function climb(rig: Rig, far: FarEnd, ladder: number[], probe: boolean, ou
         say(`${rig.label}: ${String(n).padStart(5)} calls: only ${calls.length} opened in ${(openMs / 1000).toFixed(1)} s -> FAIL`);
         return {
           calls: n, p99LatenessMs: 0, p99TickLatenessMs: 0, p99PhaseWorkMs: 0, lossPct: 0, lostForward: 0, lostReturn: 0, packetsForward: 0,
-          cpuPct: 0, cpuUsPerCallSecond: 0, receiverCpuPct: 0, jitterP99Ms: 0, dtmfOk: false, dtmfDigits: 0, dtmfErrors: 0, skippedTicks: 0,
+          cpuPct: 0, cpuUsPerCallSecond: 0, receiverCpuPct: 0, workerCpuPct: [], workerWaitPct: [], jitterP99Ms: 0, dtmfOk: false, dtmfDigits: 0, dtmfErrors: 0, skippedTicks: 0,
           sentPct: 0, windowMs: 0, openStalled: calls.length, pass: false,
         };
       }
@@ -263,10 +282,17 @@ async function climb(rig: Rig, far: FarEnd, ladder: number[], probe: boolean, ou
     const dtmfErrors0 = calls.reduce((a, c) => a + c.dtmfErrors, 0);
     await rig.resetStats();
     const cpu0 = process.cpuUsage();
+    const tids = (rig.threadIds?.() ?? []).filter((x): x is number => x !== null);
+    const threads0 = tids.map(threadSchedMicros);
     const t0 = performance.now();
     await sleep(MEASURE_MS);
     const cpu = process.cpuUsage(cpu0);
     const wall = performance.now() - t0;
+    const perThread = tids.map((tid, i) => {
+      const [a, b] = [threads0[i], threadSchedMicros(tid)];
+      const pct = (us: number) => round((100 * us) / 1000 / wall, 1);
+      return a && b ? { cpu: pct(b.run - a.run), wait: pct(b.wait - a.wait) } : null;
+    });
     const f = await rig.figures();
     const s1 = await farSnapshot(f);
     // Rates, each over its own window: the CPU over the measure's sleep, the packets between the far
@@ -299,6 +325,8 @@ async function climb(rig: Rig, far: FarEnd, ladder: number[], probe: boolean, ou
       // CPU µs per ms, over packets (both directions) per ms, times the 100 packets of a call-second
       cpuUsPerCallSecond: round(expected > 0 ? (((cpu.user + cpu.system) / wall) * 100) / (expected / packetWindowMs) : 0, 1),
       receiverCpuPct: round((100 * (s1.cpuMicros - s0.cpuMicros)) / 1000 / packetWindowMs, 1),
+      workerCpuPct: perThread.map((x) => x?.cpu ?? null),
+      workerWaitPct: perThread.map((x) => x?.wait ?? null),
       jitterP99Ms: round(s1.jitterP99Ms),
       dtmfOk,
       dtmfDigits: digits,
@@ -310,7 +338,7 @@ async function climb(rig: Rig, far: FarEnd, ladder: number[], probe: boolean, ou
     };
     say(
       `${rig.label}: ${String(n).padStart(5)} calls: p99 send lateness ${r.p99LatenessMs} ms (tick ${r.p99TickLatenessMs}, phase work ${r.p99PhaseWorkMs}), ` +
-        `loss ${r.lossPct}% (${lostForward} fwd, ${lostReturn} ret), cpu ${r.cpuPct}% = ${r.cpuUsPerCallSecond} us/call-s (${far.kind === 'paired' ? 'calls in pairs' : `far end ${r.receiverCpuPct}%`}), ` +
+        `loss ${r.lossPct}% (${lostForward} fwd, ${lostReturn} ret), cpu ${r.cpuPct}% = ${r.cpuUsPerCallSecond} us/call-s (${far.kind === 'paired' ? 'calls in pairs' : `far end ${r.receiverCpuPct}%`}), media thread${r.workerCpuPct.length > 1 ? 's' : ''} ${r.workerCpuPct.map((x, i) => `${x ?? '?'}% (waiting ${r.workerWaitPct[i] ?? '?'}%)`).join(' ')}, ` +
         `dtmf ${digits} digits (${presses} presses sent, ${dtmfErrors} out of turn), jitter p99 ${r.jitterP99Ms} ms` +
         `${packetWindowMs > 1.5 * MEASURE_MS ? ` (packets over ${(packetWindowMs / 1000).toFixed(1)} s: a snapshot was slow)` : ''} -> ${r.pass ? 'pass' : 'FAIL'}`,
     );
@@ -382,6 +410,7 @@ async function climb(rig: Rig, far: FarEnd, ladder: number[], probe: boolean, ou
 async function main(): Promise<void> {
   const pinned = args.pin === 'yes' && pin(process.pid, 0);
   const high = args.priority === 'high' && raisePriority();
+  if (args['far-batch'] === 'no') process.env.BENCH_FAR_BATCH = '0'; // the far-end child inherits it
   const receiver = new Receiver(pinned, high);
   const workers = Number(args.workers);
   const boxWorkers = Number(args['box-workers']);
@@ -418,7 +447,9 @@ async function main(): Promise<void> {
   run.idleClockP99Ms = round(idleClock.stats().p99LatenessMs);
   say(`idle clock: p99 lateness ${run.idleClockP99Ms} ms (the machine's timer and scheduling floor)`);
 
-  const { ports: farPorts } = await receiver.ask({ type: 'reflect', sockets: 8 }, 'reflect');
+  const { ports: farPorts, batched: farBatched } = await receiver.ask({ type: 'reflect', sockets: FAR_SOCKETS }, 'reflect');
+  run.farEndBatched = farBatched;
+  say(`far ends: ${farPorts.length} sockets, ${farBatched ? 'read in batches every millisecond' : 'read one datagram at a time'}`);
   const phases = args.phases ? Number(args.phases) : undefined;
   const ladder = (args.steps ? args.steps.split(',').map(Number) : [250, 500, 750, 1000, 1250, 1500, 1750, 2000, 2500, 3000, 4000, 5000, 6000]).filter((x) => x <= MAX_N);
   // the media worker thread starts here, on CPU 0 with the rest of the process
@@ -428,8 +459,17 @@ async function main(): Promise<void> {
   // Per core means per media core: the worker's. The bench's main thread (opening calls, starting plays,
   // counting digits: the box's signalling side) goes to CPU 1 beside the far ends, as the raw baseline's
   // one thread has its core to itself (--main-thread same: it stays on the media core).
-  const mainMoved = pinned && workers > 0 && args['main-thread'] === 'other' && pin(process.pid, 1, true);
+  //
+  // So do V8's helper threads ('alone', the default): they collect and compile for the main thread's heap
+  // as well as the worker's, and a worker that waits for a helper sharing its core waits for the helper's
+  // whole task. Pinned with the worker, at 2,800 calls its clock stood still 8-9 ms while two of them ran
+  // 4 ms each (perf sched; its own run-queue wait 2-3 % of the measure), and p99 lateness went from
+  // 1.7 to 10-20 ms. On a box nothing is pinned and the kernel moves them to a core with room. Their
+  // CPU still counts in cpuUsPerCallSecond (the whole process's); --media-core shared keeps them on CPU 0.
+  const mediaAlone = pinned && workers > 0 && args['media-core'] === 'alone' && (await isolateMediaThreads(rig));
+  const mainMoved = mediaAlone || (pinned && workers > 0 && args['main-thread'] === 'other' && pin(process.pid, 1, true));
   run.mainMoved = mainMoved;
+  run.mediaCore = mediaAlone ? 'alone' : 'shared';
   if (pinned) say(`threads: ${threadPlacement()}`);
   run.stage = 'the per-core ladder';
   await climb(rig, { kind: 'reflector', receiver, ports: farPorts }, ladder, true, run.core, 1, true);
@@ -466,6 +506,17 @@ async function main(): Promise<void> {
   process.stdout.write(`${JSON.stringify(resultOf(run, true))}\n`, () => process.exit(0));
 }
 
+/**
+ * Pins every thread of this process to CPU 1 but the rig's media worker threads, to CPU 0 (a thread
+ * started later takes its creator's CPUs). False where a thread id is unknown or taskset refuses.
+ */
+async function isolateMediaThreads(rig: Rig): Promise<boolean> {
+  (await rig.open()).close(); // the workers are up: their thread ids are known
+  const tids = rig.threadIds?.() ?? [];
+  if (tids.length === 0 || tids.some((t) => t === null) || !pin(process.pid, 1)) return false;
+  return tids.every((tid) => pin(tid as number, 0, true));
+}
+
 /** What the run has measured so far: its line is built from it, at the end or at the hard time limit. */
 interface Run {
   stage: string;
@@ -474,6 +525,10 @@ interface Run {
   workers: number;
   boxWorkers: number;
   mainMoved: boolean;
+  /** Whether the far ends read in batches (media-lib/receiver.ts). */
+  farEndBatched?: boolean;
+  /** The per-core ladder's media core: the worker's alone, or shared with V8's helper threads (--media-core). */
+  mediaCore?: 'alone' | 'shared';
   /** Whether each media worker of the per-core ladder used batched I/O (null: calls on the main thread). */
   batchIo?: Array<boolean | null> | null;
   rawBefore?: RawResult;
@@ -531,6 +586,8 @@ function resultOf(r: Run, complete: boolean) {
     boxFarEnd: 'paired',
     // the per-core ladder's main thread: on CPU 1 ('other'), or on the media core with the worker ('same')
     mainThread: r.mainMoved ? 'other' : 'same',
+    farEndBatched: r.farEndBatched ?? null,
+    mediaCore: r.mediaCore ?? null,
     boxFirstLatenessFailure: box?.failedAt ?? null,
     p99TickLatenessMs: best?.p99TickLatenessMs ?? null,
     cpuPct: best?.cpuPct ?? null,

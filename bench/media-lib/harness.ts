@@ -36,6 +36,21 @@ export function threadPlacement(): string {
   return [...bySet].map(([set, n]) => `CPU ${set}: ${n} thread${n > 1 ? 's' : ''}`).join(', ');
 }
 
+/**
+ * A thread of this process's time on a CPU and waiting in a run queue for one, in µs since it started
+ * (/proc/self/task/<tid>/schedstat, kept in nanoseconds by the scheduler itself: /proc/stat's per-CPU
+ * ticks missed most of a media thread that wakes every 2 ms and sleeps again within the tick). Null
+ * where unreadable.
+ */
+export function threadSchedMicros(tid: number): { run: number; wait: number } | null {
+  try {
+    const [run, wait] = readFileSync(`/proc/self/task/${tid}/schedstat`, 'utf8').trim().split(/\s+/).map(Number);
+    return run === undefined || wait === undefined || Number.isNaN(run) || Number.isNaN(wait) ? null : { run: run / 1000, wait: wait / 1000 };
+  } catch {
+    return null;
+  }
+}
+
 export const NICE = -10;
 
 /**

@@ -10,6 +10,8 @@ import { performance } from 'node:perf_hooks'; // the global is a getter, and th
 import { literalLookup } from '../../media/rtp/port-pool.ts';
 import { createRtpSocket, type RtpSocket, sendDirectTo } from '../../media/rtp/rtp-socket.ts';
 import { LatencyHistogram } from '../../media/rtp/clock.ts';
+import { BatchIo, loadUdpBatch } from '../../media/rtp/batch-io.ts';
+import { udpBatchModule } from '../../media/rtp/worker-engine.ts';
 
 const EVENT_PT = 101;
 const PRESS_EVERY = 100; // packets between key presses per call (2 s)
@@ -30,7 +32,7 @@ export type ToReceiver = { type: 'raw-sink'; echo?: boolean } | { type: 'raw-sto
 export type FromReceiver =
   | { type: 'raw-sink'; port: number }
   | { type: 'raw-count'; received: number }
-  | { type: 'reflect'; ports: number[] }
+  | { type: 'reflect'; ports: number[]; batched: boolean }
   | { type: 'snapshot'; received: number; lost: number; pressesStarted: number; pressesCompleted: number; jitterP99Ms: number; cpuMicros: number; wallMs: number };
 
 const flows = new Map<number, Flow>();
@@ -114,6 +116,25 @@ function reflect(socket: RtpSocket) {
   };
 }
 
+/**
+ * The far ends read in batches, as the media workers do (batch-io.ts), polled every millisecond: read
+ * one datagram at a time, this process took its core at about 3,000 calls (with the bench's main
+ * thread beside it) and its late and lost echoes failed steps the media core was still carrying. The
+ * network's far ends have cores of their own. BENCH_FAR_BATCH=0 (--far-batch no) reads as before.
+ */
+function reflectorBatch(): BatchIo | null {
+  if (process.env.BENCH_FAR_BATCH === '0') return null;
+  const m = udpBatchModule();
+  if (m.path === null) return null;
+  const batch = new BatchIo(loadUdpBatch(m.path));
+  const poll = (): void => {
+    batch.poll();
+    setTimeout(poll, 1);
+  };
+  setTimeout(poll, 1);
+  return batch;
+}
+
 let rawCount = 0;
 let rawSocket: dgram.Socket | null = null;
 
@@ -146,13 +167,14 @@ process.on('message', async (m: ToReceiver) => {
       break;
     case 'reflect': {
       const ports: number[] = [];
+      const batch = reflectorBatch();
       for (let i = 0; i < m.sockets; i++) {
-        const s = createRtpSocket({ type: 'udp4', lookup: literalLookup });
+        const s = createRtpSocket({ type: 'udp4', lookup: literalLookup }, { batch });
         s.receive({ onDatagram: reflect(s) });
         ports.push(await bind(s));
         sockets.push(s);
       }
-      reply({ type: 'reflect', ports });
+      reply({ type: 'reflect', ports, batched: batch !== null });
       break;
     }
     case 'snapshot': {

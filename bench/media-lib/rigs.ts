@@ -30,6 +30,8 @@ export interface Rig {
   stop(): Promise<void>;
   /** Media workers: whether each one's sockets use batched I/O (media/rtp/batch-io.ts). */
   batchedIo?: () => Array<boolean | null>;
+  /** Media workers: each one's kernel thread id (null where unknown). */
+  threadIds?: () => Array<number | null>;
 }
 
 const RANGE = { bindAddress: '127.0.0.1', rtpPortMin: 20000, rtpPortMax: 40000 };
@@ -103,5 +105,6 @@ export function workerRig(workers: number, phases?: number, batchIo = true): Rig
     },
     stop: () => engine.stop(),
     batchedIo: () => engine.batchedIo(),
+    threadIds: () => engine.threadIds(),
   };
 }

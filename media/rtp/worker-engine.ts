@@ -361,6 +361,11 @@ export class WorkerMediaEngine implements MediaEngineApi {
     return this.slots.map((s) => s.priority);
   }
 
+  /** Each worker's kernel thread id (null for a worker not up yet, or off Linux): for taskset, chrt, /proc. */
+  threadIds(): Array<number | null> {
+    return this.slots.map((s) => s.priority?.tid ?? null);
+  }
+
   /** Whether each worker's sockets use batched I/O (null for a worker not up yet). */
   batchedIo(): Array<boolean | null> {
     return this.slots.map((s) => s.batchIo);
