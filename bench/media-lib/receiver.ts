@@ -128,7 +128,9 @@ function reflectorBatch(): BatchIo | null {
   if (m.path === null) return null;
   const batch = new BatchIo(loadUdpBatch(m.path));
   const poll = (): void => {
-    batch.poll();
+    // a read takes one datagram per ready socket: read again while every socket had one (with 8
+    // sockets and 200 calls, one read a millisecond took 8 of the 10 that came, and the rest queued)
+    for (let i = 0; i < 1024 && batch.poll() >= batch.sockets; i++);
     setTimeout(poll, 1);
   };
   setTimeout(poll, 1);
