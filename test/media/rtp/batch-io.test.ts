@@ -277,10 +277,14 @@ test('two media workers, 300 calls talking to each other in pairs across them: e
   }
   const sent = sum(after, (s) => s.packetsSent);
   const received = sum(after, (s) => s.packetsReceived);
-  t.log(`${sent} packets sent and ${received} received`);
+  const lost = sum(after, (s) => s.lostReceived);
+  t.log(`${sent} packets sent and ${received} received, ${lost} lost`);
   t.true(sent >= CALLS * PACKETS, `${sent} sent, at least ${CALLS * PACKETS} expected`);
-  t.is(received, sent, 'every packet sent was received');
-  t.is(sum(after, (s) => s.lostReceived), 0, 'lost');
+  // A datagram read by the other worker never reaches its call: half of them would be missing, and
+  // taken for a stranger's. A loopback on a machine loaded by the rest of the suite may still drop a
+  // few at its backlog (54 of 45,290 once in CI): a tenth of a percent, not half.
+  t.true(received >= sent * 0.995, `${received} received against ${sent} sent`);
+  t.true(lost <= sent * 0.005, `${lost} lost`);
   t.is(sum(after, (s) => s.droppedForeign), 0, 'datagrams taken for a stranger\'s');
 });
 
